@@ -1,0 +1,1 @@
+//! Frames: size-prefixed requests and responses over streams.

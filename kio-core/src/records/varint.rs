@@ -1,0 +1,286 @@
+//! Zigzag varints and varlongs as Kafka's `ByteUtils` reads and writes them.
+//!
+//! A varint is at most 5 bytes and a varlong at most 10: a longer one is an
+//! error, as in Kafka. Like Kafka, excess high bits in the last byte are
+//! dropped.
+
+use super::error::{RecordsError, RecordsErrorKind, Result};
+
+/// Longest varint (`i32`) in bytes.
+pub const MAX_VARINT_LEN: usize = 5;
+/// Longest varlong (`i64`) in bytes.
+pub const MAX_VARLONG_LEN: usize = 10;
+
+/// Decodes a zigzag varint from the start of `buf`: the value and the bytes used.
+///
+/// Errors are reported at offset 0 of `buf`.
+pub fn decode_varint(buf: &[u8]) -> Result<(i32, usize)> {
+    let mut raw: u32 = 0;
+    for i in 0..MAX_VARINT_LEN {
+        let Some(&b) = buf.get(i) else {
+            return Err(eof(i + 1, buf.len()));
+        };
+        raw |= u32::from(b & 0x7f).wrapping_shl(7 * i as u32);
+        if b & 0x80 == 0 {
+            let v = ((raw >> 1) as i32) ^ -((raw & 1) as i32);
+            return Ok((v, i + 1));
+        }
+    }
+    Err(RecordsError::new(
+        RecordsErrorKind::VarintTooLong,
+        "varint",
+        0,
+    ))
+}
+
+/// Decodes a zigzag varlong from the start of `buf`: the value and the bytes used.
+pub fn decode_varlong(buf: &[u8]) -> Result<(i64, usize)> {
+    let mut raw: u64 = 0;
+    for i in 0..MAX_VARLONG_LEN {
+        let Some(&b) = buf.get(i) else {
+            return Err(eof(i + 1, buf.len()));
+        };
+        raw |= u64::from(b & 0x7f).wrapping_shl(7 * i as u32);
+        if b & 0x80 == 0 {
+            let v = ((raw >> 1) as i64) ^ -((raw & 1) as i64);
+            return Ok((v, i + 1));
+        }
+    }
+    Err(RecordsError::new(
+        RecordsErrorKind::VarintTooLong,
+        "varlong",
+        0,
+    ))
+}
+
+fn eof(needed: usize, available: usize) -> RecordsError {
+    RecordsError::new(
+        RecordsErrorKind::UnexpectedEof { needed, available },
+        "varint",
+        0,
+    )
+}
+
+/// Bytes that [`encode_varint`] writes for `v`.
+pub const fn varint_len(v: i32) -> usize {
+    varlong_len(v as i64)
+}
+
+/// Bytes that [`encode_varlong`] writes for `v`.
+pub const fn varlong_len(v: i64) -> usize {
+    let mut raw = ((v << 1) ^ (v >> 63)) as u64;
+    let mut n = 1;
+    while raw >= 0x80 {
+        raw >>= 7;
+        n += 1;
+    }
+    n
+}
+
+/// Writes `v` as a zigzag varint at the start of `out`; the bytes written, or
+/// `None` if `out` is too short.
+pub fn encode_varint(v: i32, out: &mut [u8]) -> Option<usize> {
+    encode_varlong(i64::from(v), out)
+}
+
+/// Writes `v` as a zigzag varlong at the start of `out`; the bytes written, or
+/// `None` if `out` is too short.
+pub fn encode_varlong(v: i64, out: &mut [u8]) -> Option<usize> {
+    let mut raw = ((v << 1) ^ (v >> 63)) as u64;
+    let mut i = 0;
+    loop {
+        let slot = out.get_mut(i)?;
+        if raw < 0x80 {
+            *slot = raw as u8;
+            return Some(i + 1);
+        }
+        *slot = (raw as u8 & 0x7f) | 0x80;
+        raw >>= 7;
+        i += 1;
+    }
+}
+
+/// A bounds-checked cursor over wire bytes, reporting errors at absolute
+/// offsets (`base` + position).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    base: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(buf: &'a [u8], base: usize) -> Self {
+        Reader { buf, pos: 0, base }
+    }
+
+    pub(crate) fn remaining(&self) -> usize {
+        self.buf.len().saturating_sub(self.pos)
+    }
+
+    pub(crate) fn abs(&self) -> usize {
+        self.base.saturating_add(self.pos)
+    }
+
+    pub(crate) fn rest(&self) -> &'a [u8] {
+        self.buf.get(self.pos..).unwrap_or(&[])
+    }
+
+    fn err(&self, kind: RecordsErrorKind, what: &'static str) -> RecordsError {
+        RecordsError::new(kind, what, self.abs())
+    }
+
+    pub(crate) fn bytes(&mut self, n: usize, what: &'static str) -> Result<&'a [u8]> {
+        let end = self.pos.checked_add(n);
+        match end.and_then(|e| self.buf.get(self.pos..e)) {
+            Some(s) => {
+                self.pos += n;
+                Ok(s)
+            }
+            None => Err(self.err(
+                RecordsErrorKind::UnexpectedEof {
+                    needed: n,
+                    available: self.remaining(),
+                },
+                what,
+            )),
+        }
+    }
+
+    pub(crate) fn array<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N]> {
+        let s = self.bytes(N, what)?;
+        let mut a = [0u8; N];
+        a.copy_from_slice(s);
+        Ok(a)
+    }
+
+    pub(crate) fn i8(&mut self, what: &'static str) -> Result<i8> {
+        Ok(i8::from_be_bytes(self.array(what)?))
+    }
+
+    pub(crate) fn i16(&mut self, what: &'static str) -> Result<i16> {
+        Ok(i16::from_be_bytes(self.array(what)?))
+    }
+
+    pub(crate) fn i32(&mut self, what: &'static str) -> Result<i32> {
+        Ok(i32::from_be_bytes(self.array(what)?))
+    }
+
+    pub(crate) fn u32(&mut self, what: &'static str) -> Result<u32> {
+        Ok(u32::from_be_bytes(self.array(what)?))
+    }
+
+    pub(crate) fn i64(&mut self, what: &'static str) -> Result<i64> {
+        Ok(i64::from_be_bytes(self.array(what)?))
+    }
+
+    pub(crate) fn varint(&mut self, what: &'static str) -> Result<i32> {
+        match decode_varint(self.rest()) {
+            Ok((v, n)) => {
+                self.pos += n;
+                Ok(v)
+            }
+            Err(e) => Err(RecordsError { what, ..e }.shifted(self.abs())),
+        }
+    }
+
+    pub(crate) fn varlong(&mut self, what: &'static str) -> Result<i64> {
+        match decode_varlong(self.rest()) {
+            Ok((v, n)) => {
+                self.pos += n;
+                Ok(v)
+            }
+            Err(e) => Err(RecordsError { what, ..e }.shifted(self.abs())),
+        }
+    }
+
+    /// Varint-length-prefixed bytes; `None` for length -1.
+    pub(crate) fn varint_bytes(&mut self, what: &'static str) -> Result<Option<&'a [u8]>> {
+        let at = self.abs();
+        let len = self.varint(what)?;
+        if len == -1 {
+            return Ok(None);
+        }
+        let n = usize::try_from(len).map_err(|_| {
+            RecordsError::new(RecordsErrorKind::InvalidLength(len.into()), what, at)
+        })?;
+        self.bytes(n, what).map(Some)
+    }
+
+    /// `i32`-length-prefixed bytes (legacy messages); `None` for length -1.
+    pub(crate) fn i32_bytes(&mut self, what: &'static str) -> Result<Option<&'a [u8]>> {
+        let at = self.abs();
+        let len = self.i32(what)?;
+        if len == -1 {
+            return Ok(None);
+        }
+        let n = usize::try_from(len).map_err(|_| {
+            RecordsError::new(RecordsErrorKind::InvalidLength(len.into()), what, at)
+        })?;
+        self.bytes(n, what).map(Some)
+    }
+}
+
+/// A bounds-checked writer into a caller buffer.
+#[derive(Debug)]
+pub(crate) struct Writer<'b> {
+    pub(crate) buf: &'b mut [u8],
+    pub(crate) pos: usize,
+}
+
+impl<'b> Writer<'b> {
+    pub(crate) fn new(buf: &'b mut [u8], pos: usize) -> Self {
+        Writer { buf, pos }
+    }
+
+    fn too_small(&self, n: usize, what: &'static str) -> RecordsError {
+        RecordsError::new(
+            RecordsErrorKind::BufferTooSmall {
+                needed: self.pos.saturating_add(n),
+                available: self.buf.len(),
+            },
+            what,
+            self.pos,
+        )
+    }
+
+    pub(crate) fn put(&mut self, bytes: &[u8], what: &'static str) -> Result<()> {
+        let end = self.pos.checked_add(bytes.len());
+        match end.and_then(|e| self.buf.get_mut(self.pos..e)) {
+            Some(dst) => {
+                dst.copy_from_slice(bytes);
+                self.pos += bytes.len();
+                Ok(())
+            }
+            None => Err(self.too_small(bytes.len(), what)),
+        }
+    }
+
+    pub(crate) fn varint(&mut self, v: i32, what: &'static str) -> Result<()> {
+        self.varlong(i64::from(v), what)
+    }
+
+    pub(crate) fn varlong(&mut self, v: i64, what: &'static str) -> Result<()> {
+        let dst = self.buf.get_mut(self.pos..).unwrap_or(&mut []);
+        match encode_varlong(v, dst) {
+            Some(n) => {
+                self.pos += n;
+                Ok(())
+            }
+            None => Err(self.too_small(varlong_len(v), what)),
+        }
+    }
+
+    /// Varint length then bytes; `None` writes length -1.
+    pub(crate) fn varint_bytes(&mut self, b: Option<&[u8]>, what: &'static str) -> Result<()> {
+        match b {
+            None => self.varint(-1, what),
+            Some(b) => {
+                let len = i32::try_from(b.len())
+                    .map_err(|_| RecordsError::new(RecordsErrorKind::OutOfRange, what, self.pos))?;
+                self.varint(len, what)?;
+                self.put(b, what)
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! [`Array`]: a Kafka array, either a lazy view over the frame or a slice
+//! (or `Vec`) the caller owns.
+
+use core::fmt;
+use core::marker::PhantomData;
+
+use crate::codec::{Cx, Wire};
+use crate::error::{DecodeError, EncodeError};
+use crate::wire::{Reader, Sink};
+
+/// A Kafka array of `T`.
+///
+/// Decoding validates every element once and keeps a view of the bytes;
+/// [`Array::iter`] decodes elements again as you go, so nothing is allocated
+/// and iteration cannot fail. To build a message, wrap a slice you own
+/// (`Array::from(&topics[..])`, a stack array or a `heapless::Vec`), or with
+/// `alloc` a `Vec`.
+///
+/// ```
+/// use kio_core::Array;
+/// let ids = [1i32, 2, 3];
+/// let a = Array::from(&ids[..]);
+/// assert_eq!(a.iter().sum::<i32>(), 6);
+/// ```
+#[derive(Clone)]
+pub enum Array<'a, T> {
+    /// A validated view over encoded elements in the input.
+    Wire(WireArray<'a, T>),
+    /// Elements in a slice the caller owns.
+    Slice(&'a [T]),
+    /// Elements in a `Vec`.
+    #[cfg(feature = "alloc")]
+    Vec(alloc::vec::Vec<T>),
+}
+
+/// The encoded elements of an [`Array`], validated when decoded.
+pub struct WireArray<'a, T> {
+    bytes: &'a [u8],
+    base: usize,
+    len: usize,
+    cx: Cx,
+    _elem: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for WireArray<'_, T> {
+    fn clone(&self) -> Self {
+        Self { bytes: self.bytes, base: self.base, len: self.len, cx: self.cx, _elem: PhantomData }
+    }
+}
+
+impl<T> Default for Array<'_, T> {
+    fn default() -> Self {
+        Array::Slice(&[])
+    }
+}
+
+impl<'a, T> From<&'a [T]> for Array<'a, T> {
+    fn from(s: &'a [T]) -> Self {
+        Array::Slice(s)
+    }
+}
+
+impl<'a, T, const N: usize> From<&'a [T; N]> for Array<'a, T> {
+    fn from(s: &'a [T; N]) -> Self {
+        Array::Slice(s)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T> From<alloc::vec::Vec<T>> for Array<'_, T> {
+    fn from(v: alloc::vec::Vec<T>) -> Self {
+        Array::Vec(v)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T> FromIterator<T> for Array<'_, T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Array::Vec(iter.into_iter().collect())
+    }
+}
+
+impl<'a, T> Array<'a, T> {
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        match self {
+            Array::Wire(w) => w.len,
+            Array::Slice(s) => s.len(),
+            #[cfg(feature = "alloc")]
+            Array::Vec(v) => v.len(),
+        }
+    }
+
+    /// True when there are no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The encoded bytes of the elements, when this array was decoded.
+    pub fn wire_bytes(&self) -> Option<&'a [u8]> {
+        match self {
+            Array::Wire(w) => Some(w.bytes),
+            _ => None,
+        }
+    }
+}
+
+impl<'a, T: Wire<'a> + Clone> Array<'a, T> {
+    /// Reads a count and that many elements, validating each; `None` for a
+    /// null array. The count is checked against the bytes that remain before
+    /// any element is read.
+    pub(crate) fn read_elements(r: &mut Reader<'a>, cx: Cx) -> Result<Option<Self>, DecodeError> {
+        let Some(len) = r.length(cx.flexible, true)? else {
+            return Ok(None);
+        };
+        let elem_cx = Cx { nullable: false, ..cx };
+        let base = r.offset();
+        let rest = r.rest();
+        for _ in 0..len {
+            T::read(r, elem_cx)?;
+        }
+        let used = r.offset() - base;
+        let bytes = rest.get(..used).unwrap_or_default();
+        Ok(Some(Array::Wire(WireArray { bytes, base, len, cx: elem_cx, _elem: PhantomData })))
+    }
+
+    /// Writes every element (the count is written by the caller).
+    pub(crate) fn write_elements(&self, w: &mut dyn Sink, cx: Cx) -> Result<(), EncodeError> {
+        let elem_cx = Cx { nullable: false, ..cx };
+        match self {
+            Array::Wire(a) if a.cx == elem_cx => w.put(a.bytes),
+            _ => {
+                for e in self.iter() {
+                    e.write(w, elem_cx)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Iterates the elements by value (decoded views are cheap to make).
+    pub fn iter(&self) -> ArrayIter<'_, 'a, T> {
+        match self {
+            Array::Wire(a) => ArrayIter::Wire { r: Reader::with_base(a.bytes, a.base), left: a.len, cx: a.cx },
+            Array::Slice(s) => ArrayIter::Slice(s.iter()),
+            #[cfg(feature = "alloc")]
+            Array::Vec(v) => ArrayIter::Slice(v.iter()),
+        }
+    }
+
+    /// An owned array (a `Vec`) of owned elements, outliving the input.
+    #[cfg(feature = "alloc")]
+    pub fn into_owned_with<U>(self, f: impl FnMut(T) -> U) -> Array<'static, U> {
+        Array::Vec(self.iter().map(f).collect())
+    }
+}
+
+/// Iterator over an [`Array`]'s elements.
+pub enum ArrayIter<'s, 'a, T> {
+    /// Decoding from a validated view.
+    Wire {
+        /// Reader over the remaining element bytes.
+        r: Reader<'a>,
+        /// Elements left.
+        left: usize,
+        /// Layout of the elements.
+        cx: Cx,
+    },
+    /// Cloning out of a slice.
+    Slice(core::slice::Iter<'s, T>),
+}
+
+impl<'a, T: Wire<'a> + Clone> Iterator for ArrayIter<'_, 'a, T> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        match self {
+            ArrayIter::Wire { r, left, cx } => {
+                if *left == 0 {
+                    return None;
+                }
+                *left -= 1;
+                // Validated at decode time with the same reader and layout, so this
+                // cannot fail; if it ever did, iteration would simply end.
+                T::read(r, *cx).ok()
+            }
+            ArrayIter::Slice(it) => it.next().cloned(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = match self {
+            ArrayIter::Wire { left, .. } => *left,
+            ArrayIter::Slice(it) => it.len(),
+        };
+        (n, Some(n))
+    }
+}
+
+impl<'a, T: Wire<'a> + Clone> ExactSizeIterator for ArrayIter<'_, 'a, T> {}
+
+impl<'a, T: Wire<'a> + Clone + PartialEq> PartialEq for Array<'a, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().zip(other.iter()).all(|(a, b)| a == b)
+    }
+}
+
+impl<'a, T: Wire<'a> + Clone + fmt::Debug> fmt::Debug for Array<'a, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl<'a, T: Wire<'a> + Clone + defmt::Format> defmt::Format for Array<'a, T> {
+    fn format(&self, f: defmt::Formatter) {
+        defmt::write!(f, "[");
+        for (i, e) in self.iter().enumerate() {
+            if i > 0 {
+                defmt::write!(f, ", ");
+            }
+            defmt::write!(f, "{}", e);
+        }
+        defmt::write!(f, "]");
+    }
+}

@@ -1,0 +1,202 @@
+//! [`Reader`]: a cursor over borrowed bytes that never reads past the end.
+
+use crate::error::{DecodeError, DecodeErrorKind};
+
+/// A cursor over `&'a [u8]`. Every read is bounds-checked; values borrow from
+/// the input. Offsets in errors are absolute (relative to the outermost input).
+#[derive(Debug, Clone)]
+pub struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    base: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over `buf`, whose first byte is offset 0.
+    pub const fn new(buf: &'a [u8]) -> Self {
+        Self { buf, pos: 0, base: 0 }
+    }
+
+    /// A reader over `buf` whose first byte is at absolute offset `base`.
+    pub const fn with_base(buf: &'a [u8], base: usize) -> Self {
+        Self { buf, pos: 0, base }
+    }
+
+    /// Absolute offset of the next byte.
+    pub const fn offset(&self) -> usize {
+        self.base + self.pos
+    }
+
+    /// Bytes read so far from this reader.
+    pub const fn consumed(&self) -> usize {
+        self.pos
+    }
+
+    /// Bytes not yet read.
+    pub const fn remaining(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    /// The bytes not yet read.
+    pub fn rest(&self) -> &'a [u8] {
+        self.buf.get(self.pos..).unwrap_or_default()
+    }
+
+    /// An error of `kind` at the current offset.
+    pub fn error(&self, kind: DecodeErrorKind) -> DecodeError {
+        DecodeError::new(self.offset(), kind)
+    }
+
+    /// Takes the next `n` bytes.
+    pub fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+        let remaining = self.remaining();
+        if n > remaining {
+            return Err(self.error(DecodeErrorKind::UnexpectedEof { needed: n, remaining }));
+        }
+        let out = self.buf.get(self.pos..self.pos + n).unwrap_or_default();
+        self.pos += n;
+        Ok(out)
+    }
+
+    /// Takes a sub-reader over the next `n` bytes (offsets stay absolute).
+    pub fn sub(&mut self, n: usize) -> Result<Reader<'a>, DecodeError> {
+        let base = self.offset();
+        let bytes = self.take(n)?;
+        Ok(Reader::with_base(bytes, base))
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+
+    /// Reads a `u8`.
+    pub fn u8(&mut self) -> Result<u8, DecodeError> {
+        Ok(self.array::<1>()?[0])
+    }
+    /// Reads an `int8`.
+    pub fn i8(&mut self) -> Result<i8, DecodeError> {
+        Ok(i8::from_be_bytes(self.array()?))
+    }
+    /// Reads an `int16`.
+    pub fn i16(&mut self) -> Result<i16, DecodeError> {
+        Ok(i16::from_be_bytes(self.array()?))
+    }
+    /// Reads a `uint16`.
+    pub fn u16(&mut self) -> Result<u16, DecodeError> {
+        Ok(u16::from_be_bytes(self.array()?))
+    }
+    /// Reads an `int32`.
+    pub fn i32(&mut self) -> Result<i32, DecodeError> {
+        Ok(i32::from_be_bytes(self.array()?))
+    }
+    /// Reads a `uint32`.
+    pub fn u32(&mut self) -> Result<u32, DecodeError> {
+        Ok(u32::from_be_bytes(self.array()?))
+    }
+    /// Reads an `int64`.
+    pub fn i64(&mut self) -> Result<i64, DecodeError> {
+        Ok(i64::from_be_bytes(self.array()?))
+    }
+    /// Reads a `float64`.
+    pub fn f64(&mut self) -> Result<f64, DecodeError> {
+        Ok(f64::from_be_bytes(self.array()?))
+    }
+    /// Reads a 16-byte UUID.
+    pub fn uuid(&mut self) -> Result<[u8; 16], DecodeError> {
+        self.array()
+    }
+
+    /// Reads an unsigned varint of at most 32 bits (at most 5 bytes, as
+    /// Kafka's `ByteUtils.readUnsignedVarint`).
+    pub fn uvarint(&mut self) -> Result<u32, DecodeError> {
+        let start = self.offset();
+        let mut value: u32 = 0;
+        for i in 0..5 {
+            let b = self.u8()?;
+            value |= u32::from(b & 0x7f) << (7 * i);
+            if b & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(DecodeError::new(start, DecodeErrorKind::VarintTooLong))
+    }
+
+    /// Checks that `len` bytes (or elements of at least one byte) remain,
+    /// before anything is reserved or iterated.
+    pub fn check_len(&self, len: u64) -> Result<usize, DecodeError> {
+        let remaining = self.remaining();
+        if len > remaining as u64 {
+            return Err(self.error(DecodeErrorKind::LengthTooLarge { declared: len, remaining }));
+        }
+        Ok(len as usize)
+    }
+
+    /// Reads a length prefix: compact (unsigned varint N, length N-1, 0 = null)
+    /// when `compact`, else a signed `int16` (`wide == false`) or `int32`
+    /// (-1 = null). Returns `None` for null. The length is checked against
+    /// the bytes that remain.
+    pub fn length(&mut self, compact: bool, wide: bool) -> Result<Option<usize>, DecodeError> {
+        let start = self.offset();
+        let raw: i64 = if compact {
+            i64::from(self.uvarint()?) - 1
+        } else if wide {
+            i64::from(self.i32()?)
+        } else {
+            i64::from(self.i16()?)
+        };
+        if raw == -1 {
+            return Ok(None);
+        }
+        if raw < 0 {
+            return Err(DecodeError::new(start, DecodeErrorKind::NegativeLength(raw)));
+        }
+        self.check_len(raw as u64).map(Some)
+    }
+
+    /// Fails if any bytes are left.
+    pub fn finish(&self) -> Result<(), DecodeError> {
+        match self.remaining() {
+            0 => Ok(()),
+            n => Err(self.error(DecodeErrorKind::TrailingBytes(n))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uvarint_limits() {
+        assert_eq!(Reader::new(&[0x00]).uvarint(), Ok(0));
+        assert_eq!(Reader::new(&[0x96, 0x01]).uvarint(), Ok(150));
+        assert_eq!(Reader::new(&[0xff, 0xff, 0xff, 0xff, 0x0f]).uvarint(), Ok(u32::MAX));
+        let err = Reader::new(&[0xff; 6]).uvarint().unwrap_err();
+        assert_eq!(err.kind, DecodeErrorKind::VarintTooLong);
+        assert!(Reader::new(&[0x80]).uvarint().is_err());
+    }
+
+    #[test]
+    fn length_rejects_before_reserving() {
+        let mut r = Reader::new(&[0x7f, 0xff, 0xff, 0xff, 1, 2]);
+        let err = r.length(false, true).unwrap_err();
+        assert!(matches!(err.kind, DecodeErrorKind::LengthTooLarge { declared: 0x7fff_ffff, remaining: 2 }));
+        assert_eq!(Reader::new(&[0xff, 0xff]).length(false, false), Ok(None));
+        assert_eq!(Reader::new(&[0x00]).length(true, false), Ok(None));
+        let err = Reader::new(&[0xff, 0xfe]).length(false, false).unwrap_err();
+        assert_eq!(err.kind, DecodeErrorKind::NegativeLength(-2));
+    }
+
+    #[test]
+    fn offsets_are_absolute_in_sub_readers() {
+        let data = [1u8, 2, 3, 4, 5];
+        let mut r = Reader::new(&data);
+        r.take(2).unwrap();
+        let mut sub = r.sub(2).unwrap();
+        assert_eq!(sub.offset(), 2);
+        let err = sub.i32().unwrap_err();
+        assert_eq!(err.offset, 2);
+    }
+}

@@ -1,0 +1,622 @@
+//! Rust source for one message: its structs, their codecs and its static schema.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::model::{Default as Def, Field, Kind, Message, Prim, StructDef, Ty, Vr};
+use crate::names::{field_ident, json_name, snake};
+
+fn ident(s: &str) -> proc_macro2::Ident {
+    match s.strip_prefix("r#") {
+        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
+        None => format_ident!("{}", s),
+    }
+}
+
+fn lit_i16(v: i16) -> TokenStream {
+    if v == i16::MAX {
+        quote!(i16::MAX)
+    } else {
+        let l = Literal::i16_unsuffixed(v);
+        quote!(#l)
+    }
+}
+
+/// `VersionRange { .. }` as a constant expression.
+fn vr_expr(r: Vr) -> TokenStream {
+    if r.is_empty() {
+        quote!(rt::VersionRange::NONE)
+    } else {
+        let (a, b) = (lit_i16(r.min), lit_i16(r.max));
+        quote!(rt::VersionRange::new(#a, #b))
+    }
+}
+
+/// A boolean expression on `v` for "v in r", or `None` when it always holds
+/// within `within` (the versions the message is valid in).
+fn cond(r: Vr, within: Vr) -> Option<TokenStream> {
+    if r.contains_range(within) {
+        return None;
+    }
+    let r = r.intersect(within);
+    Some(if r.is_empty() {
+        quote!(false)
+    } else if r.max >= within.max {
+        let a = lit_i16(r.min);
+        quote!(v >= #a)
+    } else if r.min <= within.min {
+        let b = lit_i16(r.max);
+        quote!(v <= #b)
+    } else if r.min == r.max {
+        let a = lit_i16(r.min);
+        quote!(v == #a)
+    } else {
+        let (a, b) = (lit_i16(r.min), lit_i16(r.max));
+        quote!((#a..=#b).contains(&v))
+    })
+}
+
+fn cond_or_true(r: Vr, within: Vr) -> TokenStream {
+    cond(r, within).unwrap_or_else(|| quote!(true))
+}
+
+fn elem_ty(t: &Ty) -> TokenStream {
+    match t {
+        Ty::Prim(p) => prim_ty(*p),
+        Ty::Struct(s) => {
+            let i = ident(s);
+            quote!(#i<'a>)
+        }
+        Ty::Array(e) => {
+            let e = elem_ty(e);
+            quote!(rt::Array<'a, #e>)
+        }
+    }
+}
+
+fn prim_ty(p: Prim) -> TokenStream {
+    match p {
+        Prim::Bool => quote!(bool),
+        Prim::Int8 => quote!(i8),
+        Prim::Int16 => quote!(i16),
+        Prim::Uint16 => quote!(u16),
+        Prim::Int32 => quote!(i32),
+        Prim::Uint32 => quote!(u32),
+        Prim::Int64 => quote!(i64),
+        Prim::Float64 => quote!(f64),
+        Prim::String => quote!(rt::Str<'a>),
+        Prim::Bytes => quote!(rt::Bytes<'a>),
+        Prim::Records => quote!(rt::RecordsBytes<'a>),
+        Prim::Uuid => quote!(rt::Uuid),
+    }
+}
+
+fn field_ty(f: &Field) -> TokenStream {
+    let base = elem_ty(&f.ty);
+    if f.is_option() {
+        quote!(Option<#base>)
+    } else {
+        base
+    }
+}
+
+fn default_expr(f: &Field) -> TokenStream {
+    let plain = match &f.ty {
+        Ty::Prim(Prim::Records) if f.is_option() => return quote!(None),
+        Ty::Prim(Prim::Float64) => quote!(0.0),
+        Ty::Prim(Prim::Bool) => quote!(false),
+        Ty::Prim(p) if p.is_int() => quote!(0),
+        Ty::Prim(Prim::Uuid) => quote!(rt::Uuid::ZERO),
+        Ty::Prim(Prim::String) => quote!(rt::Str::new("")),
+        Ty::Prim(_) | Ty::Array(_) | Ty::Struct(_) => quote!(::core::default::Default::default()),
+    };
+    let value = match &f.default {
+        Def::Plain => plain,
+        Def::Null => return quote!(None),
+        Def::Int(v) => {
+            let l = Literal::i128_unsuffixed(*v);
+            quote!(#l)
+        }
+        Def::Bool(b) => quote!(#b),
+        Def::Float(x) => {
+            let l = Literal::f64_unsuffixed(*x);
+            quote!(#l)
+        }
+        Def::Str(s) => quote!(rt::Str::new(#s)),
+    };
+    if f.is_option() {
+        quote!(Some(#value))
+    } else {
+        value
+    }
+}
+
+/// Emits one message module's contents.
+pub fn message(m: &Message) -> TokenStream {
+    let mut items = TokenStream::new();
+    for (i, s) in m.structs.iter().enumerate() {
+        items.extend(struct_def(m, s, i == 0));
+    }
+    items.extend(schema_tables(m));
+    items.extend(message_impls(m));
+    items
+}
+
+fn doc_lines(text: &str) -> TokenStream {
+    let mut out = TokenStream::new();
+    for line in text.lines() {
+        let l = format!(" {line}");
+        out.extend(quote!(#[doc = #l]));
+    }
+    out
+}
+
+fn struct_doc(m: &Message, s: &StructDef, top: bool) -> String {
+    if top {
+        let what = match m.kind {
+            Kind::Request => format!("The `{}` request (API key {}).", m.name, m.api_key.unwrap_or(-1)),
+            Kind::Response => format!("The `{}` response (API key {}).", m.name, m.api_key.unwrap_or(-1)),
+            Kind::Header => format!("The `{}`.", m.name),
+            Kind::Data => format!("The `{}` data schema.", m.name),
+        };
+        let mut d = format!(
+            "{what}\n\nValid versions: {}; flexible versions: {}.",
+            m.valid.text(),
+            m.flexible.text()
+        );
+        if !m.deprecated.is_empty() {
+            d += &format!(" Deprecated versions: {}.", m.deprecated.text());
+        }
+        if m.latest_version_unstable {
+            d += " The latest version is unstable.";
+        }
+        d
+    } else if s.is_common {
+        format!("`{}`, a common struct of `{}` (versions {}).", s.name, m.name, s.versions.text())
+    } else {
+        format!("`{}`, a struct of `{}` (versions {}).", s.name, m.name, s.versions.text())
+    }
+}
+
+fn field_doc(f: &Field) -> String {
+    let mut d = if f.about.is_empty() { String::new() } else { format!("{}\n\n", f.about) };
+    d += &format!("Kafka type `{}`; versions {}", f.raw_type, f.versions.text());
+    if !f.nullable.is_empty() {
+        d += &format!("; nullable in {}", f.nullable.text());
+    }
+    if let Some(t) = f.tag {
+        d += &format!("; tag {t} in {}", f.tagged.text());
+    }
+    if !f.raw_default.is_empty() {
+        d += &format!("; default `{}`", f.raw_default);
+    }
+    if f.ignorable {
+        d += "; ignorable";
+    }
+    if !f.entity_type.is_empty() {
+        d += &format!("; entity type `{}`", f.entity_type);
+    }
+    d + "."
+}
+
+fn struct_def(m: &Message, s: &StructDef, top: bool) -> TokenStream {
+    let name = ident(&s.name);
+    let doc = doc_lines(&struct_doc(m, s, top));
+    let fields = s.fields.iter().map(|f| {
+        let id = ident(&field_ident(&f.name));
+        let ty = field_ty(f);
+        let doc = doc_lines(&field_doc(f));
+        let json = json_name(&f.name);
+        quote! {
+            #doc
+            #[cfg_attr(feature = "serde", serde(rename = #json))]
+            pub #id: #ty,
+        }
+    });
+    let defaults = s.fields.iter().map(|f| {
+        let id = ident(&field_ident(&f.name));
+        let d = default_expr(f);
+        quote!(#id: #d,)
+    });
+    let owned = s.fields.iter().map(|f| {
+        let id = ident(&field_ident(&f.name));
+        quote!(#id: rt::IntoOwned::into_owned(self.#id),)
+    });
+    let read = read_fn(m, s);
+    let write = write_fn(m, s);
+    let known_tags = s.fields.iter().filter_map(|f| {
+        let t = f.tag?;
+        let r = vr_expr(f.tagged);
+        Some(quote!(rt::TagSpec { tag: #t, versions: #r },))
+    });
+    let owner = &s.name;
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+        #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+        #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+        pub struct #name<'a> {
+            #(#fields)*
+            /// Tagged fields this schema does not know, kept as raw bytes and written back.
+            #[cfg_attr(feature = "serde", serde(rename = "_unknownTaggedFields", skip_serializing_if = "rt::UnknownTags::is_empty"))]
+            pub unknown_tagged_fields: rt::UnknownTags<'a>,
+        }
+
+        impl Default for #name<'_> {
+            fn default() -> Self {
+                Self {
+                    #(#defaults)*
+                    unknown_tagged_fields: rt::UnknownTags::default(),
+                }
+            }
+        }
+
+        impl #name<'_> {
+            /// The tags this struct knows, with the versions that carry them.
+            pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[#(#known_tags)*];
+            /// The struct's name in Kafka's schema.
+            pub const NAME: &'static str = #owner;
+        }
+
+        impl<'a> rt::Wire<'a> for #name<'a> {
+            #read
+            #write
+        }
+
+        impl<'a> rt::Struct<'a> for #name<'a> {}
+
+        #[cfg(feature = "alloc")]
+        impl<'a> rt::IntoOwned for #name<'a> {
+            type Owned = #name<'static>;
+            fn into_owned(self) -> #name<'static> {
+                #name {
+                    #(#owned)*
+                    unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
+                }
+            }
+        }
+    }
+}
+
+fn field_cx(m: &Message, f: &Field, tagged: bool) -> TokenStream {
+    let flexible = match f.flexible_override {
+        Some(r) => cond_or_true(r, m.valid),
+        None if tagged => quote!(true),
+        None => quote!(cx.flexible),
+    };
+    let nullable = cond_or_true(f.nullable, m.valid);
+    let nullable = if f.nullable.is_empty() { quote!(false) } else { nullable };
+    quote!(rt::Cx::new(v, #flexible, #nullable))
+}
+
+fn read_fn(m: &Message, s: &StructDef) -> TokenStream {
+    let mut body = TokenStream::new();
+    for f in s.fields.iter().filter(|f| f.tag.is_none()) {
+        let id = ident(&field_ident(&f.name));
+        let path = format!("{}.{}", s.name, f.name);
+        let fcx = field_cx(m, f, false);
+        let stmt = quote! {
+            this.#id = rt::Wire::read(r, #fcx).map_err(|e| e.in_field(#path))?;
+        };
+        body.extend(match cond(f.versions, m.valid) {
+            None => stmt,
+            Some(c) => quote!(if #c { #stmt }),
+        });
+    }
+    let tagged: Vec<&Field> = s.fields.iter().filter(|f| f.tag.is_some()).collect();
+    let mut arms = TokenStream::new();
+    for f in &tagged {
+        let id = ident(&field_ident(&f.name));
+        let path = format!("{}.{}", s.name, f.name);
+        let tag = f.tag.unwrap_or_default();
+        let fcx = field_cx(m, f, true);
+        let guard = match cond(f.tagged, m.valid) {
+            Some(c) => quote!(if #c),
+            None => quote!(),
+        };
+        arms.extend(quote! {
+            #tag #guard => {
+                this.#id = rt::Wire::read(&mut sub, #fcx).map_err(|e| e.in_field(#path))?;
+                rt::TaggedSection::check_used(tag, &sub).map_err(|e| e.in_field(#path))?;
+            }
+        });
+    }
+    let section = if m.flexible.is_empty() {
+        quote!()
+    } else {
+        let path = format!("{}._tagged", s.name);
+        let lp = if tagged.is_empty() {
+            quote! {
+                while tags.next(r).map_err(|e| e.in_field(#path))?.is_some() {}
+            }
+        } else {
+            quote! {
+                while let Some((tag, mut sub)) = tags.next(r).map_err(|e| e.in_field(#path))? {
+                    match tag {
+                        #arms
+                        _ => {}
+                    }
+                }
+            }
+        };
+        quote! {
+            if cx.flexible {
+                let mut tags = rt::TaggedSection::begin(r).map_err(|e| e.in_field(#path))?;
+                #lp
+                this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            }
+        }
+    };
+    let uses_v = !s.fields.is_empty() || !m.flexible.is_empty();
+    let v_binding = if uses_v { quote!(let v = cx.version;) } else { quote!() };
+    let cx_name = if uses_v { quote!(cx) } else { quote!(_cx) };
+    let r_name = if s.fields.iter().any(|f| f.tag.is_none()) || !m.flexible.is_empty() {
+        quote!(r)
+    } else {
+        quote!(_r)
+    };
+    let this_mut = if s.fields.is_empty() && m.flexible.is_empty() { quote!() } else { quote!(mut) };
+    quote! {
+        fn read(#r_name: &mut rt::Reader<'a>, #cx_name: rt::Cx) -> Result<Self, rt::DecodeError> {
+            #v_binding
+            let #this_mut this = Self::default();
+            #body
+            #section
+            Ok(this)
+        }
+    }
+}
+
+fn not_in_version(path: &str) -> TokenStream {
+    quote!(return Err(rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v)).in_field(#path)))
+}
+
+fn write_fn(m: &Message, s: &StructDef) -> TokenStream {
+    let mut body = TokenStream::new();
+    for f in s.fields.iter().filter(|f| f.tag.is_none()) {
+        let id = ident(&field_ident(&f.name));
+        let path = format!("{}.{}", s.name, f.name);
+        let fcx = field_cx(m, f, false);
+        let stmt = quote! {
+            rt::Wire::write(&self.#id, w, #fcx).map_err(|e| e.in_field(#path))?;
+        };
+        body.extend(match cond(f.versions, m.valid) {
+            None => stmt,
+            Some(c) if f.ignorable => quote!(if #c { #stmt }),
+            Some(c) => {
+                let d = default_expr(f);
+                let fail = not_in_version(&path);
+                quote! {
+                    if #c { #stmt } else if self.#id != #d { #fail; }
+                }
+            }
+        });
+    }
+    let tagged: Vec<&Field> = s.fields.iter().filter(|f| f.tag.is_some()).collect();
+    let unknown_path = format!("{}._unknownTaggedFields", s.name);
+    let section = if m.flexible.is_empty() {
+        let fail = not_in_version(&unknown_path);
+        quote! {
+            if !self.unknown_tagged_fields.is_empty() { #fail; }
+        }
+    } else {
+        let mut present = Vec::new();
+        let mut writes = TokenStream::new();
+        let mut absent_checks = TokenStream::new();
+        for f in &tagged {
+            let id = ident(&field_ident(&f.name));
+            let path = format!("{}.{}", s.name, f.name);
+            let tag = f.tag.unwrap_or_default();
+            let d = default_expr(f);
+            let fcx = field_cx(m, f, true);
+            let c = cond(f.tagged, m.valid);
+            let has = match &c {
+                Some(c) => quote!(#c && self.#id != #d),
+                None => quote!(self.#id != #d),
+            };
+            present.push(quote!(usize::from(#has)));
+            writes.extend(quote! {
+                if #has {
+                    tw.field(w, #tag, &|w| rt::Wire::write(&self.#id, w, #fcx)).map_err(|e| e.in_field(#path))?;
+                }
+            });
+            if !f.ignorable {
+                let fail = not_in_version(&path);
+                let outside = match &c {
+                    Some(c) => quote!(!cx.flexible || !(#c)),
+                    None => quote!(!cx.flexible),
+                };
+                absent_checks.extend(quote! {
+                    if (#outside) && self.#id != #d { #fail; }
+                });
+            }
+        }
+        let count = if present.is_empty() { quote!(0) } else { quote!(#(#present)+*) };
+        let fail = not_in_version(&unknown_path);
+        let tw_mut = if tagged.is_empty() { quote!() } else { quote!(mut) };
+        quote! {
+            #absent_checks
+            if cx.flexible {
+                let #tw_mut tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, #count)?;
+                #writes
+                tw.finish(w)?;
+            } else if !self.unknown_tagged_fields.is_empty() {
+                #fail;
+            }
+        }
+    };
+    quote! {
+        fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+            let v = cx.version;
+            #body
+            #section
+            Ok(())
+        }
+    }
+}
+
+fn field_type_expr(t: &Ty) -> TokenStream {
+    match t {
+        Ty::Prim(p) => {
+            let v = format_ident!("{}", format!("{p:?}"));
+            quote!(rt::FieldType::#v)
+        }
+        Ty::Struct(s) => quote!(rt::FieldType::Struct(#s)),
+        Ty::Array(e) => {
+            let e = field_type_expr(e);
+            quote!(rt::FieldType::Array(&#e))
+        }
+    }
+}
+
+fn fields_const(s: &StructDef) -> proc_macro2::Ident {
+    format_ident!("{}_FIELDS", snake(&s.name).to_uppercase())
+}
+
+fn schema_tables(m: &Message) -> TokenStream {
+    let mut out = TokenStream::new();
+    for s in &m.structs {
+        let cname = fields_const(s);
+        let entries = s.fields.iter().map(|f| {
+            let name = &f.name;
+            let json = json_name(&f.name);
+            let raw = &f.raw_type;
+            let ty = field_type_expr(&f.ty);
+            let versions = vr_expr(f.versions);
+            let nullable = vr_expr(f.nullable);
+            let tagged = vr_expr(f.tagged);
+            let tag = match f.tag {
+                Some(t) => quote!(Some(#t)),
+                None => quote!(None),
+            };
+            let flex = match f.flexible_override {
+                Some(r) => {
+                    let r = vr_expr(r);
+                    quote!(Some(#r))
+                }
+                None => quote!(None),
+            };
+            let default = &f.raw_default;
+            let ignorable = f.ignorable;
+            let map_key = f.map_key;
+            let entity = &f.entity_type;
+            let zero_copy = f.zero_copy;
+            let about = &f.about;
+            let nested = match &f.ty {
+                Ty::Struct(n) => Some(n),
+                Ty::Array(e) => match &**e {
+                    Ty::Struct(n) => Some(n),
+                    _ => None,
+                },
+                Ty::Prim(_) => None,
+            };
+            let fields = match nested.and_then(|n| m.find_struct(n)) {
+                Some(ns) => {
+                    let c = fields_const(ns);
+                    quote!(#c)
+                }
+                None => quote!(&[]),
+            };
+            quote! {
+                rt::FieldSchema {
+                    name: #name,
+                    json_name: #json,
+                    type_name: #raw,
+                    ty: #ty,
+                    versions: #versions,
+                    nullable_versions: #nullable,
+                    tag: #tag,
+                    tagged_versions: #tagged,
+                    flexible_versions: #flex,
+                    default: #default,
+                    ignorable: #ignorable,
+                    map_key: #map_key,
+                    entity_type: #entity,
+                    zero_copy: #zero_copy,
+                    about: #about,
+                    fields: #fields,
+                },
+            }
+        });
+        let doc = format!(" The fields of `{}`, in wire order.", s.name);
+        out.extend(quote! {
+            #[doc = #doc]
+            pub static #cname: &[rt::FieldSchema] = &[#(#entries)*];
+        });
+    }
+    let name = &m.name;
+    let kind = match m.kind {
+        Kind::Request => quote!(rt::MessageKind::Request),
+        Kind::Response => quote!(rt::MessageKind::Response),
+        Kind::Header => quote!(rt::MessageKind::Header),
+        Kind::Data => quote!(rt::MessageKind::Data),
+    };
+    let api_key = match m.api_key {
+        Some(k) => quote!(Some(#k)),
+        None => quote!(None),
+    };
+    let valid = vr_expr(m.valid);
+    let flexible = vr_expr(m.flexible);
+    let deprecated = vr_expr(m.deprecated);
+    let unstable = m.latest_version_unstable;
+    let listeners = &m.listeners;
+    let root = fields_const(m.root());
+    let structs = m.structs.iter().map(|s| {
+        let n = &s.name;
+        let c = fields_const(s);
+        quote!((#n, #c),)
+    });
+    out.extend(quote! {
+        /// This message's schema, as Kafka's JSON defines it.
+        pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
+            name: #name,
+            kind: #kind,
+            api_key: #api_key,
+            valid: #valid,
+            flexible: #flexible,
+            deprecated: #deprecated,
+            latest_version_unstable: #unstable,
+            listeners: &[#(#listeners),*],
+            fields: #root,
+            structs: &[#(#structs)*],
+        };
+    });
+    out
+}
+
+fn message_impls(m: &Message) -> TokenStream {
+    let name = ident(&m.name);
+    let mut out = quote! {
+        impl<'a> rt::Message<'a> for #name<'a> {
+            const SCHEMA: &'static rt::MessageSchema = &SCHEMA;
+        }
+    };
+    if let Some(_key) = m.api_key {
+        let api = format_ident!("{}", api_name(m));
+        match m.kind {
+            Kind::Request => {
+                let resp_mod = format_ident!("{}", snake(&format!("{}Response", api_name(m))));
+                let resp = format_ident!("{}Response", api_name(m));
+                out.extend(quote! {
+                    impl<'a> rt::Request<'a> for #name<'a> {
+                        const API_KEY: rt::ApiKey = rt::ApiKey::#api;
+                        type Response<'b> = super::#resp_mod::#resp<'b>;
+                    }
+                });
+            }
+            Kind::Response => out.extend(quote! {
+                impl<'a> rt::Response<'a> for #name<'a> {
+                    const API_KEY: rt::ApiKey = rt::ApiKey::#api;
+                }
+            }),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `MetadataRequest` → `Metadata`.
+pub fn api_name(m: &Message) -> String {
+    m.name.trim_end_matches("Request").trim_end_matches("Response").to_string()
+}
