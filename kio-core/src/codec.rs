@@ -20,7 +20,11 @@ pub struct Cx {
 impl Cx {
     /// A context for `version`.
     pub const fn new(version: i16, flexible: bool, nullable: bool) -> Self {
-        Self { version, flexible, nullable }
+        Self {
+            version,
+            flexible,
+            nullable,
+        }
     }
 }
 
@@ -59,7 +63,10 @@ pub trait Message<'a>: Struct<'a> {
     /// Encodes the message at `version` into `w`.
     fn encode(&self, w: &mut dyn Sink, version: i16) -> Result<(), EncodeError> {
         if !Self::SCHEMA.valid.contains(version) {
-            return Err(EncodeError::new(EncodeErrorKind::UnsupportedVersion(version)).in_field(Self::SCHEMA.name));
+            return Err(
+                EncodeError::new(EncodeErrorKind::UnsupportedVersion(version))
+                    .in_field(Self::SCHEMA.name),
+            );
         }
         self.write(w, Self::SCHEMA.cx(version))
     }
@@ -128,17 +135,27 @@ impl<'a> Wire<'a> for Uuid {
     }
 }
 /// Writes a length prefix: compact (N+1, 0 = null) or `int16`/`int32` (-1 = null).
-pub fn write_length(w: &mut dyn Sink, len: Option<usize>, compact: bool, wide: bool) -> Result<(), EncodeError> {
+pub fn write_length(
+    w: &mut dyn Sink,
+    len: Option<usize>,
+    compact: bool,
+    wide: bool,
+) -> Result<(), EncodeError> {
     let too_long = |n: usize| EncodeError::new(EncodeErrorKind::TooLong(n));
     match (len, compact) {
         (None, true) => put_uvarint(w, 0),
         (Some(n), true) => {
-            let v = u32::try_from(n).ok().and_then(|n| n.checked_add(1)).ok_or(too_long(n))?;
+            let v = u32::try_from(n)
+                .ok()
+                .and_then(|n| n.checked_add(1))
+                .ok_or(too_long(n))?;
             put_uvarint(w, v)
         }
         (None, false) if wide => w.put(&(-1i32).to_be_bytes()),
         (None, false) => w.put(&(-1i16).to_be_bytes()),
-        (Some(n), false) if wide => w.put(&i32::try_from(n).map_err(|_| too_long(n))?.to_be_bytes()),
+        (Some(n), false) if wide => {
+            w.put(&i32::try_from(n).map_err(|_| too_long(n))?.to_be_bytes())
+        }
         (Some(n), false) => w.put(&i16::try_from(n).map_err(|_| too_long(n))?.to_be_bytes()),
     }
 }
@@ -158,7 +175,10 @@ fn null_not_allowed(cx: Cx) -> EncodeError {
 
 impl<'a> Wire<'a> for Str<'a> {
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
-        let cx = Cx { nullable: false, ..cx };
+        let cx = Cx {
+            nullable: false,
+            ..cx
+        };
         read_blob(r, cx, false).map(|b| Str::from_utf8_unchecked_bytes(b.unwrap_or_default()))
     }
     fn write(&self, w: &mut dyn Sink, cx: Cx) -> Result<(), EncodeError> {
@@ -181,7 +201,10 @@ impl<'a> Wire<'a> for Option<Str<'a>> {
 
 impl<'a> Wire<'a> for Bytes<'a> {
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
-        let cx = Cx { nullable: false, ..cx };
+        let cx = Cx {
+            nullable: false,
+            ..cx
+        };
         read_blob(r, cx, true).map(|b| Bytes::new(b.unwrap_or_default()))
     }
     fn write(&self, w: &mut dyn Sink, cx: Cx) -> Result<(), EncodeError> {
@@ -204,7 +227,10 @@ impl<'a> Wire<'a> for Option<Bytes<'a>> {
 
 impl<'a> Wire<'a> for RecordsBytes<'a> {
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
-        let cx = Cx { nullable: false, ..cx };
+        let cx = Cx {
+            nullable: false,
+            ..cx
+        };
         read_blob(r, cx, true).map(|b| RecordsBytes::new(b.unwrap_or_default()))
     }
     fn write(&self, w: &mut dyn Sink, cx: Cx) -> Result<(), EncodeError> {

@@ -61,7 +61,11 @@ pub struct DecodeError {
 impl DecodeError {
     /// A new error at `offset`, not yet tied to a field.
     pub const fn new(offset: usize, kind: DecodeErrorKind) -> Self {
-        Self { offset, field: "", kind }
+        Self {
+            offset,
+            field: "",
+            kind,
+        }
     }
 
     /// Names the field being read, unless an inner field was already named.
@@ -82,14 +86,26 @@ impl fmt::Display for DecodeErrorKind {
             }
             Self::VarintTooLong => f.write_str("varint longer than its type allows"),
             Self::NegativeLength(n) => write!(f, "negative length {n}"),
-            Self::LengthTooLarge { declared, remaining } => {
+            Self::LengthTooLarge {
+                declared,
+                remaining,
+            } => {
                 write!(f, "length {declared} exceeds the {remaining} bytes left")
             }
-            Self::UnexpectedNull => f.write_str("null in a field that is not nullable at this version"),
+            Self::UnexpectedNull => {
+                f.write_str("null in a field that is not nullable at this version")
+            }
             Self::UnsupportedVersion(v) => write!(f, "unsupported version {v}"),
             Self::UnknownApiKey(k) => write!(f, "unknown API key {k}"),
-            Self::TaggedFieldSize { tag, declared, used } => {
-                write!(f, "tagged field {tag} declared {declared} bytes but its value used {used}")
+            Self::TaggedFieldSize {
+                tag,
+                declared,
+                used,
+            } => {
+                write!(
+                    f,
+                    "tagged field {tag} declared {declared} bytes but its value used {used}"
+                )
             }
             Self::TrailingBytes(n) => write!(f, "{n} bytes left over after the message"),
             Self::InvalidFrameSize(n) => write!(f, "invalid frame size {n}"),
@@ -102,7 +118,11 @@ impl fmt::Display for DecodeError {
         if self.field.is_empty() {
             write!(f, "at byte {}: {}", self.offset, self.kind)
         } else {
-            write!(f, "at byte {} in {}: {}", self.offset, self.field, self.kind)
+            write!(
+                f,
+                "at byte {} in {}: {}",
+                self.offset, self.field, self.kind
+            )
         }
     }
 }
@@ -158,7 +178,9 @@ impl EncodeError {
 impl fmt::Display for EncodeErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Self::FieldNotInVersion(v) => write!(f, "holds a non-default value that version {v} cannot carry"),
+            Self::FieldNotInVersion(v) => {
+                write!(f, "holds a non-default value that version {v} cannot carry")
+            }
             Self::NullNotAllowed(v) => write!(f, "is null but not nullable at version {v}"),
             Self::UnsupportedVersion(v) => write!(f, "unsupported version {v}"),
             Self::TooLong(n) => write!(f, "length {n} is too long for the wire format"),

@@ -1,10 +1,12 @@
 //! Everything generated code refers to, in one place (`use crate::rt;`).
 
 pub use crate::codec::{Cx, Message, Request, Response, Struct, Wire};
-#[cfg(feature = "alloc")]
-pub use crate::owned::IntoOwned;
 pub use crate::error::{DecodeError, EncodeError, EncodeErrorKind};
 pub use crate::generated::ApiKey;
+#[cfg(feature = "alloc")]
+pub use crate::owned::IntoOwned;
 pub use crate::schema::{FieldSchema, FieldType, MessageKind, MessageSchema, VersionRange};
-pub use crate::types::{Array, Bytes, RecordsBytes, Str, TagSpec, TaggedSection, TaggedWriter, UnknownTags, Uuid};
+pub use crate::types::{
+    Array, Bytes, RecordsBytes, Str, TagSpec, TaggedSection, TaggedWriter, UnknownTags, Uuid,
+};
 pub use crate::wire::{CountingSink, Reader, Sink};

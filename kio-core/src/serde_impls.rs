@@ -68,7 +68,10 @@ impl Serialize for Bytes<'_> {
 impl<'de> Deserialize<'de> for Bytes<'_> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        STANDARD.decode(s.as_bytes()).map(Bytes::from).map_err(de::Error::custom)
+        STANDARD
+            .decode(s.as_bytes())
+            .map(Bytes::from)
+            .map_err(de::Error::custom)
     }
 }
 
@@ -99,14 +102,20 @@ impl<'de> Deserialize<'de> for Uuid {
             let hex: String = s.chars().filter(|c| *c != '-').collect();
             let mut out = Vec::with_capacity(16);
             for i in (0..hex.len()).step_by(2) {
-                let pair = hex.get(i..i + 2).ok_or_else(|| de::Error::custom("bad uuid"))?;
+                let pair = hex
+                    .get(i..i + 2)
+                    .ok_or_else(|| de::Error::custom("bad uuid"))?;
                 out.push(u8::from_str_radix(pair, 16).map_err(de::Error::custom)?);
             }
             out
         } else {
-            URL_SAFE_NO_PAD.decode(s.as_bytes()).map_err(de::Error::custom)?
+            URL_SAFE_NO_PAD
+                .decode(s.as_bytes())
+                .map_err(de::Error::custom)?
         };
-        let arr: [u8; 16] = bytes.try_into().map_err(|_| de::Error::custom("a uuid has 16 bytes"))?;
+        let arr: [u8; 16] = bytes
+            .try_into()
+            .map_err(|_| de::Error::custom("a uuid has 16 bytes"))?;
         Ok(Uuid(arr))
     }
 }
@@ -138,7 +147,10 @@ impl Serialize for UnknownTags<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(None)?;
         for t in self.iter() {
-            seq.serialize_element(&RawTagJson { tag: t.tag, data: t.data })?;
+            seq.serialize_element(&RawTagJson {
+                tag: t.tag,
+                data: t.data,
+            })?;
         }
         seq.end()
     }
@@ -155,7 +167,10 @@ impl<'de> Deserialize<'de> for UnknownTags<'_> {
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut v: Vec<RawTag<'static>> = Vec::new();
                 while let Some(t) = seq.next_element::<RawTagJson<'static>>()? {
-                    v.push(RawTag { tag: t.tag, data: t.data });
+                    v.push(RawTag {
+                        tag: t.tag,
+                        data: t.data,
+                    });
                 }
                 v.sort_by_key(|t| t.tag);
                 Ok(UnknownTags::Vec(v))

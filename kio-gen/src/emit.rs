@@ -154,8 +154,16 @@ fn doc_lines(text: &str) -> TokenStream {
 fn struct_doc(m: &Message, s: &StructDef, top: bool) -> String {
     if top {
         let what = match m.kind {
-            Kind::Request => format!("The `{}` request (API key {}).", m.name, m.api_key.unwrap_or(-1)),
-            Kind::Response => format!("The `{}` response (API key {}).", m.name, m.api_key.unwrap_or(-1)),
+            Kind::Request => format!(
+                "The `{}` request (API key {}).",
+                m.name,
+                m.api_key.unwrap_or(-1)
+            ),
+            Kind::Response => format!(
+                "The `{}` response (API key {}).",
+                m.name,
+                m.api_key.unwrap_or(-1)
+            ),
             Kind::Header => format!("The `{}`.", m.name),
             Kind::Data => format!("The `{}` data schema.", m.name),
         };
@@ -172,15 +180,33 @@ fn struct_doc(m: &Message, s: &StructDef, top: bool) -> String {
         }
         d
     } else if s.is_common {
-        format!("`{}`, a common struct of `{}` (versions {}).", s.name, m.name, s.versions.text())
+        format!(
+            "`{}`, a common struct of `{}` (versions {}).",
+            s.name,
+            m.name,
+            s.versions.text()
+        )
     } else {
-        format!("`{}`, a struct of `{}` (versions {}).", s.name, m.name, s.versions.text())
+        format!(
+            "`{}`, a struct of `{}` (versions {}).",
+            s.name,
+            m.name,
+            s.versions.text()
+        )
     }
 }
 
 fn field_doc(f: &Field) -> String {
-    let mut d = if f.about.is_empty() { String::new() } else { format!("{}\n\n", f.about) };
-    d += &format!("Kafka type `{}`; versions {}", f.raw_type, f.versions.text());
+    let mut d = if f.about.is_empty() {
+        String::new()
+    } else {
+        format!("{}\n\n", f.about)
+    };
+    d += &format!(
+        "Kafka type `{}`; versions {}",
+        f.raw_type,
+        f.versions.text()
+    );
     if !f.nullable.is_empty() {
         d += &format!("; nullable in {}", f.nullable.text());
     }
@@ -286,7 +312,11 @@ fn field_cx(m: &Message, f: &Field, tagged: bool) -> TokenStream {
         None => quote!(cx.flexible),
     };
     let nullable = cond_or_true(f.nullable, m.valid);
-    let nullable = if f.nullable.is_empty() { quote!(false) } else { nullable };
+    let nullable = if f.nullable.is_empty() {
+        quote!(false)
+    } else {
+        nullable
+    };
     quote!(rt::Cx::new(v, #flexible, #nullable))
 }
 
@@ -349,14 +379,22 @@ fn read_fn(m: &Message, s: &StructDef) -> TokenStream {
         }
     };
     let uses_v = !s.fields.is_empty() || !m.flexible.is_empty();
-    let v_binding = if uses_v { quote!(let v = cx.version;) } else { quote!() };
+    let v_binding = if uses_v {
+        quote!(let v = cx.version;)
+    } else {
+        quote!()
+    };
     let cx_name = if uses_v { quote!(cx) } else { quote!(_cx) };
     let r_name = if s.fields.iter().any(|f| f.tag.is_none()) || !m.flexible.is_empty() {
         quote!(r)
     } else {
         quote!(_r)
     };
-    let this_mut = if s.fields.is_empty() && m.flexible.is_empty() { quote!() } else { quote!(mut) };
+    let this_mut = if s.fields.is_empty() && m.flexible.is_empty() {
+        quote!()
+    } else {
+        quote!(mut)
+    };
     quote! {
         fn read(#r_name: &mut rt::Reader<'a>, #cx_name: rt::Cx) -> Result<Self, rt::DecodeError> {
             #v_binding
@@ -432,9 +470,17 @@ fn write_fn(m: &Message, s: &StructDef) -> TokenStream {
                 });
             }
         }
-        let count = if present.is_empty() { quote!(0) } else { quote!(#(#present)+*) };
+        let count = if present.is_empty() {
+            quote!(0)
+        } else {
+            quote!(#(#present)+*)
+        };
         let fail = not_in_version(&unknown_path);
-        let tw_mut = if tagged.is_empty() { quote!() } else { quote!(mut) };
+        let tw_mut = if tagged.is_empty() {
+            quote!()
+        } else {
+            quote!(mut)
+        };
         quote! {
             #absent_checks
             if cx.flexible {
@@ -618,5 +664,8 @@ fn message_impls(m: &Message) -> TokenStream {
 
 /// `MetadataRequest` → `Metadata`.
 pub fn api_name(m: &Message) -> String {
-    m.name.trim_end_matches("Request").trim_end_matches("Response").to_string()
+    m.name
+        .trim_end_matches("Request")
+        .trim_end_matches("Response")
+        .to_string()
 }

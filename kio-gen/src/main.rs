@@ -39,11 +39,18 @@ fn main() -> ExitCode {
         .and_then(|(output, n)| kio_gen::write(&output, &out, check).map(|d| (d, n, output.len())));
     match result {
         Ok((differ, _, files)) if check && !differ.is_empty() => {
-            eprintln!("kio-gen --check: {} of {files} generated files differ: {}", differ.len(), differ.join(", "));
+            eprintln!(
+                "kio-gen --check: {} of {files} generated files differ: {}",
+                differ.len(),
+                differ.join(", ")
+            );
             ExitCode::FAILURE
         }
         Ok((differ, n, files)) => {
-            eprintln!("kio-gen: {n} schemas, {files} files, {} changed", differ.len());
+            eprintln!(
+                "kio-gen: {n} schemas, {files} files, {} changed",
+                differ.len()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

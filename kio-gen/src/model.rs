@@ -22,7 +22,10 @@ impl Vr {
         other.is_empty() || (self.min <= other.min && other.max <= self.max)
     }
     pub fn intersect(self, other: Vr) -> Vr {
-        let r = Vr { min: self.min.max(other.min), max: self.max.min(other.max) };
+        let r = Vr {
+            min: self.min.max(other.min),
+            max: self.max.min(other.max),
+        };
         if r.is_empty() {
             Vr::NONE
         } else {
@@ -31,14 +34,24 @@ impl Vr {
     }
     pub fn parse(s: &str) -> Result<Vr, String> {
         let s = s.trim();
-        let num = |t: &str| t.trim().parse::<i16>().map_err(|_| format!("bad version number {t:?} in {s:?}"));
+        let num = |t: &str| {
+            t.trim()
+                .parse::<i16>()
+                .map_err(|_| format!("bad version number {t:?} in {s:?}"))
+        };
         if s == "none" {
             return Ok(Vr::NONE);
         }
         let r = if let Some(a) = s.strip_suffix('+') {
-            Vr { min: num(a)?, max: i16::MAX }
+            Vr {
+                min: num(a)?,
+                max: i16::MAX,
+            }
         } else if let Some((a, b)) = s.split_once('-') {
-            Vr { min: num(a)?, max: num(b)? }
+            Vr {
+                min: num(a)?,
+                max: num(b)?,
+            }
         } else {
             let v = num(s)?;
             Vr { min: v, max: v }
@@ -97,7 +110,10 @@ impl Prim {
         })
     }
     pub fn is_int(self) -> bool {
-        matches!(self, Prim::Int8 | Prim::Int16 | Prim::Uint16 | Prim::Int32 | Prim::Uint32 | Prim::Int64)
+        matches!(
+            self,
+            Prim::Int8 | Prim::Int16 | Prim::Uint16 | Prim::Int32 | Prim::Uint32 | Prim::Int64
+        )
     }
     pub fn int_range(self) -> (i128, i128) {
         match self {
@@ -228,7 +244,8 @@ pub fn build(file: &str, spec: &MessageSpec) -> Result<Message, String> {
     if valid.is_empty() {
         return Err(e("validVersions is empty".into()));
     }
-    let flexible = Vr::parse(&spec.flexible_versions).map_err(|m| e(format!("flexibleVersions: {m}")))?;
+    let flexible =
+        Vr::parse(&spec.flexible_versions).map_err(|m| e(format!("flexibleVersions: {m}")))?;
     if !flexible.is_empty() && flexible.max != i16::MAX {
         return Err(e("flexibleVersions must be open-ended (N+) or none".into()));
     }
@@ -247,7 +264,9 @@ pub fn build(file: &str, spec: &MessageSpec) -> Result<Message, String> {
         k => return Err(e(format!("unknown message type {k:?}"))),
     };
     if matches!(kind, Kind::Request | Kind::Response) != spec.api_key.is_some() {
-        return Err(e("requests and responses (and only they) need an apiKey".into()));
+        return Err(e(
+            "requests and responses (and only they) need an apiKey".into()
+        ));
     }
     let expected_suffix = match kind {
         Kind::Request => Some("Request"),
@@ -265,8 +284,19 @@ pub fn build(file: &str, spec: &MessageSpec) -> Result<Message, String> {
             return Err(e(format!("commonStructs: {} defined twice", cs.name)));
         }
     }
-    let mut cx = Ctx { file, valid, flexible, common, structs: Vec::new() };
-    cx.structs.push(StructDef { name: spec.name.clone(), versions: valid, fields: vec![], is_common: false });
+    let mut cx = Ctx {
+        file,
+        valid,
+        flexible,
+        common,
+        structs: Vec::new(),
+    };
+    cx.structs.push(StructDef {
+        name: spec.name.clone(),
+        versions: valid,
+        fields: vec![],
+        is_common: false,
+    });
     let fields = build_fields(&mut cx, &spec.name, &spec.fields, valid)?;
     cx.structs[0].fields = fields;
     // Common structs referenced nowhere are still generated (they are part of the schema).
@@ -295,17 +325,30 @@ fn ensure_common(cx: &mut Ctx<'_>, name: &str, path: &str) -> Result<(), String>
         return Ok(());
     }
     let Some(cs) = cx.common.get(name).copied() else {
-        return Err(cx.err(path, format!("type {name} has no fields and is not a common struct")));
+        return Err(cx.err(
+            path,
+            format!("type {name} has no fields and is not a common struct"),
+        ));
     };
     let versions = Vr::parse(&cs.versions).map_err(|m| cx.err(path, m))?;
     let idx = cx.structs.len();
-    cx.structs.push(StructDef { name: name.to_string(), versions, fields: vec![], is_common: true });
+    cx.structs.push(StructDef {
+        name: name.to_string(),
+        versions,
+        fields: vec![],
+        is_common: true,
+    });
     let fields = build_fields(cx, name, &cs.fields, versions.intersect(cx.valid))?;
     cx.structs[idx].fields = fields;
     Ok(())
 }
 
-fn build_fields(cx: &mut Ctx<'_>, owner: &str, specs: &[FieldSpec], parent: Vr) -> Result<Vec<Field>, String> {
+fn build_fields(
+    cx: &mut Ctx<'_>,
+    owner: &str,
+    specs: &[FieldSpec],
+    parent: Vr,
+) -> Result<Vec<Field>, String> {
     let mut out = Vec::new();
     let mut tags = BTreeMap::new();
     for f in specs {
@@ -315,7 +358,10 @@ fn build_fields(cx: &mut Ctx<'_>, owner: &str, specs: &[FieldSpec], parent: Vr) 
         }
         if let Some(t) = field.tag {
             if let Some(prev) = tags.insert(t, field.name.clone()) {
-                return Err(cx.err(&format!("{owner}.{}", f.name), format!("tag {t} already used by {prev}")));
+                return Err(cx.err(
+                    &format!("{owner}.{}", f.name),
+                    format!("tag {t} already used by {prev}"),
+                ));
             }
         }
         out.push(field);
@@ -331,7 +377,11 @@ fn build_field(cx: &mut Ctx<'_>, owner: &str, f: &FieldSpec, parent: Vr) -> Resu
     }
     let versions = Vr::parse(&f.versions).map_err(|m| err(format!("versions: {m}")))?;
     if versions.min > cx.valid.max {
-        return Err(err(format!("versions {} start after validVersions {}", f.versions, cx.valid.text())));
+        return Err(err(format!(
+            "versions {} start after validVersions {}",
+            f.versions,
+            cx.valid.text()
+        )));
     }
     let live = versions.intersect(parent);
     let nullable = match &f.nullable_versions {
@@ -350,7 +400,10 @@ fn build_field(cx: &mut Ctx<'_>, owner: &str, f: &FieldSpec, parent: Vr) -> Resu
             (Ty::Array(Box::new(Ty::Prim(p))), None)
         } else {
             check_struct_name(elem).map_err(&err)?;
-            (Ty::Array(Box::new(Ty::Struct(elem.to_string()))), f.fields.as_ref())
+            (
+                Ty::Array(Box::new(Ty::Struct(elem.to_string()))),
+                f.fields.as_ref(),
+            )
         }
     } else if let Some(p) = Prim::parse(&f.ty) {
         if f.fields.is_some() {
@@ -376,7 +429,12 @@ fn build_field(cx: &mut Ctx<'_>, owner: &str, f: &FieldSpec, parent: Vr) -> Resu
                     return Err(err(format!("struct {sn} is defined more than once")));
                 }
                 let idx = cx.structs.len();
-                cx.structs.push(StructDef { name: sn.clone(), versions, fields: vec![], is_common: false });
+                cx.structs.push(StructDef {
+                    name: sn.clone(),
+                    versions,
+                    fields: vec![],
+                    is_common: false,
+                });
                 let fields = build_fields(cx, sn, fields, live)?;
                 cx.structs[idx].fields = fields;
             }
@@ -418,14 +476,18 @@ fn build_field(cx: &mut Ctx<'_>, owner: &str, f: &FieldSpec, parent: Vr) -> Resu
             return Err(err("taggedVersions outside flexibleVersions".into()));
         }
         if tagged != versions {
-            return Err(err("a field tagged in only some of its versions is not supported".into()));
+            return Err(err(
+                "a field tagged in only some of its versions is not supported".into(),
+            ));
         }
     }
     let flexible_override = match &f.flexible_versions {
         Some(fv) => {
             let r = Vr::parse(fv).map_err(|m| err(format!("flexibleVersions: {m}")))?;
             if !matches!(ty, Ty::Prim(Prim::String | Prim::Bytes)) {
-                return Err(err("field-level flexibleVersions is only understood on strings and bytes".into()));
+                return Err(err(
+                    "field-level flexibleVersions is only understood on strings and bytes".into(),
+                ));
             }
             Some(r)
         }
@@ -445,7 +507,11 @@ fn build_field(cx: &mut Ctx<'_>, owner: &str, f: &FieldSpec, parent: Vr) -> Resu
         Some(serde_json::Value::String(s)) => s.clone(),
         Some(serde_json::Value::Number(n)) => n.to_string(),
         Some(serde_json::Value::Bool(b)) => b.to_string(),
-        Some(v) => return Err(err(format!("default {v} is not a string, number or boolean"))),
+        Some(v) => {
+            return Err(err(format!(
+                "default {v} is not a string, number or boolean"
+            )))
+        }
     };
     let default = parse_default(&ty, &raw_default, versions, nullable).map_err(&err)?;
     Ok(Field {
@@ -468,7 +534,8 @@ fn build_field(cx: &mut Ctx<'_>, owner: &str, f: &FieldSpec, parent: Vr) -> Resu
 }
 
 fn check_struct_name(n: &str) -> Result<(), String> {
-    let ok = n.chars().next().is_some_and(|c| c.is_ascii_uppercase()) && n.chars().all(|c| c.is_ascii_alphanumeric());
+    let ok = n.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && n.chars().all(|c| c.is_ascii_alphanumeric());
     if ok {
         Ok(())
     } else {
@@ -484,7 +551,9 @@ fn parse_default(ty: &Ty, raw: &str, versions: Vr, nullable: Vr) -> Result<Defau
         if nullable.contains_range(versions) || nullable.min <= versions.min {
             Ok(Default::Null)
         } else {
-            Err(format!("default null for a {what} that is not nullable in all its versions"))
+            Err(format!(
+                "default null for a {what} that is not nullable in all its versions"
+            ))
         }
     };
     match ty {
@@ -498,7 +567,10 @@ fn parse_default(ty: &Ty, raw: &str, versions: Vr, nullable: Vr) -> Result<Defau
                 Some(d) => (true, d),
                 None => (false, raw),
             };
-            let v = if let Some(h) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+            let v = if let Some(h) = digits
+                .strip_prefix("0x")
+                .or_else(|| digits.strip_prefix("0X"))
+            {
                 i128::from_str_radix(h, 16)
             } else if digits.len() > 1 && digits.starts_with('0') {
                 i128::from_str_radix(&digits[1..], 8)
@@ -513,7 +585,10 @@ fn parse_default(ty: &Ty, raw: &str, versions: Vr, nullable: Vr) -> Result<Defau
             }
             Ok(Default::Int(v))
         }
-        Ty::Prim(Prim::Float64) => raw.parse::<f64>().map(Default::Float).map_err(|_| format!("default {raw:?} is not a float")),
+        Ty::Prim(Prim::Float64) => raw
+            .parse::<f64>()
+            .map(Default::Float)
+            .map_err(|_| format!("default {raw:?} is not a float")),
         Ty::Prim(Prim::String) => match raw {
             "null" => null_ok("string"),
             "" => Ok(Default::Plain),
@@ -521,7 +596,9 @@ fn parse_default(ty: &Ty, raw: &str, versions: Vr, nullable: Vr) -> Result<Defau
         },
         Ty::Prim(Prim::Bytes | Prim::Records) | Ty::Struct(_) | Ty::Array(_) => match raw {
             "null" => null_ok("field"),
-            _ => Err(format!("only null can be the default of a {ty:?} field, not {raw:?}")),
+            _ => Err(format!(
+                "only null can be the default of a {ty:?} field, not {raw:?}"
+            )),
         },
         Ty::Prim(p) => Err(format!("type {p:?} cannot have a default")),
     }

@@ -9,7 +9,10 @@ pub fn snake(name: &str) -> String {
         if c.is_ascii_uppercase() && i > 0 {
             let prev = chars[i - 1];
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_lower) {
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower)
+            {
                 out.push('_');
             }
         }
@@ -22,10 +25,11 @@ pub fn snake(name: &str) -> String {
 pub fn field_ident(name: &str) -> String {
     let s = snake(name);
     const KEYWORDS: &[&str] = &[
-        "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in",
-        "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super",
-        "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become",
-        "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+        "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn",
+        "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
+        "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use",
+        "where", "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final",
+        "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
     ];
     if KEYWORDS.contains(&s.as_str()) {
         format!("r#{s}")
@@ -70,6 +74,9 @@ mod tests {
         assert_eq!(snake("Uint16"), "uint16");
         assert_eq!(field_ident("Type"), "r#type");
         assert_eq!(json_name("ClusterId"), "clusterId");
-        assert_eq!(pascal_from_screaming("OFFSET_OUT_OF_RANGE"), "OffsetOutOfRange");
+        assert_eq!(
+            pascal_from_screaming("OFFSET_OUT_OF_RANGE"),
+            "OffsetOutOfRange"
+        );
     }
 }

@@ -18,7 +18,9 @@ fn requests(messages: &[Message]) -> Vec<(&Message, &Message)> {
         .iter()
         .filter(|m| m.kind == Kind::Request)
         .filter_map(|q| {
-            let p = messages.iter().find(|p| p.kind == Kind::Response && p.api_key == q.api_key)?;
+            let p = messages
+                .iter()
+                .find(|p| p.kind == Kind::Response && p.api_key == q.api_key)?;
             Some((q, p))
         })
         .collect();
@@ -60,7 +62,12 @@ pub fn api_key(messages: &[Message]) -> TokenStream {
     let variants = pairs.iter().map(|(q, _)| {
         let v = format_ident!("{}", api_name(q));
         let k = q.api_key.unwrap_or_default();
-        let doc = format!(" API key {k}: `{}` / `{}`; versions {}.", q.name, api_name(q), q.valid.text());
+        let doc = format!(
+            " API key {k}: `{}` / `{}`; versions {}.",
+            q.name,
+            api_name(q),
+            q.valid.text()
+        );
         quote!(#[doc = #doc] #v = #k,)
     });
     let all = pairs.iter().map(|(q, _)| {
@@ -188,7 +195,11 @@ pub fn api_key(messages: &[Message]) -> TokenStream {
 
 fn dispatch_enum(messages: &[Message], request: bool) -> TokenStream {
     let pairs = requests(messages);
-    let (ename, what) = if request { ("RequestBody", "request") } else { ("ResponseBody", "response") };
+    let (ename, what) = if request {
+        ("RequestBody", "request")
+    } else {
+        ("ResponseBody", "response")
+    };
     let ename = format_ident!("{}", ename);
     let pick = |(q, p): &(&Message, &Message)| -> (proc_macro2::Ident, proc_macro2::Ident, proc_macro2::Ident) {
         let m = if request { *q } else { *p };
@@ -321,8 +332,32 @@ pub fn registry(messages: &[Message]) -> TokenStream {
         quote!(&super::#md::SCHEMA,)
     });
     let n = messages.len();
+    let each = messages.iter().map(|m| {
+        let md = modname(m);
+        let ty = format_ident!("{}", m.name);
+        let kind = format_ident!(
+            "{}",
+            match m.kind {
+                Kind::Request => "request",
+                Kind::Response => "response",
+                Kind::Header => "header",
+                Kind::Data => "data",
+            }
+        );
+        quote!($m!(#ty, #md, #kind);)
+    });
     quote! {
         use crate::rt;
+
+        /// Calls macro `$m!(TypeName, module_name, kind)` once for every message
+        /// (`kind` is `request`, `response`, `header` or `data`): a way for tests
+        /// and tools to reach every message type without listing them by hand.
+        #[macro_export]
+        macro_rules! for_each_message {
+            ($m:ident) => {
+                #(#each)*
+            };
+        }
 
         /// Every message schema: requests, responses, headers and data schemas, by name.
         pub static ALL_SCHEMAS: [&rt::MessageSchema; #n] = [#(#all)*];

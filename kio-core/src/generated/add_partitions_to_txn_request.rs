@@ -72,37 +72,23 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnRequest.Transactions"))?;
         }
         if v <= 3 {
-            this.v3_and_below_transactional_id = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
+            this.v3_and_below_transactional_id =
+                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false)).map_err(|e| {
                     e.in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId")
                 })?;
         }
         if v <= 3 {
-            this.v3_and_below_producer_id = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId")
-                })?;
+            this.v3_and_below_producer_id =
+                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId"))?;
         }
         if v <= 3 {
-            this.v3_and_below_producer_epoch = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch")
-                })?;
+            this.v3_and_below_producer_epoch =
+                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch"))?;
         }
         if v <= 3 {
-            this.v3_and_below_topics = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+            this.v3_and_below_topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowTopics"))?;
         }
         if cx.flexible {
@@ -130,13 +116,11 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
         }
         if v <= 3 {
             rt::Wire::write(
-                    &self.v3_and_below_transactional_id,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId")
-                })?;
+                &self.v3_and_below_transactional_id,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId"))?;
         } else if self.v3_and_below_transactional_id != rt::Str::new("") {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -145,13 +129,11 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
         }
         if v <= 3 {
             rt::Wire::write(
-                    &self.v3_and_below_producer_id,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId")
-                })?;
+                &self.v3_and_below_producer_id,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId"))?;
         } else if self.v3_and_below_producer_id != 0 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -160,13 +142,11 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
         }
         if v <= 3 {
             rt::Wire::write(
-                    &self.v3_and_below_producer_epoch,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch")
-                })?;
+                &self.v3_and_below_producer_epoch,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch"))?;
         } else if self.v3_and_below_producer_epoch != 0 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -175,11 +155,11 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
         }
         if v <= 3 {
             rt::Wire::write(
-                    &self.v3_and_below_topics,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowTopics"))?;
+                &self.v3_and_below_topics,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowTopics"))?;
         } else if self.v3_and_below_topics != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -208,9 +188,7 @@ impl<'a> rt::IntoOwned for AddPartitionsToTxnRequest<'a> {
             v3_and_below_transactional_id: rt::IntoOwned::into_owned(
                 self.v3_and_below_transactional_id,
             ),
-            v3_and_below_producer_id: rt::IntoOwned::into_owned(
-                self.v3_and_below_producer_id,
-            ),
+            v3_and_below_producer_id: rt::IntoOwned::into_owned(self.v3_and_below_producer_id),
             v3_and_below_producer_epoch: rt::IntoOwned::into_owned(
                 self.v3_and_below_producer_epoch,
             ),
@@ -284,9 +262,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTransaction<'a> {
         let mut this = Self::default();
         if v >= 4 {
             this.transactional_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnTransaction.TransactionalId")
-                })?;
+                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.TransactionalId"))?;
         }
         if v >= 4 {
             this.producer_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -320,13 +296,11 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTransaction<'a> {
         let v = cx.version;
         if v >= 4 {
             rt::Wire::write(
-                    &self.transactional_id,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnTransaction.TransactionalId")
-                })?;
+                &self.transactional_id,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.TransactionalId"))?;
         } else if self.transactional_id != rt::Str::new("") {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -493,9 +467,7 @@ pub static ADD_PARTITIONS_TO_TXN_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         name: "Transactions",
         json_name: "transactions",
         type_name: "[]AddPartitionsToTxnTransaction",
-        ty: rt::FieldType::Array(
-            &rt::FieldType::Struct("AddPartitionsToTxnTransaction"),
-        ),
+        ty: rt::FieldType::Array(&rt::FieldType::Struct("AddPartitionsToTxnTransaction")),
         versions: rt::VersionRange::new(4, i16::MAX),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
@@ -726,9 +698,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["zkBroker", "broker"],
     fields: ADD_PARTITIONS_TO_TXN_REQUEST_FIELDS,
     structs: &[
-        ("AddPartitionsToTxnRequest", ADD_PARTITIONS_TO_TXN_REQUEST_FIELDS),
-        ("AddPartitionsToTxnTransaction", ADD_PARTITIONS_TO_TXN_TRANSACTION_FIELDS),
-        ("AddPartitionsToTxnTopic", ADD_PARTITIONS_TO_TXN_TOPIC_FIELDS),
+        (
+            "AddPartitionsToTxnRequest",
+            ADD_PARTITIONS_TO_TXN_REQUEST_FIELDS,
+        ),
+        (
+            "AddPartitionsToTxnTransaction",
+            ADD_PARTITIONS_TO_TXN_TRANSACTION_FIELDS,
+        ),
+        (
+            "AddPartitionsToTxnTopic",
+            ADD_PARTITIONS_TO_TXN_TOPIC_FIELDS,
+        ),
     ],
 };
 impl<'a> rt::Message<'a> for AddPartitionsToTxnRequest<'a> {
@@ -736,7 +717,5 @@ impl<'a> rt::Message<'a> for AddPartitionsToTxnRequest<'a> {
 }
 impl<'a> rt::Request<'a> for AddPartitionsToTxnRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::AddPartitionsToTxn;
-    type Response<'b> = super::add_partitions_to_txn_response::AddPartitionsToTxnResponse<
-        'b,
-    >;
+    type Response<'b> = super::add_partitions_to_txn_response::AddPartitionsToTxnResponse<'b>;
 }

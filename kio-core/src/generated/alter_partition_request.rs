@@ -164,9 +164,13 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TopicData._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("TopicData._tagged"))?.is_some() {}
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicData._tagged"))?;
+            while tags
+                .next(r)
+                .map_err(|e| e.in_field("TopicData._tagged"))?
+                .is_some()
+            {}
             this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
         }
         Ok(this)
@@ -284,24 +288,18 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
                 .map_err(|e| e.in_field("PartitionData.NewIsr"))?;
         }
         if v >= 3 {
-            this.new_isr_with_epochs = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+            this.new_isr_with_epochs = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("PartitionData.NewIsrWithEpochs"))?;
         }
         if v >= 1 {
-            this.leader_recovery_state = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+            this.leader_recovery_state = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("PartitionData.LeaderRecoveryState"))?;
         }
         this.partition_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.PartitionEpoch"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -328,11 +326,11 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         }
         if v >= 3 {
             rt::Wire::write(
-                    &self.new_isr_with_epochs,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.NewIsrWithEpochs"))?;
+                &self.new_isr_with_epochs,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("PartitionData.NewIsrWithEpochs"))?;
         } else if self.new_isr_with_epochs != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -341,11 +339,11 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         }
         if v >= 1 {
             rt::Wire::write(
-                    &self.leader_recovery_state,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.LeaderRecoveryState"))?;
+                &self.leader_recovery_state,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("PartitionData.LeaderRecoveryState"))?;
         } else if self.leader_recovery_state != 0 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -436,9 +434,12 @@ impl<'a> rt::Wire<'a> for BrokerState<'a> {
                 .map_err(|e| e.in_field("BrokerState.BrokerEpoch"))?;
         }
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("BrokerState._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("BrokerState._tagged"))?.is_some()
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("BrokerState._tagged"))?;
+            while tags
+                .next(r)
+                .map_err(|e| e.in_field("BrokerState._tagged"))?
+                .is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
         }

@@ -65,12 +65,10 @@ impl Default for BrokerHeartbeatRequest<'_> {
 }
 impl BrokerHeartbeatRequest<'_> {
     /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[
-        rt::TagSpec {
-            tag: 0u32,
-            versions: rt::VersionRange::new(1, i16::MAX),
-        },
-    ];
+    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
+        tag: 0u32,
+        versions: rt::VersionRange::new(1, i16::MAX),
+    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "BrokerHeartbeatRequest";
 }
@@ -82,10 +80,7 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerId"))?;
         this.broker_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerEpoch"))?;
-        this.current_metadata_offset = rt::Wire::read(
-                r,
-                rt::Cx::new(v, cx.flexible, false),
-            )
+        this.current_metadata_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.CurrentMetadataOffset"))?;
         this.want_fence = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantFence"))?;
@@ -100,17 +95,11 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
             {
                 match tag {
                     0u32 if v >= 1 => {
-                        this.offline_log_dirs = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("BrokerHeartbeatRequest.OfflineLogDirs")
-                            })?;
+                        this.offline_log_dirs =
+                            rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
+                                .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
                         rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("BrokerHeartbeatRequest.OfflineLogDirs")
-                            })?;
+                            .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
                     }
                     _ => {}
                 }
@@ -126,11 +115,11 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
         rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerEpoch"))?;
         rt::Wire::write(
-                &self.current_metadata_offset,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("BrokerHeartbeatRequest.CurrentMetadataOffset"))?;
+            &self.current_metadata_offset,
+            w,
+            rt::Cx::new(v, cx.flexible, false),
+        )
+        .map_err(|e| e.in_field("BrokerHeartbeatRequest.CurrentMetadataOffset"))?;
         rt::Wire::write(&self.want_fence, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantFence"))?;
         rt::Wire::write(&self.want_shut_down, w, rt::Cx::new(v, cx.flexible, false))
@@ -147,22 +136,13 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(
-                    v >= 1
-                        && self.offline_log_dirs != ::core::default::Default::default(),
-                ),
+                usize::from(v >= 1 && self.offline_log_dirs != ::core::default::Default::default()),
             )?;
             if v >= 1 && self.offline_log_dirs != ::core::default::Default::default() {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.offline_log_dirs,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
-                    )
-                    .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
+                tw.field(w, 0u32, &|w| {
+                    rt::Wire::write(&self.offline_log_dirs, w, rt::Cx::new(v, true, false))
+                })
+                .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -182,9 +162,7 @@ impl<'a> rt::IntoOwned for BrokerHeartbeatRequest<'a> {
         BrokerHeartbeatRequest {
             broker_id: rt::IntoOwned::into_owned(self.broker_id),
             broker_epoch: rt::IntoOwned::into_owned(self.broker_epoch),
-            current_metadata_offset: rt::IntoOwned::into_owned(
-                self.current_metadata_offset,
-            ),
+            current_metadata_offset: rt::IntoOwned::into_owned(self.current_metadata_offset),
             want_fence: rt::IntoOwned::into_owned(self.want_fence),
             want_shut_down: rt::IntoOwned::into_owned(self.want_shut_down),
             offline_log_dirs: rt::IntoOwned::into_owned(self.offline_log_dirs),

@@ -70,11 +70,11 @@ impl<'a> rt::Wire<'a> for ControlledShutdownResponse<'a> {
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ControlledShutdownResponse.ErrorCode"))?;
         rt::Wire::write(
-                &self.remaining_partitions,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ControlledShutdownResponse.RemainingPartitions"))?;
+            &self.remaining_partitions,
+            w,
+            rt::Cx::new(v, cx.flexible, false),
+        )
+        .map_err(|e| e.in_field("ControlledShutdownResponse.RemainingPartitions"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
             tw.finish(w)?;
@@ -280,7 +280,10 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: CONTROLLED_SHUTDOWN_RESPONSE_FIELDS,
     structs: &[
-        ("ControlledShutdownResponse", CONTROLLED_SHUTDOWN_RESPONSE_FIELDS),
+        (
+            "ControlledShutdownResponse",
+            CONTROLLED_SHUTDOWN_RESPONSE_FIELDS,
+        ),
         ("RemainingPartition", REMAINING_PARTITION_FIELDS),
     ],
 };

@@ -79,11 +79,11 @@ impl<'a> rt::Wire<'a> for EndQuorumEpochRequest<'a> {
             .map_err(|e| e.in_field("EndQuorumEpochRequest.Topics"))?;
         if v >= 1 {
             rt::Wire::write(
-                    &self.leader_endpoints,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("EndQuorumEpochRequest.LeaderEndpoints"))?;
+                &self.leader_endpoints,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("EndQuorumEpochRequest.LeaderEndpoints"))?;
         }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
@@ -158,9 +158,13 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TopicData._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("TopicData._tagged"))?.is_some() {}
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicData._tagged"))?;
+            while tags
+                .next(r)
+                .map_err(|e| e.in_field("TopicData._tagged"))?
+                .is_some()
+            {}
             this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
         }
         Ok(this)
@@ -265,22 +269,16 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
         if v <= 0 {
-            this.preferred_successors = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+            this.preferred_successors = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("PartitionData.PreferredSuccessors"))?;
         }
         if v >= 1 {
-            this.preferred_candidates = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+            this.preferred_candidates = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("PartitionData.PreferredCandidates"))?;
         }
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -300,19 +298,19 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
         if v <= 0 {
             rt::Wire::write(
-                    &self.preferred_successors,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.PreferredSuccessors"))?;
+                &self.preferred_successors,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("PartitionData.PreferredSuccessors"))?;
         }
         if v >= 1 {
             rt::Wire::write(
-                    &self.preferred_candidates,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.PreferredCandidates"))?;
+                &self.preferred_candidates,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("PartitionData.PreferredCandidates"))?;
         }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
@@ -387,16 +385,16 @@ impl<'a> rt::Wire<'a> for ReplicaInfo<'a> {
                 .map_err(|e| e.in_field("ReplicaInfo.CandidateId"))?;
         }
         if v >= 1 {
-            this.candidate_directory_id = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+            this.candidate_directory_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("ReplicaInfo.CandidateDirectoryId"))?;
         }
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ReplicaInfo._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("ReplicaInfo._tagged"))?.is_some()
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ReplicaInfo._tagged"))?;
+            while tags
+                .next(r)
+                .map_err(|e| e.in_field("ReplicaInfo._tagged"))?
+                .is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
         }
@@ -415,11 +413,11 @@ impl<'a> rt::Wire<'a> for ReplicaInfo<'a> {
         }
         if v >= 1 {
             rt::Wire::write(
-                    &self.candidate_directory_id,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ReplicaInfo.CandidateDirectoryId"))?;
+                &self.candidate_directory_id,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ReplicaInfo.CandidateDirectoryId"))?;
         } else if self.candidate_directory_id != rt::Uuid::ZERO {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -445,9 +443,7 @@ impl<'a> rt::IntoOwned for ReplicaInfo<'a> {
     fn into_owned(self) -> ReplicaInfo<'static> {
         ReplicaInfo {
             candidate_id: rt::IntoOwned::into_owned(self.candidate_id),
-            candidate_directory_id: rt::IntoOwned::into_owned(
-                self.candidate_directory_id,
-            ),
+            candidate_directory_id: rt::IntoOwned::into_owned(self.candidate_directory_id),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -516,8 +512,8 @@ impl<'a> rt::Wire<'a> for LeaderEndpoint<'a> {
                 .map_err(|e| e.in_field("LeaderEndpoint.Port"))?;
         }
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("LeaderEndpoint._tagged"))?;
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("LeaderEndpoint._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("LeaderEndpoint._tagged"))?

@@ -45,12 +45,10 @@ impl Default for EndQuorumEpochResponse<'_> {
 }
 impl EndQuorumEpochResponse<'_> {
     /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[
-        rt::TagSpec {
-            tag: 0u32,
-            versions: rt::VersionRange::new(1, i16::MAX),
-        },
-    ];
+    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
+        tag: 0u32,
+        versions: rt::VersionRange::new(1, i16::MAX),
+    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "EndQuorumEpochResponse";
 }
@@ -71,17 +69,10 @@ impl<'a> rt::Wire<'a> for EndQuorumEpochResponse<'a> {
             {
                 match tag {
                     0u32 if v >= 1 => {
-                        this.node_endpoints = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("EndQuorumEpochResponse.NodeEndpoints")
-                            })?;
+                        this.node_endpoints = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
+                            .map_err(|e| e.in_field("EndQuorumEpochResponse.NodeEndpoints"))?;
                         rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("EndQuorumEpochResponse.NodeEndpoints")
-                            })?;
+                            .map_err(|e| e.in_field("EndQuorumEpochResponse.NodeEndpoints"))?;
                     }
                     _ => {}
                 }
@@ -96,8 +87,7 @@ impl<'a> rt::Wire<'a> for EndQuorumEpochResponse<'a> {
             .map_err(|e| e.in_field("EndQuorumEpochResponse.ErrorCode"))?;
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EndQuorumEpochResponse.Topics"))?;
-        if (!cx.flexible || !(v >= 1))
-            && self.node_endpoints != ::core::default::Default::default()
+        if (!cx.flexible || !(v >= 1)) && self.node_endpoints != ::core::default::Default::default()
         {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -108,21 +98,13 @@ impl<'a> rt::Wire<'a> for EndQuorumEpochResponse<'a> {
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(
-                    v >= 1 && self.node_endpoints != ::core::default::Default::default(),
-                ),
+                usize::from(v >= 1 && self.node_endpoints != ::core::default::Default::default()),
             )?;
             if v >= 1 && self.node_endpoints != ::core::default::Default::default() {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.node_endpoints,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
-                    )
-                    .map_err(|e| e.in_field("EndQuorumEpochResponse.NodeEndpoints"))?;
+                tw.field(w, 0u32, &|w| {
+                    rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
+                })
+                .map_err(|e| e.in_field("EndQuorumEpochResponse.NodeEndpoints"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -195,9 +177,13 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TopicData._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("TopicData._tagged"))?.is_some() {}
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicData._tagged"))?;
+            while tags
+                .next(r)
+                .map_err(|e| e.in_field("TopicData._tagged"))?
+                .is_some()
+            {}
             this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
         }
         Ok(this)
@@ -296,8 +282,8 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -407,9 +393,12 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
                 .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
         }
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?.is_some()
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
+            while tags
+                .next(r)
+                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?
+                .is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
         }

@@ -59,12 +59,10 @@ impl Default for FetchResponse<'_> {
 }
 impl FetchResponse<'_> {
     /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[
-        rt::TagSpec {
-            tag: 0u32,
-            versions: rt::VersionRange::new(16, i16::MAX),
-        },
-    ];
+    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
+        tag: 0u32,
+        versions: rt::VersionRange::new(16, i16::MAX),
+    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchResponse";
 }
@@ -87,18 +85,15 @@ impl<'a> rt::Wire<'a> for FetchResponse<'a> {
         this.responses = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchResponse.Responses"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("FetchResponse._tagged"))?;
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("FetchResponse._tagged"))?;
             while let Some((tag, mut sub)) = tags
                 .next(r)
                 .map_err(|e| e.in_field("FetchResponse._tagged"))?
             {
                 match tag {
                     0u32 if v >= 16 => {
-                        this.node_endpoints = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        this.node_endpoints = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
@@ -114,11 +109,11 @@ impl<'a> rt::Wire<'a> for FetchResponse<'a> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(
-                    &self.throttle_time_ms,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FetchResponse.ThrottleTimeMs"))?;
+                &self.throttle_time_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("FetchResponse.ThrottleTimeMs"))?;
         }
         if v >= 7 {
             rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
@@ -147,21 +142,13 @@ impl<'a> rt::Wire<'a> for FetchResponse<'a> {
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(
-                    v >= 16 && self.node_endpoints != ::core::default::Default::default(),
-                ),
+                usize::from(v >= 16 && self.node_endpoints != ::core::default::Default::default()),
             )?;
             if v >= 16 && self.node_endpoints != ::core::default::Default::default() {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.node_endpoints,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
-                    )
-                    .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
+                tw.field(w, 0u32, &|w| {
+                    rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
+                })
+                .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -415,10 +402,7 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.high_watermark = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.HighWatermark"))?;
         if v >= 4 {
-            this.last_stable_offset = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+            this.last_stable_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("PartitionData.LastStableOffset"))?;
         }
         if v >= 5 {
@@ -426,52 +410,38 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
                 .map_err(|e| e.in_field("PartitionData.LogStartOffset"))?;
         }
         if v >= 4 {
-            this.aborted_transactions = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, v >= 4),
-                )
+            this.aborted_transactions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 4))
                 .map_err(|e| e.in_field("PartitionData.AbortedTransactions"))?;
         }
         if v >= 11 {
-            this.preferred_read_replica = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+            this.preferred_read_replica = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("PartitionData.PreferredReadReplica"))?;
         }
         this.records = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("PartitionData.Records"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
             while let Some((tag, mut sub)) = tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
             {
                 match tag {
                     0u32 if v >= 12 => {
-                        this.diverging_epoch = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
+                        this.diverging_epoch =
+                            rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
+                                .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
                     }
                     1u32 if v >= 12 => {
-                        this.current_leader = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        this.current_leader = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
                     }
                     2u32 if v >= 12 => {
-                        this.snapshot_id = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        this.snapshot_id = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
@@ -493,35 +463,35 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             .map_err(|e| e.in_field("PartitionData.HighWatermark"))?;
         if v >= 4 {
             rt::Wire::write(
-                    &self.last_stable_offset,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.LastStableOffset"))?;
+                &self.last_stable_offset,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("PartitionData.LastStableOffset"))?;
         }
         if v >= 5 {
             rt::Wire::write(
-                    &self.log_start_offset,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.LogStartOffset"))?;
+                &self.log_start_offset,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("PartitionData.LogStartOffset"))?;
         }
         if v >= 4 {
             rt::Wire::write(
-                    &self.aborted_transactions,
-                    w,
-                    rt::Cx::new(v, cx.flexible, v >= 4),
-                )
-                .map_err(|e| e.in_field("PartitionData.AbortedTransactions"))?;
+                &self.aborted_transactions,
+                w,
+                rt::Cx::new(v, cx.flexible, v >= 4),
+            )
+            .map_err(|e| e.in_field("PartitionData.AbortedTransactions"))?;
         }
         if v >= 11 {
             rt::Wire::write(
-                    &self.preferred_read_replica,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.PreferredReadReplica"))?;
+                &self.preferred_read_replica,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("PartitionData.PreferredReadReplica"))?;
         } else if self.preferred_read_replica != -1 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -546,9 +516,7 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
                     .in_field("PartitionData.CurrentLeader"),
             );
         }
-        if (!cx.flexible || !(v >= 12))
-            && self.snapshot_id != ::core::default::Default::default()
-        {
+        if (!cx.flexible || !(v >= 12)) && self.snapshot_id != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
                     .in_field("PartitionData.SnapshotId"),
@@ -558,54 +526,31 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(
-                    v >= 12
-                        && self.diverging_epoch != ::core::default::Default::default(),
-                )
+                usize::from(v >= 12 && self.diverging_epoch != ::core::default::Default::default())
                     + usize::from(
-                        v >= 12
-                            && self.current_leader != ::core::default::Default::default(),
+                        v >= 12 && self.current_leader != ::core::default::Default::default(),
                     )
                     + usize::from(
-                        v >= 12
-                            && self.snapshot_id != ::core::default::Default::default(),
+                        v >= 12 && self.snapshot_id != ::core::default::Default::default(),
                     ),
             )?;
             if v >= 12 && self.diverging_epoch != ::core::default::Default::default() {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.diverging_epoch,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
-                    )
-                    .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
+                tw.field(w, 0u32, &|w| {
+                    rt::Wire::write(&self.diverging_epoch, w, rt::Cx::new(v, true, false))
+                })
+                .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
             }
             if v >= 12 && self.current_leader != ::core::default::Default::default() {
-                tw.field(
-                        w,
-                        1u32,
-                        &|w| rt::Wire::write(
-                            &self.current_leader,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
-                    )
-                    .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
+                tw.field(w, 1u32, &|w| {
+                    rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
+                })
+                .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
             }
             if v >= 12 && self.snapshot_id != ::core::default::Default::default() {
-                tw.field(
-                        w,
-                        2u32,
-                        &|w| rt::Wire::write(
-                            &self.snapshot_id,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
-                    )
-                    .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
+                tw.field(w, 2u32, &|w| {
+                    rt::Wire::write(&self.snapshot_id, w, rt::Cx::new(v, true, false))
+                })
+                .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -632,9 +577,7 @@ impl<'a> rt::IntoOwned for PartitionData<'a> {
             current_leader: rt::IntoOwned::into_owned(self.current_leader),
             snapshot_id: rt::IntoOwned::into_owned(self.snapshot_id),
             aborted_transactions: rt::IntoOwned::into_owned(self.aborted_transactions),
-            preferred_read_replica: rt::IntoOwned::into_owned(
-                self.preferred_read_replica,
-            ),
+            preferred_read_replica: rt::IntoOwned::into_owned(self.preferred_read_replica),
             records: rt::IntoOwned::into_owned(self.records),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
@@ -690,8 +633,8 @@ impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
                 .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?;
         }
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("EpochEndOffset._tagged"))?;
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("EpochEndOffset._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("EpochEndOffset._tagged"))?
@@ -799,8 +742,8 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
                 .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
         }
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?
@@ -900,9 +843,13 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
         this.epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("SnapshotId._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("SnapshotId._tagged"))?.is_some() {}
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("SnapshotId._tagged"))?;
+            while tags
+                .next(r)
+                .map_err(|e| e.in_field("SnapshotId._tagged"))?
+                .is_some()
+            {}
             this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
         }
         Ok(this)
@@ -1120,9 +1067,12 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
                 .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
         }
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?.is_some()
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
+            while tags
+                .next(r)
+                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?
+                .is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
         }

@@ -53,12 +53,10 @@ impl Default for FetchSnapshotRequest<'_> {
 }
 impl FetchSnapshotRequest<'_> {
     /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[
-        rt::TagSpec {
-            tag: 0u32,
-            versions: rt::VersionRange::new(0, i16::MAX),
-        },
-    ];
+    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
+        tag: 0u32,
+        versions: rt::VersionRange::new(0, i16::MAX),
+    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchSnapshotRequest";
 }
@@ -81,10 +79,7 @@ impl<'a> rt::Wire<'a> for FetchSnapshotRequest<'a> {
             {
                 match tag {
                     0u32 => {
-                        this.cluster_id = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, true),
-                            )
+                        this.cluster_id = rt::Wire::read(&mut sub, rt::Cx::new(v, true, true))
                             .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
@@ -117,16 +112,10 @@ impl<'a> rt::Wire<'a> for FetchSnapshotRequest<'a> {
                 usize::from(self.cluster_id != None),
             )?;
             if self.cluster_id != None {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.cluster_id,
-                            w,
-                            rt::Cx::new(v, true, true),
-                        ),
-                    )
-                    .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
+                tw.field(w, 0u32, &|w| {
+                    rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, true, true))
+                })
+                .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -202,8 +191,8 @@ impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicSnapshot.Partitions"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TopicSnapshot._tagged"))?;
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicSnapshot._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("TopicSnapshot._tagged"))?
@@ -298,12 +287,10 @@ impl Default for PartitionSnapshot<'_> {
 }
 impl PartitionSnapshot<'_> {
     /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[
-        rt::TagSpec {
-            tag: 0u32,
-            versions: rt::VersionRange::new(1, i16::MAX),
-        },
-    ];
+    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
+        tag: 0u32,
+        versions: rt::VersionRange::new(1, i16::MAX),
+    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionSnapshot";
 }
@@ -320,25 +307,19 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
         this.position = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.Position"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("PartitionSnapshot._tagged"))?;
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionSnapshot._tagged"))?;
             while let Some((tag, mut sub)) = tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionSnapshot._tagged"))?
             {
                 match tag {
                     0u32 if v >= 1 => {
-                        this.replica_directory_id = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("PartitionSnapshot.ReplicaDirectoryId")
-                            })?;
+                        this.replica_directory_id =
+                            rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
+                                .map_err(|e| e.in_field("PartitionSnapshot.ReplicaDirectoryId"))?;
                         rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("PartitionSnapshot.ReplicaDirectoryId")
-                            })?;
+                            .map_err(|e| e.in_field("PartitionSnapshot.ReplicaDirectoryId"))?;
                     }
                     _ => {}
                 }
@@ -352,11 +333,11 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
         rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.Partition"))?;
         rt::Wire::write(
-                &self.current_leader_epoch,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeaderEpoch"))?;
+            &self.current_leader_epoch,
+            w,
+            rt::Cx::new(v, cx.flexible, false),
+        )
+        .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeaderEpoch"))?;
         rt::Wire::write(&self.snapshot_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.SnapshotId"))?;
         rt::Wire::write(&self.position, w, rt::Cx::new(v, cx.flexible, false))
@@ -368,16 +349,10 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
                 usize::from(v >= 1 && self.replica_directory_id != rt::Uuid::ZERO),
             )?;
             if v >= 1 && self.replica_directory_id != rt::Uuid::ZERO {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.replica_directory_id,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
-                    )
-                    .map_err(|e| e.in_field("PartitionSnapshot.ReplicaDirectoryId"))?;
+                tw.field(w, 0u32, &|w| {
+                    rt::Wire::write(&self.replica_directory_id, w, rt::Cx::new(v, true, false))
+                })
+                .map_err(|e| e.in_field("PartitionSnapshot.ReplicaDirectoryId"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -450,9 +425,13 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
         this.epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("SnapshotId._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("SnapshotId._tagged"))?.is_some() {}
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("SnapshotId._tagged"))?;
+            while tags
+                .next(r)
+                .map_err(|e| e.in_field("SnapshotId._tagged"))?
+                .is_some()
+            {}
             this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
         }
         Ok(this)

@@ -53,12 +53,10 @@ impl Default for FetchSnapshotResponse<'_> {
 }
 impl FetchSnapshotResponse<'_> {
     /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[
-        rt::TagSpec {
-            tag: 0u32,
-            versions: rt::VersionRange::new(1, i16::MAX),
-        },
-    ];
+    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
+        tag: 0u32,
+        versions: rt::VersionRange::new(1, i16::MAX),
+    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchSnapshotResponse";
 }
@@ -81,17 +79,10 @@ impl<'a> rt::Wire<'a> for FetchSnapshotResponse<'a> {
             {
                 match tag {
                     0u32 if v >= 1 => {
-                        this.node_endpoints = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("FetchSnapshotResponse.NodeEndpoints")
-                            })?;
+                        this.node_endpoints = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
+                            .map_err(|e| e.in_field("FetchSnapshotResponse.NodeEndpoints"))?;
                         rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("FetchSnapshotResponse.NodeEndpoints")
-                            })?;
+                            .map_err(|e| e.in_field("FetchSnapshotResponse.NodeEndpoints"))?;
                     }
                     _ => {}
                 }
@@ -102,14 +93,17 @@ impl<'a> rt::Wire<'a> for FetchSnapshotResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchSnapshotResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(
+            &self.throttle_time_ms,
+            w,
+            rt::Cx::new(v, cx.flexible, false),
+        )
+        .map_err(|e| e.in_field("FetchSnapshotResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchSnapshotResponse.ErrorCode"))?;
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchSnapshotResponse.Topics"))?;
-        if (!cx.flexible || !(v >= 1))
-            && self.node_endpoints != ::core::default::Default::default()
+        if (!cx.flexible || !(v >= 1)) && self.node_endpoints != ::core::default::Default::default()
         {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -120,21 +114,13 @@ impl<'a> rt::Wire<'a> for FetchSnapshotResponse<'a> {
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(
-                    v >= 1 && self.node_endpoints != ::core::default::Default::default(),
-                ),
+                usize::from(v >= 1 && self.node_endpoints != ::core::default::Default::default()),
             )?;
             if v >= 1 && self.node_endpoints != ::core::default::Default::default() {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.node_endpoints,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
-                    )
-                    .map_err(|e| e.in_field("FetchSnapshotResponse.NodeEndpoints"))?;
+                tw.field(w, 0u32, &|w| {
+                    rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
+                })
+                .map_err(|e| e.in_field("FetchSnapshotResponse.NodeEndpoints"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -210,8 +196,8 @@ impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicSnapshot.Partitions"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TopicSnapshot._tagged"))?;
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicSnapshot._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("TopicSnapshot._tagged"))?
@@ -316,12 +302,10 @@ impl Default for PartitionSnapshot<'_> {
 }
 impl PartitionSnapshot<'_> {
     /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[
-        rt::TagSpec {
-            tag: 0u32,
-            versions: rt::VersionRange::new(0, i16::MAX),
-        },
-    ];
+    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
+        tag: 0u32,
+        versions: rt::VersionRange::new(0, i16::MAX),
+    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionSnapshot";
 }
@@ -342,18 +326,15 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
         this.unaligned_records = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.UnalignedRecords"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("PartitionSnapshot._tagged"))?;
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionSnapshot._tagged"))?;
             while let Some((tag, mut sub)) = tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionSnapshot._tagged"))?
             {
                 match tag {
                     0u32 => {
-                        this.current_leader = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        this.current_leader = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeader"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeader"))?;
@@ -377,8 +358,12 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
             .map_err(|e| e.in_field("PartitionSnapshot.Size"))?;
         rt::Wire::write(&self.position, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.Position"))?;
-        rt::Wire::write(&self.unaligned_records, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionSnapshot.UnalignedRecords"))?;
+        rt::Wire::write(
+            &self.unaligned_records,
+            w,
+            rt::Cx::new(v, cx.flexible, false),
+        )
+        .map_err(|e| e.in_field("PartitionSnapshot.UnalignedRecords"))?;
         if (!cx.flexible) && self.current_leader != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -392,16 +377,10 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
                 usize::from(self.current_leader != ::core::default::Default::default()),
             )?;
             if self.current_leader != ::core::default::Default::default() {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.current_leader,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
-                    )
-                    .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeader"))?;
+                tw.field(w, 0u32, &|w| {
+                    rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
+                })
+                .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeader"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -476,9 +455,13 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
         this.epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("SnapshotId._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("SnapshotId._tagged"))?.is_some() {}
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("SnapshotId._tagged"))?;
+            while tags
+                .next(r)
+                .map_err(|e| e.in_field("SnapshotId._tagged"))?
+                .is_some()
+            {}
             this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
         }
         Ok(this)
@@ -563,8 +546,8 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
         this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?
@@ -668,9 +651,12 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
                 .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
         }
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?.is_some()
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
+            while tags
+                .next(r)
+                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?
+                .is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
         }

@@ -47,12 +47,10 @@ impl Default for ProduceResponse<'_> {
 }
 impl ProduceResponse<'_> {
     /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[
-        rt::TagSpec {
-            tag: 0u32,
-            versions: rt::VersionRange::new(10, i16::MAX),
-        },
-    ];
+    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
+        tag: 0u32,
+        versions: rt::VersionRange::new(10, i16::MAX),
+    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ProduceResponse";
 }
@@ -67,18 +65,15 @@ impl<'a> rt::Wire<'a> for ProduceResponse<'a> {
                 .map_err(|e| e.in_field("ProduceResponse.ThrottleTimeMs"))?;
         }
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ProduceResponse._tagged"))?;
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ProduceResponse._tagged"))?;
             while let Some((tag, mut sub)) = tags
                 .next(r)
                 .map_err(|e| e.in_field("ProduceResponse._tagged"))?
             {
                 match tag {
                     0u32 if v >= 10 => {
-                        this.node_endpoints = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        this.node_endpoints = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
@@ -96,11 +91,11 @@ impl<'a> rt::Wire<'a> for ProduceResponse<'a> {
             .map_err(|e| e.in_field("ProduceResponse.Responses"))?;
         if v >= 1 {
             rt::Wire::write(
-                    &self.throttle_time_ms,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ProduceResponse.ThrottleTimeMs"))?;
+                &self.throttle_time_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ProduceResponse.ThrottleTimeMs"))?;
         }
         if (!cx.flexible || !(v >= 10))
             && self.node_endpoints != ::core::default::Default::default()
@@ -114,21 +109,13 @@ impl<'a> rt::Wire<'a> for ProduceResponse<'a> {
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(
-                    v >= 10 && self.node_endpoints != ::core::default::Default::default(),
-                ),
+                usize::from(v >= 10 && self.node_endpoints != ::core::default::Default::default()),
             )?;
             if v >= 10 && self.node_endpoints != ::core::default::Default::default() {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.node_endpoints,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
-                    )
-                    .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
+                tw.field(w, 0u32, &|w| {
+                    rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
+                })
+                .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -218,8 +205,12 @@ impl<'a> rt::Wire<'a> for TopicProduceResponse<'a> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicProduceResponse.Name"))?;
-        rt::Wire::write(&self.partition_responses, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicProduceResponse.PartitionResponses"))?;
+        rt::Wire::write(
+            &self.partition_responses,
+            w,
+            rt::Cx::new(v, cx.flexible, false),
+        )
+        .map_err(|e| e.in_field("TopicProduceResponse.PartitionResponses"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
             tw.finish(w)?;
@@ -315,12 +306,10 @@ impl Default for PartitionProduceResponse<'_> {
 }
 impl PartitionProduceResponse<'_> {
     /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[
-        rt::TagSpec {
-            tag: 0u32,
-            versions: rt::VersionRange::new(10, i16::MAX),
-        },
-    ];
+    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
+        tag: 0u32,
+        versions: rt::VersionRange::new(10, i16::MAX),
+    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionProduceResponse";
 }
@@ -335,10 +324,7 @@ impl<'a> rt::Wire<'a> for PartitionProduceResponse<'a> {
         this.base_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionProduceResponse.BaseOffset"))?;
         if v >= 2 {
-            this.log_append_time_ms = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+            this.log_append_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("PartitionProduceResponse.LogAppendTimeMs"))?;
         }
         if v >= 5 {
@@ -362,17 +348,10 @@ impl<'a> rt::Wire<'a> for PartitionProduceResponse<'a> {
             {
                 match tag {
                     0u32 if v >= 10 => {
-                        this.current_leader = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("PartitionProduceResponse.CurrentLeader")
-                            })?;
+                        this.current_leader = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
+                            .map_err(|e| e.in_field("PartitionProduceResponse.CurrentLeader"))?;
                         rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("PartitionProduceResponse.CurrentLeader")
-                            })?;
+                            .map_err(|e| e.in_field("PartitionProduceResponse.CurrentLeader"))?;
                     }
                     _ => {}
                 }
@@ -391,19 +370,19 @@ impl<'a> rt::Wire<'a> for PartitionProduceResponse<'a> {
             .map_err(|e| e.in_field("PartitionProduceResponse.BaseOffset"))?;
         if v >= 2 {
             rt::Wire::write(
-                    &self.log_append_time_ms,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionProduceResponse.LogAppendTimeMs"))?;
+                &self.log_append_time_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("PartitionProduceResponse.LogAppendTimeMs"))?;
         }
         if v >= 5 {
             rt::Wire::write(
-                    &self.log_start_offset,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionProduceResponse.LogStartOffset"))?;
+                &self.log_start_offset,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("PartitionProduceResponse.LogStartOffset"))?;
         }
         if v >= 8 {
             rt::Wire::write(&self.record_errors, w, rt::Cx::new(v, cx.flexible, false))
@@ -425,21 +404,13 @@ impl<'a> rt::Wire<'a> for PartitionProduceResponse<'a> {
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(
-                    v >= 10 && self.current_leader != ::core::default::Default::default(),
-                ),
+                usize::from(v >= 10 && self.current_leader != ::core::default::Default::default()),
             )?;
             if v >= 10 && self.current_leader != ::core::default::Default::default() {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.current_leader,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
-                    )
-                    .map_err(|e| e.in_field("PartitionProduceResponse.CurrentLeader"))?;
+                tw.field(w, 0u32, &|w| {
+                    rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
+                })
+                .map_err(|e| e.in_field("PartitionProduceResponse.CurrentLeader"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -519,13 +490,8 @@ impl<'a> rt::Wire<'a> for BatchIndexAndErrorMessage<'a> {
                 .map_err(|e| e.in_field("BatchIndexAndErrorMessage.BatchIndex"))?;
         }
         if v >= 8 {
-            this.batch_index_error_message = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, v >= 8),
-                )
-                .map_err(|e| {
-                    e.in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage")
-                })?;
+            this.batch_index_error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 8))
+                .map_err(|e| e.in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage"))?;
         }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -552,13 +518,11 @@ impl<'a> rt::Wire<'a> for BatchIndexAndErrorMessage<'a> {
         }
         if v >= 8 {
             rt::Wire::write(
-                    &self.batch_index_error_message,
-                    w,
-                    rt::Cx::new(v, cx.flexible, v >= 8),
-                )
-                .map_err(|e| {
-                    e.in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage")
-                })?;
+                &self.batch_index_error_message,
+                w,
+                rt::Cx::new(v, cx.flexible, v >= 8),
+            )
+            .map_err(|e| e.in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage"))?;
         } else if self.batch_index_error_message != None {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -584,9 +548,7 @@ impl<'a> rt::IntoOwned for BatchIndexAndErrorMessage<'a> {
     fn into_owned(self) -> BatchIndexAndErrorMessage<'static> {
         BatchIndexAndErrorMessage {
             batch_index: rt::IntoOwned::into_owned(self.batch_index),
-            batch_index_error_message: rt::IntoOwned::into_owned(
-                self.batch_index_error_message,
-            ),
+            batch_index_error_message: rt::IntoOwned::into_owned(self.batch_index_error_message),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -645,8 +607,8 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
                 .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
         }
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?
@@ -774,9 +736,12 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
                 .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
         }
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?.is_some()
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
+            while tags
+                .next(r)
+                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?
+                .is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
         }
@@ -1256,8 +1221,14 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     structs: &[
         ("ProduceResponse", PRODUCE_RESPONSE_FIELDS),
         ("TopicProduceResponse", TOPIC_PRODUCE_RESPONSE_FIELDS),
-        ("PartitionProduceResponse", PARTITION_PRODUCE_RESPONSE_FIELDS),
-        ("BatchIndexAndErrorMessage", BATCH_INDEX_AND_ERROR_MESSAGE_FIELDS),
+        (
+            "PartitionProduceResponse",
+            PARTITION_PRODUCE_RESPONSE_FIELDS,
+        ),
+        (
+            "BatchIndexAndErrorMessage",
+            BATCH_INDEX_AND_ERROR_MESSAGE_FIELDS,
+        ),
         ("LeaderIdAndEpoch", LEADER_ID_AND_EPOCH_FIELDS),
         ("NodeEndpoint", NODE_ENDPOINT_FIELDS),
     ],

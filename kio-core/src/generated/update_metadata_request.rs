@@ -75,12 +75,10 @@ impl Default for UpdateMetadataRequest<'_> {
 }
 impl UpdateMetadataRequest<'_> {
     /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[
-        rt::TagSpec {
-            tag: 0u32,
-            versions: rt::VersionRange::new(8, i16::MAX),
-        },
-    ];
+    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
+        tag: 0u32,
+        versions: rt::VersionRange::new(8, i16::MAX),
+    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdateMetadataRequest";
 }
@@ -91,10 +89,7 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
         this.controller_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerId"))?;
         if v >= 8 {
-            this.is_k_raft_controller = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+            this.is_k_raft_controller = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("UpdateMetadataRequest.isKRaftController"))?;
         }
         this.controller_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -104,13 +99,8 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataRequest.BrokerEpoch"))?;
         }
         if v <= 4 {
-            this.ungrouped_partition_states = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("UpdateMetadataRequest.UngroupedPartitionStates")
-                })?;
+            this.ungrouped_partition_states = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataRequest.UngroupedPartitionStates"))?;
         }
         if v >= 5 {
             this.topic_states = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -127,10 +117,7 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
             {
                 match tag {
                     0u32 if v >= 8 => {
-                        this.r#type = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        this.r#type = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
@@ -148,34 +135,35 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
             .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerId"))?;
         if v >= 8 {
             rt::Wire::write(
-                    &self.is_k_raft_controller,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("UpdateMetadataRequest.isKRaftController"))?;
+                &self.is_k_raft_controller,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("UpdateMetadataRequest.isKRaftController"))?;
         } else if self.is_k_raft_controller != false {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
                     .in_field("UpdateMetadataRequest.isKRaftController"),
             );
         }
-        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerEpoch"))?;
+        rt::Wire::write(
+            &self.controller_epoch,
+            w,
+            rt::Cx::new(v, cx.flexible, false),
+        )
+        .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerEpoch"))?;
         if v >= 5 {
             rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("UpdateMetadataRequest.BrokerEpoch"))?;
         }
         if v <= 4 {
             rt::Wire::write(
-                    &self.ungrouped_partition_states,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("UpdateMetadataRequest.UngroupedPartitionStates")
-                })?;
-        } else if self.ungrouped_partition_states != ::core::default::Default::default()
-        {
+                &self.ungrouped_partition_states,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("UpdateMetadataRequest.UngroupedPartitionStates"))?;
+        } else if self.ungrouped_partition_states != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
                     .in_field("UpdateMetadataRequest.UngroupedPartitionStates"),
@@ -205,16 +193,10 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
                 usize::from(v >= 8 && self.r#type != 0),
             )?;
             if v >= 8 && self.r#type != 0 {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.r#type,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
-                    )
-                    .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
+                tw.field(w, 0u32, &|w| {
+                    rt::Wire::write(&self.r#type, w, rt::Cx::new(v, true, false))
+                })
+                .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -237,9 +219,7 @@ impl<'a> rt::IntoOwned for UpdateMetadataRequest<'a> {
             r#type: rt::IntoOwned::into_owned(self.r#type),
             controller_epoch: rt::IntoOwned::into_owned(self.controller_epoch),
             broker_epoch: rt::IntoOwned::into_owned(self.broker_epoch),
-            ungrouped_partition_states: rt::IntoOwned::into_owned(
-                self.ungrouped_partition_states,
-            ),
+            ungrouped_partition_states: rt::IntoOwned::into_owned(self.ungrouped_partition_states),
             topic_states: rt::IntoOwned::into_owned(self.topic_states),
             live_brokers: rt::IntoOwned::into_owned(self.live_brokers),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
@@ -353,9 +333,7 @@ impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.Replicas"))?;
         if v >= 4 {
             this.offline_replicas = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("UpdateMetadataPartitionState.OfflineReplicas")
-                })?;
+                .map_err(|e| e.in_field("UpdateMetadataPartitionState.OfflineReplicas"))?;
         }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -377,8 +355,12 @@ impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
         }
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.PartitionIndex"))?;
-        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataPartitionState.ControllerEpoch"))?;
+        rt::Wire::write(
+            &self.controller_epoch,
+            w,
+            rt::Cx::new(v, cx.flexible, false),
+        )
+        .map_err(|e| e.in_field("UpdateMetadataPartitionState.ControllerEpoch"))?;
         rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.Leader"))?;
         rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
@@ -391,13 +373,11 @@ impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.Replicas"))?;
         if v >= 4 {
             rt::Wire::write(
-                    &self.offline_replicas,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("UpdateMetadataPartitionState.OfflineReplicas")
-                })?;
+                &self.offline_replicas,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.OfflineReplicas"))?;
         }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
@@ -522,11 +502,11 @@ impl<'a> rt::Wire<'a> for UpdateMetadataTopicState<'a> {
         }
         if v >= 5 {
             rt::Wire::write(
-                    &self.partition_states,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("UpdateMetadataTopicState.PartitionStates"))?;
+                &self.partition_states,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("UpdateMetadataTopicState.PartitionStates"))?;
         } else if self.partition_states != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -768,10 +748,7 @@ impl<'a> rt::Wire<'a> for UpdateMetadataEndpoint<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataEndpoint.Listener"))?;
         }
         if v >= 1 {
-            this.security_protocol = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+            this.security_protocol = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("UpdateMetadataEndpoint.SecurityProtocol"))?;
         }
         if cx.flexible {
@@ -812,11 +789,11 @@ impl<'a> rt::Wire<'a> for UpdateMetadataEndpoint<'a> {
         }
         if v >= 1 {
             rt::Wire::write(
-                    &self.security_protocol,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("UpdateMetadataEndpoint.SecurityProtocol"))?;
+                &self.security_protocol,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("UpdateMetadataEndpoint.SecurityProtocol"))?;
         } else if self.security_protocol != 0 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -1399,8 +1376,14 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: UPDATE_METADATA_REQUEST_FIELDS,
     structs: &[
         ("UpdateMetadataRequest", UPDATE_METADATA_REQUEST_FIELDS),
-        ("UpdateMetadataPartitionState", UPDATE_METADATA_PARTITION_STATE_FIELDS),
-        ("UpdateMetadataTopicState", UPDATE_METADATA_TOPIC_STATE_FIELDS),
+        (
+            "UpdateMetadataPartitionState",
+            UPDATE_METADATA_PARTITION_STATE_FIELDS,
+        ),
+        (
+            "UpdateMetadataTopicState",
+            UPDATE_METADATA_TOPIC_STATE_FIELDS,
+        ),
         ("UpdateMetadataBroker", UPDATE_METADATA_BROKER_FIELDS),
         ("UpdateMetadataEndpoint", UPDATE_METADATA_ENDPOINT_FIELDS),
     ],

@@ -45,12 +45,10 @@ impl Default for UpdateRaftVoterResponse<'_> {
 }
 impl UpdateRaftVoterResponse<'_> {
     /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[
-        rt::TagSpec {
-            tag: 0u32,
-            versions: rt::VersionRange::new(0, i16::MAX),
-        },
-    ];
+    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
+        tag: 0u32,
+        versions: rt::VersionRange::new(0, i16::MAX),
+    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdateRaftVoterResponse";
 }
@@ -71,17 +69,10 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterResponse<'a> {
             {
                 match tag {
                     0u32 => {
-                        this.current_leader = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("UpdateRaftVoterResponse.CurrentLeader")
-                            })?;
+                        this.current_leader = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
+                            .map_err(|e| e.in_field("UpdateRaftVoterResponse.CurrentLeader"))?;
                         rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("UpdateRaftVoterResponse.CurrentLeader")
-                            })?;
+                            .map_err(|e| e.in_field("UpdateRaftVoterResponse.CurrentLeader"))?;
                     }
                     _ => {}
                 }
@@ -92,8 +83,12 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateRaftVoterResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(
+            &self.throttle_time_ms,
+            w,
+            rt::Cx::new(v, cx.flexible, false),
+        )
+        .map_err(|e| e.in_field("UpdateRaftVoterResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateRaftVoterResponse.ErrorCode"))?;
         if (!cx.flexible) && self.current_leader != ::core::default::Default::default() {
@@ -109,16 +104,10 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterResponse<'a> {
                 usize::from(self.current_leader != ::core::default::Default::default()),
             )?;
             if self.current_leader != ::core::default::Default::default() {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.current_leader,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
-                    )
-                    .map_err(|e| e.in_field("UpdateRaftVoterResponse.CurrentLeader"))?;
+                tw.field(w, 0u32, &|w| {
+                    rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
+                })
+                .map_err(|e| e.in_field("UpdateRaftVoterResponse.CurrentLeader"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -209,8 +198,8 @@ impl<'a> rt::Wire<'a> for CurrentLeader<'a> {
         this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CurrentLeader.Port"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("CurrentLeader._tagged"))?;
+            let mut tags =
+                rt::TaggedSection::begin(r).map_err(|e| e.in_field("CurrentLeader._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("CurrentLeader._tagged"))?

@@ -44,7 +44,13 @@ pub struct WireArray<'a, T> {
 
 impl<T> Clone for WireArray<'_, T> {
     fn clone(&self) -> Self {
-        Self { bytes: self.bytes, base: self.base, len: self.len, cx: self.cx, _elem: PhantomData }
+        Self {
+            bytes: self.bytes,
+            base: self.base,
+            len: self.len,
+            cx: self.cx,
+            _elem: PhantomData,
+        }
     }
 }
 
@@ -113,7 +119,10 @@ impl<'a, T: Wire<'a> + Clone> Array<'a, T> {
         let Some(len) = r.length(cx.flexible, true)? else {
             return Ok(None);
         };
-        let elem_cx = Cx { nullable: false, ..cx };
+        let elem_cx = Cx {
+            nullable: false,
+            ..cx
+        };
         let base = r.offset();
         let rest = r.rest();
         for _ in 0..len {
@@ -121,12 +130,21 @@ impl<'a, T: Wire<'a> + Clone> Array<'a, T> {
         }
         let used = r.offset() - base;
         let bytes = rest.get(..used).unwrap_or_default();
-        Ok(Some(Array::Wire(WireArray { bytes, base, len, cx: elem_cx, _elem: PhantomData })))
+        Ok(Some(Array::Wire(WireArray {
+            bytes,
+            base,
+            len,
+            cx: elem_cx,
+            _elem: PhantomData,
+        })))
     }
 
     /// Writes every element (the count is written by the caller).
     pub(crate) fn write_elements(&self, w: &mut dyn Sink, cx: Cx) -> Result<(), EncodeError> {
-        let elem_cx = Cx { nullable: false, ..cx };
+        let elem_cx = Cx {
+            nullable: false,
+            ..cx
+        };
         match self {
             Array::Wire(a) if a.cx == elem_cx => w.put(a.bytes),
             _ => {
@@ -141,7 +159,11 @@ impl<'a, T: Wire<'a> + Clone> Array<'a, T> {
     /// Iterates the elements by value (decoded views are cheap to make).
     pub fn iter(&self) -> ArrayIter<'_, 'a, T> {
         match self {
-            Array::Wire(a) => ArrayIter::Wire { r: Reader::with_base(a.bytes, a.base), left: a.len, cx: a.cx },
+            Array::Wire(a) => ArrayIter::Wire {
+                r: Reader::with_base(a.bytes, a.base),
+                left: a.len,
+                cx: a.cx,
+            },
             Array::Slice(s) => ArrayIter::Slice(s.iter()),
             #[cfg(feature = "alloc")]
             Array::Vec(v) => ArrayIter::Slice(v.iter()),

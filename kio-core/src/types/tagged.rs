@@ -62,7 +62,13 @@ impl<'a> UnknownTags<'a> {
     /// Iterates the unknown tags in wire order.
     pub fn iter(&self) -> UnknownTagsIter<'_, 'a> {
         match self {
-            UnknownTags::Wire { region, base, entries, version, known } => UnknownTagsIter::Wire {
+            UnknownTags::Wire {
+                region,
+                base,
+                entries,
+                version,
+                known,
+            } => UnknownTagsIter::Wire {
                 r: Reader::with_base(region, *base),
                 left: *entries,
                 version: *version,
@@ -87,7 +93,14 @@ impl<'a> UnknownTags<'a> {
     /// An owned copy that outlives the input.
     #[cfg(feature = "alloc")]
     pub fn into_owned(self) -> UnknownTags<'static> {
-        UnknownTags::Vec(self.iter().map(|t| RawTag { tag: t.tag, data: t.data.into_owned() }).collect())
+        UnknownTags::Vec(
+            self.iter()
+                .map(|t| RawTag {
+                    tag: t.tag,
+                    data: t.data.into_owned(),
+                })
+                .collect(),
+        )
     }
 }
 
@@ -112,7 +125,12 @@ impl<'a> Iterator for UnknownTagsIter<'_, 'a> {
     type Item = RawTag<'a>;
     fn next(&mut self) -> Option<RawTag<'a>> {
         match self {
-            UnknownTagsIter::Wire { r, left, version, known } => loop {
+            UnknownTagsIter::Wire {
+                r,
+                left,
+                version,
+                known,
+            } => loop {
                 if *left == 0 {
                     return None;
                 }
@@ -122,7 +140,10 @@ impl<'a> Iterator for UnknownTagsIter<'_, 'a> {
                 let size = r.uvarint().ok()?;
                 let data = r.take(size as usize).ok()?;
                 if !is_known(known, tag, *version) {
-                    return Some(RawTag { tag, data: Bytes::new(data) });
+                    return Some(RawTag {
+                        tag,
+                        data: Bytes::new(data),
+                    });
                 }
             },
             UnknownTagsIter::Slice(it) => it.next().cloned(),
@@ -131,7 +152,9 @@ impl<'a> Iterator for UnknownTagsIter<'_, 'a> {
 }
 
 fn is_known(known: &[TagSpec], tag: u32, version: i16) -> bool {
-    known.iter().any(|k| k.tag == tag && k.versions.contains(version))
+    known
+        .iter()
+        .any(|k| k.tag == tag && k.versions.contains(version))
 }
 
 impl PartialEq for UnknownTags<'_> {
@@ -169,7 +192,12 @@ impl<'a> TaggedSection<'a> {
         let count = r.uvarint()?;
         // Each entry takes at least two bytes: refuse counts the input cannot hold.
         r.check_len(u64::from(count).saturating_mul(2))?;
-        Ok(Self { region: r.rest(), base: r.offset(), entries: count as usize, left: count as usize })
+        Ok(Self {
+            region: r.rest(),
+            base: r.offset(),
+            entries: count as usize,
+            left: count as usize,
+        })
     }
 
     /// The next entry's tag and a reader over exactly its value.
@@ -197,10 +225,21 @@ impl<'a> TaggedSection<'a> {
     }
 
     /// Ends the section, keeping the entries whose tags are not in `known`.
-    pub fn finish(self, r: &Reader<'a>, version: i16, known: &'static [TagSpec]) -> UnknownTags<'a> {
+    pub fn finish(
+        self,
+        r: &Reader<'a>,
+        version: i16,
+        known: &'static [TagSpec],
+    ) -> UnknownTags<'a> {
         let used = r.offset() - self.base;
         let region = self.region.get(..used).unwrap_or_default();
-        let unknown = UnknownTags::Wire { region, base: self.base, entries: self.entries, version, known };
+        let unknown = UnknownTags::Wire {
+            region,
+            base: self.base,
+            entries: self.entries,
+            version,
+            known,
+        };
         if unknown.is_empty() {
             UnknownTags::default()
         } else {
@@ -217,10 +256,16 @@ pub struct TaggedWriter<'s, 'a> {
 
 impl<'s, 'a> TaggedWriter<'s, 'a> {
     /// Writes the entry count (`known` fields to write plus the unknown ones).
-    pub fn begin(w: &mut dyn Sink, unknown: &'s UnknownTags<'a>, known: usize) -> Result<Self, EncodeError> {
+    pub fn begin(
+        w: &mut dyn Sink,
+        unknown: &'s UnknownTags<'a>,
+        known: usize,
+    ) -> Result<Self, EncodeError> {
         let total = known + unknown.len();
         put_uvarint(w, u32::try_from(total).unwrap_or(u32::MAX))?;
-        Ok(Self { unknown: unknown.iter().peekable() })
+        Ok(Self {
+            unknown: unknown.iter().peekable(),
+        })
     }
 
     fn flush_below(&mut self, w: &mut dyn Sink, tag: u32) -> Result<(), EncodeError> {

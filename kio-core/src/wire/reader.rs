@@ -14,7 +14,11 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// A reader over `buf`, whose first byte is offset 0.
     pub const fn new(buf: &'a [u8]) -> Self {
-        Self { buf, pos: 0, base: 0 }
+        Self {
+            buf,
+            pos: 0,
+            base: 0,
+        }
     }
 
     /// A reader over `buf` whose first byte is at absolute offset `base`.
@@ -51,7 +55,10 @@ impl<'a> Reader<'a> {
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         let remaining = self.remaining();
         if n > remaining {
-            return Err(self.error(DecodeErrorKind::UnexpectedEof { needed: n, remaining }));
+            return Err(self.error(DecodeErrorKind::UnexpectedEof {
+                needed: n,
+                remaining,
+            }));
         }
         let out = self.buf.get(self.pos..self.pos + n).unwrap_or_default();
         self.pos += n;
@@ -128,7 +135,10 @@ impl<'a> Reader<'a> {
     pub fn check_len(&self, len: u64) -> Result<usize, DecodeError> {
         let remaining = self.remaining();
         if len > remaining as u64 {
-            return Err(self.error(DecodeErrorKind::LengthTooLarge { declared: len, remaining }));
+            return Err(self.error(DecodeErrorKind::LengthTooLarge {
+                declared: len,
+                remaining,
+            }));
         }
         Ok(len as usize)
     }
@@ -150,7 +160,10 @@ impl<'a> Reader<'a> {
             return Ok(None);
         }
         if raw < 0 {
-            return Err(DecodeError::new(start, DecodeErrorKind::NegativeLength(raw)));
+            return Err(DecodeError::new(
+                start,
+                DecodeErrorKind::NegativeLength(raw),
+            ));
         }
         self.check_len(raw as u64).map(Some)
     }
@@ -172,7 +185,10 @@ mod tests {
     fn uvarint_limits() {
         assert_eq!(Reader::new(&[0x00]).uvarint(), Ok(0));
         assert_eq!(Reader::new(&[0x96, 0x01]).uvarint(), Ok(150));
-        assert_eq!(Reader::new(&[0xff, 0xff, 0xff, 0xff, 0x0f]).uvarint(), Ok(u32::MAX));
+        assert_eq!(
+            Reader::new(&[0xff, 0xff, 0xff, 0xff, 0x0f]).uvarint(),
+            Ok(u32::MAX)
+        );
         let err = Reader::new(&[0xff; 6]).uvarint().unwrap_err();
         assert_eq!(err.kind, DecodeErrorKind::VarintTooLong);
         assert!(Reader::new(&[0x80]).uvarint().is_err());
@@ -182,7 +198,13 @@ mod tests {
     fn length_rejects_before_reserving() {
         let mut r = Reader::new(&[0x7f, 0xff, 0xff, 0xff, 1, 2]);
         let err = r.length(false, true).unwrap_err();
-        assert!(matches!(err.kind, DecodeErrorKind::LengthTooLarge { declared: 0x7fff_ffff, remaining: 2 }));
+        assert!(matches!(
+            err.kind,
+            DecodeErrorKind::LengthTooLarge {
+                declared: 0x7fff_ffff,
+                remaining: 2
+            }
+        ));
         assert_eq!(Reader::new(&[0xff, 0xff]).length(false, false), Ok(None));
         assert_eq!(Reader::new(&[0x00]).length(true, false), Ok(None));
         let err = Reader::new(&[0xff, 0xfe]).length(false, false).unwrap_err();

@@ -52,7 +52,10 @@ impl<'b> SliceSink<'b> {
 
 impl Sink for SliceSink<'_> {
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-        let end = self.len.checked_add(bytes.len()).filter(|&e| e <= self.buf.len());
+        let end = self
+            .len
+            .checked_add(bytes.len())
+            .filter(|&e| e <= self.buf.len());
         match end.and_then(|end| self.buf.get_mut(self.len..end)) {
             Some(dst) => {
                 dst.copy_from_slice(bytes);
@@ -100,7 +103,12 @@ pub struct WindowSink<'b> {
 impl<'b> WindowSink<'b> {
     /// A window over stream positions `skip..skip + buf.len()`.
     pub fn new(buf: &'b mut [u8], skip: usize) -> Self {
-        Self { buf, skip, pos: 0, filled: 0 }
+        Self {
+            buf,
+            skip,
+            pos: 0,
+            filled: 0,
+        }
     }
     /// How many bytes of the window were filled.
     pub fn filled(&self) -> usize {
@@ -175,7 +183,10 @@ mod tests {
         let mut buf = [0u8; 2];
         let mut s = SliceSink::new(&mut buf);
         s.put(&[1]).unwrap();
-        assert_eq!(s.put(&[2, 3]).unwrap_err().kind, EncodeErrorKind::BufferFull);
+        assert_eq!(
+            s.put(&[2, 3]).unwrap_err().kind,
+            EncodeErrorKind::BufferFull
+        );
         assert_eq!(s.written(), &[1]);
     }
 

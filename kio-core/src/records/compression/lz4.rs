@@ -224,13 +224,15 @@ pub(crate) fn decompress<O: Output>(input: &[u8], out: &mut O) -> Result<usize> 
     Ok(n)
 }
 
-/// Largest frame [`compress`] writes for `len` input bytes.
+/// Output room with which [`compress`] compresses every block (it stores a
+/// block raw when less room is left).
 pub(crate) fn max_frame_len(len: usize) -> usize {
     let blocks = len / BLOCK + 1;
     7usize
         .saturating_add(len)
         .saturating_add(blocks.saturating_mul(4))
         .saturating_add(4)
+        .saturating_add(lz4_flex::block::get_maximum_output_size(len.min(BLOCK)))
 }
 
 /// Compresses `input` into one LZ4 frame as Kafka's Java client does

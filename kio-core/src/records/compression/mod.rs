@@ -92,7 +92,8 @@ impl Compression {
 pub(crate) trait Output {
     /// The whole buffer written so far and any room after it.
     fn buf(&mut self) -> &mut [u8];
-    /// Makes `buf().len() >= min_len`; `false` if the limit forbids it.
+    /// Makes `buf().len() >= min_len` (or as close as the limit allows);
+    /// `false` if the limit forbids reaching it.
     fn grow(&mut self, min_len: usize) -> bool;
     /// The limit, for errors.
     fn limit(&self) -> usize;
@@ -134,17 +135,16 @@ impl Output for VecOut {
         &mut self.v
     }
     fn grow(&mut self, min_len: usize) -> bool {
-        if min_len > self.max {
-            return false;
-        }
-        if min_len > self.v.len() {
+        // Grows as far as the limit allows even when `min_len` is beyond it:
+        // a caller asking for a whole block's room may need less.
+        if min_len > self.v.len() && self.v.len() < self.max {
             let target = min_len
                 .max(self.v.len().saturating_mul(2))
                 .max(4096)
                 .min(self.max);
             self.v.resize(target, 0);
         }
-        true
+        min_len <= self.max
     }
     fn limit(&self) -> usize {
         self.max

@@ -8,14 +8,16 @@ use ruzstd::io::Read;
 const WHAT: &str = "zstd";
 /// Bytes decoded per step before draining into the output.
 const STEP: usize = 64 * 1024;
-/// Largest window accepted regardless of the output limit (zstd level 3 of a
-/// streaming compressor declares 2 MiB).
-const MIN_WINDOW_LIMIT: u64 = 8 * 1024 * 1024;
+/// Largest window accepted. Streaming compressors declare large windows for
+/// small data (librdkafka: 2 MiB), and `ruzstd` reserves the window up
+/// front, so decoding costs up to this much memory whatever the output limit.
+/// 8 MiB is zstd's window for levels up to 19 on data of unknown size.
+const MAX_WINDOW: u64 = 8 * 1024 * 1024;
 
 /// Decompresses one or more zstd frames.
 pub(crate) fn decompress<O: Output>(input: &[u8], out: &mut O) -> Result<usize> {
     let mut dec = FrameDecoder::new();
-    dec.set_max_window_size((out.limit() as u64).clamp(1 << 17, MIN_WINDOW_LIMIT));
+    dec.set_max_window_size(MAX_WINDOW);
     let mut src = input;
     let mut n = 0usize;
     while !src.is_empty() {

@@ -1,0 +1,4 @@
+//! Test support shared by kio-core's integration tests.
+#![allow(dead_code)]
+
+pub mod gen;
