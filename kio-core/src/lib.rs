@@ -40,6 +40,7 @@ pub mod frame;
 pub mod generated;
 #[cfg(feature = "alloc")]
 pub mod owned;
+pub mod records;
 mod rt;
 pub mod schema;
 #[cfg(feature = "serde")]

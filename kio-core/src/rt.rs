@@ -7,6 +7,6 @@ pub use crate::generated::ApiKey;
 pub use crate::owned::IntoOwned;
 pub use crate::schema::{FieldSchema, FieldType, MessageKind, MessageSchema, VersionRange};
 pub use crate::types::{
-    Array, Bytes, RecordsBytes, Str, TagSpec, TaggedSection, TaggedWriter, UnknownTags, Uuid,
+    Array, Bytes, RecordsBytes, Str, TaggedSection, TaggedWriter, UnknownTags, Uuid,
 };
 pub use crate::wire::{CountingSink, Reader, Sink};

@@ -250,11 +250,6 @@ fn struct_def(m: &Message, s: &StructDef, top: bool) -> TokenStream {
     });
     let read = read_fn(m, s);
     let write = write_fn(m, s);
-    let known_tags = s.fields.iter().filter_map(|f| {
-        let t = f.tag?;
-        let r = vr_expr(f.tagged);
-        Some(quote!(rt::TagSpec { tag: #t, versions: #r },))
-    });
     let owner = &s.name;
     quote! {
         #doc
@@ -279,8 +274,6 @@ fn struct_def(m: &Message, s: &StructDef, top: bool) -> TokenStream {
         }
 
         impl #name<'_> {
-            /// The tags this struct knows, with the versions that carry them.
-            pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[#(#known_tags)*];
             /// The struct's name in Kafka's schema.
             pub const NAME: &'static str = #owner;
         }
@@ -341,6 +334,7 @@ fn read_fn(m: &Message, s: &StructDef) -> TokenStream {
         let path = format!("{}.{}", s.name, f.name);
         let tag = f.tag.unwrap_or_default();
         let fcx = field_cx(m, f, true);
+        let d = default_expr(f);
         let guard = match cond(f.tagged, m.valid) {
             Some(c) => quote!(if #c),
             None => quote!(),
@@ -349,6 +343,9 @@ fn read_fn(m: &Message, s: &StructDef) -> TokenStream {
             #tag #guard => {
                 this.#id = rt::Wire::read(&mut sub, #fcx).map_err(|e| e.in_field(#path))?;
                 rt::TaggedSection::check_used(tag, &sub).map_err(|e| e.in_field(#path))?;
+                if this.#id != #d {
+                    tags.typed(tag);
+                }
             }
         });
     }
@@ -374,17 +371,21 @@ fn read_fn(m: &Message, s: &StructDef) -> TokenStream {
             if cx.flexible {
                 let mut tags = rt::TaggedSection::begin(r).map_err(|e| e.in_field(#path))?;
                 #lp
-                this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+                this.unknown_tagged_fields = tags.finish(r);
             }
         }
     };
-    let uses_v = !s.fields.is_empty() || !m.flexible.is_empty();
+    let uses_v = !s.fields.is_empty();
     let v_binding = if uses_v {
         quote!(let v = cx.version;)
     } else {
         quote!()
     };
-    let cx_name = if uses_v { quote!(cx) } else { quote!(_cx) };
+    let cx_name = if uses_v || !m.flexible.is_empty() {
+        quote!(cx)
+    } else {
+        quote!(_cx)
+    };
     let r_name = if s.fields.iter().any(|f| f.tag.is_none()) || !m.flexible.is_empty() {
         quote!(r)
     } else {
@@ -440,6 +441,7 @@ fn write_fn(m: &Message, s: &StructDef) -> TokenStream {
         }
     } else {
         let mut present = Vec::new();
+        let mut lets = TokenStream::new();
         let mut writes = TokenStream::new();
         let mut absent_checks = TokenStream::new();
         for f in &tagged {
@@ -449,11 +451,13 @@ fn write_fn(m: &Message, s: &StructDef) -> TokenStream {
             let d = default_expr(f);
             let fcx = field_cx(m, f, true);
             let c = cond(f.tagged, m.valid);
-            let has = match &c {
+            let has_expr = match &c {
                 Some(c) => quote!(#c && self.#id != #d),
                 None => quote!(self.#id != #d),
             };
-            present.push(quote!(usize::from(#has)));
+            let has = format_ident!("has_{}", snake(&f.name));
+            lets.extend(quote!(let #has = #has_expr;));
+            present.push(quote!((#tag, #has)));
             writes.extend(quote! {
                 if #has {
                     tw.field(w, #tag, &|w| rt::Wire::write(&self.#id, w, #fcx)).map_err(|e| e.in_field(#path))?;
@@ -470,11 +474,6 @@ fn write_fn(m: &Message, s: &StructDef) -> TokenStream {
                 });
             }
         }
-        let count = if present.is_empty() {
-            quote!(0)
-        } else {
-            quote!(#(#present)+*)
-        };
         let fail = not_in_version(&unknown_path);
         let tw_mut = if tagged.is_empty() {
             quote!()
@@ -484,7 +483,8 @@ fn write_fn(m: &Message, s: &StructDef) -> TokenStream {
         quote! {
             #absent_checks
             if cx.flexible {
-                let #tw_mut tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, #count)?;
+                #lets
+                let #tw_mut tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[#(#present),*])?;
                 #writes
                 tw.finish(w)?;
             } else if !self.unknown_tagged_fields.is_empty() {

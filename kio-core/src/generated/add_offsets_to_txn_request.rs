@@ -52,8 +52,6 @@ impl Default for AddOffsetsToTxnRequest<'_> {
     }
 }
 impl AddOffsetsToTxnRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddOffsetsToTxnRequest";
 }
@@ -77,7 +75,7 @@ impl<'a> rt::Wire<'a> for AddOffsetsToTxnRequest<'a> {
                 .map_err(|e| e.in_field("AddOffsetsToTxnRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -96,7 +94,7 @@ impl<'a> rt::Wire<'a> for AddOffsetsToTxnRequest<'a> {
         rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddOffsetsToTxnRequest.GroupId"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

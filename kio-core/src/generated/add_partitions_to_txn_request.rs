@@ -58,8 +58,6 @@ impl Default for AddPartitionsToTxnRequest<'_> {
     }
 }
 impl AddPartitionsToTxnRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddPartitionsToTxnRequest";
 }
@@ -99,7 +97,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -167,7 +165,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -251,8 +249,6 @@ impl Default for AddPartitionsToTxnTransaction<'_> {
     }
 }
 impl AddPartitionsToTxnTransaction<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddPartitionsToTxnTransaction";
 }
@@ -288,7 +284,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTransaction<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnTransaction._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -344,7 +340,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTransaction<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -406,8 +402,6 @@ impl Default for AddPartitionsToTxnTopic<'_> {
     }
 }
 impl AddPartitionsToTxnTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddPartitionsToTxnTopic";
 }
@@ -427,7 +421,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopic<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -438,7 +432,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopic<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddPartitionsToTxnTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -52,8 +52,6 @@ impl Default for AddPartitionsToTxnResponse<'_> {
     }
 }
 impl AddPartitionsToTxnResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddPartitionsToTxnResponse";
 }
@@ -85,7 +83,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnResponse<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -128,7 +126,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnResponse<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -191,8 +189,6 @@ impl Default for AddPartitionsToTxnResult<'_> {
     }
 }
 impl AddPartitionsToTxnResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddPartitionsToTxnResult";
 }
@@ -216,7 +212,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnResult<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -245,7 +241,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnResult<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -304,8 +300,6 @@ impl Default for AddPartitionsToTxnTopicResult<'_> {
     }
 }
 impl AddPartitionsToTxnTopicResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddPartitionsToTxnTopicResult";
 }
@@ -325,7 +319,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopicResult<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnTopicResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -340,7 +334,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopicResult<'a> {
         )
         .map_err(|e| e.in_field("AddPartitionsToTxnTopicResult.ResultsByPartition"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -399,8 +393,6 @@ impl Default for AddPartitionsToTxnPartitionResult<'_> {
     }
 }
 impl AddPartitionsToTxnPartitionResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddPartitionsToTxnPartitionResult";
 }
@@ -420,7 +412,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnPartitionResult<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnPartitionResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -435,7 +427,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnPartitionResult<'a> {
         )
         .map_err(|e| e.in_field("AddPartitionsToTxnPartitionResult.PartitionErrorCode"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -54,8 +54,6 @@ impl Default for AddRaftVoterRequest<'_> {
     }
 }
 impl AddRaftVoterRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddRaftVoterRequest";
 }
@@ -81,7 +79,7 @@ impl<'a> rt::Wire<'a> for AddRaftVoterRequest<'a> {
                 .map_err(|e| e.in_field("AddRaftVoterRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -102,7 +100,7 @@ impl<'a> rt::Wire<'a> for AddRaftVoterRequest<'a> {
         rt::Wire::write(&self.listeners, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddRaftVoterRequest.Listeners"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -170,8 +168,6 @@ impl Default for Listener<'_> {
     }
 }
 impl Listener<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Listener";
 }
@@ -193,7 +189,7 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
                 .map_err(|e| e.in_field("Listener._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -206,7 +202,7 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
         rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Port"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -46,8 +46,6 @@ impl Default for AddRaftVoterResponse<'_> {
     }
 }
 impl AddRaftVoterResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddRaftVoterResponse";
 }
@@ -69,7 +67,7 @@ impl<'a> rt::Wire<'a> for AddRaftVoterResponse<'a> {
                 .map_err(|e| e.in_field("AddRaftVoterResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -86,7 +84,7 @@ impl<'a> rt::Wire<'a> for AddRaftVoterResponse<'a> {
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("AddRaftVoterResponse.ErrorMessage"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

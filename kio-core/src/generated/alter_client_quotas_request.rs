@@ -40,8 +40,6 @@ impl Default for AlterClientQuotasRequest<'_> {
     }
 }
 impl AlterClientQuotasRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterClientQuotasRequest";
 }
@@ -61,7 +59,7 @@ impl<'a> rt::Wire<'a> for AlterClientQuotasRequest<'a> {
                 .map_err(|e| e.in_field("AlterClientQuotasRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -72,7 +70,7 @@ impl<'a> rt::Wire<'a> for AlterClientQuotasRequest<'a> {
         rt::Wire::write(&self.validate_only, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterClientQuotasRequest.ValidateOnly"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -131,8 +129,6 @@ impl Default for EntryData<'_> {
     }
 }
 impl EntryData<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "EntryData";
 }
@@ -152,7 +148,7 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
                 .map_err(|e| e.in_field("EntryData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -163,7 +159,7 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
         rt::Wire::write(&self.ops, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EntryData.Ops"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -222,8 +218,6 @@ impl Default for EntityData<'_> {
     }
 }
 impl EntityData<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "EntityData";
 }
@@ -243,7 +237,7 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
                 .map_err(|e| e.in_field("EntityData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -254,7 +248,7 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
         rt::Wire::write(&self.entity_name, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("EntityData.EntityName"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -319,8 +313,6 @@ impl Default for OpData<'_> {
     }
 }
 impl OpData<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OpData";
 }
@@ -341,7 +333,7 @@ impl<'a> rt::Wire<'a> for OpData<'a> {
                 .map_err(|e| e.in_field("OpData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -354,7 +346,7 @@ impl<'a> rt::Wire<'a> for OpData<'a> {
         rt::Wire::write(&self.remove, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OpData.Remove"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -40,8 +40,6 @@ impl Default for AlterClientQuotasResponse<'_> {
     }
 }
 impl AlterClientQuotasResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterClientQuotasResponse";
 }
@@ -61,7 +59,7 @@ impl<'a> rt::Wire<'a> for AlterClientQuotasResponse<'a> {
                 .map_err(|e| e.in_field("AlterClientQuotasResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -76,7 +74,7 @@ impl<'a> rt::Wire<'a> for AlterClientQuotasResponse<'a> {
         rt::Wire::write(&self.entries, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterClientQuotasResponse.Entries"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -141,8 +139,6 @@ impl Default for EntryData<'_> {
     }
 }
 impl EntryData<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "EntryData";
 }
@@ -164,7 +160,7 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
                 .map_err(|e| e.in_field("EntryData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -177,7 +173,7 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
         rt::Wire::write(&self.entity, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EntryData.Entity"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -237,8 +233,6 @@ impl Default for EntityData<'_> {
     }
 }
 impl EntityData<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "EntityData";
 }
@@ -258,7 +252,7 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
                 .map_err(|e| e.in_field("EntityData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -269,7 +263,7 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
         rt::Wire::write(&self.entity_name, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("EntityData.EntityName"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -40,8 +40,6 @@ impl Default for AlterConfigsResponse<'_> {
     }
 }
 impl AlterConfigsResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterConfigsResponse";
 }
@@ -61,7 +59,7 @@ impl<'a> rt::Wire<'a> for AlterConfigsResponse<'a> {
                 .map_err(|e| e.in_field("AlterConfigsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -76,7 +74,7 @@ impl<'a> rt::Wire<'a> for AlterConfigsResponse<'a> {
         rt::Wire::write(&self.responses, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterConfigsResponse.Responses"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -147,8 +145,6 @@ impl Default for AlterConfigsResourceResponse<'_> {
     }
 }
 impl AlterConfigsResourceResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterConfigsResourceResponse";
 }
@@ -172,7 +168,7 @@ impl<'a> rt::Wire<'a> for AlterConfigsResourceResponse<'a> {
                 .map_err(|e| e.in_field("AlterConfigsResourceResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -187,7 +183,7 @@ impl<'a> rt::Wire<'a> for AlterConfigsResourceResponse<'a> {
         rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterConfigsResourceResponse.ResourceName"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

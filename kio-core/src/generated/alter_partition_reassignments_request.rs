@@ -40,8 +40,6 @@ impl Default for AlterPartitionReassignmentsRequest<'_> {
     }
 }
 impl AlterPartitionReassignmentsRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterPartitionReassignmentsRequest";
 }
@@ -61,7 +59,7 @@ impl<'a> rt::Wire<'a> for AlterPartitionReassignmentsRequest<'a> {
                 .map_err(|e| e.in_field("AlterPartitionReassignmentsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -72,7 +70,7 @@ impl<'a> rt::Wire<'a> for AlterPartitionReassignmentsRequest<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterPartitionReassignmentsRequest.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -131,8 +129,6 @@ impl Default for ReassignableTopic<'_> {
     }
 }
 impl ReassignableTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ReassignableTopic";
 }
@@ -152,7 +148,7 @@ impl<'a> rt::Wire<'a> for ReassignableTopic<'a> {
                 .map_err(|e| e.in_field("ReassignableTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -163,7 +159,7 @@ impl<'a> rt::Wire<'a> for ReassignableTopic<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ReassignableTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -222,8 +218,6 @@ impl Default for ReassignablePartition<'_> {
     }
 }
 impl ReassignablePartition<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ReassignablePartition";
 }
@@ -243,7 +237,7 @@ impl<'a> rt::Wire<'a> for ReassignablePartition<'a> {
                 .map_err(|e| e.in_field("ReassignablePartition._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -254,7 +248,7 @@ impl<'a> rt::Wire<'a> for ReassignablePartition<'a> {
         rt::Wire::write(&self.replicas, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ReassignablePartition.Replicas"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

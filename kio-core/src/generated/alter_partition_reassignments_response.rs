@@ -52,8 +52,6 @@ impl Default for AlterPartitionReassignmentsResponse<'_> {
     }
 }
 impl AlterPartitionReassignmentsResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterPartitionReassignmentsResponse";
 }
@@ -77,7 +75,7 @@ impl<'a> rt::Wire<'a> for AlterPartitionReassignmentsResponse<'a> {
                 .map_err(|e| e.in_field("AlterPartitionReassignmentsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -96,7 +94,7 @@ impl<'a> rt::Wire<'a> for AlterPartitionReassignmentsResponse<'a> {
         rt::Wire::write(&self.responses, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterPartitionReassignmentsResponse.Responses"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -157,8 +155,6 @@ impl Default for ReassignableTopicResponse<'_> {
     }
 }
 impl ReassignableTopicResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ReassignableTopicResponse";
 }
@@ -178,7 +174,7 @@ impl<'a> rt::Wire<'a> for ReassignableTopicResponse<'a> {
                 .map_err(|e| e.in_field("ReassignableTopicResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -189,7 +185,7 @@ impl<'a> rt::Wire<'a> for ReassignableTopicResponse<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ReassignableTopicResponse.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -254,8 +250,6 @@ impl Default for ReassignablePartitionResponse<'_> {
     }
 }
 impl ReassignablePartitionResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ReassignablePartitionResponse";
 }
@@ -277,7 +271,7 @@ impl<'a> rt::Wire<'a> for ReassignablePartitionResponse<'a> {
                 .map_err(|e| e.in_field("ReassignablePartitionResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -290,7 +284,7 @@ impl<'a> rt::Wire<'a> for ReassignablePartitionResponse<'a> {
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ReassignablePartitionResponse.ErrorMessage"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -44,8 +44,6 @@ impl Default for AlterPartitionRequest<'_> {
     }
 }
 impl AlterPartitionRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterPartitionRequest";
 }
@@ -67,7 +65,7 @@ impl<'a> rt::Wire<'a> for AlterPartitionRequest<'a> {
                 .map_err(|e| e.in_field("AlterPartitionRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -80,7 +78,7 @@ impl<'a> rt::Wire<'a> for AlterPartitionRequest<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterPartitionRequest.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -144,8 +142,6 @@ impl Default for TopicData<'_> {
     }
 }
 impl TopicData<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicData";
 }
@@ -171,7 +167,7 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
                 .map_err(|e| e.in_field("TopicData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -188,7 +184,7 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -270,8 +266,6 @@ impl Default for PartitionData<'_> {
     }
 }
 impl PartitionData<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionData";
 }
@@ -305,7 +299,7 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -353,7 +347,7 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         rt::Wire::write(&self.partition_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.PartitionEpoch"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -416,8 +410,6 @@ impl Default for BrokerState<'_> {
     }
 }
 impl BrokerState<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "BrokerState";
 }
@@ -441,7 +433,7 @@ impl<'a> rt::Wire<'a> for BrokerState<'a> {
                 .map_err(|e| e.in_field("BrokerState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -466,7 +458,7 @@ impl<'a> rt::Wire<'a> for BrokerState<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

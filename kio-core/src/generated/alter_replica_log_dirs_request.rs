@@ -34,8 +34,6 @@ impl Default for AlterReplicaLogDirsRequest<'_> {
     }
 }
 impl AlterReplicaLogDirsRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterReplicaLogDirsRequest";
 }
@@ -53,7 +51,7 @@ impl<'a> rt::Wire<'a> for AlterReplicaLogDirsRequest<'a> {
                 .map_err(|e| e.in_field("AlterReplicaLogDirsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -62,7 +60,7 @@ impl<'a> rt::Wire<'a> for AlterReplicaLogDirsRequest<'a> {
         rt::Wire::write(&self.dirs, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterReplicaLogDirsRequest.Dirs"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -120,8 +118,6 @@ impl Default for AlterReplicaLogDir<'_> {
     }
 }
 impl AlterReplicaLogDir<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterReplicaLogDir";
 }
@@ -141,7 +137,7 @@ impl<'a> rt::Wire<'a> for AlterReplicaLogDir<'a> {
                 .map_err(|e| e.in_field("AlterReplicaLogDir._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -152,7 +148,7 @@ impl<'a> rt::Wire<'a> for AlterReplicaLogDir<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterReplicaLogDir.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -211,8 +207,6 @@ impl Default for AlterReplicaLogDirTopic<'_> {
     }
 }
 impl AlterReplicaLogDirTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterReplicaLogDirTopic";
 }
@@ -232,7 +226,7 @@ impl<'a> rt::Wire<'a> for AlterReplicaLogDirTopic<'a> {
                 .map_err(|e| e.in_field("AlterReplicaLogDirTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -243,7 +237,7 @@ impl<'a> rt::Wire<'a> for AlterReplicaLogDirTopic<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterReplicaLogDirTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

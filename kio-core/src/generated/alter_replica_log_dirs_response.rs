@@ -40,8 +40,6 @@ impl Default for AlterReplicaLogDirsResponse<'_> {
     }
 }
 impl AlterReplicaLogDirsResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterReplicaLogDirsResponse";
 }
@@ -61,7 +59,7 @@ impl<'a> rt::Wire<'a> for AlterReplicaLogDirsResponse<'a> {
                 .map_err(|e| e.in_field("AlterReplicaLogDirsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -76,7 +74,7 @@ impl<'a> rt::Wire<'a> for AlterReplicaLogDirsResponse<'a> {
         rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterReplicaLogDirsResponse.Results"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -135,8 +133,6 @@ impl Default for AlterReplicaLogDirTopicResult<'_> {
     }
 }
 impl AlterReplicaLogDirTopicResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterReplicaLogDirTopicResult";
 }
@@ -156,7 +152,7 @@ impl<'a> rt::Wire<'a> for AlterReplicaLogDirTopicResult<'a> {
                 .map_err(|e| e.in_field("AlterReplicaLogDirTopicResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -167,7 +163,7 @@ impl<'a> rt::Wire<'a> for AlterReplicaLogDirTopicResult<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterReplicaLogDirTopicResult.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -226,8 +222,6 @@ impl Default for AlterReplicaLogDirPartitionResult<'_> {
     }
 }
 impl AlterReplicaLogDirPartitionResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterReplicaLogDirPartitionResult";
 }
@@ -247,7 +241,7 @@ impl<'a> rt::Wire<'a> for AlterReplicaLogDirPartitionResult<'a> {
                 .map_err(|e| e.in_field("AlterReplicaLogDirPartitionResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -258,7 +252,7 @@ impl<'a> rt::Wire<'a> for AlterReplicaLogDirPartitionResult<'a> {
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterReplicaLogDirPartitionResult.ErrorCode"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -40,8 +40,6 @@ impl Default for AlterUserScramCredentialsRequest<'_> {
     }
 }
 impl AlterUserScramCredentialsRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterUserScramCredentialsRequest";
 }
@@ -61,7 +59,7 @@ impl<'a> rt::Wire<'a> for AlterUserScramCredentialsRequest<'a> {
                 .map_err(|e| e.in_field("AlterUserScramCredentialsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -72,7 +70,7 @@ impl<'a> rt::Wire<'a> for AlterUserScramCredentialsRequest<'a> {
         rt::Wire::write(&self.upsertions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterUserScramCredentialsRequest.Upsertions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -131,8 +129,6 @@ impl Default for ScramCredentialDeletion<'_> {
     }
 }
 impl ScramCredentialDeletion<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ScramCredentialDeletion";
 }
@@ -152,7 +148,7 @@ impl<'a> rt::Wire<'a> for ScramCredentialDeletion<'a> {
                 .map_err(|e| e.in_field("ScramCredentialDeletion._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -163,7 +159,7 @@ impl<'a> rt::Wire<'a> for ScramCredentialDeletion<'a> {
         rt::Wire::write(&self.mechanism, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ScramCredentialDeletion.Mechanism"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -240,8 +236,6 @@ impl Default for ScramCredentialUpsertion<'_> {
     }
 }
 impl ScramCredentialUpsertion<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ScramCredentialUpsertion";
 }
@@ -267,7 +261,7 @@ impl<'a> rt::Wire<'a> for ScramCredentialUpsertion<'a> {
                 .map_err(|e| e.in_field("ScramCredentialUpsertion._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -284,7 +278,7 @@ impl<'a> rt::Wire<'a> for ScramCredentialUpsertion<'a> {
         rt::Wire::write(&self.salted_password, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ScramCredentialUpsertion.SaltedPassword"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -40,8 +40,6 @@ impl Default for AlterUserScramCredentialsResponse<'_> {
     }
 }
 impl AlterUserScramCredentialsResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterUserScramCredentialsResponse";
 }
@@ -61,7 +59,7 @@ impl<'a> rt::Wire<'a> for AlterUserScramCredentialsResponse<'a> {
                 .map_err(|e| e.in_field("AlterUserScramCredentialsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -76,7 +74,7 @@ impl<'a> rt::Wire<'a> for AlterUserScramCredentialsResponse<'a> {
         rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterUserScramCredentialsResponse.Results"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -141,8 +139,6 @@ impl Default for AlterUserScramCredentialsResult<'_> {
     }
 }
 impl AlterUserScramCredentialsResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterUserScramCredentialsResult";
 }
@@ -164,7 +160,7 @@ impl<'a> rt::Wire<'a> for AlterUserScramCredentialsResult<'a> {
                 .map_err(|e| e.in_field("AlterUserScramCredentialsResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -177,7 +173,7 @@ impl<'a> rt::Wire<'a> for AlterUserScramCredentialsResult<'a> {
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("AlterUserScramCredentialsResult.ErrorMessage"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -70,25 +70,6 @@ impl Default for ApiVersionsResponse<'_> {
     }
 }
 impl ApiVersionsResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[
-        rt::TagSpec {
-            tag: 0u32,
-            versions: rt::VersionRange::new(3, i16::MAX),
-        },
-        rt::TagSpec {
-            tag: 1u32,
-            versions: rt::VersionRange::new(3, i16::MAX),
-        },
-        rt::TagSpec {
-            tag: 2u32,
-            versions: rt::VersionRange::new(3, i16::MAX),
-        },
-        rt::TagSpec {
-            tag: 3u32,
-            versions: rt::VersionRange::new(3, i16::MAX),
-        },
-    ];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ApiVersionsResponse";
 }
@@ -118,6 +99,9 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
                                 .map_err(|e| e.in_field("ApiVersionsResponse.SupportedFeatures"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("ApiVersionsResponse.SupportedFeatures"))?;
+                        if this.supported_features != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
                     }
                     1u32 if v >= 3 => {
                         this.finalized_features_epoch =
@@ -127,6 +111,9 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
                         rt::TaggedSection::check_used(tag, &sub).map_err(|e| {
                             e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
                         })?;
+                        if this.finalized_features_epoch != -1 {
+                            tags.typed(tag);
+                        }
                     }
                     2u32 if v >= 3 => {
                         this.finalized_features =
@@ -134,6 +121,9 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
                                 .map_err(|e| e.in_field("ApiVersionsResponse.FinalizedFeatures"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("ApiVersionsResponse.FinalizedFeatures"))?;
+                        if this.finalized_features != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
                     }
                     3u32 if v >= 3 => {
                         this.zk_migration_ready =
@@ -141,11 +131,14 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
                                 .map_err(|e| e.in_field("ApiVersionsResponse.ZkMigrationReady"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("ApiVersionsResponse.ZkMigrationReady"))?;
+                        if this.zk_migration_ready != false {
+                            tags.typed(tag);
+                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -164,24 +157,29 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
             .map_err(|e| e.in_field("ApiVersionsResponse.ThrottleTimeMs"))?;
         }
         if cx.flexible {
+            let has_supported_features =
+                v >= 3 && self.supported_features != ::core::default::Default::default();
+            let has_finalized_features_epoch = v >= 3 && self.finalized_features_epoch != -1;
+            let has_finalized_features =
+                v >= 3 && self.finalized_features != ::core::default::Default::default();
+            let has_zk_migration_ready = v >= 3 && self.zk_migration_ready != false;
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(
-                    v >= 3 && self.supported_features != ::core::default::Default::default(),
-                ) + usize::from(v >= 3 && self.finalized_features_epoch != -1)
-                    + usize::from(
-                        v >= 3 && self.finalized_features != ::core::default::Default::default(),
-                    )
-                    + usize::from(v >= 3 && self.zk_migration_ready != false),
+                &[
+                    (0u32, has_supported_features),
+                    (1u32, has_finalized_features_epoch),
+                    (2u32, has_finalized_features),
+                    (3u32, has_zk_migration_ready),
+                ],
             )?;
-            if v >= 3 && self.supported_features != ::core::default::Default::default() {
+            if has_supported_features {
                 tw.field(w, 0u32, &|w| {
                     rt::Wire::write(&self.supported_features, w, rt::Cx::new(v, true, false))
                 })
                 .map_err(|e| e.in_field("ApiVersionsResponse.SupportedFeatures"))?;
             }
-            if v >= 3 && self.finalized_features_epoch != -1 {
+            if has_finalized_features_epoch {
                 tw.field(w, 1u32, &|w| {
                     rt::Wire::write(
                         &self.finalized_features_epoch,
@@ -191,13 +189,13 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
                 })
                 .map_err(|e| e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch"))?;
             }
-            if v >= 3 && self.finalized_features != ::core::default::Default::default() {
+            if has_finalized_features {
                 tw.field(w, 2u32, &|w| {
                     rt::Wire::write(&self.finalized_features, w, rt::Cx::new(v, true, false))
                 })
                 .map_err(|e| e.in_field("ApiVersionsResponse.FinalizedFeatures"))?;
             }
-            if v >= 3 && self.zk_migration_ready != false {
+            if has_zk_migration_ready {
                 tw.field(w, 3u32, &|w| {
                     rt::Wire::write(&self.zk_migration_ready, w, rt::Cx::new(v, true, false))
                 })
@@ -272,8 +270,6 @@ impl Default for ApiVersion<'_> {
     }
 }
 impl ApiVersion<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ApiVersion";
 }
@@ -295,7 +291,7 @@ impl<'a> rt::Wire<'a> for ApiVersion<'a> {
                 .map_err(|e| e.in_field("ApiVersion._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -308,7 +304,7 @@ impl<'a> rt::Wire<'a> for ApiVersion<'a> {
         rt::Wire::write(&self.max_version, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ApiVersion.MaxVersion"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -374,8 +370,6 @@ impl Default for SupportedFeatureKey<'_> {
     }
 }
 impl SupportedFeatureKey<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "SupportedFeatureKey";
 }
@@ -403,7 +397,7 @@ impl<'a> rt::Wire<'a> for SupportedFeatureKey<'a> {
                 .map_err(|e| e.in_field("SupportedFeatureKey._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -437,7 +431,7 @@ impl<'a> rt::Wire<'a> for SupportedFeatureKey<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -503,8 +497,6 @@ impl Default for FinalizedFeatureKey<'_> {
     }
 }
 impl FinalizedFeatureKey<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FinalizedFeatureKey";
 }
@@ -532,7 +524,7 @@ impl<'a> rt::Wire<'a> for FinalizedFeatureKey<'a> {
                 .map_err(|e| e.in_field("FinalizedFeatureKey._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -574,7 +566,7 @@ impl<'a> rt::Wire<'a> for FinalizedFeatureKey<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

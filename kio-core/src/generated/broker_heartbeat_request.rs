@@ -64,11 +64,6 @@ impl Default for BrokerHeartbeatRequest<'_> {
     }
 }
 impl BrokerHeartbeatRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
-        tag: 0u32,
-        versions: rt::VersionRange::new(1, i16::MAX),
-    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "BrokerHeartbeatRequest";
 }
@@ -100,11 +95,14 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
                                 .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
+                        if this.offline_log_dirs != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -133,12 +131,14 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
             );
         }
         if cx.flexible {
+            let has_offline_log_dirs =
+                v >= 1 && self.offline_log_dirs != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(v >= 1 && self.offline_log_dirs != ::core::default::Default::default()),
+                &[(0u32, has_offline_log_dirs)],
             )?;
-            if v >= 1 && self.offline_log_dirs != ::core::default::Default::default() {
+            if has_offline_log_dirs {
                 tw.field(w, 0u32, &|w| {
                     rt::Wire::write(&self.offline_log_dirs, w, rt::Cx::new(v, true, false))
                 })

@@ -58,8 +58,6 @@ impl Default for BrokerHeartbeatResponse<'_> {
     }
 }
 impl BrokerHeartbeatResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "BrokerHeartbeatResponse";
 }
@@ -85,7 +83,7 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatResponse<'a> {
                 .map_err(|e| e.in_field("BrokerHeartbeatResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -110,7 +108,7 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatResponse<'a> {
         )
         .map_err(|e| e.in_field("BrokerHeartbeatResponse.ShouldShutDown"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -82,8 +82,6 @@ impl Default for BrokerRegistrationRequest<'_> {
     }
 }
 impl BrokerRegistrationRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "BrokerRegistrationRequest";
 }
@@ -123,7 +121,7 @@ impl<'a> rt::Wire<'a> for BrokerRegistrationRequest<'a> {
                 .map_err(|e| e.in_field("BrokerRegistrationRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -167,7 +165,7 @@ impl<'a> rt::Wire<'a> for BrokerRegistrationRequest<'a> {
             .map_err(|e| e.in_field("BrokerRegistrationRequest.PreviousBrokerEpoch"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -245,8 +243,6 @@ impl Default for Listener<'_> {
     }
 }
 impl Listener<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Listener";
 }
@@ -270,7 +266,7 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
                 .map_err(|e| e.in_field("Listener._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -289,7 +285,7 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
         )
         .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -356,8 +352,6 @@ impl Default for Feature<'_> {
     }
 }
 impl Feature<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Feature";
 }
@@ -379,7 +373,7 @@ impl<'a> rt::Wire<'a> for Feature<'a> {
                 .map_err(|e| e.in_field("Feature._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -400,7 +394,7 @@ impl<'a> rt::Wire<'a> for Feature<'a> {
         )
         .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -46,8 +46,6 @@ impl Default for BrokerRegistrationResponse<'_> {
     }
 }
 impl BrokerRegistrationResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "BrokerRegistrationResponse";
 }
@@ -69,7 +67,7 @@ impl<'a> rt::Wire<'a> for BrokerRegistrationResponse<'a> {
                 .map_err(|e| e.in_field("BrokerRegistrationResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -86,7 +84,7 @@ impl<'a> rt::Wire<'a> for BrokerRegistrationResponse<'a> {
         rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerRegistrationResponse.BrokerEpoch"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

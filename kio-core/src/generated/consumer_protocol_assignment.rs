@@ -36,8 +36,6 @@ impl Default for ConsumerProtocolAssignment<'_> {
     }
 }
 impl ConsumerProtocolAssignment<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ConsumerProtocolAssignment";
 }
@@ -114,8 +112,6 @@ impl Default for TopicPartition<'_> {
     }
 }
 impl TopicPartition<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicPartition";
 }

@@ -48,8 +48,6 @@ impl Default for ConsumerProtocolSubscription<'_> {
     }
 }
 impl ConsumerProtocolSubscription<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ConsumerProtocolSubscription";
 }
@@ -153,8 +151,6 @@ impl Default for TopicPartition<'_> {
     }
 }
 impl TopicPartition<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicPartition";
 }

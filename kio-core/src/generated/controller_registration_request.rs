@@ -58,8 +58,6 @@ impl Default for ControllerRegistrationRequest<'_> {
     }
 }
 impl ControllerRegistrationRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ControllerRegistrationRequest";
 }
@@ -85,7 +83,7 @@ impl<'a> rt::Wire<'a> for ControllerRegistrationRequest<'a> {
                 .map_err(|e| e.in_field("ControllerRegistrationRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -106,7 +104,7 @@ impl<'a> rt::Wire<'a> for ControllerRegistrationRequest<'a> {
         rt::Wire::write(&self.features, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ControllerRegistrationRequest.Features"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -180,8 +178,6 @@ impl Default for Listener<'_> {
     }
 }
 impl Listener<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Listener";
 }
@@ -205,7 +201,7 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
                 .map_err(|e| e.in_field("Listener._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -224,7 +220,7 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
         )
         .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -291,8 +287,6 @@ impl Default for Feature<'_> {
     }
 }
 impl Feature<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Feature";
 }
@@ -314,7 +308,7 @@ impl<'a> rt::Wire<'a> for Feature<'a> {
                 .map_err(|e| e.in_field("Feature._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -335,7 +329,7 @@ impl<'a> rt::Wire<'a> for Feature<'a> {
         )
         .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -34,8 +34,6 @@ impl Default for CreateAclsRequest<'_> {
     }
 }
 impl CreateAclsRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreateAclsRequest";
 }
@@ -53,7 +51,7 @@ impl<'a> rt::Wire<'a> for CreateAclsRequest<'a> {
                 .map_err(|e| e.in_field("CreateAclsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -62,7 +60,7 @@ impl<'a> rt::Wire<'a> for CreateAclsRequest<'a> {
         rt::Wire::write(&self.creations, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateAclsRequest.Creations"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -150,8 +148,6 @@ impl Default for AclCreation<'_> {
     }
 }
 impl AclCreation<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AclCreation";
 }
@@ -183,7 +179,7 @@ impl<'a> rt::Wire<'a> for AclCreation<'a> {
                 .map_err(|e| e.in_field("AclCreation._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -215,7 +211,7 @@ impl<'a> rt::Wire<'a> for AclCreation<'a> {
         rt::Wire::write(&self.permission_type, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AclCreation.PermissionType"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -52,8 +52,6 @@ impl Default for CreateDelegationTokenRequest<'_> {
     }
 }
 impl CreateDelegationTokenRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreateDelegationTokenRequest";
 }
@@ -81,7 +79,7 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenRequest<'a> {
                 .map_err(|e| e.in_field("CreateDelegationTokenRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -118,7 +116,7 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenRequest<'a> {
         rt::Wire::write(&self.max_lifetime_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateDelegationTokenRequest.MaxLifetimeMs"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -179,8 +177,6 @@ impl Default for CreatableRenewers<'_> {
     }
 }
 impl CreatableRenewers<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreatableRenewers";
 }
@@ -200,7 +196,7 @@ impl<'a> rt::Wire<'a> for CreatableRenewers<'a> {
                 .map_err(|e| e.in_field("CreatableRenewers._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -211,7 +207,7 @@ impl<'a> rt::Wire<'a> for CreatableRenewers<'a> {
         rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableRenewers.PrincipalName"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -94,8 +94,6 @@ impl Default for CreateDelegationTokenResponse<'_> {
     }
 }
 impl CreateDelegationTokenResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreateDelegationTokenResponse";
 }
@@ -141,7 +139,7 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenResponse<'a> {
                 .map_err(|e| e.in_field("CreateDelegationTokenResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -208,7 +206,7 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenResponse<'a> {
         )
         .map_err(|e| e.in_field("CreateDelegationTokenResponse.ThrottleTimeMs"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

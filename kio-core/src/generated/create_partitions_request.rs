@@ -46,8 +46,6 @@ impl Default for CreatePartitionsRequest<'_> {
     }
 }
 impl CreatePartitionsRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreatePartitionsRequest";
 }
@@ -69,7 +67,7 @@ impl<'a> rt::Wire<'a> for CreatePartitionsRequest<'a> {
                 .map_err(|e| e.in_field("CreatePartitionsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -82,7 +80,7 @@ impl<'a> rt::Wire<'a> for CreatePartitionsRequest<'a> {
         rt::Wire::write(&self.validate_only, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatePartitionsRequest.ValidateOnly"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -148,8 +146,6 @@ impl Default for CreatePartitionsTopic<'_> {
     }
 }
 impl CreatePartitionsTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreatePartitionsTopic";
 }
@@ -171,7 +167,7 @@ impl<'a> rt::Wire<'a> for CreatePartitionsTopic<'a> {
                 .map_err(|e| e.in_field("CreatePartitionsTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -184,7 +180,7 @@ impl<'a> rt::Wire<'a> for CreatePartitionsTopic<'a> {
         rt::Wire::write(&self.assignments, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("CreatePartitionsTopic.Assignments"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -238,8 +234,6 @@ impl Default for CreatePartitionsAssignment<'_> {
     }
 }
 impl CreatePartitionsAssignment<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreatePartitionsAssignment";
 }
@@ -257,7 +251,7 @@ impl<'a> rt::Wire<'a> for CreatePartitionsAssignment<'a> {
                 .map_err(|e| e.in_field("CreatePartitionsAssignment._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -266,7 +260,7 @@ impl<'a> rt::Wire<'a> for CreatePartitionsAssignment<'a> {
         rt::Wire::write(&self.broker_ids, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatePartitionsAssignment.BrokerIds"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

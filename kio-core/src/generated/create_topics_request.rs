@@ -46,8 +46,6 @@ impl Default for CreateTopicsRequest<'_> {
     }
 }
 impl CreateTopicsRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreateTopicsRequest";
 }
@@ -71,7 +69,7 @@ impl<'a> rt::Wire<'a> for CreateTopicsRequest<'a> {
                 .map_err(|e| e.in_field("CreateTopicsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -91,7 +89,7 @@ impl<'a> rt::Wire<'a> for CreateTopicsRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -169,8 +167,6 @@ impl Default for CreatableTopic<'_> {
     }
 }
 impl CreatableTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreatableTopic";
 }
@@ -196,7 +192,7 @@ impl<'a> rt::Wire<'a> for CreatableTopic<'a> {
                 .map_err(|e| e.in_field("CreatableTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -217,7 +213,7 @@ impl<'a> rt::Wire<'a> for CreatableTopic<'a> {
         rt::Wire::write(&self.configs, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableTopic.Configs"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -279,8 +275,6 @@ impl Default for CreatableReplicaAssignment<'_> {
     }
 }
 impl CreatableReplicaAssignment<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreatableReplicaAssignment";
 }
@@ -300,7 +294,7 @@ impl<'a> rt::Wire<'a> for CreatableReplicaAssignment<'a> {
                 .map_err(|e| e.in_field("CreatableReplicaAssignment._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -311,7 +305,7 @@ impl<'a> rt::Wire<'a> for CreatableReplicaAssignment<'a> {
         rt::Wire::write(&self.broker_ids, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableReplicaAssignment.BrokerIds"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -370,8 +364,6 @@ impl Default for CreatableTopicConfig<'_> {
     }
 }
 impl CreatableTopicConfig<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreatableTopicConfig";
 }
@@ -391,7 +383,7 @@ impl<'a> rt::Wire<'a> for CreatableTopicConfig<'a> {
                 .map_err(|e| e.in_field("CreatableTopicConfig._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -402,7 +394,7 @@ impl<'a> rt::Wire<'a> for CreatableTopicConfig<'a> {
         rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("CreatableTopicConfig.Value"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -40,8 +40,6 @@ impl Default for CreateTopicsResponse<'_> {
     }
 }
 impl CreateTopicsResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreateTopicsResponse";
 }
@@ -63,7 +61,7 @@ impl<'a> rt::Wire<'a> for CreateTopicsResponse<'a> {
                 .map_err(|e| e.in_field("CreateTopicsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -80,7 +78,7 @@ impl<'a> rt::Wire<'a> for CreateTopicsResponse<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateTopicsResponse.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -175,11 +173,6 @@ impl Default for CreatableTopicResult<'_> {
     }
 }
 impl CreatableTopicResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
-        tag: 0u32,
-        versions: rt::VersionRange::new(5, i16::MAX),
-    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreatableTopicResult";
 }
@@ -226,11 +219,14 @@ impl<'a> rt::Wire<'a> for CreatableTopicResult<'a> {
                             })?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("CreatableTopicResult.TopicConfigErrorCode"))?;
+                        if this.topic_config_error_code != 0 {
+                            tags.typed(tag);
+                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -265,12 +261,13 @@ impl<'a> rt::Wire<'a> for CreatableTopicResult<'a> {
                 .map_err(|e| e.in_field("CreatableTopicResult.Configs"))?;
         }
         if cx.flexible {
+            let has_topic_config_error_code = v >= 5 && self.topic_config_error_code != 0;
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(v >= 5 && self.topic_config_error_code != 0),
+                &[(0u32, has_topic_config_error_code)],
             )?;
-            if v >= 5 && self.topic_config_error_code != 0 {
+            if has_topic_config_error_code {
                 tw.field(w, 0u32, &|w| {
                     rt::Wire::write(
                         &self.topic_config_error_code,
@@ -362,8 +359,6 @@ impl Default for CreatableTopicConfigs<'_> {
     }
 }
 impl CreatableTopicConfigs<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreatableTopicConfigs";
 }
@@ -399,7 +394,7 @@ impl<'a> rt::Wire<'a> for CreatableTopicConfigs<'a> {
                 .map_err(|e| e.in_field("CreatableTopicConfigs._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -446,7 +441,7 @@ impl<'a> rt::Wire<'a> for CreatableTopicConfigs<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -34,8 +34,6 @@ impl Default for DeleteAclsRequest<'_> {
     }
 }
 impl DeleteAclsRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DeleteAclsRequest";
 }
@@ -53,7 +51,7 @@ impl<'a> rt::Wire<'a> for DeleteAclsRequest<'a> {
                 .map_err(|e| e.in_field("DeleteAclsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -62,7 +60,7 @@ impl<'a> rt::Wire<'a> for DeleteAclsRequest<'a> {
         rt::Wire::write(&self.filters, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteAclsRequest.Filters"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -150,8 +148,6 @@ impl Default for DeleteAclsFilter<'_> {
     }
 }
 impl DeleteAclsFilter<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DeleteAclsFilter";
 }
@@ -183,7 +179,7 @@ impl<'a> rt::Wire<'a> for DeleteAclsFilter<'a> {
                 .map_err(|e| e.in_field("DeleteAclsFilter._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -223,7 +219,7 @@ impl<'a> rt::Wire<'a> for DeleteAclsFilter<'a> {
         rt::Wire::write(&self.permission_type, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteAclsFilter.PermissionType"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

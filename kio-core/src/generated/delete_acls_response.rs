@@ -40,8 +40,6 @@ impl Default for DeleteAclsResponse<'_> {
     }
 }
 impl DeleteAclsResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DeleteAclsResponse";
 }
@@ -61,7 +59,7 @@ impl<'a> rt::Wire<'a> for DeleteAclsResponse<'a> {
                 .map_err(|e| e.in_field("DeleteAclsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -76,7 +74,7 @@ impl<'a> rt::Wire<'a> for DeleteAclsResponse<'a> {
         rt::Wire::write(&self.filter_results, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteAclsResponse.FilterResults"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -141,8 +139,6 @@ impl Default for DeleteAclsFilterResult<'_> {
     }
 }
 impl DeleteAclsFilterResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DeleteAclsFilterResult";
 }
@@ -164,7 +160,7 @@ impl<'a> rt::Wire<'a> for DeleteAclsFilterResult<'a> {
                 .map_err(|e| e.in_field("DeleteAclsFilterResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -177,7 +173,7 @@ impl<'a> rt::Wire<'a> for DeleteAclsFilterResult<'a> {
         rt::Wire::write(&self.matching_acls, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteAclsFilterResult.MatchingAcls"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -279,8 +275,6 @@ impl Default for DeleteAclsMatchingAcl<'_> {
     }
 }
 impl DeleteAclsMatchingAcl<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DeleteAclsMatchingAcl";
 }
@@ -316,7 +310,7 @@ impl<'a> rt::Wire<'a> for DeleteAclsMatchingAcl<'a> {
                 .map_err(|e| e.in_field("DeleteAclsMatchingAcl._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -348,7 +342,7 @@ impl<'a> rt::Wire<'a> for DeleteAclsMatchingAcl<'a> {
         rt::Wire::write(&self.permission_type, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteAclsMatchingAcl.PermissionType"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

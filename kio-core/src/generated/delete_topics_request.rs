@@ -46,8 +46,6 @@ impl Default for DeleteTopicsRequest<'_> {
     }
 }
 impl DeleteTopicsRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DeleteTopicsRequest";
 }
@@ -73,7 +71,7 @@ impl<'a> rt::Wire<'a> for DeleteTopicsRequest<'a> {
                 .map_err(|e| e.in_field("DeleteTopicsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -95,7 +93,7 @@ impl<'a> rt::Wire<'a> for DeleteTopicsRequest<'a> {
         rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteTopicsRequest.TimeoutMs"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -155,8 +153,6 @@ impl Default for DeleteTopicState<'_> {
     }
 }
 impl DeleteTopicState<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DeleteTopicState";
 }
@@ -180,7 +176,7 @@ impl<'a> rt::Wire<'a> for DeleteTopicState<'a> {
                 .map_err(|e| e.in_field("DeleteTopicState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -205,7 +201,7 @@ impl<'a> rt::Wire<'a> for DeleteTopicState<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -40,8 +40,6 @@ impl Default for DeleteTopicsResponse<'_> {
     }
 }
 impl DeleteTopicsResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DeleteTopicsResponse";
 }
@@ -63,7 +61,7 @@ impl<'a> rt::Wire<'a> for DeleteTopicsResponse<'a> {
                 .map_err(|e| e.in_field("DeleteTopicsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -80,7 +78,7 @@ impl<'a> rt::Wire<'a> for DeleteTopicsResponse<'a> {
         rt::Wire::write(&self.responses, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteTopicsResponse.Responses"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -151,8 +149,6 @@ impl Default for DeletableTopicResult<'_> {
     }
 }
 impl DeletableTopicResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DeletableTopicResult";
 }
@@ -180,7 +176,7 @@ impl<'a> rt::Wire<'a> for DeletableTopicResult<'a> {
                 .map_err(|e| e.in_field("DeletableTopicResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -199,7 +195,7 @@ impl<'a> rt::Wire<'a> for DeletableTopicResult<'a> {
                 .map_err(|e| e.in_field("DeletableTopicResult.ErrorMessage"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -70,8 +70,6 @@ impl Default for DescribeAclsRequest<'_> {
     }
 }
 impl DescribeAclsRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeAclsRequest";
 }
@@ -103,7 +101,7 @@ impl<'a> rt::Wire<'a> for DescribeAclsRequest<'a> {
                 .map_err(|e| e.in_field("DescribeAclsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -143,7 +141,7 @@ impl<'a> rt::Wire<'a> for DescribeAclsRequest<'a> {
         rt::Wire::write(&self.permission_type, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeAclsRequest.PermissionType"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

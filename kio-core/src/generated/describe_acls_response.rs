@@ -52,8 +52,6 @@ impl Default for DescribeAclsResponse<'_> {
     }
 }
 impl DescribeAclsResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeAclsResponse";
 }
@@ -77,7 +75,7 @@ impl<'a> rt::Wire<'a> for DescribeAclsResponse<'a> {
                 .map_err(|e| e.in_field("DescribeAclsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -96,7 +94,7 @@ impl<'a> rt::Wire<'a> for DescribeAclsResponse<'a> {
         rt::Wire::write(&self.resources, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeAclsResponse.Resources"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -169,8 +167,6 @@ impl Default for DescribeAclsResource<'_> {
     }
 }
 impl DescribeAclsResource<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeAclsResource";
 }
@@ -196,7 +192,7 @@ impl<'a> rt::Wire<'a> for DescribeAclsResource<'a> {
                 .map_err(|e| e.in_field("DescribeAclsResource._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -218,7 +214,7 @@ impl<'a> rt::Wire<'a> for DescribeAclsResource<'a> {
         rt::Wire::write(&self.acls, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeAclsResource.Acls"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -291,8 +287,6 @@ impl Default for AclDescription<'_> {
     }
 }
 impl AclDescription<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AclDescription";
 }
@@ -316,7 +310,7 @@ impl<'a> rt::Wire<'a> for AclDescription<'a> {
                 .map_err(|e| e.in_field("AclDescription._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -331,7 +325,7 @@ impl<'a> rt::Wire<'a> for AclDescription<'a> {
         rt::Wire::write(&self.permission_type, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AclDescription.PermissionType"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -40,8 +40,6 @@ impl Default for DescribeClientQuotasRequest<'_> {
     }
 }
 impl DescribeClientQuotasRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeClientQuotasRequest";
 }
@@ -61,7 +59,7 @@ impl<'a> rt::Wire<'a> for DescribeClientQuotasRequest<'a> {
                 .map_err(|e| e.in_field("DescribeClientQuotasRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -72,7 +70,7 @@ impl<'a> rt::Wire<'a> for DescribeClientQuotasRequest<'a> {
         rt::Wire::write(&self.strict, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeClientQuotasRequest.Strict"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -137,8 +135,6 @@ impl Default for ComponentData<'_> {
     }
 }
 impl ComponentData<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ComponentData";
 }
@@ -160,7 +156,7 @@ impl<'a> rt::Wire<'a> for ComponentData<'a> {
                 .map_err(|e| e.in_field("ComponentData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -173,7 +169,7 @@ impl<'a> rt::Wire<'a> for ComponentData<'a> {
         rt::Wire::write(&self.r#match, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ComponentData.Match"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -52,8 +52,6 @@ impl Default for DescribeClientQuotasResponse<'_> {
     }
 }
 impl DescribeClientQuotasResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeClientQuotasResponse";
 }
@@ -77,7 +75,7 @@ impl<'a> rt::Wire<'a> for DescribeClientQuotasResponse<'a> {
                 .map_err(|e| e.in_field("DescribeClientQuotasResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -96,7 +94,7 @@ impl<'a> rt::Wire<'a> for DescribeClientQuotasResponse<'a> {
         rt::Wire::write(&self.entries, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeClientQuotasResponse.Entries"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -157,8 +155,6 @@ impl Default for EntryData<'_> {
     }
 }
 impl EntryData<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "EntryData";
 }
@@ -178,7 +174,7 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
                 .map_err(|e| e.in_field("EntryData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -189,7 +185,7 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
         rt::Wire::write(&self.values, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EntryData.Values"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -248,8 +244,6 @@ impl Default for EntityData<'_> {
     }
 }
 impl EntityData<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "EntityData";
 }
@@ -269,7 +263,7 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
                 .map_err(|e| e.in_field("EntityData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -280,7 +274,7 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
         rt::Wire::write(&self.entity_name, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("EntityData.EntityName"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -339,8 +333,6 @@ impl Default for ValueData<'_> {
     }
 }
 impl ValueData<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ValueData";
 }
@@ -360,7 +352,7 @@ impl<'a> rt::Wire<'a> for ValueData<'a> {
                 .map_err(|e| e.in_field("ValueData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -371,7 +363,7 @@ impl<'a> rt::Wire<'a> for ValueData<'a> {
         rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ValueData.Value"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

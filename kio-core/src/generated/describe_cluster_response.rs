@@ -76,8 +76,6 @@ impl Default for DescribeClusterResponse<'_> {
     }
 }
 impl DescribeClusterResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeClusterResponse";
 }
@@ -111,7 +109,7 @@ impl<'a> rt::Wire<'a> for DescribeClusterResponse<'a> {
                 .map_err(|e| e.in_field("DescribeClusterResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -149,7 +147,7 @@ impl<'a> rt::Wire<'a> for DescribeClusterResponse<'a> {
         )
         .map_err(|e| e.in_field("DescribeClusterResponse.ClusterAuthorizedOperations"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -228,8 +226,6 @@ impl Default for DescribeClusterBroker<'_> {
     }
 }
 impl DescribeClusterBroker<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeClusterBroker";
 }
@@ -253,7 +249,7 @@ impl<'a> rt::Wire<'a> for DescribeClusterBroker<'a> {
                 .map_err(|e| e.in_field("DescribeClusterBroker._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -268,7 +264,7 @@ impl<'a> rt::Wire<'a> for DescribeClusterBroker<'a> {
         rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeClusterBroker.Rack"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -46,8 +46,6 @@ impl Default for DescribeConfigsRequest<'_> {
     }
 }
 impl DescribeConfigsRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeConfigsRequest";
 }
@@ -73,7 +71,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsRequest<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -108,7 +106,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -174,8 +172,6 @@ impl Default for DescribeConfigsResource<'_> {
     }
 }
 impl DescribeConfigsResource<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeConfigsResource";
 }
@@ -197,7 +193,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResource<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsResource._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -214,7 +210,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResource<'a> {
         )
         .map_err(|e| e.in_field("DescribeConfigsResource.ConfigurationKeys"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -40,8 +40,6 @@ impl Default for DescribeConfigsResponse<'_> {
     }
 }
 impl DescribeConfigsResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeConfigsResponse";
 }
@@ -61,7 +59,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResponse<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -76,7 +74,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResponse<'a> {
         rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsResponse.Results"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -153,8 +151,6 @@ impl Default for DescribeConfigsResult<'_> {
     }
 }
 impl DescribeConfigsResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeConfigsResult";
 }
@@ -180,7 +176,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResult<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -197,7 +193,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResult<'a> {
         rt::Wire::write(&self.configs, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsResult.Configs"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -301,8 +297,6 @@ impl Default for DescribeConfigsResourceResult<'_> {
     }
 }
 impl DescribeConfigsResourceResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeConfigsResourceResult";
 }
@@ -346,7 +340,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResourceResult<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsResourceResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -386,7 +380,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResourceResult<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsResourceResult.Documentation"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -458,8 +452,6 @@ impl Default for DescribeConfigsSynonym<'_> {
     }
 }
 impl DescribeConfigsSynonym<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeConfigsSynonym";
 }
@@ -487,7 +479,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsSynonym<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsSynonym._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -521,7 +513,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsSynonym<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -34,8 +34,6 @@ impl Default for DescribeDelegationTokenRequest<'_> {
     }
 }
 impl DescribeDelegationTokenRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeDelegationTokenRequest";
 }
@@ -53,7 +51,7 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenRequest<'a> {
                 .map_err(|e| e.in_field("DescribeDelegationTokenRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -62,7 +60,7 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenRequest<'a> {
         rt::Wire::write(&self.owners, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeDelegationTokenRequest.Owners"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -120,8 +118,6 @@ impl Default for DescribeDelegationTokenOwner<'_> {
     }
 }
 impl DescribeDelegationTokenOwner<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeDelegationTokenOwner";
 }
@@ -141,7 +137,7 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenOwner<'a> {
                 .map_err(|e| e.in_field("DescribeDelegationTokenOwner._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -152,7 +148,7 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenOwner<'a> {
         rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeDelegationTokenOwner.PrincipalName"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

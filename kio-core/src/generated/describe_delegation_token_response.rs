@@ -46,8 +46,6 @@ impl Default for DescribeDelegationTokenResponse<'_> {
     }
 }
 impl DescribeDelegationTokenResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeDelegationTokenResponse";
 }
@@ -69,7 +67,7 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenResponse<'a> {
                 .map_err(|e| e.in_field("DescribeDelegationTokenResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -86,7 +84,7 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenResponse<'a> {
         )
         .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ThrottleTimeMs"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -194,8 +192,6 @@ impl Default for DescribedDelegationToken<'_> {
     }
 }
 impl DescribedDelegationToken<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribedDelegationToken";
 }
@@ -239,7 +235,7 @@ impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
                 .map_err(|e| e.in_field("DescribedDelegationToken._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -292,7 +288,7 @@ impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
         rt::Wire::write(&self.renewers, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedDelegationToken.Renewers"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -363,8 +359,6 @@ impl Default for DescribedDelegationTokenRenewer<'_> {
     }
 }
 impl DescribedDelegationTokenRenewer<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribedDelegationTokenRenewer";
 }
@@ -384,7 +378,7 @@ impl<'a> rt::Wire<'a> for DescribedDelegationTokenRenewer<'a> {
                 .map_err(|e| e.in_field("DescribedDelegationTokenRenewer._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -395,7 +389,7 @@ impl<'a> rt::Wire<'a> for DescribedDelegationTokenRenewer<'a> {
         rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedDelegationTokenRenewer.PrincipalName"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -46,8 +46,6 @@ impl Default for DescribeLogDirsResponse<'_> {
     }
 }
 impl DescribeLogDirsResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeLogDirsResponse";
 }
@@ -71,7 +69,7 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResponse<'a> {
                 .map_err(|e| e.in_field("DescribeLogDirsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -90,7 +88,7 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResponse<'a> {
         rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeLogDirsResponse.Results"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -168,8 +166,6 @@ impl Default for DescribeLogDirsResult<'_> {
     }
 }
 impl DescribeLogDirsResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeLogDirsResult";
 }
@@ -199,7 +195,7 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResult<'a> {
                 .map_err(|e| e.in_field("DescribeLogDirsResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -220,7 +216,7 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResult<'a> {
                 .map_err(|e| e.in_field("DescribeLogDirsResult.UsableBytes"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -280,8 +276,6 @@ impl Default for DescribeLogDirsTopic<'_> {
     }
 }
 impl DescribeLogDirsTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeLogDirsTopic";
 }
@@ -301,7 +295,7 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsTopic<'a> {
                 .map_err(|e| e.in_field("DescribeLogDirsTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -312,7 +306,7 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsTopic<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeLogDirsTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -383,8 +377,6 @@ impl Default for DescribeLogDirsPartition<'_> {
     }
 }
 impl DescribeLogDirsPartition<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeLogDirsPartition";
 }
@@ -408,7 +400,7 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsPartition<'a> {
                 .map_err(|e| e.in_field("DescribeLogDirsPartition._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -423,7 +415,7 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsPartition<'a> {
         rt::Wire::write(&self.is_future_key, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeLogDirsPartition.IsFutureKey"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

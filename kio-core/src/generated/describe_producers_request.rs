@@ -32,8 +32,6 @@ impl Default for DescribeProducersRequest<'_> {
     }
 }
 impl DescribeProducersRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeProducersRequest";
 }
@@ -51,7 +49,7 @@ impl<'a> rt::Wire<'a> for DescribeProducersRequest<'a> {
                 .map_err(|e| e.in_field("DescribeProducersRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -60,7 +58,7 @@ impl<'a> rt::Wire<'a> for DescribeProducersRequest<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeProducersRequest.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -118,8 +116,6 @@ impl Default for TopicRequest<'_> {
     }
 }
 impl TopicRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicRequest";
 }
@@ -139,7 +135,7 @@ impl<'a> rt::Wire<'a> for TopicRequest<'a> {
                 .map_err(|e| e.in_field("TopicRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -154,7 +150,7 @@ impl<'a> rt::Wire<'a> for TopicRequest<'a> {
         )
         .map_err(|e| e.in_field("TopicRequest.PartitionIndexes"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

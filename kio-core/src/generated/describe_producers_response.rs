@@ -40,8 +40,6 @@ impl Default for DescribeProducersResponse<'_> {
     }
 }
 impl DescribeProducersResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeProducersResponse";
 }
@@ -61,7 +59,7 @@ impl<'a> rt::Wire<'a> for DescribeProducersResponse<'a> {
                 .map_err(|e| e.in_field("DescribeProducersResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -76,7 +74,7 @@ impl<'a> rt::Wire<'a> for DescribeProducersResponse<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeProducersResponse.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -135,8 +133,6 @@ impl Default for TopicResponse<'_> {
     }
 }
 impl TopicResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicResponse";
 }
@@ -156,7 +152,7 @@ impl<'a> rt::Wire<'a> for TopicResponse<'a> {
                 .map_err(|e| e.in_field("TopicResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -167,7 +163,7 @@ impl<'a> rt::Wire<'a> for TopicResponse<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicResponse.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -236,8 +232,6 @@ impl Default for PartitionResponse<'_> {
     }
 }
 impl PartitionResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionResponse";
 }
@@ -261,7 +255,7 @@ impl<'a> rt::Wire<'a> for PartitionResponse<'a> {
                 .map_err(|e| e.in_field("PartitionResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -280,7 +274,7 @@ impl<'a> rt::Wire<'a> for PartitionResponse<'a> {
         )
         .map_err(|e| e.in_field("PartitionResponse.ActiveProducers"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -353,8 +347,6 @@ impl Default for ProducerState<'_> {
     }
 }
 impl ProducerState<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ProducerState";
 }
@@ -382,7 +374,7 @@ impl<'a> rt::Wire<'a> for ProducerState<'a> {
                 .map_err(|e| e.in_field("ProducerState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -409,7 +401,7 @@ impl<'a> rt::Wire<'a> for ProducerState<'a> {
         )
         .map_err(|e| e.in_field("ProducerState.CurrentTxnStartOffset"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

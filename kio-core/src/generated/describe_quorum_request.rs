@@ -32,8 +32,6 @@ impl Default for DescribeQuorumRequest<'_> {
     }
 }
 impl DescribeQuorumRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeQuorumRequest";
 }
@@ -51,7 +49,7 @@ impl<'a> rt::Wire<'a> for DescribeQuorumRequest<'a> {
                 .map_err(|e| e.in_field("DescribeQuorumRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -60,7 +58,7 @@ impl<'a> rt::Wire<'a> for DescribeQuorumRequest<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeQuorumRequest.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -116,8 +114,6 @@ impl Default for TopicData<'_> {
     }
 }
 impl TopicData<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicData";
 }
@@ -137,7 +133,7 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
                 .map_err(|e| e.in_field("TopicData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -148,7 +144,7 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -201,8 +197,6 @@ impl Default for PartitionData<'_> {
     }
 }
 impl PartitionData<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionData";
 }
@@ -220,7 +214,7 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -229,7 +223,7 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -46,8 +46,6 @@ impl Default for DescribeTopicPartitionsRequest<'_> {
     }
 }
 impl DescribeTopicPartitionsRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeTopicPartitionsRequest";
 }
@@ -69,7 +67,7 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsRequest<'a> {
                 .map_err(|e| e.in_field("DescribeTopicPartitionsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -86,7 +84,7 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsRequest<'a> {
         rt::Wire::write(&self.cursor, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeTopicPartitionsRequest.Cursor"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -140,8 +138,6 @@ impl Default for TopicRequest<'_> {
     }
 }
 impl TopicRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicRequest";
 }
@@ -159,7 +155,7 @@ impl<'a> rt::Wire<'a> for TopicRequest<'a> {
                 .map_err(|e| e.in_field("TopicRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -168,7 +164,7 @@ impl<'a> rt::Wire<'a> for TopicRequest<'a> {
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicRequest.Name"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -226,8 +222,6 @@ impl Default for Cursor<'_> {
     }
 }
 impl Cursor<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Cursor";
 }
@@ -246,7 +240,7 @@ impl<'a> rt::Wire<'a> for Cursor<'a> {
                 .map_err(|e| e.in_field("Cursor._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -257,7 +251,7 @@ impl<'a> rt::Wire<'a> for Cursor<'a> {
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Cursor.PartitionIndex"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

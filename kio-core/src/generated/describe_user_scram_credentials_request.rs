@@ -34,8 +34,6 @@ impl Default for DescribeUserScramCredentialsRequest<'_> {
     }
 }
 impl DescribeUserScramCredentialsRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeUserScramCredentialsRequest";
 }
@@ -53,7 +51,7 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsRequest<'a> {
                 .map_err(|e| e.in_field("DescribeUserScramCredentialsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -62,7 +60,7 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsRequest<'a> {
         rt::Wire::write(&self.users, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeUserScramCredentialsRequest.Users"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -114,8 +112,6 @@ impl Default for UserName<'_> {
     }
 }
 impl UserName<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UserName";
 }
@@ -133,7 +129,7 @@ impl<'a> rt::Wire<'a> for UserName<'a> {
                 .map_err(|e| e.in_field("UserName._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -142,7 +138,7 @@ impl<'a> rt::Wire<'a> for UserName<'a> {
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UserName.Name"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

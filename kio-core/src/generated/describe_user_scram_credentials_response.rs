@@ -52,8 +52,6 @@ impl Default for DescribeUserScramCredentialsResponse<'_> {
     }
 }
 impl DescribeUserScramCredentialsResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeUserScramCredentialsResponse";
 }
@@ -77,7 +75,7 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResponse<'a> {
                 .map_err(|e| e.in_field("DescribeUserScramCredentialsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -96,7 +94,7 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResponse<'a> {
         rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeUserScramCredentialsResponse.Results"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -169,8 +167,6 @@ impl Default for DescribeUserScramCredentialsResult<'_> {
     }
 }
 impl DescribeUserScramCredentialsResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeUserScramCredentialsResult";
 }
@@ -194,7 +190,7 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResult<'a> {
                 .map_err(|e| e.in_field("DescribeUserScramCredentialsResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -213,7 +209,7 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResult<'a> {
         )
         .map_err(|e| e.in_field("DescribeUserScramCredentialsResult.CredentialInfos"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -274,8 +270,6 @@ impl Default for CredentialInfo<'_> {
     }
 }
 impl CredentialInfo<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CredentialInfo";
 }
@@ -295,7 +289,7 @@ impl<'a> rt::Wire<'a> for CredentialInfo<'a> {
                 .map_err(|e| e.in_field("CredentialInfo._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -306,7 +300,7 @@ impl<'a> rt::Wire<'a> for CredentialInfo<'a> {
         rt::Wire::write(&self.iterations, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CredentialInfo.Iterations"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -98,17 +98,6 @@ impl Default for FetchRequest<'_> {
     }
 }
 impl FetchRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[
-        rt::TagSpec {
-            tag: 0u32,
-            versions: rt::VersionRange::new(12, i16::MAX),
-        },
-        rt::TagSpec {
-            tag: 1u32,
-            versions: rt::VersionRange::new(15, i16::MAX),
-        },
-    ];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchRequest";
 }
@@ -163,17 +152,23 @@ impl<'a> rt::Wire<'a> for FetchRequest<'a> {
                             .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
+                        if this.cluster_id != None {
+                            tags.typed(tag);
+                        }
                     }
                     1u32 if v >= 15 => {
                         this.replica_state = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
+                        if this.replica_state != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -235,21 +230,21 @@ impl<'a> rt::Wire<'a> for FetchRequest<'a> {
             );
         }
         if cx.flexible {
+            let has_cluster_id = v >= 12 && self.cluster_id != None;
+            let has_replica_state =
+                v >= 15 && self.replica_state != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(v >= 12 && self.cluster_id != None)
-                    + usize::from(
-                        v >= 15 && self.replica_state != ::core::default::Default::default(),
-                    ),
+                &[(0u32, has_cluster_id), (1u32, has_replica_state)],
             )?;
-            if v >= 12 && self.cluster_id != None {
+            if has_cluster_id {
                 tw.field(w, 0u32, &|w| {
                     rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, true, v >= 12))
                 })
                 .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
             }
-            if v >= 15 && self.replica_state != ::core::default::Default::default() {
+            if has_replica_state {
                 tw.field(w, 1u32, &|w| {
                     rt::Wire::write(&self.replica_state, w, rt::Cx::new(v, true, false))
                 })
@@ -323,8 +318,6 @@ impl Default for ReplicaState<'_> {
     }
 }
 impl ReplicaState<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ReplicaState";
 }
@@ -348,7 +341,7 @@ impl<'a> rt::Wire<'a> for ReplicaState<'a> {
                 .map_err(|e| e.in_field("ReplicaState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -373,7 +366,7 @@ impl<'a> rt::Wire<'a> for ReplicaState<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -438,8 +431,6 @@ impl Default for FetchTopic<'_> {
     }
 }
 impl FetchTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchTopic";
 }
@@ -465,7 +456,7 @@ impl<'a> rt::Wire<'a> for FetchTopic<'a> {
                 .map_err(|e| e.in_field("FetchTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -482,7 +473,7 @@ impl<'a> rt::Wire<'a> for FetchTopic<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -572,11 +563,6 @@ impl Default for FetchPartition<'_> {
     }
 }
 impl FetchPartition<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
-        tag: 0u32,
-        versions: rt::VersionRange::new(17, i16::MAX),
-    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchPartition";
 }
@@ -616,11 +602,14 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
                                 .map_err(|e| e.in_field("FetchPartition.ReplicaDirectoryId"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("FetchPartition.ReplicaDirectoryId"))?;
+                        if this.replica_directory_id != rt::Uuid::ZERO {
+                            tags.typed(tag);
+                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -666,12 +655,13 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
         )
         .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
         if cx.flexible {
+            let has_replica_directory_id = v >= 17 && self.replica_directory_id != rt::Uuid::ZERO;
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(v >= 17 && self.replica_directory_id != rt::Uuid::ZERO),
+                &[(0u32, has_replica_directory_id)],
             )?;
-            if v >= 17 && self.replica_directory_id != rt::Uuid::ZERO {
+            if has_replica_directory_id {
                 tw.field(w, 0u32, &|w| {
                     rt::Wire::write(&self.replica_directory_id, w, rt::Cx::new(v, true, false))
                 })
@@ -746,8 +736,6 @@ impl Default for ForgottenTopic<'_> {
     }
 }
 impl ForgottenTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ForgottenTopic";
 }
@@ -775,7 +763,7 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
                 .map_err(|e| e.in_field("ForgottenTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -799,7 +787,7 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

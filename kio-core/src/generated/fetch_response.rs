@@ -58,11 +58,6 @@ impl Default for FetchResponse<'_> {
     }
 }
 impl FetchResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
-        tag: 0u32,
-        versions: rt::VersionRange::new(16, i16::MAX),
-    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchResponse";
 }
@@ -97,11 +92,14 @@ impl<'a> rt::Wire<'a> for FetchResponse<'a> {
                             .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
+                        if this.node_endpoints != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -139,12 +137,14 @@ impl<'a> rt::Wire<'a> for FetchResponse<'a> {
             );
         }
         if cx.flexible {
+            let has_node_endpoints =
+                v >= 16 && self.node_endpoints != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(v >= 16 && self.node_endpoints != ::core::default::Default::default()),
+                &[(0u32, has_node_endpoints)],
             )?;
-            if v >= 16 && self.node_endpoints != ::core::default::Default::default() {
+            if has_node_endpoints {
                 tw.field(w, 0u32, &|w| {
                     rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
                 })
@@ -217,8 +217,6 @@ impl Default for FetchableTopicResponse<'_> {
     }
 }
 impl FetchableTopicResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchableTopicResponse";
 }
@@ -244,7 +242,7 @@ impl<'a> rt::Wire<'a> for FetchableTopicResponse<'a> {
                 .map_err(|e| e.in_field("FetchableTopicResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -261,7 +259,7 @@ impl<'a> rt::Wire<'a> for FetchableTopicResponse<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchableTopicResponse.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -373,21 +371,6 @@ impl Default for PartitionData<'_> {
     }
 }
 impl PartitionData<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[
-        rt::TagSpec {
-            tag: 0u32,
-            versions: rt::VersionRange::new(12, i16::MAX),
-        },
-        rt::TagSpec {
-            tag: 1u32,
-            versions: rt::VersionRange::new(12, i16::MAX),
-        },
-        rt::TagSpec {
-            tag: 2u32,
-            versions: rt::VersionRange::new(12, i16::MAX),
-        },
-    ];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionData";
 }
@@ -433,23 +416,32 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
                                 .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
+                        if this.diverging_epoch != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
                     }
                     1u32 if v >= 12 => {
                         this.current_leader = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
+                        if this.current_leader != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
                     }
                     2u32 if v >= 12 => {
                         this.snapshot_id = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
+                        if this.snapshot_id != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -523,30 +515,34 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             );
         }
         if cx.flexible {
+            let has_diverging_epoch =
+                v >= 12 && self.diverging_epoch != ::core::default::Default::default();
+            let has_current_leader =
+                v >= 12 && self.current_leader != ::core::default::Default::default();
+            let has_snapshot_id =
+                v >= 12 && self.snapshot_id != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(v >= 12 && self.diverging_epoch != ::core::default::Default::default())
-                    + usize::from(
-                        v >= 12 && self.current_leader != ::core::default::Default::default(),
-                    )
-                    + usize::from(
-                        v >= 12 && self.snapshot_id != ::core::default::Default::default(),
-                    ),
+                &[
+                    (0u32, has_diverging_epoch),
+                    (1u32, has_current_leader),
+                    (2u32, has_snapshot_id),
+                ],
             )?;
-            if v >= 12 && self.diverging_epoch != ::core::default::Default::default() {
+            if has_diverging_epoch {
                 tw.field(w, 0u32, &|w| {
                     rt::Wire::write(&self.diverging_epoch, w, rt::Cx::new(v, true, false))
                 })
                 .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
             }
-            if v >= 12 && self.current_leader != ::core::default::Default::default() {
+            if has_current_leader {
                 tw.field(w, 1u32, &|w| {
                     rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
                 })
                 .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
             }
-            if v >= 12 && self.snapshot_id != ::core::default::Default::default() {
+            if has_snapshot_id {
                 tw.field(w, 2u32, &|w| {
                     rt::Wire::write(&self.snapshot_id, w, rt::Cx::new(v, true, false))
                 })
@@ -615,8 +611,6 @@ impl Default for EpochEndOffset<'_> {
     }
 }
 impl EpochEndOffset<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "EpochEndOffset";
 }
@@ -640,7 +634,7 @@ impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
                 .map_err(|e| e.in_field("EpochEndOffset._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -665,7 +659,7 @@ impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -724,8 +718,6 @@ impl Default for LeaderIdAndEpoch<'_> {
     }
 }
 impl LeaderIdAndEpoch<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderIdAndEpoch";
 }
@@ -749,7 +741,7 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -774,7 +766,7 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -829,8 +821,6 @@ impl Default for SnapshotId<'_> {
     }
 }
 impl SnapshotId<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "SnapshotId";
 }
@@ -850,7 +840,7 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
                 .map_err(|e| e.in_field("SnapshotId._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -861,7 +851,7 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
         rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -920,8 +910,6 @@ impl Default for AbortedTransaction<'_> {
     }
 }
 impl AbortedTransaction<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AbortedTransaction";
 }
@@ -945,7 +933,7 @@ impl<'a> rt::Wire<'a> for AbortedTransaction<'a> {
                 .map_err(|e| e.in_field("AbortedTransaction._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -970,7 +958,7 @@ impl<'a> rt::Wire<'a> for AbortedTransaction<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -1041,8 +1029,6 @@ impl Default for NodeEndpoint<'_> {
     }
 }
 impl NodeEndpoint<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "NodeEndpoint";
 }
@@ -1074,7 +1060,7 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
                 .map_err(|e| e.in_field("NodeEndpoint._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -1117,7 +1103,7 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -52,11 +52,6 @@ impl Default for FetchSnapshotRequest<'_> {
     }
 }
 impl FetchSnapshotRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
-        tag: 0u32,
-        versions: rt::VersionRange::new(0, i16::MAX),
-    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchSnapshotRequest";
 }
@@ -83,11 +78,14 @@ impl<'a> rt::Wire<'a> for FetchSnapshotRequest<'a> {
                             .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
+                        if this.cluster_id != None {
+                            tags.typed(tag);
+                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -106,12 +104,10 @@ impl<'a> rt::Wire<'a> for FetchSnapshotRequest<'a> {
             );
         }
         if cx.flexible {
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                usize::from(self.cluster_id != None),
-            )?;
-            if self.cluster_id != None {
+            let has_cluster_id = self.cluster_id != None;
+            let mut tw =
+                rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[(0u32, has_cluster_id)])?;
+            if has_cluster_id {
                 tw.field(w, 0u32, &|w| {
                     rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, true, true))
                 })
@@ -177,8 +173,6 @@ impl Default for TopicSnapshot<'_> {
     }
 }
 impl TopicSnapshot<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicSnapshot";
 }
@@ -198,7 +192,7 @@ impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
                 .map_err(|e| e.in_field("TopicSnapshot._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -209,7 +203,7 @@ impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicSnapshot.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -286,11 +280,6 @@ impl Default for PartitionSnapshot<'_> {
     }
 }
 impl PartitionSnapshot<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
-        tag: 0u32,
-        versions: rt::VersionRange::new(1, i16::MAX),
-    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionSnapshot";
 }
@@ -320,11 +309,14 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
                                 .map_err(|e| e.in_field("PartitionSnapshot.ReplicaDirectoryId"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionSnapshot.ReplicaDirectoryId"))?;
+                        if this.replica_directory_id != rt::Uuid::ZERO {
+                            tags.typed(tag);
+                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -343,12 +335,13 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
         rt::Wire::write(&self.position, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.Position"))?;
         if cx.flexible {
+            let has_replica_directory_id = v >= 1 && self.replica_directory_id != rt::Uuid::ZERO;
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(v >= 1 && self.replica_directory_id != rt::Uuid::ZERO),
+                &[(0u32, has_replica_directory_id)],
             )?;
-            if v >= 1 && self.replica_directory_id != rt::Uuid::ZERO {
+            if has_replica_directory_id {
                 tw.field(w, 0u32, &|w| {
                     rt::Wire::write(&self.replica_directory_id, w, rt::Cx::new(v, true, false))
                 })
@@ -411,8 +404,6 @@ impl Default for SnapshotId<'_> {
     }
 }
 impl SnapshotId<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "SnapshotId";
 }
@@ -432,7 +423,7 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
                 .map_err(|e| e.in_field("SnapshotId._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -443,7 +434,7 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
         rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

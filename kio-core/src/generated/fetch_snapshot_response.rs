@@ -52,11 +52,6 @@ impl Default for FetchSnapshotResponse<'_> {
     }
 }
 impl FetchSnapshotResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
-        tag: 0u32,
-        versions: rt::VersionRange::new(1, i16::MAX),
-    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchSnapshotResponse";
 }
@@ -83,11 +78,14 @@ impl<'a> rt::Wire<'a> for FetchSnapshotResponse<'a> {
                             .map_err(|e| e.in_field("FetchSnapshotResponse.NodeEndpoints"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("FetchSnapshotResponse.NodeEndpoints"))?;
+                        if this.node_endpoints != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -111,12 +109,14 @@ impl<'a> rt::Wire<'a> for FetchSnapshotResponse<'a> {
             );
         }
         if cx.flexible {
+            let has_node_endpoints =
+                v >= 1 && self.node_endpoints != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(v >= 1 && self.node_endpoints != ::core::default::Default::default()),
+                &[(0u32, has_node_endpoints)],
             )?;
-            if v >= 1 && self.node_endpoints != ::core::default::Default::default() {
+            if has_node_endpoints {
                 tw.field(w, 0u32, &|w| {
                     rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
                 })
@@ -182,8 +182,6 @@ impl Default for TopicSnapshot<'_> {
     }
 }
 impl TopicSnapshot<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicSnapshot";
 }
@@ -203,7 +201,7 @@ impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
                 .map_err(|e| e.in_field("TopicSnapshot._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -214,7 +212,7 @@ impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicSnapshot.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -301,11 +299,6 @@ impl Default for PartitionSnapshot<'_> {
     }
 }
 impl PartitionSnapshot<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
-        tag: 0u32,
-        versions: rt::VersionRange::new(0, i16::MAX),
-    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionSnapshot";
 }
@@ -338,11 +331,14 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
                             .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeader"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeader"))?;
+                        if this.current_leader != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -371,12 +367,13 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
             );
         }
         if cx.flexible {
+            let has_current_leader = self.current_leader != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(self.current_leader != ::core::default::Default::default()),
+                &[(0u32, has_current_leader)],
             )?;
-            if self.current_leader != ::core::default::Default::default() {
+            if has_current_leader {
                 tw.field(w, 0u32, &|w| {
                     rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
                 })
@@ -441,8 +438,6 @@ impl Default for SnapshotId<'_> {
     }
 }
 impl SnapshotId<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "SnapshotId";
 }
@@ -462,7 +457,7 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
                 .map_err(|e| e.in_field("SnapshotId._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -473,7 +468,7 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
         rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -532,8 +527,6 @@ impl Default for LeaderIdAndEpoch<'_> {
     }
 }
 impl LeaderIdAndEpoch<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderIdAndEpoch";
 }
@@ -553,7 +546,7 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -564,7 +557,7 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
         rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -629,8 +622,6 @@ impl Default for NodeEndpoint<'_> {
     }
 }
 impl NodeEndpoint<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "NodeEndpoint";
 }
@@ -658,7 +649,7 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
                 .map_err(|e| e.in_field("NodeEndpoint._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -692,7 +683,7 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

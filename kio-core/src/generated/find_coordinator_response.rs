@@ -70,8 +70,6 @@ impl Default for FindCoordinatorResponse<'_> {
     }
 }
 impl FindCoordinatorResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FindCoordinatorResponse";
 }
@@ -116,7 +114,7 @@ impl<'a> rt::Wire<'a> for FindCoordinatorResponse<'a> {
                 .map_err(|e| e.in_field("FindCoordinatorResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -184,7 +182,7 @@ impl<'a> rt::Wire<'a> for FindCoordinatorResponse<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -272,8 +270,6 @@ impl Default for Coordinator<'_> {
     }
 }
 impl Coordinator<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Coordinator";
 }
@@ -313,7 +309,7 @@ impl<'a> rt::Wire<'a> for Coordinator<'a> {
                 .map_err(|e| e.in_field("Coordinator._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -369,7 +365,7 @@ impl<'a> rt::Wire<'a> for Coordinator<'a> {
                 .map_err(|e| e.in_field("Coordinator.ErrorMessage"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

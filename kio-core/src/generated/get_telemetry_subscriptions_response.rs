@@ -82,8 +82,6 @@ impl Default for GetTelemetrySubscriptionsResponse<'_> {
     }
 }
 impl GetTelemetrySubscriptionsResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "GetTelemetrySubscriptionsResponse";
 }
@@ -119,7 +117,7 @@ impl<'a> rt::Wire<'a> for GetTelemetrySubscriptionsResponse<'a> {
                 .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -172,7 +170,7 @@ impl<'a> rt::Wire<'a> for GetTelemetrySubscriptionsResponse<'a> {
         )
         .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.RequestedMetrics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -40,8 +40,6 @@ impl Default for IncrementalAlterConfigsRequest<'_> {
     }
 }
 impl IncrementalAlterConfigsRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "IncrementalAlterConfigsRequest";
 }
@@ -61,7 +59,7 @@ impl<'a> rt::Wire<'a> for IncrementalAlterConfigsRequest<'a> {
                 .map_err(|e| e.in_field("IncrementalAlterConfigsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -72,7 +70,7 @@ impl<'a> rt::Wire<'a> for IncrementalAlterConfigsRequest<'a> {
         rt::Wire::write(&self.validate_only, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("IncrementalAlterConfigsRequest.ValidateOnly"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -137,8 +135,6 @@ impl Default for AlterConfigsResource<'_> {
     }
 }
 impl AlterConfigsResource<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterConfigsResource";
 }
@@ -160,7 +156,7 @@ impl<'a> rt::Wire<'a> for AlterConfigsResource<'a> {
                 .map_err(|e| e.in_field("AlterConfigsResource._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -173,7 +169,7 @@ impl<'a> rt::Wire<'a> for AlterConfigsResource<'a> {
         rt::Wire::write(&self.configs, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterConfigsResource.Configs"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -239,8 +235,6 @@ impl Default for AlterableConfig<'_> {
     }
 }
 impl AlterableConfig<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterableConfig";
 }
@@ -262,7 +256,7 @@ impl<'a> rt::Wire<'a> for AlterableConfig<'a> {
                 .map_err(|e| e.in_field("AlterableConfig._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -279,7 +273,7 @@ impl<'a> rt::Wire<'a> for AlterableConfig<'a> {
         rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("AlterableConfig.Value"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

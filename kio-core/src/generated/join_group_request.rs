@@ -76,8 +76,6 @@ impl Default for JoinGroupRequest<'_> {
     }
 }
 impl JoinGroupRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "JoinGroupRequest";
 }
@@ -115,7 +113,7 @@ impl<'a> rt::Wire<'a> for JoinGroupRequest<'a> {
                 .map_err(|e| e.in_field("JoinGroupRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -161,7 +159,7 @@ impl<'a> rt::Wire<'a> for JoinGroupRequest<'a> {
                 .map_err(|e| e.in_field("JoinGroupRequest.Reason"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -226,8 +224,6 @@ impl Default for JoinGroupRequestProtocol<'_> {
     }
 }
 impl JoinGroupRequestProtocol<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "JoinGroupRequestProtocol";
 }
@@ -247,7 +243,7 @@ impl<'a> rt::Wire<'a> for JoinGroupRequestProtocol<'a> {
                 .map_err(|e| e.in_field("JoinGroupRequestProtocol._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -258,7 +254,7 @@ impl<'a> rt::Wire<'a> for JoinGroupRequestProtocol<'a> {
         rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupRequestProtocol.Metadata"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

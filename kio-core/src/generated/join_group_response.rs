@@ -80,8 +80,6 @@ impl Default for JoinGroupResponse<'_> {
     }
 }
 impl JoinGroupResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "JoinGroupResponse";
 }
@@ -121,7 +119,7 @@ impl<'a> rt::Wire<'a> for JoinGroupResponse<'a> {
                 .map_err(|e| e.in_field("JoinGroupResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -161,7 +159,7 @@ impl<'a> rt::Wire<'a> for JoinGroupResponse<'a> {
         rt::Wire::write(&self.members, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupResponse.Members"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -233,8 +231,6 @@ impl Default for JoinGroupResponseMember<'_> {
     }
 }
 impl JoinGroupResponseMember<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "JoinGroupResponseMember";
 }
@@ -258,7 +254,7 @@ impl<'a> rt::Wire<'a> for JoinGroupResponseMember<'a> {
                 .map_err(|e| e.in_field("JoinGroupResponseMember._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -277,7 +273,7 @@ impl<'a> rt::Wire<'a> for JoinGroupResponseMember<'a> {
         rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupResponseMember.Metadata"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -76,8 +76,6 @@ impl Default for LeaderAndIsrRequest<'_> {
     }
 }
 impl LeaderAndIsrRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderAndIsrRequest";
 }
@@ -119,7 +117,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -184,7 +182,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
         rt::Wire::write(&self.live_leaders, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrRequest.LiveLeaders"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -309,8 +307,6 @@ impl Default for LeaderAndIsrPartitionState<'_> {
     }
 }
 impl LeaderAndIsrPartitionState<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderAndIsrPartitionState";
 }
@@ -360,7 +356,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -418,7 +414,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -493,8 +489,6 @@ impl Default for LeaderAndIsrTopicState<'_> {
     }
 }
 impl LeaderAndIsrTopicState<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderAndIsrTopicState";
 }
@@ -522,7 +516,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicState<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrTopicState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -555,7 +549,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicState<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -621,8 +615,6 @@ impl Default for LeaderAndIsrLiveLeader<'_> {
     }
 }
 impl LeaderAndIsrLiveLeader<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderAndIsrLiveLeader";
 }
@@ -644,7 +636,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrLiveLeader<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrLiveLeader._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -657,7 +649,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrLiveLeader<'a> {
         rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.Port"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

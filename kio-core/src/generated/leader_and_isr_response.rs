@@ -46,8 +46,6 @@ impl Default for LeaderAndIsrResponse<'_> {
     }
 }
 impl LeaderAndIsrResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderAndIsrResponse";
 }
@@ -73,7 +71,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrResponse<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -104,7 +102,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrResponse<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -170,8 +168,6 @@ impl Default for LeaderAndIsrPartitionError<'_> {
     }
 }
 impl LeaderAndIsrPartitionError<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderAndIsrPartitionError";
 }
@@ -195,7 +191,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionError<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionError._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -210,7 +206,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionError<'a> {
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrPartitionError.ErrorCode"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -270,8 +266,6 @@ impl Default for LeaderAndIsrTopicError<'_> {
     }
 }
 impl LeaderAndIsrTopicError<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderAndIsrTopicError";
 }
@@ -295,7 +289,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicError<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrTopicError._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -324,7 +318,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicError<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

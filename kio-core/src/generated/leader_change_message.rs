@@ -52,8 +52,6 @@ impl Default for LeaderChangeMessage<'_> {
     }
 }
 impl LeaderChangeMessage<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderChangeMessage";
 }
@@ -77,7 +75,7 @@ impl<'a> rt::Wire<'a> for LeaderChangeMessage<'a> {
                 .map_err(|e| e.in_field("LeaderChangeMessage._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -92,7 +90,7 @@ impl<'a> rt::Wire<'a> for LeaderChangeMessage<'a> {
         rt::Wire::write(&self.granting_voters, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderChangeMessage.GrantingVoters"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -151,8 +149,6 @@ impl Default for Voter<'_> {
     }
 }
 impl Voter<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Voter";
 }
@@ -173,7 +169,7 @@ impl<'a> rt::Wire<'a> for Voter<'a> {
                 .map_err(|e| e.in_field("Voter._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -195,7 +191,7 @@ impl<'a> rt::Wire<'a> for Voter<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -46,8 +46,6 @@ impl Default for LeaveGroupRequest<'_> {
     }
 }
 impl LeaveGroupRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaveGroupRequest";
 }
@@ -73,7 +71,7 @@ impl<'a> rt::Wire<'a> for LeaveGroupRequest<'a> {
                 .map_err(|e| e.in_field("LeaveGroupRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -100,7 +98,7 @@ impl<'a> rt::Wire<'a> for LeaveGroupRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -166,8 +164,6 @@ impl Default for MemberIdentity<'_> {
     }
 }
 impl MemberIdentity<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "MemberIdentity";
 }
@@ -195,7 +191,7 @@ impl<'a> rt::Wire<'a> for MemberIdentity<'a> {
                 .map_err(|e| e.in_field("MemberIdentity._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -228,7 +224,7 @@ impl<'a> rt::Wire<'a> for MemberIdentity<'a> {
                 .map_err(|e| e.in_field("MemberIdentity.Reason"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

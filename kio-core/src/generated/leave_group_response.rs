@@ -46,8 +46,6 @@ impl Default for LeaveGroupResponse<'_> {
     }
 }
 impl LeaveGroupResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaveGroupResponse";
 }
@@ -73,7 +71,7 @@ impl<'a> rt::Wire<'a> for LeaveGroupResponse<'a> {
                 .map_err(|e| e.in_field("LeaveGroupResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -99,7 +97,7 @@ impl<'a> rt::Wire<'a> for LeaveGroupResponse<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -165,8 +163,6 @@ impl Default for MemberResponse<'_> {
     }
 }
 impl MemberResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "MemberResponse";
 }
@@ -194,7 +190,7 @@ impl<'a> rt::Wire<'a> for MemberResponse<'a> {
                 .map_err(|e| e.in_field("MemberResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -232,7 +228,7 @@ impl<'a> rt::Wire<'a> for MemberResponse<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

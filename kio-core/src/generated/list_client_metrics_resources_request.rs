@@ -28,14 +28,11 @@ impl Default for ListClientMetricsResourcesRequest<'_> {
     }
 }
 impl ListClientMetricsResourcesRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ListClientMetricsResourcesRequest";
 }
 impl<'a> rt::Wire<'a> for ListClientMetricsResourcesRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
-        let v = cx.version;
         let mut this = Self::default();
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -45,14 +42,14 @@ impl<'a> rt::Wire<'a> for ListClientMetricsResourcesRequest<'a> {
                 .map_err(|e| e.in_field("ListClientMetricsResourcesRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

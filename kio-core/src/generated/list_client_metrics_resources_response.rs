@@ -46,8 +46,6 @@ impl Default for ListClientMetricsResourcesResponse<'_> {
     }
 }
 impl ListClientMetricsResourcesResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ListClientMetricsResourcesResponse";
 }
@@ -69,7 +67,7 @@ impl<'a> rt::Wire<'a> for ListClientMetricsResourcesResponse<'a> {
                 .map_err(|e| e.in_field("ListClientMetricsResourcesResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -90,7 +88,7 @@ impl<'a> rt::Wire<'a> for ListClientMetricsResourcesResponse<'a> {
         )
         .map_err(|e| e.in_field("ListClientMetricsResourcesResponse.ClientMetricsResources"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -144,8 +142,6 @@ impl Default for ClientMetricsResource<'_> {
     }
 }
 impl ClientMetricsResource<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ClientMetricsResource";
 }
@@ -163,7 +159,7 @@ impl<'a> rt::Wire<'a> for ClientMetricsResource<'a> {
                 .map_err(|e| e.in_field("ClientMetricsResource._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -172,7 +168,7 @@ impl<'a> rt::Wire<'a> for ClientMetricsResource<'a> {
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ClientMetricsResource.Name"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -46,8 +46,6 @@ impl Default for ListGroupsResponse<'_> {
     }
 }
 impl ListGroupsResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ListGroupsResponse";
 }
@@ -71,7 +69,7 @@ impl<'a> rt::Wire<'a> for ListGroupsResponse<'a> {
                 .map_err(|e| e.in_field("ListGroupsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -90,7 +88,7 @@ impl<'a> rt::Wire<'a> for ListGroupsResponse<'a> {
         rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListGroupsResponse.Groups"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -162,8 +160,6 @@ impl Default for ListedGroup<'_> {
     }
 }
 impl ListedGroup<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ListedGroup";
 }
@@ -191,7 +187,7 @@ impl<'a> rt::Wire<'a> for ListedGroup<'a> {
                 .map_err(|e| e.in_field("ListedGroup._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -210,7 +206,7 @@ impl<'a> rt::Wire<'a> for ListedGroup<'a> {
                 .map_err(|e| e.in_field("ListedGroup.GroupType"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

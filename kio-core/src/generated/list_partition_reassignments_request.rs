@@ -40,8 +40,6 @@ impl Default for ListPartitionReassignmentsRequest<'_> {
     }
 }
 impl ListPartitionReassignmentsRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ListPartitionReassignmentsRequest";
 }
@@ -61,7 +59,7 @@ impl<'a> rt::Wire<'a> for ListPartitionReassignmentsRequest<'a> {
                 .map_err(|e| e.in_field("ListPartitionReassignmentsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -72,7 +70,7 @@ impl<'a> rt::Wire<'a> for ListPartitionReassignmentsRequest<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ListPartitionReassignmentsRequest.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -131,8 +129,6 @@ impl Default for ListPartitionReassignmentsTopics<'_> {
     }
 }
 impl ListPartitionReassignmentsTopics<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ListPartitionReassignmentsTopics";
 }
@@ -152,7 +148,7 @@ impl<'a> rt::Wire<'a> for ListPartitionReassignmentsTopics<'a> {
                 .map_err(|e| e.in_field("ListPartitionReassignmentsTopics._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -167,7 +163,7 @@ impl<'a> rt::Wire<'a> for ListPartitionReassignmentsTopics<'a> {
         )
         .map_err(|e| e.in_field("ListPartitionReassignmentsTopics.PartitionIndexes"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -52,8 +52,6 @@ impl Default for ListPartitionReassignmentsResponse<'_> {
     }
 }
 impl ListPartitionReassignmentsResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ListPartitionReassignmentsResponse";
 }
@@ -77,7 +75,7 @@ impl<'a> rt::Wire<'a> for ListPartitionReassignmentsResponse<'a> {
                 .map_err(|e| e.in_field("ListPartitionReassignmentsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -96,7 +94,7 @@ impl<'a> rt::Wire<'a> for ListPartitionReassignmentsResponse<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListPartitionReassignmentsResponse.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -157,8 +155,6 @@ impl Default for OngoingTopicReassignment<'_> {
     }
 }
 impl OngoingTopicReassignment<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OngoingTopicReassignment";
 }
@@ -178,7 +174,7 @@ impl<'a> rt::Wire<'a> for OngoingTopicReassignment<'a> {
                 .map_err(|e| e.in_field("OngoingTopicReassignment._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -189,7 +185,7 @@ impl<'a> rt::Wire<'a> for OngoingTopicReassignment<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OngoingTopicReassignment.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -260,8 +256,6 @@ impl Default for OngoingPartitionReassignment<'_> {
     }
 }
 impl OngoingPartitionReassignment<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OngoingPartitionReassignment";
 }
@@ -285,7 +279,7 @@ impl<'a> rt::Wire<'a> for OngoingPartitionReassignment<'a> {
                 .map_err(|e| e.in_field("OngoingPartitionReassignment._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -304,7 +298,7 @@ impl<'a> rt::Wire<'a> for OngoingPartitionReassignment<'a> {
         )
         .map_err(|e| e.in_field("OngoingPartitionReassignment.RemovingReplicas"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -48,8 +48,6 @@ impl Default for ListTransactionsResponse<'_> {
     }
 }
 impl ListTransactionsResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ListTransactionsResponse";
 }
@@ -73,7 +71,7 @@ impl<'a> rt::Wire<'a> for ListTransactionsResponse<'a> {
                 .map_err(|e| e.in_field("ListTransactionsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -100,7 +98,7 @@ impl<'a> rt::Wire<'a> for ListTransactionsResponse<'a> {
         )
         .map_err(|e| e.in_field("ListTransactionsResponse.TransactionStates"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -163,8 +161,6 @@ impl Default for TransactionState<'_> {
     }
 }
 impl TransactionState<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TransactionState";
 }
@@ -186,7 +182,7 @@ impl<'a> rt::Wire<'a> for TransactionState<'a> {
                 .map_err(|e| e.in_field("TransactionState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -207,7 +203,7 @@ impl<'a> rt::Wire<'a> for TransactionState<'a> {
         )
         .map_err(|e| e.in_field("TransactionState.TransactionState"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -55,8 +55,6 @@ impl Default for MetadataRequest<'_> {
     }
 }
 impl MetadataRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "MetadataRequest";
 }
@@ -89,7 +87,7 @@ impl<'a> rt::Wire<'a> for MetadataRequest<'a> {
                 .map_err(|e| e.in_field("MetadataRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -137,7 +135,7 @@ impl<'a> rt::Wire<'a> for MetadataRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -202,8 +200,6 @@ impl Default for MetadataRequestTopic<'_> {
     }
 }
 impl MetadataRequestTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "MetadataRequestTopic";
 }
@@ -225,7 +221,7 @@ impl<'a> rt::Wire<'a> for MetadataRequestTopic<'a> {
                 .map_err(|e| e.in_field("MetadataRequestTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -238,7 +234,7 @@ impl<'a> rt::Wire<'a> for MetadataRequestTopic<'a> {
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, v >= 10))
             .map_err(|e| e.in_field("MetadataRequestTopic.Name"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -64,8 +64,6 @@ impl Default for MetadataResponse<'_> {
     }
 }
 impl MetadataResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "MetadataResponse";
 }
@@ -102,7 +100,7 @@ impl<'a> rt::Wire<'a> for MetadataResponse<'a> {
                 .map_err(|e| e.in_field("MetadataResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -142,7 +140,7 @@ impl<'a> rt::Wire<'a> for MetadataResponse<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -219,8 +217,6 @@ impl Default for MetadataResponseBroker<'_> {
     }
 }
 impl MetadataResponseBroker<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "MetadataResponseBroker";
 }
@@ -246,7 +242,7 @@ impl<'a> rt::Wire<'a> for MetadataResponseBroker<'a> {
                 .map_err(|e| e.in_field("MetadataResponseBroker._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -263,7 +259,7 @@ impl<'a> rt::Wire<'a> for MetadataResponseBroker<'a> {
                 .map_err(|e| e.in_field("MetadataResponseBroker.Rack"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -348,8 +344,6 @@ impl Default for MetadataResponseTopic<'_> {
     }
 }
 impl MetadataResponseTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "MetadataResponseTopic";
 }
@@ -384,7 +378,7 @@ impl<'a> rt::Wire<'a> for MetadataResponseTopic<'a> {
                 .map_err(|e| e.in_field("MetadataResponseTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -418,7 +412,7 @@ impl<'a> rt::Wire<'a> for MetadataResponseTopic<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -513,8 +507,6 @@ impl Default for MetadataResponsePartition<'_> {
     }
 }
 impl MetadataResponsePartition<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "MetadataResponsePartition";
 }
@@ -548,7 +540,7 @@ impl<'a> rt::Wire<'a> for MetadataResponsePartition<'a> {
                 .map_err(|e| e.in_field("MetadataResponsePartition._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -577,7 +569,7 @@ impl<'a> rt::Wire<'a> for MetadataResponsePartition<'a> {
             .map_err(|e| e.in_field("MetadataResponsePartition.OfflineReplicas"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -64,8 +64,6 @@ impl Default for OffsetCommitRequest<'_> {
     }
 }
 impl OffsetCommitRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetCommitRequest";
 }
@@ -102,7 +100,7 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequest<'a> {
                 .map_err(|e| e.in_field("OffsetCommitRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -146,7 +144,7 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequest<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetCommitRequest.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -211,8 +209,6 @@ impl Default for OffsetCommitRequestTopic<'_> {
     }
 }
 impl OffsetCommitRequestTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetCommitRequestTopic";
 }
@@ -232,7 +228,7 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestTopic<'a> {
                 .map_err(|e| e.in_field("OffsetCommitRequestTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -243,7 +239,7 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestTopic<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetCommitRequestTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -320,8 +316,6 @@ impl Default for OffsetCommitRequestPartition<'_> {
     }
 }
 impl OffsetCommitRequestPartition<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetCommitRequestPartition";
 }
@@ -351,7 +345,7 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestPartition<'a> {
                 .map_err(|e| e.in_field("OffsetCommitRequestPartition._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -393,7 +387,7 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestPartition<'a> {
         )
         .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedMetadata"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

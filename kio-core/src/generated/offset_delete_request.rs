@@ -40,8 +40,6 @@ impl Default for OffsetDeleteRequest<'_> {
     }
 }
 impl OffsetDeleteRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetDeleteRequest";
 }
@@ -118,8 +116,6 @@ impl Default for OffsetDeleteRequestTopic<'_> {
     }
 }
 impl OffsetDeleteRequestTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetDeleteRequestTopic";
 }
@@ -190,8 +186,6 @@ impl Default for OffsetDeleteRequestPartition<'_> {
     }
 }
 impl OffsetDeleteRequestPartition<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetDeleteRequestPartition";
 }

@@ -46,8 +46,6 @@ impl Default for OffsetDeleteResponse<'_> {
     }
 }
 impl OffsetDeleteResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetDeleteResponse";
 }
@@ -133,8 +131,6 @@ impl Default for OffsetDeleteResponseTopic<'_> {
     }
 }
 impl OffsetDeleteResponseTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetDeleteResponseTopic";
 }
@@ -211,8 +207,6 @@ impl Default for OffsetDeleteResponsePartition<'_> {
     }
 }
 impl OffsetDeleteResponsePartition<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetDeleteResponsePartition";
 }

@@ -52,8 +52,6 @@ impl Default for OffsetFetchRequest<'_> {
     }
 }
 impl OffsetFetchRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchRequest";
 }
@@ -85,7 +83,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequest<'a> {
                 .map_err(|e| e.in_field("OffsetFetchRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -132,7 +130,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -193,8 +191,6 @@ impl Default for OffsetFetchRequestTopic<'_> {
     }
 }
 impl OffsetFetchRequestTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchRequestTopic";
 }
@@ -218,7 +214,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopic<'a> {
                 .map_err(|e| e.in_field("OffsetFetchRequestTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -247,7 +243,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopic<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -318,8 +314,6 @@ impl Default for OffsetFetchRequestGroup<'_> {
     }
 }
 impl OffsetFetchRequestGroup<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchRequestGroup";
 }
@@ -351,7 +345,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestGroup<'a> {
                 .map_err(|e| e.in_field("OffsetFetchRequestGroup._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -384,7 +378,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestGroup<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -445,8 +439,6 @@ impl Default for OffsetFetchRequestTopics<'_> {
     }
 }
 impl OffsetFetchRequestTopics<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchRequestTopics";
 }
@@ -470,7 +462,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopics<'a> {
                 .map_err(|e| e.in_field("OffsetFetchRequestTopics._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -499,7 +491,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopics<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

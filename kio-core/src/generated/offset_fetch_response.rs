@@ -52,8 +52,6 @@ impl Default for OffsetFetchResponse<'_> {
     }
 }
 impl OffsetFetchResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchResponse";
 }
@@ -85,7 +83,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponse<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -122,7 +120,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponse<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -183,8 +181,6 @@ impl Default for OffsetFetchResponseTopic<'_> {
     }
 }
 impl OffsetFetchResponseTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchResponseTopic";
 }
@@ -208,7 +204,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopic<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponseTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -233,7 +229,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopic<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -310,8 +306,6 @@ impl Default for OffsetFetchResponsePartition<'_> {
     }
 }
 impl OffsetFetchResponsePartition<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchResponsePartition";
 }
@@ -347,7 +341,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartition<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponsePartition._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -402,7 +396,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartition<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -470,8 +464,6 @@ impl Default for OffsetFetchResponseGroup<'_> {
     }
 }
 impl OffsetFetchResponseGroup<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchResponseGroup";
 }
@@ -499,7 +491,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseGroup<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponseGroup._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -533,7 +525,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseGroup<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -593,8 +585,6 @@ impl Default for OffsetFetchResponseTopics<'_> {
     }
 }
 impl OffsetFetchResponseTopics<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchResponseTopics";
 }
@@ -618,7 +608,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopics<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponseTopics._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -643,7 +633,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopics<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -720,8 +710,6 @@ impl Default for OffsetFetchResponsePartitions<'_> {
     }
 }
 impl OffsetFetchResponsePartitions<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchResponsePartitions";
 }
@@ -757,7 +745,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartitions<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponsePartitions._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -812,7 +800,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartitions<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -40,8 +40,6 @@ impl Default for OffsetForLeaderEpochResponse<'_> {
     }
 }
 impl OffsetForLeaderEpochResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetForLeaderEpochResponse";
 }
@@ -63,7 +61,7 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderEpochResponse<'a> {
                 .map_err(|e| e.in_field("OffsetForLeaderEpochResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -80,7 +78,7 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderEpochResponse<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetForLeaderEpochResponse.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -139,8 +137,6 @@ impl Default for OffsetForLeaderTopicResult<'_> {
     }
 }
 impl OffsetForLeaderTopicResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetForLeaderTopicResult";
 }
@@ -160,7 +156,7 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderTopicResult<'a> {
                 .map_err(|e| e.in_field("OffsetForLeaderTopicResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -171,7 +167,7 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderTopicResult<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetForLeaderTopicResult.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -242,8 +238,6 @@ impl Default for EpochEndOffset<'_> {
     }
 }
 impl EpochEndOffset<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "EpochEndOffset";
 }
@@ -269,7 +263,7 @@ impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
                 .map_err(|e| e.in_field("EpochEndOffset._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -286,7 +280,7 @@ impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
         rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

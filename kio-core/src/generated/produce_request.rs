@@ -52,8 +52,6 @@ impl Default for ProduceRequest<'_> {
     }
 }
 impl ProduceRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ProduceRequest";
 }
@@ -79,7 +77,7 @@ impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
                 .map_err(|e| e.in_field("ProduceRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -105,7 +103,7 @@ impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
         rt::Wire::write(&self.topic_data, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ProduceRequest.TopicData"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -166,8 +164,6 @@ impl Default for TopicProduceData<'_> {
     }
 }
 impl TopicProduceData<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicProduceData";
 }
@@ -187,7 +183,7 @@ impl<'a> rt::Wire<'a> for TopicProduceData<'a> {
                 .map_err(|e| e.in_field("TopicProduceData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -198,7 +194,7 @@ impl<'a> rt::Wire<'a> for TopicProduceData<'a> {
         rt::Wire::write(&self.partition_data, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicProduceData.PartitionData"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -257,8 +253,6 @@ impl Default for PartitionProduceData<'_> {
     }
 }
 impl PartitionProduceData<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionProduceData";
 }
@@ -278,7 +272,7 @@ impl<'a> rt::Wire<'a> for PartitionProduceData<'a> {
                 .map_err(|e| e.in_field("PartitionProduceData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -289,7 +283,7 @@ impl<'a> rt::Wire<'a> for PartitionProduceData<'a> {
         rt::Wire::write(&self.records, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("PartitionProduceData.Records"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

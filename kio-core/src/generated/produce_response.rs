@@ -46,11 +46,6 @@ impl Default for ProduceResponse<'_> {
     }
 }
 impl ProduceResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
-        tag: 0u32,
-        versions: rt::VersionRange::new(10, i16::MAX),
-    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ProduceResponse";
 }
@@ -77,11 +72,14 @@ impl<'a> rt::Wire<'a> for ProduceResponse<'a> {
                             .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
+                        if this.node_endpoints != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -106,12 +104,14 @@ impl<'a> rt::Wire<'a> for ProduceResponse<'a> {
             );
         }
         if cx.flexible {
+            let has_node_endpoints =
+                v >= 10 && self.node_endpoints != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(v >= 10 && self.node_endpoints != ::core::default::Default::default()),
+                &[(0u32, has_node_endpoints)],
             )?;
-            if v >= 10 && self.node_endpoints != ::core::default::Default::default() {
+            if has_node_endpoints {
                 tw.field(w, 0u32, &|w| {
                     rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
                 })
@@ -176,8 +176,6 @@ impl Default for TopicProduceResponse<'_> {
     }
 }
 impl TopicProduceResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicProduceResponse";
 }
@@ -197,7 +195,7 @@ impl<'a> rt::Wire<'a> for TopicProduceResponse<'a> {
                 .map_err(|e| e.in_field("TopicProduceResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -212,7 +210,7 @@ impl<'a> rt::Wire<'a> for TopicProduceResponse<'a> {
         )
         .map_err(|e| e.in_field("TopicProduceResponse.PartitionResponses"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -305,11 +303,6 @@ impl Default for PartitionProduceResponse<'_> {
     }
 }
 impl PartitionProduceResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
-        tag: 0u32,
-        versions: rt::VersionRange::new(10, i16::MAX),
-    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionProduceResponse";
 }
@@ -352,11 +345,14 @@ impl<'a> rt::Wire<'a> for PartitionProduceResponse<'a> {
                             .map_err(|e| e.in_field("PartitionProduceResponse.CurrentLeader"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionProduceResponse.CurrentLeader"))?;
+                        if this.current_leader != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -401,12 +397,14 @@ impl<'a> rt::Wire<'a> for PartitionProduceResponse<'a> {
             );
         }
         if cx.flexible {
+            let has_current_leader =
+                v >= 10 && self.current_leader != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(v >= 10 && self.current_leader != ::core::default::Default::default()),
+                &[(0u32, has_current_leader)],
             )?;
-            if v >= 10 && self.current_leader != ::core::default::Default::default() {
+            if has_current_leader {
                 tw.field(w, 0u32, &|w| {
                     rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
                 })
@@ -476,8 +474,6 @@ impl Default for BatchIndexAndErrorMessage<'_> {
     }
 }
 impl BatchIndexAndErrorMessage<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "BatchIndexAndErrorMessage";
 }
@@ -501,7 +497,7 @@ impl<'a> rt::Wire<'a> for BatchIndexAndErrorMessage<'a> {
                 .map_err(|e| e.in_field("BatchIndexAndErrorMessage._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -530,7 +526,7 @@ impl<'a> rt::Wire<'a> for BatchIndexAndErrorMessage<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -589,8 +585,6 @@ impl Default for LeaderIdAndEpoch<'_> {
     }
 }
 impl LeaderIdAndEpoch<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderIdAndEpoch";
 }
@@ -614,7 +608,7 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -639,7 +633,7 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -710,8 +704,6 @@ impl Default for NodeEndpoint<'_> {
     }
 }
 impl NodeEndpoint<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "NodeEndpoint";
 }
@@ -743,7 +735,7 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
                 .map_err(|e| e.in_field("NodeEndpoint._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -786,7 +778,7 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

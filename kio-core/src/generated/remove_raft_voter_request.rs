@@ -44,8 +44,6 @@ impl Default for RemoveRaftVoterRequest<'_> {
     }
 }
 impl RemoveRaftVoterRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "RemoveRaftVoterRequest";
 }
@@ -67,7 +65,7 @@ impl<'a> rt::Wire<'a> for RemoveRaftVoterRequest<'a> {
                 .map_err(|e| e.in_field("RemoveRaftVoterRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -84,7 +82,7 @@ impl<'a> rt::Wire<'a> for RemoveRaftVoterRequest<'a> {
         )
         .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterDirectoryId"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

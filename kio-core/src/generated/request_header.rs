@@ -52,8 +52,6 @@ impl Default for RequestHeader<'_> {
     }
 }
 impl RequestHeader<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "RequestHeader";
 }
@@ -79,7 +77,7 @@ impl<'a> rt::Wire<'a> for RequestHeader<'a> {
                 .map_err(|e| e.in_field("RequestHeader._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -100,7 +98,7 @@ impl<'a> rt::Wire<'a> for RequestHeader<'a> {
                 .map_err(|e| e.in_field("RequestHeader.ClientId"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -34,8 +34,6 @@ impl Default for ResponseHeader<'_> {
     }
 }
 impl ResponseHeader<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ResponseHeader";
 }
@@ -53,7 +51,7 @@ impl<'a> rt::Wire<'a> for ResponseHeader<'a> {
                 .map_err(|e| e.in_field("ResponseHeader._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -62,7 +60,7 @@ impl<'a> rt::Wire<'a> for ResponseHeader<'a> {
         rt::Wire::write(&self.correlation_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ResponseHeader.CorrelationId"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

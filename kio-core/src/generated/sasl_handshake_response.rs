@@ -40,8 +40,6 @@ impl Default for SaslHandshakeResponse<'_> {
     }
 }
 impl SaslHandshakeResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "SaslHandshakeResponse";
 }

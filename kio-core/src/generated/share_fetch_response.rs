@@ -58,8 +58,6 @@ impl Default for ShareFetchResponse<'_> {
     }
 }
 impl ShareFetchResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ShareFetchResponse";
 }
@@ -85,7 +83,7 @@ impl<'a> rt::Wire<'a> for ShareFetchResponse<'a> {
                 .map_err(|e| e.in_field("ShareFetchResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -106,7 +104,7 @@ impl<'a> rt::Wire<'a> for ShareFetchResponse<'a> {
         rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareFetchResponse.NodeEndpoints"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -168,8 +166,6 @@ impl Default for ShareFetchableTopicResponse<'_> {
     }
 }
 impl ShareFetchableTopicResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ShareFetchableTopicResponse";
 }
@@ -189,7 +185,7 @@ impl<'a> rt::Wire<'a> for ShareFetchableTopicResponse<'a> {
                 .map_err(|e| e.in_field("ShareFetchableTopicResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -200,7 +196,7 @@ impl<'a> rt::Wire<'a> for ShareFetchableTopicResponse<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareFetchableTopicResponse.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -293,8 +289,6 @@ impl Default for PartitionData<'_> {
     }
 }
 impl PartitionData<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionData";
 }
@@ -326,7 +320,7 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -361,7 +355,7 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         )
         .map_err(|e| e.in_field("PartitionData.AcquiredRecords"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -426,8 +420,6 @@ impl Default for LeaderIdAndEpoch<'_> {
     }
 }
 impl LeaderIdAndEpoch<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderIdAndEpoch";
 }
@@ -447,7 +439,7 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -458,7 +450,7 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
         rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -523,8 +515,6 @@ impl Default for AcquiredRecords<'_> {
     }
 }
 impl AcquiredRecords<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AcquiredRecords";
 }
@@ -546,7 +536,7 @@ impl<'a> rt::Wire<'a> for AcquiredRecords<'a> {
                 .map_err(|e| e.in_field("AcquiredRecords._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -559,7 +549,7 @@ impl<'a> rt::Wire<'a> for AcquiredRecords<'a> {
         rt::Wire::write(&self.delivery_count, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcquiredRecords.DeliveryCount"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -631,8 +621,6 @@ impl Default for NodeEndpoint<'_> {
     }
 }
 impl NodeEndpoint<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "NodeEndpoint";
 }
@@ -656,7 +644,7 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
                 .map_err(|e| e.in_field("NodeEndpoint._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -671,7 +659,7 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
         rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

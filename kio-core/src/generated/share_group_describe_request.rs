@@ -40,8 +40,6 @@ impl Default for ShareGroupDescribeRequest<'_> {
     }
 }
 impl ShareGroupDescribeRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ShareGroupDescribeRequest";
 }
@@ -61,7 +59,7 @@ impl<'a> rt::Wire<'a> for ShareGroupDescribeRequest<'a> {
                 .map_err(|e| e.in_field("ShareGroupDescribeRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -76,7 +74,7 @@ impl<'a> rt::Wire<'a> for ShareGroupDescribeRequest<'a> {
         )
         .map_err(|e| e.in_field("ShareGroupDescribeRequest.IncludeAuthorizedOperations"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -58,8 +58,6 @@ impl Default for ShareGroupHeartbeatRequest<'_> {
     }
 }
 impl ShareGroupHeartbeatRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ShareGroupHeartbeatRequest";
 }
@@ -85,7 +83,7 @@ impl<'a> rt::Wire<'a> for ShareGroupHeartbeatRequest<'a> {
                 .map_err(|e| e.in_field("ShareGroupHeartbeatRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -106,7 +104,7 @@ impl<'a> rt::Wire<'a> for ShareGroupHeartbeatRequest<'a> {
         )
         .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.SubscribedTopicNames"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

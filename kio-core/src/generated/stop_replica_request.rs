@@ -76,8 +76,6 @@ impl Default for StopReplicaRequest<'_> {
     }
 }
 impl StopReplicaRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "StopReplicaRequest";
 }
@@ -121,7 +119,7 @@ impl<'a> rt::Wire<'a> for StopReplicaRequest<'a> {
                 .map_err(|e| e.in_field("StopReplicaRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -197,7 +195,7 @@ impl<'a> rt::Wire<'a> for StopReplicaRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -262,8 +260,6 @@ impl Default for StopReplicaPartitionV0<'_> {
     }
 }
 impl StopReplicaPartitionV0<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "StopReplicaPartitionV0";
 }
@@ -287,7 +283,7 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionV0<'a> {
                 .map_err(|e| e.in_field("StopReplicaPartitionV0._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -312,7 +308,7 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionV0<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -371,8 +367,6 @@ impl Default for StopReplicaTopicV1<'_> {
     }
 }
 impl StopReplicaTopicV1<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "StopReplicaTopicV1";
 }
@@ -396,7 +390,7 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicV1<'a> {
                 .map_err(|e| e.in_field("StopReplicaTopicV1._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -425,7 +419,7 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicV1<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -484,8 +478,6 @@ impl Default for StopReplicaTopicState<'_> {
     }
 }
 impl StopReplicaTopicState<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "StopReplicaTopicState";
 }
@@ -509,7 +501,7 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicState<'a> {
                 .map_err(|e| e.in_field("StopReplicaTopicState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -538,7 +530,7 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicState<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -603,8 +595,6 @@ impl Default for StopReplicaPartitionState<'_> {
     }
 }
 impl StopReplicaPartitionState<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "StopReplicaPartitionState";
 }
@@ -632,7 +622,7 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionState<'a> {
                 .map_err(|e| e.in_field("StopReplicaPartitionState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -670,7 +660,7 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionState<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -70,8 +70,6 @@ impl Default for SyncGroupRequest<'_> {
     }
 }
 impl SyncGroupRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "SyncGroupRequest";
 }
@@ -107,7 +105,7 @@ impl<'a> rt::Wire<'a> for SyncGroupRequest<'a> {
                 .map_err(|e| e.in_field("SyncGroupRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -143,7 +141,7 @@ impl<'a> rt::Wire<'a> for SyncGroupRequest<'a> {
         rt::Wire::write(&self.assignments, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SyncGroupRequest.Assignments"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -207,8 +205,6 @@ impl Default for SyncGroupRequestAssignment<'_> {
     }
 }
 impl SyncGroupRequestAssignment<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "SyncGroupRequestAssignment";
 }
@@ -228,7 +224,7 @@ impl<'a> rt::Wire<'a> for SyncGroupRequestAssignment<'a> {
                 .map_err(|e| e.in_field("SyncGroupRequestAssignment._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -239,7 +235,7 @@ impl<'a> rt::Wire<'a> for SyncGroupRequestAssignment<'a> {
         rt::Wire::write(&self.assignment, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SyncGroupRequestAssignment.Assignment"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

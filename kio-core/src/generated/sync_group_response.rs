@@ -58,8 +58,6 @@ impl Default for SyncGroupResponse<'_> {
     }
 }
 impl SyncGroupResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "SyncGroupResponse";
 }
@@ -91,7 +89,7 @@ impl<'a> rt::Wire<'a> for SyncGroupResponse<'a> {
                 .map_err(|e| e.in_field("SyncGroupResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -118,7 +116,7 @@ impl<'a> rt::Wire<'a> for SyncGroupResponse<'a> {
         rt::Wire::write(&self.assignment, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SyncGroupResponse.Assignment"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -76,8 +76,6 @@ impl Default for TxnOffsetCommitRequest<'_> {
     }
 }
 impl TxnOffsetCommitRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TxnOffsetCommitRequest";
 }
@@ -115,7 +113,7 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequest<'a> {
                 .map_err(|e| e.in_field("TxnOffsetCommitRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -167,7 +165,7 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequest<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TxnOffsetCommitRequest.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -232,8 +230,6 @@ impl Default for TxnOffsetCommitRequestTopic<'_> {
     }
 }
 impl TxnOffsetCommitRequestTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TxnOffsetCommitRequestTopic";
 }
@@ -253,7 +249,7 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestTopic<'a> {
                 .map_err(|e| e.in_field("TxnOffsetCommitRequestTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -264,7 +260,7 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestTopic<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TxnOffsetCommitRequestTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -335,8 +331,6 @@ impl Default for TxnOffsetCommitRequestPartition<'_> {
     }
 }
 impl TxnOffsetCommitRequestPartition<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TxnOffsetCommitRequestPartition";
 }
@@ -362,7 +356,7 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestPartition<'a> {
                 .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -391,7 +385,7 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestPartition<'a> {
         )
         .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.CommittedMetadata"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

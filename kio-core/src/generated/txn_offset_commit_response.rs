@@ -40,8 +40,6 @@ impl Default for TxnOffsetCommitResponse<'_> {
     }
 }
 impl TxnOffsetCommitResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TxnOffsetCommitResponse";
 }
@@ -61,7 +59,7 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitResponse<'a> {
                 .map_err(|e| e.in_field("TxnOffsetCommitResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -76,7 +74,7 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitResponse<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TxnOffsetCommitResponse.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -135,8 +133,6 @@ impl Default for TxnOffsetCommitResponseTopic<'_> {
     }
 }
 impl TxnOffsetCommitResponseTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TxnOffsetCommitResponseTopic";
 }
@@ -156,7 +152,7 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitResponseTopic<'a> {
                 .map_err(|e| e.in_field("TxnOffsetCommitResponseTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -167,7 +163,7 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitResponseTopic<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TxnOffsetCommitResponseTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -226,8 +222,6 @@ impl Default for TxnOffsetCommitResponsePartition<'_> {
     }
 }
 impl TxnOffsetCommitResponsePartition<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TxnOffsetCommitResponsePartition";
 }
@@ -247,7 +241,7 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitResponsePartition<'a> {
                 .map_err(|e| e.in_field("TxnOffsetCommitResponsePartition._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -258,7 +252,7 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitResponsePartition<'a> {
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TxnOffsetCommitResponsePartition.ErrorCode"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

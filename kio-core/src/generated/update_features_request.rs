@@ -46,8 +46,6 @@ impl Default for UpdateFeaturesRequest<'_> {
     }
 }
 impl UpdateFeaturesRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdateFeaturesRequest";
 }
@@ -71,7 +69,7 @@ impl<'a> rt::Wire<'a> for UpdateFeaturesRequest<'a> {
                 .map_err(|e| e.in_field("UpdateFeaturesRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -91,7 +89,7 @@ impl<'a> rt::Wire<'a> for UpdateFeaturesRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -163,8 +161,6 @@ impl Default for FeatureUpdateKey<'_> {
     }
 }
 impl FeatureUpdateKey<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FeatureUpdateKey";
 }
@@ -192,7 +188,7 @@ impl<'a> rt::Wire<'a> for FeatureUpdateKey<'a> {
                 .map_err(|e| e.in_field("FeatureUpdateKey._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -225,7 +221,7 @@ impl<'a> rt::Wire<'a> for FeatureUpdateKey<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

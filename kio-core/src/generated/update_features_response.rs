@@ -52,8 +52,6 @@ impl Default for UpdateFeaturesResponse<'_> {
     }
 }
 impl UpdateFeaturesResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdateFeaturesResponse";
 }
@@ -77,7 +75,7 @@ impl<'a> rt::Wire<'a> for UpdateFeaturesResponse<'a> {
                 .map_err(|e| e.in_field("UpdateFeaturesResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -96,7 +94,7 @@ impl<'a> rt::Wire<'a> for UpdateFeaturesResponse<'a> {
         rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateFeaturesResponse.Results"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -163,8 +161,6 @@ impl Default for UpdatableFeatureResult<'_> {
     }
 }
 impl UpdatableFeatureResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdatableFeatureResult";
 }
@@ -186,7 +182,7 @@ impl<'a> rt::Wire<'a> for UpdatableFeatureResult<'a> {
                 .map_err(|e| e.in_field("UpdatableFeatureResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -199,7 +195,7 @@ impl<'a> rt::Wire<'a> for UpdatableFeatureResult<'a> {
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("UpdatableFeatureResult.ErrorMessage"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

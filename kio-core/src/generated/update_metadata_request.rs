@@ -74,11 +74,6 @@ impl Default for UpdateMetadataRequest<'_> {
     }
 }
 impl UpdateMetadataRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
-        tag: 0u32,
-        versions: rt::VersionRange::new(8, i16::MAX),
-    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdateMetadataRequest";
 }
@@ -121,11 +116,14 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
                             .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
+                        if this.r#type != 0 {
+                            tags.typed(tag);
+                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -187,12 +185,10 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
             );
         }
         if cx.flexible {
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                usize::from(v >= 8 && self.r#type != 0),
-            )?;
-            if v >= 8 && self.r#type != 0 {
+            let has_type = v >= 8 && self.r#type != 0;
+            let mut tw =
+                rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[(0u32, has_type)])?;
+            if has_type {
                 tw.field(w, 0u32, &|w| {
                     rt::Wire::write(&self.r#type, w, rt::Cx::new(v, true, false))
                 })
@@ -304,8 +300,6 @@ impl Default for UpdateMetadataPartitionState<'_> {
     }
 }
 impl UpdateMetadataPartitionState<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdateMetadataPartitionState";
 }
@@ -343,7 +337,7 @@ impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataPartitionState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -380,7 +374,7 @@ impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.OfflineReplicas"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -452,8 +446,6 @@ impl Default for UpdateMetadataTopicState<'_> {
     }
 }
 impl UpdateMetadataTopicState<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdateMetadataTopicState";
 }
@@ -481,7 +473,7 @@ impl<'a> rt::Wire<'a> for UpdateMetadataTopicState<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataTopicState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -514,7 +506,7 @@ impl<'a> rt::Wire<'a> for UpdateMetadataTopicState<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -592,8 +584,6 @@ impl Default for UpdateMetadataBroker<'_> {
     }
 }
 impl UpdateMetadataBroker<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdateMetadataBroker";
 }
@@ -627,7 +617,7 @@ impl<'a> rt::Wire<'a> for UpdateMetadataBroker<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataBroker._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -652,7 +642,7 @@ impl<'a> rt::Wire<'a> for UpdateMetadataBroker<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataBroker.Rack"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -726,8 +716,6 @@ impl Default for UpdateMetadataEndpoint<'_> {
     }
 }
 impl UpdateMetadataEndpoint<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdateMetadataEndpoint";
 }
@@ -759,7 +747,7 @@ impl<'a> rt::Wire<'a> for UpdateMetadataEndpoint<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataEndpoint._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -801,7 +789,7 @@ impl<'a> rt::Wire<'a> for UpdateMetadataEndpoint<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

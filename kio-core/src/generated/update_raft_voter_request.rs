@@ -62,8 +62,6 @@ impl Default for UpdateRaftVoterRequest<'_> {
     }
 }
 impl UpdateRaftVoterRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdateRaftVoterRequest";
 }
@@ -91,7 +89,7 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterRequest<'a> {
                 .map_err(|e| e.in_field("UpdateRaftVoterRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -122,7 +120,7 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterRequest<'a> {
         )
         .map_err(|e| e.in_field("UpdateRaftVoterRequest.KRaftVersionFeature"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -191,8 +189,6 @@ impl Default for Listener<'_> {
     }
 }
 impl Listener<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Listener";
 }
@@ -214,7 +210,7 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
                 .map_err(|e| e.in_field("Listener._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -227,7 +223,7 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
         rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Port"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -287,8 +283,6 @@ impl Default for KRaftVersionFeature<'_> {
     }
 }
 impl KRaftVersionFeature<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "KRaftVersionFeature";
 }
@@ -308,7 +302,7 @@ impl<'a> rt::Wire<'a> for KRaftVersionFeature<'a> {
                 .map_err(|e| e.in_field("KRaftVersionFeature._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -327,7 +321,7 @@ impl<'a> rt::Wire<'a> for KRaftVersionFeature<'a> {
         )
         .map_err(|e| e.in_field("KRaftVersionFeature.MaxSupportedVersion"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

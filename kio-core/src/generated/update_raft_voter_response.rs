@@ -44,11 +44,6 @@ impl Default for UpdateRaftVoterResponse<'_> {
     }
 }
 impl UpdateRaftVoterResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[rt::TagSpec {
-        tag: 0u32,
-        versions: rt::VersionRange::new(0, i16::MAX),
-    }];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdateRaftVoterResponse";
 }
@@ -73,11 +68,14 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterResponse<'a> {
                             .map_err(|e| e.in_field("UpdateRaftVoterResponse.CurrentLeader"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("UpdateRaftVoterResponse.CurrentLeader"))?;
+                        if this.current_leader != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -98,12 +96,13 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterResponse<'a> {
             );
         }
         if cx.flexible {
+            let has_current_leader = self.current_leader != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                usize::from(self.current_leader != ::core::default::Default::default()),
+                &[(0u32, has_current_leader)],
             )?;
-            if self.current_leader != ::core::default::Default::default() {
+            if has_current_leader {
                 tw.field(w, 0u32, &|w| {
                     rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
                 })
@@ -180,8 +179,6 @@ impl Default for CurrentLeader<'_> {
     }
 }
 impl CurrentLeader<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CurrentLeader";
 }
@@ -205,7 +202,7 @@ impl<'a> rt::Wire<'a> for CurrentLeader<'a> {
                 .map_err(|e| e.in_field("CurrentLeader._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -220,7 +217,7 @@ impl<'a> rt::Wire<'a> for CurrentLeader<'a> {
         rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CurrentLeader.Port"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

@@ -38,8 +38,6 @@ impl Default for VotersRecord<'_> {
     }
 }
 impl VotersRecord<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "VotersRecord";
 }
@@ -59,7 +57,7 @@ impl<'a> rt::Wire<'a> for VotersRecord<'a> {
                 .map_err(|e| e.in_field("VotersRecord._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -70,7 +68,7 @@ impl<'a> rt::Wire<'a> for VotersRecord<'a> {
         rt::Wire::write(&self.voters, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("VotersRecord.Voters"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -141,8 +139,6 @@ impl Default for Voter<'_> {
     }
 }
 impl Voter<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Voter";
 }
@@ -165,7 +161,7 @@ impl<'a> rt::Wire<'a> for Voter<'a> {
                 .map_err(|e| e.in_field("Voter._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -188,7 +184,7 @@ impl<'a> rt::Wire<'a> for Voter<'a> {
         )
         .map_err(|e| e.in_field("Voter.KRaftVersionFeature"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -255,8 +251,6 @@ impl Default for Endpoint<'_> {
     }
 }
 impl Endpoint<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Endpoint";
 }
@@ -278,7 +272,7 @@ impl<'a> rt::Wire<'a> for Endpoint<'a> {
                 .map_err(|e| e.in_field("Endpoint._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -291,7 +285,7 @@ impl<'a> rt::Wire<'a> for Endpoint<'a> {
         rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Endpoint.Port"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -351,8 +345,6 @@ impl Default for KRaftVersionFeature<'_> {
     }
 }
 impl KRaftVersionFeature<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "KRaftVersionFeature";
 }
@@ -372,7 +364,7 @@ impl<'a> rt::Wire<'a> for KRaftVersionFeature<'a> {
                 .map_err(|e| e.in_field("KRaftVersionFeature._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -391,7 +383,7 @@ impl<'a> rt::Wire<'a> for KRaftVersionFeature<'a> {
         )
         .map_err(|e| e.in_field("KRaftVersionFeature.MaxSupportedVersion"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

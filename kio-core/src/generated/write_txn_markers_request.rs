@@ -34,8 +34,6 @@ impl Default for WriteTxnMarkersRequest<'_> {
     }
 }
 impl WriteTxnMarkersRequest<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "WriteTxnMarkersRequest";
 }
@@ -53,7 +51,7 @@ impl<'a> rt::Wire<'a> for WriteTxnMarkersRequest<'a> {
                 .map_err(|e| e.in_field("WriteTxnMarkersRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -62,7 +60,7 @@ impl<'a> rt::Wire<'a> for WriteTxnMarkersRequest<'a> {
         rt::Wire::write(&self.markers, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WriteTxnMarkersRequest.Markers"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -138,8 +136,6 @@ impl Default for WritableTxnMarker<'_> {
     }
 }
 impl WritableTxnMarker<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "WritableTxnMarker";
 }
@@ -165,7 +161,7 @@ impl<'a> rt::Wire<'a> for WritableTxnMarker<'a> {
                 .map_err(|e| e.in_field("WritableTxnMarker._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -190,7 +186,7 @@ impl<'a> rt::Wire<'a> for WritableTxnMarker<'a> {
         )
         .map_err(|e| e.in_field("WritableTxnMarker.CoordinatorEpoch"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -252,8 +248,6 @@ impl Default for WritableTxnMarkerTopic<'_> {
     }
 }
 impl WritableTxnMarkerTopic<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "WritableTxnMarkerTopic";
 }
@@ -273,7 +267,7 @@ impl<'a> rt::Wire<'a> for WritableTxnMarkerTopic<'a> {
                 .map_err(|e| e.in_field("WritableTxnMarkerTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -288,7 +282,7 @@ impl<'a> rt::Wire<'a> for WritableTxnMarkerTopic<'a> {
         )
         .map_err(|e| e.in_field("WritableTxnMarkerTopic.PartitionIndexes"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

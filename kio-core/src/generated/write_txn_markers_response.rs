@@ -34,8 +34,6 @@ impl Default for WriteTxnMarkersResponse<'_> {
     }
 }
 impl WriteTxnMarkersResponse<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "WriteTxnMarkersResponse";
 }
@@ -53,7 +51,7 @@ impl<'a> rt::Wire<'a> for WriteTxnMarkersResponse<'a> {
                 .map_err(|e| e.in_field("WriteTxnMarkersResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -62,7 +60,7 @@ impl<'a> rt::Wire<'a> for WriteTxnMarkersResponse<'a> {
         rt::Wire::write(&self.markers, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WriteTxnMarkersResponse.Markers"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -120,8 +118,6 @@ impl Default for WritableTxnMarkerResult<'_> {
     }
 }
 impl WritableTxnMarkerResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "WritableTxnMarkerResult";
 }
@@ -141,7 +137,7 @@ impl<'a> rt::Wire<'a> for WritableTxnMarkerResult<'a> {
                 .map_err(|e| e.in_field("WritableTxnMarkerResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -152,7 +148,7 @@ impl<'a> rt::Wire<'a> for WritableTxnMarkerResult<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WritableTxnMarkerResult.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -211,8 +207,6 @@ impl Default for WritableTxnMarkerTopicResult<'_> {
     }
 }
 impl WritableTxnMarkerTopicResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "WritableTxnMarkerTopicResult";
 }
@@ -232,7 +226,7 @@ impl<'a> rt::Wire<'a> for WritableTxnMarkerTopicResult<'a> {
                 .map_err(|e| e.in_field("WritableTxnMarkerTopicResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -243,7 +237,7 @@ impl<'a> rt::Wire<'a> for WritableTxnMarkerTopicResult<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WritableTxnMarkerTopicResult.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
@@ -302,8 +296,6 @@ impl Default for WritableTxnMarkerPartitionResult<'_> {
     }
 }
 impl WritableTxnMarkerPartitionResult<'_> {
-    /// The tags this struct knows, with the versions that carry them.
-    pub const KNOWN_TAGS: &'static [rt::TagSpec] = &[];
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "WritableTxnMarkerPartitionResult";
 }
@@ -323,7 +315,7 @@ impl<'a> rt::Wire<'a> for WritableTxnMarkerPartitionResult<'a> {
                 .map_err(|e| e.in_field("WritableTxnMarkerPartitionResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r, v, Self::KNOWN_TAGS);
+            this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
@@ -334,7 +326,7 @@ impl<'a> rt::Wire<'a> for WritableTxnMarkerPartitionResult<'a> {
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WritableTxnMarkerPartitionResult.ErrorCode"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, 0)?;
+            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(

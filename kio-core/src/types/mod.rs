@@ -11,5 +11,7 @@ pub use array::{Array, ArrayIter};
 pub use bytes::Bytes;
 pub use records::RecordsBytes;
 pub use str::Str;
-pub use tagged::{RawTag, TagSpec, TaggedSection, TaggedWriter, UnknownTags, UnknownTagsIter};
+pub use tagged::{
+    RawTag, TagSet, TaggedSection, TaggedWriter, UnknownTags, UnknownTagsIter, MAX_TYPED_TAGS,
+};
 pub use uuid::Uuid;

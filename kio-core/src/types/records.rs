@@ -17,6 +17,31 @@ impl<'a> RecordsBytes<'a> {
     pub fn as_slice(&self) -> &[u8] {
         self.0.as_slice()
     }
+
+    /// The record batches (and legacy message sets) in these bytes, parsed
+    /// lazily; see [`crate::records`].
+    ///
+    /// ```
+    /// use kio_core::records::{BatchItem, BatchOptions, BatchWriter, NewRecord};
+    /// use kio_core::RecordsBytes;
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let mut w = BatchWriter::new(&mut buf, BatchOptions::default());
+    /// w.append(&NewRecord { value: Some(b"hello"), ..Default::default() }).unwrap();
+    /// let batch = w.finish().unwrap();
+    ///
+    /// // A Produce request can carry the writer's output without a copy.
+    /// let records = RecordsBytes::new(batch);
+    /// for item in records.batches() {
+    ///     if let BatchItem::Batch(b) = item.unwrap() {
+    ///         let r = b.records().unwrap().next().unwrap();
+    ///         assert_eq!(r.value, Some(&b"hello"[..]));
+    ///     }
+    /// }
+    /// ```
+    pub fn batches(&self) -> crate::records::RecordBatches<'_> {
+        crate::records::RecordBatches::new(self.as_slice())
+    }
     /// An owned copy that outlives the input.
     #[cfg(feature = "alloc")]
     pub fn into_owned(self) -> RecordsBytes<'static> {

@@ -1,21 +1,11 @@
-//! Tagged fields: reading a tagged section, keeping the tags this schema
-//! does not know ([`UnknownTags`]) and writing them back in tag order.
+//! Tagged fields: reading a tagged section, keeping the entries that typed
+//! fields do not hold ([`UnknownTags`]) and writing them back in tag order.
 
 use core::fmt;
 
 use super::Bytes;
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
-use crate::schema::VersionRange;
 use crate::wire::{put_uvarint, CountingSink, Reader, Sink};
-
-/// A tag the schema knows, with the versions in which it is tagged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TagSpec {
-    /// The tag number.
-    pub tag: u32,
-    /// The versions in which this tag carries the field.
-    pub versions: VersionRange,
-}
 
 /// One raw tagged field: its tag and its encoded value.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -27,23 +17,58 @@ pub struct RawTag<'a> {
     pub data: Bytes<'a>,
 }
 
-/// The tagged fields of a struct that its schema does not know (sent by a
-/// newer peer). They are kept as raw bytes and written back on encode, so a
-/// decode → encode round trip is byte-identical.
+/// The most typed tagged fields one struct can have (the generator checks).
+pub const MAX_TYPED_TAGS: usize = 8;
+
+/// A small set of tags held by typed fields.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub struct TagSet {
+    tags: [u32; MAX_TYPED_TAGS],
+    len: u8,
+}
+
+impl TagSet {
+    fn insert(&mut self, tag: u32) {
+        if !self.contains(tag) {
+            if let Some(slot) = self.tags.get_mut(usize::from(self.len)) {
+                *slot = tag;
+                self.len += 1;
+            }
+        }
+    }
+    fn contains(&self, tag: u32) -> bool {
+        self.tags
+            .iter()
+            .take(usize::from(self.len))
+            .any(|&t| t == tag)
+    }
+}
+
+impl fmt::Debug for TagSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set()
+            .entries(self.tags.iter().take(usize::from(self.len)))
+            .finish()
+    }
+}
+
+/// The tagged fields of a struct that its typed fields do not hold: tags the
+/// schema does not know (sent by a newer peer), and known tags that were sent
+/// at their default value (some brokers do). They are kept as raw bytes and
+/// written back in tag order, so a decode → encode round trip is
+/// byte-identical.
 #[derive(Clone)]
 pub enum UnknownTags<'a> {
-    /// A view over a decoded tagged section; known tags in it are skipped.
+    /// A view over a decoded tagged section; tags held by typed fields are skipped.
     Wire {
         /// The whole tagged section after its count.
-        region: &'a [u8],
-        /// Absolute offset of `region`.
+        region: Bytes<'a>,
+        /// Absolute offset of `region` in the decoded input.
         base: usize,
-        /// Entries in `region` (known and unknown).
+        /// Entries in `region` (typed and raw).
         entries: usize,
-        /// The version it was decoded at.
-        version: i16,
-        /// The tags the schema knows.
-        known: &'static [TagSpec],
+        /// The tags that typed fields hold.
+        typed: TagSet,
     },
     /// Raw tags in a slice the caller owns, in ascending tag order.
     Slice(&'a [RawTag<'a>]),
@@ -59,20 +84,18 @@ impl Default for UnknownTags<'_> {
 }
 
 impl<'a> UnknownTags<'a> {
-    /// Iterates the unknown tags in wire order.
-    pub fn iter(&self) -> UnknownTagsIter<'_, 'a> {
+    /// Iterates the raw tags in wire order.
+    pub fn iter(&self) -> UnknownTagsIter<'_> {
         match self {
             UnknownTags::Wire {
                 region,
                 base,
                 entries,
-                version,
-                known,
+                typed,
             } => UnknownTagsIter::Wire {
-                r: Reader::with_base(region, *base),
+                r: Reader::with_base(region.as_slice(), *base),
                 left: *entries,
-                version: *version,
-                known,
+                typed: *typed,
             },
             UnknownTags::Slice(s) => UnknownTagsIter::Slice(s.iter()),
             #[cfg(feature = "alloc")]
@@ -80,7 +103,7 @@ impl<'a> UnknownTags<'a> {
         }
     }
 
-    /// Number of unknown tags.
+    /// Number of raw tags.
     pub fn len(&self) -> usize {
         self.iter().count()
     }
@@ -88,6 +111,11 @@ impl<'a> UnknownTags<'a> {
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
         self.iter().next().is_none()
+    }
+
+    /// True when a raw entry with this tag is kept.
+    pub fn contains(&self, tag: u32) -> bool {
+        self.iter().any(|t| t.tag == tag)
     }
 
     /// An owned copy that outlives the input.
@@ -105,32 +133,25 @@ impl<'a> UnknownTags<'a> {
 }
 
 /// Iterator over [`UnknownTags`].
-pub enum UnknownTagsIter<'s, 'a> {
+pub enum UnknownTagsIter<'s> {
     /// Over a decoded section.
     Wire {
         /// Reader over the rest of the section.
-        r: Reader<'a>,
+        r: Reader<'s>,
         /// Entries left.
         left: usize,
-        /// Version decoded at.
-        version: i16,
-        /// Known tags to skip.
-        known: &'static [TagSpec],
+        /// Tags to skip (held by typed fields).
+        typed: TagSet,
     },
     /// Over owned tags.
-    Slice(core::slice::Iter<'s, RawTag<'a>>),
+    Slice(core::slice::Iter<'s, RawTag<'s>>),
 }
 
-impl<'a> Iterator for UnknownTagsIter<'_, 'a> {
-    type Item = RawTag<'a>;
-    fn next(&mut self) -> Option<RawTag<'a>> {
+impl<'s> Iterator for UnknownTagsIter<'s> {
+    type Item = RawTag<'s>;
+    fn next(&mut self) -> Option<RawTag<'s>> {
         match self {
-            UnknownTagsIter::Wire {
-                r,
-                left,
-                version,
-                known,
-            } => loop {
+            UnknownTagsIter::Wire { r, left, typed } => loop {
                 if *left == 0 {
                     return None;
                 }
@@ -139,7 +160,7 @@ impl<'a> Iterator for UnknownTagsIter<'_, 'a> {
                 let tag = r.uvarint().ok()?;
                 let size = r.uvarint().ok()?;
                 let data = r.take(size as usize).ok()?;
-                if !is_known(known, tag, *version) {
+                if !typed.contains(tag) {
                     return Some(RawTag {
                         tag,
                         data: Bytes::new(data),
@@ -149,12 +170,6 @@ impl<'a> Iterator for UnknownTagsIter<'_, 'a> {
             UnknownTagsIter::Slice(it) => it.next().cloned(),
         }
     }
-}
-
-fn is_known(known: &[TagSpec], tag: u32, version: i16) -> bool {
-    known
-        .iter()
-        .any(|k| k.tag == tag && k.versions.contains(version))
 }
 
 impl PartialEq for UnknownTags<'_> {
@@ -172,18 +187,20 @@ impl fmt::Debug for UnknownTags<'_> {
 #[cfg(feature = "defmt")]
 impl defmt::Format for UnknownTags<'_> {
     fn format(&self, f: defmt::Formatter) {
-        defmt::write!(f, "{} unknown tags", self.len());
+        defmt::write!(f, "{} raw tags", self.len());
     }
 }
 
 /// Reads a tagged section: generated decoders call [`TaggedSection::next`]
-/// for each entry, decode the tags they know, and call
-/// [`TaggedSection::finish`] to keep the rest.
+/// for each entry, decode the tags they know, mark those whose value is not
+/// the default with [`TaggedSection::typed`], and call
+/// [`TaggedSection::finish`] to keep the rest as raw entries.
 pub struct TaggedSection<'a> {
     region: &'a [u8],
     base: usize,
     entries: usize,
     left: usize,
+    typed: TagSet,
 }
 
 impl<'a> TaggedSection<'a> {
@@ -197,6 +214,7 @@ impl<'a> TaggedSection<'a> {
             base: r.offset(),
             entries: count as usize,
             left: count as usize,
+            typed: TagSet::default(),
         })
     }
 
@@ -212,6 +230,11 @@ impl<'a> TaggedSection<'a> {
         Ok(Some((tag, r.sub(len)?)))
     }
 
+    /// Marks `tag` as held by a typed field (its value is not the default).
+    pub fn typed(&mut self, tag: u32) {
+        self.typed.insert(tag);
+    }
+
     /// Checks that a known tag's value used exactly its declared size.
     pub fn check_used(tag: u32, sub: &Reader<'a>) -> Result<(), DecodeError> {
         match sub.remaining() {
@@ -224,52 +247,68 @@ impl<'a> TaggedSection<'a> {
         }
     }
 
-    /// Ends the section, keeping the entries whose tags are not in `known`.
-    pub fn finish(
-        self,
-        r: &Reader<'a>,
-        version: i16,
-        known: &'static [TagSpec],
-    ) -> UnknownTags<'a> {
+    /// Ends the section, keeping the entries that typed fields do not hold.
+    pub fn finish(self, r: &Reader<'a>) -> UnknownTags<'a> {
         let used = r.offset() - self.base;
         let region = self.region.get(..used).unwrap_or_default();
-        let unknown = UnknownTags::Wire {
-            region,
+        let raw = UnknownTags::Wire {
+            region: Bytes::new(region),
             base: self.base,
             entries: self.entries,
-            version,
-            known,
+            typed: self.typed,
         };
-        if unknown.is_empty() {
+        if raw.is_empty() {
             UnknownTags::default()
         } else {
-            unknown
+            raw
         }
     }
 }
 
-/// Writes a tagged section, merging known fields with [`UnknownTags`] in
-/// ascending tag order.
-pub struct TaggedWriter<'s, 'a> {
-    unknown: core::iter::Peekable<UnknownTagsIter<'s, 'a>>,
+/// Writes a tagged section, merging typed fields with the raw entries of
+/// [`UnknownTags`] in ascending tag order (a raw entry whose tag a typed field
+/// writes is dropped).
+pub struct TaggedWriter<'s> {
+    raw: core::iter::Peekable<UnknownTagsIter<'s>>,
+    typed: TagSet,
 }
 
-impl<'s, 'a> TaggedWriter<'s, 'a> {
-    /// Writes the entry count (`known` fields to write plus the unknown ones).
+impl<'s> TaggedWriter<'s> {
+    /// Writes the entry count. `typed` lists each typed tagged field's tag
+    /// and whether it will be written.
     pub fn begin(
         w: &mut dyn Sink,
-        unknown: &'s UnknownTags<'a>,
-        known: usize,
+        raw: &'s UnknownTags<'_>,
+        typed: &[(u32, bool)],
     ) -> Result<Self, EncodeError> {
-        let total = known + unknown.len();
+        let mut set = TagSet::default();
+        for &(tag, present) in typed {
+            if present {
+                set.insert(tag);
+            }
+        }
+        let raw_count = raw.iter().filter(|t| !set.contains(t.tag)).count();
+        let total = usize::from(set.len) + raw_count;
         put_uvarint(w, u32::try_from(total).unwrap_or(u32::MAX))?;
         Ok(Self {
-            unknown: unknown.iter().peekable(),
+            raw: raw.iter().peekable(),
+            typed: set,
         })
     }
 
-    fn flush_below(&mut self, w: &mut dyn Sink, tag: u32) -> Result<(), EncodeError> {
-        while let Some(t) = self.unknown.next_if(|t| t.tag < tag) {
+    fn flush_through(
+        &mut self,
+        w: &mut dyn Sink,
+        tag: u32,
+        inclusive: bool,
+    ) -> Result<(), EncodeError> {
+        while let Some(t) = self
+            .raw
+            .next_if(|t| t.tag < tag || (inclusive && t.tag == tag))
+        {
+            if self.typed.contains(t.tag) {
+                continue;
+            }
             put_uvarint(w, t.tag)?;
             put_uvarint(w, u32::try_from(t.data.len()).unwrap_or(u32::MAX))?;
             w.put(t.data.as_slice())?;
@@ -277,14 +316,14 @@ impl<'s, 'a> TaggedWriter<'s, 'a> {
         Ok(())
     }
 
-    /// Writes one known field: its tag, its size and its value.
+    /// Writes one typed field: its tag, its size and its value.
     pub fn field(
         &mut self,
         w: &mut dyn Sink,
         tag: u32,
         write: &dyn Fn(&mut dyn Sink) -> Result<(), EncodeError>,
     ) -> Result<(), EncodeError> {
-        self.flush_below(w, tag)?;
+        self.flush_through(w, tag, false)?;
         let mut count = CountingSink::default();
         write(&mut count)?;
         put_uvarint(w, tag)?;
@@ -292,13 +331,8 @@ impl<'s, 'a> TaggedWriter<'s, 'a> {
         write(w)
     }
 
-    /// Writes the unknown tags that remain.
-    pub fn finish(self, w: &mut dyn Sink) -> Result<(), EncodeError> {
-        for t in self.unknown {
-            put_uvarint(w, t.tag)?;
-            put_uvarint(w, u32::try_from(t.data.len()).unwrap_or(u32::MAX))?;
-            w.put(t.data.as_slice())?;
-        }
-        Ok(())
+    /// Writes the raw entries that remain.
+    pub fn finish(mut self, w: &mut dyn Sink) -> Result<(), EncodeError> {
+        self.flush_through(w, u32::MAX, true)
     }
 }

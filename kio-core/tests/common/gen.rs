@@ -46,18 +46,45 @@ fn uvarint(out: &mut Vec<u8>, mut v: u32) {
     }
 }
 
+/// What the generator may produce beyond the plainest valid encodings.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Sometimes append an invalid UTF-8 byte to strings (Kafka's Java
+    /// decoder accepts them; decoders that insist on UTF-8, such as the
+    /// `kafka-protocol` crate's, do not).
+    pub invalid_utf8: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { invalid_utf8: true }
+    }
+}
+
 /// Layout of one message version.
 #[derive(Clone, Copy)]
 pub struct Layout {
     pub version: i16,
     pub flexible: bool,
+    pub options: Options,
 }
 
 /// Random bytes of `schema` at `version`.
 pub fn message(rng: &mut Rng, schema: &MessageSchema, version: i16) -> Vec<u8> {
+    message_with(rng, schema, version, Options::default())
+}
+
+/// Random bytes of `schema` at `version`, with the given [`Options`].
+pub fn message_with(
+    rng: &mut Rng,
+    schema: &MessageSchema,
+    version: i16,
+    options: Options,
+) -> Vec<u8> {
     let lay = Layout {
         version,
         flexible: schema.flexible.contains(version),
+        options,
     };
     let mut out = Vec::new();
     fields(rng, schema.fields, lay, &mut out, 0);
@@ -75,7 +102,7 @@ fn length(out: &mut Vec<u8>, len: Option<usize>, compact: bool, wide: bool) {
     }
 }
 
-fn text(rng: &mut Rng) -> Vec<u8> {
+fn text(rng: &mut Rng, lay: Layout) -> Vec<u8> {
     const WORDS: &[&str] = &[
         "",
         "kio",
@@ -88,7 +115,7 @@ fn text(rng: &mut Rng) -> Vec<u8> {
     let mut v = WORDS[rng.below(WORDS.len() as u64) as usize]
         .as_bytes()
         .to_vec();
-    if rng.chance(8) {
+    if lay.options.invalid_utf8 && rng.chance(8) {
         v.push(0xff); // invalid UTF-8: Kafka accepts it, so do we
     }
     v
@@ -114,7 +141,9 @@ fn fields(rng: &mut Rng, fs: &[FieldSchema], lay: Layout, out: &mut Vec<u8>, dep
         value(rng, f, lay, &mut v, depth);
         let mut d = Vec::new();
         default_value(f, lay, &mut d);
-        if v != d {
+        // Some brokers (Tansu) send known tags at their default value: those
+        // must round-trip too.
+        if v != d || rng.chance(2) {
             entries.push((f.tag.unwrap_or_default(), v));
         }
     }
@@ -178,7 +207,7 @@ fn scalar(
             if nullable && rng.chance(5) {
                 length(out, None, compact, false);
             } else {
-                let t = text(rng);
+                let t = text(rng, lay);
                 length(out, Some(t.len()), compact, false);
                 out.extend_from_slice(&t);
             }
