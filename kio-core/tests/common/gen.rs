@@ -53,11 +53,19 @@ pub struct Options {
     /// decoder accepts them; decoders that insist on UTF-8, such as the
     /// `kafka-protocol` crate's, do not).
     pub invalid_utf8: bool,
+    /// Sometimes send known tagged fields at their default value (as some
+    /// brokers do; Kafka's own encoder omits them, and so do encoders such
+    /// as the `kafka-protocol` crate's, so such bytes do not round-trip
+    /// through them).
+    pub tags_at_default: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { invalid_utf8: true }
+        Self {
+            invalid_utf8: true,
+            tags_at_default: true,
+        }
     }
 }
 
@@ -143,7 +151,7 @@ fn fields(rng: &mut Rng, fs: &[FieldSchema], lay: Layout, out: &mut Vec<u8>, dep
         default_value(f, lay, &mut d);
         // Some brokers (Tansu) send known tags at their default value: those
         // must round-trip too.
-        if v != d || rng.chance(2) {
+        if v != d || (lay.options.tags_at_default && rng.chance(2)) {
             entries.push((f.tag.unwrap_or_default(), v));
         }
     }
