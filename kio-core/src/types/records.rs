@@ -26,7 +26,7 @@ impl<'a> RecordsBytes<'a> {
     /// use kio_core::RecordsBytes;
     ///
     /// let mut buf = [0u8; 256];
-    /// let mut w = BatchWriter::new(&mut buf, BatchOptions::default());
+    /// let mut w = BatchWriter::new(&mut buf, BatchOptions::default()).unwrap();
     /// w.append(&NewRecord { value: Some(b"hello"), ..Default::default() }).unwrap();
     /// let batch = w.finish().unwrap();
     ///
