@@ -23,7 +23,16 @@ fn huge_array_count_is_rejected_before_iterating() {
     // v1 (not flexible): int32 count 0x7fffffff with nothing after it.
     let bytes = [0x7f, 0xff, 0xff, 0xff];
     let err = MetadataRequest::decode(&bytes, 1).unwrap_err();
-    assert!(matches!(err.kind, DecodeErrorKind::LengthTooLarge { declared: 0x7fff_ffff, remaining: 0 }), "{err}");
+    assert!(
+        matches!(
+            err.kind,
+            DecodeErrorKind::LengthTooLarge {
+                declared: 0x7fff_ffff,
+                remaining: 0
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -78,7 +87,12 @@ fn bit_flips_never_panic() {
                     }
                     Err(e) => {
                         failed += 1;
-                        assert!(e.offset <= b.len(), "offset {} past the input ({})", e.offset, b.len());
+                        assert!(
+                            e.offset <= b.len(),
+                            "offset {} past the input ({})",
+                            e.offset,
+                            b.len()
+                        );
                     }
                 }
             }

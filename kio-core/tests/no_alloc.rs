@@ -47,7 +47,12 @@ fn decoding_a_large_metadata_response_allocates_nothing() {
             ..Default::default()
         })
         .collect();
-    let brokers = [MetadataResponseBroker { node_id: 1, host: Str::new("127.0.0.1"), port: 9092, ..Default::default() }];
+    let brokers = [MetadataResponseBroker {
+        node_id: 1,
+        host: Str::new("127.0.0.1"),
+        port: 9092,
+        ..Default::default()
+    }];
     let resp = MetadataResponse {
         brokers: Array::from(&brokers),
         topics: Array::from(&topics[..]),

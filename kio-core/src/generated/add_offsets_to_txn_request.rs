@@ -81,12 +81,8 @@ impl<'a> rt::Wire<'a> for AddOffsetsToTxnRequest<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.transactional_id,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AddOffsetsToTxnRequest.TransactionalId"))?;
+        rt::Wire::write(&self.transactional_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddOffsetsToTxnRequest.TransactionalId"))?;
         rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddOffsetsToTxnRequest.ProducerId"))?;
         rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))

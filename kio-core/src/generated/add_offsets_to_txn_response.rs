@@ -65,12 +65,8 @@ impl<'a> rt::Wire<'a> for AddOffsetsToTxnResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AddOffsetsToTxnResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddOffsetsToTxnResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddOffsetsToTxnResponse.ErrorCode"))?;
         if cx.flexible {
@@ -147,10 +143,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: false,
     listeners: &[],
     fields: ADD_OFFSETS_TO_TXN_RESPONSE_FIELDS,
-    structs: &[(
-        "AddOffsetsToTxnResponse",
-        ADD_OFFSETS_TO_TXN_RESPONSE_FIELDS,
-    )],
+    structs: &[("AddOffsetsToTxnResponse", ADD_OFFSETS_TO_TXN_RESPONSE_FIELDS)],
 };
 impl<'a> rt::Message<'a> for AddOffsetsToTxnResponse<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;

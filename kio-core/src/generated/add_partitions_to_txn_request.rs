@@ -70,23 +70,37 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnRequest.Transactions"))?;
         }
         if v <= 3 {
-            this.v3_and_below_transactional_id =
-                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false)).map_err(|e| {
+            this.v3_and_below_transactional_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
                     e.in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId")
                 })?;
         }
         if v <= 3 {
-            this.v3_and_below_producer_id =
-                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId"))?;
+            this.v3_and_below_producer_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId")
+                })?;
         }
         if v <= 3 {
-            this.v3_and_below_producer_epoch =
-                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch"))?;
+            this.v3_and_below_producer_epoch = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch")
+                })?;
         }
         if v <= 3 {
-            this.v3_and_below_topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.v3_and_below_topics = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowTopics"))?;
         }
         if cx.flexible {
@@ -114,11 +128,13 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
         }
         if v <= 3 {
             rt::Wire::write(
-                &self.v3_and_below_transactional_id,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId"))?;
+                    &self.v3_and_below_transactional_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId")
+                })?;
         } else if self.v3_and_below_transactional_id != rt::Str::new("") {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -127,11 +143,13 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
         }
         if v <= 3 {
             rt::Wire::write(
-                &self.v3_and_below_producer_id,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId"))?;
+                    &self.v3_and_below_producer_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId")
+                })?;
         } else if self.v3_and_below_producer_id != 0 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -140,11 +158,13 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
         }
         if v <= 3 {
             rt::Wire::write(
-                &self.v3_and_below_producer_epoch,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch"))?;
+                    &self.v3_and_below_producer_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch")
+                })?;
         } else if self.v3_and_below_producer_epoch != 0 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -153,11 +173,11 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
         }
         if v <= 3 {
             rt::Wire::write(
-                &self.v3_and_below_topics,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowTopics"))?;
+                    &self.v3_and_below_topics,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowTopics"))?;
         } else if self.v3_and_below_topics != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -186,7 +206,9 @@ impl<'a> rt::IntoOwned for AddPartitionsToTxnRequest<'a> {
             v3_and_below_transactional_id: rt::IntoOwned::into_owned(
                 self.v3_and_below_transactional_id,
             ),
-            v3_and_below_producer_id: rt::IntoOwned::into_owned(self.v3_and_below_producer_id),
+            v3_and_below_producer_id: rt::IntoOwned::into_owned(
+                self.v3_and_below_producer_id,
+            ),
             v3_and_below_producer_epoch: rt::IntoOwned::into_owned(
                 self.v3_and_below_producer_epoch,
             ),
@@ -258,7 +280,9 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTransaction<'a> {
         let mut this = Self::default();
         if v >= 4 {
             this.transactional_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.TransactionalId"))?;
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnTransaction.TransactionalId")
+                })?;
         }
         if v >= 4 {
             this.producer_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -292,11 +316,13 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTransaction<'a> {
         let v = cx.version;
         if v >= 4 {
             rt::Wire::write(
-                &self.transactional_id,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.TransactionalId"))?;
+                    &self.transactional_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnTransaction.TransactionalId")
+                })?;
         } else if self.transactional_id != rt::Str::new("") {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -461,7 +487,9 @@ pub static ADD_PARTITIONS_TO_TXN_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         name: "Transactions",
         json_name: "transactions",
         type_name: "[]AddPartitionsToTxnTransaction",
-        ty: rt::FieldType::Array(&rt::FieldType::Struct("AddPartitionsToTxnTransaction")),
+        ty: rt::FieldType::Array(
+            &rt::FieldType::Struct("AddPartitionsToTxnTransaction"),
+        ),
         versions: rt::VersionRange::new(4, i16::MAX),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
@@ -692,18 +720,9 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["zkBroker", "broker"],
     fields: ADD_PARTITIONS_TO_TXN_REQUEST_FIELDS,
     structs: &[
-        (
-            "AddPartitionsToTxnRequest",
-            ADD_PARTITIONS_TO_TXN_REQUEST_FIELDS,
-        ),
-        (
-            "AddPartitionsToTxnTransaction",
-            ADD_PARTITIONS_TO_TXN_TRANSACTION_FIELDS,
-        ),
-        (
-            "AddPartitionsToTxnTopic",
-            ADD_PARTITIONS_TO_TXN_TOPIC_FIELDS,
-        ),
+        ("AddPartitionsToTxnRequest", ADD_PARTITIONS_TO_TXN_REQUEST_FIELDS),
+        ("AddPartitionsToTxnTransaction", ADD_PARTITIONS_TO_TXN_TRANSACTION_FIELDS),
+        ("AddPartitionsToTxnTopic", ADD_PARTITIONS_TO_TXN_TOPIC_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for AddPartitionsToTxnRequest<'a> {
@@ -711,5 +730,7 @@ impl<'a> rt::Message<'a> for AddPartitionsToTxnRequest<'a> {
 }
 impl<'a> rt::Request<'a> for AddPartitionsToTxnRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::AddPartitionsToTxn;
-    type Response<'b> = super::add_partitions_to_txn_response::AddPartitionsToTxnResponse<'b>;
+    type Response<'b> = super::add_partitions_to_txn_response::AddPartitionsToTxnResponse<
+        'b,
+    >;
 }

@@ -66,12 +66,20 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnResponse<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ErrorCode"))?;
         }
         if v >= 4 {
-            this.results_by_transaction = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ResultsByTransaction"))?;
+            this.results_by_transaction = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnResponse.ResultsByTransaction")
+                })?;
         }
         if v <= 3 {
-            this.results_by_topic_v3_and_below =
-                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false)).map_err(|e| {
+            this.results_by_topic_v3_and_below = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
                     e.in_field("AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow")
                 })?;
         }
@@ -89,23 +97,21 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ThrottleTimeMs"))?;
         if v >= 4 {
             rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ErrorCode"))?;
         }
         if v >= 4 {
             rt::Wire::write(
-                &self.results_by_transaction,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ResultsByTransaction"))?;
+                    &self.results_by_transaction,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnResponse.ResultsByTransaction")
+                })?;
         } else if self.results_by_transaction != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -114,12 +120,16 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnResponse<'a> {
         }
         if v <= 3 {
             rt::Wire::write(
-                &self.results_by_topic_v3_and_below,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow"))?;
-        } else if self.results_by_topic_v3_and_below != ::core::default::Default::default() {
+                    &self.results_by_topic_v3_and_below,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow")
+                })?;
+        } else if self.results_by_topic_v3_and_below
+            != ::core::default::Default::default()
+        {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
                     .in_field("AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow"),
@@ -145,7 +155,9 @@ impl<'a> rt::IntoOwned for AddPartitionsToTxnResponse<'a> {
         AddPartitionsToTxnResponse {
             throttle_time_ms: rt::IntoOwned::into_owned(self.throttle_time_ms),
             error_code: rt::IntoOwned::into_owned(self.error_code),
-            results_by_transaction: rt::IntoOwned::into_owned(self.results_by_transaction),
+            results_by_transaction: rt::IntoOwned::into_owned(
+                self.results_by_transaction,
+            ),
             results_by_topic_v3_and_below: rt::IntoOwned::into_owned(
                 self.results_by_topic_v3_and_below,
             ),
@@ -220,11 +232,11 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnResult<'a> {
         let v = cx.version;
         if v >= 4 {
             rt::Wire::write(
-                &self.transactional_id,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("AddPartitionsToTxnResult.TransactionalId"))?;
+                    &self.transactional_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("AddPartitionsToTxnResult.TransactionalId"))?;
         } else if self.transactional_id != rt::Str::new("") {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -310,7 +322,9 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopicResult<'a> {
         this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddPartitionsToTxnTopicResult.Name"))?;
         this.results_by_partition = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddPartitionsToTxnTopicResult.ResultsByPartition"))?;
+            .map_err(|e| {
+                e.in_field("AddPartitionsToTxnTopicResult.ResultsByPartition")
+            })?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AddPartitionsToTxnTopicResult._tagged"))?;
@@ -328,11 +342,13 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopicResult<'a> {
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddPartitionsToTxnTopicResult.Name"))?;
         rt::Wire::write(
-            &self.results_by_partition,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AddPartitionsToTxnTopicResult.ResultsByPartition"))?;
+                &self.results_by_partition,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("AddPartitionsToTxnTopicResult.ResultsByPartition")
+            })?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -401,9 +417,13 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnPartitionResult<'a> {
         let v = cx.version;
         let mut this = Self::default();
         this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddPartitionsToTxnPartitionResult.PartitionIndex"))?;
+            .map_err(|e| {
+                e.in_field("AddPartitionsToTxnPartitionResult.PartitionIndex")
+            })?;
         this.partition_error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddPartitionsToTxnPartitionResult.PartitionErrorCode"))?;
+            .map_err(|e| {
+                e.in_field("AddPartitionsToTxnPartitionResult.PartitionErrorCode")
+            })?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AddPartitionsToTxnPartitionResult._tagged"))?;
@@ -419,13 +439,17 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnPartitionResult<'a> {
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddPartitionsToTxnPartitionResult.PartitionIndex"))?;
+            .map_err(|e| {
+                e.in_field("AddPartitionsToTxnPartitionResult.PartitionIndex")
+            })?;
         rt::Wire::write(
-            &self.partition_error_code,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AddPartitionsToTxnPartitionResult.PartitionErrorCode"))?;
+                &self.partition_error_code,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("AddPartitionsToTxnPartitionResult.PartitionErrorCode")
+            })?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -551,7 +575,9 @@ pub static ADD_PARTITIONS_TO_TXN_RESULT_FIELDS: &[rt::FieldSchema] = &[
         name: "TopicResults",
         json_name: "topicResults",
         type_name: "[]AddPartitionsToTxnTopicResult",
-        ty: rt::FieldType::Array(&rt::FieldType::Struct("AddPartitionsToTxnTopicResult")),
+        ty: rt::FieldType::Array(
+            &rt::FieldType::Struct("AddPartitionsToTxnTopicResult"),
+        ),
         versions: rt::VersionRange::new(4, i16::MAX),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
@@ -590,7 +616,9 @@ pub static ADD_PARTITIONS_TO_TXN_TOPIC_RESULT_FIELDS: &[rt::FieldSchema] = &[
         name: "ResultsByPartition",
         json_name: "resultsByPartition",
         type_name: "[]AddPartitionsToTxnPartitionResult",
-        ty: rt::FieldType::Array(&rt::FieldType::Struct("AddPartitionsToTxnPartitionResult")),
+        ty: rt::FieldType::Array(
+            &rt::FieldType::Struct("AddPartitionsToTxnPartitionResult"),
+        ),
         versions: rt::VersionRange::new(0, i16::MAX),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
@@ -656,18 +684,9 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: ADD_PARTITIONS_TO_TXN_RESPONSE_FIELDS,
     structs: &[
-        (
-            "AddPartitionsToTxnResponse",
-            ADD_PARTITIONS_TO_TXN_RESPONSE_FIELDS,
-        ),
-        (
-            "AddPartitionsToTxnResult",
-            ADD_PARTITIONS_TO_TXN_RESULT_FIELDS,
-        ),
-        (
-            "AddPartitionsToTxnTopicResult",
-            ADD_PARTITIONS_TO_TXN_TOPIC_RESULT_FIELDS,
-        ),
+        ("AddPartitionsToTxnResponse", ADD_PARTITIONS_TO_TXN_RESPONSE_FIELDS),
+        ("AddPartitionsToTxnResult", ADD_PARTITIONS_TO_TXN_RESULT_FIELDS),
+        ("AddPartitionsToTxnTopicResult", ADD_PARTITIONS_TO_TXN_TOPIC_RESULT_FIELDS),
         (
             "AddPartitionsToTxnPartitionResult",
             ADD_PARTITIONS_TO_TXN_PARTITION_RESULT_FIELDS,

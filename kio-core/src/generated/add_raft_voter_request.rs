@@ -91,12 +91,8 @@ impl<'a> rt::Wire<'a> for AddRaftVoterRequest<'a> {
             .map_err(|e| e.in_field("AddRaftVoterRequest.TimeoutMs"))?;
         rt::Wire::write(&self.voter_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddRaftVoterRequest.VoterId"))?;
-        rt::Wire::write(
-            &self.voter_directory_id,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AddRaftVoterRequest.VoterDirectoryId"))?;
+        rt::Wire::write(&self.voter_directory_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddRaftVoterRequest.VoterDirectoryId"))?;
         rt::Wire::write(&self.listeners, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddRaftVoterRequest.Listeners"))?;
         if cx.flexible {
@@ -182,13 +178,9 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
         this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Port"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("Listener._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("Listener._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("Listener._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("Listener._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)

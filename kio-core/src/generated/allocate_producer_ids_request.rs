@@ -143,15 +143,14 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: false,
     listeners: &["zkBroker", "controller"],
     fields: ALLOCATE_PRODUCER_IDS_REQUEST_FIELDS,
-    structs: &[(
-        "AllocateProducerIdsRequest",
-        ALLOCATE_PRODUCER_IDS_REQUEST_FIELDS,
-    )],
+    structs: &[("AllocateProducerIdsRequest", ALLOCATE_PRODUCER_IDS_REQUEST_FIELDS)],
 };
 impl<'a> rt::Message<'a> for AllocateProducerIdsRequest<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;
 }
 impl<'a> rt::Request<'a> for AllocateProducerIdsRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::AllocateProducerIds;
-    type Response<'b> = super::allocate_producer_ids_response::AllocateProducerIdsResponse<'b>;
+    type Response<'b> = super::allocate_producer_ids_response::AllocateProducerIdsResponse<
+        'b,
+    >;
 }

@@ -81,20 +81,12 @@ impl<'a> rt::Wire<'a> for AllocateProducerIdsResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AllocateProducerIdsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AllocateProducerIdsResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AllocateProducerIdsResponse.ErrorCode"))?;
-        rt::Wire::write(
-            &self.producer_id_start,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AllocateProducerIdsResponse.ProducerIdStart"))?;
+        rt::Wire::write(&self.producer_id_start, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AllocateProducerIdsResponse.ProducerIdStart"))?;
         rt::Wire::write(&self.producer_id_len, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AllocateProducerIdsResponse.ProducerIdLen"))?;
         if cx.flexible {
@@ -209,10 +201,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: false,
     listeners: &[],
     fields: ALLOCATE_PRODUCER_IDS_RESPONSE_FIELDS,
-    structs: &[(
-        "AllocateProducerIdsResponse",
-        ALLOCATE_PRODUCER_IDS_RESPONSE_FIELDS,
-    )],
+    structs: &[("AllocateProducerIdsResponse", ALLOCATE_PRODUCER_IDS_RESPONSE_FIELDS)],
 };
 impl<'a> rt::Message<'a> for AllocateProducerIdsResponse<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;

@@ -141,13 +141,9 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
         this.ops = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EntryData.Ops"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("EntryData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("EntryData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("EntryData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("EntryData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -230,13 +226,9 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
         this.entity_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("EntityData.EntityName"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("EntityData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("EntityData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("EntityData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("EntityData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -327,12 +319,9 @@ impl<'a> rt::Wire<'a> for OpData<'a> {
         this.remove = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OpData.Remove"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r).map_err(|e| e.in_field("OpData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("OpData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("OpData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("OpData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -556,10 +545,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["zkBroker", "broker", "controller"],
     fields: ALTER_CLIENT_QUOTAS_REQUEST_FIELDS,
     structs: &[
-        (
-            "AlterClientQuotasRequest",
-            ALTER_CLIENT_QUOTAS_REQUEST_FIELDS,
-        ),
+        ("AlterClientQuotasRequest", ALTER_CLIENT_QUOTAS_REQUEST_FIELDS),
         ("EntryData", ENTRY_DATA_FIELDS),
         ("EntityData", ENTITY_DATA_FIELDS),
         ("OpData", OP_DATA_FIELDS),
@@ -570,5 +556,7 @@ impl<'a> rt::Message<'a> for AlterClientQuotasRequest<'a> {
 }
 impl<'a> rt::Request<'a> for AlterClientQuotasRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::AlterClientQuotas;
-    type Response<'b> = super::alter_client_quotas_response::AlterClientQuotasResponse<'b>;
+    type Response<'b> = super::alter_client_quotas_response::AlterClientQuotasResponse<
+        'b,
+    >;
 }

@@ -65,12 +65,8 @@ impl<'a> rt::Wire<'a> for AlterClientQuotasResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AlterClientQuotasResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterClientQuotasResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.entries, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterClientQuotasResponse.Entries"))?;
         if cx.flexible {
@@ -153,13 +149,9 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
         this.entity = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EntryData.Entity"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("EntryData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("EntryData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("EntryData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("EntryData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -245,13 +237,9 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
         this.entity_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("EntityData.EntityName"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("EntityData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("EntityData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("EntityData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("EntityData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -433,10 +421,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: ALTER_CLIENT_QUOTAS_RESPONSE_FIELDS,
     structs: &[
-        (
-            "AlterClientQuotasResponse",
-            ALTER_CLIENT_QUOTAS_RESPONSE_FIELDS,
-        ),
+        ("AlterClientQuotasResponse", ALTER_CLIENT_QUOTAS_RESPONSE_FIELDS),
         ("EntryData", ENTRY_DATA_FIELDS),
         ("EntityData", ENTITY_DATA_FIELDS),
     ],

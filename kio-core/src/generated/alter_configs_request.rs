@@ -241,8 +241,8 @@ impl<'a> rt::Wire<'a> for AlterableConfig<'a> {
         this.value = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("AlterableConfig.Value"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("AlterableConfig._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("AlterableConfig._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("AlterableConfig._tagged"))?

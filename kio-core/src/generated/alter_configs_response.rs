@@ -65,12 +65,8 @@ impl<'a> rt::Wire<'a> for AlterConfigsResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AlterConfigsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterConfigsResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.responses, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterConfigsResponse.Responses"))?;
         if cx.flexible {
@@ -335,10 +331,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: ALTER_CONFIGS_RESPONSE_FIELDS,
     structs: &[
         ("AlterConfigsResponse", ALTER_CONFIGS_RESPONSE_FIELDS),
-        (
-            "AlterConfigsResourceResponse",
-            ALTER_CONFIGS_RESOURCE_RESPONSE_FIELDS,
-        ),
+        ("AlterConfigsResourceResponse", ALTER_CONFIGS_RESOURCE_RESPONSE_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for AlterConfigsResponse<'a> {

@@ -141,8 +141,8 @@ impl<'a> rt::Wire<'a> for ReassignableTopic<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ReassignableTopic.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ReassignableTopic._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ReassignableTopic._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("ReassignableTopic._tagged"))?
@@ -413,6 +413,7 @@ impl<'a> rt::Message<'a> for AlterPartitionReassignmentsRequest<'a> {
 }
 impl<'a> rt::Request<'a> for AlterPartitionReassignmentsRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::AlterPartitionReassignments;
-    type Response<'b> =
-        super::alter_partition_reassignments_response::AlterPartitionReassignmentsResponse<'b>;
+    type Response<'b> = super::alter_partition_reassignments_response::AlterPartitionReassignmentsResponse<
+        'b,
+    >;
 }

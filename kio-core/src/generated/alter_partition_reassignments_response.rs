@@ -60,11 +60,15 @@ impl<'a> rt::Wire<'a> for AlterPartitionReassignmentsResponse<'a> {
         let v = cx.version;
         let mut this = Self::default();
         this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AlterPartitionReassignmentsResponse.ThrottleTimeMs"))?;
+            .map_err(|e| {
+                e.in_field("AlterPartitionReassignmentsResponse.ThrottleTimeMs")
+            })?;
         this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterPartitionReassignmentsResponse.ErrorCode"))?;
         this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("AlterPartitionReassignmentsResponse.ErrorMessage"))?;
+            .map_err(|e| {
+                e.in_field("AlterPartitionReassignmentsResponse.ErrorMessage")
+            })?;
         this.responses = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterPartitionReassignmentsResponse.Responses"))?;
         if cx.flexible {
@@ -81,16 +85,16 @@ impl<'a> rt::Wire<'a> for AlterPartitionReassignmentsResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AlterPartitionReassignmentsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("AlterPartitionReassignmentsResponse.ThrottleTimeMs")
+            })?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterPartitionReassignmentsResponse.ErrorCode"))?;
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("AlterPartitionReassignmentsResponse.ErrorMessage"))?;
+            .map_err(|e| {
+                e.in_field("AlterPartitionReassignmentsResponse.ErrorMessage")
+            })?;
         rt::Wire::write(&self.responses, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterPartitionReassignmentsResponse.Responses"))?;
         if cx.flexible {
@@ -407,7 +411,9 @@ pub static REASSIGNABLE_TOPIC_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         name: "Partitions",
         json_name: "partitions",
         type_name: "[]ReassignablePartitionResponse",
-        ty: rt::FieldType::Array(&rt::FieldType::Struct("ReassignablePartitionResponse")),
+        ty: rt::FieldType::Array(
+            &rt::FieldType::Struct("ReassignablePartitionResponse"),
+        ),
         versions: rt::VersionRange::new(0, i16::MAX),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
@@ -495,14 +501,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
             "AlterPartitionReassignmentsResponse",
             ALTER_PARTITION_REASSIGNMENTS_RESPONSE_FIELDS,
         ),
-        (
-            "ReassignableTopicResponse",
-            REASSIGNABLE_TOPIC_RESPONSE_FIELDS,
-        ),
-        (
-            "ReassignablePartitionResponse",
-            REASSIGNABLE_PARTITION_RESPONSE_FIELDS,
-        ),
+        ("ReassignableTopicResponse", REASSIGNABLE_TOPIC_RESPONSE_FIELDS),
+        ("ReassignablePartitionResponse", REASSIGNABLE_PARTITION_RESPONSE_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for AlterPartitionReassignmentsResponse<'a> {

@@ -160,13 +160,9 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("TopicData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("TopicData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -282,18 +278,24 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
                 .map_err(|e| e.in_field("PartitionData.NewIsr"))?;
         }
         if v >= 3 {
-            this.new_isr_with_epochs = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.new_isr_with_epochs = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("PartitionData.NewIsrWithEpochs"))?;
         }
         if v >= 1 {
-            this.leader_recovery_state = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.leader_recovery_state = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("PartitionData.LeaderRecoveryState"))?;
         }
         this.partition_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.PartitionEpoch"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -320,11 +322,11 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         }
         if v >= 3 {
             rt::Wire::write(
-                &self.new_isr_with_epochs,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("PartitionData.NewIsrWithEpochs"))?;
+                    &self.new_isr_with_epochs,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.NewIsrWithEpochs"))?;
         } else if self.new_isr_with_epochs != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -333,11 +335,11 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         }
         if v >= 1 {
             rt::Wire::write(
-                &self.leader_recovery_state,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("PartitionData.LeaderRecoveryState"))?;
+                    &self.leader_recovery_state,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.LeaderRecoveryState"))?;
         } else if self.leader_recovery_state != 0 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -426,12 +428,9 @@ impl<'a> rt::Wire<'a> for BrokerState<'a> {
                 .map_err(|e| e.in_field("BrokerState.BrokerEpoch"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("BrokerState._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("BrokerState._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("BrokerState._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("BrokerState._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }

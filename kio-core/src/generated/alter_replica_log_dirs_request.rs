@@ -261,24 +261,26 @@ impl<'a> rt::IntoOwned for AlterReplicaLogDirTopic<'a> {
     }
 }
 /// The fields of `AlterReplicaLogDirsRequest`, in wire order.
-pub static ALTER_REPLICA_LOG_DIRS_REQUEST_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Dirs",
-    json_name: "dirs",
-    type_name: "[]AlterReplicaLogDir",
-    ty: rt::FieldType::Array(&rt::FieldType::Struct("AlterReplicaLogDir")),
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The alterations to make for each directory.",
-    fields: ALTER_REPLICA_LOG_DIR_FIELDS,
-}];
+pub static ALTER_REPLICA_LOG_DIRS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Dirs",
+        json_name: "dirs",
+        type_name: "[]AlterReplicaLogDir",
+        ty: rt::FieldType::Array(&rt::FieldType::Struct("AlterReplicaLogDir")),
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The alterations to make for each directory.",
+        fields: ALTER_REPLICA_LOG_DIR_FIELDS,
+    },
+];
 /// The fields of `AlterReplicaLogDir`, in wire order.
 pub static ALTER_REPLICA_LOG_DIR_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {
@@ -369,15 +371,9 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["zkBroker", "broker"],
     fields: ALTER_REPLICA_LOG_DIRS_REQUEST_FIELDS,
     structs: &[
-        (
-            "AlterReplicaLogDirsRequest",
-            ALTER_REPLICA_LOG_DIRS_REQUEST_FIELDS,
-        ),
+        ("AlterReplicaLogDirsRequest", ALTER_REPLICA_LOG_DIRS_REQUEST_FIELDS),
         ("AlterReplicaLogDir", ALTER_REPLICA_LOG_DIR_FIELDS),
-        (
-            "AlterReplicaLogDirTopic",
-            ALTER_REPLICA_LOG_DIR_TOPIC_FIELDS,
-        ),
+        ("AlterReplicaLogDirTopic", ALTER_REPLICA_LOG_DIR_TOPIC_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for AlterReplicaLogDirsRequest<'a> {
@@ -385,5 +381,7 @@ impl<'a> rt::Message<'a> for AlterReplicaLogDirsRequest<'a> {
 }
 impl<'a> rt::Request<'a> for AlterReplicaLogDirsRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::AlterReplicaLogDirs;
-    type Response<'b> = super::alter_replica_log_dirs_response::AlterReplicaLogDirsResponse<'b>;
+    type Response<'b> = super::alter_replica_log_dirs_response::AlterReplicaLogDirsResponse<
+        'b,
+    >;
 }

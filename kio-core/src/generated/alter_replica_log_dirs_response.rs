@@ -65,12 +65,8 @@ impl<'a> rt::Wire<'a> for AlterReplicaLogDirsResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AlterReplicaLogDirsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterReplicaLogDirsResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterReplicaLogDirsResponse.Results"))?;
         if cx.flexible {
@@ -230,7 +226,9 @@ impl<'a> rt::Wire<'a> for AlterReplicaLogDirPartitionResult<'a> {
         let v = cx.version;
         let mut this = Self::default();
         this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AlterReplicaLogDirPartitionResult.PartitionIndex"))?;
+            .map_err(|e| {
+                e.in_field("AlterReplicaLogDirPartitionResult.PartitionIndex")
+            })?;
         this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterReplicaLogDirPartitionResult.ErrorCode"))?;
         if cx.flexible {
@@ -248,7 +246,9 @@ impl<'a> rt::Wire<'a> for AlterReplicaLogDirPartitionResult<'a> {
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AlterReplicaLogDirPartitionResult.PartitionIndex"))?;
+            .map_err(|e| {
+                e.in_field("AlterReplicaLogDirPartitionResult.PartitionIndex")
+            })?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterReplicaLogDirPartitionResult.ErrorCode"))?;
         if cx.flexible {
@@ -340,7 +340,9 @@ pub static ALTER_REPLICA_LOG_DIR_TOPIC_RESULT_FIELDS: &[rt::FieldSchema] = &[
         name: "Partitions",
         json_name: "partitions",
         type_name: "[]AlterReplicaLogDirPartitionResult",
-        ty: rt::FieldType::Array(&rt::FieldType::Struct("AlterReplicaLogDirPartitionResult")),
+        ty: rt::FieldType::Array(
+            &rt::FieldType::Struct("AlterReplicaLogDirPartitionResult"),
+        ),
         versions: rt::VersionRange::new(0, i16::MAX),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
@@ -406,14 +408,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: ALTER_REPLICA_LOG_DIRS_RESPONSE_FIELDS,
     structs: &[
-        (
-            "AlterReplicaLogDirsResponse",
-            ALTER_REPLICA_LOG_DIRS_RESPONSE_FIELDS,
-        ),
-        (
-            "AlterReplicaLogDirTopicResult",
-            ALTER_REPLICA_LOG_DIR_TOPIC_RESULT_FIELDS,
-        ),
+        ("AlterReplicaLogDirsResponse", ALTER_REPLICA_LOG_DIRS_RESPONSE_FIELDS),
+        ("AlterReplicaLogDirTopicResult", ALTER_REPLICA_LOG_DIR_TOPIC_RESULT_FIELDS),
         (
             "AlterReplicaLogDirPartitionResult",
             ALTER_REPLICA_LOG_DIR_PARTITION_RESULT_FIELDS,

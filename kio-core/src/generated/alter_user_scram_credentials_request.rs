@@ -492,10 +492,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
             ALTER_USER_SCRAM_CREDENTIALS_REQUEST_FIELDS,
         ),
         ("ScramCredentialDeletion", SCRAM_CREDENTIAL_DELETION_FIELDS),
-        (
-            "ScramCredentialUpsertion",
-            SCRAM_CREDENTIAL_UPSERTION_FIELDS,
-        ),
+        ("ScramCredentialUpsertion", SCRAM_CREDENTIAL_UPSERTION_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for AlterUserScramCredentialsRequest<'a> {
@@ -503,6 +500,7 @@ impl<'a> rt::Message<'a> for AlterUserScramCredentialsRequest<'a> {
 }
 impl<'a> rt::Request<'a> for AlterUserScramCredentialsRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::AlterUserScramCredentials;
-    type Response<'b> =
-        super::alter_user_scram_credentials_response::AlterUserScramCredentialsResponse<'b>;
+    type Response<'b> = super::alter_user_scram_credentials_response::AlterUserScramCredentialsResponse<
+        'b,
+    >;
 }

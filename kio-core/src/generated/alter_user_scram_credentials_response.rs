@@ -48,7 +48,9 @@ impl<'a> rt::Wire<'a> for AlterUserScramCredentialsResponse<'a> {
         let v = cx.version;
         let mut this = Self::default();
         this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AlterUserScramCredentialsResponse.ThrottleTimeMs"))?;
+            .map_err(|e| {
+                e.in_field("AlterUserScramCredentialsResponse.ThrottleTimeMs")
+            })?;
         this.results = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterUserScramCredentialsResponse.Results"))?;
         if cx.flexible {
@@ -65,12 +67,10 @@ impl<'a> rt::Wire<'a> for AlterUserScramCredentialsResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AlterUserScramCredentialsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("AlterUserScramCredentialsResponse.ThrottleTimeMs")
+            })?;
         rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterUserScramCredentialsResponse.Results"))?;
         if cx.flexible {
@@ -311,10 +311,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
             "AlterUserScramCredentialsResponse",
             ALTER_USER_SCRAM_CREDENTIALS_RESPONSE_FIELDS,
         ),
-        (
-            "AlterUserScramCredentialsResult",
-            ALTER_USER_SCRAM_CREDENTIALS_RESULT_FIELDS,
-        ),
+        ("AlterUserScramCredentialsResult", ALTER_USER_SCRAM_CREDENTIALS_RESULT_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for AlterUserScramCredentialsResponse<'a> {

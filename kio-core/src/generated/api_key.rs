@@ -492,7 +492,9 @@ impl ApiKey {
             ApiKey::DeleteTopics => &super::delete_topics_request::SCHEMA,
             ApiKey::DeleteRecords => &super::delete_records_request::SCHEMA,
             ApiKey::InitProducerId => &super::init_producer_id_request::SCHEMA,
-            ApiKey::OffsetForLeaderEpoch => &super::offset_for_leader_epoch_request::SCHEMA,
+            ApiKey::OffsetForLeaderEpoch => {
+                &super::offset_for_leader_epoch_request::SCHEMA
+            }
             ApiKey::AddPartitionsToTxn => &super::add_partitions_to_txn_request::SCHEMA,
             ApiKey::AddOffsetsToTxn => &super::add_offsets_to_txn_request::SCHEMA,
             ApiKey::EndTxn => &super::end_txn_request::SCHEMA,
@@ -507,13 +509,23 @@ impl ApiKey {
             ApiKey::DescribeLogDirs => &super::describe_log_dirs_request::SCHEMA,
             ApiKey::SaslAuthenticate => &super::sasl_authenticate_request::SCHEMA,
             ApiKey::CreatePartitions => &super::create_partitions_request::SCHEMA,
-            ApiKey::CreateDelegationToken => &super::create_delegation_token_request::SCHEMA,
-            ApiKey::RenewDelegationToken => &super::renew_delegation_token_request::SCHEMA,
-            ApiKey::ExpireDelegationToken => &super::expire_delegation_token_request::SCHEMA,
-            ApiKey::DescribeDelegationToken => &super::describe_delegation_token_request::SCHEMA,
+            ApiKey::CreateDelegationToken => {
+                &super::create_delegation_token_request::SCHEMA
+            }
+            ApiKey::RenewDelegationToken => {
+                &super::renew_delegation_token_request::SCHEMA
+            }
+            ApiKey::ExpireDelegationToken => {
+                &super::expire_delegation_token_request::SCHEMA
+            }
+            ApiKey::DescribeDelegationToken => {
+                &super::describe_delegation_token_request::SCHEMA
+            }
             ApiKey::DeleteGroups => &super::delete_groups_request::SCHEMA,
             ApiKey::ElectLeaders => &super::elect_leaders_request::SCHEMA,
-            ApiKey::IncrementalAlterConfigs => &super::incremental_alter_configs_request::SCHEMA,
+            ApiKey::IncrementalAlterConfigs => {
+                &super::incremental_alter_configs_request::SCHEMA
+            }
             ApiKey::AlterPartitionReassignments => {
                 &super::alter_partition_reassignments_request::SCHEMA
             }
@@ -521,7 +533,9 @@ impl ApiKey {
                 &super::list_partition_reassignments_request::SCHEMA
             }
             ApiKey::OffsetDelete => &super::offset_delete_request::SCHEMA,
-            ApiKey::DescribeClientQuotas => &super::describe_client_quotas_request::SCHEMA,
+            ApiKey::DescribeClientQuotas => {
+                &super::describe_client_quotas_request::SCHEMA
+            }
             ApiKey::AlterClientQuotas => &super::alter_client_quotas_request::SCHEMA,
             ApiKey::DescribeUserScramCredentials => {
                 &super::describe_user_scram_credentials_request::SCHEMA
@@ -545,18 +559,28 @@ impl ApiKey {
             ApiKey::DescribeTransactions => &super::describe_transactions_request::SCHEMA,
             ApiKey::ListTransactions => &super::list_transactions_request::SCHEMA,
             ApiKey::AllocateProducerIds => &super::allocate_producer_ids_request::SCHEMA,
-            ApiKey::ConsumerGroupHeartbeat => &super::consumer_group_heartbeat_request::SCHEMA,
-            ApiKey::ConsumerGroupDescribe => &super::consumer_group_describe_request::SCHEMA,
-            ApiKey::ControllerRegistration => &super::controller_registration_request::SCHEMA,
+            ApiKey::ConsumerGroupHeartbeat => {
+                &super::consumer_group_heartbeat_request::SCHEMA
+            }
+            ApiKey::ConsumerGroupDescribe => {
+                &super::consumer_group_describe_request::SCHEMA
+            }
+            ApiKey::ControllerRegistration => {
+                &super::controller_registration_request::SCHEMA
+            }
             ApiKey::GetTelemetrySubscriptions => {
                 &super::get_telemetry_subscriptions_request::SCHEMA
             }
             ApiKey::PushTelemetry => &super::push_telemetry_request::SCHEMA,
-            ApiKey::AssignReplicasToDirs => &super::assign_replicas_to_dirs_request::SCHEMA,
+            ApiKey::AssignReplicasToDirs => {
+                &super::assign_replicas_to_dirs_request::SCHEMA
+            }
             ApiKey::ListClientMetricsResources => {
                 &super::list_client_metrics_resources_request::SCHEMA
             }
-            ApiKey::DescribeTopicPartitions => &super::describe_topic_partitions_request::SCHEMA,
+            ApiKey::DescribeTopicPartitions => {
+                &super::describe_topic_partitions_request::SCHEMA
+            }
             ApiKey::ShareGroupHeartbeat => &super::share_group_heartbeat_request::SCHEMA,
             ApiKey::ShareGroupDescribe => &super::share_group_describe_request::SCHEMA,
             ApiKey::ShareFetch => &super::share_fetch_request::SCHEMA,
@@ -568,8 +592,12 @@ impl ApiKey {
                 &super::initialize_share_group_state_request::SCHEMA
             }
             ApiKey::ReadShareGroupState => &super::read_share_group_state_request::SCHEMA,
-            ApiKey::WriteShareGroupState => &super::write_share_group_state_request::SCHEMA,
-            ApiKey::DeleteShareGroupState => &super::delete_share_group_state_request::SCHEMA,
+            ApiKey::WriteShareGroupState => {
+                &super::write_share_group_state_request::SCHEMA
+            }
+            ApiKey::DeleteShareGroupState => {
+                &super::delete_share_group_state_request::SCHEMA
+            }
             ApiKey::ReadShareGroupStateSummary => {
                 &super::read_share_group_state_summary_request::SCHEMA
             }
@@ -601,7 +629,9 @@ impl ApiKey {
             ApiKey::DeleteTopics => &super::delete_topics_response::SCHEMA,
             ApiKey::DeleteRecords => &super::delete_records_response::SCHEMA,
             ApiKey::InitProducerId => &super::init_producer_id_response::SCHEMA,
-            ApiKey::OffsetForLeaderEpoch => &super::offset_for_leader_epoch_response::SCHEMA,
+            ApiKey::OffsetForLeaderEpoch => {
+                &super::offset_for_leader_epoch_response::SCHEMA
+            }
             ApiKey::AddPartitionsToTxn => &super::add_partitions_to_txn_response::SCHEMA,
             ApiKey::AddOffsetsToTxn => &super::add_offsets_to_txn_response::SCHEMA,
             ApiKey::EndTxn => &super::end_txn_response::SCHEMA,
@@ -612,17 +642,29 @@ impl ApiKey {
             ApiKey::DeleteAcls => &super::delete_acls_response::SCHEMA,
             ApiKey::DescribeConfigs => &super::describe_configs_response::SCHEMA,
             ApiKey::AlterConfigs => &super::alter_configs_response::SCHEMA,
-            ApiKey::AlterReplicaLogDirs => &super::alter_replica_log_dirs_response::SCHEMA,
+            ApiKey::AlterReplicaLogDirs => {
+                &super::alter_replica_log_dirs_response::SCHEMA
+            }
             ApiKey::DescribeLogDirs => &super::describe_log_dirs_response::SCHEMA,
             ApiKey::SaslAuthenticate => &super::sasl_authenticate_response::SCHEMA,
             ApiKey::CreatePartitions => &super::create_partitions_response::SCHEMA,
-            ApiKey::CreateDelegationToken => &super::create_delegation_token_response::SCHEMA,
-            ApiKey::RenewDelegationToken => &super::renew_delegation_token_response::SCHEMA,
-            ApiKey::ExpireDelegationToken => &super::expire_delegation_token_response::SCHEMA,
-            ApiKey::DescribeDelegationToken => &super::describe_delegation_token_response::SCHEMA,
+            ApiKey::CreateDelegationToken => {
+                &super::create_delegation_token_response::SCHEMA
+            }
+            ApiKey::RenewDelegationToken => {
+                &super::renew_delegation_token_response::SCHEMA
+            }
+            ApiKey::ExpireDelegationToken => {
+                &super::expire_delegation_token_response::SCHEMA
+            }
+            ApiKey::DescribeDelegationToken => {
+                &super::describe_delegation_token_response::SCHEMA
+            }
             ApiKey::DeleteGroups => &super::delete_groups_response::SCHEMA,
             ApiKey::ElectLeaders => &super::elect_leaders_response::SCHEMA,
-            ApiKey::IncrementalAlterConfigs => &super::incremental_alter_configs_response::SCHEMA,
+            ApiKey::IncrementalAlterConfigs => {
+                &super::incremental_alter_configs_response::SCHEMA
+            }
             ApiKey::AlterPartitionReassignments => {
                 &super::alter_partition_reassignments_response::SCHEMA
             }
@@ -630,7 +672,9 @@ impl ApiKey {
                 &super::list_partition_reassignments_response::SCHEMA
             }
             ApiKey::OffsetDelete => &super::offset_delete_response::SCHEMA,
-            ApiKey::DescribeClientQuotas => &super::describe_client_quotas_response::SCHEMA,
+            ApiKey::DescribeClientQuotas => {
+                &super::describe_client_quotas_response::SCHEMA
+            }
             ApiKey::AlterClientQuotas => &super::alter_client_quotas_response::SCHEMA,
             ApiKey::DescribeUserScramCredentials => {
                 &super::describe_user_scram_credentials_response::SCHEMA
@@ -651,21 +695,33 @@ impl ApiKey {
             ApiKey::BrokerRegistration => &super::broker_registration_response::SCHEMA,
             ApiKey::BrokerHeartbeat => &super::broker_heartbeat_response::SCHEMA,
             ApiKey::UnregisterBroker => &super::unregister_broker_response::SCHEMA,
-            ApiKey::DescribeTransactions => &super::describe_transactions_response::SCHEMA,
+            ApiKey::DescribeTransactions => {
+                &super::describe_transactions_response::SCHEMA
+            }
             ApiKey::ListTransactions => &super::list_transactions_response::SCHEMA,
             ApiKey::AllocateProducerIds => &super::allocate_producer_ids_response::SCHEMA,
-            ApiKey::ConsumerGroupHeartbeat => &super::consumer_group_heartbeat_response::SCHEMA,
-            ApiKey::ConsumerGroupDescribe => &super::consumer_group_describe_response::SCHEMA,
-            ApiKey::ControllerRegistration => &super::controller_registration_response::SCHEMA,
+            ApiKey::ConsumerGroupHeartbeat => {
+                &super::consumer_group_heartbeat_response::SCHEMA
+            }
+            ApiKey::ConsumerGroupDescribe => {
+                &super::consumer_group_describe_response::SCHEMA
+            }
+            ApiKey::ControllerRegistration => {
+                &super::controller_registration_response::SCHEMA
+            }
             ApiKey::GetTelemetrySubscriptions => {
                 &super::get_telemetry_subscriptions_response::SCHEMA
             }
             ApiKey::PushTelemetry => &super::push_telemetry_response::SCHEMA,
-            ApiKey::AssignReplicasToDirs => &super::assign_replicas_to_dirs_response::SCHEMA,
+            ApiKey::AssignReplicasToDirs => {
+                &super::assign_replicas_to_dirs_response::SCHEMA
+            }
             ApiKey::ListClientMetricsResources => {
                 &super::list_client_metrics_resources_response::SCHEMA
             }
-            ApiKey::DescribeTopicPartitions => &super::describe_topic_partitions_response::SCHEMA,
+            ApiKey::DescribeTopicPartitions => {
+                &super::describe_topic_partitions_response::SCHEMA
+            }
             ApiKey::ShareGroupHeartbeat => &super::share_group_heartbeat_response::SCHEMA,
             ApiKey::ShareGroupDescribe => &super::share_group_describe_response::SCHEMA,
             ApiKey::ShareFetch => &super::share_fetch_response::SCHEMA,
@@ -676,9 +732,15 @@ impl ApiKey {
             ApiKey::InitializeShareGroupState => {
                 &super::initialize_share_group_state_response::SCHEMA
             }
-            ApiKey::ReadShareGroupState => &super::read_share_group_state_response::SCHEMA,
-            ApiKey::WriteShareGroupState => &super::write_share_group_state_response::SCHEMA,
-            ApiKey::DeleteShareGroupState => &super::delete_share_group_state_response::SCHEMA,
+            ApiKey::ReadShareGroupState => {
+                &super::read_share_group_state_response::SCHEMA
+            }
+            ApiKey::WriteShareGroupState => {
+                &super::write_share_group_state_response::SCHEMA
+            }
+            ApiKey::DeleteShareGroupState => {
+                &super::delete_share_group_state_response::SCHEMA
+            }
             ApiKey::ReadShareGroupStateSummary => {
                 &super::read_share_group_state_summary_response::SCHEMA
             }
@@ -707,11 +769,7 @@ impl ApiKey {
     /// flexible versions, 0 otherwise, and always 0 for ApiVersions
     /// (a client must read it before it knows what the broker supports).
     pub fn response_header_version(self, version: i16) -> i16 {
-        if self.key() != 18 && self.is_flexible(version) {
-            1
-        } else {
-            0
-        }
+        if self.key() != 18 && self.is_flexible(version) { 1 } else { 0 }
     }
 }
 impl TryFrom<i16> for ApiKey {

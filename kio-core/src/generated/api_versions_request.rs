@@ -48,11 +48,17 @@ impl<'a> rt::Wire<'a> for ApiVersionsRequest<'a> {
         let v = cx.version;
         let mut this = Self::default();
         if v >= 3 {
-            this.client_software_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.client_software_name = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("ApiVersionsRequest.ClientSoftwareName"))?;
         }
         if v >= 3 {
-            this.client_software_version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.client_software_version = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("ApiVersionsRequest.ClientSoftwareVersion"))?;
         }
         if cx.flexible {
@@ -71,19 +77,19 @@ impl<'a> rt::Wire<'a> for ApiVersionsRequest<'a> {
         let v = cx.version;
         if v >= 3 {
             rt::Wire::write(
-                &self.client_software_name,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ApiVersionsRequest.ClientSoftwareName"))?;
+                    &self.client_software_name,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ApiVersionsRequest.ClientSoftwareName"))?;
         }
         if v >= 3 {
             rt::Wire::write(
-                &self.client_software_version,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ApiVersionsRequest.ClientSoftwareVersion"))?;
+                    &self.client_software_version,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ApiVersionsRequest.ClientSoftwareVersion"))?;
         }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
@@ -104,7 +110,9 @@ impl<'a> rt::IntoOwned for ApiVersionsRequest<'a> {
     fn into_owned(self) -> ApiVersionsRequest<'static> {
         ApiVersionsRequest {
             client_software_name: rt::IntoOwned::into_owned(self.client_software_name),
-            client_software_version: rt::IntoOwned::into_owned(self.client_software_version),
+            client_software_version: rt::IntoOwned::into_owned(
+                self.client_software_version,
+            ),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }

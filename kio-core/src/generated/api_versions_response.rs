@@ -94,43 +94,67 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
             {
                 match tag {
                     0u32 if v >= 3 => {
-                        this.supported_features =
-                            rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
-                                .map_err(|e| e.in_field("ApiVersionsResponse.SupportedFeatures"))?;
+                        this.supported_features = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.SupportedFeatures")
+                            })?;
                         rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("ApiVersionsResponse.SupportedFeatures"))?;
-                        if this.supported_features != ::core::default::Default::default() {
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.SupportedFeatures")
+                            })?;
+                        if this.supported_features != ::core::default::Default::default()
+                        {
                             tags.typed(tag);
                         }
                     }
                     1u32 if v >= 3 => {
-                        this.finalized_features_epoch =
-                            rt::Wire::read(&mut sub, rt::Cx::new(v, true, false)).map_err(|e| {
+                        this.finalized_features_epoch = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
                                 e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
                             })?;
-                        rt::TaggedSection::check_used(tag, &sub).map_err(|e| {
-                            e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
-                        })?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
+                            })?;
                         if this.finalized_features_epoch != -1 {
                             tags.typed(tag);
                         }
                     }
                     2u32 if v >= 3 => {
-                        this.finalized_features =
-                            rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
-                                .map_err(|e| e.in_field("ApiVersionsResponse.FinalizedFeatures"))?;
+                        this.finalized_features = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.FinalizedFeatures")
+                            })?;
                         rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("ApiVersionsResponse.FinalizedFeatures"))?;
-                        if this.finalized_features != ::core::default::Default::default() {
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.FinalizedFeatures")
+                            })?;
+                        if this.finalized_features != ::core::default::Default::default()
+                        {
                             tags.typed(tag);
                         }
                     }
                     3u32 if v >= 3 => {
-                        this.zk_migration_ready =
-                            rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
-                                .map_err(|e| e.in_field("ApiVersionsResponse.ZkMigrationReady"))?;
+                        this.zk_migration_ready = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.ZkMigrationReady")
+                            })?;
                         rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("ApiVersionsResponse.ZkMigrationReady"))?;
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.ZkMigrationReady")
+                            })?;
                         if this.zk_migration_ready != false {
                             tags.typed(tag);
                         }
@@ -150,18 +174,19 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
             .map_err(|e| e.in_field("ApiVersionsResponse.ApiKeys"))?;
         if v >= 1 {
             rt::Wire::write(
-                &self.throttle_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ApiVersionsResponse.ThrottleTimeMs"))?;
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ApiVersionsResponse.ThrottleTimeMs"))?;
         }
         if cx.flexible {
-            let has_supported_features =
-                v >= 3 && self.supported_features != ::core::default::Default::default();
-            let has_finalized_features_epoch = v >= 3 && self.finalized_features_epoch != -1;
-            let has_finalized_features =
-                v >= 3 && self.finalized_features != ::core::default::Default::default();
+            let has_supported_features = v >= 3
+                && self.supported_features != ::core::default::Default::default();
+            let has_finalized_features_epoch = v >= 3
+                && self.finalized_features_epoch != -1;
+            let has_finalized_features = v >= 3
+                && self.finalized_features != ::core::default::Default::default();
             let has_zk_migration_ready = v >= 3 && self.zk_migration_ready != false;
             let mut tw = rt::TaggedWriter::begin(
                 w,
@@ -174,32 +199,54 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
                 ],
             )?;
             if has_supported_features {
-                tw.field(w, 0u32, &|w| {
-                    rt::Wire::write(&self.supported_features, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("ApiVersionsResponse.SupportedFeatures"))?;
+                tw.field(
+                        w,
+                        0u32,
+                        &|w| rt::Wire::write(
+                            &self.supported_features,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("ApiVersionsResponse.SupportedFeatures"))?;
             }
             if has_finalized_features_epoch {
-                tw.field(w, 1u32, &|w| {
-                    rt::Wire::write(
-                        &self.finalized_features_epoch,
+                tw.field(
                         w,
-                        rt::Cx::new(v, true, false),
+                        1u32,
+                        &|w| rt::Wire::write(
+                            &self.finalized_features_epoch,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
                     )
-                })
-                .map_err(|e| e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch"))?;
+                    .map_err(|e| {
+                        e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
+                    })?;
             }
             if has_finalized_features {
-                tw.field(w, 2u32, &|w| {
-                    rt::Wire::write(&self.finalized_features, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("ApiVersionsResponse.FinalizedFeatures"))?;
+                tw.field(
+                        w,
+                        2u32,
+                        &|w| rt::Wire::write(
+                            &self.finalized_features,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("ApiVersionsResponse.FinalizedFeatures"))?;
             }
             if has_zk_migration_ready {
-                tw.field(w, 3u32, &|w| {
-                    rt::Wire::write(&self.zk_migration_ready, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("ApiVersionsResponse.ZkMigrationReady"))?;
+                tw.field(
+                        w,
+                        3u32,
+                        &|w| rt::Wire::write(
+                            &self.zk_migration_ready,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("ApiVersionsResponse.ZkMigrationReady"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -221,7 +268,9 @@ impl<'a> rt::IntoOwned for ApiVersionsResponse<'a> {
             api_keys: rt::IntoOwned::into_owned(self.api_keys),
             throttle_time_ms: rt::IntoOwned::into_owned(self.throttle_time_ms),
             supported_features: rt::IntoOwned::into_owned(self.supported_features),
-            finalized_features_epoch: rt::IntoOwned::into_owned(self.finalized_features_epoch),
+            finalized_features_epoch: rt::IntoOwned::into_owned(
+                self.finalized_features_epoch,
+            ),
             finalized_features: rt::IntoOwned::into_owned(self.finalized_features),
             zk_migration_ready: rt::IntoOwned::into_owned(self.zk_migration_ready),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
@@ -284,13 +333,9 @@ impl<'a> rt::Wire<'a> for ApiVersion<'a> {
         this.max_version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ApiVersion.MaxVersion"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ApiVersion._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("ApiVersion._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ApiVersion._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("ApiVersion._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -509,11 +554,17 @@ impl<'a> rt::Wire<'a> for FinalizedFeatureKey<'a> {
                 .map_err(|e| e.in_field("FinalizedFeatureKey.Name"))?;
         }
         if v >= 3 {
-            this.max_version_level = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.max_version_level = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("FinalizedFeatureKey.MaxVersionLevel"))?;
         }
         if v >= 3 {
-            this.min_version_level = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.min_version_level = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("FinalizedFeatureKey.MinVersionLevel"))?;
         }
         if cx.flexible {
@@ -541,11 +592,11 @@ impl<'a> rt::Wire<'a> for FinalizedFeatureKey<'a> {
         }
         if v >= 3 {
             rt::Wire::write(
-                &self.max_version_level,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("FinalizedFeatureKey.MaxVersionLevel"))?;
+                    &self.max_version_level,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FinalizedFeatureKey.MaxVersionLevel"))?;
         } else if self.max_version_level != 0 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -554,11 +605,11 @@ impl<'a> rt::Wire<'a> for FinalizedFeatureKey<'a> {
         }
         if v >= 3 {
             rt::Wire::write(
-                &self.min_version_level,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("FinalizedFeatureKey.MinVersionLevel"))?;
+                    &self.min_version_level,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FinalizedFeatureKey.MinVersionLevel"))?;
         } else if self.min_version_level != 0 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

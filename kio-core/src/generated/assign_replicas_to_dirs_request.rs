@@ -148,8 +148,8 @@ impl<'a> rt::Wire<'a> for DirectoryData<'a> {
         this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DirectoryData.Topics"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("DirectoryData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("DirectoryData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("DirectoryData._tagged"))?
@@ -235,13 +235,9 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("TopicData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("TopicData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -316,8 +312,8 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -490,24 +486,26 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
     },
 ];
 /// The fields of `PartitionData`, in wire order.
-pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "PartitionIndex",
-    json_name: "partitionIndex",
-    type_name: "int32",
-    ty: rt::FieldType::Int32,
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The partition index",
-    fields: &[],
-}];
+pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "PartitionIndex",
+        json_name: "partitionIndex",
+        type_name: "int32",
+        ty: rt::FieldType::Int32,
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The partition index",
+        fields: &[],
+    },
+];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "AssignReplicasToDirsRequest",
@@ -520,10 +518,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["controller"],
     fields: ASSIGN_REPLICAS_TO_DIRS_REQUEST_FIELDS,
     structs: &[
-        (
-            "AssignReplicasToDirsRequest",
-            ASSIGN_REPLICAS_TO_DIRS_REQUEST_FIELDS,
-        ),
+        ("AssignReplicasToDirsRequest", ASSIGN_REPLICAS_TO_DIRS_REQUEST_FIELDS),
         ("DirectoryData", DIRECTORY_DATA_FIELDS),
         ("TopicData", TOPIC_DATA_FIELDS),
         ("PartitionData", PARTITION_DATA_FIELDS),
@@ -534,5 +529,7 @@ impl<'a> rt::Message<'a> for AssignReplicasToDirsRequest<'a> {
 }
 impl<'a> rt::Request<'a> for AssignReplicasToDirsRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::AssignReplicasToDirs;
-    type Response<'b> = super::assign_replicas_to_dirs_response::AssignReplicasToDirsResponse<'b>;
+    type Response<'b> = super::assign_replicas_to_dirs_response::AssignReplicasToDirsResponse<
+        'b,
+    >;
 }

@@ -71,12 +71,8 @@ impl<'a> rt::Wire<'a> for AssignReplicasToDirsResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AssignReplicasToDirsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AssignReplicasToDirsResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AssignReplicasToDirsResponse.ErrorCode"))?;
         rt::Wire::write(&self.directories, w, rt::Cx::new(v, cx.flexible, false))
@@ -152,8 +148,8 @@ impl<'a> rt::Wire<'a> for DirectoryData<'a> {
         this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DirectoryData.Topics"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("DirectoryData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("DirectoryData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("DirectoryData._tagged"))?
@@ -239,13 +235,9 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("TopicData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("TopicData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -328,8 +320,8 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -555,10 +547,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: ASSIGN_REPLICAS_TO_DIRS_RESPONSE_FIELDS,
     structs: &[
-        (
-            "AssignReplicasToDirsResponse",
-            ASSIGN_REPLICAS_TO_DIRS_RESPONSE_FIELDS,
-        ),
+        ("AssignReplicasToDirsResponse", ASSIGN_REPLICAS_TO_DIRS_RESPONSE_FIELDS),
         ("DirectoryData", DIRECTORY_DATA_FIELDS),
         ("TopicData", TOPIC_DATA_FIELDS),
         ("PartitionData", PARTITION_DATA_FIELDS),

@@ -91,11 +91,11 @@ impl<'a> rt::Wire<'a> for BeginQuorumEpochRequest<'a> {
             .map_err(|e| e.in_field("BeginQuorumEpochRequest.Topics"))?;
         if v >= 1 {
             rt::Wire::write(
-                &self.leader_endpoints,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("BeginQuorumEpochRequest.LeaderEndpoints"))?;
+                    &self.leader_endpoints,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("BeginQuorumEpochRequest.LeaderEndpoints"))?;
         }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
@@ -169,13 +169,9 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("TopicData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("TopicData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -268,7 +264,10 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
         if v >= 1 {
-            this.voter_directory_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.voter_directory_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("PartitionData.VoterDirectoryId"))?;
         }
         this.leader_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -276,8 +275,8 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -293,11 +292,11 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
         if v >= 1 {
             rt::Wire::write(
-                &self.voter_directory_id,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("PartitionData.VoterDirectoryId"))?;
+                    &self.voter_directory_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.VoterDirectoryId"))?;
         }
         rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.LeaderId"))?;
@@ -391,8 +390,8 @@ impl<'a> rt::Wire<'a> for LeaderEndpoint<'a> {
                 .map_err(|e| e.in_field("LeaderEndpoint.Port"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("LeaderEndpoint._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("LeaderEndpoint._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("LeaderEndpoint._tagged"))?

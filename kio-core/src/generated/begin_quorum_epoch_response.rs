@@ -64,10 +64,17 @@ impl<'a> rt::Wire<'a> for BeginQuorumEpochResponse<'a> {
             {
                 match tag {
                     0u32 if v >= 1 => {
-                        this.node_endpoints = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
-                            .map_err(|e| e.in_field("BeginQuorumEpochResponse.NodeEndpoints"))?;
+                        this.node_endpoints = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("BeginQuorumEpochResponse.NodeEndpoints")
+                            })?;
                         rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("BeginQuorumEpochResponse.NodeEndpoints"))?;
+                            .map_err(|e| {
+                                e.in_field("BeginQuorumEpochResponse.NodeEndpoints")
+                            })?;
                         if this.node_endpoints != ::core::default::Default::default() {
                             tags.typed(tag);
                         }
@@ -85,7 +92,8 @@ impl<'a> rt::Wire<'a> for BeginQuorumEpochResponse<'a> {
             .map_err(|e| e.in_field("BeginQuorumEpochResponse.ErrorCode"))?;
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BeginQuorumEpochResponse.Topics"))?;
-        if (!cx.flexible || !(v >= 1)) && self.node_endpoints != ::core::default::Default::default()
+        if (!cx.flexible || !(v >= 1))
+            && self.node_endpoints != ::core::default::Default::default()
         {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -93,18 +101,24 @@ impl<'a> rt::Wire<'a> for BeginQuorumEpochResponse<'a> {
             );
         }
         if cx.flexible {
-            let has_node_endpoints =
-                v >= 1 && self.node_endpoints != ::core::default::Default::default();
+            let has_node_endpoints = v >= 1
+                && self.node_endpoints != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
                 &[(0u32, has_node_endpoints)],
             )?;
             if has_node_endpoints {
-                tw.field(w, 0u32, &|w| {
-                    rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("BeginQuorumEpochResponse.NodeEndpoints"))?;
+                tw.field(
+                        w,
+                        0u32,
+                        &|w| rt::Wire::write(
+                            &self.node_endpoints,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("BeginQuorumEpochResponse.NodeEndpoints"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -175,13 +189,9 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("TopicData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("TopicData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -278,8 +288,8 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -387,12 +397,9 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
                 .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }
@@ -692,10 +699,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: BEGIN_QUORUM_EPOCH_RESPONSE_FIELDS,
     structs: &[
-        (
-            "BeginQuorumEpochResponse",
-            BEGIN_QUORUM_EPOCH_RESPONSE_FIELDS,
-        ),
+        ("BeginQuorumEpochResponse", BEGIN_QUORUM_EPOCH_RESPONSE_FIELDS),
         ("TopicData", TOPIC_DATA_FIELDS),
         ("PartitionData", PARTITION_DATA_FIELDS),
         ("NodeEndpoint", NODE_ENDPOINT_FIELDS),

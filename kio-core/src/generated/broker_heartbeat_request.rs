@@ -75,7 +75,10 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerId"))?;
         this.broker_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerEpoch"))?;
-        this.current_metadata_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.current_metadata_offset = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.CurrentMetadataOffset"))?;
         this.want_fence = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantFence"))?;
@@ -90,11 +93,17 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
             {
                 match tag {
                     0u32 if v >= 1 => {
-                        this.offline_log_dirs =
-                            rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
-                                .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
+                        this.offline_log_dirs = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("BrokerHeartbeatRequest.OfflineLogDirs")
+                            })?;
                         rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
+                            .map_err(|e| {
+                                e.in_field("BrokerHeartbeatRequest.OfflineLogDirs")
+                            })?;
                         if this.offline_log_dirs != ::core::default::Default::default() {
                             tags.typed(tag);
                         }
@@ -113,11 +122,11 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
         rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerEpoch"))?;
         rt::Wire::write(
-            &self.current_metadata_offset,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("BrokerHeartbeatRequest.CurrentMetadataOffset"))?;
+                &self.current_metadata_offset,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("BrokerHeartbeatRequest.CurrentMetadataOffset"))?;
         rt::Wire::write(&self.want_fence, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantFence"))?;
         rt::Wire::write(&self.want_shut_down, w, rt::Cx::new(v, cx.flexible, false))
@@ -131,18 +140,24 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
             );
         }
         if cx.flexible {
-            let has_offline_log_dirs =
-                v >= 1 && self.offline_log_dirs != ::core::default::Default::default();
+            let has_offline_log_dirs = v >= 1
+                && self.offline_log_dirs != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
                 &[(0u32, has_offline_log_dirs)],
             )?;
             if has_offline_log_dirs {
-                tw.field(w, 0u32, &|w| {
-                    rt::Wire::write(&self.offline_log_dirs, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
+                tw.field(
+                        w,
+                        0u32,
+                        &|w| rt::Wire::write(
+                            &self.offline_log_dirs,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -162,7 +177,9 @@ impl<'a> rt::IntoOwned for BrokerHeartbeatRequest<'a> {
         BrokerHeartbeatRequest {
             broker_id: rt::IntoOwned::into_owned(self.broker_id),
             broker_epoch: rt::IntoOwned::into_owned(self.broker_epoch),
-            current_metadata_offset: rt::IntoOwned::into_owned(self.current_metadata_offset),
+            current_metadata_offset: rt::IntoOwned::into_owned(
+                self.current_metadata_offset,
+            ),
             want_fence: rt::IntoOwned::into_owned(self.want_fence),
             want_shut_down: rt::IntoOwned::into_owned(self.want_shut_down),
             offline_log_dirs: rt::IntoOwned::into_owned(self.offline_log_dirs),

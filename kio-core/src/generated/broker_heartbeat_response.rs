@@ -89,24 +89,16 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("BrokerHeartbeatResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerHeartbeatResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatResponse.ErrorCode"))?;
         rt::Wire::write(&self.is_caught_up, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatResponse.IsCaughtUp"))?;
         rt::Wire::write(&self.is_fenced, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatResponse.IsFenced"))?;
-        rt::Wire::write(
-            &self.should_shut_down,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("BrokerHeartbeatResponse.ShouldShutDown"))?;
+        rt::Wire::write(&self.should_shut_down, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerHeartbeatResponse.ShouldShutDown"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;

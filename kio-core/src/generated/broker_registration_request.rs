@@ -102,16 +102,26 @@ impl<'a> rt::Wire<'a> for BrokerRegistrationRequest<'a> {
         this.rack = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("BrokerRegistrationRequest.Rack"))?;
         if v >= 1 {
-            this.is_migrating_zk_broker = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerRegistrationRequest.IsMigratingZkBroker"))?;
+            this.is_migrating_zk_broker = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("BrokerRegistrationRequest.IsMigratingZkBroker")
+                })?;
         }
         if v >= 2 {
             this.log_dirs = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("BrokerRegistrationRequest.LogDirs"))?;
         }
         if v >= 3 {
-            this.previous_broker_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerRegistrationRequest.PreviousBrokerEpoch"))?;
+            this.previous_broker_epoch = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("BrokerRegistrationRequest.PreviousBrokerEpoch")
+                })?;
         }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -141,11 +151,13 @@ impl<'a> rt::Wire<'a> for BrokerRegistrationRequest<'a> {
             .map_err(|e| e.in_field("BrokerRegistrationRequest.Rack"))?;
         if v >= 1 {
             rt::Wire::write(
-                &self.is_migrating_zk_broker,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("BrokerRegistrationRequest.IsMigratingZkBroker"))?;
+                    &self.is_migrating_zk_broker,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("BrokerRegistrationRequest.IsMigratingZkBroker")
+                })?;
         } else if self.is_migrating_zk_broker != false {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -158,11 +170,13 @@ impl<'a> rt::Wire<'a> for BrokerRegistrationRequest<'a> {
         }
         if v >= 3 {
             rt::Wire::write(
-                &self.previous_broker_epoch,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("BrokerRegistrationRequest.PreviousBrokerEpoch"))?;
+                    &self.previous_broker_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("BrokerRegistrationRequest.PreviousBrokerEpoch")
+                })?;
         }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
@@ -188,7 +202,9 @@ impl<'a> rt::IntoOwned for BrokerRegistrationRequest<'a> {
             listeners: rt::IntoOwned::into_owned(self.listeners),
             features: rt::IntoOwned::into_owned(self.features),
             rack: rt::IntoOwned::into_owned(self.rack),
-            is_migrating_zk_broker: rt::IntoOwned::into_owned(self.is_migrating_zk_broker),
+            is_migrating_zk_broker: rt::IntoOwned::into_owned(
+                self.is_migrating_zk_broker,
+            ),
             log_dirs: rt::IntoOwned::into_owned(self.log_dirs),
             previous_broker_epoch: rt::IntoOwned::into_owned(self.previous_broker_epoch),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
@@ -259,13 +275,9 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
         this.security_protocol = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("Listener._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("Listener._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("Listener._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("Listener._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -278,12 +290,8 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
             .map_err(|e| e.in_field("Listener.Host"))?;
         rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Port"))?;
-        rt::Wire::write(
-            &self.security_protocol,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
+        rt::Wire::write(&self.security_protocol, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -361,18 +369,20 @@ impl<'a> rt::Wire<'a> for Feature<'a> {
         let mut this = Self::default();
         this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Feature.Name"))?;
-        this.min_supported_version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.min_supported_version = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Feature.MinSupportedVersion"))?;
-        this.max_supported_version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.max_supported_version = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("Feature._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("Feature._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("Feature._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("Feature._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -382,17 +392,17 @@ impl<'a> rt::Wire<'a> for Feature<'a> {
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Feature.Name"))?;
         rt::Wire::write(
-            &self.min_supported_version,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("Feature.MinSupportedVersion"))?;
+                &self.min_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Feature.MinSupportedVersion"))?;
         rt::Wire::write(
-            &self.max_supported_version,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
+                &self.max_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -727,10 +737,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["controller"],
     fields: BROKER_REGISTRATION_REQUEST_FIELDS,
     structs: &[
-        (
-            "BrokerRegistrationRequest",
-            BROKER_REGISTRATION_REQUEST_FIELDS,
-        ),
+        ("BrokerRegistrationRequest", BROKER_REGISTRATION_REQUEST_FIELDS),
         ("Listener", LISTENER_FIELDS),
         ("Feature", FEATURE_FIELDS),
     ],
@@ -740,5 +747,7 @@ impl<'a> rt::Message<'a> for BrokerRegistrationRequest<'a> {
 }
 impl<'a> rt::Request<'a> for BrokerRegistrationRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::BrokerRegistration;
-    type Response<'b> = super::broker_registration_response::BrokerRegistrationResponse<'b>;
+    type Response<'b> = super::broker_registration_response::BrokerRegistrationResponse<
+        'b,
+    >;
 }

@@ -73,12 +73,8 @@ impl<'a> rt::Wire<'a> for BrokerRegistrationResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("BrokerRegistrationResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerRegistrationResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerRegistrationResponse.ErrorCode"))?;
         rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
@@ -176,10 +172,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: false,
     listeners: &[],
     fields: BROKER_REGISTRATION_RESPONSE_FIELDS,
-    structs: &[(
-        "BrokerRegistrationResponse",
-        BROKER_REGISTRATION_RESPONSE_FIELDS,
-    )],
+    structs: &[("BrokerRegistrationResponse", BROKER_REGISTRATION_RESPONSE_FIELDS)],
 };
 impl<'a> rt::Message<'a> for BrokerRegistrationResponse<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;

@@ -49,8 +49,13 @@ impl<'a> rt::Wire<'a> for ConsumerGroupDescribeRequest<'a> {
         let mut this = Self::default();
         this.group_ids = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ConsumerGroupDescribeRequest.GroupIds"))?;
-        this.include_authorized_operations = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ConsumerGroupDescribeRequest.IncludeAuthorizedOperations"))?;
+        this.include_authorized_operations = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("ConsumerGroupDescribeRequest.IncludeAuthorizedOperations")
+            })?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ConsumerGroupDescribeRequest._tagged"))?;
@@ -68,11 +73,13 @@ impl<'a> rt::Wire<'a> for ConsumerGroupDescribeRequest<'a> {
         rt::Wire::write(&self.group_ids, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ConsumerGroupDescribeRequest.GroupIds"))?;
         rt::Wire::write(
-            &self.include_authorized_operations,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ConsumerGroupDescribeRequest.IncludeAuthorizedOperations"))?;
+                &self.include_authorized_operations,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("ConsumerGroupDescribeRequest.IncludeAuthorizedOperations")
+            })?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -149,15 +156,14 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: false,
     listeners: &["zkBroker", "broker"],
     fields: CONSUMER_GROUP_DESCRIBE_REQUEST_FIELDS,
-    structs: &[(
-        "ConsumerGroupDescribeRequest",
-        CONSUMER_GROUP_DESCRIBE_REQUEST_FIELDS,
-    )],
+    structs: &[("ConsumerGroupDescribeRequest", CONSUMER_GROUP_DESCRIBE_REQUEST_FIELDS)],
 };
 impl<'a> rt::Message<'a> for ConsumerGroupDescribeRequest<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;
 }
 impl<'a> rt::Request<'a> for ConsumerGroupDescribeRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::ConsumerGroupDescribe;
-    type Response<'b> = super::consumer_group_describe_response::ConsumerGroupDescribeResponse<'b>;
+    type Response<'b> = super::consumer_group_describe_response::ConsumerGroupDescribeResponse<
+        'b,
+    >;
 }

@@ -100,9 +100,16 @@ impl<'a> rt::Wire<'a> for ConsumerGroupHeartbeatRequest<'a> {
         this.rack_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.RackId"))?;
         this.rebalance_timeout_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.RebalanceTimeoutMs"))?;
-        this.subscribed_topic_names = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicNames"))?;
+            .map_err(|e| {
+                e.in_field("ConsumerGroupHeartbeatRequest.RebalanceTimeoutMs")
+            })?;
+        this.subscribed_topic_names = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
+            .map_err(|e| {
+                e.in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicNames")
+            })?;
         this.server_assignor = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.ServerAssignor"))?;
         this.topic_partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
@@ -132,17 +139,21 @@ impl<'a> rt::Wire<'a> for ConsumerGroupHeartbeatRequest<'a> {
         rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.RackId"))?;
         rt::Wire::write(
-            &self.rebalance_timeout_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.RebalanceTimeoutMs"))?;
+                &self.rebalance_timeout_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("ConsumerGroupHeartbeatRequest.RebalanceTimeoutMs")
+            })?;
         rt::Wire::write(
-            &self.subscribed_topic_names,
-            w,
-            rt::Cx::new(v, cx.flexible, true),
-        )
-        .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicNames"))?;
+                &self.subscribed_topic_names,
+                w,
+                rt::Cx::new(v, cx.flexible, true),
+            )
+            .map_err(|e| {
+                e.in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicNames")
+            })?;
         rt::Wire::write(&self.server_assignor, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.ServerAssignor"))?;
         rt::Wire::write(&self.topic_partitions, w, rt::Cx::new(v, cx.flexible, true))
@@ -171,7 +182,9 @@ impl<'a> rt::IntoOwned for ConsumerGroupHeartbeatRequest<'a> {
             instance_id: rt::IntoOwned::into_owned(self.instance_id),
             rack_id: rt::IntoOwned::into_owned(self.rack_id),
             rebalance_timeout_ms: rt::IntoOwned::into_owned(self.rebalance_timeout_ms),
-            subscribed_topic_names: rt::IntoOwned::into_owned(self.subscribed_topic_names),
+            subscribed_topic_names: rt::IntoOwned::into_owned(
+                self.subscribed_topic_names,
+            ),
             server_assignor: rt::IntoOwned::into_owned(self.server_assignor),
             topic_partitions: rt::IntoOwned::into_owned(self.topic_partitions),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
@@ -226,8 +239,8 @@ impl<'a> rt::Wire<'a> for TopicPartitions<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicPartitions.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicPartitions._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicPartitions._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("TopicPartitions._tagged"))?
@@ -483,10 +496,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["zkBroker", "broker"],
     fields: CONSUMER_GROUP_HEARTBEAT_REQUEST_FIELDS,
     structs: &[
-        (
-            "ConsumerGroupHeartbeatRequest",
-            CONSUMER_GROUP_HEARTBEAT_REQUEST_FIELDS,
-        ),
+        ("ConsumerGroupHeartbeatRequest", CONSUMER_GROUP_HEARTBEAT_REQUEST_FIELDS),
         ("TopicPartitions", TOPIC_PARTITIONS_FIELDS),
     ],
 };
@@ -495,6 +505,7 @@ impl<'a> rt::Message<'a> for ConsumerGroupHeartbeatRequest<'a> {
 }
 impl<'a> rt::Request<'a> for ConsumerGroupHeartbeatRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::ConsumerGroupHeartbeat;
-    type Response<'b> =
-        super::consumer_group_heartbeat_response::ConsumerGroupHeartbeatResponse<'b>;
+    type Response<'b> = super::consumer_group_heartbeat_response::ConsumerGroupHeartbeatResponse<
+        'b,
+    >;
 }

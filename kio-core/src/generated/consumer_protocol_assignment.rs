@@ -51,12 +51,8 @@ impl<'a> rt::Wire<'a> for ConsumerProtocolAssignment<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.assigned_partitions,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ConsumerProtocolAssignment.AssignedPartitions"))?;
+        rt::Wire::write(&self.assigned_partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerProtocolAssignment.AssignedPartitions"))?;
         rt::Wire::write(&self.user_data, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ConsumerProtocolAssignment.UserData"))?;
         if !self.unknown_tagged_fields.is_empty() {
@@ -242,10 +238,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: CONSUMER_PROTOCOL_ASSIGNMENT_FIELDS,
     structs: &[
-        (
-            "ConsumerProtocolAssignment",
-            CONSUMER_PROTOCOL_ASSIGNMENT_FIELDS,
-        ),
+        ("ConsumerProtocolAssignment", CONSUMER_PROTOCOL_ASSIGNMENT_FIELDS),
         ("TopicPartition", TOPIC_PARTITION_FIELDS),
     ],
 };

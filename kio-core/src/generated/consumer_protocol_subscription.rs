@@ -61,7 +61,9 @@ impl<'a> rt::Wire<'a> for ConsumerProtocolSubscription<'a> {
             .map_err(|e| e.in_field("ConsumerProtocolSubscription.UserData"))?;
         if v >= 1 {
             this.owned_partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ConsumerProtocolSubscription.OwnedPartitions"))?;
+                .map_err(|e| {
+                    e.in_field("ConsumerProtocolSubscription.OwnedPartitions")
+                })?;
         }
         if v >= 2 {
             this.generation_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -81,11 +83,13 @@ impl<'a> rt::Wire<'a> for ConsumerProtocolSubscription<'a> {
             .map_err(|e| e.in_field("ConsumerProtocolSubscription.UserData"))?;
         if v >= 1 {
             rt::Wire::write(
-                &self.owned_partitions,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ConsumerProtocolSubscription.OwnedPartitions"))?;
+                    &self.owned_partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("ConsumerProtocolSubscription.OwnedPartitions")
+                })?;
         }
         if v >= 2 {
             rt::Wire::write(&self.generation_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -353,10 +357,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: CONSUMER_PROTOCOL_SUBSCRIPTION_FIELDS,
     structs: &[
-        (
-            "ConsumerProtocolSubscription",
-            CONSUMER_PROTOCOL_SUBSCRIPTION_FIELDS,
-        ),
+        ("ConsumerProtocolSubscription", CONSUMER_PROTOCOL_SUBSCRIPTION_FIELDS),
         ("TopicPartition", TOPIC_PARTITION_FIELDS),
     ],
 };

@@ -147,15 +147,14 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: false,
     listeners: &["zkBroker", "controller"],
     fields: CONTROLLED_SHUTDOWN_REQUEST_FIELDS,
-    structs: &[(
-        "ControlledShutdownRequest",
-        CONTROLLED_SHUTDOWN_REQUEST_FIELDS,
-    )],
+    structs: &[("ControlledShutdownRequest", CONTROLLED_SHUTDOWN_REQUEST_FIELDS)],
 };
 impl<'a> rt::Message<'a> for ControlledShutdownRequest<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;
 }
 impl<'a> rt::Request<'a> for ControlledShutdownRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::ControlledShutdown;
-    type Response<'b> = super::controlled_shutdown_response::ControlledShutdownResponse<'b>;
+    type Response<'b> = super::controlled_shutdown_response::ControlledShutdownResponse<
+        'b,
+    >;
 }

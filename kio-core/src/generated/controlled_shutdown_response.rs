@@ -68,11 +68,11 @@ impl<'a> rt::Wire<'a> for ControlledShutdownResponse<'a> {
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ControlledShutdownResponse.ErrorCode"))?;
         rt::Wire::write(
-            &self.remaining_partitions,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ControlledShutdownResponse.RemainingPartitions"))?;
+                &self.remaining_partitions,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ControlledShutdownResponse.RemainingPartitions"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -276,10 +276,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: CONTROLLED_SHUTDOWN_RESPONSE_FIELDS,
     structs: &[
-        (
-            "ControlledShutdownResponse",
-            CONTROLLED_SHUTDOWN_RESPONSE_FIELDS,
-        ),
+        ("ControlledShutdownResponse", CONTROLLED_SHUTDOWN_RESPONSE_FIELDS),
         ("RemainingPartition", REMAINING_PARTITION_FIELDS),
     ],
 };

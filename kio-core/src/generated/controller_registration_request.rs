@@ -93,12 +93,8 @@ impl<'a> rt::Wire<'a> for ControllerRegistrationRequest<'a> {
             .map_err(|e| e.in_field("ControllerRegistrationRequest.ControllerId"))?;
         rt::Wire::write(&self.incarnation_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ControllerRegistrationRequest.IncarnationId"))?;
-        rt::Wire::write(
-            &self.zk_migration_ready,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ControllerRegistrationRequest.ZkMigrationReady"))?;
+        rt::Wire::write(&self.zk_migration_ready, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ControllerRegistrationRequest.ZkMigrationReady"))?;
         rt::Wire::write(&self.listeners, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ControllerRegistrationRequest.Listeners"))?;
         rt::Wire::write(&self.features, w, rt::Cx::new(v, cx.flexible, false))
@@ -194,13 +190,9 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
         this.security_protocol = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("Listener._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("Listener._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("Listener._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("Listener._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -213,12 +205,8 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
             .map_err(|e| e.in_field("Listener.Host"))?;
         rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Port"))?;
-        rt::Wire::write(
-            &self.security_protocol,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
+        rt::Wire::write(&self.security_protocol, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -296,18 +284,20 @@ impl<'a> rt::Wire<'a> for Feature<'a> {
         let mut this = Self::default();
         this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Feature.Name"))?;
-        this.min_supported_version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.min_supported_version = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Feature.MinSupportedVersion"))?;
-        this.max_supported_version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.max_supported_version = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("Feature._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("Feature._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("Feature._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("Feature._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -317,17 +307,17 @@ impl<'a> rt::Wire<'a> for Feature<'a> {
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Feature.Name"))?;
         rt::Wire::write(
-            &self.min_supported_version,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("Feature.MinSupportedVersion"))?;
+                &self.min_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Feature.MinSupportedVersion"))?;
         rt::Wire::write(
-            &self.max_supported_version,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
+                &self.max_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -590,10 +580,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["controller"],
     fields: CONTROLLER_REGISTRATION_REQUEST_FIELDS,
     structs: &[
-        (
-            "ControllerRegistrationRequest",
-            CONTROLLER_REGISTRATION_REQUEST_FIELDS,
-        ),
+        ("ControllerRegistrationRequest", CONTROLLER_REGISTRATION_REQUEST_FIELDS),
         ("Listener", LISTENER_FIELDS),
         ("Feature", FEATURE_FIELDS),
     ],
@@ -603,5 +590,7 @@ impl<'a> rt::Message<'a> for ControllerRegistrationRequest<'a> {
 }
 impl<'a> rt::Request<'a> for ControllerRegistrationRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::ControllerRegistration;
-    type Response<'b> = super::controller_registration_response::ControllerRegistrationResponse<'b>;
+    type Response<'b> = super::controller_registration_response::ControllerRegistrationResponse<
+        'b,
+    >;
 }

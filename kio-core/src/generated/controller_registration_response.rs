@@ -73,12 +73,8 @@ impl<'a> rt::Wire<'a> for ControllerRegistrationResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ControllerRegistrationResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ControllerRegistrationResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ControllerRegistrationResponse.ErrorCode"))?;
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
@@ -176,10 +172,9 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: false,
     listeners: &[],
     fields: CONTROLLER_REGISTRATION_RESPONSE_FIELDS,
-    structs: &[(
-        "ControllerRegistrationResponse",
-        CONTROLLER_REGISTRATION_RESPONSE_FIELDS,
-    )],
+    structs: &[
+        ("ControllerRegistrationResponse", CONTROLLER_REGISTRATION_RESPONSE_FIELDS),
+    ],
 };
 impl<'a> rt::Message<'a> for ControllerRegistrationResponse<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;

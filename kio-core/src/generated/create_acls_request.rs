@@ -44,8 +44,8 @@ impl<'a> rt::Wire<'a> for CreateAclsRequest<'a> {
         this.creations = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateAclsRequest.Creations"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("CreateAclsRequest._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("CreateAclsRequest._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("CreateAclsRequest._tagged"))?
@@ -160,7 +160,10 @@ impl<'a> rt::Wire<'a> for AclCreation<'a> {
         this.resource_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AclCreation.ResourceName"))?;
         if v >= 1 {
-            this.resource_pattern_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.resource_pattern_type = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("AclCreation.ResourcePatternType"))?;
         }
         this.principal = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -172,12 +175,9 @@ impl<'a> rt::Wire<'a> for AclCreation<'a> {
         this.permission_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AclCreation.PermissionType"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("AclCreation._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("AclCreation._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("AclCreation._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("AclCreation._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }
@@ -191,11 +191,11 @@ impl<'a> rt::Wire<'a> for AclCreation<'a> {
             .map_err(|e| e.in_field("AclCreation.ResourceName"))?;
         if v >= 1 {
             rt::Wire::write(
-                &self.resource_pattern_type,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("AclCreation.ResourcePatternType"))?;
+                    &self.resource_pattern_type,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("AclCreation.ResourcePatternType"))?;
         } else if self.resource_pattern_type != 3 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -240,24 +240,26 @@ impl<'a> rt::IntoOwned for AclCreation<'a> {
     }
 }
 /// The fields of `CreateAclsRequest`, in wire order.
-pub static CREATE_ACLS_REQUEST_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Creations",
-    json_name: "creations",
-    type_name: "[]AclCreation",
-    ty: rt::FieldType::Array(&rt::FieldType::Struct("AclCreation")),
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The ACLs that we want to create.",
-    fields: ACL_CREATION_FIELDS,
-}];
+pub static CREATE_ACLS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Creations",
+        json_name: "creations",
+        type_name: "[]AclCreation",
+        ty: rt::FieldType::Array(&rt::FieldType::Struct("AclCreation")),
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The ACLs that we want to create.",
+        fields: ACL_CREATION_FIELDS,
+    },
+];
 /// The fields of `AclCreation`, in wire order.
 pub static ACL_CREATION_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {

@@ -60,12 +60,22 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenRequest<'a> {
         let v = cx.version;
         let mut this = Self::default();
         if v >= 3 {
-            this.owner_principal_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 3))
-                .map_err(|e| e.in_field("CreateDelegationTokenRequest.OwnerPrincipalType"))?;
+            this.owner_principal_type = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| {
+                    e.in_field("CreateDelegationTokenRequest.OwnerPrincipalType")
+                })?;
         }
         if v >= 3 {
-            this.owner_principal_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 3))
-                .map_err(|e| e.in_field("CreateDelegationTokenRequest.OwnerPrincipalName"))?;
+            this.owner_principal_name = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| {
+                    e.in_field("CreateDelegationTokenRequest.OwnerPrincipalName")
+                })?;
         }
         this.renewers = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateDelegationTokenRequest.Renewers"))?;
@@ -87,11 +97,13 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenRequest<'a> {
         let v = cx.version;
         if v >= 3 {
             rt::Wire::write(
-                &self.owner_principal_type,
-                w,
-                rt::Cx::new(v, cx.flexible, v >= 3),
-            )
-            .map_err(|e| e.in_field("CreateDelegationTokenRequest.OwnerPrincipalType"))?;
+                    &self.owner_principal_type,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| {
+                    e.in_field("CreateDelegationTokenRequest.OwnerPrincipalType")
+                })?;
         } else if self.owner_principal_type != Some(rt::Str::new("")) {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -100,11 +112,13 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenRequest<'a> {
         }
         if v >= 3 {
             rt::Wire::write(
-                &self.owner_principal_name,
-                w,
-                rt::Cx::new(v, cx.flexible, v >= 3),
-            )
-            .map_err(|e| e.in_field("CreateDelegationTokenRequest.OwnerPrincipalName"))?;
+                    &self.owner_principal_name,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| {
+                    e.in_field("CreateDelegationTokenRequest.OwnerPrincipalName")
+                })?;
         } else if self.owner_principal_name != Some(rt::Str::new("")) {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -189,8 +203,8 @@ impl<'a> rt::Wire<'a> for CreatableRenewers<'a> {
         this.principal_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableRenewers.PrincipalName"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("CreatableRenewers._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("CreatableRenewers._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("CreatableRenewers._tagged"))?
@@ -356,10 +370,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["zkBroker", "broker", "controller"],
     fields: CREATE_DELEGATION_TOKEN_REQUEST_FIELDS,
     structs: &[
-        (
-            "CreateDelegationTokenRequest",
-            CREATE_DELEGATION_TOKEN_REQUEST_FIELDS,
-        ),
+        ("CreateDelegationTokenRequest", CREATE_DELEGATION_TOKEN_REQUEST_FIELDS),
         ("CreatableRenewers", CREATABLE_RENEWERS_FIELDS),
     ],
 };
@@ -368,5 +379,7 @@ impl<'a> rt::Message<'a> for CreateDelegationTokenRequest<'a> {
 }
 impl<'a> rt::Request<'a> for CreateDelegationTokenRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::CreateDelegationToken;
-    type Response<'b> = super::create_delegation_token_response::CreateDelegationTokenResponse<'b>;
+    type Response<'b> = super::create_delegation_token_response::CreateDelegationTokenResponse<
+        'b,
+    >;
 }

@@ -108,15 +108,27 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenResponse<'a> {
         this.principal_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateDelegationTokenResponse.PrincipalName"))?;
         if v >= 3 {
-            this.token_requester_principal_type =
-                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false)).map_err(|e| {
-                    e.in_field("CreateDelegationTokenResponse.TokenRequesterPrincipalType")
+            this.token_requester_principal_type = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e
+                        .in_field(
+                            "CreateDelegationTokenResponse.TokenRequesterPrincipalType",
+                        )
                 })?;
         }
         if v >= 3 {
-            this.token_requester_principal_name =
-                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false)).map_err(|e| {
-                    e.in_field("CreateDelegationTokenResponse.TokenRequesterPrincipalName")
+            this.token_requester_principal_name = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e
+                        .in_field(
+                            "CreateDelegationTokenResponse.TokenRequesterPrincipalName",
+                        )
                 })?;
         }
         this.issue_timestamp_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -153,58 +165,56 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenResponse<'a> {
             .map_err(|e| e.in_field("CreateDelegationTokenResponse.PrincipalName"))?;
         if v >= 3 {
             rt::Wire::write(
-                &self.token_requester_principal_type,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("CreateDelegationTokenResponse.TokenRequesterPrincipalType"))?;
+                    &self.token_requester_principal_type,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e
+                        .in_field(
+                            "CreateDelegationTokenResponse.TokenRequesterPrincipalType",
+                        )
+                })?;
         } else if self.token_requester_principal_type != rt::Str::new("") {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreateDelegationTokenResponse.TokenRequesterPrincipalType"),
+                    .in_field(
+                        "CreateDelegationTokenResponse.TokenRequesterPrincipalType",
+                    ),
             );
         }
         if v >= 3 {
             rt::Wire::write(
-                &self.token_requester_principal_name,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("CreateDelegationTokenResponse.TokenRequesterPrincipalName"))?;
+                    &self.token_requester_principal_name,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e
+                        .in_field(
+                            "CreateDelegationTokenResponse.TokenRequesterPrincipalName",
+                        )
+                })?;
         } else if self.token_requester_principal_name != rt::Str::new("") {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreateDelegationTokenResponse.TokenRequesterPrincipalName"),
+                    .in_field(
+                        "CreateDelegationTokenResponse.TokenRequesterPrincipalName",
+                    ),
             );
         }
-        rt::Wire::write(
-            &self.issue_timestamp_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("CreateDelegationTokenResponse.IssueTimestampMs"))?;
-        rt::Wire::write(
-            &self.expiry_timestamp_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("CreateDelegationTokenResponse.ExpiryTimestampMs"))?;
-        rt::Wire::write(
-            &self.max_timestamp_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("CreateDelegationTokenResponse.MaxTimestampMs"))?;
+        rt::Wire::write(&self.issue_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.IssueTimestampMs"))?;
+        rt::Wire::write(&self.expiry_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.ExpiryTimestampMs"))?;
+        rt::Wire::write(&self.max_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.MaxTimestampMs"))?;
         rt::Wire::write(&self.token_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateDelegationTokenResponse.TokenId"))?;
         rt::Wire::write(&self.hmac, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateDelegationTokenResponse.Hmac"))?;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("CreateDelegationTokenResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.ThrottleTimeMs"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -454,10 +464,9 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: false,
     listeners: &[],
     fields: CREATE_DELEGATION_TOKEN_RESPONSE_FIELDS,
-    structs: &[(
-        "CreateDelegationTokenResponse",
-        CREATE_DELEGATION_TOKEN_RESPONSE_FIELDS,
-    )],
+    structs: &[
+        ("CreateDelegationTokenResponse", CREATE_DELEGATION_TOKEN_RESPONSE_FIELDS),
+    ],
 };
 impl<'a> rt::Message<'a> for CreateDelegationTokenResponse<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;

@@ -397,24 +397,26 @@ pub static CREATE_PARTITIONS_TOPIC_FIELDS: &[rt::FieldSchema] = &[
     },
 ];
 /// The fields of `CreatePartitionsAssignment`, in wire order.
-pub static CREATE_PARTITIONS_ASSIGNMENT_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "BrokerIds",
-    json_name: "brokerIds",
-    type_name: "[]int32",
-    ty: rt::FieldType::Array(&rt::FieldType::Int32),
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "brokerId",
-    zero_copy: false,
-    about: "The assigned broker IDs.",
-    fields: &[],
-}];
+pub static CREATE_PARTITIONS_ASSIGNMENT_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "BrokerIds",
+        json_name: "brokerIds",
+        type_name: "[]int32",
+        ty: rt::FieldType::Array(&rt::FieldType::Int32),
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "brokerId",
+        zero_copy: false,
+        about: "The assigned broker IDs.",
+        fields: &[],
+    },
+];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "CreatePartitionsRequest",
@@ -429,10 +431,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     structs: &[
         ("CreatePartitionsRequest", CREATE_PARTITIONS_REQUEST_FIELDS),
         ("CreatePartitionsTopic", CREATE_PARTITIONS_TOPIC_FIELDS),
-        (
-            "CreatePartitionsAssignment",
-            CREATE_PARTITIONS_ASSIGNMENT_FIELDS,
-        ),
+        ("CreatePartitionsAssignment", CREATE_PARTITIONS_ASSIGNMENT_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for CreatePartitionsRequest<'a> {

@@ -65,12 +65,8 @@ impl<'a> rt::Wire<'a> for CreatePartitionsResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("CreatePartitionsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreatePartitionsResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatePartitionsResponse.Results"))?;
         if cx.flexible {
@@ -305,14 +301,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: CREATE_PARTITIONS_RESPONSE_FIELDS,
     structs: &[
-        (
-            "CreatePartitionsResponse",
-            CREATE_PARTITIONS_RESPONSE_FIELDS,
-        ),
-        (
-            "CreatePartitionsTopicResult",
-            CREATE_PARTITIONS_TOPIC_RESULT_FIELDS,
-        ),
+        ("CreatePartitionsResponse", CREATE_PARTITIONS_RESPONSE_FIELDS),
+        ("CreatePartitionsTopicResult", CREATE_PARTITIONS_TOPIC_RESULT_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for CreatePartitionsResponse<'a> {

@@ -185,8 +185,8 @@ impl<'a> rt::Wire<'a> for CreatableTopic<'a> {
         this.configs = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableTopic.Configs"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("CreatableTopic._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("CreatableTopic._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("CreatableTopic._tagged"))?
@@ -202,12 +202,8 @@ impl<'a> rt::Wire<'a> for CreatableTopic<'a> {
             .map_err(|e| e.in_field("CreatableTopic.Name"))?;
         rt::Wire::write(&self.num_partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableTopic.NumPartitions"))?;
-        rt::Wire::write(
-            &self.replication_factor,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("CreatableTopic.ReplicationFactor"))?;
+        rt::Wire::write(&self.replication_factor, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreatableTopic.ReplicationFactor"))?;
         rt::Wire::write(&self.assignments, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableTopic.Assignments"))?;
         rt::Wire::write(&self.configs, w, rt::Cx::new(v, cx.flexible, false))
@@ -470,8 +466,7 @@ pub static CREATE_TOPICS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about:
-            "If true, check that the topics can be created as specified, but don't create anything.",
+        about: "If true, check that the topics can be created as specified, but don't create anything.",
         fields: &[],
     },
 ];
@@ -660,10 +655,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     structs: &[
         ("CreateTopicsRequest", CREATE_TOPICS_REQUEST_FIELDS),
         ("CreatableTopic", CREATABLE_TOPIC_FIELDS),
-        (
-            "CreatableReplicaAssignment",
-            CREATABLE_REPLICA_ASSIGNMENT_FIELDS,
-        ),
+        ("CreatableReplicaAssignment", CREATABLE_REPLICA_ASSIGNMENT_FIELDS),
         ("CreatableTopicConfig", CREATABLE_TOPIC_CONFIG_FIELDS),
     ],
 };

@@ -69,11 +69,11 @@ impl<'a> rt::Wire<'a> for CreateTopicsResponse<'a> {
         let v = cx.version;
         if v >= 2 {
             rt::Wire::write(
-                &self.throttle_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("CreateTopicsResponse.ThrottleTimeMs"))?;
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("CreateTopicsResponse.ThrottleTimeMs"))?;
         }
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateTopicsResponse.Topics"))?;
@@ -197,7 +197,10 @@ impl<'a> rt::Wire<'a> for CreatableTopicResult<'a> {
                 .map_err(|e| e.in_field("CreatableTopicResult.NumPartitions"))?;
         }
         if v >= 5 {
-            this.replication_factor = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.replication_factor = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("CreatableTopicResult.ReplicationFactor"))?;
         }
         if v >= 5 {
@@ -213,12 +216,17 @@ impl<'a> rt::Wire<'a> for CreatableTopicResult<'a> {
             {
                 match tag {
                     0u32 if v >= 5 => {
-                        this.topic_config_error_code =
-                            rt::Wire::read(&mut sub, rt::Cx::new(v, true, false)).map_err(|e| {
+                        this.topic_config_error_code = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
                                 e.in_field("CreatableTopicResult.TopicConfigErrorCode")
                             })?;
                         rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("CreatableTopicResult.TopicConfigErrorCode"))?;
+                            .map_err(|e| {
+                                e.in_field("CreatableTopicResult.TopicConfigErrorCode")
+                            })?;
                         if this.topic_config_error_code != 0 {
                             tags.typed(tag);
                         }
@@ -250,32 +258,37 @@ impl<'a> rt::Wire<'a> for CreatableTopicResult<'a> {
         }
         if v >= 5 {
             rt::Wire::write(
-                &self.replication_factor,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("CreatableTopicResult.ReplicationFactor"))?;
+                    &self.replication_factor,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("CreatableTopicResult.ReplicationFactor"))?;
         }
         if v >= 5 {
             rt::Wire::write(&self.configs, w, rt::Cx::new(v, cx.flexible, v >= 5))
                 .map_err(|e| e.in_field("CreatableTopicResult.Configs"))?;
         }
         if cx.flexible {
-            let has_topic_config_error_code = v >= 5 && self.topic_config_error_code != 0;
+            let has_topic_config_error_code = v >= 5
+                && self.topic_config_error_code != 0;
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
                 &[(0u32, has_topic_config_error_code)],
             )?;
             if has_topic_config_error_code {
-                tw.field(w, 0u32, &|w| {
-                    rt::Wire::write(
-                        &self.topic_config_error_code,
+                tw.field(
                         w,
-                        rt::Cx::new(v, true, false),
+                        0u32,
+                        &|w| rt::Wire::write(
+                            &self.topic_config_error_code,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
                     )
-                })
-                .map_err(|e| e.in_field("CreatableTopicResult.TopicConfigErrorCode"))?;
+                    .map_err(|e| {
+                        e.in_field("CreatableTopicResult.TopicConfigErrorCode")
+                    })?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -297,7 +310,9 @@ impl<'a> rt::IntoOwned for CreatableTopicResult<'a> {
             topic_id: rt::IntoOwned::into_owned(self.topic_id),
             error_code: rt::IntoOwned::into_owned(self.error_code),
             error_message: rt::IntoOwned::into_owned(self.error_message),
-            topic_config_error_code: rt::IntoOwned::into_owned(self.topic_config_error_code),
+            topic_config_error_code: rt::IntoOwned::into_owned(
+                self.topic_config_error_code,
+            ),
             num_partitions: rt::IntoOwned::into_owned(self.num_partitions),
             replication_factor: rt::IntoOwned::into_owned(self.replication_factor),
             configs: rt::IntoOwned::into_owned(self.configs),

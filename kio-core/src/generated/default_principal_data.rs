@@ -77,12 +77,8 @@ impl<'a> rt::Wire<'a> for DefaultPrincipalData<'a> {
             .map_err(|e| e.in_field("DefaultPrincipalData.Type"))?;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DefaultPrincipalData.Name"))?;
-        rt::Wire::write(
-            &self.token_authenticated,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DefaultPrincipalData.TokenAuthenticated"))?;
+        rt::Wire::write(&self.token_authenticated, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DefaultPrincipalData.TokenAuthenticated"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;

@@ -44,8 +44,8 @@ impl<'a> rt::Wire<'a> for DeleteAclsRequest<'a> {
         this.filters = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteAclsRequest.Filters"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("DeleteAclsRequest._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("DeleteAclsRequest._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("DeleteAclsRequest._tagged"))?
@@ -160,7 +160,10 @@ impl<'a> rt::Wire<'a> for DeleteAclsFilter<'a> {
         this.resource_name_filter = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DeleteAclsFilter.ResourceNameFilter"))?;
         if v >= 1 {
-            this.pattern_type_filter = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.pattern_type_filter = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("DeleteAclsFilter.PatternTypeFilter"))?;
         }
         this.principal_filter = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
@@ -172,8 +175,8 @@ impl<'a> rt::Wire<'a> for DeleteAclsFilter<'a> {
         this.permission_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteAclsFilter.PermissionType"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("DeleteAclsFilter._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("DeleteAclsFilter._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("DeleteAclsFilter._tagged"))?
@@ -186,24 +189,20 @@ impl<'a> rt::Wire<'a> for DeleteAclsFilter<'a> {
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(
-            &self.resource_type_filter,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DeleteAclsFilter.ResourceTypeFilter"))?;
-        rt::Wire::write(
-            &self.resource_name_filter,
-            w,
-            rt::Cx::new(v, cx.flexible, true),
-        )
-        .map_err(|e| e.in_field("DeleteAclsFilter.ResourceNameFilter"))?;
-        if v >= 1 {
-            rt::Wire::write(
-                &self.pattern_type_filter,
+                &self.resource_type_filter,
                 w,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("DeleteAclsFilter.PatternTypeFilter"))?;
+            .map_err(|e| e.in_field("DeleteAclsFilter.ResourceTypeFilter"))?;
+        rt::Wire::write(&self.resource_name_filter, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DeleteAclsFilter.ResourceNameFilter"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.pattern_type_filter,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DeleteAclsFilter.PatternTypeFilter"))?;
         } else if self.pattern_type_filter != 3 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -248,24 +247,26 @@ impl<'a> rt::IntoOwned for DeleteAclsFilter<'a> {
     }
 }
 /// The fields of `DeleteAclsRequest`, in wire order.
-pub static DELETE_ACLS_REQUEST_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Filters",
-    json_name: "filters",
-    type_name: "[]DeleteAclsFilter",
-    ty: rt::FieldType::Array(&rt::FieldType::Struct("DeleteAclsFilter")),
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The filters to use when deleting ACLs.",
-    fields: DELETE_ACLS_FILTER_FIELDS,
-}];
+pub static DELETE_ACLS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Filters",
+        json_name: "filters",
+        type_name: "[]DeleteAclsFilter",
+        ty: rt::FieldType::Array(&rt::FieldType::Struct("DeleteAclsFilter")),
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The filters to use when deleting ACLs.",
+        fields: DELETE_ACLS_FILTER_FIELDS,
+    },
+];
 /// The fields of `DeleteAclsFilter`, in wire order.
 pub static DELETE_ACLS_FILTER_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {

@@ -83,24 +83,26 @@ impl<'a> rt::IntoOwned for DeleteGroupsRequest<'a> {
     }
 }
 /// The fields of `DeleteGroupsRequest`, in wire order.
-pub static DELETE_GROUPS_REQUEST_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "GroupsNames",
-    json_name: "groupsNames",
-    type_name: "[]string",
-    ty: rt::FieldType::Array(&rt::FieldType::String),
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "groupId",
-    zero_copy: false,
-    about: "The group names to delete.",
-    fields: &[],
-}];
+pub static DELETE_GROUPS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "GroupsNames",
+        json_name: "groupsNames",
+        type_name: "[]string",
+        ty: rt::FieldType::Array(&rt::FieldType::String),
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "groupId",
+        zero_copy: false,
+        about: "The group names to delete.",
+        fields: &[],
+    },
+];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "DeleteGroupsRequest",

@@ -65,12 +65,8 @@ impl<'a> rt::Wire<'a> for DeleteRecordsResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DeleteRecordsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DeleteRecordsResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteRecordsResponse.Topics"))?;
         if cx.flexible {
@@ -434,14 +430,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: DELETE_RECORDS_RESPONSE_FIELDS,
     structs: &[
         ("DeleteRecordsResponse", DELETE_RECORDS_RESPONSE_FIELDS),
-        (
-            "DeleteRecordsTopicResult",
-            DELETE_RECORDS_TOPIC_RESULT_FIELDS,
-        ),
-        (
-            "DeleteRecordsPartitionResult",
-            DELETE_RECORDS_PARTITION_RESULT_FIELDS,
-        ),
+        ("DeleteRecordsTopicResult", DELETE_RECORDS_TOPIC_RESULT_FIELDS),
+        ("DeleteRecordsPartitionResult", DELETE_RECORDS_PARTITION_RESULT_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for DeleteRecordsResponse<'a> {

@@ -141,8 +141,8 @@ impl<'a> rt::Wire<'a> for DeleteStateData<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteStateData.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("DeleteStateData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("DeleteStateData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("DeleteStateData._tagged"))?
@@ -222,8 +222,8 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.partition = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.Partition"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -339,24 +339,26 @@ pub static DELETE_STATE_DATA_FIELDS: &[rt::FieldSchema] = &[
     },
 ];
 /// The fields of `PartitionData`, in wire order.
-pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Partition",
-    json_name: "partition",
-    type_name: "int32",
-    ty: rt::FieldType::Int32,
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The partition index.",
-    fields: &[],
-}];
+pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Partition",
+        json_name: "partition",
+        type_name: "int32",
+        ty: rt::FieldType::Int32,
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The partition index.",
+        fields: &[],
+    },
+];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "DeleteShareGroupStateRequest",
@@ -369,10 +371,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["broker"],
     fields: DELETE_SHARE_GROUP_STATE_REQUEST_FIELDS,
     structs: &[
-        (
-            "DeleteShareGroupStateRequest",
-            DELETE_SHARE_GROUP_STATE_REQUEST_FIELDS,
-        ),
+        ("DeleteShareGroupStateRequest", DELETE_SHARE_GROUP_STATE_REQUEST_FIELDS),
         ("DeleteStateData", DELETE_STATE_DATA_FIELDS),
         ("PartitionData", PARTITION_DATA_FIELDS),
     ],
@@ -382,5 +381,7 @@ impl<'a> rt::Message<'a> for DeleteShareGroupStateRequest<'a> {
 }
 impl<'a> rt::Request<'a> for DeleteShareGroupStateRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::DeleteShareGroupState;
-    type Response<'b> = super::delete_share_group_state_response::DeleteShareGroupStateResponse<'b>;
+    type Response<'b> = super::delete_share_group_state_response::DeleteShareGroupStateResponse<
+        'b,
+    >;
 }

@@ -130,8 +130,8 @@ impl<'a> rt::Wire<'a> for DeleteStateResult<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteStateResult.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("DeleteStateResult._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("DeleteStateResult._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("DeleteStateResult._tagged"))?
@@ -227,8 +227,8 @@ impl<'a> rt::Wire<'a> for PartitionResult<'a> {
         this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("PartitionResult.ErrorMessage"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionResult._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionResult._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionResult._tagged"))?
@@ -272,24 +272,26 @@ impl<'a> rt::IntoOwned for PartitionResult<'a> {
     }
 }
 /// The fields of `DeleteShareGroupStateResponse`, in wire order.
-pub static DELETE_SHARE_GROUP_STATE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Results",
-    json_name: "results",
-    type_name: "[]DeleteStateResult",
-    ty: rt::FieldType::Array(&rt::FieldType::Struct("DeleteStateResult")),
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The delete results",
-    fields: DELETE_STATE_RESULT_FIELDS,
-}];
+pub static DELETE_SHARE_GROUP_STATE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Results",
+        json_name: "results",
+        type_name: "[]DeleteStateResult",
+        ty: rt::FieldType::Array(&rt::FieldType::Struct("DeleteStateResult")),
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The delete results",
+        fields: DELETE_STATE_RESULT_FIELDS,
+    },
+];
 /// The fields of `DeleteStateResult`, in wire order.
 pub static DELETE_STATE_RESULT_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {
@@ -398,10 +400,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: DELETE_SHARE_GROUP_STATE_RESPONSE_FIELDS,
     structs: &[
-        (
-            "DeleteShareGroupStateResponse",
-            DELETE_SHARE_GROUP_STATE_RESPONSE_FIELDS,
-        ),
+        ("DeleteShareGroupStateResponse", DELETE_SHARE_GROUP_STATE_RESPONSE_FIELDS),
         ("DeleteStateResult", DELETE_STATE_RESULT_FIELDS),
         ("PartitionResult", PARTITION_RESULT_FIELDS),
     ],

@@ -169,8 +169,8 @@ impl<'a> rt::Wire<'a> for DeleteTopicState<'a> {
                 .map_err(|e| e.in_field("DeleteTopicState.TopicId"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("DeleteTopicState._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("DeleteTopicState._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("DeleteTopicState._tagged"))?

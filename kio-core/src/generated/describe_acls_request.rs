@@ -82,7 +82,10 @@ impl<'a> rt::Wire<'a> for DescribeAclsRequest<'a> {
         this.resource_name_filter = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeAclsRequest.ResourceNameFilter"))?;
         if v >= 1 {
-            this.pattern_type_filter = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.pattern_type_filter = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("DescribeAclsRequest.PatternTypeFilter"))?;
         }
         this.principal_filter = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
@@ -108,24 +111,20 @@ impl<'a> rt::Wire<'a> for DescribeAclsRequest<'a> {
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(
-            &self.resource_type_filter,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribeAclsRequest.ResourceTypeFilter"))?;
-        rt::Wire::write(
-            &self.resource_name_filter,
-            w,
-            rt::Cx::new(v, cx.flexible, true),
-        )
-        .map_err(|e| e.in_field("DescribeAclsRequest.ResourceNameFilter"))?;
-        if v >= 1 {
-            rt::Wire::write(
-                &self.pattern_type_filter,
+                &self.resource_type_filter,
                 w,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("DescribeAclsRequest.PatternTypeFilter"))?;
+            .map_err(|e| e.in_field("DescribeAclsRequest.ResourceTypeFilter"))?;
+        rt::Wire::write(&self.resource_name_filter, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeAclsRequest.ResourceNameFilter"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.pattern_type_filter,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribeAclsRequest.PatternTypeFilter"))?;
         } else if self.pattern_type_filter != 3 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -149,8 +149,8 @@ impl<'a> rt::Wire<'a> for ComponentData<'a> {
         this.r#match = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ComponentData.Match"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ComponentData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ComponentData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("ComponentData._tagged"))?
@@ -267,8 +267,7 @@ pub static COMPONENT_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about:
-            "How to match the entity {0 = exact name, 1 = default name, 2 = any specified name}.",
+        about: "How to match the entity {0 = exact name, 1 = default name, 2 = any specified name}.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -302,10 +301,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["zkBroker", "broker"],
     fields: DESCRIBE_CLIENT_QUOTAS_REQUEST_FIELDS,
     structs: &[
-        (
-            "DescribeClientQuotasRequest",
-            DESCRIBE_CLIENT_QUOTAS_REQUEST_FIELDS,
-        ),
+        ("DescribeClientQuotasRequest", DESCRIBE_CLIENT_QUOTAS_REQUEST_FIELDS),
         ("ComponentData", COMPONENT_DATA_FIELDS),
     ],
 };
@@ -314,5 +310,7 @@ impl<'a> rt::Message<'a> for DescribeClientQuotasRequest<'a> {
 }
 impl<'a> rt::Request<'a> for DescribeClientQuotasRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::DescribeClientQuotas;
-    type Response<'b> = super::describe_client_quotas_response::DescribeClientQuotasResponse<'b>;
+    type Response<'b> = super::describe_client_quotas_response::DescribeClientQuotasResponse<
+        'b,
+    >;
 }

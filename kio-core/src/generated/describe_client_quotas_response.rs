@@ -81,12 +81,8 @@ impl<'a> rt::Wire<'a> for DescribeClientQuotasResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribeClientQuotasResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeClientQuotasResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeClientQuotasResponse.ErrorCode"))?;
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
@@ -167,13 +163,9 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
         this.values = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EntryData.Values"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("EntryData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("EntryData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("EntryData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("EntryData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -256,13 +248,9 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
         this.entity_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("EntityData.EntityName"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("EntityData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("EntityData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("EntityData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("EntityData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -345,13 +333,9 @@ impl<'a> rt::Wire<'a> for ValueData<'a> {
         this.value = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ValueData.Value"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ValueData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("ValueData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ValueData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("ValueData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -590,10 +574,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: DESCRIBE_CLIENT_QUOTAS_RESPONSE_FIELDS,
     structs: &[
-        (
-            "DescribeClientQuotasResponse",
-            DESCRIBE_CLIENT_QUOTAS_RESPONSE_FIELDS,
-        ),
+        ("DescribeClientQuotasResponse", DESCRIBE_CLIENT_QUOTAS_RESPONSE_FIELDS),
         ("EntryData", ENTRY_DATA_FIELDS),
         ("EntityData", ENTITY_DATA_FIELDS),
         ("ValueData", VALUE_DATA_FIELDS),

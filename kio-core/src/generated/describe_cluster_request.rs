@@ -13,10 +13,7 @@ pub struct DescribeClusterRequest<'a> {
     /// Whether to include cluster authorized operations.
     ///
     /// Kafka type `bool`; versions 0+.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "includeClusterAuthorizedOperations")
-    )]
+    #[cfg_attr(feature = "serde", serde(rename = "includeClusterAuthorizedOperations"))]
     pub include_cluster_authorized_operations: bool,
     /// The endpoint type to describe. 1=brokers, 2=controllers.
     ///
@@ -50,8 +47,11 @@ impl<'a> rt::Wire<'a> for DescribeClusterRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
         let mut this = Self::default();
-        this.include_cluster_authorized_operations =
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false)).map_err(|e| {
+        this.include_cluster_authorized_operations = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
                 e.in_field("DescribeClusterRequest.IncludeClusterAuthorizedOperations")
             })?;
         if v >= 1 {
@@ -73,11 +73,13 @@ impl<'a> rt::Wire<'a> for DescribeClusterRequest<'a> {
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(
-            &self.include_cluster_authorized_operations,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribeClusterRequest.IncludeClusterAuthorizedOperations"))?;
+                &self.include_cluster_authorized_operations,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("DescribeClusterRequest.IncludeClusterAuthorizedOperations")
+            })?;
         if v >= 1 {
             rt::Wire::write(&self.endpoint_type, w, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("DescribeClusterRequest.EndpointType"))?;

@@ -99,8 +99,13 @@ impl<'a> rt::Wire<'a> for DescribeClusterResponse<'a> {
             .map_err(|e| e.in_field("DescribeClusterResponse.ControllerId"))?;
         this.brokers = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeClusterResponse.Brokers"))?;
-        this.cluster_authorized_operations = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeClusterResponse.ClusterAuthorizedOperations"))?;
+        this.cluster_authorized_operations = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("DescribeClusterResponse.ClusterAuthorizedOperations")
+            })?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeClusterResponse._tagged"))?;
@@ -115,12 +120,8 @@ impl<'a> rt::Wire<'a> for DescribeClusterResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribeClusterResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeClusterResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeClusterResponse.ErrorCode"))?;
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
@@ -141,11 +142,13 @@ impl<'a> rt::Wire<'a> for DescribeClusterResponse<'a> {
         rt::Wire::write(&self.brokers, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeClusterResponse.Brokers"))?;
         rt::Wire::write(
-            &self.cluster_authorized_operations,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribeClusterResponse.ClusterAuthorizedOperations"))?;
+                &self.cluster_authorized_operations,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("DescribeClusterResponse.ClusterAuthorizedOperations")
+            })?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;

@@ -60,7 +60,10 @@ impl<'a> rt::Wire<'a> for DescribeConfigsRequest<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeSynonyms"))?;
         }
         if v >= 3 {
-            this.include_documentation = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.include_documentation = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeDocumentation"))?;
         }
         if cx.flexible {
@@ -81,11 +84,11 @@ impl<'a> rt::Wire<'a> for DescribeConfigsRequest<'a> {
             .map_err(|e| e.in_field("DescribeConfigsRequest.Resources"))?;
         if v >= 1 {
             rt::Wire::write(
-                &self.include_synonyms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeSynonyms"))?;
+                    &self.include_synonyms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeSynonyms"))?;
         } else if self.include_synonyms != false {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -94,11 +97,11 @@ impl<'a> rt::Wire<'a> for DescribeConfigsRequest<'a> {
         }
         if v >= 3 {
             rt::Wire::write(
-                &self.include_documentation,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeDocumentation"))?;
+                    &self.include_documentation,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeDocumentation"))?;
         } else if self.include_documentation != false {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -203,12 +206,8 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResource<'a> {
             .map_err(|e| e.in_field("DescribeConfigsResource.ResourceType"))?;
         rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsResource.ResourceName"))?;
-        rt::Wire::write(
-            &self.configuration_keys,
-            w,
-            rt::Cx::new(v, cx.flexible, true),
-        )
-        .map_err(|e| e.in_field("DescribeConfigsResource.ConfigurationKeys"))?;
+        rt::Wire::write(&self.configuration_keys, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeConfigsResource.ConfigurationKeys"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;

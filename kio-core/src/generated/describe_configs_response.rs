@@ -65,12 +65,8 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribeConfigsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsResponse.Results"))?;
         if cx.flexible {
@@ -907,10 +903,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     structs: &[
         ("DescribeConfigsResponse", DESCRIBE_CONFIGS_RESPONSE_FIELDS),
         ("DescribeConfigsResult", DESCRIBE_CONFIGS_RESULT_FIELDS),
-        (
-            "DescribeConfigsResourceResult",
-            DESCRIBE_CONFIGS_RESOURCE_RESULT_FIELDS,
-        ),
+        ("DescribeConfigsResourceResult", DESCRIBE_CONFIGS_RESOURCE_RESULT_FIELDS),
         ("DescribeConfigsSynonym", DESCRIBE_CONFIGS_SYNONYM_FIELDS),
     ],
 };

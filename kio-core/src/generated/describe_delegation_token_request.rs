@@ -172,25 +172,26 @@ impl<'a> rt::IntoOwned for DescribeDelegationTokenOwner<'a> {
     }
 }
 /// The fields of `DescribeDelegationTokenRequest`, in wire order.
-pub static DESCRIBE_DELEGATION_TOKEN_REQUEST_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Owners",
-    json_name: "owners",
-    type_name: "[]DescribeDelegationTokenOwner",
-    ty: rt::FieldType::Array(&rt::FieldType::Struct("DescribeDelegationTokenOwner")),
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::new(0, i16::MAX),
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about:
-        "Each owner that we want to describe delegation tokens for, or null to describe all tokens.",
-    fields: DESCRIBE_DELEGATION_TOKEN_OWNER_FIELDS,
-}];
+pub static DESCRIBE_DELEGATION_TOKEN_REQUEST_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Owners",
+        json_name: "owners",
+        type_name: "[]DescribeDelegationTokenOwner",
+        ty: rt::FieldType::Array(&rt::FieldType::Struct("DescribeDelegationTokenOwner")),
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::new(0, i16::MAX),
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "Each owner that we want to describe delegation tokens for, or null to describe all tokens.",
+        fields: DESCRIBE_DELEGATION_TOKEN_OWNER_FIELDS,
+    },
+];
 /// The fields of `DescribeDelegationTokenOwner`, in wire order.
 pub static DESCRIBE_DELEGATION_TOKEN_OWNER_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {
@@ -242,14 +243,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["zkBroker", "broker", "controller"],
     fields: DESCRIBE_DELEGATION_TOKEN_REQUEST_FIELDS,
     structs: &[
-        (
-            "DescribeDelegationTokenRequest",
-            DESCRIBE_DELEGATION_TOKEN_REQUEST_FIELDS,
-        ),
-        (
-            "DescribeDelegationTokenOwner",
-            DESCRIBE_DELEGATION_TOKEN_OWNER_FIELDS,
-        ),
+        ("DescribeDelegationTokenRequest", DESCRIBE_DELEGATION_TOKEN_REQUEST_FIELDS),
+        ("DescribeDelegationTokenOwner", DESCRIBE_DELEGATION_TOKEN_OWNER_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for DescribeDelegationTokenRequest<'a> {
@@ -257,6 +252,7 @@ impl<'a> rt::Message<'a> for DescribeDelegationTokenRequest<'a> {
 }
 impl<'a> rt::Request<'a> for DescribeDelegationTokenRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::DescribeDelegationToken;
-    type Response<'b> =
-        super::describe_delegation_token_response::DescribeDelegationTokenResponse<'b>;
+    type Response<'b> = super::describe_delegation_token_response::DescribeDelegationTokenResponse<
+        'b,
+    >;
 }

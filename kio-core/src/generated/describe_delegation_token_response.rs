@@ -77,12 +77,8 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenResponse<'a> {
             .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ErrorCode"))?;
         rt::Wire::write(&self.tokens, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeDelegationTokenResponse.Tokens"))?;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ThrottleTimeMs"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -204,14 +200,20 @@ impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
         this.principal_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedDelegationToken.PrincipalName"))?;
         if v >= 3 {
-            this.token_requester_principal_type =
-                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false)).map_err(|e| {
+            this.token_requester_principal_type = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
                     e.in_field("DescribedDelegationToken.TokenRequesterPrincipalType")
                 })?;
         }
         if v >= 3 {
-            this.token_requester_principal_name =
-                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false)).map_err(|e| {
+            this.token_requester_principal_name = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
                     e.in_field("DescribedDelegationToken.TokenRequesterPrincipalName")
                 })?;
         }
@@ -247,11 +249,13 @@ impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
             .map_err(|e| e.in_field("DescribedDelegationToken.PrincipalName"))?;
         if v >= 3 {
             rt::Wire::write(
-                &self.token_requester_principal_type,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("DescribedDelegationToken.TokenRequesterPrincipalType"))?;
+                    &self.token_requester_principal_type,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("DescribedDelegationToken.TokenRequesterPrincipalType")
+                })?;
         } else if self.token_requester_principal_type != rt::Str::new("") {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -260,11 +264,13 @@ impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
         }
         if v >= 3 {
             rt::Wire::write(
-                &self.token_requester_principal_name,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("DescribedDelegationToken.TokenRequesterPrincipalName"))?;
+                    &self.token_requester_principal_name,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("DescribedDelegationToken.TokenRequesterPrincipalName")
+                })?;
         } else if self.token_requester_principal_name != rt::Str::new("") {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -273,12 +279,8 @@ impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
         }
         rt::Wire::write(&self.issue_timestamp, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedDelegationToken.IssueTimestamp"))?;
-        rt::Wire::write(
-            &self.expiry_timestamp,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribedDelegationToken.ExpiryTimestamp"))?;
+        rt::Wire::write(&self.expiry_timestamp, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.ExpiryTimestamp"))?;
         rt::Wire::write(&self.max_timestamp, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedDelegationToken.MaxTimestamp"))?;
         rt::Wire::write(&self.token_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -637,7 +639,9 @@ pub static DESCRIBED_DELEGATION_TOKEN_FIELDS: &[rt::FieldSchema] = &[
         name: "Renewers",
         json_name: "renewers",
         type_name: "[]DescribedDelegationTokenRenewer",
-        ty: rt::FieldType::Array(&rt::FieldType::Struct("DescribedDelegationTokenRenewer")),
+        ty: rt::FieldType::Array(
+            &rt::FieldType::Struct("DescribedDelegationTokenRenewer"),
+        ),
         versions: rt::VersionRange::new(0, i16::MAX),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
@@ -703,18 +707,9 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: DESCRIBE_DELEGATION_TOKEN_RESPONSE_FIELDS,
     structs: &[
-        (
-            "DescribeDelegationTokenResponse",
-            DESCRIBE_DELEGATION_TOKEN_RESPONSE_FIELDS,
-        ),
-        (
-            "DescribedDelegationToken",
-            DESCRIBED_DELEGATION_TOKEN_FIELDS,
-        ),
-        (
-            "DescribedDelegationTokenRenewer",
-            DESCRIBED_DELEGATION_TOKEN_RENEWER_FIELDS,
-        ),
+        ("DescribeDelegationTokenResponse", DESCRIBE_DELEGATION_TOKEN_RESPONSE_FIELDS),
+        ("DescribedDelegationToken", DESCRIBED_DELEGATION_TOKEN_FIELDS),
+        ("DescribedDelegationTokenRenewer", DESCRIBED_DELEGATION_TOKEN_RENEWER_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for DescribeDelegationTokenResponse<'a> {

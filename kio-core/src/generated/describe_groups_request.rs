@@ -50,9 +50,13 @@ impl<'a> rt::Wire<'a> for DescribeGroupsRequest<'a> {
         this.groups = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeGroupsRequest.Groups"))?;
         if v >= 3 {
-            this.include_authorized_operations =
-                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("DescribeGroupsRequest.IncludeAuthorizedOperations"))?;
+            this.include_authorized_operations = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("DescribeGroupsRequest.IncludeAuthorizedOperations")
+                })?;
         }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -72,11 +76,13 @@ impl<'a> rt::Wire<'a> for DescribeGroupsRequest<'a> {
             .map_err(|e| e.in_field("DescribeGroupsRequest.Groups"))?;
         if v >= 3 {
             rt::Wire::write(
-                &self.include_authorized_operations,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("DescribeGroupsRequest.IncludeAuthorizedOperations"))?;
+                    &self.include_authorized_operations,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("DescribeGroupsRequest.IncludeAuthorizedOperations")
+                })?;
         } else if self.include_authorized_operations != false {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -69,11 +69,11 @@ impl<'a> rt::Wire<'a> for DescribeGroupsResponse<'a> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(
-                &self.throttle_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("DescribeGroupsResponse.ThrottleTimeMs"))?;
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribeGroupsResponse.ThrottleTimeMs"))?;
         }
         rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeGroupsResponse.Groups"))?;
@@ -187,12 +187,15 @@ impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
         this.members = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroup.Members"))?;
         if v >= 3 {
-            this.authorized_operations = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.authorized_operations = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("DescribedGroup._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("DescribedGroup._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("DescribedGroup._tagged"))?
@@ -218,11 +221,11 @@ impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
             .map_err(|e| e.in_field("DescribedGroup.Members"))?;
         if v >= 3 {
             rt::Wire::write(
-                &self.authorized_operations,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
+                    &self.authorized_operations,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
         } else if self.authorized_operations != -2147483648 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -328,7 +331,10 @@ impl<'a> rt::Wire<'a> for DescribedGroupMember<'a> {
         this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroupMember.MemberId"))?;
         if v >= 4 {
-            this.group_instance_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 4))
+            this.group_instance_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, v >= 4),
+                )
                 .map_err(|e| e.in_field("DescribedGroupMember.GroupInstanceId"))?;
         }
         this.client_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -357,11 +363,11 @@ impl<'a> rt::Wire<'a> for DescribedGroupMember<'a> {
             .map_err(|e| e.in_field("DescribedGroupMember.MemberId"))?;
         if v >= 4 {
             rt::Wire::write(
-                &self.group_instance_id,
-                w,
-                rt::Cx::new(v, cx.flexible, v >= 4),
-            )
-            .map_err(|e| e.in_field("DescribedGroupMember.GroupInstanceId"))?;
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 4),
+                )
+                .map_err(|e| e.in_field("DescribedGroupMember.GroupInstanceId"))?;
         }
         rt::Wire::write(&self.client_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroupMember.ClientId"))?;
@@ -369,12 +375,8 @@ impl<'a> rt::Wire<'a> for DescribedGroupMember<'a> {
             .map_err(|e| e.in_field("DescribedGroupMember.ClientHost"))?;
         rt::Wire::write(&self.member_metadata, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroupMember.MemberMetadata"))?;
-        rt::Wire::write(
-            &self.member_assignment,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribedGroupMember.MemberAssignment"))?;
+        rt::Wire::write(&self.member_assignment, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroupMember.MemberAssignment"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;

@@ -172,24 +172,26 @@ impl<'a> rt::IntoOwned for DescribableLogDirTopic<'a> {
     }
 }
 /// The fields of `DescribeLogDirsRequest`, in wire order.
-pub static DESCRIBE_LOG_DIRS_REQUEST_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Topics",
-    json_name: "topics",
-    type_name: "[]DescribableLogDirTopic",
-    ty: rt::FieldType::Array(&rt::FieldType::Struct("DescribableLogDirTopic")),
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::new(0, i16::MAX),
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "Each topic that we want to describe log directories for, or null for all topics.",
-    fields: DESCRIBABLE_LOG_DIR_TOPIC_FIELDS,
-}];
+pub static DESCRIBE_LOG_DIRS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Topics",
+        json_name: "topics",
+        type_name: "[]DescribableLogDirTopic",
+        ty: rt::FieldType::Array(&rt::FieldType::Struct("DescribableLogDirTopic")),
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::new(0, i16::MAX),
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "Each topic that we want to describe log directories for, or null for all topics.",
+        fields: DESCRIBABLE_LOG_DIR_TOPIC_FIELDS,
+    },
+];
 /// The fields of `DescribableLogDirTopic`, in wire order.
 pub static DESCRIBABLE_LOG_DIR_TOPIC_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {

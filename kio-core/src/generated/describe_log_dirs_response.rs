@@ -75,12 +75,8 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribeLogDirsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsResponse.ThrottleTimeMs"))?;
         if v >= 3 {
             rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("DescribeLogDirsResponse.ErrorCode"))?;
@@ -719,10 +715,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
         ("DescribeLogDirsResponse", DESCRIBE_LOG_DIRS_RESPONSE_FIELDS),
         ("DescribeLogDirsResult", DESCRIBE_LOG_DIRS_RESULT_FIELDS),
         ("DescribeLogDirsTopic", DESCRIBE_LOG_DIRS_TOPIC_FIELDS),
-        (
-            "DescribeLogDirsPartition",
-            DESCRIBE_LOG_DIRS_PARTITION_FIELDS,
-        ),
+        ("DescribeLogDirsPartition", DESCRIBE_LOG_DIRS_PARTITION_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for DescribeLogDirsResponse<'a> {

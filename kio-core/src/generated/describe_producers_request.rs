@@ -128,12 +128,9 @@ impl<'a> rt::Wire<'a> for TopicRequest<'a> {
         this.partition_indexes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicRequest.PartitionIndexes"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicRequest._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("TopicRequest._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicRequest._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("TopicRequest._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }
@@ -143,12 +140,8 @@ impl<'a> rt::Wire<'a> for TopicRequest<'a> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicRequest.Name"))?;
-        rt::Wire::write(
-            &self.partition_indexes,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("TopicRequest.PartitionIndexes"))?;
+        rt::Wire::write(&self.partition_indexes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicRequest.PartitionIndexes"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -174,24 +167,26 @@ impl<'a> rt::IntoOwned for TopicRequest<'a> {
     }
 }
 /// The fields of `DescribeProducersRequest`, in wire order.
-pub static DESCRIBE_PRODUCERS_REQUEST_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Topics",
-    json_name: "topics",
-    type_name: "[]TopicRequest",
-    ty: rt::FieldType::Array(&rt::FieldType::Struct("TopicRequest")),
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "",
-    fields: TOPIC_REQUEST_FIELDS,
-}];
+pub static DESCRIBE_PRODUCERS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Topics",
+        json_name: "topics",
+        type_name: "[]TopicRequest",
+        ty: rt::FieldType::Array(&rt::FieldType::Struct("TopicRequest")),
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "",
+        fields: TOPIC_REQUEST_FIELDS,
+    },
+];
 /// The fields of `TopicRequest`, in wire order.
 pub static TOPIC_REQUEST_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {
@@ -243,10 +238,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["zkBroker", "broker"],
     fields: DESCRIBE_PRODUCERS_REQUEST_FIELDS,
     structs: &[
-        (
-            "DescribeProducersRequest",
-            DESCRIBE_PRODUCERS_REQUEST_FIELDS,
-        ),
+        ("DescribeProducersRequest", DESCRIBE_PRODUCERS_REQUEST_FIELDS),
         ("TopicRequest", TOPIC_REQUEST_FIELDS),
     ],
 };
@@ -255,5 +247,7 @@ impl<'a> rt::Message<'a> for DescribeProducersRequest<'a> {
 }
 impl<'a> rt::Request<'a> for DescribeProducersRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::DescribeProducers;
-    type Response<'b> = super::describe_producers_response::DescribeProducersResponse<'b>;
+    type Response<'b> = super::describe_producers_response::DescribeProducersResponse<
+        'b,
+    >;
 }

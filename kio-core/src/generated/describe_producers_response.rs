@@ -65,12 +65,8 @@ impl<'a> rt::Wire<'a> for DescribeProducersResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribeProducersResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeProducersResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeProducersResponse.Topics"))?;
         if cx.flexible {
@@ -145,8 +141,8 @@ impl<'a> rt::Wire<'a> for TopicResponse<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicResponse.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicResponse._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicResponse._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("TopicResponse._tagged"))?
@@ -248,8 +244,8 @@ impl<'a> rt::Wire<'a> for PartitionResponse<'a> {
         this.active_producers = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionResponse.ActiveProducers"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionResponse._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionResponse._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionResponse._tagged"))?
@@ -267,12 +263,8 @@ impl<'a> rt::Wire<'a> for PartitionResponse<'a> {
             .map_err(|e| e.in_field("PartitionResponse.ErrorCode"))?;
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("PartitionResponse.ErrorMessage"))?;
-        rt::Wire::write(
-            &self.active_producers,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("PartitionResponse.ActiveProducers"))?;
+        rt::Wire::write(&self.active_producers, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionResponse.ActiveProducers"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -364,11 +356,14 @@ impl<'a> rt::Wire<'a> for ProducerState<'a> {
             .map_err(|e| e.in_field("ProducerState.LastTimestamp"))?;
         this.coordinator_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ProducerState.CoordinatorEpoch"))?;
-        this.current_txn_start_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.current_txn_start_offset = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ProducerState.CurrentTxnStartOffset"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ProducerState._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ProducerState._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("ProducerState._tagged"))?
@@ -388,18 +383,14 @@ impl<'a> rt::Wire<'a> for ProducerState<'a> {
             .map_err(|e| e.in_field("ProducerState.LastSequence"))?;
         rt::Wire::write(&self.last_timestamp, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ProducerState.LastTimestamp"))?;
+        rt::Wire::write(&self.coordinator_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerState.CoordinatorEpoch"))?;
         rt::Wire::write(
-            &self.coordinator_epoch,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ProducerState.CoordinatorEpoch"))?;
-        rt::Wire::write(
-            &self.current_txn_start_offset,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ProducerState.CurrentTxnStartOffset"))?;
+                &self.current_txn_start_offset,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ProducerState.CurrentTxnStartOffset"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -423,7 +414,9 @@ impl<'a> rt::IntoOwned for ProducerState<'a> {
             last_sequence: rt::IntoOwned::into_owned(self.last_sequence),
             last_timestamp: rt::IntoOwned::into_owned(self.last_timestamp),
             coordinator_epoch: rt::IntoOwned::into_owned(self.coordinator_epoch),
-            current_txn_start_offset: rt::IntoOwned::into_owned(self.current_txn_start_offset),
+            current_txn_start_offset: rt::IntoOwned::into_owned(
+                self.current_txn_start_offset,
+            ),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -559,8 +552,7 @@ pub static PARTITION_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about:
-            "The partition error message, which may be null if no additional details are available",
+        about: "The partition error message, which may be null if no additional details are available",
         fields: &[],
     },
     rt::FieldSchema {
@@ -705,10 +697,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: DESCRIBE_PRODUCERS_RESPONSE_FIELDS,
     structs: &[
-        (
-            "DescribeProducersResponse",
-            DESCRIBE_PRODUCERS_RESPONSE_FIELDS,
-        ),
+        ("DescribeProducersResponse", DESCRIBE_PRODUCERS_RESPONSE_FIELDS),
         ("TopicResponse", TOPIC_RESPONSE_FIELDS),
         ("PartitionResponse", PARTITION_RESPONSE_FIELDS),
         ("ProducerState", PRODUCER_STATE_FIELDS),

@@ -126,13 +126,9 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("TopicData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("TopicData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -207,8 +203,8 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -246,24 +242,26 @@ impl<'a> rt::IntoOwned for PartitionData<'a> {
     }
 }
 /// The fields of `DescribeQuorumRequest`, in wire order.
-pub static DESCRIBE_QUORUM_REQUEST_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Topics",
-    json_name: "topics",
-    type_name: "[]TopicData",
-    ty: rt::FieldType::Array(&rt::FieldType::Struct("TopicData")),
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "",
-    fields: TOPIC_DATA_FIELDS,
-}];
+pub static DESCRIBE_QUORUM_REQUEST_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Topics",
+        json_name: "topics",
+        type_name: "[]TopicData",
+        ty: rt::FieldType::Array(&rt::FieldType::Struct("TopicData")),
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "",
+        fields: TOPIC_DATA_FIELDS,
+    },
+];
 /// The fields of `TopicData`, in wire order.
 pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {
@@ -304,24 +302,26 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
     },
 ];
 /// The fields of `PartitionData`, in wire order.
-pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "PartitionIndex",
-    json_name: "partitionIndex",
-    type_name: "int32",
-    ty: rt::FieldType::Int32,
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The partition index.",
-    fields: &[],
-}];
+pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "PartitionIndex",
+        json_name: "partitionIndex",
+        type_name: "int32",
+        ty: rt::FieldType::Int32,
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The partition index.",
+        fields: &[],
+    },
+];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "DescribeQuorumRequest",

@@ -170,13 +170,9 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("TopicData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("TopicData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -301,8 +297,8 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.observers = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.Observers"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -422,27 +418,32 @@ impl<'a> rt::Wire<'a> for ReplicaState<'a> {
         this.replica_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ReplicaState.ReplicaId"))?;
         if v >= 2 {
-            this.replica_directory_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.replica_directory_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("ReplicaState.ReplicaDirectoryId"))?;
         }
         this.log_end_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ReplicaState.LogEndOffset"))?;
         if v >= 1 {
-            this.last_fetch_timestamp = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.last_fetch_timestamp = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("ReplicaState.LastFetchTimestamp"))?;
         }
         if v >= 1 {
-            this.last_caught_up_timestamp =
-                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ReplicaState.LastCaughtUpTimestamp"))?;
+            this.last_caught_up_timestamp = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ReplicaState.LastCaughtUpTimestamp"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ReplicaState._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("ReplicaState._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ReplicaState._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("ReplicaState._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }
@@ -454,11 +455,11 @@ impl<'a> rt::Wire<'a> for ReplicaState<'a> {
             .map_err(|e| e.in_field("ReplicaState.ReplicaId"))?;
         if v >= 2 {
             rt::Wire::write(
-                &self.replica_directory_id,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ReplicaState.ReplicaDirectoryId"))?;
+                    &self.replica_directory_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ReplicaState.ReplicaDirectoryId"))?;
         } else if self.replica_directory_id != rt::Uuid::ZERO {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -469,19 +470,19 @@ impl<'a> rt::Wire<'a> for ReplicaState<'a> {
             .map_err(|e| e.in_field("ReplicaState.LogEndOffset"))?;
         if v >= 1 {
             rt::Wire::write(
-                &self.last_fetch_timestamp,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ReplicaState.LastFetchTimestamp"))?;
+                    &self.last_fetch_timestamp,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ReplicaState.LastFetchTimestamp"))?;
         }
         if v >= 1 {
             rt::Wire::write(
-                &self.last_caught_up_timestamp,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ReplicaState.LastCaughtUpTimestamp"))?;
+                    &self.last_caught_up_timestamp,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ReplicaState.LastCaughtUpTimestamp"))?;
         }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
@@ -505,7 +506,9 @@ impl<'a> rt::IntoOwned for ReplicaState<'a> {
             replica_directory_id: rt::IntoOwned::into_owned(self.replica_directory_id),
             log_end_offset: rt::IntoOwned::into_owned(self.log_end_offset),
             last_fetch_timestamp: rt::IntoOwned::into_owned(self.last_fetch_timestamp),
-            last_caught_up_timestamp: rt::IntoOwned::into_owned(self.last_caught_up_timestamp),
+            last_caught_up_timestamp: rt::IntoOwned::into_owned(
+                self.last_caught_up_timestamp,
+            ),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -562,12 +565,9 @@ impl<'a> rt::Wire<'a> for Node<'a> {
                 .map_err(|e| e.in_field("Node.Listeners"))?;
         }
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r).map_err(|e| e.in_field("Node._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("Node._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("Node._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("Node._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -678,13 +678,9 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
                 .map_err(|e| e.in_field("Listener.Port"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("Listener._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("Listener._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("Listener._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("Listener._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)

@@ -55,8 +55,13 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsRequest<'a> {
         let mut this = Self::default();
         this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeTopicPartitionsRequest.Topics"))?;
-        this.response_partition_limit = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsRequest.ResponsePartitionLimit"))?;
+        this.response_partition_limit = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsRequest.ResponsePartitionLimit")
+            })?;
         this.cursor = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeTopicPartitionsRequest.Cursor"))?;
         if cx.flexible {
@@ -76,11 +81,13 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsRequest<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeTopicPartitionsRequest.Topics"))?;
         rt::Wire::write(
-            &self.response_partition_limit,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribeTopicPartitionsRequest.ResponsePartitionLimit"))?;
+                &self.response_partition_limit,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsRequest.ResponsePartitionLimit")
+            })?;
         rt::Wire::write(&self.cursor, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeTopicPartitionsRequest.Cursor"))?;
         if cx.flexible {
@@ -102,7 +109,9 @@ impl<'a> rt::IntoOwned for DescribeTopicPartitionsRequest<'a> {
     fn into_owned(self) -> DescribeTopicPartitionsRequest<'static> {
         DescribeTopicPartitionsRequest {
             topics: rt::IntoOwned::into_owned(self.topics),
-            response_partition_limit: rt::IntoOwned::into_owned(self.response_partition_limit),
+            response_partition_limit: rt::IntoOwned::into_owned(
+                self.response_partition_limit,
+            ),
             cursor: rt::IntoOwned::into_owned(self.cursor),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
@@ -148,12 +157,9 @@ impl<'a> rt::Wire<'a> for TopicRequest<'a> {
         this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicRequest.Name"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicRequest._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("TopicRequest._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicRequest._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("TopicRequest._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }
@@ -234,12 +240,9 @@ impl<'a> rt::Wire<'a> for Cursor<'a> {
         this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Cursor.PartitionIndex"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r).map_err(|e| e.in_field("Cursor._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("Cursor._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("Cursor._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("Cursor._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -332,24 +335,26 @@ pub static DESCRIBE_TOPIC_PARTITIONS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
     },
 ];
 /// The fields of `TopicRequest`, in wire order.
-pub static TOPIC_REQUEST_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Name",
-    json_name: "name",
-    type_name: "string",
-    ty: rt::FieldType::String,
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "topicName",
-    zero_copy: false,
-    about: "The topic name",
-    fields: &[],
-}];
+pub static TOPIC_REQUEST_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Name",
+        json_name: "name",
+        type_name: "string",
+        ty: rt::FieldType::String,
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "topicName",
+        zero_copy: false,
+        about: "The topic name",
+        fields: &[],
+    },
+];
 /// The fields of `Cursor`, in wire order.
 pub static CURSOR_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {
@@ -401,10 +406,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["broker"],
     fields: DESCRIBE_TOPIC_PARTITIONS_REQUEST_FIELDS,
     structs: &[
-        (
-            "DescribeTopicPartitionsRequest",
-            DESCRIBE_TOPIC_PARTITIONS_REQUEST_FIELDS,
-        ),
+        ("DescribeTopicPartitionsRequest", DESCRIBE_TOPIC_PARTITIONS_REQUEST_FIELDS),
         ("TopicRequest", TOPIC_REQUEST_FIELDS),
         ("Cursor", CURSOR_FIELDS),
     ],
@@ -414,6 +416,7 @@ impl<'a> rt::Message<'a> for DescribeTopicPartitionsRequest<'a> {
 }
 impl<'a> rt::Request<'a> for DescribeTopicPartitionsRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::DescribeTopicPartitions;
-    type Response<'b> =
-        super::describe_topic_partitions_response::DescribeTopicPartitionsResponse<'b>;
+    type Response<'b> = super::describe_topic_partitions_response::DescribeTopicPartitionsResponse<
+        'b,
+    >;
 }

@@ -73,12 +73,8 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.Topics"))?;
         rt::Wire::write(&self.next_cursor, w, rt::Cx::new(v, cx.flexible, true))
@@ -185,13 +181,21 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponseTopic<'a> {
             .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.IsInternal"))?;
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.Partitions"))?;
-        this.topic_authorized_operations = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.topic_authorized_operations = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
-                e.in_field("DescribeTopicPartitionsResponseTopic.TopicAuthorizedOperations")
+                e
+                    .in_field(
+                        "DescribeTopicPartitionsResponseTopic.TopicAuthorizedOperations",
+                    )
             })?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic._tagged"))?;
+                .map_err(|e| {
+                    e.in_field("DescribeTopicPartitionsResponseTopic._tagged")
+                })?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic._tagged"))?
@@ -214,20 +218,25 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponseTopic<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.Partitions"))?;
         rt::Wire::write(
-            &self.topic_authorized_operations,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| {
-            e.in_field("DescribeTopicPartitionsResponseTopic.TopicAuthorizedOperations")
-        })?;
+                &self.topic_authorized_operations,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "DescribeTopicPartitionsResponseTopic.TopicAuthorizedOperations",
+                    )
+            })?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeTopicPartitionsResponseTopic._unknownTaggedFields"),
+                    .in_field(
+                        "DescribeTopicPartitionsResponseTopic._unknownTaggedFields",
+                    ),
             );
         }
         Ok(())
@@ -337,31 +346,57 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponsePartition<'a> {
         let v = cx.version;
         let mut this = Self::default();
         this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition.ErrorCode"))?;
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition.PartitionIndex"))?;
-        this.leader_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition.LeaderId"))?;
-        this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition.LeaderEpoch"))?;
-        this.replica_nodes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition.ReplicaNodes"))?;
-        this.isr_nodes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition.IsrNodes"))?;
-        this.eligible_leader_replicas = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| {
-                e.in_field("DescribeTopicPartitionsResponsePartition.EligibleLeaderReplicas")
+                e.in_field("DescribeTopicPartitionsResponsePartition.ErrorCode")
+            })?;
+        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.PartitionIndex")
+            })?;
+        this.leader_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.LeaderId")
+            })?;
+        this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.LeaderEpoch")
+            })?;
+        this.replica_nodes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.ReplicaNodes")
+            })?;
+        this.isr_nodes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.IsrNodes")
+            })?;
+        this.eligible_leader_replicas = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "DescribeTopicPartitionsResponsePartition.EligibleLeaderReplicas",
+                    )
             })?;
         this.last_known_elr = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition.LastKnownElr"))?;
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.LastKnownElr")
+            })?;
         this.offline_replicas = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition.OfflineReplicas"))?;
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.OfflineReplicas")
+            })?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition._tagged"))?;
+                .map_err(|e| {
+                    e.in_field("DescribeTopicPartitionsResponsePartition._tagged")
+                })?;
             while tags
                 .next(r)
-                .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition._tagged"))?
+                .map_err(|e| {
+                    e.in_field("DescribeTopicPartitionsResponsePartition._tagged")
+                })?
                 .is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
@@ -371,40 +406,57 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponsePartition<'a> {
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition.ErrorCode"))?;
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.ErrorCode")
+            })?;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition.PartitionIndex"))?;
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.PartitionIndex")
+            })?;
         rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition.LeaderId"))?;
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.LeaderId")
+            })?;
         rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition.LeaderEpoch"))?;
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.LeaderEpoch")
+            })?;
         rt::Wire::write(&self.replica_nodes, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition.ReplicaNodes"))?;
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.ReplicaNodes")
+            })?;
         rt::Wire::write(&self.isr_nodes, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition.IsrNodes"))?;
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.IsrNodes")
+            })?;
         rt::Wire::write(
-            &self.eligible_leader_replicas,
-            w,
-            rt::Cx::new(v, cx.flexible, true),
-        )
-        .map_err(|e| {
-            e.in_field("DescribeTopicPartitionsResponsePartition.EligibleLeaderReplicas")
-        })?;
+                &self.eligible_leader_replicas,
+                w,
+                rt::Cx::new(v, cx.flexible, true),
+            )
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "DescribeTopicPartitionsResponsePartition.EligibleLeaderReplicas",
+                    )
+            })?;
         rt::Wire::write(&self.last_known_elr, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition.LastKnownElr"))?;
-        rt::Wire::write(
-            &self.offline_replicas,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribeTopicPartitionsResponsePartition.OfflineReplicas"))?;
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.LastKnownElr")
+            })?;
+        rt::Wire::write(&self.offline_replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.OfflineReplicas")
+            })?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeTopicPartitionsResponsePartition._unknownTaggedFields"),
+                    .in_field(
+                        "DescribeTopicPartitionsResponsePartition._unknownTaggedFields",
+                    ),
             );
         }
         Ok(())
@@ -422,7 +474,9 @@ impl<'a> rt::IntoOwned for DescribeTopicPartitionsResponsePartition<'a> {
             leader_epoch: rt::IntoOwned::into_owned(self.leader_epoch),
             replica_nodes: rt::IntoOwned::into_owned(self.replica_nodes),
             isr_nodes: rt::IntoOwned::into_owned(self.isr_nodes),
-            eligible_leader_replicas: rt::IntoOwned::into_owned(self.eligible_leader_replicas),
+            eligible_leader_replicas: rt::IntoOwned::into_owned(
+                self.eligible_leader_replicas,
+            ),
             last_known_elr: rt::IntoOwned::into_owned(self.last_known_elr),
             offline_replicas: rt::IntoOwned::into_owned(self.offline_replicas),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
@@ -477,12 +531,9 @@ impl<'a> rt::Wire<'a> for Cursor<'a> {
         this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Cursor.PartitionIndex"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r).map_err(|e| e.in_field("Cursor._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("Cursor._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("Cursor._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("Cursor._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -654,9 +705,9 @@ pub static DESCRIBE_TOPIC_PARTITIONS_RESPONSE_TOPIC_FIELDS: &[rt::FieldSchema] =
         name: "Partitions",
         json_name: "partitions",
         type_name: "[]DescribeTopicPartitionsResponsePartition",
-        ty: rt::FieldType::Array(&rt::FieldType::Struct(
-            "DescribeTopicPartitionsResponsePartition",
-        )),
+        ty: rt::FieldType::Array(
+            &rt::FieldType::Struct("DescribeTopicPartitionsResponsePartition"),
+        ),
         versions: rt::VersionRange::new(0, i16::MAX),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
@@ -905,10 +956,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: DESCRIBE_TOPIC_PARTITIONS_RESPONSE_FIELDS,
     structs: &[
-        (
-            "DescribeTopicPartitionsResponse",
-            DESCRIBE_TOPIC_PARTITIONS_RESPONSE_FIELDS,
-        ),
+        ("DescribeTopicPartitionsResponse", DESCRIBE_TOPIC_PARTITIONS_RESPONSE_FIELDS),
         (
             "DescribeTopicPartitionsResponseTopic",
             DESCRIBE_TOPIC_PARTITIONS_RESPONSE_TOPIC_FIELDS,

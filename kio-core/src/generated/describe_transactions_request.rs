@@ -57,12 +57,8 @@ impl<'a> rt::Wire<'a> for DescribeTransactionsRequest<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.transactional_ids,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribeTransactionsRequest.TransactionalIds"))?;
+        rt::Wire::write(&self.transactional_ids, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTransactionsRequest.TransactionalIds"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -118,15 +114,14 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: false,
     listeners: &["zkBroker", "broker"],
     fields: DESCRIBE_TRANSACTIONS_REQUEST_FIELDS,
-    structs: &[(
-        "DescribeTransactionsRequest",
-        DESCRIBE_TRANSACTIONS_REQUEST_FIELDS,
-    )],
+    structs: &[("DescribeTransactionsRequest", DESCRIBE_TRANSACTIONS_REQUEST_FIELDS)],
 };
 impl<'a> rt::Message<'a> for DescribeTransactionsRequest<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;
 }
 impl<'a> rt::Request<'a> for DescribeTransactionsRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::DescribeTransactions;
-    type Response<'b> = super::describe_transactions_response::DescribeTransactionsResponse<'b>;
+    type Response<'b> = super::describe_transactions_response::DescribeTransactionsResponse<
+        'b,
+    >;
 }

@@ -63,18 +63,10 @@ impl<'a> rt::Wire<'a> for DescribeTransactionsResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribeTransactionsResponse.ThrottleTimeMs"))?;
-        rt::Wire::write(
-            &self.transaction_states,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribeTransactionsResponse.TransactionStates"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTransactionsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.transaction_states, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTransactionsResponse.TransactionStates"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -170,9 +162,15 @@ impl<'a> rt::Wire<'a> for TransactionState<'a> {
             .map_err(|e| e.in_field("TransactionState.TransactionalId"))?;
         this.transaction_state = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TransactionState.TransactionState"))?;
-        this.transaction_timeout_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.transaction_timeout_ms = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TransactionState.TransactionTimeoutMs"))?;
-        this.transaction_start_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.transaction_start_time_ms = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TransactionState.TransactionStartTimeMs"))?;
         this.producer_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TransactionState.ProducerId"))?;
@@ -181,8 +179,8 @@ impl<'a> rt::Wire<'a> for TransactionState<'a> {
         this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TransactionState.Topics"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TransactionState._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TransactionState._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("TransactionState._tagged"))?
@@ -196,30 +194,22 @@ impl<'a> rt::Wire<'a> for TransactionState<'a> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TransactionState.ErrorCode"))?;
+        rt::Wire::write(&self.transactional_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TransactionState.TransactionalId"))?;
+        rt::Wire::write(&self.transaction_state, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TransactionState.TransactionState"))?;
         rt::Wire::write(
-            &self.transactional_id,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("TransactionState.TransactionalId"))?;
+                &self.transaction_timeout_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("TransactionState.TransactionTimeoutMs"))?;
         rt::Wire::write(
-            &self.transaction_state,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("TransactionState.TransactionState"))?;
-        rt::Wire::write(
-            &self.transaction_timeout_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("TransactionState.TransactionTimeoutMs"))?;
-        rt::Wire::write(
-            &self.transaction_start_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("TransactionState.TransactionStartTimeMs"))?;
+                &self.transaction_start_time_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("TransactionState.TransactionStartTimeMs"))?;
         rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TransactionState.ProducerId"))?;
         rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
@@ -247,8 +237,12 @@ impl<'a> rt::IntoOwned for TransactionState<'a> {
             error_code: rt::IntoOwned::into_owned(self.error_code),
             transactional_id: rt::IntoOwned::into_owned(self.transactional_id),
             transaction_state: rt::IntoOwned::into_owned(self.transaction_state),
-            transaction_timeout_ms: rt::IntoOwned::into_owned(self.transaction_timeout_ms),
-            transaction_start_time_ms: rt::IntoOwned::into_owned(self.transaction_start_time_ms),
+            transaction_timeout_ms: rt::IntoOwned::into_owned(
+                self.transaction_timeout_ms,
+            ),
+            transaction_start_time_ms: rt::IntoOwned::into_owned(
+                self.transaction_start_time_ms,
+            ),
             producer_id: rt::IntoOwned::into_owned(self.producer_id),
             producer_epoch: rt::IntoOwned::into_owned(self.producer_epoch),
             topics: rt::IntoOwned::into_owned(self.topics),
@@ -300,13 +294,9 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("TopicData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("TopicData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -578,10 +568,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: DESCRIBE_TRANSACTIONS_RESPONSE_FIELDS,
     structs: &[
-        (
-            "DescribeTransactionsResponse",
-            DESCRIBE_TRANSACTIONS_RESPONSE_FIELDS,
-        ),
+        ("DescribeTransactionsResponse", DESCRIBE_TRANSACTIONS_RESPONSE_FIELDS),
         ("TransactionState", TRANSACTION_STATE_FIELDS),
         ("TopicData", TOPIC_DATA_FIELDS),
     ],

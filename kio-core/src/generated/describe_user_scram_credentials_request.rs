@@ -122,13 +122,9 @@ impl<'a> rt::Wire<'a> for UserName<'a> {
         this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UserName.Name"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("UserName._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("UserName._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("UserName._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("UserName._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -161,8 +157,8 @@ impl<'a> rt::IntoOwned for UserName<'a> {
     }
 }
 /// The fields of `DescribeUserScramCredentialsRequest`, in wire order.
-pub static DESCRIBE_USER_SCRAM_CREDENTIALS_REQUEST_FIELDS: &[rt::FieldSchema] =
-    &[rt::FieldSchema {
+pub static DESCRIBE_USER_SCRAM_CREDENTIALS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
         name: "Users",
         json_name: "users",
         type_name: "[]UserName",
@@ -179,26 +175,29 @@ pub static DESCRIBE_USER_SCRAM_CREDENTIALS_REQUEST_FIELDS: &[rt::FieldSchema] =
         zero_copy: false,
         about: "The users to describe, or null/empty to describe all users.",
         fields: USER_NAME_FIELDS,
-    }];
+    },
+];
 /// The fields of `UserName`, in wire order.
-pub static USER_NAME_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Name",
-    json_name: "name",
-    type_name: "string",
-    ty: rt::FieldType::String,
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The user name.",
-    fields: &[],
-}];
+pub static USER_NAME_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Name",
+        json_name: "name",
+        type_name: "string",
+        ty: rt::FieldType::String,
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The user name.",
+        fields: &[],
+    },
+];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "DescribeUserScramCredentialsRequest",
@@ -223,6 +222,7 @@ impl<'a> rt::Message<'a> for DescribeUserScramCredentialsRequest<'a> {
 }
 impl<'a> rt::Request<'a> for DescribeUserScramCredentialsRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::DescribeUserScramCredentials;
-    type Response<'b> =
-        super::describe_user_scram_credentials_response::DescribeUserScramCredentialsResponse<'b>;
+    type Response<'b> = super::describe_user_scram_credentials_response::DescribeUserScramCredentialsResponse<
+        'b,
+    >;
 }

@@ -60,16 +60,22 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResponse<'a> {
         let v = cx.version;
         let mut this = Self::default();
         this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeUserScramCredentialsResponse.ThrottleTimeMs"))?;
+            .map_err(|e| {
+                e.in_field("DescribeUserScramCredentialsResponse.ThrottleTimeMs")
+            })?;
         this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeUserScramCredentialsResponse.ErrorCode"))?;
         this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("DescribeUserScramCredentialsResponse.ErrorMessage"))?;
+            .map_err(|e| {
+                e.in_field("DescribeUserScramCredentialsResponse.ErrorMessage")
+            })?;
         this.results = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeUserScramCredentialsResponse.Results"))?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("DescribeUserScramCredentialsResponse._tagged"))?;
+                .map_err(|e| {
+                    e.in_field("DescribeUserScramCredentialsResponse._tagged")
+                })?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("DescribeUserScramCredentialsResponse._tagged"))?
@@ -81,16 +87,16 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribeUserScramCredentialsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeUserScramCredentialsResponse.ThrottleTimeMs")
+            })?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeUserScramCredentialsResponse.ErrorCode"))?;
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("DescribeUserScramCredentialsResponse.ErrorMessage"))?;
+            .map_err(|e| {
+                e.in_field("DescribeUserScramCredentialsResponse.ErrorMessage")
+            })?;
         rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeUserScramCredentialsResponse.Results"))?;
         if cx.flexible {
@@ -99,7 +105,9 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResponse<'a> {
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeUserScramCredentialsResponse._unknownTaggedFields"),
+                    .in_field(
+                        "DescribeUserScramCredentialsResponse._unknownTaggedFields",
+                    ),
             );
         }
         Ok(())
@@ -181,7 +189,9 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResult<'a> {
         this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeUserScramCredentialsResult.ErrorMessage"))?;
         this.credential_infos = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeUserScramCredentialsResult.CredentialInfos"))?;
+            .map_err(|e| {
+                e.in_field("DescribeUserScramCredentialsResult.CredentialInfos")
+            })?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeUserScramCredentialsResult._tagged"))?;
@@ -202,12 +212,10 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResult<'a> {
             .map_err(|e| e.in_field("DescribeUserScramCredentialsResult.ErrorCode"))?;
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeUserScramCredentialsResult.ErrorMessage"))?;
-        rt::Wire::write(
-            &self.credential_infos,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribeUserScramCredentialsResult.CredentialInfos"))?;
+        rt::Wire::write(&self.credential_infos, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeUserScramCredentialsResult.CredentialInfos")
+            })?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -282,8 +290,8 @@ impl<'a> rt::Wire<'a> for CredentialInfo<'a> {
         this.iterations = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CredentialInfo.Iterations"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("CredentialInfo._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("CredentialInfo._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("CredentialInfo._tagged"))?
@@ -471,8 +479,7 @@ pub static DESCRIBE_USER_SCRAM_CREDENTIALS_RESULT_FIELDS: &[rt::FieldSchema] = &
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about:
-            "The mechanism and related information associated with the user's SCRAM credentials.",
+        about: "The mechanism and related information associated with the user's SCRAM credentials.",
         fields: CREDENTIAL_INFO_FIELDS,
     },
 ];

@@ -21,7 +21,9 @@ pub enum RequestBody<'a> {
     #[doc = concat!(" `", stringify!(UpdateMetadataRequest), "`.")]
     UpdateMetadata(super::update_metadata_request::UpdateMetadataRequest<'a>),
     #[doc = concat!(" `", stringify!(ControlledShutdownRequest), "`.")]
-    ControlledShutdown(super::controlled_shutdown_request::ControlledShutdownRequest<'a>),
+    ControlledShutdown(
+        super::controlled_shutdown_request::ControlledShutdownRequest<'a>,
+    ),
     #[doc = concat!(" `", stringify!(OffsetCommitRequest), "`.")]
     OffsetCommit(super::offset_commit_request::OffsetCommitRequest<'a>),
     #[doc = concat!(" `", stringify!(OffsetFetchRequest), "`.")]
@@ -53,9 +55,13 @@ pub enum RequestBody<'a> {
     #[doc = concat!(" `", stringify!(InitProducerIdRequest), "`.")]
     InitProducerId(super::init_producer_id_request::InitProducerIdRequest<'a>),
     #[doc = concat!(" `", stringify!(OffsetForLeaderEpochRequest), "`.")]
-    OffsetForLeaderEpoch(super::offset_for_leader_epoch_request::OffsetForLeaderEpochRequest<'a>),
+    OffsetForLeaderEpoch(
+        super::offset_for_leader_epoch_request::OffsetForLeaderEpochRequest<'a>,
+    ),
     #[doc = concat!(" `", stringify!(AddPartitionsToTxnRequest), "`.")]
-    AddPartitionsToTxn(super::add_partitions_to_txn_request::AddPartitionsToTxnRequest<'a>),
+    AddPartitionsToTxn(
+        super::add_partitions_to_txn_request::AddPartitionsToTxnRequest<'a>,
+    ),
     #[doc = concat!(" `", stringify!(AddOffsetsToTxnRequest), "`.")]
     AddOffsetsToTxn(super::add_offsets_to_txn_request::AddOffsetsToTxnRequest<'a>),
     #[doc = concat!(" `", stringify!(EndTxnRequest), "`.")]
@@ -75,7 +81,9 @@ pub enum RequestBody<'a> {
     #[doc = concat!(" `", stringify!(AlterConfigsRequest), "`.")]
     AlterConfigs(super::alter_configs_request::AlterConfigsRequest<'a>),
     #[doc = concat!(" `", stringify!(AlterReplicaLogDirsRequest), "`.")]
-    AlterReplicaLogDirs(super::alter_replica_log_dirs_request::AlterReplicaLogDirsRequest<'a>),
+    AlterReplicaLogDirs(
+        super::alter_replica_log_dirs_request::AlterReplicaLogDirsRequest<'a>,
+    ),
     #[doc = concat!(" `", stringify!(DescribeLogDirsRequest), "`.")]
     DescribeLogDirs(super::describe_log_dirs_request::DescribeLogDirsRequest<'a>),
     #[doc = concat!(" `", stringify!(SaslAuthenticateRequest), "`.")]
@@ -83,11 +91,17 @@ pub enum RequestBody<'a> {
     #[doc = concat!(" `", stringify!(CreatePartitionsRequest), "`.")]
     CreatePartitions(super::create_partitions_request::CreatePartitionsRequest<'a>),
     #[doc = concat!(" `", stringify!(CreateDelegationTokenRequest), "`.")]
-    CreateDelegationToken(super::create_delegation_token_request::CreateDelegationTokenRequest<'a>),
+    CreateDelegationToken(
+        super::create_delegation_token_request::CreateDelegationTokenRequest<'a>,
+    ),
     #[doc = concat!(" `", stringify!(RenewDelegationTokenRequest), "`.")]
-    RenewDelegationToken(super::renew_delegation_token_request::RenewDelegationTokenRequest<'a>),
+    RenewDelegationToken(
+        super::renew_delegation_token_request::RenewDelegationTokenRequest<'a>,
+    ),
     #[doc = concat!(" `", stringify!(ExpireDelegationTokenRequest), "`.")]
-    ExpireDelegationToken(super::expire_delegation_token_request::ExpireDelegationTokenRequest<'a>),
+    ExpireDelegationToken(
+        super::expire_delegation_token_request::ExpireDelegationTokenRequest<'a>,
+    ),
     #[doc = concat!(" `", stringify!(DescribeDelegationTokenRequest), "`.")]
     DescribeDelegationToken(
         super::describe_delegation_token_request::DescribeDelegationTokenRequest<'a>,
@@ -102,21 +116,29 @@ pub enum RequestBody<'a> {
     ),
     #[doc = concat!(" `", stringify!(AlterPartitionReassignmentsRequest), "`.")]
     AlterPartitionReassignments(
-        super::alter_partition_reassignments_request::AlterPartitionReassignmentsRequest<'a>,
+        super::alter_partition_reassignments_request::AlterPartitionReassignmentsRequest<
+            'a,
+        >,
     ),
     #[doc = concat!(" `", stringify!(ListPartitionReassignmentsRequest), "`.")]
     ListPartitionReassignments(
-        super::list_partition_reassignments_request::ListPartitionReassignmentsRequest<'a>,
+        super::list_partition_reassignments_request::ListPartitionReassignmentsRequest<
+            'a,
+        >,
     ),
     #[doc = concat!(" `", stringify!(OffsetDeleteRequest), "`.")]
     OffsetDelete(super::offset_delete_request::OffsetDeleteRequest<'a>),
     #[doc = concat!(" `", stringify!(DescribeClientQuotasRequest), "`.")]
-    DescribeClientQuotas(super::describe_client_quotas_request::DescribeClientQuotasRequest<'a>),
+    DescribeClientQuotas(
+        super::describe_client_quotas_request::DescribeClientQuotasRequest<'a>,
+    ),
     #[doc = concat!(" `", stringify!(AlterClientQuotasRequest), "`.")]
     AlterClientQuotas(super::alter_client_quotas_request::AlterClientQuotasRequest<'a>),
     #[doc = concat!(" `", stringify!(DescribeUserScramCredentialsRequest), "`.")]
     DescribeUserScramCredentials(
-        super::describe_user_scram_credentials_request::DescribeUserScramCredentialsRequest<'a>,
+        super::describe_user_scram_credentials_request::DescribeUserScramCredentialsRequest<
+            'a,
+        >,
     ),
     #[doc = concat!(" `", stringify!(AlterUserScramCredentialsRequest), "`.")]
     AlterUserScramCredentials(
@@ -143,23 +165,31 @@ pub enum RequestBody<'a> {
     #[doc = concat!(" `", stringify!(DescribeProducersRequest), "`.")]
     DescribeProducers(super::describe_producers_request::DescribeProducersRequest<'a>),
     #[doc = concat!(" `", stringify!(BrokerRegistrationRequest), "`.")]
-    BrokerRegistration(super::broker_registration_request::BrokerRegistrationRequest<'a>),
+    BrokerRegistration(
+        super::broker_registration_request::BrokerRegistrationRequest<'a>,
+    ),
     #[doc = concat!(" `", stringify!(BrokerHeartbeatRequest), "`.")]
     BrokerHeartbeat(super::broker_heartbeat_request::BrokerHeartbeatRequest<'a>),
     #[doc = concat!(" `", stringify!(UnregisterBrokerRequest), "`.")]
     UnregisterBroker(super::unregister_broker_request::UnregisterBrokerRequest<'a>),
     #[doc = concat!(" `", stringify!(DescribeTransactionsRequest), "`.")]
-    DescribeTransactions(super::describe_transactions_request::DescribeTransactionsRequest<'a>),
+    DescribeTransactions(
+        super::describe_transactions_request::DescribeTransactionsRequest<'a>,
+    ),
     #[doc = concat!(" `", stringify!(ListTransactionsRequest), "`.")]
     ListTransactions(super::list_transactions_request::ListTransactionsRequest<'a>),
     #[doc = concat!(" `", stringify!(AllocateProducerIdsRequest), "`.")]
-    AllocateProducerIds(super::allocate_producer_ids_request::AllocateProducerIdsRequest<'a>),
+    AllocateProducerIds(
+        super::allocate_producer_ids_request::AllocateProducerIdsRequest<'a>,
+    ),
     #[doc = concat!(" `", stringify!(ConsumerGroupHeartbeatRequest), "`.")]
     ConsumerGroupHeartbeat(
         super::consumer_group_heartbeat_request::ConsumerGroupHeartbeatRequest<'a>,
     ),
     #[doc = concat!(" `", stringify!(ConsumerGroupDescribeRequest), "`.")]
-    ConsumerGroupDescribe(super::consumer_group_describe_request::ConsumerGroupDescribeRequest<'a>),
+    ConsumerGroupDescribe(
+        super::consumer_group_describe_request::ConsumerGroupDescribeRequest<'a>,
+    ),
     #[doc = concat!(" `", stringify!(ControllerRegistrationRequest), "`.")]
     ControllerRegistration(
         super::controller_registration_request::ControllerRegistrationRequest<'a>,
@@ -171,19 +201,27 @@ pub enum RequestBody<'a> {
     #[doc = concat!(" `", stringify!(PushTelemetryRequest), "`.")]
     PushTelemetry(super::push_telemetry_request::PushTelemetryRequest<'a>),
     #[doc = concat!(" `", stringify!(AssignReplicasToDirsRequest), "`.")]
-    AssignReplicasToDirs(super::assign_replicas_to_dirs_request::AssignReplicasToDirsRequest<'a>),
+    AssignReplicasToDirs(
+        super::assign_replicas_to_dirs_request::AssignReplicasToDirsRequest<'a>,
+    ),
     #[doc = concat!(" `", stringify!(ListClientMetricsResourcesRequest), "`.")]
     ListClientMetricsResources(
-        super::list_client_metrics_resources_request::ListClientMetricsResourcesRequest<'a>,
+        super::list_client_metrics_resources_request::ListClientMetricsResourcesRequest<
+            'a,
+        >,
     ),
     #[doc = concat!(" `", stringify!(DescribeTopicPartitionsRequest), "`.")]
     DescribeTopicPartitions(
         super::describe_topic_partitions_request::DescribeTopicPartitionsRequest<'a>,
     ),
     #[doc = concat!(" `", stringify!(ShareGroupHeartbeatRequest), "`.")]
-    ShareGroupHeartbeat(super::share_group_heartbeat_request::ShareGroupHeartbeatRequest<'a>),
+    ShareGroupHeartbeat(
+        super::share_group_heartbeat_request::ShareGroupHeartbeatRequest<'a>,
+    ),
     #[doc = concat!(" `", stringify!(ShareGroupDescribeRequest), "`.")]
-    ShareGroupDescribe(super::share_group_describe_request::ShareGroupDescribeRequest<'a>),
+    ShareGroupDescribe(
+        super::share_group_describe_request::ShareGroupDescribeRequest<'a>,
+    ),
     #[doc = concat!(" `", stringify!(ShareFetchRequest), "`.")]
     ShareFetch(super::share_fetch_request::ShareFetchRequest<'a>),
     #[doc = concat!(" `", stringify!(ShareAcknowledgeRequest), "`.")]
@@ -199,16 +237,22 @@ pub enum RequestBody<'a> {
         super::initialize_share_group_state_request::InitializeShareGroupStateRequest<'a>,
     ),
     #[doc = concat!(" `", stringify!(ReadShareGroupStateRequest), "`.")]
-    ReadShareGroupState(super::read_share_group_state_request::ReadShareGroupStateRequest<'a>),
+    ReadShareGroupState(
+        super::read_share_group_state_request::ReadShareGroupStateRequest<'a>,
+    ),
     #[doc = concat!(" `", stringify!(WriteShareGroupStateRequest), "`.")]
-    WriteShareGroupState(super::write_share_group_state_request::WriteShareGroupStateRequest<'a>),
+    WriteShareGroupState(
+        super::write_share_group_state_request::WriteShareGroupStateRequest<'a>,
+    ),
     #[doc = concat!(" `", stringify!(DeleteShareGroupStateRequest), "`.")]
     DeleteShareGroupState(
         super::delete_share_group_state_request::DeleteShareGroupStateRequest<'a>,
     ),
     #[doc = concat!(" `", stringify!(ReadShareGroupStateSummaryRequest), "`.")]
     ReadShareGroupStateSummary(
-        super::read_share_group_state_summary_request::ReadShareGroupStateSummaryRequest<'a>,
+        super::read_share_group_state_summary_request::ReadShareGroupStateSummaryRequest<
+            'a,
+        >,
     ),
 }
 impl<'a> RequestBody<'a> {
@@ -840,14 +884,22 @@ impl<'a> RequestBody<'a> {
         )
     }
     /// Decodes exactly `bytes` as the body of `api_key` at `version`.
-    pub fn decode(api_key: ApiKey, version: i16, bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+    pub fn decode(
+        api_key: ApiKey,
+        version: i16,
+        bytes: &'a [u8],
+    ) -> Result<Self, rt::DecodeError> {
         let mut r = rt::Reader::new(bytes);
         let body = Self::decode_from(api_key, version, &mut r)?;
         r.finish()?;
         Ok(body)
     }
     /// Encodes the body at `version`.
-    pub fn encode(&self, w: &mut dyn rt::Sink, version: i16) -> Result<(), rt::EncodeError> {
+    pub fn encode(
+        &self,
+        w: &mut dyn rt::Sink,
+        version: i16,
+    ) -> Result<(), rt::EncodeError> {
         match self {
             RequestBody::Produce(m) => rt::Message::encode(m, w, version),
             RequestBody::Fetch(m) => rt::Message::encode(m, w, version),
@@ -894,13 +946,21 @@ impl<'a> RequestBody<'a> {
             RequestBody::DeleteGroups(m) => rt::Message::encode(m, w, version),
             RequestBody::ElectLeaders(m) => rt::Message::encode(m, w, version),
             RequestBody::IncrementalAlterConfigs(m) => rt::Message::encode(m, w, version),
-            RequestBody::AlterPartitionReassignments(m) => rt::Message::encode(m, w, version),
-            RequestBody::ListPartitionReassignments(m) => rt::Message::encode(m, w, version),
+            RequestBody::AlterPartitionReassignments(m) => {
+                rt::Message::encode(m, w, version)
+            }
+            RequestBody::ListPartitionReassignments(m) => {
+                rt::Message::encode(m, w, version)
+            }
             RequestBody::OffsetDelete(m) => rt::Message::encode(m, w, version),
             RequestBody::DescribeClientQuotas(m) => rt::Message::encode(m, w, version),
             RequestBody::AlterClientQuotas(m) => rt::Message::encode(m, w, version),
-            RequestBody::DescribeUserScramCredentials(m) => rt::Message::encode(m, w, version),
-            RequestBody::AlterUserScramCredentials(m) => rt::Message::encode(m, w, version),
+            RequestBody::DescribeUserScramCredentials(m) => {
+                rt::Message::encode(m, w, version)
+            }
+            RequestBody::AlterUserScramCredentials(m) => {
+                rt::Message::encode(m, w, version)
+            }
             RequestBody::Vote(m) => rt::Message::encode(m, w, version),
             RequestBody::BeginQuorumEpoch(m) => rt::Message::encode(m, w, version),
             RequestBody::EndQuorumEpoch(m) => rt::Message::encode(m, w, version),
@@ -920,10 +980,14 @@ impl<'a> RequestBody<'a> {
             RequestBody::ConsumerGroupHeartbeat(m) => rt::Message::encode(m, w, version),
             RequestBody::ConsumerGroupDescribe(m) => rt::Message::encode(m, w, version),
             RequestBody::ControllerRegistration(m) => rt::Message::encode(m, w, version),
-            RequestBody::GetTelemetrySubscriptions(m) => rt::Message::encode(m, w, version),
+            RequestBody::GetTelemetrySubscriptions(m) => {
+                rt::Message::encode(m, w, version)
+            }
             RequestBody::PushTelemetry(m) => rt::Message::encode(m, w, version),
             RequestBody::AssignReplicasToDirs(m) => rt::Message::encode(m, w, version),
-            RequestBody::ListClientMetricsResources(m) => rt::Message::encode(m, w, version),
+            RequestBody::ListClientMetricsResources(m) => {
+                rt::Message::encode(m, w, version)
+            }
             RequestBody::DescribeTopicPartitions(m) => rt::Message::encode(m, w, version),
             RequestBody::ShareGroupHeartbeat(m) => rt::Message::encode(m, w, version),
             RequestBody::ShareGroupDescribe(m) => rt::Message::encode(m, w, version),
@@ -932,11 +996,15 @@ impl<'a> RequestBody<'a> {
             RequestBody::AddRaftVoter(m) => rt::Message::encode(m, w, version),
             RequestBody::RemoveRaftVoter(m) => rt::Message::encode(m, w, version),
             RequestBody::UpdateRaftVoter(m) => rt::Message::encode(m, w, version),
-            RequestBody::InitializeShareGroupState(m) => rt::Message::encode(m, w, version),
+            RequestBody::InitializeShareGroupState(m) => {
+                rt::Message::encode(m, w, version)
+            }
             RequestBody::ReadShareGroupState(m) => rt::Message::encode(m, w, version),
             RequestBody::WriteShareGroupState(m) => rt::Message::encode(m, w, version),
             RequestBody::DeleteShareGroupState(m) => rt::Message::encode(m, w, version),
-            RequestBody::ReadShareGroupStateSummary(m) => rt::Message::encode(m, w, version),
+            RequestBody::ReadShareGroupStateSummary(m) => {
+                rt::Message::encode(m, w, version)
+            }
         }
     }
     /// The exact number of bytes [`Self::encode`] writes.
@@ -993,13 +1061,21 @@ impl<'a> RequestBody<'a> {
             RequestBody::DeleteGroups(_) => ApiKey::DeleteGroups,
             RequestBody::ElectLeaders(_) => ApiKey::ElectLeaders,
             RequestBody::IncrementalAlterConfigs(_) => ApiKey::IncrementalAlterConfigs,
-            RequestBody::AlterPartitionReassignments(_) => ApiKey::AlterPartitionReassignments,
-            RequestBody::ListPartitionReassignments(_) => ApiKey::ListPartitionReassignments,
+            RequestBody::AlterPartitionReassignments(_) => {
+                ApiKey::AlterPartitionReassignments
+            }
+            RequestBody::ListPartitionReassignments(_) => {
+                ApiKey::ListPartitionReassignments
+            }
             RequestBody::OffsetDelete(_) => ApiKey::OffsetDelete,
             RequestBody::DescribeClientQuotas(_) => ApiKey::DescribeClientQuotas,
             RequestBody::AlterClientQuotas(_) => ApiKey::AlterClientQuotas,
-            RequestBody::DescribeUserScramCredentials(_) => ApiKey::DescribeUserScramCredentials,
-            RequestBody::AlterUserScramCredentials(_) => ApiKey::AlterUserScramCredentials,
+            RequestBody::DescribeUserScramCredentials(_) => {
+                ApiKey::DescribeUserScramCredentials
+            }
+            RequestBody::AlterUserScramCredentials(_) => {
+                ApiKey::AlterUserScramCredentials
+            }
             RequestBody::Vote(_) => ApiKey::Vote,
             RequestBody::BeginQuorumEpoch(_) => ApiKey::BeginQuorumEpoch,
             RequestBody::EndQuorumEpoch(_) => ApiKey::EndQuorumEpoch,
@@ -1019,10 +1095,14 @@ impl<'a> RequestBody<'a> {
             RequestBody::ConsumerGroupHeartbeat(_) => ApiKey::ConsumerGroupHeartbeat,
             RequestBody::ConsumerGroupDescribe(_) => ApiKey::ConsumerGroupDescribe,
             RequestBody::ControllerRegistration(_) => ApiKey::ControllerRegistration,
-            RequestBody::GetTelemetrySubscriptions(_) => ApiKey::GetTelemetrySubscriptions,
+            RequestBody::GetTelemetrySubscriptions(_) => {
+                ApiKey::GetTelemetrySubscriptions
+            }
             RequestBody::PushTelemetry(_) => ApiKey::PushTelemetry,
             RequestBody::AssignReplicasToDirs(_) => ApiKey::AssignReplicasToDirs,
-            RequestBody::ListClientMetricsResources(_) => ApiKey::ListClientMetricsResources,
+            RequestBody::ListClientMetricsResources(_) => {
+                ApiKey::ListClientMetricsResources
+            }
             RequestBody::DescribeTopicPartitions(_) => ApiKey::DescribeTopicPartitions,
             RequestBody::ShareGroupHeartbeat(_) => ApiKey::ShareGroupHeartbeat,
             RequestBody::ShareGroupDescribe(_) => ApiKey::ShareGroupDescribe,
@@ -1031,11 +1111,15 @@ impl<'a> RequestBody<'a> {
             RequestBody::AddRaftVoter(_) => ApiKey::AddRaftVoter,
             RequestBody::RemoveRaftVoter(_) => ApiKey::RemoveRaftVoter,
             RequestBody::UpdateRaftVoter(_) => ApiKey::UpdateRaftVoter,
-            RequestBody::InitializeShareGroupState(_) => ApiKey::InitializeShareGroupState,
+            RequestBody::InitializeShareGroupState(_) => {
+                ApiKey::InitializeShareGroupState
+            }
             RequestBody::ReadShareGroupState(_) => ApiKey::ReadShareGroupState,
             RequestBody::WriteShareGroupState(_) => ApiKey::WriteShareGroupState,
             RequestBody::DeleteShareGroupState(_) => ApiKey::DeleteShareGroupState,
-            RequestBody::ReadShareGroupStateSummary(_) => ApiKey::ReadShareGroupStateSummary,
+            RequestBody::ReadShareGroupStateSummary(_) => {
+                ApiKey::ReadShareGroupStateSummary
+            }
         }
     }
     /// An owned copy that outlives the input.
@@ -1044,35 +1128,63 @@ impl<'a> RequestBody<'a> {
         match self {
             RequestBody::Produce(m) => RequestBody::Produce(rt::IntoOwned::into_owned(m)),
             RequestBody::Fetch(m) => RequestBody::Fetch(rt::IntoOwned::into_owned(m)),
-            RequestBody::ListOffsets(m) => RequestBody::ListOffsets(rt::IntoOwned::into_owned(m)),
-            RequestBody::Metadata(m) => RequestBody::Metadata(rt::IntoOwned::into_owned(m)),
-            RequestBody::LeaderAndIsr(m) => RequestBody::LeaderAndIsr(rt::IntoOwned::into_owned(m)),
-            RequestBody::StopReplica(m) => RequestBody::StopReplica(rt::IntoOwned::into_owned(m)),
+            RequestBody::ListOffsets(m) => {
+                RequestBody::ListOffsets(rt::IntoOwned::into_owned(m))
+            }
+            RequestBody::Metadata(m) => {
+                RequestBody::Metadata(rt::IntoOwned::into_owned(m))
+            }
+            RequestBody::LeaderAndIsr(m) => {
+                RequestBody::LeaderAndIsr(rt::IntoOwned::into_owned(m))
+            }
+            RequestBody::StopReplica(m) => {
+                RequestBody::StopReplica(rt::IntoOwned::into_owned(m))
+            }
             RequestBody::UpdateMetadata(m) => {
                 RequestBody::UpdateMetadata(rt::IntoOwned::into_owned(m))
             }
             RequestBody::ControlledShutdown(m) => {
                 RequestBody::ControlledShutdown(rt::IntoOwned::into_owned(m))
             }
-            RequestBody::OffsetCommit(m) => RequestBody::OffsetCommit(rt::IntoOwned::into_owned(m)),
-            RequestBody::OffsetFetch(m) => RequestBody::OffsetFetch(rt::IntoOwned::into_owned(m)),
+            RequestBody::OffsetCommit(m) => {
+                RequestBody::OffsetCommit(rt::IntoOwned::into_owned(m))
+            }
+            RequestBody::OffsetFetch(m) => {
+                RequestBody::OffsetFetch(rt::IntoOwned::into_owned(m))
+            }
             RequestBody::FindCoordinator(m) => {
                 RequestBody::FindCoordinator(rt::IntoOwned::into_owned(m))
             }
-            RequestBody::JoinGroup(m) => RequestBody::JoinGroup(rt::IntoOwned::into_owned(m)),
-            RequestBody::Heartbeat(m) => RequestBody::Heartbeat(rt::IntoOwned::into_owned(m)),
-            RequestBody::LeaveGroup(m) => RequestBody::LeaveGroup(rt::IntoOwned::into_owned(m)),
-            RequestBody::SyncGroup(m) => RequestBody::SyncGroup(rt::IntoOwned::into_owned(m)),
+            RequestBody::JoinGroup(m) => {
+                RequestBody::JoinGroup(rt::IntoOwned::into_owned(m))
+            }
+            RequestBody::Heartbeat(m) => {
+                RequestBody::Heartbeat(rt::IntoOwned::into_owned(m))
+            }
+            RequestBody::LeaveGroup(m) => {
+                RequestBody::LeaveGroup(rt::IntoOwned::into_owned(m))
+            }
+            RequestBody::SyncGroup(m) => {
+                RequestBody::SyncGroup(rt::IntoOwned::into_owned(m))
+            }
             RequestBody::DescribeGroups(m) => {
                 RequestBody::DescribeGroups(rt::IntoOwned::into_owned(m))
             }
-            RequestBody::ListGroups(m) => RequestBody::ListGroups(rt::IntoOwned::into_owned(m)),
+            RequestBody::ListGroups(m) => {
+                RequestBody::ListGroups(rt::IntoOwned::into_owned(m))
+            }
             RequestBody::SaslHandshake(m) => {
                 RequestBody::SaslHandshake(rt::IntoOwned::into_owned(m))
             }
-            RequestBody::ApiVersions(m) => RequestBody::ApiVersions(rt::IntoOwned::into_owned(m)),
-            RequestBody::CreateTopics(m) => RequestBody::CreateTopics(rt::IntoOwned::into_owned(m)),
-            RequestBody::DeleteTopics(m) => RequestBody::DeleteTopics(rt::IntoOwned::into_owned(m)),
+            RequestBody::ApiVersions(m) => {
+                RequestBody::ApiVersions(rt::IntoOwned::into_owned(m))
+            }
+            RequestBody::CreateTopics(m) => {
+                RequestBody::CreateTopics(rt::IntoOwned::into_owned(m))
+            }
+            RequestBody::DeleteTopics(m) => {
+                RequestBody::DeleteTopics(rt::IntoOwned::into_owned(m))
+            }
             RequestBody::DeleteRecords(m) => {
                 RequestBody::DeleteRecords(rt::IntoOwned::into_owned(m))
             }
@@ -1095,13 +1207,21 @@ impl<'a> RequestBody<'a> {
             RequestBody::TxnOffsetCommit(m) => {
                 RequestBody::TxnOffsetCommit(rt::IntoOwned::into_owned(m))
             }
-            RequestBody::DescribeAcls(m) => RequestBody::DescribeAcls(rt::IntoOwned::into_owned(m)),
-            RequestBody::CreateAcls(m) => RequestBody::CreateAcls(rt::IntoOwned::into_owned(m)),
-            RequestBody::DeleteAcls(m) => RequestBody::DeleteAcls(rt::IntoOwned::into_owned(m)),
+            RequestBody::DescribeAcls(m) => {
+                RequestBody::DescribeAcls(rt::IntoOwned::into_owned(m))
+            }
+            RequestBody::CreateAcls(m) => {
+                RequestBody::CreateAcls(rt::IntoOwned::into_owned(m))
+            }
+            RequestBody::DeleteAcls(m) => {
+                RequestBody::DeleteAcls(rt::IntoOwned::into_owned(m))
+            }
             RequestBody::DescribeConfigs(m) => {
                 RequestBody::DescribeConfigs(rt::IntoOwned::into_owned(m))
             }
-            RequestBody::AlterConfigs(m) => RequestBody::AlterConfigs(rt::IntoOwned::into_owned(m)),
+            RequestBody::AlterConfigs(m) => {
+                RequestBody::AlterConfigs(rt::IntoOwned::into_owned(m))
+            }
             RequestBody::AlterReplicaLogDirs(m) => {
                 RequestBody::AlterReplicaLogDirs(rt::IntoOwned::into_owned(m))
             }
@@ -1126,8 +1246,12 @@ impl<'a> RequestBody<'a> {
             RequestBody::DescribeDelegationToken(m) => {
                 RequestBody::DescribeDelegationToken(rt::IntoOwned::into_owned(m))
             }
-            RequestBody::DeleteGroups(m) => RequestBody::DeleteGroups(rt::IntoOwned::into_owned(m)),
-            RequestBody::ElectLeaders(m) => RequestBody::ElectLeaders(rt::IntoOwned::into_owned(m)),
+            RequestBody::DeleteGroups(m) => {
+                RequestBody::DeleteGroups(rt::IntoOwned::into_owned(m))
+            }
+            RequestBody::ElectLeaders(m) => {
+                RequestBody::ElectLeaders(rt::IntoOwned::into_owned(m))
+            }
             RequestBody::IncrementalAlterConfigs(m) => {
                 RequestBody::IncrementalAlterConfigs(rt::IntoOwned::into_owned(m))
             }
@@ -1137,7 +1261,9 @@ impl<'a> RequestBody<'a> {
             RequestBody::ListPartitionReassignments(m) => {
                 RequestBody::ListPartitionReassignments(rt::IntoOwned::into_owned(m))
             }
-            RequestBody::OffsetDelete(m) => RequestBody::OffsetDelete(rt::IntoOwned::into_owned(m)),
+            RequestBody::OffsetDelete(m) => {
+                RequestBody::OffsetDelete(rt::IntoOwned::into_owned(m))
+            }
             RequestBody::DescribeClientQuotas(m) => {
                 RequestBody::DescribeClientQuotas(rt::IntoOwned::into_owned(m))
             }
@@ -1166,7 +1292,9 @@ impl<'a> RequestBody<'a> {
             RequestBody::UpdateFeatures(m) => {
                 RequestBody::UpdateFeatures(rt::IntoOwned::into_owned(m))
             }
-            RequestBody::Envelope(m) => RequestBody::Envelope(rt::IntoOwned::into_owned(m)),
+            RequestBody::Envelope(m) => {
+                RequestBody::Envelope(rt::IntoOwned::into_owned(m))
+            }
             RequestBody::FetchSnapshot(m) => {
                 RequestBody::FetchSnapshot(rt::IntoOwned::into_owned(m))
             }
@@ -1224,11 +1352,15 @@ impl<'a> RequestBody<'a> {
             RequestBody::ShareGroupDescribe(m) => {
                 RequestBody::ShareGroupDescribe(rt::IntoOwned::into_owned(m))
             }
-            RequestBody::ShareFetch(m) => RequestBody::ShareFetch(rt::IntoOwned::into_owned(m)),
+            RequestBody::ShareFetch(m) => {
+                RequestBody::ShareFetch(rt::IntoOwned::into_owned(m))
+            }
             RequestBody::ShareAcknowledge(m) => {
                 RequestBody::ShareAcknowledge(rt::IntoOwned::into_owned(m))
             }
-            RequestBody::AddRaftVoter(m) => RequestBody::AddRaftVoter(rt::IntoOwned::into_owned(m)),
+            RequestBody::AddRaftVoter(m) => {
+                RequestBody::AddRaftVoter(rt::IntoOwned::into_owned(m))
+            }
             RequestBody::RemoveRaftVoter(m) => {
                 RequestBody::RemoveRaftVoter(rt::IntoOwned::into_owned(m))
             }
@@ -1303,13 +1435,21 @@ impl serde::Serialize for RequestBody<'_> {
             RequestBody::DeleteGroups(m) => serde::Serialize::serialize(m, s),
             RequestBody::ElectLeaders(m) => serde::Serialize::serialize(m, s),
             RequestBody::IncrementalAlterConfigs(m) => serde::Serialize::serialize(m, s),
-            RequestBody::AlterPartitionReassignments(m) => serde::Serialize::serialize(m, s),
-            RequestBody::ListPartitionReassignments(m) => serde::Serialize::serialize(m, s),
+            RequestBody::AlterPartitionReassignments(m) => {
+                serde::Serialize::serialize(m, s)
+            }
+            RequestBody::ListPartitionReassignments(m) => {
+                serde::Serialize::serialize(m, s)
+            }
             RequestBody::OffsetDelete(m) => serde::Serialize::serialize(m, s),
             RequestBody::DescribeClientQuotas(m) => serde::Serialize::serialize(m, s),
             RequestBody::AlterClientQuotas(m) => serde::Serialize::serialize(m, s),
-            RequestBody::DescribeUserScramCredentials(m) => serde::Serialize::serialize(m, s),
-            RequestBody::AlterUserScramCredentials(m) => serde::Serialize::serialize(m, s),
+            RequestBody::DescribeUserScramCredentials(m) => {
+                serde::Serialize::serialize(m, s)
+            }
+            RequestBody::AlterUserScramCredentials(m) => {
+                serde::Serialize::serialize(m, s)
+            }
             RequestBody::Vote(m) => serde::Serialize::serialize(m, s),
             RequestBody::BeginQuorumEpoch(m) => serde::Serialize::serialize(m, s),
             RequestBody::EndQuorumEpoch(m) => serde::Serialize::serialize(m, s),
@@ -1329,10 +1469,14 @@ impl serde::Serialize for RequestBody<'_> {
             RequestBody::ConsumerGroupHeartbeat(m) => serde::Serialize::serialize(m, s),
             RequestBody::ConsumerGroupDescribe(m) => serde::Serialize::serialize(m, s),
             RequestBody::ControllerRegistration(m) => serde::Serialize::serialize(m, s),
-            RequestBody::GetTelemetrySubscriptions(m) => serde::Serialize::serialize(m, s),
+            RequestBody::GetTelemetrySubscriptions(m) => {
+                serde::Serialize::serialize(m, s)
+            }
             RequestBody::PushTelemetry(m) => serde::Serialize::serialize(m, s),
             RequestBody::AssignReplicasToDirs(m) => serde::Serialize::serialize(m, s),
-            RequestBody::ListClientMetricsResources(m) => serde::Serialize::serialize(m, s),
+            RequestBody::ListClientMetricsResources(m) => {
+                serde::Serialize::serialize(m, s)
+            }
             RequestBody::DescribeTopicPartitions(m) => serde::Serialize::serialize(m, s),
             RequestBody::ShareGroupHeartbeat(m) => serde::Serialize::serialize(m, s),
             RequestBody::ShareGroupDescribe(m) => serde::Serialize::serialize(m, s),
@@ -1341,11 +1485,15 @@ impl serde::Serialize for RequestBody<'_> {
             RequestBody::AddRaftVoter(m) => serde::Serialize::serialize(m, s),
             RequestBody::RemoveRaftVoter(m) => serde::Serialize::serialize(m, s),
             RequestBody::UpdateRaftVoter(m) => serde::Serialize::serialize(m, s),
-            RequestBody::InitializeShareGroupState(m) => serde::Serialize::serialize(m, s),
+            RequestBody::InitializeShareGroupState(m) => {
+                serde::Serialize::serialize(m, s)
+            }
             RequestBody::ReadShareGroupState(m) => serde::Serialize::serialize(m, s),
             RequestBody::WriteShareGroupState(m) => serde::Serialize::serialize(m, s),
             RequestBody::DeleteShareGroupState(m) => serde::Serialize::serialize(m, s),
-            RequestBody::ReadShareGroupStateSummary(m) => serde::Serialize::serialize(m, s),
+            RequestBody::ReadShareGroupStateSummary(m) => {
+                serde::Serialize::serialize(m, s)
+            }
         }
     }
 }
@@ -1356,216 +1504,316 @@ impl RequestBody<'static> {
         api_key: ApiKey,
         d: D,
     ) -> Result<Self, D::Error> {
-        Ok(match api_key {
-            ApiKey::Produce => RequestBody::Produce(serde::Deserialize::deserialize(d)?),
-            ApiKey::Fetch => RequestBody::Fetch(serde::Deserialize::deserialize(d)?),
-            ApiKey::ListOffsets => RequestBody::ListOffsets(serde::Deserialize::deserialize(d)?),
-            ApiKey::Metadata => RequestBody::Metadata(serde::Deserialize::deserialize(d)?),
-            ApiKey::LeaderAndIsr => RequestBody::LeaderAndIsr(serde::Deserialize::deserialize(d)?),
-            ApiKey::StopReplica => RequestBody::StopReplica(serde::Deserialize::deserialize(d)?),
-            ApiKey::UpdateMetadata => {
-                RequestBody::UpdateMetadata(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ControlledShutdown => {
-                RequestBody::ControlledShutdown(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::OffsetCommit => RequestBody::OffsetCommit(serde::Deserialize::deserialize(d)?),
-            ApiKey::OffsetFetch => RequestBody::OffsetFetch(serde::Deserialize::deserialize(d)?),
-            ApiKey::FindCoordinator => {
-                RequestBody::FindCoordinator(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::JoinGroup => RequestBody::JoinGroup(serde::Deserialize::deserialize(d)?),
-            ApiKey::Heartbeat => RequestBody::Heartbeat(serde::Deserialize::deserialize(d)?),
-            ApiKey::LeaveGroup => RequestBody::LeaveGroup(serde::Deserialize::deserialize(d)?),
-            ApiKey::SyncGroup => RequestBody::SyncGroup(serde::Deserialize::deserialize(d)?),
-            ApiKey::DescribeGroups => {
-                RequestBody::DescribeGroups(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ListGroups => RequestBody::ListGroups(serde::Deserialize::deserialize(d)?),
-            ApiKey::SaslHandshake => {
-                RequestBody::SaslHandshake(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ApiVersions => RequestBody::ApiVersions(serde::Deserialize::deserialize(d)?),
-            ApiKey::CreateTopics => RequestBody::CreateTopics(serde::Deserialize::deserialize(d)?),
-            ApiKey::DeleteTopics => RequestBody::DeleteTopics(serde::Deserialize::deserialize(d)?),
-            ApiKey::DeleteRecords => {
-                RequestBody::DeleteRecords(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::InitProducerId => {
-                RequestBody::InitProducerId(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::OffsetForLeaderEpoch => {
-                RequestBody::OffsetForLeaderEpoch(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AddPartitionsToTxn => {
-                RequestBody::AddPartitionsToTxn(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AddOffsetsToTxn => {
-                RequestBody::AddOffsetsToTxn(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::EndTxn => RequestBody::EndTxn(serde::Deserialize::deserialize(d)?),
-            ApiKey::WriteTxnMarkers => {
-                RequestBody::WriteTxnMarkers(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::TxnOffsetCommit => {
-                RequestBody::TxnOffsetCommit(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeAcls => RequestBody::DescribeAcls(serde::Deserialize::deserialize(d)?),
-            ApiKey::CreateAcls => RequestBody::CreateAcls(serde::Deserialize::deserialize(d)?),
-            ApiKey::DeleteAcls => RequestBody::DeleteAcls(serde::Deserialize::deserialize(d)?),
-            ApiKey::DescribeConfigs => {
-                RequestBody::DescribeConfigs(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AlterConfigs => RequestBody::AlterConfigs(serde::Deserialize::deserialize(d)?),
-            ApiKey::AlterReplicaLogDirs => {
-                RequestBody::AlterReplicaLogDirs(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeLogDirs => {
-                RequestBody::DescribeLogDirs(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::SaslAuthenticate => {
-                RequestBody::SaslAuthenticate(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::CreatePartitions => {
-                RequestBody::CreatePartitions(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::CreateDelegationToken => {
-                RequestBody::CreateDelegationToken(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::RenewDelegationToken => {
-                RequestBody::RenewDelegationToken(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ExpireDelegationToken => {
-                RequestBody::ExpireDelegationToken(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeDelegationToken => {
-                RequestBody::DescribeDelegationToken(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DeleteGroups => RequestBody::DeleteGroups(serde::Deserialize::deserialize(d)?),
-            ApiKey::ElectLeaders => RequestBody::ElectLeaders(serde::Deserialize::deserialize(d)?),
-            ApiKey::IncrementalAlterConfigs => {
-                RequestBody::IncrementalAlterConfigs(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AlterPartitionReassignments => {
-                RequestBody::AlterPartitionReassignments(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ListPartitionReassignments => {
-                RequestBody::ListPartitionReassignments(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::OffsetDelete => RequestBody::OffsetDelete(serde::Deserialize::deserialize(d)?),
-            ApiKey::DescribeClientQuotas => {
-                RequestBody::DescribeClientQuotas(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AlterClientQuotas => {
-                RequestBody::AlterClientQuotas(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeUserScramCredentials => {
-                RequestBody::DescribeUserScramCredentials(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AlterUserScramCredentials => {
-                RequestBody::AlterUserScramCredentials(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::Vote => RequestBody::Vote(serde::Deserialize::deserialize(d)?),
-            ApiKey::BeginQuorumEpoch => {
-                RequestBody::BeginQuorumEpoch(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::EndQuorumEpoch => {
-                RequestBody::EndQuorumEpoch(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeQuorum => {
-                RequestBody::DescribeQuorum(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AlterPartition => {
-                RequestBody::AlterPartition(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::UpdateFeatures => {
-                RequestBody::UpdateFeatures(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::Envelope => RequestBody::Envelope(serde::Deserialize::deserialize(d)?),
-            ApiKey::FetchSnapshot => {
-                RequestBody::FetchSnapshot(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeCluster => {
-                RequestBody::DescribeCluster(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeProducers => {
-                RequestBody::DescribeProducers(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::BrokerRegistration => {
-                RequestBody::BrokerRegistration(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::BrokerHeartbeat => {
-                RequestBody::BrokerHeartbeat(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::UnregisterBroker => {
-                RequestBody::UnregisterBroker(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeTransactions => {
-                RequestBody::DescribeTransactions(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ListTransactions => {
-                RequestBody::ListTransactions(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AllocateProducerIds => {
-                RequestBody::AllocateProducerIds(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ConsumerGroupHeartbeat => {
-                RequestBody::ConsumerGroupHeartbeat(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ConsumerGroupDescribe => {
-                RequestBody::ConsumerGroupDescribe(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ControllerRegistration => {
-                RequestBody::ControllerRegistration(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::GetTelemetrySubscriptions => {
-                RequestBody::GetTelemetrySubscriptions(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::PushTelemetry => {
-                RequestBody::PushTelemetry(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AssignReplicasToDirs => {
-                RequestBody::AssignReplicasToDirs(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ListClientMetricsResources => {
-                RequestBody::ListClientMetricsResources(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeTopicPartitions => {
-                RequestBody::DescribeTopicPartitions(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ShareGroupHeartbeat => {
-                RequestBody::ShareGroupHeartbeat(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ShareGroupDescribe => {
-                RequestBody::ShareGroupDescribe(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ShareFetch => RequestBody::ShareFetch(serde::Deserialize::deserialize(d)?),
-            ApiKey::ShareAcknowledge => {
-                RequestBody::ShareAcknowledge(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AddRaftVoter => RequestBody::AddRaftVoter(serde::Deserialize::deserialize(d)?),
-            ApiKey::RemoveRaftVoter => {
-                RequestBody::RemoveRaftVoter(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::UpdateRaftVoter => {
-                RequestBody::UpdateRaftVoter(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::InitializeShareGroupState => {
-                RequestBody::InitializeShareGroupState(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ReadShareGroupState => {
-                RequestBody::ReadShareGroupState(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::WriteShareGroupState => {
-                RequestBody::WriteShareGroupState(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DeleteShareGroupState => {
-                RequestBody::DeleteShareGroupState(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ReadShareGroupStateSummary => {
-                RequestBody::ReadShareGroupStateSummary(serde::Deserialize::deserialize(d)?)
-            }
-        })
+        Ok(
+            match api_key {
+                ApiKey::Produce => {
+                    RequestBody::Produce(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::Fetch => RequestBody::Fetch(serde::Deserialize::deserialize(d)?),
+                ApiKey::ListOffsets => {
+                    RequestBody::ListOffsets(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::Metadata => {
+                    RequestBody::Metadata(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::LeaderAndIsr => {
+                    RequestBody::LeaderAndIsr(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::StopReplica => {
+                    RequestBody::StopReplica(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::UpdateMetadata => {
+                    RequestBody::UpdateMetadata(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::ControlledShutdown => {
+                    RequestBody::ControlledShutdown(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::OffsetCommit => {
+                    RequestBody::OffsetCommit(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::OffsetFetch => {
+                    RequestBody::OffsetFetch(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::FindCoordinator => {
+                    RequestBody::FindCoordinator(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::JoinGroup => {
+                    RequestBody::JoinGroup(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::Heartbeat => {
+                    RequestBody::Heartbeat(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::LeaveGroup => {
+                    RequestBody::LeaveGroup(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::SyncGroup => {
+                    RequestBody::SyncGroup(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeGroups => {
+                    RequestBody::DescribeGroups(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::ListGroups => {
+                    RequestBody::ListGroups(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::SaslHandshake => {
+                    RequestBody::SaslHandshake(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::ApiVersions => {
+                    RequestBody::ApiVersions(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::CreateTopics => {
+                    RequestBody::CreateTopics(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DeleteTopics => {
+                    RequestBody::DeleteTopics(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DeleteRecords => {
+                    RequestBody::DeleteRecords(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::InitProducerId => {
+                    RequestBody::InitProducerId(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::OffsetForLeaderEpoch => {
+                    RequestBody::OffsetForLeaderEpoch(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::AddPartitionsToTxn => {
+                    RequestBody::AddPartitionsToTxn(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::AddOffsetsToTxn => {
+                    RequestBody::AddOffsetsToTxn(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::EndTxn => {
+                    RequestBody::EndTxn(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::WriteTxnMarkers => {
+                    RequestBody::WriteTxnMarkers(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::TxnOffsetCommit => {
+                    RequestBody::TxnOffsetCommit(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeAcls => {
+                    RequestBody::DescribeAcls(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::CreateAcls => {
+                    RequestBody::CreateAcls(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DeleteAcls => {
+                    RequestBody::DeleteAcls(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeConfigs => {
+                    RequestBody::DescribeConfigs(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::AlterConfigs => {
+                    RequestBody::AlterConfigs(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::AlterReplicaLogDirs => {
+                    RequestBody::AlterReplicaLogDirs(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeLogDirs => {
+                    RequestBody::DescribeLogDirs(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::SaslAuthenticate => {
+                    RequestBody::SaslAuthenticate(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::CreatePartitions => {
+                    RequestBody::CreatePartitions(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::CreateDelegationToken => {
+                    RequestBody::CreateDelegationToken(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::RenewDelegationToken => {
+                    RequestBody::RenewDelegationToken(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ExpireDelegationToken => {
+                    RequestBody::ExpireDelegationToken(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::DescribeDelegationToken => {
+                    RequestBody::DescribeDelegationToken(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::DeleteGroups => {
+                    RequestBody::DeleteGroups(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::ElectLeaders => {
+                    RequestBody::ElectLeaders(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::IncrementalAlterConfigs => {
+                    RequestBody::IncrementalAlterConfigs(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::AlterPartitionReassignments => {
+                    RequestBody::AlterPartitionReassignments(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ListPartitionReassignments => {
+                    RequestBody::ListPartitionReassignments(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::OffsetDelete => {
+                    RequestBody::OffsetDelete(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeClientQuotas => {
+                    RequestBody::DescribeClientQuotas(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::AlterClientQuotas => {
+                    RequestBody::AlterClientQuotas(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeUserScramCredentials => {
+                    RequestBody::DescribeUserScramCredentials(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::AlterUserScramCredentials => {
+                    RequestBody::AlterUserScramCredentials(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::Vote => RequestBody::Vote(serde::Deserialize::deserialize(d)?),
+                ApiKey::BeginQuorumEpoch => {
+                    RequestBody::BeginQuorumEpoch(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::EndQuorumEpoch => {
+                    RequestBody::EndQuorumEpoch(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeQuorum => {
+                    RequestBody::DescribeQuorum(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::AlterPartition => {
+                    RequestBody::AlterPartition(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::UpdateFeatures => {
+                    RequestBody::UpdateFeatures(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::Envelope => {
+                    RequestBody::Envelope(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::FetchSnapshot => {
+                    RequestBody::FetchSnapshot(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeCluster => {
+                    RequestBody::DescribeCluster(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeProducers => {
+                    RequestBody::DescribeProducers(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::BrokerRegistration => {
+                    RequestBody::BrokerRegistration(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::BrokerHeartbeat => {
+                    RequestBody::BrokerHeartbeat(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::UnregisterBroker => {
+                    RequestBody::UnregisterBroker(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeTransactions => {
+                    RequestBody::DescribeTransactions(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ListTransactions => {
+                    RequestBody::ListTransactions(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::AllocateProducerIds => {
+                    RequestBody::AllocateProducerIds(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::ConsumerGroupHeartbeat => {
+                    RequestBody::ConsumerGroupHeartbeat(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ConsumerGroupDescribe => {
+                    RequestBody::ConsumerGroupDescribe(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ControllerRegistration => {
+                    RequestBody::ControllerRegistration(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::GetTelemetrySubscriptions => {
+                    RequestBody::GetTelemetrySubscriptions(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::PushTelemetry => {
+                    RequestBody::PushTelemetry(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::AssignReplicasToDirs => {
+                    RequestBody::AssignReplicasToDirs(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ListClientMetricsResources => {
+                    RequestBody::ListClientMetricsResources(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::DescribeTopicPartitions => {
+                    RequestBody::DescribeTopicPartitions(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ShareGroupHeartbeat => {
+                    RequestBody::ShareGroupHeartbeat(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::ShareGroupDescribe => {
+                    RequestBody::ShareGroupDescribe(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::ShareFetch => {
+                    RequestBody::ShareFetch(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::ShareAcknowledge => {
+                    RequestBody::ShareAcknowledge(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::AddRaftVoter => {
+                    RequestBody::AddRaftVoter(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::RemoveRaftVoter => {
+                    RequestBody::RemoveRaftVoter(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::UpdateRaftVoter => {
+                    RequestBody::UpdateRaftVoter(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::InitializeShareGroupState => {
+                    RequestBody::InitializeShareGroupState(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ReadShareGroupState => {
+                    RequestBody::ReadShareGroupState(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::WriteShareGroupState => {
+                    RequestBody::WriteShareGroupState(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::DeleteShareGroupState => {
+                    RequestBody::DeleteShareGroupState(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ReadShareGroupStateSummary => {
+                    RequestBody::ReadShareGroupStateSummary(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+            },
+        )
     }
 }
 /// Any response: one variant per API.
@@ -1587,7 +1835,9 @@ pub enum ResponseBody<'a> {
     #[doc = concat!(" `", stringify!(UpdateMetadataResponse), "`.")]
     UpdateMetadata(super::update_metadata_response::UpdateMetadataResponse<'a>),
     #[doc = concat!(" `", stringify!(ControlledShutdownResponse), "`.")]
-    ControlledShutdown(super::controlled_shutdown_response::ControlledShutdownResponse<'a>),
+    ControlledShutdown(
+        super::controlled_shutdown_response::ControlledShutdownResponse<'a>,
+    ),
     #[doc = concat!(" `", stringify!(OffsetCommitResponse), "`.")]
     OffsetCommit(super::offset_commit_response::OffsetCommitResponse<'a>),
     #[doc = concat!(" `", stringify!(OffsetFetchResponse), "`.")]
@@ -1619,9 +1869,13 @@ pub enum ResponseBody<'a> {
     #[doc = concat!(" `", stringify!(InitProducerIdResponse), "`.")]
     InitProducerId(super::init_producer_id_response::InitProducerIdResponse<'a>),
     #[doc = concat!(" `", stringify!(OffsetForLeaderEpochResponse), "`.")]
-    OffsetForLeaderEpoch(super::offset_for_leader_epoch_response::OffsetForLeaderEpochResponse<'a>),
+    OffsetForLeaderEpoch(
+        super::offset_for_leader_epoch_response::OffsetForLeaderEpochResponse<'a>,
+    ),
     #[doc = concat!(" `", stringify!(AddPartitionsToTxnResponse), "`.")]
-    AddPartitionsToTxn(super::add_partitions_to_txn_response::AddPartitionsToTxnResponse<'a>),
+    AddPartitionsToTxn(
+        super::add_partitions_to_txn_response::AddPartitionsToTxnResponse<'a>,
+    ),
     #[doc = concat!(" `", stringify!(AddOffsetsToTxnResponse), "`.")]
     AddOffsetsToTxn(super::add_offsets_to_txn_response::AddOffsetsToTxnResponse<'a>),
     #[doc = concat!(" `", stringify!(EndTxnResponse), "`.")]
@@ -1641,7 +1895,9 @@ pub enum ResponseBody<'a> {
     #[doc = concat!(" `", stringify!(AlterConfigsResponse), "`.")]
     AlterConfigs(super::alter_configs_response::AlterConfigsResponse<'a>),
     #[doc = concat!(" `", stringify!(AlterReplicaLogDirsResponse), "`.")]
-    AlterReplicaLogDirs(super::alter_replica_log_dirs_response::AlterReplicaLogDirsResponse<'a>),
+    AlterReplicaLogDirs(
+        super::alter_replica_log_dirs_response::AlterReplicaLogDirsResponse<'a>,
+    ),
     #[doc = concat!(" `", stringify!(DescribeLogDirsResponse), "`.")]
     DescribeLogDirs(super::describe_log_dirs_response::DescribeLogDirsResponse<'a>),
     #[doc = concat!(" `", stringify!(SaslAuthenticateResponse), "`.")]
@@ -1653,7 +1909,9 @@ pub enum ResponseBody<'a> {
         super::create_delegation_token_response::CreateDelegationTokenResponse<'a>,
     ),
     #[doc = concat!(" `", stringify!(RenewDelegationTokenResponse), "`.")]
-    RenewDelegationToken(super::renew_delegation_token_response::RenewDelegationTokenResponse<'a>),
+    RenewDelegationToken(
+        super::renew_delegation_token_response::RenewDelegationTokenResponse<'a>,
+    ),
     #[doc = concat!(" `", stringify!(ExpireDelegationTokenResponse), "`.")]
     ExpireDelegationToken(
         super::expire_delegation_token_response::ExpireDelegationTokenResponse<'a>,
@@ -1672,25 +1930,37 @@ pub enum ResponseBody<'a> {
     ),
     #[doc = concat!(" `", stringify!(AlterPartitionReassignmentsResponse), "`.")]
     AlterPartitionReassignments(
-        super::alter_partition_reassignments_response::AlterPartitionReassignmentsResponse<'a>,
+        super::alter_partition_reassignments_response::AlterPartitionReassignmentsResponse<
+            'a,
+        >,
     ),
     #[doc = concat!(" `", stringify!(ListPartitionReassignmentsResponse), "`.")]
     ListPartitionReassignments(
-        super::list_partition_reassignments_response::ListPartitionReassignmentsResponse<'a>,
+        super::list_partition_reassignments_response::ListPartitionReassignmentsResponse<
+            'a,
+        >,
     ),
     #[doc = concat!(" `", stringify!(OffsetDeleteResponse), "`.")]
     OffsetDelete(super::offset_delete_response::OffsetDeleteResponse<'a>),
     #[doc = concat!(" `", stringify!(DescribeClientQuotasResponse), "`.")]
-    DescribeClientQuotas(super::describe_client_quotas_response::DescribeClientQuotasResponse<'a>),
+    DescribeClientQuotas(
+        super::describe_client_quotas_response::DescribeClientQuotasResponse<'a>,
+    ),
     #[doc = concat!(" `", stringify!(AlterClientQuotasResponse), "`.")]
-    AlterClientQuotas(super::alter_client_quotas_response::AlterClientQuotasResponse<'a>),
+    AlterClientQuotas(
+        super::alter_client_quotas_response::AlterClientQuotasResponse<'a>,
+    ),
     #[doc = concat!(" `", stringify!(DescribeUserScramCredentialsResponse), "`.")]
     DescribeUserScramCredentials(
-        super::describe_user_scram_credentials_response::DescribeUserScramCredentialsResponse<'a>,
+        super::describe_user_scram_credentials_response::DescribeUserScramCredentialsResponse<
+            'a,
+        >,
     ),
     #[doc = concat!(" `", stringify!(AlterUserScramCredentialsResponse), "`.")]
     AlterUserScramCredentials(
-        super::alter_user_scram_credentials_response::AlterUserScramCredentialsResponse<'a>,
+        super::alter_user_scram_credentials_response::AlterUserScramCredentialsResponse<
+            'a,
+        >,
     ),
     #[doc = concat!(" `", stringify!(VoteResponse), "`.")]
     Vote(super::vote_response::VoteResponse<'a>),
@@ -1713,17 +1983,23 @@ pub enum ResponseBody<'a> {
     #[doc = concat!(" `", stringify!(DescribeProducersResponse), "`.")]
     DescribeProducers(super::describe_producers_response::DescribeProducersResponse<'a>),
     #[doc = concat!(" `", stringify!(BrokerRegistrationResponse), "`.")]
-    BrokerRegistration(super::broker_registration_response::BrokerRegistrationResponse<'a>),
+    BrokerRegistration(
+        super::broker_registration_response::BrokerRegistrationResponse<'a>,
+    ),
     #[doc = concat!(" `", stringify!(BrokerHeartbeatResponse), "`.")]
     BrokerHeartbeat(super::broker_heartbeat_response::BrokerHeartbeatResponse<'a>),
     #[doc = concat!(" `", stringify!(UnregisterBrokerResponse), "`.")]
     UnregisterBroker(super::unregister_broker_response::UnregisterBrokerResponse<'a>),
     #[doc = concat!(" `", stringify!(DescribeTransactionsResponse), "`.")]
-    DescribeTransactions(super::describe_transactions_response::DescribeTransactionsResponse<'a>),
+    DescribeTransactions(
+        super::describe_transactions_response::DescribeTransactionsResponse<'a>,
+    ),
     #[doc = concat!(" `", stringify!(ListTransactionsResponse), "`.")]
     ListTransactions(super::list_transactions_response::ListTransactionsResponse<'a>),
     #[doc = concat!(" `", stringify!(AllocateProducerIdsResponse), "`.")]
-    AllocateProducerIds(super::allocate_producer_ids_response::AllocateProducerIdsResponse<'a>),
+    AllocateProducerIds(
+        super::allocate_producer_ids_response::AllocateProducerIdsResponse<'a>,
+    ),
     #[doc = concat!(" `", stringify!(ConsumerGroupHeartbeatResponse), "`.")]
     ConsumerGroupHeartbeat(
         super::consumer_group_heartbeat_response::ConsumerGroupHeartbeatResponse<'a>,
@@ -1738,24 +2014,34 @@ pub enum ResponseBody<'a> {
     ),
     #[doc = concat!(" `", stringify!(GetTelemetrySubscriptionsResponse), "`.")]
     GetTelemetrySubscriptions(
-        super::get_telemetry_subscriptions_response::GetTelemetrySubscriptionsResponse<'a>,
+        super::get_telemetry_subscriptions_response::GetTelemetrySubscriptionsResponse<
+            'a,
+        >,
     ),
     #[doc = concat!(" `", stringify!(PushTelemetryResponse), "`.")]
     PushTelemetry(super::push_telemetry_response::PushTelemetryResponse<'a>),
     #[doc = concat!(" `", stringify!(AssignReplicasToDirsResponse), "`.")]
-    AssignReplicasToDirs(super::assign_replicas_to_dirs_response::AssignReplicasToDirsResponse<'a>),
+    AssignReplicasToDirs(
+        super::assign_replicas_to_dirs_response::AssignReplicasToDirsResponse<'a>,
+    ),
     #[doc = concat!(" `", stringify!(ListClientMetricsResourcesResponse), "`.")]
     ListClientMetricsResources(
-        super::list_client_metrics_resources_response::ListClientMetricsResourcesResponse<'a>,
+        super::list_client_metrics_resources_response::ListClientMetricsResourcesResponse<
+            'a,
+        >,
     ),
     #[doc = concat!(" `", stringify!(DescribeTopicPartitionsResponse), "`.")]
     DescribeTopicPartitions(
         super::describe_topic_partitions_response::DescribeTopicPartitionsResponse<'a>,
     ),
     #[doc = concat!(" `", stringify!(ShareGroupHeartbeatResponse), "`.")]
-    ShareGroupHeartbeat(super::share_group_heartbeat_response::ShareGroupHeartbeatResponse<'a>),
+    ShareGroupHeartbeat(
+        super::share_group_heartbeat_response::ShareGroupHeartbeatResponse<'a>,
+    ),
     #[doc = concat!(" `", stringify!(ShareGroupDescribeResponse), "`.")]
-    ShareGroupDescribe(super::share_group_describe_response::ShareGroupDescribeResponse<'a>),
+    ShareGroupDescribe(
+        super::share_group_describe_response::ShareGroupDescribeResponse<'a>,
+    ),
     #[doc = concat!(" `", stringify!(ShareFetchResponse), "`.")]
     ShareFetch(super::share_fetch_response::ShareFetchResponse<'a>),
     #[doc = concat!(" `", stringify!(ShareAcknowledgeResponse), "`.")]
@@ -1768,19 +2054,27 @@ pub enum ResponseBody<'a> {
     UpdateRaftVoter(super::update_raft_voter_response::UpdateRaftVoterResponse<'a>),
     #[doc = concat!(" `", stringify!(InitializeShareGroupStateResponse), "`.")]
     InitializeShareGroupState(
-        super::initialize_share_group_state_response::InitializeShareGroupStateResponse<'a>,
+        super::initialize_share_group_state_response::InitializeShareGroupStateResponse<
+            'a,
+        >,
     ),
     #[doc = concat!(" `", stringify!(ReadShareGroupStateResponse), "`.")]
-    ReadShareGroupState(super::read_share_group_state_response::ReadShareGroupStateResponse<'a>),
+    ReadShareGroupState(
+        super::read_share_group_state_response::ReadShareGroupStateResponse<'a>,
+    ),
     #[doc = concat!(" `", stringify!(WriteShareGroupStateResponse), "`.")]
-    WriteShareGroupState(super::write_share_group_state_response::WriteShareGroupStateResponse<'a>),
+    WriteShareGroupState(
+        super::write_share_group_state_response::WriteShareGroupStateResponse<'a>,
+    ),
     #[doc = concat!(" `", stringify!(DeleteShareGroupStateResponse), "`.")]
     DeleteShareGroupState(
         super::delete_share_group_state_response::DeleteShareGroupStateResponse<'a>,
     ),
     #[doc = concat!(" `", stringify!(ReadShareGroupStateSummaryResponse), "`.")]
     ReadShareGroupStateSummary(
-        super::read_share_group_state_summary_response::ReadShareGroupStateSummaryResponse<'a>,
+        super::read_share_group_state_summary_response::ReadShareGroupStateSummaryResponse<
+            'a,
+        >,
     ),
 }
 impl<'a> ResponseBody<'a> {
@@ -2412,14 +2706,22 @@ impl<'a> ResponseBody<'a> {
         )
     }
     /// Decodes exactly `bytes` as the body of `api_key` at `version`.
-    pub fn decode(api_key: ApiKey, version: i16, bytes: &'a [u8]) -> Result<Self, rt::DecodeError> {
+    pub fn decode(
+        api_key: ApiKey,
+        version: i16,
+        bytes: &'a [u8],
+    ) -> Result<Self, rt::DecodeError> {
         let mut r = rt::Reader::new(bytes);
         let body = Self::decode_from(api_key, version, &mut r)?;
         r.finish()?;
         Ok(body)
     }
     /// Encodes the body at `version`.
-    pub fn encode(&self, w: &mut dyn rt::Sink, version: i16) -> Result<(), rt::EncodeError> {
+    pub fn encode(
+        &self,
+        w: &mut dyn rt::Sink,
+        version: i16,
+    ) -> Result<(), rt::EncodeError> {
         match self {
             ResponseBody::Produce(m) => rt::Message::encode(m, w, version),
             ResponseBody::Fetch(m) => rt::Message::encode(m, w, version),
@@ -2462,17 +2764,29 @@ impl<'a> ResponseBody<'a> {
             ResponseBody::CreateDelegationToken(m) => rt::Message::encode(m, w, version),
             ResponseBody::RenewDelegationToken(m) => rt::Message::encode(m, w, version),
             ResponseBody::ExpireDelegationToken(m) => rt::Message::encode(m, w, version),
-            ResponseBody::DescribeDelegationToken(m) => rt::Message::encode(m, w, version),
+            ResponseBody::DescribeDelegationToken(m) => {
+                rt::Message::encode(m, w, version)
+            }
             ResponseBody::DeleteGroups(m) => rt::Message::encode(m, w, version),
             ResponseBody::ElectLeaders(m) => rt::Message::encode(m, w, version),
-            ResponseBody::IncrementalAlterConfigs(m) => rt::Message::encode(m, w, version),
-            ResponseBody::AlterPartitionReassignments(m) => rt::Message::encode(m, w, version),
-            ResponseBody::ListPartitionReassignments(m) => rt::Message::encode(m, w, version),
+            ResponseBody::IncrementalAlterConfigs(m) => {
+                rt::Message::encode(m, w, version)
+            }
+            ResponseBody::AlterPartitionReassignments(m) => {
+                rt::Message::encode(m, w, version)
+            }
+            ResponseBody::ListPartitionReassignments(m) => {
+                rt::Message::encode(m, w, version)
+            }
             ResponseBody::OffsetDelete(m) => rt::Message::encode(m, w, version),
             ResponseBody::DescribeClientQuotas(m) => rt::Message::encode(m, w, version),
             ResponseBody::AlterClientQuotas(m) => rt::Message::encode(m, w, version),
-            ResponseBody::DescribeUserScramCredentials(m) => rt::Message::encode(m, w, version),
-            ResponseBody::AlterUserScramCredentials(m) => rt::Message::encode(m, w, version),
+            ResponseBody::DescribeUserScramCredentials(m) => {
+                rt::Message::encode(m, w, version)
+            }
+            ResponseBody::AlterUserScramCredentials(m) => {
+                rt::Message::encode(m, w, version)
+            }
             ResponseBody::Vote(m) => rt::Message::encode(m, w, version),
             ResponseBody::BeginQuorumEpoch(m) => rt::Message::encode(m, w, version),
             ResponseBody::EndQuorumEpoch(m) => rt::Message::encode(m, w, version),
@@ -2492,11 +2806,17 @@ impl<'a> ResponseBody<'a> {
             ResponseBody::ConsumerGroupHeartbeat(m) => rt::Message::encode(m, w, version),
             ResponseBody::ConsumerGroupDescribe(m) => rt::Message::encode(m, w, version),
             ResponseBody::ControllerRegistration(m) => rt::Message::encode(m, w, version),
-            ResponseBody::GetTelemetrySubscriptions(m) => rt::Message::encode(m, w, version),
+            ResponseBody::GetTelemetrySubscriptions(m) => {
+                rt::Message::encode(m, w, version)
+            }
             ResponseBody::PushTelemetry(m) => rt::Message::encode(m, w, version),
             ResponseBody::AssignReplicasToDirs(m) => rt::Message::encode(m, w, version),
-            ResponseBody::ListClientMetricsResources(m) => rt::Message::encode(m, w, version),
-            ResponseBody::DescribeTopicPartitions(m) => rt::Message::encode(m, w, version),
+            ResponseBody::ListClientMetricsResources(m) => {
+                rt::Message::encode(m, w, version)
+            }
+            ResponseBody::DescribeTopicPartitions(m) => {
+                rt::Message::encode(m, w, version)
+            }
             ResponseBody::ShareGroupHeartbeat(m) => rt::Message::encode(m, w, version),
             ResponseBody::ShareGroupDescribe(m) => rt::Message::encode(m, w, version),
             ResponseBody::ShareFetch(m) => rt::Message::encode(m, w, version),
@@ -2504,11 +2824,15 @@ impl<'a> ResponseBody<'a> {
             ResponseBody::AddRaftVoter(m) => rt::Message::encode(m, w, version),
             ResponseBody::RemoveRaftVoter(m) => rt::Message::encode(m, w, version),
             ResponseBody::UpdateRaftVoter(m) => rt::Message::encode(m, w, version),
-            ResponseBody::InitializeShareGroupState(m) => rt::Message::encode(m, w, version),
+            ResponseBody::InitializeShareGroupState(m) => {
+                rt::Message::encode(m, w, version)
+            }
             ResponseBody::ReadShareGroupState(m) => rt::Message::encode(m, w, version),
             ResponseBody::WriteShareGroupState(m) => rt::Message::encode(m, w, version),
             ResponseBody::DeleteShareGroupState(m) => rt::Message::encode(m, w, version),
-            ResponseBody::ReadShareGroupStateSummary(m) => rt::Message::encode(m, w, version),
+            ResponseBody::ReadShareGroupStateSummary(m) => {
+                rt::Message::encode(m, w, version)
+            }
         }
     }
     /// The exact number of bytes [`Self::encode`] writes.
@@ -2565,13 +2889,21 @@ impl<'a> ResponseBody<'a> {
             ResponseBody::DeleteGroups(_) => ApiKey::DeleteGroups,
             ResponseBody::ElectLeaders(_) => ApiKey::ElectLeaders,
             ResponseBody::IncrementalAlterConfigs(_) => ApiKey::IncrementalAlterConfigs,
-            ResponseBody::AlterPartitionReassignments(_) => ApiKey::AlterPartitionReassignments,
-            ResponseBody::ListPartitionReassignments(_) => ApiKey::ListPartitionReassignments,
+            ResponseBody::AlterPartitionReassignments(_) => {
+                ApiKey::AlterPartitionReassignments
+            }
+            ResponseBody::ListPartitionReassignments(_) => {
+                ApiKey::ListPartitionReassignments
+            }
             ResponseBody::OffsetDelete(_) => ApiKey::OffsetDelete,
             ResponseBody::DescribeClientQuotas(_) => ApiKey::DescribeClientQuotas,
             ResponseBody::AlterClientQuotas(_) => ApiKey::AlterClientQuotas,
-            ResponseBody::DescribeUserScramCredentials(_) => ApiKey::DescribeUserScramCredentials,
-            ResponseBody::AlterUserScramCredentials(_) => ApiKey::AlterUserScramCredentials,
+            ResponseBody::DescribeUserScramCredentials(_) => {
+                ApiKey::DescribeUserScramCredentials
+            }
+            ResponseBody::AlterUserScramCredentials(_) => {
+                ApiKey::AlterUserScramCredentials
+            }
             ResponseBody::Vote(_) => ApiKey::Vote,
             ResponseBody::BeginQuorumEpoch(_) => ApiKey::BeginQuorumEpoch,
             ResponseBody::EndQuorumEpoch(_) => ApiKey::EndQuorumEpoch,
@@ -2591,10 +2923,14 @@ impl<'a> ResponseBody<'a> {
             ResponseBody::ConsumerGroupHeartbeat(_) => ApiKey::ConsumerGroupHeartbeat,
             ResponseBody::ConsumerGroupDescribe(_) => ApiKey::ConsumerGroupDescribe,
             ResponseBody::ControllerRegistration(_) => ApiKey::ControllerRegistration,
-            ResponseBody::GetTelemetrySubscriptions(_) => ApiKey::GetTelemetrySubscriptions,
+            ResponseBody::GetTelemetrySubscriptions(_) => {
+                ApiKey::GetTelemetrySubscriptions
+            }
             ResponseBody::PushTelemetry(_) => ApiKey::PushTelemetry,
             ResponseBody::AssignReplicasToDirs(_) => ApiKey::AssignReplicasToDirs,
-            ResponseBody::ListClientMetricsResources(_) => ApiKey::ListClientMetricsResources,
+            ResponseBody::ListClientMetricsResources(_) => {
+                ApiKey::ListClientMetricsResources
+            }
             ResponseBody::DescribeTopicPartitions(_) => ApiKey::DescribeTopicPartitions,
             ResponseBody::ShareGroupHeartbeat(_) => ApiKey::ShareGroupHeartbeat,
             ResponseBody::ShareGroupDescribe(_) => ApiKey::ShareGroupDescribe,
@@ -2603,25 +2939,37 @@ impl<'a> ResponseBody<'a> {
             ResponseBody::AddRaftVoter(_) => ApiKey::AddRaftVoter,
             ResponseBody::RemoveRaftVoter(_) => ApiKey::RemoveRaftVoter,
             ResponseBody::UpdateRaftVoter(_) => ApiKey::UpdateRaftVoter,
-            ResponseBody::InitializeShareGroupState(_) => ApiKey::InitializeShareGroupState,
+            ResponseBody::InitializeShareGroupState(_) => {
+                ApiKey::InitializeShareGroupState
+            }
             ResponseBody::ReadShareGroupState(_) => ApiKey::ReadShareGroupState,
             ResponseBody::WriteShareGroupState(_) => ApiKey::WriteShareGroupState,
             ResponseBody::DeleteShareGroupState(_) => ApiKey::DeleteShareGroupState,
-            ResponseBody::ReadShareGroupStateSummary(_) => ApiKey::ReadShareGroupStateSummary,
+            ResponseBody::ReadShareGroupStateSummary(_) => {
+                ApiKey::ReadShareGroupStateSummary
+            }
         }
     }
     /// An owned copy that outlives the input.
     #[cfg(feature = "alloc")]
     pub fn into_owned(self) -> ResponseBody<'static> {
         match self {
-            ResponseBody::Produce(m) => ResponseBody::Produce(rt::IntoOwned::into_owned(m)),
+            ResponseBody::Produce(m) => {
+                ResponseBody::Produce(rt::IntoOwned::into_owned(m))
+            }
             ResponseBody::Fetch(m) => ResponseBody::Fetch(rt::IntoOwned::into_owned(m)),
-            ResponseBody::ListOffsets(m) => ResponseBody::ListOffsets(rt::IntoOwned::into_owned(m)),
-            ResponseBody::Metadata(m) => ResponseBody::Metadata(rt::IntoOwned::into_owned(m)),
+            ResponseBody::ListOffsets(m) => {
+                ResponseBody::ListOffsets(rt::IntoOwned::into_owned(m))
+            }
+            ResponseBody::Metadata(m) => {
+                ResponseBody::Metadata(rt::IntoOwned::into_owned(m))
+            }
             ResponseBody::LeaderAndIsr(m) => {
                 ResponseBody::LeaderAndIsr(rt::IntoOwned::into_owned(m))
             }
-            ResponseBody::StopReplica(m) => ResponseBody::StopReplica(rt::IntoOwned::into_owned(m)),
+            ResponseBody::StopReplica(m) => {
+                ResponseBody::StopReplica(rt::IntoOwned::into_owned(m))
+            }
             ResponseBody::UpdateMetadata(m) => {
                 ResponseBody::UpdateMetadata(rt::IntoOwned::into_owned(m))
             }
@@ -2631,22 +2979,36 @@ impl<'a> ResponseBody<'a> {
             ResponseBody::OffsetCommit(m) => {
                 ResponseBody::OffsetCommit(rt::IntoOwned::into_owned(m))
             }
-            ResponseBody::OffsetFetch(m) => ResponseBody::OffsetFetch(rt::IntoOwned::into_owned(m)),
+            ResponseBody::OffsetFetch(m) => {
+                ResponseBody::OffsetFetch(rt::IntoOwned::into_owned(m))
+            }
             ResponseBody::FindCoordinator(m) => {
                 ResponseBody::FindCoordinator(rt::IntoOwned::into_owned(m))
             }
-            ResponseBody::JoinGroup(m) => ResponseBody::JoinGroup(rt::IntoOwned::into_owned(m)),
-            ResponseBody::Heartbeat(m) => ResponseBody::Heartbeat(rt::IntoOwned::into_owned(m)),
-            ResponseBody::LeaveGroup(m) => ResponseBody::LeaveGroup(rt::IntoOwned::into_owned(m)),
-            ResponseBody::SyncGroup(m) => ResponseBody::SyncGroup(rt::IntoOwned::into_owned(m)),
+            ResponseBody::JoinGroup(m) => {
+                ResponseBody::JoinGroup(rt::IntoOwned::into_owned(m))
+            }
+            ResponseBody::Heartbeat(m) => {
+                ResponseBody::Heartbeat(rt::IntoOwned::into_owned(m))
+            }
+            ResponseBody::LeaveGroup(m) => {
+                ResponseBody::LeaveGroup(rt::IntoOwned::into_owned(m))
+            }
+            ResponseBody::SyncGroup(m) => {
+                ResponseBody::SyncGroup(rt::IntoOwned::into_owned(m))
+            }
             ResponseBody::DescribeGroups(m) => {
                 ResponseBody::DescribeGroups(rt::IntoOwned::into_owned(m))
             }
-            ResponseBody::ListGroups(m) => ResponseBody::ListGroups(rt::IntoOwned::into_owned(m)),
+            ResponseBody::ListGroups(m) => {
+                ResponseBody::ListGroups(rt::IntoOwned::into_owned(m))
+            }
             ResponseBody::SaslHandshake(m) => {
                 ResponseBody::SaslHandshake(rt::IntoOwned::into_owned(m))
             }
-            ResponseBody::ApiVersions(m) => ResponseBody::ApiVersions(rt::IntoOwned::into_owned(m)),
+            ResponseBody::ApiVersions(m) => {
+                ResponseBody::ApiVersions(rt::IntoOwned::into_owned(m))
+            }
             ResponseBody::CreateTopics(m) => {
                 ResponseBody::CreateTopics(rt::IntoOwned::into_owned(m))
             }
@@ -2678,8 +3040,12 @@ impl<'a> ResponseBody<'a> {
             ResponseBody::DescribeAcls(m) => {
                 ResponseBody::DescribeAcls(rt::IntoOwned::into_owned(m))
             }
-            ResponseBody::CreateAcls(m) => ResponseBody::CreateAcls(rt::IntoOwned::into_owned(m)),
-            ResponseBody::DeleteAcls(m) => ResponseBody::DeleteAcls(rt::IntoOwned::into_owned(m)),
+            ResponseBody::CreateAcls(m) => {
+                ResponseBody::CreateAcls(rt::IntoOwned::into_owned(m))
+            }
+            ResponseBody::DeleteAcls(m) => {
+                ResponseBody::DeleteAcls(rt::IntoOwned::into_owned(m))
+            }
             ResponseBody::DescribeConfigs(m) => {
                 ResponseBody::DescribeConfigs(rt::IntoOwned::into_owned(m))
             }
@@ -2756,7 +3122,9 @@ impl<'a> ResponseBody<'a> {
             ResponseBody::UpdateFeatures(m) => {
                 ResponseBody::UpdateFeatures(rt::IntoOwned::into_owned(m))
             }
-            ResponseBody::Envelope(m) => ResponseBody::Envelope(rt::IntoOwned::into_owned(m)),
+            ResponseBody::Envelope(m) => {
+                ResponseBody::Envelope(rt::IntoOwned::into_owned(m))
+            }
             ResponseBody::FetchSnapshot(m) => {
                 ResponseBody::FetchSnapshot(rt::IntoOwned::into_owned(m))
             }
@@ -2814,7 +3182,9 @@ impl<'a> ResponseBody<'a> {
             ResponseBody::ShareGroupDescribe(m) => {
                 ResponseBody::ShareGroupDescribe(rt::IntoOwned::into_owned(m))
             }
-            ResponseBody::ShareFetch(m) => ResponseBody::ShareFetch(rt::IntoOwned::into_owned(m)),
+            ResponseBody::ShareFetch(m) => {
+                ResponseBody::ShareFetch(rt::IntoOwned::into_owned(m))
+            }
             ResponseBody::ShareAcknowledge(m) => {
                 ResponseBody::ShareAcknowledge(rt::IntoOwned::into_owned(m))
             }
@@ -2895,13 +3265,21 @@ impl serde::Serialize for ResponseBody<'_> {
             ResponseBody::DeleteGroups(m) => serde::Serialize::serialize(m, s),
             ResponseBody::ElectLeaders(m) => serde::Serialize::serialize(m, s),
             ResponseBody::IncrementalAlterConfigs(m) => serde::Serialize::serialize(m, s),
-            ResponseBody::AlterPartitionReassignments(m) => serde::Serialize::serialize(m, s),
-            ResponseBody::ListPartitionReassignments(m) => serde::Serialize::serialize(m, s),
+            ResponseBody::AlterPartitionReassignments(m) => {
+                serde::Serialize::serialize(m, s)
+            }
+            ResponseBody::ListPartitionReassignments(m) => {
+                serde::Serialize::serialize(m, s)
+            }
             ResponseBody::OffsetDelete(m) => serde::Serialize::serialize(m, s),
             ResponseBody::DescribeClientQuotas(m) => serde::Serialize::serialize(m, s),
             ResponseBody::AlterClientQuotas(m) => serde::Serialize::serialize(m, s),
-            ResponseBody::DescribeUserScramCredentials(m) => serde::Serialize::serialize(m, s),
-            ResponseBody::AlterUserScramCredentials(m) => serde::Serialize::serialize(m, s),
+            ResponseBody::DescribeUserScramCredentials(m) => {
+                serde::Serialize::serialize(m, s)
+            }
+            ResponseBody::AlterUserScramCredentials(m) => {
+                serde::Serialize::serialize(m, s)
+            }
             ResponseBody::Vote(m) => serde::Serialize::serialize(m, s),
             ResponseBody::BeginQuorumEpoch(m) => serde::Serialize::serialize(m, s),
             ResponseBody::EndQuorumEpoch(m) => serde::Serialize::serialize(m, s),
@@ -2921,10 +3299,14 @@ impl serde::Serialize for ResponseBody<'_> {
             ResponseBody::ConsumerGroupHeartbeat(m) => serde::Serialize::serialize(m, s),
             ResponseBody::ConsumerGroupDescribe(m) => serde::Serialize::serialize(m, s),
             ResponseBody::ControllerRegistration(m) => serde::Serialize::serialize(m, s),
-            ResponseBody::GetTelemetrySubscriptions(m) => serde::Serialize::serialize(m, s),
+            ResponseBody::GetTelemetrySubscriptions(m) => {
+                serde::Serialize::serialize(m, s)
+            }
             ResponseBody::PushTelemetry(m) => serde::Serialize::serialize(m, s),
             ResponseBody::AssignReplicasToDirs(m) => serde::Serialize::serialize(m, s),
-            ResponseBody::ListClientMetricsResources(m) => serde::Serialize::serialize(m, s),
+            ResponseBody::ListClientMetricsResources(m) => {
+                serde::Serialize::serialize(m, s)
+            }
             ResponseBody::DescribeTopicPartitions(m) => serde::Serialize::serialize(m, s),
             ResponseBody::ShareGroupHeartbeat(m) => serde::Serialize::serialize(m, s),
             ResponseBody::ShareGroupDescribe(m) => serde::Serialize::serialize(m, s),
@@ -2933,11 +3315,15 @@ impl serde::Serialize for ResponseBody<'_> {
             ResponseBody::AddRaftVoter(m) => serde::Serialize::serialize(m, s),
             ResponseBody::RemoveRaftVoter(m) => serde::Serialize::serialize(m, s),
             ResponseBody::UpdateRaftVoter(m) => serde::Serialize::serialize(m, s),
-            ResponseBody::InitializeShareGroupState(m) => serde::Serialize::serialize(m, s),
+            ResponseBody::InitializeShareGroupState(m) => {
+                serde::Serialize::serialize(m, s)
+            }
             ResponseBody::ReadShareGroupState(m) => serde::Serialize::serialize(m, s),
             ResponseBody::WriteShareGroupState(m) => serde::Serialize::serialize(m, s),
             ResponseBody::DeleteShareGroupState(m) => serde::Serialize::serialize(m, s),
-            ResponseBody::ReadShareGroupStateSummary(m) => serde::Serialize::serialize(m, s),
+            ResponseBody::ReadShareGroupStateSummary(m) => {
+                serde::Serialize::serialize(m, s)
+            }
         }
     }
 }
@@ -2948,215 +3334,323 @@ impl ResponseBody<'static> {
         api_key: ApiKey,
         d: D,
     ) -> Result<Self, D::Error> {
-        Ok(match api_key {
-            ApiKey::Produce => ResponseBody::Produce(serde::Deserialize::deserialize(d)?),
-            ApiKey::Fetch => ResponseBody::Fetch(serde::Deserialize::deserialize(d)?),
-            ApiKey::ListOffsets => ResponseBody::ListOffsets(serde::Deserialize::deserialize(d)?),
-            ApiKey::Metadata => ResponseBody::Metadata(serde::Deserialize::deserialize(d)?),
-            ApiKey::LeaderAndIsr => ResponseBody::LeaderAndIsr(serde::Deserialize::deserialize(d)?),
-            ApiKey::StopReplica => ResponseBody::StopReplica(serde::Deserialize::deserialize(d)?),
-            ApiKey::UpdateMetadata => {
-                ResponseBody::UpdateMetadata(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ControlledShutdown => {
-                ResponseBody::ControlledShutdown(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::OffsetCommit => ResponseBody::OffsetCommit(serde::Deserialize::deserialize(d)?),
-            ApiKey::OffsetFetch => ResponseBody::OffsetFetch(serde::Deserialize::deserialize(d)?),
-            ApiKey::FindCoordinator => {
-                ResponseBody::FindCoordinator(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::JoinGroup => ResponseBody::JoinGroup(serde::Deserialize::deserialize(d)?),
-            ApiKey::Heartbeat => ResponseBody::Heartbeat(serde::Deserialize::deserialize(d)?),
-            ApiKey::LeaveGroup => ResponseBody::LeaveGroup(serde::Deserialize::deserialize(d)?),
-            ApiKey::SyncGroup => ResponseBody::SyncGroup(serde::Deserialize::deserialize(d)?),
-            ApiKey::DescribeGroups => {
-                ResponseBody::DescribeGroups(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ListGroups => ResponseBody::ListGroups(serde::Deserialize::deserialize(d)?),
-            ApiKey::SaslHandshake => {
-                ResponseBody::SaslHandshake(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ApiVersions => ResponseBody::ApiVersions(serde::Deserialize::deserialize(d)?),
-            ApiKey::CreateTopics => ResponseBody::CreateTopics(serde::Deserialize::deserialize(d)?),
-            ApiKey::DeleteTopics => ResponseBody::DeleteTopics(serde::Deserialize::deserialize(d)?),
-            ApiKey::DeleteRecords => {
-                ResponseBody::DeleteRecords(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::InitProducerId => {
-                ResponseBody::InitProducerId(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::OffsetForLeaderEpoch => {
-                ResponseBody::OffsetForLeaderEpoch(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AddPartitionsToTxn => {
-                ResponseBody::AddPartitionsToTxn(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AddOffsetsToTxn => {
-                ResponseBody::AddOffsetsToTxn(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::EndTxn => ResponseBody::EndTxn(serde::Deserialize::deserialize(d)?),
-            ApiKey::WriteTxnMarkers => {
-                ResponseBody::WriteTxnMarkers(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::TxnOffsetCommit => {
-                ResponseBody::TxnOffsetCommit(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeAcls => ResponseBody::DescribeAcls(serde::Deserialize::deserialize(d)?),
-            ApiKey::CreateAcls => ResponseBody::CreateAcls(serde::Deserialize::deserialize(d)?),
-            ApiKey::DeleteAcls => ResponseBody::DeleteAcls(serde::Deserialize::deserialize(d)?),
-            ApiKey::DescribeConfigs => {
-                ResponseBody::DescribeConfigs(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AlterConfigs => ResponseBody::AlterConfigs(serde::Deserialize::deserialize(d)?),
-            ApiKey::AlterReplicaLogDirs => {
-                ResponseBody::AlterReplicaLogDirs(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeLogDirs => {
-                ResponseBody::DescribeLogDirs(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::SaslAuthenticate => {
-                ResponseBody::SaslAuthenticate(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::CreatePartitions => {
-                ResponseBody::CreatePartitions(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::CreateDelegationToken => {
-                ResponseBody::CreateDelegationToken(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::RenewDelegationToken => {
-                ResponseBody::RenewDelegationToken(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ExpireDelegationToken => {
-                ResponseBody::ExpireDelegationToken(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeDelegationToken => {
-                ResponseBody::DescribeDelegationToken(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DeleteGroups => ResponseBody::DeleteGroups(serde::Deserialize::deserialize(d)?),
-            ApiKey::ElectLeaders => ResponseBody::ElectLeaders(serde::Deserialize::deserialize(d)?),
-            ApiKey::IncrementalAlterConfigs => {
-                ResponseBody::IncrementalAlterConfigs(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AlterPartitionReassignments => {
-                ResponseBody::AlterPartitionReassignments(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ListPartitionReassignments => {
-                ResponseBody::ListPartitionReassignments(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::OffsetDelete => ResponseBody::OffsetDelete(serde::Deserialize::deserialize(d)?),
-            ApiKey::DescribeClientQuotas => {
-                ResponseBody::DescribeClientQuotas(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AlterClientQuotas => {
-                ResponseBody::AlterClientQuotas(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeUserScramCredentials => {
-                ResponseBody::DescribeUserScramCredentials(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AlterUserScramCredentials => {
-                ResponseBody::AlterUserScramCredentials(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::Vote => ResponseBody::Vote(serde::Deserialize::deserialize(d)?),
-            ApiKey::BeginQuorumEpoch => {
-                ResponseBody::BeginQuorumEpoch(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::EndQuorumEpoch => {
-                ResponseBody::EndQuorumEpoch(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeQuorum => {
-                ResponseBody::DescribeQuorum(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AlterPartition => {
-                ResponseBody::AlterPartition(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::UpdateFeatures => {
-                ResponseBody::UpdateFeatures(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::Envelope => ResponseBody::Envelope(serde::Deserialize::deserialize(d)?),
-            ApiKey::FetchSnapshot => {
-                ResponseBody::FetchSnapshot(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeCluster => {
-                ResponseBody::DescribeCluster(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeProducers => {
-                ResponseBody::DescribeProducers(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::BrokerRegistration => {
-                ResponseBody::BrokerRegistration(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::BrokerHeartbeat => {
-                ResponseBody::BrokerHeartbeat(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::UnregisterBroker => {
-                ResponseBody::UnregisterBroker(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeTransactions => {
-                ResponseBody::DescribeTransactions(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ListTransactions => {
-                ResponseBody::ListTransactions(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AllocateProducerIds => {
-                ResponseBody::AllocateProducerIds(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ConsumerGroupHeartbeat => {
-                ResponseBody::ConsumerGroupHeartbeat(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ConsumerGroupDescribe => {
-                ResponseBody::ConsumerGroupDescribe(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ControllerRegistration => {
-                ResponseBody::ControllerRegistration(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::GetTelemetrySubscriptions => {
-                ResponseBody::GetTelemetrySubscriptions(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::PushTelemetry => {
-                ResponseBody::PushTelemetry(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AssignReplicasToDirs => {
-                ResponseBody::AssignReplicasToDirs(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ListClientMetricsResources => {
-                ResponseBody::ListClientMetricsResources(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DescribeTopicPartitions => {
-                ResponseBody::DescribeTopicPartitions(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ShareGroupHeartbeat => {
-                ResponseBody::ShareGroupHeartbeat(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ShareGroupDescribe => {
-                ResponseBody::ShareGroupDescribe(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ShareFetch => ResponseBody::ShareFetch(serde::Deserialize::deserialize(d)?),
-            ApiKey::ShareAcknowledge => {
-                ResponseBody::ShareAcknowledge(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::AddRaftVoter => ResponseBody::AddRaftVoter(serde::Deserialize::deserialize(d)?),
-            ApiKey::RemoveRaftVoter => {
-                ResponseBody::RemoveRaftVoter(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::UpdateRaftVoter => {
-                ResponseBody::UpdateRaftVoter(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::InitializeShareGroupState => {
-                ResponseBody::InitializeShareGroupState(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ReadShareGroupState => {
-                ResponseBody::ReadShareGroupState(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::WriteShareGroupState => {
-                ResponseBody::WriteShareGroupState(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::DeleteShareGroupState => {
-                ResponseBody::DeleteShareGroupState(serde::Deserialize::deserialize(d)?)
-            }
-            ApiKey::ReadShareGroupStateSummary => {
-                ResponseBody::ReadShareGroupStateSummary(serde::Deserialize::deserialize(d)?)
-            }
-        })
+        Ok(
+            match api_key {
+                ApiKey::Produce => {
+                    ResponseBody::Produce(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::Fetch => ResponseBody::Fetch(serde::Deserialize::deserialize(d)?),
+                ApiKey::ListOffsets => {
+                    ResponseBody::ListOffsets(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::Metadata => {
+                    ResponseBody::Metadata(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::LeaderAndIsr => {
+                    ResponseBody::LeaderAndIsr(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::StopReplica => {
+                    ResponseBody::StopReplica(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::UpdateMetadata => {
+                    ResponseBody::UpdateMetadata(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::ControlledShutdown => {
+                    ResponseBody::ControlledShutdown(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::OffsetCommit => {
+                    ResponseBody::OffsetCommit(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::OffsetFetch => {
+                    ResponseBody::OffsetFetch(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::FindCoordinator => {
+                    ResponseBody::FindCoordinator(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::JoinGroup => {
+                    ResponseBody::JoinGroup(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::Heartbeat => {
+                    ResponseBody::Heartbeat(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::LeaveGroup => {
+                    ResponseBody::LeaveGroup(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::SyncGroup => {
+                    ResponseBody::SyncGroup(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeGroups => {
+                    ResponseBody::DescribeGroups(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::ListGroups => {
+                    ResponseBody::ListGroups(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::SaslHandshake => {
+                    ResponseBody::SaslHandshake(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::ApiVersions => {
+                    ResponseBody::ApiVersions(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::CreateTopics => {
+                    ResponseBody::CreateTopics(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DeleteTopics => {
+                    ResponseBody::DeleteTopics(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DeleteRecords => {
+                    ResponseBody::DeleteRecords(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::InitProducerId => {
+                    ResponseBody::InitProducerId(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::OffsetForLeaderEpoch => {
+                    ResponseBody::OffsetForLeaderEpoch(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::AddPartitionsToTxn => {
+                    ResponseBody::AddPartitionsToTxn(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::AddOffsetsToTxn => {
+                    ResponseBody::AddOffsetsToTxn(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::EndTxn => {
+                    ResponseBody::EndTxn(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::WriteTxnMarkers => {
+                    ResponseBody::WriteTxnMarkers(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::TxnOffsetCommit => {
+                    ResponseBody::TxnOffsetCommit(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeAcls => {
+                    ResponseBody::DescribeAcls(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::CreateAcls => {
+                    ResponseBody::CreateAcls(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DeleteAcls => {
+                    ResponseBody::DeleteAcls(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeConfigs => {
+                    ResponseBody::DescribeConfigs(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::AlterConfigs => {
+                    ResponseBody::AlterConfigs(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::AlterReplicaLogDirs => {
+                    ResponseBody::AlterReplicaLogDirs(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::DescribeLogDirs => {
+                    ResponseBody::DescribeLogDirs(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::SaslAuthenticate => {
+                    ResponseBody::SaslAuthenticate(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::CreatePartitions => {
+                    ResponseBody::CreatePartitions(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::CreateDelegationToken => {
+                    ResponseBody::CreateDelegationToken(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::RenewDelegationToken => {
+                    ResponseBody::RenewDelegationToken(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ExpireDelegationToken => {
+                    ResponseBody::ExpireDelegationToken(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::DescribeDelegationToken => {
+                    ResponseBody::DescribeDelegationToken(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::DeleteGroups => {
+                    ResponseBody::DeleteGroups(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::ElectLeaders => {
+                    ResponseBody::ElectLeaders(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::IncrementalAlterConfigs => {
+                    ResponseBody::IncrementalAlterConfigs(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::AlterPartitionReassignments => {
+                    ResponseBody::AlterPartitionReassignments(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ListPartitionReassignments => {
+                    ResponseBody::ListPartitionReassignments(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::OffsetDelete => {
+                    ResponseBody::OffsetDelete(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeClientQuotas => {
+                    ResponseBody::DescribeClientQuotas(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::AlterClientQuotas => {
+                    ResponseBody::AlterClientQuotas(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeUserScramCredentials => {
+                    ResponseBody::DescribeUserScramCredentials(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::AlterUserScramCredentials => {
+                    ResponseBody::AlterUserScramCredentials(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::Vote => ResponseBody::Vote(serde::Deserialize::deserialize(d)?),
+                ApiKey::BeginQuorumEpoch => {
+                    ResponseBody::BeginQuorumEpoch(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::EndQuorumEpoch => {
+                    ResponseBody::EndQuorumEpoch(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeQuorum => {
+                    ResponseBody::DescribeQuorum(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::AlterPartition => {
+                    ResponseBody::AlterPartition(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::UpdateFeatures => {
+                    ResponseBody::UpdateFeatures(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::Envelope => {
+                    ResponseBody::Envelope(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::FetchSnapshot => {
+                    ResponseBody::FetchSnapshot(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeCluster => {
+                    ResponseBody::DescribeCluster(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeProducers => {
+                    ResponseBody::DescribeProducers(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::BrokerRegistration => {
+                    ResponseBody::BrokerRegistration(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::BrokerHeartbeat => {
+                    ResponseBody::BrokerHeartbeat(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::UnregisterBroker => {
+                    ResponseBody::UnregisterBroker(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::DescribeTransactions => {
+                    ResponseBody::DescribeTransactions(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ListTransactions => {
+                    ResponseBody::ListTransactions(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::AllocateProducerIds => {
+                    ResponseBody::AllocateProducerIds(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ConsumerGroupHeartbeat => {
+                    ResponseBody::ConsumerGroupHeartbeat(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ConsumerGroupDescribe => {
+                    ResponseBody::ConsumerGroupDescribe(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ControllerRegistration => {
+                    ResponseBody::ControllerRegistration(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::GetTelemetrySubscriptions => {
+                    ResponseBody::GetTelemetrySubscriptions(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::PushTelemetry => {
+                    ResponseBody::PushTelemetry(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::AssignReplicasToDirs => {
+                    ResponseBody::AssignReplicasToDirs(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ListClientMetricsResources => {
+                    ResponseBody::ListClientMetricsResources(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::DescribeTopicPartitions => {
+                    ResponseBody::DescribeTopicPartitions(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ShareGroupHeartbeat => {
+                    ResponseBody::ShareGroupHeartbeat(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ShareGroupDescribe => {
+                    ResponseBody::ShareGroupDescribe(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::ShareFetch => {
+                    ResponseBody::ShareFetch(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::ShareAcknowledge => {
+                    ResponseBody::ShareAcknowledge(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::AddRaftVoter => {
+                    ResponseBody::AddRaftVoter(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::RemoveRaftVoter => {
+                    ResponseBody::RemoveRaftVoter(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::UpdateRaftVoter => {
+                    ResponseBody::UpdateRaftVoter(serde::Deserialize::deserialize(d)?)
+                }
+                ApiKey::InitializeShareGroupState => {
+                    ResponseBody::InitializeShareGroupState(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ReadShareGroupState => {
+                    ResponseBody::ReadShareGroupState(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::WriteShareGroupState => {
+                    ResponseBody::WriteShareGroupState(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::DeleteShareGroupState => {
+                    ResponseBody::DeleteShareGroupState(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::ReadShareGroupStateSummary => {
+                    ResponseBody::ReadShareGroupStateSummary(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+            },
+        )
     }
 }

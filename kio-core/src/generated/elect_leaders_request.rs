@@ -161,8 +161,8 @@ impl<'a> rt::Wire<'a> for TopicPartitions<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicPartitions.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicPartitions._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicPartitions._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("TopicPartitions._tagged"))?

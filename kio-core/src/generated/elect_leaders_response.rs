@@ -59,7 +59,10 @@ impl<'a> rt::Wire<'a> for ElectLeadersResponse<'a> {
             this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("ElectLeadersResponse.ErrorCode"))?;
         }
-        this.replica_election_results = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.replica_election_results = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ElectLeadersResponse.ReplicaElectionResults"))?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -75,12 +78,8 @@ impl<'a> rt::Wire<'a> for ElectLeadersResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ElectLeadersResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ElectLeadersResponse.ThrottleTimeMs"))?;
         if v >= 1 {
             rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("ElectLeadersResponse.ErrorCode"))?;
@@ -91,11 +90,11 @@ impl<'a> rt::Wire<'a> for ElectLeadersResponse<'a> {
             );
         }
         rt::Wire::write(
-            &self.replica_election_results,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ElectLeadersResponse.ReplicaElectionResults"))?;
+                &self.replica_election_results,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ElectLeadersResponse.ReplicaElectionResults"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -116,7 +115,9 @@ impl<'a> rt::IntoOwned for ElectLeadersResponse<'a> {
         ElectLeadersResponse {
             throttle_time_ms: rt::IntoOwned::into_owned(self.throttle_time_ms),
             error_code: rt::IntoOwned::into_owned(self.error_code),
-            replica_election_results: rt::IntoOwned::into_owned(self.replica_election_results),
+            replica_election_results: rt::IntoOwned::into_owned(
+                self.replica_election_results,
+            ),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -184,12 +185,8 @@ impl<'a> rt::Wire<'a> for ReplicaElectionResult<'a> {
         let v = cx.version;
         rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ReplicaElectionResult.Topic"))?;
-        rt::Wire::write(
-            &self.partition_result,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ReplicaElectionResult.PartitionResult"))?;
+        rt::Wire::write(&self.partition_result, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ReplicaElectionResult.PartitionResult"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -270,8 +267,8 @@ impl<'a> rt::Wire<'a> for PartitionResult<'a> {
         this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("PartitionResult.ErrorMessage"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionResult._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionResult._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionResult._tagged"))?

@@ -77,11 +77,11 @@ impl<'a> rt::Wire<'a> for EndQuorumEpochRequest<'a> {
             .map_err(|e| e.in_field("EndQuorumEpochRequest.Topics"))?;
         if v >= 1 {
             rt::Wire::write(
-                &self.leader_endpoints,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("EndQuorumEpochRequest.LeaderEndpoints"))?;
+                    &self.leader_endpoints,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("EndQuorumEpochRequest.LeaderEndpoints"))?;
         }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
@@ -154,13 +154,9 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("TopicData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("TopicData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -263,16 +259,22 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
         if v <= 0 {
-            this.preferred_successors = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.preferred_successors = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("PartitionData.PreferredSuccessors"))?;
         }
         if v >= 1 {
-            this.preferred_candidates = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.preferred_candidates = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("PartitionData.PreferredCandidates"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -292,19 +294,19 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
         if v <= 0 {
             rt::Wire::write(
-                &self.preferred_successors,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("PartitionData.PreferredSuccessors"))?;
+                    &self.preferred_successors,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.PreferredSuccessors"))?;
         }
         if v >= 1 {
             rt::Wire::write(
-                &self.preferred_candidates,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("PartitionData.PreferredCandidates"))?;
+                    &self.preferred_candidates,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.PreferredCandidates"))?;
         }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
@@ -377,16 +379,16 @@ impl<'a> rt::Wire<'a> for ReplicaInfo<'a> {
                 .map_err(|e| e.in_field("ReplicaInfo.CandidateId"))?;
         }
         if v >= 1 {
-            this.candidate_directory_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.candidate_directory_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("ReplicaInfo.CandidateDirectoryId"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ReplicaInfo._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("ReplicaInfo._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ReplicaInfo._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("ReplicaInfo._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }
@@ -405,11 +407,11 @@ impl<'a> rt::Wire<'a> for ReplicaInfo<'a> {
         }
         if v >= 1 {
             rt::Wire::write(
-                &self.candidate_directory_id,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ReplicaInfo.CandidateDirectoryId"))?;
+                    &self.candidate_directory_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ReplicaInfo.CandidateDirectoryId"))?;
         } else if self.candidate_directory_id != rt::Uuid::ZERO {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -435,7 +437,9 @@ impl<'a> rt::IntoOwned for ReplicaInfo<'a> {
     fn into_owned(self) -> ReplicaInfo<'static> {
         ReplicaInfo {
             candidate_id: rt::IntoOwned::into_owned(self.candidate_id),
-            candidate_directory_id: rt::IntoOwned::into_owned(self.candidate_directory_id),
+            candidate_directory_id: rt::IntoOwned::into_owned(
+                self.candidate_directory_id,
+            ),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -502,8 +506,8 @@ impl<'a> rt::Wire<'a> for LeaderEndpoint<'a> {
                 .map_err(|e| e.in_field("LeaderEndpoint.Port"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("LeaderEndpoint._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("LeaderEndpoint._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("LeaderEndpoint._tagged"))?

@@ -68,8 +68,8 @@ impl<'a> rt::Wire<'a> for EndTxnRequest<'a> {
         this.committed = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EndTxnRequest.Committed"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("EndTxnRequest._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("EndTxnRequest._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("EndTxnRequest._tagged"))?
@@ -81,12 +81,8 @@ impl<'a> rt::Wire<'a> for EndTxnRequest<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.transactional_id,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("EndTxnRequest.TransactionalId"))?;
+        rt::Wire::write(&self.transactional_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("EndTxnRequest.TransactionalId"))?;
         rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EndTxnRequest.ProducerId"))?;
         rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))

@@ -52,8 +52,8 @@ impl<'a> rt::Wire<'a> for EndTxnResponse<'a> {
         this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EndTxnResponse.ErrorCode"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("EndTxnResponse._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("EndTxnResponse._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("EndTxnResponse._tagged"))?
@@ -65,12 +65,8 @@ impl<'a> rt::Wire<'a> for EndTxnResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("EndTxnResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("EndTxnResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EndTxnResponse.ErrorCode"))?;
         if cx.flexible {

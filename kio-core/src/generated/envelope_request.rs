@@ -60,8 +60,8 @@ impl<'a> rt::Wire<'a> for EnvelopeRequest<'a> {
         this.client_host_address = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EnvelopeRequest.ClientHostAddress"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("EnvelopeRequest._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("EnvelopeRequest._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("EnvelopeRequest._tagged"))?
@@ -75,18 +75,10 @@ impl<'a> rt::Wire<'a> for EnvelopeRequest<'a> {
         let v = cx.version;
         rt::Wire::write(&self.request_data, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EnvelopeRequest.RequestData"))?;
-        rt::Wire::write(
-            &self.request_principal,
-            w,
-            rt::Cx::new(v, cx.flexible, true),
-        )
-        .map_err(|e| e.in_field("EnvelopeRequest.RequestPrincipal"))?;
-        rt::Wire::write(
-            &self.client_host_address,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("EnvelopeRequest.ClientHostAddress"))?;
+        rt::Wire::write(&self.request_principal, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("EnvelopeRequest.RequestPrincipal"))?;
+        rt::Wire::write(&self.client_host_address, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("EnvelopeRequest.ClientHostAddress"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;

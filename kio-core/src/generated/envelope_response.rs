@@ -52,8 +52,8 @@ impl<'a> rt::Wire<'a> for EnvelopeResponse<'a> {
         this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EnvelopeResponse.ErrorCode"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("EnvelopeResponse._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("EnvelopeResponse._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("EnvelopeResponse._tagged"))?

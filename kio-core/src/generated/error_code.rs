@@ -739,7 +739,9 @@ impl ErrorCode {
             ErrorCode::DelegationTokenAuthDisabled => "DELEGATION_TOKEN_AUTH_DISABLED",
             ErrorCode::DelegationTokenNotFound => "DELEGATION_TOKEN_NOT_FOUND",
             ErrorCode::DelegationTokenOwnerMismatch => "DELEGATION_TOKEN_OWNER_MISMATCH",
-            ErrorCode::DelegationTokenRequestNotAllowed => "DELEGATION_TOKEN_REQUEST_NOT_ALLOWED",
+            ErrorCode::DelegationTokenRequestNotAllowed => {
+                "DELEGATION_TOKEN_REQUEST_NOT_ALLOWED"
+            }
             ErrorCode::DelegationTokenAuthorizationFailed => {
                 "DELEGATION_TOKEN_AUTHORIZATION_FAILED"
             }
@@ -774,7 +776,9 @@ impl ErrorCode {
             ErrorCode::InconsistentVoterSet => "INCONSISTENT_VOTER_SET",
             ErrorCode::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
             ErrorCode::FeatureUpdateFailed => "FEATURE_UPDATE_FAILED",
-            ErrorCode::PrincipalDeserializationFailure => "PRINCIPAL_DESERIALIZATION_FAILURE",
+            ErrorCode::PrincipalDeserializationFailure => {
+                "PRINCIPAL_DESERIALIZATION_FAILURE"
+            }
             ErrorCode::SnapshotNotFound => "SNAPSHOT_NOT_FOUND",
             ErrorCode::PositionOutOfRange => "POSITION_OUT_OF_RANGE",
             ErrorCode::UnknownTopicId => "UNKNOWN_TOPIC_ID",
@@ -1262,7 +1266,9 @@ impl ErrorCode {
             ErrorCode::None => None,
             ErrorCode::OffsetOutOfRange => Some("OffsetOutOfRangeException"),
             ErrorCode::CorruptMessage => Some("CorruptRecordException"),
-            ErrorCode::UnknownTopicOrPartition => Some("UnknownTopicOrPartitionException"),
+            ErrorCode::UnknownTopicOrPartition => {
+                Some("UnknownTopicOrPartitionException")
+            }
             ErrorCode::InvalidFetchSize => Some("InvalidFetchSizeException"),
             ErrorCode::LeaderNotAvailable => Some("LeaderNotAvailableException"),
             ErrorCode::NotLeaderOrFollower => Some("NotLeaderOrFollowerException"),
@@ -1273,8 +1279,12 @@ impl ErrorCode {
             ErrorCode::StaleControllerEpoch => Some("ControllerMovedException"),
             ErrorCode::OffsetMetadataTooLarge => Some("OffsetMetadataTooLarge"),
             ErrorCode::NetworkException => Some("NetworkException"),
-            ErrorCode::CoordinatorLoadInProgress => Some("CoordinatorLoadInProgressException"),
-            ErrorCode::CoordinatorNotAvailable => Some("CoordinatorNotAvailableException"),
+            ErrorCode::CoordinatorLoadInProgress => {
+                Some("CoordinatorLoadInProgressException")
+            }
+            ErrorCode::CoordinatorNotAvailable => {
+                Some("CoordinatorNotAvailableException")
+            }
             ErrorCode::NotCoordinator => Some("NotCoordinatorException"),
             ErrorCode::InvalidTopicException => Some("InvalidTopicException"),
             ErrorCode::RecordListTooLarge => Some("RecordBatchTooLargeException"),
@@ -1284,27 +1294,41 @@ impl ErrorCode {
             }
             ErrorCode::InvalidRequiredAcks => Some("InvalidRequiredAcksException"),
             ErrorCode::IllegalGeneration => Some("IllegalGenerationException"),
-            ErrorCode::InconsistentGroupProtocol => Some("InconsistentGroupProtocolException"),
+            ErrorCode::InconsistentGroupProtocol => {
+                Some("InconsistentGroupProtocolException")
+            }
             ErrorCode::InvalidGroupId => Some("InvalidGroupIdException"),
             ErrorCode::UnknownMemberId => Some("UnknownMemberIdException"),
             ErrorCode::InvalidSessionTimeout => Some("InvalidSessionTimeoutException"),
             ErrorCode::RebalanceInProgress => Some("RebalanceInProgressException"),
-            ErrorCode::InvalidCommitOffsetSize => Some("InvalidCommitOffsetSizeException"),
+            ErrorCode::InvalidCommitOffsetSize => {
+                Some("InvalidCommitOffsetSizeException")
+            }
             ErrorCode::TopicAuthorizationFailed => Some("TopicAuthorizationException"),
             ErrorCode::GroupAuthorizationFailed => Some("GroupAuthorizationException"),
-            ErrorCode::ClusterAuthorizationFailed => Some("ClusterAuthorizationException"),
+            ErrorCode::ClusterAuthorizationFailed => {
+                Some("ClusterAuthorizationException")
+            }
             ErrorCode::InvalidTimestamp => Some("InvalidTimestampException"),
-            ErrorCode::UnsupportedSaslMechanism => Some("UnsupportedSaslMechanismException"),
+            ErrorCode::UnsupportedSaslMechanism => {
+                Some("UnsupportedSaslMechanismException")
+            }
             ErrorCode::IllegalSaslState => Some("IllegalSaslStateException"),
             ErrorCode::UnsupportedVersion => Some("UnsupportedVersionException"),
             ErrorCode::TopicAlreadyExists => Some("TopicExistsException"),
             ErrorCode::InvalidPartitions => Some("InvalidPartitionsException"),
-            ErrorCode::InvalidReplicationFactor => Some("InvalidReplicationFactorException"),
-            ErrorCode::InvalidReplicaAssignment => Some("InvalidReplicaAssignmentException"),
+            ErrorCode::InvalidReplicationFactor => {
+                Some("InvalidReplicationFactorException")
+            }
+            ErrorCode::InvalidReplicaAssignment => {
+                Some("InvalidReplicaAssignmentException")
+            }
             ErrorCode::InvalidConfig => Some("InvalidConfigurationException"),
             ErrorCode::NotController => Some("NotControllerException"),
             ErrorCode::InvalidRequest => Some("InvalidRequestException"),
-            ErrorCode::UnsupportedForMessageFormat => Some("UnsupportedForMessageFormatException"),
+            ErrorCode::UnsupportedForMessageFormat => {
+                Some("UnsupportedForMessageFormatException")
+            }
             ErrorCode::PolicyViolation => Some("PolicyViolationException"),
             ErrorCode::OutOfOrderSequenceNumber => Some("OutOfOrderSequenceException"),
             ErrorCode::DuplicateSequenceNumber => Some("DuplicateSequenceException"),
@@ -1326,8 +1350,12 @@ impl ErrorCode {
             ErrorCode::SaslAuthenticationFailed => Some("SaslAuthenticationException"),
             ErrorCode::UnknownProducerId => Some("UnknownProducerIdException"),
             ErrorCode::ReassignmentInProgress => Some("ReassignmentInProgressException"),
-            ErrorCode::DelegationTokenAuthDisabled => Some("DelegationTokenDisabledException"),
-            ErrorCode::DelegationTokenNotFound => Some("DelegationTokenNotFoundException"),
+            ErrorCode::DelegationTokenAuthDisabled => {
+                Some("DelegationTokenDisabledException")
+            }
+            ErrorCode::DelegationTokenNotFound => {
+                Some("DelegationTokenNotFoundException")
+            }
             ErrorCode::DelegationTokenOwnerMismatch => {
                 Some("DelegationTokenOwnerMismatchException")
             }
@@ -1342,25 +1370,37 @@ impl ErrorCode {
             ErrorCode::NonEmptyGroup => Some("GroupNotEmptyException"),
             ErrorCode::GroupIdNotFound => Some("GroupIdNotFoundException"),
             ErrorCode::FetchSessionIdNotFound => Some("FetchSessionIdNotFoundException"),
-            ErrorCode::InvalidFetchSessionEpoch => Some("InvalidFetchSessionEpochException"),
+            ErrorCode::InvalidFetchSessionEpoch => {
+                Some("InvalidFetchSessionEpochException")
+            }
             ErrorCode::ListenerNotFound => Some("ListenerNotFoundException"),
             ErrorCode::TopicDeletionDisabled => Some("TopicDeletionDisabledException"),
             ErrorCode::FencedLeaderEpoch => Some("FencedLeaderEpochException"),
             ErrorCode::UnknownLeaderEpoch => Some("UnknownLeaderEpochException"),
-            ErrorCode::UnsupportedCompressionType => Some("UnsupportedCompressionTypeException"),
+            ErrorCode::UnsupportedCompressionType => {
+                Some("UnsupportedCompressionTypeException")
+            }
             ErrorCode::StaleBrokerEpoch => Some("StaleBrokerEpochException"),
             ErrorCode::OffsetNotAvailable => Some("OffsetNotAvailableException"),
             ErrorCode::MemberIdRequired => Some("MemberIdRequiredException"),
-            ErrorCode::PreferredLeaderNotAvailable => Some("PreferredLeaderNotAvailableException"),
+            ErrorCode::PreferredLeaderNotAvailable => {
+                Some("PreferredLeaderNotAvailableException")
+            }
             ErrorCode::GroupMaxSizeReached => Some("GroupMaxSizeReachedException"),
             ErrorCode::FencedInstanceId => Some("FencedInstanceIdException"),
-            ErrorCode::EligibleLeadersNotAvailable => Some("EligibleLeadersNotAvailableException"),
+            ErrorCode::EligibleLeadersNotAvailable => {
+                Some("EligibleLeadersNotAvailableException")
+            }
             ErrorCode::ElectionNotNeeded => Some("ElectionNotNeededException"),
-            ErrorCode::NoReassignmentInProgress => Some("NoReassignmentInProgressException"),
+            ErrorCode::NoReassignmentInProgress => {
+                Some("NoReassignmentInProgressException")
+            }
             ErrorCode::GroupSubscribedToTopic => Some("GroupSubscribedToTopicException"),
             ErrorCode::InvalidRecord => Some("InvalidRecordException"),
             ErrorCode::UnstableOffsetCommit => Some("UnstableOffsetCommitException"),
-            ErrorCode::ThrottlingQuotaExceeded => Some("ThrottlingQuotaExceededException"),
+            ErrorCode::ThrottlingQuotaExceeded => {
+                Some("ThrottlingQuotaExceededException")
+            }
             ErrorCode::ProducerFenced => Some("ProducerFencedException"),
             ErrorCode::ResourceNotFound => Some("ResourceNotFoundException"),
             ErrorCode::DuplicateResource => Some("DuplicateResourceException"),
@@ -1368,25 +1408,35 @@ impl ErrorCode {
             ErrorCode::InconsistentVoterSet => Some("InconsistentVoterSetException"),
             ErrorCode::InvalidUpdateVersion => Some("InvalidUpdateVersionException"),
             ErrorCode::FeatureUpdateFailed => Some("FeatureUpdateFailedException"),
-            ErrorCode::PrincipalDeserializationFailure => Some("PrincipalDeserializationException"),
+            ErrorCode::PrincipalDeserializationFailure => {
+                Some("PrincipalDeserializationException")
+            }
             ErrorCode::SnapshotNotFound => Some("SnapshotNotFoundException"),
             ErrorCode::PositionOutOfRange => Some("PositionOutOfRangeException"),
             ErrorCode::UnknownTopicId => Some("UnknownTopicIdException"),
-            ErrorCode::DuplicateBrokerRegistration => Some("DuplicateBrokerRegistrationException"),
+            ErrorCode::DuplicateBrokerRegistration => {
+                Some("DuplicateBrokerRegistrationException")
+            }
             ErrorCode::BrokerIdNotRegistered => Some("BrokerIdNotRegisteredException"),
             ErrorCode::InconsistentTopicId => Some("InconsistentTopicIdException"),
             ErrorCode::InconsistentClusterId => Some("InconsistentClusterIdException"),
-            ErrorCode::TransactionalIdNotFound => Some("TransactionalIdNotFoundException"),
+            ErrorCode::TransactionalIdNotFound => {
+                Some("TransactionalIdNotFoundException")
+            }
             ErrorCode::FetchSessionTopicIdError => Some("FetchSessionTopicIdException"),
             ErrorCode::IneligibleReplica => Some("IneligibleReplicaException"),
             ErrorCode::NewLeaderElected => Some("NewLeaderElectedException"),
-            ErrorCode::OffsetMovedToTieredStorage => Some("OffsetMovedToTieredStorageException"),
+            ErrorCode::OffsetMovedToTieredStorage => {
+                Some("OffsetMovedToTieredStorageException")
+            }
             ErrorCode::FencedMemberEpoch => Some("FencedMemberEpochException"),
             ErrorCode::UnreleasedInstanceId => Some("UnreleasedInstanceIdException"),
             ErrorCode::UnsupportedAssignor => Some("UnsupportedAssignorException"),
             ErrorCode::StaleMemberEpoch => Some("StaleMemberEpochException"),
             ErrorCode::MismatchedEndpointType => Some("MismatchedEndpointTypeException"),
-            ErrorCode::UnsupportedEndpointType => Some("UnsupportedEndpointTypeException"),
+            ErrorCode::UnsupportedEndpointType => {
+                Some("UnsupportedEndpointTypeException")
+            }
             ErrorCode::UnknownControllerId => Some("UnknownControllerIdException"),
             ErrorCode::UnknownSubscriptionId => Some("UnknownSubscriptionIdException"),
             ErrorCode::TelemetryTooLarge => Some("TelemetryTooLargeException"),
@@ -1394,7 +1444,9 @@ impl ErrorCode {
             ErrorCode::TransactionAbortable => Some("TransactionAbortableException"),
             ErrorCode::InvalidRecordState => Some("InvalidRecordStateException"),
             ErrorCode::ShareSessionNotFound => Some("ShareSessionNotFoundException"),
-            ErrorCode::InvalidShareSessionEpoch => Some("InvalidShareSessionEpochException"),
+            ErrorCode::InvalidShareSessionEpoch => {
+                Some("InvalidShareSessionEpochException")
+            }
             ErrorCode::FencedStateEpoch => Some("FencedStateEpochException"),
             ErrorCode::InvalidVoterKey => Some("InvalidVoterKeyException"),
             ErrorCode::DuplicateVoter => Some("DuplicateVoterException"),
@@ -1405,38 +1457,22 @@ impl ErrorCode {
     /// Whether a client may retry (the exception is a `RetriableException`).
     pub const fn is_retriable(self) -> bool {
         matches!(
-            self,
-            ErrorCode::CorruptMessage
-                | ErrorCode::UnknownTopicOrPartition
-                | ErrorCode::LeaderNotAvailable
-                | ErrorCode::NotLeaderOrFollower
-                | ErrorCode::RequestTimedOut
-                | ErrorCode::ReplicaNotAvailable
-                | ErrorCode::NetworkException
-                | ErrorCode::CoordinatorLoadInProgress
-                | ErrorCode::CoordinatorNotAvailable
-                | ErrorCode::NotCoordinator
-                | ErrorCode::NotEnoughReplicas
-                | ErrorCode::NotEnoughReplicasAfterAppend
-                | ErrorCode::NotController
-                | ErrorCode::ConcurrentTransactions
-                | ErrorCode::KafkaStorageError
-                | ErrorCode::FetchSessionIdNotFound
-                | ErrorCode::InvalidFetchSessionEpoch
-                | ErrorCode::ListenerNotFound
-                | ErrorCode::FencedLeaderEpoch
-                | ErrorCode::UnknownLeaderEpoch
-                | ErrorCode::OffsetNotAvailable
-                | ErrorCode::PreferredLeaderNotAvailable
-                | ErrorCode::EligibleLeadersNotAvailable
-                | ErrorCode::ElectionNotNeeded
-                | ErrorCode::UnstableOffsetCommit
-                | ErrorCode::ThrottlingQuotaExceeded
-                | ErrorCode::UnknownTopicId
-                | ErrorCode::InconsistentTopicId
-                | ErrorCode::FetchSessionTopicIdError
-                | ErrorCode::ShareSessionNotFound
-                | ErrorCode::InvalidShareSessionEpoch
+            self, ErrorCode::CorruptMessage | ErrorCode::UnknownTopicOrPartition |
+            ErrorCode::LeaderNotAvailable | ErrorCode::NotLeaderOrFollower |
+            ErrorCode::RequestTimedOut | ErrorCode::ReplicaNotAvailable |
+            ErrorCode::NetworkException | ErrorCode::CoordinatorLoadInProgress |
+            ErrorCode::CoordinatorNotAvailable | ErrorCode::NotCoordinator |
+            ErrorCode::NotEnoughReplicas | ErrorCode::NotEnoughReplicasAfterAppend |
+            ErrorCode::NotController | ErrorCode::ConcurrentTransactions |
+            ErrorCode::KafkaStorageError | ErrorCode::FetchSessionIdNotFound |
+            ErrorCode::InvalidFetchSessionEpoch | ErrorCode::ListenerNotFound |
+            ErrorCode::FencedLeaderEpoch | ErrorCode::UnknownLeaderEpoch |
+            ErrorCode::OffsetNotAvailable | ErrorCode::PreferredLeaderNotAvailable |
+            ErrorCode::EligibleLeadersNotAvailable | ErrorCode::ElectionNotNeeded |
+            ErrorCode::UnstableOffsetCommit | ErrorCode::ThrottlingQuotaExceeded |
+            ErrorCode::UnknownTopicId | ErrorCode::InconsistentTopicId |
+            ErrorCode::FetchSessionTopicIdError | ErrorCode::ShareSessionNotFound |
+            ErrorCode::InvalidShareSessionEpoch
         )
     }
     /// True for `NONE` (code 0).

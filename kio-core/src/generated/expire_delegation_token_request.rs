@@ -49,7 +49,10 @@ impl<'a> rt::Wire<'a> for ExpireDelegationTokenRequest<'a> {
         let mut this = Self::default();
         this.hmac = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ExpireDelegationTokenRequest.Hmac"))?;
-        this.expiry_time_period_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.expiry_time_period_ms = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ExpireDelegationTokenRequest.ExpiryTimePeriodMs"))?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -68,11 +71,11 @@ impl<'a> rt::Wire<'a> for ExpireDelegationTokenRequest<'a> {
         rt::Wire::write(&self.hmac, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ExpireDelegationTokenRequest.Hmac"))?;
         rt::Wire::write(
-            &self.expiry_time_period_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ExpireDelegationTokenRequest.ExpiryTimePeriodMs"))?;
+                &self.expiry_time_period_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ExpireDelegationTokenRequest.ExpiryTimePeriodMs"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -147,15 +150,14 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: false,
     listeners: &["zkBroker", "broker", "controller"],
     fields: EXPIRE_DELEGATION_TOKEN_REQUEST_FIELDS,
-    structs: &[(
-        "ExpireDelegationTokenRequest",
-        EXPIRE_DELEGATION_TOKEN_REQUEST_FIELDS,
-    )],
+    structs: &[("ExpireDelegationTokenRequest", EXPIRE_DELEGATION_TOKEN_REQUEST_FIELDS)],
 };
 impl<'a> rt::Message<'a> for ExpireDelegationTokenRequest<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;
 }
 impl<'a> rt::Request<'a> for ExpireDelegationTokenRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::ExpireDelegationToken;
-    type Response<'b> = super::expire_delegation_token_response::ExpireDelegationTokenResponse<'b>;
+    type Response<'b> = super::expire_delegation_token_response::ExpireDelegationTokenResponse<
+        'b,
+    >;
 }

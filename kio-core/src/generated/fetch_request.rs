@@ -132,7 +132,10 @@ impl<'a> rt::Wire<'a> for FetchRequest<'a> {
         this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchRequest.Topics"))?;
         if v >= 7 {
-            this.forgotten_topics_data = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.forgotten_topics_data = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("FetchRequest.ForgottenTopicsData"))?;
         }
         if v >= 11 {
@@ -140,15 +143,18 @@ impl<'a> rt::Wire<'a> for FetchRequest<'a> {
                 .map_err(|e| e.in_field("FetchRequest.RackId"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("FetchRequest._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("FetchRequest._tagged"))?;
             while let Some((tag, mut sub)) = tags
                 .next(r)
                 .map_err(|e| e.in_field("FetchRequest._tagged"))?
             {
                 match tag {
                     0u32 if v >= 12 => {
-                        this.cluster_id = rt::Wire::read(&mut sub, rt::Cx::new(v, true, v >= 12))
+                        this.cluster_id = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, v >= 12),
+                            )
                             .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
@@ -157,7 +163,10 @@ impl<'a> rt::Wire<'a> for FetchRequest<'a> {
                         }
                     }
                     1u32 if v >= 15 => {
-                        this.replica_state = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
+                        this.replica_state = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
                             .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
@@ -207,11 +216,11 @@ impl<'a> rt::Wire<'a> for FetchRequest<'a> {
             .map_err(|e| e.in_field("FetchRequest.Topics"))?;
         if v >= 7 {
             rt::Wire::write(
-                &self.forgotten_topics_data,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("FetchRequest.ForgottenTopicsData"))?;
+                    &self.forgotten_topics_data,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchRequest.ForgottenTopicsData"))?;
         } else if self.forgotten_topics_data != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -222,7 +231,8 @@ impl<'a> rt::Wire<'a> for FetchRequest<'a> {
             rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("FetchRequest.RackId"))?;
         }
-        if (!cx.flexible || !(v >= 15)) && self.replica_state != ::core::default::Default::default()
+        if (!cx.flexible || !(v >= 15))
+            && self.replica_state != ::core::default::Default::default()
         {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -231,24 +241,36 @@ impl<'a> rt::Wire<'a> for FetchRequest<'a> {
         }
         if cx.flexible {
             let has_cluster_id = v >= 12 && self.cluster_id != None;
-            let has_replica_state =
-                v >= 15 && self.replica_state != ::core::default::Default::default();
+            let has_replica_state = v >= 15
+                && self.replica_state != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
                 &[(0u32, has_cluster_id), (1u32, has_replica_state)],
             )?;
             if has_cluster_id {
-                tw.field(w, 0u32, &|w| {
-                    rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, true, v >= 12))
-                })
-                .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
+                tw.field(
+                        w,
+                        0u32,
+                        &|w| rt::Wire::write(
+                            &self.cluster_id,
+                            w,
+                            rt::Cx::new(v, true, v >= 12),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
             }
             if has_replica_state {
-                tw.field(w, 1u32, &|w| {
-                    rt::Wire::write(&self.replica_state, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
+                tw.field(
+                        w,
+                        1u32,
+                        &|w| rt::Wire::write(
+                            &self.replica_state,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -334,12 +356,9 @@ impl<'a> rt::Wire<'a> for ReplicaState<'a> {
                 .map_err(|e| e.in_field("ReplicaState.ReplicaEpoch"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ReplicaState._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("ReplicaState._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ReplicaState._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("ReplicaState._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }
@@ -449,13 +468,9 @@ impl<'a> rt::Wire<'a> for FetchTopic<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("FetchTopic._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("FetchTopic._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("FetchTopic._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("FetchTopic._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -573,13 +588,19 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
         this.partition = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchPartition.Partition"))?;
         if v >= 9 {
-            this.current_leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.current_leader_epoch = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("FetchPartition.CurrentLeaderEpoch"))?;
         }
         this.fetch_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchPartition.FetchOffset"))?;
         if v >= 12 {
-            this.last_fetched_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.last_fetched_epoch = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("FetchPartition.LastFetchedEpoch"))?;
         }
         if v >= 5 {
@@ -589,19 +610,25 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
         this.partition_max_bytes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("FetchPartition._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("FetchPartition._tagged"))?;
             while let Some((tag, mut sub)) = tags
                 .next(r)
                 .map_err(|e| e.in_field("FetchPartition._tagged"))?
             {
                 match tag {
                     0u32 if v >= 17 => {
-                        this.replica_directory_id =
-                            rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
-                                .map_err(|e| e.in_field("FetchPartition.ReplicaDirectoryId"))?;
+                        this.replica_directory_id = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("FetchPartition.ReplicaDirectoryId")
+                            })?;
                         rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("FetchPartition.ReplicaDirectoryId"))?;
+                            .map_err(|e| {
+                                e.in_field("FetchPartition.ReplicaDirectoryId")
+                            })?;
                         if this.replica_directory_id != rt::Uuid::ZERO {
                             tags.typed(tag);
                         }
@@ -619,21 +646,21 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
             .map_err(|e| e.in_field("FetchPartition.Partition"))?;
         if v >= 9 {
             rt::Wire::write(
-                &self.current_leader_epoch,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("FetchPartition.CurrentLeaderEpoch"))?;
+                    &self.current_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchPartition.CurrentLeaderEpoch"))?;
         }
         rt::Wire::write(&self.fetch_offset, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchPartition.FetchOffset"))?;
         if v >= 12 {
             rt::Wire::write(
-                &self.last_fetched_epoch,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("FetchPartition.LastFetchedEpoch"))?;
+                    &self.last_fetched_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchPartition.LastFetchedEpoch"))?;
         } else if self.last_fetched_epoch != -1 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -642,30 +669,33 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
         }
         if v >= 5 {
             rt::Wire::write(
-                &self.log_start_offset,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("FetchPartition.LogStartOffset"))?;
+                    &self.log_start_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchPartition.LogStartOffset"))?;
         }
-        rt::Wire::write(
-            &self.partition_max_bytes,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
+        rt::Wire::write(&self.partition_max_bytes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
         if cx.flexible {
-            let has_replica_directory_id = v >= 17 && self.replica_directory_id != rt::Uuid::ZERO;
+            let has_replica_directory_id = v >= 17
+                && self.replica_directory_id != rt::Uuid::ZERO;
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
                 &[(0u32, has_replica_directory_id)],
             )?;
             if has_replica_directory_id {
-                tw.field(w, 0u32, &|w| {
-                    rt::Wire::write(&self.replica_directory_id, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("FetchPartition.ReplicaDirectoryId"))?;
+                tw.field(
+                        w,
+                        0u32,
+                        &|w| rt::Wire::write(
+                            &self.replica_directory_id,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("FetchPartition.ReplicaDirectoryId"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -756,8 +786,8 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
                 .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ForgottenTopic._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ForgottenTopic._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("ForgottenTopic._tagged"))?

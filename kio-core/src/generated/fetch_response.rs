@@ -80,15 +80,18 @@ impl<'a> rt::Wire<'a> for FetchResponse<'a> {
         this.responses = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchResponse.Responses"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("FetchResponse._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("FetchResponse._tagged"))?;
             while let Some((tag, mut sub)) = tags
                 .next(r)
                 .map_err(|e| e.in_field("FetchResponse._tagged"))?
             {
                 match tag {
                     0u32 if v >= 16 => {
-                        this.node_endpoints = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
+                        this.node_endpoints = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
                             .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
@@ -107,11 +110,11 @@ impl<'a> rt::Wire<'a> for FetchResponse<'a> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(
-                &self.throttle_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("FetchResponse.ThrottleTimeMs"))?;
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchResponse.ThrottleTimeMs"))?;
         }
         if v >= 7 {
             rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
@@ -137,18 +140,24 @@ impl<'a> rt::Wire<'a> for FetchResponse<'a> {
             );
         }
         if cx.flexible {
-            let has_node_endpoints =
-                v >= 16 && self.node_endpoints != ::core::default::Default::default();
+            let has_node_endpoints = v >= 16
+                && self.node_endpoints != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
                 &[(0u32, has_node_endpoints)],
             )?;
             if has_node_endpoints {
-                tw.field(w, 0u32, &|w| {
-                    rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
+                tw.field(
+                        w,
+                        0u32,
+                        &|w| rt::Wire::write(
+                            &self.node_endpoints,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -385,7 +394,10 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.high_watermark = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.HighWatermark"))?;
         if v >= 4 {
-            this.last_stable_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.last_stable_offset = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("PartitionData.LastStableOffset"))?;
         }
         if v >= 5 {
@@ -393,27 +405,35 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
                 .map_err(|e| e.in_field("PartitionData.LogStartOffset"))?;
         }
         if v >= 4 {
-            this.aborted_transactions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 4))
+            this.aborted_transactions = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, v >= 4),
+                )
                 .map_err(|e| e.in_field("PartitionData.AbortedTransactions"))?;
         }
         if v >= 11 {
-            this.preferred_read_replica = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.preferred_read_replica = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("PartitionData.PreferredReadReplica"))?;
         }
         this.records = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("PartitionData.Records"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while let Some((tag, mut sub)) = tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
             {
                 match tag {
                     0u32 if v >= 12 => {
-                        this.diverging_epoch =
-                            rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
-                                .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
+                        this.diverging_epoch = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
                         if this.diverging_epoch != ::core::default::Default::default() {
@@ -421,7 +441,10 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
                         }
                     }
                     1u32 if v >= 12 => {
-                        this.current_leader = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
+                        this.current_leader = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
                             .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
@@ -430,7 +453,10 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
                         }
                     }
                     2u32 if v >= 12 => {
-                        this.snapshot_id = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
+                        this.snapshot_id = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
                             .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
@@ -455,35 +481,35 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             .map_err(|e| e.in_field("PartitionData.HighWatermark"))?;
         if v >= 4 {
             rt::Wire::write(
-                &self.last_stable_offset,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("PartitionData.LastStableOffset"))?;
+                    &self.last_stable_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.LastStableOffset"))?;
         }
         if v >= 5 {
             rt::Wire::write(
-                &self.log_start_offset,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("PartitionData.LogStartOffset"))?;
+                    &self.log_start_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.LogStartOffset"))?;
         }
         if v >= 4 {
             rt::Wire::write(
-                &self.aborted_transactions,
-                w,
-                rt::Cx::new(v, cx.flexible, v >= 4),
-            )
-            .map_err(|e| e.in_field("PartitionData.AbortedTransactions"))?;
+                    &self.aborted_transactions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 4),
+                )
+                .map_err(|e| e.in_field("PartitionData.AbortedTransactions"))?;
         }
         if v >= 11 {
             rt::Wire::write(
-                &self.preferred_read_replica,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("PartitionData.PreferredReadReplica"))?;
+                    &self.preferred_read_replica,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.PreferredReadReplica"))?;
         } else if self.preferred_read_replica != -1 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -508,19 +534,21 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
                     .in_field("PartitionData.CurrentLeader"),
             );
         }
-        if (!cx.flexible || !(v >= 12)) && self.snapshot_id != ::core::default::Default::default() {
+        if (!cx.flexible || !(v >= 12))
+            && self.snapshot_id != ::core::default::Default::default()
+        {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
                     .in_field("PartitionData.SnapshotId"),
             );
         }
         if cx.flexible {
-            let has_diverging_epoch =
-                v >= 12 && self.diverging_epoch != ::core::default::Default::default();
-            let has_current_leader =
-                v >= 12 && self.current_leader != ::core::default::Default::default();
-            let has_snapshot_id =
-                v >= 12 && self.snapshot_id != ::core::default::Default::default();
+            let has_diverging_epoch = v >= 12
+                && self.diverging_epoch != ::core::default::Default::default();
+            let has_current_leader = v >= 12
+                && self.current_leader != ::core::default::Default::default();
+            let has_snapshot_id = v >= 12
+                && self.snapshot_id != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
@@ -531,22 +559,40 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
                 ],
             )?;
             if has_diverging_epoch {
-                tw.field(w, 0u32, &|w| {
-                    rt::Wire::write(&self.diverging_epoch, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
+                tw.field(
+                        w,
+                        0u32,
+                        &|w| rt::Wire::write(
+                            &self.diverging_epoch,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
             }
             if has_current_leader {
-                tw.field(w, 1u32, &|w| {
-                    rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
+                tw.field(
+                        w,
+                        1u32,
+                        &|w| rt::Wire::write(
+                            &self.current_leader,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
             }
             if has_snapshot_id {
-                tw.field(w, 2u32, &|w| {
-                    rt::Wire::write(&self.snapshot_id, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
+                tw.field(
+                        w,
+                        2u32,
+                        &|w| rt::Wire::write(
+                            &self.snapshot_id,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -573,7 +619,9 @@ impl<'a> rt::IntoOwned for PartitionData<'a> {
             current_leader: rt::IntoOwned::into_owned(self.current_leader),
             snapshot_id: rt::IntoOwned::into_owned(self.snapshot_id),
             aborted_transactions: rt::IntoOwned::into_owned(self.aborted_transactions),
-            preferred_read_replica: rt::IntoOwned::into_owned(self.preferred_read_replica),
+            preferred_read_replica: rt::IntoOwned::into_owned(
+                self.preferred_read_replica,
+            ),
             records: rt::IntoOwned::into_owned(self.records),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
@@ -627,8 +675,8 @@ impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
                 .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("EpochEndOffset._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("EpochEndOffset._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("EpochEndOffset._tagged"))?
@@ -734,8 +782,8 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
                 .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?
@@ -833,13 +881,9 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
         this.epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("SnapshotId._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("SnapshotId._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("SnapshotId._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("SnapshotId._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -1053,12 +1097,9 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
                 .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }

@@ -74,7 +74,10 @@ impl<'a> rt::Wire<'a> for FetchSnapshotRequest<'a> {
             {
                 match tag {
                     0u32 => {
-                        this.cluster_id = rt::Wire::read(&mut sub, rt::Cx::new(v, true, true))
+                        this.cluster_id = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, true),
+                            )
                             .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
@@ -105,13 +108,22 @@ impl<'a> rt::Wire<'a> for FetchSnapshotRequest<'a> {
         }
         if cx.flexible {
             let has_cluster_id = self.cluster_id != None;
-            let mut tw =
-                rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[(0u32, has_cluster_id)])?;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_cluster_id)],
+            )?;
             if has_cluster_id {
-                tw.field(w, 0u32, &|w| {
-                    rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, true, true))
-                })
-                .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
+                tw.field(
+                        w,
+                        0u32,
+                        &|w| rt::Wire::write(
+                            &self.cluster_id,
+                            w,
+                            rt::Cx::new(v, true, true),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -185,8 +197,8 @@ impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicSnapshot.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicSnapshot._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicSnapshot._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("TopicSnapshot._tagged"))?
@@ -296,19 +308,25 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
         this.position = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.Position"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionSnapshot._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionSnapshot._tagged"))?;
             while let Some((tag, mut sub)) = tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionSnapshot._tagged"))?
             {
                 match tag {
                     0u32 if v >= 1 => {
-                        this.replica_directory_id =
-                            rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
-                                .map_err(|e| e.in_field("PartitionSnapshot.ReplicaDirectoryId"))?;
+                        this.replica_directory_id = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionSnapshot.ReplicaDirectoryId")
+                            })?;
                         rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("PartitionSnapshot.ReplicaDirectoryId"))?;
+                            .map_err(|e| {
+                                e.in_field("PartitionSnapshot.ReplicaDirectoryId")
+                            })?;
                         if this.replica_directory_id != rt::Uuid::ZERO {
                             tags.typed(tag);
                         }
@@ -325,27 +343,34 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
         rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.Partition"))?;
         rt::Wire::write(
-            &self.current_leader_epoch,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeaderEpoch"))?;
+                &self.current_leader_epoch,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeaderEpoch"))?;
         rt::Wire::write(&self.snapshot_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.SnapshotId"))?;
         rt::Wire::write(&self.position, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.Position"))?;
         if cx.flexible {
-            let has_replica_directory_id = v >= 1 && self.replica_directory_id != rt::Uuid::ZERO;
+            let has_replica_directory_id = v >= 1
+                && self.replica_directory_id != rt::Uuid::ZERO;
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
                 &[(0u32, has_replica_directory_id)],
             )?;
             if has_replica_directory_id {
-                tw.field(w, 0u32, &|w| {
-                    rt::Wire::write(&self.replica_directory_id, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("PartitionSnapshot.ReplicaDirectoryId"))?;
+                tw.field(
+                        w,
+                        0u32,
+                        &|w| rt::Wire::write(
+                            &self.replica_directory_id,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("PartitionSnapshot.ReplicaDirectoryId"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -416,13 +441,9 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
         this.epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("SnapshotId._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("SnapshotId._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("SnapshotId._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("SnapshotId._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)

@@ -74,10 +74,17 @@ impl<'a> rt::Wire<'a> for FetchSnapshotResponse<'a> {
             {
                 match tag {
                     0u32 if v >= 1 => {
-                        this.node_endpoints = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
-                            .map_err(|e| e.in_field("FetchSnapshotResponse.NodeEndpoints"))?;
+                        this.node_endpoints = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("FetchSnapshotResponse.NodeEndpoints")
+                            })?;
                         rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("FetchSnapshotResponse.NodeEndpoints"))?;
+                            .map_err(|e| {
+                                e.in_field("FetchSnapshotResponse.NodeEndpoints")
+                            })?;
                         if this.node_endpoints != ::core::default::Default::default() {
                             tags.typed(tag);
                         }
@@ -91,17 +98,14 @@ impl<'a> rt::Wire<'a> for FetchSnapshotResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("FetchSnapshotResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchSnapshotResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchSnapshotResponse.ErrorCode"))?;
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchSnapshotResponse.Topics"))?;
-        if (!cx.flexible || !(v >= 1)) && self.node_endpoints != ::core::default::Default::default()
+        if (!cx.flexible || !(v >= 1))
+            && self.node_endpoints != ::core::default::Default::default()
         {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -109,18 +113,24 @@ impl<'a> rt::Wire<'a> for FetchSnapshotResponse<'a> {
             );
         }
         if cx.flexible {
-            let has_node_endpoints =
-                v >= 1 && self.node_endpoints != ::core::default::Default::default();
+            let has_node_endpoints = v >= 1
+                && self.node_endpoints != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
                 &[(0u32, has_node_endpoints)],
             )?;
             if has_node_endpoints {
-                tw.field(w, 0u32, &|w| {
-                    rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("FetchSnapshotResponse.NodeEndpoints"))?;
+                tw.field(
+                        w,
+                        0u32,
+                        &|w| rt::Wire::write(
+                            &self.node_endpoints,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("FetchSnapshotResponse.NodeEndpoints"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -194,8 +204,8 @@ impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicSnapshot.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicSnapshot._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicSnapshot._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("TopicSnapshot._tagged"))?
@@ -319,15 +329,18 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
         this.unaligned_records = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.UnalignedRecords"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionSnapshot._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionSnapshot._tagged"))?;
             while let Some((tag, mut sub)) = tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionSnapshot._tagged"))?
             {
                 match tag {
                     0u32 => {
-                        this.current_leader = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
+                        this.current_leader = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
                             .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeader"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeader"))?;
@@ -354,12 +367,8 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
             .map_err(|e| e.in_field("PartitionSnapshot.Size"))?;
         rt::Wire::write(&self.position, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.Position"))?;
-        rt::Wire::write(
-            &self.unaligned_records,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("PartitionSnapshot.UnalignedRecords"))?;
+        rt::Wire::write(&self.unaligned_records, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionSnapshot.UnalignedRecords"))?;
         if (!cx.flexible) && self.current_leader != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -367,17 +376,24 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
             );
         }
         if cx.flexible {
-            let has_current_leader = self.current_leader != ::core::default::Default::default();
+            let has_current_leader = self.current_leader
+                != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
                 &[(0u32, has_current_leader)],
             )?;
             if has_current_leader {
-                tw.field(w, 0u32, &|w| {
-                    rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeader"))?;
+                tw.field(
+                        w,
+                        0u32,
+                        &|w| rt::Wire::write(
+                            &self.current_leader,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeader"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -450,13 +466,9 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
         this.epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("SnapshotId._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("SnapshotId._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("SnapshotId._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("SnapshotId._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -539,8 +551,8 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
         this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?
@@ -642,12 +654,9 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
                 .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }

@@ -99,11 +99,11 @@ impl<'a> rt::Wire<'a> for FindCoordinatorRequest<'a> {
         }
         if v >= 4 {
             rt::Wire::write(
-                &self.coordinator_keys,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("FindCoordinatorRequest.CoordinatorKeys"))?;
+                    &self.coordinator_keys,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FindCoordinatorRequest.CoordinatorKeys"))?;
         } else if self.coordinator_keys != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -86,9 +86,11 @@ impl<'a> rt::Wire<'a> for FindCoordinatorResponse<'a> {
                 .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorCode"))?;
         }
         if (1..=3).contains(&v) {
-            this.error_message =
-                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, (1..=3).contains(&v)))
-                    .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorMessage"))?;
+            this.error_message = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, (1..=3).contains(&v)),
+                )
+                .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorMessage"))?;
         }
         if v <= 3 {
             this.node_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -122,11 +124,11 @@ impl<'a> rt::Wire<'a> for FindCoordinatorResponse<'a> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(
-                &self.throttle_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("FindCoordinatorResponse.ThrottleTimeMs"))?;
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FindCoordinatorResponse.ThrottleTimeMs"))?;
         }
         if v <= 3 {
             rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
@@ -139,11 +141,11 @@ impl<'a> rt::Wire<'a> for FindCoordinatorResponse<'a> {
         }
         if (1..=3).contains(&v) {
             rt::Wire::write(
-                &self.error_message,
-                w,
-                rt::Cx::new(v, cx.flexible, (1..=3).contains(&v)),
-            )
-            .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorMessage"))?;
+                    &self.error_message,
+                    w,
+                    rt::Cx::new(v, cx.flexible, (1..=3).contains(&v)),
+                )
+                .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorMessage"))?;
         }
         if v <= 3 {
             rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -302,12 +304,9 @@ impl<'a> rt::Wire<'a> for Coordinator<'a> {
                 .map_err(|e| e.in_field("Coordinator.ErrorMessage"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("Coordinator._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("Coordinator._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("Coordinator._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("Coordinator._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }

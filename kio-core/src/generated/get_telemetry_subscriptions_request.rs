@@ -42,7 +42,9 @@ impl<'a> rt::Wire<'a> for GetTelemetrySubscriptionsRequest<'a> {
         let v = cx.version;
         let mut this = Self::default();
         this.client_instance_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("GetTelemetrySubscriptionsRequest.ClientInstanceId"))?;
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsRequest.ClientInstanceId")
+            })?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("GetTelemetrySubscriptionsRequest._tagged"))?;
@@ -57,12 +59,10 @@ impl<'a> rt::Wire<'a> for GetTelemetrySubscriptionsRequest<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.client_instance_id,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("GetTelemetrySubscriptionsRequest.ClientInstanceId"))?;
+        rt::Wire::write(&self.client_instance_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsRequest.ClientInstanceId")
+            })?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -87,24 +87,26 @@ impl<'a> rt::IntoOwned for GetTelemetrySubscriptionsRequest<'a> {
     }
 }
 /// The fields of `GetTelemetrySubscriptionsRequest`, in wire order.
-pub static GET_TELEMETRY_SUBSCRIPTIONS_REQUEST_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "ClientInstanceId",
-    json_name: "clientInstanceId",
-    type_name: "uuid",
-    ty: rt::FieldType::Uuid,
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "Unique id for this client instance, must be set to 0 on the first request.",
-    fields: &[],
-}];
+pub static GET_TELEMETRY_SUBSCRIPTIONS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "ClientInstanceId",
+        json_name: "clientInstanceId",
+        type_name: "uuid",
+        ty: rt::FieldType::Uuid,
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "Unique id for this client instance, must be set to 0 on the first request.",
+        fields: &[],
+    },
+];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "GetTelemetrySubscriptionsRequest",
@@ -116,16 +118,16 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: false,
     listeners: &["broker"],
     fields: GET_TELEMETRY_SUBSCRIPTIONS_REQUEST_FIELDS,
-    structs: &[(
-        "GetTelemetrySubscriptionsRequest",
-        GET_TELEMETRY_SUBSCRIPTIONS_REQUEST_FIELDS,
-    )],
+    structs: &[
+        ("GetTelemetrySubscriptionsRequest", GET_TELEMETRY_SUBSCRIPTIONS_REQUEST_FIELDS),
+    ],
 };
 impl<'a> rt::Message<'a> for GetTelemetrySubscriptionsRequest<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;
 }
 impl<'a> rt::Request<'a> for GetTelemetrySubscriptionsRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::GetTelemetrySubscriptions;
-    type Response<'b> =
-        super::get_telemetry_subscriptions_response::GetTelemetrySubscriptionsResponse<'b>;
+    type Response<'b> = super::get_telemetry_subscriptions_response::GetTelemetrySubscriptionsResponse<
+        'b,
+    >;
 }

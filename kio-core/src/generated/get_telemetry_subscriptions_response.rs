@@ -90,25 +90,42 @@ impl<'a> rt::Wire<'a> for GetTelemetrySubscriptionsResponse<'a> {
         let v = cx.version;
         let mut this = Self::default();
         this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.ThrottleTimeMs"))?;
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsResponse.ThrottleTimeMs")
+            })?;
         this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.ErrorCode"))?;
         this.client_instance_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.ClientInstanceId"))?;
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsResponse.ClientInstanceId")
+            })?;
         this.subscription_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.SubscriptionId"))?;
-        this.accepted_compression_types = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsResponse.SubscriptionId")
+            })?;
+        this.accepted_compression_types = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("GetTelemetrySubscriptionsResponse.AcceptedCompressionTypes")
             })?;
         this.push_interval_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.PushIntervalMs"))?;
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsResponse.PushIntervalMs")
+            })?;
         this.telemetry_max_bytes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.TelemetryMaxBytes"))?;
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsResponse.TelemetryMaxBytes")
+            })?;
         this.delta_temporality = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.DeltaTemporality"))?;
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsResponse.DeltaTemporality")
+            })?;
         this.requested_metrics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.RequestedMetrics"))?;
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsResponse.RequestedMetrics")
+            })?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse._tagged"))?;
@@ -123,52 +140,44 @@ impl<'a> rt::Wire<'a> for GetTelemetrySubscriptionsResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsResponse.ThrottleTimeMs")
+            })?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.ErrorCode"))?;
-        rt::Wire::write(
-            &self.client_instance_id,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.ClientInstanceId"))?;
+        rt::Wire::write(&self.client_instance_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsResponse.ClientInstanceId")
+            })?;
         rt::Wire::write(&self.subscription_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.SubscriptionId"))?;
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsResponse.SubscriptionId")
+            })?;
         rt::Wire::write(
-            &self.accepted_compression_types,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.AcceptedCompressionTypes"))?;
-        rt::Wire::write(
-            &self.push_interval_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.PushIntervalMs"))?;
-        rt::Wire::write(
-            &self.telemetry_max_bytes,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.TelemetryMaxBytes"))?;
-        rt::Wire::write(
-            &self.delta_temporality,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.DeltaTemporality"))?;
-        rt::Wire::write(
-            &self.requested_metrics,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.RequestedMetrics"))?;
+                &self.accepted_compression_types,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsResponse.AcceptedCompressionTypes")
+            })?;
+        rt::Wire::write(&self.push_interval_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsResponse.PushIntervalMs")
+            })?;
+        rt::Wire::write(&self.telemetry_max_bytes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsResponse.TelemetryMaxBytes")
+            })?;
+        rt::Wire::write(&self.delta_temporality, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsResponse.DeltaTemporality")
+            })?;
+        rt::Wire::write(&self.requested_metrics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsResponse.RequestedMetrics")
+            })?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -191,7 +200,9 @@ impl<'a> rt::IntoOwned for GetTelemetrySubscriptionsResponse<'a> {
             error_code: rt::IntoOwned::into_owned(self.error_code),
             client_instance_id: rt::IntoOwned::into_owned(self.client_instance_id),
             subscription_id: rt::IntoOwned::into_owned(self.subscription_id),
-            accepted_compression_types: rt::IntoOwned::into_owned(self.accepted_compression_types),
+            accepted_compression_types: rt::IntoOwned::into_owned(
+                self.accepted_compression_types,
+            ),
             push_interval_ms: rt::IntoOwned::into_owned(self.push_interval_ms),
             telemetry_max_bytes: rt::IntoOwned::into_owned(self.telemetry_max_bytes),
             delta_temporality: rt::IntoOwned::into_owned(self.delta_temporality),
@@ -376,10 +387,12 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: false,
     listeners: &[],
     fields: GET_TELEMETRY_SUBSCRIPTIONS_RESPONSE_FIELDS,
-    structs: &[(
-        "GetTelemetrySubscriptionsResponse",
-        GET_TELEMETRY_SUBSCRIPTIONS_RESPONSE_FIELDS,
-    )],
+    structs: &[
+        (
+            "GetTelemetrySubscriptionsResponse",
+            GET_TELEMETRY_SUBSCRIPTIONS_RESPONSE_FIELDS,
+        ),
+    ],
 };
 impl<'a> rt::Message<'a> for GetTelemetrySubscriptionsResponse<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;

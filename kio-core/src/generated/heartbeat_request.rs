@@ -66,12 +66,15 @@ impl<'a> rt::Wire<'a> for HeartbeatRequest<'a> {
         this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("HeartbeatRequest.MemberId"))?;
         if v >= 3 {
-            this.group_instance_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 3))
+            this.group_instance_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
                 .map_err(|e| e.in_field("HeartbeatRequest.GroupInstanceId"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("HeartbeatRequest._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("HeartbeatRequest._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("HeartbeatRequest._tagged"))?
@@ -91,11 +94,11 @@ impl<'a> rt::Wire<'a> for HeartbeatRequest<'a> {
             .map_err(|e| e.in_field("HeartbeatRequest.MemberId"))?;
         if v >= 3 {
             rt::Wire::write(
-                &self.group_instance_id,
-                w,
-                rt::Cx::new(v, cx.flexible, v >= 3),
-            )
-            .map_err(|e| e.in_field("HeartbeatRequest.GroupInstanceId"))?;
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| e.in_field("HeartbeatRequest.GroupInstanceId"))?;
         } else if self.group_instance_id != None {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

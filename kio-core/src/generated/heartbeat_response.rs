@@ -54,8 +54,8 @@ impl<'a> rt::Wire<'a> for HeartbeatResponse<'a> {
         this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("HeartbeatResponse.ErrorCode"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("HeartbeatResponse._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("HeartbeatResponse._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("HeartbeatResponse._tagged"))?
@@ -69,11 +69,11 @@ impl<'a> rt::Wire<'a> for HeartbeatResponse<'a> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(
-                &self.throttle_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("HeartbeatResponse.ThrottleTimeMs"))?;
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("HeartbeatResponse.ThrottleTimeMs"))?;
         }
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("HeartbeatResponse.ErrorCode"))?;

@@ -249,8 +249,8 @@ impl<'a> rt::Wire<'a> for AlterableConfig<'a> {
         this.value = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("AlterableConfig.Value"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("AlterableConfig._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("AlterableConfig._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("AlterableConfig._tagged"))?
@@ -264,12 +264,8 @@ impl<'a> rt::Wire<'a> for AlterableConfig<'a> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterableConfig.Name"))?;
-        rt::Wire::write(
-            &self.config_operation,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AlterableConfig.ConfigOperation"))?;
+        rt::Wire::write(&self.config_operation, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterableConfig.ConfigOperation"))?;
         rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("AlterableConfig.Value"))?;
         if cx.flexible {
@@ -462,10 +458,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["zkBroker", "broker", "controller"],
     fields: INCREMENTAL_ALTER_CONFIGS_REQUEST_FIELDS,
     structs: &[
-        (
-            "IncrementalAlterConfigsRequest",
-            INCREMENTAL_ALTER_CONFIGS_REQUEST_FIELDS,
-        ),
+        ("IncrementalAlterConfigsRequest", INCREMENTAL_ALTER_CONFIGS_REQUEST_FIELDS),
         ("AlterConfigsResource", ALTER_CONFIGS_RESOURCE_FIELDS),
         ("AlterableConfig", ALTERABLE_CONFIG_FIELDS),
     ],
@@ -475,6 +468,7 @@ impl<'a> rt::Message<'a> for IncrementalAlterConfigsRequest<'a> {
 }
 impl<'a> rt::Request<'a> for IncrementalAlterConfigsRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::IncrementalAlterConfigs;
-    type Response<'b> =
-        super::incremental_alter_configs_response::IncrementalAlterConfigsResponse<'b>;
+    type Response<'b> = super::incremental_alter_configs_response::IncrementalAlterConfigsResponse<
+        'b,
+    >;
 }

@@ -65,12 +65,8 @@ impl<'a> rt::Wire<'a> for IncrementalAlterConfigsResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("IncrementalAlterConfigsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("IncrementalAlterConfigsResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.responses, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("IncrementalAlterConfigsResponse.Responses"))?;
         if cx.flexible {
@@ -334,14 +330,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: INCREMENTAL_ALTER_CONFIGS_RESPONSE_FIELDS,
     structs: &[
-        (
-            "IncrementalAlterConfigsResponse",
-            INCREMENTAL_ALTER_CONFIGS_RESPONSE_FIELDS,
-        ),
-        (
-            "AlterConfigsResourceResponse",
-            ALTER_CONFIGS_RESOURCE_RESPONSE_FIELDS,
-        ),
+        ("IncrementalAlterConfigsResponse", INCREMENTAL_ALTER_CONFIGS_RESPONSE_FIELDS),
+        ("AlterConfigsResourceResponse", ALTER_CONFIGS_RESOURCE_RESPONSE_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for IncrementalAlterConfigsResponse<'a> {

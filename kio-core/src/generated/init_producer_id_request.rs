@@ -61,7 +61,10 @@ impl<'a> rt::Wire<'a> for InitProducerIdRequest<'a> {
         let mut this = Self::default();
         this.transactional_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("InitProducerIdRequest.TransactionalId"))?;
-        this.transaction_timeout_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.transaction_timeout_ms = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("InitProducerIdRequest.TransactionTimeoutMs"))?;
         if v >= 3 {
             this.producer_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -88,11 +91,11 @@ impl<'a> rt::Wire<'a> for InitProducerIdRequest<'a> {
         rt::Wire::write(&self.transactional_id, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("InitProducerIdRequest.TransactionalId"))?;
         rt::Wire::write(
-            &self.transaction_timeout_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("InitProducerIdRequest.TransactionTimeoutMs"))?;
+                &self.transaction_timeout_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("InitProducerIdRequest.TransactionTimeoutMs"))?;
         if v >= 3 {
             rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("InitProducerIdRequest.ProducerId"))?;
@@ -130,7 +133,9 @@ impl<'a> rt::IntoOwned for InitProducerIdRequest<'a> {
     fn into_owned(self) -> InitProducerIdRequest<'static> {
         InitProducerIdRequest {
             transactional_id: rt::IntoOwned::into_owned(self.transactional_id),
-            transaction_timeout_ms: rt::IntoOwned::into_owned(self.transaction_timeout_ms),
+            transaction_timeout_ms: rt::IntoOwned::into_owned(
+                self.transaction_timeout_ms,
+            ),
             producer_id: rt::IntoOwned::into_owned(self.producer_id),
             producer_epoch: rt::IntoOwned::into_owned(self.producer_epoch),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),

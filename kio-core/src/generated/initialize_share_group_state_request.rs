@@ -238,8 +238,8 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.start_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.StartOffset"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -413,8 +413,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about:
-            "The share-partition start offset, or -1 if the start offset is not being initialized.",
+        about: "The share-partition start offset, or -1 if the start offset is not being initialized.",
         fields: &[],
     },
 ];
@@ -443,6 +442,7 @@ impl<'a> rt::Message<'a> for InitializeShareGroupStateRequest<'a> {
 }
 impl<'a> rt::Request<'a> for InitializeShareGroupStateRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::InitializeShareGroupState;
-    type Response<'b> =
-        super::initialize_share_group_state_response::InitializeShareGroupStateResponse<'b>;
+    type Response<'b> = super::initialize_share_group_state_response::InitializeShareGroupStateResponse<
+        'b,
+    >;
 }

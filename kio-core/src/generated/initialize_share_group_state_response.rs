@@ -227,8 +227,8 @@ impl<'a> rt::Wire<'a> for PartitionResult<'a> {
         this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("PartitionResult.ErrorMessage"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionResult._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionResult._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionResult._tagged"))?
@@ -272,24 +272,26 @@ impl<'a> rt::IntoOwned for PartitionResult<'a> {
     }
 }
 /// The fields of `InitializeShareGroupStateResponse`, in wire order.
-pub static INITIALIZE_SHARE_GROUP_STATE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Results",
-    json_name: "results",
-    type_name: "[]InitializeStateResult",
-    ty: rt::FieldType::Array(&rt::FieldType::Struct("InitializeStateResult")),
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The initialization results",
-    fields: INITIALIZE_STATE_RESULT_FIELDS,
-}];
+pub static INITIALIZE_SHARE_GROUP_STATE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Results",
+        json_name: "results",
+        type_name: "[]InitializeStateResult",
+        ty: rt::FieldType::Array(&rt::FieldType::Struct("InitializeStateResult")),
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The initialization results",
+        fields: INITIALIZE_STATE_RESULT_FIELDS,
+    },
+];
 /// The fields of `InitializeStateResult`, in wire order.
 pub static INITIALIZE_STATE_RESULT_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {

@@ -88,13 +88,19 @@ impl<'a> rt::Wire<'a> for JoinGroupRequest<'a> {
         this.session_timeout_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupRequest.SessionTimeoutMs"))?;
         if v >= 1 {
-            this.rebalance_timeout_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.rebalance_timeout_ms = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("JoinGroupRequest.RebalanceTimeoutMs"))?;
         }
         this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupRequest.MemberId"))?;
         if v >= 5 {
-            this.group_instance_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
+            this.group_instance_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, v >= 5),
+                )
                 .map_err(|e| e.in_field("JoinGroupRequest.GroupInstanceId"))?;
         }
         this.protocol_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -106,8 +112,8 @@ impl<'a> rt::Wire<'a> for JoinGroupRequest<'a> {
                 .map_err(|e| e.in_field("JoinGroupRequest.Reason"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("JoinGroupRequest._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("JoinGroupRequest._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("JoinGroupRequest._tagged"))?
@@ -121,29 +127,25 @@ impl<'a> rt::Wire<'a> for JoinGroupRequest<'a> {
         let v = cx.version;
         rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupRequest.GroupId"))?;
-        rt::Wire::write(
-            &self.session_timeout_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("JoinGroupRequest.SessionTimeoutMs"))?;
+        rt::Wire::write(&self.session_timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequest.SessionTimeoutMs"))?;
         if v >= 1 {
             rt::Wire::write(
-                &self.rebalance_timeout_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("JoinGroupRequest.RebalanceTimeoutMs"))?;
+                    &self.rebalance_timeout_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("JoinGroupRequest.RebalanceTimeoutMs"))?;
         }
         rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupRequest.MemberId"))?;
         if v >= 5 {
             rt::Wire::write(
-                &self.group_instance_id,
-                w,
-                rt::Cx::new(v, cx.flexible, v >= 5),
-            )
-            .map_err(|e| e.in_field("JoinGroupRequest.GroupInstanceId"))?;
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 5),
+                )
+                .map_err(|e| e.in_field("JoinGroupRequest.GroupInstanceId"))?;
         } else if self.group_instance_id != None {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -476,10 +478,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: JOIN_GROUP_REQUEST_FIELDS,
     structs: &[
         ("JoinGroupRequest", JOIN_GROUP_REQUEST_FIELDS),
-        (
-            "JoinGroupRequestProtocol",
-            JOIN_GROUP_REQUEST_PROTOCOL_FIELDS,
-        ),
+        ("JoinGroupRequestProtocol", JOIN_GROUP_REQUEST_PROTOCOL_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for JoinGroupRequest<'a> {

@@ -112,8 +112,8 @@ impl<'a> rt::Wire<'a> for JoinGroupResponse<'a> {
         this.members = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupResponse.Members"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("JoinGroupResponse._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("JoinGroupResponse._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("JoinGroupResponse._tagged"))?
@@ -127,11 +127,11 @@ impl<'a> rt::Wire<'a> for JoinGroupResponse<'a> {
         let v = cx.version;
         if v >= 2 {
             rt::Wire::write(
-                &self.throttle_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("JoinGroupResponse.ThrottleTimeMs"))?;
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("JoinGroupResponse.ThrottleTimeMs"))?;
         }
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupResponse.ErrorCode"))?;
@@ -241,7 +241,10 @@ impl<'a> rt::Wire<'a> for JoinGroupResponseMember<'a> {
         this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupResponseMember.MemberId"))?;
         if v >= 5 {
-            this.group_instance_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
+            this.group_instance_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, v >= 5),
+                )
                 .map_err(|e| e.in_field("JoinGroupResponseMember.GroupInstanceId"))?;
         }
         this.metadata = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -264,11 +267,11 @@ impl<'a> rt::Wire<'a> for JoinGroupResponseMember<'a> {
             .map_err(|e| e.in_field("JoinGroupResponseMember.MemberId"))?;
         if v >= 5 {
             rt::Wire::write(
-                &self.group_instance_id,
-                w,
-                rt::Cx::new(v, cx.flexible, v >= 5),
-            )
-            .map_err(|e| e.in_field("JoinGroupResponseMember.GroupInstanceId"))?;
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 5),
+                )
+                .map_err(|e| e.in_field("JoinGroupResponseMember.GroupInstanceId"))?;
         }
         rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupResponseMember.Metadata"))?;

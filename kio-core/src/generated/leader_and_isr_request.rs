@@ -86,7 +86,10 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
         this.controller_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerId"))?;
         if v >= 7 {
-            this.is_k_raft_controller = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.is_k_raft_controller = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("LeaderAndIsrRequest.isKRaftController"))?;
         }
         this.controller_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -100,8 +103,13 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrRequest.Type"))?;
         }
         if v <= 1 {
-            this.ungrouped_partition_states = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.UngroupedPartitionStates"))?;
+            this.ungrouped_partition_states = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("LeaderAndIsrRequest.UngroupedPartitionStates")
+                })?;
         }
         if v >= 2 {
             this.topic_states = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -127,23 +135,19 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
             .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerId"))?;
         if v >= 7 {
             rt::Wire::write(
-                &self.is_k_raft_controller,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("LeaderAndIsrRequest.isKRaftController"))?;
+                    &self.is_k_raft_controller,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.isKRaftController"))?;
         } else if self.is_k_raft_controller != false {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
                     .in_field("LeaderAndIsrRequest.isKRaftController"),
             );
         }
-        rt::Wire::write(
-            &self.controller_epoch,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerEpoch"))?;
+        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerEpoch"))?;
         if v >= 2 {
             rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("LeaderAndIsrRequest.BrokerEpoch"))?;
@@ -159,12 +163,15 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
         }
         if v <= 1 {
             rt::Wire::write(
-                &self.ungrouped_partition_states,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("LeaderAndIsrRequest.UngroupedPartitionStates"))?;
-        } else if self.ungrouped_partition_states != ::core::default::Default::default() {
+                    &self.ungrouped_partition_states,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("LeaderAndIsrRequest.UngroupedPartitionStates")
+                })?;
+        } else if self.ungrouped_partition_states != ::core::default::Default::default()
+        {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
                     .in_field("LeaderAndIsrRequest.UngroupedPartitionStates"),
@@ -204,7 +211,9 @@ impl<'a> rt::IntoOwned for LeaderAndIsrRequest<'a> {
             controller_epoch: rt::IntoOwned::into_owned(self.controller_epoch),
             broker_epoch: rt::IntoOwned::into_owned(self.broker_epoch),
             r#type: rt::IntoOwned::into_owned(self.r#type),
-            ungrouped_partition_states: rt::IntoOwned::into_owned(self.ungrouped_partition_states),
+            ungrouped_partition_states: rt::IntoOwned::into_owned(
+                self.ungrouped_partition_states,
+            ),
             topic_states: rt::IntoOwned::into_owned(self.topic_states),
             live_leaders: rt::IntoOwned::into_owned(self.live_leaders),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
@@ -337,7 +346,10 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionState.AddingReplicas"))?;
         }
         if v >= 3 {
-            this.removing_replicas = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.removing_replicas = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionState.RemovingReplicas"))?;
         }
         if v >= 1 {
@@ -345,8 +357,13 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionState.IsNew"))?;
         }
         if v >= 6 {
-            this.leader_recovery_state = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.LeaderRecoveryState"))?;
+            this.leader_recovery_state = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("LeaderAndIsrPartitionState.LeaderRecoveryState")
+                })?;
         }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -368,12 +385,8 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
         }
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionIndex"))?;
-        rt::Wire::write(
-            &self.controller_epoch,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("LeaderAndIsrPartitionState.ControllerEpoch"))?;
+        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.ControllerEpoch"))?;
         rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Leader"))?;
         rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
@@ -390,11 +403,11 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
         }
         if v >= 3 {
             rt::Wire::write(
-                &self.removing_replicas,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.RemovingReplicas"))?;
+                    &self.removing_replicas,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.RemovingReplicas"))?;
         }
         if v >= 1 {
             rt::Wire::write(&self.is_new, w, rt::Cx::new(v, cx.flexible, false))
@@ -402,11 +415,13 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
         }
         if v >= 6 {
             rt::Wire::write(
-                &self.leader_recovery_state,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.LeaderRecoveryState"))?;
+                    &self.leader_recovery_state,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("LeaderAndIsrPartitionState.LeaderRecoveryState")
+                })?;
         } else if self.leader_recovery_state != 0 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -537,11 +552,11 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicState<'a> {
         }
         if v >= 2 {
             rt::Wire::write(
-                &self.partition_states,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("LeaderAndIsrTopicState.PartitionStates"))?;
+                    &self.partition_states,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("LeaderAndIsrTopicState.PartitionStates"))?;
         } else if self.partition_states != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -1166,10 +1181,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: LEADER_AND_ISR_REQUEST_FIELDS,
     structs: &[
         ("LeaderAndIsrRequest", LEADER_AND_ISR_REQUEST_FIELDS),
-        (
-            "LeaderAndIsrPartitionState",
-            LEADER_AND_ISR_PARTITION_STATE_FIELDS,
-        ),
+        ("LeaderAndIsrPartitionState", LEADER_AND_ISR_PARTITION_STATE_FIELDS),
         ("LeaderAndIsrTopicState", LEADER_AND_ISR_TOPIC_STATE_FIELDS),
         ("LeaderAndIsrLiveLeader", LEADER_AND_ISR_LIVE_LEADER_FIELDS),
     ],

@@ -81,11 +81,11 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrResponse<'a> {
             .map_err(|e| e.in_field("LeaderAndIsrResponse.ErrorCode"))?;
         if v <= 4 {
             rt::Wire::write(
-                &self.partition_errors,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("LeaderAndIsrResponse.PartitionErrors"))?;
+                    &self.partition_errors,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("LeaderAndIsrResponse.PartitionErrors"))?;
         } else if self.partition_errors != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -306,11 +306,11 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicError<'a> {
         }
         if v >= 5 {
             rt::Wire::write(
-                &self.partition_errors,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("LeaderAndIsrTopicError.PartitionErrors"))?;
+                    &self.partition_errors,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("LeaderAndIsrTopicError.PartitionErrors"))?;
         } else if self.partition_errors != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -507,10 +507,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: LEADER_AND_ISR_RESPONSE_FIELDS,
     structs: &[
         ("LeaderAndIsrResponse", LEADER_AND_ISR_RESPONSE_FIELDS),
-        (
-            "LeaderAndIsrPartitionError",
-            LEADER_AND_ISR_PARTITION_ERROR_FIELDS,
-        ),
+        ("LeaderAndIsrPartitionError", LEADER_AND_ISR_PARTITION_ERROR_FIELDS),
         ("LeaderAndIsrTopicError", LEADER_AND_ISR_TOPIC_ERROR_FIELDS),
     ],
 };

@@ -159,16 +159,16 @@ impl<'a> rt::Wire<'a> for Voter<'a> {
         this.voter_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Voter.VoterId"))?;
         if v >= 1 {
-            this.voter_directory_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.voter_directory_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("Voter.VoterDirectoryId"))?;
         }
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r).map_err(|e| e.in_field("Voter._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("Voter._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("Voter._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("Voter._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -179,11 +179,11 @@ impl<'a> rt::Wire<'a> for Voter<'a> {
             .map_err(|e| e.in_field("Voter.VoterId"))?;
         if v >= 1 {
             rt::Wire::write(
-                &self.voter_directory_id,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("Voter.VoterDirectoryId"))?;
+                    &self.voter_directory_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("Voter.VoterDirectoryId"))?;
         } else if self.voter_directory_id != rt::Uuid::ZERO {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

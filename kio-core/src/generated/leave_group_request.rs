@@ -64,8 +64,8 @@ impl<'a> rt::Wire<'a> for LeaveGroupRequest<'a> {
                 .map_err(|e| e.in_field("LeaveGroupRequest.Members"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("LeaveGroupRequest._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("LeaveGroupRequest._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("LeaveGroupRequest._tagged"))?
@@ -176,7 +176,10 @@ impl<'a> rt::Wire<'a> for MemberIdentity<'a> {
                 .map_err(|e| e.in_field("MemberIdentity.MemberId"))?;
         }
         if v >= 3 {
-            this.group_instance_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 3))
+            this.group_instance_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
                 .map_err(|e| e.in_field("MemberIdentity.GroupInstanceId"))?;
         }
         if v >= 5 {
@@ -184,8 +187,8 @@ impl<'a> rt::Wire<'a> for MemberIdentity<'a> {
                 .map_err(|e| e.in_field("MemberIdentity.Reason"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("MemberIdentity._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("MemberIdentity._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("MemberIdentity._tagged"))?
@@ -208,11 +211,11 @@ impl<'a> rt::Wire<'a> for MemberIdentity<'a> {
         }
         if v >= 3 {
             rt::Wire::write(
-                &self.group_instance_id,
-                w,
-                rt::Cx::new(v, cx.flexible, v >= 3),
-            )
-            .map_err(|e| e.in_field("MemberIdentity.GroupInstanceId"))?;
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| e.in_field("MemberIdentity.GroupInstanceId"))?;
         } else if self.group_instance_id != None {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -79,11 +79,11 @@ impl<'a> rt::Wire<'a> for LeaveGroupResponse<'a> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(
-                &self.throttle_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("LeaveGroupResponse.ThrottleTimeMs"))?;
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("LeaveGroupResponse.ThrottleTimeMs"))?;
         }
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaveGroupResponse.ErrorCode"))?;
@@ -175,7 +175,10 @@ impl<'a> rt::Wire<'a> for MemberResponse<'a> {
                 .map_err(|e| e.in_field("MemberResponse.MemberId"))?;
         }
         if v >= 3 {
-            this.group_instance_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 3))
+            this.group_instance_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
                 .map_err(|e| e.in_field("MemberResponse.GroupInstanceId"))?;
         }
         if v >= 3 {
@@ -183,8 +186,8 @@ impl<'a> rt::Wire<'a> for MemberResponse<'a> {
                 .map_err(|e| e.in_field("MemberResponse.ErrorCode"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("MemberResponse._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("MemberResponse._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("MemberResponse._tagged"))?
@@ -207,11 +210,11 @@ impl<'a> rt::Wire<'a> for MemberResponse<'a> {
         }
         if v >= 3 {
             rt::Wire::write(
-                &self.group_instance_id,
-                w,
-                rt::Cx::new(v, cx.flexible, v >= 3),
-            )
-            .map_err(|e| e.in_field("MemberResponse.GroupInstanceId"))?;
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| e.in_field("MemberResponse.GroupInstanceId"))?;
         } else if self.group_instance_id != Some(rt::Str::new("")) {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -83,16 +83,19 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: false,
     listeners: &["broker"],
     fields: LIST_CLIENT_METRICS_RESOURCES_REQUEST_FIELDS,
-    structs: &[(
-        "ListClientMetricsResourcesRequest",
-        LIST_CLIENT_METRICS_RESOURCES_REQUEST_FIELDS,
-    )],
+    structs: &[
+        (
+            "ListClientMetricsResourcesRequest",
+            LIST_CLIENT_METRICS_RESOURCES_REQUEST_FIELDS,
+        ),
+    ],
 };
 impl<'a> rt::Message<'a> for ListClientMetricsResourcesRequest<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;
 }
 impl<'a> rt::Request<'a> for ListClientMetricsResourcesRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::ListClientMetricsResources;
-    type Response<'b> =
-        super::list_client_metrics_resources_response::ListClientMetricsResourcesResponse<'b>;
+    type Response<'b> = super::list_client_metrics_resources_response::ListClientMetricsResourcesResponse<
+        'b,
+    >;
 }

@@ -54,11 +54,18 @@ impl<'a> rt::Wire<'a> for ListClientMetricsResourcesResponse<'a> {
         let v = cx.version;
         let mut this = Self::default();
         this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListClientMetricsResourcesResponse.ThrottleTimeMs"))?;
+            .map_err(|e| {
+                e.in_field("ListClientMetricsResourcesResponse.ThrottleTimeMs")
+            })?;
         this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListClientMetricsResourcesResponse.ErrorCode"))?;
-        this.client_metrics_resources = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListClientMetricsResourcesResponse.ClientMetricsResources"))?;
+        this.client_metrics_resources = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("ListClientMetricsResourcesResponse.ClientMetricsResources")
+            })?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ListClientMetricsResourcesResponse._tagged"))?;
@@ -73,20 +80,20 @@ impl<'a> rt::Wire<'a> for ListClientMetricsResourcesResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ListClientMetricsResourcesResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("ListClientMetricsResourcesResponse.ThrottleTimeMs")
+            })?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListClientMetricsResourcesResponse.ErrorCode"))?;
         rt::Wire::write(
-            &self.client_metrics_resources,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ListClientMetricsResourcesResponse.ClientMetricsResources"))?;
+                &self.client_metrics_resources,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("ListClientMetricsResourcesResponse.ClientMetricsResources")
+            })?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -107,7 +114,9 @@ impl<'a> rt::IntoOwned for ListClientMetricsResourcesResponse<'a> {
         ListClientMetricsResourcesResponse {
             throttle_time_ms: rt::IntoOwned::into_owned(self.throttle_time_ms),
             error_code: rt::IntoOwned::into_owned(self.error_code),
-            client_metrics_resources: rt::IntoOwned::into_owned(self.client_metrics_resources),
+            client_metrics_resources: rt::IntoOwned::into_owned(
+                self.client_metrics_resources,
+            ),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -248,24 +257,26 @@ pub static LIST_CLIENT_METRICS_RESOURCES_RESPONSE_FIELDS: &[rt::FieldSchema] = &
     },
 ];
 /// The fields of `ClientMetricsResource`, in wire order.
-pub static CLIENT_METRICS_RESOURCE_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Name",
-    json_name: "name",
-    type_name: "string",
-    ty: rt::FieldType::String,
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The resource name.",
-    fields: &[],
-}];
+pub static CLIENT_METRICS_RESOURCE_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Name",
+        json_name: "name",
+        type_name: "string",
+        ty: rt::FieldType::String,
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The resource name.",
+        fields: &[],
+    },
+];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "ListClientMetricsResourcesResponse",

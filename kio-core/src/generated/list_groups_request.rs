@@ -56,8 +56,8 @@ impl<'a> rt::Wire<'a> for ListGroupsRequest<'a> {
                 .map_err(|e| e.in_field("ListGroupsRequest.TypesFilter"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ListGroupsRequest._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ListGroupsRequest._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("ListGroupsRequest._tagged"))?

@@ -77,11 +77,11 @@ impl<'a> rt::Wire<'a> for ListGroupsResponse<'a> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(
-                &self.throttle_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ListGroupsResponse.ThrottleTimeMs"))?;
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ListGroupsResponse.ThrottleTimeMs"))?;
         }
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListGroupsResponse.ErrorCode"))?;
@@ -180,12 +180,9 @@ impl<'a> rt::Wire<'a> for ListedGroup<'a> {
                 .map_err(|e| e.in_field("ListedGroup.GroupType"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ListedGroup._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("ListedGroup._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ListedGroup._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("ListedGroup._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }

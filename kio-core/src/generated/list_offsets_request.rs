@@ -161,8 +161,8 @@ impl<'a> rt::Wire<'a> for ListOffsetsTopic<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListOffsetsTopic.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ListOffsetsTopic._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ListOffsetsTopic._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("ListOffsetsTopic._tagged"))?
@@ -260,7 +260,10 @@ impl<'a> rt::Wire<'a> for ListOffsetsPartition<'a> {
         this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListOffsetsPartition.PartitionIndex"))?;
         if v >= 4 {
-            this.current_leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.current_leader_epoch = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("ListOffsetsPartition.CurrentLeaderEpoch"))?;
         }
         this.timestamp = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -287,11 +290,11 @@ impl<'a> rt::Wire<'a> for ListOffsetsPartition<'a> {
             .map_err(|e| e.in_field("ListOffsetsPartition.PartitionIndex"))?;
         if v >= 4 {
             rt::Wire::write(
-                &self.current_leader_epoch,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ListOffsetsPartition.CurrentLeaderEpoch"))?;
+                    &self.current_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ListOffsetsPartition.CurrentLeaderEpoch"))?;
         }
         rt::Wire::write(&self.timestamp, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListOffsetsPartition.Timestamp"))?;

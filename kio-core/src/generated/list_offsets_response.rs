@@ -69,11 +69,11 @@ impl<'a> rt::Wire<'a> for ListOffsetsResponse<'a> {
         let v = cx.version;
         if v >= 2 {
             rt::Wire::write(
-                &self.throttle_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ListOffsetsResponse.ThrottleTimeMs"))?;
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ListOffsetsResponse.ThrottleTimeMs"))?;
         }
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListOffsetsResponse.Topics"))?;
@@ -260,8 +260,13 @@ impl<'a> rt::Wire<'a> for ListOffsetsPartitionResponse<'a> {
         this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListOffsetsPartitionResponse.ErrorCode"))?;
         if v <= 0 {
-            this.old_style_offsets = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartitionResponse.OldStyleOffsets"))?;
+            this.old_style_offsets = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("ListOffsetsPartitionResponse.OldStyleOffsets")
+                })?;
         }
         if v >= 1 {
             this.timestamp = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -295,11 +300,13 @@ impl<'a> rt::Wire<'a> for ListOffsetsPartitionResponse<'a> {
             .map_err(|e| e.in_field("ListOffsetsPartitionResponse.ErrorCode"))?;
         if v <= 0 {
             rt::Wire::write(
-                &self.old_style_offsets,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ListOffsetsPartitionResponse.OldStyleOffsets"))?;
+                    &self.old_style_offsets,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("ListOffsetsPartitionResponse.OldStyleOffsets")
+                })?;
         } else if self.old_style_offsets != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -563,14 +570,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: LIST_OFFSETS_RESPONSE_FIELDS,
     structs: &[
         ("ListOffsetsResponse", LIST_OFFSETS_RESPONSE_FIELDS),
-        (
-            "ListOffsetsTopicResponse",
-            LIST_OFFSETS_TOPIC_RESPONSE_FIELDS,
-        ),
-        (
-            "ListOffsetsPartitionResponse",
-            LIST_OFFSETS_PARTITION_RESPONSE_FIELDS,
-        ),
+        ("ListOffsetsTopicResponse", LIST_OFFSETS_TOPIC_RESPONSE_FIELDS),
+        ("ListOffsetsPartitionResponse", LIST_OFFSETS_PARTITION_RESPONSE_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for ListOffsetsResponse<'a> {

@@ -139,7 +139,9 @@ impl<'a> rt::Wire<'a> for ListPartitionReassignmentsTopics<'a> {
         this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListPartitionReassignmentsTopics.Name"))?;
         this.partition_indexes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListPartitionReassignmentsTopics.PartitionIndexes"))?;
+            .map_err(|e| {
+                e.in_field("ListPartitionReassignmentsTopics.PartitionIndexes")
+            })?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ListPartitionReassignmentsTopics._tagged"))?;
@@ -156,12 +158,10 @@ impl<'a> rt::Wire<'a> for ListPartitionReassignmentsTopics<'a> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListPartitionReassignmentsTopics.Name"))?;
-        rt::Wire::write(
-            &self.partition_indexes,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ListPartitionReassignmentsTopics.PartitionIndexes"))?;
+        rt::Wire::write(&self.partition_indexes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("ListPartitionReassignmentsTopics.PartitionIndexes")
+            })?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -210,7 +210,9 @@ pub static LIST_PARTITION_REASSIGNMENTS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         name: "Topics",
         json_name: "topics",
         type_name: "[]ListPartitionReassignmentsTopics",
-        ty: rt::FieldType::Array(&rt::FieldType::Struct("ListPartitionReassignmentsTopics")),
+        ty: rt::FieldType::Array(
+            &rt::FieldType::Struct("ListPartitionReassignmentsTopics"),
+        ),
         versions: rt::VersionRange::new(0, i16::MAX),
         nullable_versions: rt::VersionRange::new(0, i16::MAX),
         tag: None,
@@ -280,10 +282,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
             "ListPartitionReassignmentsRequest",
             LIST_PARTITION_REASSIGNMENTS_REQUEST_FIELDS,
         ),
-        (
-            "ListPartitionReassignmentsTopics",
-            LIST_PARTITION_REASSIGNMENTS_TOPICS_FIELDS,
-        ),
+        ("ListPartitionReassignmentsTopics", LIST_PARTITION_REASSIGNMENTS_TOPICS_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for ListPartitionReassignmentsRequest<'a> {
@@ -291,6 +290,7 @@ impl<'a> rt::Message<'a> for ListPartitionReassignmentsRequest<'a> {
 }
 impl<'a> rt::Request<'a> for ListPartitionReassignmentsRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::ListPartitionReassignments;
-    type Response<'b> =
-        super::list_partition_reassignments_response::ListPartitionReassignmentsResponse<'b>;
+    type Response<'b> = super::list_partition_reassignments_response::ListPartitionReassignmentsResponse<
+        'b,
+    >;
 }

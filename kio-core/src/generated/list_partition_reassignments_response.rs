@@ -60,7 +60,9 @@ impl<'a> rt::Wire<'a> for ListPartitionReassignmentsResponse<'a> {
         let v = cx.version;
         let mut this = Self::default();
         this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListPartitionReassignmentsResponse.ThrottleTimeMs"))?;
+            .map_err(|e| {
+                e.in_field("ListPartitionReassignmentsResponse.ThrottleTimeMs")
+            })?;
         this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListPartitionReassignmentsResponse.ErrorCode"))?;
         this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
@@ -81,12 +83,10 @@ impl<'a> rt::Wire<'a> for ListPartitionReassignmentsResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ListPartitionReassignmentsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("ListPartitionReassignmentsResponse.ThrottleTimeMs")
+            })?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListPartitionReassignmentsResponse.ErrorCode"))?;
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
@@ -291,12 +291,8 @@ impl<'a> rt::Wire<'a> for OngoingPartitionReassignment<'a> {
             .map_err(|e| e.in_field("OngoingPartitionReassignment.Replicas"))?;
         rt::Wire::write(&self.adding_replicas, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OngoingPartitionReassignment.AddingReplicas"))?;
-        rt::Wire::write(
-            &self.removing_replicas,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("OngoingPartitionReassignment.RemovingReplicas"))?;
+        rt::Wire::write(&self.removing_replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OngoingPartitionReassignment.RemovingReplicas"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -528,14 +524,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
             "ListPartitionReassignmentsResponse",
             LIST_PARTITION_REASSIGNMENTS_RESPONSE_FIELDS,
         ),
-        (
-            "OngoingTopicReassignment",
-            ONGOING_TOPIC_REASSIGNMENT_FIELDS,
-        ),
-        (
-            "OngoingPartitionReassignment",
-            ONGOING_PARTITION_REASSIGNMENT_FIELDS,
-        ),
+        ("OngoingTopicReassignment", ONGOING_TOPIC_REASSIGNMENT_FIELDS),
+        ("OngoingPartitionReassignment", ONGOING_PARTITION_REASSIGNMENT_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for ListPartitionReassignmentsResponse<'a> {

@@ -77,12 +77,8 @@ impl<'a> rt::Wire<'a> for ListTransactionsRequest<'a> {
         let v = cx.version;
         rt::Wire::write(&self.state_filters, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListTransactionsRequest.StateFilters"))?;
-        rt::Wire::write(
-            &self.producer_id_filters,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ListTransactionsRequest.ProducerIdFilters"))?;
+        rt::Wire::write(&self.producer_id_filters, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListTransactionsRequest.ProducerIdFilters"))?;
         if v >= 1 {
             rt::Wire::write(&self.duration_filter, w, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("ListTransactionsRequest.DurationFilter"))?;

@@ -59,7 +59,10 @@ impl<'a> rt::Wire<'a> for ListTransactionsResponse<'a> {
             .map_err(|e| e.in_field("ListTransactionsResponse.ThrottleTimeMs"))?;
         this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListTransactionsResponse.ErrorCode"))?;
-        this.unknown_state_filters = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.unknown_state_filters = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ListTransactionsResponse.UnknownStateFilters"))?;
         this.transaction_states = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListTransactionsResponse.TransactionStates"))?;
@@ -77,26 +80,18 @@ impl<'a> rt::Wire<'a> for ListTransactionsResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ListTransactionsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListTransactionsResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListTransactionsResponse.ErrorCode"))?;
         rt::Wire::write(
-            &self.unknown_state_filters,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ListTransactionsResponse.UnknownStateFilters"))?;
-        rt::Wire::write(
-            &self.transaction_states,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ListTransactionsResponse.TransactionStates"))?;
+                &self.unknown_state_filters,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ListTransactionsResponse.UnknownStateFilters"))?;
+        rt::Wire::write(&self.transaction_states, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListTransactionsResponse.TransactionStates"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -175,8 +170,8 @@ impl<'a> rt::Wire<'a> for TransactionState<'a> {
         this.transaction_state = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TransactionState.TransactionState"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TransactionState._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TransactionState._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("TransactionState._tagged"))?
@@ -188,20 +183,12 @@ impl<'a> rt::Wire<'a> for TransactionState<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.transactional_id,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("TransactionState.TransactionalId"))?;
+        rt::Wire::write(&self.transactional_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TransactionState.TransactionalId"))?;
         rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TransactionState.ProducerId"))?;
-        rt::Wire::write(
-            &self.transaction_state,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("TransactionState.TransactionState"))?;
+        rt::Wire::write(&self.transaction_state, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TransactionState.TransactionState"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -371,10 +358,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: LIST_TRANSACTIONS_RESPONSE_FIELDS,
     structs: &[
-        (
-            "ListTransactionsResponse",
-            LIST_TRANSACTIONS_RESPONSE_FIELDS,
-        ),
+        ("ListTransactionsResponse", LIST_TRANSACTIONS_RESPONSE_FIELDS),
         ("TransactionState", TRANSACTION_STATE_FIELDS),
     ],
 };

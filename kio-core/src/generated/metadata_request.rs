@@ -23,10 +23,7 @@ pub struct MetadataRequest<'a> {
     /// Whether to include cluster authorized operations.
     ///
     /// Kafka type `bool`; versions 8-10.
-    #[cfg_attr(
-        feature = "serde",
-        serde(rename = "includeClusterAuthorizedOperations")
-    )]
+    #[cfg_attr(feature = "serde", serde(rename = "includeClusterAuthorizedOperations"))]
     pub include_cluster_authorized_operations: bool,
     /// Whether to include topic authorized operations.
     ///
@@ -65,23 +62,33 @@ impl<'a> rt::Wire<'a> for MetadataRequest<'a> {
         this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 1))
             .map_err(|e| e.in_field("MetadataRequest.Topics"))?;
         if v >= 4 {
-            this.allow_auto_topic_creation = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.allow_auto_topic_creation = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("MetadataRequest.AllowAutoTopicCreation"))?;
         }
         if (8..=10).contains(&v) {
-            this.include_cluster_authorized_operations =
-                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false)).map_err(|e| {
+            this.include_cluster_authorized_operations = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
                     e.in_field("MetadataRequest.IncludeClusterAuthorizedOperations")
                 })?;
         }
         if v >= 8 {
-            this.include_topic_authorized_operations =
-                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("MetadataRequest.IncludeTopicAuthorizedOperations"))?;
+            this.include_topic_authorized_operations = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("MetadataRequest.IncludeTopicAuthorizedOperations")
+                })?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("MetadataRequest._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("MetadataRequest._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("MetadataRequest._tagged"))?
@@ -97,11 +104,11 @@ impl<'a> rt::Wire<'a> for MetadataRequest<'a> {
             .map_err(|e| e.in_field("MetadataRequest.Topics"))?;
         if v >= 4 {
             rt::Wire::write(
-                &self.allow_auto_topic_creation,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("MetadataRequest.AllowAutoTopicCreation"))?;
+                    &self.allow_auto_topic_creation,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("MetadataRequest.AllowAutoTopicCreation"))?;
         } else if self.allow_auto_topic_creation != true {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -110,11 +117,13 @@ impl<'a> rt::Wire<'a> for MetadataRequest<'a> {
         }
         if (8..=10).contains(&v) {
             rt::Wire::write(
-                &self.include_cluster_authorized_operations,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("MetadataRequest.IncludeClusterAuthorizedOperations"))?;
+                    &self.include_cluster_authorized_operations,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("MetadataRequest.IncludeClusterAuthorizedOperations")
+                })?;
         } else if self.include_cluster_authorized_operations != false {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -123,11 +132,13 @@ impl<'a> rt::Wire<'a> for MetadataRequest<'a> {
         }
         if v >= 8 {
             rt::Wire::write(
-                &self.include_topic_authorized_operations,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("MetadataRequest.IncludeTopicAuthorizedOperations"))?;
+                    &self.include_topic_authorized_operations,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("MetadataRequest.IncludeTopicAuthorizedOperations")
+                })?;
         } else if self.include_topic_authorized_operations != false {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -153,7 +164,9 @@ impl<'a> rt::IntoOwned for MetadataRequest<'a> {
     fn into_owned(self) -> MetadataRequest<'static> {
         MetadataRequest {
             topics: rt::IntoOwned::into_owned(self.topics),
-            allow_auto_topic_creation: rt::IntoOwned::into_owned(self.allow_auto_topic_creation),
+            allow_auto_topic_creation: rt::IntoOwned::into_owned(
+                self.allow_auto_topic_creation,
+            ),
             include_cluster_authorized_operations: rt::IntoOwned::into_owned(
                 self.include_cluster_authorized_operations,
             ),

@@ -88,13 +88,17 @@ impl<'a> rt::Wire<'a> for MetadataResponse<'a> {
         this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("MetadataResponse.Topics"))?;
         if (8..=10).contains(&v) {
-            this.cluster_authorized_operations =
-                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("MetadataResponse.ClusterAuthorizedOperations"))?;
+            this.cluster_authorized_operations = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("MetadataResponse.ClusterAuthorizedOperations")
+                })?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("MetadataResponse._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("MetadataResponse._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("MetadataResponse._tagged"))?
@@ -108,11 +112,11 @@ impl<'a> rt::Wire<'a> for MetadataResponse<'a> {
         let v = cx.version;
         if v >= 3 {
             rt::Wire::write(
-                &self.throttle_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("MetadataResponse.ThrottleTimeMs"))?;
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("MetadataResponse.ThrottleTimeMs"))?;
         }
         rt::Wire::write(&self.brokers, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("MetadataResponse.Brokers"))?;
@@ -128,11 +132,13 @@ impl<'a> rt::Wire<'a> for MetadataResponse<'a> {
             .map_err(|e| e.in_field("MetadataResponse.Topics"))?;
         if (8..=10).contains(&v) {
             rt::Wire::write(
-                &self.cluster_authorized_operations,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("MetadataResponse.ClusterAuthorizedOperations"))?;
+                    &self.cluster_authorized_operations,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("MetadataResponse.ClusterAuthorizedOperations")
+                })?;
         } else if self.cluster_authorized_operations != -2147483648 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -366,9 +372,13 @@ impl<'a> rt::Wire<'a> for MetadataResponseTopic<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("MetadataResponseTopic.Partitions"))?;
         if v >= 8 {
-            this.topic_authorized_operations =
-                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("MetadataResponseTopic.TopicAuthorizedOperations"))?;
+            this.topic_authorized_operations = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("MetadataResponseTopic.TopicAuthorizedOperations")
+                })?;
         }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -400,11 +410,13 @@ impl<'a> rt::Wire<'a> for MetadataResponseTopic<'a> {
             .map_err(|e| e.in_field("MetadataResponseTopic.Partitions"))?;
         if v >= 8 {
             rt::Wire::write(
-                &self.topic_authorized_operations,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("MetadataResponseTopic.TopicAuthorizedOperations"))?;
+                    &self.topic_authorized_operations,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("MetadataResponseTopic.TopicAuthorizedOperations")
+                })?;
         } else if self.topic_authorized_operations != -2147483648 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -562,11 +574,11 @@ impl<'a> rt::Wire<'a> for MetadataResponsePartition<'a> {
             .map_err(|e| e.in_field("MetadataResponsePartition.IsrNodes"))?;
         if v >= 5 {
             rt::Wire::write(
-                &self.offline_replicas,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("MetadataResponsePartition.OfflineReplicas"))?;
+                    &self.offline_replicas,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("MetadataResponsePartition.OfflineReplicas"))?;
         }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
@@ -1038,10 +1050,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
         ("MetadataResponse", METADATA_RESPONSE_FIELDS),
         ("MetadataResponseBroker", METADATA_RESPONSE_BROKER_FIELDS),
         ("MetadataResponseTopic", METADATA_RESPONSE_TOPIC_FIELDS),
-        (
-            "MetadataResponsePartition",
-            METADATA_RESPONSE_PARTITION_FIELDS,
-        ),
+        ("MetadataResponsePartition", METADATA_RESPONSE_PARTITION_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for MetadataResponse<'a> {

@@ -74,20 +74,30 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequest<'a> {
         this.group_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetCommitRequest.GroupId"))?;
         if v >= 1 {
-            this.generation_id_or_member_epoch =
-                rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetCommitRequest.GenerationIdOrMemberEpoch"))?;
+            this.generation_id_or_member_epoch = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetCommitRequest.GenerationIdOrMemberEpoch")
+                })?;
         }
         if v >= 1 {
             this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("OffsetCommitRequest.MemberId"))?;
         }
         if v >= 7 {
-            this.group_instance_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 7))
+            this.group_instance_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, v >= 7),
+                )
                 .map_err(|e| e.in_field("OffsetCommitRequest.GroupInstanceId"))?;
         }
         if (2..=4).contains(&v) {
-            this.retention_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.retention_time_ms = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("OffsetCommitRequest.RetentionTimeMs"))?;
         }
         this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -110,11 +120,13 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequest<'a> {
             .map_err(|e| e.in_field("OffsetCommitRequest.GroupId"))?;
         if v >= 1 {
             rt::Wire::write(
-                &self.generation_id_or_member_epoch,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("OffsetCommitRequest.GenerationIdOrMemberEpoch"))?;
+                    &self.generation_id_or_member_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetCommitRequest.GenerationIdOrMemberEpoch")
+                })?;
         }
         if v >= 1 {
             rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -122,11 +134,11 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequest<'a> {
         }
         if v >= 7 {
             rt::Wire::write(
-                &self.group_instance_id,
-                w,
-                rt::Cx::new(v, cx.flexible, v >= 7),
-            )
-            .map_err(|e| e.in_field("OffsetCommitRequest.GroupInstanceId"))?;
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 7),
+                )
+                .map_err(|e| e.in_field("OffsetCommitRequest.GroupInstanceId"))?;
         } else if self.group_instance_id != None {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -135,11 +147,11 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequest<'a> {
         }
         if (2..=4).contains(&v) {
             rt::Wire::write(
-                &self.retention_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("OffsetCommitRequest.RetentionTimeMs"))?;
+                    &self.retention_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("OffsetCommitRequest.RetentionTimeMs"))?;
         }
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetCommitRequest.Topics"))?;
@@ -328,12 +340,19 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestPartition<'a> {
         this.committed_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedOffset"))?;
         if v >= 6 {
-            this.committed_leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedLeaderEpoch"))?;
+            this.committed_leader_epoch = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetCommitRequestPartition.CommittedLeaderEpoch")
+                })?;
         }
         if v == 1 {
             this.commit_timestamp = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommitTimestamp"))?;
+                .map_err(|e| {
+                    e.in_field("OffsetCommitRequestPartition.CommitTimestamp")
+                })?;
         }
         this.committed_metadata = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedMetadata"))?;
@@ -353,39 +372,35 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestPartition<'a> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetCommitRequestPartition.PartitionIndex"))?;
-        rt::Wire::write(
-            &self.committed_offset,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedOffset"))?;
+        rt::Wire::write(&self.committed_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedOffset"))?;
         if v >= 6 {
             rt::Wire::write(
-                &self.committed_leader_epoch,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedLeaderEpoch"))?;
+                    &self.committed_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetCommitRequestPartition.CommittedLeaderEpoch")
+                })?;
         }
         if v == 1 {
             rt::Wire::write(
-                &self.commit_timestamp,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommitTimestamp"))?;
+                    &self.commit_timestamp,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetCommitRequestPartition.CommitTimestamp")
+                })?;
         } else if self.commit_timestamp != -1 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
                     .in_field("OffsetCommitRequestPartition.CommitTimestamp"),
             );
         }
-        rt::Wire::write(
-            &self.committed_metadata,
-            w,
-            rt::Cx::new(v, cx.flexible, true),
-        )
-        .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedMetadata"))?;
+        rt::Wire::write(&self.committed_metadata, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedMetadata"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -406,7 +421,9 @@ impl<'a> rt::IntoOwned for OffsetCommitRequestPartition<'a> {
         OffsetCommitRequestPartition {
             partition_index: rt::IntoOwned::into_owned(self.partition_index),
             committed_offset: rt::IntoOwned::into_owned(self.committed_offset),
-            committed_leader_epoch: rt::IntoOwned::into_owned(self.committed_leader_epoch),
+            committed_leader_epoch: rt::IntoOwned::into_owned(
+                self.committed_leader_epoch,
+            ),
             commit_timestamp: rt::IntoOwned::into_owned(self.commit_timestamp),
             committed_metadata: rt::IntoOwned::into_owned(self.committed_metadata),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
@@ -669,14 +686,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: OFFSET_COMMIT_REQUEST_FIELDS,
     structs: &[
         ("OffsetCommitRequest", OFFSET_COMMIT_REQUEST_FIELDS),
-        (
-            "OffsetCommitRequestTopic",
-            OFFSET_COMMIT_REQUEST_TOPIC_FIELDS,
-        ),
-        (
-            "OffsetCommitRequestPartition",
-            OFFSET_COMMIT_REQUEST_PARTITION_FIELDS,
-        ),
+        ("OffsetCommitRequestTopic", OFFSET_COMMIT_REQUEST_TOPIC_FIELDS),
+        ("OffsetCommitRequestPartition", OFFSET_COMMIT_REQUEST_PARTITION_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for OffsetCommitRequest<'a> {

@@ -69,11 +69,11 @@ impl<'a> rt::Wire<'a> for OffsetCommitResponse<'a> {
         let v = cx.version;
         if v >= 3 {
             rt::Wire::write(
-                &self.throttle_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("OffsetCommitResponse.ThrottleTimeMs"))?;
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("OffsetCommitResponse.ThrottleTimeMs"))?;
         }
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetCommitResponse.Topics"))?;
@@ -342,7 +342,9 @@ pub static OFFSET_COMMIT_RESPONSE_TOPIC_FIELDS: &[rt::FieldSchema] = &[
         name: "Partitions",
         json_name: "partitions",
         type_name: "[]OffsetCommitResponsePartition",
-        ty: rt::FieldType::Array(&rt::FieldType::Struct("OffsetCommitResponsePartition")),
+        ty: rt::FieldType::Array(
+            &rt::FieldType::Struct("OffsetCommitResponsePartition"),
+        ),
         versions: rt::VersionRange::new(0, i16::MAX),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
@@ -409,14 +411,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: OFFSET_COMMIT_RESPONSE_FIELDS,
     structs: &[
         ("OffsetCommitResponse", OFFSET_COMMIT_RESPONSE_FIELDS),
-        (
-            "OffsetCommitResponseTopic",
-            OFFSET_COMMIT_RESPONSE_TOPIC_FIELDS,
-        ),
-        (
-            "OffsetCommitResponsePartition",
-            OFFSET_COMMIT_RESPONSE_PARTITION_FIELDS,
-        ),
+        ("OffsetCommitResponseTopic", OFFSET_COMMIT_RESPONSE_TOPIC_FIELDS),
+        ("OffsetCommitResponsePartition", OFFSET_COMMIT_RESPONSE_PARTITION_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for OffsetCommitResponse<'a> {

@@ -300,24 +300,26 @@ pub static OFFSET_DELETE_REQUEST_TOPIC_FIELDS: &[rt::FieldSchema] = &[
     },
 ];
 /// The fields of `OffsetDeleteRequestPartition`, in wire order.
-pub static OFFSET_DELETE_REQUEST_PARTITION_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "PartitionIndex",
-    json_name: "partitionIndex",
-    type_name: "int32",
-    ty: rt::FieldType::Int32,
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The partition index.",
-    fields: &[],
-}];
+pub static OFFSET_DELETE_REQUEST_PARTITION_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "PartitionIndex",
+        json_name: "partitionIndex",
+        type_name: "int32",
+        ty: rt::FieldType::Int32,
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The partition index.",
+        fields: &[],
+    },
+];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "OffsetDeleteRequest",
@@ -331,14 +333,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: OFFSET_DELETE_REQUEST_FIELDS,
     structs: &[
         ("OffsetDeleteRequest", OFFSET_DELETE_REQUEST_FIELDS),
-        (
-            "OffsetDeleteRequestTopic",
-            OFFSET_DELETE_REQUEST_TOPIC_FIELDS,
-        ),
-        (
-            "OffsetDeleteRequestPartition",
-            OFFSET_DELETE_REQUEST_PARTITION_FIELDS,
-        ),
+        ("OffsetDeleteRequestTopic", OFFSET_DELETE_REQUEST_TOPIC_FIELDS),
+        ("OffsetDeleteRequestPartition", OFFSET_DELETE_REQUEST_PARTITION_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for OffsetDeleteRequest<'a> {

@@ -65,12 +65,8 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponse<'a> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetDeleteResponse.ErrorCode"))?;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("OffsetDeleteResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetDeleteResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetDeleteResponse.Topics"))?;
         if !self.unknown_tagged_fields.is_empty() {
@@ -328,7 +324,9 @@ pub static OFFSET_DELETE_RESPONSE_TOPIC_FIELDS: &[rt::FieldSchema] = &[
         name: "Partitions",
         json_name: "partitions",
         type_name: "[]OffsetDeleteResponsePartition",
-        ty: rt::FieldType::Array(&rt::FieldType::Struct("OffsetDeleteResponsePartition")),
+        ty: rt::FieldType::Array(
+            &rt::FieldType::Struct("OffsetDeleteResponsePartition"),
+        ),
         versions: rt::VersionRange::new(0, i16::MAX),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
@@ -395,14 +393,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: OFFSET_DELETE_RESPONSE_FIELDS,
     structs: &[
         ("OffsetDeleteResponse", OFFSET_DELETE_RESPONSE_FIELDS),
-        (
-            "OffsetDeleteResponseTopic",
-            OFFSET_DELETE_RESPONSE_TOPIC_FIELDS,
-        ),
-        (
-            "OffsetDeleteResponsePartition",
-            OFFSET_DELETE_RESPONSE_PARTITION_FIELDS,
-        ),
+        ("OffsetDeleteResponseTopic", OFFSET_DELETE_RESPONSE_TOPIC_FIELDS),
+        ("OffsetDeleteResponsePartition", OFFSET_DELETE_RESPONSE_PARTITION_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for OffsetDeleteResponse<'a> {

@@ -64,7 +64,10 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequest<'a> {
                 .map_err(|e| e.in_field("OffsetFetchRequest.GroupId"))?;
         }
         if v <= 7 {
-            this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, (2..=7).contains(&v)))
+            this.topics = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, (2..=7).contains(&v)),
+                )
                 .map_err(|e| e.in_field("OffsetFetchRequest.Topics"))?;
         }
         if v >= 8 {
@@ -100,11 +103,11 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequest<'a> {
         }
         if v <= 7 {
             rt::Wire::write(
-                &self.topics,
-                w,
-                rt::Cx::new(v, cx.flexible, (2..=7).contains(&v)),
-            )
-            .map_err(|e| e.in_field("OffsetFetchRequest.Topics"))?;
+                    &self.topics,
+                    w,
+                    rt::Cx::new(v, cx.flexible, (2..=7).contains(&v)),
+                )
+                .map_err(|e| e.in_field("OffsetFetchRequest.Topics"))?;
         } else if self.topics != Some(::core::default::Default::default()) {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -203,7 +206,10 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopic<'a> {
                 .map_err(|e| e.in_field("OffsetFetchRequestTopic.Name"))?;
         }
         if v <= 7 {
-            this.partition_indexes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.partition_indexes = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("OffsetFetchRequestTopic.PartitionIndexes"))?;
         }
         if cx.flexible {
@@ -231,11 +237,11 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopic<'a> {
         }
         if v <= 7 {
             rt::Wire::write(
-                &self.partition_indexes,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("OffsetFetchRequestTopic.PartitionIndexes"))?;
+                    &self.partition_indexes,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("OffsetFetchRequestTopic.PartitionIndexes"))?;
         } else if self.partition_indexes != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -451,7 +457,10 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopics<'a> {
                 .map_err(|e| e.in_field("OffsetFetchRequestTopics.Name"))?;
         }
         if v >= 8 {
-            this.partition_indexes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.partition_indexes = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("OffsetFetchRequestTopics.PartitionIndexes"))?;
         }
         if cx.flexible {
@@ -479,11 +488,11 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopics<'a> {
         }
         if v >= 8 {
             rt::Wire::write(
-                &self.partition_indexes,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("OffsetFetchRequestTopics.PartitionIndexes"))?;
+                    &self.partition_indexes,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("OffsetFetchRequestTopics.PartitionIndexes"))?;
         } else if self.partition_indexes != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -757,10 +766,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
         ("OffsetFetchRequest", OFFSET_FETCH_REQUEST_FIELDS),
         ("OffsetFetchRequestTopic", OFFSET_FETCH_REQUEST_TOPIC_FIELDS),
         ("OffsetFetchRequestGroup", OFFSET_FETCH_REQUEST_GROUP_FIELDS),
-        (
-            "OffsetFetchRequestTopics",
-            OFFSET_FETCH_REQUEST_TOPICS_FIELDS,
-        ),
+        ("OffsetFetchRequestTopics", OFFSET_FETCH_REQUEST_TOPICS_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for OffsetFetchRequest<'a> {

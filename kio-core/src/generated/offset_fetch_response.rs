@@ -91,11 +91,11 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponse<'a> {
         let v = cx.version;
         if v >= 3 {
             rt::Wire::write(
-                &self.throttle_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("OffsetFetchResponse.ThrottleTimeMs"))?;
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("OffsetFetchResponse.ThrottleTimeMs"))?;
         }
         if v <= 7 {
             rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
@@ -319,11 +319,18 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartition<'a> {
         }
         if v <= 7 {
             this.committed_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartition.CommittedOffset"))?;
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartition.CommittedOffset")
+                })?;
         }
         if (5..=7).contains(&v) {
-            this.committed_leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartition.CommittedLeaderEpoch"))?;
+            this.committed_leader_epoch = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartition.CommittedLeaderEpoch")
+                })?;
         }
         if v <= 7 {
             this.metadata = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v <= 7))
@@ -358,11 +365,13 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartition<'a> {
         }
         if v <= 7 {
             rt::Wire::write(
-                &self.committed_offset,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("OffsetFetchResponsePartition.CommittedOffset"))?;
+                    &self.committed_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartition.CommittedOffset")
+                })?;
         } else if self.committed_offset != 0 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -371,11 +380,13 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartition<'a> {
         }
         if (5..=7).contains(&v) {
             rt::Wire::write(
-                &self.committed_leader_epoch,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("OffsetFetchResponsePartition.CommittedLeaderEpoch"))?;
+                    &self.committed_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartition.CommittedLeaderEpoch")
+                })?;
         }
         if v <= 7 {
             rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, v <= 7))
@@ -415,7 +426,9 @@ impl<'a> rt::IntoOwned for OffsetFetchResponsePartition<'a> {
         OffsetFetchResponsePartition {
             partition_index: rt::IntoOwned::into_owned(self.partition_index),
             committed_offset: rt::IntoOwned::into_owned(self.committed_offset),
-            committed_leader_epoch: rt::IntoOwned::into_owned(self.committed_leader_epoch),
+            committed_leader_epoch: rt::IntoOwned::into_owned(
+                self.committed_leader_epoch,
+            ),
             metadata: rt::IntoOwned::into_owned(self.metadata),
             error_code: rt::IntoOwned::into_owned(self.error_code),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
@@ -719,15 +732,24 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartitions<'a> {
         let mut this = Self::default();
         if v >= 8 {
             this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.PartitionIndex"))?;
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartitions.PartitionIndex")
+                })?;
         }
         if v >= 8 {
             this.committed_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.CommittedOffset"))?;
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartitions.CommittedOffset")
+                })?;
         }
         if v >= 8 {
-            this.committed_leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.CommittedLeaderEpoch"))?;
+            this.committed_leader_epoch = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartitions.CommittedLeaderEpoch")
+                })?;
         }
         if v >= 8 {
             this.metadata = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 8))
@@ -753,7 +775,9 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartitions<'a> {
         let v = cx.version;
         if v >= 8 {
             rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.PartitionIndex"))?;
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartitions.PartitionIndex")
+                })?;
         } else if self.partition_index != 0 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -762,11 +786,13 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartitions<'a> {
         }
         if v >= 8 {
             rt::Wire::write(
-                &self.committed_offset,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("OffsetFetchResponsePartitions.CommittedOffset"))?;
+                    &self.committed_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartitions.CommittedOffset")
+                })?;
         } else if self.committed_offset != 0 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -775,11 +801,13 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartitions<'a> {
         }
         if v >= 8 {
             rt::Wire::write(
-                &self.committed_leader_epoch,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("OffsetFetchResponsePartitions.CommittedLeaderEpoch"))?;
+                    &self.committed_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartitions.CommittedLeaderEpoch")
+                })?;
         }
         if v >= 8 {
             rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, v >= 8))
@@ -819,7 +847,9 @@ impl<'a> rt::IntoOwned for OffsetFetchResponsePartitions<'a> {
         OffsetFetchResponsePartitions {
             partition_index: rt::IntoOwned::into_owned(self.partition_index),
             committed_offset: rt::IntoOwned::into_owned(self.committed_offset),
-            committed_leader_epoch: rt::IntoOwned::into_owned(self.committed_leader_epoch),
+            committed_leader_epoch: rt::IntoOwned::into_owned(
+                self.committed_leader_epoch,
+            ),
             metadata: rt::IntoOwned::into_owned(self.metadata),
             error_code: rt::IntoOwned::into_owned(self.error_code),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
@@ -1114,7 +1144,9 @@ pub static OFFSET_FETCH_RESPONSE_TOPICS_FIELDS: &[rt::FieldSchema] = &[
         name: "Partitions",
         json_name: "partitions",
         type_name: "[]OffsetFetchResponsePartitions",
-        ty: rt::FieldType::Array(&rt::FieldType::Struct("OffsetFetchResponsePartitions")),
+        ty: rt::FieldType::Array(
+            &rt::FieldType::Struct("OffsetFetchResponsePartitions"),
+        ),
         versions: rt::VersionRange::new(8, i16::MAX),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
@@ -1235,26 +1267,11 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: OFFSET_FETCH_RESPONSE_FIELDS,
     structs: &[
         ("OffsetFetchResponse", OFFSET_FETCH_RESPONSE_FIELDS),
-        (
-            "OffsetFetchResponseTopic",
-            OFFSET_FETCH_RESPONSE_TOPIC_FIELDS,
-        ),
-        (
-            "OffsetFetchResponsePartition",
-            OFFSET_FETCH_RESPONSE_PARTITION_FIELDS,
-        ),
-        (
-            "OffsetFetchResponseGroup",
-            OFFSET_FETCH_RESPONSE_GROUP_FIELDS,
-        ),
-        (
-            "OffsetFetchResponseTopics",
-            OFFSET_FETCH_RESPONSE_TOPICS_FIELDS,
-        ),
-        (
-            "OffsetFetchResponsePartitions",
-            OFFSET_FETCH_RESPONSE_PARTITIONS_FIELDS,
-        ),
+        ("OffsetFetchResponseTopic", OFFSET_FETCH_RESPONSE_TOPIC_FIELDS),
+        ("OffsetFetchResponsePartition", OFFSET_FETCH_RESPONSE_PARTITION_FIELDS),
+        ("OffsetFetchResponseGroup", OFFSET_FETCH_RESPONSE_GROUP_FIELDS),
+        ("OffsetFetchResponseTopics", OFFSET_FETCH_RESPONSE_TOPICS_FIELDS),
+        ("OffsetFetchResponsePartitions", OFFSET_FETCH_RESPONSE_PARTITIONS_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for OffsetFetchResponse<'a> {

@@ -238,7 +238,10 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderPartition<'a> {
         this.partition = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetForLeaderPartition.Partition"))?;
         if v >= 2 {
-            this.current_leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.current_leader_epoch = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("OffsetForLeaderPartition.CurrentLeaderEpoch"))?;
         }
         this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -261,11 +264,11 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderPartition<'a> {
             .map_err(|e| e.in_field("OffsetForLeaderPartition.Partition"))?;
         if v >= 2 {
             rt::Wire::write(
-                &self.current_leader_epoch,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("OffsetForLeaderPartition.CurrentLeaderEpoch"))?;
+                    &self.current_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("OffsetForLeaderPartition.CurrentLeaderEpoch"))?;
         }
         rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetForLeaderPartition.LeaderEpoch"))?;
@@ -441,15 +444,9 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["zkBroker", "broker"],
     fields: OFFSET_FOR_LEADER_EPOCH_REQUEST_FIELDS,
     structs: &[
-        (
-            "OffsetForLeaderEpochRequest",
-            OFFSET_FOR_LEADER_EPOCH_REQUEST_FIELDS,
-        ),
+        ("OffsetForLeaderEpochRequest", OFFSET_FOR_LEADER_EPOCH_REQUEST_FIELDS),
         ("OffsetForLeaderTopic", OFFSET_FOR_LEADER_TOPIC_FIELDS),
-        (
-            "OffsetForLeaderPartition",
-            OFFSET_FOR_LEADER_PARTITION_FIELDS,
-        ),
+        ("OffsetForLeaderPartition", OFFSET_FOR_LEADER_PARTITION_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for OffsetForLeaderEpochRequest<'a> {
@@ -457,5 +454,7 @@ impl<'a> rt::Message<'a> for OffsetForLeaderEpochRequest<'a> {
 }
 impl<'a> rt::Request<'a> for OffsetForLeaderEpochRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::OffsetForLeaderEpoch;
-    type Response<'b> = super::offset_for_leader_epoch_response::OffsetForLeaderEpochResponse<'b>;
+    type Response<'b> = super::offset_for_leader_epoch_response::OffsetForLeaderEpochResponse<
+        'b,
+    >;
 }

@@ -69,11 +69,11 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderEpochResponse<'a> {
         let v = cx.version;
         if v >= 2 {
             rt::Wire::write(
-                &self.throttle_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("OffsetForLeaderEpochResponse.ThrottleTimeMs"))?;
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("OffsetForLeaderEpochResponse.ThrottleTimeMs"))?;
         }
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetForLeaderEpochResponse.Topics"))?;
@@ -256,8 +256,8 @@ impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
         this.end_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("EpochEndOffset._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("EpochEndOffset._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("EpochEndOffset._tagged"))?
@@ -470,14 +470,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: OFFSET_FOR_LEADER_EPOCH_RESPONSE_FIELDS,
     structs: &[
-        (
-            "OffsetForLeaderEpochResponse",
-            OFFSET_FOR_LEADER_EPOCH_RESPONSE_FIELDS,
-        ),
-        (
-            "OffsetForLeaderTopicResult",
-            OFFSET_FOR_LEADER_TOPIC_RESULT_FIELDS,
-        ),
+        ("OffsetForLeaderEpochResponse", OFFSET_FOR_LEADER_EPOCH_RESPONSE_FIELDS),
+        ("OffsetForLeaderTopicResult", OFFSET_FOR_LEADER_TOPIC_RESULT_FIELDS),
         ("EpochEndOffset", EPOCH_END_OFFSET_FIELDS),
     ],
 };

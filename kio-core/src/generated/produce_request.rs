@@ -60,7 +60,10 @@ impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
         let v = cx.version;
         let mut this = Self::default();
         if v >= 3 {
-            this.transactional_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 3))
+            this.transactional_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
                 .map_err(|e| e.in_field("ProduceRequest.TransactionalId"))?;
         }
         this.acks = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -70,8 +73,8 @@ impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
         this.topic_data = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ProduceRequest.TopicData"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ProduceRequest._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ProduceRequest._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("ProduceRequest._tagged"))?
@@ -85,11 +88,11 @@ impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
         let v = cx.version;
         if v >= 3 {
             rt::Wire::write(
-                &self.transactional_id,
-                w,
-                rt::Cx::new(v, cx.flexible, v >= 3),
-            )
-            .map_err(|e| e.in_field("ProduceRequest.TransactionalId"))?;
+                    &self.transactional_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| e.in_field("ProduceRequest.TransactionalId"))?;
         } else if self.transactional_id != None {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -176,8 +179,8 @@ impl<'a> rt::Wire<'a> for TopicProduceData<'a> {
         this.partition_data = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicProduceData.PartitionData"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicProduceData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicProduceData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("TopicProduceData._tagged"))?

@@ -60,15 +60,18 @@ impl<'a> rt::Wire<'a> for ProduceResponse<'a> {
                 .map_err(|e| e.in_field("ProduceResponse.ThrottleTimeMs"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ProduceResponse._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ProduceResponse._tagged"))?;
             while let Some((tag, mut sub)) = tags
                 .next(r)
                 .map_err(|e| e.in_field("ProduceResponse._tagged"))?
             {
                 match tag {
                     0u32 if v >= 10 => {
-                        this.node_endpoints = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
+                        this.node_endpoints = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
                             .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
@@ -89,11 +92,11 @@ impl<'a> rt::Wire<'a> for ProduceResponse<'a> {
             .map_err(|e| e.in_field("ProduceResponse.Responses"))?;
         if v >= 1 {
             rt::Wire::write(
-                &self.throttle_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ProduceResponse.ThrottleTimeMs"))?;
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ProduceResponse.ThrottleTimeMs"))?;
         }
         if (!cx.flexible || !(v >= 10))
             && self.node_endpoints != ::core::default::Default::default()
@@ -104,18 +107,24 @@ impl<'a> rt::Wire<'a> for ProduceResponse<'a> {
             );
         }
         if cx.flexible {
-            let has_node_endpoints =
-                v >= 10 && self.node_endpoints != ::core::default::Default::default();
+            let has_node_endpoints = v >= 10
+                && self.node_endpoints != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
                 &[(0u32, has_node_endpoints)],
             )?;
             if has_node_endpoints {
-                tw.field(w, 0u32, &|w| {
-                    rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
+                tw.field(
+                        w,
+                        0u32,
+                        &|w| rt::Wire::write(
+                            &self.node_endpoints,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -203,12 +212,8 @@ impl<'a> rt::Wire<'a> for TopicProduceResponse<'a> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicProduceResponse.Name"))?;
-        rt::Wire::write(
-            &self.partition_responses,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("TopicProduceResponse.PartitionResponses"))?;
+        rt::Wire::write(&self.partition_responses, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicProduceResponse.PartitionResponses"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -317,7 +322,10 @@ impl<'a> rt::Wire<'a> for PartitionProduceResponse<'a> {
         this.base_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionProduceResponse.BaseOffset"))?;
         if v >= 2 {
-            this.log_append_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.log_append_time_ms = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("PartitionProduceResponse.LogAppendTimeMs"))?;
         }
         if v >= 5 {
@@ -341,10 +349,17 @@ impl<'a> rt::Wire<'a> for PartitionProduceResponse<'a> {
             {
                 match tag {
                     0u32 if v >= 10 => {
-                        this.current_leader = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
-                            .map_err(|e| e.in_field("PartitionProduceResponse.CurrentLeader"))?;
+                        this.current_leader = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionProduceResponse.CurrentLeader")
+                            })?;
                         rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("PartitionProduceResponse.CurrentLeader"))?;
+                            .map_err(|e| {
+                                e.in_field("PartitionProduceResponse.CurrentLeader")
+                            })?;
                         if this.current_leader != ::core::default::Default::default() {
                             tags.typed(tag);
                         }
@@ -366,19 +381,19 @@ impl<'a> rt::Wire<'a> for PartitionProduceResponse<'a> {
             .map_err(|e| e.in_field("PartitionProduceResponse.BaseOffset"))?;
         if v >= 2 {
             rt::Wire::write(
-                &self.log_append_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("PartitionProduceResponse.LogAppendTimeMs"))?;
+                    &self.log_append_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionProduceResponse.LogAppendTimeMs"))?;
         }
         if v >= 5 {
             rt::Wire::write(
-                &self.log_start_offset,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("PartitionProduceResponse.LogStartOffset"))?;
+                    &self.log_start_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionProduceResponse.LogStartOffset"))?;
         }
         if v >= 8 {
             rt::Wire::write(&self.record_errors, w, rt::Cx::new(v, cx.flexible, false))
@@ -397,18 +412,24 @@ impl<'a> rt::Wire<'a> for PartitionProduceResponse<'a> {
             );
         }
         if cx.flexible {
-            let has_current_leader =
-                v >= 10 && self.current_leader != ::core::default::Default::default();
+            let has_current_leader = v >= 10
+                && self.current_leader != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
                 &[(0u32, has_current_leader)],
             )?;
             if has_current_leader {
-                tw.field(w, 0u32, &|w| {
-                    rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("PartitionProduceResponse.CurrentLeader"))?;
+                tw.field(
+                        w,
+                        0u32,
+                        &|w| rt::Wire::write(
+                            &self.current_leader,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("PartitionProduceResponse.CurrentLeader"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -486,8 +507,13 @@ impl<'a> rt::Wire<'a> for BatchIndexAndErrorMessage<'a> {
                 .map_err(|e| e.in_field("BatchIndexAndErrorMessage.BatchIndex"))?;
         }
         if v >= 8 {
-            this.batch_index_error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 8))
-                .map_err(|e| e.in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage"))?;
+            this.batch_index_error_message = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, v >= 8),
+                )
+                .map_err(|e| {
+                    e.in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage")
+                })?;
         }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -514,11 +540,13 @@ impl<'a> rt::Wire<'a> for BatchIndexAndErrorMessage<'a> {
         }
         if v >= 8 {
             rt::Wire::write(
-                &self.batch_index_error_message,
-                w,
-                rt::Cx::new(v, cx.flexible, v >= 8),
-            )
-            .map_err(|e| e.in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage"))?;
+                    &self.batch_index_error_message,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 8),
+                )
+                .map_err(|e| {
+                    e.in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage")
+                })?;
         } else if self.batch_index_error_message != None {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -544,7 +572,9 @@ impl<'a> rt::IntoOwned for BatchIndexAndErrorMessage<'a> {
     fn into_owned(self) -> BatchIndexAndErrorMessage<'static> {
         BatchIndexAndErrorMessage {
             batch_index: rt::IntoOwned::into_owned(self.batch_index),
-            batch_index_error_message: rt::IntoOwned::into_owned(self.batch_index_error_message),
+            batch_index_error_message: rt::IntoOwned::into_owned(
+                self.batch_index_error_message,
+            ),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -601,8 +631,8 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
                 .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?
@@ -728,12 +758,9 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
                 .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }
@@ -1213,14 +1240,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     structs: &[
         ("ProduceResponse", PRODUCE_RESPONSE_FIELDS),
         ("TopicProduceResponse", TOPIC_PRODUCE_RESPONSE_FIELDS),
-        (
-            "PartitionProduceResponse",
-            PARTITION_PRODUCE_RESPONSE_FIELDS,
-        ),
-        (
-            "BatchIndexAndErrorMessage",
-            BATCH_INDEX_AND_ERROR_MESSAGE_FIELDS,
-        ),
+        ("PartitionProduceResponse", PARTITION_PRODUCE_RESPONSE_FIELDS),
+        ("BatchIndexAndErrorMessage", BATCH_INDEX_AND_ERROR_MESSAGE_FIELDS),
         ("LeaderIdAndEpoch", LEADER_ID_AND_EPOCH_FIELDS),
         ("NodeEndpoint", NODE_ENDPOINT_FIELDS),
     ],

@@ -89,22 +89,14 @@ impl<'a> rt::Wire<'a> for PushTelemetryRequest<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.client_instance_id,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("PushTelemetryRequest.ClientInstanceId"))?;
+        rt::Wire::write(&self.client_instance_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PushTelemetryRequest.ClientInstanceId"))?;
         rt::Wire::write(&self.subscription_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PushTelemetryRequest.SubscriptionId"))?;
         rt::Wire::write(&self.terminating, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PushTelemetryRequest.Terminating"))?;
-        rt::Wire::write(
-            &self.compression_type,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("PushTelemetryRequest.CompressionType"))?;
+        rt::Wire::write(&self.compression_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PushTelemetryRequest.CompressionType"))?;
         rt::Wire::write(&self.metrics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PushTelemetryRequest.Metrics"))?;
         if cx.flexible {

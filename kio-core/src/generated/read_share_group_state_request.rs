@@ -141,8 +141,8 @@ impl<'a> rt::Wire<'a> for ReadStateData<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ReadStateData.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ReadStateData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ReadStateData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("ReadStateData._tagged"))?
@@ -230,8 +230,8 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -400,10 +400,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["broker"],
     fields: READ_SHARE_GROUP_STATE_REQUEST_FIELDS,
     structs: &[
-        (
-            "ReadShareGroupStateRequest",
-            READ_SHARE_GROUP_STATE_REQUEST_FIELDS,
-        ),
+        ("ReadShareGroupStateRequest", READ_SHARE_GROUP_STATE_REQUEST_FIELDS),
         ("ReadStateData", READ_STATE_DATA_FIELDS),
         ("PartitionData", PARTITION_DATA_FIELDS),
     ],
@@ -413,5 +410,7 @@ impl<'a> rt::Message<'a> for ReadShareGroupStateRequest<'a> {
 }
 impl<'a> rt::Request<'a> for ReadShareGroupStateRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::ReadShareGroupState;
-    type Response<'b> = super::read_share_group_state_response::ReadShareGroupStateResponse<'b>;
+    type Response<'b> = super::read_share_group_state_response::ReadShareGroupStateResponse<
+        'b,
+    >;
 }

@@ -130,8 +130,8 @@ impl<'a> rt::Wire<'a> for ReadStateResult<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ReadStateResult.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ReadStateResult._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ReadStateResult._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("ReadStateResult._tagged"))?
@@ -249,8 +249,8 @@ impl<'a> rt::Wire<'a> for PartitionResult<'a> {
         this.state_batches = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionResult.StateBatches"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionResult._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionResult._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionResult._tagged"))?
@@ -366,13 +366,9 @@ impl<'a> rt::Wire<'a> for StateBatch<'a> {
         this.delivery_count = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StateBatch.DeliveryCount"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("StateBatch._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("StateBatch._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("StateBatch._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("StateBatch._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -414,24 +410,26 @@ impl<'a> rt::IntoOwned for StateBatch<'a> {
     }
 }
 /// The fields of `ReadShareGroupStateResponse`, in wire order.
-pub static READ_SHARE_GROUP_STATE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Results",
-    json_name: "results",
-    type_name: "[]ReadStateResult",
-    ty: rt::FieldType::Array(&rt::FieldType::Struct("ReadStateResult")),
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The read results",
-    fields: READ_STATE_RESULT_FIELDS,
-}];
+pub static READ_SHARE_GROUP_STATE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Results",
+        json_name: "results",
+        type_name: "[]ReadStateResult",
+        ty: rt::FieldType::Array(&rt::FieldType::Struct("ReadStateResult")),
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The read results",
+        fields: READ_STATE_RESULT_FIELDS,
+    },
+];
 /// The fields of `ReadStateResult`, in wire order.
 pub static READ_STATE_RESULT_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {
@@ -669,10 +667,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: READ_SHARE_GROUP_STATE_RESPONSE_FIELDS,
     structs: &[
-        (
-            "ReadShareGroupStateResponse",
-            READ_SHARE_GROUP_STATE_RESPONSE_FIELDS,
-        ),
+        ("ReadShareGroupStateResponse", READ_SHARE_GROUP_STATE_RESPONSE_FIELDS),
         ("ReadStateResult", READ_STATE_RESULT_FIELDS),
         ("PartitionResult", PARTITION_RESULT_FIELDS),
         ("StateBatch", STATE_BATCH_FIELDS),

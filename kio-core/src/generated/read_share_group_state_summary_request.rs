@@ -230,8 +230,8 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -413,6 +413,7 @@ impl<'a> rt::Message<'a> for ReadShareGroupStateSummaryRequest<'a> {
 }
 impl<'a> rt::Request<'a> for ReadShareGroupStateSummaryRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::ReadShareGroupStateSummary;
-    type Response<'b> =
-        super::read_share_group_state_summary_response::ReadShareGroupStateSummaryResponse<'b>;
+    type Response<'b> = super::read_share_group_state_summary_response::ReadShareGroupStateSummaryResponse<
+        'b,
+    >;
 }

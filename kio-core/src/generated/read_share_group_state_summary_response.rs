@@ -243,8 +243,8 @@ impl<'a> rt::Wire<'a> for PartitionResult<'a> {
         this.start_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionResult.StartOffset"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionResult._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionResult._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionResult._tagged"))?
@@ -294,8 +294,8 @@ impl<'a> rt::IntoOwned for PartitionResult<'a> {
     }
 }
 /// The fields of `ReadShareGroupStateSummaryResponse`, in wire order.
-pub static READ_SHARE_GROUP_STATE_SUMMARY_RESPONSE_FIELDS: &[rt::FieldSchema] =
-    &[rt::FieldSchema {
+pub static READ_SHARE_GROUP_STATE_SUMMARY_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
         name: "Results",
         json_name: "results",
         type_name: "[]ReadStateSummaryResult",
@@ -312,7 +312,8 @@ pub static READ_SHARE_GROUP_STATE_SUMMARY_RESPONSE_FIELDS: &[rt::FieldSchema] =
         zero_copy: false,
         about: "The read results",
         fields: READ_STATE_SUMMARY_RESULT_FIELDS,
-    }];
+    },
+];
 /// The fields of `ReadStateSummaryResult`, in wire order.
 pub static READ_STATE_SUMMARY_RESULT_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {

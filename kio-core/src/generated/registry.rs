@@ -8,511 +8,269 @@ use crate::rt;
 macro_rules! for_each_message {
     ($m:ident) => {
         $m!(AddOffsetsToTxnRequest, add_offsets_to_txn_request, request);
-        $m!(
-            AddOffsetsToTxnResponse,
-            add_offsets_to_txn_response,
-            response
-        );
-        $m!(
-            AddPartitionsToTxnRequest,
-            add_partitions_to_txn_request,
-            request
-        );
-        $m!(
-            AddPartitionsToTxnResponse,
-            add_partitions_to_txn_response,
-            response
-        );
+        $m!(AddOffsetsToTxnResponse, add_offsets_to_txn_response, response);
+        $m!(AddPartitionsToTxnRequest, add_partitions_to_txn_request, request);
+        $m!(AddPartitionsToTxnResponse, add_partitions_to_txn_response, response);
         $m!(AddRaftVoterRequest, add_raft_voter_request, request);
         $m!(AddRaftVoterResponse, add_raft_voter_response, response);
-        $m!(
-            AllocateProducerIdsRequest,
-            allocate_producer_ids_request,
-            request
-        );
-        $m!(
-            AllocateProducerIdsResponse,
-            allocate_producer_ids_response,
-            response
-        );
-        $m!(
-            AlterClientQuotasRequest,
-            alter_client_quotas_request,
-            request
-        );
-        $m!(
-            AlterClientQuotasResponse,
-            alter_client_quotas_response,
-            response
-        );
+        $m!(AllocateProducerIdsRequest, allocate_producer_ids_request, request);
+        $m!(AllocateProducerIdsResponse, allocate_producer_ids_response, response);
+        $m!(AlterClientQuotasRequest, alter_client_quotas_request, request);
+        $m!(AlterClientQuotasResponse, alter_client_quotas_response, response);
         $m!(AlterConfigsRequest, alter_configs_request, request);
         $m!(AlterConfigsResponse, alter_configs_response, response);
-        $m!(
-            AlterPartitionReassignmentsRequest,
-            alter_partition_reassignments_request,
-            request
-        );
-        $m!(
-            AlterPartitionReassignmentsResponse,
-            alter_partition_reassignments_response,
-            response
-        );
-        $m!(AlterPartitionRequest, alter_partition_request, request);
-        $m!(AlterPartitionResponse, alter_partition_response, response);
-        $m!(
-            AlterReplicaLogDirsRequest,
-            alter_replica_log_dirs_request,
-            request
-        );
-        $m!(
-            AlterReplicaLogDirsResponse,
-            alter_replica_log_dirs_response,
-            response
-        );
-        $m!(
-            AlterUserScramCredentialsRequest,
-            alter_user_scram_credentials_request,
-            request
-        );
-        $m!(
-            AlterUserScramCredentialsResponse,
-            alter_user_scram_credentials_response,
-            response
-        );
-        $m!(ApiVersionsRequest, api_versions_request, request);
-        $m!(ApiVersionsResponse, api_versions_response, response);
-        $m!(
-            AssignReplicasToDirsRequest,
-            assign_replicas_to_dirs_request,
-            request
-        );
-        $m!(
-            AssignReplicasToDirsResponse,
-            assign_replicas_to_dirs_response,
-            response
-        );
+        $m!(AlterPartitionReassignmentsRequest, alter_partition_reassignments_request,
+        request);
+        $m!(AlterPartitionReassignmentsResponse,
+        alter_partition_reassignments_response, response);
+        $m!(AlterPartitionRequest,
+        alter_partition_request, request);
+        $m!(AlterPartitionResponse,
+        alter_partition_response, response);
+        $m!(AlterReplicaLogDirsRequest,
+        alter_replica_log_dirs_request, request);
+        $m!(AlterReplicaLogDirsResponse,
+        alter_replica_log_dirs_response, response);
+        $m!(AlterUserScramCredentialsRequest, alter_user_scram_credentials_request,
+        request);
+        $m!(AlterUserScramCredentialsResponse,
+        alter_user_scram_credentials_response, response);
+        $m!(ApiVersionsRequest,
+        api_versions_request, request);
+        $m!(ApiVersionsResponse, api_versions_response,
+        response);
+        $m!(AssignReplicasToDirsRequest, assign_replicas_to_dirs_request,
+        request);
+        $m!(AssignReplicasToDirsResponse, assign_replicas_to_dirs_response,
+        response);
         $m!(BeginQuorumEpochRequest, begin_quorum_epoch_request, request);
-        $m!(
-            BeginQuorumEpochResponse,
-            begin_quorum_epoch_response,
-            response
-        );
+        $m!(BeginQuorumEpochResponse, begin_quorum_epoch_response, response);
         $m!(BrokerHeartbeatRequest, broker_heartbeat_request, request);
         $m!(BrokerHeartbeatResponse, broker_heartbeat_response, response);
-        $m!(
-            BrokerRegistrationRequest,
-            broker_registration_request,
-            request
-        );
-        $m!(
-            BrokerRegistrationResponse,
-            broker_registration_response,
-            response
-        );
-        $m!(
-            ConsumerGroupDescribeRequest,
-            consumer_group_describe_request,
-            request
-        );
-        $m!(
-            ConsumerGroupDescribeResponse,
-            consumer_group_describe_response,
-            response
-        );
-        $m!(
-            ConsumerGroupHeartbeatRequest,
-            consumer_group_heartbeat_request,
-            request
-        );
-        $m!(
-            ConsumerGroupHeartbeatResponse,
-            consumer_group_heartbeat_response,
-            response
-        );
-        $m!(
-            ConsumerProtocolAssignment,
-            consumer_protocol_assignment,
-            data
-        );
-        $m!(
-            ConsumerProtocolSubscription,
-            consumer_protocol_subscription,
-            data
-        );
-        $m!(
-            ControlledShutdownRequest,
-            controlled_shutdown_request,
-            request
-        );
-        $m!(
-            ControlledShutdownResponse,
-            controlled_shutdown_response,
-            response
-        );
-        $m!(
-            ControllerRegistrationRequest,
-            controller_registration_request,
-            request
-        );
-        $m!(
-            ControllerRegistrationResponse,
-            controller_registration_response,
-            response
-        );
-        $m!(CreateAclsRequest, create_acls_request, request);
-        $m!(CreateAclsResponse, create_acls_response, response);
-        $m!(
-            CreateDelegationTokenRequest,
-            create_delegation_token_request,
-            request
-        );
-        $m!(
-            CreateDelegationTokenResponse,
-            create_delegation_token_response,
-            response
-        );
-        $m!(CreatePartitionsRequest, create_partitions_request, request);
-        $m!(
-            CreatePartitionsResponse,
-            create_partitions_response,
-            response
-        );
-        $m!(CreateTopicsRequest, create_topics_request, request);
-        $m!(CreateTopicsResponse, create_topics_response, response);
-        $m!(DefaultPrincipalData, default_principal_data, data);
-        $m!(DeleteAclsRequest, delete_acls_request, request);
+        $m!(BrokerRegistrationRequest, broker_registration_request, request);
+        $m!(BrokerRegistrationResponse, broker_registration_response, response);
+        $m!(ConsumerGroupDescribeRequest, consumer_group_describe_request, request);
+        $m!(ConsumerGroupDescribeResponse, consumer_group_describe_response, response);
+        $m!(ConsumerGroupHeartbeatRequest, consumer_group_heartbeat_request, request);
+        $m!(ConsumerGroupHeartbeatResponse, consumer_group_heartbeat_response, response); $m
+        ! (ConsumerProtocolAssignment, consumer_protocol_assignment, data);
+        $m!(ConsumerProtocolSubscription, consumer_protocol_subscription, data);
+        $m!(ControlledShutdownRequest, controlled_shutdown_request, request);
+        $m!(ControlledShutdownResponse, controlled_shutdown_response, response);
+        $m!(ControllerRegistrationRequest, controller_registration_request, request);
+        $m!(ControllerRegistrationResponse, controller_registration_response, response); $m
+        ! (CreateAclsRequest, create_acls_request, request);
+        $m!(CreateAclsResponse,
+        create_acls_response, response);
+        $m!(CreateDelegationTokenRequest,
+        create_delegation_token_request, request);
+        $m!(CreateDelegationTokenResponse,
+        create_delegation_token_response, response);
+        $m!(CreatePartitionsRequest,
+        create_partitions_request, request);
+        $m!(CreatePartitionsResponse,
+        create_partitions_response, response);
+        $m!(CreateTopicsRequest,
+        create_topics_request, request);
+        $m!(CreateTopicsResponse,
+        create_topics_response, response);
+        $m!(DefaultPrincipalData,
+        default_principal_data, data);
+        $m!(DeleteAclsRequest, delete_acls_request,
+        request);
         $m!(DeleteAclsResponse, delete_acls_response, response);
         $m!(DeleteGroupsRequest, delete_groups_request, request);
         $m!(DeleteGroupsResponse, delete_groups_response, response);
         $m!(DeleteRecordsRequest, delete_records_request, request);
         $m!(DeleteRecordsResponse, delete_records_response, response);
-        $m!(
-            DeleteShareGroupStateRequest,
-            delete_share_group_state_request,
-            request
-        );
-        $m!(
-            DeleteShareGroupStateResponse,
-            delete_share_group_state_response,
-            response
-        );
-        $m!(DeleteTopicsRequest, delete_topics_request, request);
+        $m!(DeleteShareGroupStateRequest, delete_share_group_state_request, request);
+        $m!(DeleteShareGroupStateResponse, delete_share_group_state_response, response); $m
+        ! (DeleteTopicsRequest, delete_topics_request, request);
         $m!(DeleteTopicsResponse, delete_topics_response, response);
         $m!(DescribeAclsRequest, describe_acls_request, request);
         $m!(DescribeAclsResponse, describe_acls_response, response);
-        $m!(
-            DescribeClientQuotasRequest,
-            describe_client_quotas_request,
-            request
-        );
-        $m!(
-            DescribeClientQuotasResponse,
-            describe_client_quotas_response,
-            response
-        );
+        $m!(DescribeClientQuotasRequest, describe_client_quotas_request, request);
+        $m!(DescribeClientQuotasResponse, describe_client_quotas_response, response);
         $m!(DescribeClusterRequest, describe_cluster_request, request);
         $m!(DescribeClusterResponse, describe_cluster_response, response);
         $m!(DescribeConfigsRequest, describe_configs_request, request);
         $m!(DescribeConfigsResponse, describe_configs_response, response);
-        $m!(
-            DescribeDelegationTokenRequest,
-            describe_delegation_token_request,
-            request
-        );
-        $m!(
-            DescribeDelegationTokenResponse,
-            describe_delegation_token_response,
-            response
-        );
+        $m!(DescribeDelegationTokenRequest, describe_delegation_token_request, request); $m
+        ! (DescribeDelegationTokenResponse, describe_delegation_token_response,
+        response);
         $m!(DescribeGroupsRequest, describe_groups_request, request);
         $m!(DescribeGroupsResponse, describe_groups_response, response);
         $m!(DescribeLogDirsRequest, describe_log_dirs_request, request);
-        $m!(
-            DescribeLogDirsResponse,
-            describe_log_dirs_response,
-            response
-        );
-        $m!(
-            DescribeProducersRequest,
-            describe_producers_request,
-            request
-        );
-        $m!(
-            DescribeProducersResponse,
-            describe_producers_response,
-            response
-        );
+        $m!(DescribeLogDirsResponse, describe_log_dirs_response, response);
+        $m!(DescribeProducersRequest, describe_producers_request, request);
+        $m!(DescribeProducersResponse, describe_producers_response, response);
         $m!(DescribeQuorumRequest, describe_quorum_request, request);
         $m!(DescribeQuorumResponse, describe_quorum_response, response);
-        $m!(
-            DescribeTopicPartitionsRequest,
-            describe_topic_partitions_request,
-            request
-        );
-        $m!(
-            DescribeTopicPartitionsResponse,
-            describe_topic_partitions_response,
-            response
-        );
-        $m!(
-            DescribeTransactionsRequest,
-            describe_transactions_request,
-            request
-        );
-        $m!(
-            DescribeTransactionsResponse,
-            describe_transactions_response,
-            response
-        );
-        $m!(
-            DescribeUserScramCredentialsRequest,
-            describe_user_scram_credentials_request,
-            request
-        );
-        $m!(
-            DescribeUserScramCredentialsResponse,
-            describe_user_scram_credentials_response,
-            response
-        );
+        $m!(DescribeTopicPartitionsRequest, describe_topic_partitions_request, request); $m
+        ! (DescribeTopicPartitionsResponse, describe_topic_partitions_response,
+        response);
+        $m!(DescribeTransactionsRequest, describe_transactions_request,
+        request);
+        $m!(DescribeTransactionsResponse, describe_transactions_response,
+        response);
+        $m!(DescribeUserScramCredentialsRequest,
+        describe_user_scram_credentials_request, request);
+        $m!(DescribeUserScramCredentialsResponse, describe_user_scram_credentials_response,
+        response);
         $m!(ElectLeadersRequest, elect_leaders_request, request);
         $m!(ElectLeadersResponse, elect_leaders_response, response);
         $m!(EndQuorumEpochRequest, end_quorum_epoch_request, request);
         $m!(EndQuorumEpochResponse, end_quorum_epoch_response, response);
         $m!(EndTxnRequest, end_txn_request, request);
-        $m!(EndTxnResponse, end_txn_response, response);
+        $m!(EndTxnResponse,
+        end_txn_response, response);
         $m!(EnvelopeRequest, envelope_request, request);
         $m!(EnvelopeResponse, envelope_response, response);
-        $m!(
-            ExpireDelegationTokenRequest,
-            expire_delegation_token_request,
-            request
-        );
-        $m!(
-            ExpireDelegationTokenResponse,
-            expire_delegation_token_response,
-            response
-        );
+        $m!(ExpireDelegationTokenRequest, expire_delegation_token_request, request);
+        $m!(ExpireDelegationTokenResponse, expire_delegation_token_response, response);
         $m!(FetchRequest, fetch_request, request);
-        $m!(FetchResponse, fetch_response, response);
+        $m!(FetchResponse, fetch_response,
+        response);
         $m!(FetchSnapshotRequest, fetch_snapshot_request, request);
         $m!(FetchSnapshotResponse, fetch_snapshot_response, response);
         $m!(FindCoordinatorRequest, find_coordinator_request, request);
         $m!(FindCoordinatorResponse, find_coordinator_response, response);
-        $m!(
-            GetTelemetrySubscriptionsRequest,
-            get_telemetry_subscriptions_request,
-            request
-        );
-        $m!(
-            GetTelemetrySubscriptionsResponse,
-            get_telemetry_subscriptions_response,
-            response
-        );
+        $m!(GetTelemetrySubscriptionsRequest, get_telemetry_subscriptions_request, request);
+        $m!(GetTelemetrySubscriptionsResponse, get_telemetry_subscriptions_response,
+        response);
         $m!(HeartbeatRequest, heartbeat_request, request);
         $m!(HeartbeatResponse, heartbeat_response, response);
-        $m!(
-            IncrementalAlterConfigsRequest,
-            incremental_alter_configs_request,
-            request
-        );
-        $m!(
-            IncrementalAlterConfigsResponse,
-            incremental_alter_configs_response,
-            response
-        );
+        $m!(IncrementalAlterConfigsRequest, incremental_alter_configs_request, request); $m
+        ! (IncrementalAlterConfigsResponse, incremental_alter_configs_response,
+        response);
         $m!(InitProducerIdRequest, init_producer_id_request, request);
         $m!(InitProducerIdResponse, init_producer_id_response, response);
-        $m!(
-            InitializeShareGroupStateRequest,
-            initialize_share_group_state_request,
-            request
-        );
-        $m!(
-            InitializeShareGroupStateResponse,
-            initialize_share_group_state_response,
-            response
-        );
-        $m!(JoinGroupRequest, join_group_request, request);
-        $m!(JoinGroupResponse, join_group_response, response);
+        $m!(InitializeShareGroupStateRequest, initialize_share_group_state_request,
+        request);
+        $m!(InitializeShareGroupStateResponse,
+        initialize_share_group_state_response, response);
+        $m!(JoinGroupRequest,
+        join_group_request, request);
+        $m!(JoinGroupResponse, join_group_response,
+        response);
         $m!(KRaftVersionRecord, k_raft_version_record, data);
         $m!(LeaderAndIsrRequest, leader_and_isr_request, request);
         $m!(LeaderAndIsrResponse, leader_and_isr_response, response);
         $m!(LeaderChangeMessage, leader_change_message, data);
-        $m!(LeaveGroupRequest, leave_group_request, request);
-        $m!(LeaveGroupResponse, leave_group_response, response);
-        $m!(
-            ListClientMetricsResourcesRequest,
-            list_client_metrics_resources_request,
-            request
-        );
-        $m!(
-            ListClientMetricsResourcesResponse,
-            list_client_metrics_resources_response,
-            response
-        );
+        $m!(LeaveGroupRequest,
+        leave_group_request, request);
+        $m!(LeaveGroupResponse, leave_group_response,
+        response);
+        $m!(ListClientMetricsResourcesRequest,
+        list_client_metrics_resources_request, request);
+        $m!(ListClientMetricsResourcesResponse, list_client_metrics_resources_response,
+        response);
         $m!(ListGroupsRequest, list_groups_request, request);
         $m!(ListGroupsResponse, list_groups_response, response);
-        $m!(ListOffsetsRequest, list_offsets_request, request);
-        $m!(ListOffsetsResponse, list_offsets_response, response);
-        $m!(
-            ListPartitionReassignmentsRequest,
-            list_partition_reassignments_request,
-            request
-        );
-        $m!(
-            ListPartitionReassignmentsResponse,
-            list_partition_reassignments_response,
-            response
-        );
-        $m!(ListTransactionsRequest, list_transactions_request, request);
-        $m!(
-            ListTransactionsResponse,
-            list_transactions_response,
-            response
-        );
+        $m!(ListOffsetsRequest,
+        list_offsets_request, request);
+        $m!(ListOffsetsResponse, list_offsets_response,
+        response);
+        $m!(ListPartitionReassignmentsRequest,
+        list_partition_reassignments_request, request);
+        $m!(ListPartitionReassignmentsResponse, list_partition_reassignments_response,
+        response);
+        $m!(ListTransactionsRequest, list_transactions_request, request); $m
+        ! (ListTransactionsResponse, list_transactions_response, response);
         $m!(MetadataRequest, metadata_request, request);
-        $m!(MetadataResponse, metadata_response, response);
-        $m!(OffsetCommitRequest, offset_commit_request, request);
+        $m!(MetadataResponse,
+        metadata_response, response);
+        $m!(OffsetCommitRequest, offset_commit_request,
+        request);
         $m!(OffsetCommitResponse, offset_commit_response, response);
         $m!(OffsetDeleteRequest, offset_delete_request, request);
         $m!(OffsetDeleteResponse, offset_delete_response, response);
         $m!(OffsetFetchRequest, offset_fetch_request, request);
-        $m!(OffsetFetchResponse, offset_fetch_response, response);
-        $m!(
-            OffsetForLeaderEpochRequest,
-            offset_for_leader_epoch_request,
-            request
-        );
-        $m!(
-            OffsetForLeaderEpochResponse,
-            offset_for_leader_epoch_response,
-            response
-        );
-        $m!(ProduceRequest, produce_request, request);
-        $m!(ProduceResponse, produce_response, response);
-        $m!(PushTelemetryRequest, push_telemetry_request, request);
+        $m!(OffsetFetchResponse,
+        offset_fetch_response, response);
+        $m!(OffsetForLeaderEpochRequest,
+        offset_for_leader_epoch_request, request);
+        $m!(OffsetForLeaderEpochResponse,
+        offset_for_leader_epoch_response, response);
+        $m!(ProduceRequest,
+        produce_request, request);
+        $m!(ProduceResponse, produce_response, response); $m
+        ! (PushTelemetryRequest, push_telemetry_request, request);
         $m!(PushTelemetryResponse, push_telemetry_response, response);
-        $m!(
-            ReadShareGroupStateRequest,
-            read_share_group_state_request,
-            request
-        );
-        $m!(
-            ReadShareGroupStateResponse,
-            read_share_group_state_response,
-            response
-        );
-        $m!(
-            ReadShareGroupStateSummaryRequest,
-            read_share_group_state_summary_request,
-            request
-        );
-        $m!(
-            ReadShareGroupStateSummaryResponse,
-            read_share_group_state_summary_response,
-            response
-        );
-        $m!(RemoveRaftVoterRequest, remove_raft_voter_request, request);
-        $m!(
-            RemoveRaftVoterResponse,
-            remove_raft_voter_response,
-            response
-        );
-        $m!(
-            RenewDelegationTokenRequest,
-            renew_delegation_token_request,
-            request
-        );
-        $m!(
-            RenewDelegationTokenResponse,
-            renew_delegation_token_response,
-            response
-        );
-        $m!(RequestHeader, request_header, header);
+        $m!(ReadShareGroupStateRequest, read_share_group_state_request, request);
+        $m!(ReadShareGroupStateResponse, read_share_group_state_response, response);
+        $m!(ReadShareGroupStateSummaryRequest, read_share_group_state_summary_request,
+        request);
+        $m!(ReadShareGroupStateSummaryResponse,
+        read_share_group_state_summary_response, response);
+        $m!(RemoveRaftVoterRequest,
+        remove_raft_voter_request, request);
+        $m!(RemoveRaftVoterResponse,
+        remove_raft_voter_response, response);
+        $m!(RenewDelegationTokenRequest,
+        renew_delegation_token_request, request);
+        $m!(RenewDelegationTokenResponse,
+        renew_delegation_token_response, response);
+        $m!(RequestHeader, request_header,
+        header);
         $m!(ResponseHeader, response_header, header);
         $m!(SaslAuthenticateRequest, sasl_authenticate_request, request);
-        $m!(
-            SaslAuthenticateResponse,
-            sasl_authenticate_response,
-            response
-        );
+        $m!(SaslAuthenticateResponse, sasl_authenticate_response, response);
         $m!(SaslHandshakeRequest, sasl_handshake_request, request);
         $m!(SaslHandshakeResponse, sasl_handshake_response, response);
         $m!(ShareAcknowledgeRequest, share_acknowledge_request, request);
-        $m!(
-            ShareAcknowledgeResponse,
-            share_acknowledge_response,
-            response
-        );
+        $m!(ShareAcknowledgeResponse, share_acknowledge_response, response);
         $m!(ShareFetchRequest, share_fetch_request, request);
-        $m!(ShareFetchResponse, share_fetch_response, response);
-        $m!(
-            ShareGroupDescribeRequest,
-            share_group_describe_request,
-            request
-        );
-        $m!(
-            ShareGroupDescribeResponse,
-            share_group_describe_response,
-            response
-        );
-        $m!(
-            ShareGroupHeartbeatRequest,
-            share_group_heartbeat_request,
-            request
-        );
-        $m!(
-            ShareGroupHeartbeatResponse,
-            share_group_heartbeat_response,
-            response
-        );
-        $m!(SnapshotFooterRecord, snapshot_footer_record, data);
-        $m!(SnapshotHeaderRecord, snapshot_header_record, data);
-        $m!(StopReplicaRequest, stop_replica_request, request);
+        $m!(ShareFetchResponse,
+        share_fetch_response, response);
+        $m!(ShareGroupDescribeRequest,
+        share_group_describe_request, request);
+        $m!(ShareGroupDescribeResponse,
+        share_group_describe_response, response);
+        $m!(ShareGroupHeartbeatRequest,
+        share_group_heartbeat_request, request);
+        $m!(ShareGroupHeartbeatResponse,
+        share_group_heartbeat_response, response);
+        $m!(SnapshotFooterRecord,
+        snapshot_footer_record, data);
+        $m!(SnapshotHeaderRecord,
+        snapshot_header_record, data);
+        $m!(StopReplicaRequest, stop_replica_request,
+        request);
         $m!(StopReplicaResponse, stop_replica_response, response);
         $m!(SyncGroupRequest, sync_group_request, request);
-        $m!(SyncGroupResponse, sync_group_response, response);
-        $m!(TxnOffsetCommitRequest, txn_offset_commit_request, request);
-        $m!(
-            TxnOffsetCommitResponse,
-            txn_offset_commit_response,
-            response
-        );
-        $m!(UnregisterBrokerRequest, unregister_broker_request, request);
-        $m!(
-            UnregisterBrokerResponse,
-            unregister_broker_response,
-            response
-        );
-        $m!(UpdateFeaturesRequest, update_features_request, request);
-        $m!(UpdateFeaturesResponse, update_features_response, response);
-        $m!(UpdateMetadataRequest, update_metadata_request, request);
-        $m!(UpdateMetadataResponse, update_metadata_response, response);
-        $m!(UpdateRaftVoterRequest, update_raft_voter_request, request);
-        $m!(
-            UpdateRaftVoterResponse,
-            update_raft_voter_response,
-            response
-        );
+        $m!(SyncGroupResponse,
+        sync_group_response, response);
+        $m!(TxnOffsetCommitRequest,
+        txn_offset_commit_request, request);
+        $m!(TxnOffsetCommitResponse,
+        txn_offset_commit_response, response);
+        $m!(UnregisterBrokerRequest,
+        unregister_broker_request, request);
+        $m!(UnregisterBrokerResponse,
+        unregister_broker_response, response);
+        $m!(UpdateFeaturesRequest,
+        update_features_request, request);
+        $m!(UpdateFeaturesResponse,
+        update_features_response, response);
+        $m!(UpdateMetadataRequest,
+        update_metadata_request, request);
+        $m!(UpdateMetadataResponse,
+        update_metadata_response, response);
+        $m!(UpdateRaftVoterRequest,
+        update_raft_voter_request, request);
+        $m!(UpdateRaftVoterResponse,
+        update_raft_voter_response, response);
         $m!(VoteRequest, vote_request, request);
         $m!(VoteResponse, vote_response, response);
-        $m!(VotersRecord, voters_record, data);
-        $m!(
-            WriteShareGroupStateRequest,
-            write_share_group_state_request,
-            request
-        );
-        $m!(
-            WriteShareGroupStateResponse,
-            write_share_group_state_response,
-            response
-        );
-        $m!(WriteTxnMarkersRequest, write_txn_markers_request, request);
-        $m!(
-            WriteTxnMarkersResponse,
-            write_txn_markers_response,
-            response
-        );
+        $m!(VotersRecord, voters_record,
+        data);
+        $m!(WriteShareGroupStateRequest, write_share_group_state_request,
+        request);
+        $m!(WriteShareGroupStateResponse, write_share_group_state_response,
+        response);
+        $m!(WriteTxnMarkersRequest, write_txn_markers_request, request); $m
+        ! (WriteTxnMarkersResponse, write_txn_markers_response, response);
     };
 }
 /// Every message schema: requests, responses, headers and data schemas, by name.

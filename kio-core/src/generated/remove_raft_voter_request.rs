@@ -75,12 +75,8 @@ impl<'a> rt::Wire<'a> for RemoveRaftVoterRequest<'a> {
             .map_err(|e| e.in_field("RemoveRaftVoterRequest.ClusterId"))?;
         rt::Wire::write(&self.voter_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterId"))?;
-        rt::Wire::write(
-            &self.voter_directory_id,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterDirectoryId"))?;
+        rt::Wire::write(&self.voter_directory_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterDirectoryId"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;

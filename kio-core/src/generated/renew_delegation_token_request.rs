@@ -143,15 +143,14 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: false,
     listeners: &["zkBroker", "broker", "controller"],
     fields: RENEW_DELEGATION_TOKEN_REQUEST_FIELDS,
-    structs: &[(
-        "RenewDelegationTokenRequest",
-        RENEW_DELEGATION_TOKEN_REQUEST_FIELDS,
-    )],
+    structs: &[("RenewDelegationTokenRequest", RENEW_DELEGATION_TOKEN_REQUEST_FIELDS)],
 };
 impl<'a> rt::Message<'a> for RenewDelegationTokenRequest<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;
 }
 impl<'a> rt::Request<'a> for RenewDelegationTokenRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::RenewDelegationToken;
-    type Response<'b> = super::renew_delegation_token_response::RenewDelegationTokenResponse<'b>;
+    type Response<'b> = super::renew_delegation_token_response::RenewDelegationTokenResponse<
+        'b,
+    >;
 }

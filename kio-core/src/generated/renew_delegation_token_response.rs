@@ -75,18 +75,10 @@ impl<'a> rt::Wire<'a> for RenewDelegationTokenResponse<'a> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("RenewDelegationTokenResponse.ErrorCode"))?;
-        rt::Wire::write(
-            &self.expiry_timestamp_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("RenewDelegationTokenResponse.ExpiryTimestampMs"))?;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("RenewDelegationTokenResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.expiry_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RenewDelegationTokenResponse.ExpiryTimestampMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RenewDelegationTokenResponse.ThrottleTimeMs"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -180,10 +172,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: false,
     listeners: &[],
     fields: RENEW_DELEGATION_TOKEN_RESPONSE_FIELDS,
-    structs: &[(
-        "RenewDelegationTokenResponse",
-        RENEW_DELEGATION_TOKEN_RESPONSE_FIELDS,
-    )],
+    structs: &[("RenewDelegationTokenResponse", RENEW_DELEGATION_TOKEN_RESPONSE_FIELDS)],
 };
 impl<'a> rt::Message<'a> for RenewDelegationTokenResponse<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;

@@ -70,8 +70,8 @@ impl<'a> rt::Wire<'a> for RequestHeader<'a> {
                 .map_err(|e| e.in_field("RequestHeader.ClientId"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("RequestHeader._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("RequestHeader._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("RequestHeader._tagged"))?
@@ -85,12 +85,8 @@ impl<'a> rt::Wire<'a> for RequestHeader<'a> {
         let v = cx.version;
         rt::Wire::write(&self.request_api_key, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("RequestHeader.RequestApiKey"))?;
-        rt::Wire::write(
-            &self.request_api_version,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("RequestHeader.RequestApiVersion"))?;
+        rt::Wire::write(&self.request_api_version, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RequestHeader.RequestApiVersion"))?;
         rt::Wire::write(&self.correlation_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("RequestHeader.CorrelationId"))?;
         if v >= 1 {

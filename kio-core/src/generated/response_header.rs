@@ -44,8 +44,8 @@ impl<'a> rt::Wire<'a> for ResponseHeader<'a> {
         this.correlation_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ResponseHeader.CorrelationId"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ResponseHeader._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ResponseHeader._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("ResponseHeader._tagged"))?
@@ -83,24 +83,26 @@ impl<'a> rt::IntoOwned for ResponseHeader<'a> {
     }
 }
 /// The fields of `ResponseHeader`, in wire order.
-pub static RESPONSE_HEADER_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "CorrelationId",
-    json_name: "correlationId",
-    type_name: "int32",
-    ty: rt::FieldType::Int32,
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The correlation ID of this response.",
-    fields: &[],
-}];
+pub static RESPONSE_HEADER_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "CorrelationId",
+        json_name: "correlationId",
+        type_name: "int32",
+        ty: rt::FieldType::Int32,
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The correlation ID of this response.",
+        fields: &[],
+    },
+];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "ResponseHeader",

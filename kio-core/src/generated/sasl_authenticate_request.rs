@@ -83,24 +83,26 @@ impl<'a> rt::IntoOwned for SaslAuthenticateRequest<'a> {
     }
 }
 /// The fields of `SaslAuthenticateRequest`, in wire order.
-pub static SASL_AUTHENTICATE_REQUEST_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "AuthBytes",
-    json_name: "authBytes",
-    type_name: "bytes",
-    ty: rt::FieldType::Bytes,
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The SASL authentication bytes from the client, as defined by the SASL mechanism.",
-    fields: &[],
-}];
+pub static SASL_AUTHENTICATE_REQUEST_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "AuthBytes",
+        json_name: "authBytes",
+        type_name: "bytes",
+        ty: rt::FieldType::Bytes,
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The SASL authentication bytes from the client, as defined by the SASL mechanism.",
+        fields: &[],
+    },
+];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "SaslAuthenticateRequest",

@@ -66,7 +66,10 @@ impl<'a> rt::Wire<'a> for SaslAuthenticateResponse<'a> {
         this.auth_bytes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SaslAuthenticateResponse.AuthBytes"))?;
         if v >= 1 {
-            this.session_lifetime_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.session_lifetime_ms = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("SaslAuthenticateResponse.SessionLifetimeMs"))?;
         }
         if cx.flexible {
@@ -91,11 +94,11 @@ impl<'a> rt::Wire<'a> for SaslAuthenticateResponse<'a> {
             .map_err(|e| e.in_field("SaslAuthenticateResponse.AuthBytes"))?;
         if v >= 1 {
             rt::Wire::write(
-                &self.session_lifetime_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("SaslAuthenticateResponse.SessionLifetimeMs"))?;
+                    &self.session_lifetime_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("SaslAuthenticateResponse.SessionLifetimeMs"))?;
         }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
@@ -209,10 +212,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: false,
     listeners: &[],
     fields: SASL_AUTHENTICATE_RESPONSE_FIELDS,
-    structs: &[(
-        "SaslAuthenticateResponse",
-        SASL_AUTHENTICATE_RESPONSE_FIELDS,
-    )],
+    structs: &[("SaslAuthenticateResponse", SASL_AUTHENTICATE_RESPONSE_FIELDS)],
 };
 impl<'a> rt::Message<'a> for SaslAuthenticateResponse<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;

@@ -70,24 +70,26 @@ impl<'a> rt::IntoOwned for SaslHandshakeRequest<'a> {
     }
 }
 /// The fields of `SaslHandshakeRequest`, in wire order.
-pub static SASL_HANDSHAKE_REQUEST_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Mechanism",
-    json_name: "mechanism",
-    type_name: "string",
-    ty: rt::FieldType::String,
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The SASL mechanism chosen by the client.",
-    fields: &[],
-}];
+pub static SASL_HANDSHAKE_REQUEST_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Mechanism",
+        json_name: "mechanism",
+        type_name: "string",
+        ty: rt::FieldType::String,
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The SASL mechanism chosen by the client.",
+        fields: &[],
+    },
+];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "SaslHandshakeRequest",

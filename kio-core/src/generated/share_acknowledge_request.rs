@@ -85,12 +85,8 @@ impl<'a> rt::Wire<'a> for ShareAcknowledgeRequest<'a> {
             .map_err(|e| e.in_field("ShareAcknowledgeRequest.GroupId"))?;
         rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ShareAcknowledgeRequest.MemberId"))?;
-        rt::Wire::write(
-            &self.share_session_epoch,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ShareAcknowledgeRequest.ShareSessionEpoch"))?;
+        rt::Wire::write(&self.share_session_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareAcknowledgeRequest.ShareSessionEpoch"))?;
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareAcknowledgeRequest.Topics"))?;
         if cx.flexible {
@@ -167,8 +163,8 @@ impl<'a> rt::Wire<'a> for AcknowledgeTopic<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgeTopic.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("AcknowledgeTopic._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("AcknowledgeTopic._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("AcknowledgeTopic._tagged"))?
@@ -253,7 +249,10 @@ impl<'a> rt::Wire<'a> for AcknowledgePartition<'a> {
         let mut this = Self::default();
         this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgePartition.PartitionIndex"))?;
-        this.acknowledgement_batches = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.acknowledgement_batches = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("AcknowledgePartition.AcknowledgementBatches"))?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -272,11 +271,11 @@ impl<'a> rt::Wire<'a> for AcknowledgePartition<'a> {
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgePartition.PartitionIndex"))?;
         rt::Wire::write(
-            &self.acknowledgement_batches,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AcknowledgePartition.AcknowledgementBatches"))?;
+                &self.acknowledgement_batches,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("AcknowledgePartition.AcknowledgementBatches"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -296,7 +295,9 @@ impl<'a> rt::IntoOwned for AcknowledgePartition<'a> {
     fn into_owned(self) -> AcknowledgePartition<'static> {
         AcknowledgePartition {
             partition_index: rt::IntoOwned::into_owned(self.partition_index),
-            acknowledgement_batches: rt::IntoOwned::into_owned(self.acknowledgement_batches),
+            acknowledgement_batches: rt::IntoOwned::into_owned(
+                self.acknowledgement_batches,
+            ),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -374,12 +375,8 @@ impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
             .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
         rt::Wire::write(&self.last_offset, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgementBatch.LastOffset"))?;
-        rt::Wire::write(
-            &self.acknowledge_types,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
+        rt::Wire::write(&self.acknowledge_types, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;

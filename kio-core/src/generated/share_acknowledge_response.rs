@@ -89,12 +89,8 @@ impl<'a> rt::Wire<'a> for ShareAcknowledgeResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ShareAcknowledgeResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareAcknowledgeResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareAcknowledgeResponse.ErrorCode"))?;
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
@@ -281,8 +277,8 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.current_leader = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -376,8 +372,8 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
         this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?
@@ -481,12 +477,9 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
         this.rack = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }
@@ -863,14 +856,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: SHARE_ACKNOWLEDGE_RESPONSE_FIELDS,
     structs: &[
-        (
-            "ShareAcknowledgeResponse",
-            SHARE_ACKNOWLEDGE_RESPONSE_FIELDS,
-        ),
-        (
-            "ShareAcknowledgeTopicResponse",
-            SHARE_ACKNOWLEDGE_TOPIC_RESPONSE_FIELDS,
-        ),
+        ("ShareAcknowledgeResponse", SHARE_ACKNOWLEDGE_RESPONSE_FIELDS),
+        ("ShareAcknowledgeTopicResponse", SHARE_ACKNOWLEDGE_TOPIC_RESPONSE_FIELDS),
         ("PartitionData", PARTITION_DATA_FIELDS),
         ("LeaderIdAndEpoch", LEADER_ID_AND_EPOCH_FIELDS),
         ("NodeEndpoint", NODE_ENDPOINT_FIELDS),

@@ -97,11 +97,14 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
             .map_err(|e| e.in_field("ShareFetchRequest.MaxBytes"))?;
         this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareFetchRequest.Topics"))?;
-        this.forgotten_topics_data = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.forgotten_topics_data = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ShareFetchRequest.ForgottenTopicsData"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ShareFetchRequest._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ShareFetchRequest._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("ShareFetchRequest._tagged"))?
@@ -117,12 +120,8 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
             .map_err(|e| e.in_field("ShareFetchRequest.GroupId"))?;
         rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ShareFetchRequest.MemberId"))?;
-        rt::Wire::write(
-            &self.share_session_epoch,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ShareFetchRequest.ShareSessionEpoch"))?;
+        rt::Wire::write(&self.share_session_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareFetchRequest.ShareSessionEpoch"))?;
         rt::Wire::write(&self.max_wait_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareFetchRequest.MaxWaitMs"))?;
         rt::Wire::write(&self.min_bytes, w, rt::Cx::new(v, cx.flexible, false))
@@ -132,11 +131,11 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareFetchRequest.Topics"))?;
         rt::Wire::write(
-            &self.forgotten_topics_data,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ShareFetchRequest.ForgottenTopicsData"))?;
+                &self.forgotten_topics_data,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ShareFetchRequest.ForgottenTopicsData"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -215,13 +214,9 @@ impl<'a> rt::Wire<'a> for FetchTopic<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("FetchTopic._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("FetchTopic._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("FetchTopic._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("FetchTopic._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -309,11 +304,14 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
             .map_err(|e| e.in_field("FetchPartition.PartitionIndex"))?;
         this.partition_max_bytes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
-        this.acknowledgement_batches = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.acknowledgement_batches = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("FetchPartition.AcknowledgementBatches"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("FetchPartition._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("FetchPartition._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("FetchPartition._tagged"))?
@@ -327,18 +325,14 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchPartition.PartitionIndex"))?;
+        rt::Wire::write(&self.partition_max_bytes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
         rt::Wire::write(
-            &self.partition_max_bytes,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
-        rt::Wire::write(
-            &self.acknowledgement_batches,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("FetchPartition.AcknowledgementBatches"))?;
+                &self.acknowledgement_batches,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("FetchPartition.AcknowledgementBatches"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -359,7 +353,9 @@ impl<'a> rt::IntoOwned for FetchPartition<'a> {
         FetchPartition {
             partition_index: rt::IntoOwned::into_owned(self.partition_index),
             partition_max_bytes: rt::IntoOwned::into_owned(self.partition_max_bytes),
-            acknowledgement_batches: rt::IntoOwned::into_owned(self.acknowledgement_batches),
+            acknowledgement_batches: rt::IntoOwned::into_owned(
+                self.acknowledgement_batches,
+            ),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -437,12 +433,8 @@ impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
             .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
         rt::Wire::write(&self.last_offset, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgementBatch.LastOffset"))?;
-        rt::Wire::write(
-            &self.acknowledge_types,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
+        rt::Wire::write(&self.acknowledge_types, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -516,8 +508,8 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("ForgottenTopic._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ForgottenTopic._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("ForgottenTopic._tagged"))?

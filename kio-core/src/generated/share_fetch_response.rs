@@ -89,12 +89,8 @@ impl<'a> rt::Wire<'a> for ShareFetchResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ShareFetchResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareFetchResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareFetchResponse.ErrorCode"))?;
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
@@ -302,9 +298,15 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
         this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("PartitionData.ErrorMessage"))?;
-        this.acknowledge_error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.acknowledge_error_code = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("PartitionData.AcknowledgeErrorCode"))?;
-        this.acknowledge_error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        this.acknowledge_error_message = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("PartitionData.AcknowledgeErrorMessage"))?;
         this.current_leader = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
@@ -313,8 +315,8 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.acquired_records = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.AcquiredRecords"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -333,27 +335,23 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("PartitionData.ErrorMessage"))?;
         rt::Wire::write(
-            &self.acknowledge_error_code,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("PartitionData.AcknowledgeErrorCode"))?;
+                &self.acknowledge_error_code,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("PartitionData.AcknowledgeErrorCode"))?;
         rt::Wire::write(
-            &self.acknowledge_error_message,
-            w,
-            rt::Cx::new(v, cx.flexible, true),
-        )
-        .map_err(|e| e.in_field("PartitionData.AcknowledgeErrorMessage"))?;
+                &self.acknowledge_error_message,
+                w,
+                rt::Cx::new(v, cx.flexible, true),
+            )
+            .map_err(|e| e.in_field("PartitionData.AcknowledgeErrorMessage"))?;
         rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
         rt::Wire::write(&self.records, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("PartitionData.Records"))?;
-        rt::Wire::write(
-            &self.acquired_records,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("PartitionData.AcquiredRecords"))?;
+        rt::Wire::write(&self.acquired_records, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.AcquiredRecords"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -375,8 +373,12 @@ impl<'a> rt::IntoOwned for PartitionData<'a> {
             partition_index: rt::IntoOwned::into_owned(self.partition_index),
             error_code: rt::IntoOwned::into_owned(self.error_code),
             error_message: rt::IntoOwned::into_owned(self.error_message),
-            acknowledge_error_code: rt::IntoOwned::into_owned(self.acknowledge_error_code),
-            acknowledge_error_message: rt::IntoOwned::into_owned(self.acknowledge_error_message),
+            acknowledge_error_code: rt::IntoOwned::into_owned(
+                self.acknowledge_error_code,
+            ),
+            acknowledge_error_message: rt::IntoOwned::into_owned(
+                self.acknowledge_error_message,
+            ),
             current_leader: rt::IntoOwned::into_owned(self.current_leader),
             records: rt::IntoOwned::into_owned(self.records),
             acquired_records: rt::IntoOwned::into_owned(self.acquired_records),
@@ -432,8 +434,8 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
         this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?
@@ -529,8 +531,8 @@ impl<'a> rt::Wire<'a> for AcquiredRecords<'a> {
         this.delivery_count = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcquiredRecords.DeliveryCount"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("AcquiredRecords._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("AcquiredRecords._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("AcquiredRecords._tagged"))?
@@ -637,12 +639,9 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
         this.rack = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }
@@ -1147,10 +1146,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: SHARE_FETCH_RESPONSE_FIELDS,
     structs: &[
         ("ShareFetchResponse", SHARE_FETCH_RESPONSE_FIELDS),
-        (
-            "ShareFetchableTopicResponse",
-            SHARE_FETCHABLE_TOPIC_RESPONSE_FIELDS,
-        ),
+        ("ShareFetchableTopicResponse", SHARE_FETCHABLE_TOPIC_RESPONSE_FIELDS),
         ("PartitionData", PARTITION_DATA_FIELDS),
         ("LeaderIdAndEpoch", LEADER_ID_AND_EPOCH_FIELDS),
         ("AcquiredRecords", ACQUIRED_RECORDS_FIELDS),

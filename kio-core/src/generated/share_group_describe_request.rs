@@ -49,8 +49,13 @@ impl<'a> rt::Wire<'a> for ShareGroupDescribeRequest<'a> {
         let mut this = Self::default();
         this.group_ids = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareGroupDescribeRequest.GroupIds"))?;
-        this.include_authorized_operations = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareGroupDescribeRequest.IncludeAuthorizedOperations"))?;
+        this.include_authorized_operations = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("ShareGroupDescribeRequest.IncludeAuthorizedOperations")
+            })?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ShareGroupDescribeRequest._tagged"))?;
@@ -68,11 +73,13 @@ impl<'a> rt::Wire<'a> for ShareGroupDescribeRequest<'a> {
         rt::Wire::write(&self.group_ids, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareGroupDescribeRequest.GroupIds"))?;
         rt::Wire::write(
-            &self.include_authorized_operations,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ShareGroupDescribeRequest.IncludeAuthorizedOperations"))?;
+                &self.include_authorized_operations,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("ShareGroupDescribeRequest.IncludeAuthorizedOperations")
+            })?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -149,15 +156,14 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: true,
     listeners: &["broker"],
     fields: SHARE_GROUP_DESCRIBE_REQUEST_FIELDS,
-    structs: &[(
-        "ShareGroupDescribeRequest",
-        SHARE_GROUP_DESCRIBE_REQUEST_FIELDS,
-    )],
+    structs: &[("ShareGroupDescribeRequest", SHARE_GROUP_DESCRIBE_REQUEST_FIELDS)],
 };
 impl<'a> rt::Message<'a> for ShareGroupDescribeRequest<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;
 }
 impl<'a> rt::Request<'a> for ShareGroupDescribeRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::ShareGroupDescribe;
-    type Response<'b> = super::share_group_describe_response::ShareGroupDescribeResponse<'b>;
+    type Response<'b> = super::share_group_describe_response::ShareGroupDescribeResponse<
+        'b,
+    >;
 }

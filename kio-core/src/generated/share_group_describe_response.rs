@@ -65,12 +65,8 @@ impl<'a> rt::Wire<'a> for ShareGroupDescribeResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ShareGroupDescribeResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareGroupDescribeResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareGroupDescribeResponse.Groups"))?;
         if cx.flexible {
@@ -198,11 +194,14 @@ impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
             .map_err(|e| e.in_field("DescribedGroup.AssignorName"))?;
         this.members = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroup.Members"))?;
-        this.authorized_operations = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.authorized_operations = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("DescribedGroup._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("DescribedGroup._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("DescribedGroup._tagged"))?
@@ -224,22 +223,18 @@ impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
             .map_err(|e| e.in_field("DescribedGroup.GroupState"))?;
         rt::Wire::write(&self.group_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroup.GroupEpoch"))?;
-        rt::Wire::write(
-            &self.assignment_epoch,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribedGroup.AssignmentEpoch"))?;
+        rt::Wire::write(&self.assignment_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.AssignmentEpoch"))?;
         rt::Wire::write(&self.assignor_name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroup.AssignorName"))?;
         rt::Wire::write(&self.members, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroup.Members"))?;
         rt::Wire::write(
-            &self.authorized_operations,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
+                &self.authorized_operations,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -354,17 +349,17 @@ impl<'a> rt::Wire<'a> for Member<'a> {
             .map_err(|e| e.in_field("Member.ClientId"))?;
         this.client_host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Member.ClientHost"))?;
-        this.subscribed_topic_names = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.subscribed_topic_names = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Member.SubscribedTopicNames"))?;
         this.assignment = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Member.Assignment"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r).map_err(|e| e.in_field("Member._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("Member._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("Member._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("Member._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -382,11 +377,11 @@ impl<'a> rt::Wire<'a> for Member<'a> {
         rt::Wire::write(&self.client_host, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Member.ClientHost"))?;
         rt::Wire::write(
-            &self.subscribed_topic_names,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("Member.SubscribedTopicNames"))?;
+                &self.subscribed_topic_names,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Member.SubscribedTopicNames"))?;
         rt::Wire::write(&self.assignment, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Member.Assignment"))?;
         if cx.flexible {
@@ -412,7 +407,9 @@ impl<'a> rt::IntoOwned for Member<'a> {
             member_epoch: rt::IntoOwned::into_owned(self.member_epoch),
             client_id: rt::IntoOwned::into_owned(self.client_id),
             client_host: rt::IntoOwned::into_owned(self.client_host),
-            subscribed_topic_names: rt::IntoOwned::into_owned(self.subscribed_topic_names),
+            subscribed_topic_names: rt::IntoOwned::into_owned(
+                self.subscribed_topic_names,
+            ),
             assignment: rt::IntoOwned::into_owned(self.assignment),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
@@ -458,25 +455,17 @@ impl<'a> rt::Wire<'a> for Assignment<'a> {
         this.topic_partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Assignment.TopicPartitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("Assignment._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("Assignment._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("Assignment._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("Assignment._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.topic_partitions,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("Assignment.TopicPartitions"))?;
+        rt::Wire::write(&self.topic_partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Assignment.TopicPartitions"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -556,8 +545,8 @@ impl<'a> rt::Wire<'a> for TopicPartitions<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicPartitions.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicPartitions._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicPartitions._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("TopicPartitions._tagged"))?
@@ -934,24 +923,26 @@ pub static MEMBER_FIELDS: &[rt::FieldSchema] = &[
     },
 ];
 /// The fields of `Assignment`, in wire order.
-pub static ASSIGNMENT_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "TopicPartitions",
-    json_name: "topicPartitions",
-    type_name: "[]TopicPartitions",
-    ty: rt::FieldType::Array(&rt::FieldType::Struct("TopicPartitions")),
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The assigned topic-partitions to the member.",
-    fields: TOPIC_PARTITIONS_FIELDS,
-}];
+pub static ASSIGNMENT_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "TopicPartitions",
+        json_name: "topicPartitions",
+        type_name: "[]TopicPartitions",
+        ty: rt::FieldType::Array(&rt::FieldType::Struct("TopicPartitions")),
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The assigned topic-partitions to the member.",
+        fields: TOPIC_PARTITIONS_FIELDS,
+    },
+];
 /// The fields of `TopicPartitions`, in wire order.
 pub static TOPIC_PARTITIONS_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {
@@ -1021,10 +1012,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: SHARE_GROUP_DESCRIBE_RESPONSE_FIELDS,
     structs: &[
-        (
-            "ShareGroupDescribeResponse",
-            SHARE_GROUP_DESCRIBE_RESPONSE_FIELDS,
-        ),
+        ("ShareGroupDescribeResponse", SHARE_GROUP_DESCRIBE_RESPONSE_FIELDS),
         ("DescribedGroup", DESCRIBED_GROUP_FIELDS),
         ("Member", MEMBER_FIELDS),
         ("Assignment", ASSIGNMENT_FIELDS),

@@ -73,7 +73,10 @@ impl<'a> rt::Wire<'a> for ShareGroupHeartbeatRequest<'a> {
             .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.MemberEpoch"))?;
         this.rack_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.RackId"))?;
-        this.subscribed_topic_names = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        this.subscribed_topic_names = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.SubscribedTopicNames"))?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -98,11 +101,11 @@ impl<'a> rt::Wire<'a> for ShareGroupHeartbeatRequest<'a> {
         rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.RackId"))?;
         rt::Wire::write(
-            &self.subscribed_topic_names,
-            w,
-            rt::Cx::new(v, cx.flexible, true),
-        )
-        .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.SubscribedTopicNames"))?;
+                &self.subscribed_topic_names,
+                w,
+                rt::Cx::new(v, cx.flexible, true),
+            )
+            .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.SubscribedTopicNames"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -125,7 +128,9 @@ impl<'a> rt::IntoOwned for ShareGroupHeartbeatRequest<'a> {
             member_id: rt::IntoOwned::into_owned(self.member_id),
             member_epoch: rt::IntoOwned::into_owned(self.member_epoch),
             rack_id: rt::IntoOwned::into_owned(self.rack_id),
-            subscribed_topic_names: rt::IntoOwned::into_owned(self.subscribed_topic_names),
+            subscribed_topic_names: rt::IntoOwned::into_owned(
+                self.subscribed_topic_names,
+            ),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -234,15 +239,14 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: true,
     listeners: &["broker"],
     fields: SHARE_GROUP_HEARTBEAT_REQUEST_FIELDS,
-    structs: &[(
-        "ShareGroupHeartbeatRequest",
-        SHARE_GROUP_HEARTBEAT_REQUEST_FIELDS,
-    )],
+    structs: &[("ShareGroupHeartbeatRequest", SHARE_GROUP_HEARTBEAT_REQUEST_FIELDS)],
 };
 impl<'a> rt::Message<'a> for ShareGroupHeartbeatRequest<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;
 }
 impl<'a> rt::Request<'a> for ShareGroupHeartbeatRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::ShareGroupHeartbeat;
-    type Response<'b> = super::share_group_heartbeat_response::ShareGroupHeartbeatResponse<'b>;
+    type Response<'b> = super::share_group_heartbeat_response::ShareGroupHeartbeatResponse<
+        'b,
+    >;
 }

@@ -87,7 +87,10 @@ impl<'a> rt::Wire<'a> for ShareGroupHeartbeatResponse<'a> {
             .map_err(|e| e.in_field("ShareGroupHeartbeatResponse.MemberId"))?;
         this.member_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareGroupHeartbeatResponse.MemberEpoch"))?;
-        this.heartbeat_interval_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.heartbeat_interval_ms = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ShareGroupHeartbeatResponse.HeartbeatIntervalMs"))?;
         this.assignment = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ShareGroupHeartbeatResponse.Assignment"))?;
@@ -105,12 +108,8 @@ impl<'a> rt::Wire<'a> for ShareGroupHeartbeatResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ShareGroupHeartbeatResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareGroupHeartbeatResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareGroupHeartbeatResponse.ErrorCode"))?;
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
@@ -120,11 +119,11 @@ impl<'a> rt::Wire<'a> for ShareGroupHeartbeatResponse<'a> {
         rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareGroupHeartbeatResponse.MemberEpoch"))?;
         rt::Wire::write(
-            &self.heartbeat_interval_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("ShareGroupHeartbeatResponse.HeartbeatIntervalMs"))?;
+                &self.heartbeat_interval_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ShareGroupHeartbeatResponse.HeartbeatIntervalMs"))?;
         rt::Wire::write(&self.assignment, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ShareGroupHeartbeatResponse.Assignment"))?;
         if cx.flexible {
@@ -196,25 +195,17 @@ impl<'a> rt::Wire<'a> for Assignment<'a> {
         this.topic_partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Assignment.TopicPartitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("Assignment._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("Assignment._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("Assignment._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("Assignment._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.topic_partitions,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("Assignment.TopicPartitions"))?;
+        rt::Wire::write(&self.topic_partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Assignment.TopicPartitions"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -286,8 +277,8 @@ impl<'a> rt::Wire<'a> for TopicPartitions<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicPartitions.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicPartitions._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicPartitions._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("TopicPartitions._tagged"))?
@@ -457,24 +448,26 @@ pub static SHARE_GROUP_HEARTBEAT_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
     },
 ];
 /// The fields of `Assignment`, in wire order.
-pub static ASSIGNMENT_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "TopicPartitions",
-    json_name: "topicPartitions",
-    type_name: "[]TopicPartitions",
-    ty: rt::FieldType::Array(&rt::FieldType::Struct("TopicPartitions")),
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The partitions assigned to the member.",
-    fields: TOPIC_PARTITIONS_FIELDS,
-}];
+pub static ASSIGNMENT_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "TopicPartitions",
+        json_name: "topicPartitions",
+        type_name: "[]TopicPartitions",
+        ty: rt::FieldType::Array(&rt::FieldType::Struct("TopicPartitions")),
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The partitions assigned to the member.",
+        fields: TOPIC_PARTITIONS_FIELDS,
+    },
+];
 /// The fields of `TopicPartitions`, in wire order.
 pub static TOPIC_PARTITIONS_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {
@@ -526,10 +519,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &[],
     fields: SHARE_GROUP_HEARTBEAT_RESPONSE_FIELDS,
     structs: &[
-        (
-            "ShareGroupHeartbeatResponse",
-            SHARE_GROUP_HEARTBEAT_RESPONSE_FIELDS,
-        ),
+        ("ShareGroupHeartbeatResponse", SHARE_GROUP_HEARTBEAT_RESPONSE_FIELDS),
         ("Assignment", ASSIGNMENT_FIELDS),
         ("TopicPartitions", TOPIC_PARTITIONS_FIELDS),
     ],

@@ -83,24 +83,26 @@ impl<'a> rt::IntoOwned for SnapshotFooterRecord<'a> {
     }
 }
 /// The fields of `SnapshotFooterRecord`, in wire order.
-pub static SNAPSHOT_FOOTER_RECORD_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Version",
-    json_name: "version",
-    type_name: "int16",
-    ty: rt::FieldType::Int16,
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The version of the snapshot footer record",
-    fields: &[],
-}];
+pub static SNAPSHOT_FOOTER_RECORD_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Version",
+        json_name: "version",
+        type_name: "int16",
+        ty: rt::FieldType::Int16,
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The version of the snapshot footer record",
+        fields: &[],
+    },
+];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "SnapshotFooterRecord",

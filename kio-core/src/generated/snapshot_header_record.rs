@@ -49,9 +49,11 @@ impl<'a> rt::Wire<'a> for SnapshotHeaderRecord<'a> {
         let mut this = Self::default();
         this.version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotHeaderRecord.Version"))?;
-        this.last_contained_log_timestamp =
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SnapshotHeaderRecord.LastContainedLogTimestamp"))?;
+        this.last_contained_log_timestamp = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("SnapshotHeaderRecord.LastContainedLogTimestamp"))?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("SnapshotHeaderRecord._tagged"))?;
@@ -69,11 +71,11 @@ impl<'a> rt::Wire<'a> for SnapshotHeaderRecord<'a> {
         rt::Wire::write(&self.version, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotHeaderRecord.Version"))?;
         rt::Wire::write(
-            &self.last_contained_log_timestamp,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("SnapshotHeaderRecord.LastContainedLogTimestamp"))?;
+                &self.last_contained_log_timestamp,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("SnapshotHeaderRecord.LastContainedLogTimestamp"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;

@@ -86,7 +86,10 @@ impl<'a> rt::Wire<'a> for StopReplicaRequest<'a> {
         this.controller_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StopReplicaRequest.ControllerId"))?;
         if v >= 4 {
-            this.is_k_raft_controller = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.is_k_raft_controller = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("StopReplicaRequest.isKRaftController"))?;
         }
         this.controller_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -96,11 +99,17 @@ impl<'a> rt::Wire<'a> for StopReplicaRequest<'a> {
                 .map_err(|e| e.in_field("StopReplicaRequest.BrokerEpoch"))?;
         }
         if v <= 2 {
-            this.delete_partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.delete_partitions = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("StopReplicaRequest.DeletePartitions"))?;
         }
         if v <= 0 {
-            this.ungrouped_partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.ungrouped_partitions = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("StopReplicaRequest.UngroupedPartitions"))?;
         }
         if (1..=2).contains(&v) {
@@ -129,34 +138,30 @@ impl<'a> rt::Wire<'a> for StopReplicaRequest<'a> {
             .map_err(|e| e.in_field("StopReplicaRequest.ControllerId"))?;
         if v >= 4 {
             rt::Wire::write(
-                &self.is_k_raft_controller,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("StopReplicaRequest.isKRaftController"))?;
+                    &self.is_k_raft_controller,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("StopReplicaRequest.isKRaftController"))?;
         } else if self.is_k_raft_controller != false {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
                     .in_field("StopReplicaRequest.isKRaftController"),
             );
         }
-        rt::Wire::write(
-            &self.controller_epoch,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("StopReplicaRequest.ControllerEpoch"))?;
+        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StopReplicaRequest.ControllerEpoch"))?;
         if v >= 1 {
             rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("StopReplicaRequest.BrokerEpoch"))?;
         }
         if v <= 2 {
             rt::Wire::write(
-                &self.delete_partitions,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("StopReplicaRequest.DeletePartitions"))?;
+                    &self.delete_partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("StopReplicaRequest.DeletePartitions"))?;
         } else if self.delete_partitions != false {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -165,11 +170,11 @@ impl<'a> rt::Wire<'a> for StopReplicaRequest<'a> {
         }
         if v <= 0 {
             rt::Wire::write(
-                &self.ungrouped_partitions,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("StopReplicaRequest.UngroupedPartitions"))?;
+                    &self.ungrouped_partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("StopReplicaRequest.UngroupedPartitions"))?;
         } else if self.ungrouped_partitions != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -379,7 +384,10 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicV1<'a> {
                 .map_err(|e| e.in_field("StopReplicaTopicV1.Name"))?;
         }
         if (1..=2).contains(&v) {
-            this.partition_indexes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.partition_indexes = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("StopReplicaTopicV1.PartitionIndexes"))?;
         }
         if cx.flexible {
@@ -407,11 +415,11 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicV1<'a> {
         }
         if (1..=2).contains(&v) {
             rt::Wire::write(
-                &self.partition_indexes,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("StopReplicaTopicV1.PartitionIndexes"))?;
+                    &self.partition_indexes,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("StopReplicaTopicV1.PartitionIndexes"))?;
         } else if self.partition_indexes != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -518,11 +526,11 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicState<'a> {
         }
         if v >= 3 {
             rt::Wire::write(
-                &self.partition_states,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("StopReplicaTopicState.PartitionStates"))?;
+                    &self.partition_states,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("StopReplicaTopicState.PartitionStates"))?;
         } else if self.partition_states != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -648,11 +656,11 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionState<'a> {
         }
         if v >= 3 {
             rt::Wire::write(
-                &self.delete_partition,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("StopReplicaPartitionState.DeletePartition"))?;
+                    &self.delete_partition,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("StopReplicaPartitionState.DeletePartition"))?;
         } else if self.delete_partition != false {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -1021,10 +1029,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
         ("StopReplicaPartitionV0", STOP_REPLICA_PARTITION_V0_FIELDS),
         ("StopReplicaTopicV1", STOP_REPLICA_TOPIC_V1_FIELDS),
         ("StopReplicaTopicState", STOP_REPLICA_TOPIC_STATE_FIELDS),
-        (
-            "StopReplicaPartitionState",
-            STOP_REPLICA_PARTITION_STATE_FIELDS,
-        ),
+        ("StopReplicaPartitionState", STOP_REPLICA_PARTITION_STATE_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for StopReplicaRequest<'a> {

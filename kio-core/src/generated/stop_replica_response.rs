@@ -67,12 +67,8 @@ impl<'a> rt::Wire<'a> for StopReplicaResponse<'a> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StopReplicaResponse.ErrorCode"))?;
-        rt::Wire::write(
-            &self.partition_errors,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("StopReplicaResponse.PartitionErrors"))?;
+        rt::Wire::write(&self.partition_errors, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StopReplicaResponse.PartitionErrors"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -306,10 +302,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: STOP_REPLICA_RESPONSE_FIELDS,
     structs: &[
         ("StopReplicaResponse", STOP_REPLICA_RESPONSE_FIELDS),
-        (
-            "StopReplicaPartitionError",
-            STOP_REPLICA_PARTITION_ERROR_FIELDS,
-        ),
+        ("StopReplicaPartitionError", STOP_REPLICA_PARTITION_ERROR_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for StopReplicaResponse<'a> {

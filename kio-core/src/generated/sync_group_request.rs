@@ -84,7 +84,10 @@ impl<'a> rt::Wire<'a> for SyncGroupRequest<'a> {
         this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SyncGroupRequest.MemberId"))?;
         if v >= 3 {
-            this.group_instance_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 3))
+            this.group_instance_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
                 .map_err(|e| e.in_field("SyncGroupRequest.GroupInstanceId"))?;
         }
         if v >= 5 {
@@ -98,8 +101,8 @@ impl<'a> rt::Wire<'a> for SyncGroupRequest<'a> {
         this.assignments = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SyncGroupRequest.Assignments"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("SyncGroupRequest._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("SyncGroupRequest._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("SyncGroupRequest._tagged"))?
@@ -119,11 +122,11 @@ impl<'a> rt::Wire<'a> for SyncGroupRequest<'a> {
             .map_err(|e| e.in_field("SyncGroupRequest.MemberId"))?;
         if v >= 3 {
             rt::Wire::write(
-                &self.group_instance_id,
-                w,
-                rt::Cx::new(v, cx.flexible, v >= 3),
-            )
-            .map_err(|e| e.in_field("SyncGroupRequest.GroupInstanceId"))?;
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| e.in_field("SyncGroupRequest.GroupInstanceId"))?;
         } else if self.group_instance_id != None {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -439,10 +442,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: SYNC_GROUP_REQUEST_FIELDS,
     structs: &[
         ("SyncGroupRequest", SYNC_GROUP_REQUEST_FIELDS),
-        (
-            "SyncGroupRequestAssignment",
-            SYNC_GROUP_REQUEST_ASSIGNMENT_FIELDS,
-        ),
+        ("SyncGroupRequestAssignment", SYNC_GROUP_REQUEST_ASSIGNMENT_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for SyncGroupRequest<'a> {

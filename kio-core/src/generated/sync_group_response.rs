@@ -82,8 +82,8 @@ impl<'a> rt::Wire<'a> for SyncGroupResponse<'a> {
         this.assignment = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SyncGroupResponse.Assignment"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("SyncGroupResponse._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("SyncGroupResponse._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("SyncGroupResponse._tagged"))?
@@ -97,11 +97,11 @@ impl<'a> rt::Wire<'a> for SyncGroupResponse<'a> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(
-                &self.throttle_time_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("SyncGroupResponse.ThrottleTimeMs"))?;
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("SyncGroupResponse.ThrottleTimeMs"))?;
         }
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SyncGroupResponse.ErrorCode"))?;

@@ -100,7 +100,10 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequest<'a> {
                 .map_err(|e| e.in_field("TxnOffsetCommitRequest.MemberId"))?;
         }
         if v >= 3 {
-            this.group_instance_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 3))
+            this.group_instance_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
                 .map_err(|e| e.in_field("TxnOffsetCommitRequest.GroupInstanceId"))?;
         }
         this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -119,12 +122,8 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequest<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.transactional_id,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("TxnOffsetCommitRequest.TransactionalId"))?;
+        rt::Wire::write(&self.transactional_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequest.TransactionalId"))?;
         rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TxnOffsetCommitRequest.GroupId"))?;
         rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -151,11 +150,11 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequest<'a> {
         }
         if v >= 3 {
             rt::Wire::write(
-                &self.group_instance_id,
-                w,
-                rt::Cx::new(v, cx.flexible, v >= 3),
-            )
-            .map_err(|e| e.in_field("TxnOffsetCommitRequest.GroupInstanceId"))?;
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| e.in_field("TxnOffsetCommitRequest.GroupInstanceId"))?;
         } else if self.group_instance_id != None {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -343,11 +342,18 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestPartition<'a> {
         this.committed_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.CommittedOffset"))?;
         if v >= 2 {
-            this.committed_leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.CommittedLeaderEpoch"))?;
+            this.committed_leader_epoch = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("TxnOffsetCommitRequestPartition.CommittedLeaderEpoch")
+                })?;
         }
         this.committed_metadata = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.CommittedMetadata"))?;
+            .map_err(|e| {
+                e.in_field("TxnOffsetCommitRequestPartition.CommittedMetadata")
+            })?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition._tagged"))?;
@@ -364,26 +370,22 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestPartition<'a> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.PartitionIndex"))?;
-        rt::Wire::write(
-            &self.committed_offset,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.CommittedOffset"))?;
+        rt::Wire::write(&self.committed_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.CommittedOffset"))?;
         if v >= 2 {
             rt::Wire::write(
-                &self.committed_leader_epoch,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.CommittedLeaderEpoch"))?;
+                    &self.committed_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("TxnOffsetCommitRequestPartition.CommittedLeaderEpoch")
+                })?;
         }
-        rt::Wire::write(
-            &self.committed_metadata,
-            w,
-            rt::Cx::new(v, cx.flexible, true),
-        )
-        .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.CommittedMetadata"))?;
+        rt::Wire::write(&self.committed_metadata, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| {
+                e.in_field("TxnOffsetCommitRequestPartition.CommittedMetadata")
+            })?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -404,7 +406,9 @@ impl<'a> rt::IntoOwned for TxnOffsetCommitRequestPartition<'a> {
         TxnOffsetCommitRequestPartition {
             partition_index: rt::IntoOwned::into_owned(self.partition_index),
             committed_offset: rt::IntoOwned::into_owned(self.committed_offset),
-            committed_leader_epoch: rt::IntoOwned::into_owned(self.committed_leader_epoch),
+            committed_leader_epoch: rt::IntoOwned::into_owned(
+                self.committed_leader_epoch,
+            ),
             committed_metadata: rt::IntoOwned::into_owned(self.committed_metadata),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
@@ -581,7 +585,9 @@ pub static TXN_OFFSET_COMMIT_REQUEST_TOPIC_FIELDS: &[rt::FieldSchema] = &[
         name: "Partitions",
         json_name: "partitions",
         type_name: "[]TxnOffsetCommitRequestPartition",
-        ty: rt::FieldType::Array(&rt::FieldType::Struct("TxnOffsetCommitRequestPartition")),
+        ty: rt::FieldType::Array(
+            &rt::FieldType::Struct("TxnOffsetCommitRequestPartition"),
+        ),
         versions: rt::VersionRange::new(0, i16::MAX),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
@@ -684,14 +690,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: TXN_OFFSET_COMMIT_REQUEST_FIELDS,
     structs: &[
         ("TxnOffsetCommitRequest", TXN_OFFSET_COMMIT_REQUEST_FIELDS),
-        (
-            "TxnOffsetCommitRequestTopic",
-            TXN_OFFSET_COMMIT_REQUEST_TOPIC_FIELDS,
-        ),
-        (
-            "TxnOffsetCommitRequestPartition",
-            TXN_OFFSET_COMMIT_REQUEST_PARTITION_FIELDS,
-        ),
+        ("TxnOffsetCommitRequestTopic", TXN_OFFSET_COMMIT_REQUEST_TOPIC_FIELDS),
+        ("TxnOffsetCommitRequestPartition", TXN_OFFSET_COMMIT_REQUEST_PARTITION_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for TxnOffsetCommitRequest<'a> {

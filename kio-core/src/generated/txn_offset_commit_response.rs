@@ -65,12 +65,8 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("TxnOffsetCommitResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TxnOffsetCommitResponse.Topics"))?;
         if cx.flexible {
@@ -338,7 +334,9 @@ pub static TXN_OFFSET_COMMIT_RESPONSE_TOPIC_FIELDS: &[rt::FieldSchema] = &[
         name: "Partitions",
         json_name: "partitions",
         type_name: "[]TxnOffsetCommitResponsePartition",
-        ty: rt::FieldType::Array(&rt::FieldType::Struct("TxnOffsetCommitResponsePartition")),
+        ty: rt::FieldType::Array(
+            &rt::FieldType::Struct("TxnOffsetCommitResponsePartition"),
+        ),
         versions: rt::VersionRange::new(0, i16::MAX),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
@@ -405,14 +403,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: TXN_OFFSET_COMMIT_RESPONSE_FIELDS,
     structs: &[
         ("TxnOffsetCommitResponse", TXN_OFFSET_COMMIT_RESPONSE_FIELDS),
-        (
-            "TxnOffsetCommitResponseTopic",
-            TXN_OFFSET_COMMIT_RESPONSE_TOPIC_FIELDS,
-        ),
-        (
-            "TxnOffsetCommitResponsePartition",
-            TXN_OFFSET_COMMIT_RESPONSE_PARTITION_FIELDS,
-        ),
+        ("TxnOffsetCommitResponseTopic", TXN_OFFSET_COMMIT_RESPONSE_TOPIC_FIELDS),
+        ("TxnOffsetCommitResponsePartition", TXN_OFFSET_COMMIT_RESPONSE_PARTITION_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for TxnOffsetCommitResponse<'a> {

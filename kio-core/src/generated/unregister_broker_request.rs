@@ -83,24 +83,26 @@ impl<'a> rt::IntoOwned for UnregisterBrokerRequest<'a> {
     }
 }
 /// The fields of `UnregisterBrokerRequest`, in wire order.
-pub static UNREGISTER_BROKER_REQUEST_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "BrokerId",
-    json_name: "brokerId",
-    type_name: "int32",
-    ty: rt::FieldType::Int32,
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "brokerId",
-    zero_copy: false,
-    about: "The broker ID to unregister.",
-    fields: &[],
-}];
+pub static UNREGISTER_BROKER_REQUEST_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "BrokerId",
+        json_name: "brokerId",
+        type_name: "int32",
+        ty: rt::FieldType::Int32,
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "brokerId",
+        zero_copy: false,
+        about: "The broker ID to unregister.",
+        fields: &[],
+    },
+];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "UnregisterBrokerRequest",

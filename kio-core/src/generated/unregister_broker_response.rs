@@ -73,12 +73,8 @@ impl<'a> rt::Wire<'a> for UnregisterBrokerResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("UnregisterBrokerResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UnregisterBrokerResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UnregisterBrokerResponse.ErrorCode"))?;
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
@@ -176,10 +172,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     latest_version_unstable: false,
     listeners: &[],
     fields: UNREGISTER_BROKER_RESPONSE_FIELDS,
-    structs: &[(
-        "UnregisterBrokerResponse",
-        UNREGISTER_BROKER_RESPONSE_FIELDS,
-    )],
+    structs: &[("UnregisterBrokerResponse", UNREGISTER_BROKER_RESPONSE_FIELDS)],
 };
 impl<'a> rt::Message<'a> for UnregisterBrokerResponse<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;

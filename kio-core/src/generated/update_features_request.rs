@@ -181,8 +181,8 @@ impl<'a> rt::Wire<'a> for FeatureUpdateKey<'a> {
                 .map_err(|e| e.in_field("FeatureUpdateKey.UpgradeType"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("FeatureUpdateKey._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("FeatureUpdateKey._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("FeatureUpdateKey._tagged"))?
@@ -196,12 +196,8 @@ impl<'a> rt::Wire<'a> for FeatureUpdateKey<'a> {
         let v = cx.version;
         rt::Wire::write(&self.feature, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FeatureUpdateKey.Feature"))?;
-        rt::Wire::write(
-            &self.max_version_level,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("FeatureUpdateKey.MaxVersionLevel"))?;
+        rt::Wire::write(&self.max_version_level, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FeatureUpdateKey.MaxVersionLevel"))?;
         if v <= 0 {
             rt::Wire::write(&self.allow_downgrade, w, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("FeatureUpdateKey.AllowDowngrade"))?;

@@ -84,7 +84,10 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
         this.controller_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerId"))?;
         if v >= 8 {
-            this.is_k_raft_controller = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.is_k_raft_controller = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("UpdateMetadataRequest.isKRaftController"))?;
         }
         this.controller_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -94,8 +97,13 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataRequest.BrokerEpoch"))?;
         }
         if v <= 4 {
-            this.ungrouped_partition_states = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataRequest.UngroupedPartitionStates"))?;
+            this.ungrouped_partition_states = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("UpdateMetadataRequest.UngroupedPartitionStates")
+                })?;
         }
         if v >= 5 {
             this.topic_states = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -112,7 +120,10 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
             {
                 match tag {
                     0u32 if v >= 8 => {
-                        this.r#type = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
+                        this.r#type = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
                             .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
@@ -133,35 +144,34 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
             .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerId"))?;
         if v >= 8 {
             rt::Wire::write(
-                &self.is_k_raft_controller,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("UpdateMetadataRequest.isKRaftController"))?;
+                    &self.is_k_raft_controller,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("UpdateMetadataRequest.isKRaftController"))?;
         } else if self.is_k_raft_controller != false {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
                     .in_field("UpdateMetadataRequest.isKRaftController"),
             );
         }
-        rt::Wire::write(
-            &self.controller_epoch,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerEpoch"))?;
+        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerEpoch"))?;
         if v >= 5 {
             rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("UpdateMetadataRequest.BrokerEpoch"))?;
         }
         if v <= 4 {
             rt::Wire::write(
-                &self.ungrouped_partition_states,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("UpdateMetadataRequest.UngroupedPartitionStates"))?;
-        } else if self.ungrouped_partition_states != ::core::default::Default::default() {
+                    &self.ungrouped_partition_states,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("UpdateMetadataRequest.UngroupedPartitionStates")
+                })?;
+        } else if self.ungrouped_partition_states != ::core::default::Default::default()
+        {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
                     .in_field("UpdateMetadataRequest.UngroupedPartitionStates"),
@@ -186,13 +196,22 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
         }
         if cx.flexible {
             let has_type = v >= 8 && self.r#type != 0;
-            let mut tw =
-                rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[(0u32, has_type)])?;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_type)],
+            )?;
             if has_type {
-                tw.field(w, 0u32, &|w| {
-                    rt::Wire::write(&self.r#type, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
+                tw.field(
+                        w,
+                        0u32,
+                        &|w| rt::Wire::write(
+                            &self.r#type,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -215,7 +234,9 @@ impl<'a> rt::IntoOwned for UpdateMetadataRequest<'a> {
             r#type: rt::IntoOwned::into_owned(self.r#type),
             controller_epoch: rt::IntoOwned::into_owned(self.controller_epoch),
             broker_epoch: rt::IntoOwned::into_owned(self.broker_epoch),
-            ungrouped_partition_states: rt::IntoOwned::into_owned(self.ungrouped_partition_states),
+            ungrouped_partition_states: rt::IntoOwned::into_owned(
+                self.ungrouped_partition_states,
+            ),
             topic_states: rt::IntoOwned::into_owned(self.topic_states),
             live_brokers: rt::IntoOwned::into_owned(self.live_brokers),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
@@ -327,7 +348,9 @@ impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.Replicas"))?;
         if v >= 4 {
             this.offline_replicas = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataPartitionState.OfflineReplicas"))?;
+                .map_err(|e| {
+                    e.in_field("UpdateMetadataPartitionState.OfflineReplicas")
+                })?;
         }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -349,12 +372,8 @@ impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
         }
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.PartitionIndex"))?;
-        rt::Wire::write(
-            &self.controller_epoch,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("UpdateMetadataPartitionState.ControllerEpoch"))?;
+        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.ControllerEpoch"))?;
         rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.Leader"))?;
         rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
@@ -367,11 +386,13 @@ impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.Replicas"))?;
         if v >= 4 {
             rt::Wire::write(
-                &self.offline_replicas,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("UpdateMetadataPartitionState.OfflineReplicas"))?;
+                    &self.offline_replicas,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("UpdateMetadataPartitionState.OfflineReplicas")
+                })?;
         }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
@@ -494,11 +515,11 @@ impl<'a> rt::Wire<'a> for UpdateMetadataTopicState<'a> {
         }
         if v >= 5 {
             rt::Wire::write(
-                &self.partition_states,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("UpdateMetadataTopicState.PartitionStates"))?;
+                    &self.partition_states,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("UpdateMetadataTopicState.PartitionStates"))?;
         } else if self.partition_states != ::core::default::Default::default() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -736,7 +757,10 @@ impl<'a> rt::Wire<'a> for UpdateMetadataEndpoint<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataEndpoint.Listener"))?;
         }
         if v >= 1 {
-            this.security_protocol = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.security_protocol = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("UpdateMetadataEndpoint.SecurityProtocol"))?;
         }
         if cx.flexible {
@@ -777,11 +801,11 @@ impl<'a> rt::Wire<'a> for UpdateMetadataEndpoint<'a> {
         }
         if v >= 1 {
             rt::Wire::write(
-                &self.security_protocol,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("UpdateMetadataEndpoint.SecurityProtocol"))?;
+                    &self.security_protocol,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint.SecurityProtocol"))?;
         } else if self.security_protocol != 0 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -1364,14 +1388,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     fields: UPDATE_METADATA_REQUEST_FIELDS,
     structs: &[
         ("UpdateMetadataRequest", UPDATE_METADATA_REQUEST_FIELDS),
-        (
-            "UpdateMetadataPartitionState",
-            UPDATE_METADATA_PARTITION_STATE_FIELDS,
-        ),
-        (
-            "UpdateMetadataTopicState",
-            UPDATE_METADATA_TOPIC_STATE_FIELDS,
-        ),
+        ("UpdateMetadataPartitionState", UPDATE_METADATA_PARTITION_STATE_FIELDS),
+        ("UpdateMetadataTopicState", UPDATE_METADATA_TOPIC_STATE_FIELDS),
         ("UpdateMetadataBroker", UPDATE_METADATA_BROKER_FIELDS),
         ("UpdateMetadataEndpoint", UPDATE_METADATA_ENDPOINT_FIELDS),
     ],

@@ -83,24 +83,26 @@ impl<'a> rt::IntoOwned for UpdateMetadataResponse<'a> {
     }
 }
 /// The fields of `UpdateMetadataResponse`, in wire order.
-pub static UPDATE_METADATA_RESPONSE_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "ErrorCode",
-    json_name: "errorCode",
-    type_name: "int16",
-    ty: rt::FieldType::Int16,
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The error code, or 0 if there was no error.",
-    fields: &[],
-}];
+pub static UPDATE_METADATA_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "ErrorCode",
+        json_name: "errorCode",
+        type_name: "int16",
+        ty: rt::FieldType::Int16,
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The error code, or 0 if there was no error.",
+        fields: &[],
+    },
+];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "UpdateMetadataResponse",

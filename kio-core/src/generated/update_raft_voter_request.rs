@@ -79,7 +79,10 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterRequest<'a> {
             .map_err(|e| e.in_field("UpdateRaftVoterRequest.VoterDirectoryId"))?;
         this.listeners = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateRaftVoterRequest.Listeners"))?;
-        this.k_raft_version_feature = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.k_raft_version_feature = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("UpdateRaftVoterRequest.KRaftVersionFeature"))?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -98,27 +101,23 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterRequest<'a> {
         rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("UpdateRaftVoterRequest.ClusterId"))?;
         rt::Wire::write(
-            &self.current_leader_epoch,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("UpdateRaftVoterRequest.CurrentLeaderEpoch"))?;
+                &self.current_leader_epoch,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("UpdateRaftVoterRequest.CurrentLeaderEpoch"))?;
         rt::Wire::write(&self.voter_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateRaftVoterRequest.VoterId"))?;
-        rt::Wire::write(
-            &self.voter_directory_id,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("UpdateRaftVoterRequest.VoterDirectoryId"))?;
+        rt::Wire::write(&self.voter_directory_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateRaftVoterRequest.VoterDirectoryId"))?;
         rt::Wire::write(&self.listeners, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateRaftVoterRequest.Listeners"))?;
         rt::Wire::write(
-            &self.k_raft_version_feature,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("UpdateRaftVoterRequest.KRaftVersionFeature"))?;
+                &self.k_raft_version_feature,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("UpdateRaftVoterRequest.KRaftVersionFeature"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -142,7 +141,9 @@ impl<'a> rt::IntoOwned for UpdateRaftVoterRequest<'a> {
             voter_id: rt::IntoOwned::into_owned(self.voter_id),
             voter_directory_id: rt::IntoOwned::into_owned(self.voter_directory_id),
             listeners: rt::IntoOwned::into_owned(self.listeners),
-            k_raft_version_feature: rt::IntoOwned::into_owned(self.k_raft_version_feature),
+            k_raft_version_feature: rt::IntoOwned::into_owned(
+                self.k_raft_version_feature,
+            ),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -203,13 +204,9 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
         this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Port"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("Listener._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("Listener._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("Listener._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("Listener._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -290,9 +287,15 @@ impl<'a> rt::Wire<'a> for KRaftVersionFeature<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
         let mut this = Self::default();
-        this.min_supported_version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.min_supported_version = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("KRaftVersionFeature.MinSupportedVersion"))?;
-        this.max_supported_version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.max_supported_version = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("KRaftVersionFeature.MaxSupportedVersion"))?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -309,17 +312,17 @@ impl<'a> rt::Wire<'a> for KRaftVersionFeature<'a> {
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(
-            &self.min_supported_version,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("KRaftVersionFeature.MinSupportedVersion"))?;
+                &self.min_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("KRaftVersionFeature.MinSupportedVersion"))?;
         rt::Wire::write(
-            &self.max_supported_version,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("KRaftVersionFeature.MaxSupportedVersion"))?;
+                &self.max_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("KRaftVersionFeature.MaxSupportedVersion"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;

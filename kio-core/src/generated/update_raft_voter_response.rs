@@ -64,10 +64,17 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterResponse<'a> {
             {
                 match tag {
                     0u32 => {
-                        this.current_leader = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
-                            .map_err(|e| e.in_field("UpdateRaftVoterResponse.CurrentLeader"))?;
+                        this.current_leader = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("UpdateRaftVoterResponse.CurrentLeader")
+                            })?;
                         rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("UpdateRaftVoterResponse.CurrentLeader"))?;
+                            .map_err(|e| {
+                                e.in_field("UpdateRaftVoterResponse.CurrentLeader")
+                            })?;
                         if this.current_leader != ::core::default::Default::default() {
                             tags.typed(tag);
                         }
@@ -81,12 +88,8 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(
-            &self.throttle_time_ms,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("UpdateRaftVoterResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateRaftVoterResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateRaftVoterResponse.ErrorCode"))?;
         if (!cx.flexible) && self.current_leader != ::core::default::Default::default() {
@@ -96,17 +99,24 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterResponse<'a> {
             );
         }
         if cx.flexible {
-            let has_current_leader = self.current_leader != ::core::default::Default::default();
+            let has_current_leader = self.current_leader
+                != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
                 &[(0u32, has_current_leader)],
             )?;
             if has_current_leader {
-                tw.field(w, 0u32, &|w| {
-                    rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("UpdateRaftVoterResponse.CurrentLeader"))?;
+                tw.field(
+                        w,
+                        0u32,
+                        &|w| rt::Wire::write(
+                            &self.current_leader,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("UpdateRaftVoterResponse.CurrentLeader"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -195,8 +205,8 @@ impl<'a> rt::Wire<'a> for CurrentLeader<'a> {
         this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CurrentLeader.Port"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("CurrentLeader._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("CurrentLeader._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("CurrentLeader._tagged"))?

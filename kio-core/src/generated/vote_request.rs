@@ -58,12 +58,9 @@ impl<'a> rt::Wire<'a> for VoteRequest<'a> {
         this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("VoteRequest.Topics"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("VoteRequest._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("VoteRequest._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("VoteRequest._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("VoteRequest._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }
@@ -150,13 +147,9 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("TopicData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("TopicData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -271,11 +264,17 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.candidate_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.CandidateId"))?;
         if v >= 1 {
-            this.candidate_directory_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.candidate_directory_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("PartitionData.CandidateDirectoryId"))?;
         }
         if v >= 1 {
-            this.voter_directory_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            this.voter_directory_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
                 .map_err(|e| e.in_field("PartitionData.VoterDirectoryId"))?;
         }
         this.last_offset_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -283,8 +282,8 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.last_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.LastOffset"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -304,26 +303,22 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             .map_err(|e| e.in_field("PartitionData.CandidateId"))?;
         if v >= 1 {
             rt::Wire::write(
-                &self.candidate_directory_id,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("PartitionData.CandidateDirectoryId"))?;
+                    &self.candidate_directory_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.CandidateDirectoryId"))?;
         }
         if v >= 1 {
             rt::Wire::write(
-                &self.voter_directory_id,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("PartitionData.VoterDirectoryId"))?;
+                    &self.voter_directory_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.VoterDirectoryId"))?;
         }
-        rt::Wire::write(
-            &self.last_offset_epoch,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("PartitionData.LastOffsetEpoch"))?;
+        rt::Wire::write(&self.last_offset_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.LastOffsetEpoch"))?;
         rt::Wire::write(&self.last_offset, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.LastOffset"))?;
         if cx.flexible {
@@ -347,7 +342,9 @@ impl<'a> rt::IntoOwned for PartitionData<'a> {
             partition_index: rt::IntoOwned::into_owned(self.partition_index),
             candidate_epoch: rt::IntoOwned::into_owned(self.candidate_epoch),
             candidate_id: rt::IntoOwned::into_owned(self.candidate_id),
-            candidate_directory_id: rt::IntoOwned::into_owned(self.candidate_directory_id),
+            candidate_directory_id: rt::IntoOwned::into_owned(
+                self.candidate_directory_id,
+            ),
             voter_directory_id: rt::IntoOwned::into_owned(self.voter_directory_id),
             last_offset_epoch: rt::IntoOwned::into_owned(self.last_offset_epoch),
             last_offset: rt::IntoOwned::into_owned(self.last_offset),

@@ -56,15 +56,18 @@ impl<'a> rt::Wire<'a> for VoteResponse<'a> {
         this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("VoteResponse.Topics"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("VoteResponse._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("VoteResponse._tagged"))?;
             while let Some((tag, mut sub)) = tags
                 .next(r)
                 .map_err(|e| e.in_field("VoteResponse._tagged"))?
             {
                 match tag {
                     0u32 if v >= 1 => {
-                        this.node_endpoints = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
+                        this.node_endpoints = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
                             .map_err(|e| e.in_field("VoteResponse.NodeEndpoints"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("VoteResponse.NodeEndpoints"))?;
@@ -85,7 +88,8 @@ impl<'a> rt::Wire<'a> for VoteResponse<'a> {
             .map_err(|e| e.in_field("VoteResponse.ErrorCode"))?;
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("VoteResponse.Topics"))?;
-        if (!cx.flexible || !(v >= 1)) && self.node_endpoints != ::core::default::Default::default()
+        if (!cx.flexible || !(v >= 1))
+            && self.node_endpoints != ::core::default::Default::default()
         {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -93,18 +97,24 @@ impl<'a> rt::Wire<'a> for VoteResponse<'a> {
             );
         }
         if cx.flexible {
-            let has_node_endpoints =
-                v >= 1 && self.node_endpoints != ::core::default::Default::default();
+            let has_node_endpoints = v >= 1
+                && self.node_endpoints != ::core::default::Default::default();
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
                 &[(0u32, has_node_endpoints)],
             )?;
             if has_node_endpoints {
-                tw.field(w, 0u32, &|w| {
-                    rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
-                })
-                .map_err(|e| e.in_field("VoteResponse.NodeEndpoints"))?;
+                tw.field(
+                        w,
+                        0u32,
+                        &|w| rt::Wire::write(
+                            &self.node_endpoints,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("VoteResponse.NodeEndpoints"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -175,13 +185,9 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("TopicData._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("TopicData._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("TopicData._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("TopicData._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -286,8 +292,8 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.vote_granted = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.VoteGranted"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -398,12 +404,9 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
                 .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
         }
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }

@@ -50,12 +50,9 @@ impl<'a> rt::Wire<'a> for VotersRecord<'a> {
         this.voters = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("VotersRecord.Voters"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("VotersRecord._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("VotersRecord._tagged"))?
-                .is_some()
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("VotersRecord._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("VotersRecord._tagged"))?.is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
         }
@@ -152,15 +149,15 @@ impl<'a> rt::Wire<'a> for Voter<'a> {
             .map_err(|e| e.in_field("Voter.VoterDirectoryId"))?;
         this.endpoints = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Voter.Endpoints"))?;
-        this.k_raft_version_feature = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.k_raft_version_feature = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Voter.KRaftVersionFeature"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r).map_err(|e| e.in_field("Voter._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("Voter._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("Voter._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("Voter._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -169,20 +166,16 @@ impl<'a> rt::Wire<'a> for Voter<'a> {
         let v = cx.version;
         rt::Wire::write(&self.voter_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Voter.VoterId"))?;
-        rt::Wire::write(
-            &self.voter_directory_id,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("Voter.VoterDirectoryId"))?;
+        rt::Wire::write(&self.voter_directory_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Voter.VoterDirectoryId"))?;
         rt::Wire::write(&self.endpoints, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Voter.Endpoints"))?;
         rt::Wire::write(
-            &self.k_raft_version_feature,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("Voter.KRaftVersionFeature"))?;
+                &self.k_raft_version_feature,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Voter.KRaftVersionFeature"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -204,7 +197,9 @@ impl<'a> rt::IntoOwned for Voter<'a> {
             voter_id: rt::IntoOwned::into_owned(self.voter_id),
             voter_directory_id: rt::IntoOwned::into_owned(self.voter_directory_id),
             endpoints: rt::IntoOwned::into_owned(self.endpoints),
-            k_raft_version_feature: rt::IntoOwned::into_owned(self.k_raft_version_feature),
+            k_raft_version_feature: rt::IntoOwned::into_owned(
+                self.k_raft_version_feature,
+            ),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -265,13 +260,9 @@ impl<'a> rt::Wire<'a> for Endpoint<'a> {
         this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Endpoint.Port"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("Endpoint._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("Endpoint._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("Endpoint._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("Endpoint._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -352,9 +343,15 @@ impl<'a> rt::Wire<'a> for KRaftVersionFeature<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
         let mut this = Self::default();
-        this.min_supported_version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.min_supported_version = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("KRaftVersionFeature.MinSupportedVersion"))?;
-        this.max_supported_version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        this.max_supported_version = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("KRaftVersionFeature.MaxSupportedVersion"))?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -371,17 +368,17 @@ impl<'a> rt::Wire<'a> for KRaftVersionFeature<'a> {
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(
-            &self.min_supported_version,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("KRaftVersionFeature.MinSupportedVersion"))?;
+                &self.min_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("KRaftVersionFeature.MinSupportedVersion"))?;
         rt::Wire::write(
-            &self.max_supported_version,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("KRaftVersionFeature.MaxSupportedVersion"))?;
+                &self.max_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("KRaftVersionFeature.MaxSupportedVersion"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;

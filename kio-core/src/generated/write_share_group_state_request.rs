@@ -141,8 +141,8 @@ impl<'a> rt::Wire<'a> for WriteStateData<'a> {
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WriteStateData.Partitions"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("WriteStateData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("WriteStateData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("WriteStateData._tagged"))?
@@ -252,8 +252,8 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         this.state_batches = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.StateBatches"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
@@ -366,13 +366,9 @@ impl<'a> rt::Wire<'a> for StateBatch<'a> {
         this.delivery_count = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StateBatch.DeliveryCount"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("StateBatch._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("StateBatch._tagged"))?
-                .is_some()
-            {}
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("StateBatch._tagged"))?;
+            while tags.next(r).map_err(|e| e.in_field("StateBatch._tagged"))?.is_some() {}
             this.unknown_tagged_fields = tags.finish(r);
         }
         Ok(this)
@@ -671,10 +667,7 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     listeners: &["broker"],
     fields: WRITE_SHARE_GROUP_STATE_REQUEST_FIELDS,
     structs: &[
-        (
-            "WriteShareGroupStateRequest",
-            WRITE_SHARE_GROUP_STATE_REQUEST_FIELDS,
-        ),
+        ("WriteShareGroupStateRequest", WRITE_SHARE_GROUP_STATE_REQUEST_FIELDS),
         ("WriteStateData", WRITE_STATE_DATA_FIELDS),
         ("PartitionData", PARTITION_DATA_FIELDS),
         ("StateBatch", STATE_BATCH_FIELDS),
@@ -685,5 +678,7 @@ impl<'a> rt::Message<'a> for WriteShareGroupStateRequest<'a> {
 }
 impl<'a> rt::Request<'a> for WriteShareGroupStateRequest<'a> {
     const API_KEY: rt::ApiKey = rt::ApiKey::WriteShareGroupState;
-    type Response<'b> = super::write_share_group_state_response::WriteShareGroupStateResponse<'b>;
+    type Response<'b> = super::write_share_group_state_response::WriteShareGroupStateResponse<
+        'b,
+    >;
 }

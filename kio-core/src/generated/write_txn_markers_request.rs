@@ -154,8 +154,8 @@ impl<'a> rt::Wire<'a> for WritableTxnMarker<'a> {
         this.coordinator_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WritableTxnMarker.CoordinatorEpoch"))?;
         if cx.flexible {
-            let mut tags =
-                rt::TaggedSection::begin(r).map_err(|e| e.in_field("WritableTxnMarker._tagged"))?;
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("WritableTxnMarker._tagged"))?;
             while tags
                 .next(r)
                 .map_err(|e| e.in_field("WritableTxnMarker._tagged"))?
@@ -171,20 +171,12 @@ impl<'a> rt::Wire<'a> for WritableTxnMarker<'a> {
             .map_err(|e| e.in_field("WritableTxnMarker.ProducerId"))?;
         rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WritableTxnMarker.ProducerEpoch"))?;
-        rt::Wire::write(
-            &self.transaction_result,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("WritableTxnMarker.TransactionResult"))?;
+        rt::Wire::write(&self.transaction_result, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("WritableTxnMarker.TransactionResult"))?;
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WritableTxnMarker.Topics"))?;
-        rt::Wire::write(
-            &self.coordinator_epoch,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("WritableTxnMarker.CoordinatorEpoch"))?;
+        rt::Wire::write(&self.coordinator_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("WritableTxnMarker.CoordinatorEpoch"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -275,12 +267,8 @@ impl<'a> rt::Wire<'a> for WritableTxnMarkerTopic<'a> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WritableTxnMarkerTopic.Name"))?;
-        rt::Wire::write(
-            &self.partition_indexes,
-            w,
-            rt::Cx::new(v, cx.flexible, false),
-        )
-        .map_err(|e| e.in_field("WritableTxnMarkerTopic.PartitionIndexes"))?;
+        rt::Wire::write(&self.partition_indexes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("WritableTxnMarkerTopic.PartitionIndexes"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -306,24 +294,26 @@ impl<'a> rt::IntoOwned for WritableTxnMarkerTopic<'a> {
     }
 }
 /// The fields of `WriteTxnMarkersRequest`, in wire order.
-pub static WRITE_TXN_MARKERS_REQUEST_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Markers",
-    json_name: "markers",
-    type_name: "[]WritableTxnMarker",
-    ty: rt::FieldType::Array(&rt::FieldType::Struct("WritableTxnMarker")),
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The transaction markers to be written.",
-    fields: WRITABLE_TXN_MARKER_FIELDS,
-}];
+pub static WRITE_TXN_MARKERS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Markers",
+        json_name: "markers",
+        type_name: "[]WritableTxnMarker",
+        ty: rt::FieldType::Array(&rt::FieldType::Struct("WritableTxnMarker")),
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The transaction markers to be written.",
+        fields: WRITABLE_TXN_MARKER_FIELDS,
+    },
+];
 /// The fields of `WritableTxnMarker`, in wire order.
 pub static WRITABLE_TXN_MARKER_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {

@@ -350,24 +350,26 @@ impl<'a> rt::IntoOwned for WritableTxnMarkerPartitionResult<'a> {
     }
 }
 /// The fields of `WriteTxnMarkersResponse`, in wire order.
-pub static WRITE_TXN_MARKERS_RESPONSE_FIELDS: &[rt::FieldSchema] = &[rt::FieldSchema {
-    name: "Markers",
-    json_name: "markers",
-    type_name: "[]WritableTxnMarkerResult",
-    ty: rt::FieldType::Array(&rt::FieldType::Struct("WritableTxnMarkerResult")),
-    versions: rt::VersionRange::new(0, i16::MAX),
-    nullable_versions: rt::VersionRange::NONE,
-    tag: None,
-    tagged_versions: rt::VersionRange::NONE,
-    flexible_versions: None,
-    default: "",
-    ignorable: false,
-    map_key: false,
-    entity_type: "",
-    zero_copy: false,
-    about: "The results for writing makers.",
-    fields: WRITABLE_TXN_MARKER_RESULT_FIELDS,
-}];
+pub static WRITE_TXN_MARKERS_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
+    rt::FieldSchema {
+        name: "Markers",
+        json_name: "markers",
+        type_name: "[]WritableTxnMarkerResult",
+        ty: rt::FieldType::Array(&rt::FieldType::Struct("WritableTxnMarkerResult")),
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The results for writing makers.",
+        fields: WRITABLE_TXN_MARKER_RESULT_FIELDS,
+    },
+];
 /// The fields of `WritableTxnMarkerResult`, in wire order.
 pub static WRITABLE_TXN_MARKER_RESULT_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {
@@ -431,7 +433,9 @@ pub static WRITABLE_TXN_MARKER_TOPIC_RESULT_FIELDS: &[rt::FieldSchema] = &[
         name: "Partitions",
         json_name: "partitions",
         type_name: "[]WritableTxnMarkerPartitionResult",
-        ty: rt::FieldType::Array(&rt::FieldType::Struct("WritableTxnMarkerPartitionResult")),
+        ty: rt::FieldType::Array(
+            &rt::FieldType::Struct("WritableTxnMarkerPartitionResult"),
+        ),
         versions: rt::VersionRange::new(0, i16::MAX),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
@@ -499,14 +503,8 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     structs: &[
         ("WriteTxnMarkersResponse", WRITE_TXN_MARKERS_RESPONSE_FIELDS),
         ("WritableTxnMarkerResult", WRITABLE_TXN_MARKER_RESULT_FIELDS),
-        (
-            "WritableTxnMarkerTopicResult",
-            WRITABLE_TXN_MARKER_TOPIC_RESULT_FIELDS,
-        ),
-        (
-            "WritableTxnMarkerPartitionResult",
-            WRITABLE_TXN_MARKER_PARTITION_RESULT_FIELDS,
-        ),
+        ("WritableTxnMarkerTopicResult", WRITABLE_TXN_MARKER_TOPIC_RESULT_FIELDS),
+        ("WritableTxnMarkerPartitionResult", WRITABLE_TXN_MARKER_PARTITION_RESULT_FIELDS),
     ],
 };
 impl<'a> rt::Message<'a> for WriteTxnMarkersResponse<'a> {
