@@ -1,7 +1,8 @@
 //! Every message, every valid version: random valid encodings (from the
 //! schema-driven generator in `common::gen`, written independently of the
 //! generated codecs) decode, re-encode to identical bytes, agree with
-//! `encoded_len`, survive `into_owned`, and every strict prefix fails.
+//! `encoded_len`, survive `into_owned` and a JSON round trip, and every
+//! strict prefix fails.
 
 mod common;
 
@@ -16,8 +17,8 @@ struct Stats {
 
 fn roundtrip<'a, M>(bytes: &'a [u8], version: i16) -> Result<(), String>
 where
-    M: Message<'a> + IntoOwned,
-    M::Owned: Message<'static>,
+    M: Message<'a> + IntoOwned + serde::Serialize,
+    M::Owned: Message<'static> + serde::de::DeserializeOwned,
 {
     let name = M::SCHEMA.name;
     let value = M::decode(bytes, version)
@@ -51,6 +52,19 @@ where
     if from_owned != bytes {
         return Err(format!(
             "{name} v{version}: owned re-encode differs\n in: {bytes:02x?}\nout: {from_owned:02x?}"
+        ));
+    }
+    // The serde (JSON) form is lossless: JSON -> value -> bytes is identical.
+    let json =
+        serde_json::to_string(&value).map_err(|e| format!("{name} v{version}: to JSON {e}"))?;
+    let from_json: M::Owned = serde_json::from_str(&json)
+        .map_err(|e| format!("{name} v{version}: from JSON {e}: {json}"))?;
+    let json_bytes = from_json
+        .to_vec(version)
+        .map_err(|e| format!("{name} v{version}: JSON encode {e}"))?;
+    if json_bytes != bytes {
+        return Err(format!(
+            "{name} v{version}: JSON round trip differs\njson: {json}"
         ));
     }
     for cut in 0..bytes.len() {
