@@ -20,6 +20,8 @@ VENV="${KIO_VENV:-$REPO/.venv}"
 TANSU_VERSION="0.6.0"
 KAFKA_PYTHON_SPEC="kafka-python>=3.0,<3.1"
 CONFLUENT_KAFKA_SPEC="confluent-kafka>=2.16,<2.17"
+# kafka-python's compression codecs (gzip is built in).
+CODEC_SPECS=("python-snappy>=0.7,<0.8" "zstandard>=0.25,<0.26" "lz4>=4.4,<4.5")
 
 say() { printf '[install-test-deps] %s\n' "$*"; }
 
@@ -112,13 +114,14 @@ def ok(name, lo, hi):
     except (PackageNotFoundError, ValueError):
         return False
     return lo <= v < hi
-sys.exit(0 if ok("kafka-python", (3, 0), (3, 1)) and ok("confluent-kafka", (2, 16), (2, 17)) else 1)
+codecs = ok("python-snappy", (0, 7), (0, 8)) and ok("zstandard", (0, 25), (0, 26)) and ok("lz4", (4, 4), (4, 5))
+sys.exit(0 if ok("kafka-python", (3, 0), (3, 1)) and ok("confluent-kafka", (2, 16), (2, 17)) and codecs else 1)
 EOF
     then
         say "python packages: already present (kafka-python $("$VENV/bin/python" -c 'from importlib.metadata import version; print(version("kafka-python"))'), confluent-kafka $("$VENV/bin/python" -c 'from importlib.metadata import version; print(version("confluent-kafka"))'))"
         return
     fi
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$KAFKA_PYTHON_SPEC" "$CONFLUENT_KAFKA_SPEC"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$KAFKA_PYTHON_SPEC" "$CONFLUENT_KAFKA_SPEC" "${CODEC_SPECS[@]}"
     say "python packages: done (kafka-python $("$VENV/bin/python" -c 'from importlib.metadata import version; print(version("kafka-python"))'), confluent-kafka $("$VENV/bin/python" -c 'from importlib.metadata import version; print(version("confluent-kafka"))'))"
 }
 

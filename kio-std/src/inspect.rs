@@ -1,1 +1,510 @@
-//! (work in progress)
+//! A captured conversation: the frames of a pcap/pcapng capture (through
+//! kio-capture), decoded to the [`json`](crate::json) shape, with each
+//! response paired with its request by correlation id per connection.
+//!
+//! The library half of `kio inspect`: [`inspect`] gives the frames (one JSON
+//! object each, in capture time order) and the calls (request/response
+//! pairs); [`table`] renders the calls one line each.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use kio_capture::{Direction, Options};
+use kio_core::ApiKey;
+use serde_json::{Map, Value};
+
+use crate::json::{self, JsonError, Kind};
+
+/// How to inspect a capture.
+#[derive(Debug, Clone, Default)]
+pub struct InspectOptions {
+    /// The broker's TCP ports; empty means Kafka's default, 9092.
+    pub ports: Vec<u16>,
+    /// Re-encode every decoded frame from its JSON and compare with the
+    /// captured bytes; adds `roundTrip` to each frame object.
+    pub check: bool,
+}
+
+/// One captured frame.
+#[derive(Debug, Clone)]
+pub struct FrameEntry {
+    /// The frame in the JSON shape, with context keys (`time`,
+    /// `connection`, `client`, `server`) first.
+    pub json: Value,
+    /// Request or response.
+    pub kind: Kind,
+    /// The connection's index in the capture.
+    pub connection: usize,
+    /// Capture time since the Unix epoch.
+    pub time: Option<Duration>,
+    /// The frame's size on the wire, size prefix included.
+    pub wire_len: usize,
+    /// The API and version (for responses: of the paired request).
+    pub api: Option<(ApiKey, i16)>,
+    /// The correlation id, when the frame is long enough to carry one.
+    pub correlation_id: Option<i32>,
+    /// Whether it decoded.
+    pub decoded: bool,
+    /// With [`InspectOptions::check`]: whether JSON → bytes gave the captured bytes.
+    pub identical: Option<bool>,
+}
+
+/// A request and (when captured) its response, as indices into
+/// [`Conversation::frames`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Call {
+    /// The request frame.
+    pub request: usize,
+    /// The response frame.
+    pub response: Option<usize>,
+}
+
+/// Counts over a conversation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Connections with Kafka traffic.
+    pub connections: usize,
+    /// Request frames.
+    pub requests: usize,
+    /// Response frames.
+    pub responses: usize,
+    /// Responses paired with a request.
+    pub paired: usize,
+    /// Responses with no request of their correlation id.
+    pub unpaired_responses: usize,
+    /// Requests with no response in the capture.
+    pub unanswered_requests: usize,
+    /// Frames that did not decode.
+    pub decode_errors: usize,
+    /// Frames whose JSON re-encoded to different bytes (with `check`).
+    pub mismatches: usize,
+    /// Frames whose JSON re-encoded identically (with `check`).
+    pub identical: usize,
+}
+
+/// A decoded capture.
+#[derive(Debug, Clone, Default)]
+pub struct Conversation {
+    /// Every frame, in capture time order.
+    pub frames: Vec<FrameEntry>,
+    /// Every request, with its response, in request order.
+    pub calls: Vec<Call>,
+    /// Problems the capture reader reported (gaps, truncation, ...).
+    pub issues: Vec<String>,
+    /// Counts.
+    pub stats: Stats,
+}
+
+/// Reads a capture and decodes its Kafka conversation. Fails only when the
+/// file is not a capture at all; everything else is reported per frame.
+pub fn inspect(capture: &[u8], opts: &InspectOptions) -> Result<Conversation, String> {
+    let copts = if opts.ports.is_empty() {
+        Options::default()
+    } else {
+        Options::with_ports(opts.ports.iter().copied())
+    };
+    let cap = kio_capture::parse(capture, &copts).map_err(|e| e.to_string())?;
+    let mut conv = Conversation {
+        issues: cap.issues.iter().map(|i| i.to_string()).collect(),
+        ..Conversation::default()
+    };
+    // (connection, position in connection) of requests and responses, to
+    // order by time afterwards.
+    let mut entries: Vec<(FrameEntry, usize, usize, Option<usize>)> = Vec::new();
+    for conn in &cap.connections {
+        if conn.frames.is_empty() {
+            continue;
+        }
+        conv.stats.connections += 1;
+        let mut pending: HashMap<i32, (usize, ApiKey, i16)> = HashMap::new();
+        for (pos, f) in conn.frames.iter().enumerate() {
+            let wire = f.to_wire();
+            let corr = f.correlation_id();
+            let mut ctx = Map::new();
+            if let Some(t) = f.timestamp {
+                ctx.insert("time".into(), rfc3339(t).into());
+            }
+            ctx.insert("connection".into(), conn.index.into());
+            ctx.insert("client".into(), conn.client.to_string().into());
+            ctx.insert("server".into(), conn.server.to_string().into());
+            let (kind, api, result, paired_with) = match f.direction {
+                Direction::ToServer => {
+                    conv.stats.requests += 1;
+                    let res = json::decode_request_frame(&f.payload);
+                    let api = f
+                        .request_header()
+                        .and_then(|h| ApiKey::from_i16(h.api_key).map(|k| (k, h.api_version)));
+                    if let (Some(c), Some((k, v))) = (corr, api) {
+                        pending.insert(c, (entries.len(), k, v));
+                    }
+                    (Kind::Request, api, res, None)
+                }
+                Direction::ToClient => {
+                    conv.stats.responses += 1;
+                    match corr.and_then(|c| pending.remove(&c)) {
+                        Some((req, k, v)) => {
+                            conv.stats.paired += 1;
+                            let res = json::decode_response_frame(&f.payload, k, v);
+                            (Kind::Response, Some((k, v)), res, Some(req))
+                        }
+                        None => {
+                            conv.stats.unpaired_responses += 1;
+                            let msg = format!(
+                                "no request with correlation id {} on this connection",
+                                corr.map_or("?".into(), |c| c.to_string())
+                            );
+                            (Kind::Response, None, Err(JsonError::Shape(msg)), None)
+                        }
+                    }
+                }
+            };
+            let mut entry = FrameEntry {
+                json: Value::Null,
+                kind,
+                connection: conn.index,
+                time: f.timestamp,
+                wire_len: wire.len(),
+                api,
+                correlation_id: corr,
+                decoded: result.is_ok(),
+                identical: None,
+            };
+            entry.json = match result {
+                Ok(doc) => {
+                    let mut m = ctx;
+                    if let Value::Object(d) = doc {
+                        m.extend(d);
+                    }
+                    if opts.check {
+                        let same = check(&Value::Object(m.clone()), &wire, &mut m);
+                        entry.identical = Some(same);
+                        if same {
+                            conv.stats.identical += 1;
+                        } else {
+                            conv.stats.mismatches += 1;
+                        }
+                    }
+                    Value::Object(m)
+                }
+                Err(e) => {
+                    conv.stats.decode_errors += 1;
+                    error_doc(ctx, kind, api, corr, &e, &f.payload)
+                }
+            };
+            entries.push((entry, conn.index, pos, paired_with));
+        }
+        conv.stats.unanswered_requests += pending.len();
+    }
+    // Order by time (stable: frames without a time keep capture order).
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&i| (entries[i].0.time, entries[i].1, entries[i].2));
+    let mut new_index = vec![0; entries.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new;
+    }
+    let mut calls: Vec<Call> = Vec::new();
+    let mut call_of: HashMap<usize, usize> = HashMap::new();
+    for &old in &order {
+        let (entry, _, _, paired_with) = &entries[old];
+        match (entry.kind, paired_with) {
+            (Kind::Request, _) => {
+                call_of.insert(old, calls.len());
+                calls.push(Call {
+                    request: new_index[old],
+                    response: None,
+                });
+            }
+            (Kind::Response, Some(req)) => {
+                if let Some(&c) = call_of.get(req) {
+                    calls[c].response = Some(new_index[old]);
+                }
+            }
+            (Kind::Response, None) => {}
+        }
+    }
+    let mut slots: Vec<Option<FrameEntry>> = entries.into_iter().map(|e| Some(e.0)).collect();
+    conv.frames = order.iter().filter_map(|&i| slots[i].take()).collect();
+    conv.calls = calls;
+    Ok(conv)
+}
+
+/// Re-encodes `doc` and compares with `wire`; records the outcome in `m`
+/// (`roundTrip`, and on a mismatch `reencoded` or `reencodeError`).
+fn check(doc: &Value, wire: &[u8], m: &mut Map<String, Value>) -> bool {
+    match json::encode(doc) {
+        Ok(b) if b == wire => {
+            m.insert("roundTrip".into(), "identical".into());
+            true
+        }
+        Ok(b) => {
+            m.insert("roundTrip".into(), "mismatch".into());
+            m.insert("reencoded".into(), STANDARD.encode(b).into());
+            false
+        }
+        Err(e) => {
+            m.insert("roundTrip".into(), "mismatch".into());
+            m.insert("reencodeError".into(), e.to_string().into());
+            false
+        }
+    }
+}
+
+/// The object shown for a frame that did not decode: context, what is
+/// known of the frame, `error` (`message`, `offset`, `field`) and the frame
+/// (without its size prefix) as base64 under `raw`.
+pub fn error_doc(
+    mut m: Map<String, Value>,
+    kind: Kind,
+    api: Option<(ApiKey, i16)>,
+    corr: Option<i32>,
+    e: &JsonError,
+    payload: &[u8],
+) -> Value {
+    m.insert("kind".into(), kind.as_str().into());
+    if let Some((k, v)) = api {
+        m.insert("apiKey".into(), k.key().into());
+        m.insert("apiName".into(), k.name().into());
+        m.insert("apiVersion".into(), v.into());
+    }
+    if let Some(c) = corr {
+        m.insert("correlationId".into(), c.into());
+    }
+    let mut err = Map::new();
+    err.insert("message".into(), e.to_string().into());
+    if let JsonError::Decode(d) = e {
+        err.insert("offset".into(), d.offset.into());
+        if !d.field.is_empty() {
+            err.insert("field".into(), d.field.into());
+        }
+    }
+    m.insert("error".into(), Value::Object(err));
+    let mut framed = (payload.len() as u32).to_be_bytes().to_vec();
+    framed.extend_from_slice(payload);
+    m.insert("raw".into(), STANDARD.encode(framed).into());
+    Value::Object(m)
+}
+
+/// A time since the Unix epoch as RFC 3339 UTC with microseconds.
+pub fn rfc3339(t: Duration) -> String {
+    let secs = t.as_secs();
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, mo, d) = civil_from_days(days as i64);
+    format!(
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{:06}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        t.subsec_micros()
+    )
+}
+
+/// Howard Hinnant's days-to-civil algorithm.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Renders the calls as a table, one line each: time, connection, API and
+/// version, correlation id, sizes, latency and a summary (topics, record
+/// counts, error codes).
+pub fn table(conv: &Conversation) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{:<15} {:>4} {:<28} {:>5} {:>7} {:>7} {:>9}  {}\n",
+        "TIME", "CONN", "API", "CORR", "REQ B", "RESP B", "LATENCY", "SUMMARY"
+    ));
+    for call in &conv.calls {
+        let req = &conv.frames[call.request];
+        let resp = call.response.map(|i| &conv.frames[i]);
+        let time = req.time.map_or("-".into(), |t| {
+            rfc3339(t).get(11..26).unwrap_or_default().to_string()
+        });
+        let api = match req.api {
+            Some((k, v)) => format!("{} v{v}", k.name()),
+            None => "?".into(),
+        };
+        let corr = req.correlation_id.map_or("-".into(), |c| c.to_string());
+        let resp_len = resp.map_or("-".into(), |r| r.wire_len.to_string());
+        let latency = match (req.time, resp.and_then(|r| r.time)) {
+            (Some(a), Some(b)) if b >= a => format_latency(b - a),
+            _ => "-".into(),
+        };
+        out.push_str(&format!(
+            "{:<15} {:>4} {:<28} {:>5} {:>7} {:>7} {:>9}  {}\n",
+            time,
+            req.connection,
+            api,
+            corr,
+            req.wire_len,
+            resp_len,
+            latency,
+            summary(req, resp)
+        ));
+    }
+    out
+}
+
+fn format_latency(d: Duration) -> String {
+    let us = d.as_micros();
+    if us < 1000 {
+        format!("{us} µs")
+    } else {
+        format!("{:.1} ms", us as f64 / 1000.0)
+    }
+}
+
+/// A one-line summary of a call: the topics or group it names, the records
+/// it carries, and the response's error codes (or `ok`).
+pub fn summary(req: &FrameEntry, resp: Option<&FrameEntry>) -> String {
+    let mut parts = Vec::new();
+    if !req.decoded {
+        parts.push(format!("request: {}", error_message(&req.json)));
+    } else if let Some(body) = req.json.get("body") {
+        let mut names = Vec::new();
+        collect_names(body, 0, &mut names);
+        if !names.is_empty() {
+            let more = names.len().saturating_sub(3);
+            let mut s = names.iter().take(3).cloned().collect::<Vec<_>>().join(",");
+            if more > 0 {
+                s.push_str(&format!(",+{more}"));
+            }
+            parts.push(s);
+        }
+        let n = count_records(body);
+        if n > 0 {
+            parts.push(format!("{n} records"));
+        }
+    }
+    match resp {
+        None => parts.push("no response".into()),
+        Some(r) if !r.decoded => parts.push(format!("response: {}", error_message(&r.json))),
+        Some(r) => {
+            let body = r.json.get("body").unwrap_or(&Value::Null);
+            let n = count_records(body);
+            if n > 0 {
+                parts.push(format!("{n} records"));
+            }
+            let mut errors: Vec<(i16, usize)> = Vec::new();
+            collect_errors(body, &mut errors);
+            if errors.is_empty() {
+                parts.push("ok".into());
+            } else {
+                let e: Vec<String> = errors
+                    .iter()
+                    .map(|(c, n)| {
+                        let name = kio_core::ErrorCode::from_code(*c).name();
+                        if *n > 1 {
+                            format!("{name}×{n}")
+                        } else {
+                            name.to_string()
+                        }
+                    })
+                    .collect();
+                parts.push(e.join(","));
+            }
+        }
+    }
+    for (who, f) in [("request", Some(req)), ("response", resp)] {
+        if let Some(t) = f
+            .and_then(|f| f.json.get(json::TRAILING))
+            .and_then(Value::as_str)
+        {
+            let n = STANDARD.decode(t).map_or(0, |b| b.len());
+            parts.push(format!("{who} has {n} trailing bytes"));
+        }
+    }
+    if req.identical == Some(false) || resp.is_some_and(|r| r.identical == Some(false)) {
+        parts.push("RE-ENCODE MISMATCH".into());
+    }
+    parts.join("; ")
+}
+
+fn error_message(doc: &Value) -> String {
+    doc.pointer("/error/message")
+        .and_then(Value::as_str)
+        .unwrap_or("error")
+        .to_string()
+}
+
+fn collect_names(v: &Value, depth: usize, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if json::is_view_key(k) {
+                    continue;
+                }
+                let named = matches!(k.as_str(), "name" | "topic" | "groupId" | "key")
+                    && (depth > 0 || k == "groupId" || k == "key");
+                match x {
+                    Value::String(s) if named && !s.is_empty() => {
+                        if !out.contains(s) {
+                            out.push(s.clone());
+                        }
+                    }
+                    _ => collect_names(x, depth + 1, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_names(x, depth + 1, out)),
+        _ => {}
+    }
+}
+
+fn count_records(v: &Value) -> usize {
+    match v {
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, x)| {
+                if k.starts_with('_') && k != "_unknownTaggedFields" {
+                    x.as_array().map_or(0, |batches| {
+                        batches
+                            .iter()
+                            .map(|b| {
+                                b.get("records")
+                                    .and_then(Value::as_array)
+                                    .map_or(0, Vec::len)
+                            })
+                            .sum()
+                    })
+                } else {
+                    count_records(x)
+                }
+            })
+            .sum(),
+        Value::Array(a) => a.iter().map(count_records).sum(),
+        _ => 0,
+    }
+}
+
+fn collect_errors(v: &Value, out: &mut Vec<(i16, usize)>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k == "errorCode" {
+                    if let Some(c) = x.as_i64().and_then(|c| i16::try_from(c).ok()) {
+                        if c != 0 {
+                            match out.iter_mut().find(|e| e.0 == c) {
+                                Some(e) => e.1 += 1,
+                                None => out.push((c, 1)),
+                            }
+                        }
+                    }
+                } else if !json::is_view_key(k) {
+                    collect_errors(x, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_errors(x, out)),
+        _ => {}
+    }
+}

@@ -1,1 +1,433 @@
-//! (work in progress)
+//! The one JSON shape of Kafka frames, shared by the `kio` CLI, the proxy log
+//! and (later) the browser devtools. See `docs/JSON.md` for the full
+//! description.
+//!
+//! ```json
+//! {"kind":"request","apiKey":3,"apiName":"Metadata","apiVersion":12,"correlationId":7,
+//!  "header":{"requestApiKey":3,"requestApiVersion":12,"correlationId":7,"clientId":"kio"},
+//!  "body":{"topics":[{"topicId":"AAAAAAAAAAAAAAAAAAAAAA","name":"kp-test"}], ...}}
+//! ```
+//!
+//! * `header` and `body` use kio-core's serde forms (Kafka's JSON field
+//!   names, `bytes`/`records` as base64, `uuid` as Kafka's base64, unknown
+//!   tagged fields under `_unknownTaggedFields`): JSON → bytes is lossless.
+//! * A document without `header` is a bare body.
+//! * Keys that begin with `_`, other than `_unknownTaggedFields`, are derived
+//!   views that the encoder ignores: a `records` field gets a sibling
+//!   `_records` with its batches and records decoded (see [`records`]).
+//! * Unknown top-level keys (`connection`, `time`, ... added by tools) are
+//!   ignored by the encoder.
+//!
+//! This module depends only on kio-core, serde_json and base64 so that it can
+//! move into kio-core or a wasm crate unchanged.
+
+pub mod records;
+
+use std::fmt;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use kio_core::frame::{
+    decode_request, decode_response, encode_request_frame, encode_response_frame,
+};
+use kio_core::messages::{RequestHeader, ResponseHeader};
+use kio_core::{
+    ApiKey, DecodeError, DecodeErrorKind, EncodeError, FieldSchema, FieldType, RequestBody,
+    ResponseBody,
+};
+use serde_json::{Map, Value};
+
+/// Whether a frame or body is a request or a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A request (client to broker).
+    Request,
+    /// A response (broker to client).
+    Response,
+}
+
+impl Kind {
+    /// `"request"` or `"response"`, the spelling of the `kind` key.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Request => "request",
+            Kind::Response => "response",
+        }
+    }
+
+    /// Parses `"request"` or `"response"`.
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "request" => Some(Kind::Request),
+            "response" => Some(Kind::Response),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What went wrong converting between bytes and JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonError {
+    /// The bytes did not decode.
+    Decode(DecodeError),
+    /// The value could not be encoded at its version.
+    Encode(EncodeError),
+    /// The JSON does not have the documented shape (the message says where).
+    Shape(String),
+}
+
+impl JsonError {
+    /// The byte offset of a decode error, when there is one.
+    pub fn offset(&self) -> Option<usize> {
+        match self {
+            JsonError::Decode(e) => Some(e.offset),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JsonError::Decode(e) => write!(f, "decode error {e}"),
+            JsonError::Encode(e) => write!(f, "encode error: {e}"),
+            JsonError::Shape(s) => f.write_str(s),
+        }
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+impl From<DecodeError> for JsonError {
+    fn from(e: DecodeError) -> Self {
+        JsonError::Decode(e)
+    }
+}
+
+impl From<EncodeError> for JsonError {
+    fn from(e: EncodeError) -> Self {
+        JsonError::Encode(e)
+    }
+}
+
+fn shape(msg: impl Into<String>) -> JsonError {
+    JsonError::Shape(msg.into())
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> Value {
+    // kio-core's serde forms never fail to serialize into a `Value` (maps
+    // have string keys); a failure would be a bug, shown rather than hidden.
+    serde_json::to_value(v).unwrap_or_else(|e| Value::String(format!("<serialize error: {e}>")))
+}
+
+fn envelope(kind: Kind, api: ApiKey, version: i16, correlation: Option<i32>) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("kind".into(), kind.as_str().into());
+    m.insert("apiKey".into(), api.key().into());
+    m.insert("apiName".into(), api.name().into());
+    m.insert("apiVersion".into(), version.into());
+    if let Some(c) = correlation {
+        m.insert("correlationId".into(), c.into());
+    }
+    m
+}
+
+/// The JSON of a decoded request frame (header and body).
+pub fn request_json(header: &RequestHeader<'_>, body: &RequestBody<'_>) -> Value {
+    let api = body.api_key();
+    let mut m = envelope(
+        Kind::Request,
+        api,
+        header.request_api_version,
+        Some(header.correlation_id),
+    );
+    m.insert("header".into(), to_value(header));
+    let mut b = to_value(body);
+    records::add_views(&mut b, api.request_schema().fields);
+    m.insert("body".into(), b);
+    Value::Object(m)
+}
+
+/// The JSON of a decoded response frame to a request of `api` at `version`.
+pub fn response_json(
+    api: ApiKey,
+    version: i16,
+    header: &ResponseHeader<'_>,
+    body: &ResponseBody<'_>,
+) -> Value {
+    let mut m = envelope(Kind::Response, api, version, Some(header.correlation_id));
+    m.insert("header".into(), to_value(header));
+    let mut b = to_value(body);
+    records::add_views(&mut b, api.response_schema().fields);
+    m.insert("body".into(), b);
+    Value::Object(m)
+}
+
+/// Decodes a request frame (without its size prefix) into JSON.
+pub fn decode_request_frame(frame: &[u8]) -> Result<Value, JsonError> {
+    with_trailing(frame, |f| {
+        let (header, body) = decode_request(f)?;
+        Ok(request_json(&header, &body))
+    })
+}
+
+/// Decodes with `decode`; when the message ends before the frame does (as
+/// some clients send, and Kafka brokers accept), decodes the message part
+/// and keeps the rest as base64 under `trailingBytes`.
+fn with_trailing(
+    frame: &[u8],
+    decode: impl Fn(&[u8]) -> Result<Value, JsonError>,
+) -> Result<Value, JsonError> {
+    match decode(frame) {
+        Err(JsonError::Decode(e)) => match e.kind {
+            DecodeErrorKind::TrailingBytes(n) if n > 0 && n <= frame.len() => {
+                let (msg, rest) = frame.split_at(frame.len() - n);
+                let mut doc = decode(msg).map_err(|_| JsonError::Decode(e))?;
+                if let Value::Object(m) = &mut doc {
+                    m.insert(TRAILING.into(), STANDARD.encode(rest).into());
+                }
+                Ok(doc)
+            }
+            _ => Err(JsonError::Decode(e)),
+        },
+        other => other,
+    }
+}
+
+/// The top-level key of bytes that follow the message inside its frame.
+pub const TRAILING: &str = "trailingBytes";
+
+/// Decodes a response frame (without its size prefix) to a request of `api`
+/// at `version` into JSON.
+pub fn decode_response_frame(frame: &[u8], api: ApiKey, version: i16) -> Result<Value, JsonError> {
+    with_trailing(frame, |f| {
+        let (header, body) = decode_response(f, api, version)?;
+        Ok(response_json(api, version, &header, &body))
+    })
+}
+
+/// Decodes a frame (without its size prefix): a request, or with `api`
+/// `Some((key, version))` a response.
+pub fn decode_frame(frame: &[u8], response_to: Option<(ApiKey, i16)>) -> Result<Value, JsonError> {
+    match response_to {
+        None => decode_request_frame(frame),
+        Some((api, version)) => decode_response_frame(frame, api, version),
+    }
+}
+
+/// Decodes a bare message body (no header) into JSON.
+pub fn decode_body(
+    kind: Kind,
+    api: ApiKey,
+    version: i16,
+    bytes: &[u8],
+) -> Result<Value, JsonError> {
+    with_trailing(bytes, |b| decode_body_exact(kind, api, version, b))
+}
+
+fn decode_body_exact(
+    kind: Kind,
+    api: ApiKey,
+    version: i16,
+    bytes: &[u8],
+) -> Result<Value, JsonError> {
+    let mut m = envelope(kind, api, version, None);
+    let (mut b, fields) = match kind {
+        Kind::Request => (
+            to_value(&RequestBody::decode(api, version, bytes)?),
+            api.request_schema().fields,
+        ),
+        Kind::Response => (
+            to_value(&ResponseBody::decode(api, version, bytes)?),
+            api.response_schema().fields,
+        ),
+    };
+    records::add_views(&mut b, fields);
+    m.insert("body".into(), b);
+    Ok(Value::Object(m))
+}
+
+/// Removes the derived views (keys beginning with `_`, except
+/// `_unknownTaggedFields`) at every depth.
+pub fn strip_views(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|k, _| !is_view_key(k));
+            m.values_mut().for_each(strip_views);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_views),
+        _ => {}
+    }
+}
+
+/// True for keys that name a derived view rather than data.
+pub fn is_view_key(k: &str) -> bool {
+    k.starts_with('_') && k != "_unknownTaggedFields"
+}
+
+/// The API named by a document's `apiKey` (a number) or `apiName`.
+pub fn api_of(doc: &Map<String, Value>) -> Result<ApiKey, JsonError> {
+    if let Some(k) = doc.get("apiKey") {
+        let n = k
+            .as_i64()
+            .and_then(|n| i16::try_from(n).ok())
+            .ok_or_else(|| shape(format!("apiKey: expected an API key number, got {k}")))?;
+        return ApiKey::from_i16(n).ok_or_else(|| shape(format!("apiKey: unknown API key {n}")));
+    }
+    if let Some(name) = doc.get("apiName").and_then(Value::as_str) {
+        return api_by_name(name).ok_or_else(|| shape(format!("apiName: unknown API {name:?}")));
+    }
+    Err(shape("missing apiKey (or apiName)"))
+}
+
+/// An API by its name (`Metadata`, case-insensitive) or key number (`3`).
+pub fn api_by_name(name: &str) -> Option<ApiKey> {
+    if let Ok(n) = name.parse::<i16>() {
+        return ApiKey::from_i16(n);
+    }
+    ApiKey::ALL
+        .iter()
+        .copied()
+        .find(|k| k.name().eq_ignore_ascii_case(name))
+}
+
+fn field<'v>(doc: &'v Map<String, Value>, key: &str) -> Result<&'v Value, JsonError> {
+    doc.get(key).ok_or_else(|| shape(format!("missing {key}")))
+}
+
+fn version_of(doc: &Map<String, Value>) -> Result<i16, JsonError> {
+    let v = field(doc, "apiVersion")?;
+    v.as_i64()
+        .and_then(|n| i16::try_from(n).ok())
+        .ok_or_else(|| shape(format!("apiVersion: expected a version number, got {v}")))
+}
+
+/// The `kind` of a document.
+pub fn kind_of(doc: &Map<String, Value>) -> Result<Kind, JsonError> {
+    let k = field(doc, "kind")?;
+    k.as_str().and_then(Kind::parse).ok_or_else(|| {
+        shape(format!(
+            "kind: expected \"request\" or \"response\", got {k}"
+        ))
+    })
+}
+
+fn deser<T: serde::de::DeserializeOwned>(what: &str, v: &Value) -> Result<T, JsonError> {
+    T::deserialize(v).map_err(|e| shape(format!("{what}: {e}")))
+}
+
+/// Encodes a document back to bytes: a whole frame with its 4-byte size
+/// prefix when it has a `header`, else the bare body. A document with no
+/// `body` but a `raw` key (how undecodable frames are shown) gives the raw
+/// bytes back.
+pub fn encode(doc: &Value) -> Result<Vec<u8>, JsonError> {
+    let doc = doc
+        .as_object()
+        .ok_or_else(|| shape("expected a JSON object"))?;
+    let Some(body) = doc.get("body") else {
+        if let Some(raw) = doc.get("raw").and_then(Value::as_str) {
+            return STANDARD
+                .decode(raw)
+                .map_err(|e| shape(format!("raw: invalid base64: {e}")));
+        }
+        return Err(shape("missing body"));
+    };
+    let kind = kind_of(doc)?;
+    let api = api_of(doc)?;
+    let version = version_of(doc)?;
+    if !api.valid_versions().contains(version) {
+        return Err(shape(format!(
+            "apiVersion: {} has versions {}, not {version}",
+            api.name(),
+            api.valid_versions()
+        )));
+    }
+    let mut body = body.clone();
+    strip_views(&mut body);
+    let mut out = Vec::new();
+    match kind {
+        Kind::Request => {
+            let b =
+                RequestBody::deserialize_as(api, &body).map_err(|e| shape(format!("body: {e}")))?;
+            match doc.get("header") {
+                None => b.encode(&mut out, version)?,
+                Some(h) => {
+                    let mut h = h.clone();
+                    strip_views(&mut h);
+                    let header: RequestHeader<'static> = deser("header", &h)?;
+                    if header.request_api_key != api.key() || header.request_api_version != version
+                    {
+                        return Err(shape(format!(
+                            "header names API {} v{} but the document says {} v{version}",
+                            header.request_api_key,
+                            header.request_api_version,
+                            api.key()
+                        )));
+                    }
+                    encode_request_frame(&mut out, &header, &b)?;
+                }
+            }
+        }
+        Kind::Response => {
+            let b = ResponseBody::deserialize_as(api, &body)
+                .map_err(|e| shape(format!("body: {e}")))?;
+            match doc.get("header") {
+                None => b.encode(&mut out, version)?,
+                Some(h) => {
+                    let mut h = h.clone();
+                    strip_views(&mut h);
+                    let header: ResponseHeader<'static> = deser("header", &h)?;
+                    encode_response_frame(&mut out, api, version, &header, &b)?;
+                }
+            }
+        }
+    }
+    if let Some(t) = doc.get(TRAILING) {
+        let t = t
+            .as_str()
+            .and_then(|t| STANDARD.decode(t).ok())
+            .ok_or_else(|| shape(format!("{TRAILING}: expected base64")))?;
+        out.extend_from_slice(&t);
+        if doc.contains_key("header") {
+            let size = u32::try_from(out.len() - 4)
+                .map_err(|_| shape("frame too large"))?
+                .to_be_bytes();
+            out[..4].copy_from_slice(&size);
+        }
+    }
+    Ok(out)
+}
+
+/// A callback of [`walk_structs`]: one struct instance and its fields.
+pub(crate) type StructVisitor<'v> = dyn FnMut(&mut Map<String, Value>, &'static [FieldSchema]) + 'v;
+
+/// Walks `value` (a message or struct) along `fields`, calling `visit` on
+/// every object that is an instance of a struct, with that struct's fields.
+pub(crate) fn walk_structs(
+    value: &mut Value,
+    fields: &'static [FieldSchema],
+    visit: &mut StructVisitor<'_>,
+) {
+    let Value::Object(m) = value else { return };
+    visit(m, fields);
+    for f in fields {
+        if f.fields.is_empty() {
+            continue;
+        }
+        match (f.ty, m.get_mut(f.json_name)) {
+            (FieldType::Array(_), Some(Value::Array(items))) => {
+                for item in items {
+                    walk_structs(item, f.fields, visit);
+                }
+            }
+            (FieldType::Struct(_), Some(v)) => walk_structs(v, f.fields, visit),
+            _ => {}
+        }
+    }
+}
