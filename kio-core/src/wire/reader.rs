@@ -165,7 +165,8 @@ impl<'a> Reader<'a> {
                 DecodeErrorKind::NegativeLength(raw),
             ));
         }
-        self.check_len(raw as u64).map(Some)
+        // Point at the prefix, not past it.
+        self.check_len(raw as u64).map(Some).map_err(|e| DecodeError { offset: start, ..e })
     }
 
     /// Fails if any bytes are left.
