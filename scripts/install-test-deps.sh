@@ -125,8 +125,23 @@ EOF
     say "python packages: done (kafka-python $("$VENV/bin/python" -c 'from importlib.metadata import version; print(version("kafka-python"))'), confluent-kafka $("$VENV/bin/python" -c 'from importlib.metadata import version; print(version("confluent-kafka"))'))"
 }
 
+# --- 5. wasm-bindgen-cli ------------------------------------------------------
+# Pinned to exactly the wasm-bindgen crate version in Cargo.lock (the CLI and
+# the crate must match); wasm-pack's binary download does not work here.
+step_wasm_bindgen() {
+    local want have
+    want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$REPO/Cargo.lock")"
+    have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')"
+    if [ "$have" = "$want" ]; then
+        say "wasm-bindgen-cli $want: already present"
+        return
+    fi
+    cargo install wasm-bindgen-cli --version "$want" --quiet
+    say "wasm-bindgen-cli $want: done"
+}
 step_rust_targets
 step_apt
 step_venv
 step_tansu
+step_wasm_bindgen
 say "all test dependencies present"

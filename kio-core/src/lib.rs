@@ -35,8 +35,12 @@
 extern crate alloc;
 
 pub mod codec;
+#[cfg(feature = "alloc")]
+pub mod dynamic;
 pub mod error;
 pub mod frame;
+// Formatted by kio-gen (prettyplease); rustfmt must leave it as generated.
+#[rustfmt::skip]
 pub mod generated;
 #[cfg(feature = "alloc")]
 pub mod owned;
@@ -47,6 +51,11 @@ pub mod schema;
 mod serde_impls;
 pub mod types;
 pub mod wire;
+
+/// The README's examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
 
 /// Every message type, one module per message (re-exported from the generated code).
 pub mod messages {

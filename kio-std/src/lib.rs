@@ -22,6 +22,6 @@ pub mod codec;
 pub mod connection;
 pub mod inspect;
 pub mod io;
-pub mod json;
+pub use kio_json as json;
 pub mod proxy;
 pub mod server;

@@ -1,5 +1,5 @@
 //! The one JSON shape of Kafka frames, shared by the `kio` CLI, the proxy log
-//! and (later) the browser devtools. See `docs/JSON.md` for the full
+//! and the browser devtools (through kio-wasm). See `docs/JSON.md` for the full
 //! description.
 //!
 //! ```json
@@ -18,9 +18,12 @@
 //! * Unknown top-level keys (`connection`, `time`, ... added by tools) are
 //!   ignored by the encoder.
 //!
-//! This module depends only on kio-core, serde_json and base64 so that it can
-//! move into kio-core or a wasm crate unchanged.
+//! It depends only on kio-core, serde_json and base64, so it builds for
+//! wasm32 too: the CLI (`kio_std::json`) and the browser share this code.
+//! [`dynamic`] produces the same documents through kio-core's schema-driven
+//! codec, which the browser uses.
 
+pub mod dynamic;
 pub mod records;
 
 use std::fmt;

@@ -1,0 +1,784 @@
+//! The logic behind the bindings, in plain Rust (tested on the host): every
+//! function takes and gives `serde_json` values in the `kio` CLI's JSON
+//! shape ([`kio_json`]), decoded by the schema-driven codec
+//! ([`kio_json::dynamic`]), plus the byte-span trees the page highlights.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use kio_capture::{Direction, Options};
+use kio_core::dynamic::{DynError, Node, Span, StructValue, Value as Dv};
+use kio_core::records::{BatchItem, Compression, RecordBatches};
+use kio_core::{ApiKey, FieldSchema, FieldType, MessageKind, MessageSchema, VersionRange};
+use kio_json::dynamic::{self as dj, DecodedFrame};
+use kio_json::Kind;
+use serde_json::{json, Map, Value};
+
+/// A failure, as thrown to JavaScript: a message, the byte offset (when
+/// decoding) and the field path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    /// What went wrong.
+    pub message: String,
+    /// Byte offset in the input as given (size prefix included).
+    pub offset: Option<usize>,
+    /// The field being read or written, e.g. `MetadataRequest.Topics[0].Name`.
+    pub path: String,
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A result of this module.
+pub type Result<T> = std::result::Result<T, Error>;
+
+fn err(message: impl Into<String>) -> Error {
+    Error {
+        message: message.into(),
+        offset: None,
+        path: String::new(),
+    }
+}
+
+fn dyn_err(e: DynError, shift: usize) -> Error {
+    let offset = e.offset.map(|o| o + shift);
+    let message = match offset {
+        Some(o) if e.path.is_empty() => format!("at byte {o}: {}", e.message),
+        Some(o) => format!("at byte {o} in {}: {}", e.path, e.message),
+        None if e.path.is_empty() => e.message,
+        None => format!("{}: {}", e.path, e.message),
+    };
+    Error {
+        message,
+        offset,
+        path: e.path,
+    }
+}
+
+/// `"request"` or `"response"`.
+pub fn parse_kind(kind: &str) -> Result<Kind> {
+    Kind::parse(kind).ok_or_else(|| {
+        err(format!(
+            "kind must be \"request\" or \"response\", not {kind:?}"
+        ))
+    })
+}
+
+/// The API with this key.
+pub fn api(key: i16) -> Result<ApiKey> {
+    ApiKey::from_i16(key).ok_or_else(|| err(format!("unknown API key {key}")))
+}
+
+fn schema_of(kind: Kind, api: ApiKey) -> &'static MessageSchema {
+    match kind {
+        Kind::Request => api.request_schema(),
+        Kind::Response => api.response_schema(),
+    }
+}
+
+/// Splits a leading 4-byte size prefix off a frame: `(frame without prefix,
+/// prefix length)`. The prefix is taken when it matches the frame's length,
+/// or (for requests, `request == true`) when the bytes after it start a
+/// valid request header while the bytes as given do not (a cut-off frame).
+pub fn split_prefix(bytes: &[u8], request: bool) -> (&[u8], usize) {
+    let Some(p) = bytes.get(..4) else {
+        return (bytes, 0);
+    };
+    let size = u32::from_be_bytes([p[0], p[1], p[2], p[3]]) as usize;
+    if size == bytes.len() - 4 {
+        return (&bytes[4..], 4);
+    }
+    let valid_header = |b: &[u8]| match b.get(..4) {
+        Some(h) => ApiKey::from_i16(i16::from_be_bytes([h[0], h[1]])).is_some_and(|k| {
+            k.valid_versions()
+                .contains(i16::from_be_bytes([h[2], h[3]]))
+        }),
+        None => false,
+    };
+    if request && !valid_header(bytes) && valid_header(&bytes[4..]) {
+        return (&bytes[4..], 4);
+    }
+    (bytes, 0)
+}
+
+/// Text as bytes: hex (spaces, newlines, `:` and a `0x` prefix allowed) or base64.
+pub fn parse_bytes(text: &str) -> Result<Vec<u8>> {
+    let t = text.trim();
+    let t = t.strip_prefix("0x").unwrap_or(t);
+    let hex: String = t
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ':' && *c != ',')
+        .collect();
+    if !hex.is_empty() && hex.len() % 2 == 0 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        let mut out = Vec::with_capacity(hex.len() / 2);
+        for i in (0..hex.len()).step_by(2) {
+            out.push(u8::from_str_radix(&hex[i..i + 2], 16).map_err(|e| err(e.to_string()))?);
+        }
+        return Ok(out);
+    }
+    let b64: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    STANDARD
+        .decode(b64.as_bytes())
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(b64.as_bytes()))
+        .map_err(|_| err("not hex or base64"))
+}
+
+// ------------------------------------------------------------ decode
+
+/// A bare body → the CLI's JSON (`{kind, apiKey, apiName, apiVersion, body}`).
+pub fn decode(api_key: i16, version: i16, kind: &str, bytes: &[u8]) -> Result<Value> {
+    dj::decode_body(parse_kind(kind)?, api(api_key)?, version, bytes).map_err(|e| dyn_err(e, 0))
+}
+
+fn decode_frame_nodes(bytes: &[u8], ctx: Option<(i16, i16)>) -> Result<(DecodedFrame, usize)> {
+    let (frame, shift) = split_prefix(bytes, ctx.is_none());
+    let d = match ctx {
+        None => dj::decode_request_nodes(frame),
+        Some((k, v)) => dj::decode_response_nodes(frame, api(k)?, v),
+    }
+    .map_err(|e| dyn_err(e, shift))?;
+    Ok((d, shift))
+}
+
+/// A whole frame (size prefix optional) → the CLI's JSON. Requests describe
+/// themselves; a response needs its request's `(apiKey, apiVersion)`.
+pub fn decode_frame(bytes: &[u8], ctx: Option<(i16, i16)>) -> Result<Value> {
+    let (d, _) = decode_frame_nodes(bytes, ctx)?;
+    Ok(dj::frame_json(&d))
+}
+
+// ------------------------------------------------------------ span trees
+
+fn span_fields(n: &mut Map<String, Value>, span: Span, shift: usize) {
+    n.insert("start".into(), (span.start + shift).into());
+    n.insert("end".into(), (span.end + shift).into());
+}
+
+fn scalar_text(v: &Dv) -> Value {
+    match v {
+        Dv::Str(_)
+        | Dv::Bytes(_)
+        | Dv::Uuid(_)
+        | Dv::Int(_)
+        | Dv::Float(_)
+        | Dv::Bool(_)
+        | Dv::Null => dj::value_json(v),
+        Dv::Records(b) => format!("{} bytes", b.len()).into(),
+        Dv::Array(a) => format!("{} items", a.len()).into(),
+        Dv::Struct(_) => Value::Null,
+    }
+}
+
+fn struct_tree(s: &StructValue, shift: usize, path: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for f in &s.fields {
+        let Some(span) = f.node.span else { continue };
+        let p = format!("{path}.{}", f.schema.json_name);
+        out.push(field_tree(
+            f.schema.json_name,
+            f.schema,
+            &f.node,
+            span,
+            shift,
+            &p,
+        ));
+    }
+    for t in &s.unknown_tags {
+        let Some(span) = t.span else { continue };
+        let mut m = Map::new();
+        m.insert("name".into(), format!("tag {}", t.tag).into());
+        m.insert("type".into(), "unknown tagged field".into());
+        m.insert("path".into(), format!("{path}._unknownTaggedFields").into());
+        span_fields(&mut m, span, shift);
+        m.insert("value".into(), STANDARD.encode(&t.data).into());
+        out.push(Value::Object(m));
+    }
+    out
+}
+
+fn field_tree(
+    name: &str,
+    f: &'static FieldSchema,
+    node: &Node,
+    span: Span,
+    shift: usize,
+    path: &str,
+) -> Value {
+    let mut m = Map::new();
+    m.insert("name".into(), name.into());
+    m.insert("type".into(), f.type_name.into());
+    m.insert("path".into(), path.into());
+    span_fields(&mut m, span, shift);
+    if f.tag.is_some() {
+        m.insert("tag".into(), f.tag.into());
+    }
+    match &node.value {
+        Dv::Struct(s) => {
+            m.insert("children".into(), struct_tree(s, shift, path).into());
+        }
+        Dv::Array(items) => {
+            m.insert("value".into(), format!("{} items", items.len()).into());
+            let elem_type = f.type_name.trim_start_matches("[]");
+            let kids: Vec<Value> = items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, it)| {
+                    let span = it.span?;
+                    let p = format!("{path}[{i}]");
+                    let mut e = Map::new();
+                    e.insert("name".into(), format!("[{i}]").into());
+                    e.insert("type".into(), elem_type.into());
+                    e.insert("path".into(), p.clone().into());
+                    span_fields(&mut e, span, shift);
+                    match &it.value {
+                        Dv::Struct(s) => {
+                            e.insert("children".into(), struct_tree(s, shift, &p).into());
+                        }
+                        v => {
+                            e.insert("value".into(), scalar_text(v));
+                        }
+                    }
+                    Some(Value::Object(e))
+                })
+                .collect();
+            m.insert("children".into(), kids.into());
+        }
+        Dv::Records(b) => {
+            m.insert("value".into(), format!("{} bytes", b.len()).into());
+            // The records' bytes are the last `len` bytes of the field.
+            let base = span.end - b.len() + shift;
+            m.insert("children".into(), records_tree(b, base, path).into());
+        }
+        v => {
+            m.insert("value".into(), scalar_text(v));
+        }
+    }
+    Value::Object(m)
+}
+
+fn records_tree(bytes: &[u8], base: usize, path: &str) -> Vec<Value> {
+    let views = match kio_json::records::view_of(bytes) {
+        Value::Array(a) => a,
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    let mut views = views.into_iter();
+    for (i, item) in RecordBatches::new(bytes).enumerate() {
+        let view = views.next().unwrap_or(Value::Null);
+        let (start, len, label) = match &item {
+            Ok(BatchItem::Batch(b)) => (
+                b.position(),
+                b.as_bytes().len(),
+                format!(
+                    "batch: {} records, offsets {}..={}, {}",
+                    b.record_count(),
+                    b.base_offset(),
+                    b.last_offset(),
+                    match b.compression() {
+                        Compression::None => "uncompressed",
+                        Compression::Gzip => "gzip",
+                        Compression::Snappy => "snappy",
+                        Compression::Lz4 => "lz4",
+                        Compression::Zstd => "zstd",
+                    }
+                ),
+            ),
+            Ok(BatchItem::Legacy(m)) => (0, 0, format!("legacy message at offset {}", m.offset)),
+            Ok(BatchItem::Truncated(t)) => (t.offset, t.available, "truncated batch".to_string()),
+            Err(e) => (0, 0, format!("error: {e}")),
+        };
+        let mut m = Map::new();
+        m.insert("name".into(), format!("batch {i}").into());
+        m.insert("type".into(), "RecordBatch".into());
+        m.insert("path".into(), format!("{path}._records[{i}]").into());
+        if len > 0 {
+            m.insert("start".into(), (base + start).into());
+            m.insert("end".into(), (base + start + len).into());
+        }
+        m.insert("value".into(), label.into());
+        let mut kids = Vec::new();
+        if let Value::Object(v) = &view {
+            for (k, val) in v {
+                if k == "records" {
+                    if let Value::Array(rs) = val {
+                        for (j, r) in rs.iter().enumerate() {
+                            kids.push(record_tree(
+                                j,
+                                r,
+                                &format!("{path}._records[{i}].records[{j}]"),
+                            ));
+                        }
+                    }
+                } else {
+                    kids.push(json!({"name": k, "type": "batch header", "value": val}));
+                }
+            }
+        }
+        m.insert("children".into(), kids.into());
+        out.push(Value::Object(m));
+    }
+    out
+}
+
+fn record_tree(j: usize, r: &Value, path: &str) -> Value {
+    let short = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => format!("{s:?}"),
+        Some(Value::Null) | None => "null".into(),
+        Some(other) => other.to_string(),
+    };
+    let label = format!(
+        "offset {} key={} value={}",
+        r.get("offset").cloned().unwrap_or(Value::Null),
+        short(r.get("key")),
+        short(r.get("value"))
+    );
+    let mut kids = Vec::new();
+    if let Value::Object(m) = r {
+        for (k, v) in m {
+            kids.push(json!({"name": k, "type": "record", "value": v}));
+        }
+    }
+    json!({"name": format!("record {j}"), "type": "Record", "path": path, "value": label, "children": kids})
+}
+
+fn message_tree(name: &str, schema: &'static MessageSchema, node: &Node, shift: usize) -> Value {
+    let mut m = Map::new();
+    m.insert("name".into(), name.into());
+    m.insert("type".into(), schema.name.into());
+    m.insert("path".into(), name.into());
+    if let Some(span) = node.span {
+        span_fields(&mut m, span, shift);
+    }
+    if let Dv::Struct(s) = &node.value {
+        m.insert("children".into(), struct_tree(s, shift, name).into());
+    }
+    Value::Object(m)
+}
+
+fn trailing_node(start: usize, end: usize, rest: &[u8]) -> Value {
+    json!({"name": kio_json::TRAILING, "type": "bytes after the message", "path": kio_json::TRAILING,
+           "start": start, "end": end, "value": STANDARD.encode(rest)})
+}
+
+/// The byte-span tree of a bare body: `{name, type, path, start, end,
+/// value?, children?}` per node, offsets into `bytes`.
+pub fn tree(api_key: i16, version: i16, kind: &str, bytes: &[u8]) -> Result<Value> {
+    let (kind, api) = (parse_kind(kind)?, api(api_key)?);
+    let (node, rest) =
+        dj::decode_body_node(kind, api, version, bytes).map_err(|e| dyn_err(e, 0))?;
+    let mut t = message_tree("body", schema_of(kind, api), &node, 0);
+    if !rest.is_empty() {
+        let kids = vec![
+            t,
+            trailing_node(bytes.len() - rest.len(), bytes.len(), &rest),
+        ];
+        t = json!({"name": "body", "type": "bytes", "path": "", "start": 0, "end": bytes.len(), "children": kids});
+    }
+    Ok(t)
+}
+
+/// The byte-span tree of a whole frame: `size` (when present), `header`, `body`.
+pub fn frame_tree(bytes: &[u8], ctx: Option<(i16, i16)>) -> Result<Value> {
+    let (d, shift) = decode_frame_nodes(bytes, ctx)?;
+    let hschema = match d.kind {
+        Kind::Request => &kio_core::messages::request_header::SCHEMA,
+        Kind::Response => &kio_core::messages::response_header::SCHEMA,
+    };
+    let mut kids = Vec::new();
+    if shift == 4 {
+        kids.push(
+            json!({"name": "size", "type": "int32", "path": "size", "start": 0, "end": 4,
+            "value": bytes.len() - 4}),
+        );
+    }
+    kids.push(message_tree("header", hschema, &d.header, shift));
+    kids.push(message_tree(
+        "body",
+        schema_of(d.kind, d.api),
+        &d.body,
+        shift,
+    ));
+    Ok(json!({
+        "name": format!("{} {} v{}", d.api.name(), d.kind.as_str(), d.version),
+        "type": "frame", "path": "", "start": 0, "end": bytes.len(),
+        "children": kids,
+    }))
+}
+
+// ------------------------------------------------------------ encode
+
+/// A body's JSON → bytes (`encode(decode(x))` gives `x` back).
+pub fn encode(api_key: i16, version: i16, kind: &str, body: &Value) -> Result<Vec<u8>> {
+    let kind = parse_kind(kind)?;
+    // A whole decoded document is accepted too: take its body.
+    let body = match body.get("body") {
+        Some(b) if body.get("apiKey").is_some() => b,
+        _ => body,
+    };
+    let doc = json!({"kind": kind.as_str(), "apiKey": api(api_key)?.key(), "apiVersion": version, "body": body});
+    dj::encode(&doc).map_err(|e| dyn_err(e, 0))
+}
+
+/// A document in the CLI's shape → bytes: a whole frame (with its size
+/// prefix) when it has a `header`, else the bare body.
+pub fn encode_document(doc: &Value) -> Result<Vec<u8>> {
+    dj::encode(doc).map_err(|e| dyn_err(e, 0))
+}
+
+// ------------------------------------------------------------ schemas
+
+fn range(r: VersionRange) -> Value {
+    if r.is_empty() {
+        Value::Null
+    } else {
+        json!({"min": r.min, "max": if r.is_open() { Value::Null } else { r.max.into() }, "text": r.to_string()})
+    }
+}
+
+fn type_json(t: &FieldType) -> Value {
+    match t {
+        FieldType::Array(e) => json!({"array": type_json(e)}),
+        FieldType::Struct(s) => json!({"struct": s}),
+        other => format!("{other:?}").to_lowercase().into(),
+    }
+}
+
+fn field_schema(f: &'static FieldSchema) -> Value {
+    let mut m = Map::new();
+    m.insert("name".into(), f.name.into());
+    m.insert("jsonName".into(), f.json_name.into());
+    m.insert("type".into(), f.type_name.into());
+    m.insert("kind".into(), type_json(&f.ty));
+    m.insert("versions".into(), range(f.versions));
+    m.insert("nullableVersions".into(), range(f.nullable_versions));
+    m.insert("tag".into(), f.tag.into());
+    m.insert("taggedVersions".into(), range(f.tagged_versions));
+    m.insert(
+        "flexibleVersions".into(),
+        f.flexible_versions.map_or(Value::Null, range),
+    );
+    m.insert("default".into(), f.default.into());
+    m.insert(
+        "defaultValue".into(),
+        dj::value_json(&kio_core::dynamic::default_value(f)),
+    );
+    m.insert("ignorable".into(), f.ignorable.into());
+    m.insert("mapKey".into(), f.map_key.into());
+    m.insert("entityType".into(), f.entity_type.into());
+    m.insert("about".into(), f.about.into());
+    if !f.fields.is_empty() {
+        m.insert(
+            "fields".into(),
+            f.fields.iter().map(field_schema).collect::<Vec<_>>().into(),
+        );
+    }
+    Value::Object(m)
+}
+
+/// Every API: key, name, versions, and its request and response names.
+pub fn apis() -> Value {
+    ApiKey::ALL
+        .iter()
+        .map(|a| {
+            let q = a.request_schema();
+            let r = a.response_schema();
+            json!({
+                "apiKey": a.key(),
+                "name": a.name(),
+                "minVersion": q.valid.min,
+                "maxVersion": q.valid.max,
+                "flexibleVersions": range(q.flexible),
+                "deprecatedVersions": range(q.deprecated),
+                "latestVersionUnstable": q.latest_version_unstable,
+                "listeners": q.listeners,
+                "request": q.name,
+                "response": r.name,
+            })
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// A message's schema: name, versions and every field (nested).
+pub fn message_schema(api_key: i16, kind: &str) -> Result<Value> {
+    let s = schema_of(parse_kind(kind)?, api(api_key)?);
+    Ok(schema_json(s))
+}
+
+fn schema_json(s: &'static MessageSchema) -> Value {
+    json!({
+        "name": s.name,
+        "kind": match s.kind {
+            MessageKind::Request => "request",
+            MessageKind::Response => "response",
+            MessageKind::Header => "header",
+            MessageKind::Data => "data",
+        },
+        "apiKey": s.api_key,
+        "validVersions": range(s.valid),
+        "flexibleVersions": range(s.flexible),
+        "deprecatedVersions": range(s.deprecated),
+        "fields": s.fields.iter().map(field_schema).collect::<Vec<_>>(),
+    })
+}
+
+/// The schema of any message by name (`RequestHeader`, `ConsumerProtocolAssignment`, ...).
+pub fn schema_by_name(name: &str) -> Result<Value> {
+    kio_core::find_schema(name)
+        .map(schema_json)
+        .ok_or_else(|| err(format!("no message named {name:?}")))
+}
+
+/// A body with every field at its default, in the JSON shape.
+pub fn default_body(api_key: i16, kind: &str) -> Result<Value> {
+    let s = schema_of(parse_kind(kind)?, api(api_key)?);
+    Ok(dj::struct_json(&kio_core::dynamic::default_struct(
+        s.fields,
+    )))
+}
+
+/// A request frame from a header's fields and a body: the bytes a client sends.
+pub fn build_request(
+    api_key: i16,
+    version: i16,
+    correlation_id: i32,
+    client_id: Option<&str>,
+    body: &Value,
+) -> Result<Vec<u8>> {
+    let a = api(api_key)?;
+    let doc = json!({
+        "kind": "request", "apiKey": a.key(), "apiVersion": version,
+        "header": {"requestApiKey": a.key(), "requestApiVersion": version,
+                   "correlationId": correlation_id, "clientId": client_id},
+        "body": body,
+    });
+    encode_document(&doc)
+}
+
+// ------------------------------------------------------------ captures
+
+/// A time since the Unix epoch as RFC 3339 UTC with microseconds (as `kio inspect`).
+pub fn rfc3339(t: Duration) -> String {
+    let secs = t.as_secs();
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, mo, d) = civil_from_days(days as i64);
+    format!(
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{:06}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        t.subsec_micros()
+    )
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// A capture (pcap or pcapng) → its Kafka conversation:
+/// `{frames, calls, issues, stats}`. Each frame carries `json` (the same
+/// object `kio inspect` prints for it), `kind`, `connection`, `apiKey`,
+/// `apiName`, `apiVersion`, `correlationId`, `decoded`, `wireLen`, `time`
+/// (seconds) and `frame` (its bytes, size prefix included, base64); for a
+/// response `request` is the index of its request. `calls` pairs them:
+/// `{request, response}` indices into `frames`.
+pub fn inspect_capture(bytes: &[u8], ports: &[u16]) -> Result<Value> {
+    let opts = if ports.is_empty() {
+        Options::default()
+    } else {
+        Options::with_ports(ports.iter().copied())
+    };
+    let cap = kio_capture::parse(bytes, &opts).map_err(|e| err(e.to_string()))?;
+    struct Entry {
+        obj: Map<String, Value>,
+        time: Option<Duration>,
+        conn: usize,
+        pos: usize,
+        paired_with: Option<usize>,
+        request: bool,
+    }
+    let mut entries: Vec<Entry> = Vec::new();
+    let (mut requests, mut responses, mut paired, mut errors, mut unanswered, mut connections) =
+        (0, 0, 0, 0, 0, 0);
+    for conn in &cap.connections {
+        if conn.frames.is_empty() {
+            continue;
+        }
+        connections += 1;
+        let mut pending: HashMap<i32, (usize, ApiKey, i16)> = HashMap::new();
+        for (pos, f) in conn.frames.iter().enumerate() {
+            let wire = f.to_wire();
+            let corr = f.correlation_id();
+            let mut ctx = Map::new();
+            if let Some(t) = f.timestamp {
+                ctx.insert("time".into(), rfc3339(t).into());
+            }
+            ctx.insert("connection".into(), conn.index.into());
+            ctx.insert("client".into(), conn.client.to_string().into());
+            ctx.insert("server".into(), conn.server.to_string().into());
+            let (kind, api, result, paired_with) = match f.direction {
+                Direction::ToServer => {
+                    requests += 1;
+                    let res = dj::decode_frame(&f.payload, None);
+                    let api = f
+                        .request_header()
+                        .and_then(|h| ApiKey::from_i16(h.api_key).map(|k| (k, h.api_version)));
+                    if let (Some(c), Some((k, v))) = (corr, api) {
+                        pending.insert(c, (entries.len(), k, v));
+                    }
+                    (Kind::Request, api, res, None)
+                }
+                Direction::ToClient => {
+                    responses += 1;
+                    match corr.and_then(|c| pending.remove(&c)) {
+                        Some((req, k, v)) => {
+                            paired += 1;
+                            let res = dj::decode_frame(&f.payload, Some((k, v)));
+                            (Kind::Response, Some((k, v)), res, Some(req))
+                        }
+                        None => {
+                            let msg = format!(
+                                "no request with correlation id {} on this connection",
+                                corr.map_or("?".into(), |c| c.to_string())
+                            );
+                            let e = DynError {
+                                offset: None,
+                                path: String::new(),
+                                message: msg,
+                            };
+                            (Kind::Response, None, Err(e), None)
+                        }
+                    }
+                }
+            };
+            let decoded = result.is_ok();
+            let json = match result {
+                Ok(doc) => {
+                    let mut m = ctx;
+                    if let Value::Object(d) = doc {
+                        m.extend(d);
+                    }
+                    Value::Object(m)
+                }
+                Err(e) => {
+                    errors += 1;
+                    error_doc(ctx, kind, api, corr, &e, &f.payload)
+                }
+            };
+            let mut obj = Map::new();
+            obj.insert("json".into(), json);
+            obj.insert("kind".into(), kind.as_str().into());
+            obj.insert("connection".into(), conn.index.into());
+            obj.insert("client".into(), conn.client.to_string().into());
+            obj.insert("server".into(), conn.server.to_string().into());
+            if let Some((k, v)) = api {
+                obj.insert("apiKey".into(), k.key().into());
+                obj.insert("apiName".into(), k.name().into());
+                obj.insert("apiVersion".into(), v.into());
+            }
+            obj.insert("correlationId".into(), corr.into());
+            obj.insert("decoded".into(), decoded.into());
+            obj.insert("wireLen".into(), wire.len().into());
+            obj.insert("time".into(), f.timestamp.map(|t| t.as_secs_f64()).into());
+            obj.insert("frame".into(), STANDARD.encode(&wire).into());
+            entries.push(Entry {
+                obj,
+                time: f.timestamp,
+                conn: conn.index,
+                pos,
+                paired_with,
+                request: kind == Kind::Request,
+            });
+        }
+        unanswered += pending.len();
+    }
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&i| (entries[i].time, entries[i].conn, entries[i].pos));
+    let mut new_index = vec![0; entries.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new;
+    }
+    let mut calls: Vec<(usize, Option<usize>)> = Vec::new();
+    let mut call_of: HashMap<usize, usize> = HashMap::new();
+    for &old in &order {
+        let e = &entries[old];
+        if e.request {
+            call_of.insert(old, calls.len());
+            calls.push((new_index[old], None));
+        } else if let Some(req) = e.paired_with {
+            if let Some(&c) = call_of.get(&req) {
+                calls[c].1 = Some(new_index[old]);
+            }
+        }
+    }
+    let mut frames: Vec<Value> = Vec::with_capacity(entries.len());
+    for &old in &order {
+        let mut obj = std::mem::take(&mut entries[old].obj);
+        if let Some(req) = entries[old].paired_with {
+            obj.insert("request".into(), new_index[req].into());
+        }
+        frames.push(Value::Object(obj));
+    }
+    Ok(json!({
+        "frames": frames,
+        "calls": calls.iter().map(|(q, r)| json!({"request": q, "response": r})).collect::<Vec<_>>(),
+        "issues": cap.issues.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
+        "stats": {
+            "packets": cap.packet_count,
+            "connections": connections,
+            "requests": requests,
+            "responses": responses,
+            "paired": paired,
+            "unpairedResponses": responses - paired,
+            "unansweredRequests": unanswered,
+            "decodeErrors": errors,
+        },
+    }))
+}
+
+/// The object shown for a frame that did not decode (as `kio inspect`).
+fn error_doc(
+    mut m: Map<String, Value>,
+    kind: Kind,
+    api: Option<(ApiKey, i16)>,
+    corr: Option<i32>,
+    e: &DynError,
+    payload: &[u8],
+) -> Value {
+    m.insert("kind".into(), kind.as_str().into());
+    if let Some((k, v)) = api {
+        m.insert("apiKey".into(), k.key().into());
+        m.insert("apiName".into(), k.name().into());
+        m.insert("apiVersion".into(), v.into());
+    }
+    if let Some(c) = corr {
+        m.insert("correlationId".into(), c.into());
+    }
+    let mut err = Map::new();
+    err.insert("message".into(), e.to_string().into());
+    if let Some(o) = e.offset {
+        err.insert("offset".into(), o.into());
+        if !e.path.is_empty() {
+            err.insert("field".into(), e.path.clone().into());
+        }
+    }
+    m.insert("error".into(), Value::Object(err));
+    let mut framed = (payload.len() as u32).to_be_bytes().to_vec();
+    framed.extend_from_slice(payload);
+    m.insert("raw".into(), STANDARD.encode(framed).into());
+    Value::Object(m)
+}
