@@ -166,7 +166,9 @@ impl<'a> Reader<'a> {
             ));
         }
         // Point at the prefix, not past it.
-        self.check_len(raw as u64).map(Some).map_err(|e| DecodeError { offset: start, ..e })
+        self.check_len(raw as u64)
+            .map(Some)
+            .map_err(|e| DecodeError { offset: start, ..e })
     }
 
     /// Fails if any bytes are left.
