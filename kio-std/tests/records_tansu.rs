@@ -50,14 +50,17 @@ fn call(
         .to_vec()
 }
 
-/// The records the test writes to each topic: keys, values, duplicate header
-/// keys, a null key and a null value, and distinct timestamps.
-fn records() -> Vec<(
+/// Key, value, headers and timestamp of one record.
+type TestRecord = (
     Option<Vec<u8>>,
     Option<Vec<u8>>,
     Vec<(String, Vec<u8>)>,
     i64,
-)> {
+);
+
+/// The records the test writes to each topic: keys, values, duplicate header
+/// keys, a null key and a null value, and distinct timestamps.
+fn records() -> Vec<TestRecord> {
     (0..12)
         .map(|i| {
             let key = if i == 3 {
