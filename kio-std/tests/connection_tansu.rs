@@ -516,9 +516,9 @@ async fn garbage_answer_is_a_decode_error_with_offset() {
             ..
         } => {
             assert_eq!((*api, *version), (ApiKey::Metadata, 12));
-            // kio-core reports the position just after the offending length prefix
-            // (4-byte correlation id, tag byte, 4-byte throttle, 5-byte varint).
-            assert_eq!(source.offset, 14, "{source}");
+            // kio-core reports where the offending length prefix starts
+            // (after the 4-byte correlation id, the tag byte and the 4-byte throttle).
+            assert_eq!(source.offset, 9, "{source}");
             assert_eq!(source.field, "MetadataResponse.Brokers");
         }
         e => panic!("expected Decode, got {e:?}"),
