@@ -35,7 +35,7 @@ PKG="$REPO/kio-wasm/pkg"
 rm -rf "$PKG"
 mkdir -p "$PKG"
 wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$PKG" --out-name kio_wasm \
-    target/wasm32-unknown-unknown/wasm/kio_wasm.wasm
+    "${CARGO_TARGET_DIR:-$REPO/target}/wasm32-unknown-unknown/wasm/kio_wasm.wasm"
 cp kio-wasm/npm/package.json kio-wasm/npm/README.md "$PKG/"
 
 rm -rf "$REPO/www/pkg"

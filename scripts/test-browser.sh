@@ -18,7 +18,7 @@ fi
 
 scripts/build-wasm.sh
 cargo build --quiet -p kio-std --bin kio
-export KIO_BIN="$REPO/target/debug/kio"
+export KIO_BIN="${CARGO_TARGET_DIR:-$REPO/target}/debug/kio"
 
 cd www/tests
 if [ ! -f node_modules/playwright-core/package.json ] \

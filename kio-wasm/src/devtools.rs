@@ -301,6 +301,19 @@ fn records_tree(bytes: &[u8], base: usize, path: &str) -> Vec<Value> {
             m.insert("end".into(), (base + start + len).into());
         }
         m.insert("value".into(), label.into());
+        // Uncompressed records are views into these bytes: each gets its span.
+        let mut record_spans = Vec::new();
+        if let Ok(BatchItem::Batch(b)) = &item {
+            if let Ok(mut recs) = b.records() {
+                loop {
+                    let at = recs.position();
+                    if recs.next().is_none() {
+                        break;
+                    }
+                    record_spans.push((base + at, base + recs.position()));
+                }
+            }
+        }
         let mut kids = Vec::new();
         if let Value::Object(v) = &view {
             for (k, val) in v {
@@ -311,6 +324,7 @@ fn records_tree(bytes: &[u8], base: usize, path: &str) -> Vec<Value> {
                                 j,
                                 r,
                                 &format!("{path}._records[{i}].records[{j}]"),
+                                record_spans.get(j).copied(),
                             ));
                         }
                     }
@@ -325,7 +339,7 @@ fn records_tree(bytes: &[u8], base: usize, path: &str) -> Vec<Value> {
     out
 }
 
-fn record_tree(j: usize, r: &Value, path: &str) -> Value {
+fn record_tree(j: usize, r: &Value, path: &str, span: Option<(usize, usize)>) -> Value {
     let short = |v: Option<&Value>| match v {
         Some(Value::String(s)) => format!("{s:?}"),
         Some(Value::Null) | None => "null".into(),
@@ -343,7 +357,12 @@ fn record_tree(j: usize, r: &Value, path: &str) -> Value {
             kids.push(json!({"name": k, "type": "record", "value": v}));
         }
     }
-    json!({"name": format!("record {j}"), "type": "Record", "path": path, "value": label, "children": kids})
+    let mut node = json!({"name": format!("record {j}"), "type": "Record", "path": path, "value": label, "children": kids});
+    if let (Some((start, end)), Value::Object(m)) = (span, &mut node) {
+        m.insert("start".into(), start.into());
+        m.insert("end".into(), end.into());
+    }
+    node
 }
 
 fn message_tree(name: &str, schema: &'static MessageSchema, node: &Node, shift: usize) -> Value {

@@ -166,6 +166,51 @@ fn inspects_the_capture() {
         &produce["json"]["body"]["topicData"][0]["partitionData"][0]["_records"][0]["records"];
     assert_eq!(recs[0]["key"], "sensor-0");
     assert_eq!(recs[0]["value"], "{\"temp\": 20.5}");
+
+    // Each record of the uncompressed batch has the byte span it came from:
+    // the spans are back to back and hold the record's key and value.
+    let wire = base64::engine::general_purpose::STANDARD
+        .decode(produce["frame"].as_str().unwrap())
+        .unwrap();
+    let tree = dt::frame_tree(&wire, None).unwrap();
+    let mut records = Vec::new();
+    collect_type(&tree, "Record", &mut records);
+    let views: Vec<&Value> = produce["json"]["body"]["topicData"][0]["partitionData"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["_records"].as_array().unwrap())
+        .flat_map(|b| b["records"].as_array().unwrap())
+        .collect();
+    assert_eq!(records.len(), views.len());
+    let mut prev_end = None;
+    for (r, view) in records.iter().zip(views) {
+        let (start, end) = (
+            r["start"].as_u64().unwrap() as usize,
+            r["end"].as_u64().unwrap() as usize,
+        );
+        if let Some(p) = prev_end {
+            assert!(start >= p, "records are in order");
+        }
+        prev_end = Some(end);
+        let bytes = &wire[start..end];
+        for field in ["key", "value"] {
+            let text = view[field].as_str().unwrap();
+            assert!(
+                bytes.windows(text.len()).any(|w| w == text.as_bytes()),
+                "{field} {text} in its span"
+            );
+        }
+    }
+}
+
+fn collect_type<'v>(tree: &'v Value, ty: &str, out: &mut Vec<&'v Value>) {
+    if tree["type"] == ty {
+        out.push(tree);
+    }
+    for c in tree["children"].as_array().into_iter().flatten() {
+        collect_type(c, ty, out);
+    }
 }
 
 #[test]

@@ -250,6 +250,13 @@ impl<'a> Records<'a> {
         }
     }
 
+    /// Where the next record starts, counted like [`crate::records::RecordBatch::position`]
+    /// (from the start of the bytes given to [`crate::records::RecordBatches`]):
+    /// with it a tool can show which bytes each record came from.
+    pub fn position(&self) -> usize {
+        self.reader.abs()
+    }
+
     /// Records not yet yielded.
     pub fn len(&self) -> usize {
         self.remaining as usize
