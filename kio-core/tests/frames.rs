@@ -68,16 +68,20 @@ fn kafka_python_metadata_v12_decodes_and_reencodes() {
     assert_eq!(again, frame);
 }
 
-/// Builds the same MetadataRequest from stack data (no heap) and writes it
-/// straight into a blocking stream: the bytes equal kafka-python's.
-#[test]
-fn build_without_heap_matches_kafka_python() {
-    let topics = [MetadataRequestTopic {
+/// The topic list of kafka-python's MetadataRequest, on the stack.
+fn kp_test_topics() -> [MetadataRequestTopic<'static>; 1] {
+    [MetadataRequestTopic {
         name: Some(Str::new("kp-test")),
         ..Default::default()
-    }];
+    }]
+}
+
+/// kafka-python's MetadataRequest v12 and its header, built without a heap.
+fn kp_test_request<'a>(
+    topics: &'a [MetadataRequestTopic<'a>],
+) -> (RequestHeader<'a>, MetadataRequest<'a>) {
     let req = MetadataRequest {
-        topics: Some(Array::from(&topics)),
+        topics: Some(Array::from(topics)),
         allow_auto_topic_creation: false,
         ..Default::default()
     };
@@ -88,6 +92,15 @@ fn build_without_heap_matches_kafka_python() {
         client_id: Some(Str::new("kio")),
         ..Default::default()
     };
+    (header, req)
+}
+
+/// Builds the same MetadataRequest from stack data (no heap) and writes it
+/// straight into a blocking stream: the bytes equal kafka-python's.
+#[test]
+fn build_without_heap_matches_kafka_python() {
+    let topics = kp_test_topics();
+    let (header, req) = kp_test_request(&topics);
     let mut out = [0u8; 64];
     let mut w: &mut [u8] = &mut out;
     let n = write_request_frame(&mut w, &header, &req).unwrap();
@@ -96,22 +109,8 @@ fn build_without_heap_matches_kafka_python() {
 
 #[test]
 fn async_write_and_read_through_a_tiny_scratch_buffer() {
-    let topics = [MetadataRequestTopic {
-        name: Some(Str::new("kp-test")),
-        ..Default::default()
-    }];
-    let req = MetadataRequest {
-        topics: Some(Array::from(&topics)),
-        allow_auto_topic_creation: false,
-        ..Default::default()
-    };
-    let header = RequestHeader {
-        request_api_key: 3,
-        request_api_version: 12,
-        correlation_id: 7,
-        client_id: Some(Str::new("kio")),
-        ..Default::default()
-    };
+    let topics = kp_test_topics();
+    let (header, req) = kp_test_request(&topics);
     let mut out = [0u8; 64];
     let mut w: &mut [u8] = &mut out;
     let mut scratch = [0u8; 5]; // far smaller than the frame: written in windows
