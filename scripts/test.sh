@@ -28,6 +28,7 @@ cargo clippy -q --workspace --all-targets -- -D warnings
 step "kio-core without a heap, for thumbv7em-none-eabihf"
 cargo build -q -p kio-core --no-default-features --target thumbv7em-none-eabihf
 cargo build -q -p kio-core --no-default-features --features defmt,gzip,snappy,lz4 --target thumbv7em-none-eabihf
+bash scripts/firmware-size.sh
 
 step "tests"
 cargo test --workspace
