@@ -4,7 +4,7 @@
 # 1. installs what the tests need (scripts/install-test-deps.sh: Rust targets,
 #    tshark/chromium, the Tansu broker, the Python clients, wasm-bindgen-cli),
 # 2. checks the generated code is what kio-gen makes from ../shared/kafka-schema/3.9.0,
-# 3. rustfmt and clippy,
+# 3. rustfmt, clippy and rustdoc,
 # 4. every Rust test of the workspace,
 # 5. kio-core for a Cortex-M4F with no heap,
 # 6. the wasm build and the browser end-to-end test (when the browser test exists).
@@ -24,6 +24,9 @@ cargo fmt --all -- --check
 
 step "clippy"
 cargo clippy -q --workspace --all-targets -- -D warnings
+
+step "rustdoc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps --workspace
 
 step "kio-core without a heap, for thumbv7em-none-eabihf"
 cargo build -q -p kio-core --no-default-features --target thumbv7em-none-eabihf

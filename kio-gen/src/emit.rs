@@ -196,11 +196,23 @@ fn struct_doc(m: &Message, s: &StructDef, top: bool) -> String {
     }
 }
 
+/// Kafka's about-text as Markdown: brackets and angle brackets are literal.
+fn escape_doc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '[' | ']' | '<' | '>') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn field_doc(f: &Field) -> String {
     let mut d = if f.about.is_empty() {
         String::new()
     } else {
-        format!("{}\n\n", f.about)
+        format!("{}\n\n", escape_doc(&f.about))
     };
     d += &format!(
         "Kafka type `{}`; versions {}",

@@ -18,12 +18,15 @@
 //! * Unknown top-level keys (`connection`, `time`, ... added by tools) are
 //!   ignored by the encoder.
 //!
-//! It depends only on kio-core, serde_json and base64, so it builds for
-//! wasm32 too: the CLI (`kio_std::json`) and the browser share this code.
-//! [`dynamic`] produces the same documents through kio-core's schema-driven
-//! codec, which the browser uses.
+//! It depends only on kio-core, kio-capture, serde_json and base64, so it
+//! builds for wasm32 too: the CLI (`kio_std::json`) and the browser share
+//! this code. [`dynamic`] produces the same documents through kio-core's
+//! schema-driven codec, which the browser uses. [`inspect`] turns a packet
+//! capture into a conversation of such documents, for `kio inspect` and the
+//! browser alike.
 
 pub mod dynamic;
+pub mod inspect;
 pub mod records;
 
 use std::fmt;

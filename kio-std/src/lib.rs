@@ -10,7 +10,7 @@
 //! - [`blocking`]: the same over `std::net`;
 //! - [`server`]: accept connections, decode requests, answer them;
 //! - [`json`]: the one JSON shape of frames used by the CLI, the proxy log and the browser;
-//! - [`inspect`]: pair captured frames into a conversation;
+//! - [`inspect`]: pair captured frames into a conversation (from kio-json);
 //! - [`proxy`]: the inspecting proxy behind `kio proxy`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -20,7 +20,7 @@ pub use kio_core;
 pub mod blocking;
 pub mod codec;
 pub mod connection;
-pub mod inspect;
+pub use kio_json::inspect;
 pub mod io;
 pub use kio_json as json;
 pub mod proxy;

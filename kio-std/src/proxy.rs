@@ -1,7 +1,7 @@
 //! The inspecting proxy behind `kio proxy`: clients connect to it, it
 //! connects to the upstream broker and forwards frames both ways.
 //!
-//! Every frame is decoded to the [`json`](crate::json) shape (requests name
+//! Every frame is decoded to the [`crate::json`] shape (requests name
 //! their API; responses are paired with their request by correlation id),
 //! logged as one JSON line, and re-encoded from that JSON to check it gives
 //! the original bytes. Whatever happens — decode failure, mismatch — the

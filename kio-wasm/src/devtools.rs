@@ -3,16 +3,13 @@
 //! shape ([`kio_json`]), decoded by the schema-driven codec
 //! ([`kio_json::dynamic`]), plus the byte-span trees the page highlights.
 
-use std::collections::HashMap;
-use std::time::Duration;
-
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use kio_capture::{Direction, Options};
 use kio_core::dynamic::{DynError, Node, Span, StructValue, Value as Dv};
 use kio_core::records::{BatchItem, Compression, RecordBatches};
 use kio_core::{ApiKey, FieldSchema, FieldType, MessageKind, MessageSchema, VersionRange};
 use kio_json::dynamic::{self as dj, DecodedFrame};
+use kio_json::inspect::{self, DynamicCodec, InspectOptions};
 use kio_json::Kind;
 use serde_json::{json, Map, Value};
 
@@ -581,32 +578,7 @@ pub fn build_request(
 
 // ------------------------------------------------------------ captures
 
-/// A time since the Unix epoch as RFC 3339 UTC with microseconds (as `kio inspect`).
-pub fn rfc3339(t: Duration) -> String {
-    let secs = t.as_secs();
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, mo, d) = civil_from_days(days as i64);
-    format!(
-        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}.{:06}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        t.subsec_micros()
-    )
-}
-
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
+pub use kio_json::inspect::rfc3339;
 
 /// A capture (pcap or pcapng) → its Kafka conversation:
 /// `{frames, calls, issues, stats}`. Each frame carries `json` (the same
@@ -616,188 +588,51 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 /// response `request` is the index of its request. `calls` pairs them:
 /// `{request, response}` indices into `frames`.
 pub fn inspect_capture(bytes: &[u8], ports: &[u16]) -> Result<Value> {
-    let opts = if ports.is_empty() {
-        Options::default()
-    } else {
-        Options::with_ports(ports.iter().copied())
+    let opts = InspectOptions {
+        ports: ports.to_vec(),
+        check: false,
     };
-    let cap = kio_capture::parse(bytes, &opts).map_err(|e| err(e.to_string()))?;
-    struct Entry {
-        obj: Map<String, Value>,
-        time: Option<Duration>,
-        conn: usize,
-        pos: usize,
-        paired_with: Option<usize>,
-        request: bool,
-    }
-    let mut entries: Vec<Entry> = Vec::new();
-    let (mut requests, mut responses, mut paired, mut errors, mut unanswered, mut connections) =
-        (0, 0, 0, 0, 0, 0);
-    for conn in &cap.connections {
-        if conn.frames.is_empty() {
-            continue;
-        }
-        connections += 1;
-        let mut pending: HashMap<i32, (usize, ApiKey, i16)> = HashMap::new();
-        for (pos, f) in conn.frames.iter().enumerate() {
-            let wire = f.to_wire();
-            let corr = f.correlation_id();
-            let mut ctx = Map::new();
-            if let Some(t) = f.timestamp {
-                ctx.insert("time".into(), rfc3339(t).into());
-            }
-            ctx.insert("connection".into(), conn.index.into());
-            ctx.insert("client".into(), conn.client.to_string().into());
-            ctx.insert("server".into(), conn.server.to_string().into());
-            let (kind, api, result, paired_with) = match f.direction {
-                Direction::ToServer => {
-                    requests += 1;
-                    let res = dj::decode_frame(&f.payload, None);
-                    let api = f
-                        .request_header()
-                        .and_then(|h| ApiKey::from_i16(h.api_key).map(|k| (k, h.api_version)));
-                    if let (Some(c), Some((k, v))) = (corr, api) {
-                        pending.insert(c, (entries.len(), k, v));
-                    }
-                    (Kind::Request, api, res, None)
-                }
-                Direction::ToClient => {
-                    responses += 1;
-                    match corr.and_then(|c| pending.remove(&c)) {
-                        Some((req, k, v)) => {
-                            paired += 1;
-                            let res = dj::decode_frame(&f.payload, Some((k, v)));
-                            (Kind::Response, Some((k, v)), res, Some(req))
-                        }
-                        None => {
-                            let msg = format!(
-                                "no request with correlation id {} on this connection",
-                                corr.map_or("?".into(), |c| c.to_string())
-                            );
-                            let e = DynError {
-                                offset: None,
-                                path: String::new(),
-                                message: msg,
-                            };
-                            (Kind::Response, None, Err(e), None)
-                        }
-                    }
-                }
-            };
-            let decoded = result.is_ok();
-            let json = match result {
-                Ok(doc) => {
-                    let mut m = ctx;
-                    if let Value::Object(d) = doc {
-                        m.extend(d);
-                    }
-                    Value::Object(m)
-                }
-                Err(e) => {
-                    errors += 1;
-                    error_doc(ctx, kind, api, corr, &e, &f.payload)
-                }
-            };
+    let conv = inspect::inspect_with(bytes, &opts, &DynamicCodec).map_err(err)?;
+    let s = conv.stats;
+    let frames: Vec<Value> = conv
+        .frames
+        .into_iter()
+        .map(|f| {
             let mut obj = Map::new();
-            obj.insert("json".into(), json);
-            obj.insert("kind".into(), kind.as_str().into());
-            obj.insert("connection".into(), conn.index.into());
-            obj.insert("client".into(), conn.client.to_string().into());
-            obj.insert("server".into(), conn.server.to_string().into());
-            if let Some((k, v)) = api {
+            obj.insert("json".into(), f.json);
+            obj.insert("kind".into(), f.kind.as_str().into());
+            obj.insert("connection".into(), f.connection.into());
+            obj.insert("client".into(), f.client.to_string().into());
+            obj.insert("server".into(), f.server.to_string().into());
+            if let Some((k, v)) = f.api {
                 obj.insert("apiKey".into(), k.key().into());
                 obj.insert("apiName".into(), k.name().into());
                 obj.insert("apiVersion".into(), v.into());
             }
-            obj.insert("correlationId".into(), corr.into());
-            obj.insert("decoded".into(), decoded.into());
-            obj.insert("wireLen".into(), wire.len().into());
-            obj.insert("time".into(), f.timestamp.map(|t| t.as_secs_f64()).into());
-            obj.insert("frame".into(), STANDARD.encode(&wire).into());
-            entries.push(Entry {
-                obj,
-                time: f.timestamp,
-                conn: conn.index,
-                pos,
-                paired_with,
-                request: kind == Kind::Request,
-            });
-        }
-        unanswered += pending.len();
-    }
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    order.sort_by_key(|&i| (entries[i].time, entries[i].conn, entries[i].pos));
-    let mut new_index = vec![0; entries.len()];
-    for (new, &old) in order.iter().enumerate() {
-        new_index[old] = new;
-    }
-    let mut calls: Vec<(usize, Option<usize>)> = Vec::new();
-    let mut call_of: HashMap<usize, usize> = HashMap::new();
-    for &old in &order {
-        let e = &entries[old];
-        if e.request {
-            call_of.insert(old, calls.len());
-            calls.push((new_index[old], None));
-        } else if let Some(req) = e.paired_with {
-            if let Some(&c) = call_of.get(&req) {
-                calls[c].1 = Some(new_index[old]);
+            obj.insert("correlationId".into(), f.correlation_id.into());
+            obj.insert("decoded".into(), f.decoded.into());
+            obj.insert("wireLen".into(), f.wire_len.into());
+            obj.insert("time".into(), f.time.map(|t| t.as_secs_f64()).into());
+            obj.insert("frame".into(), STANDARD.encode(&f.wire).into());
+            if let Some(req) = f.request {
+                obj.insert("request".into(), req.into());
             }
-        }
-    }
-    let mut frames: Vec<Value> = Vec::with_capacity(entries.len());
-    for &old in &order {
-        let mut obj = std::mem::take(&mut entries[old].obj);
-        if let Some(req) = entries[old].paired_with {
-            obj.insert("request".into(), new_index[req].into());
-        }
-        frames.push(Value::Object(obj));
-    }
+            Value::Object(obj)
+        })
+        .collect();
     Ok(json!({
         "frames": frames,
-        "calls": calls.iter().map(|(q, r)| json!({"request": q, "response": r})).collect::<Vec<_>>(),
-        "issues": cap.issues.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
+        "calls": conv.calls.iter().map(|c| json!({"request": c.request, "response": c.response})).collect::<Vec<_>>(),
+        "issues": conv.issues,
         "stats": {
-            "packets": cap.packet_count,
-            "connections": connections,
-            "requests": requests,
-            "responses": responses,
-            "paired": paired,
-            "unpairedResponses": responses - paired,
-            "unansweredRequests": unanswered,
-            "decodeErrors": errors,
+            "packets": s.packets,
+            "connections": s.connections,
+            "requests": s.requests,
+            "responses": s.responses,
+            "paired": s.paired,
+            "unpairedResponses": s.unpaired_responses,
+            "unansweredRequests": s.unanswered_requests,
+            "decodeErrors": s.decode_errors,
         },
     }))
-}
-
-/// The object shown for a frame that did not decode (as `kio inspect`).
-fn error_doc(
-    mut m: Map<String, Value>,
-    kind: Kind,
-    api: Option<(ApiKey, i16)>,
-    corr: Option<i32>,
-    e: &DynError,
-    payload: &[u8],
-) -> Value {
-    m.insert("kind".into(), kind.as_str().into());
-    if let Some((k, v)) = api {
-        m.insert("apiKey".into(), k.key().into());
-        m.insert("apiName".into(), k.name().into());
-        m.insert("apiVersion".into(), v.into());
-    }
-    if let Some(c) = corr {
-        m.insert("correlationId".into(), c.into());
-    }
-    let mut err = Map::new();
-    err.insert("message".into(), e.to_string().into());
-    if let Some(o) = e.offset {
-        err.insert("offset".into(), o.into());
-        if !e.path.is_empty() {
-            err.insert("field".into(), e.path.clone().into());
-        }
-    }
-    m.insert("error".into(), Value::Object(err));
-    let mut framed = (payload.len() as u32).to_be_bytes().to_vec();
-    framed.extend_from_slice(payload);
-    m.insert("raw".into(), STANDARD.encode(framed).into());
-    Value::Object(m)
 }

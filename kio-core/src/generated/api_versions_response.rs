@@ -30,12 +30,12 @@ pub struct ApiVersionsResponse<'a> {
     /// Kafka type `[]SupportedFeatureKey`; versions 3+; tag 0 in 3+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "supportedFeatures"))]
     pub supported_features: rt::Array<'a, SupportedFeatureKey<'a>>,
-    /// The monotonically increasing epoch for the finalized features information. Valid values are >= 0. A value of -1 is special and represents unknown epoch.
+    /// The monotonically increasing epoch for the finalized features information. Valid values are \>= 0. A value of -1 is special and represents unknown epoch.
     ///
     /// Kafka type `int64`; versions 3+; tag 1 in 3+; default `-1`; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "finalizedFeaturesEpoch"))]
     pub finalized_features_epoch: i64,
-    /// List of cluster-wide finalized features. The information is valid only if FinalizedFeaturesEpoch >= 0.
+    /// List of cluster-wide finalized features. The information is valid only if FinalizedFeaturesEpoch \>= 0.
     ///
     /// Kafka type `[]FinalizedFeatureKey`; versions 3+; tag 2 in 3+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "finalizedFeatures"))]

@@ -50,7 +50,7 @@ pub struct GetTelemetrySubscriptionsResponse<'a> {
     /// Kafka type `bool`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "deltaTemporality"))]
     pub delta_temporality: bool,
-    /// Requested metrics prefix string match. Empty array: No metrics subscribed, Array[0] empty string: All metrics subscribed.
+    /// Requested metrics prefix string match. Empty array: No metrics subscribed, Array\[0\] empty string: All metrics subscribed.
     ///
     /// Kafka type `[]string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "requestedMetrics"))]

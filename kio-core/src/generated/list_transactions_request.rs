@@ -20,7 +20,7 @@ pub struct ListTransactionsRequest<'a> {
     /// Kafka type `[]int64`; versions 0+; entity type `producerId`.
     #[cfg_attr(feature = "serde", serde(rename = "producerIdFilters"))]
     pub producer_id_filters: rt::Array<'a, i64>,
-    /// Duration (in millis) to filter by: if < 0, all transactions will be returned; otherwise, only transactions running longer than this duration will be returned
+    /// Duration (in millis) to filter by: if \< 0, all transactions will be returned; otherwise, only transactions running longer than this duration will be returned
     ///
     /// Kafka type `int64`; versions 1+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "durationFilter"))]

@@ -124,7 +124,7 @@ pub struct FeatureUpdateKey<'a> {
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "feature"))]
     pub feature: rt::Str<'a>,
-    /// The new maximum version level for the finalized feature. A value >= 1 is valid. A value < 1, is special, and can be used to request the deletion of the finalized feature.
+    /// The new maximum version level for the finalized feature. A value \>= 1 is valid. A value \< 1, is special, and can be used to request the deletion of the finalized feature.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "maxVersionLevel"))]

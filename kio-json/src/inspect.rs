@@ -1,21 +1,126 @@
 //! A captured conversation: the frames of a pcap/pcapng capture (through
-//! kio-capture), decoded to the [`json`](crate::json) shape, with each
+//! kio-capture), decoded to the [crate's](crate) JSON shape, with each
 //! response paired with its request by correlation id per connection.
 //!
-//! The library half of `kio inspect`: [`inspect`] gives the frames (one JSON
-//! object each, in capture time order) and the calls (request/response
-//! pairs); [`table`] renders the calls one line each.
+//! The library half of `kio inspect` (re-exported as `kio_std::inspect`) and
+//! of the browser devtools' capture view: [`inspect`] gives the frames (one
+//! JSON object each, in capture time order) and the calls (request/response
+//! pairs); [`table`] renders the calls one line each. Frames are decoded by
+//! a [`FrameCodec`]: [`GeneratedCodec`] (the generated types, as the CLI) or
+//! [`DynamicCodec`] (the schema-driven codec, as the browser), through
+//! [`inspect_with`].
 
 use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use kio_capture::{Direction, Options};
+use kio_core::dynamic::DynError;
 use kio_core::ApiKey;
 use serde_json::{Map, Value};
 
-use crate::json::{self, JsonError, Kind};
+use crate::{JsonError, Kind};
+
+/// A failure decoding or re-encoding a frame, as shown in the error
+/// document of a frame that did not decode (see [`error_doc`]).
+pub trait FrameError: fmt::Display {
+    /// The byte offset in the frame and the field being read, when the
+    /// failure is a decode error at a known place (the field may be empty).
+    fn location(&self) -> Option<(usize, &str)>;
+
+    /// The error of a response with no request of its correlation id.
+    fn no_request(message: String) -> Self
+    where
+        Self: Sized;
+}
+
+impl FrameError for JsonError {
+    fn location(&self) -> Option<(usize, &str)> {
+        match self {
+            JsonError::Decode(d) => Some((d.offset, d.field)),
+            _ => None,
+        }
+    }
+
+    fn no_request(message: String) -> Self {
+        JsonError::Shape(message)
+    }
+}
+
+impl FrameError for DynError {
+    fn location(&self) -> Option<(usize, &str)> {
+        self.offset.map(|o| (o, self.path.as_str()))
+    }
+
+    fn no_request(message: String) -> Self {
+        DynError {
+            offset: None,
+            path: String::new(),
+            message,
+        }
+    }
+}
+
+/// Decodes captured frames to the JSON shape and re-encodes them.
+pub trait FrameCodec {
+    /// What goes wrong.
+    type Error: FrameError;
+
+    /// Decodes a frame (without its size prefix): a request, or with
+    /// `response_to` `Some((api, version))` of its request, a response.
+    fn decode_frame(
+        &self,
+        frame: &[u8],
+        response_to: Option<(ApiKey, i16)>,
+    ) -> Result<Value, Self::Error>;
+
+    /// Encodes a frame's JSON back to bytes (size prefix included).
+    fn encode(&self, doc: &Value) -> Result<Vec<u8>, Self::Error>;
+}
+
+/// The generated codec: [`crate::decode_frame`] and [`crate::encode`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GeneratedCodec;
+
+impl FrameCodec for GeneratedCodec {
+    type Error = JsonError;
+
+    fn decode_frame(
+        &self,
+        frame: &[u8],
+        response_to: Option<(ApiKey, i16)>,
+    ) -> Result<Value, JsonError> {
+        crate::decode_frame(frame, response_to)
+    }
+
+    fn encode(&self, doc: &Value) -> Result<Vec<u8>, JsonError> {
+        crate::encode(doc)
+    }
+}
+
+/// The schema-driven codec: [`crate::dynamic::decode_frame`] and
+/// [`crate::dynamic::encode`] (what the browser uses).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DynamicCodec;
+
+impl FrameCodec for DynamicCodec {
+    type Error = DynError;
+
+    fn decode_frame(
+        &self,
+        frame: &[u8],
+        response_to: Option<(ApiKey, i16)>,
+    ) -> Result<Value, DynError> {
+        crate::dynamic::decode_frame(frame, response_to)
+    }
+
+    fn encode(&self, doc: &Value) -> Result<Vec<u8>, DynError> {
+        crate::dynamic::encode(doc)
+    }
+}
 
 /// How to inspect a capture.
 #[derive(Debug, Clone, Default)]
@@ -37,10 +142,16 @@ pub struct FrameEntry {
     pub kind: Kind,
     /// The connection's index in the capture.
     pub connection: usize,
+    /// The connection's client address.
+    pub client: SocketAddr,
+    /// The connection's server (broker) address.
+    pub server: SocketAddr,
     /// Capture time since the Unix epoch.
     pub time: Option<Duration>,
     /// The frame's size on the wire, size prefix included.
     pub wire_len: usize,
+    /// The frame's bytes, size prefix included.
+    pub wire: Vec<u8>,
     /// The API and version (for responses: of the paired request).
     pub api: Option<(ApiKey, i16)>,
     /// The correlation id, when the frame is long enough to carry one.
@@ -49,6 +160,9 @@ pub struct FrameEntry {
     pub decoded: bool,
     /// With [`InspectOptions::check`]: whether JSON → bytes gave the captured bytes.
     pub identical: Option<bool>,
+    /// For a paired response: the index of its request in
+    /// [`Conversation::frames`].
+    pub request: Option<usize>,
 }
 
 /// A request and (when captured) its response, as indices into
@@ -64,6 +178,8 @@ pub struct Call {
 /// Counts over a conversation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {
+    /// Packets in the capture.
+    pub packets: usize,
     /// Connections with Kafka traffic.
     pub connections: usize,
     /// Request frames.
@@ -97,9 +213,20 @@ pub struct Conversation {
     pub stats: Stats,
 }
 
-/// Reads a capture and decodes its Kafka conversation. Fails only when the
-/// file is not a capture at all; everything else is reported per frame.
+/// Reads a capture and decodes its Kafka conversation with the generated
+/// codec. Fails only when the file is not a capture at all; everything else
+/// is reported per frame.
 pub fn inspect(capture: &[u8], opts: &InspectOptions) -> Result<Conversation, String> {
+    inspect_with(capture, opts, &GeneratedCodec)
+}
+
+/// [`inspect`] with frames decoded (and, with [`InspectOptions::check`],
+/// re-encoded) by `codec`.
+pub fn inspect_with<C: FrameCodec>(
+    capture: &[u8],
+    opts: &InspectOptions,
+    codec: &C,
+) -> Result<Conversation, String> {
     let copts = if opts.ports.is_empty() {
         Options::default()
     } else {
@@ -108,6 +235,10 @@ pub fn inspect(capture: &[u8], opts: &InspectOptions) -> Result<Conversation, St
     let cap = kio_capture::parse(capture, &copts).map_err(|e| e.to_string())?;
     let mut conv = Conversation {
         issues: cap.issues.iter().map(|i| i.to_string()).collect(),
+        stats: Stats {
+            packets: cap.packet_count,
+            ..Stats::default()
+        },
         ..Conversation::default()
     };
     // (connection, position in connection) of requests and responses, to
@@ -132,7 +263,7 @@ pub fn inspect(capture: &[u8], opts: &InspectOptions) -> Result<Conversation, St
             let (kind, api, result, paired_with) = match f.direction {
                 Direction::ToServer => {
                     conv.stats.requests += 1;
-                    let res = json::decode_request_frame(&f.payload);
+                    let res = codec.decode_frame(&f.payload, None);
                     let api = f
                         .request_header()
                         .and_then(|h| ApiKey::from_i16(h.api_key).map(|k| (k, h.api_version)));
@@ -146,7 +277,7 @@ pub fn inspect(capture: &[u8], opts: &InspectOptions) -> Result<Conversation, St
                     match corr.and_then(|c| pending.remove(&c)) {
                         Some((req, k, v)) => {
                             conv.stats.paired += 1;
-                            let res = json::decode_response_frame(&f.payload, k, v);
+                            let res = codec.decode_frame(&f.payload, Some((k, v)));
                             (Kind::Response, Some((k, v)), res, Some(req))
                         }
                         None => {
@@ -155,7 +286,7 @@ pub fn inspect(capture: &[u8], opts: &InspectOptions) -> Result<Conversation, St
                                 "no request with correlation id {} on this connection",
                                 corr.map_or("?".into(), |c| c.to_string())
                             );
-                            (Kind::Response, None, Err(JsonError::Shape(msg)), None)
+                            (Kind::Response, None, Err(C::Error::no_request(msg)), None)
                         }
                     }
                 }
@@ -164,12 +295,16 @@ pub fn inspect(capture: &[u8], opts: &InspectOptions) -> Result<Conversation, St
                 json: Value::Null,
                 kind,
                 connection: conn.index,
+                client: conn.client,
+                server: conn.server,
                 time: f.timestamp,
                 wire_len: wire.len(),
+                wire: Vec::new(),
                 api,
                 correlation_id: corr,
                 decoded: result.is_ok(),
                 identical: None,
+                request: None,
             };
             entry.json = match result {
                 Ok(doc) => {
@@ -178,7 +313,7 @@ pub fn inspect(capture: &[u8], opts: &InspectOptions) -> Result<Conversation, St
                         m.extend(d);
                     }
                     if opts.check {
-                        let same = check(&Value::Object(m.clone()), &wire, &mut m);
+                        let same = check(codec, &Value::Object(m.clone()), &wire, &mut m);
                         entry.identical = Some(same);
                         if same {
                             conv.stats.identical += 1;
@@ -193,6 +328,7 @@ pub fn inspect(capture: &[u8], opts: &InspectOptions) -> Result<Conversation, St
                     error_doc(ctx, kind, api, corr, &e, &f.payload)
                 }
             };
+            entry.wire = wire;
             entries.push((entry, conn.index, pos, paired_with));
         }
         conv.stats.unanswered_requests += pending.len();
@@ -224,7 +360,13 @@ pub fn inspect(capture: &[u8], opts: &InspectOptions) -> Result<Conversation, St
             (Kind::Response, None) => {}
         }
     }
-    let mut slots: Vec<Option<FrameEntry>> = entries.into_iter().map(|e| Some(e.0)).collect();
+    let mut slots: Vec<Option<FrameEntry>> = entries
+        .into_iter()
+        .map(|(mut e, _, _, paired_with)| {
+            e.request = paired_with.map(|req| new_index[req]);
+            Some(e)
+        })
+        .collect();
     conv.frames = order.iter().filter_map(|&i| slots[i].take()).collect();
     conv.calls = calls;
     Ok(conv)
@@ -232,8 +374,8 @@ pub fn inspect(capture: &[u8], opts: &InspectOptions) -> Result<Conversation, St
 
 /// Re-encodes `doc` and compares with `wire`; records the outcome in `m`
 /// (`roundTrip`, and on a mismatch `reencoded` or `reencodeError`).
-fn check(doc: &Value, wire: &[u8], m: &mut Map<String, Value>) -> bool {
-    match json::encode(doc) {
+fn check<C: FrameCodec>(codec: &C, doc: &Value, wire: &[u8], m: &mut Map<String, Value>) -> bool {
+    match codec.encode(doc) {
         Ok(b) if b == wire => {
             m.insert("roundTrip".into(), "identical".into());
             true
@@ -254,12 +396,12 @@ fn check(doc: &Value, wire: &[u8], m: &mut Map<String, Value>) -> bool {
 /// The object shown for a frame that did not decode: context, what is
 /// known of the frame, `error` (`message`, `offset`, `field`) and the frame
 /// (without its size prefix) as base64 under `raw`.
-pub fn error_doc(
+pub fn error_doc<E: FrameError + ?Sized>(
     mut m: Map<String, Value>,
     kind: Kind,
     api: Option<(ApiKey, i16)>,
     corr: Option<i32>,
-    e: &JsonError,
+    e: &E,
     payload: &[u8],
 ) -> Value {
     m.insert("kind".into(), kind.as_str().into());
@@ -273,10 +415,10 @@ pub fn error_doc(
     }
     let mut err = Map::new();
     err.insert("message".into(), e.to_string().into());
-    if let JsonError::Decode(d) = e {
-        err.insert("offset".into(), d.offset.into());
-        if !d.field.is_empty() {
-            err.insert("field".into(), d.field.into());
+    if let Some((offset, field)) = e.location() {
+        err.insert("offset".into(), offset.into());
+        if !field.is_empty() {
+            err.insert("field".into(), field.into());
         }
     }
     m.insert("error".into(), Value::Object(err));
@@ -416,7 +558,7 @@ pub fn summary(req: &FrameEntry, resp: Option<&FrameEntry>) -> String {
     }
     for (who, f) in [("request", Some(req)), ("response", resp)] {
         if let Some(t) = f
-            .and_then(|f| f.json.get(json::TRAILING))
+            .and_then(|f| f.json.get(crate::TRAILING))
             .and_then(Value::as_str)
         {
             let n = STANDARD.decode(t).map_or(0, |b| b.len());
@@ -440,7 +582,7 @@ fn collect_names(v: &Value, depth: usize, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                if json::is_view_key(k) {
+                if crate::is_view_key(k) {
                     continue;
                 }
                 let named = matches!(k.as_str(), "name" | "topic" | "groupId" | "key")
@@ -499,7 +641,7 @@ fn collect_errors(v: &Value, out: &mut Vec<(i16, usize)>) {
                             }
                         }
                     }
-                } else if !json::is_view_key(k) {
+                } else if !crate::is_view_key(k) {
                     collect_errors(x, out);
                 }
             }
