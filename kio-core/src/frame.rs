@@ -240,6 +240,36 @@ fn check_size<E>(prefix: [u8; 4]) -> Result<usize, FrameError<E>> {
     usize::try_from(size).map_err(|_| FrameError::InvalidSize(size))
 }
 
+/// The frame size from a size prefix of which `got` bytes arrived.
+fn prefix_size<E>(got: usize, prefix: [u8; 4]) -> Result<usize, FrameError<E>> {
+    match got {
+        0 => Err(FrameError::Closed),
+        4 => check_size(prefix),
+        n => Err(FrameError::UnexpectedEof { missing: 4 - n }),
+    }
+}
+
+/// Fails when a read of `want` bytes got only `got`; `left` bytes of the
+/// frame were then still missing.
+fn check_read<E>(want: usize, got: usize, left: usize) -> Result<(), FrameError<E>> {
+    if got < want {
+        Err(FrameError::UnexpectedEof { missing: left })
+    } else {
+        Ok(())
+    }
+}
+
+/// Where the next piece of a frame being discarded is read: the caller's
+/// buffer, or a small scratch array when that buffer is empty.
+fn discard_window<'s>(buf: &'s mut [u8], tmp: &'s mut [u8; 64], left: usize) -> &'s mut [u8] {
+    if buf.is_empty() {
+        tmp.get_mut(..left.min(64)).unwrap_or_default()
+    } else {
+        let n = left.min(buf.len());
+        buf.get_mut(..n).unwrap_or_default()
+    }
+}
+
 /// Reads one frame (without its size prefix) into `buf` and returns it.
 ///
 /// A frame larger than `buf` is read and discarded and
@@ -249,35 +279,20 @@ pub fn read_frame<'b, R: embedded_io::Read>(
     buf: &'b mut [u8],
 ) -> Result<&'b [u8], FrameError<R::Error>> {
     let mut prefix = [0u8; 4];
-    match read_full(r, &mut prefix)? {
-        0 => return Err(FrameError::Closed),
-        4 => {}
-        n => return Err(FrameError::UnexpectedEof { missing: 4 - n }),
-    }
-    let size = check_size(prefix)?;
+    let size = prefix_size(read_full(r, &mut prefix)?, prefix)?;
     let capacity = buf.len();
     if size <= capacity {
-        let dst = buf.get_mut(..size).unwrap_or_default();
-        let n = read_full(r, dst)?;
-        if n < size {
-            return Err(FrameError::UnexpectedEof { missing: size - n });
-        }
+        let n = read_full(r, buf.get_mut(..size).unwrap_or_default())?;
+        check_read(size, n, size - n)?;
         return Ok(buf.get(..size).unwrap_or_default());
     }
-    let mut left = size;
-    let mut tmp = [0u8; 64];
+    let (mut left, mut tmp) = (size, [0u8; 64]);
     while left > 0 {
-        let dst: &mut [u8] = if capacity == 0 {
-            tmp.get_mut(..left.min(64)).unwrap_or_default()
-        } else {
-            buf.get_mut(..left.min(capacity)).unwrap_or_default()
-        };
+        let dst = discard_window(buf, &mut tmp, left);
         let want = dst.len();
         let n = read_full(r, dst)?;
         left -= n;
-        if n < want {
-            return Err(FrameError::UnexpectedEof { missing: left });
-        }
+        check_read(want, n, left)?;
     }
     Err(FrameError::TooLarge { size, capacity })
 }
@@ -302,35 +317,20 @@ pub async fn read_frame_async<'b, R: embedded_io_async::Read>(
     buf: &'b mut [u8],
 ) -> Result<&'b [u8], FrameError<R::Error>> {
     let mut prefix = [0u8; 4];
-    match read_full_async(r, &mut prefix).await? {
-        0 => return Err(FrameError::Closed),
-        4 => {}
-        n => return Err(FrameError::UnexpectedEof { missing: 4 - n }),
-    }
-    let size = check_size(prefix)?;
+    let size = prefix_size(read_full_async(r, &mut prefix).await?, prefix)?;
     let capacity = buf.len();
     if size <= capacity {
-        let dst = buf.get_mut(..size).unwrap_or_default();
-        let n = read_full_async(r, dst).await?;
-        if n < size {
-            return Err(FrameError::UnexpectedEof { missing: size - n });
-        }
+        let n = read_full_async(r, buf.get_mut(..size).unwrap_or_default()).await?;
+        check_read(size, n, size - n)?;
         return Ok(buf.get(..size).unwrap_or_default());
     }
-    let mut left = size;
-    let mut tmp = [0u8; 64];
+    let (mut left, mut tmp) = (size, [0u8; 64]);
     while left > 0 {
-        let dst: &mut [u8] = if capacity == 0 {
-            tmp.get_mut(..left.min(64)).unwrap_or_default()
-        } else {
-            buf.get_mut(..left.min(capacity)).unwrap_or_default()
-        };
+        let dst = discard_window(buf, &mut tmp, left);
         let want = dst.len();
         let n = read_full_async(r, dst).await?;
         left -= n;
-        if n < want {
-            return Err(FrameError::UnexpectedEof { missing: left });
-        }
+        check_read(want, n, left)?;
     }
     Err(FrameError::TooLarge { size, capacity })
 }
