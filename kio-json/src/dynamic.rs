@@ -15,7 +15,7 @@ use kio_core::messages::{request_header, response_header};
 use kio_core::{ApiKey, FieldSchema, FieldType, MessageSchema};
 use serde_json::{Map, Value};
 
-use crate::{api_of, envelope, kind_of, records, strip_views, Kind, TRAILING};
+use crate::{envelope, finish_frame, read_document, records, Document, Kind, TRAILING};
 
 fn shape(message: impl Into<String>) -> DynError {
     DynError {
@@ -392,15 +392,6 @@ pub fn decode_body(kind: Kind, api: ApiKey, version: i16, bytes: &[u8]) -> Resul
     Ok(Value::Object(m))
 }
 
-fn version_of(doc: &Map<String, Value>) -> Result<i16, DynError> {
-    let v = doc
-        .get("apiVersion")
-        .ok_or_else(|| shape("missing apiVersion"))?;
-    v.as_i64()
-        .and_then(|n| i16::try_from(n).ok())
-        .ok_or_else(|| shape(format!("apiVersion: expected a version number, got {v}")))
-}
-
 fn json_err(e: crate::JsonError) -> DynError {
     shape(e.to_string())
 }
@@ -408,72 +399,45 @@ fn json_err(e: crate::JsonError) -> DynError {
 /// [`crate::encode`] through the schema-driven codec: a whole frame with its
 /// size prefix when the document has a `header`, else the bare body.
 pub fn encode(doc: &Value) -> Result<Vec<u8>, DynError> {
-    let doc = doc
-        .as_object()
-        .ok_or_else(|| shape("expected a JSON object"))?;
-    let Some(body) = doc.get("body") else {
-        if let Some(raw) = doc.get("raw").and_then(Value::as_str) {
-            return STANDARD
-                .decode(raw)
-                .map_err(|e| shape(format!("raw: invalid base64: {e}")));
-        }
-        return Err(shape("missing body"));
+    let (kind, api, version, body, header, trailing) = match read_document(doc).map_err(json_err)? {
+        Document::Raw(raw) => return Ok(raw),
+        Document::Message {
+            kind,
+            api,
+            version,
+            body,
+            header,
+            trailing,
+        } => (kind, api, version, body, header, trailing),
     };
-    let kind = kind_of(doc).map_err(json_err)?;
-    let api = api_of(doc).map_err(json_err)?;
-    let version = version_of(doc)?;
-    if !api.valid_versions().contains(version) {
-        return Err(shape(format!(
-            "apiVersion: {} has versions {}, not {version}",
-            api.name(),
-            api.valid_versions()
-        )));
-    }
     let schema = schema_of(kind, api);
-    let mut body = body.clone();
-    strip_views(&mut body);
     let b = struct_of(schema.fields, &body).map_err(|e| e.within("body"))?;
     let mut out = Vec::new();
-    let tail = match doc.get(TRAILING) {
-        None => Vec::new(),
-        Some(t) => t
-            .as_str()
-            .and_then(|t| STANDARD.decode(t).ok())
-            .ok_or_else(|| shape(format!("{TRAILING}: expected base64")))?,
-    };
-    let Some(h) = doc.get("header") else {
-        dynamic::encode(schema, version, &Dv::Struct(b), &mut out)?;
-        out.extend_from_slice(&tail);
-        return Ok(out);
-    };
-    let mut h = h.clone();
-    strip_views(&mut h);
-    let (hschema, hv) = match kind {
-        Kind::Request => (&request_header::SCHEMA, api.request_header_version(version)),
-        Kind::Response => (
-            &response_header::SCHEMA,
-            api.response_header_version(version),
-        ),
-    };
-    let hs = struct_of(hschema.fields, &h).map_err(|e| e.within("header"))?;
-    if kind == Kind::Request {
-        let key = hs.get("RequestApiKey").map(|n| &n.value);
-        let ver = hs.get("RequestApiVersion").map(|n| &n.value);
-        let (Some(Dv::Int(k)), Some(Dv::Int(v))) = (key, ver) else {
-            return Err(shape("header: missing API key or version"));
+    if let Some(h) = &header {
+        let (hschema, hv) = match kind {
+            Kind::Request => (&request_header::SCHEMA, api.request_header_version(version)),
+            Kind::Response => (
+                &response_header::SCHEMA,
+                api.response_header_version(version),
+            ),
         };
-        if *k != i64::from(api.key()) || *v != i64::from(version) {
-            return Err(shape(format!(
-                "header names API {k} v{v} but the document says {} v{version}",
-                api.key()
-            )));
+        let hs = struct_of(hschema.fields, h).map_err(|e| e.within("header"))?;
+        if kind == Kind::Request {
+            let key = hs.get("RequestApiKey").map(|n| &n.value);
+            let ver = hs.get("RequestApiVersion").map(|n| &n.value);
+            let (Some(Dv::Int(k)), Some(Dv::Int(v))) = (key, ver) else {
+                return Err(shape("header: missing API key or version"));
+            };
+            if *k != i64::from(api.key()) || *v != i64::from(version) {
+                return Err(shape(format!(
+                    "header names API {k} v{v} but the document says {} v{version}",
+                    api.key()
+                )));
+            }
         }
+        out.extend_from_slice(&[0; 4]);
+        dynamic::encode(hschema, hv, &Dv::Struct(hs), &mut out)?;
     }
-    out.extend_from_slice(&[0; 4]);
-    dynamic::encode(hschema, hv, &Dv::Struct(hs), &mut out)?;
     dynamic::encode(schema, version, &Dv::Struct(b), &mut out)?;
-    out.extend_from_slice(&tail);
-    let size = i32::try_from(out.len() - 4).map_err(|_| shape("frame too long"))?;
-    out[..4].copy_from_slice(&size.to_be_bytes());
-    Ok(out)
+    finish_frame(out, &trailing, header.is_some()).map_err(json_err)
 }

@@ -328,11 +328,27 @@ fn deser<T: serde::de::DeserializeOwned>(what: &str, v: &Value) -> Result<T, Jso
     T::deserialize(v).map_err(|e| shape(format!("{what}: {e}")))
 }
 
-/// Encodes a document back to bytes: a whole frame with its 4-byte size
-/// prefix when it has a `header`, else the bare body. A document with no
-/// `body` but a `raw` key (how undecodable frames are shown) gives the raw
-/// bytes back.
-pub fn encode(doc: &Value) -> Result<Vec<u8>, JsonError> {
+/// A JSON document read for encoding: what both encoders (the generated
+/// one here and the schema-driven [`dynamic::encode`]) need from it.
+pub(crate) enum Document {
+    /// No `body`, only `raw` (how undecodable frames are shown): these bytes.
+    Raw(Vec<u8>),
+    /// A message, with derived views already stripped.
+    Message {
+        kind: Kind,
+        api: ApiKey,
+        version: i16,
+        body: Value,
+        /// The header, when the document is a whole frame.
+        header: Option<Value>,
+        /// `trailingBytes`, decoded.
+        trailing: Vec<u8>,
+    },
+}
+
+/// Reads and checks a document's envelope (kind, API, version), its body,
+/// header and trailing bytes.
+pub(crate) fn read_document(doc: &Value) -> Result<Document, JsonError> {
     let doc = doc
         .as_object()
         .ok_or_else(|| shape("expected a JSON object"))?;
@@ -340,6 +356,7 @@ pub fn encode(doc: &Value) -> Result<Vec<u8>, JsonError> {
         if let Some(raw) = doc.get("raw").and_then(Value::as_str) {
             return STANDARD
                 .decode(raw)
+                .map(Document::Raw)
                 .map_err(|e| shape(format!("raw: invalid base64: {e}")));
         }
         return Err(shape("missing body"));
@@ -354,19 +371,72 @@ pub fn encode(doc: &Value) -> Result<Vec<u8>, JsonError> {
             api.valid_versions()
         )));
     }
-    let mut body = body.clone();
-    strip_views(&mut body);
+    let stripped = |v: &Value| {
+        let mut v = v.clone();
+        strip_views(&mut v);
+        v
+    };
+    let trailing = match doc.get(TRAILING) {
+        None => Vec::new(),
+        Some(t) => t
+            .as_str()
+            .and_then(|t| STANDARD.decode(t).ok())
+            .ok_or_else(|| shape(format!("{TRAILING}: expected base64")))?,
+    };
+    Ok(Document::Message {
+        kind,
+        api,
+        version,
+        body: stripped(body),
+        header: doc.get("header").map(stripped),
+        trailing,
+    })
+}
+
+/// Appends trailing bytes to an encoded document and, for a whole frame,
+/// fixes its size prefix.
+pub(crate) fn finish_frame(
+    mut out: Vec<u8>,
+    trailing: &[u8],
+    framed: bool,
+) -> Result<Vec<u8>, JsonError> {
+    out.extend_from_slice(trailing);
+    if framed {
+        let size = i32::try_from(out.len().saturating_sub(4))
+            .map_err(|_| shape("frame too large"))?
+            .to_be_bytes();
+        if let Some(prefix) = out.get_mut(..4) {
+            prefix.copy_from_slice(&size);
+        }
+    }
+    Ok(out)
+}
+
+/// Encodes a document back to bytes: a whole frame with its 4-byte size
+/// prefix when it has a `header`, else the bare body. A document with no
+/// `body` but a `raw` key (how undecodable frames are shown) gives the raw
+/// bytes back.
+pub fn encode(doc: &Value) -> Result<Vec<u8>, JsonError> {
+    let (kind, api, version, body, header, trailing) = match read_document(doc)? {
+        Document::Raw(raw) => return Ok(raw),
+        Document::Message {
+            kind,
+            api,
+            version,
+            body,
+            header,
+            trailing,
+        } => (kind, api, version, body, header, trailing),
+    };
     let mut out = Vec::new();
     match kind {
         Kind::Request => {
             let b =
                 RequestBody::deserialize_as(api, &body).map_err(|e| shape(format!("body: {e}")))?;
-            match doc.get("header") {
+            match &header {
                 None => b.encode(&mut out, version)?,
                 Some(h) => {
-                    let mut h = h.clone();
-                    strip_views(&mut h);
-                    let header: RequestHeader<'static> = deser("header", &h)?;
+                    let header: RequestHeader<'static> = deser("header", h)?;
                     if header.request_api_key != api.key() || header.request_api_version != version
                     {
                         return Err(shape(format!(
@@ -383,31 +453,16 @@ pub fn encode(doc: &Value) -> Result<Vec<u8>, JsonError> {
         Kind::Response => {
             let b = ResponseBody::deserialize_as(api, &body)
                 .map_err(|e| shape(format!("body: {e}")))?;
-            match doc.get("header") {
+            match &header {
                 None => b.encode(&mut out, version)?,
                 Some(h) => {
-                    let mut h = h.clone();
-                    strip_views(&mut h);
-                    let header: ResponseHeader<'static> = deser("header", &h)?;
+                    let header: ResponseHeader<'static> = deser("header", h)?;
                     encode_response_frame(&mut out, api, version, &header, &b)?;
                 }
             }
         }
     }
-    if let Some(t) = doc.get(TRAILING) {
-        let t = t
-            .as_str()
-            .and_then(|t| STANDARD.decode(t).ok())
-            .ok_or_else(|| shape(format!("{TRAILING}: expected base64")))?;
-        out.extend_from_slice(&t);
-        if doc.contains_key("header") {
-            let size = u32::try_from(out.len() - 4)
-                .map_err(|_| shape("frame too large"))?
-                .to_be_bytes();
-            out[..4].copy_from_slice(&size);
-        }
-    }
-    Ok(out)
+    finish_frame(out, &trailing, header.is_some())
 }
 
 /// A callback of [`walk_structs`]: one struct instance and its fields.
