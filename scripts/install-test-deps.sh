@@ -53,12 +53,18 @@ fail() { say "FAILED: $*" >&2; exit 1; }
 # Anything that fails outside `run` still names the step and the command.
 trap 'rc=$?; say "FAILED (exit $rc) at line $LINENO: $BASH_COMMAND" >&2; exit 1' ERR
 
-# run DESCRIPTION CMD...: runs an install command, or in a dry run does not.
-# On failure, names the step and the command, and stops.
+# run CMD...: runs an install command with its output in a log file (shown
+# only on failure). On failure, names the step and the command, and stops.
+LOG_DIR="${TMPDIR:-/tmp}/kio-install-test-deps"
 run() {
-    local rc=0
-    "$@" || rc=$?
-    [ "$rc" -eq 0 ] || fail "command exited with $rc: $*"
+    local rc=0 log
+    mkdir -p "$LOG_DIR"
+    log="$LOG_DIR/$STEP.log"
+    "$@" >>"$log" 2>&1 || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        tail -n 20 "$log" | sed 's/^/    | /' >&2
+        fail "command exited with $rc: $* (full output: $log)"
+    fi
 }
 
 begin() { STEP="$1"; STEP_START=$SECONDS; }

@@ -2,10 +2,13 @@
 # The one command that runs every test of kio (README: "Run every test").
 #
 # 1. installs what the tests need (scripts/install-test-deps.sh: Rust targets,
-#    tshark/chromium, the Tansu broker, the Python clients, wasm-bindgen-cli),
+#    tshark/chromium/qemu, the Tansu broker, the Python clients,
+#    wasm-bindgen-cli), then checks the installer itself on a PATH without
+#    its tools (tests/tests/installer.rs),
 # 2. checks the generated code is what kio-gen makes from ../shared/kafka-schema/3.9.0,
 # 3. rustfmt, clippy and rustdoc,
-# 4. every Rust test of the workspace,
+# 4. every Rust test of the workspace: each crate's own tests and the interop
+#    suite (tests/, crate kio-interop: Tansu, real clients, tshark),
 # 5. kio-core for a Cortex-M4F with no heap,
 # 6. the wasm build and the browser end-to-end test (when the browser test exists).
 set -euo pipefail
@@ -15,6 +18,9 @@ step() { printf '\n=== %s\n' "$*"; }
 
 step "installing test dependencies"
 bash scripts/install-test-deps.sh
+
+step "the installer on a machine without its tools (dry run, hidden PATH, empty venv)"
+cargo test -q -p kio-interop --test installer
 
 step "regenerating from ../shared/kafka-schema/3.9.0 (must change nothing)"
 cargo run -q -p kio-gen -- --schema ../shared/kafka-schema/3.9.0 --out kio-core/src/generated --check

@@ -1,6 +1,7 @@
 // End-to-end test of the devtools page (www/) in Debian's headless Chromium,
-// driven by playwright-core (no browser download). Run by
-// scripts/test-browser.sh, which builds the wasm package into www/pkg first.
+// driven by playwright-core (no browser download). Part of the interop suite
+// (tests/, the crate kio-interop); run by scripts/test-browser.sh, which
+// builds the wasm package into www/pkg first.
 //
 //   KIO_BIN=path/to/kio   the `kio` CLI for the same-JSON checks (default
 //                         <repo>/target/debug/kio; those checks are skipped,
@@ -17,8 +18,8 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const www = path.resolve(here, "..");
-const repo = path.resolve(www, "..");
+const repo = path.resolve(here, "..", "..");
+const www = path.join(repo, "www");
 const capture = path.resolve(repo, "../shared/captures/kafka-python-session.pcapng");
 const screenshot = path.join(repo, "target", "www-screenshot.png");
 const kioBin = process.env.KIO_BIN || path.join(repo, "target", "debug", "kio");

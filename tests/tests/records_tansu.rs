@@ -6,7 +6,7 @@
 //! `std::net::TcpStream` through `embedded-io-adapters`), so this checks the
 //! records module against peers nobody here wrote.
 
-mod support;
+use kio_interop as support;
 
 use std::net::TcpStream;
 use std::time::Duration;

@@ -4,17 +4,16 @@
 //! frame both ways must re-encode byte-identically; the proxy's rewritten
 //! broker addresses must keep the clients on the proxy.
 
-mod support;
+use kio_interop as support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{free_port, run_python, skip_real_peers, wait_listening, Tansu};
+use support::{free_port, run_python, skip_real_peers, wait_listening, KioProcess, Tansu};
 
-const KIO: &str = env!("CARGO_BIN_EXE_kio");
+const KIO: &str = env!("CARGO_BIN_EXE_kio-interop-cli");
 
 const KAFKA_PYTHON: &str = r#"
 import json, sys, time
@@ -88,53 +87,6 @@ consumer.close()
 print(json.dumps({"sent": sent, "got": got, "brokers": brokers}))
 "#;
 
-/// The proxy process, stopped (SIGTERM, then kill) on drop.
-struct ProxyProcess {
-    child: Child,
-}
-
-impl ProxyProcess {
-    fn start(listen: &str, upstream: &str, log: &Path) -> ProxyProcess {
-        let child = Command::new(KIO)
-            .args(["proxy", "--listen", listen, "--upstream", upstream])
-            .arg("--log")
-            .arg(log)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("kio proxy starts");
-        ProxyProcess { child }
-    }
-
-    /// SIGTERM, wait (bounded) and return stderr.
-    fn stop(mut self) -> String {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let mut err = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            use std::io::Read;
-            let _ = e.read_to_string(&mut err);
-        }
-        let _ = self.child.wait();
-        err
-    }
-}
-
-impl Drop for ProxyProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn read_log(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
@@ -155,7 +107,20 @@ fn through_proxy(client: &str, script: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
     let log_path = dir.path().join("proxy.jsonl");
     let listen = format!("127.0.0.1:{}", free_port());
-    let proxy = ProxyProcess::start(&listen, &tansu.addr.to_string(), &log_path);
+    let upstream = tansu.addr.to_string();
+    let log_arg = log_path.to_string_lossy().into_owned();
+    let proxy = KioProcess::start(
+        KIO,
+        &[
+            "proxy",
+            "--listen",
+            &listen,
+            "--upstream",
+            &upstream,
+            "--log",
+            &log_arg,
+        ],
+    );
     assert!(
         wait_listening(listen.parse().unwrap(), Duration::from_secs(10)),
         "proxy did not listen"

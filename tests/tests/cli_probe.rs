@@ -1,7 +1,7 @@
 //! `kio probe` against the real Tansu broker: the broker, the topics it was
 //! given and their partitions show up, like `kcat -L`.
 
-mod support;
+use kio_interop as support;
 
 use std::time::Duration;
 
@@ -37,7 +37,11 @@ fn probe_lists_the_broker_and_its_topics() {
     std::thread::sleep(Duration::from_millis(200));
 
     let addr = broker.addr.to_string();
-    let (code, out, err) = support::run_kio(env!("CARGO_BIN_EXE_kio"), &["probe", &addr], b"");
+    let (code, out, err) = support::run_kio(
+        env!("CARGO_BIN_EXE_kio-interop-cli"),
+        &["probe", &addr],
+        b"",
+    );
     let out = String::from_utf8(out).unwrap();
     assert_eq!(code, 0, "kio probe failed: {err}");
     println!("{out}");
@@ -53,8 +57,11 @@ fn probe_lists_the_broker_and_its_topics() {
         );
     }
 
-    let (code, out, err) =
-        support::run_kio(env!("CARGO_BIN_EXE_kio"), &["probe", &addr, "--json"], b"");
+    let (code, out, err) = support::run_kio(
+        env!("CARGO_BIN_EXE_kio-interop-cli"),
+        &["probe", &addr, "--json"],
+        b"",
+    );
     assert_eq!(code, 0, "kio probe --json failed: {err}");
     let text = String::from_utf8(out).unwrap();
     let docs: Vec<serde_json::Value> = text

@@ -1,7 +1,7 @@
 //! `Connection` (tokio) and `blocking::Connection` against a real broker
 //! (Tansu on 127.0.0.1), and against tiny fake servers that misbehave.
 
-mod support;
+use kio_interop as support;
 
 use std::time::{Duration, Instant};
 

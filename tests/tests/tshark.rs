@@ -4,10 +4,9 @@
 //! reassembly (kio-capture), framing and header decoding (kio-core, through
 //! `kio_json::inspect`) must report exactly the same.
 
-mod support;
+use kio_interop as support;
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use kio_std::inspect::{inspect, InspectOptions};
 use kio_std::json::Kind;
@@ -23,44 +22,32 @@ type Pdu = (
 );
 
 fn tshark_pdus(path: &str) -> Vec<Pdu> {
-    let out = Command::new("tshark")
-        .args([
-            "-r",
-            path,
-            "-d",
-            "tcp.port==19092,kafka",
-            "-Y",
-            "kafka",
-            "-T",
-            "fields",
-            "-E",
-            "occurrence=a",
-        ])
-        .args([
-            "-e",
-            "tcp.dstport",
-            "-e",
-            "kafka.len",
-            "-e",
-            "kafka.request_key",
-        ])
-        .args([
-            "-e",
-            "kafka.api_version",
-            "-e",
-            "kafka.correlation_id",
-            "-e",
-            "kafka.client_id",
-        ])
-        .output()
-        .expect("tshark runs (scripts/install-test-deps.sh installs it)");
-    assert!(
-        out.status.success(),
-        "tshark: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = support::run_tshark(&[
+        "-r",
+        path,
+        "-d",
+        "tcp.port==19092,kafka",
+        "-Y",
+        "kafka",
+        "-T",
+        "fields",
+        "-E",
+        "occurrence=a",
+        "-e",
+        "tcp.dstport",
+        "-e",
+        "kafka.len",
+        "-e",
+        "kafka.request_key",
+        "-e",
+        "kafka.api_version",
+        "-e",
+        "kafka.correlation_id",
+        "-e",
+        "kafka.client_id",
+    ]);
     let mut pdus = Vec::new();
-    for line in String::from_utf8(out.stdout).unwrap().lines() {
+    for line in out.lines() {
         let cols: Vec<Vec<&str>> = line
             .split('\t')
             .map(|c| c.split(',').filter(|s| !s.is_empty()).collect())

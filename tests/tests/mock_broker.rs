@@ -3,10 +3,10 @@
 //! produce records with keys, values and headers and consume them back from
 //! assigned partitions. Also kio's own `Connection` against it.
 
-mod support;
+use kio_interop as support;
 
 #[allow(dead_code)]
-#[path = "../examples/mock_broker.rs"]
+#[path = "../../kio-std/examples/mock_broker.rs"]
 mod mock;
 
 use std::time::{Duration, Instant};
