@@ -18,7 +18,6 @@ macro_rules! producer {
         $(#[$doc:meta])*
         $name:ident, $Link:ident, [$($async:ident)?], [$($aw:tt)*]
     ) => {
-        use kio_core::frame::Body;
         use kio_core::messages::init_producer_id_response::InitProducerIdResponse;
         use kio_core::messages::metadata_request::MetadataRequest;
         use kio_core::messages::metadata_response::MetadataResponse;
@@ -27,7 +26,7 @@ macro_rules! producer {
         };
         use kio_core::messages::produce_response::ProduceResponse;
         use kio_core::records::{BatchOptions, BatchWriter, Compression};
-        use kio_core::{ApiKey, Array, Bytes, RecordsBytes, Str};
+        use kio_core::{ApiKey, Array, Bytes, Message, RecordsBytes, Str};
 
         use crate::config::Config;
         use crate::error::Error;
@@ -301,7 +300,7 @@ macro_rules! producer {
 
         /// Sends one request and reads its answer into `rx` (skipping up
         /// to three stale answers to earlier requests).
-        $($async)? fn exchange<'r, L: $Link, B: Body, const N: usize>(
+        $($async)? fn exchange<'r, 'm, L: $Link, B: Message<'m>, const N: usize>(
             link: &mut L,
             s: &mut Session<'_, N>,
             rx: &'r mut [u8],
@@ -311,7 +310,7 @@ macro_rules! producer {
         ) -> Result<&'r [u8], Error> {
             let header = s.header(api, version);
             let expected = header.correlation_id;
-            write(link, &header, body, rx) $($aw)* ?;
+            write(link, &header, body, version, rx) $($aw)* ?;
             let mut got = -1;
             for _ in 0..4 {
                 let frame = read(link, &mut *rx) $($aw)* ?;
@@ -339,14 +338,14 @@ pub mod blocking {
         Producer, Link, [], []
     }
 
-    fn write<L: Link, B: Body>(
+    fn write<'m, L: Link, B: Message<'m>>(
         link: &mut L,
         header: &RequestHeader<'_>,
         body: &B,
+        version: i16,
         _scratch: &mut [u8],
     ) -> Result<(), Error> {
-        kio_core::frame::write_request_frame(link, header, body)?;
-        Ok(())
+        crate::frame::write(link, header, body, version)
     }
 
     fn read<'r, L: Link>(link: &mut L, rx: &'r mut [u8]) -> Result<&'r [u8], Error> {
@@ -364,14 +363,14 @@ pub mod asynch {
         AsyncProducer, AsyncLink, [async], [.await]
     }
 
-    async fn write<L: AsyncLink, B: Body>(
+    async fn write<'m, L: AsyncLink, B: Message<'m>>(
         link: &mut L,
         header: &RequestHeader<'_>,
         body: &B,
+        version: i16,
         scratch: &mut [u8],
     ) -> Result<(), Error> {
-        kio_core::frame::write_request_frame_async(link, header, body, scratch).await?;
-        Ok(())
+        crate::frame::write_async(link, header, body, version, scratch).await
     }
 
     async fn read<'r, L: AsyncLink>(link: &mut L, rx: &'r mut [u8]) -> Result<&'r [u8], Error> {

@@ -35,6 +35,7 @@ mod log;
 pub mod config;
 mod driver;
 pub mod error;
+pub mod frame;
 pub mod link;
 pub mod session;
 pub mod stamp;

@@ -19,7 +19,9 @@ use kio_core::messages::api_versions_request::ApiVersionsRequest;
 use kio_core::messages::api_versions_response::ApiVersionsResponse;
 use kio_core::messages::init_producer_id_request::InitProducerIdRequest;
 use kio_core::messages::init_producer_id_response::InitProducerIdResponse;
-use kio_core::messages::metadata_request::MetadataRequestTopic;
+use kio_core::messages::fetch_request::FetchRequest;
+use kio_core::messages::metadata_request::{MetadataRequest, MetadataRequestTopic};
+use kio_core::messages::produce_request::ProduceRequest;
 use kio_core::messages::metadata_response::MetadataResponse;
 use kio_core::messages::produce_response::ProduceResponse;
 use kio_core::messages::request_header::RequestHeader;
@@ -76,13 +78,15 @@ pub fn needs_epoch_bump(code: i16) -> bool {
 /// where a later version changes what we would have to send (Produce and
 /// Fetch by topic id from v13, magic-2 batches from Produce v3).
 pub(crate) fn ours(api: ApiKey) -> (i16, i16) {
-    let (min, max) = match api {
-        ApiKey::Produce => (3, 12),
-        ApiKey::Fetch => (4, 12),
-        ApiKey::Metadata => (1, 12),
-        _ => (0, i16::MAX),
+    // Each message's own schema (not `ApiKey::valid_versions`, whose
+    // run-time lookup would link every schema into a firmware).
+    let ((min, max), k) = match api {
+        ApiKey::Produce => ((3, 12), ProduceRequest::SCHEMA.valid),
+        ApiKey::Fetch => ((4, 12), FetchRequest::SCHEMA.valid),
+        ApiKey::Metadata => ((1, 12), MetadataRequest::SCHEMA.valid),
+        ApiKey::InitProducerId => ((0, i16::MAX), InitProducerIdRequest::SCHEMA.valid),
+        _ => ((0, i16::MAX), ApiVersionsRequest::SCHEMA.valid),
     };
-    let k = api.valid_versions();
     (min.max(k.min), max.min(k.max))
 }
 
@@ -441,7 +445,7 @@ pub fn decode<'f, M: Message<'f>>(
     version: i16,
 ) -> Result<M, DecodeError> {
     let mut r = Reader::new(frame);
-    ResponseHeader::decode_from(&mut r, api.response_header_version(version))?;
+    ResponseHeader::decode_from(&mut r, crate::frame::response_header_version::<M>(api, version))?;
     let body = M::decode_from(&mut r, version)?;
     r.finish()?;
     Ok(body)
