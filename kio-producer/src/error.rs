@@ -198,7 +198,9 @@ impl defmt::Format for Error {
     fn format(&self, f: defmt::Formatter<'_>) {
         match self {
             Error::Io(k) => defmt::write!(f, "io {}", k),
-            Error::Broker { api, code } => defmt::write!(f, "api {=i16} error {=i16}", api.key(), code),
+            Error::Broker { api, code } => {
+                defmt::write!(f, "api {=i16} error {=i16}", api.key(), code)
+            }
             Error::Partition { partition, code } => {
                 defmt::write!(f, "partition {=i32} error {=i16}", partition, code)
             }

@@ -41,7 +41,8 @@ fn body_size<'m, M: Message<'m>>(
 ) -> Result<i32, Error> {
     let hv = request_header_version::<M>(version);
     let n = header.encoded_len(hv)? + body.encoded_len(version)?;
-    i32::try_from(n).map_err(|_| Error::Encode(EncodeError::new(kio_core::EncodeErrorKind::TooLong(n))))
+    i32::try_from(n)
+        .map_err(|_| Error::Encode(EncodeError::new(kio_core::EncodeErrorKind::TooLong(n))))
 }
 
 fn encode_all<'m, M: Message<'m>>(
@@ -82,7 +83,9 @@ pub async fn write_async<'m, W: embedded_io_async::Write, M: Message<'m>>(
     let size = body_size(header, body, version)?;
     let total = size as usize + 4;
     if scratch.is_empty() {
-        return Err(Error::Encode(EncodeError::new(kio_core::EncodeErrorKind::BufferFull)));
+        return Err(Error::Encode(EncodeError::new(
+            kio_core::EncodeErrorKind::BufferFull,
+        )));
     }
     let mut sent = 0;
     while sent < total {

@@ -17,12 +17,12 @@
 
 use kio_core::messages::api_versions_request::ApiVersionsRequest;
 use kio_core::messages::api_versions_response::ApiVersionsResponse;
+use kio_core::messages::fetch_request::FetchRequest;
 use kio_core::messages::init_producer_id_request::InitProducerIdRequest;
 use kio_core::messages::init_producer_id_response::InitProducerIdResponse;
-use kio_core::messages::fetch_request::FetchRequest;
 use kio_core::messages::metadata_request::{MetadataRequest, MetadataRequestTopic};
-use kio_core::messages::produce_request::ProduceRequest;
 use kio_core::messages::metadata_response::MetadataResponse;
+use kio_core::messages::produce_request::ProduceRequest;
 use kio_core::messages::produce_response::ProduceResponse;
 use kio_core::messages::request_header::RequestHeader;
 use kio_core::messages::response_header::ResponseHeader;
@@ -185,7 +185,9 @@ impl<'c, const N: usize> Session<'c, N> {
 
     /// The topic's partitions, as of the last Metadata answer.
     pub fn partitions(&self) -> &[PartitionState] {
-        self.partitions.get(..self.partition_count).unwrap_or_default()
+        self.partitions
+            .get(..self.partition_count)
+            .unwrap_or_default()
     }
 
     /// The next request header for `api` at `version` (a new correlation id).
@@ -230,17 +232,18 @@ impl<'c, const N: usize> Session<'c, N> {
         let api = ApiKey::ApiVersions;
         match resp.error_code {
             NONE => {}
-            UNSUPPORTED_VERSION if first && asked > 0 => {
-                let theirs = resp
-                    .api_keys
-                    .iter()
-                    .find(|k| k.api_key == api.key())
-                    .map(|k| k.max_version.min(asked - 1).max(0))
-                    .unwrap_or(0);
-                warn!("ApiVersions v{=i16} unsupported, asking at v{=i16}", asked, theirs);
-                return Ok(Some(theirs));
+            code => {
+                return match api_versions_fallback(resp, asked, first) {
+                    Some(theirs) => {
+                        warn!(
+                            "ApiVersions v{=i16} unsupported, asking at v{=i16}",
+                            asked, theirs
+                        );
+                        Ok(Some(theirs))
+                    }
+                    None => Err(Error::Broker { api, code }),
+                }
             }
-            code => return Err(Error::Broker { api, code }),
         }
         let pick = |want: ApiKey| -> Option<i16> {
             let k = resp.api_keys.iter().find(|k| k.api_key == want.key())?;
@@ -257,9 +260,7 @@ impl<'c, const N: usize> Session<'c, N> {
         self.negotiated = true;
         info!(
             "versions: metadata v{=i16} init_producer_id v{=i16} produce v{=i16}",
-            self.versions.metadata,
-            self.versions.init_producer_id,
-            self.versions.produce
+            self.versions.metadata, self.versions.init_producer_id, self.versions.produce
         );
         Ok(None)
     }
@@ -299,7 +300,11 @@ impl<'c, const N: usize> Session<'c, N> {
                 .ok()
                 .and_then(|i| self.partitions.get_mut(i))
                 .ok_or(Error::TooManyPartitions(count))?;
-            slot.leader = if p.error_code == NONE { p.leader_id } else { -1 };
+            slot.leader = if p.error_code == NONE {
+                p.leader_id
+            } else {
+                -1
+            };
             slot.leader_epoch = p.leader_epoch;
         }
         self.partition_count = count;
@@ -337,8 +342,7 @@ impl<'c, const N: usize> Session<'c, N> {
         }
         info!(
             "producer id {=i64} epoch {=i16}",
-            self.producer_id,
-            self.producer_epoch
+            self.producer_id, self.producer_epoch
         );
         Ok(())
     }
@@ -387,9 +391,7 @@ impl<'c, const N: usize> Session<'c, N> {
                 }
                 info!(
                     "produced p{=i32} {=i32} records at {=i64}",
-                    partition,
-                    records,
-                    offset
+                    partition, records, offset
                 );
                 Ok(offset)
             }
@@ -437,6 +439,28 @@ pub fn next_sequence(seq: i32, records: i32) -> i32 {
     (next % (i64::from(i32::MAX) + 1)) as i32
 }
 
+/// The ApiVersions version to ask next after an answer with error
+/// `UNSUPPORTED_VERSION` to the first request (at `asked`): the highest the
+/// broker lists for ApiVersions below `asked`, else v0, as Kafka's clients
+/// do. `None` when there is nothing to retry (another error, or not the first try).
+/// kio-std's `Connection` negotiates with this too.
+pub fn api_versions_fallback(
+    resp: &ApiVersionsResponse<'_>,
+    asked: i16,
+    first: bool,
+) -> Option<i16> {
+    if resp.error_code != UNSUPPORTED_VERSION || !first || asked <= 0 {
+        return None;
+    }
+    let theirs = resp
+        .api_keys
+        .iter()
+        .find(|k| k.api_key == ApiKey::ApiVersions.key())
+        .map(|k| k.max_version.min(asked - 1).max(0))
+        .unwrap_or(0);
+    Some(theirs)
+}
+
 /// Decodes a response frame (after its size) of type `M` at `version`:
 /// the header, then the body, nothing after.
 pub fn decode<'f, M: Message<'f>>(
@@ -445,7 +469,10 @@ pub fn decode<'f, M: Message<'f>>(
     version: i16,
 ) -> Result<M, DecodeError> {
     let mut r = Reader::new(frame);
-    ResponseHeader::decode_from(&mut r, crate::frame::response_header_version::<M>(api, version))?;
+    ResponseHeader::decode_from(
+        &mut r,
+        crate::frame::response_header_version::<M>(api, version),
+    )?;
     let body = M::decode_from(&mut r, version)?;
     r.finish()?;
     Ok(body)
@@ -453,7 +480,10 @@ pub fn decode<'f, M: Message<'f>>(
 
 /// Decodes an ApiVersions answer to a request at `asked`: a broker that
 /// does not know `asked` answers at v0, so on failure v0 is tried (as Kafka's clients do).
-pub fn decode_api_versions(frame: &[u8], asked: i16) -> Result<ApiVersionsResponse<'_>, DecodeError> {
+pub fn decode_api_versions(
+    frame: &[u8],
+    asked: i16,
+) -> Result<ApiVersionsResponse<'_>, DecodeError> {
     match decode(frame, ApiKey::ApiVersions, asked) {
         Err(e) if asked > 0 => decode(frame, ApiKey::ApiVersions, 0).map_err(|_| e),
         r => r,

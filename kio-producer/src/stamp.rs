@@ -26,7 +26,9 @@ pub fn stamp(
         .ok()
         .and_then(|l| l.checked_add(LOG_OVERHEAD));
     if declared != Some(batch.len()) {
-        return Err(invalid("batch length (the slice must be exactly one batch)"));
+        return Err(invalid(
+            "batch length (the slice must be exactly one batch)",
+        ));
     }
     h.producer_id = producer_id;
     h.producer_epoch = producer_epoch;
@@ -60,7 +62,10 @@ mod tests {
         assert_eq!(stamp(&mut buf[..n], 42, 3, 7), Ok(2));
         // RecordBatch::parse checks the CRC.
         let b = RecordBatch::parse(&buf[..n]).unwrap();
-        assert_eq!((b.producer_id(), b.producer_epoch(), b.base_sequence()), (42, 3, 7));
+        assert_eq!(
+            (b.producer_id(), b.producer_epoch(), b.base_sequence()),
+            (42, 3, 7)
+        );
         assert!(stamp(&mut buf[..n - 1], 1, 1, 1).is_err());
     }
 }

@@ -18,17 +18,17 @@ use defmt_semihosting as _;
 
 mod clock;
 mod data;
-mod report;
 #[cfg(feature = "readback")]
 mod readback;
+mod report;
 mod stack;
 mod uart;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::debug;
-use kio_core::records::NewRecord;
 #[cfg(feature = "lz4")]
 use kio_core::records::Compression;
+use kio_core::records::NewRecord;
 use kio_producer::{Config, Error, Producer};
 
 use report::Line;
@@ -38,7 +38,11 @@ use uart::{Uart, UartLink, UART0};
 const TOPIC: &str = "mcu";
 /// The response buffer: ApiVersions is the largest answer while producing;
 /// reading back needs room for a whole batch.
-const RX: usize = if cfg!(feature = "readback") { 2048 } else { 1024 };
+const RX: usize = if cfg!(feature = "readback") {
+    2048
+} else {
+    1024
+};
 /// One batch of 10 records.
 const BATCH: usize = 1536;
 /// Where lz4 compresses a batch before it is copied back.
@@ -174,7 +178,13 @@ pub fn report_error(what: &str, e: &Error) {
         Error::UnsupportedApi(a) => ("unsupported-api", a.key().into()),
         _ => ("other", -1),
     };
-    Line::new("error ").s(what).s(" ").s(kind).s(" ").n(code).end();
+    Line::new("error ")
+        .s(what)
+        .s(" ")
+        .s(kind)
+        .s(" ")
+        .n(code)
+        .end();
 }
 
 /// Reports and exits on an impossible start-up failure.

@@ -50,7 +50,8 @@ pub fn check(producer: &mut Producer<'_, 4>, link: &mut UartLink) -> Result<(), 
                 let records: Records<'_> = if b.compression() == Compression::None {
                     b.records().map_err(|_| bad("records", offset))?
                 } else {
-                    b.decompress_into(&mut out).map_err(|_| bad("decompress", offset))?
+                    b.decompress_into(&mut out)
+                        .map_err(|_| bad("decompress", offset))?
                 };
                 for r in records {
                     let i = check_record(partition, &r)?;
@@ -90,8 +91,8 @@ fn check_record(partition: i32, r: &kio_core::records::Record<'_>) -> Result<u32
         .ok_or(bad("key", r.offset))?;
     let want = Rec::new(i);
     let (headers, count) = want.headers();
-    let same_headers = r.headers().len() == count
-        && r.headers().zip(&headers[..count]).all(|(a, b)| a == *b);
+    let same_headers =
+        r.headers().len() == count && r.headers().zip(&headers[..count]).all(|(a, b)| a == *b);
     let ok = data::partition_of(i) == partition
         && r.value == Some(want.value())
         && r.timestamp == want.timestamp
