@@ -319,7 +319,7 @@ impl<'c, const N: usize> Session<'c, N> {
         let bump = self.producer_id >= 0 && self.versions.init_producer_id >= 3;
         InitProducerIdRequest {
             transactional_id: None,
-            transaction_timeout_ms: i32::MAX,
+            transaction_timeout_ms: 60_000,
             producer_id: if bump { self.producer_id } else { -1 },
             producer_epoch: if bump { self.producer_epoch } else { -1 },
             ..Default::default()

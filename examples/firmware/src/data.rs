@@ -83,7 +83,7 @@ impl Rec {
             seq,
             seq_len,
             timestamp: BASE_TIMESTAMP + 1000 * i as i64,
-            null_header: i % 5 == 0,
+            null_header: i.is_multiple_of(5),
         }
     }
 
