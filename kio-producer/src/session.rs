@@ -513,6 +513,59 @@ mod tests {
         assert_eq!(choose(ApiKey::Fetch, 0, 17), Some(12));
     }
 
+    fn answer(code: i16) -> Result<i64, Error> {
+        use kio_core::messages::produce_response::{
+            PartitionProduceResponse, TopicProduceResponse,
+        };
+        use kio_core::Array;
+        let parts = [PartitionProduceResponse {
+            index: 1,
+            error_code: code,
+            base_offset: 40,
+            ..Default::default()
+        }];
+        let topics = [TopicProduceResponse {
+            name: Str::new("t"),
+            partition_responses: Array::from(&parts),
+            ..Default::default()
+        }];
+        let resp = ProduceResponse {
+            responses: Array::from(&topics),
+            ..Default::default()
+        };
+        let mut s: Session<'_, 2> = Session::new(Config::new("c", "t"));
+        s.partitions[1].next_sequence = 5;
+        s.metadata_stale = false;
+        let r = s.on_produce(&resp, 1, 3);
+        let seq = s.partitions[1].next_sequence;
+        match &r {
+            Ok(_) => assert_eq!(seq, 8, "acknowledged: the sequence advances"),
+            Err(_) => assert_eq!(seq, 5, "refused: the sequence is kept for the retry"),
+        }
+        if let Err(e) = &r {
+            assert_eq!(s.metadata_stale, needs_metadata(code));
+            assert_eq!(s.bump_epoch, needs_epoch_bump(code));
+            assert_eq!(s.should_retry(e), retriable(code) || needs_epoch_bump(code));
+        }
+        r
+    }
+
+    #[test]
+    fn every_produce_answer_is_handled() {
+        assert_eq!(answer(NONE), Ok(40));
+        assert_eq!(answer(DUPLICATE_SEQUENCE_NUMBER), Ok(-1));
+        for code in [
+            NOT_LEADER_OR_FOLLOWER,
+            OUT_OF_ORDER_SEQUENCE_NUMBER,
+            7,
+            10,
+            2,
+            87,
+        ] {
+            assert_eq!(answer(code), Err(Error::Partition { partition: 1, code }));
+        }
+    }
+
     #[test]
     fn error_classes_follow_kafka() {
         // Kafka's Errors.java marks these retriable (through errors.json).
