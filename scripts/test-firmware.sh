@@ -123,6 +123,10 @@ grep -q 'dropped the answer to produce #8' "$work/proxy.log" || die "outage: the
 grep -Eq '^\[fw\] produced 300 records in ms [0-9]+ reconnects [1-9]' "$work/test-none-outage.log" \
     || die "outage: the firmware did not reconnect"
 grep -q '^\[fw\] readback ok records 300 ' "$work/test-none-outage.log" || die "outage: readback"
+# The resent batch was answered DUPLICATE_SEQUENCE_NUMBER (offset -1): the broker had it once.
+grep -q '^\[fw\] sent batch 7 partition 1 bytes [0-9]* offset -1$' "$work/test-none-outage.log" \
+    || die "outage: the resent batch was not recognised as a duplicate"
+say "outage: $(grep -c '' "$work/proxy.log") proxy events; batch 7 resent and recognised as a duplicate"
 "$py" scripts/firmware-check.py check "127.0.0.1:$broker_port" mcu || die "outage: kafka-python check"
 stop_tansu
 

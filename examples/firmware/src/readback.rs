@@ -88,7 +88,7 @@ fn check_record(partition: i32, r: &kio_core::records::Record<'_>) -> Result<u32
         .key
         .and_then(data::index_of)
         .filter(|&i| i < data::COUNT)
-        .ok_or(bad("key", r.offset))?;
+        .ok_or_else(|| bad("key", r.offset))?;
     let want = Rec::new(i);
     let (headers, count) = want.headers();
     let same_headers =
