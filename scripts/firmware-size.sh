@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds examples/firmware (a Cortex-M4F firmware that encodes a Metadata
-# request and decodes a Metadata response with kio-core, no heap) and prints
+# Builds examples/firmware (the Cortex-M4F producer firmware, kio-producer over
+# a UART, no heap; scripts/test-firmware.sh runs it in QEMU) and prints
 # its flash size. Fails if it does not build or outgrows FIRMWARE_MAX_FLASH
 # (default 64 KiB).
 set -euo pipefail

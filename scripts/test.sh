@@ -42,6 +42,8 @@ bash scripts/firmware-size.sh
 step "tests"
 cargo test --workspace
 
+step "the producer firmware in QEMU against Tansu"; bash scripts/test-firmware.sh
+
 if [ -x scripts/test-browser.sh ]; then
     step "wasm build and browser tests"
     bash scripts/test-browser.sh

@@ -314,18 +314,8 @@ pub(crate) fn decode_api_versions(
     frame: &[u8],
     version: i16,
 ) -> Result<ApiVersionsResponse<'static>, DecodeError> {
-    let at = |v: i16| -> Result<ApiVersionsResponse<'static>, DecodeError> {
-        let mut r = Reader::new(frame);
-        ResponseHeader::decode_from(&mut r, 0)?;
-        let body = ApiVersionsResponse::decode_from(&mut r, v)?;
-        r.finish()?;
-        Ok(body.into_owned())
-    };
-    match at(version) {
-        Ok(b) => Ok(b),
-        Err(e) if version > 0 => at(0).map_err(|_| e),
-        Err(e) => Err(e),
-    }
+    // The same v0 fallback as the no_std producer's (one implementation).
+    kio_producer::session::decode_api_versions(frame, version).map(|b| b.into_owned())
 }
 
 /// What to do after an ApiVersions answer: done, or retry at a lower version.
@@ -344,18 +334,11 @@ pub(crate) fn negotiation_step(
 ) -> Result<Negotiation, Error> {
     match resp.error_code {
         0 => Ok(Negotiation::Done(Versions::from_response(resp, version))),
-        UNSUPPORTED_VERSION if first && version > 0 => {
-            // The broker lists its own ApiVersions range (if it does): use
-            // the highest it supports below ours, else v0.
-            let theirs = resp
-                .api_keys
-                .iter()
-                .find(|k| k.api_key == ApiKey::ApiVersions.key())
-                .map(|k| k.max_version.min(version - 1).max(0))
-                .unwrap_or(0);
-            Ok(Negotiation::Retry(theirs))
-        }
-        code => Err(Error::ApiVersions { error_code: code }),
+        // The same fallback as the no_std producer's (one implementation).
+        code => match kio_producer::session::api_versions_fallback(resp, version, first) {
+            Some(theirs) => Ok(Negotiation::Retry(theirs)),
+            None => Err(Error::ApiVersions { error_code: code }),
+        },
     }
 }
 

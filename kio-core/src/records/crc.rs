@@ -5,11 +5,17 @@
 //! with run-time detection; needs a target with `std`) when the `hw-crc32c`
 //! feature is on, and otherwise from the portable, table-driven `crc` crate,
 //! which builds for every `no_std` target (a 16 KiB slice-by-16 table for
-//! CRC-32C; a 1 KiB table for the colder CRC-32).
+//! CRC-32C; a 1 KiB table for the colder CRC-32). The `small-crc32c`
+//! feature trades speed for flash on microcontrollers: a 1 KiB table for
+//! CRC-32C too.
 
-#[cfg(not(feature = "hw-crc32c"))]
+#[cfg(all(not(feature = "hw-crc32c"), not(feature = "small-crc32c")))]
 static CASTAGNOLI: crc::Crc<u32, crc::Table<16>> =
     crc::Crc::<u32, crc::Table<16>>::new(&crc::CRC_32_ISCSI);
+
+#[cfg(all(not(feature = "hw-crc32c"), feature = "small-crc32c"))]
+static CASTAGNOLI: crc::Crc<u32, crc::Table<1>> =
+    crc::Crc::<u32, crc::Table<1>>::new(&crc::CRC_32_ISCSI);
 
 static IEEE: crc::Crc<u32, crc::Table<1>> =
     crc::Crc::<u32, crc::Table<1>>::new(&crc::CRC_32_ISO_HDLC);

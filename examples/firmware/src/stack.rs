@@ -1,0 +1,23 @@
+//! The stack's high-water mark: cortex-m-rt's `paint-stack` fills the stack
+//! with 0xCCCC_CCCC before `main`; the lowest word no longer painted marks
+//! the deepest the stack went.
+
+extern "C" {
+    static _stack_start: u32;
+    static _stack_end: u32;
+}
+
+/// Bytes of stack used so far at most.
+pub fn peak() -> usize {
+    let top = core::ptr::addr_of!(_stack_start) as usize;
+    let mut p = core::ptr::addr_of!(_stack_end) as usize;
+    while p < top {
+        // SAFETY: between the linker's stack bounds, word-aligned.
+        let w = unsafe { core::ptr::read_volatile(p as *const u32) };
+        if w != cortex_m_rt::STACK_PAINT_VALUE {
+            break;
+        }
+        p += 4;
+    }
+    top - p
+}
