@@ -63,6 +63,8 @@ pub mod messages {
 }
 
 pub use codec::{Cx, Message, Request, Response, Struct, Wire};
+#[cfg(feature = "serde")]
+pub use serde_impls::float64;
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind};
 pub use generated::{find_schema, ApiKey, ErrorCode, RequestBody, ResponseBody, ALL_SCHEMAS};
 #[cfg(feature = "alloc")]
