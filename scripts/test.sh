@@ -36,6 +36,9 @@ bash scripts/firmware-size.sh
 step "tests"
 cargo test --workspace
 
+step "fuzz smoke run (every target, about 20 s each)"
+bash scripts/fuzz-smoke.sh
+
 if [ -x scripts/test-browser.sh ]; then
     step "wasm build and browser tests"
     bash scripts/test-browser.sh

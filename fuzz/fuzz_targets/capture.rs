@@ -5,7 +5,9 @@ use kio_json::inspect::{inspect, InspectOptions};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    // Kafka's port and the port of the seed captures (../shared/captures).
     let opts = InspectOptions {
+        ports: vec![9092, 19092],
         check: true,
         ..InspectOptions::default()
     };
