@@ -2,7 +2,7 @@
 //! pair): decode never panics, and a body that decodes re-encodes to the
 //! same bytes and into_owned keeps it equal.
 #![no_main]
-use kio_core::{IntoOwned, ResponseBody};
+use kio_core::ResponseBody;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -6,7 +6,7 @@ use kio_core::ApiKey;
 /// Every (API, version) pair kio knows, in a fixed order.
 pub fn all_versions() -> Vec<(ApiKey, i16)> {
     let mut v = Vec::new();
-    for &k in ApiKey::ALL {
+    for k in ApiKey::ALL {
         let r = k.valid_versions();
         for ver in r.min..=r.max {
             v.push((k, ver));

@@ -32,7 +32,7 @@ use serde_json::Value;
 /// The same order as the fuzz crate's `all_versions`.
 fn all_versions() -> Vec<(ApiKey, i16)> {
     let mut v = Vec::new();
-    for &k in ApiKey::ALL {
+    for k in ApiKey::ALL {
         let r = k.valid_versions();
         for ver in r.min..=r.max {
             v.push((k, ver));
