@@ -177,3 +177,46 @@ fn canonical_frames_have_no_view() {
         kio_json::decode_body(Kind::Response, ApiKey::ControllerRegistration, 0, &body).unwrap();
     assert!(doc.get(NON_CANONICAL).is_none());
 }
+
+/// The fuzz crate's selector: the first two bytes pick an (API, version).
+fn pick(data: &[u8]) -> (ApiKey, i16, &[u8]) {
+    let mut all = Vec::new();
+    for k in ApiKey::ALL {
+        let r = k.valid_versions();
+        for v in r.min..=r.max {
+            all.push((k, v));
+        }
+    }
+    let (k, v) = all[usize::from(u16::from_be_bytes([data[0], data[1]])) % all.len()];
+    (k, v, &data[2..])
+}
+
+/// Crashes the fuzz targets found (fuzz/fuzz_targets/request_frame.rs and
+/// response_body.rs, first runs): kio-core's binary codec writes booleans
+/// and varints canonically, so decode → encode changes non-canonical bytes.
+/// The targets' rule is now: identical, or the input is non-canonical and
+/// the output is canonical and decodes to the same message.
+#[test]
+fn fuzz_regressions_binary_codec_writes_canonical_bytes() {
+    // DescribeCluster v1 request, IncludeClusterAuthorizedOperations = 0x0e.
+    let frame = [0u8, 60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 14, 0, 0];
+    let (h, b) = kio_core::frame::decode_request(&frame).unwrap();
+    let mut out = Vec::new();
+    kio_core::frame::encode_request_frame(&mut out, &h, &b).unwrap();
+    assert_eq!(&out[4..], &[0, 60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0]);
+    let found = kio_json::canonical::scan_frame(&frame, None);
+    assert_eq!(found.list.len(), 1);
+    assert_eq!(found.list[0].offset, 11);
+    assert!(kio_json::canonical::scan_frame(&out[4..], None).is_empty());
+
+    // A response body whose compact length 0 is written 0x81 0x00.
+    let data = [0u8, 1, 0, 44, 129, 0, 0];
+    let (api, version, bytes) = pick(&data);
+    let body = kio_core::ResponseBody::decode(api, version, bytes).unwrap();
+    let mut out = Vec::new();
+    body.encode(&mut out, version).unwrap();
+    assert_eq!(out, [0, 44, 1, 0]);
+    let found = scan_body(Kind::Response, api, version, bytes);
+    assert!(found.list[0].what.contains("in 2 bytes (Kafka writes 1)"), "{found:?}");
+    assert!(scan_body(Kind::Response, api, version, &out).is_empty());
+}
