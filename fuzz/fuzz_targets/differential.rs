@@ -8,9 +8,17 @@ use kio_json::{dynamic, Kind};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((api, version, rest)) = kio_fuzz::pick(data) else { return };
-    let Some((&k, bytes)) = rest.split_first() else { return };
-    let kind = if k % 2 == 0 { Kind::Request } else { Kind::Response };
+    let Some((api, version, rest)) = kio_fuzz::pick(data) else {
+        return;
+    };
+    let Some((&k, bytes)) = rest.split_first() else {
+        return;
+    };
+    let kind = if k % 2 == 0 {
+        Kind::Request
+    } else {
+        Kind::Response
+    };
     let schema = match kind {
         Kind::Request => api.request_schema(),
         Kind::Response => api.response_schema(),

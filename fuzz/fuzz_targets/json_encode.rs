@@ -6,7 +6,9 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(doc) = serde_json::from_slice::<Value>(data) else { return };
+    let Ok(doc) = serde_json::from_slice::<Value>(data) else {
+        return;
+    };
     let a = kio_json::encode(&doc);
     let b = kio_json::dynamic::encode(&doc);
     if let (Ok(a), Ok(b)) = (&a, &b) {

@@ -8,11 +8,15 @@ use kio_json::DecodeOptions;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&k, rest)) = data.split_first() else { return };
+    let Some((&k, rest)) = data.split_first() else {
+        return;
+    };
     let (frame, ctx) = if k % 2 == 0 {
         (rest, None)
     } else {
-        let Some((api, version, frame)) = kio_fuzz::pick(rest) else { return };
+        let Some((api, version, frame)) = kio_fuzz::pick(rest) else {
+            return;
+        };
         (frame, Some((api, version)))
     };
     let opts = DecodeOptions::default();

@@ -12,7 +12,9 @@ use libfuzzer_sys::fuzz_target;
 const LIMIT: usize = 1 << 20;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, rest)) = data.split_first() else { return };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
     match mode % 10 {
         m @ 5..=9 => {
             let codec = Compression::from_id(m - 5).unwrap_or_default();

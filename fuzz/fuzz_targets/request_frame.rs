@@ -17,9 +17,15 @@ fuzz_target!(|data: &[u8]| {
                 !scan_frame(data, None).is_empty(),
                 "decode → encode changed canonical bytes"
             );
-            assert!(scan_frame(again, None).is_empty(), "the re-encoded frame is not canonical");
+            assert!(
+                scan_frame(again, None).is_empty(),
+                "the re-encoded frame is not canonical"
+            );
             let (h2, b2) = decode_request(again).expect("the re-encoded frame decodes");
-            assert!(h2 == header && b2 == body, "the re-encoded frame holds another message");
+            assert!(
+                h2 == header && b2 == body,
+                "the re-encoded frame holds another message"
+            );
         }
     }
 });

@@ -9,10 +9,13 @@ use kio_json::Kind;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((api, version, bytes)) = kio_fuzz::pick(data) else { return };
+    let Some((api, version, bytes)) = kio_fuzz::pick(data) else {
+        return;
+    };
     if let Ok(body) = ResponseBody::decode(api, version, bytes) {
         let mut out = Vec::new();
-        body.encode(&mut out, version).expect("a decoded response re-encodes");
+        body.encode(&mut out, version)
+            .expect("a decoded response re-encodes");
         if out != bytes {
             assert!(
                 !scan_body(Kind::Response, api, version, bytes).is_empty(),

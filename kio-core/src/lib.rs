@@ -63,12 +63,12 @@ pub mod messages {
 }
 
 pub use codec::{Cx, Message, Request, Response, Struct, Wire};
-#[cfg(feature = "serde")]
-pub use serde_impls::float64;
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind};
 pub use generated::{find_schema, ApiKey, ErrorCode, RequestBody, ResponseBody, ALL_SCHEMAS};
 #[cfg(feature = "alloc")]
 pub use owned::IntoOwned;
 pub use schema::{FieldSchema, FieldType, MessageKind, MessageSchema, VersionRange};
+#[cfg(feature = "serde")]
+pub use serde_impls::float64;
 pub use types::{Array, Bytes, RawTag, RecordsBytes, Str, UnknownTags, Uuid};
 pub use wire::{CountingSink, IoSink, Reader, Sink, SliceSink};

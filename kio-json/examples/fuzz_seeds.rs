@@ -224,7 +224,11 @@ fn findings(c: &mut Corpus) {
     // Finding 3: unsorted unknown tags in ControllerRegistrationResponse v0.
     let sel = selector(ApiKey::ControllerRegistration, 0);
     let body = hex("000000000000000205000000");
-    c.put("differential", "issue11-unsorted", &cat(&[&sel, &[1], &body]));
+    c.put(
+        "differential",
+        "issue11-unsorted",
+        &cat(&[&sel, &[1], &body]),
+    );
     c.put("response_body", "issue11-unsorted", &cat(&[&sel, &body]));
 }
 
@@ -239,10 +243,7 @@ fn hex(s: &str) -> Vec<u8> {
 fn main() {
     let mut args = std::env::args().skip(1);
     let root = PathBuf::from(args.next().unwrap_or_else(|| "fuzz/corpus".into()));
-    let caps = PathBuf::from(
-        args.next()
-            .unwrap_or_else(|| "../shared/captures".into()),
-    );
+    let caps = PathBuf::from(args.next().unwrap_or_else(|| "../shared/captures".into()));
     let mut c = Corpus { root, count: 0 };
     captures(&mut c, &caps);
     defaults(&mut c);

@@ -419,7 +419,11 @@ pub fn decode_body_with(
     let (node, rest) = decode_body_node(kind, api, version, bytes)?;
     let mut m = envelope(kind, api, version, None);
     let mut b = value_json(&node.value);
-    records::add_views_with(&mut b, schema_of(kind, api).fields, &mut opts.budget(bytes.len()));
+    records::add_views_with(
+        &mut b,
+        schema_of(kind, api).fields,
+        &mut opts.budget(bytes.len()),
+    );
     m.insert("body".into(), b);
     if !rest.is_empty() {
         m.insert(TRAILING.into(), STANDARD.encode(&rest).into());

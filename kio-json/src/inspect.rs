@@ -678,7 +678,13 @@ pub fn summary(req: &FrameEntry, resp: Option<&FrameEntry>) -> String {
             let first: Vec<String> = places
                 .iter()
                 .take(2)
-                .filter_map(|p| Some(format!("{} at {}", p.get("what")?.as_str()?, p.get("offset")?)))
+                .filter_map(|p| {
+                    Some(format!(
+                        "{} at {}",
+                        p.get("what")?.as_str()?,
+                        p.get("offset")?
+                    ))
+                })
                 .collect();
             let rewritten = if f.is_some_and(|f| f.canonicalized) {
                 ", re-encodes canonical"

@@ -200,7 +200,13 @@ pub fn response_json(
     body: &ResponseBody<'_>,
 ) -> Value {
     let len = body.encoded_len(version).unwrap_or(0);
-    response_json_with(api, version, header, body, &mut Budget::for_frame(len, None))
+    response_json_with(
+        api,
+        version,
+        header,
+        body,
+        &mut Budget::for_frame(len, None),
+    )
 }
 
 /// [`response_json`] charging the views to `budget`.
@@ -228,7 +234,11 @@ pub fn decode_request_frame(frame: &[u8]) -> Result<Value, JsonError> {
 pub fn decode_request_frame_with(frame: &[u8], opts: &DecodeOptions) -> Result<Value, JsonError> {
     let doc = with_trailing(frame, |f| {
         let (header, body) = decode_request(f)?;
-        Ok(request_json_with(&header, &body, &mut opts.budget(frame.len())))
+        Ok(request_json_with(
+            &header,
+            &body,
+            &mut opts.budget(frame.len()),
+        ))
     })?;
     Ok(canonical::mark(doc, frame, None))
 }

@@ -230,7 +230,11 @@ fn batch(b: &RecordBatch<'_>, budget: &mut Budget) -> Value {
             }
         }
     } else {
-        match inflate(budget, |room| b.decompress_to_vec(room), |d| d.as_bytes().len()) {
+        match inflate(
+            budget,
+            |room| b.decompress_to_vec(room),
+            |d| d.as_bytes().len(),
+        ) {
             Ok(Ok(d)) => records_into(&mut m, d.records(), control, total, budget),
             Ok(Err(e)) => {
                 m.insert("error".into(), e.into());
@@ -336,7 +340,11 @@ fn legacy(msg: &LegacyMessage<'_>, budget: &mut Budget) -> Value {
     } else {
         // Inner messages are never compressed (kio-core rejects nesting),
         // so this recursion is one level deep.
-        match inflate(budget, |room| msg.decompress_to_vec(room), |d| d.messages().map(|i| i.as_bytes().len()).sum()) {
+        match inflate(
+            budget,
+            |room| msg.decompress_to_vec(room),
+            |d| d.messages().map(|i| i.as_bytes().len()).sum(),
+        ) {
             Ok(Ok(d)) => {
                 let inner: Vec<Value> = d.messages().map(|i| legacy(&i, budget)).collect();
                 m.insert("messages".into(), Value::Array(inner));

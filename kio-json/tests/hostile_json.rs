@@ -74,7 +74,10 @@ fn unsorted_unknown_tags_are_reported_and_written_sorted() {
     let places = doc[NON_CANONICAL].as_array().expect("_nonCanonical");
     assert_eq!(places.len(), 1, "{places:?}");
     assert_eq!(places[0]["offset"], 10);
-    assert!(places[0]["what"].as_str().unwrap().contains("tag 0 after tag 5"));
+    assert!(places[0]["what"]
+        .as_str()
+        .unwrap()
+        .contains("tag 0 after tag 5"));
     // Listed in the order they are written back.
     let tags: Vec<u64> = doc["body"]["_unknownTaggedFields"]
         .as_array()
@@ -111,11 +114,17 @@ fn booleans_other_than_0_and_1_are_reported() {
     let frame = unhex("003100000000000700000000000100000000000000010000 3ff0000000000000 02ff");
     let doc = kio_json::decode_request_frame(&frame).unwrap();
     let places = doc[NON_CANONICAL].as_array().expect("_nonCanonical");
-    let offsets: Vec<u64> = places.iter().map(|p| p["offset"].as_u64().unwrap()).collect();
+    let offsets: Vec<u64> = places
+        .iter()
+        .map(|p| p["offset"].as_u64().unwrap())
+        .collect();
     assert_eq!(offsets, [32, 33]);
     assert!(places[0]["what"].as_str().unwrap().contains("0x02"));
     // Kafka reads them as true (`readByte() != 0`), and writes 1.
-    assert_eq!(doc.pointer("/body/entries/0/ops/0/remove"), Some(&Value::Bool(true)));
+    assert_eq!(
+        doc.pointer("/body/entries/0/ops/0/remove"),
+        Some(&Value::Bool(true))
+    );
     assert_eq!(doc.pointer("/body/validateOnly"), Some(&Value::Bool(true)));
     let bytes = kio_json::encode(&doc).unwrap();
     assert_eq!(&bytes[bytes.len() - 2..], &[1, 1]);
@@ -151,7 +160,10 @@ fn duplicate_tags_do_what_kafkas_java_decoder_does() {
     ] {
         assert_eq!(doc["body"]["finalizedFeaturesEpoch"], 7);
         let places = doc[NON_CANONICAL].as_array().expect("_nonCanonical");
-        assert!(places[0]["what"].as_str().unwrap().contains("duplicate tag 1"));
+        assert!(places[0]["what"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate tag 1"));
         assert_eq!(places[0]["offset"], 18);
         // Written once, with the value kept.
         let bytes = kio_json::encode(&doc).unwrap();
@@ -165,9 +177,15 @@ fn duplicate_tags_do_what_kafkas_java_decoder_does() {
     assert_eq!(tags.len(), 2);
     assert_eq!(tags[0]["data"], "qg==");
     assert_eq!(tags[1]["data"], "uw==");
-    assert!(doc[NON_CANONICAL][0]["what"].as_str().unwrap().contains("duplicate tag 9"));
+    assert!(doc[NON_CANONICAL][0]["what"]
+        .as_str()
+        .unwrap()
+        .contains("duplicate tag 9"));
     assert_eq!(kio_json::encode(&doc).unwrap(), body);
-    assert_eq!(dynamic::decode_body(Kind::Response, api, 3, &body).unwrap(), doc);
+    assert_eq!(
+        dynamic::decode_body(Kind::Response, api, 3, &body).unwrap(),
+        doc
+    );
 }
 
 #[test]
@@ -217,6 +235,9 @@ fn fuzz_regressions_binary_codec_writes_canonical_bytes() {
     body.encode(&mut out, version).unwrap();
     assert_eq!(out, [0, 44, 1, 0]);
     let found = scan_body(Kind::Response, api, version, bytes);
-    assert!(found.list[0].what.contains("in 2 bytes (Kafka writes 1)"), "{found:?}");
+    assert!(
+        found.list[0].what.contains("in 2 bytes (Kafka writes 1)"),
+        "{found:?}"
+    );
     assert!(scan_body(Kind::Response, api, version, &out).is_empty());
 }

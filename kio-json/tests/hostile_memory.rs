@@ -216,11 +216,17 @@ fn the_zstd_bomb_stays_within_the_frame_budget() {
     );
     // The views may spend the budget; the rest (the body's JSON, the zstd
     // window of 128 KiB, the decoder's state) is small and fixed.
-    assert!(peak <= budget + (8 << 20), "peak {peak} > budget {budget} + 8 MiB");
+    assert!(
+        peak <= budget + (8 << 20),
+        "peak {peak} > budget {budget} + 8 MiB"
+    );
     let views = batches(&doc);
     assert_eq!(views.len(), 30, "every batch keeps its header view");
     for v in views {
-        let why = v.get("_truncated").and_then(Value::as_str).expect("_truncated");
+        let why = v
+            .get("_truncated")
+            .and_then(Value::as_str)
+            .expect("_truncated");
         assert!(why.contains("view budget"), "{why}");
         assert_eq!(v["compression"], "zstd");
         assert!(v.get("records").is_none());
@@ -261,7 +267,9 @@ fn a_larger_budget_shows_the_records_a_smaller_one_refuses() {
     assert!(batches(&none).iter().all(|v| v.get("_truncated").is_some()));
     // The default budget for this 6 KB frame (1 MiB) shows none either.
     let default = kio_json::decode_request_frame(&frame).expect("decodes");
-    assert!(batches(&default).iter().all(|v| v.get("_truncated").is_some()));
+    assert!(batches(&default)
+        .iter()
+        .all(|v| v.get("_truncated").is_some()));
 }
 
 #[test]
@@ -305,7 +313,10 @@ fn uncompressed_records_are_charged_too() {
     let shown = b["records"].as_array().expect("records").len();
     assert!(shown > 0 && shown < 2000, "{shown}");
     let why = b["_truncated"].as_str().expect("_truncated");
-    assert!(why.contains(&format!("showing {shown} of 2000 records")), "{why}");
+    assert!(
+        why.contains(&format!("showing {shown} of 2000 records")),
+        "{why}"
+    );
     // With the default budget of a frame this size (1 MiB floor) all show.
     let all = kio_json::records::view_of(&w);
     assert_eq!(all[0]["records"].as_array().map(Vec::len), Some(2000));

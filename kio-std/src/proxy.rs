@@ -393,7 +393,11 @@ impl Pump {
             Ok(Value::Object(doc)) => {
                 m.extend(doc);
                 let original = Value::Object(m.clone());
-                let response_to = if self.kind == Kind::Response { api } else { None };
+                let response_to = if self.kind == Kind::Response {
+                    api
+                } else {
+                    None
+                };
                 c.non_canonical = u64::from(m.contains_key(json::canonical::NON_CANONICAL));
                 match json::encode(&original) {
                     Ok(b) if b == wire => {

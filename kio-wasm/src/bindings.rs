@@ -285,7 +285,11 @@ pub fn js_set_max_decompressed(bytes: Option<f64>) -> Result<(), JsValue> {
     let n = match bytes {
         None => None,
         Some(b) if b >= 0.0 && b.fract() == 0.0 && b <= 9.0e15 => Some(b as usize),
-        Some(_) => return Err(to_js_error(shape("maxDecompressed must be a whole number of bytes"))),
+        Some(_) => {
+            return Err(to_js_error(shape(
+                "maxDecompressed must be a whole number of bytes",
+            )))
+        }
     };
     devtools::set_max_decompressed(n);
     Ok(())
