@@ -228,12 +228,13 @@ fn fuzz_regressions_binary_codec_writes_canonical_bytes() {
     assert!(kio_json::canonical::scan_frame(&out[4..], None).is_empty());
 
     // A response body whose compact length 0 is written 0x81 0x00.
-    let data = [0u8, 1, 0, 44, 129, 0, 0];
+    // (fuzz/artifacts/response_body/crash-8767a826..., selector ff03.)
+    let data = [0xffu8, 0x03, 0, 1, 0, 44, 129, 0, 0];
     let (api, version, bytes) = pick(&data);
     let body = kio_core::ResponseBody::decode(api, version, bytes).unwrap();
     let mut out = Vec::new();
     body.encode(&mut out, version).unwrap();
-    assert_eq!(out, [0, 44, 1, 0]);
+    assert_eq!(out, [0, 1, 0, 44, 1, 0]);
     let found = scan_body(Kind::Response, api, version, bytes);
     assert!(
         found.list[0].what.contains("in 2 bytes (Kafka writes 1)"),
