@@ -11,6 +11,7 @@
 #   python         a venv with kafka-python and confluent-kafka (real clients)
 #   tansu          the Tansu broker 0.6.0 (a real Kafka-compatible broker)
 #   wasm-bindgen   wasm-bindgen-cli at the version in Cargo.lock (browser build)
+#   cargo-fuzz     cargo-fuzz and the nightly toolchain (scripts/fuzz.sh, the fuzz smoke run)
 #
 # Usage: scripts/install-test-deps.sh [--dry-run]
 #   --dry-run   install nothing; print for each step "present" or
@@ -41,7 +42,7 @@ DRY_RUN=0
 for arg in "$@"; do
     case "$arg" in
         --dry-run) DRY_RUN=1 ;;
-        -h|--help) sed -n '2,26p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "[install-test-deps] unknown argument: $arg (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -199,12 +200,32 @@ step_wasm_bindgen() {
     done_step "wasm-bindgen-cli $want"
 }
 
+# --- cargo-fuzz and nightly -----------------------------------------------------
+CARGO_FUZZ_VERSION="0.13"
+nightly_ok() { rustup toolchain list 2>/dev/null | grep -q '^nightly'; }
+cargo_fuzz_ok() { version_of cargo fuzz | grep -q "cargo-fuzz $CARGO_FUZZ_VERSION"; }
+
+step_cargo_fuzz() {
+    begin cargo-fuzz
+    local missing=()
+    nightly_ok || missing+=("the nightly toolchain (rustup)")
+    cargo_fuzz_ok || missing+=("cargo-fuzz $CARGO_FUZZ_VERSION (cargo install)")
+    if [ "${#missing[@]}" -eq 0 ]; then present "$(version_of cargo fuzz), nightly"; return; fi
+    if [ "$DRY_RUN" = 1 ]; then would "${missing[*]}"; return; fi
+    say "installing ${missing[*]}: the fuzz targets (fuzz/, scripts/fuzz.sh) need them"
+    nightly_ok || run rustup toolchain install nightly --profile minimal
+    cargo_fuzz_ok || run cargo install cargo-fuzz --version "^$CARGO_FUZZ_VERSION" --locked --quiet
+    cargo_fuzz_ok || fail "cargo install finished but 'cargo fuzz --version' is not $CARGO_FUZZ_VERSION"
+    done_step "$(version_of cargo fuzz)"
+}
+
 TOTAL_START=$SECONDS
 step_rust_targets
 step_debian
 step_python
 step_tansu
 step_wasm_bindgen
+step_cargo_fuzz
 STEP="all"
 if [ "$DRY_RUN" = 1 ]; then
     say "dry run: nothing installed"

@@ -44,6 +44,9 @@ cargo test --workspace
 
 step "the producer firmware in QEMU against Tansu"; bash scripts/test-firmware.sh
 
+step "fuzz smoke run (every target, about 20 s each)"
+bash scripts/fuzz-smoke.sh
+
 if [ -x scripts/test-browser.sh ]; then
     step "wasm build and browser tests"
     bash scripts/test-browser.sh

@@ -175,6 +175,11 @@ function setupDecode() {
     $("#ctx-kind-label").classList.toggle("hidden", m !== "body");
   });
   $("#decode-btn").addEventListener("click", decodeNow);
+  // The view budget (kio-wasm's setMaxDecompressed): empty = the default.
+  $("#max-decompressed").addEventListener("change", (ev) => {
+    const mib = ev.target.value === "" ? null : Math.max(0, Math.floor(Number(ev.target.value)));
+    kio.setMaxDecompressed(mib === null || Number.isNaN(mib) ? null : mib * 1024 * 1024);
+  });
   $("#input").addEventListener("input", () => { window.kioPage.uploaded = null; });
   $("#upload").addEventListener("change", async (ev) => {
     const f = ev.target.files[0];

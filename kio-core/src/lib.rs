@@ -68,5 +68,7 @@ pub use generated::{find_schema, ApiKey, ErrorCode, RequestBody, ResponseBody, A
 #[cfg(feature = "alloc")]
 pub use owned::IntoOwned;
 pub use schema::{FieldSchema, FieldType, MessageKind, MessageSchema, VersionRange};
+#[cfg(feature = "serde")]
+pub use serde_impls::float64;
 pub use types::{Array, Bytes, RawTag, RecordsBytes, Str, UnknownTags, Uuid};
 pub use wire::{CountingSink, IoSink, Reader, Sink, SliceSink};

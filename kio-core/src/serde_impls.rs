@@ -179,3 +179,90 @@ impl<'de> Deserialize<'de> for UnknownTags<'_> {
         d.deserialize_seq(V)
     }
 }
+
+/// The lossless JSON form of `float64` values (the generated types use it
+/// through `#[serde(with = "crate::serde_impls::float64")]`).
+///
+/// Finite values are JSON numbers (`-0.0` included). JSON has no number for
+/// the others, so they are strings, as Jackson (Kafka's JSON library) writes
+/// them: `"NaN"`, `"Infinity"`, `"-Infinity"`. A NaN whose bits are not the
+/// canonical quiet NaN (`0x7ff8000000000000`, what Java's `Double.NaN`
+/// encodes to) keeps its bits: `"NaN:0x7ff0000000000001"`. Reading accepts
+/// every form written, and numbers of any JSON kind.
+pub mod float64 {
+    use alloc::format;
+    use alloc::string::String;
+    use core::fmt;
+
+    use serde::de::{self, Deserializer, Visitor};
+    use serde::Serializer;
+
+    /// The bits of Java's `Double.NaN`.
+    pub const CANONICAL_NAN: u64 = 0x7ff8_0000_0000_0000;
+
+    /// The string form of a non-finite value; `None` for a finite one (a JSON number).
+    pub fn name_of(x: f64) -> Option<String> {
+        if x.is_finite() {
+            None
+        } else if x.is_nan() {
+            match x.to_bits() {
+                CANONICAL_NAN => Some(String::from("NaN")),
+                bits => Some(format!("NaN:0x{bits:016x}")),
+            }
+        } else if x > 0.0 {
+            Some(String::from("Infinity"))
+        } else {
+            Some(String::from("-Infinity"))
+        }
+    }
+
+    /// Parses a string form written by [`name_of`] (also `"+Infinity"`, as
+    /// Java's `Double.parseDouble` accepts it).
+    pub fn parse(s: &str) -> Option<f64> {
+        match s {
+            "NaN" => Some(f64::from_bits(CANONICAL_NAN)),
+            "Infinity" | "+Infinity" => Some(f64::INFINITY),
+            "-Infinity" => Some(f64::NEG_INFINITY),
+            _ => {
+                let hex = s.strip_prefix("NaN:0x")?;
+                if hex.len() != 16 {
+                    return None;
+                }
+                let x = f64::from_bits(u64::from_str_radix(hex, 16).ok()?);
+                x.is_nan().then_some(x)
+            }
+        }
+    }
+
+    /// Writes a number, or the string form of a non-finite value.
+    pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        match name_of(*x) {
+            None => s.serialize_f64(*x),
+            Some(name) => s.serialize_str(&name),
+        }
+    }
+
+    /// Reads a number or a string form.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = f64;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number, or \"NaN\", \"Infinity\", \"-Infinity\" or \"NaN:0x<16 hex digits>\"")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<f64, E> {
+                Ok(v)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<f64, E> {
+                Ok(v as f64)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<f64, E> {
+                Ok(v as f64)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<f64, E> {
+                parse(v).ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

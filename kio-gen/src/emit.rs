@@ -245,9 +245,15 @@ fn struct_def(m: &Message, s: &StructDef, top: bool) -> TokenStream {
         let ty = field_ty(f);
         let doc = doc_lines(&field_doc(f));
         let json = json_name(&f.name);
+        // float64: lossless JSON for NaN and ±Inf (docs/JSON.md).
+        let serde = if matches!(f.ty, Ty::Prim(Prim::Float64)) {
+            quote!(serde(rename = #json, with = "crate::serde_impls::float64"))
+        } else {
+            quote!(serde(rename = #json))
+        };
         quote! {
             #doc
-            #[cfg_attr(feature = "serde", serde(rename = #json))]
+            #[cfg_attr(feature = "serde", #serde)]
             pub #id: #ty,
         }
     });

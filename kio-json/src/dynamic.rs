@@ -33,7 +33,10 @@ pub fn value_json(v: &Dv) -> Value {
         Dv::Null => Value::Null,
         Dv::Bool(b) => Value::Bool(*b),
         Dv::Int(i) => Value::from(*i),
-        Dv::Float(x) => Value::from(*x),
+        Dv::Float(x) => match kio_core::float64::name_of(*x) {
+            None => Value::from(*x),
+            Some(name) => Value::String(name),
+        },
         Dv::Uuid(u) => Value::String(URL_SAFE_NO_PAD.encode(u)),
         Dv::Str(b) => match std::str::from_utf8(b) {
             Ok(s) => Value::String(s.to_owned()),
@@ -57,9 +60,11 @@ pub fn struct_json(s: &StructValue) -> Value {
         m.insert(f.schema.json_name.into(), value_json(&f.node.value));
     }
     if !s.unknown_tags.is_empty() {
-        let tags = s
-            .unknown_tags
-            .iter()
+        // In tag order (stable), as they are written back (see `canonical`).
+        let mut sorted: Vec<&RawTagValue> = s.unknown_tags.iter().collect();
+        sorted.sort_by_key(|t| t.tag);
+        let tags = sorted
+            .into_iter()
             .map(|t| {
                 let mut e = Map::new();
                 e.insert("tag".into(), t.tag.into());
@@ -140,7 +145,10 @@ fn scalar_of(ty: &FieldType, v: &Value) -> Result<Dv, String> {
         })?),
         FieldType::Float64 => Dv::Float(
             v.as_f64()
-                .ok_or_else(|| format!("invalid type: {v}, expected a number"))?,
+                .or_else(|| v.as_str().and_then(kio_core::float64::parse))
+                .ok_or_else(|| {
+                    format!("invalid type: {v}, expected a number, \"NaN\", \"Infinity\" or \"-Infinity\"")
+                })?,
         ),
         FieldType::Uuid => Dv::Uuid(uuid_of(v)?),
         FieldType::String => match v {
@@ -345,12 +353,18 @@ fn correlation_of(header: &Node) -> Option<i32> {
 }
 
 /// The JSON of a decoded frame: the same document as [`crate::request_json`]
-/// and [`crate::response_json`].
+/// and [`crate::response_json`] (with the default view budget for the frame).
 pub fn frame_json(d: &DecodedFrame) -> Value {
+    let len = d.body.span.map_or(0, |s| s.end);
+    frame_json_with(d, &mut crate::Budget::for_frame(len, None))
+}
+
+/// [`frame_json`] charging the views to `budget`.
+pub fn frame_json_with(d: &DecodedFrame, budget: &mut crate::Budget) -> Value {
     let mut m = envelope(d.kind, d.api, d.version, correlation_of(&d.header));
     m.insert("header".into(), value_json(&d.header.value));
     let mut b = value_json(&d.body.value);
-    records::add_views(&mut b, schema_of(d.kind, d.api).fields);
+    records::add_views_with(&mut b, schema_of(d.kind, d.api).fields, budget);
     m.insert("body".into(), b);
     if !d.trailing.is_empty() {
         m.insert(TRAILING.into(), STANDARD.encode(&d.trailing).into());
@@ -360,11 +374,21 @@ pub fn frame_json(d: &DecodedFrame) -> Value {
 
 /// [`crate::decode_frame`] through the schema-driven codec.
 pub fn decode_frame(frame: &[u8], response_to: Option<(ApiKey, i16)>) -> Result<Value, DynError> {
+    decode_frame_with(frame, response_to, &crate::DecodeOptions::default())
+}
+
+/// [`decode_frame`] with a view budget from `opts`.
+pub fn decode_frame_with(
+    frame: &[u8],
+    response_to: Option<(ApiKey, i16)>,
+    opts: &crate::DecodeOptions,
+) -> Result<Value, DynError> {
     let d = match response_to {
         None => decode_request_nodes(frame)?,
         Some((api, version)) => decode_response_nodes(frame, api, version)?,
     };
-    Ok(frame_json(&d))
+    let doc = frame_json_with(&d, &mut opts.budget(frame.len()));
+    Ok(crate::canonical::mark(doc, frame, response_to))
 }
 
 /// Decodes a bare body into a tree, and the bytes after the message.
@@ -381,15 +405,36 @@ pub fn decode_body_node(
 
 /// [`crate::decode_body`] through the schema-driven codec.
 pub fn decode_body(kind: Kind, api: ApiKey, version: i16, bytes: &[u8]) -> Result<Value, DynError> {
+    decode_body_with(kind, api, version, bytes, &crate::DecodeOptions::default())
+}
+
+/// [`decode_body`] with a view budget from `opts`.
+pub fn decode_body_with(
+    kind: Kind,
+    api: ApiKey,
+    version: i16,
+    bytes: &[u8],
+    opts: &crate::DecodeOptions,
+) -> Result<Value, DynError> {
     let (node, rest) = decode_body_node(kind, api, version, bytes)?;
     let mut m = envelope(kind, api, version, None);
     let mut b = value_json(&node.value);
-    records::add_views(&mut b, schema_of(kind, api).fields);
+    records::add_views_with(
+        &mut b,
+        schema_of(kind, api).fields,
+        &mut opts.budget(bytes.len()),
+    );
     m.insert("body".into(), b);
     if !rest.is_empty() {
         m.insert(TRAILING.into(), STANDARD.encode(&rest).into());
     }
-    Ok(Value::Object(m))
+    Ok(crate::canonical::mark_body(
+        Value::Object(m),
+        kind,
+        api,
+        version,
+        bytes,
+    ))
 }
 
 fn json_err(e: crate::JsonError) -> DynError {

@@ -22,7 +22,8 @@ use kio_core::dynamic::DynError;
 use kio_core::ApiKey;
 use serde_json::{Map, Value};
 
-use crate::{JsonError, Kind};
+use crate::canonical::{self, NON_CANONICAL};
+use crate::{DecodeOptions, JsonError, Kind};
 
 /// A failure decoding or re-encoding a frame, as shown in the error
 /// document of a frame that did not decode (see [`error_doc`]).
@@ -77,6 +78,18 @@ pub trait FrameCodec {
         response_to: Option<(ApiKey, i16)>,
     ) -> Result<Value, Self::Error>;
 
+    /// [`Self::decode_frame`] with a view budget from `opts` (the default
+    /// ignores `opts`; both codecs here honour it).
+    fn decode_frame_with(
+        &self,
+        frame: &[u8],
+        response_to: Option<(ApiKey, i16)>,
+        opts: &DecodeOptions,
+    ) -> Result<Value, Self::Error> {
+        let _ = opts;
+        self.decode_frame(frame, response_to)
+    }
+
     /// Encodes a frame's JSON back to bytes (size prefix included).
     fn encode(&self, doc: &Value) -> Result<Vec<u8>, Self::Error>;
 }
@@ -94,6 +107,15 @@ impl FrameCodec for GeneratedCodec {
         response_to: Option<(ApiKey, i16)>,
     ) -> Result<Value, JsonError> {
         crate::decode_frame(frame, response_to)
+    }
+
+    fn decode_frame_with(
+        &self,
+        frame: &[u8],
+        response_to: Option<(ApiKey, i16)>,
+        opts: &DecodeOptions,
+    ) -> Result<Value, JsonError> {
+        crate::decode_frame_with(frame, response_to, opts)
     }
 
     fn encode(&self, doc: &Value) -> Result<Vec<u8>, JsonError> {
@@ -117,6 +139,15 @@ impl FrameCodec for DynamicCodec {
         crate::dynamic::decode_frame(frame, response_to)
     }
 
+    fn decode_frame_with(
+        &self,
+        frame: &[u8],
+        response_to: Option<(ApiKey, i16)>,
+        opts: &DecodeOptions,
+    ) -> Result<Value, DynError> {
+        crate::dynamic::decode_frame_with(frame, response_to, opts)
+    }
+
     fn encode(&self, doc: &Value) -> Result<Vec<u8>, DynError> {
         crate::dynamic::encode(doc)
     }
@@ -130,6 +161,8 @@ pub struct InspectOptions {
     /// Re-encode every decoded frame from its JSON and compare with the
     /// captured bytes; adds `roundTrip` to each frame object.
     pub check: bool,
+    /// The view budget of each frame.
+    pub decode: DecodeOptions,
 }
 
 /// One captured frame.
@@ -160,6 +193,9 @@ pub struct FrameEntry {
     pub decoded: bool,
     /// With [`InspectOptions::check`]: whether JSON → bytes gave the captured bytes.
     pub identical: Option<bool>,
+    /// With [`InspectOptions::check`]: the bytes were not canonical and JSON
+    /// → bytes gave their canonical form (`roundTrip: "canonical"`).
+    pub canonicalized: bool,
     /// For a paired response: the index of its request in
     /// [`Conversation::frames`].
     pub request: Option<usize>,
@@ -198,6 +234,9 @@ pub struct Stats {
     pub mismatches: usize,
     /// Frames whose JSON re-encoded identically (with `check`).
     pub identical: usize,
+    /// Frames whose bytes are not canonical (`_nonCanonical`); with
+    /// `check`, their JSON re-encoded to the canonical form.
+    pub non_canonical: usize,
 }
 
 /// A decoded capture.
@@ -263,7 +302,7 @@ pub fn inspect_with<C: FrameCodec>(
             let (kind, api, result, paired_with) = match f.direction {
                 Direction::ToServer => {
                     conv.stats.requests += 1;
-                    let res = codec.decode_frame(&f.payload, None);
+                    let res = codec.decode_frame_with(&f.payload, None, &opts.decode);
                     let api = f
                         .request_header()
                         .and_then(|h| ApiKey::from_i16(h.api_key).map(|k| (k, h.api_version)));
@@ -277,7 +316,8 @@ pub fn inspect_with<C: FrameCodec>(
                     match corr.and_then(|c| pending.remove(&c)) {
                         Some((req, k, v)) => {
                             conv.stats.paired += 1;
-                            let res = codec.decode_frame(&f.payload, Some((k, v)));
+                            let res =
+                                codec.decode_frame_with(&f.payload, Some((k, v)), &opts.decode);
                             (Kind::Response, Some((k, v)), res, Some(req))
                         }
                         None => {
@@ -304,6 +344,7 @@ pub fn inspect_with<C: FrameCodec>(
                 correlation_id: corr,
                 decoded: result.is_ok(),
                 identical: None,
+                canonicalized: false,
                 request: None,
             };
             entry.json = match result {
@@ -312,13 +353,18 @@ pub fn inspect_with<C: FrameCodec>(
                     if let Value::Object(d) = doc {
                         m.extend(d);
                     }
+                    if m.contains_key(NON_CANONICAL) {
+                        conv.stats.non_canonical += 1;
+                    }
                     if opts.check {
-                        let same = check(codec, &Value::Object(m.clone()), &wire, &mut m);
-                        entry.identical = Some(same);
-                        if same {
-                            conv.stats.identical += 1;
-                        } else {
-                            conv.stats.mismatches += 1;
+                        let doc = Value::Object(m.clone());
+                        let outcome = check(codec, &doc, &wire, api, kind, &opts.decode, &mut m);
+                        entry.identical = Some(outcome == RoundTrip::Identical);
+                        entry.canonicalized = outcome == RoundTrip::Canonical;
+                        match outcome {
+                            RoundTrip::Identical => conv.stats.identical += 1,
+                            RoundTrip::Canonical => {}
+                            RoundTrip::Mismatch => conv.stats.mismatches += 1,
                         }
                     }
                     Value::Object(m)
@@ -372,23 +418,85 @@ pub fn inspect_with<C: FrameCodec>(
     Ok(conv)
 }
 
+/// The outcome of JSON → bytes compared with the original bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoundTrip {
+    /// The same bytes.
+    Identical,
+    /// The original was not canonical (`_nonCanonical`); the bytes written
+    /// are canonical and decode to the same message.
+    Canonical,
+    /// Different bytes (or no bytes) for any other reason: a bug.
+    Mismatch,
+}
+
+impl RoundTrip {
+    /// The `roundTrip` value: `"identical"`, `"canonical"` or `"mismatch"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoundTrip::Identical => "identical",
+            RoundTrip::Canonical => "canonical",
+            RoundTrip::Mismatch => "mismatch",
+        }
+    }
+}
+
+/// Compares re-encoded bytes with the original frame (both with their size
+/// prefix): identical, or — when `doc` (the original's JSON) lists
+/// `_nonCanonical` places — canonical if the new bytes have none and
+/// `redecode` of them (without the prefix) gives the same message.
+pub fn round_trip<E>(
+    doc: &Value,
+    original: &[u8],
+    reencoded: &[u8],
+    response_to: Option<(ApiKey, i16)>,
+    redecode: impl FnOnce(&[u8]) -> Result<Value, E>,
+) -> RoundTrip {
+    if reencoded == original {
+        return RoundTrip::Identical;
+    }
+    let Some(payload) = reencoded.get(4..) else {
+        return RoundTrip::Mismatch;
+    };
+    if doc.get(NON_CANONICAL).is_none() || !canonical::scan_frame(payload, response_to).is_empty() {
+        return RoundTrip::Mismatch;
+    }
+    match redecode(payload) {
+        Ok(again) if canonical::same_message(doc, &again) => RoundTrip::Canonical,
+        _ => RoundTrip::Mismatch,
+    }
+}
+
 /// Re-encodes `doc` and compares with `wire`; records the outcome in `m`
 /// (`roundTrip`, and on a mismatch `reencoded` or `reencodeError`).
-fn check<C: FrameCodec>(codec: &C, doc: &Value, wire: &[u8], m: &mut Map<String, Value>) -> bool {
+fn check<C: FrameCodec>(
+    codec: &C,
+    doc: &Value,
+    wire: &[u8],
+    api: Option<(ApiKey, i16)>,
+    kind: Kind,
+    opts: &DecodeOptions,
+    m: &mut Map<String, Value>,
+) -> RoundTrip {
+    let response_to = match kind {
+        Kind::Request => None,
+        Kind::Response => api,
+    };
     match codec.encode(doc) {
-        Ok(b) if b == wire => {
-            m.insert("roundTrip".into(), "identical".into());
-            true
-        }
         Ok(b) => {
-            m.insert("roundTrip".into(), "mismatch".into());
-            m.insert("reencoded".into(), STANDARD.encode(b).into());
-            false
+            let outcome = round_trip(doc, wire, &b, response_to, |p| {
+                codec.decode_frame_with(p, response_to, opts)
+            });
+            m.insert("roundTrip".into(), outcome.as_str().into());
+            if outcome != RoundTrip::Identical {
+                m.insert("reencoded".into(), STANDARD.encode(b).into());
+            }
+            outcome
         }
         Err(e) => {
             m.insert("roundTrip".into(), "mismatch".into());
             m.insert("reencodeError".into(), e.to_string().into());
-            false
+            RoundTrip::Mismatch
         }
     }
 }
@@ -565,7 +673,33 @@ pub fn summary(req: &FrameEntry, resp: Option<&FrameEntry>) -> String {
             parts.push(format!("{who} has {n} trailing bytes"));
         }
     }
-    if req.identical == Some(false) || resp.is_some_and(|r| r.identical == Some(false)) {
+    for (who, f) in [("request", Some(req)), ("response", resp)] {
+        if let Some(Value::Array(places)) = f.and_then(|f| f.json.get(NON_CANONICAL)) {
+            let first: Vec<String> = places
+                .iter()
+                .take(2)
+                .filter_map(|p| {
+                    Some(format!(
+                        "{} at {}",
+                        p.get("what")?.as_str()?,
+                        p.get("offset")?
+                    ))
+                })
+                .collect();
+            let rewritten = if f.is_some_and(|f| f.canonicalized) {
+                ", re-encodes canonical"
+            } else {
+                ""
+            };
+            parts.push(format!(
+                "{who} NON-CANONICAL ({} places{rewritten}): {}",
+                places.len(),
+                first.join("; ")
+            ));
+        }
+    }
+    let mismatch = |f: &FrameEntry| f.identical == Some(false) && !f.canonicalized;
+    if mismatch(req) || resp.is_some_and(mismatch) {
         parts.push("RE-ENCODE MISMATCH".into());
     }
     parts.join("; ")

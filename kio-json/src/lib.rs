@@ -25,9 +25,13 @@
 //! capture into a conversation of such documents, for `kio inspect` and the
 //! browser alike.
 
+pub mod budget;
+pub mod canonical;
 pub mod dynamic;
 pub mod inspect;
 pub mod records;
+
+pub use budget::{Budget, DecodeOptions};
 
 use std::fmt;
 
@@ -144,8 +148,19 @@ fn envelope(kind: Kind, api: ApiKey, version: i16, correlation: Option<i32>) -> 
     m
 }
 
-/// The JSON of a decoded request frame (header and body).
+/// The JSON of a decoded request frame (header and body), with the default
+/// view budget for a frame of the body's encoded size.
 pub fn request_json(header: &RequestHeader<'_>, body: &RequestBody<'_>) -> Value {
+    let len = body.encoded_len(header.request_api_version).unwrap_or(0);
+    request_json_with(header, body, &mut Budget::for_frame(len, None))
+}
+
+/// [`request_json`] charging the views to `budget`.
+pub fn request_json_with(
+    header: &RequestHeader<'_>,
+    body: &RequestBody<'_>,
+    budget: &mut Budget,
+) -> Value {
     let api = body.api_key();
     let mut m = envelope(
         Kind::Request,
@@ -153,34 +168,79 @@ pub fn request_json(header: &RequestHeader<'_>, body: &RequestBody<'_>) -> Value
         header.request_api_version,
         Some(header.correlation_id),
     );
-    m.insert("header".into(), to_value(header));
+    m.insert("header".into(), header_json(header));
     let mut b = to_value(body);
-    records::add_views(&mut b, api.request_schema().fields);
+    body_views(&mut b, api.request_schema().fields, budget);
     m.insert("body".into(), b);
     Value::Object(m)
 }
 
-/// The JSON of a decoded response frame to a request of `api` at `version`.
+/// A header's JSON, unknown tagged fields in tag order.
+fn header_json<T: serde::Serialize>(header: &T) -> Value {
+    let mut h = to_value(header);
+    if let Value::Object(m) = &mut h {
+        canonical::sort_tags_of(m);
+    }
+    h
+}
+
+/// The derived views of a body's JSON: `_records` (charged to `budget`) and
+/// unknown tagged fields in tag order (see [`canonical`]).
+fn body_views(b: &mut Value, fields: &'static [FieldSchema], budget: &mut Budget) {
+    records::add_views_with(b, fields, budget);
+    canonical::sort_unknown_tags(b, fields);
+}
+
+/// The JSON of a decoded response frame to a request of `api` at `version`,
+/// with the default view budget for a frame of the body's encoded size.
 pub fn response_json(
     api: ApiKey,
     version: i16,
     header: &ResponseHeader<'_>,
     body: &ResponseBody<'_>,
 ) -> Value {
+    let len = body.encoded_len(version).unwrap_or(0);
+    response_json_with(
+        api,
+        version,
+        header,
+        body,
+        &mut Budget::for_frame(len, None),
+    )
+}
+
+/// [`response_json`] charging the views to `budget`.
+pub fn response_json_with(
+    api: ApiKey,
+    version: i16,
+    header: &ResponseHeader<'_>,
+    body: &ResponseBody<'_>,
+    budget: &mut Budget,
+) -> Value {
     let mut m = envelope(Kind::Response, api, version, Some(header.correlation_id));
-    m.insert("header".into(), to_value(header));
+    m.insert("header".into(), header_json(header));
     let mut b = to_value(body);
-    records::add_views(&mut b, api.response_schema().fields);
+    body_views(&mut b, api.response_schema().fields, budget);
     m.insert("body".into(), b);
     Value::Object(m)
 }
 
 /// Decodes a request frame (without its size prefix) into JSON.
 pub fn decode_request_frame(frame: &[u8]) -> Result<Value, JsonError> {
-    with_trailing(frame, |f| {
+    decode_request_frame_with(frame, &DecodeOptions::default())
+}
+
+/// [`decode_request_frame`] with a view budget from `opts`.
+pub fn decode_request_frame_with(frame: &[u8], opts: &DecodeOptions) -> Result<Value, JsonError> {
+    let doc = with_trailing(frame, |f| {
         let (header, body) = decode_request(f)?;
-        Ok(request_json(&header, &body))
-    })
+        Ok(request_json_with(
+            &header,
+            &body,
+            &mut opts.budget(frame.len()),
+        ))
+    })?;
+    Ok(canonical::mark(doc, frame, None))
 }
 
 /// Decodes with `decode`; when the message ends before the frame does (as
@@ -212,18 +272,44 @@ pub const TRAILING: &str = "trailingBytes";
 /// Decodes a response frame (without its size prefix) to a request of `api`
 /// at `version` into JSON.
 pub fn decode_response_frame(frame: &[u8], api: ApiKey, version: i16) -> Result<Value, JsonError> {
-    with_trailing(frame, |f| {
+    decode_response_frame_with(frame, api, version, &DecodeOptions::default())
+}
+
+/// [`decode_response_frame`] with a view budget from `opts`.
+pub fn decode_response_frame_with(
+    frame: &[u8],
+    api: ApiKey,
+    version: i16,
+    opts: &DecodeOptions,
+) -> Result<Value, JsonError> {
+    let doc = with_trailing(frame, |f| {
         let (header, body) = decode_response(f, api, version)?;
-        Ok(response_json(api, version, &header, &body))
-    })
+        Ok(response_json_with(
+            api,
+            version,
+            &header,
+            &body,
+            &mut opts.budget(frame.len()),
+        ))
+    })?;
+    Ok(canonical::mark(doc, frame, Some((api, version))))
 }
 
 /// Decodes a frame (without its size prefix): a request, or with `api`
 /// `Some((key, version))` a response.
 pub fn decode_frame(frame: &[u8], response_to: Option<(ApiKey, i16)>) -> Result<Value, JsonError> {
+    decode_frame_with(frame, response_to, &DecodeOptions::default())
+}
+
+/// [`decode_frame`] with a view budget from `opts`.
+pub fn decode_frame_with(
+    frame: &[u8],
+    response_to: Option<(ApiKey, i16)>,
+    opts: &DecodeOptions,
+) -> Result<Value, JsonError> {
     match response_to {
-        None => decode_request_frame(frame),
-        Some((api, version)) => decode_response_frame(frame, api, version),
+        None => decode_request_frame_with(frame, opts),
+        Some((api, version)) => decode_response_frame_with(frame, api, version, opts),
     }
 }
 
@@ -234,7 +320,21 @@ pub fn decode_body(
     version: i16,
     bytes: &[u8],
 ) -> Result<Value, JsonError> {
-    with_trailing(bytes, |b| decode_body_exact(kind, api, version, b))
+    decode_body_with(kind, api, version, bytes, &DecodeOptions::default())
+}
+
+/// [`decode_body`] with a view budget from `opts`.
+pub fn decode_body_with(
+    kind: Kind,
+    api: ApiKey,
+    version: i16,
+    bytes: &[u8],
+    opts: &DecodeOptions,
+) -> Result<Value, JsonError> {
+    let doc = with_trailing(bytes, |b| {
+        decode_body_exact(kind, api, version, b, &mut opts.budget(bytes.len()))
+    })?;
+    Ok(canonical::mark_body(doc, kind, api, version, bytes))
 }
 
 fn decode_body_exact(
@@ -242,6 +342,7 @@ fn decode_body_exact(
     api: ApiKey,
     version: i16,
     bytes: &[u8],
+    budget: &mut Budget,
 ) -> Result<Value, JsonError> {
     let mut m = envelope(kind, api, version, None);
     let (mut b, fields) = match kind {
@@ -254,7 +355,7 @@ fn decode_body_exact(
             api.response_schema().fields,
         ),
     };
-    records::add_views(&mut b, fields);
+    body_views(&mut b, fields, budget);
     m.insert("body".into(), b);
     Ok(Value::Object(m))
 }

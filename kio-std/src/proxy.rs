@@ -34,7 +34,7 @@ use serde_json::{json, Map, Value};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::inspect::{error_doc, rfc3339};
+use crate::inspect::{error_doc, rfc3339, round_trip, RoundTrip};
 use crate::json::{self, JsonError, Kind};
 
 /// Frames larger than this are not parsed: the proxy logs an error and
@@ -50,6 +50,8 @@ pub struct ProxyConfig {
     pub advertise: (String, i32),
     /// How long to wait for the upstream connection.
     pub connect_timeout: Duration,
+    /// The view budget of each logged frame (`--max-decompressed`).
+    pub decode: json::DecodeOptions,
 }
 
 /// Frame counts of one direction.
@@ -67,6 +69,9 @@ pub struct DirectionCounts {
     pub decode_errors: u64,
     /// Responses forwarded with rewritten broker addresses.
     pub rewritten: u64,
+    /// Frames whose bytes are not canonical (`_nonCanonical` in their log
+    /// line; their JSON re-encodes to the canonical form).
+    pub non_canonical: u64,
 }
 
 impl DirectionCounts {
@@ -78,6 +83,7 @@ impl DirectionCounts {
             "mismatches": self.mismatches,
             "decodeErrors": self.decode_errors,
             "rewritten": self.rewritten,
+            "nonCanonical": self.non_canonical,
         })
     }
 }
@@ -280,9 +286,14 @@ async fn read_frame<R: AsyncRead + Unpin>(r: &mut R) -> io::Result<Result<Vec<u8
     let Some(size) = usize::try_from(size).ok().filter(|s| *s <= MAX_FRAME) else {
         return Ok(Err(prefix));
     };
-    let mut buf = vec![0u8; 4 + size];
-    buf[..4].copy_from_slice(&prefix);
-    r.read_exact(&mut buf[4..]).await?;
+    // Memory grows with the bytes that arrive, not with what the prefix
+    // claims (a client sending only a prefix costs nothing).
+    let mut buf = Vec::with_capacity(4 + size.min(64 << 10));
+    buf.extend_from_slice(&prefix);
+    (&mut *r).take(size as u64).read_to_end(&mut buf).await?;
+    if buf.len() != 4 + size {
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    }
     Ok(Ok(buf))
 }
 
@@ -346,7 +357,7 @@ impl Pump {
                             .insert(p.correlation_id, (k, p.api_version));
                     }
                 }
-                json::decode_request_frame(payload)
+                json::decode_request_frame_with(payload, &self.proxy.cfg.decode)
             }
             Kind::Response => {
                 corr = payload
@@ -359,7 +370,9 @@ impl Pump {
                         .remove(&c)
                 });
                 match api {
-                    Some((k, v)) => json::decode_response_frame(payload, k, v),
+                    Some((k, v)) => {
+                        json::decode_response_frame_with(payload, k, v, &self.proxy.cfg.decode)
+                    }
                     None => Err(JsonError::Shape(format!(
                         "no request with correlation id {} on this connection",
                         corr.map_or("?".into(), |c| c.to_string())
@@ -380,10 +393,23 @@ impl Pump {
             Ok(Value::Object(doc)) => {
                 m.extend(doc);
                 let original = Value::Object(m.clone());
+                let response_to = if self.kind == Kind::Response {
+                    api
+                } else {
+                    None
+                };
+                c.non_canonical = u64::from(m.contains_key(json::canonical::NON_CANONICAL));
                 match json::encode(&original) {
                     Ok(b) if b == wire => {
                         c.identical = 1;
                         m.insert("roundTrip".into(), "identical".into());
+                    }
+                    Ok(b)
+                        if round_trip(&original, wire, &b, response_to, |p| {
+                            json::decode_frame_with(p, response_to, &self.proxy.cfg.decode)
+                        }) == RoundTrip::Canonical =>
+                    {
+                        m.insert("roundTrip".into(), "canonical".into());
                     }
                     Ok(b) => {
                         c.mismatches = 1;
@@ -418,6 +444,7 @@ impl Pump {
             d.mismatches += c.mismatches;
             d.decode_errors += c.decode_errors;
             d.rewritten += c.rewritten;
+            d.non_canonical += c.non_canonical;
         }
         forward
     }

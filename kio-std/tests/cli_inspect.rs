@@ -16,6 +16,7 @@ fn check_library(name: &str, requests: usize, responses: usize) {
     let opts = InspectOptions {
         ports: vec![19092],
         check: true,
+        ..InspectOptions::default()
     };
     let conv = inspect(&bytes, &opts).expect("capture parses");
     assert!(conv.issues.is_empty(), "{name}: {:?}", conv.issues);

@@ -280,6 +280,21 @@ pub fn js_default_body(api_key: f64, kind: &str) -> JsResult {
     out(devtools::default_body(small(api_key, "apiKey")?, kind))
 }
 
+#[wasm_bindgen(js_name = setMaxDecompressed, skip_typescript)]
+pub fn js_set_max_decompressed(bytes: Option<f64>) -> Result<(), JsValue> {
+    let n = match bytes {
+        None => None,
+        Some(b) if b >= 0.0 && b.fract() == 0.0 && b <= 9.0e15 => Some(b as usize),
+        Some(_) => {
+            return Err(to_js_error(shape(
+                "maxDecompressed must be a whole number of bytes",
+            )))
+        }
+    };
+    devtools::set_max_decompressed(n);
+    Ok(())
+}
+
 #[wasm_bindgen(js_name = inspectCapture, skip_typescript)]
 pub fn js_inspect_capture(bytes: &[u8], port: JsValue) -> JsResult {
     let ports: Vec<u16> = if port.is_null() || port.is_undefined() {

@@ -10,8 +10,32 @@ use kio_core::records::{BatchItem, Compression, RecordBatches};
 use kio_core::{ApiKey, FieldSchema, FieldType, MessageKind, MessageSchema, VersionRange};
 use kio_json::dynamic::{self as dj, DecodedFrame};
 use kio_json::inspect::{self, DynamicCodec, InspectOptions};
-use kio_json::Kind;
+use kio_json::{DecodeOptions, Kind};
 use serde_json::{json, Map, Value};
+
+/// The page's view budget per frame (`setMaxDecompressed`); `usize::MAX`
+/// stands for the default (64 × the frame, 1 MiB to 256 MiB).
+static MAX_DECOMPRESSED: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(usize::MAX);
+
+/// Sets the memory budget of each frame's derived views (decompressed
+/// batches, readable keys and values; docs/JSON.md), or `None` for the
+/// default. A batch over budget shows `_truncated` instead of its records.
+pub fn set_max_decompressed(bytes: Option<usize>) {
+    let v = match bytes {
+        None => usize::MAX,
+        Some(n) => n.min(usize::MAX - 1),
+    };
+    MAX_DECOMPRESSED.store(v, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The decode options every function here uses.
+pub fn decode_options() -> DecodeOptions {
+    match MAX_DECOMPRESSED.load(std::sync::atomic::Ordering::Relaxed) {
+        usize::MAX => DecodeOptions::default(),
+        n => DecodeOptions::max_decompressed(n),
+    }
+}
 
 /// A failure, as thrown to JavaScript: a message, the byte offset (when
 /// decoding) and the field path.
@@ -129,7 +153,14 @@ pub fn parse_bytes(text: &str) -> Result<Vec<u8>> {
 
 /// A bare body → the CLI's JSON (`{kind, apiKey, apiName, apiVersion, body}`).
 pub fn decode(api_key: i16, version: i16, kind: &str, bytes: &[u8]) -> Result<Value> {
-    dj::decode_body(parse_kind(kind)?, api(api_key)?, version, bytes).map_err(|e| dyn_err(e, 0))
+    dj::decode_body_with(
+        parse_kind(kind)?,
+        api(api_key)?,
+        version,
+        bytes,
+        &decode_options(),
+    )
+    .map_err(|e| dyn_err(e, 0))
 }
 
 fn decode_frame_nodes(bytes: &[u8], ctx: Option<(i16, i16)>) -> Result<(DecodedFrame, usize)> {
@@ -145,8 +176,15 @@ fn decode_frame_nodes(bytes: &[u8], ctx: Option<(i16, i16)>) -> Result<(DecodedF
 /// A whole frame (size prefix optional) → the CLI's JSON. Requests describe
 /// themselves; a response needs its request's `(apiKey, apiVersion)`.
 pub fn decode_frame(bytes: &[u8], ctx: Option<(i16, i16)>) -> Result<Value> {
+    let (frame, _) = split_prefix(bytes, ctx.is_none());
     let (d, _) = decode_frame_nodes(bytes, ctx)?;
-    Ok(dj::frame_json(&d))
+    let doc = dj::frame_json_with(&d, &mut decode_options().budget(frame.len()));
+    let response_to = if d.kind == Kind::Response {
+        Some((d.api, d.version))
+    } else {
+        None
+    };
+    Ok(kio_json::canonical::mark(doc, frame, response_to))
 }
 
 // ------------------------------------------------------------ span trees
@@ -259,7 +297,8 @@ fn field_tree(
 }
 
 fn records_tree(bytes: &[u8], base: usize, path: &str) -> Vec<Value> {
-    let views = match kio_json::records::view_of(bytes) {
+    let mut budget = decode_options().budget(bytes.len());
+    let views = match kio_json::records::view_with(bytes, &mut budget) {
         Value::Array(a) => a,
         _ => Vec::new(),
     };
@@ -591,6 +630,7 @@ pub fn inspect_capture(bytes: &[u8], ports: &[u16]) -> Result<Value> {
     let opts = InspectOptions {
         ports: ports.to_vec(),
         check: false,
+        decode: decode_options(),
     };
     let conv = inspect::inspect_with(bytes, &opts, &DynamicCodec).map_err(err)?;
     let s = conv.stats;

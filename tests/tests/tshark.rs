@@ -87,6 +87,7 @@ fn kio_pdus(path: &str) -> Vec<Pdu> {
         &InspectOptions {
             ports: vec![19092],
             check: false,
+            ..InspectOptions::default()
         },
     )
     .expect("inspect");

@@ -277,7 +277,10 @@ pub struct OpData<'a> {
     /// The value to set, otherwise ignored if the value is to be removed.
     ///
     /// Kafka type `float64`; versions 0+.
-    #[cfg_attr(feature = "serde", serde(rename = "value"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "value", with = "crate::serde_impls::float64")
+    )]
     pub value: f64,
     /// Whether the quota configuration value should be removed, otherwise set.
     ///

@@ -299,7 +299,10 @@ pub struct ValueData<'a> {
     /// The quota configuration value.
     ///
     /// Kafka type `float64`; versions 0+.
-    #[cfg_attr(feature = "serde", serde(rename = "value"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "value", with = "crate::serde_impls::float64")
+    )]
     pub value: f64,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(

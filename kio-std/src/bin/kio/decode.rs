@@ -50,10 +50,18 @@ pub struct Args {
     /// Print one line per document instead of indented JSON.
     #[arg(long)]
     pub compact: bool,
+    /// The memory budget of each frame's derived views (decompressed
+    /// batches, readable keys and values), e.g. `64M`; default 64 × the
+    /// frame's size, at least 1 MiB and at most 256 MiB (docs/JSON.md).
+    #[arg(long, value_name = "SIZE", value_parser = json::budget::parse_size)]
+    pub max_decompressed: Option<usize>,
 }
 
 /// Runs `kio decode`.
 pub fn run(a: Args) -> CmdResult {
+    let opts = json::DecodeOptions {
+        max_decompressed: a.max_decompressed,
+    };
     let raw = input::read_all(a.file.as_deref())?;
     let bytes = input::bytes_of(&raw, a.format)?;
     let api = match &a.api_key {
@@ -85,10 +93,10 @@ pub fn run(a: Args) -> CmdResult {
                 KindArg::Request => Kind::Request,
                 KindArg::Response => Kind::Response,
             };
-            vec![json::decode_body(kind, k, v, &bytes)
+            vec![json::decode_body_with(kind, k, v, &bytes, &opts)
                 .map_err(|e| failure(&e, 0, &format!("{} {kind} body v{v}", k.name())))?]
         }
-        None => decode_frames(&bytes, context)?,
+        None => decode_frames(&bytes, context, &opts)?,
     };
     let pretty = docs.len() == 1 && !a.compact;
     for d in &docs {
@@ -129,7 +137,11 @@ fn split_frames(bytes: &[u8]) -> Vec<(usize, &[u8])> {
     }
 }
 
-fn decode_frames(bytes: &[u8], context: Option<(ApiKey, i16)>) -> Result<Vec<Value>, Failure> {
+fn decode_frames(
+    bytes: &[u8],
+    context: Option<(ApiKey, i16)>,
+    opts: &json::DecodeOptions,
+) -> Result<Vec<Value>, Failure> {
     if bytes.is_empty() {
         return Err(Failure::input("no input bytes"));
     }
@@ -145,7 +157,9 @@ fn decode_frames(bytes: &[u8], context: Option<(ApiKey, i16)>) -> Result<Vec<Val
                 Err(_) => "request frame".into(),
             },
         };
-        docs.push(json::decode_frame(frame, context).map_err(|e| failure(&e, base, &what))?);
+        docs.push(
+            json::decode_frame_with(frame, context, opts).map_err(|e| failure(&e, base, &what))?,
+        );
     }
     Ok(docs)
 }

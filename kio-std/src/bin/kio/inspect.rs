@@ -47,6 +47,10 @@ pub struct Args {
     /// bytes (adds `roundTrip` to each JSON object; fails on a mismatch).
     #[arg(long)]
     pub check: bool,
+    /// The memory budget of each frame's derived views, e.g. `64M`; default
+    /// 64 × the frame's size, at least 1 MiB and at most 256 MiB (docs/JSON.md).
+    #[arg(long, value_name = "SIZE", value_parser = kio_std::json::budget::parse_size)]
+    pub max_decompressed: Option<usize>,
 }
 
 /// Runs `kio inspect`.
@@ -61,6 +65,9 @@ pub fn run(a: Args) -> CmdResult {
     let opts = InspectOptions {
         ports,
         check: a.check,
+        decode: kio_std::json::DecodeOptions {
+            max_decompressed: a.max_decompressed,
+        },
     };
     let conv = inspect::inspect(&bytes, &opts).map_err(Failure::input)?;
     for issue in &conv.issues {
@@ -88,6 +95,17 @@ pub fn run(a: Args) -> CmdResult {
         summary.push_str(&format!(
             ", {} re-encoded identically, {} mismatches",
             s.identical, s.mismatches
+        ));
+    }
+    if s.non_canonical > 0 {
+        let rewritten = if a.check {
+            " (JSON → bytes writes their canonical form)"
+        } else {
+            ""
+        };
+        summary.push_str(&format!(
+            ", {} non-canonical frames{rewritten}",
+            s.non_canonical
         ));
     }
     for (n, what) in [

@@ -35,6 +35,10 @@ pub struct Args {
     /// listen address; 127.0.0.1 when listening on all interfaces).
     #[arg(long)]
     pub advertise: Option<String>,
+    /// The memory budget of each frame's derived views, e.g. `64M`; default
+    /// 64 × the frame's size, at least 1 MiB and at most 256 MiB (docs/JSON.md).
+    #[arg(long, value_name = "SIZE", value_parser = kio_std::json::budget::parse_size)]
+    pub max_decompressed: Option<usize>,
 }
 
 fn advertise(a: &Args, bound: SocketAddr) -> Result<(String, i32), Failure> {
@@ -86,6 +90,9 @@ pub fn run(a: Args) -> CmdResult {
             upstream: a.upstream.clone(),
             advertise: advertise(&a, bound)?,
             connect_timeout: Duration::from_secs(10),
+            decode: kio_std::json::DecodeOptions {
+                max_decompressed: a.max_decompressed,
+            },
         };
         eprintln!(
             "kio proxy: listening on {bound}, forwarding to {}, advertising {}:{}",
