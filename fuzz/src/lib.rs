@@ -34,3 +34,15 @@ pub fn selector(api: ApiKey, version: i16) -> [u8; 2] {
         .unwrap_or(0);
     (i as u16).to_be_bytes()
 }
+
+/// True when `found` lists nothing but the order or repetition of unknown
+/// tagged fields: the binary codec keeps unknown tags as they came (wire
+/// order, repeats included), so re-encoded bytes keep those findings while
+/// every other non-canonical form (booleans, over-long varints) is gone.
+pub fn canonical_but_tag_order(found: &kio_json::canonical::Findings) -> bool {
+    found.more == 0
+        && found
+            .list
+            .iter()
+            .all(|f| f.what.starts_with("duplicate tag ") || f.what.starts_with("tag "))
+}
