@@ -3,7 +3,8 @@
 #
 # 1. installs what the tests need (scripts/install-test-deps.sh: Rust targets,
 #    tshark/chromium, the Tansu broker, the Python clients, wasm-bindgen-cli),
-# 2. checks the generated code is what kio-gen makes from ../shared/kafka-schema/3.9.0,
+# 2. checks the generated code is what kio-gen makes from ../shared/kafka-schema/4.3.1
+#    and 3.9.0 (newest first),
 # 3. rustfmt, clippy and rustdoc,
 # 4. every Rust test of the workspace,
 # 5. kio-core for a Cortex-M4F with no heap,
@@ -16,8 +17,8 @@ step() { printf '\n=== %s\n' "$*"; }
 step "installing test dependencies"
 bash scripts/install-test-deps.sh
 
-step "regenerating from ../shared/kafka-schema/3.9.0 (must change nothing)"
-cargo run -q -p kio-gen -- --schema ../shared/kafka-schema/3.9.0 --out kio-core/src/generated --check
+step "regenerating from ../shared/kafka-schema/4.3.1 and 3.9.0 (must change nothing)"
+cargo run -q -p kio-gen -- --schema ../shared/kafka-schema/4.3.1 --schema ../shared/kafka-schema/3.9.0 --out kio-core/src/generated --check
 
 step "rustfmt"
 cargo fmt --all -- --check

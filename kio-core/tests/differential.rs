@@ -123,8 +123,14 @@ macro_rules! for_each_pair {
         $m!(AlterPartitionResponse, alter_partition_response);
         $m!(AlterReplicaLogDirsRequest, alter_replica_log_dirs_request);
         $m!(AlterReplicaLogDirsResponse, alter_replica_log_dirs_response);
-        $m!(AlterShareGroupOffsetsRequest, alter_share_group_offsets_request);
-        $m!(AlterShareGroupOffsetsResponse, alter_share_group_offsets_response);
+        $m!(
+            AlterShareGroupOffsetsRequest,
+            alter_share_group_offsets_request
+        );
+        $m!(
+            AlterShareGroupOffsetsResponse,
+            alter_share_group_offsets_response
+        );
         $m!(
             AlterUserScramCredentialsRequest,
             alter_user_scram_credentials_request
@@ -193,8 +199,14 @@ macro_rules! for_each_pair {
         $m!(DeleteGroupsResponse, delete_groups_response);
         $m!(DeleteRecordsRequest, delete_records_request);
         $m!(DeleteRecordsResponse, delete_records_response);
-        $m!(DeleteShareGroupOffsetsRequest, delete_share_group_offsets_request);
-        $m!(DeleteShareGroupOffsetsResponse, delete_share_group_offsets_response);
+        $m!(
+            DeleteShareGroupOffsetsRequest,
+            delete_share_group_offsets_request
+        );
+        $m!(
+            DeleteShareGroupOffsetsResponse,
+            delete_share_group_offsets_response
+        );
         $m!(
             DeleteShareGroupStateRequest,
             delete_share_group_state_request
@@ -232,8 +244,14 @@ macro_rules! for_each_pair {
         $m!(DescribeProducersResponse, describe_producers_response);
         $m!(DescribeQuorumRequest, describe_quorum_request);
         $m!(DescribeQuorumResponse, describe_quorum_response);
-        $m!(DescribeShareGroupOffsetsRequest, describe_share_group_offsets_request);
-        $m!(DescribeShareGroupOffsetsResponse, describe_share_group_offsets_response);
+        $m!(
+            DescribeShareGroupOffsetsRequest,
+            describe_share_group_offsets_request
+        );
+        $m!(
+            DescribeShareGroupOffsetsResponse,
+            describe_share_group_offsets_response
+        );
         $m!(
             DescribeTopicPartitionsRequest,
             describe_topic_partitions_request

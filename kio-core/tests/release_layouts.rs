@@ -261,7 +261,11 @@ fn find(files: &[Option<File>]) -> Option<&'static MessageSchema> {
 
 #[test]
 fn every_version_is_laid_out_as_its_release_says() {
-    assert_eq!(kio_core::RELEASES, RELEASES, "kio-core's releases, newest first");
+    assert_eq!(
+        kio_core::RELEASES,
+        RELEASES,
+        "kio-core's releases, newest first"
+    );
     let all = read_releases();
     assert_eq!(
         all.len(),
@@ -274,13 +278,18 @@ fn every_version_is_laid_out_as_its_release_says() {
     let mut checked_fields = 0usize;
     for (id, files) in &all {
         let Some(schema) = find(files) else {
-            failures.push(format!("{id}: no kio-core schema named after the newest file"));
+            failures.push(format!(
+                "{id}: no kio-core schema named after the newest file"
+            ));
             continue;
         };
         let name = schema.name;
         // Each release's own versions, as the tables record them.
         if schema.releases.len() != RELEASES.len() {
-            failures.push(format!("{name}: {} releases recorded", schema.releases.len()));
+            failures.push(format!(
+                "{name}: {} releases recorded",
+                schema.releases.len()
+            ));
             continue;
         }
         for (i, (rec, file)) in schema.releases.iter().zip(files).enumerate() {
@@ -298,8 +307,18 @@ fn every_version_is_laid_out_as_its_release_says() {
             }
         }
         // The union of valid versions.
-        let lo = files.iter().flatten().filter_map(|f| f.valid).map(|r| r.0).min();
-        let hi = files.iter().flatten().filter_map(|f| f.valid).map(|r| r.1).max();
+        let lo = files
+            .iter()
+            .flatten()
+            .filter_map(|f| f.valid)
+            .map(|r| r.0)
+            .min();
+        let hi = files
+            .iter()
+            .flatten()
+            .filter_map(|f| f.valid)
+            .map(|r| r.1)
+            .max();
         let (Some(lo), Some(hi)) = (lo, hi) else {
             failures.push(format!("{name}: no release defines a version"));
             continue;

@@ -151,7 +151,9 @@ impl<'a> Merging<'a> {
     }
 
     fn bits(&self, r: Vr, own: &Bits) -> Bits {
-        (0..self.n).map(|v| own[v] && r.contains(v as i16)).collect()
+        (0..self.n)
+            .map(|v| own[v] && r.contains(v as i16))
+            .collect()
     }
 
     fn merge_struct(
@@ -188,7 +190,10 @@ impl<'a> Merging<'a> {
             let tagged = self.bits(f.tagged, own);
             let contributes = present.iter().any(|&b| b);
             let open = own[self.n - 1] && f.versions.max == i16::MAX;
-            let found = self.structs[ti].fields.iter().position(|m| m.f.name == f.name);
+            let found = self.structs[ti]
+                .fields
+                .iter()
+                .position(|m| m.f.name == f.name);
             let (at, child_target) = match found {
                 Some(i) => {
                     let m = &mut self.structs[ti].fields[i];
@@ -199,8 +204,7 @@ impl<'a> Merging<'a> {
                                 f.raw_type, m.f.raw_type, m.from
                             ));
                         }
-                        if (0..self.n).any(|v| tagged[v]) && m.f.tag.is_some() && m.f.tag != f.tag
-                        {
+                        if (0..self.n).any(|v| tagged[v]) && m.f.tag.is_some() && m.f.tag != f.tag {
                             return Err(format!(
                                 "{path}: tag {:?} here, {:?} in {}",
                                 f.tag, m.f.tag, m.from
@@ -389,10 +393,7 @@ fn merge_one(group: &[(&str, &Message)], all: &[&str]) -> Result<Message, String
         }
         for (i, a) in fields.iter().enumerate() {
             for b in &fields[i + 1..] {
-                if a.tag.is_some()
-                    && a.tag == b.tag
-                    && !a.tagged.intersect(b.tagged).is_empty()
-                {
+                if a.tag.is_some() && a.tag == b.tag && !a.tagged.intersect(b.tagged).is_empty() {
                     return Err(format!(
                         "{what}: {}: tag {:?} used by {} and {} in the same version",
                         s.name, a.tag, a.name, b.name
@@ -417,9 +418,15 @@ fn merge_one(group: &[(&str, &Message)], all: &[&str]) -> Result<Message, String
             })
             .collect()
     };
-    let flexible = bits_to_vr(&msg_bits(&|m| m.flexible), true, &format!("{what}: flexibleVersions"))?;
+    let flexible = bits_to_vr(
+        &msg_bits(&|m| m.flexible),
+        true,
+        &format!("{what}: flexibleVersions"),
+    )?;
     if !flexible.is_empty() && flexible.max != i16::MAX {
-        return Err(format!("{what}: merged flexibleVersions are not open-ended"));
+        return Err(format!(
+            "{what}: merged flexibleVersions are not open-ended"
+        ));
     }
     let deprecated = bits_to_vr(
         &msg_bits(&|m| m.deprecated),
@@ -444,7 +451,10 @@ fn merge_one(group: &[(&str, &Message)], all: &[&str]) -> Result<Message, String
     merged.latest_version_unstable = !merged.is_stable(union.max);
     // Every version against the release it comes from.
     for v in min..=max {
-        let i = group.iter().position(|(_, m)| m.valid.contains(v)).unwrap_or(0);
+        let i = group
+            .iter()
+            .position(|(_, m)| m.valid.contains(v))
+            .unwrap_or(0);
         let (release, src) = group[i];
         let got = layout(&merged, v);
         let want = layout(src, v);
@@ -463,7 +473,15 @@ fn merge_one(group: &[(&str, &Message)], all: &[&str]) -> Result<Message, String
 pub fn layout(m: &Message, v: i16) -> Vec<String> {
     let mut out = Vec::new();
     let flexible = m.flexible.contains(v);
-    fn walk(m: &Message, s: &StructDef, v: i16, flexible: bool, depth: usize, out: &mut Vec<String>, guard: usize) {
+    fn walk(
+        m: &Message,
+        s: &StructDef,
+        v: i16,
+        flexible: bool,
+        depth: usize,
+        out: &mut Vec<String>,
+        guard: usize,
+    ) {
         if guard > 32 {
             return;
         }
@@ -475,9 +493,15 @@ pub fn layout(m: &Message, v: i16) -> Vec<String> {
                 Some(t) if flexible && f.tagged.contains(v) => format!(" tag {t}"),
                 _ => String::new(),
             };
-            let null = if f.nullable.contains(v) { " nullable" } else { "" };
+            let null = if f.nullable.contains(v) {
+                " nullable"
+            } else {
+                ""
+            };
             let ty = match &f.ty {
-                Ty::Array(e) if nested(&f.ty).is_some() && matches!(**e, Ty::Struct(_)) => "[]struct".to_string(),
+                Ty::Array(e) if nested(&f.ty).is_some() && matches!(**e, Ty::Struct(_)) => {
+                    "[]struct".to_string()
+                }
                 Ty::Struct(_) => "struct".to_string(),
                 _ => f.raw_type.clone(),
             };
@@ -579,4 +603,96 @@ fn same_version_notes(group: &[(&str, &Message)], merged: &Message) -> Vec<Strin
             format!("v{}: {t}.", r.text())
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{layout, merge, ReleaseSet};
+    use crate::model::{build, Message, Release};
+
+    fn msg(release: &str, json: &str) -> Message {
+        let spec = serde_json::from_str(json).unwrap();
+        let mut m = build("T.json", &spec).unwrap();
+        m.releases = vec![Release {
+            name: release.into(),
+            valid: m.valid,
+            latest_version_unstable: m.latest_version_unstable,
+        }];
+        m
+    }
+
+    fn set(name: &str, m: Message) -> ReleaseSet {
+        ReleaseSet {
+            name: name.into(),
+            messages: vec![m],
+        }
+    }
+
+    const OLD: &str = r#"{"type":"data","name":"T","validVersions":"0-2","flexibleVersions":"none",
+        "fields":[{"name":"A","type":"int32","versions":"0+"},
+                  {"name":"Gone","type":"int16","versions":"0-1"},
+                  {"name":"B","type":"string","versions":"1+"}]}"#;
+    const NEW: &str = r#"{"type":"data","name":"T","validVersions":"2-3","flexibleVersions":"none",
+        "fields":[{"name":"A","type":"int32","versions":"0+"},
+                  {"name":"B","type":"string","versions":"1+"},
+                  {"name":"C","type":"int64","versions":"3+"}]}"#;
+
+    #[test]
+    fn the_union_keeps_old_only_fields_in_place() {
+        let m = merge(&[set("new", msg("new", NEW)), set("old", msg("old", OLD))]).unwrap();
+        let m = &m[0];
+        assert_eq!((m.valid.min, m.valid.max), (0, 3));
+        assert_eq!(layout(m, 0), ["A int32", "Gone int16"]);
+        assert_eq!(layout(m, 1), ["A int32", "Gone int16", "B string"]);
+        assert_eq!(layout(m, 3), ["A int32", "B string", "C int64"]);
+        assert_eq!(m.source_of(2).unwrap().name, "new");
+        assert_eq!(m.source_of(1).unwrap().name, "old");
+    }
+
+    #[test]
+    fn a_type_change_in_an_old_only_version_stops_generation() {
+        let old = OLD.replace(
+            r#""name":"A","type":"int32""#,
+            r#""name":"A","type":"int64""#,
+        );
+        let e = merge(&[set("new", msg("new", NEW)), set("old", msg("old", &old))])
+            .err()
+            .unwrap();
+        assert!(e.contains("T (old): T.A") && e.contains("type"), "{e}");
+    }
+
+    #[test]
+    fn the_newest_release_wins_where_both_define_a_version() {
+        // At v2 the old release has a field the new one does not: it follows "new".
+        let old = OLD.replace(r#""versions":"0-1"}"#, r#""versions":"0-2"}"#);
+        let m = merge(&[set("new", msg("new", NEW)), set("old", msg("old", &old))]).unwrap();
+        assert_eq!(layout(&m[0], 2), ["A int32", "B string"]);
+        assert_eq!(m[0].notes.len(), 1, "{:?}", m[0].notes);
+        assert!(
+            m[0].notes[0].contains("only old has `Gone int16`"),
+            "{:?}",
+            m[0].notes
+        );
+    }
+
+    #[test]
+    fn a_none_stub_takes_its_versions_from_the_older_release() {
+        let stub = r#"{"type":"data","name":"T","validVersions":"none"}"#;
+        let m = merge(&[set("new", msg("new", stub)), set("old", msg("old", OLD))]).unwrap();
+        assert_eq!((m[0].valid.min, m[0].valid.max), (0, 2));
+        assert_eq!(layout(&m[0], 1), ["A int32", "Gone int16", "B string"]);
+        assert!(m[0].releases[0].valid.is_empty());
+    }
+
+    #[test]
+    fn unstable_versions_are_the_unstable_latest_of_their_source() {
+        let new = NEW.replace(
+            r#""flexibleVersions":"none","#,
+            r#""flexibleVersions":"none","latestVersionUnstable":true,"#,
+        );
+        let m = merge(&[set("new", msg("new", &new)), set("old", msg("old", OLD))]).unwrap();
+        assert!(!m[0].is_stable(3));
+        assert!(m[0].is_stable(2));
+        assert_eq!(m[0].latest_stable(), Some(2));
+    }
 }

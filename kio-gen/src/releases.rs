@@ -26,10 +26,7 @@ pub fn provenance(m: &Message, v: i16) -> String {
         .map(|r| r.name.as_str())
         .collect();
     let n_def = defined.len();
-    let newest_only = n_def > 0
-        && m.releases[..n_def]
-            .iter()
-            .all(|r| r.valid.contains(v));
+    let newest_only = n_def > 0 && m.releases[..n_def].iter().all(|r| r.valid.contains(v));
     let mut t = if defined.is_empty() {
         "in no known release".to_string()
     } else if missing.is_empty() {
