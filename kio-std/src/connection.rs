@@ -937,3 +937,25 @@ async fn read_loop<R: AsyncRead + Unpin>(mut frames: FramedRead<R, FrameCodec>, 
         return;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Versions;
+    use kio_core::ApiKey;
+
+    /// InitProducerId v6 is unstable in Kafka 4.3.1 (`latestVersionUnstable`):
+    /// negotiation picks v5 unless unstable versions are allowed.
+    #[test]
+    fn negotiation_picks_stable_versions_unless_asked() {
+        let api = ApiKey::InitProducerId;
+        assert_eq!(api.valid_versions().max, 6);
+        assert!(!api.is_stable(6) && api.is_stable(5));
+        let v = Versions::assume_all();
+        assert_eq!(v.chosen(api), Some(5));
+        assert_eq!(v.clone().allow_unstable(true).chosen(api), Some(6));
+        // Stable everywhere else: the highest version.
+        assert_eq!(v.chosen(ApiKey::Produce), Some(13));
+        // ShareGroupHeartbeat: v0 (3.9.0) was unstable, v1 (4.3.1) is stable.
+        assert_eq!(v.chosen(ApiKey::ShareGroupHeartbeat), Some(1));
+    }
+}
