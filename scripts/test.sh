@@ -5,7 +5,8 @@
 #    tshark/chromium/qemu, the Tansu broker, the Python clients,
 #    wasm-bindgen-cli), then checks the installer itself on a PATH without
 #    its tools (tests/tests/installer.rs),
-# 2. checks the generated code is what kio-gen makes from ../shared/kafka-schema/3.9.0,
+# 2. checks the generated code is what kio-gen makes from ../shared/kafka-schema/4.3.1
+#    and 3.9.0 (newest first),
 # 3. rustfmt, clippy and rustdoc,
 # 4. every Rust test of the workspace: each crate's own tests and the interop
 #    suite (tests/, crate kio-interop: Tansu, real clients, tshark),
@@ -22,8 +23,8 @@ bash scripts/install-test-deps.sh
 step "the installer on a machine without its tools (dry run, hidden PATH, empty venv)"
 cargo test -q -p kio-interop --test installer
 
-step "regenerating from ../shared/kafka-schema/3.9.0 (must change nothing)"
-cargo run -q -p kio-gen -- --schema ../shared/kafka-schema/3.9.0 --out kio-core/src/generated --check
+step "regenerating from ../shared/kafka-schema/4.3.1 and 3.9.0 (must change nothing)"
+cargo run -q -p kio-gen -- --schema ../shared/kafka-schema/4.3.1 --schema ../shared/kafka-schema/3.9.0 --out kio-core/src/generated --check
 
 step "rustfmt"
 cargo fmt --all -- --check

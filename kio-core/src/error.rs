@@ -29,7 +29,7 @@ pub enum DecodeErrorKind {
     UnexpectedNull,
     /// The version is not one this message supports.
     UnsupportedVersion(i16),
-    /// The API key is not one Kafka 3.9 defines.
+    /// The API key is not one the generated releases define.
     UnknownApiKey(i16),
     /// A tagged field's declared size did not match what its value used.
     TaggedFieldSize {

@@ -1,6 +1,6 @@
 //! # kio-core: the Kafka wire protocol, no_std, zero-copy, no heap
 //!
-//! Every request and response of every version of Kafka 3.9, generated from
+//! Every request and response of every version of Kafka 3.9 to 4.3, generated from
 //! Kafka's own JSON schemas. One type per message covers all its versions; the
 //! version is a runtime argument. Decoding borrows strings, bytes and arrays
 //! from the input and allocates nothing; encoding writes into any [`Sink`]
@@ -64,10 +64,14 @@ pub mod messages {
 
 pub use codec::{Cx, Message, Request, Response, Struct, Wire};
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind};
-pub use generated::{find_schema, ApiKey, ErrorCode, RequestBody, ResponseBody, ALL_SCHEMAS};
+pub use generated::{
+    find_schema, ApiKey, ErrorCode, RequestBody, ResponseBody, ALL_SCHEMAS, RELEASES,
+};
 #[cfg(feature = "alloc")]
 pub use owned::IntoOwned;
-pub use schema::{FieldSchema, FieldType, MessageKind, MessageSchema, VersionRange};
+pub use schema::{
+    FieldSchema, FieldType, MessageKind, MessageSchema, Provenance, ReleaseVersions, VersionRange,
+};
 #[cfg(feature = "serde")]
 pub use serde_impls::float64;
 pub use types::{Array, Bytes, RawTag, RecordsBytes, Str, UnknownTags, Uuid};

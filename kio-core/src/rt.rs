@@ -5,7 +5,9 @@ pub use crate::error::{DecodeError, EncodeError, EncodeErrorKind};
 pub use crate::generated::ApiKey;
 #[cfg(feature = "alloc")]
 pub use crate::owned::IntoOwned;
-pub use crate::schema::{FieldSchema, FieldType, MessageKind, MessageSchema, VersionRange};
+pub use crate::schema::{
+    FieldSchema, FieldType, MessageKind, MessageSchema, ReleaseVersions, VersionRange,
+};
 pub use crate::types::{
     Array, Bytes, RecordsBytes, Str, TaggedSection, TaggedWriter, UnknownTags, Uuid,
 };

@@ -178,7 +178,7 @@ fn struct_doc(m: &Message, s: &StructDef, top: bool) -> String {
         if m.latest_version_unstable {
             d += " The latest version is unstable.";
         }
-        d
+        d + &crate::releases::doc(m)
     } else if s.is_common {
         format!(
             "`{}`, a common struct of `{}` (versions {}).",
@@ -625,6 +625,7 @@ fn schema_tables(m: &Message) -> TokenStream {
     let deprecated = vr_expr(m.deprecated);
     let unstable = m.latest_version_unstable;
     let listeners = &m.listeners;
+    let releases = crate::releases::table(m);
     let root = fields_const(m.root());
     let structs = m.structs.iter().map(|s| {
         let n = &s.name;
@@ -641,6 +642,7 @@ fn schema_tables(m: &Message) -> TokenStream {
             flexible: #flexible,
             deprecated: #deprecated,
             latest_version_unstable: #unstable,
+            releases: #releases,
             listeners: &[#(#listeners),*],
             fields: #root,
             structs: &[#(#structs)*],

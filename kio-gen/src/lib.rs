@@ -1,17 +1,24 @@
 //! `kio-gen`: turns Kafka's JSON message schemas into kio-core's Rust source.
 //!
 //! ```text
-//! cargo run -p kio-gen -- --schema ../shared/kafka-schema/3.9.0 --out kio-core/src/generated
+//! cargo run -p kio-gen -- --schema ../shared/kafka-schema/4.3.1 \
+//!     --schema ../shared/kafka-schema/3.9.0 --out kio-core/src/generated
 //! ```
 //!
-//! Every file of the schema folder is read and validated; anything the
+//! Several releases' folders can be given, newest first: they are merged
+//! ([`merge`]) into one type per message whose versions are the union, each
+//! version laid out as the newest release that defines it says.
+//!
+//! Every file of each schema folder is read and validated; anything the
 //! generator does not understand stops it with a message naming the file and
 //! the field. The output is formatted, marked `@generated`, and identical on
 //! every run for the same input.
 
 pub mod emit;
+pub mod merge;
 pub mod model;
 pub mod names;
+pub mod releases;
 pub mod spec;
 mod toplevel;
 
@@ -23,6 +30,29 @@ use model::{Kind, Message};
 
 /// Everything generation produces: file name → contents.
 pub type Output = BTreeMap<String, String>;
+
+/// Reads, validates and merges the release folders in `dirs` (newest first;
+/// each release is named after its folder). `ErrorCode` comes from the
+/// newest release that has an `errors.json`.
+pub fn load_releases(dirs: &[&Path]) -> Result<(Vec<Message>, Vec<spec::ErrorSpec>), String> {
+    let mut sets = Vec::new();
+    let mut errors = Vec::new();
+    for dir in dirs {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| format!("{}: cannot name a release after this folder", dir.display()))?;
+        let (messages, errs) = load(dir)?;
+        if errors.is_empty() {
+            errors = errs;
+        }
+        sets.push(merge::ReleaseSet { name, messages });
+    }
+    let messages = merge::merge(&sets)?;
+    check_pairs(&messages)?;
+    Ok((messages, errors))
+}
 
 /// Reads and validates every message file in `dir`, sorted by name.
 pub fn load(dir: &Path) -> Result<(Vec<Message>, Vec<spec::ErrorSpec>), String> {
@@ -49,7 +79,15 @@ pub fn load(dir: &Path) -> Result<(Vec<Message>, Vec<spec::ErrorSpec>), String> 
             serde_json::from_str(&json).map_err(|e| format!("{n}: {e}"))?;
         let s: spec::MessageSpec =
             serde_json::from_value(value).map_err(|e| format!("{n}: {e}"))?;
-        let m = model::build(n, &s)?;
+        let mut m = model::build(n, &s)?;
+        m.releases = vec![model::Release {
+            name: dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            valid: m.valid,
+            latest_version_unstable: m.latest_version_unstable,
+        }];
         if format!("{}.json", m.name) != *n {
             return Err(format!(
                 "{n}: message is named {}, not after its file",

@@ -18,6 +18,9 @@ impl Vr {
     pub fn is_empty(self) -> bool {
         self.min > self.max
     }
+    pub fn contains(self, v: i16) -> bool {
+        self.min <= v && v <= self.max
+    }
     pub fn contains_range(self, other: Vr) -> bool {
         other.is_empty() || (self.min <= other.min && other.max <= self.max)
     }
@@ -212,6 +215,43 @@ pub struct Message {
     pub latest_version_unstable: bool,
     /// The top-level struct first, then every nested and common struct.
     pub structs: Vec<StructDef>,
+    /// Every release generated from, newest first, with the versions each
+    /// defines (none when the release has no such message or a `none` stub).
+    pub releases: Vec<Release>,
+    /// Same-version schema differences between releases, for the docs.
+    pub notes: Vec<String>,
+}
+
+/// One release's view of a message: the versions it defines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    /// The release, e.g. `4.3.1` (the schema folder's name).
+    pub name: String,
+    /// The versions that release's file defines (empty for a `none` stub).
+    pub valid: Vr,
+    /// Whether that release marks its latest version unstable.
+    pub latest_version_unstable: bool,
+}
+
+impl Message {
+    /// The newest release that defines `v`: the one its wire layout comes from.
+    pub fn source_of(&self, v: i16) -> Option<&Release> {
+        self.releases.iter().find(|r| r.valid.contains(v))
+    }
+    /// Whether `v` is a stable version: the release it comes from does not
+    /// mark it as its unstable latest version.
+    pub fn is_stable(&self, v: i16) -> bool {
+        match self.source_of(v) {
+            Some(r) => !(r.latest_version_unstable && v == r.valid.max),
+            None => false,
+        }
+    }
+    /// The highest stable version, if any.
+    pub fn latest_stable(&self) -> Option<i16> {
+        (self.valid.min..=self.valid.max)
+            .rev()
+            .find(|&v| !self.valid.is_empty() && self.is_stable(v))
+    }
 }
 
 impl Message {
@@ -241,11 +281,23 @@ impl Ctx<'_> {
 pub fn build(file: &str, spec: &MessageSpec) -> Result<Message, String> {
     let e = |m: String| format!("{file}: {m}");
     let valid = Vr::parse(&spec.valid_versions).map_err(|m| e(format!("validVersions: {m}")))?;
-    if valid.is_empty() {
-        return Err(e("validVersions is empty".into()));
+    let stub = valid.is_empty();
+    if stub && (spec.flexible_versions.is_some() || spec.fields.is_some()) {
+        return Err(e(
+            "a \"validVersions\": \"none\" stub cannot have flexibleVersions or fields".into(),
+        ));
     }
-    let flexible =
-        Vr::parse(&spec.flexible_versions).map_err(|m| e(format!("flexibleVersions: {m}")))?;
+    let flexible = match &spec.flexible_versions {
+        Some(f) => Vr::parse(f).map_err(|m| e(format!("flexibleVersions: {m}")))?,
+        None if stub => Vr::NONE,
+        None => return Err(e("missing field `flexibleVersions`".into())),
+    };
+    let no_fields = Vec::new();
+    let spec_fields = match &spec.fields {
+        Some(f) => f,
+        None if stub => &no_fields,
+        None => return Err(e("missing field `fields`".into())),
+    };
     if !flexible.is_empty() && flexible.max != i16::MAX {
         return Err(e("flexibleVersions must be open-ended (N+) or none".into()));
     }
@@ -297,7 +349,7 @@ pub fn build(file: &str, spec: &MessageSpec) -> Result<Message, String> {
         fields: vec![],
         is_common: false,
     });
-    let fields = build_fields(&mut cx, &spec.name, &spec.fields, valid)?;
+    let fields = build_fields(&mut cx, &spec.name, spec_fields, valid)?;
     cx.structs[0].fields = fields;
     // Common structs referenced nowhere are still generated (they are part of the schema).
     let names: Vec<String> = cx.common.keys().cloned().collect();
@@ -317,6 +369,8 @@ pub fn build(file: &str, spec: &MessageSpec) -> Result<Message, String> {
         deprecated,
         latest_version_unstable: spec.latest_version_unstable.unwrap_or(false),
         structs: cx.structs,
+        releases: Vec::new(),
+        notes: Vec::new(),
     })
 }
 

@@ -48,9 +48,11 @@ pub struct MessageSpec {
     pub name: String,
     pub valid_versions: String,
     pub deprecated_versions: Option<String>,
-    pub flexible_versions: String,
+    /// Absent only on `"validVersions": "none"` stubs (Kafka 4's removed APIs).
+    pub flexible_versions: Option<String>,
     pub latest_version_unstable: Option<bool>,
-    pub fields: Vec<FieldSpec>,
+    /// Absent only on `"validVersions": "none"` stubs.
+    pub fields: Option<Vec<FieldSpec>>,
     pub common_structs: Option<Vec<StructSpec>>,
 }
 

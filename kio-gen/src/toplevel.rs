@@ -51,7 +51,7 @@ pub fn module(messages: &[Message]) -> TokenStream {
         pub use api_key::ApiKey;
         pub use dispatch::{RequestBody, ResponseBody};
         pub use error_code::ErrorCode;
-        pub use registry::{find_schema, ALL_SCHEMAS};
+        pub use registry::{find_schema, ALL_SCHEMAS, RELEASES};
         #(#mods)*
     }
 }
@@ -144,9 +144,22 @@ pub fn api_key(messages: &[Message]) -> TokenStream {
                 }
             }
 
-            /// The versions both request and response support.
+            /// The versions both request and response support: every version
+            /// any release generated from defines ([`crate::RELEASES`]).
             pub fn valid_versions(self) -> rt::VersionRange {
                 self.request_schema().valid
+            }
+
+            /// The highest stable version (`None` if no version is stable): what
+            /// a client should offer unless asked for unstable versions.
+            pub fn latest_stable_version(self) -> Option<i16> {
+                self.request_schema().latest_stable()
+            }
+
+            /// Whether `version` is valid and stable (not the unstable latest
+            /// version of the release its layout comes from).
+            pub fn is_stable(self, version: i16) -> bool {
+                self.request_schema().is_stable(version)
             }
 
             /// Whether `version` of this API uses flexible (compact) encodings.
@@ -332,6 +345,11 @@ pub fn registry(messages: &[Message]) -> TokenStream {
         quote!(&super::#md::SCHEMA,)
     });
     let n = messages.len();
+    let release_names: Vec<&str> = messages
+        .first()
+        .map(|m| m.releases.iter().map(|r| r.name.as_str()).collect())
+        .unwrap_or_default();
+    let nr = release_names.len();
     let each = messages.iter().map(|m| {
         let md = modname(m);
         let ty = format_ident!("{}", m.name);
@@ -358,6 +376,10 @@ pub fn registry(messages: &[Message]) -> TokenStream {
                 #(#each)*
             };
         }
+
+        /// The Kafka releases generated from, newest first. Each version of a
+        /// message is laid out as the newest of them that defines it.
+        pub static RELEASES: [&str; #nr] = [#(#release_names),*];
 
         /// Every message schema: requests, responses, headers and data schemas, by name.
         pub static ALL_SCHEMAS: [&rt::MessageSchema; #n] = [#(#all)*];
@@ -437,7 +459,7 @@ pub fn error_codes(errors: &[ErrorSpec]) -> Result<TokenStream, String> {
         #[cfg_attr(feature = "defmt", derive(defmt::Format))]
         pub enum ErrorCode {
             #(#variants)*
-            /// A code Kafka 3.9 does not define.
+            /// A code Kafka's error table (of the newest release) does not define.
             Unknown(i16),
         }
 

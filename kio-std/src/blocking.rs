@@ -87,10 +87,10 @@ impl Connection {
             client_id: opts.get_client_id().map(str::to_owned),
             timeout: opts.get_request_timeout(),
             max_frame_size: opts.max_frame_size_value(),
-            versions: Versions::assume_all(),
+            versions: Versions::assume_all().allow_unstable(opts.unstable_value()),
         };
         if negotiate {
-            conn.versions = conn.negotiate()?;
+            conn.versions = conn.negotiate()?.allow_unstable(opts.unstable_value());
         }
         Ok(conn)
     }

@@ -216,11 +216,14 @@ impl From<CodecError> for Error {
 }
 
 /// The versions negotiated with a broker: its ApiVersions answer, and for
-/// each API the highest version both sides support.
+/// each API the highest version both sides support. Only stable versions
+/// are chosen (an unstable one, `latestVersionUnstable` in Kafka's schema,
+/// is not final) unless [`Versions::allow_unstable`] says otherwise.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Versions {
     api_versions_version: i16,
     broker: BTreeMap<i16, VersionRange>,
+    unstable: bool,
 }
 
 impl Versions {
@@ -233,7 +236,15 @@ impl Versions {
                 .iter()
                 .map(|k| (k.api_key, VersionRange::new(k.min_version, k.max_version)))
                 .collect(),
+            unstable: false,
         }
+    }
+
+    /// Whether [`Versions::chosen`] may pick unstable versions (default false).
+    #[must_use]
+    pub fn allow_unstable(mut self, on: bool) -> Self {
+        self.unstable = on;
+        self
     }
 
     /// A table that assumes the broker supports every version kio knows
@@ -245,6 +256,7 @@ impl Versions {
                 .iter()
                 .map(|k| (k.key(), k.valid_versions()))
                 .collect(),
+            unstable: false,
         }
     }
 
@@ -263,12 +275,15 @@ impl Versions {
         self.broker.get(&key).copied()
     }
 
-    /// The highest version of `api` both the broker and kio support.
+    /// The highest version of `api` both the broker and kio support, and
+    /// stable unless unstable versions are allowed.
     pub fn chosen(&self, api: ApiKey) -> Option<i16> {
         let b = self.broker_range(api)?;
         let k = api.valid_versions();
-        let hi = b.max.min(k.max);
-        (hi >= b.min.max(k.min)).then_some(hi)
+        let lo = b.min.max(k.min);
+        (lo..=b.max.min(k.max))
+            .rev()
+            .find(|&v| self.unstable || api.is_stable(v))
     }
 
     /// Every API the broker advertised: key, the broker's range, and the
@@ -373,6 +388,7 @@ pub struct ConnectOptions {
     connect_timeout: Duration,
     max_frame_size: usize,
     negotiate: bool,
+    unstable_versions: bool,
 }
 
 impl Default for ConnectOptions {
@@ -383,6 +399,7 @@ impl Default for ConnectOptions {
             connect_timeout: Duration::from_secs(10),
             max_frame_size: DEFAULT_MAX_FRAME_SIZE,
             negotiate: true,
+            unstable_versions: false,
         }
     }
 }
@@ -430,10 +447,20 @@ impl ConnectOptions {
     }
 
     /// Whether to negotiate versions with ApiVersions on connect (default
-    /// true). Without it, every API is sent at the highest version kio knows.
+    /// true). Without it, every API is sent at the highest (stable) version
+    /// kio knows.
     #[must_use]
     pub fn negotiate(mut self, on: bool) -> Self {
         self.negotiate = on;
+        self
+    }
+
+    /// Whether negotiation may choose unstable versions (default false:
+    /// only versions Kafka's schemas call stable; e.g. InitProducerId v6 is
+    /// unstable in Kafka 4.3). Explicit versions are always sent as asked.
+    #[must_use]
+    pub fn unstable_versions(mut self, on: bool) -> Self {
+        self.unstable_versions = on;
         self
     }
 
@@ -457,6 +484,10 @@ impl ConnectOptions {
 
     pub(crate) fn negotiate_value(&self) -> bool {
         self.negotiate
+    }
+
+    pub(crate) fn unstable_value(&self) -> bool {
+        self.unstable_versions
     }
 }
 
@@ -608,11 +639,13 @@ impl Connection {
             next_id: AtomicI32::new(0),
             client_id: opts.client_id,
             timeout: opts.request_timeout,
-            versions: Versions::assume_all(),
+            versions: Versions::assume_all().allow_unstable(opts.unstable_versions),
             reader,
         };
         if opts.negotiate {
-            conn.versions = negotiate(&conn).await?;
+            conn.versions = negotiate(&conn)
+                .await?
+                .allow_unstable(opts.unstable_versions);
         }
         Ok(Connection {
             inner: Arc::new(conn),
@@ -885,5 +918,27 @@ async fn read_loop<R: AsyncRead + Unpin>(mut frames: FramedRead<R, FrameCodec>, 
         };
         state.fail(err);
         return;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Versions;
+    use kio_core::ApiKey;
+
+    /// InitProducerId v6 is unstable in Kafka 4.3.1 (`latestVersionUnstable`):
+    /// negotiation picks v5 unless unstable versions are allowed.
+    #[test]
+    fn negotiation_picks_stable_versions_unless_asked() {
+        let api = ApiKey::InitProducerId;
+        assert_eq!(api.valid_versions().max, 6);
+        assert!(!api.is_stable(6) && api.is_stable(5));
+        let v = Versions::assume_all();
+        assert_eq!(v.chosen(api), Some(5));
+        assert_eq!(v.clone().allow_unstable(true).chosen(api), Some(6));
+        // Stable everywhere else: the highest version.
+        assert_eq!(v.chosen(ApiKey::Produce), Some(13));
+        // ShareGroupHeartbeat: v0 (3.9.0) was unstable, v1 (4.3.1) is stable.
+        assert_eq!(v.chosen(ApiKey::ShareGroupHeartbeat), Some(1));
     }
 }

@@ -550,6 +550,11 @@ pub fn apis() -> Value {
                 "flexibleVersions": range(q.flexible),
                 "deprecatedVersions": range(q.deprecated),
                 "latestVersionUnstable": q.latest_version_unstable,
+                "latestStableVersion": q.latest_stable(),
+                "versionsByRelease": q.provenance_ranges().map(|(r, p)| json!({
+                    "versions": range(r),
+                    "provenance": p.to_string(),
+                })).collect::<Vec<_>>(),
                 "listeners": q.listeners,
                 "request": q.name,
                 "response": r.name,

@@ -5,6 +5,9 @@ use crate::rt;
 /// The `AddPartitionsToTxnRequest` request (API key 24).
 ///
 /// Valid versions: 0-5; flexible versions: 3+.
+///
+/// Versions by release:
+/// - v0-5: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -403,7 +406,7 @@ pub struct AddPartitionsToTxnTopic<'a> {
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
-    /// The partition indexes to add to the transaction
+    /// The partition indexes to add to the transaction.
     ///
     /// Kafka type `[]int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
@@ -704,7 +707,7 @@ pub static ADD_PARTITIONS_TO_TXN_TOPIC_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The partition indexes to add to the transaction",
+        about: "The partition indexes to add to the transaction.",
         fields: &[],
     },
 ];
@@ -717,7 +720,19 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(3, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 5),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 5),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: ADD_PARTITIONS_TO_TXN_REQUEST_FIELDS,
     structs: &[
         ("AddPartitionsToTxnRequest", ADD_PARTITIONS_TO_TXN_REQUEST_FIELDS),

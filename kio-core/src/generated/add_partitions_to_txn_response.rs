@@ -5,6 +5,9 @@ use crate::rt;
 /// The `AddPartitionsToTxnResponse` response (API key 24).
 ///
 /// Valid versions: 0-5; flexible versions: 3+.
+///
+/// Versions by release:
+/// - v0-5: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -287,7 +290,7 @@ pub struct AddPartitionsToTxnTopicResult<'a> {
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
-    /// The results for each partition
+    /// The results for each partition.
     ///
     /// Kafka type `[]AddPartitionsToTxnPartitionResult`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "resultsByPartition"))]
@@ -629,7 +632,7 @@ pub static ADD_PARTITIONS_TO_TXN_TOPIC_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The results for each partition",
+        about: "The results for each partition.",
         fields: ADD_PARTITIONS_TO_TXN_PARTITION_RESULT_FIELDS,
     },
 ];
@@ -681,6 +684,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(3, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 5),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 5),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: ADD_PARTITIONS_TO_TXN_RESPONSE_FIELDS,
     structs: &[

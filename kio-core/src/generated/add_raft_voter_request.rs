@@ -4,33 +4,46 @@
 use crate::rt;
 /// The `AddRaftVoterRequest` request (API key 80).
 ///
-/// Valid versions: 0; flexible versions: 0+.
+/// Valid versions: 0-1; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v1: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct AddRaftVoterRequest<'a> {
+    /// The cluster id.
+    ///
     /// Kafka type `string`; versions 0+; nullable in 0+.
     #[cfg_attr(feature = "serde", serde(rename = "clusterId"))]
     pub cluster_id: Option<rt::Str<'a>>,
+    /// The maximum time to wait for the request to complete before returning.
+    ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "timeoutMs"))]
     pub timeout_ms: i32,
-    /// The replica id of the voter getting added to the topic partition
+    /// The replica id of the voter getting added to the topic partition.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "voterId"))]
     pub voter_id: i32,
-    /// The directory id of the voter getting added to the topic partition
+    /// The directory id of the voter getting added to the topic partition.
     ///
     /// Kafka type `uuid`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "voterDirectoryId"))]
     pub voter_directory_id: rt::Uuid,
-    /// The endpoints that can be used to communicate with the voter
+    /// The endpoints that can be used to communicate with the voter.
     ///
     /// Kafka type `[]Listener`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "listeners"))]
     pub listeners: rt::Array<'a, Listener<'a>>,
+    /// When true, return a response after the new voter set is committed. Otherwise, return after the leader writes the changes locally.
+    ///
+    /// Kafka type `bool`; versions 1+; default `true`.
+    #[cfg_attr(feature = "serde", serde(rename = "ackWhenCommitted"))]
+    pub ack_when_committed: bool,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -49,6 +62,7 @@ impl Default for AddRaftVoterRequest<'_> {
             voter_id: 0,
             voter_directory_id: rt::Uuid::ZERO,
             listeners: ::core::default::Default::default(),
+            ack_when_committed: true,
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
@@ -71,6 +85,13 @@ impl<'a> rt::Wire<'a> for AddRaftVoterRequest<'a> {
             .map_err(|e| e.in_field("AddRaftVoterRequest.VoterDirectoryId"))?;
         this.listeners = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddRaftVoterRequest.Listeners"))?;
+        if v >= 1 {
+            this.ack_when_committed = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("AddRaftVoterRequest.AckWhenCommitted"))?;
+        }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AddRaftVoterRequest._tagged"))?;
@@ -95,6 +116,19 @@ impl<'a> rt::Wire<'a> for AddRaftVoterRequest<'a> {
             .map_err(|e| e.in_field("AddRaftVoterRequest.VoterDirectoryId"))?;
         rt::Wire::write(&self.listeners, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddRaftVoterRequest.Listeners"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.ack_when_committed,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("AddRaftVoterRequest.AckWhenCommitted"))?;
+        } else if self.ack_when_committed != true {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddRaftVoterRequest.AckWhenCommitted"),
+            );
+        }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -118,6 +152,7 @@ impl<'a> rt::IntoOwned for AddRaftVoterRequest<'a> {
             voter_id: rt::IntoOwned::into_owned(self.voter_id),
             voter_directory_id: rt::IntoOwned::into_owned(self.voter_directory_id),
             listeners: rt::IntoOwned::into_owned(self.listeners),
+            ack_when_committed: rt::IntoOwned::into_owned(self.ack_when_committed),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -128,17 +163,17 @@ impl<'a> rt::IntoOwned for AddRaftVoterRequest<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Listener<'a> {
-    /// The name of the endpoint
+    /// The name of the endpoint.
     ///
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
-    /// The hostname
+    /// The hostname.
     ///
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "host"))]
     pub host: rt::Str<'a>,
-    /// The port
+    /// The port.
     ///
     /// Kafka type `uint16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "port"))]
@@ -235,7 +270,7 @@ pub static ADD_RAFT_VOTER_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The cluster id.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -253,7 +288,7 @@ pub static ADD_RAFT_VOTER_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The maximum time to wait for the request to complete before returning.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -271,7 +306,7 @@ pub static ADD_RAFT_VOTER_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The replica id of the voter getting added to the topic partition",
+        about: "The replica id of the voter getting added to the topic partition.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -289,7 +324,7 @@ pub static ADD_RAFT_VOTER_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The directory id of the voter getting added to the topic partition",
+        about: "The directory id of the voter getting added to the topic partition.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -307,8 +342,26 @@ pub static ADD_RAFT_VOTER_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The endpoints that can be used to communicate with the voter",
+        about: "The endpoints that can be used to communicate with the voter.",
         fields: LISTENER_FIELDS,
+    },
+    rt::FieldSchema {
+        name: "AckWhenCommitted",
+        json_name: "ackWhenCommitted",
+        type_name: "bool",
+        ty: rt::FieldType::Bool,
+        versions: rt::VersionRange::new(1, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "true",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "When true, return a response after the new voter set is committed. Otherwise, return after the leader writes the changes locally.",
+        fields: &[],
     },
 ];
 /// The fields of `Listener`, in wire order.
@@ -328,7 +381,7 @@ pub static LISTENER_FIELDS: &[rt::FieldSchema] = &[
         map_key: true,
         entity_type: "",
         zero_copy: false,
-        about: "The name of the endpoint",
+        about: "The name of the endpoint.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -346,7 +399,7 @@ pub static LISTENER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The hostname",
+        about: "The hostname.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -364,7 +417,7 @@ pub static LISTENER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The port",
+        about: "The port.",
         fields: &[],
     },
 ];
@@ -373,10 +426,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "AddRaftVoterRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(80i16),
-    valid: rt::VersionRange::new(0, 0),
+    valid: rt::VersionRange::new(0, 1),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &["controller", "broker"],
     fields: ADD_RAFT_VOTER_REQUEST_FIELDS,
     structs: &[

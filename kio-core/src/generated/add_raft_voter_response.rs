@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `AddRaftVoterResponse` response (API key 80).
 ///
-/// Valid versions: 0; flexible versions: 0+.
+/// Valid versions: 0-1; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v1: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -15,7 +19,7 @@ pub struct AddRaftVoterResponse<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "throttleTimeMs"))]
     pub throttle_time_ms: i32,
-    /// The error code, or 0 if there was no error
+    /// The error code, or 0 if there was no error.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
@@ -139,7 +143,7 @@ pub static ADD_RAFT_VOTER_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The error code, or 0 if there was no error",
+        about: "The error code, or 0 if there was no error.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -166,10 +170,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "AddRaftVoterResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(80i16),
-    valid: rt::VersionRange::new(0, 0),
+    valid: rt::VersionRange::new(0, 1),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: ADD_RAFT_VOTER_RESPONSE_FIELDS,
     structs: &[("AddRaftVoterResponse", ADD_RAFT_VOTER_RESPONSE_FIELDS)],

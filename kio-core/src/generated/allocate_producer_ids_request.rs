@@ -5,17 +5,20 @@ use crate::rt;
 /// The `AllocateProducerIdsRequest` request (API key 67).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct AllocateProducerIdsRequest<'a> {
-    /// The ID of the requesting broker
+    /// The ID of the requesting broker.
     ///
     /// Kafka type `int32`; versions 0+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "brokerId"))]
     pub broker_id: i32,
-    /// The epoch of the requesting broker
+    /// The epoch of the requesting broker.
     ///
     /// Kafka type `int64`; versions 0+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "brokerEpoch"))]
@@ -110,7 +113,7 @@ pub static ALLOCATE_PRODUCER_IDS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "The ID of the requesting broker",
+        about: "The ID of the requesting broker.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -128,7 +131,7 @@ pub static ALLOCATE_PRODUCER_IDS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The epoch of the requesting broker",
+        about: "The epoch of the requesting broker.",
         fields: &[],
     },
 ];
@@ -141,7 +144,19 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "controller"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["controller"],
     fields: ALLOCATE_PRODUCER_IDS_REQUEST_FIELDS,
     structs: &[("AllocateProducerIdsRequest", ALLOCATE_PRODUCER_IDS_REQUEST_FIELDS)],
 };

@@ -5,6 +5,9 @@ use crate::rt;
 /// The `AllocateProducerIdsResponse` response (API key 67).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -15,17 +18,17 @@ pub struct AllocateProducerIdsResponse<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "throttleTimeMs"))]
     pub throttle_time_ms: i32,
-    /// The top level response error code
+    /// The top level response error code.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: i16,
-    /// The first producer ID in this range, inclusive
+    /// The first producer ID in this range, inclusive.
     ///
     /// Kafka type `int64`; versions 0+; entity type `producerId`.
     #[cfg_attr(feature = "serde", serde(rename = "producerIdStart"))]
     pub producer_id_start: i64,
-    /// The number of producer IDs in this range
+    /// The number of producer IDs in this range.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "producerIdLen"))]
@@ -150,7 +153,7 @@ pub static ALLOCATE_PRODUCER_IDS_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The top level response error code",
+        about: "The top level response error code.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -168,7 +171,7 @@ pub static ALLOCATE_PRODUCER_IDS_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "producerId",
         zero_copy: false,
-        about: "The first producer ID in this range, inclusive",
+        about: "The first producer ID in this range, inclusive.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -186,7 +189,7 @@ pub static ALLOCATE_PRODUCER_IDS_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The number of producer IDs in this range",
+        about: "The number of producer IDs in this range.",
         fields: &[],
     },
 ];
@@ -199,6 +202,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: ALLOCATE_PRODUCER_IDS_RESPONSE_FIELDS,
     structs: &[("AllocateProducerIdsResponse", ALLOCATE_PRODUCER_IDS_RESPONSE_FIELDS)],

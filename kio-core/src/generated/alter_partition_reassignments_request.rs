@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `AlterPartitionReassignmentsRequest` request (API key 45).
 ///
-/// Valid versions: 0; flexible versions: 0+.
+/// Valid versions: 0-1; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v1: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -15,6 +19,11 @@ pub struct AlterPartitionReassignmentsRequest<'a> {
     /// Kafka type `int32`; versions 0+; default `60000`.
     #[cfg_attr(feature = "serde", serde(rename = "timeoutMs"))]
     pub timeout_ms: i32,
+    /// The option indicating whether changing the replication factor of any given partition as part of this request is a valid move.
+    ///
+    /// Kafka type `bool`; versions 1+; default `true`.
+    #[cfg_attr(feature = "serde", serde(rename = "allowReplicationFactorChange"))]
+    pub allow_replication_factor_change: bool,
     /// The topics to reassign.
     ///
     /// Kafka type `[]ReassignableTopic`; versions 0+.
@@ -34,6 +43,7 @@ impl Default for AlterPartitionReassignmentsRequest<'_> {
     fn default() -> Self {
         Self {
             timeout_ms: 60000,
+            allow_replication_factor_change: true,
             topics: ::core::default::Default::default(),
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
@@ -49,6 +59,18 @@ impl<'a> rt::Wire<'a> for AlterPartitionReassignmentsRequest<'a> {
         let mut this = Self::default();
         this.timeout_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterPartitionReassignmentsRequest.TimeoutMs"))?;
+        if v >= 1 {
+            this.allow_replication_factor_change = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e
+                        .in_field(
+                            "AlterPartitionReassignmentsRequest.AllowReplicationFactorChange",
+                        )
+                })?;
+        }
         this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterPartitionReassignmentsRequest.Topics"))?;
         if cx.flexible {
@@ -67,6 +89,26 @@ impl<'a> rt::Wire<'a> for AlterPartitionReassignmentsRequest<'a> {
         let v = cx.version;
         rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterPartitionReassignmentsRequest.TimeoutMs"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.allow_replication_factor_change,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e
+                        .in_field(
+                            "AlterPartitionReassignmentsRequest.AllowReplicationFactorChange",
+                        )
+                })?;
+        } else if self.allow_replication_factor_change != true {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field(
+                        "AlterPartitionReassignmentsRequest.AllowReplicationFactorChange",
+                    ),
+            );
+        }
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterPartitionReassignmentsRequest.Topics"))?;
         if cx.flexible {
@@ -88,6 +130,9 @@ impl<'a> rt::IntoOwned for AlterPartitionReassignmentsRequest<'a> {
     fn into_owned(self) -> AlterPartitionReassignmentsRequest<'static> {
         AlterPartitionReassignmentsRequest {
             timeout_ms: rt::IntoOwned::into_owned(self.timeout_ms),
+            allow_replication_factor_change: rt::IntoOwned::into_owned(
+                self.allow_replication_factor_change,
+            ),
             topics: rt::IntoOwned::into_owned(self.topics),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
@@ -292,6 +337,24 @@ pub static ALTER_PARTITION_REASSIGNMENTS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         fields: &[],
     },
     rt::FieldSchema {
+        name: "AllowReplicationFactorChange",
+        json_name: "allowReplicationFactorChange",
+        type_name: "bool",
+        ty: rt::FieldType::Bool,
+        versions: rt::VersionRange::new(1, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "true",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The option indicating whether changing the replication factor of any given partition as part of this request is a valid move.",
+        fields: &[],
+    },
+    rt::FieldSchema {
         name: "Topics",
         json_name: "topics",
         type_name: "[]ReassignableTopic",
@@ -393,11 +456,23 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "AlterPartitionReassignmentsRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(45i16),
-    valid: rt::VersionRange::new(0, 0),
+    valid: rt::VersionRange::new(0, 1),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["broker", "controller", "zkBroker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker", "controller"],
     fields: ALTER_PARTITION_REASSIGNMENTS_REQUEST_FIELDS,
     structs: &[
         (

@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `AlterPartitionReassignmentsResponse` response (API key 45).
 ///
-/// Valid versions: 0; flexible versions: 0+.
+/// Valid versions: 0-1; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v1: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -15,6 +19,11 @@ pub struct AlterPartitionReassignmentsResponse<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "throttleTimeMs"))]
     pub throttle_time_ms: i32,
+    /// The option indicating whether changing the replication factor of any given partition as part of the request was allowed.
+    ///
+    /// Kafka type `bool`; versions 1+; default `true`; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "allowReplicationFactorChange"))]
+    pub allow_replication_factor_change: bool,
     /// The top-level error code, or 0 if there was no error.
     ///
     /// Kafka type `int16`; versions 0+.
@@ -44,6 +53,7 @@ impl Default for AlterPartitionReassignmentsResponse<'_> {
     fn default() -> Self {
         Self {
             throttle_time_ms: 0,
+            allow_replication_factor_change: true,
             error_code: 0,
             error_message: Some(rt::Str::new("")),
             responses: ::core::default::Default::default(),
@@ -63,6 +73,18 @@ impl<'a> rt::Wire<'a> for AlterPartitionReassignmentsResponse<'a> {
             .map_err(|e| {
                 e.in_field("AlterPartitionReassignmentsResponse.ThrottleTimeMs")
             })?;
+        if v >= 1 {
+            this.allow_replication_factor_change = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e
+                        .in_field(
+                            "AlterPartitionReassignmentsResponse.AllowReplicationFactorChange",
+                        )
+                })?;
+        }
         this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterPartitionReassignmentsResponse.ErrorCode"))?;
         this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
@@ -89,6 +111,19 @@ impl<'a> rt::Wire<'a> for AlterPartitionReassignmentsResponse<'a> {
             .map_err(|e| {
                 e.in_field("AlterPartitionReassignmentsResponse.ThrottleTimeMs")
             })?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.allow_replication_factor_change,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e
+                        .in_field(
+                            "AlterPartitionReassignmentsResponse.AllowReplicationFactorChange",
+                        )
+                })?;
+        }
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterPartitionReassignmentsResponse.ErrorCode"))?;
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
@@ -116,6 +151,9 @@ impl<'a> rt::IntoOwned for AlterPartitionReassignmentsResponse<'a> {
     fn into_owned(self) -> AlterPartitionReassignmentsResponse<'static> {
         AlterPartitionReassignmentsResponse {
             throttle_time_ms: rt::IntoOwned::into_owned(self.throttle_time_ms),
+            allow_replication_factor_change: rt::IntoOwned::into_owned(
+                self.allow_replication_factor_change,
+            ),
             error_code: rt::IntoOwned::into_owned(self.error_code),
             error_message: rt::IntoOwned::into_owned(self.error_message),
             responses: rt::IntoOwned::into_owned(self.responses),
@@ -129,12 +167,12 @@ impl<'a> rt::IntoOwned for AlterPartitionReassignmentsResponse<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ReassignableTopicResponse<'a> {
-    /// The topic name
+    /// The topic name.
     ///
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
-    /// The responses to partitions to reassign
+    /// The responses to partitions to reassign.
     ///
     /// Kafka type `[]ReassignablePartitionResponse`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
@@ -333,6 +371,24 @@ pub static ALTER_PARTITION_REASSIGNMENTS_RESPONSE_FIELDS: &[rt::FieldSchema] = &
         fields: &[],
     },
     rt::FieldSchema {
+        name: "AllowReplicationFactorChange",
+        json_name: "allowReplicationFactorChange",
+        type_name: "bool",
+        ty: rt::FieldType::Bool,
+        versions: rt::VersionRange::new(1, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "true",
+        ignorable: true,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The option indicating whether changing the replication factor of any given partition as part of the request was allowed.",
+        fields: &[],
+    },
+    rt::FieldSchema {
         name: "ErrorCode",
         json_name: "errorCode",
         type_name: "int16",
@@ -404,7 +460,7 @@ pub static REASSIGNABLE_TOPIC_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "topicName",
         zero_copy: false,
-        about: "The topic name",
+        about: "The topic name.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -424,7 +480,7 @@ pub static REASSIGNABLE_TOPIC_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The responses to partitions to reassign",
+        about: "The responses to partitions to reassign.",
         fields: REASSIGNABLE_PARTITION_RESPONSE_FIELDS,
     },
 ];
@@ -490,10 +546,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "AlterPartitionReassignmentsResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(45i16),
-    valid: rt::VersionRange::new(0, 0),
+    valid: rt::VersionRange::new(0, 1),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: ALTER_PARTITION_REASSIGNMENTS_RESPONSE_FIELDS,
     structs: &[

@@ -5,21 +5,27 @@ use crate::rt;
 /// The `AlterPartitionRequest` request (API key 56).
 ///
 /// Valid versions: 0-3; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0-1: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v2-3: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct AlterPartitionRequest<'a> {
-    /// The ID of the requesting broker
+    /// The ID of the requesting broker.
     ///
     /// Kafka type `int32`; versions 0+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "brokerId"))]
     pub broker_id: i32,
-    /// The epoch of the requesting broker
+    /// The epoch of the requesting broker.
     ///
     /// Kafka type `int64`; versions 0+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "brokerEpoch"))]
     pub broker_epoch: i64,
+    /// The topics to alter ISRs for.
+    ///
     /// Kafka type `[]TopicData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: rt::Array<'a, TopicData<'a>>,
@@ -113,11 +119,13 @@ pub struct TopicData<'a> {
     /// Kafka type `string`; versions 0-1; ignorable; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topicName"))]
     pub topic_name: rt::Str<'a>,
-    /// The ID of the topic to alter ISRs for
+    /// The ID of the topic to alter ISRs for.
     ///
     /// Kafka type `uuid`; versions 2+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
     pub topic_id: rt::Uuid,
+    /// The partitions to alter ISRs for.
+    ///
     /// Kafka type `[]PartitionData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
     pub partitions: rt::Array<'a, PartitionData<'a>>,
@@ -210,12 +218,12 @@ impl<'a> rt::IntoOwned for TopicData<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct PartitionData<'a> {
-    /// The partition index
+    /// The partition index.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionIndex"))]
     pub partition_index: i32,
-    /// The leader epoch of this partition
+    /// The leader epoch of this partition.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "leaderEpoch"))]
@@ -225,6 +233,8 @@ pub struct PartitionData<'a> {
     /// Kafka type `[]int32`; versions 0-2; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "newIsr"))]
     pub new_isr: rt::Array<'a, i32>,
+    /// The ISR for this partition.
+    ///
     /// Kafka type `[]BrokerState`; versions 3+.
     #[cfg_attr(feature = "serde", serde(rename = "newIsrWithEpochs"))]
     pub new_isr_with_epochs: rt::Array<'a, BrokerState<'a>>,
@@ -233,7 +243,7 @@ pub struct PartitionData<'a> {
     /// Kafka type `int8`; versions 1+; default `0`.
     #[cfg_attr(feature = "serde", serde(rename = "leaderRecoveryState"))]
     pub leader_recovery_state: i8,
-    /// The expected epoch of the partition which is being updated. For legacy cluster this is the ZkVersion in the LeaderAndIsr request.
+    /// The expected epoch of the partition which is being updated.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionEpoch"))]
@@ -497,7 +507,7 @@ pub static ALTER_PARTITION_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "The ID of the requesting broker",
+        about: "The ID of the requesting broker.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -515,7 +525,7 @@ pub static ALTER_PARTITION_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The epoch of the requesting broker",
+        about: "The epoch of the requesting broker.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -533,7 +543,7 @@ pub static ALTER_PARTITION_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The topics to alter ISRs for.",
         fields: TOPIC_DATA_FIELDS,
     },
 ];
@@ -572,7 +582,7 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The ID of the topic to alter ISRs for",
+        about: "The ID of the topic to alter ISRs for.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -590,7 +600,7 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The partitions to alter ISRs for.",
         fields: PARTITION_DATA_FIELDS,
     },
 ];
@@ -611,7 +621,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The partition index",
+        about: "The partition index.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -629,7 +639,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The leader epoch of this partition",
+        about: "The leader epoch of this partition.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -665,7 +675,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The ISR for this partition.",
         fields: BROKER_STATE_FIELDS,
     },
     rt::FieldSchema {
@@ -701,7 +711,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The expected epoch of the partition which is being updated. For legacy cluster this is the ZkVersion in the LeaderAndIsr request.",
+        about: "The expected epoch of the partition which is being updated.",
         fields: &[],
     },
 ];
@@ -753,7 +763,19 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "controller"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(2, 3),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 3),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["controller"],
     fields: ALTER_PARTITION_REQUEST_FIELDS,
     structs: &[
         ("AlterPartitionRequest", ALTER_PARTITION_REQUEST_FIELDS),

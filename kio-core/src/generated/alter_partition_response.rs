@@ -5,6 +5,10 @@ use crate::rt;
 /// The `AlterPartitionResponse` response (API key 56).
 ///
 /// Valid versions: 0-3; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0-1: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v2-3: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -15,11 +19,13 @@ pub struct AlterPartitionResponse<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "throttleTimeMs"))]
     pub throttle_time_ms: i32,
-    /// The top level response error code
+    /// The top level response error code.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: i16,
+    /// The responses for each topic.
+    ///
     /// Kafka type `[]TopicData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: rt::Array<'a, TopicData<'a>>,
@@ -113,11 +119,13 @@ pub struct TopicData<'a> {
     /// Kafka type `string`; versions 0-1; ignorable; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topicName"))]
     pub topic_name: rt::Str<'a>,
-    /// The ID of the topic
+    /// The ID of the topic.
     ///
     /// Kafka type `uuid`; versions 2+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
     pub topic_id: rt::Uuid,
+    /// The responses for each partition.
+    ///
     /// Kafka type `[]PartitionData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
     pub partitions: rt::Array<'a, PartitionData<'a>>,
@@ -210,12 +218,12 @@ impl<'a> rt::IntoOwned for TopicData<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct PartitionData<'a> {
-    /// The partition index
+    /// The partition index.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionIndex"))]
     pub partition_index: i32,
-    /// The partition level error code
+    /// The partition level error code.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
@@ -240,7 +248,7 @@ pub struct PartitionData<'a> {
     /// Kafka type `int8`; versions 1+; default `0`; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "leaderRecoveryState"))]
     pub leader_recovery_state: i8,
-    /// The current epoch for the partition for KRaft controllers. The current ZK version for the legacy controllers.
+    /// The current epoch for the partition for KRaft controllers.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionEpoch"))]
@@ -394,7 +402,7 @@ pub static ALTER_PARTITION_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The top level response error code",
+        about: "The top level response error code.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -412,7 +420,7 @@ pub static ALTER_PARTITION_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The responses for each topic.",
         fields: TOPIC_DATA_FIELDS,
     },
 ];
@@ -451,7 +459,7 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The ID of the topic",
+        about: "The ID of the topic.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -469,7 +477,7 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The responses for each partition.",
         fields: PARTITION_DATA_FIELDS,
     },
 ];
@@ -490,7 +498,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The partition index",
+        about: "The partition index.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -508,7 +516,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The partition level error code",
+        about: "The partition level error code.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -598,7 +606,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The current epoch for the partition for KRaft controllers. The current ZK version for the legacy controllers.",
+        about: "The current epoch for the partition for KRaft controllers.",
         fields: &[],
     },
 ];
@@ -611,6 +619,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(2, 3),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 3),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: ALTER_PARTITION_RESPONSE_FIELDS,
     structs: &[

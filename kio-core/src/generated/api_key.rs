@@ -6,13 +6,13 @@ use crate::rt;
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[repr(i16)]
 pub enum ApiKey {
-    /// API key 0: `ProduceRequest` / `Produce`; versions 0-11.
+    /// API key 0: `ProduceRequest` / `Produce`; versions 0-13.
     Produce = 0i16,
-    /// API key 1: `FetchRequest` / `Fetch`; versions 0-17.
+    /// API key 1: `FetchRequest` / `Fetch`; versions 0-18.
     Fetch = 1i16,
-    /// API key 2: `ListOffsetsRequest` / `ListOffsets`; versions 0-9.
+    /// API key 2: `ListOffsetsRequest` / `ListOffsets`; versions 0-11.
     ListOffsets = 2i16,
-    /// API key 3: `MetadataRequest` / `Metadata`; versions 0-12.
+    /// API key 3: `MetadataRequest` / `Metadata`; versions 0-13.
     Metadata = 3i16,
     /// API key 4: `LeaderAndIsrRequest` / `LeaderAndIsr`; versions 0-7.
     LeaderAndIsr = 4i16,
@@ -22,9 +22,9 @@ pub enum ApiKey {
     UpdateMetadata = 6i16,
     /// API key 7: `ControlledShutdownRequest` / `ControlledShutdown`; versions 0-3.
     ControlledShutdown = 7i16,
-    /// API key 8: `OffsetCommitRequest` / `OffsetCommit`; versions 0-9.
+    /// API key 8: `OffsetCommitRequest` / `OffsetCommit`; versions 0-10.
     OffsetCommit = 8i16,
-    /// API key 9: `OffsetFetchRequest` / `OffsetFetch`; versions 0-9.
+    /// API key 9: `OffsetFetchRequest` / `OffsetFetch`; versions 0-10.
     OffsetFetch = 9i16,
     /// API key 10: `FindCoordinatorRequest` / `FindCoordinator`; versions 0-6.
     FindCoordinator = 10i16,
@@ -36,7 +36,7 @@ pub enum ApiKey {
     LeaveGroup = 13i16,
     /// API key 14: `SyncGroupRequest` / `SyncGroup`; versions 0-5.
     SyncGroup = 14i16,
-    /// API key 15: `DescribeGroupsRequest` / `DescribeGroups`; versions 0-5.
+    /// API key 15: `DescribeGroupsRequest` / `DescribeGroups`; versions 0-6.
     DescribeGroups = 15i16,
     /// API key 16: `ListGroupsRequest` / `ListGroups`; versions 0-5.
     ListGroups = 16i16,
@@ -50,7 +50,7 @@ pub enum ApiKey {
     DeleteTopics = 20i16,
     /// API key 21: `DeleteRecordsRequest` / `DeleteRecords`; versions 0-2.
     DeleteRecords = 21i16,
-    /// API key 22: `InitProducerIdRequest` / `InitProducerId`; versions 0-5.
+    /// API key 22: `InitProducerIdRequest` / `InitProducerId`; versions 0-6.
     InitProducerId = 22i16,
     /// API key 23: `OffsetForLeaderEpochRequest` / `OffsetForLeaderEpoch`; versions 0-4.
     OffsetForLeaderEpoch = 23i16,
@@ -58,11 +58,11 @@ pub enum ApiKey {
     AddPartitionsToTxn = 24i16,
     /// API key 25: `AddOffsetsToTxnRequest` / `AddOffsetsToTxn`; versions 0-4.
     AddOffsetsToTxn = 25i16,
-    /// API key 26: `EndTxnRequest` / `EndTxn`; versions 0-4.
+    /// API key 26: `EndTxnRequest` / `EndTxn`; versions 0-5.
     EndTxn = 26i16,
-    /// API key 27: `WriteTxnMarkersRequest` / `WriteTxnMarkers`; versions 0-1.
+    /// API key 27: `WriteTxnMarkersRequest` / `WriteTxnMarkers`; versions 0-2.
     WriteTxnMarkers = 27i16,
-    /// API key 28: `TxnOffsetCommitRequest` / `TxnOffsetCommit`; versions 0-4.
+    /// API key 28: `TxnOffsetCommitRequest` / `TxnOffsetCommit`; versions 0-5.
     TxnOffsetCommit = 28i16,
     /// API key 29: `DescribeAclsRequest` / `DescribeAcls`; versions 0-3.
     DescribeAcls = 29i16,
@@ -76,7 +76,7 @@ pub enum ApiKey {
     AlterConfigs = 33i16,
     /// API key 34: `AlterReplicaLogDirsRequest` / `AlterReplicaLogDirs`; versions 0-2.
     AlterReplicaLogDirs = 34i16,
-    /// API key 35: `DescribeLogDirsRequest` / `DescribeLogDirs`; versions 0-4.
+    /// API key 35: `DescribeLogDirsRequest` / `DescribeLogDirs`; versions 0-5.
     DescribeLogDirs = 35i16,
     /// API key 36: `SaslAuthenticateRequest` / `SaslAuthenticate`; versions 0-2.
     SaslAuthenticate = 36i16,
@@ -96,7 +96,7 @@ pub enum ApiKey {
     ElectLeaders = 43i16,
     /// API key 44: `IncrementalAlterConfigsRequest` / `IncrementalAlterConfigs`; versions 0-1.
     IncrementalAlterConfigs = 44i16,
-    /// API key 45: `AlterPartitionReassignmentsRequest` / `AlterPartitionReassignments`; versions 0.
+    /// API key 45: `AlterPartitionReassignmentsRequest` / `AlterPartitionReassignments`; versions 0-1.
     AlterPartitionReassignments = 45i16,
     /// API key 46: `ListPartitionReassignmentsRequest` / `ListPartitionReassignments`; versions 0.
     ListPartitionReassignments = 46i16,
@@ -110,7 +110,7 @@ pub enum ApiKey {
     DescribeUserScramCredentials = 50i16,
     /// API key 51: `AlterUserScramCredentialsRequest` / `AlterUserScramCredentials`; versions 0.
     AlterUserScramCredentials = 51i16,
-    /// API key 52: `VoteRequest` / `Vote`; versions 0-1.
+    /// API key 52: `VoteRequest` / `Vote`; versions 0-2.
     Vote = 52i16,
     /// API key 53: `BeginQuorumEpochRequest` / `BeginQuorumEpoch`; versions 0-1.
     BeginQuorumEpoch = 53i16,
@@ -120,31 +120,31 @@ pub enum ApiKey {
     DescribeQuorum = 55i16,
     /// API key 56: `AlterPartitionRequest` / `AlterPartition`; versions 0-3.
     AlterPartition = 56i16,
-    /// API key 57: `UpdateFeaturesRequest` / `UpdateFeatures`; versions 0-1.
+    /// API key 57: `UpdateFeaturesRequest` / `UpdateFeatures`; versions 0-2.
     UpdateFeatures = 57i16,
     /// API key 58: `EnvelopeRequest` / `Envelope`; versions 0.
     Envelope = 58i16,
     /// API key 59: `FetchSnapshotRequest` / `FetchSnapshot`; versions 0-1.
     FetchSnapshot = 59i16,
-    /// API key 60: `DescribeClusterRequest` / `DescribeCluster`; versions 0-1.
+    /// API key 60: `DescribeClusterRequest` / `DescribeCluster`; versions 0-2.
     DescribeCluster = 60i16,
     /// API key 61: `DescribeProducersRequest` / `DescribeProducers`; versions 0.
     DescribeProducers = 61i16,
     /// API key 62: `BrokerRegistrationRequest` / `BrokerRegistration`; versions 0-4.
     BrokerRegistration = 62i16,
-    /// API key 63: `BrokerHeartbeatRequest` / `BrokerHeartbeat`; versions 0-1.
+    /// API key 63: `BrokerHeartbeatRequest` / `BrokerHeartbeat`; versions 0-2.
     BrokerHeartbeat = 63i16,
     /// API key 64: `UnregisterBrokerRequest` / `UnregisterBroker`; versions 0.
     UnregisterBroker = 64i16,
     /// API key 65: `DescribeTransactionsRequest` / `DescribeTransactions`; versions 0.
     DescribeTransactions = 65i16,
-    /// API key 66: `ListTransactionsRequest` / `ListTransactions`; versions 0-1.
+    /// API key 66: `ListTransactionsRequest` / `ListTransactions`; versions 0-2.
     ListTransactions = 66i16,
     /// API key 67: `AllocateProducerIdsRequest` / `AllocateProducerIds`; versions 0.
     AllocateProducerIds = 67i16,
-    /// API key 68: `ConsumerGroupHeartbeatRequest` / `ConsumerGroupHeartbeat`; versions 0.
+    /// API key 68: `ConsumerGroupHeartbeatRequest` / `ConsumerGroupHeartbeat`; versions 0-1.
     ConsumerGroupHeartbeat = 68i16,
-    /// API key 69: `ConsumerGroupDescribeRequest` / `ConsumerGroupDescribe`; versions 0.
+    /// API key 69: `ConsumerGroupDescribeRequest` / `ConsumerGroupDescribe`; versions 0-1.
     ConsumerGroupDescribe = 69i16,
     /// API key 70: `ControllerRegistrationRequest` / `ControllerRegistration`; versions 0.
     ControllerRegistration = 70i16,
@@ -154,19 +154,19 @@ pub enum ApiKey {
     PushTelemetry = 72i16,
     /// API key 73: `AssignReplicasToDirsRequest` / `AssignReplicasToDirs`; versions 0.
     AssignReplicasToDirs = 73i16,
-    /// API key 74: `ListClientMetricsResourcesRequest` / `ListClientMetricsResources`; versions 0.
-    ListClientMetricsResources = 74i16,
+    /// API key 74: `ListConfigResourcesRequest` / `ListConfigResources`; versions 0-1.
+    ListConfigResources = 74i16,
     /// API key 75: `DescribeTopicPartitionsRequest` / `DescribeTopicPartitions`; versions 0.
     DescribeTopicPartitions = 75i16,
-    /// API key 76: `ShareGroupHeartbeatRequest` / `ShareGroupHeartbeat`; versions 0.
+    /// API key 76: `ShareGroupHeartbeatRequest` / `ShareGroupHeartbeat`; versions 0-1.
     ShareGroupHeartbeat = 76i16,
-    /// API key 77: `ShareGroupDescribeRequest` / `ShareGroupDescribe`; versions 0.
+    /// API key 77: `ShareGroupDescribeRequest` / `ShareGroupDescribe`; versions 0-1.
     ShareGroupDescribe = 77i16,
-    /// API key 78: `ShareFetchRequest` / `ShareFetch`; versions 0.
+    /// API key 78: `ShareFetchRequest` / `ShareFetch`; versions 0-2.
     ShareFetch = 78i16,
-    /// API key 79: `ShareAcknowledgeRequest` / `ShareAcknowledge`; versions 0.
+    /// API key 79: `ShareAcknowledgeRequest` / `ShareAcknowledge`; versions 0-2.
     ShareAcknowledge = 79i16,
-    /// API key 80: `AddRaftVoterRequest` / `AddRaftVoter`; versions 0.
+    /// API key 80: `AddRaftVoterRequest` / `AddRaftVoter`; versions 0-1.
     AddRaftVoter = 80i16,
     /// API key 81: `RemoveRaftVoterRequest` / `RemoveRaftVoter`; versions 0.
     RemoveRaftVoter = 81i16,
@@ -176,16 +176,26 @@ pub enum ApiKey {
     InitializeShareGroupState = 83i16,
     /// API key 84: `ReadShareGroupStateRequest` / `ReadShareGroupState`; versions 0.
     ReadShareGroupState = 84i16,
-    /// API key 85: `WriteShareGroupStateRequest` / `WriteShareGroupState`; versions 0.
+    /// API key 85: `WriteShareGroupStateRequest` / `WriteShareGroupState`; versions 0-1.
     WriteShareGroupState = 85i16,
     /// API key 86: `DeleteShareGroupStateRequest` / `DeleteShareGroupState`; versions 0.
     DeleteShareGroupState = 86i16,
-    /// API key 87: `ReadShareGroupStateSummaryRequest` / `ReadShareGroupStateSummary`; versions 0.
+    /// API key 87: `ReadShareGroupStateSummaryRequest` / `ReadShareGroupStateSummary`; versions 0-1.
     ReadShareGroupStateSummary = 87i16,
+    /// API key 88: `StreamsGroupHeartbeatRequest` / `StreamsGroupHeartbeat`; versions 0.
+    StreamsGroupHeartbeat = 88i16,
+    /// API key 89: `StreamsGroupDescribeRequest` / `StreamsGroupDescribe`; versions 0.
+    StreamsGroupDescribe = 89i16,
+    /// API key 90: `DescribeShareGroupOffsetsRequest` / `DescribeShareGroupOffsets`; versions 0-1.
+    DescribeShareGroupOffsets = 90i16,
+    /// API key 91: `AlterShareGroupOffsetsRequest` / `AlterShareGroupOffsets`; versions 0.
+    AlterShareGroupOffsets = 91i16,
+    /// API key 92: `DeleteShareGroupOffsetsRequest` / `DeleteShareGroupOffsets`; versions 0.
+    DeleteShareGroupOffsets = 92i16,
 }
 impl ApiKey {
     /// Every API, by key.
-    pub const ALL: [ApiKey; 88usize] = [
+    pub const ALL: [ApiKey; 93usize] = [
         ApiKey::Produce,
         ApiKey::Fetch,
         ApiKey::ListOffsets,
@@ -260,7 +270,7 @@ impl ApiKey {
         ApiKey::GetTelemetrySubscriptions,
         ApiKey::PushTelemetry,
         ApiKey::AssignReplicasToDirs,
-        ApiKey::ListClientMetricsResources,
+        ApiKey::ListConfigResources,
         ApiKey::DescribeTopicPartitions,
         ApiKey::ShareGroupHeartbeat,
         ApiKey::ShareGroupDescribe,
@@ -274,6 +284,11 @@ impl ApiKey {
         ApiKey::WriteShareGroupState,
         ApiKey::DeleteShareGroupState,
         ApiKey::ReadShareGroupStateSummary,
+        ApiKey::StreamsGroupHeartbeat,
+        ApiKey::StreamsGroupDescribe,
+        ApiKey::DescribeShareGroupOffsets,
+        ApiKey::AlterShareGroupOffsets,
+        ApiKey::DeleteShareGroupOffsets,
     ];
     /// The API with this key, if Kafka defines it.
     pub const fn from_i16(key: i16) -> Option<ApiKey> {
@@ -352,7 +367,7 @@ impl ApiKey {
             71i16 => Some(ApiKey::GetTelemetrySubscriptions),
             72i16 => Some(ApiKey::PushTelemetry),
             73i16 => Some(ApiKey::AssignReplicasToDirs),
-            74i16 => Some(ApiKey::ListClientMetricsResources),
+            74i16 => Some(ApiKey::ListConfigResources),
             75i16 => Some(ApiKey::DescribeTopicPartitions),
             76i16 => Some(ApiKey::ShareGroupHeartbeat),
             77i16 => Some(ApiKey::ShareGroupDescribe),
@@ -366,6 +381,11 @@ impl ApiKey {
             85i16 => Some(ApiKey::WriteShareGroupState),
             86i16 => Some(ApiKey::DeleteShareGroupState),
             87i16 => Some(ApiKey::ReadShareGroupStateSummary),
+            88i16 => Some(ApiKey::StreamsGroupHeartbeat),
+            89i16 => Some(ApiKey::StreamsGroupDescribe),
+            90i16 => Some(ApiKey::DescribeShareGroupOffsets),
+            91i16 => Some(ApiKey::AlterShareGroupOffsets),
+            92i16 => Some(ApiKey::DeleteShareGroupOffsets),
             _ => None,
         }
     }
@@ -450,7 +470,7 @@ impl ApiKey {
             ApiKey::GetTelemetrySubscriptions => "GetTelemetrySubscriptions",
             ApiKey::PushTelemetry => "PushTelemetry",
             ApiKey::AssignReplicasToDirs => "AssignReplicasToDirs",
-            ApiKey::ListClientMetricsResources => "ListClientMetricsResources",
+            ApiKey::ListConfigResources => "ListConfigResources",
             ApiKey::DescribeTopicPartitions => "DescribeTopicPartitions",
             ApiKey::ShareGroupHeartbeat => "ShareGroupHeartbeat",
             ApiKey::ShareGroupDescribe => "ShareGroupDescribe",
@@ -464,6 +484,11 @@ impl ApiKey {
             ApiKey::WriteShareGroupState => "WriteShareGroupState",
             ApiKey::DeleteShareGroupState => "DeleteShareGroupState",
             ApiKey::ReadShareGroupStateSummary => "ReadShareGroupStateSummary",
+            ApiKey::StreamsGroupHeartbeat => "StreamsGroupHeartbeat",
+            ApiKey::StreamsGroupDescribe => "StreamsGroupDescribe",
+            ApiKey::DescribeShareGroupOffsets => "DescribeShareGroupOffsets",
+            ApiKey::AlterShareGroupOffsets => "AlterShareGroupOffsets",
+            ApiKey::DeleteShareGroupOffsets => "DeleteShareGroupOffsets",
         }
     }
     /// The request's schema.
@@ -575,9 +600,7 @@ impl ApiKey {
             ApiKey::AssignReplicasToDirs => {
                 &super::assign_replicas_to_dirs_request::SCHEMA
             }
-            ApiKey::ListClientMetricsResources => {
-                &super::list_client_metrics_resources_request::SCHEMA
-            }
+            ApiKey::ListConfigResources => &super::list_config_resources_request::SCHEMA,
             ApiKey::DescribeTopicPartitions => {
                 &super::describe_topic_partitions_request::SCHEMA
             }
@@ -600,6 +623,21 @@ impl ApiKey {
             }
             ApiKey::ReadShareGroupStateSummary => {
                 &super::read_share_group_state_summary_request::SCHEMA
+            }
+            ApiKey::StreamsGroupHeartbeat => {
+                &super::streams_group_heartbeat_request::SCHEMA
+            }
+            ApiKey::StreamsGroupDescribe => {
+                &super::streams_group_describe_request::SCHEMA
+            }
+            ApiKey::DescribeShareGroupOffsets => {
+                &super::describe_share_group_offsets_request::SCHEMA
+            }
+            ApiKey::AlterShareGroupOffsets => {
+                &super::alter_share_group_offsets_request::SCHEMA
+            }
+            ApiKey::DeleteShareGroupOffsets => {
+                &super::delete_share_group_offsets_request::SCHEMA
             }
         }
     }
@@ -716,9 +754,7 @@ impl ApiKey {
             ApiKey::AssignReplicasToDirs => {
                 &super::assign_replicas_to_dirs_response::SCHEMA
             }
-            ApiKey::ListClientMetricsResources => {
-                &super::list_client_metrics_resources_response::SCHEMA
-            }
+            ApiKey::ListConfigResources => &super::list_config_resources_response::SCHEMA,
             ApiKey::DescribeTopicPartitions => {
                 &super::describe_topic_partitions_response::SCHEMA
             }
@@ -744,11 +780,37 @@ impl ApiKey {
             ApiKey::ReadShareGroupStateSummary => {
                 &super::read_share_group_state_summary_response::SCHEMA
             }
+            ApiKey::StreamsGroupHeartbeat => {
+                &super::streams_group_heartbeat_response::SCHEMA
+            }
+            ApiKey::StreamsGroupDescribe => {
+                &super::streams_group_describe_response::SCHEMA
+            }
+            ApiKey::DescribeShareGroupOffsets => {
+                &super::describe_share_group_offsets_response::SCHEMA
+            }
+            ApiKey::AlterShareGroupOffsets => {
+                &super::alter_share_group_offsets_response::SCHEMA
+            }
+            ApiKey::DeleteShareGroupOffsets => {
+                &super::delete_share_group_offsets_response::SCHEMA
+            }
         }
     }
-    /// The versions both request and response support.
+    /// The versions both request and response support: every version
+    /// any release generated from defines ([`crate::RELEASES`]).
     pub fn valid_versions(self) -> rt::VersionRange {
         self.request_schema().valid
+    }
+    /// The highest stable version (`None` if no version is stable): what
+    /// a client should offer unless asked for unstable versions.
+    pub fn latest_stable_version(self) -> Option<i16> {
+        self.request_schema().latest_stable()
+    }
+    /// Whether `version` is valid and stable (not the unstable latest
+    /// version of the release its layout comes from).
+    pub fn is_stable(self, version: i16) -> bool {
+        self.request_schema().is_stable(version)
     }
     /// Whether `version` of this API uses flexible (compact) encodings.
     pub fn is_flexible(self, version: i16) -> bool {

@@ -5,6 +5,9 @@ use crate::rt;
 /// The `ApiVersionsResponse` response (API key 18).
 ///
 /// Valid versions: 0-4; flexible versions: 3+.
+///
+/// Versions by release:
+/// - v0-4: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -40,7 +43,7 @@ pub struct ApiVersionsResponse<'a> {
     /// Kafka type `[]FinalizedFeatureKey`; versions 3+; tag 2 in 3+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "finalizedFeatures"))]
     pub finalized_features: rt::Array<'a, FinalizedFeatureKey<'a>>,
-    /// Set by a KRaft controller if the required configurations for ZK migration are present
+    /// Set by a KRaft controller if the required configurations for ZK migration are present.
     ///
     /// Kafka type `bool`; versions 3+; tag 3 in 3+; default `false`; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "zkMigrationReady"))]
@@ -766,7 +769,7 @@ pub static API_VERSIONS_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Set by a KRaft controller if the required configurations for ZK migration are present",
+        about: "Set by a KRaft controller if the required configurations for ZK migration are present.",
         fields: &[],
     },
 ];
@@ -950,6 +953,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(3, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 4),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 4),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: API_VERSIONS_RESPONSE_FIELDS,
     structs: &[

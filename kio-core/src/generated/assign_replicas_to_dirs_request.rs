@@ -5,21 +5,26 @@ use crate::rt;
 /// The `AssignReplicasToDirsRequest` request (API key 73).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct AssignReplicasToDirsRequest<'a> {
-    /// The ID of the requesting broker
+    /// The ID of the requesting broker.
     ///
     /// Kafka type `int32`; versions 0+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "brokerId"))]
     pub broker_id: i32,
-    /// The epoch of the requesting broker
+    /// The epoch of the requesting broker.
     ///
     /// Kafka type `int64`; versions 0+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "brokerEpoch"))]
     pub broker_epoch: i64,
+    /// The directories to which replicas should be assigned.
+    ///
     /// Kafka type `[]DirectoryData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "directories"))]
     pub directories: rt::Array<'a, DirectoryData<'a>>,
@@ -108,11 +113,13 @@ impl<'a> rt::IntoOwned for AssignReplicasToDirsRequest<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct DirectoryData<'a> {
-    /// The ID of the directory
+    /// The ID of the directory.
     ///
     /// Kafka type `uuid`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: rt::Uuid,
+    /// The topics assigned to the directory.
+    ///
     /// Kafka type `[]TopicData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: rt::Array<'a, TopicData<'a>>,
@@ -195,11 +202,13 @@ impl<'a> rt::IntoOwned for DirectoryData<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct TopicData<'a> {
-    /// The ID of the assigned topic
+    /// The ID of the assigned topic.
     ///
     /// Kafka type `uuid`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
     pub topic_id: rt::Uuid,
+    /// The partitions assigned to the directory.
+    ///
     /// Kafka type `[]PartitionData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
     pub partitions: rt::Array<'a, PartitionData<'a>>,
@@ -278,7 +287,7 @@ impl<'a> rt::IntoOwned for TopicData<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct PartitionData<'a> {
-    /// The partition index
+    /// The partition index.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionIndex"))]
@@ -367,7 +376,7 @@ pub static ASSIGN_REPLICAS_TO_DIRS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "The ID of the requesting broker",
+        about: "The ID of the requesting broker.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -385,7 +394,7 @@ pub static ASSIGN_REPLICAS_TO_DIRS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The epoch of the requesting broker",
+        about: "The epoch of the requesting broker.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -403,7 +412,7 @@ pub static ASSIGN_REPLICAS_TO_DIRS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The directories to which replicas should be assigned.",
         fields: DIRECTORY_DATA_FIELDS,
     },
 ];
@@ -424,7 +433,7 @@ pub static DIRECTORY_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The ID of the directory",
+        about: "The ID of the directory.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -442,7 +451,7 @@ pub static DIRECTORY_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The topics assigned to the directory.",
         fields: TOPIC_DATA_FIELDS,
     },
 ];
@@ -463,7 +472,7 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The ID of the assigned topic",
+        about: "The ID of the assigned topic.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -481,7 +490,7 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The partitions assigned to the directory.",
         fields: PARTITION_DATA_FIELDS,
     },
 ];
@@ -502,7 +511,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The partition index",
+        about: "The partition index.",
         fields: &[],
     },
 ];
@@ -515,6 +524,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &["controller"],
     fields: ASSIGN_REPLICAS_TO_DIRS_REQUEST_FIELDS,
     structs: &[

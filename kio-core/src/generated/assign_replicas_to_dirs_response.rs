@@ -5,6 +5,9 @@ use crate::rt;
 /// The `AssignReplicasToDirsResponse` response (API key 73).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -15,11 +18,13 @@ pub struct AssignReplicasToDirsResponse<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "throttleTimeMs"))]
     pub throttle_time_ms: i32,
-    /// The top level response error code
+    /// The top level response error code.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: i16,
+    /// The list of directories and their assigned partitions.
+    ///
     /// Kafka type `[]DirectoryData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "directories"))]
     pub directories: rt::Array<'a, DirectoryData<'a>>,
@@ -108,11 +113,13 @@ impl<'a> rt::IntoOwned for AssignReplicasToDirsResponse<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct DirectoryData<'a> {
-    /// The ID of the directory
+    /// The ID of the directory.
     ///
     /// Kafka type `uuid`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "id"))]
     pub id: rt::Uuid,
+    /// The list of topics and their assigned partitions.
+    ///
     /// Kafka type `[]TopicData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: rt::Array<'a, TopicData<'a>>,
@@ -195,11 +202,13 @@ impl<'a> rt::IntoOwned for DirectoryData<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct TopicData<'a> {
-    /// The ID of the assigned topic
+    /// The ID of the assigned topic.
     ///
     /// Kafka type `uuid`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
     pub topic_id: rt::Uuid,
+    /// The list of assigned partitions.
+    ///
     /// Kafka type `[]PartitionData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
     pub partitions: rt::Array<'a, PartitionData<'a>>,
@@ -278,12 +287,12 @@ impl<'a> rt::IntoOwned for TopicData<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct PartitionData<'a> {
-    /// The partition index
+    /// The partition index.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionIndex"))]
     pub partition_index: i32,
-    /// The partition level error code
+    /// The partition level error code.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
@@ -396,7 +405,7 @@ pub static ASSIGN_REPLICAS_TO_DIRS_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The top level response error code",
+        about: "The top level response error code.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -414,7 +423,7 @@ pub static ASSIGN_REPLICAS_TO_DIRS_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The list of directories and their assigned partitions.",
         fields: DIRECTORY_DATA_FIELDS,
     },
 ];
@@ -435,7 +444,7 @@ pub static DIRECTORY_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The ID of the directory",
+        about: "The ID of the directory.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -453,7 +462,7 @@ pub static DIRECTORY_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The list of topics and their assigned partitions.",
         fields: TOPIC_DATA_FIELDS,
     },
 ];
@@ -474,7 +483,7 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The ID of the assigned topic",
+        about: "The ID of the assigned topic.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -492,7 +501,7 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The list of assigned partitions.",
         fields: PARTITION_DATA_FIELDS,
     },
 ];
@@ -513,7 +522,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The partition index",
+        about: "The partition index.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -531,7 +540,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The partition level error code",
+        about: "The partition level error code.",
         fields: &[],
     },
 ];
@@ -544,6 +553,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: ASSIGN_REPLICAS_TO_DIRS_RESPONSE_FIELDS,
     structs: &[

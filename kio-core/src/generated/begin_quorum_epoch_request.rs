@@ -5,23 +5,30 @@ use crate::rt;
 /// The `BeginQuorumEpochRequest` request (API key 53).
 ///
 /// Valid versions: 0-1; flexible versions: 1+.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct BeginQuorumEpochRequest<'a> {
+    /// The cluster id.
+    ///
     /// Kafka type `string`; versions 0+; nullable in 0+; default `null`.
     #[cfg_attr(feature = "serde", serde(rename = "clusterId"))]
     pub cluster_id: Option<rt::Str<'a>>,
-    /// The replica id of the voter receiving the request
+    /// The replica id of the voter receiving the request.
     ///
     /// Kafka type `int32`; versions 1+; default `-1`; ignorable; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "voterId"))]
     pub voter_id: i32,
+    /// The topics.
+    ///
     /// Kafka type `[]TopicData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: rt::Array<'a, TopicData<'a>>,
-    /// Endpoints for the leader
+    /// Endpoints for the leader.
     ///
     /// Kafka type `[]LeaderEndpoint`; versions 1+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "leaderEndpoints"))]
@@ -129,11 +136,13 @@ impl<'a> rt::IntoOwned for BeginQuorumEpochRequest<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct TopicData<'a> {
-    /// The topic name
+    /// The topic name.
     ///
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topicName"))]
     pub topic_name: rt::Str<'a>,
+    /// The partitions.
+    ///
     /// Kafka type `[]PartitionData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
     pub partitions: rt::Array<'a, PartitionData<'a>>,
@@ -212,22 +221,22 @@ impl<'a> rt::IntoOwned for TopicData<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct PartitionData<'a> {
-    /// The partition index
+    /// The partition index.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionIndex"))]
     pub partition_index: i32,
-    /// The directory id of the receiving replica
+    /// The directory id of the receiving replica.
     ///
     /// Kafka type `uuid`; versions 1+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "voterDirectoryId"))]
     pub voter_directory_id: rt::Uuid,
-    /// The ID of the newly elected leader
+    /// The ID of the newly elected leader.
     ///
     /// Kafka type `int32`; versions 0+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "leaderId"))]
     pub leader_id: i32,
-    /// The epoch of the newly elected leader
+    /// The epoch of the newly elected leader.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "leaderEpoch"))]
@@ -334,17 +343,17 @@ impl<'a> rt::IntoOwned for PartitionData<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct LeaderEndpoint<'a> {
-    /// The name of the endpoint
+    /// The name of the endpoint.
     ///
     /// Kafka type `string`; versions 1+.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
-    /// The node's hostname
+    /// The node's hostname.
     ///
     /// Kafka type `string`; versions 1+.
     #[cfg_attr(feature = "serde", serde(rename = "host"))]
     pub host: rt::Str<'a>,
-    /// The node's port
+    /// The node's port.
     ///
     /// Kafka type `uint16`; versions 1+.
     #[cfg_attr(feature = "serde", serde(rename = "port"))]
@@ -472,7 +481,7 @@ pub static BEGIN_QUORUM_EPOCH_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The cluster id.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -490,7 +499,7 @@ pub static BEGIN_QUORUM_EPOCH_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "The replica id of the voter receiving the request",
+        about: "The replica id of the voter receiving the request.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -508,7 +517,7 @@ pub static BEGIN_QUORUM_EPOCH_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The topics.",
         fields: TOPIC_DATA_FIELDS,
     },
     rt::FieldSchema {
@@ -526,7 +535,7 @@ pub static BEGIN_QUORUM_EPOCH_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Endpoints for the leader",
+        about: "Endpoints for the leader.",
         fields: LEADER_ENDPOINT_FIELDS,
     },
 ];
@@ -547,7 +556,7 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "topicName",
         zero_copy: false,
-        about: "The topic name",
+        about: "The topic name.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -565,7 +574,7 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The partitions.",
         fields: PARTITION_DATA_FIELDS,
     },
 ];
@@ -586,7 +595,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The partition index",
+        about: "The partition index.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -604,7 +613,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The directory id of the receiving replica",
+        about: "The directory id of the receiving replica.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -622,7 +631,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "The ID of the newly elected leader",
+        about: "The ID of the newly elected leader.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -640,7 +649,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The epoch of the newly elected leader",
+        about: "The epoch of the newly elected leader.",
         fields: &[],
     },
 ];
@@ -661,7 +670,7 @@ pub static LEADER_ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: true,
         entity_type: "",
         zero_copy: false,
-        about: "The name of the endpoint",
+        about: "The name of the endpoint.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -679,7 +688,7 @@ pub static LEADER_ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The node's hostname",
+        about: "The node's hostname.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -697,7 +706,7 @@ pub static LEADER_ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The node's port",
+        about: "The node's port.",
         fields: &[],
     },
 ];
@@ -710,6 +719,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(1, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &["controller"],
     fields: BEGIN_QUORUM_EPOCH_REQUEST_FIELDS,
     structs: &[

@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `BrokerHeartbeatRequest` request (API key 63).
 ///
-/// Valid versions: 0-1; flexible versions: 0+.
+/// Valid versions: 0-2; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v2: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -40,6 +44,11 @@ pub struct BrokerHeartbeatRequest<'a> {
     /// Kafka type `[]uuid`; versions 1+; tag 0 in 1+.
     #[cfg_attr(feature = "serde", serde(rename = "offlineLogDirs"))]
     pub offline_log_dirs: rt::Array<'a, rt::Uuid>,
+    /// List of log directories that are cordoned. This is null before the broker reaches the RECOVERY state.
+    ///
+    /// Kafka type `[]uuid`; versions 2+; nullable in 2+; tag 1 in 2+; default `null`.
+    #[cfg_attr(feature = "serde", serde(rename = "cordonedLogDirs"))]
+    pub cordoned_log_dirs: Option<rt::Array<'a, rt::Uuid>>,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -59,6 +68,7 @@ impl Default for BrokerHeartbeatRequest<'_> {
             want_fence: false,
             want_shut_down: false,
             offline_log_dirs: ::core::default::Default::default(),
+            cordoned_log_dirs: None,
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
@@ -108,6 +118,22 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
                             tags.typed(tag);
                         }
                     }
+                    1u32 if v >= 2 => {
+                        this.cordoned_log_dirs = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, v >= 2),
+                            )
+                            .map_err(|e| {
+                                e.in_field("BrokerHeartbeatRequest.CordonedLogDirs")
+                            })?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| {
+                                e.in_field("BrokerHeartbeatRequest.CordonedLogDirs")
+                            })?;
+                        if this.cordoned_log_dirs != None {
+                            tags.typed(tag);
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -139,13 +165,20 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
                     .in_field("BrokerHeartbeatRequest.OfflineLogDirs"),
             );
         }
+        if (!cx.flexible || !(v >= 2)) && self.cordoned_log_dirs != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerHeartbeatRequest.CordonedLogDirs"),
+            );
+        }
         if cx.flexible {
             let has_offline_log_dirs = v >= 1
                 && self.offline_log_dirs != ::core::default::Default::default();
+            let has_cordoned_log_dirs = v >= 2 && self.cordoned_log_dirs != None;
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                &[(0u32, has_offline_log_dirs)],
+                &[(0u32, has_offline_log_dirs), (1u32, has_cordoned_log_dirs)],
             )?;
             if has_offline_log_dirs {
                 tw.field(
@@ -158,6 +191,18 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
                         ),
                     )
                     .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
+            }
+            if has_cordoned_log_dirs {
+                tw.field(
+                        w,
+                        1u32,
+                        &|w| rt::Wire::write(
+                            &self.cordoned_log_dirs,
+                            w,
+                            rt::Cx::new(v, true, v >= 2),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("BrokerHeartbeatRequest.CordonedLogDirs"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -183,6 +228,7 @@ impl<'a> rt::IntoOwned for BrokerHeartbeatRequest<'a> {
             want_fence: rt::IntoOwned::into_owned(self.want_fence),
             want_shut_down: rt::IntoOwned::into_owned(self.want_shut_down),
             offline_log_dirs: rt::IntoOwned::into_owned(self.offline_log_dirs),
+            cordoned_log_dirs: rt::IntoOwned::into_owned(self.cordoned_log_dirs),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -297,16 +343,46 @@ pub static BROKER_HEARTBEAT_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         about: "Log directories that failed and went offline.",
         fields: &[],
     },
+    rt::FieldSchema {
+        name: "CordonedLogDirs",
+        json_name: "cordonedLogDirs",
+        type_name: "[]uuid",
+        ty: rt::FieldType::Array(&rt::FieldType::Uuid),
+        versions: rt::VersionRange::new(2, i16::MAX),
+        nullable_versions: rt::VersionRange::new(2, i16::MAX),
+        tag: Some(1u32),
+        tagged_versions: rt::VersionRange::new(2, i16::MAX),
+        flexible_versions: None,
+        default: "null",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "List of log directories that are cordoned. This is null before the broker reaches the RECOVERY state.",
+        fields: &[],
+    },
 ];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "BrokerHeartbeatRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(63i16),
-    valid: rt::VersionRange::new(0, 1),
+    valid: rt::VersionRange::new(0, 2),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &["controller"],
     fields: BROKER_HEARTBEAT_REQUEST_FIELDS,
     structs: &[("BrokerHeartbeatRequest", BROKER_HEARTBEAT_REQUEST_FIELDS)],

@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `BrokerHeartbeatResponse` response (API key 63).
 ///
-/// Valid versions: 0-1; flexible versions: 0+.
+/// Valid versions: 0-2; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v2: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -224,10 +228,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "BrokerHeartbeatResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(63i16),
-    valid: rt::VersionRange::new(0, 1),
+    valid: rt::VersionRange::new(0, 2),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: BROKER_HEARTBEAT_RESPONSE_FIELDS,
     structs: &[("BrokerHeartbeatResponse", BROKER_HEARTBEAT_RESPONSE_FIELDS)],

@@ -5,6 +5,9 @@ use crate::rt;
 /// The `BrokerRegistrationRequest` request (API key 62).
 ///
 /// Valid versions: 0-4; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0-4: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -25,7 +28,7 @@ pub struct BrokerRegistrationRequest<'a> {
     /// Kafka type `uuid`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "incarnationId"))]
     pub incarnation_id: rt::Uuid,
-    /// The listeners of this broker
+    /// The listeners of this broker.
     ///
     /// Kafka type `[]Listener`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "listeners"))]
@@ -40,7 +43,7 @@ pub struct BrokerRegistrationRequest<'a> {
     /// Kafka type `string`; versions 0+; nullable in 0+.
     #[cfg_attr(feature = "serde", serde(rename = "rack"))]
     pub rack: Option<rt::Str<'a>>,
-    /// If the required configurations for ZK migration are present, this value is set to true
+    /// If the required configurations for ZK migration are present, this value is set to true.
     ///
     /// Kafka type `bool`; versions 1+; default `false`.
     #[cfg_attr(feature = "serde", serde(rename = "isMigratingZkBroker"))]
@@ -499,7 +502,7 @@ pub static BROKER_REGISTRATION_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The listeners of this broker",
+        about: "The listeners of this broker.",
         fields: LISTENER_FIELDS,
     },
     rt::FieldSchema {
@@ -553,7 +556,7 @@ pub static BROKER_REGISTRATION_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "If the required configurations for ZK migration are present, this value is set to true",
+        about: "If the required configurations for ZK migration are present, this value is set to true.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -734,6 +737,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 4),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 4),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &["controller"],
     fields: BROKER_REGISTRATION_REQUEST_FIELDS,
     structs: &[

@@ -4,13 +4,17 @@
 use crate::rt;
 /// The `ConsumerGroupDescribeRequest` request (API key 69).
 ///
-/// Valid versions: 0; flexible versions: 0+.
+/// Valid versions: 0-1; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v1: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ConsumerGroupDescribeRequest<'a> {
-    /// The ids of the groups to describe
+    /// The ids of the groups to describe.
     ///
     /// Kafka type `[]string`; versions 0+; entity type `groupId`.
     #[cfg_attr(feature = "serde", serde(rename = "groupIds"))]
@@ -123,7 +127,7 @@ pub static CONSUMER_GROUP_DESCRIBE_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "groupId",
         zero_copy: false,
-        about: "The ids of the groups to describe",
+        about: "The ids of the groups to describe.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -150,11 +154,23 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "ConsumerGroupDescribeRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(69i16),
-    valid: rt::VersionRange::new(0, 0),
+    valid: rt::VersionRange::new(0, 1),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: CONSUMER_GROUP_DESCRIBE_REQUEST_FIELDS,
     structs: &[("ConsumerGroupDescribeRequest", CONSUMER_GROUP_DESCRIBE_REQUEST_FIELDS)],
 };

@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `ConsumerGroupDescribeResponse` response (API key 69).
 ///
-/// Valid versions: 0; flexible versions: 0+.
+/// Valid versions: 0-1; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v1: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -322,6 +326,11 @@ pub struct Member<'a> {
     /// Kafka type `Assignment`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "targetAssignment"))]
     pub target_assignment: Assignment<'a>,
+    /// -1 for unknown. 0 for classic member. +1 for consumer member.
+    ///
+    /// Kafka type `int8`; versions 1+; default `-1`; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "memberType"))]
+    pub member_type: i8,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -345,6 +354,7 @@ impl Default for Member<'_> {
             subscribed_topic_regex: None,
             assignment: ::core::default::Default::default(),
             target_assignment: ::core::default::Default::default(),
+            member_type: -1,
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
@@ -383,6 +393,10 @@ impl<'a> rt::Wire<'a> for Member<'a> {
             .map_err(|e| e.in_field("Member.Assignment"))?;
         this.target_assignment = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Member.TargetAssignment"))?;
+        if v >= 1 {
+            this.member_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Member.MemberType"))?;
+        }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("Member._tagged"))?;
@@ -421,6 +435,10 @@ impl<'a> rt::Wire<'a> for Member<'a> {
             .map_err(|e| e.in_field("Member.Assignment"))?;
         rt::Wire::write(&self.target_assignment, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Member.TargetAssignment"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.member_type, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Member.MemberType"))?;
+        }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -453,6 +471,7 @@ impl<'a> rt::IntoOwned for Member<'a> {
             ),
             assignment: rt::IntoOwned::into_owned(self.assignment),
             target_assignment: rt::IntoOwned::into_owned(self.target_assignment),
+            member_type: rt::IntoOwned::into_owned(self.member_type),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -1017,6 +1036,24 @@ pub static MEMBER_FIELDS: &[rt::FieldSchema] = &[
         about: "The target assignment.",
         fields: ASSIGNMENT_FIELDS,
     },
+    rt::FieldSchema {
+        name: "MemberType",
+        json_name: "memberType",
+        type_name: "int8",
+        ty: rt::FieldType::Int8,
+        versions: rt::VersionRange::new(1, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "-1",
+        ignorable: true,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "-1 for unknown. 0 for classic member. +1 for consumer member.",
+        fields: &[],
+    },
 ];
 /// The fields of `Assignment`, in wire order.
 pub static ASSIGNMENT_FIELDS: &[rt::FieldSchema] = &[
@@ -1101,10 +1138,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "ConsumerGroupDescribeResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(69i16),
-    valid: rt::VersionRange::new(0, 0),
+    valid: rt::VersionRange::new(0, 1),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: CONSUMER_GROUP_DESCRIBE_RESPONSE_FIELDS,
     structs: &[

@@ -5,14 +5,21 @@ use crate::rt;
 /// The `ConsumerProtocolAssignment` data schema.
 ///
 /// Valid versions: 0-3; flexible versions: none.
+///
+/// Versions by release:
+/// - v0-3: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ConsumerProtocolAssignment<'a> {
+    /// The list of topics and partitions assigned to this consumer.
+    ///
     /// Kafka type `[]TopicPartition`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "assignedPartitions"))]
     pub assigned_partitions: rt::Array<'a, TopicPartition<'a>>,
+    /// User data.
+    ///
     /// Kafka type `bytes`; versions 0+; nullable in 0+; default `null`.
     #[cfg_attr(feature = "serde", serde(rename = "userData"))]
     pub user_data: Option<rt::Bytes<'a>>,
@@ -82,9 +89,13 @@ impl<'a> rt::IntoOwned for ConsumerProtocolAssignment<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct TopicPartition<'a> {
+    /// The topic name.
+    ///
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topic"))]
     pub topic: rt::Str<'a>,
+    /// The list of partitions assigned to this consumer.
+    ///
     /// Kafka type `[]int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
     pub partitions: rt::Array<'a, i32>,
@@ -165,7 +176,7 @@ pub static CONSUMER_PROTOCOL_ASSIGNMENT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The list of topics and partitions assigned to this consumer.",
         fields: TOPIC_PARTITION_FIELDS,
     },
     rt::FieldSchema {
@@ -183,7 +194,7 @@ pub static CONSUMER_PROTOCOL_ASSIGNMENT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: true,
-        about: "",
+        about: "User data.",
         fields: &[],
     },
 ];
@@ -204,7 +215,7 @@ pub static TOPIC_PARTITION_FIELDS: &[rt::FieldSchema] = &[
         map_key: true,
         entity_type: "topicName",
         zero_copy: false,
-        about: "",
+        about: "The topic name.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -222,7 +233,7 @@ pub static TOPIC_PARTITION_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The list of partitions assigned to this consumer.",
         fields: &[],
     },
 ];
@@ -235,6 +246,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::NONE,
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 3),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 3),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: CONSUMER_PROTOCOL_ASSIGNMENT_FIELDS,
     structs: &[

@@ -5,23 +5,36 @@ use crate::rt;
 /// The `ConsumerProtocolSubscription` data schema.
 ///
 /// Valid versions: 0-3; flexible versions: none.
+///
+/// Versions by release:
+/// - v0-3: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ConsumerProtocolSubscription<'a> {
+    /// The topics that the member wants to consume.
+    ///
     /// Kafka type `[]string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: rt::Array<'a, rt::Str<'a>>,
+    /// User data that will be passed back to the consumer.
+    ///
     /// Kafka type `bytes`; versions 0+; nullable in 0+; default `null`.
     #[cfg_attr(feature = "serde", serde(rename = "userData"))]
     pub user_data: Option<rt::Bytes<'a>>,
+    /// The partitions that the member owns.
+    ///
     /// Kafka type `[]TopicPartition`; versions 1+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "ownedPartitions"))]
     pub owned_partitions: rt::Array<'a, TopicPartition<'a>>,
+    /// The generation id of the member.
+    ///
     /// Kafka type `int32`; versions 2+; default `-1`; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "generationId"))]
     pub generation_id: i32,
+    /// The rack id of the member.
+    ///
     /// Kafka type `string`; versions 3+; nullable in 3+; default `null`; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "rackId"))]
     pub rack_id: Option<rt::Str<'a>>,
@@ -129,9 +142,13 @@ impl<'a> rt::IntoOwned for ConsumerProtocolSubscription<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct TopicPartition<'a> {
+    /// The topic name.
+    ///
     /// Kafka type `string`; versions 1+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topic"))]
     pub topic: rt::Str<'a>,
+    /// The partition ids.
+    ///
     /// Kafka type `[]int32`; versions 1+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
     pub partitions: rt::Array<'a, i32>,
@@ -230,7 +247,7 @@ pub static CONSUMER_PROTOCOL_SUBSCRIPTION_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The topics that the member wants to consume.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -248,7 +265,7 @@ pub static CONSUMER_PROTOCOL_SUBSCRIPTION_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: true,
-        about: "",
+        about: "User data that will be passed back to the consumer.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -266,7 +283,7 @@ pub static CONSUMER_PROTOCOL_SUBSCRIPTION_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The partitions that the member owns.",
         fields: TOPIC_PARTITION_FIELDS,
     },
     rt::FieldSchema {
@@ -284,7 +301,7 @@ pub static CONSUMER_PROTOCOL_SUBSCRIPTION_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The generation id of the member.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -302,7 +319,7 @@ pub static CONSUMER_PROTOCOL_SUBSCRIPTION_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The rack id of the member.",
         fields: &[],
     },
 ];
@@ -323,7 +340,7 @@ pub static TOPIC_PARTITION_FIELDS: &[rt::FieldSchema] = &[
         map_key: true,
         entity_type: "topicName",
         zero_copy: false,
-        about: "",
+        about: "The topic name.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -341,7 +358,7 @@ pub static TOPIC_PARTITION_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The partition ids.",
         fields: &[],
     },
 ];
@@ -354,6 +371,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::NONE,
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 3),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 3),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: CONSUMER_PROTOCOL_SUBSCRIPTION_FIELDS,
     structs: &[

@@ -5,6 +5,9 @@ use crate::rt;
 /// The `ControlledShutdownRequest` request (API key 7).
 ///
 /// Valid versions: 0-3; flexible versions: 3+.
+///
+/// Versions by release:
+/// - v0-3: only in 3.9.0 (not in 4.3.1; still decoded).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -145,6 +148,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(3, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::NONE,
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 3),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &["zkBroker", "controller"],
     fields: CONTROLLED_SHUTDOWN_REQUEST_FIELDS,
     structs: &[("ControlledShutdownRequest", CONTROLLED_SHUTDOWN_REQUEST_FIELDS)],

@@ -5,6 +5,9 @@ use crate::rt;
 /// The `ControllerRegistrationRequest` request (API key 70).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -25,12 +28,12 @@ pub struct ControllerRegistrationRequest<'a> {
     /// Kafka type `bool`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "zkMigrationReady"))]
     pub zk_migration_ready: bool,
-    /// The listeners of this controller
+    /// The listeners of this controller.
     ///
     /// Kafka type `[]Listener`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "listeners"))]
     pub listeners: rt::Array<'a, Listener<'a>>,
-    /// The features on this controller
+    /// The features on this controller.
     ///
     /// Kafka type `[]Feature`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "features"))]
@@ -414,7 +417,7 @@ pub static CONTROLLER_REGISTRATION_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The listeners of this controller",
+        about: "The listeners of this controller.",
         fields: LISTENER_FIELDS,
     },
     rt::FieldSchema {
@@ -432,7 +435,7 @@ pub static CONTROLLER_REGISTRATION_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The features on this controller",
+        about: "The features on this controller.",
         fields: FEATURE_FIELDS,
     },
 ];
@@ -577,6 +580,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &["controller"],
     fields: CONTROLLER_REGISTRATION_REQUEST_FIELDS,
     structs: &[

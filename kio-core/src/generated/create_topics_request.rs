@@ -5,6 +5,10 @@ use crate::rt;
 /// The `CreateTopicsRequest` request (API key 19).
 ///
 /// Valid versions: 0-7; flexible versions: 5+. Deprecated versions: 0-1.
+///
+/// Versions by release:
+/// - v0-1: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v2-7: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -650,7 +654,19 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(5, i16::MAX),
     deprecated: rt::VersionRange::new(0, 1),
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker", "controller"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(2, 7),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 7),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker", "controller"],
     fields: CREATE_TOPICS_REQUEST_FIELDS,
     structs: &[
         ("CreateTopicsRequest", CREATE_TOPICS_REQUEST_FIELDS),

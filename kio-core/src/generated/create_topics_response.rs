@@ -5,6 +5,10 @@ use crate::rt;
 /// The `CreateTopicsResponse` response (API key 19).
 ///
 /// Valid versions: 0-7; flexible versions: 5+.
+///
+/// Versions by release:
+/// - v0-1: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v2-7: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -112,7 +116,7 @@ pub struct CreatableTopicResult<'a> {
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
-    /// The unique topic ID
+    /// The unique topic ID.
     ///
     /// Kafka type `uuid`; versions 7+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
@@ -556,7 +560,7 @@ pub static CREATABLE_TOPIC_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The unique topic ID",
+        about: "The unique topic ID.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -770,6 +774,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(5, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(2, 7),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 7),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: CREATE_TOPICS_RESPONSE_FIELDS,
     structs: &[

@@ -5,17 +5,20 @@ use crate::rt;
 /// The `DefaultPrincipalData` data schema.
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct DefaultPrincipalData<'a> {
-    /// The principal type
+    /// The principal type.
     ///
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "type"))]
     pub r#type: rt::Str<'a>,
-    /// The principal name
+    /// The principal name.
     ///
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
@@ -121,7 +124,7 @@ pub static DEFAULT_PRINCIPAL_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The principal type",
+        about: "The principal type.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -139,7 +142,7 @@ pub static DEFAULT_PRINCIPAL_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The principal name",
+        about: "The principal name.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -170,6 +173,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: DEFAULT_PRINCIPAL_DATA_FIELDS,
     structs: &[("DefaultPrincipalData", DEFAULT_PRINCIPAL_DATA_FIELDS)],

@@ -5,6 +5,10 @@ use crate::rt;
 /// The `DeleteAclsRequest` request (API key 31).
 ///
 /// Valid versions: 0-3; flexible versions: 2+. Deprecated versions: 0.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v1-3: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -93,7 +97,7 @@ pub struct DeleteAclsFilter<'a> {
     /// Kafka type `int8`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "resourceTypeFilter"))]
     pub resource_type_filter: i8,
-    /// The resource name.
+    /// The resource name, or null to match any resource name.
     ///
     /// Kafka type `string`; versions 0+; nullable in 0+.
     #[cfg_attr(feature = "serde", serde(rename = "resourceNameFilter"))]
@@ -302,7 +306,7 @@ pub static DELETE_ACLS_FILTER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The resource name.",
+        about: "The resource name, or null to match any resource name.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -405,7 +409,19 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(2, i16::MAX),
     deprecated: rt::VersionRange::new(0, 0),
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker", "controller"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 3),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 3),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker", "controller"],
     fields: DELETE_ACLS_REQUEST_FIELDS,
     structs: &[
         ("DeleteAclsRequest", DELETE_ACLS_REQUEST_FIELDS),

@@ -4,7 +4,10 @@
 use crate::rt;
 /// The `DeleteGroupsRequest` request (API key 42).
 ///
-/// Valid versions: 0-2; flexible versions: 2+. Deprecated versions: 0.
+/// Valid versions: 0-2; flexible versions: 2+.
+///
+/// Versions by release:
+/// - v0-2: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -110,9 +113,21 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     api_key: Some(42i16),
     valid: rt::VersionRange::new(0, 2),
     flexible: rt::VersionRange::new(2, i16::MAX),
-    deprecated: rt::VersionRange::new(0, 0),
+    deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: DELETE_GROUPS_REQUEST_FIELDS,
     structs: &[("DeleteGroupsRequest", DELETE_GROUPS_REQUEST_FIELDS)],
 };

@@ -5,6 +5,9 @@ use crate::rt;
 /// The `DeleteGroupsResponse` response (API key 42).
 ///
 /// Valid versions: 0-2; flexible versions: 2+.
+///
+/// Versions by release:
+/// - v0-2: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -15,7 +18,7 @@ pub struct DeleteGroupsResponse<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "throttleTimeMs"))]
     pub throttle_time_ms: i32,
-    /// The deletion results
+    /// The deletion results.
     ///
     /// Kafka type `[]DeletableGroupResult`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "results"))]
@@ -99,7 +102,7 @@ impl<'a> rt::IntoOwned for DeleteGroupsResponse<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct DeletableGroupResult<'a> {
-    /// The group id
+    /// The group id.
     ///
     /// Kafka type `string`; versions 0+; entity type `groupId`.
     #[cfg_attr(feature = "serde", serde(rename = "groupId"))]
@@ -217,7 +220,7 @@ pub static DELETE_GROUPS_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The deletion results",
+        about: "The deletion results.",
         fields: DELETABLE_GROUP_RESULT_FIELDS,
     },
 ];
@@ -238,7 +241,7 @@ pub static DELETABLE_GROUP_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: true,
         entity_type: "groupId",
         zero_copy: false,
-        about: "The group id",
+        about: "The group id.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -269,6 +272,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(2, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: DELETE_GROUPS_RESPONSE_FIELDS,
     structs: &[

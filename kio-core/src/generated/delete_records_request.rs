@@ -5,6 +5,9 @@ use crate::rt;
 /// The `DeleteRecordsRequest` request (API key 21).
 ///
 /// Valid versions: 0-2; flexible versions: 2+.
+///
+/// Versions by release:
+/// - v0-2: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -193,7 +196,7 @@ pub struct DeleteRecordsPartition<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionIndex"))]
     pub partition_index: i32,
-    /// The deletion offset.
+    /// The deletion offset. -1 means that records should be truncated to the high watermark.
     ///
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "offset"))]
@@ -384,7 +387,7 @@ pub static DELETE_RECORDS_PARTITION_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The deletion offset.",
+        about: "The deletion offset. -1 means that records should be truncated to the high watermark.",
         fields: &[],
     },
 ];
@@ -397,7 +400,19 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(2, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: DELETE_RECORDS_REQUEST_FIELDS,
     structs: &[
         ("DeleteRecordsRequest", DELETE_RECORDS_REQUEST_FIELDS),

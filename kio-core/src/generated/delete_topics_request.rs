@@ -5,17 +5,21 @@ use crate::rt;
 /// The `DeleteTopicsRequest` request (API key 20).
 ///
 /// Valid versions: 0-6; flexible versions: 4+. Deprecated versions: 0.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v1-6: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct DeleteTopicsRequest<'a> {
-    /// The name or topic ID of the topic
+    /// The name or topic ID of the topic.
     ///
     /// Kafka type `[]DeleteTopicState`; versions 6+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: rt::Array<'a, DeleteTopicState<'a>>,
-    /// The names of the topics to delete
+    /// The names of the topics to delete.
     ///
     /// Kafka type `[]string`; versions 0-5; ignorable; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topicNames"))]
@@ -123,12 +127,12 @@ impl<'a> rt::IntoOwned for DeleteTopicsRequest<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct DeleteTopicState<'a> {
-    /// The topic name
+    /// The topic name.
     ///
     /// Kafka type `string`; versions 6+; nullable in 6+; default `null`; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: Option<rt::Str<'a>>,
-    /// The unique topic ID
+    /// The unique topic ID.
     ///
     /// Kafka type `uuid`; versions 6+.
     #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
@@ -241,7 +245,7 @@ pub static DELETE_TOPICS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The name or topic ID of the topic",
+        about: "The name or topic ID of the topic.",
         fields: DELETE_TOPIC_STATE_FIELDS,
     },
     rt::FieldSchema {
@@ -259,7 +263,7 @@ pub static DELETE_TOPICS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "topicName",
         zero_copy: false,
-        about: "The names of the topics to delete",
+        about: "The names of the topics to delete.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -298,7 +302,7 @@ pub static DELETE_TOPIC_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "topicName",
         zero_copy: false,
-        about: "The topic name",
+        about: "The topic name.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -316,7 +320,7 @@ pub static DELETE_TOPIC_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The unique topic ID",
+        about: "The unique topic ID.",
         fields: &[],
     },
 ];
@@ -329,7 +333,19 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(4, i16::MAX),
     deprecated: rt::VersionRange::new(0, 0),
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker", "controller"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 6),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 6),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker", "controller"],
     fields: DELETE_TOPICS_REQUEST_FIELDS,
     structs: &[
         ("DeleteTopicsRequest", DELETE_TOPICS_REQUEST_FIELDS),

@@ -5,6 +5,10 @@ use crate::rt;
 /// The `DeleteTopicsResponse` response (API key 20).
 ///
 /// Valid versions: 0-6; flexible versions: 4+.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v1-6: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -107,12 +111,12 @@ impl<'a> rt::IntoOwned for DeleteTopicsResponse<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct DeletableTopicResult<'a> {
-    /// The topic name
+    /// The topic name.
     ///
     /// Kafka type `string`; versions 0+; nullable in 6+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: Option<rt::Str<'a>>,
-    /// the unique topic ID
+    /// The unique topic ID.
     ///
     /// Kafka type `uuid`; versions 6+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
@@ -276,7 +280,7 @@ pub static DELETABLE_TOPIC_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: true,
         entity_type: "topicName",
         zero_copy: false,
-        about: "The topic name",
+        about: "The topic name.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -294,7 +298,7 @@ pub static DELETABLE_TOPIC_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "the unique topic ID",
+        about: "The unique topic ID.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -343,6 +347,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(4, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 6),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 6),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: DELETE_TOPICS_RESPONSE_FIELDS,
     structs: &[

@@ -5,6 +5,10 @@ use crate::rt;
 /// The `DescribeAclsRequest` request (API key 29).
 ///
 /// Valid versions: 0-3; flexible versions: 2+. Deprecated versions: 0.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v1-3: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -306,7 +310,19 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(2, i16::MAX),
     deprecated: rt::VersionRange::new(0, 0),
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker", "controller"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 3),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 3),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker", "controller"],
     fields: DESCRIBE_ACLS_REQUEST_FIELDS,
     structs: &[("DescribeAclsRequest", DESCRIBE_ACLS_REQUEST_FIELDS)],
 };

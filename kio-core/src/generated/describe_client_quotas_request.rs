@@ -5,6 +5,9 @@ use crate::rt;
 /// The `DescribeClientQuotasRequest` request (API key 48).
 ///
 /// Valid versions: 0-1; flexible versions: 1+.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -298,7 +301,19 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(1, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: DESCRIBE_CLIENT_QUOTAS_REQUEST_FIELDS,
     structs: &[
         ("DescribeClientQuotasRequest", DESCRIBE_CLIENT_QUOTAS_REQUEST_FIELDS),

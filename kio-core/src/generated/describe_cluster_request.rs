@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `DescribeClusterRequest` request (API key 60).
 ///
-/// Valid versions: 0-1; flexible versions: 0+.
+/// Valid versions: 0-2; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v2: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -20,6 +24,11 @@ pub struct DescribeClusterRequest<'a> {
     /// Kafka type `int8`; versions 1+; default `1`.
     #[cfg_attr(feature = "serde", serde(rename = "endpointType"))]
     pub endpoint_type: i8,
+    /// Whether to include fenced brokers when listing brokers.
+    ///
+    /// Kafka type `bool`; versions 2+.
+    #[cfg_attr(feature = "serde", serde(rename = "includeFencedBrokers"))]
+    pub include_fenced_brokers: bool,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -35,6 +44,7 @@ impl Default for DescribeClusterRequest<'_> {
         Self {
             include_cluster_authorized_operations: false,
             endpoint_type: 1,
+            include_fenced_brokers: false,
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
@@ -57,6 +67,13 @@ impl<'a> rt::Wire<'a> for DescribeClusterRequest<'a> {
         if v >= 1 {
             this.endpoint_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("DescribeClusterRequest.EndpointType"))?;
+        }
+        if v >= 2 {
+            this.include_fenced_brokers = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribeClusterRequest.IncludeFencedBrokers"))?;
         }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -89,6 +106,19 @@ impl<'a> rt::Wire<'a> for DescribeClusterRequest<'a> {
                     .in_field("DescribeClusterRequest.EndpointType"),
             );
         }
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.include_fenced_brokers,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribeClusterRequest.IncludeFencedBrokers"))?;
+        } else if self.include_fenced_brokers != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeClusterRequest.IncludeFencedBrokers"),
+            );
+        }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -111,6 +141,9 @@ impl<'a> rt::IntoOwned for DescribeClusterRequest<'a> {
                 self.include_cluster_authorized_operations,
             ),
             endpoint_type: rt::IntoOwned::into_owned(self.endpoint_type),
+            include_fenced_brokers: rt::IntoOwned::into_owned(
+                self.include_fenced_brokers,
+            ),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -153,17 +186,47 @@ pub static DESCRIBE_CLUSTER_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         about: "The endpoint type to describe. 1=brokers, 2=controllers.",
         fields: &[],
     },
+    rt::FieldSchema {
+        name: "IncludeFencedBrokers",
+        json_name: "includeFencedBrokers",
+        type_name: "bool",
+        ty: rt::FieldType::Bool,
+        versions: rt::VersionRange::new(2, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "Whether to include fenced brokers when listing brokers.",
+        fields: &[],
+    },
 ];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "DescribeClusterRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(60i16),
-    valid: rt::VersionRange::new(0, 1),
+    valid: rt::VersionRange::new(0, 2),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker", "controller"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker", "controller"],
     fields: DESCRIBE_CLUSTER_REQUEST_FIELDS,
     structs: &[("DescribeClusterRequest", DESCRIBE_CLUSTER_REQUEST_FIELDS)],
 };

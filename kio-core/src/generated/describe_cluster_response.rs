@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `DescribeClusterResponse` response (API key 60).
 ///
-/// Valid versions: 0-1; flexible versions: 0+.
+/// Valid versions: 0-2; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v2: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -15,7 +19,7 @@ pub struct DescribeClusterResponse<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "throttleTimeMs"))]
     pub throttle_time_ms: i32,
-    /// The top-level error code, or 0 if there was no error
+    /// The top-level error code, or 0 if there was no error.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
@@ -35,7 +39,7 @@ pub struct DescribeClusterResponse<'a> {
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "clusterId"))]
     pub cluster_id: rt::Str<'a>,
-    /// The ID of the controller broker.
+    /// The ID of the controller. When handled by a controller, returns the current voter leader ID. When handled by a broker, returns a random alive broker ID as a fallback.
     ///
     /// Kafka type `int32`; versions 0+; default `-1`; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "controllerId"))]
@@ -207,6 +211,11 @@ pub struct DescribeClusterBroker<'a> {
     /// Kafka type `string`; versions 0+; nullable in 0+; default `null`.
     #[cfg_attr(feature = "serde", serde(rename = "rack"))]
     pub rack: Option<rt::Str<'a>>,
+    /// Whether the broker is fenced
+    ///
+    /// Kafka type `bool`; versions 2+.
+    #[cfg_attr(feature = "serde", serde(rename = "isFenced"))]
+    pub is_fenced: bool,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -224,6 +233,7 @@ impl Default for DescribeClusterBroker<'_> {
             host: rt::Str::new(""),
             port: 0,
             rack: None,
+            is_fenced: false,
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
@@ -244,6 +254,10 @@ impl<'a> rt::Wire<'a> for DescribeClusterBroker<'a> {
             .map_err(|e| e.in_field("DescribeClusterBroker.Port"))?;
         this.rack = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeClusterBroker.Rack"))?;
+        if v >= 2 {
+            this.is_fenced = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeClusterBroker.IsFenced"))?;
+        }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeClusterBroker._tagged"))?;
@@ -266,6 +280,15 @@ impl<'a> rt::Wire<'a> for DescribeClusterBroker<'a> {
             .map_err(|e| e.in_field("DescribeClusterBroker.Port"))?;
         rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeClusterBroker.Rack"))?;
+        if v >= 2 {
+            rt::Wire::write(&self.is_fenced, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeClusterBroker.IsFenced"))?;
+        } else if self.is_fenced != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeClusterBroker.IsFenced"),
+            );
+        }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -288,6 +311,7 @@ impl<'a> rt::IntoOwned for DescribeClusterBroker<'a> {
             host: rt::IntoOwned::into_owned(self.host),
             port: rt::IntoOwned::into_owned(self.port),
             rack: rt::IntoOwned::into_owned(self.rack),
+            is_fenced: rt::IntoOwned::into_owned(self.is_fenced),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -327,7 +351,7 @@ pub static DESCRIBE_CLUSTER_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The top-level error code, or 0 if there was no error",
+        about: "The top-level error code, or 0 if there was no error.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -399,7 +423,7 @@ pub static DESCRIBE_CLUSTER_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "The ID of the controller broker.",
+        about: "The ID of the controller. When handled by a controller, returns the current voter leader ID. When handled by a broker, returns a random alive broker ID as a fallback.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -513,16 +537,46 @@ pub static DESCRIBE_CLUSTER_BROKER_FIELDS: &[rt::FieldSchema] = &[
         about: "The rack of the broker, or null if it has not been assigned to a rack.",
         fields: &[],
     },
+    rt::FieldSchema {
+        name: "IsFenced",
+        json_name: "isFenced",
+        type_name: "bool",
+        ty: rt::FieldType::Bool,
+        versions: rt::VersionRange::new(2, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "Whether the broker is fenced",
+        fields: &[],
+    },
 ];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "DescribeClusterResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(60i16),
-    valid: rt::VersionRange::new(0, 1),
+    valid: rt::VersionRange::new(0, 2),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: DESCRIBE_CLUSTER_RESPONSE_FIELDS,
     structs: &[

@@ -5,6 +5,10 @@ use crate::rt;
 /// The `DescribeConfigsResponse` response (API key 32).
 ///
 /// Valid versions: 0-4; flexible versions: 4+.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v1-4: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -256,14 +260,14 @@ pub struct DescribeConfigsResourceResult<'a> {
     /// Kafka type `[]DescribeConfigsSynonym`; versions 1+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "synonyms"))]
     pub synonyms: rt::Array<'a, DescribeConfigsSynonym<'a>>,
-    /// The configuration data type. Type can be one of the following values - BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST, CLASS, PASSWORD
+    /// The configuration data type. Type can be one of the following values - BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST, CLASS, PASSWORD.
     ///
     /// Kafka type `int8`; versions 3+; default `0`; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "configType"))]
     pub config_type: i8,
     /// The configuration documentation.
     ///
-    /// Kafka type `string`; versions 3+; nullable in 0+; ignorable.
+    /// Kafka type `string`; versions 3+; nullable in 1+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "documentation"))]
     pub documentation: Option<rt::Str<'a>>,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
@@ -325,7 +329,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResourceResult<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsResourceResult.ConfigType"))?;
         }
         if v >= 3 {
-            this.documentation = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+            this.documentation = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 1))
                 .map_err(|e| e.in_field("DescribeConfigsResourceResult.Documentation"))?;
         }
         if cx.flexible {
@@ -372,7 +376,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResourceResult<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsResourceResult.ConfigType"))?;
         }
         if v >= 3 {
-            rt::Wire::write(&self.documentation, w, rt::Cx::new(v, cx.flexible, true))
+            rt::Wire::write(&self.documentation, w, rt::Cx::new(v, cx.flexible, v >= 1))
                 .map_err(|e| e.in_field("DescribeConfigsResourceResult.Documentation"))?;
         }
         if cx.flexible {
@@ -419,7 +423,7 @@ pub struct DescribeConfigsSynonym<'a> {
     pub name: rt::Str<'a>,
     /// The synonym value.
     ///
-    /// Kafka type `string`; versions 1+; nullable in 0+.
+    /// Kafka type `string`; versions 1+; nullable in 1+.
     #[cfg_attr(feature = "serde", serde(rename = "value"))]
     pub value: Option<rt::Str<'a>>,
     /// The synonym source.
@@ -460,7 +464,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsSynonym<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsSynonym.Name"))?;
         }
         if v >= 1 {
-            this.value = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+            this.value = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 1))
                 .map_err(|e| e.in_field("DescribeConfigsSynonym.Value"))?;
         }
         if v >= 1 {
@@ -491,7 +495,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsSynonym<'a> {
             );
         }
         if v >= 1 {
-            rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, true))
+            rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, v >= 1))
                 .map_err(|e| e.in_field("DescribeConfigsSynonym.Value"))?;
         } else if self.value != Some(rt::Str::new("")) {
             return Err(
@@ -810,7 +814,7 @@ pub static DESCRIBE_CONFIGS_RESOURCE_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The configuration data type. Type can be one of the following values - BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST, CLASS, PASSWORD",
+        about: "The configuration data type. Type can be one of the following values - BOOLEAN, STRING, INT, SHORT, LONG, DOUBLE, LIST, CLASS, PASSWORD.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -819,7 +823,7 @@ pub static DESCRIBE_CONFIGS_RESOURCE_RESULT_FIELDS: &[rt::FieldSchema] = &[
         type_name: "string",
         ty: rt::FieldType::String,
         versions: rt::VersionRange::new(3, i16::MAX),
-        nullable_versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::new(1, i16::MAX),
         tag: None,
         tagged_versions: rt::VersionRange::NONE,
         flexible_versions: None,
@@ -858,7 +862,7 @@ pub static DESCRIBE_CONFIGS_SYNONYM_FIELDS: &[rt::FieldSchema] = &[
         type_name: "string",
         ty: rt::FieldType::String,
         versions: rt::VersionRange::new(1, i16::MAX),
-        nullable_versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::new(1, i16::MAX),
         tag: None,
         tagged_versions: rt::VersionRange::NONE,
         flexible_versions: None,
@@ -898,6 +902,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(4, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 4),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 4),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: DESCRIBE_CONFIGS_RESPONSE_FIELDS,
     structs: &[

@@ -5,6 +5,10 @@ use crate::rt;
 /// The `DescribeDelegationTokenResponse` response (API key 41).
 ///
 /// Valid versions: 0-3; flexible versions: 2+.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v1-3: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -331,12 +335,12 @@ impl<'a> rt::IntoOwned for DescribedDelegationToken<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct DescribedDelegationTokenRenewer<'a> {
-    /// The renewer principal type
+    /// The renewer principal type.
     ///
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "principalType"))]
     pub principal_type: rt::Str<'a>,
-    /// The renewer principal name
+    /// The renewer principal name.
     ///
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "principalName"))]
@@ -673,7 +677,7 @@ pub static DESCRIBED_DELEGATION_TOKEN_RENEWER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The renewer principal type",
+        about: "The renewer principal type.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -691,7 +695,7 @@ pub static DESCRIBED_DELEGATION_TOKEN_RENEWER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The renewer principal name",
+        about: "The renewer principal name.",
         fields: &[],
     },
 ];
@@ -704,6 +708,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(2, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 3),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 3),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: DESCRIBE_DELEGATION_TOKEN_RESPONSE_FIELDS,
     structs: &[

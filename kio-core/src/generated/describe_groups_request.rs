@@ -4,13 +4,17 @@
 use crate::rt;
 /// The `DescribeGroupsRequest` request (API key 15).
 ///
-/// Valid versions: 0-5; flexible versions: 5+.
+/// Valid versions: 0-6; flexible versions: 5+.
+///
+/// Versions by release:
+/// - v0-5: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v6: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct DescribeGroupsRequest<'a> {
-    /// The names of the groups to describe
+    /// The names of the groups to describe.
     ///
     /// Kafka type `[]string`; versions 0+; entity type `groupId`.
     #[cfg_attr(feature = "serde", serde(rename = "groups"))]
@@ -132,7 +136,7 @@ pub static DESCRIBE_GROUPS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "groupId",
         zero_copy: false,
-        about: "The names of the groups to describe",
+        about: "The names of the groups to describe.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -159,11 +163,23 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "DescribeGroupsRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(15i16),
-    valid: rt::VersionRange::new(0, 5),
+    valid: rt::VersionRange::new(0, 6),
     flexible: rt::VersionRange::new(5, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 6),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 5),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: DESCRIBE_GROUPS_REQUEST_FIELDS,
     structs: &[("DescribeGroupsRequest", DESCRIBE_GROUPS_REQUEST_FIELDS)],
 };

@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `DescribeGroupsResponse` response (API key 15).
 ///
-/// Valid versions: 0-5; flexible versions: 5+.
+/// Valid versions: 0-6; flexible versions: 5+.
+///
+/// Versions by release:
+/// - v0-5: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v6: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -112,6 +116,11 @@ pub struct DescribedGroup<'a> {
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: i16,
+    /// The describe error message, or null if there was no error.
+    ///
+    /// Kafka type `string`; versions 6+; nullable in 6+; default `null`.
+    #[cfg_attr(feature = "serde", serde(rename = "errorMessage"))]
+    pub error_message: Option<rt::Str<'a>>,
     /// The group ID string.
     ///
     /// Kafka type `string`; versions 0+; entity type `groupId`.
@@ -156,6 +165,7 @@ impl Default for DescribedGroup<'_> {
     fn default() -> Self {
         Self {
             error_code: 0,
+            error_message: None,
             group_id: rt::Str::new(""),
             group_state: rt::Str::new(""),
             protocol_type: rt::Str::new(""),
@@ -176,6 +186,10 @@ impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
         let mut this = Self::default();
         this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroup.ErrorCode"))?;
+        if v >= 6 {
+            this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 6))
+                .map_err(|e| e.in_field("DescribedGroup.ErrorMessage"))?;
+        }
         this.group_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroup.GroupId"))?;
         this.group_state = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -209,6 +223,15 @@ impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroup.ErrorCode"))?;
+        if v >= 6 {
+            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, v >= 6))
+                .map_err(|e| e.in_field("DescribedGroup.ErrorMessage"))?;
+        } else if self.error_message != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedGroup.ErrorMessage"),
+            );
+        }
         rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroup.GroupId"))?;
         rt::Wire::write(&self.group_state, w, rt::Cx::new(v, cx.flexible, false))
@@ -251,6 +274,7 @@ impl<'a> rt::IntoOwned for DescribedGroup<'a> {
     fn into_owned(self) -> DescribedGroup<'static> {
         DescribedGroup {
             error_code: rt::IntoOwned::into_owned(self.error_code),
+            error_message: rt::IntoOwned::into_owned(self.error_message),
             group_id: rt::IntoOwned::into_owned(self.group_id),
             group_state: rt::IntoOwned::into_owned(self.group_state),
             protocol_type: rt::IntoOwned::into_owned(self.protocol_type),
@@ -267,7 +291,7 @@ impl<'a> rt::IntoOwned for DescribedGroup<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct DescribedGroupMember<'a> {
-    /// The member ID assigned by the group coordinator.
+    /// The member id.
     ///
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "memberId"))]
@@ -465,6 +489,24 @@ pub static DESCRIBED_GROUP_FIELDS: &[rt::FieldSchema] = &[
         fields: &[],
     },
     rt::FieldSchema {
+        name: "ErrorMessage",
+        json_name: "errorMessage",
+        type_name: "string",
+        ty: rt::FieldType::String,
+        versions: rt::VersionRange::new(6, i16::MAX),
+        nullable_versions: rt::VersionRange::new(6, i16::MAX),
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "null",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The describe error message, or null if there was no error.",
+        fields: &[],
+    },
+    rt::FieldSchema {
         name: "GroupId",
         json_name: "groupId",
         type_name: "string",
@@ -590,7 +632,7 @@ pub static DESCRIBED_GROUP_MEMBER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The member ID assigned by the group coordinator.",
+        about: "The member id.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -689,10 +731,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "DescribeGroupsResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(15i16),
-    valid: rt::VersionRange::new(0, 5),
+    valid: rt::VersionRange::new(0, 6),
     flexible: rt::VersionRange::new(5, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 6),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 5),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: DESCRIBE_GROUPS_RESPONSE_FIELDS,
     structs: &[

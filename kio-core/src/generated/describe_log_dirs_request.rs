@@ -4,7 +4,12 @@
 use crate::rt;
 /// The `DescribeLogDirsRequest` request (API key 35).
 ///
-/// Valid versions: 0-4; flexible versions: 2+. Deprecated versions: 0.
+/// Valid versions: 0-5; flexible versions: 2+. Deprecated versions: 0.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v1-4: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v5: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -88,7 +93,7 @@ impl<'a> rt::IntoOwned for DescribeLogDirsRequest<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct DescribableLogDirTopic<'a> {
-    /// The topic name
+    /// The topic name.
     ///
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topic"))]
@@ -209,7 +214,7 @@ pub static DESCRIBABLE_LOG_DIR_TOPIC_FIELDS: &[rt::FieldSchema] = &[
         map_key: true,
         entity_type: "topicName",
         zero_copy: false,
-        about: "The topic name",
+        about: "The topic name.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -236,11 +241,23 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "DescribeLogDirsRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(35i16),
-    valid: rt::VersionRange::new(0, 4),
+    valid: rt::VersionRange::new(0, 5),
     flexible: rt::VersionRange::new(2, i16::MAX),
     deprecated: rt::VersionRange::new(0, 0),
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 5),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 4),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: DESCRIBE_LOG_DIRS_REQUEST_FIELDS,
     structs: &[
         ("DescribeLogDirsRequest", DESCRIBE_LOG_DIRS_REQUEST_FIELDS),

@@ -4,7 +4,12 @@
 use crate::rt;
 /// The `DescribeLogDirsResponse` response (API key 35).
 ///
-/// Valid versions: 0-4; flexible versions: 2+.
+/// Valid versions: 0-5; flexible versions: 2+.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v1-4: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v5: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -124,21 +129,26 @@ pub struct DescribeLogDirsResult<'a> {
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "logDir"))]
     pub log_dir: rt::Str<'a>,
-    /// Each topic.
+    /// The topics.
     ///
     /// Kafka type `[]DescribeLogDirsTopic`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: rt::Array<'a, DescribeLogDirsTopic<'a>>,
-    /// The total size in bytes of the volume the log directory is in.
+    /// The total size in bytes of the volume the log directory is in. This value does not include the size of data stored in remote storage.
     ///
     /// Kafka type `int64`; versions 4+; default `-1`; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "totalBytes"))]
     pub total_bytes: i64,
-    /// The usable size in bytes of the volume the log directory is in.
+    /// The usable size in bytes of the volume the log directory is in. This value does not include the size of data stored in remote storage.
     ///
     /// Kafka type `int64`; versions 4+; default `-1`; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "usableBytes"))]
     pub usable_bytes: i64,
+    /// True if this log directory is cordoned.
+    ///
+    /// Kafka type `bool`; versions 5+; default `false`; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "isCordoned"))]
+    pub is_cordoned: bool,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -157,6 +167,7 @@ impl Default for DescribeLogDirsResult<'_> {
             topics: ::core::default::Default::default(),
             total_bytes: -1,
             usable_bytes: -1,
+            is_cordoned: false,
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
@@ -182,6 +193,10 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResult<'a> {
         if v >= 4 {
             this.usable_bytes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("DescribeLogDirsResult.UsableBytes"))?;
+        }
+        if v >= 5 {
+            this.is_cordoned = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsResult.IsCordoned"))?;
         }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -211,6 +226,10 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResult<'a> {
             rt::Wire::write(&self.usable_bytes, w, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("DescribeLogDirsResult.UsableBytes"))?;
         }
+        if v >= 5 {
+            rt::Wire::write(&self.is_cordoned, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsResult.IsCordoned"))?;
+        }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -234,6 +253,7 @@ impl<'a> rt::IntoOwned for DescribeLogDirsResult<'a> {
             topics: rt::IntoOwned::into_owned(self.topics),
             total_bytes: rt::IntoOwned::into_owned(self.total_bytes),
             usable_bytes: rt::IntoOwned::into_owned(self.usable_bytes),
+            is_cordoned: rt::IntoOwned::into_owned(self.is_cordoned),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -249,6 +269,8 @@ pub struct DescribeLogDirsTopic<'a> {
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
+    /// The partitions.
+    ///
     /// Kafka type `[]DescribeLogDirsPartition`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
     pub partitions: rt::Array<'a, DescribeLogDirsPartition<'a>>,
@@ -341,7 +363,7 @@ pub struct DescribeLogDirsPartition<'a> {
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionSize"))]
     pub partition_size: i64,
-    /// The lag of the log's LEO w.r.t. partition's HW (if it is the current log for the partition) or current replica's LEO (if it is the future log for the partition)
+    /// The lag of the log's LEO w.r.t. partition's HW (if it is the current log for the partition) or current replica's LEO (if it is the future log for the partition).
     ///
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "offsetLag"))]
@@ -546,7 +568,7 @@ pub static DESCRIBE_LOG_DIRS_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Each topic.",
+        about: "The topics.",
         fields: DESCRIBE_LOG_DIRS_TOPIC_FIELDS,
     },
     rt::FieldSchema {
@@ -564,7 +586,7 @@ pub static DESCRIBE_LOG_DIRS_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The total size in bytes of the volume the log directory is in.",
+        about: "The total size in bytes of the volume the log directory is in. This value does not include the size of data stored in remote storage.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -582,7 +604,25 @@ pub static DESCRIBE_LOG_DIRS_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The usable size in bytes of the volume the log directory is in.",
+        about: "The usable size in bytes of the volume the log directory is in. This value does not include the size of data stored in remote storage.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "IsCordoned",
+        json_name: "isCordoned",
+        type_name: "bool",
+        ty: rt::FieldType::Bool,
+        versions: rt::VersionRange::new(5, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "false",
+        ignorable: true,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "True if this log directory is cordoned.",
         fields: &[],
     },
 ];
@@ -621,7 +661,7 @@ pub static DESCRIBE_LOG_DIRS_TOPIC_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The partitions.",
         fields: DESCRIBE_LOG_DIRS_PARTITION_FIELDS,
     },
 ];
@@ -678,7 +718,7 @@ pub static DESCRIBE_LOG_DIRS_PARTITION_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The lag of the log's LEO w.r.t. partition's HW (if it is the current log for the partition) or current replica's LEO (if it is the future log for the partition)",
+        about: "The lag of the log's LEO w.r.t. partition's HW (if it is the current log for the partition) or current replica's LEO (if it is the future log for the partition).",
         fields: &[],
     },
     rt::FieldSchema {
@@ -705,10 +745,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "DescribeLogDirsResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(35i16),
-    valid: rt::VersionRange::new(0, 4),
+    valid: rt::VersionRange::new(0, 5),
     flexible: rt::VersionRange::new(2, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 5),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 4),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: DESCRIBE_LOG_DIRS_RESPONSE_FIELDS,
     structs: &[

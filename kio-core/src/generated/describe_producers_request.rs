@@ -5,11 +5,16 @@ use crate::rt;
 /// The `DescribeProducersRequest` request (API key 61).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct DescribeProducersRequest<'a> {
+    /// The topics to list producers for.
+    ///
     /// Kafka type `[]TopicRequest`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: rt::Array<'a, TopicRequest<'a>>,
@@ -183,7 +188,7 @@ pub static DESCRIBE_PRODUCERS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The topics to list producers for.",
         fields: TOPIC_REQUEST_FIELDS,
     },
 ];
@@ -235,7 +240,19 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: DESCRIBE_PRODUCERS_REQUEST_FIELDS,
     structs: &[
         ("DescribeProducersRequest", DESCRIBE_PRODUCERS_REQUEST_FIELDS),

@@ -5,6 +5,9 @@ use crate::rt;
 /// The `DescribeProducersResponse` response (API key 61).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -99,7 +102,7 @@ impl<'a> rt::IntoOwned for DescribeProducersResponse<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct TopicResponse<'a> {
-    /// The topic name
+    /// The topic name.
     ///
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
@@ -198,11 +201,13 @@ pub struct PartitionResponse<'a> {
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: i16,
-    /// The partition error message, which may be null if no additional details are available
+    /// The partition error message, which may be null if no additional details are available.
     ///
     /// Kafka type `string`; versions 0+; nullable in 0+; default `null`.
     #[cfg_attr(feature = "serde", serde(rename = "errorMessage"))]
     pub error_message: Option<rt::Str<'a>>,
+    /// The active producers for the partition.
+    ///
     /// Kafka type `[]ProducerState`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "activeProducers"))]
     pub active_producers: rt::Array<'a, ProducerState<'a>>,
@@ -297,21 +302,33 @@ impl<'a> rt::IntoOwned for PartitionResponse<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ProducerState<'a> {
+    /// The producer id.
+    ///
     /// Kafka type `int64`; versions 0+; entity type `producerId`.
     #[cfg_attr(feature = "serde", serde(rename = "producerId"))]
     pub producer_id: i64,
+    /// The producer epoch.
+    ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "producerEpoch"))]
     pub producer_epoch: i32,
+    /// The last sequence number sent by the producer.
+    ///
     /// Kafka type `int32`; versions 0+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "lastSequence"))]
     pub last_sequence: i32,
+    /// The last timestamp sent by the producer.
+    ///
     /// Kafka type `int64`; versions 0+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "lastTimestamp"))]
     pub last_timestamp: i64,
+    /// The current epoch of the producer group.
+    ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "coordinatorEpoch"))]
     pub coordinator_epoch: i32,
+    /// The current transaction start offset of the producer.
+    ///
     /// Kafka type `int64`; versions 0+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "currentTxnStartOffset"))]
     pub current_txn_start_offset: i64,
@@ -477,7 +494,7 @@ pub static TOPIC_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "topicName",
         zero_copy: false,
-        about: "The topic name",
+        about: "The topic name.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -552,7 +569,7 @@ pub static PARTITION_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The partition error message, which may be null if no additional details are available",
+        about: "The partition error message, which may be null if no additional details are available.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -570,7 +587,7 @@ pub static PARTITION_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The active producers for the partition.",
         fields: PRODUCER_STATE_FIELDS,
     },
 ];
@@ -591,7 +608,7 @@ pub static PRODUCER_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "producerId",
         zero_copy: false,
-        about: "",
+        about: "The producer id.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -609,7 +626,7 @@ pub static PRODUCER_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The producer epoch.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -627,7 +644,7 @@ pub static PRODUCER_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The last sequence number sent by the producer.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -645,7 +662,7 @@ pub static PRODUCER_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The last timestamp sent by the producer.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -663,7 +680,7 @@ pub static PRODUCER_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The current epoch of the producer group.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -681,7 +698,7 @@ pub static PRODUCER_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The current transaction start offset of the producer.",
         fields: &[],
     },
 ];
@@ -694,6 +711,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: DESCRIBE_PRODUCERS_RESPONSE_FIELDS,
     structs: &[

@@ -5,6 +5,9 @@ use crate::rt;
 /// The `DescribeQuorumResponse` response (API key 55).
 ///
 /// Valid versions: 0-2; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0-2: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -20,9 +23,13 @@ pub struct DescribeQuorumResponse<'a> {
     /// Kafka type `string`; versions 2+; nullable in 2+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "errorMessage"))]
     pub error_message: Option<rt::Str<'a>>,
+    /// The response from the describe quorum API.
+    ///
     /// Kafka type `[]TopicData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: rt::Array<'a, TopicData<'a>>,
+    /// The nodes in the quorum.
+    ///
     /// Kafka type `[]Node`; versions 2+.
     #[cfg_attr(feature = "serde", serde(rename = "nodes"))]
     pub nodes: rt::Array<'a, Node<'a>>,
@@ -135,6 +142,8 @@ pub struct TopicData<'a> {
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topicName"))]
     pub topic_name: rt::Str<'a>,
+    /// The partition data.
+    ///
     /// Kafka type `[]PartitionData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
     pub partitions: rt::Array<'a, PartitionData<'a>>,
@@ -218,6 +227,8 @@ pub struct PartitionData<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionIndex"))]
     pub partition_index: i32,
+    /// The partition error code.
+    ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: i16,
@@ -231,17 +242,23 @@ pub struct PartitionData<'a> {
     /// Kafka type `int32`; versions 0+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "leaderId"))]
     pub leader_id: i32,
-    /// The latest known leader epoch
+    /// The latest known leader epoch.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "leaderEpoch"))]
     pub leader_epoch: i32,
+    /// The high water mark.
+    ///
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "highWatermark"))]
     pub high_watermark: i64,
+    /// The current voters of the partition.
+    ///
     /// Kafka type `[]ReplicaState`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "currentVoters"))]
     pub current_voters: rt::Array<'a, ReplicaState<'a>>,
+    /// The observers of the partition.
+    ///
     /// Kafka type `[]ReplicaState`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "observers"))]
     pub observers: rt::Array<'a, ReplicaState<'a>>,
@@ -364,23 +381,27 @@ impl<'a> rt::IntoOwned for PartitionData<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ReplicaState<'a> {
+    /// The ID of the replica.
+    ///
     /// Kafka type `int32`; versions 0+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "replicaId"))]
     pub replica_id: i32,
+    /// The replica directory ID of the replica.
+    ///
     /// Kafka type `uuid`; versions 2+.
     #[cfg_attr(feature = "serde", serde(rename = "replicaDirectoryId"))]
     pub replica_directory_id: rt::Uuid,
-    /// The last known log end offset of the follower or -1 if it is unknown
+    /// The last known log end offset of the follower or -1 if it is unknown.
     ///
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "logEndOffset"))]
     pub log_end_offset: i64,
-    /// The last known leader wall clock time time when a follower fetched from the leader. This is reported as -1 both for the current leader or if it is unknown for a voter
+    /// The last known leader wall clock time time when a follower fetched from the leader. This is reported as -1 both for the current leader or if it is unknown for a voter.
     ///
     /// Kafka type `int64`; versions 1+; default `-1`; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "lastFetchTimestamp"))]
     pub last_fetch_timestamp: i64,
-    /// The leader wall clock append time of the offset for which the follower made the most recent fetch request. This is reported as the current time for the leader and -1 if unknown for a voter
+    /// The leader wall clock append time of the offset for which the follower made the most recent fetch request. This is reported as the current time for the leader and -1 if unknown for a voter.
     ///
     /// Kafka type `int64`; versions 1+; default `-1`; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "lastCaughtUpTimestamp"))]
@@ -519,12 +540,12 @@ impl<'a> rt::IntoOwned for ReplicaState<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Node<'a> {
-    /// The ID of the associated node
+    /// The ID of the associated node.
     ///
     /// Kafka type `int32`; versions 2+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "nodeId"))]
     pub node_id: i32,
-    /// The listeners of this controller
+    /// The listeners of this controller.
     ///
     /// Kafka type `[]Listener`; versions 2+.
     #[cfg_attr(feature = "serde", serde(rename = "listeners"))]
@@ -622,17 +643,17 @@ impl<'a> rt::IntoOwned for Node<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Listener<'a> {
-    /// The name of the endpoint
+    /// The name of the endpoint.
     ///
     /// Kafka type `string`; versions 2+.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
-    /// The hostname
+    /// The hostname.
     ///
     /// Kafka type `string`; versions 2+.
     #[cfg_attr(feature = "serde", serde(rename = "host"))]
     pub host: rt::Str<'a>,
-    /// The port
+    /// The port.
     ///
     /// Kafka type `uint16`; versions 2+.
     #[cfg_attr(feature = "serde", serde(rename = "port"))]
@@ -792,7 +813,7 @@ pub static DESCRIBE_QUORUM_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The response from the describe quorum API.",
         fields: TOPIC_DATA_FIELDS,
     },
     rt::FieldSchema {
@@ -810,7 +831,7 @@ pub static DESCRIBE_QUORUM_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The nodes in the quorum.",
         fields: NODE_FIELDS,
     },
 ];
@@ -849,7 +870,7 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The partition data.",
         fields: PARTITION_DATA_FIELDS,
     },
 ];
@@ -888,7 +909,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The partition error code.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -942,7 +963,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The latest known leader epoch",
+        about: "The latest known leader epoch.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -960,7 +981,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The high water mark.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -978,7 +999,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The current voters of the partition.",
         fields: REPLICA_STATE_FIELDS,
     },
     rt::FieldSchema {
@@ -996,7 +1017,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The observers of the partition.",
         fields: REPLICA_STATE_FIELDS,
     },
 ];
@@ -1017,7 +1038,7 @@ pub static REPLICA_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "",
+        about: "The ID of the replica.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1035,7 +1056,7 @@ pub static REPLICA_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The replica directory ID of the replica.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1053,7 +1074,7 @@ pub static REPLICA_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The last known log end offset of the follower or -1 if it is unknown",
+        about: "The last known log end offset of the follower or -1 if it is unknown.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1071,7 +1092,7 @@ pub static REPLICA_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The last known leader wall clock time time when a follower fetched from the leader. This is reported as -1 both for the current leader or if it is unknown for a voter",
+        about: "The last known leader wall clock time time when a follower fetched from the leader. This is reported as -1 both for the current leader or if it is unknown for a voter.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1089,7 +1110,7 @@ pub static REPLICA_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The leader wall clock append time of the offset for which the follower made the most recent fetch request. This is reported as the current time for the leader and -1 if unknown for a voter",
+        about: "The leader wall clock append time of the offset for which the follower made the most recent fetch request. This is reported as the current time for the leader and -1 if unknown for a voter.",
         fields: &[],
     },
 ];
@@ -1110,7 +1131,7 @@ pub static NODE_FIELDS: &[rt::FieldSchema] = &[
         map_key: true,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "The ID of the associated node",
+        about: "The ID of the associated node.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1128,7 +1149,7 @@ pub static NODE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The listeners of this controller",
+        about: "The listeners of this controller.",
         fields: LISTENER_FIELDS,
     },
 ];
@@ -1149,7 +1170,7 @@ pub static LISTENER_FIELDS: &[rt::FieldSchema] = &[
         map_key: true,
         entity_type: "",
         zero_copy: false,
-        about: "The name of the endpoint",
+        about: "The name of the endpoint.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1167,7 +1188,7 @@ pub static LISTENER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The hostname",
+        about: "The hostname.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1185,7 +1206,7 @@ pub static LISTENER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The port",
+        about: "The port.",
         fields: &[],
     },
 ];
@@ -1198,6 +1219,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: DESCRIBE_QUORUM_RESPONSE_FIELDS,
     structs: &[

@@ -5,6 +5,9 @@ use crate::rt;
 /// The `DescribeTopicPartitionsRequest` request (API key 75).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -123,7 +126,7 @@ impl<'a> rt::IntoOwned for DescribeTopicPartitionsRequest<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct TopicRequest<'a> {
-    /// The topic name
+    /// The topic name.
     ///
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
@@ -198,12 +201,12 @@ impl<'a> rt::IntoOwned for TopicRequest<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Cursor<'a> {
-    /// The name for the first topic to process
+    /// The name for the first topic to process.
     ///
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topicName"))]
     pub topic_name: rt::Str<'a>,
-    /// The partition index to start with
+    /// The partition index to start with.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionIndex"))]
@@ -351,7 +354,7 @@ pub static TOPIC_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "topicName",
         zero_copy: false,
-        about: "The topic name",
+        about: "The topic name.",
         fields: &[],
     },
 ];
@@ -372,7 +375,7 @@ pub static CURSOR_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "topicName",
         zero_copy: false,
-        about: "The name for the first topic to process",
+        about: "The name for the first topic to process.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -390,7 +393,7 @@ pub static CURSOR_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The partition index to start with",
+        about: "The partition index to start with.",
         fields: &[],
     },
 ];
@@ -403,6 +406,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &["broker"],
     fields: DESCRIBE_TOPIC_PARTITIONS_REQUEST_FIELDS,
     structs: &[

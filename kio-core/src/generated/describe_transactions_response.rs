@@ -5,6 +5,9 @@ use crate::rt;
 /// The `DescribeTransactionsResponse` response (API key 65).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -15,6 +18,8 @@ pub struct DescribeTransactionsResponse<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "throttleTimeMs"))]
     pub throttle_time_ms: i32,
+    /// The current state of the transaction.
+    ///
     /// Kafka type `[]TransactionState`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "transactionStates"))]
     pub transaction_states: rt::Array<'a, TransactionState<'a>>,
@@ -97,24 +102,38 @@ impl<'a> rt::IntoOwned for DescribeTransactionsResponse<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct TransactionState<'a> {
+    /// The error code.
+    ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: i16,
+    /// The transactional id.
+    ///
     /// Kafka type `string`; versions 0+; entity type `transactionalId`.
     #[cfg_attr(feature = "serde", serde(rename = "transactionalId"))]
     pub transactional_id: rt::Str<'a>,
+    /// The current transaction state of the producer.
+    ///
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "transactionState"))]
     pub transaction_state: rt::Str<'a>,
+    /// The timeout in milliseconds for the transaction.
+    ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "transactionTimeoutMs"))]
     pub transaction_timeout_ms: i32,
+    /// The start time of the transaction in milliseconds.
+    ///
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "transactionStartTimeMs"))]
     pub transaction_start_time_ms: i64,
+    /// The current producer id associated with the transaction.
+    ///
     /// Kafka type `int64`; versions 0+; entity type `producerId`.
     #[cfg_attr(feature = "serde", serde(rename = "producerId"))]
     pub producer_id: i64,
+    /// The current epoch associated with the producer id.
+    ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "producerEpoch"))]
     pub producer_epoch: i16,
@@ -256,9 +275,13 @@ impl<'a> rt::IntoOwned for TransactionState<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct TopicData<'a> {
+    /// The topic name.
+    ///
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topic"))]
     pub topic: rt::Str<'a>,
+    /// The partition ids included in the current transaction.
+    ///
     /// Kafka type `[]int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
     pub partitions: rt::Array<'a, i32>,
@@ -366,7 +389,7 @@ pub static DESCRIBE_TRANSACTIONS_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The current state of the transaction.",
         fields: TRANSACTION_STATE_FIELDS,
     },
 ];
@@ -387,7 +410,7 @@ pub static TRANSACTION_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The error code.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -405,7 +428,7 @@ pub static TRANSACTION_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "transactionalId",
         zero_copy: false,
-        about: "",
+        about: "The transactional id.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -423,7 +446,7 @@ pub static TRANSACTION_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The current transaction state of the producer.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -441,7 +464,7 @@ pub static TRANSACTION_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The timeout in milliseconds for the transaction.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -459,7 +482,7 @@ pub static TRANSACTION_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The start time of the transaction in milliseconds.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -477,7 +500,7 @@ pub static TRANSACTION_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "producerId",
         zero_copy: false,
-        about: "",
+        about: "The current producer id associated with the transaction.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -495,7 +518,7 @@ pub static TRANSACTION_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The current epoch associated with the producer id.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -534,7 +557,7 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: true,
         entity_type: "topicName",
         zero_copy: false,
-        about: "",
+        about: "The topic name.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -552,7 +575,7 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The partition ids included in the current transaction.",
         fields: &[],
     },
 ];
@@ -565,6 +588,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: DESCRIBE_TRANSACTIONS_RESPONSE_FIELDS,
     structs: &[

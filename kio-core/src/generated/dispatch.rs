@@ -204,11 +204,9 @@ pub enum RequestBody<'a> {
     AssignReplicasToDirs(
         super::assign_replicas_to_dirs_request::AssignReplicasToDirsRequest<'a>,
     ),
-    #[doc = concat!(" `", stringify!(ListClientMetricsResourcesRequest), "`.")]
-    ListClientMetricsResources(
-        super::list_client_metrics_resources_request::ListClientMetricsResourcesRequest<
-            'a,
-        >,
+    #[doc = concat!(" `", stringify!(ListConfigResourcesRequest), "`.")]
+    ListConfigResources(
+        super::list_config_resources_request::ListConfigResourcesRequest<'a>,
     ),
     #[doc = concat!(" `", stringify!(DescribeTopicPartitionsRequest), "`.")]
     DescribeTopicPartitions(
@@ -253,6 +251,26 @@ pub enum RequestBody<'a> {
         super::read_share_group_state_summary_request::ReadShareGroupStateSummaryRequest<
             'a,
         >,
+    ),
+    #[doc = concat!(" `", stringify!(StreamsGroupHeartbeatRequest), "`.")]
+    StreamsGroupHeartbeat(
+        super::streams_group_heartbeat_request::StreamsGroupHeartbeatRequest<'a>,
+    ),
+    #[doc = concat!(" `", stringify!(StreamsGroupDescribeRequest), "`.")]
+    StreamsGroupDescribe(
+        super::streams_group_describe_request::StreamsGroupDescribeRequest<'a>,
+    ),
+    #[doc = concat!(" `", stringify!(DescribeShareGroupOffsetsRequest), "`.")]
+    DescribeShareGroupOffsets(
+        super::describe_share_group_offsets_request::DescribeShareGroupOffsetsRequest<'a>,
+    ),
+    #[doc = concat!(" `", stringify!(AlterShareGroupOffsetsRequest), "`.")]
+    AlterShareGroupOffsets(
+        super::alter_share_group_offsets_request::AlterShareGroupOffsetsRequest<'a>,
+    ),
+    #[doc = concat!(" `", stringify!(DeleteShareGroupOffsetsRequest), "`.")]
+    DeleteShareGroupOffsets(
+        super::delete_share_group_offsets_request::DeleteShareGroupOffsetsRequest<'a>,
     ),
 }
 impl<'a> RequestBody<'a> {
@@ -782,9 +800,9 @@ impl<'a> RequestBody<'a> {
                         > as rt::Message<'a>>::decode_from(r, version)?,
                     )
                 }
-                ApiKey::ListClientMetricsResources => {
-                    RequestBody::ListClientMetricsResources(
-                        <super::list_client_metrics_resources_request::ListClientMetricsResourcesRequest<
+                ApiKey::ListConfigResources => {
+                    RequestBody::ListConfigResources(
+                        <super::list_config_resources_request::ListConfigResourcesRequest<
                             'a,
                         > as rt::Message<'a>>::decode_from(r, version)?,
                     )
@@ -876,6 +894,41 @@ impl<'a> RequestBody<'a> {
                 ApiKey::ReadShareGroupStateSummary => {
                     RequestBody::ReadShareGroupStateSummary(
                         <super::read_share_group_state_summary_request::ReadShareGroupStateSummaryRequest<
+                            'a,
+                        > as rt::Message<'a>>::decode_from(r, version)?,
+                    )
+                }
+                ApiKey::StreamsGroupHeartbeat => {
+                    RequestBody::StreamsGroupHeartbeat(
+                        <super::streams_group_heartbeat_request::StreamsGroupHeartbeatRequest<
+                            'a,
+                        > as rt::Message<'a>>::decode_from(r, version)?,
+                    )
+                }
+                ApiKey::StreamsGroupDescribe => {
+                    RequestBody::StreamsGroupDescribe(
+                        <super::streams_group_describe_request::StreamsGroupDescribeRequest<
+                            'a,
+                        > as rt::Message<'a>>::decode_from(r, version)?,
+                    )
+                }
+                ApiKey::DescribeShareGroupOffsets => {
+                    RequestBody::DescribeShareGroupOffsets(
+                        <super::describe_share_group_offsets_request::DescribeShareGroupOffsetsRequest<
+                            'a,
+                        > as rt::Message<'a>>::decode_from(r, version)?,
+                    )
+                }
+                ApiKey::AlterShareGroupOffsets => {
+                    RequestBody::AlterShareGroupOffsets(
+                        <super::alter_share_group_offsets_request::AlterShareGroupOffsetsRequest<
+                            'a,
+                        > as rt::Message<'a>>::decode_from(r, version)?,
+                    )
+                }
+                ApiKey::DeleteShareGroupOffsets => {
+                    RequestBody::DeleteShareGroupOffsets(
+                        <super::delete_share_group_offsets_request::DeleteShareGroupOffsetsRequest<
                             'a,
                         > as rt::Message<'a>>::decode_from(r, version)?,
                     )
@@ -985,9 +1038,7 @@ impl<'a> RequestBody<'a> {
             }
             RequestBody::PushTelemetry(m) => rt::Message::encode(m, w, version),
             RequestBody::AssignReplicasToDirs(m) => rt::Message::encode(m, w, version),
-            RequestBody::ListClientMetricsResources(m) => {
-                rt::Message::encode(m, w, version)
-            }
+            RequestBody::ListConfigResources(m) => rt::Message::encode(m, w, version),
             RequestBody::DescribeTopicPartitions(m) => rt::Message::encode(m, w, version),
             RequestBody::ShareGroupHeartbeat(m) => rt::Message::encode(m, w, version),
             RequestBody::ShareGroupDescribe(m) => rt::Message::encode(m, w, version),
@@ -1005,6 +1056,13 @@ impl<'a> RequestBody<'a> {
             RequestBody::ReadShareGroupStateSummary(m) => {
                 rt::Message::encode(m, w, version)
             }
+            RequestBody::StreamsGroupHeartbeat(m) => rt::Message::encode(m, w, version),
+            RequestBody::StreamsGroupDescribe(m) => rt::Message::encode(m, w, version),
+            RequestBody::DescribeShareGroupOffsets(m) => {
+                rt::Message::encode(m, w, version)
+            }
+            RequestBody::AlterShareGroupOffsets(m) => rt::Message::encode(m, w, version),
+            RequestBody::DeleteShareGroupOffsets(m) => rt::Message::encode(m, w, version),
         }
     }
     /// The exact number of bytes [`Self::encode`] writes.
@@ -1100,9 +1158,7 @@ impl<'a> RequestBody<'a> {
             }
             RequestBody::PushTelemetry(_) => ApiKey::PushTelemetry,
             RequestBody::AssignReplicasToDirs(_) => ApiKey::AssignReplicasToDirs,
-            RequestBody::ListClientMetricsResources(_) => {
-                ApiKey::ListClientMetricsResources
-            }
+            RequestBody::ListConfigResources(_) => ApiKey::ListConfigResources,
             RequestBody::DescribeTopicPartitions(_) => ApiKey::DescribeTopicPartitions,
             RequestBody::ShareGroupHeartbeat(_) => ApiKey::ShareGroupHeartbeat,
             RequestBody::ShareGroupDescribe(_) => ApiKey::ShareGroupDescribe,
@@ -1120,6 +1176,13 @@ impl<'a> RequestBody<'a> {
             RequestBody::ReadShareGroupStateSummary(_) => {
                 ApiKey::ReadShareGroupStateSummary
             }
+            RequestBody::StreamsGroupHeartbeat(_) => ApiKey::StreamsGroupHeartbeat,
+            RequestBody::StreamsGroupDescribe(_) => ApiKey::StreamsGroupDescribe,
+            RequestBody::DescribeShareGroupOffsets(_) => {
+                ApiKey::DescribeShareGroupOffsets
+            }
+            RequestBody::AlterShareGroupOffsets(_) => ApiKey::AlterShareGroupOffsets,
+            RequestBody::DeleteShareGroupOffsets(_) => ApiKey::DeleteShareGroupOffsets,
         }
     }
     /// An owned copy that outlives the input.
@@ -1340,8 +1403,8 @@ impl<'a> RequestBody<'a> {
             RequestBody::AssignReplicasToDirs(m) => {
                 RequestBody::AssignReplicasToDirs(rt::IntoOwned::into_owned(m))
             }
-            RequestBody::ListClientMetricsResources(m) => {
-                RequestBody::ListClientMetricsResources(rt::IntoOwned::into_owned(m))
+            RequestBody::ListConfigResources(m) => {
+                RequestBody::ListConfigResources(rt::IntoOwned::into_owned(m))
             }
             RequestBody::DescribeTopicPartitions(m) => {
                 RequestBody::DescribeTopicPartitions(rt::IntoOwned::into_owned(m))
@@ -1381,6 +1444,21 @@ impl<'a> RequestBody<'a> {
             }
             RequestBody::ReadShareGroupStateSummary(m) => {
                 RequestBody::ReadShareGroupStateSummary(rt::IntoOwned::into_owned(m))
+            }
+            RequestBody::StreamsGroupHeartbeat(m) => {
+                RequestBody::StreamsGroupHeartbeat(rt::IntoOwned::into_owned(m))
+            }
+            RequestBody::StreamsGroupDescribe(m) => {
+                RequestBody::StreamsGroupDescribe(rt::IntoOwned::into_owned(m))
+            }
+            RequestBody::DescribeShareGroupOffsets(m) => {
+                RequestBody::DescribeShareGroupOffsets(rt::IntoOwned::into_owned(m))
+            }
+            RequestBody::AlterShareGroupOffsets(m) => {
+                RequestBody::AlterShareGroupOffsets(rt::IntoOwned::into_owned(m))
+            }
+            RequestBody::DeleteShareGroupOffsets(m) => {
+                RequestBody::DeleteShareGroupOffsets(rt::IntoOwned::into_owned(m))
             }
         }
     }
@@ -1474,9 +1552,7 @@ impl serde::Serialize for RequestBody<'_> {
             }
             RequestBody::PushTelemetry(m) => serde::Serialize::serialize(m, s),
             RequestBody::AssignReplicasToDirs(m) => serde::Serialize::serialize(m, s),
-            RequestBody::ListClientMetricsResources(m) => {
-                serde::Serialize::serialize(m, s)
-            }
+            RequestBody::ListConfigResources(m) => serde::Serialize::serialize(m, s),
             RequestBody::DescribeTopicPartitions(m) => serde::Serialize::serialize(m, s),
             RequestBody::ShareGroupHeartbeat(m) => serde::Serialize::serialize(m, s),
             RequestBody::ShareGroupDescribe(m) => serde::Serialize::serialize(m, s),
@@ -1494,6 +1570,13 @@ impl serde::Serialize for RequestBody<'_> {
             RequestBody::ReadShareGroupStateSummary(m) => {
                 serde::Serialize::serialize(m, s)
             }
+            RequestBody::StreamsGroupHeartbeat(m) => serde::Serialize::serialize(m, s),
+            RequestBody::StreamsGroupDescribe(m) => serde::Serialize::serialize(m, s),
+            RequestBody::DescribeShareGroupOffsets(m) => {
+                serde::Serialize::serialize(m, s)
+            }
+            RequestBody::AlterShareGroupOffsets(m) => serde::Serialize::serialize(m, s),
+            RequestBody::DeleteShareGroupOffsets(m) => serde::Serialize::serialize(m, s),
         }
     }
 }
@@ -1758,10 +1841,8 @@ impl RequestBody<'static> {
                         serde::Deserialize::deserialize(d)?,
                     )
                 }
-                ApiKey::ListClientMetricsResources => {
-                    RequestBody::ListClientMetricsResources(
-                        serde::Deserialize::deserialize(d)?,
-                    )
+                ApiKey::ListConfigResources => {
+                    RequestBody::ListConfigResources(serde::Deserialize::deserialize(d)?)
                 }
                 ApiKey::DescribeTopicPartitions => {
                     RequestBody::DescribeTopicPartitions(
@@ -1809,6 +1890,31 @@ impl RequestBody<'static> {
                 }
                 ApiKey::ReadShareGroupStateSummary => {
                     RequestBody::ReadShareGroupStateSummary(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::StreamsGroupHeartbeat => {
+                    RequestBody::StreamsGroupHeartbeat(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::StreamsGroupDescribe => {
+                    RequestBody::StreamsGroupDescribe(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::DescribeShareGroupOffsets => {
+                    RequestBody::DescribeShareGroupOffsets(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::AlterShareGroupOffsets => {
+                    RequestBody::AlterShareGroupOffsets(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::DeleteShareGroupOffsets => {
+                    RequestBody::DeleteShareGroupOffsets(
                         serde::Deserialize::deserialize(d)?,
                     )
                 }
@@ -2024,11 +2130,9 @@ pub enum ResponseBody<'a> {
     AssignReplicasToDirs(
         super::assign_replicas_to_dirs_response::AssignReplicasToDirsResponse<'a>,
     ),
-    #[doc = concat!(" `", stringify!(ListClientMetricsResourcesResponse), "`.")]
-    ListClientMetricsResources(
-        super::list_client_metrics_resources_response::ListClientMetricsResourcesResponse<
-            'a,
-        >,
+    #[doc = concat!(" `", stringify!(ListConfigResourcesResponse), "`.")]
+    ListConfigResources(
+        super::list_config_resources_response::ListConfigResourcesResponse<'a>,
     ),
     #[doc = concat!(" `", stringify!(DescribeTopicPartitionsResponse), "`.")]
     DescribeTopicPartitions(
@@ -2075,6 +2179,28 @@ pub enum ResponseBody<'a> {
         super::read_share_group_state_summary_response::ReadShareGroupStateSummaryResponse<
             'a,
         >,
+    ),
+    #[doc = concat!(" `", stringify!(StreamsGroupHeartbeatResponse), "`.")]
+    StreamsGroupHeartbeat(
+        super::streams_group_heartbeat_response::StreamsGroupHeartbeatResponse<'a>,
+    ),
+    #[doc = concat!(" `", stringify!(StreamsGroupDescribeResponse), "`.")]
+    StreamsGroupDescribe(
+        super::streams_group_describe_response::StreamsGroupDescribeResponse<'a>,
+    ),
+    #[doc = concat!(" `", stringify!(DescribeShareGroupOffsetsResponse), "`.")]
+    DescribeShareGroupOffsets(
+        super::describe_share_group_offsets_response::DescribeShareGroupOffsetsResponse<
+            'a,
+        >,
+    ),
+    #[doc = concat!(" `", stringify!(AlterShareGroupOffsetsResponse), "`.")]
+    AlterShareGroupOffsets(
+        super::alter_share_group_offsets_response::AlterShareGroupOffsetsResponse<'a>,
+    ),
+    #[doc = concat!(" `", stringify!(DeleteShareGroupOffsetsResponse), "`.")]
+    DeleteShareGroupOffsets(
+        super::delete_share_group_offsets_response::DeleteShareGroupOffsetsResponse<'a>,
     ),
 }
 impl<'a> ResponseBody<'a> {
@@ -2604,9 +2730,9 @@ impl<'a> ResponseBody<'a> {
                         > as rt::Message<'a>>::decode_from(r, version)?,
                     )
                 }
-                ApiKey::ListClientMetricsResources => {
-                    ResponseBody::ListClientMetricsResources(
-                        <super::list_client_metrics_resources_response::ListClientMetricsResourcesResponse<
+                ApiKey::ListConfigResources => {
+                    ResponseBody::ListConfigResources(
+                        <super::list_config_resources_response::ListConfigResourcesResponse<
                             'a,
                         > as rt::Message<'a>>::decode_from(r, version)?,
                     )
@@ -2698,6 +2824,41 @@ impl<'a> ResponseBody<'a> {
                 ApiKey::ReadShareGroupStateSummary => {
                     ResponseBody::ReadShareGroupStateSummary(
                         <super::read_share_group_state_summary_response::ReadShareGroupStateSummaryResponse<
+                            'a,
+                        > as rt::Message<'a>>::decode_from(r, version)?,
+                    )
+                }
+                ApiKey::StreamsGroupHeartbeat => {
+                    ResponseBody::StreamsGroupHeartbeat(
+                        <super::streams_group_heartbeat_response::StreamsGroupHeartbeatResponse<
+                            'a,
+                        > as rt::Message<'a>>::decode_from(r, version)?,
+                    )
+                }
+                ApiKey::StreamsGroupDescribe => {
+                    ResponseBody::StreamsGroupDescribe(
+                        <super::streams_group_describe_response::StreamsGroupDescribeResponse<
+                            'a,
+                        > as rt::Message<'a>>::decode_from(r, version)?,
+                    )
+                }
+                ApiKey::DescribeShareGroupOffsets => {
+                    ResponseBody::DescribeShareGroupOffsets(
+                        <super::describe_share_group_offsets_response::DescribeShareGroupOffsetsResponse<
+                            'a,
+                        > as rt::Message<'a>>::decode_from(r, version)?,
+                    )
+                }
+                ApiKey::AlterShareGroupOffsets => {
+                    ResponseBody::AlterShareGroupOffsets(
+                        <super::alter_share_group_offsets_response::AlterShareGroupOffsetsResponse<
+                            'a,
+                        > as rt::Message<'a>>::decode_from(r, version)?,
+                    )
+                }
+                ApiKey::DeleteShareGroupOffsets => {
+                    ResponseBody::DeleteShareGroupOffsets(
+                        <super::delete_share_group_offsets_response::DeleteShareGroupOffsetsResponse<
                             'a,
                         > as rt::Message<'a>>::decode_from(r, version)?,
                     )
@@ -2811,9 +2972,7 @@ impl<'a> ResponseBody<'a> {
             }
             ResponseBody::PushTelemetry(m) => rt::Message::encode(m, w, version),
             ResponseBody::AssignReplicasToDirs(m) => rt::Message::encode(m, w, version),
-            ResponseBody::ListClientMetricsResources(m) => {
-                rt::Message::encode(m, w, version)
-            }
+            ResponseBody::ListConfigResources(m) => rt::Message::encode(m, w, version),
             ResponseBody::DescribeTopicPartitions(m) => {
                 rt::Message::encode(m, w, version)
             }
@@ -2831,6 +2990,15 @@ impl<'a> ResponseBody<'a> {
             ResponseBody::WriteShareGroupState(m) => rt::Message::encode(m, w, version),
             ResponseBody::DeleteShareGroupState(m) => rt::Message::encode(m, w, version),
             ResponseBody::ReadShareGroupStateSummary(m) => {
+                rt::Message::encode(m, w, version)
+            }
+            ResponseBody::StreamsGroupHeartbeat(m) => rt::Message::encode(m, w, version),
+            ResponseBody::StreamsGroupDescribe(m) => rt::Message::encode(m, w, version),
+            ResponseBody::DescribeShareGroupOffsets(m) => {
+                rt::Message::encode(m, w, version)
+            }
+            ResponseBody::AlterShareGroupOffsets(m) => rt::Message::encode(m, w, version),
+            ResponseBody::DeleteShareGroupOffsets(m) => {
                 rt::Message::encode(m, w, version)
             }
         }
@@ -2928,9 +3096,7 @@ impl<'a> ResponseBody<'a> {
             }
             ResponseBody::PushTelemetry(_) => ApiKey::PushTelemetry,
             ResponseBody::AssignReplicasToDirs(_) => ApiKey::AssignReplicasToDirs,
-            ResponseBody::ListClientMetricsResources(_) => {
-                ApiKey::ListClientMetricsResources
-            }
+            ResponseBody::ListConfigResources(_) => ApiKey::ListConfigResources,
             ResponseBody::DescribeTopicPartitions(_) => ApiKey::DescribeTopicPartitions,
             ResponseBody::ShareGroupHeartbeat(_) => ApiKey::ShareGroupHeartbeat,
             ResponseBody::ShareGroupDescribe(_) => ApiKey::ShareGroupDescribe,
@@ -2948,6 +3114,13 @@ impl<'a> ResponseBody<'a> {
             ResponseBody::ReadShareGroupStateSummary(_) => {
                 ApiKey::ReadShareGroupStateSummary
             }
+            ResponseBody::StreamsGroupHeartbeat(_) => ApiKey::StreamsGroupHeartbeat,
+            ResponseBody::StreamsGroupDescribe(_) => ApiKey::StreamsGroupDescribe,
+            ResponseBody::DescribeShareGroupOffsets(_) => {
+                ApiKey::DescribeShareGroupOffsets
+            }
+            ResponseBody::AlterShareGroupOffsets(_) => ApiKey::AlterShareGroupOffsets,
+            ResponseBody::DeleteShareGroupOffsets(_) => ApiKey::DeleteShareGroupOffsets,
         }
     }
     /// An owned copy that outlives the input.
@@ -3170,8 +3343,8 @@ impl<'a> ResponseBody<'a> {
             ResponseBody::AssignReplicasToDirs(m) => {
                 ResponseBody::AssignReplicasToDirs(rt::IntoOwned::into_owned(m))
             }
-            ResponseBody::ListClientMetricsResources(m) => {
-                ResponseBody::ListClientMetricsResources(rt::IntoOwned::into_owned(m))
+            ResponseBody::ListConfigResources(m) => {
+                ResponseBody::ListConfigResources(rt::IntoOwned::into_owned(m))
             }
             ResponseBody::DescribeTopicPartitions(m) => {
                 ResponseBody::DescribeTopicPartitions(rt::IntoOwned::into_owned(m))
@@ -3211,6 +3384,21 @@ impl<'a> ResponseBody<'a> {
             }
             ResponseBody::ReadShareGroupStateSummary(m) => {
                 ResponseBody::ReadShareGroupStateSummary(rt::IntoOwned::into_owned(m))
+            }
+            ResponseBody::StreamsGroupHeartbeat(m) => {
+                ResponseBody::StreamsGroupHeartbeat(rt::IntoOwned::into_owned(m))
+            }
+            ResponseBody::StreamsGroupDescribe(m) => {
+                ResponseBody::StreamsGroupDescribe(rt::IntoOwned::into_owned(m))
+            }
+            ResponseBody::DescribeShareGroupOffsets(m) => {
+                ResponseBody::DescribeShareGroupOffsets(rt::IntoOwned::into_owned(m))
+            }
+            ResponseBody::AlterShareGroupOffsets(m) => {
+                ResponseBody::AlterShareGroupOffsets(rt::IntoOwned::into_owned(m))
+            }
+            ResponseBody::DeleteShareGroupOffsets(m) => {
+                ResponseBody::DeleteShareGroupOffsets(rt::IntoOwned::into_owned(m))
             }
         }
     }
@@ -3304,9 +3492,7 @@ impl serde::Serialize for ResponseBody<'_> {
             }
             ResponseBody::PushTelemetry(m) => serde::Serialize::serialize(m, s),
             ResponseBody::AssignReplicasToDirs(m) => serde::Serialize::serialize(m, s),
-            ResponseBody::ListClientMetricsResources(m) => {
-                serde::Serialize::serialize(m, s)
-            }
+            ResponseBody::ListConfigResources(m) => serde::Serialize::serialize(m, s),
             ResponseBody::DescribeTopicPartitions(m) => serde::Serialize::serialize(m, s),
             ResponseBody::ShareGroupHeartbeat(m) => serde::Serialize::serialize(m, s),
             ResponseBody::ShareGroupDescribe(m) => serde::Serialize::serialize(m, s),
@@ -3324,6 +3510,13 @@ impl serde::Serialize for ResponseBody<'_> {
             ResponseBody::ReadShareGroupStateSummary(m) => {
                 serde::Serialize::serialize(m, s)
             }
+            ResponseBody::StreamsGroupHeartbeat(m) => serde::Serialize::serialize(m, s),
+            ResponseBody::StreamsGroupDescribe(m) => serde::Serialize::serialize(m, s),
+            ResponseBody::DescribeShareGroupOffsets(m) => {
+                serde::Serialize::serialize(m, s)
+            }
+            ResponseBody::AlterShareGroupOffsets(m) => serde::Serialize::serialize(m, s),
+            ResponseBody::DeleteShareGroupOffsets(m) => serde::Serialize::serialize(m, s),
         }
     }
 }
@@ -3592,8 +3785,8 @@ impl ResponseBody<'static> {
                         serde::Deserialize::deserialize(d)?,
                     )
                 }
-                ApiKey::ListClientMetricsResources => {
-                    ResponseBody::ListClientMetricsResources(
+                ApiKey::ListConfigResources => {
+                    ResponseBody::ListConfigResources(
                         serde::Deserialize::deserialize(d)?,
                     )
                 }
@@ -3647,6 +3840,31 @@ impl ResponseBody<'static> {
                 }
                 ApiKey::ReadShareGroupStateSummary => {
                     ResponseBody::ReadShareGroupStateSummary(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::StreamsGroupHeartbeat => {
+                    ResponseBody::StreamsGroupHeartbeat(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::StreamsGroupDescribe => {
+                    ResponseBody::StreamsGroupDescribe(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::DescribeShareGroupOffsets => {
+                    ResponseBody::DescribeShareGroupOffsets(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::AlterShareGroupOffsets => {
+                    ResponseBody::AlterShareGroupOffsets(
+                        serde::Deserialize::deserialize(d)?,
+                    )
+                }
+                ApiKey::DeleteShareGroupOffsets => {
+                    ResponseBody::DeleteShareGroupOffsets(
                         serde::Deserialize::deserialize(d)?,
                     )
                 }

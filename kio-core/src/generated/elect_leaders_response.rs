@@ -5,6 +5,9 @@ use crate::rt;
 /// The `ElectLeadersResponse` response (API key 43).
 ///
 /// Valid versions: 0-2; flexible versions: 2+.
+///
+/// Versions by release:
+/// - v0-2: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -128,12 +131,12 @@ impl<'a> rt::IntoOwned for ElectLeadersResponse<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ReplicaElectionResult<'a> {
-    /// The topic name
+    /// The topic name.
     ///
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topic"))]
     pub topic: rt::Str<'a>,
-    /// The results for each partition
+    /// The results for each partition.
     ///
     /// Kafka type `[]PartitionResult`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionResult"))]
@@ -217,7 +220,7 @@ impl<'a> rt::IntoOwned for ReplicaElectionResult<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct PartitionResult<'a> {
-    /// The partition id
+    /// The partition id.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionId"))]
@@ -385,7 +388,7 @@ pub static REPLICA_ELECTION_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "topicName",
         zero_copy: false,
-        about: "The topic name",
+        about: "The topic name.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -403,7 +406,7 @@ pub static REPLICA_ELECTION_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The results for each partition",
+        about: "The results for each partition.",
         fields: PARTITION_RESULT_FIELDS,
     },
 ];
@@ -424,7 +427,7 @@ pub static PARTITION_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The partition id",
+        about: "The partition id.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -473,6 +476,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(2, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: ELECT_LEADERS_RESPONSE_FIELDS,
     structs: &[

@@ -5,18 +5,25 @@ use crate::rt;
 /// The `EndQuorumEpochRequest` request (API key 54).
 ///
 /// Valid versions: 0-1; flexible versions: 1+.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct EndQuorumEpochRequest<'a> {
+    /// The cluster id.
+    ///
     /// Kafka type `string`; versions 0+; nullable in 0+; default `null`.
     #[cfg_attr(feature = "serde", serde(rename = "clusterId"))]
     pub cluster_id: Option<rt::Str<'a>>,
+    /// The topics.
+    ///
     /// Kafka type `[]TopicData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: rt::Array<'a, TopicData<'a>>,
-    /// Endpoints for the leader
+    /// Endpoints for the leader.
     ///
     /// Kafka type `[]LeaderEndpoint`; versions 1+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "leaderEndpoints"))]
@@ -119,6 +126,8 @@ pub struct TopicData<'a> {
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topicName"))]
     pub topic_name: rt::Str<'a>,
+    /// The partitions.
+    ///
     /// Kafka type `[]PartitionData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
     pub partitions: rt::Array<'a, PartitionData<'a>>,
@@ -202,22 +211,22 @@ pub struct PartitionData<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionIndex"))]
     pub partition_index: i32,
-    /// The current leader ID that is resigning
+    /// The current leader ID that is resigning.
     ///
     /// Kafka type `int32`; versions 0+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "leaderId"))]
     pub leader_id: i32,
-    /// The current epoch
+    /// The current epoch.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "leaderEpoch"))]
     pub leader_epoch: i32,
-    /// A sorted list of preferred successors to start the election
+    /// A sorted list of preferred successors to start the election.
     ///
     /// Kafka type `[]int32`; versions 0; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "preferredSuccessors"))]
     pub preferred_successors: rt::Array<'a, i32>,
-    /// A sorted list of preferred candidates to start the election
+    /// A sorted list of preferred candidates to start the election.
     ///
     /// Kafka type `[]ReplicaInfo`; versions 1+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "preferredCandidates"))]
@@ -341,9 +350,13 @@ impl<'a> rt::IntoOwned for PartitionData<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ReplicaInfo<'a> {
+    /// The ID of the candidate replica.
+    ///
     /// Kafka type `int32`; versions 1+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "candidateId"))]
     pub candidate_id: i32,
+    /// The directory ID of the candidate replica.
+    ///
     /// Kafka type `uuid`; versions 1+.
     #[cfg_attr(feature = "serde", serde(rename = "candidateDirectoryId"))]
     pub candidate_directory_id: rt::Uuid,
@@ -450,17 +463,17 @@ impl<'a> rt::IntoOwned for ReplicaInfo<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct LeaderEndpoint<'a> {
-    /// The name of the endpoint
+    /// The name of the endpoint.
     ///
     /// Kafka type `string`; versions 1+.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
-    /// The node's hostname
+    /// The node's hostname.
     ///
     /// Kafka type `string`; versions 1+.
     #[cfg_attr(feature = "serde", serde(rename = "host"))]
     pub host: rt::Str<'a>,
-    /// The node's port
+    /// The node's port.
     ///
     /// Kafka type `uint16`; versions 1+.
     #[cfg_attr(feature = "serde", serde(rename = "port"))]
@@ -588,7 +601,7 @@ pub static END_QUORUM_EPOCH_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The cluster id.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -606,7 +619,7 @@ pub static END_QUORUM_EPOCH_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The topics.",
         fields: TOPIC_DATA_FIELDS,
     },
     rt::FieldSchema {
@@ -624,7 +637,7 @@ pub static END_QUORUM_EPOCH_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Endpoints for the leader",
+        about: "Endpoints for the leader.",
         fields: LEADER_ENDPOINT_FIELDS,
     },
 ];
@@ -663,7 +676,7 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The partitions.",
         fields: PARTITION_DATA_FIELDS,
     },
 ];
@@ -702,7 +715,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "The current leader ID that is resigning",
+        about: "The current leader ID that is resigning.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -720,7 +733,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The current epoch",
+        about: "The current epoch.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -738,7 +751,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "A sorted list of preferred successors to start the election",
+        about: "A sorted list of preferred successors to start the election.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -756,7 +769,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "A sorted list of preferred candidates to start the election",
+        about: "A sorted list of preferred candidates to start the election.",
         fields: REPLICA_INFO_FIELDS,
     },
 ];
@@ -777,7 +790,7 @@ pub static REPLICA_INFO_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "",
+        about: "The ID of the candidate replica.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -795,7 +808,7 @@ pub static REPLICA_INFO_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The directory ID of the candidate replica.",
         fields: &[],
     },
 ];
@@ -816,7 +829,7 @@ pub static LEADER_ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: true,
         entity_type: "",
         zero_copy: false,
-        about: "The name of the endpoint",
+        about: "The name of the endpoint.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -834,7 +847,7 @@ pub static LEADER_ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The node's hostname",
+        about: "The node's hostname.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -852,7 +865,7 @@ pub static LEADER_ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The node's port",
+        about: "The node's port.",
         fields: &[],
     },
 ];
@@ -865,6 +878,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(1, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &["controller"],
     fields: END_QUORUM_EPOCH_REQUEST_FIELDS,
     structs: &[

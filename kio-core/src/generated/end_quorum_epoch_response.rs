@@ -5,6 +5,9 @@ use crate::rt;
 /// The `EndQuorumEpochResponse` response (API key 54).
 ///
 /// Valid versions: 0-1; flexible versions: 1+.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -15,10 +18,12 @@ pub struct EndQuorumEpochResponse<'a> {
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: i16,
+    /// The topic data.
+    ///
     /// Kafka type `[]TopicData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: rt::Array<'a, TopicData<'a>>,
-    /// Endpoints for all leaders enumerated in PartitionData
+    /// Endpoints for all leaders enumerated in PartitionData.
     ///
     /// Kafka type `[]NodeEndpoint`; versions 1+; tag 0 in 1+.
     #[cfg_attr(feature = "serde", serde(rename = "nodeEndpoints"))]
@@ -154,6 +159,8 @@ pub struct TopicData<'a> {
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topicName"))]
     pub topic_name: rt::Str<'a>,
+    /// The partition data.
+    ///
     /// Kafka type `[]PartitionData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
     pub partitions: rt::Array<'a, PartitionData<'a>>,
@@ -237,6 +244,8 @@ pub struct PartitionData<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionIndex"))]
     pub partition_index: i32,
+    /// The partition level error code.
+    ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: i16,
@@ -245,7 +254,7 @@ pub struct PartitionData<'a> {
     /// Kafka type `int32`; versions 0+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "leaderId"))]
     pub leader_id: i32,
-    /// The latest known leader epoch
+    /// The latest known leader epoch.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "leaderEpoch"))]
@@ -341,17 +350,17 @@ impl<'a> rt::IntoOwned for PartitionData<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct NodeEndpoint<'a> {
-    /// The ID of the associated node
+    /// The ID of the associated node.
     ///
     /// Kafka type `int32`; versions 1+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "nodeId"))]
     pub node_id: i32,
-    /// The node's hostname
+    /// The node's hostname.
     ///
     /// Kafka type `string`; versions 1+.
     #[cfg_attr(feature = "serde", serde(rename = "host"))]
     pub host: rt::Str<'a>,
-    /// The node's port
+    /// The node's port.
     ///
     /// Kafka type `uint16`; versions 1+.
     #[cfg_attr(feature = "serde", serde(rename = "port"))]
@@ -494,7 +503,7 @@ pub static END_QUORUM_EPOCH_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The topic data.",
         fields: TOPIC_DATA_FIELDS,
     },
     rt::FieldSchema {
@@ -512,7 +521,7 @@ pub static END_QUORUM_EPOCH_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Endpoints for all leaders enumerated in PartitionData",
+        about: "Endpoints for all leaders enumerated in PartitionData.",
         fields: NODE_ENDPOINT_FIELDS,
     },
 ];
@@ -551,7 +560,7 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The partition data.",
         fields: PARTITION_DATA_FIELDS,
     },
 ];
@@ -590,7 +599,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The partition level error code.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -626,7 +635,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The latest known leader epoch",
+        about: "The latest known leader epoch.",
         fields: &[],
     },
 ];
@@ -647,7 +656,7 @@ pub static NODE_ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: true,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "The ID of the associated node",
+        about: "The ID of the associated node.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -665,7 +674,7 @@ pub static NODE_ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The node's hostname",
+        about: "The node's hostname.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -683,7 +692,7 @@ pub static NODE_ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The node's port",
+        about: "The node's port.",
         fields: &[],
     },
 ];
@@ -696,6 +705,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(1, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: END_QUORUM_EPOCH_RESPONSE_FIELDS,
     structs: &[

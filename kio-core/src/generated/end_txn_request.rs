@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `EndTxnRequest` request (API key 26).
 ///
-/// Valid versions: 0-4; flexible versions: 3+.
+/// Valid versions: 0-5; flexible versions: 3+.
+///
+/// Versions by release:
+/// - v0-4: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v5: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -195,11 +199,23 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "EndTxnRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(26i16),
-    valid: rt::VersionRange::new(0, 4),
+    valid: rt::VersionRange::new(0, 5),
     flexible: rt::VersionRange::new(3, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 5),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 4),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: END_TXN_REQUEST_FIELDS,
     structs: &[("EndTxnRequest", END_TXN_REQUEST_FIELDS)],
 };

@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `EndTxnResponse` response (API key 26).
 ///
-/// Valid versions: 0-4; flexible versions: 3+.
+/// Valid versions: 0-5; flexible versions: 3+.
+///
+/// Versions by release:
+/// - v0-4: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v5: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -20,6 +24,16 @@ pub struct EndTxnResponse<'a> {
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: i16,
+    /// The producer ID.
+    ///
+    /// Kafka type `int64`; versions 5+; default `-1`; ignorable; entity type `producerId`.
+    #[cfg_attr(feature = "serde", serde(rename = "producerId"))]
+    pub producer_id: i64,
+    /// The current epoch associated with the producer.
+    ///
+    /// Kafka type `int16`; versions 5+; default `-1`; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "producerEpoch"))]
+    pub producer_epoch: i16,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -35,6 +49,8 @@ impl Default for EndTxnResponse<'_> {
         Self {
             throttle_time_ms: 0,
             error_code: 0,
+            producer_id: -1,
+            producer_epoch: -1,
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
@@ -51,6 +67,14 @@ impl<'a> rt::Wire<'a> for EndTxnResponse<'a> {
             .map_err(|e| e.in_field("EndTxnResponse.ThrottleTimeMs"))?;
         this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EndTxnResponse.ErrorCode"))?;
+        if v >= 5 {
+            this.producer_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EndTxnResponse.ProducerId"))?;
+        }
+        if v >= 5 {
+            this.producer_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EndTxnResponse.ProducerEpoch"))?;
+        }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("EndTxnResponse._tagged"))?;
@@ -69,6 +93,14 @@ impl<'a> rt::Wire<'a> for EndTxnResponse<'a> {
             .map_err(|e| e.in_field("EndTxnResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EndTxnResponse.ErrorCode"))?;
+        if v >= 5 {
+            rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EndTxnResponse.ProducerId"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EndTxnResponse.ProducerEpoch"))?;
+        }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -89,6 +121,8 @@ impl<'a> rt::IntoOwned for EndTxnResponse<'a> {
         EndTxnResponse {
             throttle_time_ms: rt::IntoOwned::into_owned(self.throttle_time_ms),
             error_code: rt::IntoOwned::into_owned(self.error_code),
+            producer_id: rt::IntoOwned::into_owned(self.producer_id),
+            producer_epoch: rt::IntoOwned::into_owned(self.producer_epoch),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -131,16 +165,64 @@ pub static END_TXN_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         about: "The error code, or 0 if there was no error.",
         fields: &[],
     },
+    rt::FieldSchema {
+        name: "ProducerId",
+        json_name: "producerId",
+        type_name: "int64",
+        ty: rt::FieldType::Int64,
+        versions: rt::VersionRange::new(5, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "-1",
+        ignorable: true,
+        map_key: false,
+        entity_type: "producerId",
+        zero_copy: false,
+        about: "The producer ID.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "ProducerEpoch",
+        json_name: "producerEpoch",
+        type_name: "int16",
+        ty: rt::FieldType::Int16,
+        versions: rt::VersionRange::new(5, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "-1",
+        ignorable: true,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The current epoch associated with the producer.",
+        fields: &[],
+    },
 ];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "EndTxnResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(26i16),
-    valid: rt::VersionRange::new(0, 4),
+    valid: rt::VersionRange::new(0, 5),
     flexible: rt::VersionRange::new(3, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 5),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 4),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: END_TXN_RESPONSE_FIELDS,
     structs: &[("EndTxnResponse", END_TXN_RESPONSE_FIELDS)],

@@ -55,7 +55,7 @@ pub enum ErrorCode {
     IllegalGeneration,
     /// `INCONSISTENT_GROUP_PROTOCOL` (23): The group member's supported protocols are incompatible with those of existing members or first group member tried to join with empty protocol type or empty protocol list.
     InconsistentGroupProtocol,
-    /// `INVALID_GROUP_ID` (24): The configured groupId is invalid.
+    /// `INVALID_GROUP_ID` (24): The group id is invalid.
     InvalidGroupId,
     /// `UNKNOWN_MEMBER_ID` (25): The coordinator is not aware of this member.
     UnknownMemberId,
@@ -169,7 +169,7 @@ pub enum ErrorCode {
     MemberIdRequired,
     /// `PREFERRED_LEADER_NOT_AVAILABLE` (80): The preferred leader was not available. Retriable.
     PreferredLeaderNotAvailable,
-    /// `GROUP_MAX_SIZE_REACHED` (81): The consumer group has reached its max size.
+    /// `GROUP_MAX_SIZE_REACHED` (81): The group has reached its maximum size.
     GroupMaxSizeReached,
     /// `FENCED_INSTANCE_ID` (82): The broker rejected this static consumer since another consumer with the same group.instance.id has registered with a different member.id.
     FencedInstanceId,
@@ -263,12 +263,24 @@ pub enum ErrorCode {
     DuplicateVoter,
     /// `VOTER_NOT_FOUND` (127): The voter is not part of the set of voters.
     VoterNotFound,
-    /// A code Kafka 3.9 does not define.
+    /// `INVALID_REGULAR_EXPRESSION` (128): The regular expression is not valid.
+    InvalidRegularExpression,
+    /// `REBOOTSTRAP_REQUIRED` (129): Client metadata is stale. The client should rebootstrap to obtain new metadata.
+    RebootstrapRequired,
+    /// `STREAMS_INVALID_TOPOLOGY` (130): The supplied topology is invalid.
+    StreamsInvalidTopology,
+    /// `STREAMS_INVALID_TOPOLOGY_EPOCH` (131): The supplied topology epoch is invalid.
+    StreamsInvalidTopologyEpoch,
+    /// `STREAMS_TOPOLOGY_FENCED` (132): The supplied topology epoch is outdated.
+    StreamsTopologyFenced,
+    /// `SHARE_SESSION_LIMIT_REACHED` (133): The limit of share sessions has been reached. Retriable.
+    ShareSessionLimitReached,
+    /// A code Kafka's error table (of the newest release) does not define.
     Unknown(i16),
 }
 impl ErrorCode {
     /// Every code Kafka defines.
-    pub const ALL: [ErrorCode; 129usize] = [
+    pub const ALL: [ErrorCode; 135usize] = [
         ErrorCode::UnknownServerError,
         ErrorCode::None,
         ErrorCode::OffsetOutOfRange,
@@ -398,6 +410,12 @@ impl ErrorCode {
         ErrorCode::InvalidVoterKey,
         ErrorCode::DuplicateVoter,
         ErrorCode::VoterNotFound,
+        ErrorCode::InvalidRegularExpression,
+        ErrorCode::RebootstrapRequired,
+        ErrorCode::StreamsInvalidTopology,
+        ErrorCode::StreamsInvalidTopologyEpoch,
+        ErrorCode::StreamsTopologyFenced,
+        ErrorCode::ShareSessionLimitReached,
     ];
     /// The code's meaning (`Unknown` for codes Kafka does not define).
     pub const fn from_code(code: i16) -> ErrorCode {
@@ -531,6 +549,12 @@ impl ErrorCode {
             125i16 => ErrorCode::InvalidVoterKey,
             126i16 => ErrorCode::DuplicateVoter,
             127i16 => ErrorCode::VoterNotFound,
+            128i16 => ErrorCode::InvalidRegularExpression,
+            129i16 => ErrorCode::RebootstrapRequired,
+            130i16 => ErrorCode::StreamsInvalidTopology,
+            131i16 => ErrorCode::StreamsInvalidTopologyEpoch,
+            132i16 => ErrorCode::StreamsTopologyFenced,
+            133i16 => ErrorCode::ShareSessionLimitReached,
             other => ErrorCode::Unknown(other),
         }
     }
@@ -666,6 +690,12 @@ impl ErrorCode {
             ErrorCode::InvalidVoterKey => 125i16,
             ErrorCode::DuplicateVoter => 126i16,
             ErrorCode::VoterNotFound => 127i16,
+            ErrorCode::InvalidRegularExpression => 128i16,
+            ErrorCode::RebootstrapRequired => 129i16,
+            ErrorCode::StreamsInvalidTopology => 130i16,
+            ErrorCode::StreamsInvalidTopologyEpoch => 131i16,
+            ErrorCode::StreamsTopologyFenced => 132i16,
+            ErrorCode::ShareSessionLimitReached => 133i16,
             ErrorCode::Unknown(c) => c,
         }
     }
@@ -809,6 +839,12 @@ impl ErrorCode {
             ErrorCode::InvalidVoterKey => "INVALID_VOTER_KEY",
             ErrorCode::DuplicateVoter => "DUPLICATE_VOTER",
             ErrorCode::VoterNotFound => "VOTER_NOT_FOUND",
+            ErrorCode::InvalidRegularExpression => "INVALID_REGULAR_EXPRESSION",
+            ErrorCode::RebootstrapRequired => "REBOOTSTRAP_REQUIRED",
+            ErrorCode::StreamsInvalidTopology => "STREAMS_INVALID_TOPOLOGY",
+            ErrorCode::StreamsInvalidTopologyEpoch => "STREAMS_INVALID_TOPOLOGY_EPOCH",
+            ErrorCode::StreamsTopologyFenced => "STREAMS_TOPOLOGY_FENCED",
+            ErrorCode::ShareSessionLimitReached => "SHARE_SESSION_LIMIT_REACHED",
             ErrorCode::Unknown(_) => "UNKNOWN",
         }
     }
@@ -904,7 +940,7 @@ impl ErrorCode {
                     "The group member's supported protocols are incompatible with those of existing members or first group member tried to join with empty protocol type or empty protocol list.",
                 )
             }
-            ErrorCode::InvalidGroupId => Some("The configured groupId is invalid."),
+            ErrorCode::InvalidGroupId => Some("The group id is invalid."),
             ErrorCode::UnknownMemberId => {
                 Some("The coordinator is not aware of this member.")
             }
@@ -1084,7 +1120,7 @@ impl ErrorCode {
                 Some("The preferred leader was not available.")
             }
             ErrorCode::GroupMaxSizeReached => {
-                Some("The consumer group has reached its max size.")
+                Some("The group has reached its maximum size.")
             }
             ErrorCode::FencedInstanceId => {
                 Some(
@@ -1255,6 +1291,26 @@ impl ErrorCode {
             }
             ErrorCode::VoterNotFound => {
                 Some("The voter is not part of the set of voters.")
+            }
+            ErrorCode::InvalidRegularExpression => {
+                Some("The regular expression is not valid.")
+            }
+            ErrorCode::RebootstrapRequired => {
+                Some(
+                    "Client metadata is stale. The client should rebootstrap to obtain new metadata.",
+                )
+            }
+            ErrorCode::StreamsInvalidTopology => {
+                Some("The supplied topology is invalid.")
+            }
+            ErrorCode::StreamsInvalidTopologyEpoch => {
+                Some("The supplied topology epoch is invalid.")
+            }
+            ErrorCode::StreamsTopologyFenced => {
+                Some("The supplied topology epoch is outdated.")
+            }
+            ErrorCode::ShareSessionLimitReached => {
+                Some("The limit of share sessions has been reached.")
             }
             ErrorCode::Unknown(_) => None,
         }
@@ -1451,6 +1507,16 @@ impl ErrorCode {
             ErrorCode::InvalidVoterKey => Some("InvalidVoterKeyException"),
             ErrorCode::DuplicateVoter => Some("DuplicateVoterException"),
             ErrorCode::VoterNotFound => Some("VoterNotFoundException"),
+            ErrorCode::InvalidRegularExpression => Some("InvalidRegularExpression"),
+            ErrorCode::RebootstrapRequired => Some("RebootstrapRequiredException"),
+            ErrorCode::StreamsInvalidTopology => Some("StreamsInvalidTopologyException"),
+            ErrorCode::StreamsInvalidTopologyEpoch => {
+                Some("StreamsInvalidTopologyEpochException")
+            }
+            ErrorCode::StreamsTopologyFenced => Some("StreamsTopologyFencedException"),
+            ErrorCode::ShareSessionLimitReached => {
+                Some("ShareSessionLimitReachedException")
+            }
             ErrorCode::Unknown(_) => None,
         }
     }
@@ -1472,7 +1538,7 @@ impl ErrorCode {
             ErrorCode::UnstableOffsetCommit | ErrorCode::ThrottlingQuotaExceeded |
             ErrorCode::UnknownTopicId | ErrorCode::InconsistentTopicId |
             ErrorCode::FetchSessionTopicIdError | ErrorCode::ShareSessionNotFound |
-            ErrorCode::InvalidShareSessionEpoch
+            ErrorCode::InvalidShareSessionEpoch | ErrorCode::ShareSessionLimitReached
         )
     }
     /// True for `NONE` (code 0).

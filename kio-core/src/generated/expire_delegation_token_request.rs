@@ -5,6 +5,10 @@ use crate::rt;
 /// The `ExpireDelegationTokenRequest` request (API key 40).
 ///
 /// Valid versions: 0-2; flexible versions: 2+. Deprecated versions: 0.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v1-2: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -148,7 +152,19 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(2, i16::MAX),
     deprecated: rt::VersionRange::new(0, 0),
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker", "controller"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker", "controller"],
     fields: EXPIRE_DELEGATION_TOKEN_REQUEST_FIELDS,
     structs: &[("ExpireDelegationTokenRequest", EXPIRE_DELEGATION_TOKEN_REQUEST_FIELDS)],
 };

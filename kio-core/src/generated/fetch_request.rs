@@ -4,7 +4,12 @@
 use crate::rt;
 /// The `FetchRequest` request (API key 1).
 ///
-/// Valid versions: 0-17; flexible versions: 12+. Deprecated versions: 0-3.
+/// Valid versions: 0-18; flexible versions: 12+. Deprecated versions: 0-3.
+///
+/// Versions by release:
+/// - v0-3: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v4-17: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v18: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -20,6 +25,8 @@ pub struct FetchRequest<'a> {
     /// Kafka type `int32`; versions 0-14; default `-1`; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "replicaId"))]
     pub replica_id: i32,
+    /// The state of the replica in the follower.
+    ///
     /// Kafka type `ReplicaState`; versions 15+; tag 1 in 15+.
     #[cfg_attr(feature = "serde", serde(rename = "replicaState"))]
     pub replica_state: ReplicaState<'a>,
@@ -38,7 +45,7 @@ pub struct FetchRequest<'a> {
     /// Kafka type `int32`; versions 3+; default `0x7fffffff`; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "maxBytes"))]
     pub max_bytes: i32,
-    /// This setting controls the visibility of transactional records. Using READ_UNCOMMITTED (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1), non-transactional and COMMITTED transactional records are visible. To be more concrete, READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset), and enables the inclusion of the list of aborted transactions in the result, which allows consumers to discard ABORTED transactional records
+    /// This setting controls the visibility of transactional records. Using READ_UNCOMMITTED (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1), non-transactional and COMMITTED transactional records are visible. To be more concrete, READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset), and enables the inclusion of the list of aborted transactions in the result, which allows consumers to discard ABORTED transactional records.
     ///
     /// Kafka type `int8`; versions 4+; default `0`; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "isolationLevel"))]
@@ -63,7 +70,7 @@ pub struct FetchRequest<'a> {
     /// Kafka type `[]ForgottenTopic`; versions 7+.
     #[cfg_attr(feature = "serde", serde(rename = "forgottenTopicsData"))]
     pub forgotten_topics_data: rt::Array<'a, ForgottenTopic<'a>>,
-    /// Rack ID of the consumer making this request
+    /// Rack ID of the consumer making this request.
     ///
     /// Kafka type `string`; versions 11+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "rackId"))]
@@ -419,7 +426,7 @@ pub struct FetchTopic<'a> {
     /// Kafka type `string`; versions 0-12; ignorable; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topic"))]
     pub topic: rt::Str<'a>,
-    /// The unique topic ID
+    /// The unique topic ID.
     ///
     /// Kafka type `uuid`; versions 13+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
@@ -533,7 +540,7 @@ pub struct FetchPartition<'a> {
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "fetchOffset"))]
     pub fetch_offset: i64,
-    /// The epoch of the last fetched record or -1 if there is none
+    /// The epoch of the last fetched record or -1 if there is none.
     ///
     /// Kafka type `int32`; versions 12+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "lastFetchedEpoch"))]
@@ -548,11 +555,16 @@ pub struct FetchPartition<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionMaxBytes"))]
     pub partition_max_bytes: i32,
-    /// The directory id of the follower fetching
+    /// The directory id of the follower fetching.
     ///
     /// Kafka type `uuid`; versions 17+; tag 0 in 17+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "replicaDirectoryId"))]
     pub replica_directory_id: rt::Uuid,
+    /// The high-watermark known by the replica. -1 if the high-watermark is not known and 9223372036854775807 if the feature is not supported.
+    ///
+    /// Kafka type `int64`; versions 18+; tag 1 in 18+; default `9223372036854775807`; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "highWatermark"))]
+    pub high_watermark: i64,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -573,6 +585,7 @@ impl Default for FetchPartition<'_> {
             log_start_offset: -1,
             partition_max_bytes: 0,
             replica_directory_id: rt::Uuid::ZERO,
+            high_watermark: 9223372036854775807,
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
@@ -633,6 +646,18 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
                             tags.typed(tag);
                         }
                     }
+                    1u32 if v >= 18 => {
+                        this.high_watermark = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
+                        if this.high_watermark != 9223372036854775807 {
+                            tags.typed(tag);
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -680,10 +705,12 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
         if cx.flexible {
             let has_replica_directory_id = v >= 17
                 && self.replica_directory_id != rt::Uuid::ZERO;
+            let has_high_watermark = v >= 18
+                && self.high_watermark != 9223372036854775807;
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
-                &[(0u32, has_replica_directory_id)],
+                &[(0u32, has_replica_directory_id), (1u32, has_high_watermark)],
             )?;
             if has_replica_directory_id {
                 tw.field(
@@ -696,6 +723,18 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
                         ),
                     )
                     .map_err(|e| e.in_field("FetchPartition.ReplicaDirectoryId"))?;
+            }
+            if has_high_watermark {
+                tw.field(
+                        w,
+                        1u32,
+                        &|w| rt::Wire::write(
+                            &self.high_watermark,
+                            w,
+                            rt::Cx::new(v, true, false),
+                        ),
+                    )
+                    .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
@@ -720,6 +759,7 @@ impl<'a> rt::IntoOwned for FetchPartition<'a> {
             log_start_offset: rt::IntoOwned::into_owned(self.log_start_offset),
             partition_max_bytes: rt::IntoOwned::into_owned(self.partition_max_bytes),
             replica_directory_id: rt::IntoOwned::into_owned(self.replica_directory_id),
+            high_watermark: rt::IntoOwned::into_owned(self.high_watermark),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -735,7 +775,7 @@ pub struct ForgottenTopic<'a> {
     /// Kafka type `string`; versions 7-12; ignorable; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topic"))]
     pub topic: rt::Str<'a>,
-    /// The unique topic ID
+    /// The unique topic ID.
     ///
     /// Kafka type `uuid`; versions 13+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
@@ -894,7 +934,7 @@ pub static FETCH_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The state of the replica in the follower.",
         fields: REPLICA_STATE_FIELDS,
     },
     rt::FieldSchema {
@@ -966,7 +1006,7 @@ pub static FETCH_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "This setting controls the visibility of transactional records. Using READ_UNCOMMITTED (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1), non-transactional and COMMITTED transactional records are visible. To be more concrete, READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset), and enables the inclusion of the list of aborted transactions in the result, which allows consumers to discard ABORTED transactional records",
+        about: "This setting controls the visibility of transactional records. Using READ_UNCOMMITTED (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1), non-transactional and COMMITTED transactional records are visible. To be more concrete, READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset), and enables the inclusion of the list of aborted transactions in the result, which allows consumers to discard ABORTED transactional records.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1056,7 +1096,7 @@ pub static FETCH_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Rack ID of the consumer making this request",
+        about: "Rack ID of the consumer making this request.",
         fields: &[],
     },
 ];
@@ -1134,7 +1174,7 @@ pub static FETCH_TOPIC_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The unique topic ID",
+        about: "The unique topic ID.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1227,7 +1267,7 @@ pub static FETCH_PARTITION_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The epoch of the last fetched record or -1 if there is none",
+        about: "The epoch of the last fetched record or -1 if there is none.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1281,7 +1321,25 @@ pub static FETCH_PARTITION_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The directory id of the follower fetching",
+        about: "The directory id of the follower fetching.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "HighWatermark",
+        json_name: "highWatermark",
+        type_name: "int64",
+        ty: rt::FieldType::Int64,
+        versions: rt::VersionRange::new(18, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: Some(1u32),
+        tagged_versions: rt::VersionRange::new(18, i16::MAX),
+        flexible_versions: None,
+        default: "9223372036854775807",
+        ignorable: true,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The high-watermark known by the replica. -1 if the high-watermark is not known and 9223372036854775807 if the feature is not supported.",
         fields: &[],
     },
 ];
@@ -1320,7 +1378,7 @@ pub static FORGOTTEN_TOPIC_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The unique topic ID",
+        about: "The unique topic ID.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1347,11 +1405,23 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "FetchRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(1i16),
-    valid: rt::VersionRange::new(0, 17),
+    valid: rt::VersionRange::new(0, 18),
     flexible: rt::VersionRange::new(12, i16::MAX),
     deprecated: rt::VersionRange::new(0, 3),
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker", "controller"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(4, 18),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 17),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker", "controller"],
     fields: FETCH_REQUEST_FIELDS,
     structs: &[
         ("FetchRequest", FETCH_REQUEST_FIELDS),

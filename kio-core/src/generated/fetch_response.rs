@@ -4,7 +4,12 @@
 use crate::rt;
 /// The `FetchResponse` response (API key 1).
 ///
-/// Valid versions: 0-17; flexible versions: 12+.
+/// Valid versions: 0-18; flexible versions: 12+.
+///
+/// Versions by release:
+/// - v0-3: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v4-17: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v18: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -195,7 +200,7 @@ pub struct FetchableTopicResponse<'a> {
     /// Kafka type `string`; versions 0-12; ignorable; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topic"))]
     pub topic: rt::Str<'a>,
-    /// The unique topic ID
+    /// The unique topic ID.
     ///
     /// Kafka type `uuid`; versions 13+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
@@ -313,7 +318,7 @@ pub struct PartitionData<'a> {
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "highWatermark"))]
     pub high_watermark: i64,
-    /// The last stable offset (or LSO) of the partition. This is the last offset such that the state of all transactional records prior to this offset have been decided (ABORTED or COMMITTED)
+    /// The last stable offset (or LSO) of the partition. This is the last offset such that the state of all transactional records prior to this offset have been decided (ABORTED or COMMITTED).
     ///
     /// Kafka type `int64`; versions 4+; default `-1`; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "lastStableOffset"))]
@@ -323,11 +328,13 @@ pub struct PartitionData<'a> {
     /// Kafka type `int64`; versions 5+; default `-1`; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "logStartOffset"))]
     pub log_start_offset: i64,
-    /// In case divergence is detected based on the `LastFetchedEpoch` and `FetchOffset` in the request, this field indicates the largest epoch and its end offset such that subsequent records are known to diverge
+    /// In case divergence is detected based on the `LastFetchedEpoch` and `FetchOffset` in the request, this field indicates the largest epoch and its end offset such that subsequent records are known to diverge.
     ///
     /// Kafka type `EpochEndOffset`; versions 12+; tag 0 in 12+.
     #[cfg_attr(feature = "serde", serde(rename = "divergingEpoch"))]
     pub diverging_epoch: EpochEndOffset<'a>,
+    /// The current leader of the partition.
+    ///
     /// Kafka type `LeaderIdAndEpoch`; versions 12+; tag 1 in 12+.
     #[cfg_attr(feature = "serde", serde(rename = "currentLeader"))]
     pub current_leader: LeaderIdAndEpoch<'a>,
@@ -341,7 +348,7 @@ pub struct PartitionData<'a> {
     /// Kafka type `[]AbortedTransaction`; versions 4+; nullable in 4+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "abortedTransactions"))]
     pub aborted_transactions: Option<rt::Array<'a, AbortedTransaction<'a>>>,
-    /// The preferred read replica for the consumer to use on its next fetch request
+    /// The preferred read replica for the consumer to use on its next fetch request.
     ///
     /// Kafka type `int32`; versions 11+; default `-1`; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "preferredReadReplica"))]
@@ -633,9 +640,13 @@ impl<'a> rt::IntoOwned for PartitionData<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct EpochEndOffset<'a> {
+    /// The largest epoch.
+    ///
     /// Kafka type `int32`; versions 12+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "epoch"))]
     pub epoch: i32,
+    /// The end offset of the epoch.
+    ///
     /// Kafka type `int64`; versions 12+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "endOffset"))]
     pub end_offset: i64,
@@ -741,7 +752,7 @@ pub struct LeaderIdAndEpoch<'a> {
     /// Kafka type `int32`; versions 12+; default `-1`; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "leaderId"))]
     pub leader_id: i32,
-    /// The latest known leader epoch
+    /// The latest known leader epoch.
     ///
     /// Kafka type `int32`; versions 12+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "leaderEpoch"))]
@@ -843,10 +854,14 @@ impl<'a> rt::IntoOwned for LeaderIdAndEpoch<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct SnapshotId<'a> {
-    /// Kafka type `int64`; versions 0+; default `-1`.
+    /// The end offset of the epoch.
+    ///
+    /// Kafka type `int64`; versions 4+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "endOffset"))]
     pub end_offset: i64,
-    /// Kafka type `int32`; versions 0+; default `-1`.
+    /// The largest epoch.
+    ///
+    /// Kafka type `int32`; versions 4+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "epoch"))]
     pub epoch: i32,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
@@ -876,10 +891,14 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
         let mut this = Self::default();
-        this.end_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
-        this.epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
+        if v >= 4 {
+            this.end_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
+        }
+        if v >= 4 {
+            this.epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
+        }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("SnapshotId._tagged"))?;
@@ -890,10 +909,24 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
-        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
+        if v >= 4 {
+            rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
+        } else if self.end_offset != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SnapshotId.EndOffset"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
+        } else if self.epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SnapshotId.Epoch"),
+            );
+        }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -1297,7 +1330,7 @@ pub static FETCHABLE_TOPIC_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The unique topic ID",
+        about: "The unique topic ID.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1390,7 +1423,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The last stable offset (or LSO) of the partition. This is the last offset such that the state of all transactional records prior to this offset have been decided (ABORTED or COMMITTED)",
+        about: "The last stable offset (or LSO) of the partition. This is the last offset such that the state of all transactional records prior to this offset have been decided (ABORTED or COMMITTED).",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1426,7 +1459,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "In case divergence is detected based on the `LastFetchedEpoch` and `FetchOffset` in the request, this field indicates the largest epoch and its end offset such that subsequent records are known to diverge",
+        about: "In case divergence is detected based on the `LastFetchedEpoch` and `FetchOffset` in the request, this field indicates the largest epoch and its end offset such that subsequent records are known to diverge.",
         fields: EPOCH_END_OFFSET_FIELDS,
     },
     rt::FieldSchema {
@@ -1444,7 +1477,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The current leader of the partition.",
         fields: LEADER_ID_AND_EPOCH_FIELDS,
     },
     rt::FieldSchema {
@@ -1498,7 +1531,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "The preferred read replica for the consumer to use on its next fetch request",
+        about: "The preferred read replica for the consumer to use on its next fetch request.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1537,7 +1570,7 @@ pub static EPOCH_END_OFFSET_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The largest epoch.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1555,7 +1588,7 @@ pub static EPOCH_END_OFFSET_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The end offset of the epoch.",
         fields: &[],
     },
 ];
@@ -1594,7 +1627,7 @@ pub static LEADER_ID_AND_EPOCH_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The latest known leader epoch",
+        about: "The latest known leader epoch.",
         fields: &[],
     },
 ];
@@ -1605,7 +1638,7 @@ pub static SNAPSHOT_ID_FIELDS: &[rt::FieldSchema] = &[
         json_name: "endOffset",
         type_name: "int64",
         ty: rt::FieldType::Int64,
-        versions: rt::VersionRange::new(0, i16::MAX),
+        versions: rt::VersionRange::new(4, i16::MAX),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
         tagged_versions: rt::VersionRange::NONE,
@@ -1615,7 +1648,7 @@ pub static SNAPSHOT_ID_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The end offset of the epoch.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1623,7 +1656,7 @@ pub static SNAPSHOT_ID_FIELDS: &[rt::FieldSchema] = &[
         json_name: "epoch",
         type_name: "int32",
         ty: rt::FieldType::Int32,
-        versions: rt::VersionRange::new(0, i16::MAX),
+        versions: rt::VersionRange::new(4, i16::MAX),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
         tagged_versions: rt::VersionRange::NONE,
@@ -1633,7 +1666,7 @@ pub static SNAPSHOT_ID_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The largest epoch.",
         fields: &[],
     },
 ];
@@ -1756,10 +1789,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "FetchResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(1i16),
-    valid: rt::VersionRange::new(0, 17),
+    valid: rt::VersionRange::new(0, 18),
     flexible: rt::VersionRange::new(12, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(4, 18),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 17),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: FETCH_RESPONSE_FIELDS,
     structs: &[

@@ -5,27 +5,30 @@ use crate::rt;
 /// The `FetchSnapshotRequest` request (API key 59).
 ///
 /// Valid versions: 0-1; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct FetchSnapshotRequest<'a> {
-    /// The clusterId if known, this is used to validate metadata fetches prior to broker registration
+    /// The clusterId if known, this is used to validate metadata fetches prior to broker registration.
     ///
     /// Kafka type `string`; versions 0+; nullable in 0+; tag 0 in 0+; default `null`.
     #[cfg_attr(feature = "serde", serde(rename = "clusterId"))]
     pub cluster_id: Option<rt::Str<'a>>,
-    /// The broker ID of the follower
+    /// The broker ID of the follower.
     ///
     /// Kafka type `int32`; versions 0+; default `-1`; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "replicaId"))]
     pub replica_id: i32,
-    /// The maximum bytes to fetch from all of the snapshots
+    /// The maximum bytes to fetch from all of the snapshots.
     ///
     /// Kafka type `int32`; versions 0+; default `0x7fffffff`.
     #[cfg_attr(feature = "serde", serde(rename = "maxBytes"))]
     pub max_bytes: i32,
-    /// The topics to fetch
+    /// The topics to fetch.
     ///
     /// Kafka type `[]TopicSnapshot`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
@@ -155,12 +158,12 @@ impl<'a> rt::IntoOwned for FetchSnapshotRequest<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct TopicSnapshot<'a> {
-    /// The name of the topic to fetch
+    /// The name of the topic to fetch.
     ///
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
-    /// The partitions to fetch
+    /// The partitions to fetch.
     ///
     /// Kafka type `[]PartitionSnapshot`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
@@ -244,27 +247,27 @@ impl<'a> rt::IntoOwned for TopicSnapshot<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct PartitionSnapshot<'a> {
-    /// The partition index
+    /// The partition index.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partition"))]
     pub partition: i32,
-    /// The current leader epoch of the partition, -1 for unknown leader epoch
+    /// The current leader epoch of the partition, -1 for unknown leader epoch.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "currentLeaderEpoch"))]
     pub current_leader_epoch: i32,
-    /// The snapshot endOffset and epoch to fetch
+    /// The snapshot endOffset and epoch to fetch.
     ///
     /// Kafka type `SnapshotId`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "snapshotId"))]
     pub snapshot_id: SnapshotId<'a>,
-    /// The byte position within the snapshot to start fetching from
+    /// The byte position within the snapshot to start fetching from.
     ///
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "position"))]
     pub position: i64,
-    /// The directory id of the follower fetching
+    /// The directory id of the follower fetching.
     ///
     /// Kafka type `uuid`; versions 1+; tag 0 in 1+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "replicaDirectoryId"))]
@@ -403,9 +406,13 @@ impl<'a> rt::IntoOwned for PartitionSnapshot<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct SnapshotId<'a> {
+    /// The end offset of the snapshot.
+    ///
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "endOffset"))]
     pub end_offset: i64,
+    /// The epoch of the snapshot.
+    ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "epoch"))]
     pub epoch: i32,
@@ -495,7 +502,7 @@ pub static FETCH_SNAPSHOT_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The clusterId if known, this is used to validate metadata fetches prior to broker registration",
+        about: "The clusterId if known, this is used to validate metadata fetches prior to broker registration.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -513,7 +520,7 @@ pub static FETCH_SNAPSHOT_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "The broker ID of the follower",
+        about: "The broker ID of the follower.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -531,7 +538,7 @@ pub static FETCH_SNAPSHOT_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The maximum bytes to fetch from all of the snapshots",
+        about: "The maximum bytes to fetch from all of the snapshots.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -549,7 +556,7 @@ pub static FETCH_SNAPSHOT_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The topics to fetch",
+        about: "The topics to fetch.",
         fields: TOPIC_SNAPSHOT_FIELDS,
     },
 ];
@@ -570,7 +577,7 @@ pub static TOPIC_SNAPSHOT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "topicName",
         zero_copy: false,
-        about: "The name of the topic to fetch",
+        about: "The name of the topic to fetch.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -588,7 +595,7 @@ pub static TOPIC_SNAPSHOT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The partitions to fetch",
+        about: "The partitions to fetch.",
         fields: PARTITION_SNAPSHOT_FIELDS,
     },
 ];
@@ -609,7 +616,7 @@ pub static PARTITION_SNAPSHOT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The partition index",
+        about: "The partition index.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -627,7 +634,7 @@ pub static PARTITION_SNAPSHOT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The current leader epoch of the partition, -1 for unknown leader epoch",
+        about: "The current leader epoch of the partition, -1 for unknown leader epoch.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -645,7 +652,7 @@ pub static PARTITION_SNAPSHOT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The snapshot endOffset and epoch to fetch",
+        about: "The snapshot endOffset and epoch to fetch.",
         fields: SNAPSHOT_ID_FIELDS,
     },
     rt::FieldSchema {
@@ -663,7 +670,7 @@ pub static PARTITION_SNAPSHOT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The byte position within the snapshot to start fetching from",
+        about: "The byte position within the snapshot to start fetching from.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -681,7 +688,7 @@ pub static PARTITION_SNAPSHOT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The directory id of the follower fetching",
+        about: "The directory id of the follower fetching.",
         fields: &[],
     },
 ];
@@ -702,7 +709,7 @@ pub static SNAPSHOT_ID_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The end offset of the snapshot.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -720,7 +727,7 @@ pub static SNAPSHOT_ID_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The epoch of the snapshot.",
         fields: &[],
     },
 ];
@@ -733,6 +740,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &["controller"],
     fields: FETCH_SNAPSHOT_REQUEST_FIELDS,
     structs: &[

@@ -5,6 +5,9 @@ use crate::rt;
 /// The `FetchSnapshotResponse` response (API key 59).
 ///
 /// Valid versions: 0-1; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -25,7 +28,7 @@ pub struct FetchSnapshotResponse<'a> {
     /// Kafka type `[]TopicSnapshot`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: rt::Array<'a, TopicSnapshot<'a>>,
-    /// Endpoints for all current-leaders enumerated in PartitionSnapshot
+    /// Endpoints for all current-leaders enumerated in PartitionSnapshot.
     ///
     /// Kafka type `[]NodeEndpoint`; versions 1+; tag 0 in 1+.
     #[cfg_attr(feature = "serde", serde(rename = "nodeEndpoints"))]
@@ -261,11 +264,13 @@ pub struct PartitionSnapshot<'a> {
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: i16,
-    /// The snapshot endOffset and epoch fetched
+    /// The snapshot endOffset and epoch fetched.
     ///
     /// Kafka type `SnapshotId`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "snapshotId"))]
     pub snapshot_id: SnapshotId<'a>,
+    /// The leader of the partition at the time of the snapshot.
+    ///
     /// Kafka type `LeaderIdAndEpoch`; versions 0+; tag 0 in 0+.
     #[cfg_attr(feature = "serde", serde(rename = "currentLeader"))]
     pub current_leader: LeaderIdAndEpoch<'a>,
@@ -279,7 +284,7 @@ pub struct PartitionSnapshot<'a> {
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "position"))]
     pub position: i64,
-    /// Snapshot data in records format which may not be aligned on an offset boundary
+    /// Snapshot data in records format which may not be aligned on an offset boundary.
     ///
     /// Kafka type `records`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "unalignedRecords"))]
@@ -428,9 +433,13 @@ impl<'a> rt::IntoOwned for PartitionSnapshot<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct SnapshotId<'a> {
+    /// The snapshot end offset.
+    ///
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "endOffset"))]
     pub end_offset: i64,
+    /// The snapshot epoch.
+    ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "epoch"))]
     pub epoch: i32,
@@ -514,7 +523,7 @@ pub struct LeaderIdAndEpoch<'a> {
     /// Kafka type `int32`; versions 0+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "leaderId"))]
     pub leader_id: i32,
-    /// The latest known leader epoch
+    /// The latest known leader epoch.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "leaderEpoch"))]
@@ -598,17 +607,17 @@ impl<'a> rt::IntoOwned for LeaderIdAndEpoch<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct NodeEndpoint<'a> {
-    /// The ID of the associated node
+    /// The ID of the associated node.
     ///
     /// Kafka type `int32`; versions 1+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "nodeId"))]
     pub node_id: i32,
-    /// The node's hostname
+    /// The node's hostname.
     ///
     /// Kafka type `string`; versions 1+.
     #[cfg_attr(feature = "serde", serde(rename = "host"))]
     pub host: rt::Str<'a>,
-    /// The node's port
+    /// The node's port.
     ///
     /// Kafka type `uint16`; versions 1+.
     #[cfg_attr(feature = "serde", serde(rename = "port"))]
@@ -787,7 +796,7 @@ pub static FETCH_SNAPSHOT_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Endpoints for all current-leaders enumerated in PartitionSnapshot",
+        about: "Endpoints for all current-leaders enumerated in PartitionSnapshot.",
         fields: NODE_ENDPOINT_FIELDS,
     },
 ];
@@ -883,7 +892,7 @@ pub static PARTITION_SNAPSHOT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The snapshot endOffset and epoch fetched",
+        about: "The snapshot endOffset and epoch fetched.",
         fields: SNAPSHOT_ID_FIELDS,
     },
     rt::FieldSchema {
@@ -901,7 +910,7 @@ pub static PARTITION_SNAPSHOT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The leader of the partition at the time of the snapshot.",
         fields: LEADER_ID_AND_EPOCH_FIELDS,
     },
     rt::FieldSchema {
@@ -955,7 +964,7 @@ pub static PARTITION_SNAPSHOT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Snapshot data in records format which may not be aligned on an offset boundary",
+        about: "Snapshot data in records format which may not be aligned on an offset boundary.",
         fields: &[],
     },
 ];
@@ -976,7 +985,7 @@ pub static SNAPSHOT_ID_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The snapshot end offset.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -994,7 +1003,7 @@ pub static SNAPSHOT_ID_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The snapshot epoch.",
         fields: &[],
     },
 ];
@@ -1033,7 +1042,7 @@ pub static LEADER_ID_AND_EPOCH_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The latest known leader epoch",
+        about: "The latest known leader epoch.",
         fields: &[],
     },
 ];
@@ -1054,7 +1063,7 @@ pub static NODE_ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: true,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "The ID of the associated node",
+        about: "The ID of the associated node.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1072,7 +1081,7 @@ pub static NODE_ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The node's hostname",
+        about: "The node's hostname.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1090,7 +1099,7 @@ pub static NODE_ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The node's port",
+        about: "The node's port.",
         fields: &[],
     },
 ];
@@ -1103,6 +1112,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: FETCH_SNAPSHOT_RESPONSE_FIELDS,
     structs: &[

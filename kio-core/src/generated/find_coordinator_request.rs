@@ -4,7 +4,10 @@
 use crate::rt;
 /// The `FindCoordinatorRequest` request (API key 10).
 ///
-/// Valid versions: 0-6; flexible versions: 3+. Deprecated versions: 0.
+/// Valid versions: 0-6; flexible versions: 3+.
+///
+/// Versions by release:
+/// - v0-6: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -15,7 +18,7 @@ pub struct FindCoordinatorRequest<'a> {
     /// Kafka type `string`; versions 0-3.
     #[cfg_attr(feature = "serde", serde(rename = "key"))]
     pub key: rt::Str<'a>,
-    /// The coordinator key type. (Group, transaction, etc.)
+    /// The coordinator key type. (group, transaction, share).
     ///
     /// Kafka type `int8`; versions 1+; default `0`.
     #[cfg_attr(feature = "serde", serde(rename = "keyType"))]
@@ -170,7 +173,7 @@ pub static FIND_COORDINATOR_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The coordinator key type. (Group, transaction, etc.)",
+        about: "The coordinator key type. (group, transaction, share).",
         fields: &[],
     },
     rt::FieldSchema {
@@ -199,9 +202,21 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     api_key: Some(10i16),
     valid: rt::VersionRange::new(0, 6),
     flexible: rt::VersionRange::new(3, i16::MAX),
-    deprecated: rt::VersionRange::new(0, 0),
+    deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 6),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 6),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: FIND_COORDINATOR_REQUEST_FIELDS,
     structs: &[("FindCoordinatorRequest", FIND_COORDINATOR_REQUEST_FIELDS)],
 };

@@ -5,6 +5,9 @@ use crate::rt;
 /// The `FindCoordinatorResponse` response (API key 10).
 ///
 /// Valid versions: 0-6; flexible versions: 3+.
+///
+/// Versions by release:
+/// - v0-6: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -40,7 +43,7 @@ pub struct FindCoordinatorResponse<'a> {
     /// Kafka type `int32`; versions 0-3.
     #[cfg_attr(feature = "serde", serde(rename = "port"))]
     pub port: i32,
-    /// Each coordinator result in the response
+    /// Each coordinator result in the response.
     ///
     /// Kafka type `[]Coordinator`; versions 4+.
     #[cfg_attr(feature = "serde", serde(rename = "coordinators"))]
@@ -516,7 +519,7 @@ pub static FIND_COORDINATOR_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Each coordinator result in the response",
+        about: "Each coordinator result in the response.",
         fields: COORDINATOR_FIELDS,
     },
 ];
@@ -640,6 +643,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(3, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 6),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 6),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: FIND_COORDINATOR_RESPONSE_FIELDS,
     structs: &[

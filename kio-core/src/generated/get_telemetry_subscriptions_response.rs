@@ -5,6 +5,9 @@ use crate::rt;
 /// The `GetTelemetrySubscriptionsResponse` response (API key 71).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -45,7 +48,7 @@ pub struct GetTelemetrySubscriptionsResponse<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "telemetryMaxBytes"))]
     pub telemetry_max_bytes: i32,
-    /// Flag to indicate monotonic/counter metrics are to be emitted as deltas or cumulative values
+    /// Flag to indicate monotonic/counter metrics are to be emitted as deltas or cumulative values.
     ///
     /// Kafka type `bool`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "deltaTemporality"))]
@@ -354,7 +357,7 @@ pub static GET_TELEMETRY_SUBSCRIPTIONS_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Flag to indicate monotonic/counter metrics are to be emitted as deltas or cumulative values",
+        about: "Flag to indicate monotonic/counter metrics are to be emitted as deltas or cumulative values.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -385,6 +388,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: GET_TELEMETRY_SUBSCRIPTIONS_RESPONSE_FIELDS,
     structs: &[

@@ -4,7 +4,13 @@
 use crate::rt;
 /// The `InitProducerIdRequest` request (API key 22).
 ///
-/// Valid versions: 0-5; flexible versions: 2+.
+/// Valid versions: 0-6; flexible versions: 2+. The latest version is unstable.
+///
+/// Versions by release:
+/// - v0-5: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v6: new after 3.9.0 (only in 4.3.1), unstable.
+///
+/// Highest stable version: 5.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -30,6 +36,16 @@ pub struct InitProducerIdRequest<'a> {
     /// Kafka type `int16`; versions 3+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "producerEpoch"))]
     pub producer_epoch: i16,
+    /// True if the client wants to enable two-phase commit (2PC) protocol for transactions.
+    ///
+    /// Kafka type `bool`; versions 6+; default `false`.
+    #[cfg_attr(feature = "serde", serde(rename = "enable2Pc"))]
+    pub enable2_pc: bool,
+    /// True if the client wants to keep the currently ongoing transaction instead of aborting it.
+    ///
+    /// Kafka type `bool`; versions 6+; default `false`.
+    #[cfg_attr(feature = "serde", serde(rename = "keepPreparedTxn"))]
+    pub keep_prepared_txn: bool,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -47,6 +63,8 @@ impl Default for InitProducerIdRequest<'_> {
             transaction_timeout_ms: 0,
             producer_id: -1,
             producer_epoch: -1,
+            enable2_pc: false,
+            keep_prepared_txn: false,
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
@@ -73,6 +91,17 @@ impl<'a> rt::Wire<'a> for InitProducerIdRequest<'a> {
         if v >= 3 {
             this.producer_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("InitProducerIdRequest.ProducerEpoch"))?;
+        }
+        if v >= 6 {
+            this.enable2_pc = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdRequest.Enable2Pc"))?;
+        }
+        if v >= 6 {
+            this.keep_prepared_txn = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("InitProducerIdRequest.KeepPreparedTxn"))?;
         }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -114,6 +143,28 @@ impl<'a> rt::Wire<'a> for InitProducerIdRequest<'a> {
                     .in_field("InitProducerIdRequest.ProducerEpoch"),
             );
         }
+        if v >= 6 {
+            rt::Wire::write(&self.enable2_pc, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdRequest.Enable2Pc"))?;
+        } else if self.enable2_pc != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdRequest.Enable2Pc"),
+            );
+        }
+        if v >= 6 {
+            rt::Wire::write(
+                    &self.keep_prepared_txn,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("InitProducerIdRequest.KeepPreparedTxn"))?;
+        } else if self.keep_prepared_txn != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdRequest.KeepPreparedTxn"),
+            );
+        }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -138,6 +189,8 @@ impl<'a> rt::IntoOwned for InitProducerIdRequest<'a> {
             ),
             producer_id: rt::IntoOwned::into_owned(self.producer_id),
             producer_epoch: rt::IntoOwned::into_owned(self.producer_epoch),
+            enable2_pc: rt::IntoOwned::into_owned(self.enable2_pc),
+            keep_prepared_txn: rt::IntoOwned::into_owned(self.keep_prepared_txn),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -216,17 +269,65 @@ pub static INIT_PRODUCER_ID_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         about: "The producer's current epoch. This will be checked against the producer epoch on the broker, and the request will return an error if they do not match.",
         fields: &[],
     },
+    rt::FieldSchema {
+        name: "Enable2Pc",
+        json_name: "enable2Pc",
+        type_name: "bool",
+        ty: rt::FieldType::Bool,
+        versions: rt::VersionRange::new(6, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "false",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "True if the client wants to enable two-phase commit (2PC) protocol for transactions.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "KeepPreparedTxn",
+        json_name: "keepPreparedTxn",
+        type_name: "bool",
+        ty: rt::FieldType::Bool,
+        versions: rt::VersionRange::new(6, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "false",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "True if the client wants to keep the currently ongoing transaction instead of aborting it.",
+        fields: &[],
+    },
 ];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "InitProducerIdRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(22i16),
-    valid: rt::VersionRange::new(0, 5),
+    valid: rt::VersionRange::new(0, 6),
     flexible: rt::VersionRange::new(2, i16::MAX),
     deprecated: rt::VersionRange::NONE,
-    latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    latest_version_unstable: true,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 6),
+            latest_version_unstable: true,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 5),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: INIT_PRODUCER_ID_REQUEST_FIELDS,
     structs: &[("InitProducerIdRequest", INIT_PRODUCER_ID_REQUEST_FIELDS)],
 };

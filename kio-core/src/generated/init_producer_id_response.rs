@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `InitProducerIdResponse` response (API key 22).
 ///
-/// Valid versions: 0-5; flexible versions: 2+.
+/// Valid versions: 0-6; flexible versions: 2+.
+///
+/// Versions by release:
+/// - v0-5: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v6: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -30,6 +34,16 @@ pub struct InitProducerIdResponse<'a> {
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "producerEpoch"))]
     pub producer_epoch: i16,
+    /// The producer id for ongoing transaction when KeepPreparedTxn is used, -1 if there is no transaction ongoing.
+    ///
+    /// Kafka type `int64`; versions 6+; default `-1`; entity type `producerId`.
+    #[cfg_attr(feature = "serde", serde(rename = "ongoingTxnProducerId"))]
+    pub ongoing_txn_producer_id: i64,
+    /// The epoch associated with the  producer id for ongoing transaction when KeepPreparedTxn is used, -1 if there is no transaction ongoing.
+    ///
+    /// Kafka type `int16`; versions 6+; default `-1`.
+    #[cfg_attr(feature = "serde", serde(rename = "ongoingTxnProducerEpoch"))]
+    pub ongoing_txn_producer_epoch: i16,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -47,6 +61,8 @@ impl Default for InitProducerIdResponse<'_> {
             error_code: 0,
             producer_id: -1,
             producer_epoch: 0,
+            ongoing_txn_producer_id: -1,
+            ongoing_txn_producer_epoch: -1,
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
@@ -67,6 +83,22 @@ impl<'a> rt::Wire<'a> for InitProducerIdResponse<'a> {
             .map_err(|e| e.in_field("InitProducerIdResponse.ProducerId"))?;
         this.producer_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("InitProducerIdResponse.ProducerEpoch"))?;
+        if v >= 6 {
+            this.ongoing_txn_producer_id = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("InitProducerIdResponse.OngoingTxnProducerId"))?;
+        }
+        if v >= 6 {
+            this.ongoing_txn_producer_epoch = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("InitProducerIdResponse.OngoingTxnProducerEpoch")
+                })?;
+        }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("InitProducerIdResponse._tagged"))?;
@@ -89,6 +121,34 @@ impl<'a> rt::Wire<'a> for InitProducerIdResponse<'a> {
             .map_err(|e| e.in_field("InitProducerIdResponse.ProducerId"))?;
         rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("InitProducerIdResponse.ProducerEpoch"))?;
+        if v >= 6 {
+            rt::Wire::write(
+                    &self.ongoing_txn_producer_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("InitProducerIdResponse.OngoingTxnProducerId"))?;
+        } else if self.ongoing_txn_producer_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdResponse.OngoingTxnProducerId"),
+            );
+        }
+        if v >= 6 {
+            rt::Wire::write(
+                    &self.ongoing_txn_producer_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("InitProducerIdResponse.OngoingTxnProducerEpoch")
+                })?;
+        } else if self.ongoing_txn_producer_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdResponse.OngoingTxnProducerEpoch"),
+            );
+        }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -111,6 +171,12 @@ impl<'a> rt::IntoOwned for InitProducerIdResponse<'a> {
             error_code: rt::IntoOwned::into_owned(self.error_code),
             producer_id: rt::IntoOwned::into_owned(self.producer_id),
             producer_epoch: rt::IntoOwned::into_owned(self.producer_epoch),
+            ongoing_txn_producer_id: rt::IntoOwned::into_owned(
+                self.ongoing_txn_producer_id,
+            ),
+            ongoing_txn_producer_epoch: rt::IntoOwned::into_owned(
+                self.ongoing_txn_producer_epoch,
+            ),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -189,16 +255,64 @@ pub static INIT_PRODUCER_ID_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         about: "The current epoch associated with the producer id.",
         fields: &[],
     },
+    rt::FieldSchema {
+        name: "OngoingTxnProducerId",
+        json_name: "ongoingTxnProducerId",
+        type_name: "int64",
+        ty: rt::FieldType::Int64,
+        versions: rt::VersionRange::new(6, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "-1",
+        ignorable: false,
+        map_key: false,
+        entity_type: "producerId",
+        zero_copy: false,
+        about: "The producer id for ongoing transaction when KeepPreparedTxn is used, -1 if there is no transaction ongoing.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "OngoingTxnProducerEpoch",
+        json_name: "ongoingTxnProducerEpoch",
+        type_name: "int16",
+        ty: rt::FieldType::Int16,
+        versions: rt::VersionRange::new(6, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "-1",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The epoch associated with the  producer id for ongoing transaction when KeepPreparedTxn is used, -1 if there is no transaction ongoing.",
+        fields: &[],
+    },
 ];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "InitProducerIdResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(22i16),
-    valid: rt::VersionRange::new(0, 5),
+    valid: rt::VersionRange::new(0, 6),
     flexible: rt::VersionRange::new(2, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 6),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 5),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: INIT_PRODUCER_ID_RESPONSE_FIELDS,
     structs: &[("InitProducerIdResponse", INIT_PRODUCER_ID_RESPONSE_FIELDS)],

@@ -5,12 +5,15 @@ use crate::rt;
 /// The `InitializeShareGroupStateResponse` response (API key 83).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct InitializeShareGroupStateResponse<'a> {
-    /// The initialization results
+    /// The initialization results.
     ///
     /// Kafka type `[]InitializeStateResult`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "results"))]
@@ -88,7 +91,7 @@ impl<'a> rt::IntoOwned for InitializeShareGroupStateResponse<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct InitializeStateResult<'a> {
-    /// The topic identifier
+    /// The topic identifier.
     ///
     /// Kafka type `uuid`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
@@ -288,7 +291,7 @@ pub static INITIALIZE_SHARE_GROUP_STATE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The initialization results",
+        about: "The initialization results.",
         fields: INITIALIZE_STATE_RESULT_FIELDS,
     },
 ];
@@ -309,7 +312,7 @@ pub static INITIALIZE_STATE_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The topic identifier",
+        about: "The topic identifier.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -397,6 +400,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: INITIALIZE_SHARE_GROUP_STATE_RESPONSE_FIELDS,
     structs: &[

@@ -4,7 +4,10 @@
 use crate::rt;
 /// The `JoinGroupRequest` request (API key 11).
 ///
-/// Valid versions: 0-9; flexible versions: 6+. Deprecated versions: 0-1.
+/// Valid versions: 0-9; flexible versions: 6+.
+///
+/// Versions by release:
+/// - v0-9: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -472,9 +475,21 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     api_key: Some(11i16),
     valid: rt::VersionRange::new(0, 9),
     flexible: rt::VersionRange::new(6, i16::MAX),
-    deprecated: rt::VersionRange::new(0, 1),
+    deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 9),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 9),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: JOIN_GROUP_REQUEST_FIELDS,
     structs: &[
         ("JoinGroupRequest", JOIN_GROUP_REQUEST_FIELDS),

@@ -5,6 +5,9 @@ use crate::rt;
 /// The `JoinGroupResponse` response (API key 11).
 ///
 /// Valid versions: 0-9; flexible versions: 6+.
+///
+/// Versions by release:
+/// - v0-9: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -50,6 +53,8 @@ pub struct JoinGroupResponse<'a> {
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "memberId"))]
     pub member_id: rt::Str<'a>,
+    /// The group members.
+    ///
     /// Kafka type `[]JoinGroupResponseMember`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "members"))]
     pub members: rt::Array<'a, JoinGroupResponseMember<'a>>,
@@ -461,7 +466,7 @@ pub static JOIN_GROUP_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The group members.",
         fields: JOIN_GROUP_RESPONSE_MEMBER_FIELDS,
     },
 ];
@@ -531,6 +536,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(6, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 9),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 9),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: JOIN_GROUP_RESPONSE_FIELDS,
     structs: &[

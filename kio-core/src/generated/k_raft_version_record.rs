@@ -5,17 +5,20 @@ use crate::rt;
 /// The `KRaftVersionRecord` data schema.
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct KRaftVersionRecord<'a> {
-    /// The version of the kraft version record
+    /// The version of the kraft version record.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "version"))]
     pub version: i16,
-    /// The kraft protocol version
+    /// The kraft protocol version.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "kRaftVersion"))]
@@ -110,7 +113,7 @@ pub static K_RAFT_VERSION_RECORD_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The version of the kraft version record",
+        about: "The version of the kraft version record.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -128,7 +131,7 @@ pub static K_RAFT_VERSION_RECORD_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The kraft protocol version",
+        about: "The kraft protocol version.",
         fields: &[],
     },
 ];
@@ -141,6 +144,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: K_RAFT_VERSION_RECORD_FIELDS,
     structs: &[("KRaftVersionRecord", K_RAFT_VERSION_RECORD_FIELDS)],

@@ -5,6 +5,9 @@ use crate::rt;
 /// The `LeaderAndIsrRequest` request (API key 4).
 ///
 /// Valid versions: 0-7; flexible versions: 4+.
+///
+/// Versions by release:
+/// - v0-7: only in 3.9.0 (not in 4.3.1; still decoded).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -1177,6 +1180,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(4, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::NONE,
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 7),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &["zkBroker"],
     fields: LEADER_AND_ISR_REQUEST_FIELDS,
     structs: &[

@@ -5,27 +5,30 @@ use crate::rt;
 /// The `LeaderChangeMessage` data schema.
 ///
 /// Valid versions: 0-1; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct LeaderChangeMessage<'a> {
-    /// The version of the leader change message
+    /// The version of the leader change message.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "version"))]
     pub version: i16,
-    /// The ID of the newly elected leader
+    /// The ID of the newly elected leader.
     ///
     /// Kafka type `int32`; versions 0+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "leaderId"))]
     pub leader_id: i32,
-    /// The set of voters in the quorum for this epoch
+    /// The set of voters in the quorum for this epoch.
     ///
     /// Kafka type `[]Voter`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "voters"))]
     pub voters: rt::Array<'a, Voter<'a>>,
-    /// The voters who voted for the leader at the time of election
+    /// The voters who voted for the leader at the time of election.
     ///
     /// Kafka type `[]Voter`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "grantingVoters"))]
@@ -121,10 +124,12 @@ impl<'a> rt::IntoOwned for LeaderChangeMessage<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Voter<'a> {
+    /// The ID of the voter.
+    ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "voterId"))]
     pub voter_id: i32,
-    /// The directory id of the voter
+    /// The directory id of the voter.
     ///
     /// Kafka type `uuid`; versions 1+.
     #[cfg_attr(feature = "serde", serde(rename = "voterDirectoryId"))]
@@ -231,7 +236,7 @@ pub static LEADER_CHANGE_MESSAGE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The version of the leader change message",
+        about: "The version of the leader change message.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -249,7 +254,7 @@ pub static LEADER_CHANGE_MESSAGE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "The ID of the newly elected leader",
+        about: "The ID of the newly elected leader.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -267,7 +272,7 @@ pub static LEADER_CHANGE_MESSAGE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The set of voters in the quorum for this epoch",
+        about: "The set of voters in the quorum for this epoch.",
         fields: VOTER_FIELDS,
     },
     rt::FieldSchema {
@@ -285,7 +290,7 @@ pub static LEADER_CHANGE_MESSAGE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The voters who voted for the leader at the time of election",
+        about: "The voters who voted for the leader at the time of election.",
         fields: VOTER_FIELDS,
     },
 ];
@@ -306,7 +311,7 @@ pub static VOTER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The ID of the voter.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -324,7 +329,7 @@ pub static VOTER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The directory id of the voter",
+        about: "The directory id of the voter.",
         fields: &[],
     },
 ];
@@ -337,6 +342,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: LEADER_CHANGE_MESSAGE_FIELDS,
     structs: &[

@@ -4,7 +4,12 @@
 use crate::rt;
 /// The `ListOffsetsRequest` request (API key 2).
 ///
-/// Valid versions: 0-9; flexible versions: 6+. Deprecated versions: 0.
+/// Valid versions: 0-11; flexible versions: 6+. Deprecated versions: 0.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v1-9: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v10-11: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -15,7 +20,7 @@ pub struct ListOffsetsRequest<'a> {
     /// Kafka type `int32`; versions 0+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "replicaId"))]
     pub replica_id: i32,
-    /// This setting controls the visibility of transactional records. Using READ_UNCOMMITTED (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1), non-transactional and COMMITTED transactional records are visible. To be more concrete, READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset), and enables the inclusion of the list of aborted transactions in the result, which allows consumers to discard ABORTED transactional records
+    /// This setting controls the visibility of transactional records. Using READ_UNCOMMITTED (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1), non-transactional and COMMITTED transactional records are visible. To be more concrete, READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset), and enables the inclusion of the list of aborted transactions in the result, which allows consumers to discard ABORTED transactional records.
     ///
     /// Kafka type `int8`; versions 2+.
     #[cfg_attr(feature = "serde", serde(rename = "isolationLevel"))]
@@ -25,6 +30,11 @@ pub struct ListOffsetsRequest<'a> {
     /// Kafka type `[]ListOffsetsTopic`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: rt::Array<'a, ListOffsetsTopic<'a>>,
+    /// The timeout to await a response in milliseconds for requests that require reading from remote storage for topics enabled with tiered storage.
+    ///
+    /// Kafka type `int32`; versions 10+; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "timeoutMs"))]
+    pub timeout_ms: i32,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -41,6 +51,7 @@ impl Default for ListOffsetsRequest<'_> {
             replica_id: 0,
             isolation_level: 0,
             topics: ::core::default::Default::default(),
+            timeout_ms: 0,
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
@@ -61,6 +72,10 @@ impl<'a> rt::Wire<'a> for ListOffsetsRequest<'a> {
         }
         this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListOffsetsRequest.Topics"))?;
+        if v >= 10 {
+            this.timeout_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsRequest.TimeoutMs"))?;
+        }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ListOffsetsRequest._tagged"))?;
@@ -88,6 +103,10 @@ impl<'a> rt::Wire<'a> for ListOffsetsRequest<'a> {
         }
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListOffsetsRequest.Topics"))?;
+        if v >= 10 {
+            rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsRequest.TimeoutMs"))?;
+        }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -109,6 +128,7 @@ impl<'a> rt::IntoOwned for ListOffsetsRequest<'a> {
             replica_id: rt::IntoOwned::into_owned(self.replica_id),
             isolation_level: rt::IntoOwned::into_owned(self.isolation_level),
             topics: rt::IntoOwned::into_owned(self.topics),
+            timeout_ms: rt::IntoOwned::into_owned(self.timeout_ms),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -368,7 +388,7 @@ pub static LIST_OFFSETS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "This setting controls the visibility of transactional records. Using READ_UNCOMMITTED (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1), non-transactional and COMMITTED transactional records are visible. To be more concrete, READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset), and enables the inclusion of the list of aborted transactions in the result, which allows consumers to discard ABORTED transactional records",
+        about: "This setting controls the visibility of transactional records. Using READ_UNCOMMITTED (isolation_level = 0) makes all records visible. With READ_COMMITTED (isolation_level = 1), non-transactional and COMMITTED transactional records are visible. To be more concrete, READ_COMMITTED returns all data from offsets smaller than the current LSO (last stable offset), and enables the inclusion of the list of aborted transactions in the result, which allows consumers to discard ABORTED transactional records.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -388,6 +408,24 @@ pub static LIST_OFFSETS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         zero_copy: false,
         about: "Each topic in the request.",
         fields: LIST_OFFSETS_TOPIC_FIELDS,
+    },
+    rt::FieldSchema {
+        name: "TimeoutMs",
+        json_name: "timeoutMs",
+        type_name: "int32",
+        ty: rt::FieldType::Int32,
+        versions: rt::VersionRange::new(10, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: true,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The timeout to await a response in milliseconds for requests that require reading from remote storage for topics enabled with tiered storage.",
+        fields: &[],
     },
 ];
 /// The fields of `ListOffsetsTopic`, in wire order.
@@ -509,11 +547,23 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "ListOffsetsRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(2i16),
-    valid: rt::VersionRange::new(0, 9),
+    valid: rt::VersionRange::new(0, 11),
     flexible: rt::VersionRange::new(6, i16::MAX),
     deprecated: rt::VersionRange::new(0, 0),
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 11),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 9),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: LIST_OFFSETS_REQUEST_FIELDS,
     structs: &[
         ("ListOffsetsRequest", LIST_OFFSETS_REQUEST_FIELDS),

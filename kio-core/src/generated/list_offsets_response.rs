@@ -4,7 +4,12 @@
 use crate::rt;
 /// The `ListOffsetsResponse` response (API key 2).
 ///
-/// Valid versions: 0-9; flexible versions: 6+.
+/// Valid versions: 0-11; flexible versions: 6+.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v1-9: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v10-11: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -107,7 +112,7 @@ impl<'a> rt::IntoOwned for ListOffsetsResponse<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ListOffsetsTopicResponse<'a> {
-    /// The topic name
+    /// The topic name.
     ///
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
@@ -221,6 +226,8 @@ pub struct ListOffsetsPartitionResponse<'a> {
     /// Kafka type `int64`; versions 1+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "offset"))]
     pub offset: i64,
+    /// The leader epoch associated with the returned offset.
+    ///
     /// Kafka type `int32`; versions 4+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "leaderEpoch"))]
     pub leader_epoch: i32,
@@ -424,7 +431,7 @@ pub static LIST_OFFSETS_TOPIC_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "topicName",
         zero_copy: false,
-        about: "The topic name",
+        about: "The topic name.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -553,7 +560,7 @@ pub static LIST_OFFSETS_PARTITION_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The leader epoch associated with the returned offset.",
         fields: &[],
     },
 ];
@@ -562,10 +569,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "ListOffsetsResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(2i16),
-    valid: rt::VersionRange::new(0, 9),
+    valid: rt::VersionRange::new(0, 11),
     flexible: rt::VersionRange::new(6, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 11),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 9),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: LIST_OFFSETS_RESPONSE_FIELDS,
     structs: &[

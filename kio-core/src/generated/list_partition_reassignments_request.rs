@@ -5,6 +5,9 @@ use crate::rt;
 /// The `ListPartitionReassignmentsRequest` request (API key 46).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -99,7 +102,7 @@ impl<'a> rt::IntoOwned for ListPartitionReassignmentsRequest<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ListPartitionReassignmentsTopics<'a> {
-    /// The topic name
+    /// The topic name.
     ///
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
@@ -244,7 +247,7 @@ pub static LIST_PARTITION_REASSIGNMENTS_TOPICS_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "topicName",
         zero_copy: false,
-        about: "The topic name",
+        about: "The topic name.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -275,7 +278,19 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["broker", "controller", "zkBroker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker", "controller"],
     fields: LIST_PARTITION_REASSIGNMENTS_REQUEST_FIELDS,
     structs: &[
         (

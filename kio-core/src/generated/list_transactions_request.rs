@@ -4,27 +4,36 @@
 use crate::rt;
 /// The `ListTransactionsRequest` request (API key 66).
 ///
-/// Valid versions: 0-1; flexible versions: 0+.
+/// Valid versions: 0-2; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v2: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ListTransactionsRequest<'a> {
-    /// The transaction states to filter by: if empty, all transactions are returned; if non-empty, then only transactions matching one of the filtered states will be returned
+    /// The transaction states to filter by: if empty, all transactions are returned; if non-empty, then only transactions matching one of the filtered states will be returned.
     ///
     /// Kafka type `[]string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "stateFilters"))]
     pub state_filters: rt::Array<'a, rt::Str<'a>>,
-    /// The producerIds to filter by: if empty, all transactions will be returned; if non-empty, only transactions which match one of the filtered producerIds will be returned
+    /// The producerIds to filter by: if empty, all transactions will be returned; if non-empty, only transactions which match one of the filtered producerIds will be returned.
     ///
     /// Kafka type `[]int64`; versions 0+; entity type `producerId`.
     #[cfg_attr(feature = "serde", serde(rename = "producerIdFilters"))]
     pub producer_id_filters: rt::Array<'a, i64>,
-    /// Duration (in millis) to filter by: if \< 0, all transactions will be returned; otherwise, only transactions running longer than this duration will be returned
+    /// Duration (in millis) to filter by: if \< 0, all transactions will be returned; otherwise, only transactions running longer than this duration will be returned.
     ///
     /// Kafka type `int64`; versions 1+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "durationFilter"))]
     pub duration_filter: i64,
+    /// The transactional ID regular expression pattern to filter by: if it is empty or null, all transactions are returned; Otherwise then only the transactions matching the given regular expression will be returned.
+    ///
+    /// Kafka type `string`; versions 2+; nullable in 2+; default `null`.
+    #[cfg_attr(feature = "serde", serde(rename = "transactionalIdPattern"))]
+    pub transactional_id_pattern: Option<rt::Str<'a>>,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -41,6 +50,7 @@ impl Default for ListTransactionsRequest<'_> {
             state_filters: ::core::default::Default::default(),
             producer_id_filters: ::core::default::Default::default(),
             duration_filter: -1,
+            transactional_id_pattern: None,
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
@@ -60,6 +70,15 @@ impl<'a> rt::Wire<'a> for ListTransactionsRequest<'a> {
         if v >= 1 {
             this.duration_filter = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("ListTransactionsRequest.DurationFilter"))?;
+        }
+        if v >= 2 {
+            this.transactional_id_pattern = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, v >= 2),
+                )
+                .map_err(|e| {
+                    e.in_field("ListTransactionsRequest.TransactionalIdPattern")
+                })?;
         }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -88,6 +107,21 @@ impl<'a> rt::Wire<'a> for ListTransactionsRequest<'a> {
                     .in_field("ListTransactionsRequest.DurationFilter"),
             );
         }
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.transactional_id_pattern,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 2),
+                )
+                .map_err(|e| {
+                    e.in_field("ListTransactionsRequest.TransactionalIdPattern")
+                })?;
+        } else if self.transactional_id_pattern != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListTransactionsRequest.TransactionalIdPattern"),
+            );
+        }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -109,6 +143,9 @@ impl<'a> rt::IntoOwned for ListTransactionsRequest<'a> {
             state_filters: rt::IntoOwned::into_owned(self.state_filters),
             producer_id_filters: rt::IntoOwned::into_owned(self.producer_id_filters),
             duration_filter: rt::IntoOwned::into_owned(self.duration_filter),
+            transactional_id_pattern: rt::IntoOwned::into_owned(
+                self.transactional_id_pattern,
+            ),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -130,7 +167,7 @@ pub static LIST_TRANSACTIONS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The transaction states to filter by: if empty, all transactions are returned; if non-empty, then only transactions matching one of the filtered states will be returned",
+        about: "The transaction states to filter by: if empty, all transactions are returned; if non-empty, then only transactions matching one of the filtered states will be returned.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -148,7 +185,7 @@ pub static LIST_TRANSACTIONS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "producerId",
         zero_copy: false,
-        about: "The producerIds to filter by: if empty, all transactions will be returned; if non-empty, only transactions which match one of the filtered producerIds will be returned",
+        about: "The producerIds to filter by: if empty, all transactions will be returned; if non-empty, only transactions which match one of the filtered producerIds will be returned.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -166,7 +203,25 @@ pub static LIST_TRANSACTIONS_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Duration (in millis) to filter by: if < 0, all transactions will be returned; otherwise, only transactions running longer than this duration will be returned",
+        about: "Duration (in millis) to filter by: if < 0, all transactions will be returned; otherwise, only transactions running longer than this duration will be returned.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "TransactionalIdPattern",
+        json_name: "transactionalIdPattern",
+        type_name: "string",
+        ty: rt::FieldType::String,
+        versions: rt::VersionRange::new(2, i16::MAX),
+        nullable_versions: rt::VersionRange::new(2, i16::MAX),
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "null",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The transactional ID regular expression pattern to filter by: if it is empty or null, all transactions are returned; Otherwise then only the transactions matching the given regular expression will be returned.",
         fields: &[],
     },
 ];
@@ -175,11 +230,23 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "ListTransactionsRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(66i16),
-    valid: rt::VersionRange::new(0, 1),
+    valid: rt::VersionRange::new(0, 2),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: LIST_TRANSACTIONS_REQUEST_FIELDS,
     structs: &[("ListTransactionsRequest", LIST_TRANSACTIONS_REQUEST_FIELDS)],
 };

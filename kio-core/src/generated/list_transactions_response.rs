@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `ListTransactionsResponse` response (API key 66).
 ///
-/// Valid versions: 0-1; flexible versions: 0+.
+/// Valid versions: 0-2; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v2: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -15,14 +19,18 @@ pub struct ListTransactionsResponse<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "throttleTimeMs"))]
     pub throttle_time_ms: i32,
+    /// The error code, or 0 if there was no error.
+    ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: i16,
-    /// Set of state filters provided in the request which were unknown to the transaction coordinator
+    /// Set of state filters provided in the request which were unknown to the transaction coordinator.
     ///
     /// Kafka type `[]string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "unknownStateFilters"))]
     pub unknown_state_filters: rt::Array<'a, rt::Str<'a>>,
+    /// The current state of the transaction for the transactional id.
+    ///
     /// Kafka type `[]TransactionState`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "transactionStates"))]
     pub transaction_states: rt::Array<'a, TransactionState<'a>>,
@@ -124,13 +132,17 @@ impl<'a> rt::IntoOwned for ListTransactionsResponse<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct TransactionState<'a> {
+    /// The transactional id.
+    ///
     /// Kafka type `string`; versions 0+; entity type `transactionalId`.
     #[cfg_attr(feature = "serde", serde(rename = "transactionalId"))]
     pub transactional_id: rt::Str<'a>,
+    /// The producer id.
+    ///
     /// Kafka type `int64`; versions 0+; entity type `producerId`.
     #[cfg_attr(feature = "serde", serde(rename = "producerId"))]
     pub producer_id: i64,
-    /// The current transaction state of the producer
+    /// The current transaction state of the producer.
     ///
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "transactionState"))]
@@ -249,7 +261,7 @@ pub static LIST_TRANSACTIONS_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The error code, or 0 if there was no error.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -267,7 +279,7 @@ pub static LIST_TRANSACTIONS_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Set of state filters provided in the request which were unknown to the transaction coordinator",
+        about: "Set of state filters provided in the request which were unknown to the transaction coordinator.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -285,7 +297,7 @@ pub static LIST_TRANSACTIONS_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The current state of the transaction for the transactional id.",
         fields: TRANSACTION_STATE_FIELDS,
     },
 ];
@@ -306,7 +318,7 @@ pub static TRANSACTION_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "transactionalId",
         zero_copy: false,
-        about: "",
+        about: "The transactional id.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -324,7 +336,7 @@ pub static TRANSACTION_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "producerId",
         zero_copy: false,
-        about: "",
+        about: "The producer id.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -342,7 +354,7 @@ pub static TRANSACTION_STATE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The current transaction state of the producer",
+        about: "The current transaction state of the producer.",
         fields: &[],
     },
 ];
@@ -351,10 +363,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "ListTransactionsResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(66i16),
-    valid: rt::VersionRange::new(0, 1),
+    valid: rt::VersionRange::new(0, 2),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: LIST_TRANSACTIONS_RESPONSE_FIELDS,
     structs: &[

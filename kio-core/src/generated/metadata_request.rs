@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `MetadataRequest` request (API key 3).
 ///
-/// Valid versions: 0-12; flexible versions: 9+. Deprecated versions: 0-3.
+/// Valid versions: 0-13; flexible versions: 9+.
+///
+/// Versions by release:
+/// - v0-12: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v13: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -389,11 +393,23 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "MetadataRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(3i16),
-    valid: rt::VersionRange::new(0, 12),
+    valid: rt::VersionRange::new(0, 13),
     flexible: rt::VersionRange::new(9, i16::MAX),
-    deprecated: rt::VersionRange::new(0, 3),
+    deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 13),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 12),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: METADATA_REQUEST_FIELDS,
     structs: &[
         ("MetadataRequest", METADATA_REQUEST_FIELDS),

@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `MetadataResponse` response (API key 3).
 ///
-/// Valid versions: 0-12; flexible versions: 9+.
+/// Valid versions: 0-13; flexible versions: 9+.
+///
+/// Versions by release:
+/// - v0-12: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v13: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -40,6 +44,11 @@ pub struct MetadataResponse<'a> {
     /// Kafka type `int32`; versions 8-10; default `-2147483648`.
     #[cfg_attr(feature = "serde", serde(rename = "clusterAuthorizedOperations"))]
     pub cluster_authorized_operations: i32,
+    /// The top-level error code, or 0 if there was no error.
+    ///
+    /// Kafka type `int16`; versions 13+; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
+    pub error_code: i16,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -59,6 +68,7 @@ impl Default for MetadataResponse<'_> {
             controller_id: -1,
             topics: ::core::default::Default::default(),
             cluster_authorized_operations: -2147483648,
+            error_code: 0,
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
@@ -95,6 +105,10 @@ impl<'a> rt::Wire<'a> for MetadataResponse<'a> {
                 .map_err(|e| {
                     e.in_field("MetadataResponse.ClusterAuthorizedOperations")
                 })?;
+        }
+        if v >= 13 {
+            this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponse.ErrorCode"))?;
         }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -145,6 +159,10 @@ impl<'a> rt::Wire<'a> for MetadataResponse<'a> {
                     .in_field("MetadataResponse.ClusterAuthorizedOperations"),
             );
         }
+        if v >= 13 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponse.ErrorCode"))?;
+        }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -171,6 +189,7 @@ impl<'a> rt::IntoOwned for MetadataResponse<'a> {
             cluster_authorized_operations: rt::IntoOwned::into_owned(
                 self.cluster_authorized_operations,
             ),
+            error_code: rt::IntoOwned::into_owned(self.error_code),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -719,6 +738,24 @@ pub static METADATA_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         about: "32-bit bitfield to represent authorized operations for this cluster.",
         fields: &[],
     },
+    rt::FieldSchema {
+        name: "ErrorCode",
+        json_name: "errorCode",
+        type_name: "int16",
+        ty: rt::FieldType::Int16,
+        versions: rt::VersionRange::new(13, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: true,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The top-level error code, or 0 if there was no error.",
+        fields: &[],
+    },
 ];
 /// The fields of `MetadataResponseBroker`, in wire order.
 pub static METADATA_RESPONSE_BROKER_FIELDS: &[rt::FieldSchema] = &[
@@ -1040,10 +1077,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "MetadataResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(3i16),
-    valid: rt::VersionRange::new(0, 12),
+    valid: rt::VersionRange::new(0, 13),
     flexible: rt::VersionRange::new(9, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 13),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 12),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: METADATA_RESPONSE_FIELDS,
     structs: &[

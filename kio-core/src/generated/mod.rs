@@ -10,7 +10,7 @@ mod registry;
 pub use api_key::ApiKey;
 pub use dispatch::{RequestBody, ResponseBody};
 pub use error_code::ErrorCode;
-pub use registry::{find_schema, ALL_SCHEMAS};
+pub use registry::{find_schema, ALL_SCHEMAS, RELEASES};
 /// `AddOffsetsToTxnRequest` and its nested structs.
 pub mod add_offsets_to_txn_request;
 pub use add_offsets_to_txn_request::AddOffsetsToTxnRequest;
@@ -65,6 +65,12 @@ pub use alter_replica_log_dirs_request::AlterReplicaLogDirsRequest;
 /// `AlterReplicaLogDirsResponse` and its nested structs.
 pub mod alter_replica_log_dirs_response;
 pub use alter_replica_log_dirs_response::AlterReplicaLogDirsResponse;
+/// `AlterShareGroupOffsetsRequest` and its nested structs.
+pub mod alter_share_group_offsets_request;
+pub use alter_share_group_offsets_request::AlterShareGroupOffsetsRequest;
+/// `AlterShareGroupOffsetsResponse` and its nested structs.
+pub mod alter_share_group_offsets_response;
+pub use alter_share_group_offsets_response::AlterShareGroupOffsetsResponse;
 /// `AlterUserScramCredentialsRequest` and its nested structs.
 pub mod alter_user_scram_credentials_request;
 pub use alter_user_scram_credentials_request::AlterUserScramCredentialsRequest;
@@ -119,6 +125,9 @@ pub use consumer_protocol_assignment::ConsumerProtocolAssignment;
 /// `ConsumerProtocolSubscription` and its nested structs.
 pub mod consumer_protocol_subscription;
 pub use consumer_protocol_subscription::ConsumerProtocolSubscription;
+/// `ControlRecordTypeSchema` and its nested structs.
+pub mod control_record_type_schema;
+pub use control_record_type_schema::ControlRecordTypeSchema;
 /// `ControlledShutdownRequest` and its nested structs.
 pub mod controlled_shutdown_request;
 pub use controlled_shutdown_request::ControlledShutdownRequest;
@@ -176,6 +185,12 @@ pub use delete_records_request::DeleteRecordsRequest;
 /// `DeleteRecordsResponse` and its nested structs.
 pub mod delete_records_response;
 pub use delete_records_response::DeleteRecordsResponse;
+/// `DeleteShareGroupOffsetsRequest` and its nested structs.
+pub mod delete_share_group_offsets_request;
+pub use delete_share_group_offsets_request::DeleteShareGroupOffsetsRequest;
+/// `DeleteShareGroupOffsetsResponse` and its nested structs.
+pub mod delete_share_group_offsets_response;
+pub use delete_share_group_offsets_response::DeleteShareGroupOffsetsResponse;
 /// `DeleteShareGroupStateRequest` and its nested structs.
 pub mod delete_share_group_state_request;
 pub use delete_share_group_state_request::DeleteShareGroupStateRequest;
@@ -242,6 +257,12 @@ pub use describe_quorum_request::DescribeQuorumRequest;
 /// `DescribeQuorumResponse` and its nested structs.
 pub mod describe_quorum_response;
 pub use describe_quorum_response::DescribeQuorumResponse;
+/// `DescribeShareGroupOffsetsRequest` and its nested structs.
+pub mod describe_share_group_offsets_request;
+pub use describe_share_group_offsets_request::DescribeShareGroupOffsetsRequest;
+/// `DescribeShareGroupOffsetsResponse` and its nested structs.
+pub mod describe_share_group_offsets_response;
+pub use describe_share_group_offsets_response::DescribeShareGroupOffsetsResponse;
 /// `DescribeTopicPartitionsRequest` and its nested structs.
 pub mod describe_topic_partitions_request;
 pub use describe_topic_partitions_request::DescribeTopicPartitionsRequest;
@@ -272,6 +293,9 @@ pub use end_quorum_epoch_request::EndQuorumEpochRequest;
 /// `EndQuorumEpochResponse` and its nested structs.
 pub mod end_quorum_epoch_response;
 pub use end_quorum_epoch_response::EndQuorumEpochResponse;
+/// `EndTxnMarker` and its nested structs.
+pub mod end_txn_marker;
+pub use end_txn_marker::EndTxnMarker;
 /// `EndTxnRequest` and its nested structs.
 pub mod end_txn_request;
 pub use end_txn_request::EndTxnRequest;
@@ -362,12 +386,12 @@ pub use leave_group_request::LeaveGroupRequest;
 /// `LeaveGroupResponse` and its nested structs.
 pub mod leave_group_response;
 pub use leave_group_response::LeaveGroupResponse;
-/// `ListClientMetricsResourcesRequest` and its nested structs.
-pub mod list_client_metrics_resources_request;
-pub use list_client_metrics_resources_request::ListClientMetricsResourcesRequest;
-/// `ListClientMetricsResourcesResponse` and its nested structs.
-pub mod list_client_metrics_resources_response;
-pub use list_client_metrics_resources_response::ListClientMetricsResourcesResponse;
+/// `ListConfigResourcesRequest` and its nested structs.
+pub mod list_config_resources_request;
+pub use list_config_resources_request::ListConfigResourcesRequest;
+/// `ListConfigResourcesResponse` and its nested structs.
+pub mod list_config_resources_response;
+pub use list_config_resources_response::ListConfigResourcesResponse;
 /// `ListGroupsRequest` and its nested structs.
 pub mod list_groups_request;
 pub use list_groups_request::ListGroupsRequest;
@@ -512,6 +536,18 @@ pub use stop_replica_request::StopReplicaRequest;
 /// `StopReplicaResponse` and its nested structs.
 pub mod stop_replica_response;
 pub use stop_replica_response::StopReplicaResponse;
+/// `StreamsGroupDescribeRequest` and its nested structs.
+pub mod streams_group_describe_request;
+pub use streams_group_describe_request::StreamsGroupDescribeRequest;
+/// `StreamsGroupDescribeResponse` and its nested structs.
+pub mod streams_group_describe_response;
+pub use streams_group_describe_response::StreamsGroupDescribeResponse;
+/// `StreamsGroupHeartbeatRequest` and its nested structs.
+pub mod streams_group_heartbeat_request;
+pub use streams_group_heartbeat_request::StreamsGroupHeartbeatRequest;
+/// `StreamsGroupHeartbeatResponse` and its nested structs.
+pub mod streams_group_heartbeat_response;
+pub use streams_group_heartbeat_response::StreamsGroupHeartbeatResponse;
 /// `SyncGroupRequest` and its nested structs.
 pub mod sync_group_request;
 pub use sync_group_request::SyncGroupRequest;

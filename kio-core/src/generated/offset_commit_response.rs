@@ -4,7 +4,12 @@
 use crate::rt;
 /// The `OffsetCommitResponse` response (API key 8).
 ///
-/// Valid versions: 0-9; flexible versions: 8+.
+/// Valid versions: 0-10; flexible versions: 8+.
+///
+/// Versions by release:
+/// - v0-1: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v2-9: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v10: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -109,9 +114,14 @@ impl<'a> rt::IntoOwned for OffsetCommitResponse<'a> {
 pub struct OffsetCommitResponseTopic<'a> {
     /// The topic name.
     ///
-    /// Kafka type `string`; versions 0+; entity type `topicName`.
+    /// Kafka type `string`; versions 0-9; ignorable; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
+    /// The topic ID.
+    ///
+    /// Kafka type `uuid`; versions 10+; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
+    pub topic_id: rt::Uuid,
     /// The responses for each partition in the topic.
     ///
     /// Kafka type `[]OffsetCommitResponsePartition`; versions 0+.
@@ -131,6 +141,7 @@ impl Default for OffsetCommitResponseTopic<'_> {
     fn default() -> Self {
         Self {
             name: rt::Str::new(""),
+            topic_id: rt::Uuid::ZERO,
             partitions: ::core::default::Default::default(),
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
@@ -144,8 +155,14 @@ impl<'a> rt::Wire<'a> for OffsetCommitResponseTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
         let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetCommitResponseTopic.Name"))?;
+        if v <= 9 {
+            this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitResponseTopic.Name"))?;
+        }
+        if v >= 10 {
+            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitResponseTopic.TopicId"))?;
+        }
         this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetCommitResponseTopic.Partitions"))?;
         if cx.flexible {
@@ -162,8 +179,14 @@ impl<'a> rt::Wire<'a> for OffsetCommitResponseTopic<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetCommitResponseTopic.Name"))?;
+        if v <= 9 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitResponseTopic.Name"))?;
+        }
+        if v >= 10 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitResponseTopic.TopicId"))?;
+        }
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetCommitResponseTopic.Partitions"))?;
         if cx.flexible {
@@ -185,6 +208,7 @@ impl<'a> rt::IntoOwned for OffsetCommitResponseTopic<'a> {
     fn into_owned(self) -> OffsetCommitResponseTopic<'static> {
         OffsetCommitResponseTopic {
             name: rt::IntoOwned::into_owned(self.name),
+            topic_id: rt::IntoOwned::into_owned(self.topic_id),
             partitions: rt::IntoOwned::into_owned(self.partitions),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
@@ -325,17 +349,35 @@ pub static OFFSET_COMMIT_RESPONSE_TOPIC_FIELDS: &[rt::FieldSchema] = &[
         json_name: "name",
         type_name: "string",
         ty: rt::FieldType::String,
-        versions: rt::VersionRange::new(0, i16::MAX),
+        versions: rt::VersionRange::new(0, 9),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
         tagged_versions: rt::VersionRange::NONE,
         flexible_versions: None,
         default: "",
-        ignorable: false,
+        ignorable: true,
         map_key: false,
         entity_type: "topicName",
         zero_copy: false,
         about: "The topic name.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "TopicId",
+        json_name: "topicId",
+        type_name: "uuid",
+        ty: rt::FieldType::Uuid,
+        versions: rt::VersionRange::new(10, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: true,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The topic ID.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -403,10 +445,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "OffsetCommitResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(8i16),
-    valid: rt::VersionRange::new(0, 9),
+    valid: rt::VersionRange::new(0, 10),
     flexible: rt::VersionRange::new(8, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(2, 10),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 9),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: OFFSET_COMMIT_RESPONSE_FIELDS,
     structs: &[

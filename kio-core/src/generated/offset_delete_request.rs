@@ -5,6 +5,9 @@ use crate::rt;
 /// The `OffsetDeleteRequest` request (API key 47).
 ///
 /// Valid versions: 0; flexible versions: none.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -15,7 +18,7 @@ pub struct OffsetDeleteRequest<'a> {
     /// Kafka type `string`; versions 0+; entity type `groupId`.
     #[cfg_attr(feature = "serde", serde(rename = "groupId"))]
     pub group_id: rt::Str<'a>,
-    /// The topics to delete offsets for
+    /// The topics to delete offsets for.
     ///
     /// Kafka type `[]OffsetDeleteRequestTopic`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
@@ -256,7 +259,7 @@ pub static OFFSET_DELETE_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The topics to delete offsets for",
+        about: "The topics to delete offsets for.",
         fields: OFFSET_DELETE_REQUEST_TOPIC_FIELDS,
     },
 ];
@@ -329,7 +332,19 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::NONE,
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: OFFSET_DELETE_REQUEST_FIELDS,
     structs: &[
         ("OffsetDeleteRequest", OFFSET_DELETE_REQUEST_FIELDS),

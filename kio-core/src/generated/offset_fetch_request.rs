@@ -4,7 +4,12 @@
 use crate::rt;
 /// The `OffsetFetchRequest` request (API key 9).
 ///
-/// Valid versions: 0-9; flexible versions: 6+. Deprecated versions: 0.
+/// Valid versions: 0-10; flexible versions: 6+. Deprecated versions: 0.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v1-9: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v10: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -20,7 +25,7 @@ pub struct OffsetFetchRequest<'a> {
     /// Kafka type `[]OffsetFetchRequestTopic`; versions 0-7; nullable in 2-7.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: Option<rt::Array<'a, OffsetFetchRequestTopic<'a>>>,
-    /// Each group we would like to fetch offsets for
+    /// Each group we would like to fetch offsets for.
     ///
     /// Kafka type `[]OffsetFetchRequestGroup`; versions 8+.
     #[cfg_attr(feature = "serde", serde(rename = "groups"))]
@@ -283,7 +288,7 @@ pub struct OffsetFetchRequestGroup<'a> {
     /// Kafka type `string`; versions 8+; entity type `groupId`.
     #[cfg_attr(feature = "serde", serde(rename = "groupId"))]
     pub group_id: rt::Str<'a>,
-    /// The member ID assigned by the group coordinator if using the new consumer protocol (KIP-848).
+    /// The member id.
     ///
     /// Kafka type `string`; versions 9+; nullable in 9+; default `null`; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "memberId"))]
@@ -417,9 +422,14 @@ impl<'a> rt::IntoOwned for OffsetFetchRequestGroup<'a> {
 pub struct OffsetFetchRequestTopics<'a> {
     /// The topic name.
     ///
-    /// Kafka type `string`; versions 8+; entity type `topicName`.
+    /// Kafka type `string`; versions 8-9; ignorable; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
+    /// The topic ID.
+    ///
+    /// Kafka type `uuid`; versions 10+; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
+    pub topic_id: rt::Uuid,
     /// The partition indexes we would like to fetch offsets for.
     ///
     /// Kafka type `[]int32`; versions 8+.
@@ -439,6 +449,7 @@ impl Default for OffsetFetchRequestTopics<'_> {
     fn default() -> Self {
         Self {
             name: rt::Str::new(""),
+            topic_id: rt::Uuid::ZERO,
             partition_indexes: ::core::default::Default::default(),
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
@@ -452,9 +463,13 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopics<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
         let mut this = Self::default();
-        if v >= 8 {
+        if (8..=9).contains(&v) {
             this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("OffsetFetchRequestTopics.Name"))?;
+        }
+        if v >= 10 {
+            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopics.TopicId"))?;
         }
         if v >= 8 {
             this.partition_indexes = rt::Wire::read(
@@ -477,14 +492,13 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopics<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        if v >= 8 {
+        if (8..=9).contains(&v) {
             rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("OffsetFetchRequestTopics.Name"))?;
-        } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequestTopics.Name"),
-            );
+        }
+        if v >= 10 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopics.TopicId"))?;
         }
         if v >= 8 {
             rt::Wire::write(
@@ -518,6 +532,7 @@ impl<'a> rt::IntoOwned for OffsetFetchRequestTopics<'a> {
     fn into_owned(self) -> OffsetFetchRequestTopics<'static> {
         OffsetFetchRequestTopics {
             name: rt::IntoOwned::into_owned(self.name),
+            topic_id: rt::IntoOwned::into_owned(self.topic_id),
             partition_indexes: rt::IntoOwned::into_owned(self.partition_indexes),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
@@ -576,7 +591,7 @@ pub static OFFSET_FETCH_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Each group we would like to fetch offsets for",
+        about: "Each group we would like to fetch offsets for.",
         fields: OFFSET_FETCH_REQUEST_GROUP_FIELDS,
     },
     rt::FieldSchema {
@@ -672,7 +687,7 @@ pub static OFFSET_FETCH_REQUEST_GROUP_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The member ID assigned by the group coordinator if using the new consumer protocol (KIP-848).",
+        about: "The member id.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -719,17 +734,35 @@ pub static OFFSET_FETCH_REQUEST_TOPICS_FIELDS: &[rt::FieldSchema] = &[
         json_name: "name",
         type_name: "string",
         ty: rt::FieldType::String,
-        versions: rt::VersionRange::new(8, i16::MAX),
+        versions: rt::VersionRange::new(8, 9),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
         tagged_versions: rt::VersionRange::NONE,
         flexible_versions: None,
         default: "",
-        ignorable: false,
+        ignorable: true,
         map_key: false,
         entity_type: "topicName",
         zero_copy: false,
         about: "The topic name.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "TopicId",
+        json_name: "topicId",
+        type_name: "uuid",
+        ty: rt::FieldType::Uuid,
+        versions: rt::VersionRange::new(10, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: true,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The topic ID.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -756,11 +789,23 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "OffsetFetchRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(9i16),
-    valid: rt::VersionRange::new(0, 9),
+    valid: rt::VersionRange::new(0, 10),
     flexible: rt::VersionRange::new(6, i16::MAX),
     deprecated: rt::VersionRange::new(0, 0),
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 10),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 9),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: OFFSET_FETCH_REQUEST_FIELDS,
     structs: &[
         ("OffsetFetchRequest", OFFSET_FETCH_REQUEST_FIELDS),

@@ -4,7 +4,12 @@
 use crate::rt;
 /// The `OffsetFetchResponse` response (API key 9).
 ///
-/// Valid versions: 0-9; flexible versions: 6+.
+/// Valid versions: 0-10; flexible versions: 6+.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v1-9: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v10: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -156,7 +161,7 @@ pub struct OffsetFetchResponseTopic<'a> {
     /// Kafka type `string`; versions 0-7; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
-    /// The responses per partition
+    /// The responses per partition.
     ///
     /// Kafka type `[]OffsetFetchResponsePartition`; versions 0-7.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
@@ -570,10 +575,15 @@ impl<'a> rt::IntoOwned for OffsetFetchResponseGroup<'a> {
 pub struct OffsetFetchResponseTopics<'a> {
     /// The topic name.
     ///
-    /// Kafka type `string`; versions 8+; entity type `topicName`.
+    /// Kafka type `string`; versions 8-9; ignorable; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
-    /// The responses per partition
+    /// The topic ID.
+    ///
+    /// Kafka type `uuid`; versions 10+; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
+    pub topic_id: rt::Uuid,
+    /// The responses per partition.
     ///
     /// Kafka type `[]OffsetFetchResponsePartitions`; versions 8+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
@@ -592,6 +602,7 @@ impl Default for OffsetFetchResponseTopics<'_> {
     fn default() -> Self {
         Self {
             name: rt::Str::new(""),
+            topic_id: rt::Uuid::ZERO,
             partitions: ::core::default::Default::default(),
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
@@ -605,9 +616,13 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopics<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
         let mut this = Self::default();
-        if v >= 8 {
+        if (8..=9).contains(&v) {
             this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("OffsetFetchResponseTopics.Name"))?;
+        }
+        if v >= 10 {
+            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopics.TopicId"))?;
         }
         if v >= 8 {
             this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -627,14 +642,13 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopics<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        if v >= 8 {
+        if (8..=9).contains(&v) {
             rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("OffsetFetchResponseTopics.Name"))?;
-        } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseTopics.Name"),
-            );
+        }
+        if v >= 10 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopics.TopicId"))?;
         }
         if v >= 8 {
             rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
@@ -664,6 +678,7 @@ impl<'a> rt::IntoOwned for OffsetFetchResponseTopics<'a> {
     fn into_owned(self) -> OffsetFetchResponseTopics<'static> {
         OffsetFetchResponseTopics {
             name: rt::IntoOwned::into_owned(self.name),
+            topic_id: rt::IntoOwned::into_owned(self.topic_id),
             partitions: rt::IntoOwned::into_owned(self.partitions),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
@@ -966,7 +981,7 @@ pub static OFFSET_FETCH_RESPONSE_TOPIC_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The responses per partition",
+        about: "The responses per partition.",
         fields: OFFSET_FETCH_RESPONSE_PARTITION_FIELDS,
     },
 ];
@@ -1127,17 +1142,35 @@ pub static OFFSET_FETCH_RESPONSE_TOPICS_FIELDS: &[rt::FieldSchema] = &[
         json_name: "name",
         type_name: "string",
         ty: rt::FieldType::String,
-        versions: rt::VersionRange::new(8, i16::MAX),
+        versions: rt::VersionRange::new(8, 9),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
         tagged_versions: rt::VersionRange::NONE,
         flexible_versions: None,
         default: "",
-        ignorable: false,
+        ignorable: true,
         map_key: false,
         entity_type: "topicName",
         zero_copy: false,
         about: "The topic name.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "TopicId",
+        json_name: "topicId",
+        type_name: "uuid",
+        ty: rt::FieldType::Uuid,
+        versions: rt::VersionRange::new(10, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: true,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The topic ID.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1157,7 +1190,7 @@ pub static OFFSET_FETCH_RESPONSE_TOPICS_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The responses per partition",
+        about: "The responses per partition.",
         fields: OFFSET_FETCH_RESPONSE_PARTITIONS_FIELDS,
     },
 ];
@@ -1259,10 +1292,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "OffsetFetchResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(9i16),
-    valid: rt::VersionRange::new(0, 9),
+    valid: rt::VersionRange::new(0, 10),
     flexible: rt::VersionRange::new(6, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 10),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 9),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: OFFSET_FETCH_RESPONSE_FIELDS,
     structs: &[

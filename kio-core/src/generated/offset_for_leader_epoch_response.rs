@@ -5,6 +5,10 @@ use crate::rt;
 /// The `OffsetForLeaderEpochResponse` response (API key 23).
 ///
 /// Valid versions: 0-4; flexible versions: 4+.
+///
+/// Versions by release:
+/// - v0-1: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v2-4: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -467,6 +471,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(4, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(2, 4),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 4),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: OFFSET_FOR_LEADER_EPOCH_RESPONSE_FIELDS,
     structs: &[

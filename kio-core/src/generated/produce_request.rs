@@ -4,7 +4,12 @@
 use crate::rt;
 /// The `ProduceRequest` request (API key 0).
 ///
-/// Valid versions: 0-11; flexible versions: 9+. Deprecated versions: 0-6.
+/// Valid versions: 0-13; flexible versions: 9+. Deprecated versions: 0-2.
+///
+/// Versions by release:
+/// - v0-2: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v3-11: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v12-13: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -139,9 +144,14 @@ impl<'a> rt::IntoOwned for ProduceRequest<'a> {
 pub struct TopicProduceData<'a> {
     /// The topic name.
     ///
-    /// Kafka type `string`; versions 0+; entity type `topicName`.
+    /// Kafka type `string`; versions 0-12; ignorable; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
+    /// The unique topic ID
+    ///
+    /// Kafka type `uuid`; versions 13+; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
+    pub topic_id: rt::Uuid,
     /// Each partition to produce to.
     ///
     /// Kafka type `[]PartitionProduceData`; versions 0+.
@@ -161,6 +171,7 @@ impl Default for TopicProduceData<'_> {
     fn default() -> Self {
         Self {
             name: rt::Str::new(""),
+            topic_id: rt::Uuid::ZERO,
             partition_data: ::core::default::Default::default(),
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
@@ -174,8 +185,14 @@ impl<'a> rt::Wire<'a> for TopicProduceData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
         let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicProduceData.Name"))?;
+        if v <= 12 {
+            this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceData.Name"))?;
+        }
+        if v >= 13 {
+            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceData.TopicId"))?;
+        }
         this.partition_data = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicProduceData.PartitionData"))?;
         if cx.flexible {
@@ -192,8 +209,14 @@ impl<'a> rt::Wire<'a> for TopicProduceData<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicProduceData.Name"))?;
+        if v <= 12 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceData.Name"))?;
+        }
+        if v >= 13 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceData.TopicId"))?;
+        }
         rt::Wire::write(&self.partition_data, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicProduceData.PartitionData"))?;
         if cx.flexible {
@@ -215,6 +238,7 @@ impl<'a> rt::IntoOwned for TopicProduceData<'a> {
     fn into_owned(self) -> TopicProduceData<'static> {
         TopicProduceData {
             name: rt::IntoOwned::into_owned(self.name),
+            topic_id: rt::IntoOwned::into_owned(self.topic_id),
             partition_data: rt::IntoOwned::into_owned(self.partition_data),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
@@ -391,17 +415,35 @@ pub static TOPIC_PRODUCE_DATA_FIELDS: &[rt::FieldSchema] = &[
         json_name: "name",
         type_name: "string",
         ty: rt::FieldType::String,
-        versions: rt::VersionRange::new(0, i16::MAX),
+        versions: rt::VersionRange::new(0, 12),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
         tagged_versions: rt::VersionRange::NONE,
         flexible_versions: None,
         default: "",
-        ignorable: false,
+        ignorable: true,
         map_key: true,
         entity_type: "topicName",
         zero_copy: false,
         about: "The topic name.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "TopicId",
+        json_name: "topicId",
+        type_name: "uuid",
+        ty: rt::FieldType::Uuid,
+        versions: rt::VersionRange::new(13, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: true,
+        map_key: true,
+        entity_type: "",
+        zero_copy: false,
+        about: "The unique topic ID",
         fields: &[],
     },
     rt::FieldSchema {
@@ -467,11 +509,23 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "ProduceRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(0i16),
-    valid: rt::VersionRange::new(0, 11),
+    valid: rt::VersionRange::new(0, 13),
     flexible: rt::VersionRange::new(9, i16::MAX),
-    deprecated: rt::VersionRange::new(0, 6),
+    deprecated: rt::VersionRange::new(0, 2),
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(3, 13),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 11),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: PRODUCE_REQUEST_FIELDS,
     structs: &[
         ("ProduceRequest", PRODUCE_REQUEST_FIELDS),

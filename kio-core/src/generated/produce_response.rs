@@ -4,13 +4,18 @@
 use crate::rt;
 /// The `ProduceResponse` response (API key 0).
 ///
-/// Valid versions: 0-11; flexible versions: 9+.
+/// Valid versions: 0-13; flexible versions: 9+.
+///
+/// Versions by release:
+/// - v0-2: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v3-11: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v12-13: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ProduceResponse<'a> {
-    /// Each produce response
+    /// Each produce response.
     ///
     /// Kafka type `[]TopicProduceResponse`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "responses"))]
@@ -155,11 +160,16 @@ impl<'a> rt::IntoOwned for ProduceResponse<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct TopicProduceResponse<'a> {
-    /// The topic name
+    /// The topic name.
     ///
-    /// Kafka type `string`; versions 0+; entity type `topicName`.
+    /// Kafka type `string`; versions 0-12; ignorable; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
+    /// The unique topic ID
+    ///
+    /// Kafka type `uuid`; versions 13+; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
+    pub topic_id: rt::Uuid,
     /// Each partition that we produced to within the topic.
     ///
     /// Kafka type `[]PartitionProduceResponse`; versions 0+.
@@ -179,6 +189,7 @@ impl Default for TopicProduceResponse<'_> {
     fn default() -> Self {
         Self {
             name: rt::Str::new(""),
+            topic_id: rt::Uuid::ZERO,
             partition_responses: ::core::default::Default::default(),
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
@@ -192,8 +203,14 @@ impl<'a> rt::Wire<'a> for TopicProduceResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
         let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicProduceResponse.Name"))?;
+        if v <= 12 {
+            this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceResponse.Name"))?;
+        }
+        if v >= 13 {
+            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceResponse.TopicId"))?;
+        }
         this.partition_responses = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicProduceResponse.PartitionResponses"))?;
         if cx.flexible {
@@ -210,8 +227,14 @@ impl<'a> rt::Wire<'a> for TopicProduceResponse<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicProduceResponse.Name"))?;
+        if v <= 12 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceResponse.Name"))?;
+        }
+        if v >= 13 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceResponse.TopicId"))?;
+        }
         rt::Wire::write(&self.partition_responses, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicProduceResponse.PartitionResponses"))?;
         if cx.flexible {
@@ -233,6 +256,7 @@ impl<'a> rt::IntoOwned for TopicProduceResponse<'a> {
     fn into_owned(self) -> TopicProduceResponse<'static> {
         TopicProduceResponse {
             name: rt::IntoOwned::into_owned(self.name),
+            topic_id: rt::IntoOwned::into_owned(self.topic_id),
             partition_responses: rt::IntoOwned::into_owned(self.partition_responses),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
@@ -269,16 +293,18 @@ pub struct PartitionProduceResponse<'a> {
     /// Kafka type `int64`; versions 5+; default `-1`; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "logStartOffset"))]
     pub log_start_offset: i64,
-    /// The batch indices of records that caused the batch to be dropped
+    /// The batch indices of records that caused the batch to be dropped.
     ///
     /// Kafka type `[]BatchIndexAndErrorMessage`; versions 8+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "recordErrors"))]
     pub record_errors: rt::Array<'a, BatchIndexAndErrorMessage<'a>>,
-    /// The global error message summarizing the common root cause of the records that caused the batch to be dropped
+    /// The global error message summarizing the common root cause of the records that caused the batch to be dropped.
     ///
     /// Kafka type `string`; versions 8+; nullable in 8+; default `null`; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "errorMessage"))]
     pub error_message: Option<rt::Str<'a>>,
+    /// The leader broker that the producer should use for future requests.
+    ///
     /// Kafka type `LeaderIdAndEpoch`; versions 10+; tag 0 in 10+.
     #[cfg_attr(feature = "serde", serde(rename = "currentLeader"))]
     pub current_leader: LeaderIdAndEpoch<'a>,
@@ -465,12 +491,12 @@ impl<'a> rt::IntoOwned for PartitionProduceResponse<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct BatchIndexAndErrorMessage<'a> {
-    /// The batch index of the record that cause the batch to be dropped
+    /// The batch index of the record that caused the batch to be dropped.
     ///
     /// Kafka type `int32`; versions 8+.
     #[cfg_attr(feature = "serde", serde(rename = "batchIndex"))]
     pub batch_index: i32,
-    /// The error message of the record that caused the batch to be dropped
+    /// The error message of the record that caused the batch to be dropped.
     ///
     /// Kafka type `string`; versions 8+; nullable in 8+; default `null`.
     #[cfg_attr(feature = "serde", serde(rename = "batchIndexErrorMessage"))]
@@ -590,7 +616,7 @@ pub struct LeaderIdAndEpoch<'a> {
     /// Kafka type `int32`; versions 10+; default `-1`; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "leaderId"))]
     pub leader_id: i32,
-    /// The latest known leader epoch
+    /// The latest known leader epoch.
     ///
     /// Kafka type `int32`; versions 10+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "leaderEpoch"))]
@@ -847,7 +873,7 @@ pub static PRODUCE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Each produce response",
+        about: "Each produce response.",
         fields: TOPIC_PRODUCE_RESPONSE_FIELDS,
     },
     rt::FieldSchema {
@@ -894,17 +920,35 @@ pub static TOPIC_PRODUCE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         json_name: "name",
         type_name: "string",
         ty: rt::FieldType::String,
-        versions: rt::VersionRange::new(0, i16::MAX),
+        versions: rt::VersionRange::new(0, 12),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
         tagged_versions: rt::VersionRange::NONE,
         flexible_versions: None,
         default: "",
-        ignorable: false,
+        ignorable: true,
         map_key: true,
         entity_type: "topicName",
         zero_copy: false,
-        about: "The topic name",
+        about: "The topic name.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "TopicId",
+        json_name: "topicId",
+        type_name: "uuid",
+        ty: rt::FieldType::Uuid,
+        versions: rt::VersionRange::new(13, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: true,
+        map_key: true,
+        entity_type: "",
+        zero_copy: false,
+        about: "The unique topic ID",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1033,7 +1077,7 @@ pub static PARTITION_PRODUCE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The batch indices of records that caused the batch to be dropped",
+        about: "The batch indices of records that caused the batch to be dropped.",
         fields: BATCH_INDEX_AND_ERROR_MESSAGE_FIELDS,
     },
     rt::FieldSchema {
@@ -1051,7 +1095,7 @@ pub static PARTITION_PRODUCE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The global error message summarizing the common root cause of the records that caused the batch to be dropped",
+        about: "The global error message summarizing the common root cause of the records that caused the batch to be dropped.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1069,7 +1113,7 @@ pub static PARTITION_PRODUCE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The leader broker that the producer should use for future requests.",
         fields: LEADER_ID_AND_EPOCH_FIELDS,
     },
 ];
@@ -1090,7 +1134,7 @@ pub static BATCH_INDEX_AND_ERROR_MESSAGE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The batch index of the record that cause the batch to be dropped",
+        about: "The batch index of the record that caused the batch to be dropped.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -1108,7 +1152,7 @@ pub static BATCH_INDEX_AND_ERROR_MESSAGE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The error message of the record that caused the batch to be dropped",
+        about: "The error message of the record that caused the batch to be dropped.",
         fields: &[],
     },
 ];
@@ -1147,7 +1191,7 @@ pub static LEADER_ID_AND_EPOCH_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The latest known leader epoch",
+        about: "The latest known leader epoch.",
         fields: &[],
     },
 ];
@@ -1231,10 +1275,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "ProduceResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(0i16),
-    valid: rt::VersionRange::new(0, 11),
+    valid: rt::VersionRange::new(0, 13),
     flexible: rt::VersionRange::new(9, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(3, 13),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 11),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: PRODUCE_RESPONSE_FIELDS,
     structs: &[

@@ -5,6 +5,9 @@ use crate::rt;
 /// The `PushTelemetryRequest` request (API key 72).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -214,7 +217,7 @@ pub static PUSH_TELEMETRY_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         ignorable: false,
         map_key: false,
         entity_type: "",
-        zero_copy: false,
+        zero_copy: true,
         about: "Metrics encoded in OpenTelemetry MetricsData v1 protobuf format.",
         fields: &[],
     },
@@ -228,6 +231,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &["broker"],
     fields: PUSH_TELEMETRY_REQUEST_FIELDS,
     structs: &[("PushTelemetryRequest", PUSH_TELEMETRY_REQUEST_FIELDS)],

@@ -5,12 +5,15 @@ use crate::rt;
 /// The `ReadShareGroupStateResponse` response (API key 84).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ReadShareGroupStateResponse<'a> {
-    /// The read results
+    /// The read results.
     ///
     /// Kafka type `[]ReadStateResult`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "results"))]
@@ -88,7 +91,7 @@ impl<'a> rt::IntoOwned for ReadShareGroupStateResponse<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ReadStateResult<'a> {
-    /// The topic identifier
+    /// The topic identifier.
     ///
     /// Kafka type `uuid`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
@@ -192,7 +195,7 @@ pub struct PartitionResult<'a> {
     /// Kafka type `string`; versions 0+; nullable in 0+; default `null`.
     #[cfg_attr(feature = "serde", serde(rename = "errorMessage"))]
     pub error_message: Option<rt::Str<'a>>,
-    /// The state epoch for this share-partition.
+    /// The state epoch of the share-partition.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "stateEpoch"))]
@@ -202,6 +205,8 @@ pub struct PartitionResult<'a> {
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "startOffset"))]
     pub start_offset: i64,
+    /// The state batches for this share-partition.
+    ///
     /// Kafka type `[]StateBatch`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "stateBatches"))]
     pub state_batches: rt::Array<'a, StateBatch<'a>>,
@@ -308,7 +313,7 @@ impl<'a> rt::IntoOwned for PartitionResult<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct StateBatch<'a> {
-    /// The base offset of this state batch.
+    /// The first offset of this state batch.
     ///
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "firstOffset"))]
@@ -318,7 +323,7 @@ pub struct StateBatch<'a> {
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "lastOffset"))]
     pub last_offset: i64,
-    /// The state - 0:Available,2:Acked,4:Archived.
+    /// The delivery state - 0:Available,2:Acked,4:Archived.
     ///
     /// Kafka type `int8`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "deliveryState"))]
@@ -426,7 +431,7 @@ pub static READ_SHARE_GROUP_STATE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The read results",
+        about: "The read results.",
         fields: READ_STATE_RESULT_FIELDS,
     },
 ];
@@ -447,7 +452,7 @@ pub static READ_STATE_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The topic identifier",
+        about: "The topic identifier.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -540,7 +545,7 @@ pub static PARTITION_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The state epoch for this share-partition.",
+        about: "The state epoch of the share-partition.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -576,7 +581,7 @@ pub static PARTITION_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The state batches for this share-partition.",
         fields: STATE_BATCH_FIELDS,
     },
 ];
@@ -597,7 +602,7 @@ pub static STATE_BATCH_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The base offset of this state batch.",
+        about: "The first offset of this state batch.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -633,7 +638,7 @@ pub static STATE_BATCH_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The state - 0:Available,2:Acked,4:Archived.",
+        about: "The delivery state - 0:Available,2:Acked,4:Archived.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -664,6 +669,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: READ_SHARE_GROUP_STATE_RESPONSE_FIELDS,
     structs: &[

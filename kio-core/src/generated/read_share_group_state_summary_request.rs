@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `ReadShareGroupStateSummaryRequest` request (API key 87).
 ///
-/// Valid versions: 0; flexible versions: 0+. The latest version is unstable.
+/// Valid versions: 0-1; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v1: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -393,10 +397,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "ReadShareGroupStateSummaryRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(87i16),
-    valid: rt::VersionRange::new(0, 0),
+    valid: rt::VersionRange::new(0, 1),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
-    latest_version_unstable: true,
+    latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: true,
+        },
+    ],
     listeners: &["broker"],
     fields: READ_SHARE_GROUP_STATE_SUMMARY_REQUEST_FIELDS,
     structs: &[

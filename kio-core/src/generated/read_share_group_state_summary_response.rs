@@ -4,13 +4,20 @@
 use crate::rt;
 /// The `ReadShareGroupStateSummaryResponse` response (API key 87).
 ///
-/// Valid versions: 0; flexible versions: 0+.
+/// Valid versions: 0-1; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v1: new after 3.9.0 (only in 4.3.1).
+///
+/// Same version, different schemas in different releases:
+/// - v0: 3.9.0's wire layout differs; only 4.3.1 has `LeaderEpoch int32`; this type follows 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ReadShareGroupStateSummaryResponse<'a> {
-    /// The read results
+    /// The read results.
     ///
     /// Kafka type `[]ReadStateSummaryResult`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "results"))]
@@ -88,7 +95,7 @@ impl<'a> rt::IntoOwned for ReadShareGroupStateSummaryResponse<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ReadStateSummaryResult<'a> {
-    /// The topic identifier
+    /// The topic identifier.
     ///
     /// Kafka type `uuid`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
@@ -197,11 +204,21 @@ pub struct PartitionResult<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "stateEpoch"))]
     pub state_epoch: i32,
+    /// The leader epoch of the share-partition.
+    ///
+    /// Kafka type `int32`; versions 0+.
+    #[cfg_attr(feature = "serde", serde(rename = "leaderEpoch"))]
+    pub leader_epoch: i32,
     /// The share-partition start offset.
     ///
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "startOffset"))]
     pub start_offset: i64,
+    /// The number of offsets greater than or equal to share-partition start offset for which delivery has been completed.
+    ///
+    /// Kafka type `int32`; versions 1+; default `-1`; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "deliveryCompleteCount"))]
+    pub delivery_complete_count: i32,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -219,7 +236,9 @@ impl Default for PartitionResult<'_> {
             error_code: 0,
             error_message: None,
             state_epoch: 0,
+            leader_epoch: 0,
             start_offset: 0,
+            delivery_complete_count: -1,
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
@@ -240,8 +259,17 @@ impl<'a> rt::Wire<'a> for PartitionResult<'a> {
             .map_err(|e| e.in_field("PartitionResult.ErrorMessage"))?;
         this.state_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionResult.StateEpoch"))?;
+        this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionResult.LeaderEpoch"))?;
         this.start_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionResult.StartOffset"))?;
+        if v >= 1 {
+            this.delivery_complete_count = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionResult.DeliveryCompleteCount"))?;
+        }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("PartitionResult._tagged"))?;
@@ -264,8 +292,18 @@ impl<'a> rt::Wire<'a> for PartitionResult<'a> {
             .map_err(|e| e.in_field("PartitionResult.ErrorMessage"))?;
         rt::Wire::write(&self.state_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionResult.StateEpoch"))?;
+        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionResult.LeaderEpoch"))?;
         rt::Wire::write(&self.start_offset, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionResult.StartOffset"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.delivery_complete_count,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionResult.DeliveryCompleteCount"))?;
+        }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -288,7 +326,11 @@ impl<'a> rt::IntoOwned for PartitionResult<'a> {
             error_code: rt::IntoOwned::into_owned(self.error_code),
             error_message: rt::IntoOwned::into_owned(self.error_message),
             state_epoch: rt::IntoOwned::into_owned(self.state_epoch),
+            leader_epoch: rt::IntoOwned::into_owned(self.leader_epoch),
             start_offset: rt::IntoOwned::into_owned(self.start_offset),
+            delivery_complete_count: rt::IntoOwned::into_owned(
+                self.delivery_complete_count,
+            ),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -310,7 +352,7 @@ pub static READ_SHARE_GROUP_STATE_SUMMARY_RESPONSE_FIELDS: &[rt::FieldSchema] = 
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The read results",
+        about: "The read results.",
         fields: READ_STATE_SUMMARY_RESULT_FIELDS,
     },
 ];
@@ -331,7 +373,7 @@ pub static READ_STATE_SUMMARY_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The topic identifier",
+        about: "The topic identifier.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -428,6 +470,24 @@ pub static PARTITION_RESULT_FIELDS: &[rt::FieldSchema] = &[
         fields: &[],
     },
     rt::FieldSchema {
+        name: "LeaderEpoch",
+        json_name: "leaderEpoch",
+        type_name: "int32",
+        ty: rt::FieldType::Int32,
+        versions: rt::VersionRange::new(0, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The leader epoch of the share-partition.",
+        fields: &[],
+    },
+    rt::FieldSchema {
         name: "StartOffset",
         json_name: "startOffset",
         type_name: "int64",
@@ -445,16 +505,46 @@ pub static PARTITION_RESULT_FIELDS: &[rt::FieldSchema] = &[
         about: "The share-partition start offset.",
         fields: &[],
     },
+    rt::FieldSchema {
+        name: "DeliveryCompleteCount",
+        json_name: "deliveryCompleteCount",
+        type_name: "int32",
+        ty: rt::FieldType::Int32,
+        versions: rt::VersionRange::new(1, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "-1",
+        ignorable: true,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The number of offsets greater than or equal to share-partition start offset for which delivery has been completed.",
+        fields: &[],
+    },
 ];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "ReadShareGroupStateSummaryResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(87i16),
-    valid: rt::VersionRange::new(0, 0),
+    valid: rt::VersionRange::new(0, 1),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: READ_SHARE_GROUP_STATE_SUMMARY_RESPONSE_FIELDS,
     structs: &[

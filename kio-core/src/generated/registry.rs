@@ -31,6 +31,9 @@ macro_rules! for_each_message {
         alter_replica_log_dirs_request, request);
         $m!(AlterReplicaLogDirsResponse,
         alter_replica_log_dirs_response, response);
+        $m!(AlterShareGroupOffsetsRequest,
+        alter_share_group_offsets_request, request);
+        $m!(AlterShareGroupOffsetsResponse, alter_share_group_offsets_response, response);
         $m!(AlterUserScramCredentialsRequest, alter_user_scram_credentials_request,
         request);
         $m!(AlterUserScramCredentialsResponse,
@@ -55,6 +58,7 @@ macro_rules! for_each_message {
         $m!(ConsumerGroupHeartbeatResponse, consumer_group_heartbeat_response, response); $m
         ! (ConsumerProtocolAssignment, consumer_protocol_assignment, data);
         $m!(ConsumerProtocolSubscription, consumer_protocol_subscription, data);
+        $m!(ControlRecordTypeSchema, control_record_type_schema, data);
         $m!(ControlledShutdownRequest, controlled_shutdown_request, request);
         $m!(ControlledShutdownResponse, controlled_shutdown_response, response);
         $m!(ControllerRegistrationRequest, controller_registration_request, request);
@@ -83,9 +87,14 @@ macro_rules! for_each_message {
         $m!(DeleteGroupsResponse, delete_groups_response, response);
         $m!(DeleteRecordsRequest, delete_records_request, request);
         $m!(DeleteRecordsResponse, delete_records_response, response);
-        $m!(DeleteShareGroupStateRequest, delete_share_group_state_request, request);
-        $m!(DeleteShareGroupStateResponse, delete_share_group_state_response, response); $m
-        ! (DeleteTopicsRequest, delete_topics_request, request);
+        $m!(DeleteShareGroupOffsetsRequest, delete_share_group_offsets_request, request); $m
+        ! (DeleteShareGroupOffsetsResponse, delete_share_group_offsets_response,
+        response);
+        $m!(DeleteShareGroupStateRequest, delete_share_group_state_request,
+        request);
+        $m!(DeleteShareGroupStateResponse, delete_share_group_state_response,
+        response);
+        $m!(DeleteTopicsRequest, delete_topics_request, request);
         $m!(DeleteTopicsResponse, delete_topics_response, response);
         $m!(DescribeAclsRequest, describe_acls_request, request);
         $m!(DescribeAclsResponse, describe_acls_response, response);
@@ -106,6 +115,10 @@ macro_rules! for_each_message {
         $m!(DescribeProducersResponse, describe_producers_response, response);
         $m!(DescribeQuorumRequest, describe_quorum_request, request);
         $m!(DescribeQuorumResponse, describe_quorum_response, response);
+        $m!(DescribeShareGroupOffsetsRequest, describe_share_group_offsets_request,
+        request);
+        $m!(DescribeShareGroupOffsetsResponse,
+        describe_share_group_offsets_response, response);
         $m!(DescribeTopicPartitionsRequest, describe_topic_partitions_request, request); $m
         ! (DescribeTopicPartitionsResponse, describe_topic_partitions_response,
         response);
@@ -121,16 +134,20 @@ macro_rules! for_each_message {
         $m!(ElectLeadersResponse, elect_leaders_response, response);
         $m!(EndQuorumEpochRequest, end_quorum_epoch_request, request);
         $m!(EndQuorumEpochResponse, end_quorum_epoch_response, response);
-        $m!(EndTxnRequest, end_txn_request, request);
-        $m!(EndTxnResponse,
-        end_txn_response, response);
+        $m!(EndTxnMarker, end_txn_marker, data);
+        $m!(EndTxnRequest, end_txn_request,
+        request);
+        $m!(EndTxnResponse, end_txn_response, response);
         $m!(EnvelopeRequest, envelope_request, request);
-        $m!(EnvelopeResponse, envelope_response, response);
-        $m!(ExpireDelegationTokenRequest, expire_delegation_token_request, request);
-        $m!(ExpireDelegationTokenResponse, expire_delegation_token_response, response);
-        $m!(FetchRequest, fetch_request, request);
-        $m!(FetchResponse, fetch_response,
-        response);
+        $m!(EnvelopeResponse,
+        envelope_response, response);
+        $m!(ExpireDelegationTokenRequest,
+        expire_delegation_token_request, request);
+        $m!(ExpireDelegationTokenResponse,
+        expire_delegation_token_response, response);
+        $m!(FetchRequest, fetch_request,
+        request);
+        $m!(FetchResponse, fetch_response, response);
         $m!(FetchSnapshotRequest, fetch_snapshot_request, request);
         $m!(FetchSnapshotResponse, fetch_snapshot_response, response);
         $m!(FindCoordinatorRequest, find_coordinator_request, request);
@@ -161,9 +178,9 @@ macro_rules! for_each_message {
         leave_group_request, request);
         $m!(LeaveGroupResponse, leave_group_response,
         response);
-        $m!(ListClientMetricsResourcesRequest,
-        list_client_metrics_resources_request, request);
-        $m!(ListClientMetricsResourcesResponse, list_client_metrics_resources_response,
+        $m!(ListConfigResourcesRequest, list_config_resources_request,
+        request);
+        $m!(ListConfigResourcesResponse, list_config_resources_response,
         response);
         $m!(ListGroupsRequest, list_groups_request, request);
         $m!(ListGroupsResponse, list_groups_response, response);
@@ -238,6 +255,10 @@ macro_rules! for_each_message {
         $m!(StopReplicaRequest, stop_replica_request,
         request);
         $m!(StopReplicaResponse, stop_replica_response, response);
+        $m!(StreamsGroupDescribeRequest, streams_group_describe_request, request);
+        $m!(StreamsGroupDescribeResponse, streams_group_describe_response, response);
+        $m!(StreamsGroupHeartbeatRequest, streams_group_heartbeat_request, request);
+        $m!(StreamsGroupHeartbeatResponse, streams_group_heartbeat_response, response);
         $m!(SyncGroupRequest, sync_group_request, request);
         $m!(SyncGroupResponse,
         sync_group_response, response);
@@ -273,8 +294,11 @@ macro_rules! for_each_message {
         ! (WriteTxnMarkersResponse, write_txn_markers_response, response);
     };
 }
+/// The Kafka releases generated from, newest first. Each version of a
+/// message is laid out as the newest of them that defines it.
+pub static RELEASES: [&str; 2usize] = ["4.3.1", "3.9.0"];
 /// Every message schema: requests, responses, headers and data schemas, by name.
-pub static ALL_SCHEMAS: [&rt::MessageSchema; 186usize] = [
+pub static ALL_SCHEMAS: [&rt::MessageSchema; 198usize] = [
     &super::add_offsets_to_txn_request::SCHEMA,
     &super::add_offsets_to_txn_response::SCHEMA,
     &super::add_partitions_to_txn_request::SCHEMA,
@@ -293,6 +317,8 @@ pub static ALL_SCHEMAS: [&rt::MessageSchema; 186usize] = [
     &super::alter_partition_response::SCHEMA,
     &super::alter_replica_log_dirs_request::SCHEMA,
     &super::alter_replica_log_dirs_response::SCHEMA,
+    &super::alter_share_group_offsets_request::SCHEMA,
+    &super::alter_share_group_offsets_response::SCHEMA,
     &super::alter_user_scram_credentials_request::SCHEMA,
     &super::alter_user_scram_credentials_response::SCHEMA,
     &super::api_versions_request::SCHEMA,
@@ -311,6 +337,7 @@ pub static ALL_SCHEMAS: [&rt::MessageSchema; 186usize] = [
     &super::consumer_group_heartbeat_response::SCHEMA,
     &super::consumer_protocol_assignment::SCHEMA,
     &super::consumer_protocol_subscription::SCHEMA,
+    &super::control_record_type_schema::SCHEMA,
     &super::controlled_shutdown_request::SCHEMA,
     &super::controlled_shutdown_response::SCHEMA,
     &super::controller_registration_request::SCHEMA,
@@ -330,6 +357,8 @@ pub static ALL_SCHEMAS: [&rt::MessageSchema; 186usize] = [
     &super::delete_groups_response::SCHEMA,
     &super::delete_records_request::SCHEMA,
     &super::delete_records_response::SCHEMA,
+    &super::delete_share_group_offsets_request::SCHEMA,
+    &super::delete_share_group_offsets_response::SCHEMA,
     &super::delete_share_group_state_request::SCHEMA,
     &super::delete_share_group_state_response::SCHEMA,
     &super::delete_topics_request::SCHEMA,
@@ -352,6 +381,8 @@ pub static ALL_SCHEMAS: [&rt::MessageSchema; 186usize] = [
     &super::describe_producers_response::SCHEMA,
     &super::describe_quorum_request::SCHEMA,
     &super::describe_quorum_response::SCHEMA,
+    &super::describe_share_group_offsets_request::SCHEMA,
+    &super::describe_share_group_offsets_response::SCHEMA,
     &super::describe_topic_partitions_request::SCHEMA,
     &super::describe_topic_partitions_response::SCHEMA,
     &super::describe_transactions_request::SCHEMA,
@@ -362,6 +393,7 @@ pub static ALL_SCHEMAS: [&rt::MessageSchema; 186usize] = [
     &super::elect_leaders_response::SCHEMA,
     &super::end_quorum_epoch_request::SCHEMA,
     &super::end_quorum_epoch_response::SCHEMA,
+    &super::end_txn_marker::SCHEMA,
     &super::end_txn_request::SCHEMA,
     &super::end_txn_response::SCHEMA,
     &super::envelope_request::SCHEMA,
@@ -392,8 +424,8 @@ pub static ALL_SCHEMAS: [&rt::MessageSchema; 186usize] = [
     &super::leader_change_message::SCHEMA,
     &super::leave_group_request::SCHEMA,
     &super::leave_group_response::SCHEMA,
-    &super::list_client_metrics_resources_request::SCHEMA,
-    &super::list_client_metrics_resources_response::SCHEMA,
+    &super::list_config_resources_request::SCHEMA,
+    &super::list_config_resources_response::SCHEMA,
     &super::list_groups_request::SCHEMA,
     &super::list_groups_response::SCHEMA,
     &super::list_offsets_request::SCHEMA,
@@ -442,6 +474,10 @@ pub static ALL_SCHEMAS: [&rt::MessageSchema; 186usize] = [
     &super::snapshot_header_record::SCHEMA,
     &super::stop_replica_request::SCHEMA,
     &super::stop_replica_response::SCHEMA,
+    &super::streams_group_describe_request::SCHEMA,
+    &super::streams_group_describe_response::SCHEMA,
+    &super::streams_group_heartbeat_request::SCHEMA,
+    &super::streams_group_heartbeat_response::SCHEMA,
     &super::sync_group_request::SCHEMA,
     &super::sync_group_response::SCHEMA,
     &super::txn_offset_commit_request::SCHEMA,

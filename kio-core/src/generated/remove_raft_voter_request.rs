@@ -5,20 +5,25 @@ use crate::rt;
 /// The `RemoveRaftVoterRequest` request (API key 81).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct RemoveRaftVoterRequest<'a> {
+    /// The cluster id of the request.
+    ///
     /// Kafka type `string`; versions 0+; nullable in 0+.
     #[cfg_attr(feature = "serde", serde(rename = "clusterId"))]
     pub cluster_id: Option<rt::Str<'a>>,
-    /// The replica id of the voter getting removed from the topic partition
+    /// The replica id of the voter getting removed from the topic partition.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "voterId"))]
     pub voter_id: i32,
-    /// The directory id of the voter getting removed from the topic partition
+    /// The directory id of the voter getting removed from the topic partition.
     ///
     /// Kafka type `uuid`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "voterDirectoryId"))]
@@ -119,7 +124,7 @@ pub static REMOVE_RAFT_VOTER_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The cluster id of the request.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -137,7 +142,7 @@ pub static REMOVE_RAFT_VOTER_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The replica id of the voter getting removed from the topic partition",
+        about: "The replica id of the voter getting removed from the topic partition.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -155,7 +160,7 @@ pub static REMOVE_RAFT_VOTER_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The directory id of the voter getting removed from the topic partition",
+        about: "The directory id of the voter getting removed from the topic partition.",
         fields: &[],
     },
 ];
@@ -168,6 +173,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &["controller", "broker"],
     fields: REMOVE_RAFT_VOTER_REQUEST_FIELDS,
     structs: &[("RemoveRaftVoterRequest", REMOVE_RAFT_VOTER_REQUEST_FIELDS)],

@@ -5,6 +5,9 @@ use crate::rt;
 /// The `RemoveRaftVoterResponse` response (API key 81).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -15,7 +18,7 @@ pub struct RemoveRaftVoterResponse<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "throttleTimeMs"))]
     pub throttle_time_ms: i32,
-    /// The error code, or 0 if there was no error
+    /// The error code, or 0 if there was no error.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
@@ -139,7 +142,7 @@ pub static REMOVE_RAFT_VOTER_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The error code, or 0 if there was no error",
+        about: "The error code, or 0 if there was no error.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -170,6 +173,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: REMOVE_RAFT_VOTER_RESPONSE_FIELDS,
     structs: &[("RemoveRaftVoterResponse", REMOVE_RAFT_VOTER_RESPONSE_FIELDS)],

@@ -5,6 +5,10 @@ use crate::rt;
 /// The `RequestHeader`.
 ///
 /// Valid versions: 0-2; flexible versions: 2+.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v1-2: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -27,7 +31,7 @@ pub struct RequestHeader<'a> {
     pub correlation_id: i32,
     /// The client ID string.
     ///
-    /// Kafka type `string`; versions 1+; nullable in 1+; ignorable.
+    /// Kafka type `string`; versions 1+; nullable in 1+.
     #[cfg_attr(feature = "serde", serde(rename = "clientId"))]
     pub client_id: Option<rt::Str<'a>>,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
@@ -92,6 +96,11 @@ impl<'a> rt::Wire<'a> for RequestHeader<'a> {
         if v >= 1 {
             rt::Wire::write(&self.client_id, w, rt::Cx::new(v, false, v >= 1))
                 .map_err(|e| e.in_field("RequestHeader.ClientId"))?;
+        } else if self.client_id != Some(rt::Str::new("")) {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RequestHeader.ClientId"),
+            );
         }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
@@ -186,7 +195,7 @@ pub static REQUEST_HEADER_FIELDS: &[rt::FieldSchema] = &[
         tagged_versions: rt::VersionRange::NONE,
         flexible_versions: Some(rt::VersionRange::NONE),
         default: "",
-        ignorable: true,
+        ignorable: false,
         map_key: false,
         entity_type: "",
         zero_copy: false,
@@ -203,6 +212,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(2, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: REQUEST_HEADER_FIELDS,
     structs: &[("RequestHeader", REQUEST_HEADER_FIELDS)],

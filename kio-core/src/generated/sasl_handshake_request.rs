@@ -4,7 +4,10 @@
 use crate::rt;
 /// The `SaslHandshakeRequest` request (API key 17).
 ///
-/// Valid versions: 0-1; flexible versions: none. Deprecated versions: 0.
+/// Valid versions: 0-1; flexible versions: none.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -97,9 +100,21 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     api_key: Some(17i16),
     valid: rt::VersionRange::new(0, 1),
     flexible: rt::VersionRange::NONE,
-    deprecated: rt::VersionRange::new(0, 0),
+    deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker", "controller"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker", "controller"],
     fields: SASL_HANDSHAKE_REQUEST_FIELDS,
     structs: &[("SaslHandshakeRequest", SASL_HANDSHAKE_REQUEST_FIELDS)],
 };

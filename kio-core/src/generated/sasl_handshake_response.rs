@@ -5,6 +5,9 @@ use crate::rt;
 /// The `SaslHandshakeResponse` response (API key 17).
 ///
 /// Valid versions: 0-1; flexible versions: none.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -128,6 +131,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::NONE,
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: SASL_HANDSHAKE_RESPONSE_FIELDS,
     structs: &[("SaslHandshakeResponse", SASL_HANDSHAKE_RESPONSE_FIELDS)],

@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `ShareAcknowledgeRequest` request (API key 79).
 ///
-/// Valid versions: 0; flexible versions: 0+. The latest version is unstable.
+/// Valid versions: 0-2; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded), unstable.
+/// - v1-2: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -25,6 +29,11 @@ pub struct ShareAcknowledgeRequest<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "shareSessionEpoch"))]
     pub share_session_epoch: i32,
+    /// Whether Renew type acknowledgements present in AcknowledgementBatches.
+    ///
+    /// Kafka type `bool`; versions 2+; default `false`.
+    #[cfg_attr(feature = "serde", serde(rename = "isRenewAck"))]
+    pub is_renew_ack: bool,
     /// The topics containing records to acknowledge.
     ///
     /// Kafka type `[]AcknowledgeTopic`; versions 0+.
@@ -46,6 +55,7 @@ impl Default for ShareAcknowledgeRequest<'_> {
             group_id: None,
             member_id: Some(rt::Str::new("")),
             share_session_epoch: 0,
+            is_renew_ack: false,
             topics: ::core::default::Default::default(),
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
@@ -65,6 +75,10 @@ impl<'a> rt::Wire<'a> for ShareAcknowledgeRequest<'a> {
             .map_err(|e| e.in_field("ShareAcknowledgeRequest.MemberId"))?;
         this.share_session_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareAcknowledgeRequest.ShareSessionEpoch"))?;
+        if v >= 2 {
+            this.is_renew_ack = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareAcknowledgeRequest.IsRenewAck"))?;
+        }
         this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareAcknowledgeRequest.Topics"))?;
         if cx.flexible {
@@ -87,6 +101,15 @@ impl<'a> rt::Wire<'a> for ShareAcknowledgeRequest<'a> {
             .map_err(|e| e.in_field("ShareAcknowledgeRequest.MemberId"))?;
         rt::Wire::write(&self.share_session_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareAcknowledgeRequest.ShareSessionEpoch"))?;
+        if v >= 2 {
+            rt::Wire::write(&self.is_renew_ack, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareAcknowledgeRequest.IsRenewAck"))?;
+        } else if self.is_renew_ack != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareAcknowledgeRequest.IsRenewAck"),
+            );
+        }
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareAcknowledgeRequest.Topics"))?;
         if cx.flexible {
@@ -110,6 +133,7 @@ impl<'a> rt::IntoOwned for ShareAcknowledgeRequest<'a> {
             group_id: rt::IntoOwned::into_owned(self.group_id),
             member_id: rt::IntoOwned::into_owned(self.member_id),
             share_session_epoch: rt::IntoOwned::into_owned(self.share_session_epoch),
+            is_renew_ack: rt::IntoOwned::into_owned(self.is_renew_ack),
             topics: rt::IntoOwned::into_owned(self.topics),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
@@ -318,7 +342,7 @@ pub struct AcknowledgementBatch<'a> {
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "lastOffset"))]
     pub last_offset: i64,
-    /// Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject.
+    /// Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject,4:Renew.
     ///
     /// Kafka type `[]int8`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "acknowledgeTypes"))]
@@ -459,6 +483,24 @@ pub static SHARE_ACKNOWLEDGE_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         fields: &[],
     },
     rt::FieldSchema {
+        name: "IsRenewAck",
+        json_name: "isRenewAck",
+        type_name: "bool",
+        ty: rt::FieldType::Bool,
+        versions: rt::VersionRange::new(2, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "false",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "Whether Renew type acknowledgements present in AcknowledgementBatches.",
+        fields: &[],
+    },
+    rt::FieldSchema {
         name: "Topics",
         json_name: "topics",
         type_name: "[]AcknowledgeTopic",
@@ -491,7 +533,7 @@ pub static ACKNOWLEDGE_TOPIC_FIELDS: &[rt::FieldSchema] = &[
         flexible_versions: None,
         default: "",
         ignorable: false,
-        map_key: false,
+        map_key: true,
         entity_type: "",
         zero_copy: false,
         about: "The unique topic ID.",
@@ -530,7 +572,7 @@ pub static ACKNOWLEDGE_PARTITION_FIELDS: &[rt::FieldSchema] = &[
         flexible_versions: None,
         default: "",
         ignorable: false,
-        map_key: false,
+        map_key: true,
         entity_type: "",
         zero_copy: false,
         about: "The partition index.",
@@ -608,7 +650,7 @@ pub static ACKNOWLEDGEMENT_BATCH_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject.",
+        about: "Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject,4:Renew.",
         fields: &[],
     },
 ];
@@ -617,10 +659,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "ShareAcknowledgeRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(79i16),
-    valid: rt::VersionRange::new(0, 0),
+    valid: rt::VersionRange::new(0, 2),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
-    latest_version_unstable: true,
+    latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: true,
+        },
+    ],
     listeners: &["broker"],
     fields: SHARE_ACKNOWLEDGE_REQUEST_FIELDS,
     structs: &[

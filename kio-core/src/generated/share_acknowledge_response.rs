@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `ShareAcknowledgeResponse` response (API key 79).
 ///
-/// Valid versions: 0; flexible versions: 0+.
+/// Valid versions: 0-2; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v1-2: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -12,12 +16,12 @@ use crate::rt;
 pub struct ShareAcknowledgeResponse<'a> {
     /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.
     ///
-    /// Kafka type `int32`; versions 0+; ignorable.
+    /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "throttleTimeMs"))]
     pub throttle_time_ms: i32,
     /// The top level response error code.
     ///
-    /// Kafka type `int16`; versions 0+; ignorable.
+    /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: i16,
     /// The top-level error message, or null if there was no error.
@@ -25,6 +29,11 @@ pub struct ShareAcknowledgeResponse<'a> {
     /// Kafka type `string`; versions 0+; nullable in 0+; default `null`.
     #[cfg_attr(feature = "serde", serde(rename = "errorMessage"))]
     pub error_message: Option<rt::Str<'a>>,
+    /// The time in milliseconds for which the acquired records are locked.
+    ///
+    /// Kafka type `int32`; versions 2+; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "acquisitionLockTimeoutMs"))]
+    pub acquisition_lock_timeout_ms: i32,
     /// The response topics.
     ///
     /// Kafka type `[]ShareAcknowledgeTopicResponse`; versions 0+.
@@ -51,6 +60,7 @@ impl Default for ShareAcknowledgeResponse<'_> {
             throttle_time_ms: 0,
             error_code: 0,
             error_message: None,
+            acquisition_lock_timeout_ms: 0,
             responses: ::core::default::Default::default(),
             node_endpoints: ::core::default::Default::default(),
             unknown_tagged_fields: rt::UnknownTags::default(),
@@ -71,6 +81,15 @@ impl<'a> rt::Wire<'a> for ShareAcknowledgeResponse<'a> {
             .map_err(|e| e.in_field("ShareAcknowledgeResponse.ErrorCode"))?;
         this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ShareAcknowledgeResponse.ErrorMessage"))?;
+        if v >= 2 {
+            this.acquisition_lock_timeout_ms = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("ShareAcknowledgeResponse.AcquisitionLockTimeoutMs")
+                })?;
+        }
         this.responses = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareAcknowledgeResponse.Responses"))?;
         this.node_endpoints = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
@@ -95,6 +114,16 @@ impl<'a> rt::Wire<'a> for ShareAcknowledgeResponse<'a> {
             .map_err(|e| e.in_field("ShareAcknowledgeResponse.ErrorCode"))?;
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ShareAcknowledgeResponse.ErrorMessage"))?;
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.acquisition_lock_timeout_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("ShareAcknowledgeResponse.AcquisitionLockTimeoutMs")
+                })?;
+        }
         rt::Wire::write(&self.responses, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareAcknowledgeResponse.Responses"))?;
         rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, cx.flexible, false))
@@ -120,6 +149,9 @@ impl<'a> rt::IntoOwned for ShareAcknowledgeResponse<'a> {
             throttle_time_ms: rt::IntoOwned::into_owned(self.throttle_time_ms),
             error_code: rt::IntoOwned::into_owned(self.error_code),
             error_message: rt::IntoOwned::into_owned(self.error_message),
+            acquisition_lock_timeout_ms: rt::IntoOwned::into_owned(
+                self.acquisition_lock_timeout_ms,
+            ),
             responses: rt::IntoOwned::into_owned(self.responses),
             node_endpoints: rt::IntoOwned::into_owned(self.node_endpoints),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
@@ -134,7 +166,7 @@ impl<'a> rt::IntoOwned for ShareAcknowledgeResponse<'a> {
 pub struct ShareAcknowledgeTopicResponse<'a> {
     /// The unique topic ID.
     ///
-    /// Kafka type `uuid`; versions 0+; ignorable.
+    /// Kafka type `uuid`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
     pub topic_id: rt::Uuid,
     /// The topic partitions.
@@ -236,6 +268,8 @@ pub struct PartitionData<'a> {
     /// Kafka type `string`; versions 0+; nullable in 0+; default `null`.
     #[cfg_attr(feature = "serde", serde(rename = "errorMessage"))]
     pub error_message: Option<rt::Str<'a>>,
+    /// The current leader of the partition.
+    ///
     /// Kafka type `LeaderIdAndEpoch`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "currentLeader"))]
     pub current_leader: LeaderIdAndEpoch<'a>,
@@ -534,7 +568,7 @@ pub static SHARE_ACKNOWLEDGE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         tagged_versions: rt::VersionRange::NONE,
         flexible_versions: None,
         default: "",
-        ignorable: true,
+        ignorable: false,
         map_key: false,
         entity_type: "",
         zero_copy: false,
@@ -552,7 +586,7 @@ pub static SHARE_ACKNOWLEDGE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         tagged_versions: rt::VersionRange::NONE,
         flexible_versions: None,
         default: "",
-        ignorable: true,
+        ignorable: false,
         map_key: false,
         entity_type: "",
         zero_copy: false,
@@ -575,6 +609,24 @@ pub static SHARE_ACKNOWLEDGE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         entity_type: "",
         zero_copy: false,
         about: "The top-level error message, or null if there was no error.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "AcquisitionLockTimeoutMs",
+        json_name: "acquisitionLockTimeoutMs",
+        type_name: "int32",
+        ty: rt::FieldType::Int32,
+        versions: rt::VersionRange::new(2, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: true,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The time in milliseconds for which the acquired records are locked.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -629,8 +681,8 @@ pub static SHARE_ACKNOWLEDGE_TOPIC_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         tagged_versions: rt::VersionRange::NONE,
         flexible_versions: None,
         default: "",
-        ignorable: true,
-        map_key: false,
+        ignorable: false,
+        map_key: true,
         entity_type: "",
         zero_copy: false,
         about: "The unique topic ID.",
@@ -726,7 +778,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The current leader of the partition.",
         fields: LEADER_ID_AND_EPOCH_FIELDS,
     },
 ];
@@ -849,10 +901,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "ShareAcknowledgeResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(79i16),
-    valid: rt::VersionRange::new(0, 0),
+    valid: rt::VersionRange::new(0, 2),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: SHARE_ACKNOWLEDGE_RESPONSE_FIELDS,
     structs: &[

@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `ShareFetchRequest` request (API key 78).
 ///
-/// Valid versions: 0; flexible versions: 0+. The latest version is unstable.
+/// Valid versions: 0-2; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded), unstable.
+/// - v1-2: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -35,11 +39,31 @@ pub struct ShareFetchRequest<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "minBytes"))]
     pub min_bytes: i32,
-    /// The maximum bytes to fetch.  See KIP-74 for cases where this limit may not be honored.
+    /// The maximum bytes to fetch. See KIP-74 for cases where this limit may not be honored.
     ///
-    /// Kafka type `int32`; versions 0+; default `0x7fffffff`; ignorable.
+    /// Kafka type `int32`; versions 0+; default `0x7fffffff`.
     #[cfg_attr(feature = "serde", serde(rename = "maxBytes"))]
     pub max_bytes: i32,
+    /// The maximum number of records to fetch. This limit can be exceeded for alignment of batch boundaries.
+    ///
+    /// Kafka type `int32`; versions 1+.
+    #[cfg_attr(feature = "serde", serde(rename = "maxRecords"))]
+    pub max_records: i32,
+    /// The optimal number of records for batches of acquired records and acknowledgements.
+    ///
+    /// Kafka type `int32`; versions 1+.
+    #[cfg_attr(feature = "serde", serde(rename = "batchSize"))]
+    pub batch_size: i32,
+    /// The acquire mode to control the fetch behavior - 0:batch-optimized,1:record-limit.
+    ///
+    /// Kafka type `int8`; versions 2+; default `0`; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "shareAcquireMode"))]
+    pub share_acquire_mode: i8,
+    /// Whether Renew type acknowledgements present in AcknowledgementBatches.
+    ///
+    /// Kafka type `bool`; versions 2+; default `false`.
+    #[cfg_attr(feature = "serde", serde(rename = "isRenewAck"))]
+    pub is_renew_ack: bool,
     /// The topics to fetch.
     ///
     /// Kafka type `[]FetchTopic`; versions 0+.
@@ -69,6 +93,10 @@ impl Default for ShareFetchRequest<'_> {
             max_wait_ms: 0,
             min_bytes: 0,
             max_bytes: 2147483647,
+            max_records: 0,
+            batch_size: 0,
+            share_acquire_mode: 0,
+            is_renew_ack: false,
             topics: ::core::default::Default::default(),
             forgotten_topics_data: ::core::default::Default::default(),
             unknown_tagged_fields: rt::UnknownTags::default(),
@@ -95,6 +123,25 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
             .map_err(|e| e.in_field("ShareFetchRequest.MinBytes"))?;
         this.max_bytes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareFetchRequest.MaxBytes"))?;
+        if v >= 1 {
+            this.max_records = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.MaxRecords"))?;
+        }
+        if v >= 1 {
+            this.batch_size = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.BatchSize"))?;
+        }
+        if v >= 2 {
+            this.share_acquire_mode = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ShareFetchRequest.ShareAcquireMode"))?;
+        }
+        if v >= 2 {
+            this.is_renew_ack = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.IsRenewAck"))?;
+        }
         this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareFetchRequest.Topics"))?;
         this.forgotten_topics_data = rt::Wire::read(
@@ -128,6 +175,41 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
             .map_err(|e| e.in_field("ShareFetchRequest.MinBytes"))?;
         rt::Wire::write(&self.max_bytes, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareFetchRequest.MaxBytes"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.max_records, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.MaxRecords"))?;
+        } else if self.max_records != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareFetchRequest.MaxRecords"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.batch_size, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.BatchSize"))?;
+        } else if self.batch_size != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareFetchRequest.BatchSize"),
+            );
+        }
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.share_acquire_mode,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ShareFetchRequest.ShareAcquireMode"))?;
+        }
+        if v >= 2 {
+            rt::Wire::write(&self.is_renew_ack, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.IsRenewAck"))?;
+        } else if self.is_renew_ack != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareFetchRequest.IsRenewAck"),
+            );
+        }
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareFetchRequest.Topics"))?;
         rt::Wire::write(
@@ -160,6 +242,10 @@ impl<'a> rt::IntoOwned for ShareFetchRequest<'a> {
             max_wait_ms: rt::IntoOwned::into_owned(self.max_wait_ms),
             min_bytes: rt::IntoOwned::into_owned(self.min_bytes),
             max_bytes: rt::IntoOwned::into_owned(self.max_bytes),
+            max_records: rt::IntoOwned::into_owned(self.max_records),
+            batch_size: rt::IntoOwned::into_owned(self.batch_size),
+            share_acquire_mode: rt::IntoOwned::into_owned(self.share_acquire_mode),
+            is_renew_ack: rt::IntoOwned::into_owned(self.is_renew_ack),
             topics: rt::IntoOwned::into_owned(self.topics),
             forgotten_topics_data: rt::IntoOwned::into_owned(self.forgotten_topics_data),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
@@ -174,7 +260,7 @@ impl<'a> rt::IntoOwned for ShareFetchRequest<'a> {
 pub struct FetchTopic<'a> {
     /// The unique topic ID.
     ///
-    /// Kafka type `uuid`; versions 0+; ignorable.
+    /// Kafka type `uuid`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
     pub topic_id: rt::Uuid,
     /// The partitions to fetch.
@@ -264,7 +350,7 @@ pub struct FetchPartition<'a> {
     pub partition_index: i32,
     /// The maximum bytes to fetch from this partition. 0 when only acknowledgement with no fetching is required. See KIP-74 for cases where this limit may not be honored.
     ///
-    /// Kafka type `int32`; versions 0+.
+    /// Kafka type `int32`; versions 0.
     #[cfg_attr(feature = "serde", serde(rename = "partitionMaxBytes"))]
     pub partition_max_bytes: i32,
     /// Record batches to acknowledge.
@@ -302,8 +388,13 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
         let mut this = Self::default();
         this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchPartition.PartitionIndex"))?;
-        this.partition_max_bytes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
+        if v <= 0 {
+            this.partition_max_bytes = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
+        }
         this.acknowledgement_batches = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -325,8 +416,19 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchPartition.PartitionIndex"))?;
-        rt::Wire::write(&self.partition_max_bytes, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
+        if v <= 0 {
+            rt::Wire::write(
+                    &self.partition_max_bytes,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
+        } else if self.partition_max_bytes != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchPartition.PartitionMaxBytes"),
+            );
+        }
         rt::Wire::write(
                 &self.acknowledgement_batches,
                 w,
@@ -376,7 +478,7 @@ pub struct AcknowledgementBatch<'a> {
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "lastOffset"))]
     pub last_offset: i64,
-    /// Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject.
+    /// Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject,4:Renew.
     ///
     /// Kafka type `[]int8`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "acknowledgeTypes"))]
@@ -468,7 +570,7 @@ impl<'a> rt::IntoOwned for AcknowledgementBatch<'a> {
 pub struct ForgottenTopic<'a> {
     /// The unique topic ID.
     ///
-    /// Kafka type `uuid`; versions 0+; ignorable.
+    /// Kafka type `uuid`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
     pub topic_id: rt::Uuid,
     /// The partitions indexes to forget.
@@ -652,11 +754,83 @@ pub static SHARE_FETCH_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         tagged_versions: rt::VersionRange::NONE,
         flexible_versions: None,
         default: "0x7fffffff",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The maximum bytes to fetch. See KIP-74 for cases where this limit may not be honored.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "MaxRecords",
+        json_name: "maxRecords",
+        type_name: "int32",
+        ty: rt::FieldType::Int32,
+        versions: rt::VersionRange::new(1, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The maximum number of records to fetch. This limit can be exceeded for alignment of batch boundaries.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "BatchSize",
+        json_name: "batchSize",
+        type_name: "int32",
+        ty: rt::FieldType::Int32,
+        versions: rt::VersionRange::new(1, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The optimal number of records for batches of acquired records and acknowledgements.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "ShareAcquireMode",
+        json_name: "shareAcquireMode",
+        type_name: "int8",
+        ty: rt::FieldType::Int8,
+        versions: rt::VersionRange::new(2, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "0",
         ignorable: true,
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The maximum bytes to fetch.  See KIP-74 for cases where this limit may not be honored.",
+        about: "The acquire mode to control the fetch behavior - 0:batch-optimized,1:record-limit.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "IsRenewAck",
+        json_name: "isRenewAck",
+        type_name: "bool",
+        ty: rt::FieldType::Bool,
+        versions: rt::VersionRange::new(2, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "false",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "Whether Renew type acknowledgements present in AcknowledgementBatches.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -709,8 +883,8 @@ pub static FETCH_TOPIC_FIELDS: &[rt::FieldSchema] = &[
         tagged_versions: rt::VersionRange::NONE,
         flexible_versions: None,
         default: "",
-        ignorable: true,
-        map_key: false,
+        ignorable: false,
+        map_key: true,
         entity_type: "",
         zero_copy: false,
         about: "The unique topic ID.",
@@ -749,7 +923,7 @@ pub static FETCH_PARTITION_FIELDS: &[rt::FieldSchema] = &[
         flexible_versions: None,
         default: "",
         ignorable: false,
-        map_key: false,
+        map_key: true,
         entity_type: "",
         zero_copy: false,
         about: "The partition index.",
@@ -760,7 +934,7 @@ pub static FETCH_PARTITION_FIELDS: &[rt::FieldSchema] = &[
         json_name: "partitionMaxBytes",
         type_name: "int32",
         ty: rt::FieldType::Int32,
-        versions: rt::VersionRange::new(0, i16::MAX),
+        versions: rt::VersionRange::new(0, 0),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
         tagged_versions: rt::VersionRange::NONE,
@@ -845,7 +1019,7 @@ pub static ACKNOWLEDGEMENT_BATCH_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject.",
+        about: "Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject,4:Renew.",
         fields: &[],
     },
 ];
@@ -862,7 +1036,7 @@ pub static FORGOTTEN_TOPIC_FIELDS: &[rt::FieldSchema] = &[
         tagged_versions: rt::VersionRange::NONE,
         flexible_versions: None,
         default: "",
-        ignorable: true,
+        ignorable: false,
         map_key: false,
         entity_type: "",
         zero_copy: false,
@@ -893,10 +1067,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "ShareFetchRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(78i16),
-    valid: rt::VersionRange::new(0, 0),
+    valid: rt::VersionRange::new(0, 2),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
-    latest_version_unstable: true,
+    latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: true,
+        },
+    ],
     listeners: &["broker"],
     fields: SHARE_FETCH_REQUEST_FIELDS,
     structs: &[

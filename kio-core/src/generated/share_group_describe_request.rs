@@ -4,13 +4,17 @@
 use crate::rt;
 /// The `ShareGroupDescribeRequest` request (API key 77).
 ///
-/// Valid versions: 0; flexible versions: 0+. The latest version is unstable.
+/// Valid versions: 0-1; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded), unstable.
+/// - v1: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ShareGroupDescribeRequest<'a> {
-    /// The ids of the groups to describe
+    /// The ids of the groups to describe.
     ///
     /// Kafka type `[]string`; versions 0+; entity type `groupId`.
     #[cfg_attr(feature = "serde", serde(rename = "groupIds"))]
@@ -123,7 +127,7 @@ pub static SHARE_GROUP_DESCRIBE_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "groupId",
         zero_copy: false,
-        about: "The ids of the groups to describe",
+        about: "The ids of the groups to describe.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -150,10 +154,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "ShareGroupDescribeRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(77i16),
-    valid: rt::VersionRange::new(0, 0),
+    valid: rt::VersionRange::new(0, 1),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
-    latest_version_unstable: true,
+    latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: true,
+        },
+    ],
     listeners: &["broker"],
     fields: SHARE_GROUP_DESCRIBE_REQUEST_FIELDS,
     structs: &[("ShareGroupDescribeRequest", SHARE_GROUP_DESCRIBE_REQUEST_FIELDS)],

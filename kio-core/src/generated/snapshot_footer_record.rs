@@ -5,12 +5,15 @@ use crate::rt;
 /// The `SnapshotFooterRecord` data schema.
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct SnapshotFooterRecord<'a> {
-    /// The version of the snapshot footer record
+    /// The version of the snapshot footer record.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "version"))]
@@ -99,7 +102,7 @@ pub static SNAPSHOT_FOOTER_RECORD_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The version of the snapshot footer record",
+        about: "The version of the snapshot footer record.",
         fields: &[],
     },
 ];
@@ -112,6 +115,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: SNAPSHOT_FOOTER_RECORD_FIELDS,
     structs: &[("SnapshotFooterRecord", SNAPSHOT_FOOTER_RECORD_FIELDS)],

@@ -5,17 +5,20 @@ use crate::rt;
 /// The `SnapshotHeaderRecord` data schema.
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct SnapshotHeaderRecord<'a> {
-    /// The version of the snapshot header record
+    /// The version of the snapshot header record.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "version"))]
     pub version: i16,
-    /// The append time of the last record from the log contained in this snapshot
+    /// The append time of the last record from the log contained in this snapshot.
     ///
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "lastContainedLogTimestamp"))]
@@ -119,7 +122,7 @@ pub static SNAPSHOT_HEADER_RECORD_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The version of the snapshot header record",
+        about: "The version of the snapshot header record.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -137,7 +140,7 @@ pub static SNAPSHOT_HEADER_RECORD_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The append time of the last record from the log contained in this snapshot",
+        about: "The append time of the last record from the log contained in this snapshot.",
         fields: &[],
     },
 ];
@@ -150,6 +153,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: SNAPSHOT_HEADER_RECORD_FIELDS,
     structs: &[("SnapshotHeaderRecord", SNAPSHOT_HEADER_RECORD_FIELDS)],

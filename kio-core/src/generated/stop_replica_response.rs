@@ -5,6 +5,9 @@ use crate::rt;
 /// The `StopReplicaResponse` response (API key 5).
 ///
 /// Valid versions: 0-4; flexible versions: 2+.
+///
+/// Versions by release:
+/// - v0-4: only in 3.9.0 (not in 4.3.1; still decoded).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -298,6 +301,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(2, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::NONE,
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 4),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: STOP_REPLICA_RESPONSE_FIELDS,
     structs: &[

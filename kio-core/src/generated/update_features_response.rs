@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `UpdateFeaturesResponse` response (API key 57).
 ///
-/// Valid versions: 0-1; flexible versions: 0+.
+/// Valid versions: 0-2; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v2: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -27,7 +31,7 @@ pub struct UpdateFeaturesResponse<'a> {
     pub error_message: Option<rt::Str<'a>>,
     /// Results for each feature update.
     ///
-    /// Kafka type `[]UpdatableFeatureResult`; versions 0+.
+    /// Kafka type `[]UpdatableFeatureResult`; versions 0-1; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "results"))]
     pub results: rt::Array<'a, UpdatableFeatureResult<'a>>,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
@@ -65,8 +69,10 @@ impl<'a> rt::Wire<'a> for UpdateFeaturesResponse<'a> {
             .map_err(|e| e.in_field("UpdateFeaturesResponse.ErrorCode"))?;
         this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("UpdateFeaturesResponse.ErrorMessage"))?;
-        this.results = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateFeaturesResponse.Results"))?;
+        if v <= 1 {
+            this.results = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateFeaturesResponse.Results"))?;
+        }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("UpdateFeaturesResponse._tagged"))?;
@@ -87,8 +93,10 @@ impl<'a> rt::Wire<'a> for UpdateFeaturesResponse<'a> {
             .map_err(|e| e.in_field("UpdateFeaturesResponse.ErrorCode"))?;
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("UpdateFeaturesResponse.ErrorMessage"))?;
-        rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateFeaturesResponse.Results"))?;
+        if v <= 1 {
+            rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateFeaturesResponse.Results"))?;
+        }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -115,7 +123,7 @@ impl<'a> rt::IntoOwned for UpdateFeaturesResponse<'a> {
         }
     }
 }
-/// `UpdatableFeatureResult`, a struct of `UpdateFeaturesResponse` (versions 0+).
+/// `UpdatableFeatureResult`, a struct of `UpdateFeaturesResponse` (versions 0-1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -276,13 +284,13 @@ pub static UPDATE_FEATURES_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         json_name: "results",
         type_name: "[]UpdatableFeatureResult",
         ty: rt::FieldType::Array(&rt::FieldType::Struct("UpdatableFeatureResult")),
-        versions: rt::VersionRange::new(0, i16::MAX),
+        versions: rt::VersionRange::new(0, 1),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
         tagged_versions: rt::VersionRange::NONE,
         flexible_versions: None,
         default: "",
-        ignorable: false,
+        ignorable: true,
         map_key: false,
         entity_type: "",
         zero_copy: false,
@@ -352,10 +360,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "UpdateFeaturesResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(57i16),
-    valid: rt::VersionRange::new(0, 1),
+    valid: rt::VersionRange::new(0, 2),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: UPDATE_FEATURES_RESPONSE_FIELDS,
     structs: &[

@@ -5,6 +5,9 @@ use crate::rt;
 /// The `UpdateMetadataRequest` request (API key 6).
 ///
 /// Valid versions: 0-8; flexible versions: 6+.
+///
+/// Versions by release:
+/// - v0-8: only in 3.9.0 (not in 4.3.1; still decoded).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -1384,6 +1387,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(6, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::NONE,
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 8),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &["zkBroker"],
     fields: UPDATE_METADATA_REQUEST_FIELDS,
     structs: &[

@@ -5,35 +5,40 @@ use crate::rt;
 /// The `UpdateRaftVoterRequest` request (API key 82).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct UpdateRaftVoterRequest<'a> {
+    /// The cluster id.
+    ///
     /// Kafka type `string`; versions 0+; nullable in 0+.
     #[cfg_attr(feature = "serde", serde(rename = "clusterId"))]
     pub cluster_id: Option<rt::Str<'a>>,
-    /// The current leader epoch of the partition, -1 for unknown leader epoch
+    /// The current leader epoch of the partition, -1 for unknown leader epoch.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "currentLeaderEpoch"))]
     pub current_leader_epoch: i32,
-    /// The replica id of the voter getting updated in the topic partition
+    /// The replica id of the voter getting updated in the topic partition.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "voterId"))]
     pub voter_id: i32,
-    /// The directory id of the voter getting updated in the topic partition
+    /// The directory id of the voter getting updated in the topic partition.
     ///
     /// Kafka type `uuid`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "voterDirectoryId"))]
     pub voter_directory_id: rt::Uuid,
-    /// The endpoint that can be used to communicate with the leader
+    /// The endpoint that can be used to communicate with the leader.
     ///
     /// Kafka type `[]Listener`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "listeners"))]
     pub listeners: rt::Array<'a, Listener<'a>>,
-    /// The range of versions of the protocol that the replica supports
+    /// The range of versions of the protocol that the replica supports.
     ///
     /// Kafka type `KRaftVersionFeature`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "kRaftVersionFeature"))]
@@ -154,17 +159,17 @@ impl<'a> rt::IntoOwned for UpdateRaftVoterRequest<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Listener<'a> {
-    /// The name of the endpoint
+    /// The name of the endpoint.
     ///
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
-    /// The hostname
+    /// The hostname.
     ///
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "host"))]
     pub host: rt::Str<'a>,
-    /// The port
+    /// The port.
     ///
     /// Kafka type `uint16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "port"))]
@@ -250,12 +255,12 @@ impl<'a> rt::IntoOwned for Listener<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct KRaftVersionFeature<'a> {
-    /// The minimum supported KRaft protocol version
+    /// The minimum supported KRaft protocol version.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "minSupportedVersion"))]
     pub min_supported_version: i16,
-    /// The maximum supported KRaft protocol version
+    /// The maximum supported KRaft protocol version.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "maxSupportedVersion"))]
@@ -364,7 +369,7 @@ pub static UPDATE_RAFT_VOTER_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The cluster id.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -382,7 +387,7 @@ pub static UPDATE_RAFT_VOTER_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The current leader epoch of the partition, -1 for unknown leader epoch",
+        about: "The current leader epoch of the partition, -1 for unknown leader epoch.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -400,7 +405,7 @@ pub static UPDATE_RAFT_VOTER_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The replica id of the voter getting updated in the topic partition",
+        about: "The replica id of the voter getting updated in the topic partition.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -418,7 +423,7 @@ pub static UPDATE_RAFT_VOTER_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The directory id of the voter getting updated in the topic partition",
+        about: "The directory id of the voter getting updated in the topic partition.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -436,7 +441,7 @@ pub static UPDATE_RAFT_VOTER_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The endpoint that can be used to communicate with the leader",
+        about: "The endpoint that can be used to communicate with the leader.",
         fields: LISTENER_FIELDS,
     },
     rt::FieldSchema {
@@ -454,7 +459,7 @@ pub static UPDATE_RAFT_VOTER_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The range of versions of the protocol that the replica supports",
+        about: "The range of versions of the protocol that the replica supports.",
         fields: K_RAFT_VERSION_FEATURE_FIELDS,
     },
 ];
@@ -475,7 +480,7 @@ pub static LISTENER_FIELDS: &[rt::FieldSchema] = &[
         map_key: true,
         entity_type: "",
         zero_copy: false,
-        about: "The name of the endpoint",
+        about: "The name of the endpoint.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -493,7 +498,7 @@ pub static LISTENER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The hostname",
+        about: "The hostname.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -511,7 +516,7 @@ pub static LISTENER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The port",
+        about: "The port.",
         fields: &[],
     },
 ];
@@ -532,7 +537,7 @@ pub static K_RAFT_VERSION_FEATURE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The minimum supported KRaft protocol version",
+        about: "The minimum supported KRaft protocol version.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -550,7 +555,7 @@ pub static K_RAFT_VERSION_FEATURE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The maximum supported KRaft protocol version",
+        about: "The maximum supported KRaft protocol version.",
         fields: &[],
     },
 ];
@@ -563,6 +568,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &["controller"],
     fields: UPDATE_RAFT_VOTER_REQUEST_FIELDS,
     structs: &[

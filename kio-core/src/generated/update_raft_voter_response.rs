@@ -5,6 +5,9 @@ use crate::rt;
 /// The `UpdateRaftVoterResponse` response (API key 82).
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -15,11 +18,13 @@ pub struct UpdateRaftVoterResponse<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "throttleTimeMs"))]
     pub throttle_time_ms: i32,
-    /// The error code, or 0 if there was no error
+    /// The error code, or 0 if there was no error.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: i16,
+    /// Details of the current Raft cluster leader.
+    ///
     /// Kafka type `CurrentLeader`; versions 0+; tag 0 in 0+.
     #[cfg_attr(feature = "serde", serde(rename = "currentLeader"))]
     pub current_leader: CurrentLeader<'a>,
@@ -147,22 +152,22 @@ impl<'a> rt::IntoOwned for UpdateRaftVoterResponse<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct CurrentLeader<'a> {
-    /// The replica id of the current leader or -1 if the leader is unknown
+    /// The replica id of the current leader or -1 if the leader is unknown.
     ///
     /// Kafka type `int32`; versions 0+; default `-1`; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "leaderId"))]
     pub leader_id: i32,
-    /// The latest known leader epoch
+    /// The latest known leader epoch.
     ///
     /// Kafka type `int32`; versions 0+; default `-1`.
     #[cfg_attr(feature = "serde", serde(rename = "leaderEpoch"))]
     pub leader_epoch: i32,
-    /// The node's hostname
+    /// The node's hostname.
     ///
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "host"))]
     pub host: rt::Str<'a>,
-    /// The node's port
+    /// The node's port.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "port"))]
@@ -287,7 +292,7 @@ pub static UPDATE_RAFT_VOTER_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The error code, or 0 if there was no error",
+        about: "The error code, or 0 if there was no error.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -305,7 +310,7 @@ pub static UPDATE_RAFT_VOTER_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "Details of the current Raft cluster leader.",
         fields: CURRENT_LEADER_FIELDS,
     },
 ];
@@ -326,7 +331,7 @@ pub static CURRENT_LEADER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "The replica id of the current leader or -1 if the leader is unknown",
+        about: "The replica id of the current leader or -1 if the leader is unknown.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -344,7 +349,7 @@ pub static CURRENT_LEADER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The latest known leader epoch",
+        about: "The latest known leader epoch.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -362,7 +367,7 @@ pub static CURRENT_LEADER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The node's hostname",
+        about: "The node's hostname.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -380,7 +385,7 @@ pub static CURRENT_LEADER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The node's port",
+        about: "The node's port.",
         fields: &[],
     },
 ];
@@ -393,6 +398,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: UPDATE_RAFT_VOTER_RESPONSE_FIELDS,
     structs: &[

@@ -4,20 +4,32 @@
 use crate::rt;
 /// The `VoteRequest` request (API key 52).
 ///
-/// Valid versions: 0-1; flexible versions: 0+.
+/// Valid versions: 0-2; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v2: new after 3.9.0 (only in 4.3.1).
+///
+/// Same version, different schemas in different releases:
+/// - v0: same wire format, but 3.9.0 names fields differently: `CandidateEpoch` for `ReplicaEpoch`, `CandidateId` for `ReplicaId`; this type follows 4.3.1.
+/// - v1: same wire format, but 3.9.0 names fields differently: `CandidateEpoch` for `ReplicaEpoch`, `CandidateId` for `ReplicaId`, `CandidateDirectoryId` for `ReplicaDirectoryId`; this type follows 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct VoteRequest<'a> {
+    /// The cluster id.
+    ///
     /// Kafka type `string`; versions 0+; nullable in 0+; default `null`.
     #[cfg_attr(feature = "serde", serde(rename = "clusterId"))]
     pub cluster_id: Option<rt::Str<'a>>,
-    /// The replica id of the voter receiving the request
+    /// The replica id of the voter receiving the request.
     ///
     /// Kafka type `int32`; versions 1+; default `-1`; ignorable; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "voterId"))]
     pub voter_id: i32,
+    /// The topic data.
+    ///
     /// Kafka type `[]TopicData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: rt::Array<'a, TopicData<'a>>,
@@ -112,6 +124,8 @@ pub struct TopicData<'a> {
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topicName"))]
     pub topic_name: rt::Str<'a>,
+    /// The partition data.
+    ///
     /// Kafka type `[]PartitionData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
     pub partitions: rt::Array<'a, PartitionData<'a>>,
@@ -195,36 +209,41 @@ pub struct PartitionData<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionIndex"))]
     pub partition_index: i32,
-    /// The bumped epoch of the candidate sending the request
+    /// The epoch of the voter sending the request
     ///
     /// Kafka type `int32`; versions 0+.
-    #[cfg_attr(feature = "serde", serde(rename = "candidateEpoch"))]
-    pub candidate_epoch: i32,
+    #[cfg_attr(feature = "serde", serde(rename = "replicaEpoch"))]
+    pub replica_epoch: i32,
     /// The replica id of the voter sending the request
     ///
     /// Kafka type `int32`; versions 0+; entity type `brokerId`.
-    #[cfg_attr(feature = "serde", serde(rename = "candidateId"))]
-    pub candidate_id: i32,
+    #[cfg_attr(feature = "serde", serde(rename = "replicaId"))]
+    pub replica_id: i32,
     /// The directory id of the voter sending the request
     ///
     /// Kafka type `uuid`; versions 1+; ignorable.
-    #[cfg_attr(feature = "serde", serde(rename = "candidateDirectoryId"))]
-    pub candidate_directory_id: rt::Uuid,
-    /// The ID of the voter sending the request
+    #[cfg_attr(feature = "serde", serde(rename = "replicaDirectoryId"))]
+    pub replica_directory_id: rt::Uuid,
+    /// The directory id of the voter receiving the request
     ///
     /// Kafka type `uuid`; versions 1+; ignorable.
     #[cfg_attr(feature = "serde", serde(rename = "voterDirectoryId"))]
     pub voter_directory_id: rt::Uuid,
-    /// The epoch of the last record written to the metadata log
+    /// The epoch of the last record written to the metadata log.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "lastOffsetEpoch"))]
     pub last_offset_epoch: i32,
-    /// The offset of the last record written to the metadata log
+    /// The log end offset of the metadata log of the voter sending the request.
     ///
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "lastOffset"))]
     pub last_offset: i64,
+    /// Whether the request is a PreVote request (not persisted) or not.
+    ///
+    /// Kafka type `bool`; versions 2+.
+    #[cfg_attr(feature = "serde", serde(rename = "preVote"))]
+    pub pre_vote: bool,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -239,12 +258,13 @@ impl Default for PartitionData<'_> {
     fn default() -> Self {
         Self {
             partition_index: 0,
-            candidate_epoch: 0,
-            candidate_id: 0,
-            candidate_directory_id: rt::Uuid::ZERO,
+            replica_epoch: 0,
+            replica_id: 0,
+            replica_directory_id: rt::Uuid::ZERO,
             voter_directory_id: rt::Uuid::ZERO,
             last_offset_epoch: 0,
             last_offset: 0,
+            pre_vote: false,
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
@@ -259,16 +279,16 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         let mut this = Self::default();
         this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
-        this.candidate_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.CandidateEpoch"))?;
-        this.candidate_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.CandidateId"))?;
+        this.replica_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.ReplicaEpoch"))?;
+        this.replica_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.ReplicaId"))?;
         if v >= 1 {
-            this.candidate_directory_id = rt::Wire::read(
+            this.replica_directory_id = rt::Wire::read(
                     r,
                     rt::Cx::new(v, cx.flexible, false),
                 )
-                .map_err(|e| e.in_field("PartitionData.CandidateDirectoryId"))?;
+                .map_err(|e| e.in_field("PartitionData.ReplicaDirectoryId"))?;
         }
         if v >= 1 {
             this.voter_directory_id = rt::Wire::read(
@@ -281,6 +301,10 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             .map_err(|e| e.in_field("PartitionData.LastOffsetEpoch"))?;
         this.last_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.LastOffset"))?;
+        if v >= 2 {
+            this.pre_vote = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.PreVote"))?;
+        }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?;
@@ -297,17 +321,17 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
-        rt::Wire::write(&self.candidate_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.CandidateEpoch"))?;
-        rt::Wire::write(&self.candidate_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.CandidateId"))?;
+        rt::Wire::write(&self.replica_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.ReplicaEpoch"))?;
+        rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.ReplicaId"))?;
         if v >= 1 {
             rt::Wire::write(
-                    &self.candidate_directory_id,
+                    &self.replica_directory_id,
                     w,
                     rt::Cx::new(v, cx.flexible, false),
                 )
-                .map_err(|e| e.in_field("PartitionData.CandidateDirectoryId"))?;
+                .map_err(|e| e.in_field("PartitionData.ReplicaDirectoryId"))?;
         }
         if v >= 1 {
             rt::Wire::write(
@@ -321,6 +345,15 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             .map_err(|e| e.in_field("PartitionData.LastOffsetEpoch"))?;
         rt::Wire::write(&self.last_offset, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.LastOffset"))?;
+        if v >= 2 {
+            rt::Wire::write(&self.pre_vote, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.PreVote"))?;
+        } else if self.pre_vote != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionData.PreVote"),
+            );
+        }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -340,14 +373,13 @@ impl<'a> rt::IntoOwned for PartitionData<'a> {
     fn into_owned(self) -> PartitionData<'static> {
         PartitionData {
             partition_index: rt::IntoOwned::into_owned(self.partition_index),
-            candidate_epoch: rt::IntoOwned::into_owned(self.candidate_epoch),
-            candidate_id: rt::IntoOwned::into_owned(self.candidate_id),
-            candidate_directory_id: rt::IntoOwned::into_owned(
-                self.candidate_directory_id,
-            ),
+            replica_epoch: rt::IntoOwned::into_owned(self.replica_epoch),
+            replica_id: rt::IntoOwned::into_owned(self.replica_id),
+            replica_directory_id: rt::IntoOwned::into_owned(self.replica_directory_id),
             voter_directory_id: rt::IntoOwned::into_owned(self.voter_directory_id),
             last_offset_epoch: rt::IntoOwned::into_owned(self.last_offset_epoch),
             last_offset: rt::IntoOwned::into_owned(self.last_offset),
+            pre_vote: rt::IntoOwned::into_owned(self.pre_vote),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -369,7 +401,7 @@ pub static VOTE_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The cluster id.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -387,7 +419,7 @@ pub static VOTE_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "The replica id of the voter receiving the request",
+        about: "The replica id of the voter receiving the request.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -405,7 +437,7 @@ pub static VOTE_REQUEST_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The topic data.",
         fields: TOPIC_DATA_FIELDS,
     },
 ];
@@ -444,7 +476,7 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The partition data.",
         fields: PARTITION_DATA_FIELDS,
     },
 ];
@@ -469,8 +501,8 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         fields: &[],
     },
     rt::FieldSchema {
-        name: "CandidateEpoch",
-        json_name: "candidateEpoch",
+        name: "ReplicaEpoch",
+        json_name: "replicaEpoch",
         type_name: "int32",
         ty: rt::FieldType::Int32,
         versions: rt::VersionRange::new(0, i16::MAX),
@@ -483,12 +515,12 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The bumped epoch of the candidate sending the request",
+        about: "The epoch of the voter sending the request",
         fields: &[],
     },
     rt::FieldSchema {
-        name: "CandidateId",
-        json_name: "candidateId",
+        name: "ReplicaId",
+        json_name: "replicaId",
         type_name: "int32",
         ty: rt::FieldType::Int32,
         versions: rt::VersionRange::new(0, i16::MAX),
@@ -505,8 +537,8 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         fields: &[],
     },
     rt::FieldSchema {
-        name: "CandidateDirectoryId",
-        json_name: "candidateDirectoryId",
+        name: "ReplicaDirectoryId",
+        json_name: "replicaDirectoryId",
         type_name: "uuid",
         ty: rt::FieldType::Uuid,
         versions: rt::VersionRange::new(1, i16::MAX),
@@ -537,7 +569,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The ID of the voter sending the request",
+        about: "The directory id of the voter receiving the request",
         fields: &[],
     },
     rt::FieldSchema {
@@ -555,7 +587,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The epoch of the last record written to the metadata log",
+        about: "The epoch of the last record written to the metadata log.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -573,7 +605,25 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The offset of the last record written to the metadata log",
+        about: "The log end offset of the metadata log of the voter sending the request.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "PreVote",
+        json_name: "preVote",
+        type_name: "bool",
+        ty: rt::FieldType::Bool,
+        versions: rt::VersionRange::new(2, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "",
+        ignorable: false,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "Whether the request is a PreVote request (not persisted) or not.",
         fields: &[],
     },
 ];
@@ -582,10 +632,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "VoteRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(52i16),
-    valid: rt::VersionRange::new(0, 1),
+    valid: rt::VersionRange::new(0, 2),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &["controller"],
     fields: VOTE_REQUEST_FIELDS,
     structs: &[

@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `VoteResponse` response (API key 52).
 ///
-/// Valid versions: 0-1; flexible versions: 0+.
+/// Valid versions: 0-2; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0-1: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v2: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -15,10 +19,12 @@ pub struct VoteResponse<'a> {
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: i16,
+    /// The results for each topic.
+    ///
     /// Kafka type `[]TopicData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: rt::Array<'a, TopicData<'a>>,
-    /// Endpoints for all current-leaders enumerated in PartitionData
+    /// Endpoints for all current-leaders enumerated in PartitionData.
     ///
     /// Kafka type `[]NodeEndpoint`; versions 1+; tag 0 in 1+.
     #[cfg_attr(feature = "serde", serde(rename = "nodeEndpoints"))]
@@ -150,6 +156,8 @@ pub struct TopicData<'a> {
     /// Kafka type `string`; versions 0+; entity type `topicName`.
     #[cfg_attr(feature = "serde", serde(rename = "topicName"))]
     pub topic_name: rt::Str<'a>,
+    /// The results for each partition.
+    ///
     /// Kafka type `[]PartitionData`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitions"))]
     pub partitions: rt::Array<'a, PartitionData<'a>>,
@@ -233,6 +241,8 @@ pub struct PartitionData<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partitionIndex"))]
     pub partition_index: i32,
+    /// The partition level error code.
+    ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: i16,
@@ -241,12 +251,12 @@ pub struct PartitionData<'a> {
     /// Kafka type `int32`; versions 0+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "leaderId"))]
     pub leader_id: i32,
-    /// The latest known leader epoch
+    /// The latest known leader epoch.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "leaderEpoch"))]
     pub leader_epoch: i32,
-    /// True if the vote was granted and false otherwise
+    /// True if the vote was granted and false otherwise.
     ///
     /// Kafka type `bool`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "voteGranted"))]
@@ -348,17 +358,17 @@ impl<'a> rt::IntoOwned for PartitionData<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct NodeEndpoint<'a> {
-    /// The ID of the associated node
+    /// The ID of the associated node.
     ///
     /// Kafka type `int32`; versions 1+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "nodeId"))]
     pub node_id: i32,
-    /// The node's hostname
+    /// The node's hostname.
     ///
     /// Kafka type `string`; versions 1+.
     #[cfg_attr(feature = "serde", serde(rename = "host"))]
     pub host: rt::Str<'a>,
-    /// The node's port
+    /// The node's port.
     ///
     /// Kafka type `uint16`; versions 1+.
     #[cfg_attr(feature = "serde", serde(rename = "port"))]
@@ -501,7 +511,7 @@ pub static VOTE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The results for each topic.",
         fields: TOPIC_DATA_FIELDS,
     },
     rt::FieldSchema {
@@ -519,7 +529,7 @@ pub static VOTE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Endpoints for all current-leaders enumerated in PartitionData",
+        about: "Endpoints for all current-leaders enumerated in PartitionData.",
         fields: NODE_ENDPOINT_FIELDS,
     },
 ];
@@ -558,7 +568,7 @@ pub static TOPIC_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The results for each partition.",
         fields: PARTITION_DATA_FIELDS,
     },
 ];
@@ -597,7 +607,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The partition level error code.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -633,7 +643,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The latest known leader epoch",
+        about: "The latest known leader epoch.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -651,7 +661,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "True if the vote was granted and false otherwise",
+        about: "True if the vote was granted and false otherwise.",
         fields: &[],
     },
 ];
@@ -672,7 +682,7 @@ pub static NODE_ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: true,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "The ID of the associated node",
+        about: "The ID of the associated node.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -690,7 +700,7 @@ pub static NODE_ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The node's hostname",
+        about: "The node's hostname.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -708,7 +718,7 @@ pub static NODE_ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The node's port",
+        about: "The node's port.",
         fields: &[],
     },
 ];
@@ -717,10 +727,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "VoteResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(52i16),
-    valid: rt::VersionRange::new(0, 1),
+    valid: rt::VersionRange::new(0, 2),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: VOTE_RESPONSE_FIELDS,
     structs: &[

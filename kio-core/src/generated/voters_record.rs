@@ -5,16 +5,21 @@ use crate::rt;
 /// The `VotersRecord` data schema.
 ///
 /// Valid versions: 0; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct VotersRecord<'a> {
-    /// The version of the voters record
+    /// The version of the voters record.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "version"))]
     pub version: i16,
+    /// The set of voters in the quorum for this epoch.
+    ///
     /// Kafka type `[]Voter`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "voters"))]
     pub voters: rt::Array<'a, Voter<'a>>,
@@ -94,22 +99,22 @@ impl<'a> rt::IntoOwned for VotersRecord<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Voter<'a> {
-    /// The replica id of the voter in the topic partition
+    /// The replica id of the voter in the topic partition.
     ///
     /// Kafka type `int32`; versions 0+; entity type `brokerId`.
     #[cfg_attr(feature = "serde", serde(rename = "voterId"))]
     pub voter_id: i32,
-    /// The directory id of the voter in the topic partition
+    /// The directory id of the voter in the topic partition.
     ///
     /// Kafka type `uuid`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "voterDirectoryId"))]
     pub voter_directory_id: rt::Uuid,
-    /// The endpoint that can be used to communicate with the voter
+    /// The endpoint that can be used to communicate with the voter.
     ///
     /// Kafka type `[]Endpoint`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "endpoints"))]
     pub endpoints: rt::Array<'a, Endpoint<'a>>,
-    /// The range of versions of the protocol that the replica supports
+    /// The range of versions of the protocol that the replica supports.
     ///
     /// Kafka type `KRaftVersionFeature`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "kRaftVersionFeature"))]
@@ -210,17 +215,17 @@ impl<'a> rt::IntoOwned for Voter<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Endpoint<'a> {
-    /// The name of the endpoint
+    /// The name of the endpoint.
     ///
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "name"))]
     pub name: rt::Str<'a>,
-    /// The hostname
+    /// The hostname.
     ///
     /// Kafka type `string`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "host"))]
     pub host: rt::Str<'a>,
-    /// The port
+    /// The port.
     ///
     /// Kafka type `uint16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "port"))]
@@ -306,12 +311,12 @@ impl<'a> rt::IntoOwned for Endpoint<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct KRaftVersionFeature<'a> {
-    /// The minimum supported KRaft protocol version
+    /// The minimum supported KRaft protocol version.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "minSupportedVersion"))]
     pub min_supported_version: i16,
-    /// The maximum supported KRaft protocol version
+    /// The maximum supported KRaft protocol version.
     ///
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "maxSupportedVersion"))]
@@ -420,7 +425,7 @@ pub static VOTERS_RECORD_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The version of the voters record",
+        about: "The version of the voters record.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -438,7 +443,7 @@ pub static VOTERS_RECORD_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The set of voters in the quorum for this epoch.",
         fields: VOTER_FIELDS,
     },
 ];
@@ -459,7 +464,7 @@ pub static VOTER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "brokerId",
         zero_copy: false,
-        about: "The replica id of the voter in the topic partition",
+        about: "The replica id of the voter in the topic partition.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -477,7 +482,7 @@ pub static VOTER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The directory id of the voter in the topic partition",
+        about: "The directory id of the voter in the topic partition.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -495,7 +500,7 @@ pub static VOTER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The endpoint that can be used to communicate with the voter",
+        about: "The endpoint that can be used to communicate with the voter.",
         fields: ENDPOINT_FIELDS,
     },
     rt::FieldSchema {
@@ -513,7 +518,7 @@ pub static VOTER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The range of versions of the protocol that the replica supports",
+        about: "The range of versions of the protocol that the replica supports.",
         fields: K_RAFT_VERSION_FEATURE_FIELDS,
     },
 ];
@@ -534,7 +539,7 @@ pub static ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: true,
         entity_type: "",
         zero_copy: false,
-        about: "The name of the endpoint",
+        about: "The name of the endpoint.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -552,7 +557,7 @@ pub static ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The hostname",
+        about: "The hostname.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -570,7 +575,7 @@ pub static ENDPOINT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The port",
+        about: "The port.",
         fields: &[],
     },
 ];
@@ -591,7 +596,7 @@ pub static K_RAFT_VERSION_FEATURE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The minimum supported KRaft protocol version",
+        about: "The minimum supported KRaft protocol version.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -609,7 +614,7 @@ pub static K_RAFT_VERSION_FEATURE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The maximum supported KRaft protocol version",
+        about: "The maximum supported KRaft protocol version.",
         fields: &[],
     },
 ];
@@ -622,6 +627,18 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: VOTERS_RECORD_FIELDS,
     structs: &[

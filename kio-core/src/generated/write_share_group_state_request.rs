@@ -4,7 +4,11 @@
 use crate::rt;
 /// The `WriteShareGroupStateRequest` request (API key 85).
 ///
-/// Valid versions: 0; flexible versions: 0+. The latest version is unstable.
+/// Valid versions: 0-1; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v1: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -193,7 +197,7 @@ pub struct PartitionData<'a> {
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "partition"))]
     pub partition: i32,
-    /// The state epoch for this share-partition.
+    /// The state epoch of the share-partition.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "stateEpoch"))]
@@ -208,6 +212,13 @@ pub struct PartitionData<'a> {
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "startOffset"))]
     pub start_offset: i64,
+    /// The number of offsets greater than or equal to share-partition start offset for which delivery has been completed.
+    ///
+    /// Kafka type `int32`; versions 1+; default `-1`; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "deliveryCompleteCount"))]
+    pub delivery_complete_count: i32,
+    /// The state batches for the share-partition.
+    ///
     /// Kafka type `[]StateBatch`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "stateBatches"))]
     pub state_batches: rt::Array<'a, StateBatch<'a>>,
@@ -228,6 +239,7 @@ impl Default for PartitionData<'_> {
             state_epoch: 0,
             leader_epoch: 0,
             start_offset: 0,
+            delivery_complete_count: -1,
             state_batches: ::core::default::Default::default(),
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
@@ -249,6 +261,13 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
         this.start_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.StartOffset"))?;
+        if v >= 1 {
+            this.delivery_complete_count = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.DeliveryCompleteCount"))?;
+        }
         this.state_batches = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.StateBatches"))?;
         if cx.flexible {
@@ -273,6 +292,14 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
         rt::Wire::write(&self.start_offset, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.StartOffset"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.delivery_complete_count,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.DeliveryCompleteCount"))?;
+        }
         rt::Wire::write(&self.state_batches, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.StateBatches"))?;
         if cx.flexible {
@@ -297,6 +324,9 @@ impl<'a> rt::IntoOwned for PartitionData<'a> {
             state_epoch: rt::IntoOwned::into_owned(self.state_epoch),
             leader_epoch: rt::IntoOwned::into_owned(self.leader_epoch),
             start_offset: rt::IntoOwned::into_owned(self.start_offset),
+            delivery_complete_count: rt::IntoOwned::into_owned(
+                self.delivery_complete_count,
+            ),
             state_batches: rt::IntoOwned::into_owned(self.state_batches),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
@@ -308,7 +338,7 @@ impl<'a> rt::IntoOwned for PartitionData<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct StateBatch<'a> {
-    /// The base offset of this state batch.
+    /// The first offset of this state batch.
     ///
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "firstOffset"))]
@@ -318,7 +348,7 @@ pub struct StateBatch<'a> {
     /// Kafka type `int64`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "lastOffset"))]
     pub last_offset: i64,
-    /// The state - 0:Available,2:Acked,4:Archived
+    /// The delivery state - 0:Available,2:Acked,4:Archived.
     ///
     /// Kafka type `int8`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "deliveryState"))]
@@ -522,7 +552,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The state epoch for this share-partition.",
+        about: "The state epoch of the share-partition.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -562,6 +592,24 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         fields: &[],
     },
     rt::FieldSchema {
+        name: "DeliveryCompleteCount",
+        json_name: "deliveryCompleteCount",
+        type_name: "int32",
+        ty: rt::FieldType::Int32,
+        versions: rt::VersionRange::new(1, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "-1",
+        ignorable: true,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The number of offsets greater than or equal to share-partition start offset for which delivery has been completed.",
+        fields: &[],
+    },
+    rt::FieldSchema {
         name: "StateBatches",
         json_name: "stateBatches",
         type_name: "[]StateBatch",
@@ -576,7 +624,7 @@ pub static PARTITION_DATA_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "",
+        about: "The state batches for the share-partition.",
         fields: STATE_BATCH_FIELDS,
     },
 ];
@@ -597,7 +645,7 @@ pub static STATE_BATCH_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The base offset of this state batch.",
+        about: "The first offset of this state batch.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -633,7 +681,7 @@ pub static STATE_BATCH_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The state - 0:Available,2:Acked,4:Archived",
+        about: "The delivery state - 0:Available,2:Acked,4:Archived.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -660,10 +708,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "WriteShareGroupStateRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(85i16),
-    valid: rt::VersionRange::new(0, 0),
+    valid: rt::VersionRange::new(0, 1),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
-    latest_version_unstable: true,
+    latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: true,
+        },
+    ],
     listeners: &["broker"],
     fields: WRITE_SHARE_GROUP_STATE_REQUEST_FIELDS,
     structs: &[

@@ -4,13 +4,17 @@
 use crate::rt;
 /// The `WriteShareGroupStateResponse` response (API key 85).
 ///
-/// Valid versions: 0; flexible versions: 0+.
+/// Valid versions: 0-1; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v1: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct WriteShareGroupStateResponse<'a> {
-    /// The write results
+    /// The write results.
     ///
     /// Kafka type `[]WriteStateResult`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "results"))]
@@ -88,7 +92,7 @@ impl<'a> rt::IntoOwned for WriteShareGroupStateResponse<'a> {
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct WriteStateResult<'a> {
-    /// The topic identifier
+    /// The topic identifier.
     ///
     /// Kafka type `uuid`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topicId"))]
@@ -288,7 +292,7 @@ pub static WRITE_SHARE_GROUP_STATE_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The write results",
+        about: "The write results.",
         fields: WRITE_STATE_RESULT_FIELDS,
     },
 ];
@@ -309,7 +313,7 @@ pub static WRITE_STATE_RESULT_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "The topic identifier",
+        about: "The topic identifier.",
         fields: &[],
     },
     rt::FieldSchema {
@@ -393,10 +397,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "WriteShareGroupStateResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(85i16),
-    valid: rt::VersionRange::new(0, 0),
+    valid: rt::VersionRange::new(0, 1),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: WRITE_SHARE_GROUP_STATE_RESPONSE_FIELDS,
     structs: &[

@@ -4,7 +4,12 @@
 use crate::rt;
 /// The `WriteTxnMarkersRequest` request (API key 27).
 ///
-/// Valid versions: 0-1; flexible versions: 1+.
+/// Valid versions: 0-2; flexible versions: 1+.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v1: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v2: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -108,11 +113,16 @@ pub struct WritableTxnMarker<'a> {
     /// Kafka type `[]WritableTxnMarkerTopic`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "topics"))]
     pub topics: rt::Array<'a, WritableTxnMarkerTopic<'a>>,
-    /// Epoch associated with the transaction state partition hosted by this transaction coordinator
+    /// Epoch associated with the transaction state partition hosted by this transaction coordinator.
     ///
     /// Kafka type `int32`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "coordinatorEpoch"))]
     pub coordinator_epoch: i32,
+    /// Transaction version of the marker. Ex: 0/1 = legacy (TV0/TV1), 2 = TV2 etc.
+    ///
+    /// Kafka type `int8`; versions 2+; default `0`; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "transactionVersion"))]
+    pub transaction_version: i8,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -131,6 +141,7 @@ impl Default for WritableTxnMarker<'_> {
             transaction_result: false,
             topics: ::core::default::Default::default(),
             coordinator_epoch: 0,
+            transaction_version: 0,
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
@@ -153,6 +164,13 @@ impl<'a> rt::Wire<'a> for WritableTxnMarker<'a> {
             .map_err(|e| e.in_field("WritableTxnMarker.Topics"))?;
         this.coordinator_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WritableTxnMarker.CoordinatorEpoch"))?;
+        if v >= 2 {
+            this.transaction_version = rt::Wire::read(
+                    r,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("WritableTxnMarker.TransactionVersion"))?;
+        }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("WritableTxnMarker._tagged"))?;
@@ -177,6 +195,14 @@ impl<'a> rt::Wire<'a> for WritableTxnMarker<'a> {
             .map_err(|e| e.in_field("WritableTxnMarker.Topics"))?;
         rt::Wire::write(&self.coordinator_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WritableTxnMarker.CoordinatorEpoch"))?;
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.transaction_version,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("WritableTxnMarker.TransactionVersion"))?;
+        }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
@@ -200,6 +226,7 @@ impl<'a> rt::IntoOwned for WritableTxnMarker<'a> {
             transaction_result: rt::IntoOwned::into_owned(self.transaction_result),
             topics: rt::IntoOwned::into_owned(self.topics),
             coordinator_epoch: rt::IntoOwned::into_owned(self.coordinator_epoch),
+            transaction_version: rt::IntoOwned::into_owned(self.transaction_version),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
@@ -403,7 +430,25 @@ pub static WRITABLE_TXN_MARKER_FIELDS: &[rt::FieldSchema] = &[
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Epoch associated with the transaction state partition hosted by this transaction coordinator",
+        about: "Epoch associated with the transaction state partition hosted by this transaction coordinator.",
+        fields: &[],
+    },
+    rt::FieldSchema {
+        name: "TransactionVersion",
+        json_name: "transactionVersion",
+        type_name: "int8",
+        ty: rt::FieldType::Int8,
+        versions: rt::VersionRange::new(2, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "0",
+        ignorable: true,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "Transaction version of the marker. Ex: 0/1 = legacy (TV0/TV1), 2 = TV2 etc.",
         fields: &[],
     },
 ];
@@ -451,11 +496,23 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "WriteTxnMarkersRequest",
     kind: rt::MessageKind::Request,
     api_key: Some(27i16),
-    valid: rt::VersionRange::new(0, 1),
+    valid: rt::VersionRange::new(0, 2),
     flexible: rt::VersionRange::new(1, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
-    listeners: &["zkBroker", "broker"],
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
+    listeners: &["broker"],
     fields: WRITE_TXN_MARKERS_REQUEST_FIELDS,
     structs: &[
         ("WriteTxnMarkersRequest", WRITE_TXN_MARKERS_REQUEST_FIELDS),

@@ -4,7 +4,12 @@
 use crate::rt;
 /// The `WriteTxnMarkersResponse` response (API key 27).
 ///
-/// Valid versions: 0-1; flexible versions: 1+.
+/// Valid versions: 0-2; flexible versions: 1+.
+///
+/// Versions by release:
+/// - v0: only in 3.9.0 (not in 4.3.1; still decoded).
+/// - v1: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v2: new after 3.9.0 (only in 4.3.1).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
@@ -494,10 +499,22 @@ pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
     name: "WriteTxnMarkersResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(27i16),
-    valid: rt::VersionRange::new(0, 1),
+    valid: rt::VersionRange::new(0, 2),
     flexible: rt::VersionRange::new(1, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(1, 2),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
     fields: WRITE_TXN_MARKERS_RESPONSE_FIELDS,
     structs: &[

@@ -101,6 +101,9 @@ fn list_text() -> CmdResult {
         if s.latest_version_unstable {
             line.push_str(" (latest version unstable)");
         }
+        if let Some(st) = s.latest_stable().filter(|&st| st != s.valid.max) {
+            line.push_str(&format!(" (stable up to {st})"));
+        }
         out.push_str(line.trim_end());
         out.push('\n');
     }
@@ -128,6 +131,8 @@ fn list_json() -> CmdResult {
                 "flexibleVersions": s.flexible.to_string(),
                 "deprecatedVersions": s.deprecated.to_string(),
                 "latestVersionUnstable": s.latest_version_unstable,
+                "latestStableVersion": s.latest_stable(),
+                "releases": releases_json(s),
                 "listeners": s.listeners,
             })
         })
@@ -167,6 +172,9 @@ fn message_text(m: &MessageSchema, version: Option<i16>, out: &mut String) {
     if m.latest_version_unstable {
         head.push_str(", latest version unstable");
     }
+    if let Some(st) = m.latest_stable().filter(|&st| st != m.valid.max) {
+        head.push_str(&format!(", stable up to {st}"));
+    }
     if let Some(v) = version {
         head.push_str(&format!(" — showing version {v}"));
         if m.deprecated.contains(v) {
@@ -175,6 +183,20 @@ fn message_text(m: &MessageSchema, version: Option<i16>, out: &mut String) {
     }
     out.push_str(&head);
     out.push('\n');
+    match version {
+        Some(v) => {
+            out.push_str(&format!("  v{v}: {}", m.provenance(v)));
+            if let Some(r) = m.source(v).filter(|_| m.defined_by(v).count() > 1) {
+                out.push_str(&format!("; layout from {}", r.release));
+            }
+            out.push('\n');
+        }
+        None => {
+            for (r, p) in m.provenance_ranges() {
+                out.push_str(&format!("  v{r}: {p}\n"));
+            }
+        }
+    }
     fields_text(m.fields, version, 1, out);
 }
 
@@ -252,9 +274,32 @@ fn message_json(m: &MessageSchema, version: Option<i16>) -> Value {
         "flexibleVersions": range(m.flexible),
         "deprecatedVersions": range(m.deprecated),
         "latestVersionUnstable": m.latest_version_unstable,
+        "latestStableVersion": m.latest_stable(),
+        "releases": releases_json(m),
         "listeners": m.listeners,
         "version": version,
+        "versionProvenance": version.map(|v| json!({
+            "provenance": m.provenance(v).to_string(),
+            "stable": m.is_stable(v),
+            "layoutFrom": m.source(v).map(|r| r.release),
+            "definedBy": m.defined_by(v).collect::<Vec<_>>(),
+        })),
         "fields": fields_json(m.fields, version),
+    })
+}
+
+/// Each release's versions and the versions in runs of equal provenance.
+fn releases_json(m: &MessageSchema) -> Value {
+    json!({
+        "byRelease": m.releases.iter().map(|r| json!({
+            "release": r.release,
+            "validVersions": range(r.valid),
+            "latestVersionUnstable": r.latest_version_unstable,
+        })).collect::<Vec<_>>(),
+        "byVersion": m.provenance_ranges().map(|(r, p)| json!({
+            "versions": range(r),
+            "provenance": p.to_string(),
+        })).collect::<Vec<_>>(),
     })
 }
 

@@ -2,14 +2,21 @@
 
 #![allow(clippy::all)]
 use crate::rt;
-/// The `ListClientMetricsResourcesResponse` response (API key 74).
+/// The `ListConfigResourcesResponse` response (API key 74).
 ///
-/// Valid versions: 0; flexible versions: 0+.
+/// Valid versions: 0-1; flexible versions: 0+.
+///
+/// Versions by release:
+/// - v0: in 4.3.1 and 3.9.0; layout from 4.3.1.
+/// - v1: new after 3.9.0 (only in 4.3.1).
+///
+/// Same version, different schemas in different releases:
+/// - v0: 3.9.0 names the message `ListClientMetricsResourcesResponse`; same wire format, but 3.9.0 names fields differently: `ClientMetricsResources` for `ConfigResources`, `Name` for `ResourceName`; this type follows 4.3.1.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct ListClientMetricsResourcesResponse<'a> {
+pub struct ListConfigResourcesResponse<'a> {
     /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota.
     ///
     /// Kafka type `int32`; versions 0+.
@@ -20,11 +27,11 @@ pub struct ListClientMetricsResourcesResponse<'a> {
     /// Kafka type `int16`; versions 0+.
     #[cfg_attr(feature = "serde", serde(rename = "errorCode"))]
     pub error_code: i16,
-    /// Each client metrics resource in the response.
+    /// Each config resource in the response.
     ///
-    /// Kafka type `[]ClientMetricsResource`; versions 0+.
-    #[cfg_attr(feature = "serde", serde(rename = "clientMetricsResources"))]
-    pub client_metrics_resources: rt::Array<'a, ClientMetricsResource<'a>>,
+    /// Kafka type `[]ConfigResource`; versions 0+.
+    #[cfg_attr(feature = "serde", serde(rename = "configResources"))]
+    pub config_resources: rt::Array<'a, ConfigResource<'a>>,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -35,43 +42,36 @@ pub struct ListClientMetricsResourcesResponse<'a> {
     )]
     pub unknown_tagged_fields: rt::UnknownTags<'a>,
 }
-impl Default for ListClientMetricsResourcesResponse<'_> {
+impl Default for ListConfigResourcesResponse<'_> {
     fn default() -> Self {
         Self {
             throttle_time_ms: 0,
             error_code: 0,
-            client_metrics_resources: ::core::default::Default::default(),
+            config_resources: ::core::default::Default::default(),
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
 }
-impl ListClientMetricsResourcesResponse<'_> {
+impl ListConfigResourcesResponse<'_> {
     /// The struct's name in Kafka's schema.
-    pub const NAME: &'static str = "ListClientMetricsResourcesResponse";
+    pub const NAME: &'static str = "ListConfigResourcesResponse";
 }
-impl<'a> rt::Wire<'a> for ListClientMetricsResourcesResponse<'a> {
+impl<'a> rt::Wire<'a> for ListConfigResourcesResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
         let mut this = Self::default();
         this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("ListClientMetricsResourcesResponse.ThrottleTimeMs")
-            })?;
+            .map_err(|e| e.in_field("ListConfigResourcesResponse.ThrottleTimeMs"))?;
         this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListClientMetricsResourcesResponse.ErrorCode"))?;
-        this.client_metrics_resources = rt::Wire::read(
-                r,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("ListClientMetricsResourcesResponse.ClientMetricsResources")
-            })?;
+            .map_err(|e| e.in_field("ListConfigResourcesResponse.ErrorCode"))?;
+        this.config_resources = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListConfigResourcesResponse.ConfigResources"))?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ListClientMetricsResourcesResponse._tagged"))?;
+                .map_err(|e| e.in_field("ListConfigResourcesResponse._tagged"))?;
             while tags
                 .next(r)
-                .map_err(|e| e.in_field("ListClientMetricsResourcesResponse._tagged"))?
+                .map_err(|e| e.in_field("ListConfigResourcesResponse._tagged"))?
                 .is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
@@ -81,57 +81,52 @@ impl<'a> rt::Wire<'a> for ListClientMetricsResourcesResponse<'a> {
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("ListClientMetricsResourcesResponse.ThrottleTimeMs")
-            })?;
+            .map_err(|e| e.in_field("ListConfigResourcesResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListClientMetricsResourcesResponse.ErrorCode"))?;
-        rt::Wire::write(
-                &self.client_metrics_resources,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("ListClientMetricsResourcesResponse.ClientMetricsResources")
-            })?;
+            .map_err(|e| e.in_field("ListConfigResourcesResponse.ErrorCode"))?;
+        rt::Wire::write(&self.config_resources, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListConfigResourcesResponse.ConfigResources"))?;
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListClientMetricsResourcesResponse._unknownTaggedFields"),
+                    .in_field("ListConfigResourcesResponse._unknownTaggedFields"),
             );
         }
         Ok(())
     }
 }
-impl<'a> rt::Struct<'a> for ListClientMetricsResourcesResponse<'a> {}
+impl<'a> rt::Struct<'a> for ListConfigResourcesResponse<'a> {}
 #[cfg(feature = "alloc")]
-impl<'a> rt::IntoOwned for ListClientMetricsResourcesResponse<'a> {
-    type Owned = ListClientMetricsResourcesResponse<'static>;
-    fn into_owned(self) -> ListClientMetricsResourcesResponse<'static> {
-        ListClientMetricsResourcesResponse {
+impl<'a> rt::IntoOwned for ListConfigResourcesResponse<'a> {
+    type Owned = ListConfigResourcesResponse<'static>;
+    fn into_owned(self) -> ListConfigResourcesResponse<'static> {
+        ListConfigResourcesResponse {
             throttle_time_ms: rt::IntoOwned::into_owned(self.throttle_time_ms),
             error_code: rt::IntoOwned::into_owned(self.error_code),
-            client_metrics_resources: rt::IntoOwned::into_owned(
-                self.client_metrics_resources,
-            ),
+            config_resources: rt::IntoOwned::into_owned(self.config_resources),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
 }
-/// `ClientMetricsResource`, a struct of `ListClientMetricsResourcesResponse` (versions 0+).
+/// `ConfigResource`, a struct of `ListConfigResourcesResponse` (versions 0+).
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct ClientMetricsResource<'a> {
+pub struct ConfigResource<'a> {
     /// The resource name.
     ///
     /// Kafka type `string`; versions 0+.
-    #[cfg_attr(feature = "serde", serde(rename = "name"))]
-    pub name: rt::Str<'a>,
+    #[cfg_attr(feature = "serde", serde(rename = "resourceName"))]
+    pub resource_name: rt::Str<'a>,
+    /// The resource type.
+    ///
+    /// Kafka type `int8`; versions 1+; default `16`; ignorable.
+    #[cfg_attr(feature = "serde", serde(rename = "resourceType"))]
+    pub resource_type: i8,
     /// Tagged fields this schema does not know, kept as raw bytes and written back.
     #[cfg_attr(
         feature = "serde",
@@ -142,30 +137,35 @@ pub struct ClientMetricsResource<'a> {
     )]
     pub unknown_tagged_fields: rt::UnknownTags<'a>,
 }
-impl Default for ClientMetricsResource<'_> {
+impl Default for ConfigResource<'_> {
     fn default() -> Self {
         Self {
-            name: rt::Str::new(""),
+            resource_name: rt::Str::new(""),
+            resource_type: 16,
             unknown_tagged_fields: rt::UnknownTags::default(),
         }
     }
 }
-impl ClientMetricsResource<'_> {
+impl ConfigResource<'_> {
     /// The struct's name in Kafka's schema.
-    pub const NAME: &'static str = "ClientMetricsResource";
+    pub const NAME: &'static str = "ConfigResource";
 }
-impl<'a> rt::Wire<'a> for ClientMetricsResource<'a> {
+impl<'a> rt::Wire<'a> for ConfigResource<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
         let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ClientMetricsResource.Name"))?;
+        this.resource_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConfigResource.ResourceName"))?;
+        if v >= 1 {
+            this.resource_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ConfigResource.ResourceType"))?;
+        }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ClientMetricsResource._tagged"))?;
+                .map_err(|e| e.in_field("ConfigResource._tagged"))?;
             while tags
                 .next(r)
-                .map_err(|e| e.in_field("ClientMetricsResource._tagged"))?
+                .map_err(|e| e.in_field("ConfigResource._tagged"))?
                 .is_some()
             {}
             this.unknown_tagged_fields = tags.finish(r);
@@ -174,33 +174,38 @@ impl<'a> rt::Wire<'a> for ClientMetricsResource<'a> {
     }
     fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
         let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ClientMetricsResource.Name"))?;
+        rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConfigResource.ResourceName"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.resource_type, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ConfigResource.ResourceType"))?;
+        }
         if cx.flexible {
             let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ClientMetricsResource._unknownTaggedFields"),
+                    .in_field("ConfigResource._unknownTaggedFields"),
             );
         }
         Ok(())
     }
 }
-impl<'a> rt::Struct<'a> for ClientMetricsResource<'a> {}
+impl<'a> rt::Struct<'a> for ConfigResource<'a> {}
 #[cfg(feature = "alloc")]
-impl<'a> rt::IntoOwned for ClientMetricsResource<'a> {
-    type Owned = ClientMetricsResource<'static>;
-    fn into_owned(self) -> ClientMetricsResource<'static> {
-        ClientMetricsResource {
-            name: rt::IntoOwned::into_owned(self.name),
+impl<'a> rt::IntoOwned for ConfigResource<'a> {
+    type Owned = ConfigResource<'static>;
+    fn into_owned(self) -> ConfigResource<'static> {
+        ConfigResource {
+            resource_name: rt::IntoOwned::into_owned(self.resource_name),
+            resource_type: rt::IntoOwned::into_owned(self.resource_type),
             unknown_tagged_fields: self.unknown_tagged_fields.into_owned(),
         }
     }
 }
-/// The fields of `ListClientMetricsResourcesResponse`, in wire order.
-pub static LIST_CLIENT_METRICS_RESOURCES_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
+/// The fields of `ListConfigResourcesResponse`, in wire order.
+pub static LIST_CONFIG_RESOURCES_RESPONSE_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {
         name: "ThrottleTimeMs",
         json_name: "throttleTimeMs",
@@ -238,10 +243,10 @@ pub static LIST_CLIENT_METRICS_RESOURCES_RESPONSE_FIELDS: &[rt::FieldSchema] = &
         fields: &[],
     },
     rt::FieldSchema {
-        name: "ClientMetricsResources",
-        json_name: "clientMetricsResources",
-        type_name: "[]ClientMetricsResource",
-        ty: rt::FieldType::Array(&rt::FieldType::Struct("ClientMetricsResource")),
+        name: "ConfigResources",
+        json_name: "configResources",
+        type_name: "[]ConfigResource",
+        ty: rt::FieldType::Array(&rt::FieldType::Struct("ConfigResource")),
         versions: rt::VersionRange::new(0, i16::MAX),
         nullable_versions: rt::VersionRange::NONE,
         tag: None,
@@ -252,15 +257,15 @@ pub static LIST_CLIENT_METRICS_RESOURCES_RESPONSE_FIELDS: &[rt::FieldSchema] = &
         map_key: false,
         entity_type: "",
         zero_copy: false,
-        about: "Each client metrics resource in the response.",
-        fields: CLIENT_METRICS_RESOURCE_FIELDS,
+        about: "Each config resource in the response.",
+        fields: CONFIG_RESOURCE_FIELDS,
     },
 ];
-/// The fields of `ClientMetricsResource`, in wire order.
-pub static CLIENT_METRICS_RESOURCE_FIELDS: &[rt::FieldSchema] = &[
+/// The fields of `ConfigResource`, in wire order.
+pub static CONFIG_RESOURCE_FIELDS: &[rt::FieldSchema] = &[
     rt::FieldSchema {
-        name: "Name",
-        json_name: "name",
+        name: "ResourceName",
+        json_name: "resourceName",
         type_name: "string",
         ty: rt::FieldType::String,
         versions: rt::VersionRange::new(0, i16::MAX),
@@ -276,29 +281,56 @@ pub static CLIENT_METRICS_RESOURCE_FIELDS: &[rt::FieldSchema] = &[
         about: "The resource name.",
         fields: &[],
     },
+    rt::FieldSchema {
+        name: "ResourceType",
+        json_name: "resourceType",
+        type_name: "int8",
+        ty: rt::FieldType::Int8,
+        versions: rt::VersionRange::new(1, i16::MAX),
+        nullable_versions: rt::VersionRange::NONE,
+        tag: None,
+        tagged_versions: rt::VersionRange::NONE,
+        flexible_versions: None,
+        default: "16",
+        ignorable: true,
+        map_key: false,
+        entity_type: "",
+        zero_copy: false,
+        about: "The resource type.",
+        fields: &[],
+    },
 ];
 /// This message's schema, as Kafka's JSON defines it.
 pub static SCHEMA: rt::MessageSchema = rt::MessageSchema {
-    name: "ListClientMetricsResourcesResponse",
+    name: "ListConfigResourcesResponse",
     kind: rt::MessageKind::Response,
     api_key: Some(74i16),
-    valid: rt::VersionRange::new(0, 0),
+    valid: rt::VersionRange::new(0, 1),
     flexible: rt::VersionRange::new(0, i16::MAX),
     deprecated: rt::VersionRange::NONE,
     latest_version_unstable: false,
+    releases: &[
+        rt::ReleaseVersions {
+            release: "4.3.1",
+            valid: rt::VersionRange::new(0, 1),
+            latest_version_unstable: false,
+        },
+        rt::ReleaseVersions {
+            release: "3.9.0",
+            valid: rt::VersionRange::new(0, 0),
+            latest_version_unstable: false,
+        },
+    ],
     listeners: &[],
-    fields: LIST_CLIENT_METRICS_RESOURCES_RESPONSE_FIELDS,
+    fields: LIST_CONFIG_RESOURCES_RESPONSE_FIELDS,
     structs: &[
-        (
-            "ListClientMetricsResourcesResponse",
-            LIST_CLIENT_METRICS_RESOURCES_RESPONSE_FIELDS,
-        ),
-        ("ClientMetricsResource", CLIENT_METRICS_RESOURCE_FIELDS),
+        ("ListConfigResourcesResponse", LIST_CONFIG_RESOURCES_RESPONSE_FIELDS),
+        ("ConfigResource", CONFIG_RESOURCE_FIELDS),
     ],
 };
-impl<'a> rt::Message<'a> for ListClientMetricsResourcesResponse<'a> {
+impl<'a> rt::Message<'a> for ListConfigResourcesResponse<'a> {
     const SCHEMA: &'static rt::MessageSchema = &SCHEMA;
 }
-impl<'a> rt::Response<'a> for ListClientMetricsResourcesResponse<'a> {
-    const API_KEY: rt::ApiKey = rt::ApiKey::ListClientMetricsResources;
+impl<'a> rt::Response<'a> for ListConfigResourcesResponse<'a> {
+    const API_KEY: rt::ApiKey = rt::ApiKey::ListConfigResources;
 }
