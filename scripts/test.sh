@@ -35,6 +35,7 @@ bash scripts/firmware-size.sh
 
 step "tests"
 cargo test --workspace
+cargo bench -q -p kio-core --no-run  # the benchmarks must build; their times are never asserted
 
 if [ -x scripts/test-browser.sh ]; then
     step "wasm build and browser tests"

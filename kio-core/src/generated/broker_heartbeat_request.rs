@@ -70,21 +70,24 @@ impl BrokerHeartbeatRequest<'_> {
 impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.broker_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_broker_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerId"))?;
-        this.broker_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_broker_epoch: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerEpoch"))?;
-        this.current_metadata_offset = rt::Wire::read(
+        let f_current_metadata_offset: i64 = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.CurrentMetadataOffset"))?;
-        this.want_fence = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_want_fence: bool = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantFence"))?;
-        this.want_shut_down = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_want_shut_down: bool = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantShutDown"))?;
-        if cx.flexible {
+        let mut f_offline_log_dirs: rt::Array<'a, rt::Uuid> = ::core::default::Default::default();
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("BrokerHeartbeatRequest._tagged"))?;
             while let Some((tag, mut sub)) = tags
@@ -93,7 +96,7 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
             {
                 match tag {
                     0u32 if v >= 1 => {
-                        this.offline_log_dirs = rt::Wire::read(
+                        f_offline_log_dirs = rt::Wire::read(
                                 &mut sub,
                                 rt::Cx::new(v, true, false),
                             )
@@ -104,18 +107,71 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
                             .map_err(|e| {
                                 e.in_field("BrokerHeartbeatRequest.OfflineLogDirs")
                             })?;
-                        if this.offline_log_dirs != ::core::default::Default::default() {
+                        if f_offline_log_dirs != ::core::default::Default::default() {
                             tags.typed(tag);
                         }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            broker_id: f_broker_id,
+            broker_epoch: f_broker_epoch,
+            current_metadata_offset: f_current_metadata_offset,
+            want_fence: f_want_fence,
+            want_shut_down: f_want_shut_down,
+            offline_log_dirs: f_offline_log_dirs,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerId"))?;
+        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerEpoch"))?;
+        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerHeartbeatRequest.CurrentMetadataOffset"))?;
+        <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantFence"))?;
+        <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantShutDown"))?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("BrokerHeartbeatRequest._tagged"))?;
+            while let Some((tag, mut sub)) = tags
+                .next(r)
+                .map_err(|e| e.in_field("BrokerHeartbeatRequest._tagged"))?
+            {
+                match tag {
+                    0u32 if v >= 1 => {
+                        <rt::Array<
+                            'a,
+                            rt::Uuid,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .map_err(|e| {
+                                e.in_field("BrokerHeartbeatRequest.OfflineLogDirs")
+                            })?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| {
+                                e.in_field("BrokerHeartbeatRequest.OfflineLogDirs")
+                            })?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerId"))?;
@@ -148,15 +204,13 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
                 &[(0u32, has_offline_log_dirs)],
             )?;
             if has_offline_log_dirs {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.offline_log_dirs,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.offline_log_dirs,
+                        rt::Cx::new(v, true, false),
                     )
+                    .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.offline_log_dirs, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
             }
             tw.finish(w)?;
