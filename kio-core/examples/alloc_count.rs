@@ -126,6 +126,12 @@ fn main() {
         count(|| kp_produce(&kp_recs, &mut kp_out)),
     ));
 
+    use kio_core::messages::metadata_response::{MetadataResponsePartition, MetadataResponseTopic};
+    println!(
+        "size of a decoded MetadataResponsePartition: {} bytes, MetadataResponseTopic: {} bytes\n",
+        std::mem::size_of::<MetadataResponsePartition<'_>>(),
+        std::mem::size_of::<MetadataResponseTopic<'_>>()
+    );
     println!("| work | kio allocations | kafka-protocol allocations |\n|---|---:|---:|");
     for (what, ours, theirs) in rows {
         println!("| {what} | {ours} | {theirs} |");

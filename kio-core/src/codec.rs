@@ -51,7 +51,7 @@ pub trait Wire<'a>: Sized {
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError>;
     /// The exact number of bytes [`Wire::write`] writes (the same code,
     /// writing into a [`CountingSink`], so the two cannot disagree).
-    #[inline]
+    #[inline(always)]
     fn wire_len(&self, cx: Cx) -> Result<usize, EncodeError> {
         let mut count = CountingSink::default();
         self.write(&mut count, cx)?;
@@ -133,19 +133,19 @@ macro_rules! int_wire {
     ($($t:ty => $read:ident),*) => {$(
         impl<'a> Wire<'a> for $t {
             const FIXED_SIZE: Option<usize> = Some(core::mem::size_of::<$t>());
-            #[inline]
+            #[inline(always)]
             fn read(r: &mut Reader<'a>, _cx: Cx) -> Result<Self, DecodeError> {
                 r.$read()
             }
-            #[inline]
+            #[inline(always)]
             fn skip(r: &mut Reader<'a>, _cx: Cx) -> Result<(), DecodeError> {
                 r.skip(core::mem::size_of::<$t>())
             }
-            #[inline]
+            #[inline(always)]
             fn write<S: Sink + ?Sized>(&self, w: &mut S, _cx: Cx) -> Result<(), EncodeError> {
                 w.put(&self.to_be_bytes())
             }
-            #[inline]
+            #[inline(always)]
             fn wire_len(&self, _cx: Cx) -> Result<usize, EncodeError> {
                 Ok(core::mem::size_of::<$t>())
             }
@@ -157,44 +157,44 @@ int_wire!(i8 => i8, i16 => i16, u16 => u16, i32 => i32, u32 => u32, i64 => i64, 
 impl<'a> Wire<'a> for bool {
     const FIXED_SIZE: Option<usize> = Some(1);
     /// Any non-zero byte is `true`, as Kafka's `readByte() != 0`.
-    #[inline]
+    #[inline(always)]
     fn read(r: &mut Reader<'a>, _cx: Cx) -> Result<Self, DecodeError> {
         Ok(r.u8()? != 0)
     }
-    #[inline]
+    #[inline(always)]
     fn skip(r: &mut Reader<'a>, _cx: Cx) -> Result<(), DecodeError> {
         r.skip(1)
     }
-    #[inline]
+    #[inline(always)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, _cx: Cx) -> Result<(), EncodeError> {
         w.put(&[u8::from(*self)])
     }
-    #[inline]
+    #[inline(always)]
     fn wire_len(&self, _cx: Cx) -> Result<usize, EncodeError> {
         Ok(1)
     }
 }
 impl<'a> Wire<'a> for Uuid {
     const FIXED_SIZE: Option<usize> = Some(16);
-    #[inline]
+    #[inline(always)]
     fn read(r: &mut Reader<'a>, _cx: Cx) -> Result<Self, DecodeError> {
         r.uuid().map(Uuid)
     }
-    #[inline]
+    #[inline(always)]
     fn skip(r: &mut Reader<'a>, _cx: Cx) -> Result<(), DecodeError> {
         r.skip(16)
     }
-    #[inline]
+    #[inline(always)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, _cx: Cx) -> Result<(), EncodeError> {
         w.put(&self.0)
     }
-    #[inline]
+    #[inline(always)]
     fn wire_len(&self, _cx: Cx) -> Result<usize, EncodeError> {
         Ok(16)
     }
 }
 /// Writes a length prefix: compact (N+1, 0 = null) or `int16`/`int32` (-1 = null).
-#[inline]
+#[inline(always)]
 pub fn write_length<S: Sink + ?Sized>(
     w: &mut S,
     len: Option<usize>,
@@ -220,7 +220,7 @@ pub fn write_length<S: Sink + ?Sized>(
     }
 }
 
-#[inline]
+#[inline(always)]
 fn read_blob<'a>(r: &mut Reader<'a>, cx: Cx, wide: bool) -> Result<Option<&'a [u8]>, DecodeError> {
     let start = r.offset();
     match r.length(cx.flexible, wide)? {
@@ -236,7 +236,7 @@ fn null_not_allowed(cx: Cx) -> EncodeError {
 }
 
 impl<'a> Wire<'a> for Str<'a> {
-    #[inline]
+    #[inline(always)]
     fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
         let cx = Cx {
             nullable: false,
@@ -251,21 +251,21 @@ impl<'a> Wire<'a> for Str<'a> {
         };
         read_blob(r, cx, false).map(|b| Str::from_utf8_unchecked_bytes(b.unwrap_or_default()))
     }
-    #[inline]
+    #[inline(always)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         write_length(w, Some(self.len()), cx.flexible, false)?;
         w.put(self.as_bytes())
     }
 }
 impl<'a> Wire<'a> for Option<Str<'a>> {
-    #[inline]
+    #[inline(always)]
     fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
         read_blob(r, cx, false).map(drop)
     }
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
         Ok(read_blob(r, cx, false)?.map(Str::from_utf8_unchecked_bytes))
     }
-    #[inline]
+    #[inline(always)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         match self {
             Some(s) => s.write(w, cx),
@@ -276,7 +276,7 @@ impl<'a> Wire<'a> for Option<Str<'a>> {
 }
 
 impl<'a> Wire<'a> for Bytes<'a> {
-    #[inline]
+    #[inline(always)]
     fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
         let cx = Cx {
             nullable: false,
@@ -291,21 +291,21 @@ impl<'a> Wire<'a> for Bytes<'a> {
         };
         read_blob(r, cx, true).map(|b| Bytes::new(b.unwrap_or_default()))
     }
-    #[inline]
+    #[inline(always)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         write_length(w, Some(self.len()), cx.flexible, true)?;
         w.put(self.as_slice())
     }
 }
 impl<'a> Wire<'a> for Option<Bytes<'a>> {
-    #[inline]
+    #[inline(always)]
     fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
         read_blob(r, cx, true).map(drop)
     }
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
         Ok(read_blob(r, cx, true)?.map(Bytes::new))
     }
-    #[inline]
+    #[inline(always)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         match self {
             Some(b) => b.write(w, cx),
@@ -316,7 +316,7 @@ impl<'a> Wire<'a> for Option<Bytes<'a>> {
 }
 
 impl<'a> Wire<'a> for RecordsBytes<'a> {
-    #[inline]
+    #[inline(always)]
     fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
         let cx = Cx {
             nullable: false,
@@ -331,7 +331,7 @@ impl<'a> Wire<'a> for RecordsBytes<'a> {
         };
         read_blob(r, cx, true).map(|b| RecordsBytes::new(b.unwrap_or_default()))
     }
-    #[inline]
+    #[inline(always)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         write_length(w, Some(self.as_slice().len()), cx.flexible, true)?;
         w.put(self.as_slice())
@@ -339,14 +339,14 @@ impl<'a> Wire<'a> for RecordsBytes<'a> {
 }
 
 impl<'a> Wire<'a> for Option<RecordsBytes<'a>> {
-    #[inline]
+    #[inline(always)]
     fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
         read_blob(r, cx, true).map(drop)
     }
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
         Ok(read_blob(r, cx, true)?.map(RecordsBytes::new))
     }
-    #[inline]
+    #[inline(always)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         match self {
             Some(b) => {
@@ -360,7 +360,7 @@ impl<'a> Wire<'a> for Option<RecordsBytes<'a>> {
 }
 
 impl<'a, T: Wire<'a>> Wire<'a> for Array<'a, T> {
-    #[inline]
+    #[inline(always)]
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
         let start = r.offset();
         match Array::read_elements(r, cx)? {
@@ -368,7 +368,7 @@ impl<'a, T: Wire<'a>> Wire<'a> for Array<'a, T> {
             None => Err(DecodeError::new(start, DecodeErrorKind::UnexpectedNull)),
         }
     }
-    #[inline]
+    #[inline(always)]
     fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
         let start = r.offset();
         match Array::<T>::skip_elements(r, cx)? {
@@ -376,14 +376,14 @@ impl<'a, T: Wire<'a>> Wire<'a> for Array<'a, T> {
             false => Err(DecodeError::new(start, DecodeErrorKind::UnexpectedNull)),
         }
     }
-    #[inline]
+    #[inline(always)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         write_length(w, Some(self.len()), cx.flexible, true)?;
         self.write_elements(w, cx)
     }
 }
 impl<'a, T: Wire<'a>> Wire<'a> for Option<Array<'a, T>> {
-    #[inline]
+    #[inline(always)]
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
         let start = r.offset();
         match Array::read_elements(r, cx)? {
@@ -391,7 +391,7 @@ impl<'a, T: Wire<'a>> Wire<'a> for Option<Array<'a, T>> {
             a => Ok(a),
         }
     }
-    #[inline]
+    #[inline(always)]
     fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
         let start = r.offset();
         match Array::<T>::skip_elements(r, cx)? {
@@ -399,7 +399,7 @@ impl<'a, T: Wire<'a>> Wire<'a> for Option<Array<'a, T>> {
             _ => Ok(()),
         }
     }
-    #[inline]
+    #[inline(always)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         match self {
             Some(a) => a.write(w, cx),
@@ -424,7 +424,7 @@ impl<'a, T: Struct<'a>> Wire<'a> for Option<T> {
         }
         T::skip(r, cx)
     }
-    #[inline]
+    #[inline(always)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         match (self, cx.nullable) {
             (Some(v), true) => {

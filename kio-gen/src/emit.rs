@@ -436,10 +436,44 @@ fn read_fn(m: &Message, s: &StructDef) -> TokenStream {
     }
 }
 
+/// The wire size of a field that always takes the same number of bytes.
+fn fixed_size(f: &Field) -> Option<usize> {
+    if f.is_option() {
+        return None;
+    }
+    match &f.ty {
+        Ty::Prim(Prim::Bool | Prim::Int8) => Some(1),
+        Ty::Prim(Prim::Int16 | Prim::Uint16) => Some(2),
+        Ty::Prim(Prim::Int32 | Prim::Uint32) => Some(4),
+        Ty::Prim(Prim::Int64 | Prim::Float64) => Some(8),
+        Ty::Prim(Prim::Uuid) => Some(16),
+        _ => None,
+    }
+}
+
 /// `skip`: the same checks as `read`, in the same order and with the same
 /// errors, without building the struct (arrays are validated this way).
 fn skip_fn(m: &Message, s: &StructDef) -> TokenStream {
     let mut body = TokenStream::new();
+    // A run of fixed-size fields is skipped by one check; only when that
+    // fails are they skipped one by one, for the exact error.
+    let mut run: Vec<(TokenStream, TokenStream)> = Vec::new();
+    let flush = |run: &mut Vec<(TokenStream, TokenStream)>, body: &mut TokenStream| {
+        match run.len() {
+            0 => {}
+            1 => body.extend(run.remove(0).1),
+            _ => {
+                let sizes = run.iter().map(|(n, _)| n);
+                let each = run.iter().map(|(_, st)| st);
+                body.extend(quote! {
+                    if r.skip(#(#sizes)+*).is_err() {
+                        #(#each)*
+                    }
+                });
+                run.clear();
+            }
+        }
+    };
     for f in s.fields.iter().filter(|f| f.tag.is_none()) {
         let path = format!("{}.{}", s.name, f.name);
         let fcx = field_cx(m, f, false);
@@ -447,11 +481,27 @@ fn skip_fn(m: &Message, s: &StructDef) -> TokenStream {
         let stmt = quote! {
             <#ty as rt::Wire<'a>>::skip(r, #fcx).map_err(|e| e.in_field(#path))?;
         };
-        body.extend(match cond(f.versions, m.valid) {
+        let c = cond(f.versions, m.valid);
+        let stmt = match &c {
             None => stmt,
             Some(c) => quote!(if #c { #stmt }),
-        });
+        };
+        match fixed_size(f) {
+            Some(n) => {
+                let n = Literal::usize_unsuffixed(n);
+                let size = match &c {
+                    None => quote!(#n),
+                    Some(c) => quote!((if #c { #n } else { 0 })),
+                };
+                run.push((size, stmt));
+            }
+            None => {
+                flush(&mut run, &mut body);
+                body.extend(stmt);
+            }
+        }
     }
+    flush(&mut run, &mut body);
     let tagged: Vec<&Field> = s.fields.iter().filter(|f| f.tag.is_some()).collect();
     let section = if m.flexible.is_empty() {
         quote!()

@@ -96,10 +96,12 @@ impl<'a> rt::Wire<'a> for AddOffsetsToTxnRequest<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddOffsetsToTxnRequest.TransactionalId"))?;
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddOffsetsToTxnRequest.ProducerId"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddOffsetsToTxnRequest.ProducerEpoch"))?;
+        if r.skip(8 + 2).is_err() {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddOffsetsToTxnRequest.ProducerId"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddOffsetsToTxnRequest.ProducerEpoch"))?;
+        }
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddOffsetsToTxnRequest.GroupId"))?;
         if cx.flexible {

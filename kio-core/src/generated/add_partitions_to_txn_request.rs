@@ -138,17 +138,19 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
                     e.in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId")
                 })?;
         }
-        if v <= 3 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId")
-                })?;
-        }
-        if v <= 3 {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch")
-                })?;
+        if r.skip((if v <= 3 { 8 } else { 0 }) + (if v <= 3 { 2 } else { 0 })).is_err() {
+            if v <= 3 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId")
+                    })?;
+            }
+            if v <= 3 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch")
+                    })?;
+            }
         }
         if v <= 3 {
             <rt::Array<
@@ -389,17 +391,31 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTransaction<'a> {
                     e.in_field("AddPartitionsToTxnTransaction.TransactionalId")
                 })?;
         }
-        if v >= 4 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.ProducerId"))?;
-        }
-        if v >= 4 {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.ProducerEpoch"))?;
-        }
-        if v >= 4 {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.VerifyOnly"))?;
+        if r
+            .skip(
+                (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 2 } else { 0 })
+                    + (if v >= 4 { 1 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v >= 4 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("AddPartitionsToTxnTransaction.ProducerId")
+                    })?;
+            }
+            if v >= 4 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("AddPartitionsToTxnTransaction.ProducerEpoch")
+                    })?;
+            }
+            if v >= 4 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("AddPartitionsToTxnTransaction.VerifyOnly")
+                    })?;
+            }
         }
         if v >= 4 {
             <rt::Array<

@@ -112,11 +112,13 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ThrottleTimeMs"))?;
-        if v >= 4 {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ErrorCode"))?;
+        if r.skip(4 + (if v >= 4 { 2 } else { 0 })).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ThrottleTimeMs"))?;
+            if v >= 4 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ErrorCode"))?;
+            }
         }
         if v >= 4 {
             <rt::Array<
@@ -559,14 +561,16 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnPartitionResult<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("AddPartitionsToTxnPartitionResult.PartitionIndex")
-            })?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("AddPartitionsToTxnPartitionResult.PartitionErrorCode")
-            })?;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnPartitionResult.PartitionIndex")
+                })?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnPartitionResult.PartitionErrorCode")
+                })?;
+        }
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("AddPartitionsToTxnPartitionResult._tagged"))?;

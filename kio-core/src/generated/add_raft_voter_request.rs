@@ -104,12 +104,14 @@ impl<'a> rt::Wire<'a> for AddRaftVoterRequest<'a> {
         let v = cx.version;
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("AddRaftVoterRequest.ClusterId"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddRaftVoterRequest.TimeoutMs"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddRaftVoterRequest.VoterId"))?;
-        <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddRaftVoterRequest.VoterDirectoryId"))?;
+        if r.skip(4 + 4 + 16).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddRaftVoterRequest.TimeoutMs"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddRaftVoterRequest.VoterId"))?;
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddRaftVoterRequest.VoterDirectoryId"))?;
+        }
         <rt::Array<
             'a,
             Listener<'a>,

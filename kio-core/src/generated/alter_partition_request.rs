@@ -80,10 +80,12 @@ impl<'a> rt::Wire<'a> for AlterPartitionRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AlterPartitionRequest.BrokerId"))?;
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AlterPartitionRequest.BrokerEpoch"))?;
+        if r.skip(4 + 8).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AlterPartitionRequest.BrokerId"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AlterPartitionRequest.BrokerEpoch"))?;
+        }
         <rt::Array<
             'a,
             TopicData<'a>,
@@ -387,10 +389,12 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
+        if r.skip(4 + 4).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
+        }
         if v <= 2 {
             <rt::Array<
                 'a,
@@ -405,12 +409,14 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("PartitionData.NewIsrWithEpochs"))?;
         }
-        if v >= 1 {
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionData.LeaderRecoveryState"))?;
+        if r.skip((if v >= 1 { 1 } else { 0 }) + 4).is_err() {
+            if v >= 1 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("PartitionData.LeaderRecoveryState"))?;
+            }
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.PartitionEpoch"))?;
         }
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.PartitionEpoch"))?;
         if cx.flexible {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
         }
@@ -561,13 +567,15 @@ impl<'a> rt::Wire<'a> for BrokerState<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if v >= 3 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerState.BrokerId"))?;
-        }
-        if v >= 3 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerState.BrokerEpoch"))?;
+        if r.skip((if v >= 3 { 4 } else { 0 }) + (if v >= 3 { 8 } else { 0 })).is_err() {
+            if v >= 3 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("BrokerState.BrokerId"))?;
+            }
+            if v >= 3 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("BrokerState.BrokerEpoch"))?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("BrokerState._tagged"))?;

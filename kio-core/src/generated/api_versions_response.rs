@@ -444,12 +444,14 @@ impl<'a> rt::Wire<'a> for ApiVersion<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ApiVersion.ApiKey"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ApiVersion.MinVersion"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ApiVersion.MaxVersion"))?;
+        if r.skip(2 + 2 + 2).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ApiVersion.ApiKey"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ApiVersion.MinVersion"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ApiVersion.MaxVersion"))?;
+        }
         if cx.flexible {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("ApiVersion._tagged"))?;
         }
@@ -582,13 +584,15 @@ impl<'a> rt::Wire<'a> for SupportedFeatureKey<'a> {
             <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("SupportedFeatureKey.Name"))?;
         }
-        if v >= 3 {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SupportedFeatureKey.MinVersion"))?;
-        }
-        if v >= 3 {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SupportedFeatureKey.MaxVersion"))?;
+        if r.skip((if v >= 3 { 2 } else { 0 }) + (if v >= 3 { 2 } else { 0 })).is_err() {
+            if v >= 3 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("SupportedFeatureKey.MinVersion"))?;
+            }
+            if v >= 3 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("SupportedFeatureKey.MaxVersion"))?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)
@@ -744,13 +748,15 @@ impl<'a> rt::Wire<'a> for FinalizedFeatureKey<'a> {
             <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("FinalizedFeatureKey.Name"))?;
         }
-        if v >= 3 {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FinalizedFeatureKey.MaxVersionLevel"))?;
-        }
-        if v >= 3 {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FinalizedFeatureKey.MinVersionLevel"))?;
+        if r.skip((if v >= 3 { 2 } else { 0 }) + (if v >= 3 { 2 } else { 0 })).is_err() {
+            if v >= 3 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FinalizedFeatureKey.MaxVersionLevel"))?;
+            }
+            if v >= 3 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FinalizedFeatureKey.MinVersionLevel"))?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)

@@ -132,20 +132,26 @@ impl<'a> rt::Wire<'a> for ConsumerGroupHeartbeatResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ConsumerGroupHeartbeatResponse.ThrottleTimeMs"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ConsumerGroupHeartbeatResponse.ErrorCode"))?;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("ConsumerGroupHeartbeatResponse.ThrottleTimeMs")
+                })?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ConsumerGroupHeartbeatResponse.ErrorCode"))?;
+        }
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ConsumerGroupHeartbeatResponse.ErrorMessage"))?;
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ConsumerGroupHeartbeatResponse.MemberId"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ConsumerGroupHeartbeatResponse.MemberEpoch"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("ConsumerGroupHeartbeatResponse.HeartbeatIntervalMs")
-            })?;
+        if r.skip(4 + 4).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ConsumerGroupHeartbeatResponse.MemberEpoch"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("ConsumerGroupHeartbeatResponse.HeartbeatIntervalMs")
+                })?;
+        }
         <Option<
             Assignment<'a>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))

@@ -74,11 +74,13 @@ impl<'a> rt::Wire<'a> for ControlledShutdownRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ControlledShutdownRequest.BrokerId"))?;
-        if v >= 2 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ControlledShutdownRequest.BrokerEpoch"))?;
+        if r.skip(4 + (if v >= 2 { 8 } else { 0 })).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ControlledShutdownRequest.BrokerId"))?;
+            if v >= 2 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ControlledShutdownRequest.BrokerEpoch"))?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)

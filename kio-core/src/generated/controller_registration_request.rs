@@ -109,12 +109,16 @@ impl<'a> rt::Wire<'a> for ControllerRegistrationRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ControllerRegistrationRequest.ControllerId"))?;
-        <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ControllerRegistrationRequest.IncarnationId"))?;
-        <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ControllerRegistrationRequest.ZkMigrationReady"))?;
+        if r.skip(4 + 16 + 1).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ControllerRegistrationRequest.ControllerId"))?;
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ControllerRegistrationRequest.IncarnationId"))?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("ControllerRegistrationRequest.ZkMigrationReady")
+                })?;
+        }
         <rt::Array<
             'a,
             Listener<'a>,
@@ -260,10 +264,12 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
             .map_err(|e| e.in_field("Listener.Name"))?;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Host"))?;
-        <u16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Listener.Port"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
+        if r.skip(2 + 2).is_err() {
+            <u16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Listener.Port"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
+        }
         if cx.flexible {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("Listener._tagged"))?;
         }
@@ -387,10 +393,12 @@ impl<'a> rt::Wire<'a> for Feature<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Feature.Name"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Feature.MinSupportedVersion"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
+        if r.skip(2 + 2).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Feature.MinSupportedVersion"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
+        }
         if cx.flexible {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("Feature._tagged"))?;
         }

@@ -235,10 +235,12 @@ impl<'a> rt::Wire<'a> for AclCreation<'a> {
             .map_err(|e| e.in_field("AclCreation.Principal"))?;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AclCreation.Host"))?;
-        <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AclCreation.Operation"))?;
-        <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AclCreation.PermissionType"))?;
+        if r.skip(1 + 1).is_err() {
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AclCreation.Operation"))?;
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AclCreation.PermissionType"))?;
+        }
         if cx.flexible {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("AclCreation._tagged"))?;
         }

@@ -214,12 +214,20 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenResponse<'a> {
                         )
                 })?;
         }
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateDelegationTokenResponse.IssueTimestampMs"))?;
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateDelegationTokenResponse.ExpiryTimestampMs"))?;
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateDelegationTokenResponse.MaxTimestampMs"))?;
+        if r.skip(8 + 8 + 8).is_err() {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("CreateDelegationTokenResponse.IssueTimestampMs")
+                })?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("CreateDelegationTokenResponse.ExpiryTimestampMs")
+                })?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("CreateDelegationTokenResponse.MaxTimestampMs")
+                })?;
+        }
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateDelegationTokenResponse.TokenId"))?;
         <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))

@@ -87,10 +87,12 @@ impl<'a> rt::Wire<'a> for CreatePartitionsRequest<'a> {
             CreatePartitionsTopic<'a>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatePartitionsRequest.Topics"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreatePartitionsRequest.TimeoutMs"))?;
-        <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreatePartitionsRequest.ValidateOnly"))?;
+        if r.skip(4 + 1).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatePartitionsRequest.TimeoutMs"))?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatePartitionsRequest.ValidateOnly"))?;
+        }
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("CreatePartitionsRequest._tagged"))?;

@@ -91,11 +91,13 @@ impl<'a> rt::Wire<'a> for CreateTopicsRequest<'a> {
             CreatableTopic<'a>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateTopicsRequest.Topics"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateTopicsRequest.timeoutMs"))?;
-        if v >= 1 {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreateTopicsRequest.validateOnly"))?;
+        if r.skip(4 + (if v >= 1 { 1 } else { 0 })).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreateTopicsRequest.timeoutMs"))?;
+            if v >= 1 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("CreateTopicsRequest.validateOnly"))?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)
@@ -250,10 +252,12 @@ impl<'a> rt::Wire<'a> for CreatableTopic<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableTopic.Name"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreatableTopic.NumPartitions"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreatableTopic.ReplicationFactor"))?;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopic.NumPartitions"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopic.ReplicationFactor"))?;
+        }
         <rt::Array<
             'a,
             CreatableReplicaAssignment<'a>,

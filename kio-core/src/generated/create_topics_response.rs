@@ -291,25 +291,29 @@ impl<'a> rt::Wire<'a> for CreatableTopicResult<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableTopicResult.Name"))?;
-        if v >= 7 {
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicResult.TopicId"))?;
+        if r.skip((if v >= 7 { 16 } else { 0 }) + 2).is_err() {
+            if v >= 7 {
+                <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("CreatableTopicResult.TopicId"))?;
+            }
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicResult.ErrorCode"))?;
         }
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreatableTopicResult.ErrorCode"))?;
         if v >= 1 {
             <Option<
                 rt::Str<'a>,
             > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
                 .map_err(|e| e.in_field("CreatableTopicResult.ErrorMessage"))?;
         }
-        if v >= 5 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicResult.NumPartitions"))?;
-        }
-        if v >= 5 {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicResult.ReplicationFactor"))?;
+        if r.skip((if v >= 5 { 4 } else { 0 }) + (if v >= 5 { 2 } else { 0 })).is_err() {
+            if v >= 5 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("CreatableTopicResult.NumPartitions"))?;
+            }
+            if v >= 5 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("CreatableTopicResult.ReplicationFactor"))?;
+            }
         }
         if v >= 5 {
             <Option<
@@ -556,17 +560,25 @@ impl<'a> rt::Wire<'a> for CreatableTopicConfigs<'a> {
             > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 5))
                 .map_err(|e| e.in_field("CreatableTopicConfigs.Value"))?;
         }
-        if v >= 5 {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicConfigs.ReadOnly"))?;
-        }
-        if v >= 5 {
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicConfigs.ConfigSource"))?;
-        }
-        if v >= 5 {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicConfigs.IsSensitive"))?;
+        if r
+            .skip(
+                (if v >= 5 { 1 } else { 0 }) + (if v >= 5 { 1 } else { 0 })
+                    + (if v >= 5 { 1 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v >= 5 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("CreatableTopicConfigs.ReadOnly"))?;
+            }
+            if v >= 5 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("CreatableTopicConfigs.ConfigSource"))?;
+            }
+            if v >= 5 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("CreatableTopicConfigs.IsSensitive"))?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)

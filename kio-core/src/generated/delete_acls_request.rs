@@ -244,10 +244,12 @@ impl<'a> rt::Wire<'a> for DeleteAclsFilter<'a> {
             .map_err(|e| e.in_field("DeleteAclsFilter.PrincipalFilter"))?;
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DeleteAclsFilter.HostFilter"))?;
-        <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DeleteAclsFilter.Operation"))?;
-        <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DeleteAclsFilter.PermissionType"))?;
+        if r.skip(1 + 1).is_err() {
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteAclsFilter.Operation"))?;
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteAclsFilter.PermissionType"))?;
+        }
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("DeleteAclsFilter._tagged"))?;

@@ -412,10 +412,12 @@ impl<'a> rt::Wire<'a> for DeleteAclsMatchingAcl<'a> {
             .map_err(|e| e.in_field("DeleteAclsMatchingAcl.Principal"))?;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteAclsMatchingAcl.Host"))?;
-        <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DeleteAclsMatchingAcl.Operation"))?;
-        <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DeleteAclsMatchingAcl.PermissionType"))?;
+        if r.skip(1 + 1).is_err() {
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteAclsMatchingAcl.Operation"))?;
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteAclsMatchingAcl.PermissionType"))?;
+        }
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("DeleteAclsMatchingAcl._tagged"))?;

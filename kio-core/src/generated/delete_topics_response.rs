@@ -230,12 +230,14 @@ impl<'a> rt::Wire<'a> for DeletableTopicResult<'a> {
             rt::Str<'a>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 6))
             .map_err(|e| e.in_field("DeletableTopicResult.Name"))?;
-        if v >= 6 {
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeletableTopicResult.TopicId"))?;
+        if r.skip((if v >= 6 { 16 } else { 0 }) + 2).is_err() {
+            if v >= 6 {
+                <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("DeletableTopicResult.TopicId"))?;
+            }
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeletableTopicResult.ErrorCode"))?;
         }
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DeletableTopicResult.ErrorCode"))?;
         if v >= 5 {
             <Option<
                 rt::Str<'a>,

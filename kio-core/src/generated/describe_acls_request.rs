@@ -143,10 +143,12 @@ impl<'a> rt::Wire<'a> for DescribeAclsRequest<'a> {
             .map_err(|e| e.in_field("DescribeAclsRequest.PrincipalFilter"))?;
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeAclsRequest.HostFilter"))?;
-        <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeAclsRequest.Operation"))?;
-        <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeAclsRequest.PermissionType"))?;
+        if r.skip(1 + 1).is_err() {
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeAclsRequest.Operation"))?;
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeAclsRequest.PermissionType"))?;
+        }
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("DescribeAclsRequest._tagged"))?;

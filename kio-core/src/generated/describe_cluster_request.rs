@@ -79,13 +79,18 @@ impl<'a> rt::Wire<'a> for DescribeClusterRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("DescribeClusterRequest.IncludeClusterAuthorizedOperations")
-            })?;
-        if v >= 1 {
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeClusterRequest.EndpointType"))?;
+        if r.skip(1 + (if v >= 1 { 1 } else { 0 })).is_err() {
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e
+                        .in_field(
+                            "DescribeClusterRequest.IncludeClusterAuthorizedOperations",
+                        )
+                })?;
+            if v >= 1 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("DescribeClusterRequest.EndpointType"))?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)

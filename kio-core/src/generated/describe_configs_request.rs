@@ -95,13 +95,17 @@ impl<'a> rt::Wire<'a> for DescribeConfigsRequest<'a> {
             DescribeConfigsResource<'a>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsRequest.Resources"))?;
-        if v >= 1 {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeSynonyms"))?;
-        }
-        if v >= 3 {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeDocumentation"))?;
+        if r.skip((if v >= 1 { 1 } else { 0 }) + (if v >= 3 { 1 } else { 0 })).is_err() {
+            if v >= 1 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeSynonyms"))?;
+            }
+            if v >= 3 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("DescribeConfigsRequest.IncludeDocumentation")
+                    })?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)

@@ -441,18 +441,25 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResourceResult<'a> {
             .map_err(|e| e.in_field("DescribeConfigsResourceResult.Name"))?;
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeConfigsResourceResult.Value"))?;
-        <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeConfigsResourceResult.ReadOnly"))?;
-        if v <= 0 {
+        if r
+            .skip(1 + (if v <= 0 { 1 } else { 0 }) + (if v >= 1 { 1 } else { 0 }) + 1)
+            .is_err()
+        {
             <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsResourceResult.IsDefault"))?;
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.ReadOnly"))?;
+            if v <= 0 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("DescribeConfigsResourceResult.IsDefault"))?;
+            }
+            if v >= 1 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("DescribeConfigsResourceResult.ConfigSource")
+                    })?;
+            }
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.IsSensitive"))?;
         }
-        if v >= 1 {
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsResourceResult.ConfigSource"))?;
-        }
-        <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeConfigsResourceResult.IsSensitive"))?;
         if v >= 1 {
             <rt::Array<
                 'a,

@@ -320,12 +320,14 @@ impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
                     e.in_field("DescribedDelegationToken.TokenRequesterPrincipalName")
                 })?;
         }
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedDelegationToken.IssueTimestamp"))?;
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedDelegationToken.ExpiryTimestamp"))?;
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedDelegationToken.MaxTimestamp"))?;
+        if r.skip(8 + 8 + 8).is_err() {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribedDelegationToken.IssueTimestamp"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribedDelegationToken.ExpiryTimestamp"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribedDelegationToken.MaxTimestamp"))?;
+        }
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedDelegationToken.TokenId"))?;
         <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))

@@ -89,11 +89,13 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsResponse.ThrottleTimeMs"))?;
-        if v >= 3 {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResponse.ErrorCode"))?;
+        if r.skip(4 + (if v >= 3 { 2 } else { 0 })).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsResponse.ThrottleTimeMs"))?;
+            if v >= 3 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("DescribeLogDirsResponse.ErrorCode"))?;
+            }
         }
         <rt::Array<
             'a,
@@ -260,13 +262,15 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResult<'a> {
             DescribeLogDirsTopic<'a>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeLogDirsResult.Topics"))?;
-        if v >= 4 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResult.TotalBytes"))?;
-        }
-        if v >= 4 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResult.UsableBytes"))?;
+        if r.skip((if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 8 } else { 0 })).is_err() {
+            if v >= 4 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("DescribeLogDirsResult.TotalBytes"))?;
+            }
+            if v >= 4 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("DescribeLogDirsResult.UsableBytes"))?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)
@@ -520,14 +524,16 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsPartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionIndex"))?;
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionSize"))?;
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsPartition.OffsetLag"))?;
-        <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsPartition.IsFutureKey"))?;
+        if r.skip(4 + 8 + 8 + 1).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionIndex"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionSize"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsPartition.OffsetLag"))?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsPartition.IsFutureKey"))?;
+        }
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("DescribeLogDirsPartition._tagged"))?;

@@ -261,10 +261,16 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponseTopic<'a> {
             .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.ErrorCode"))?;
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.Name"))?;
-        <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.TopicId"))?;
-        <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.IsInternal"))?;
+        if r.skip(16 + 1).is_err() {
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("DescribeTopicPartitionsResponseTopic.TopicId")
+                })?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("DescribeTopicPartitionsResponseTopic.IsInternal")
+                })?;
+        }
         <rt::Array<
             'a,
             DescribeTopicPartitionsResponsePartition<'a>,
@@ -515,22 +521,24 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponsePartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("DescribeTopicPartitionsResponsePartition.ErrorCode")
-            })?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("DescribeTopicPartitionsResponsePartition.PartitionIndex")
-            })?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("DescribeTopicPartitionsResponsePartition.LeaderId")
-            })?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("DescribeTopicPartitionsResponsePartition.LeaderEpoch")
-            })?;
+        if r.skip(2 + 4 + 4 + 4).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("DescribeTopicPartitionsResponsePartition.ErrorCode")
+                })?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("DescribeTopicPartitionsResponsePartition.PartitionIndex")
+                })?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("DescribeTopicPartitionsResponsePartition.LeaderId")
+                })?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("DescribeTopicPartitionsResponsePartition.LeaderEpoch")
+                })?;
+        }
         <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| {
                 e.in_field("DescribeTopicPartitionsResponsePartition.ReplicaNodes")

@@ -93,12 +93,14 @@ impl<'a> rt::Wire<'a> for EndTxnRequest<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EndTxnRequest.TransactionalId"))?;
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("EndTxnRequest.ProducerId"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("EndTxnRequest.ProducerEpoch"))?;
-        <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("EndTxnRequest.Committed"))?;
+        if r.skip(8 + 2 + 1).is_err() {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EndTxnRequest.ProducerId"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EndTxnRequest.ProducerEpoch"))?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EndTxnRequest.Committed"))?;
+        }
         if cx.flexible {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("EndTxnRequest._tagged"))?;
         }

@@ -85,12 +85,18 @@ impl<'a> rt::Wire<'a> for ExpireDelegationTokenResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ExpireDelegationTokenResponse.ErrorCode"))?;
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ExpireDelegationTokenResponse.ExpiryTimestampMs"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ExpireDelegationTokenResponse.ThrottleTimeMs"))?;
+        if r.skip(2 + 8 + 4).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ExpireDelegationTokenResponse.ErrorCode"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("ExpireDelegationTokenResponse.ExpiryTimestampMs")
+                })?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("ExpireDelegationTokenResponse.ThrottleTimeMs")
+                })?;
+        }
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("ExpireDelegationTokenResponse._tagged"))?;

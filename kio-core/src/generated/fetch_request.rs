@@ -214,29 +214,38 @@ impl<'a> rt::Wire<'a> for FetchRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if v <= 14 {
+        if r
+            .skip(
+                (if v <= 14 { 4 } else { 0 }) + 4 + 4 + (if v >= 3 { 4 } else { 0 })
+                    + (if v >= 4 { 1 } else { 0 }) + (if v >= 7 { 4 } else { 0 })
+                    + (if v >= 7 { 4 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v <= 14 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchRequest.ReplicaId"))?;
+            }
             <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.ReplicaId"))?;
-        }
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchRequest.MaxWaitMs"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchRequest.MinBytes"))?;
-        if v >= 3 {
+                .map_err(|e| e.in_field("FetchRequest.MaxWaitMs"))?;
             <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.MaxBytes"))?;
-        }
-        if v >= 4 {
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.IsolationLevel"))?;
-        }
-        if v >= 7 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.SessionId"))?;
-        }
-        if v >= 7 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.SessionEpoch"))?;
+                .map_err(|e| e.in_field("FetchRequest.MinBytes"))?;
+            if v >= 3 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchRequest.MaxBytes"))?;
+            }
+            if v >= 4 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchRequest.IsolationLevel"))?;
+            }
+            if v >= 7 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchRequest.SessionId"))?;
+            }
+            if v >= 7 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchRequest.SessionEpoch"))?;
+            }
         }
         <rt::Array<
             'a,
@@ -478,13 +487,16 @@ impl<'a> rt::Wire<'a> for ReplicaState<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if v >= 15 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ReplicaState.ReplicaId"))?;
-        }
-        if v >= 15 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ReplicaState.ReplicaEpoch"))?;
+        if r.skip((if v >= 15 { 4 } else { 0 }) + (if v >= 15 { 8 } else { 0 })).is_err()
+        {
+            if v >= 15 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ReplicaState.ReplicaId"))?;
+            }
+            if v >= 15 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ReplicaState.ReplicaEpoch"))?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("ReplicaState._tagged"))?;
@@ -822,24 +834,32 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchPartition.Partition"))?;
-        if v >= 9 {
+        if r
+            .skip(
+                4 + (if v >= 9 { 4 } else { 0 }) + 8 + (if v >= 12 { 4 } else { 0 })
+                    + (if v >= 5 { 8 } else { 0 }) + 4,
+            )
+            .is_err()
+        {
             <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchPartition.CurrentLeaderEpoch"))?;
-        }
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchPartition.FetchOffset"))?;
-        if v >= 12 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchPartition.LastFetchedEpoch"))?;
-        }
-        if v >= 5 {
+                .map_err(|e| e.in_field("FetchPartition.Partition"))?;
+            if v >= 9 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchPartition.CurrentLeaderEpoch"))?;
+            }
             <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchPartition.LogStartOffset"))?;
+                .map_err(|e| e.in_field("FetchPartition.FetchOffset"))?;
+            if v >= 12 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchPartition.LastFetchedEpoch"))?;
+            }
+            if v >= 5 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchPartition.LogStartOffset"))?;
+            }
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
         }
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("FetchPartition._tagged"))?;

@@ -126,17 +126,25 @@ impl<'a> rt::Wire<'a> for FetchResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if v >= 1 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchResponse.ThrottleTimeMs"))?;
-        }
-        if v >= 7 {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchResponse.ErrorCode"))?;
-        }
-        if v >= 7 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchResponse.SessionId"))?;
+        if r
+            .skip(
+                (if v >= 1 { 4 } else { 0 }) + (if v >= 7 { 2 } else { 0 })
+                    + (if v >= 7 { 4 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v >= 1 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchResponse.ThrottleTimeMs"))?;
+            }
+            if v >= 7 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchResponse.ErrorCode"))?;
+            }
+            if v >= 7 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchResponse.SessionId"))?;
+            }
         }
         <rt::Array<
             'a,
@@ -596,19 +604,26 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.HighWatermark"))?;
-        if v >= 4 {
+        if r
+            .skip(
+                4 + 2 + 8 + (if v >= 4 { 8 } else { 0 }) + (if v >= 5 { 8 } else { 0 }),
+            )
+            .is_err()
+        {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
             <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionData.LastStableOffset"))?;
-        }
-        if v >= 5 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionData.LogStartOffset"))?;
+                .map_err(|e| e.in_field("PartitionData.HighWatermark"))?;
+            if v >= 4 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("PartitionData.LastStableOffset"))?;
+            }
+            if v >= 5 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("PartitionData.LogStartOffset"))?;
+            }
         }
         if v >= 4 {
             <Option<
@@ -886,13 +901,16 @@ impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if v >= 12 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EpochEndOffset.Epoch"))?;
-        }
-        if v >= 12 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?;
+        if r.skip((if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 8 } else { 0 })).is_err()
+        {
+            if v >= 12 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("EpochEndOffset.Epoch"))?;
+            }
+            if v >= 12 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)
@@ -1021,13 +1039,16 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if v >= 12 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
-        }
-        if v >= 12 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
+        if r.skip((if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 4 } else { 0 })).is_err()
+        {
+            if v >= 12 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
+            }
+            if v >= 12 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)
@@ -1140,10 +1161,12 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
+        if r.skip(8 + 4).is_err() {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
+        }
         if cx.flexible {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("SnapshotId._tagged"))?;
         }
@@ -1256,13 +1279,15 @@ impl<'a> rt::Wire<'a> for AbortedTransaction<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if v >= 4 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AbortedTransaction.ProducerId"))?;
-        }
-        if v >= 4 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AbortedTransaction.FirstOffset"))?;
+        if r.skip((if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 8 } else { 0 })).is_err() {
+            if v >= 4 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("AbortedTransaction.ProducerId"))?;
+            }
+            if v >= 4 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("AbortedTransaction.FirstOffset"))?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)

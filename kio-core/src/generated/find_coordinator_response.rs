@@ -143,13 +143,15 @@ impl<'a> rt::Wire<'a> for FindCoordinatorResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if v >= 1 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorResponse.ThrottleTimeMs"))?;
-        }
-        if v <= 3 {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorCode"))?;
+        if r.skip((if v >= 1 { 4 } else { 0 }) + (if v <= 3 { 2 } else { 0 })).is_err() {
+            if v >= 1 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FindCoordinatorResponse.ThrottleTimeMs"))?;
+            }
+            if v <= 3 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorCode"))?;
+            }
         }
         if (1..=3).contains(&v) {
             <Option<
@@ -414,13 +416,15 @@ impl<'a> rt::Wire<'a> for Coordinator<'a> {
             <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("Coordinator.Host"))?;
         }
-        if v >= 4 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Coordinator.Port"))?;
-        }
-        if v >= 4 {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Coordinator.ErrorCode"))?;
+        if r.skip((if v >= 4 { 4 } else { 0 }) + (if v >= 4 { 2 } else { 0 })).is_err() {
+            if v >= 4 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("Coordinator.Port"))?;
+            }
+            if v >= 4 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("Coordinator.ErrorCode"))?;
+            }
         }
         if v >= 4 {
             <Option<

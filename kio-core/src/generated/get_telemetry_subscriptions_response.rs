@@ -173,36 +173,40 @@ impl<'a> rt::Wire<'a> for GetTelemetrySubscriptionsResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("GetTelemetrySubscriptionsResponse.ThrottleTimeMs")
-            })?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.ErrorCode"))?;
-        <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("GetTelemetrySubscriptionsResponse.ClientInstanceId")
-            })?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("GetTelemetrySubscriptionsResponse.SubscriptionId")
-            })?;
+        if r.skip(4 + 2 + 16 + 4).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("GetTelemetrySubscriptionsResponse.ThrottleTimeMs")
+                })?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.ErrorCode"))?;
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("GetTelemetrySubscriptionsResponse.ClientInstanceId")
+                })?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("GetTelemetrySubscriptionsResponse.SubscriptionId")
+                })?;
+        }
         <rt::Array<'a, i8> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| {
                 e.in_field("GetTelemetrySubscriptionsResponse.AcceptedCompressionTypes")
             })?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("GetTelemetrySubscriptionsResponse.PushIntervalMs")
-            })?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("GetTelemetrySubscriptionsResponse.TelemetryMaxBytes")
-            })?;
-        <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("GetTelemetrySubscriptionsResponse.DeltaTemporality")
-            })?;
+        if r.skip(4 + 4 + 1).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("GetTelemetrySubscriptionsResponse.PushIntervalMs")
+                })?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("GetTelemetrySubscriptionsResponse.TelemetryMaxBytes")
+                })?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("GetTelemetrySubscriptionsResponse.DeltaTemporality")
+                })?;
+        }
         <rt::Array<
             'a,
             rt::Str<'a>,

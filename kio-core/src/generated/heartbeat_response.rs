@@ -74,12 +74,14 @@ impl<'a> rt::Wire<'a> for HeartbeatResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if v >= 1 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("HeartbeatResponse.ThrottleTimeMs"))?;
+        if r.skip((if v >= 1 { 4 } else { 0 }) + 2).is_err() {
+            if v >= 1 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("HeartbeatResponse.ThrottleTimeMs"))?;
+            }
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("HeartbeatResponse.ErrorCode"))?;
         }
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("HeartbeatResponse.ErrorCode"))?;
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("HeartbeatResponse._tagged"))?;

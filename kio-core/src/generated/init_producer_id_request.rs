@@ -104,15 +104,20 @@ impl<'a> rt::Wire<'a> for InitProducerIdRequest<'a> {
         let v = cx.version;
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("InitProducerIdRequest.TransactionalId"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("InitProducerIdRequest.TransactionTimeoutMs"))?;
-        if v >= 3 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdRequest.ProducerId"))?;
-        }
-        if v >= 3 {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdRequest.ProducerEpoch"))?;
+        if r
+            .skip(4 + (if v >= 3 { 8 } else { 0 }) + (if v >= 3 { 2 } else { 0 }))
+            .is_err()
+        {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdRequest.TransactionTimeoutMs"))?;
+            if v >= 3 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("InitProducerIdRequest.ProducerId"))?;
+            }
+            if v >= 3 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("InitProducerIdRequest.ProducerEpoch"))?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)

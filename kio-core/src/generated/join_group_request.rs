@@ -153,11 +153,13 @@ impl<'a> rt::Wire<'a> for JoinGroupRequest<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupRequest.GroupId"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupRequest.SessionTimeoutMs"))?;
-        if v >= 1 {
+        if r.skip(4 + (if v >= 1 { 4 } else { 0 })).is_err() {
             <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupRequest.RebalanceTimeoutMs"))?;
+                .map_err(|e| e.in_field("JoinGroupRequest.SessionTimeoutMs"))?;
+            if v >= 1 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("JoinGroupRequest.RebalanceTimeoutMs"))?;
+            }
         }
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupRequest.MemberId"))?;

@@ -152,14 +152,16 @@ impl<'a> rt::Wire<'a> for JoinGroupResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if v >= 2 {
+        if r.skip((if v >= 2 { 4 } else { 0 }) + 2 + 4).is_err() {
+            if v >= 2 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("JoinGroupResponse.ThrottleTimeMs"))?;
+            }
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("JoinGroupResponse.ErrorCode"))?;
             <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupResponse.ThrottleTimeMs"))?;
+                .map_err(|e| e.in_field("JoinGroupResponse.GenerationId"))?;
         }
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupResponse.ErrorCode"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupResponse.GenerationId"))?;
         if v >= 7 {
             <Option<
                 rt::Str<'a>,

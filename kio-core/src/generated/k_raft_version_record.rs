@@ -70,10 +70,12 @@ impl<'a> rt::Wire<'a> for KRaftVersionRecord<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("KRaftVersionRecord.Version"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("KRaftVersionRecord.KRaftVersion"))?;
+        if r.skip(2 + 2).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("KRaftVersionRecord.Version"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("KRaftVersionRecord.KRaftVersion"))?;
+        }
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("KRaftVersionRecord._tagged"))?;

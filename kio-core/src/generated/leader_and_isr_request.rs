@@ -153,21 +153,29 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerId"))?;
-        if v >= 7 {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.isKRaftController"))?;
-        }
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerEpoch"))?;
-        if v >= 2 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.BrokerEpoch"))?;
-        }
-        if v >= 5 {
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.Type"))?;
+        if r
+            .skip(
+                4 + (if v >= 7 { 1 } else { 0 }) + 4 + (if v >= 2 { 8 } else { 0 })
+                    + (if v >= 5 { 1 } else { 0 }),
+            )
+            .is_err()
+        {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerId"))?;
+            if v >= 7 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderAndIsrRequest.isKRaftController"))?;
+            }
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerEpoch"))?;
+            if v >= 2 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderAndIsrRequest.BrokerEpoch"))?;
+            }
+            if v >= 5 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderAndIsrRequest.Type"))?;
+            }
         }
         if v <= 1 {
             <rt::Array<
@@ -487,14 +495,16 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
             <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionState.TopicName"))?;
         }
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionIndex"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.ControllerEpoch"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Leader"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.LeaderEpoch"))?;
+        if r.skip(4 + 4 + 4 + 4).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionIndex"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.ControllerEpoch"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Leader"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.LeaderEpoch"))?;
+        }
         <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Isr"))?;
         <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
@@ -515,15 +525,17 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
             > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionState.RemovingReplicas"))?;
         }
-        if v >= 1 {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.IsNew"))?;
-        }
-        if v >= 6 {
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("LeaderAndIsrPartitionState.LeaderRecoveryState")
-                })?;
+        if r.skip((if v >= 1 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 })).is_err() {
+            if v >= 1 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderAndIsrPartitionState.IsNew"))?;
+            }
+            if v >= 6 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("LeaderAndIsrPartitionState.LeaderRecoveryState")
+                    })?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)

@@ -94,10 +94,12 @@ impl<'a> rt::Wire<'a> for LeaderChangeMessage<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderChangeMessage.Version"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderChangeMessage.LeaderId"))?;
+        if r.skip(2 + 4).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderChangeMessage.Version"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderChangeMessage.LeaderId"))?;
+        }
         <rt::Array<
             'a,
             Voter<'a>,
@@ -217,11 +219,13 @@ impl<'a> rt::Wire<'a> for Voter<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Voter.VoterId"))?;
-        if v >= 1 {
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Voter.VoterDirectoryId"))?;
+        if r.skip(4 + (if v >= 1 { 16 } else { 0 })).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Voter.VoterId"))?;
+            if v >= 1 {
+                <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("Voter.VoterDirectoryId"))?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("Voter._tagged"))?;

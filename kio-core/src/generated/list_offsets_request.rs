@@ -86,11 +86,13 @@ impl<'a> rt::Wire<'a> for ListOffsetsRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListOffsetsRequest.ReplicaId"))?;
-        if v >= 2 {
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsRequest.IsolationLevel"))?;
+        if r.skip(4 + (if v >= 2 { 1 } else { 0 })).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsRequest.ReplicaId"))?;
+            if v >= 2 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ListOffsetsRequest.IsolationLevel"))?;
+            }
         }
         <rt::Array<
             'a,
@@ -356,17 +358,22 @@ impl<'a> rt::Wire<'a> for ListOffsetsPartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListOffsetsPartition.PartitionIndex"))?;
-        if v >= 4 {
+        if r
+            .skip(4 + (if v >= 4 { 4 } else { 0 }) + 8 + (if v <= 0 { 4 } else { 0 }))
+            .is_err()
+        {
             <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartition.CurrentLeaderEpoch"))?;
-        }
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListOffsetsPartition.Timestamp"))?;
-        if v <= 0 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartition.MaxNumOffsets"))?;
+                .map_err(|e| e.in_field("ListOffsetsPartition.PartitionIndex"))?;
+            if v >= 4 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ListOffsetsPartition.CurrentLeaderEpoch"))?;
+            }
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsPartition.Timestamp"))?;
+            if v <= 0 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ListOffsetsPartition.MaxNumOffsets"))?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)

@@ -365,10 +365,12 @@ impl<'a> rt::Wire<'a> for ListOffsetsPartitionResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListOffsetsPartitionResponse.PartitionIndex"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListOffsetsPartitionResponse.ErrorCode"))?;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsPartitionResponse.PartitionIndex"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsPartitionResponse.ErrorCode"))?;
+        }
         if v <= 0 {
             <rt::Array<
                 'a,
@@ -378,17 +380,27 @@ impl<'a> rt::Wire<'a> for ListOffsetsPartitionResponse<'a> {
                     e.in_field("ListOffsetsPartitionResponse.OldStyleOffsets")
                 })?;
         }
-        if v >= 1 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartitionResponse.Timestamp"))?;
-        }
-        if v >= 1 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartitionResponse.Offset"))?;
-        }
-        if v >= 4 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartitionResponse.LeaderEpoch"))?;
+        if r
+            .skip(
+                (if v >= 1 { 8 } else { 0 }) + (if v >= 1 { 8 } else { 0 })
+                    + (if v >= 4 { 4 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v >= 1 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ListOffsetsPartitionResponse.Timestamp"))?;
+            }
+            if v >= 1 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ListOffsetsPartitionResponse.Offset"))?;
+            }
+            if v >= 4 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("ListOffsetsPartitionResponse.LeaderEpoch")
+                    })?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)

@@ -111,21 +111,30 @@ impl<'a> rt::Wire<'a> for MetadataRequest<'a> {
             rt::Array<'a, MetadataRequestTopic<'a>>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 1))
             .map_err(|e| e.in_field("MetadataRequest.Topics"))?;
-        if v >= 4 {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataRequest.AllowAutoTopicCreation"))?;
-        }
-        if (8..=10).contains(&v) {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("MetadataRequest.IncludeClusterAuthorizedOperations")
-                })?;
-        }
-        if v >= 8 {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("MetadataRequest.IncludeTopicAuthorizedOperations")
-                })?;
+        if r
+            .skip(
+                (if v >= 4 { 1 } else { 0 })
+                    + (if (8..=10).contains(&v) { 1 } else { 0 })
+                    + (if v >= 8 { 1 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v >= 4 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("MetadataRequest.AllowAutoTopicCreation"))?;
+            }
+            if (8..=10).contains(&v) {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("MetadataRequest.IncludeClusterAuthorizedOperations")
+                    })?;
+            }
+            if v >= 8 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("MetadataRequest.IncludeTopicAuthorizedOperations")
+                    })?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)

@@ -509,13 +509,16 @@ impl<'a> rt::Wire<'a> for MetadataResponseTopic<'a> {
             rt::Str<'a>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 12))
             .map_err(|e| e.in_field("MetadataResponseTopic.Name"))?;
-        if v >= 10 {
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponseTopic.TopicId"))?;
-        }
-        if v >= 1 {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponseTopic.IsInternal"))?;
+        if r.skip((if v >= 10 { 16 } else { 0 }) + (if v >= 1 { 1 } else { 0 })).is_err()
+        {
+            if v >= 10 {
+                <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("MetadataResponseTopic.TopicId"))?;
+            }
+            if v >= 1 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("MetadataResponseTopic.IsInternal"))?;
+            }
         }
         <rt::Array<
             'a,
@@ -726,15 +729,17 @@ impl<'a> rt::Wire<'a> for MetadataResponsePartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MetadataResponsePartition.ErrorCode"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MetadataResponsePartition.PartitionIndex"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MetadataResponsePartition.LeaderId"))?;
-        if v >= 7 {
+        if r.skip(2 + 4 + 4 + (if v >= 7 { 4 } else { 0 })).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponsePartition.ErrorCode"))?;
             <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponsePartition.LeaderEpoch"))?;
+                .map_err(|e| e.in_field("MetadataResponsePartition.PartitionIndex"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponsePartition.LeaderId"))?;
+            if v >= 7 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("MetadataResponsePartition.LeaderEpoch"))?;
+            }
         }
         <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("MetadataResponsePartition.ReplicaNodes"))?;

@@ -464,21 +464,28 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestPartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetCommitRequestPartition.PartitionIndex"))?;
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedOffset"))?;
-        if v >= 6 {
+        if r
+            .skip(4 + 8 + (if v >= 6 { 4 } else { 0 }) + (if v == 1 { 8 } else { 0 }))
+            .is_err()
+        {
             <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("OffsetCommitRequestPartition.CommittedLeaderEpoch")
-                })?;
-        }
-        if v == 1 {
+                .map_err(|e| e.in_field("OffsetCommitRequestPartition.PartitionIndex"))?;
             <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
-                    e.in_field("OffsetCommitRequestPartition.CommitTimestamp")
+                    e.in_field("OffsetCommitRequestPartition.CommittedOffset")
                 })?;
+            if v >= 6 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("OffsetCommitRequestPartition.CommittedLeaderEpoch")
+                    })?;
+            }
+            if v == 1 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("OffsetCommitRequestPartition.CommitTimestamp")
+                    })?;
+            }
         }
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedMetadata"))?;

@@ -74,10 +74,12 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetDeleteResponse.ErrorCode"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetDeleteResponse.ThrottleTimeMs"))?;
+        if r.skip(2 + 4).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetDeleteResponse.ErrorCode"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetDeleteResponse.ThrottleTimeMs"))?;
+        }
         <rt::Array<
             'a,
             OffsetDeleteResponseTopic<'a>,
@@ -275,10 +277,14 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponsePartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetDeleteResponsePartition.PartitionIndex"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetDeleteResponsePartition.ErrorCode"))?;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("OffsetDeleteResponsePartition.PartitionIndex")
+                })?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetDeleteResponsePartition.ErrorCode"))?;
+        }
         Ok(())
     }
     fn write<S: rt::Sink + ?Sized>(

@@ -446,21 +446,31 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if v <= 7 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartition.PartitionIndex"))?;
-        }
-        if v <= 7 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("OffsetFetchResponsePartition.CommittedOffset")
-                })?;
-        }
-        if (5..=7).contains(&v) {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("OffsetFetchResponsePartition.CommittedLeaderEpoch")
-                })?;
+        if r
+            .skip(
+                (if v <= 7 { 4 } else { 0 }) + (if v <= 7 { 8 } else { 0 })
+                    + (if (5..=7).contains(&v) { 4 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v <= 7 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("OffsetFetchResponsePartition.PartitionIndex")
+                    })?;
+            }
+            if v <= 7 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("OffsetFetchResponsePartition.CommittedOffset")
+                    })?;
+            }
+            if (5..=7).contains(&v) {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("OffsetFetchResponsePartition.CommittedLeaderEpoch")
+                    })?;
+            }
         }
         if v <= 7 {
             <Option<
@@ -984,23 +994,31 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartitions<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if v >= 8 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("OffsetFetchResponsePartitions.PartitionIndex")
-                })?;
-        }
-        if v >= 8 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("OffsetFetchResponsePartitions.CommittedOffset")
-                })?;
-        }
-        if v >= 8 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("OffsetFetchResponsePartitions.CommittedLeaderEpoch")
-                })?;
+        if r
+            .skip(
+                (if v >= 8 { 4 } else { 0 }) + (if v >= 8 { 8 } else { 0 })
+                    + (if v >= 8 { 4 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v >= 8 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("OffsetFetchResponsePartitions.PartitionIndex")
+                    })?;
+            }
+            if v >= 8 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("OffsetFetchResponsePartitions.CommittedOffset")
+                    })?;
+            }
+            if v >= 8 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("OffsetFetchResponsePartitions.CommittedLeaderEpoch")
+                    })?;
+            }
         }
         if v >= 8 {
             <Option<

@@ -321,14 +321,18 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderPartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetForLeaderPartition.Partition"))?;
-        if v >= 2 {
+        if r.skip(4 + (if v >= 2 { 4 } else { 0 }) + 4).is_err() {
             <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetForLeaderPartition.CurrentLeaderEpoch"))?;
+                .map_err(|e| e.in_field("OffsetForLeaderPartition.Partition"))?;
+            if v >= 2 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("OffsetForLeaderPartition.CurrentLeaderEpoch")
+                    })?;
+            }
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetForLeaderPartition.LeaderEpoch"))?;
         }
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetForLeaderPartition.LeaderEpoch"))?;
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("OffsetForLeaderPartition._tagged"))?;

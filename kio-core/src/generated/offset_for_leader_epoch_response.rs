@@ -334,16 +334,18 @@ impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("EpochEndOffset.ErrorCode"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("EpochEndOffset.Partition"))?;
-        if v >= 1 {
+        if r.skip(2 + 4 + (if v >= 1 { 4 } else { 0 }) + 8).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EpochEndOffset.ErrorCode"))?;
             <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EpochEndOffset.LeaderEpoch"))?;
+                .map_err(|e| e.in_field("EpochEndOffset.Partition"))?;
+            if v >= 1 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("EpochEndOffset.LeaderEpoch"))?;
+            }
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?;
         }
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?;
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("EpochEndOffset._tagged"))?;

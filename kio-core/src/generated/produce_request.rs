@@ -101,10 +101,12 @@ impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
             > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 3))
                 .map_err(|e| e.in_field("ProduceRequest.TransactionalId"))?;
         }
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProduceRequest.Acks"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProduceRequest.TimeoutMs"))?;
+        if r.skip(2 + 4).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ProduceRequest.Acks"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ProduceRequest.TimeoutMs"))?;
+        }
         <rt::Array<
             'a,
             TopicProduceData<'a>,

@@ -464,19 +464,28 @@ impl<'a> rt::Wire<'a> for PartitionProduceResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionProduceResponse.Index"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionProduceResponse.ErrorCode"))?;
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionProduceResponse.BaseOffset"))?;
-        if v >= 2 {
+        if r
+            .skip(
+                4 + 2 + 8 + (if v >= 2 { 8 } else { 0 }) + (if v >= 5 { 8 } else { 0 }),
+            )
+            .is_err()
+        {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionProduceResponse.Index"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionProduceResponse.ErrorCode"))?;
             <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionProduceResponse.LogAppendTimeMs"))?;
-        }
-        if v >= 5 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionProduceResponse.LogStartOffset"))?;
+                .map_err(|e| e.in_field("PartitionProduceResponse.BaseOffset"))?;
+            if v >= 2 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("PartitionProduceResponse.LogAppendTimeMs")
+                    })?;
+            }
+            if v >= 5 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("PartitionProduceResponse.LogStartOffset"))?;
+            }
         }
         if v >= 8 {
             <rt::Array<
@@ -830,13 +839,16 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if v >= 10 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
-        }
-        if v >= 10 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
+        if r.skip((if v >= 10 { 4 } else { 0 }) + (if v >= 10 { 4 } else { 0 })).is_err()
+        {
+            if v >= 10 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
+            }
+            if v >= 10 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)

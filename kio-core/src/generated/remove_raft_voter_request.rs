@@ -85,10 +85,12 @@ impl<'a> rt::Wire<'a> for RemoveRaftVoterRequest<'a> {
         let v = cx.version;
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("RemoveRaftVoterRequest.ClusterId"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterId"))?;
-        <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterDirectoryId"))?;
+        if r.skip(4 + 16).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterId"))?;
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterDirectoryId"))?;
+        }
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("RemoveRaftVoterRequest._tagged"))?;

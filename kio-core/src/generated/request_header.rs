@@ -98,12 +98,14 @@ impl<'a> rt::Wire<'a> for RequestHeader<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RequestHeader.RequestApiKey"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RequestHeader.RequestApiVersion"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RequestHeader.CorrelationId"))?;
+        if r.skip(2 + 2 + 4).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("RequestHeader.RequestApiKey"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("RequestHeader.RequestApiVersion"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("RequestHeader.CorrelationId"))?;
+        }
         if v >= 1 {
             <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, false, v >= 1))
                 .map_err(|e| e.in_field("RequestHeader.ClientId"))?;

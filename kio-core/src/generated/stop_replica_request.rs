@@ -152,21 +152,29 @@ impl<'a> rt::Wire<'a> for StopReplicaRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StopReplicaRequest.ControllerId"))?;
-        if v >= 4 {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaRequest.isKRaftController"))?;
-        }
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StopReplicaRequest.ControllerEpoch"))?;
-        if v >= 1 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaRequest.BrokerEpoch"))?;
-        }
-        if v <= 2 {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaRequest.DeletePartitions"))?;
+        if r
+            .skip(
+                4 + (if v >= 4 { 1 } else { 0 }) + 4 + (if v >= 1 { 8 } else { 0 })
+                    + (if v <= 2 { 1 } else { 0 }),
+            )
+            .is_err()
+        {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaRequest.ControllerId"))?;
+            if v >= 4 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("StopReplicaRequest.isKRaftController"))?;
+            }
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaRequest.ControllerEpoch"))?;
+            if v >= 1 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("StopReplicaRequest.BrokerEpoch"))?;
+            }
+            if v <= 2 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("StopReplicaRequest.DeletePartitions"))?;
+            }
         }
         if v <= 0 {
             <rt::Array<
@@ -802,17 +810,29 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionState<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if v >= 3 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaPartitionState.PartitionIndex"))?;
-        }
-        if v >= 3 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaPartitionState.LeaderEpoch"))?;
-        }
-        if v >= 3 {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaPartitionState.DeletePartition"))?;
+        if r
+            .skip(
+                (if v >= 3 { 4 } else { 0 }) + (if v >= 3 { 4 } else { 0 })
+                    + (if v >= 3 { 1 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v >= 3 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("StopReplicaPartitionState.PartitionIndex")
+                    })?;
+            }
+            if v >= 3 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("StopReplicaPartitionState.LeaderEpoch"))?;
+            }
+            if v >= 3 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("StopReplicaPartitionState.DeletePartition")
+                    })?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)

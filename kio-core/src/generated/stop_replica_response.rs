@@ -202,10 +202,12 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionError<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StopReplicaPartitionError.TopicName"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StopReplicaPartitionError.PartitionIndex"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StopReplicaPartitionError.ErrorCode"))?;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaPartitionError.PartitionIndex"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaPartitionError.ErrorCode"))?;
+        }
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("StopReplicaPartitionError._tagged"))?;

@@ -149,13 +149,15 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequest<'a> {
             .map_err(|e| e.in_field("TxnOffsetCommitRequest.TransactionalId"))?;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TxnOffsetCommitRequest.GroupId"))?;
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TxnOffsetCommitRequest.ProducerId"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TxnOffsetCommitRequest.ProducerEpoch"))?;
-        if v >= 3 {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TxnOffsetCommitRequest.GenerationId"))?;
+        if r.skip(8 + 2 + (if v >= 3 { 4 } else { 0 })).is_err() {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TxnOffsetCommitRequest.ProducerId"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TxnOffsetCommitRequest.ProducerEpoch"))?;
+            if v >= 3 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("TxnOffsetCommitRequest.GenerationId"))?;
+            }
         }
         if v >= 3 {
             <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
@@ -470,15 +472,24 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestPartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.PartitionIndex"))?;
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.CommittedOffset"))?;
-        if v >= 2 {
+        if r.skip(4 + 8 + (if v >= 2 { 4 } else { 0 })).is_err() {
             <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
-                    e.in_field("TxnOffsetCommitRequestPartition.CommittedLeaderEpoch")
+                    e.in_field("TxnOffsetCommitRequestPartition.PartitionIndex")
                 })?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("TxnOffsetCommitRequestPartition.CommittedOffset")
+                })?;
+            if v >= 2 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e
+                            .in_field(
+                                "TxnOffsetCommitRequestPartition.CommittedLeaderEpoch",
+                            )
+                    })?;
+            }
         }
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| {

@@ -246,15 +246,20 @@ impl<'a> rt::Wire<'a> for FeatureUpdateKey<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FeatureUpdateKey.Feature"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FeatureUpdateKey.MaxVersionLevel"))?;
-        if v <= 0 {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FeatureUpdateKey.AllowDowngrade"))?;
-        }
-        if v >= 1 {
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FeatureUpdateKey.UpgradeType"))?;
+        if r
+            .skip(2 + (if v <= 0 { 1 } else { 0 }) + (if v >= 1 { 1 } else { 0 }))
+            .is_err()
+        {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FeatureUpdateKey.MaxVersionLevel"))?;
+            if v <= 0 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FeatureUpdateKey.AllowDowngrade"))?;
+            }
+            if v >= 1 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FeatureUpdateKey.UpgradeType"))?;
+            }
         }
         if cx.flexible {
             rt::TaggedSection::skip(r)

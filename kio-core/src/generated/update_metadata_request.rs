@@ -160,17 +160,22 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerId"))?;
-        if v >= 8 {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataRequest.isKRaftController"))?;
-        }
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerEpoch"))?;
-        if v >= 5 {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataRequest.BrokerEpoch"))?;
+        if r
+            .skip(4 + (if v >= 8 { 1 } else { 0 }) + 4 + (if v >= 5 { 8 } else { 0 }))
+            .is_err()
+        {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerId"))?;
+            if v >= 8 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("UpdateMetadataRequest.isKRaftController"))?;
+            }
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerEpoch"))?;
+            if v >= 5 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("UpdateMetadataRequest.BrokerEpoch"))?;
+            }
         }
         if v <= 4 {
             <rt::Array<
@@ -470,14 +475,18 @@ impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
             <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("UpdateMetadataPartitionState.TopicName"))?;
         }
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataPartitionState.PartitionIndex"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataPartitionState.ControllerEpoch"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataPartitionState.Leader"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataPartitionState.LeaderEpoch"))?;
+        if r.skip(4 + 4 + 4 + 4).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataPartitionState.PartitionIndex"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("UpdateMetadataPartitionState.ControllerEpoch")
+                })?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataPartitionState.Leader"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataPartitionState.LeaderEpoch"))?;
+        }
         <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.Isr"))?;
         <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))

@@ -121,12 +121,14 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterRequest<'a> {
         let v = cx.version;
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("UpdateRaftVoterRequest.ClusterId"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateRaftVoterRequest.CurrentLeaderEpoch"))?;
-        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateRaftVoterRequest.VoterId"))?;
-        <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateRaftVoterRequest.VoterDirectoryId"))?;
+        if r.skip(4 + 4 + 16).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateRaftVoterRequest.CurrentLeaderEpoch"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateRaftVoterRequest.VoterId"))?;
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateRaftVoterRequest.VoterDirectoryId"))?;
+        }
         <rt::Array<
             'a,
             Listener<'a>,
@@ -387,10 +389,12 @@ impl<'a> rt::Wire<'a> for KRaftVersionFeature<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("KRaftVersionFeature.MinSupportedVersion"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("KRaftVersionFeature.MaxSupportedVersion"))?;
+        if r.skip(2 + 2).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("KRaftVersionFeature.MinSupportedVersion"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("KRaftVersionFeature.MaxSupportedVersion"))?;
+        }
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("KRaftVersionFeature._tagged"))?;

@@ -207,12 +207,14 @@ impl<'a> rt::Wire<'a> for WritableTxnMarker<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("WritableTxnMarker.ProducerId"))?;
-        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("WritableTxnMarker.ProducerEpoch"))?;
-        <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("WritableTxnMarker.TransactionResult"))?;
+        if r.skip(8 + 2 + 1).is_err() {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("WritableTxnMarker.ProducerId"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("WritableTxnMarker.ProducerEpoch"))?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("WritableTxnMarker.TransactionResult"))?;
+        }
         <rt::Array<
             'a,
             WritableTxnMarkerTopic<'a>,

@@ -120,7 +120,7 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
     /// ([`Wire::skip`]; one length check for fixed-size elements); `None`
     /// for a null array. The count is checked against the bytes that remain
     /// before any element is looked at.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn read_elements(r: &mut Reader<'a>, cx: Cx) -> Result<Option<Self>, DecodeError> {
         let Some(len) = r.length(cx.flexible, true)? else {
             return Ok(None);
@@ -145,7 +145,7 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
     }
 
     /// Like [`Array::read_elements`] without keeping anything: `false` for a null array.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn skip_elements(r: &mut Reader<'a>, cx: Cx) -> Result<bool, DecodeError> {
         let Some(len) = r.length(cx.flexible, true)? else {
             return Ok(false);
@@ -158,7 +158,7 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
         Ok(true)
     }
 
-    #[inline]
+    #[inline(always)]
     fn skip_counted(r: &mut Reader<'a>, len: usize, elem_cx: Cx) -> Result<(), DecodeError> {
         match T::FIXED_SIZE {
             // `len` is at most the bytes that remain, so this cannot overflow.
@@ -175,7 +175,7 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
     /// Writes every element (the count is written by the caller): a decoded
     /// array at the layout it was decoded with is one copy of its bytes;
     /// otherwise each element is written by reference.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn write_elements<S: Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -185,6 +185,11 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
             nullable: false,
             ..cx
         };
+        if let Some(size) = T::FIXED_SIZE {
+            if w.add_len(self.len().saturating_mul(size)) {
+                return Ok(());
+            }
+        }
         match self {
             Array::Wire(a) if a.cx == elem_cx => w.put(a.bytes),
             Array::Wire(a) => {
@@ -203,7 +208,7 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn write_all<'a, T: Wire<'a>, S: Sink + ?Sized>(
     s: &[T],
     w: &mut S,
@@ -254,7 +259,7 @@ pub enum ArrayIter<'s, 'a, T> {
 
 impl<'a, T: Wire<'a> + Clone> Iterator for ArrayIter<'_, 'a, T> {
     type Item = T;
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<T> {
         match self {
             ArrayIter::Wire { r, left, cx } => {

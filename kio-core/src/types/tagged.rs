@@ -227,15 +227,19 @@ pub struct TaggedSection<'a> {
 impl<'a> TaggedSection<'a> {
     /// Checks a whole tagged section of a struct that has no typed tagged
     /// fields, and moves past it (as `begin`, `next` until `None`).
-    #[inline]
+    #[inline(always)]
     pub fn skip(r: &mut Reader<'a>) -> Result<(), DecodeError> {
+        // Almost every section is empty: one zero byte.
+        if r.rest().first() == Some(&0) {
+            return r.skip(1);
+        }
         let mut tags = Self::begin(r)?;
         while tags.next(r)?.is_some() {}
         Ok(())
     }
 
     /// Reads the section's entry count.
-    #[inline]
+    #[inline(always)]
     pub fn begin(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         let count = r.uvarint()?;
         // Each entry takes at least two bytes: refuse counts the input cannot hold.
@@ -250,7 +254,7 @@ impl<'a> TaggedSection<'a> {
     }
 
     /// The next entry's tag and a reader over exactly its value.
-    #[inline]
+    #[inline(always)]
     pub fn next(&mut self, r: &mut Reader<'a>) -> Result<Option<(u32, Reader<'a>)>, DecodeError> {
         if self.left == 0 {
             return Ok(None);
@@ -280,7 +284,7 @@ impl<'a> TaggedSection<'a> {
     }
 
     /// Ends the section, keeping the entries that typed fields do not hold.
-    #[inline]
+    #[inline(always)]
     pub fn finish(self, r: &Reader<'a>) -> UnknownTags<'a> {
         if self.entries == 0 || self.entries == usize::from(self.typed.len) {
             return UnknownTags::default();

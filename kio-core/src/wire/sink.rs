@@ -9,6 +9,16 @@ use crate::error::{EncodeError, EncodeErrorKind};
 pub trait Sink {
     /// Appends `bytes`.
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError>;
+
+    /// For a sink that only counts ([`CountingSink`]): adds `n` bytes
+    /// without being shown them and returns `true`. Every other sink returns
+    /// `false` (the default) and is written to normally. Lets a fixed-size
+    /// array be sized in O(1) by the same code that writes it.
+    #[inline(always)]
+    fn add_len(&mut self, n: usize) -> bool {
+        let _ = n;
+        false
+    }
 }
 
 /// Counts bytes without storing them; used for `encoded_len` and size prefixes.
@@ -19,10 +29,15 @@ pub struct CountingSink {
 }
 
 impl Sink for CountingSink {
-    #[inline]
+    #[inline(always)]
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         self.count += bytes.len();
         Ok(())
+    }
+    #[inline(always)]
+    fn add_len(&mut self, n: usize) -> bool {
+        self.count += n;
+        true
     }
 }
 
@@ -54,7 +69,7 @@ impl<'b> SliceSink<'b> {
 }
 
 impl Sink for SliceSink<'_> {
-    #[inline]
+    #[inline(always)]
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         let end = self
             .len
@@ -73,7 +88,7 @@ impl Sink for SliceSink<'_> {
 
 #[cfg(feature = "alloc")]
 impl Sink for alloc::vec::Vec<u8> {
-    #[inline]
+    #[inline(always)]
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         self.extend_from_slice(bytes);
         Ok(())
@@ -141,7 +156,7 @@ impl Sink for WindowSink<'_> {
 }
 
 /// Writes an unsigned varint.
-#[inline]
+#[inline(always)]
 pub fn put_uvarint<S: Sink + ?Sized>(w: &mut S, mut v: u32) -> Result<(), EncodeError> {
     if v < 0x80 {
         return w.put(&[v as u8]);
