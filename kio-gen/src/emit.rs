@@ -458,20 +458,19 @@ fn skip_fn(m: &Message, s: &StructDef) -> TokenStream {
     // A run of fixed-size fields is skipped by one check; only when that
     // fails are they skipped one by one, for the exact error.
     let mut run: Vec<(TokenStream, TokenStream)> = Vec::new();
-    let flush = |run: &mut Vec<(TokenStream, TokenStream)>, body: &mut TokenStream| {
-        match run.len() {
-            0 => {}
-            1 => body.extend(run.remove(0).1),
-            _ => {
-                let sizes = run.iter().map(|(n, _)| n);
-                let each = run.iter().map(|(_, st)| st);
-                body.extend(quote! {
-                    if r.skip(#(#sizes)+*).is_err() {
-                        #(#each)*
-                    }
-                });
-                run.clear();
-            }
+    let flush = |run: &mut Vec<(TokenStream, TokenStream)>, body: &mut TokenStream| match run.len()
+    {
+        0 => {}
+        1 => body.extend(run.remove(0).1),
+        _ => {
+            let sizes = run.iter().map(|(n, _)| n);
+            let each = run.iter().map(|(_, st)| st);
+            body.extend(quote! {
+                if r.skip(#(#sizes)+*).is_err() {
+                    #(#each)*
+                }
+            });
+            run.clear();
         }
     };
     for f in s.fields.iter().filter(|f| f.tag.is_none()) {
