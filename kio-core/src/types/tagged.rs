@@ -350,7 +350,10 @@ impl<'s> TaggedWriter<'s> {
     /// The tagged section of a struct without typed tagged fields: only the
     /// raw entries (usually none: one zero byte).
     #[inline]
-    pub fn raw_only<S: Sink + ?Sized>(w: &mut S, raw: &'s UnknownTags<'_>) -> Result<(), EncodeError> {
+    pub fn raw_only<S: Sink + ?Sized>(
+        w: &mut S,
+        raw: &'s UnknownTags<'_>,
+    ) -> Result<(), EncodeError> {
         if raw.is_trivially_empty() {
             return w.put(&[0]);
         }
