@@ -42,6 +42,7 @@ bash scripts/firmware-size.sh
 
 step "tests"
 cargo test --workspace
+cargo bench -q -p kio-core --no-run  # the benchmarks must build; their times are never asserted
 
 step "the producer firmware in QEMU against Tansu"; bash scripts/test-firmware.sh
 

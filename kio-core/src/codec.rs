@@ -29,11 +29,34 @@ impl Cx {
 }
 
 /// A value with a Kafka wire form: every field type and every generated struct.
+///
+/// Decoding has two halves: [`Wire::read`] builds a value, [`Wire::skip`]
+/// only checks one and moves past it. A decoded array is validated by
+/// `skip`ping its elements (a primitive array by one length check, see
+/// [`Wire::FIXED_SIZE`]) and its elements are `read` only when iterated, so
+/// nothing is built twice and nothing is allocated.
 pub trait Wire<'a>: Sized {
+    /// The size of every encoding of this type, when it has one (`int32`: 4).
+    /// An array of such elements is validated and skipped by one length check.
+    const FIXED_SIZE: Option<usize> = None;
     /// Reads a value laid out as `cx` says, borrowing from the reader's input.
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError>;
+    /// Checks a value laid out as `cx` says and moves past it, without
+    /// building it. Accepts and rejects exactly what [`Wire::read`] does, with
+    /// the same errors.
+    fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
+        Self::read(r, cx).map(drop)
+    }
     /// Writes the value laid out as `cx` says.
-    fn write(&self, w: &mut dyn Sink, cx: Cx) -> Result<(), EncodeError>;
+    fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError>;
+    /// The exact number of bytes [`Wire::write`] writes (the same code,
+    /// writing into a [`CountingSink`], so the two cannot disagree).
+    #[inline(always)]
+    fn wire_len(&self, cx: Cx) -> Result<usize, EncodeError> {
+        let mut count = CountingSink::default();
+        self.write(&mut count, cx)?;
+        Ok(count.count)
+    }
 }
 
 /// A generated struct (a message or one of its nested structs).
@@ -60,8 +83,9 @@ pub trait Message<'a>: Struct<'a> {
         Self::read(r, Self::SCHEMA.cx(version))
     }
 
-    /// Encodes the message at `version` into `w`.
-    fn encode(&self, w: &mut dyn Sink, version: i16) -> Result<(), EncodeError> {
+    /// Encodes the message at `version` into `w` (a `&mut Vec<u8>`, a
+    /// [`crate::SliceSink`], an [`crate::IoSink`], a `&mut dyn Sink`, ...).
+    fn encode<S: Sink + ?Sized>(&self, w: &mut S, version: i16) -> Result<(), EncodeError> {
         if !Self::SCHEMA.valid.contains(version) {
             return Err(
                 EncodeError::new(EncodeErrorKind::UnsupportedVersion(version))
@@ -73,9 +97,13 @@ pub trait Message<'a>: Struct<'a> {
 
     /// The exact number of bytes [`Message::encode`] writes at `version`.
     fn encoded_len(&self, version: i16) -> Result<usize, EncodeError> {
-        let mut count = CountingSink::default();
-        self.encode(&mut count, version)?;
-        Ok(count.count)
+        if !Self::SCHEMA.valid.contains(version) {
+            return Err(
+                EncodeError::new(EncodeErrorKind::UnsupportedVersion(version))
+                    .in_field(Self::SCHEMA.name),
+            );
+        }
+        self.wire_len(Self::SCHEMA.cx(version))
     }
 
     /// Encodes into a new `Vec`.
@@ -104,13 +132,22 @@ pub trait Response<'a>: Message<'a> {
 macro_rules! int_wire {
     ($($t:ty => $read:ident),*) => {$(
         impl<'a> Wire<'a> for $t {
-            #[inline]
+            const FIXED_SIZE: Option<usize> = Some(core::mem::size_of::<$t>());
+            #[inline(always)]
             fn read(r: &mut Reader<'a>, _cx: Cx) -> Result<Self, DecodeError> {
                 r.$read()
             }
-            #[inline]
-            fn write(&self, w: &mut dyn Sink, _cx: Cx) -> Result<(), EncodeError> {
+            #[inline(always)]
+            fn skip(r: &mut Reader<'a>, _cx: Cx) -> Result<(), DecodeError> {
+                r.skip(core::mem::size_of::<$t>())
+            }
+            #[inline(always)]
+            fn write<S: Sink + ?Sized>(&self, w: &mut S, _cx: Cx) -> Result<(), EncodeError> {
                 w.put(&self.to_be_bytes())
+            }
+            #[inline(always)]
+            fn wire_len(&self, _cx: Cx) -> Result<usize, EncodeError> {
+                Ok(core::mem::size_of::<$t>())
             }
         }
     )*};
@@ -118,25 +155,48 @@ macro_rules! int_wire {
 int_wire!(i8 => i8, i16 => i16, u16 => u16, i32 => i32, u32 => u32, i64 => i64, f64 => f64);
 
 impl<'a> Wire<'a> for bool {
+    const FIXED_SIZE: Option<usize> = Some(1);
     /// Any non-zero byte is `true`, as Kafka's `readByte() != 0`.
+    #[inline(always)]
     fn read(r: &mut Reader<'a>, _cx: Cx) -> Result<Self, DecodeError> {
         Ok(r.u8()? != 0)
     }
-    fn write(&self, w: &mut dyn Sink, _cx: Cx) -> Result<(), EncodeError> {
+    #[inline(always)]
+    fn skip(r: &mut Reader<'a>, _cx: Cx) -> Result<(), DecodeError> {
+        r.skip(1)
+    }
+    #[inline(always)]
+    fn write<S: Sink + ?Sized>(&self, w: &mut S, _cx: Cx) -> Result<(), EncodeError> {
         w.put(&[u8::from(*self)])
+    }
+    #[inline(always)]
+    fn wire_len(&self, _cx: Cx) -> Result<usize, EncodeError> {
+        Ok(1)
     }
 }
 impl<'a> Wire<'a> for Uuid {
+    const FIXED_SIZE: Option<usize> = Some(16);
+    #[inline(always)]
     fn read(r: &mut Reader<'a>, _cx: Cx) -> Result<Self, DecodeError> {
         r.uuid().map(Uuid)
     }
-    fn write(&self, w: &mut dyn Sink, _cx: Cx) -> Result<(), EncodeError> {
+    #[inline(always)]
+    fn skip(r: &mut Reader<'a>, _cx: Cx) -> Result<(), DecodeError> {
+        r.skip(16)
+    }
+    #[inline(always)]
+    fn write<S: Sink + ?Sized>(&self, w: &mut S, _cx: Cx) -> Result<(), EncodeError> {
         w.put(&self.0)
+    }
+    #[inline(always)]
+    fn wire_len(&self, _cx: Cx) -> Result<usize, EncodeError> {
+        Ok(16)
     }
 }
 /// Writes a length prefix: compact (N+1, 0 = null) or `int16`/`int32` (-1 = null).
-pub fn write_length(
-    w: &mut dyn Sink,
+#[inline(always)]
+pub fn write_length<S: Sink + ?Sized>(
+    w: &mut S,
     len: Option<usize>,
     compact: bool,
     wide: bool,
@@ -160,6 +220,7 @@ pub fn write_length(
     }
 }
 
+#[inline(always)]
 fn read_blob<'a>(r: &mut Reader<'a>, cx: Cx, wide: bool) -> Result<Option<&'a [u8]>, DecodeError> {
     let start = r.offset();
     match r.length(cx.flexible, wide)? {
@@ -169,11 +230,20 @@ fn read_blob<'a>(r: &mut Reader<'a>, cx: Cx, wide: bool) -> Result<Option<&'a [u
     }
 }
 
+#[cold]
 fn null_not_allowed(cx: Cx) -> EncodeError {
     EncodeError::new(EncodeErrorKind::NullNotAllowed(cx.version))
 }
 
 impl<'a> Wire<'a> for Str<'a> {
+    #[inline(always)]
+    fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
+        let cx = Cx {
+            nullable: false,
+            ..cx
+        };
+        read_blob(r, cx, false).map(drop)
+    }
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
         let cx = Cx {
             nullable: false,
@@ -181,16 +251,22 @@ impl<'a> Wire<'a> for Str<'a> {
         };
         read_blob(r, cx, false).map(|b| Str::from_utf8_unchecked_bytes(b.unwrap_or_default()))
     }
-    fn write(&self, w: &mut dyn Sink, cx: Cx) -> Result<(), EncodeError> {
+    #[inline(always)]
+    fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         write_length(w, Some(self.len()), cx.flexible, false)?;
         w.put(self.as_bytes())
     }
 }
 impl<'a> Wire<'a> for Option<Str<'a>> {
+    #[inline(always)]
+    fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
+        read_blob(r, cx, false).map(drop)
+    }
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
         Ok(read_blob(r, cx, false)?.map(Str::from_utf8_unchecked_bytes))
     }
-    fn write(&self, w: &mut dyn Sink, cx: Cx) -> Result<(), EncodeError> {
+    #[inline(always)]
+    fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         match self {
             Some(s) => s.write(w, cx),
             None if cx.nullable => write_length(w, None, cx.flexible, false),
@@ -200,6 +276,14 @@ impl<'a> Wire<'a> for Option<Str<'a>> {
 }
 
 impl<'a> Wire<'a> for Bytes<'a> {
+    #[inline(always)]
+    fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
+        let cx = Cx {
+            nullable: false,
+            ..cx
+        };
+        read_blob(r, cx, true).map(drop)
+    }
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
         let cx = Cx {
             nullable: false,
@@ -207,16 +291,22 @@ impl<'a> Wire<'a> for Bytes<'a> {
         };
         read_blob(r, cx, true).map(|b| Bytes::new(b.unwrap_or_default()))
     }
-    fn write(&self, w: &mut dyn Sink, cx: Cx) -> Result<(), EncodeError> {
+    #[inline(always)]
+    fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         write_length(w, Some(self.len()), cx.flexible, true)?;
         w.put(self.as_slice())
     }
 }
 impl<'a> Wire<'a> for Option<Bytes<'a>> {
+    #[inline(always)]
+    fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
+        read_blob(r, cx, true).map(drop)
+    }
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
         Ok(read_blob(r, cx, true)?.map(Bytes::new))
     }
-    fn write(&self, w: &mut dyn Sink, cx: Cx) -> Result<(), EncodeError> {
+    #[inline(always)]
+    fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         match self {
             Some(b) => b.write(w, cx),
             None if cx.nullable => write_length(w, None, cx.flexible, true),
@@ -226,6 +316,14 @@ impl<'a> Wire<'a> for Option<Bytes<'a>> {
 }
 
 impl<'a> Wire<'a> for RecordsBytes<'a> {
+    #[inline(always)]
+    fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
+        let cx = Cx {
+            nullable: false,
+            ..cx
+        };
+        read_blob(r, cx, true).map(drop)
+    }
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
         let cx = Cx {
             nullable: false,
@@ -233,17 +331,23 @@ impl<'a> Wire<'a> for RecordsBytes<'a> {
         };
         read_blob(r, cx, true).map(|b| RecordsBytes::new(b.unwrap_or_default()))
     }
-    fn write(&self, w: &mut dyn Sink, cx: Cx) -> Result<(), EncodeError> {
+    #[inline(always)]
+    fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         write_length(w, Some(self.as_slice().len()), cx.flexible, true)?;
         w.put(self.as_slice())
     }
 }
 
 impl<'a> Wire<'a> for Option<RecordsBytes<'a>> {
+    #[inline(always)]
+    fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
+        read_blob(r, cx, true).map(drop)
+    }
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
         Ok(read_blob(r, cx, true)?.map(RecordsBytes::new))
     }
-    fn write(&self, w: &mut dyn Sink, cx: Cx) -> Result<(), EncodeError> {
+    #[inline(always)]
+    fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         match self {
             Some(b) => {
                 write_length(w, Some(b.as_slice().len()), cx.flexible, true)?;
@@ -255,7 +359,8 @@ impl<'a> Wire<'a> for Option<RecordsBytes<'a>> {
     }
 }
 
-impl<'a, T: Wire<'a> + Clone> Wire<'a> for Array<'a, T> {
+impl<'a, T: Wire<'a>> Wire<'a> for Array<'a, T> {
+    #[inline(always)]
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
         let start = r.offset();
         match Array::read_elements(r, cx)? {
@@ -263,12 +368,22 @@ impl<'a, T: Wire<'a> + Clone> Wire<'a> for Array<'a, T> {
             None => Err(DecodeError::new(start, DecodeErrorKind::UnexpectedNull)),
         }
     }
-    fn write(&self, w: &mut dyn Sink, cx: Cx) -> Result<(), EncodeError> {
+    #[inline(always)]
+    fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
+        let start = r.offset();
+        match Array::<T>::skip_elements(r, cx)? {
+            true => Ok(()),
+            false => Err(DecodeError::new(start, DecodeErrorKind::UnexpectedNull)),
+        }
+    }
+    #[inline(always)]
+    fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         write_length(w, Some(self.len()), cx.flexible, true)?;
         self.write_elements(w, cx)
     }
 }
-impl<'a, T: Wire<'a> + Clone> Wire<'a> for Option<Array<'a, T>> {
+impl<'a, T: Wire<'a>> Wire<'a> for Option<Array<'a, T>> {
+    #[inline(always)]
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
         let start = r.offset();
         match Array::read_elements(r, cx)? {
@@ -276,7 +391,16 @@ impl<'a, T: Wire<'a> + Clone> Wire<'a> for Option<Array<'a, T>> {
             a => Ok(a),
         }
     }
-    fn write(&self, w: &mut dyn Sink, cx: Cx) -> Result<(), EncodeError> {
+    #[inline(always)]
+    fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
+        let start = r.offset();
+        match Array::<T>::skip_elements(r, cx)? {
+            false if !cx.nullable => Err(DecodeError::new(start, DecodeErrorKind::UnexpectedNull)),
+            _ => Ok(()),
+        }
+    }
+    #[inline(always)]
+    fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         match self {
             Some(a) => a.write(w, cx),
             None if cx.nullable => write_length(w, None, cx.flexible, true),
@@ -294,7 +418,14 @@ impl<'a, T: Struct<'a>> Wire<'a> for Option<T> {
         }
         T::read(r, cx).map(Some)
     }
-    fn write(&self, w: &mut dyn Sink, cx: Cx) -> Result<(), EncodeError> {
+    fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
+        if cx.nullable && r.i8()? < 0 {
+            return Ok(());
+        }
+        T::skip(r, cx)
+    }
+    #[inline(always)]
+    fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         match (self, cx.nullable) {
             (Some(v), true) => {
                 w.put(&[1])?;

@@ -267,6 +267,7 @@ fn struct_def(m: &Message, s: &StructDef, top: bool) -> TokenStream {
         quote!(#id: rt::IntoOwned::into_owned(self.#id),)
     });
     let read = read_fn(m, s);
+    let skip = skip_fn(m, s);
     let write = write_fn(m, s);
     let owner = &s.name;
     quote! {
@@ -298,6 +299,7 @@ fn struct_def(m: &Message, s: &StructDef, top: bool) -> TokenStream {
 
         impl<'a> rt::Wire<'a> for #name<'a> {
             #read
+            #skip
             #write
         }
 
@@ -331,24 +333,35 @@ fn field_cx(m: &Message, f: &Field, tagged: bool) -> TokenStream {
     quote!(rt::Cx::new(v, #flexible, #nullable))
 }
 
+/// The local a generated `read` keeps a field in until the struct is built.
+fn local(f: &Field) -> proc_macro2::Ident {
+    format_ident!("f_{}", field_ident(&f.name).trim_start_matches("r#"))
+}
+
+/// `read`: each field into a local, then the struct built once (no
+/// `Default` first, no drop of a value about to be overwritten).
 fn read_fn(m: &Message, s: &StructDef) -> TokenStream {
     let mut body = TokenStream::new();
-    for f in s.fields.iter().filter(|f| f.tag.is_none()) {
-        let id = ident(&field_ident(&f.name));
+    for f in &s.fields {
+        let loc = local(f);
+        let ty = field_ty(f);
+        let d = default_expr(f);
+        if f.tag.is_some() {
+            body.extend(quote!(let mut #loc: #ty = #d;));
+            continue;
+        }
         let path = format!("{}.{}", s.name, f.name);
         let fcx = field_cx(m, f, false);
-        let stmt = quote! {
-            this.#id = rt::Wire::read(r, #fcx).map_err(|e| e.in_field(#path))?;
-        };
+        let read = quote!(rt::Wire::read(r, #fcx).map_err(|e| e.in_field(#path))?);
         body.extend(match cond(f.versions, m.valid) {
-            None => stmt,
-            Some(c) => quote!(if #c { #stmt }),
+            None => quote!(let #loc: #ty = #read;),
+            Some(c) => quote!(let #loc: #ty = if #c { #read } else { #d };),
         });
     }
     let tagged: Vec<&Field> = s.fields.iter().filter(|f| f.tag.is_some()).collect();
     let mut arms = TokenStream::new();
     for f in &tagged {
-        let id = ident(&field_ident(&f.name));
+        let loc = local(f);
         let path = format!("{}.{}", s.name, f.name);
         let tag = f.tag.unwrap_or_default();
         let fcx = field_cx(m, f, true);
@@ -359,16 +372,16 @@ fn read_fn(m: &Message, s: &StructDef) -> TokenStream {
         };
         arms.extend(quote! {
             #tag #guard => {
-                this.#id = rt::Wire::read(&mut sub, #fcx).map_err(|e| e.in_field(#path))?;
+                #loc = rt::Wire::read(&mut sub, #fcx).map_err(|e| e.in_field(#path))?;
                 rt::TaggedSection::check_used(tag, &sub).map_err(|e| e.in_field(#path))?;
-                if this.#id != #d {
+                if #loc != #d {
                     tags.typed(tag);
                 }
             }
         });
     }
     let section = if m.flexible.is_empty() {
-        quote!()
+        quote!(let unknown_tagged_fields = rt::UnknownTags::default();)
     } else {
         let path = format!("{}._tagged", s.name);
         let lp = if tagged.is_empty() {
@@ -386,10 +399,153 @@ fn read_fn(m: &Message, s: &StructDef) -> TokenStream {
             }
         };
         quote! {
-            if cx.flexible {
+            let unknown_tagged_fields = if cx.flexible {
                 let mut tags = rt::TaggedSection::begin(r).map_err(|e| e.in_field(#path))?;
                 #lp
-                this.unknown_tagged_fields = tags.finish(r);
+                tags.finish(r)
+            } else {
+                rt::UnknownTags::default()
+            };
+        }
+    };
+    let inits = s.fields.iter().map(|f| {
+        let id = ident(&field_ident(&f.name));
+        let loc = local(f);
+        quote!(#id: #loc,)
+    });
+    let uses_v = !s.fields.is_empty();
+    let v_binding = if uses_v {
+        quote!(let v = cx.version;)
+    } else {
+        quote!()
+    };
+    let cx_name = if uses_v || !m.flexible.is_empty() {
+        quote!(cx)
+    } else {
+        quote!(_cx)
+    };
+    let r_name = if s.fields.iter().any(|f| f.tag.is_none()) || !m.flexible.is_empty() {
+        quote!(r)
+    } else {
+        quote!(_r)
+    };
+    quote! {
+        fn read(#r_name: &mut rt::Reader<'a>, #cx_name: rt::Cx) -> Result<Self, rt::DecodeError> {
+            #v_binding
+            #body
+            #section
+            Ok(Self {
+                #(#inits)*
+                unknown_tagged_fields,
+            })
+        }
+    }
+}
+
+/// The wire size of a field that always takes the same number of bytes.
+fn fixed_size(f: &Field) -> Option<usize> {
+    if f.is_option() {
+        return None;
+    }
+    match &f.ty {
+        Ty::Prim(Prim::Bool | Prim::Int8) => Some(1),
+        Ty::Prim(Prim::Int16 | Prim::Uint16) => Some(2),
+        Ty::Prim(Prim::Int32 | Prim::Uint32) => Some(4),
+        Ty::Prim(Prim::Int64 | Prim::Float64) => Some(8),
+        Ty::Prim(Prim::Uuid) => Some(16),
+        _ => None,
+    }
+}
+
+/// `skip`: the same checks as `read`, in the same order and with the same
+/// errors, without building the struct (arrays are validated this way).
+fn skip_fn(m: &Message, s: &StructDef) -> TokenStream {
+    let mut body = TokenStream::new();
+    // A run of fixed-size fields is skipped by one check; only when that
+    // fails are they skipped one by one, for the exact error.
+    let mut run: Vec<(TokenStream, TokenStream)> = Vec::new();
+    let flush = |run: &mut Vec<(TokenStream, TokenStream)>, body: &mut TokenStream| match run.len()
+    {
+        0 => {}
+        1 => body.extend(run.remove(0).1),
+        _ => {
+            let sizes = run.iter().map(|(n, _)| n);
+            let each = run.iter().map(|(_, st)| st);
+            body.extend(quote! {
+                if r.skip(#(#sizes)+*).is_err() {
+                    #(#each)*
+                }
+            });
+            run.clear();
+        }
+    };
+    for f in s.fields.iter().filter(|f| f.tag.is_none()) {
+        let path = format!("{}.{}", s.name, f.name);
+        let fcx = field_cx(m, f, false);
+        let ty = field_ty(f);
+        let stmt = quote! {
+            <#ty as rt::Wire<'a>>::skip(r, #fcx).map_err(|e| e.in_field(#path))?;
+        };
+        let c = cond(f.versions, m.valid);
+        let stmt = match &c {
+            None => stmt,
+            Some(c) => quote!(if #c { #stmt }),
+        };
+        match fixed_size(f) {
+            Some(n) => {
+                let n = Literal::usize_unsuffixed(n);
+                let size = match &c {
+                    None => quote!(#n),
+                    Some(c) => quote!((if #c { #n } else { 0 })),
+                };
+                run.push((size, stmt));
+            }
+            None => {
+                flush(&mut run, &mut body);
+                body.extend(stmt);
+            }
+        }
+    }
+    flush(&mut run, &mut body);
+    let tagged: Vec<&Field> = s.fields.iter().filter(|f| f.tag.is_some()).collect();
+    let section = if m.flexible.is_empty() {
+        quote!()
+    } else {
+        let path = format!("{}._tagged", s.name);
+        if tagged.is_empty() {
+            quote! {
+                if cx.flexible {
+                    rt::TaggedSection::skip(r).map_err(|e| e.in_field(#path))?;
+                }
+            }
+        } else {
+            let mut arms = TokenStream::new();
+            for f in &tagged {
+                let fpath = format!("{}.{}", s.name, f.name);
+                let tag = f.tag.unwrap_or_default();
+                let fcx = field_cx(m, f, true);
+                let ty = field_ty(f);
+                let guard = match cond(f.tagged, m.valid) {
+                    Some(c) => quote!(if #c),
+                    None => quote!(),
+                };
+                arms.extend(quote! {
+                    #tag #guard => {
+                        <#ty as rt::Wire<'a>>::skip(&mut sub, #fcx).map_err(|e| e.in_field(#fpath))?;
+                        rt::TaggedSection::check_used(tag, &sub).map_err(|e| e.in_field(#fpath))?;
+                    }
+                });
+            }
+            quote! {
+                if cx.flexible {
+                    let mut tags = rt::TaggedSection::begin(r).map_err(|e| e.in_field(#path))?;
+                    while let Some((tag, mut sub)) = tags.next(r).map_err(|e| e.in_field(#path))? {
+                        match tag {
+                            #arms
+                            _ => {}
+                        }
+                    }
+                }
             }
         }
     };
@@ -409,18 +565,12 @@ fn read_fn(m: &Message, s: &StructDef) -> TokenStream {
     } else {
         quote!(_r)
     };
-    let this_mut = if s.fields.is_empty() && m.flexible.is_empty() {
-        quote!()
-    } else {
-        quote!(mut)
-    };
     quote! {
-        fn read(#r_name: &mut rt::Reader<'a>, #cx_name: rt::Cx) -> Result<Self, rt::DecodeError> {
+        fn skip(#r_name: &mut rt::Reader<'a>, #cx_name: rt::Cx) -> Result<(), rt::DecodeError> {
             #v_binding
-            let #this_mut this = Self::default();
             #body
             #section
-            Ok(this)
+            Ok(())
         }
     }
 }
@@ -478,7 +628,9 @@ fn write_fn(m: &Message, s: &StructDef) -> TokenStream {
             present.push(quote!((#tag, #has)));
             writes.extend(quote! {
                 if #has {
-                    tw.field(w, #tag, &|w| rt::Wire::write(&self.#id, w, #fcx)).map_err(|e| e.in_field(#path))?;
+                    let len = rt::Wire::wire_len(&self.#id, #fcx).map_err(|e| e.in_field(#path))?;
+                    tw.field(w, #tag, len)?;
+                    rt::Wire::write(&self.#id, w, #fcx).map_err(|e| e.in_field(#path))?;
                 }
             });
             if !f.ignorable {
@@ -493,25 +645,27 @@ fn write_fn(m: &Message, s: &StructDef) -> TokenStream {
             }
         }
         let fail = not_in_version(&unknown_path);
-        let tw_mut = if tagged.is_empty() {
-            quote!()
+        let flexible_section = if tagged.is_empty() {
+            quote!(rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;)
         } else {
-            quote!(mut)
+            quote! {
+                #lets
+                let mut tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[#(#present),*])?;
+                #writes
+                tw.finish(w)?;
+            }
         };
         quote! {
             #absent_checks
             if cx.flexible {
-                #lets
-                let #tw_mut tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[#(#present),*])?;
-                #writes
-                tw.finish(w)?;
+                #flexible_section
             } else if !self.unknown_tagged_fields.is_empty() {
                 #fail;
             }
         }
     };
     quote! {
-        fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+        fn write<S: rt::Sink + ?Sized>(&self, w: &mut S, cx: rt::Cx) -> Result<(), rt::EncodeError> {
             let v = cx.version;
             #body
             #section

@@ -67,46 +67,45 @@ impl AddPartitionsToTxnRequest<'_> {
 impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 4 {
-            this.transactions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnRequest.Transactions"))?;
-        }
-        if v <= 3 {
-            this.v3_and_below_transactional_id = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+        let f_transactions: rt::Array<'a, AddPartitionsToTxnTransaction<'a>> = if v >= 4
+        {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnRequest.Transactions"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_v3_and_below_transactional_id: rt::Str<'a> = if v <= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId")
-                })?;
-        }
-        if v <= 3 {
-            this.v3_and_below_producer_id = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+                })?
+        } else {
+            rt::Str::new("")
+        };
+        let f_v3_and_below_producer_id: i64 = if v <= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId")
-                })?;
-        }
-        if v <= 3 {
-            this.v3_and_below_producer_epoch = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+                })?
+        } else {
+            0
+        };
+        let f_v3_and_below_producer_epoch: i16 = if v <= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch")
-                })?;
-        }
-        if v <= 3 {
-            this.v3_and_below_topics = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowTopics"))?;
-        }
-        if cx.flexible {
+                })?
+        } else {
+            0
+        };
+        let f_v3_and_below_topics: rt::Array<'a, AddPartitionsToTxnTopic<'a>> = if v <= 3
+        {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowTopics"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AddPartitionsToTxnRequest._tagged"))?;
             while tags
@@ -114,11 +113,66 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            transactions: f_transactions,
+            v3_and_below_transactional_id: f_v3_and_below_transactional_id,
+            v3_and_below_producer_id: f_v3_and_below_producer_id,
+            v3_and_below_producer_epoch: f_v3_and_below_producer_epoch,
+            v3_and_below_topics: f_v3_and_below_topics,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            <rt::Array<
+                'a,
+                AddPartitionsToTxnTransaction<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnRequest.Transactions"))?;
+        }
+        if v <= 3 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId")
+                })?;
+        }
+        if r.skip((if v <= 3 { 8 } else { 0 }) + (if v <= 3 { 2 } else { 0 })).is_err() {
+            if v <= 3 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId")
+                    })?;
+            }
+            if v <= 3 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch")
+                    })?;
+            }
+        }
+        if v <= 3 {
+            <rt::Array<
+                'a,
+                AddPartitionsToTxnTopic<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowTopics"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("AddPartitionsToTxnRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 4 {
             rt::Wire::write(&self.transactions, w, rt::Cx::new(v, cx.flexible, false))
@@ -188,8 +242,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -280,30 +333,39 @@ impl AddPartitionsToTxnTransaction<'_> {
 impl<'a> rt::Wire<'a> for AddPartitionsToTxnTransaction<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 4 {
-            this.transactional_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_transactional_id: rt::Str<'a> = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("AddPartitionsToTxnTransaction.TransactionalId")
-                })?;
-        }
-        if v >= 4 {
-            this.producer_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.ProducerId"))?;
-        }
-        if v >= 4 {
-            this.producer_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.ProducerEpoch"))?;
-        }
-        if v >= 4 {
-            this.verify_only = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.VerifyOnly"))?;
-        }
-        if v >= 4 {
-            this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.Topics"))?;
-        }
-        if cx.flexible {
+                })?
+        } else {
+            rt::Str::new("")
+        };
+        let f_producer_id: i64 = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.ProducerId"))?
+        } else {
+            0
+        };
+        let f_producer_epoch: i16 = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.ProducerEpoch"))?
+        } else {
+            0
+        };
+        let f_verify_only: bool = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.VerifyOnly"))?
+        } else {
+            false
+        };
+        let f_topics: rt::Array<'a, AddPartitionsToTxnTopic<'a>> = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.Topics"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AddPartitionsToTxnTransaction._tagged"))?;
             while tags
@@ -311,11 +373,71 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTransaction<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnTransaction._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            transactional_id: f_transactional_id,
+            producer_id: f_producer_id,
+            producer_epoch: f_producer_epoch,
+            verify_only: f_verify_only,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnTransaction.TransactionalId")
+                })?;
+        }
+        if r
+            .skip(
+                (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 2 } else { 0 })
+                    + (if v >= 4 { 1 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v >= 4 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("AddPartitionsToTxnTransaction.ProducerId")
+                    })?;
+            }
+            if v >= 4 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("AddPartitionsToTxnTransaction.ProducerEpoch")
+                    })?;
+            }
+            if v >= 4 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("AddPartitionsToTxnTransaction.VerifyOnly")
+                    })?;
+            }
+        }
+        if v >= 4 {
+            <rt::Array<
+                'a,
+                AddPartitionsToTxnTopic<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.Topics"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 4 {
             rt::Wire::write(
@@ -369,8 +491,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTransaction<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -437,12 +558,14 @@ impl AddPartitionsToTxnTopic<'_> {
 impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddPartitionsToTxnTopic.Name"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("AddPartitionsToTxnTopic.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AddPartitionsToTxnTopic._tagged"))?;
             while tags
@@ -450,19 +573,40 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopic<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddPartitionsToTxnTopic.Name"))?;
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddPartitionsToTxnTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("AddPartitionsToTxnTopic._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddPartitionsToTxnTopic.Name"))?;
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddPartitionsToTxnTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

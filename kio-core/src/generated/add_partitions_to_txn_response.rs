@@ -61,32 +61,39 @@ impl AddPartitionsToTxnResponse<'_> {
 impl<'a> rt::Wire<'a> for AddPartitionsToTxnResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ThrottleTimeMs"))?;
-        if v >= 4 {
-            this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ErrorCode"))?;
-        }
-        if v >= 4 {
-            this.results_by_transaction = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+        let f_error_code: i16 = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ErrorCode"))?
+        } else {
+            0
+        };
+        let f_results_by_transaction: rt::Array<'a, AddPartitionsToTxnResult<'a>> = if v
+            >= 4
+        {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("AddPartitionsToTxnResponse.ResultsByTransaction")
-                })?;
-        }
-        if v <= 3 {
-            this.results_by_topic_v3_and_below = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+                })?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_results_by_topic_v3_and_below: rt::Array<
+            'a,
+            AddPartitionsToTxnTopicResult<'a>,
+        > = if v <= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow")
-                })?;
-        }
-        if cx.flexible {
+                })?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AddPartitionsToTxnResponse._tagged"))?;
             while tags
@@ -94,11 +101,57 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnResponse<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            results_by_transaction: f_results_by_transaction,
+            results_by_topic_v3_and_below: f_results_by_topic_v3_and_below,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + (if v >= 4 { 2 } else { 0 })).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ThrottleTimeMs"))?;
+            if v >= 4 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ErrorCode"))?;
+            }
+        }
+        if v >= 4 {
+            <rt::Array<
+                'a,
+                AddPartitionsToTxnResult<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnResponse.ResultsByTransaction")
+                })?;
+        }
+        if v <= 3 {
+            <rt::Array<
+                'a,
+                AddPartitionsToTxnTopicResult<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow")
+                })?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("AddPartitionsToTxnResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ThrottleTimeMs"))?;
@@ -139,8 +192,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnResponse<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -210,16 +262,20 @@ impl AddPartitionsToTxnResult<'_> {
 impl<'a> rt::Wire<'a> for AddPartitionsToTxnResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 4 {
-            this.transactional_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnResult.TransactionalId"))?;
-        }
-        if v >= 4 {
-            this.topic_results = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnResult.TopicResults"))?;
-        }
-        if cx.flexible {
+        let f_transactional_id: rt::Str<'a> = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnResult.TransactionalId"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_results: rt::Array<'a, AddPartitionsToTxnTopicResult<'a>> = if v >= 4
+        {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnResult.TopicResults"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AddPartitionsToTxnResult._tagged"))?;
             while tags
@@ -227,11 +283,40 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnResult<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            transactional_id: f_transactional_id,
+            topic_results: f_topic_results,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnResult.TransactionalId"))?;
+        }
+        if v >= 4 {
+            <rt::Array<
+                'a,
+                AddPartitionsToTxnTopicResult<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnResult.TopicResults"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("AddPartitionsToTxnResult._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 4 {
             rt::Wire::write(
@@ -256,8 +341,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnResult<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -321,14 +405,16 @@ impl AddPartitionsToTxnTopicResult<'_> {
 impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopicResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddPartitionsToTxnTopicResult.Name"))?;
-        this.results_by_partition = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_results_by_partition: rt::Array<
+            'a,
+            AddPartitionsToTxnPartitionResult<'a>,
+        > = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| {
                 e.in_field("AddPartitionsToTxnTopicResult.ResultsByPartition")
             })?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AddPartitionsToTxnTopicResult._tagged"))?;
             while tags
@@ -336,11 +422,38 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopicResult<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnTopicResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            results_by_partition: f_results_by_partition,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddPartitionsToTxnTopicResult.Name"))?;
+        <rt::Array<
+            'a,
+            AddPartitionsToTxnPartitionResult<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("AddPartitionsToTxnTopicResult.ResultsByPartition")
+            })?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("AddPartitionsToTxnTopicResult._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddPartitionsToTxnTopicResult.Name"))?;
@@ -353,8 +466,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopicResult<'a> {
                 e.in_field("AddPartitionsToTxnTopicResult.ResultsByPartition")
             })?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -418,16 +530,21 @@ impl AddPartitionsToTxnPartitionResult<'_> {
 impl<'a> rt::Wire<'a> for AddPartitionsToTxnPartitionResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_index: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("AddPartitionsToTxnPartitionResult.PartitionIndex")
             })?;
-        this.partition_error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_error_code: i16 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("AddPartitionsToTxnPartitionResult.PartitionErrorCode")
             })?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AddPartitionsToTxnPartitionResult._tagged"))?;
             while tags
@@ -435,11 +552,39 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnPartitionResult<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnPartitionResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition_index: f_partition_index,
+            partition_error_code: f_partition_error_code,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnPartitionResult.PartitionIndex")
+                })?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnPartitionResult.PartitionErrorCode")
+                })?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("AddPartitionsToTxnPartitionResult._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| {
@@ -454,8 +599,7 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnPartitionResult<'a> {
                 e.in_field("AddPartitionsToTxnPartitionResult.PartitionErrorCode")
             })?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

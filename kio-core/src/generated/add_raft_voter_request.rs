@@ -74,25 +74,32 @@ impl AddRaftVoterRequest<'_> {
 impl<'a> rt::Wire<'a> for AddRaftVoterRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.cluster_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_cluster_id: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("AddRaftVoterRequest.ClusterId"))?;
-        this.timeout_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_timeout_ms: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddRaftVoterRequest.TimeoutMs"))?;
-        this.voter_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_voter_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AddRaftVoterRequest.VoterId"))?;
-        this.voter_directory_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_voter_directory_id: rt::Uuid = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("AddRaftVoterRequest.VoterDirectoryId"))?;
-        this.listeners = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_listeners: rt::Array<'a, Listener<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("AddRaftVoterRequest.Listeners"))?;
-        if v >= 1 {
-            this.ack_when_committed = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AddRaftVoterRequest.AckWhenCommitted"))?;
-        }
-        if cx.flexible {
+        let f_ack_when_committed: bool = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddRaftVoterRequest.AckWhenCommitted"))?
+        } else {
+            true
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AddRaftVoterRequest._tagged"))?;
             while tags
@@ -100,11 +107,52 @@ impl<'a> rt::Wire<'a> for AddRaftVoterRequest<'a> {
                 .map_err(|e| e.in_field("AddRaftVoterRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            cluster_id: f_cluster_id,
+            timeout_ms: f_timeout_ms,
+            voter_id: f_voter_id,
+            voter_directory_id: f_voter_directory_id,
+            listeners: f_listeners,
+            ack_when_committed: f_ack_when_committed,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("AddRaftVoterRequest.ClusterId"))?;
+        if r.skip(4 + 4 + 16).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddRaftVoterRequest.TimeoutMs"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddRaftVoterRequest.VoterId"))?;
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddRaftVoterRequest.VoterDirectoryId"))?;
+        }
+        <rt::Array<
+            'a,
+            Listener<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddRaftVoterRequest.Listeners"))?;
+        if v >= 1 {
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddRaftVoterRequest.AckWhenCommitted"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("AddRaftVoterRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("AddRaftVoterRequest.ClusterId"))?;
@@ -130,8 +178,7 @@ impl<'a> rt::Wire<'a> for AddRaftVoterRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -205,22 +252,45 @@ impl Listener<'_> {
 impl<'a> rt::Wire<'a> for Listener<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Name"))?;
-        this.host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_host: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Host"))?;
-        this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_port: u16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Port"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("Listener._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("Listener._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            host: f_host,
+            port: f_port,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.Name"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.Host"))?;
+        <u16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.Port"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("Listener._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Name"))?;
@@ -229,8 +299,7 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
         rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Port"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -61,16 +61,24 @@ impl AlterShareGroupOffsetsResponse<'_> {
 impl<'a> rt::Wire<'a> for AlterShareGroupOffsetsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("AlterShareGroupOffsetsResponse.ThrottleTimeMs"))?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterShareGroupOffsetsResponse.ErrorCode"))?;
-        this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_error_message: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("AlterShareGroupOffsetsResponse.ErrorMessage"))?;
-        this.responses = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_responses: rt::Array<'a, AlterShareGroupOffsetsResponseTopic<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("AlterShareGroupOffsetsResponse.Responses"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AlterShareGroupOffsetsResponse._tagged"))?;
             while tags
@@ -78,11 +86,46 @@ impl<'a> rt::Wire<'a> for AlterShareGroupOffsetsResponse<'a> {
                 .map_err(|e| e.in_field("AlterShareGroupOffsetsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            responses: f_responses,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("AlterShareGroupOffsetsResponse.ThrottleTimeMs")
+                })?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AlterShareGroupOffsetsResponse.ErrorCode"))?;
+        }
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("AlterShareGroupOffsetsResponse.ErrorMessage"))?;
+        <rt::Array<
+            'a,
+            AlterShareGroupOffsetsResponseTopic<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterShareGroupOffsetsResponse.Responses"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("AlterShareGroupOffsetsResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterShareGroupOffsetsResponse.ThrottleTimeMs"))?;
@@ -93,8 +136,7 @@ impl<'a> rt::Wire<'a> for AlterShareGroupOffsetsResponse<'a> {
         rt::Wire::write(&self.responses, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterShareGroupOffsetsResponse.Responses"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -164,14 +206,19 @@ impl AlterShareGroupOffsetsResponseTopic<'_> {
 impl<'a> rt::Wire<'a> for AlterShareGroupOffsetsResponseTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topic_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_name: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("AlterShareGroupOffsetsResponseTopic.TopicName"))?;
-        this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterShareGroupOffsetsResponseTopic.TopicId"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, AlterShareGroupOffsetsResponsePartition<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("AlterShareGroupOffsetsResponseTopic.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AlterShareGroupOffsetsResponseTopic._tagged"))?;
             while tags
@@ -179,11 +226,39 @@ impl<'a> rt::Wire<'a> for AlterShareGroupOffsetsResponseTopic<'a> {
                 .map_err(|e| e.in_field("AlterShareGroupOffsetsResponseTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_name: f_topic_name,
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterShareGroupOffsetsResponseTopic.TopicName"))?;
+        <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterShareGroupOffsetsResponseTopic.TopicId"))?;
+        <rt::Array<
+            'a,
+            AlterShareGroupOffsetsResponsePartition<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterShareGroupOffsetsResponseTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("AlterShareGroupOffsetsResponseTopic._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterShareGroupOffsetsResponseTopic.TopicName"))?;
@@ -192,8 +267,7 @@ impl<'a> rt::Wire<'a> for AlterShareGroupOffsetsResponseTopic<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterShareGroupOffsetsResponseTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -264,20 +338,25 @@ impl AlterShareGroupOffsetsResponsePartition<'_> {
 impl<'a> rt::Wire<'a> for AlterShareGroupOffsetsResponsePartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_index: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("AlterShareGroupOffsetsResponsePartition.PartitionIndex")
             })?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| {
                 e.in_field("AlterShareGroupOffsetsResponsePartition.ErrorCode")
             })?;
-        this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_error_message: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| {
                 e.in_field("AlterShareGroupOffsetsResponsePartition.ErrorMessage")
             })?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| {
                     e.in_field("AlterShareGroupOffsetsResponsePartition._tagged")
@@ -289,11 +368,46 @@ impl<'a> rt::Wire<'a> for AlterShareGroupOffsetsResponsePartition<'a> {
                 })?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition_index: f_partition_index,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("AlterShareGroupOffsetsResponsePartition.PartitionIndex")
+                })?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("AlterShareGroupOffsetsResponsePartition.ErrorCode")
+                })?;
+        }
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| {
+                e.in_field("AlterShareGroupOffsetsResponsePartition.ErrorMessage")
+            })?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| {
+                    e.in_field("AlterShareGroupOffsetsResponsePartition._tagged")
+                })?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| {
@@ -308,8 +422,7 @@ impl<'a> rt::Wire<'a> for AlterShareGroupOffsetsResponsePartition<'a> {
                 e.in_field("AlterShareGroupOffsetsResponsePartition.ErrorMessage")
             })?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

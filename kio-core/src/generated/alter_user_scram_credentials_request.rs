@@ -49,12 +49,17 @@ impl AlterUserScramCredentialsRequest<'_> {
 impl<'a> rt::Wire<'a> for AlterUserScramCredentialsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.deletions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_deletions: rt::Array<'a, ScramCredentialDeletion<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("AlterUserScramCredentialsRequest.Deletions"))?;
-        this.upsertions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_upsertions: rt::Array<'a, ScramCredentialUpsertion<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("AlterUserScramCredentialsRequest.Upsertions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AlterUserScramCredentialsRequest._tagged"))?;
             while tags
@@ -62,19 +67,46 @@ impl<'a> rt::Wire<'a> for AlterUserScramCredentialsRequest<'a> {
                 .map_err(|e| e.in_field("AlterUserScramCredentialsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            deletions: f_deletions,
+            upsertions: f_upsertions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            ScramCredentialDeletion<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterUserScramCredentialsRequest.Deletions"))?;
+        <rt::Array<
+            'a,
+            ScramCredentialUpsertion<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterUserScramCredentialsRequest.Upsertions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("AlterUserScramCredentialsRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.deletions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterUserScramCredentialsRequest.Deletions"))?;
         rt::Wire::write(&self.upsertions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterUserScramCredentialsRequest.Upsertions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -138,12 +170,11 @@ impl ScramCredentialDeletion<'_> {
 impl<'a> rt::Wire<'a> for ScramCredentialDeletion<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ScramCredentialDeletion.Name"))?;
-        this.mechanism = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_mechanism: i8 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ScramCredentialDeletion.Mechanism"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ScramCredentialDeletion._tagged"))?;
             while tags
@@ -151,19 +182,40 @@ impl<'a> rt::Wire<'a> for ScramCredentialDeletion<'a> {
                 .map_err(|e| e.in_field("ScramCredentialDeletion._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            mechanism: f_mechanism,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialDeletion.Name"))?;
+        <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialDeletion.Mechanism"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ScramCredentialDeletion._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ScramCredentialDeletion.Name"))?;
         rt::Wire::write(&self.mechanism, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ScramCredentialDeletion.Mechanism"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -245,18 +297,20 @@ impl ScramCredentialUpsertion<'_> {
 impl<'a> rt::Wire<'a> for ScramCredentialUpsertion<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ScramCredentialUpsertion.Name"))?;
-        this.mechanism = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_mechanism: i8 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ScramCredentialUpsertion.Mechanism"))?;
-        this.iterations = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_iterations: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ScramCredentialUpsertion.Iterations"))?;
-        this.salt = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_salt: rt::Bytes<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ScramCredentialUpsertion.Salt"))?;
-        this.salted_password = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_salted_password: rt::Bytes<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ScramCredentialUpsertion.SaltedPassword"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ScramCredentialUpsertion._tagged"))?;
             while tags
@@ -264,11 +318,44 @@ impl<'a> rt::Wire<'a> for ScramCredentialUpsertion<'a> {
                 .map_err(|e| e.in_field("ScramCredentialUpsertion._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            mechanism: f_mechanism,
+            iterations: f_iterations,
+            salt: f_salt,
+            salted_password: f_salted_password,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialUpsertion.Name"))?;
+        if r.skip(1 + 4).is_err() {
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ScramCredentialUpsertion.Mechanism"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ScramCredentialUpsertion.Iterations"))?;
+        }
+        <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialUpsertion.Salt"))?;
+        <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialUpsertion.SaltedPassword"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ScramCredentialUpsertion._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ScramCredentialUpsertion.Name"))?;
@@ -281,8 +368,7 @@ impl<'a> rt::Wire<'a> for ScramCredentialUpsertion<'a> {
         rt::Wire::write(&self.salted_password, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ScramCredentialUpsertion.SaltedPassword"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

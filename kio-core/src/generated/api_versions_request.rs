@@ -49,22 +49,19 @@ impl ApiVersionsRequest<'_> {
 impl<'a> rt::Wire<'a> for ApiVersionsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 3 {
-            this.client_software_name = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ApiVersionsRequest.ClientSoftwareName"))?;
-        }
-        if v >= 3 {
-            this.client_software_version = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ApiVersionsRequest.ClientSoftwareVersion"))?;
-        }
-        if cx.flexible {
+        let f_client_software_name: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ApiVersionsRequest.ClientSoftwareName"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_client_software_version: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ApiVersionsRequest.ClientSoftwareVersion"))?
+        } else {
+            rt::Str::new("")
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ApiVersionsRequest._tagged"))?;
             while tags
@@ -72,11 +69,37 @@ impl<'a> rt::Wire<'a> for ApiVersionsRequest<'a> {
                 .map_err(|e| e.in_field("ApiVersionsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            client_software_name: f_client_software_name,
+            client_software_version: f_client_software_version,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ApiVersionsRequest.ClientSoftwareName"))?;
+        }
+        if v >= 3 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ApiVersionsRequest.ClientSoftwareVersion"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ApiVersionsRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 3 {
             rt::Wire::write(
@@ -95,8 +118,7 @@ impl<'a> rt::Wire<'a> for ApiVersionsRequest<'a> {
                 .map_err(|e| e.in_field("ApiVersionsRequest.ClientSoftwareVersion"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -79,13 +79,124 @@ impl ApiVersionsResponse<'_> {
 impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ApiVersionsResponse.ErrorCode"))?;
-        this.api_keys = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_api_keys: rt::Array<'a, ApiVersion<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ApiVersionsResponse.ApiKeys"))?;
+        let f_throttle_time_ms: i32 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ApiVersionsResponse.ThrottleTimeMs"))?
+        } else {
+            0
+        };
+        let mut f_supported_features: rt::Array<'a, SupportedFeatureKey<'a>> = ::core::default::Default::default();
+        let mut f_finalized_features_epoch: i64 = -1;
+        let mut f_finalized_features: rt::Array<'a, FinalizedFeatureKey<'a>> = ::core::default::Default::default();
+        let mut f_zk_migration_ready: bool = false;
+        let unknown_tagged_fields = if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ApiVersionsResponse._tagged"))?;
+            while let Some((tag, mut sub)) = tags
+                .next(r)
+                .map_err(|e| e.in_field("ApiVersionsResponse._tagged"))?
+            {
+                match tag {
+                    0u32 if v >= 3 => {
+                        f_supported_features = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.SupportedFeatures")
+                            })?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.SupportedFeatures")
+                            })?;
+                        if f_supported_features != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
+                    }
+                    1u32 if v >= 3 => {
+                        f_finalized_features_epoch = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
+                            })?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
+                            })?;
+                        if f_finalized_features_epoch != -1 {
+                            tags.typed(tag);
+                        }
+                    }
+                    2u32 if v >= 3 => {
+                        f_finalized_features = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.FinalizedFeatures")
+                            })?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.FinalizedFeatures")
+                            })?;
+                        if f_finalized_features != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
+                    }
+                    3u32 if v >= 3 => {
+                        f_zk_migration_ready = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.ZkMigrationReady")
+                            })?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.ZkMigrationReady")
+                            })?;
+                        if f_zk_migration_ready != false {
+                            tags.typed(tag);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            error_code: f_error_code,
+            api_keys: f_api_keys,
+            throttle_time_ms: f_throttle_time_ms,
+            supported_features: f_supported_features,
+            finalized_features_epoch: f_finalized_features_epoch,
+            finalized_features: f_finalized_features,
+            zk_migration_ready: f_zk_migration_ready,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ApiVersionsResponse.ErrorCode"))?;
+        <rt::Array<
+            'a,
+            ApiVersion<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ApiVersionsResponse.ApiKeys"))?;
         if v >= 1 {
-            this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("ApiVersionsResponse.ThrottleTimeMs"))?;
         }
         if cx.flexible {
@@ -97,10 +208,10 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
             {
                 match tag {
                     0u32 if v >= 3 => {
-                        this.supported_features = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        <rt::Array<
+                            'a,
+                            SupportedFeatureKey<'a>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| {
                                 e.in_field("ApiVersionsResponse.SupportedFeatures")
                             })?;
@@ -108,16 +219,11 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
                             .map_err(|e| {
                                 e.in_field("ApiVersionsResponse.SupportedFeatures")
                             })?;
-                        if this.supported_features != ::core::default::Default::default()
-                        {
-                            tags.typed(tag);
-                        }
                     }
                     1u32 if v >= 3 => {
-                        this.finalized_features_epoch = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        <i64 as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| {
                                 e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
                             })?;
@@ -125,15 +231,12 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
                             .map_err(|e| {
                                 e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
                             })?;
-                        if this.finalized_features_epoch != -1 {
-                            tags.typed(tag);
-                        }
                     }
                     2u32 if v >= 3 => {
-                        this.finalized_features = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        <rt::Array<
+                            'a,
+                            FinalizedFeatureKey<'a>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| {
                                 e.in_field("ApiVersionsResponse.FinalizedFeatures")
                             })?;
@@ -141,16 +244,11 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
                             .map_err(|e| {
                                 e.in_field("ApiVersionsResponse.FinalizedFeatures")
                             })?;
-                        if this.finalized_features != ::core::default::Default::default()
-                        {
-                            tags.typed(tag);
-                        }
                     }
                     3u32 if v >= 3 => {
-                        this.zk_migration_ready = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        <bool as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| {
                                 e.in_field("ApiVersionsResponse.ZkMigrationReady")
                             })?;
@@ -158,18 +256,18 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
                             .map_err(|e| {
                                 e.in_field("ApiVersionsResponse.ZkMigrationReady")
                             })?;
-                        if this.zk_migration_ready != false {
-                            tags.typed(tag);
-                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r);
         }
-        Ok(this)
+        Ok(())
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ApiVersionsResponse.ErrorCode"))?;
@@ -202,53 +300,51 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
                 ],
             )?;
             if has_supported_features {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.supported_features,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.supported_features,
+                        rt::Cx::new(v, true, false),
                     )
+                    .map_err(|e| e.in_field("ApiVersionsResponse.SupportedFeatures"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.supported_features, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("ApiVersionsResponse.SupportedFeatures"))?;
             }
             if has_finalized_features_epoch {
-                tw.field(
+                let len = rt::Wire::wire_len(
+                        &self.finalized_features_epoch,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
+                    })?;
+                tw.field(w, 1u32, len)?;
+                rt::Wire::write(
+                        &self.finalized_features_epoch,
                         w,
-                        1u32,
-                        &|w| rt::Wire::write(
-                            &self.finalized_features_epoch,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                        rt::Cx::new(v, true, false),
                     )
                     .map_err(|e| {
                         e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
                     })?;
             }
             if has_finalized_features {
-                tw.field(
-                        w,
-                        2u32,
-                        &|w| rt::Wire::write(
-                            &self.finalized_features,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.finalized_features,
+                        rt::Cx::new(v, true, false),
                     )
+                    .map_err(|e| e.in_field("ApiVersionsResponse.FinalizedFeatures"))?;
+                tw.field(w, 2u32, len)?;
+                rt::Wire::write(&self.finalized_features, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("ApiVersionsResponse.FinalizedFeatures"))?;
             }
             if has_zk_migration_ready {
-                tw.field(
-                        w,
-                        3u32,
-                        &|w| rt::Wire::write(
-                            &self.zk_migration_ready,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.zk_migration_ready,
+                        rt::Cx::new(v, true, false),
                     )
+                    .map_err(|e| e.in_field("ApiVersionsResponse.ZkMigrationReady"))?;
+                tw.field(w, 3u32, len)?;
+                rt::Wire::write(&self.zk_migration_ready, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("ApiVersionsResponse.ZkMigrationReady"))?;
             }
             tw.finish(w)?;
@@ -328,22 +424,47 @@ impl ApiVersion<'_> {
 impl<'a> rt::Wire<'a> for ApiVersion<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.api_key = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_api_key: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ApiVersion.ApiKey"))?;
-        this.min_version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_min_version: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ApiVersion.MinVersion"))?;
-        this.max_version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_max_version: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ApiVersion.MaxVersion"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ApiVersion._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("ApiVersion._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            api_key: f_api_key,
+            min_version: f_min_version,
+            max_version: f_max_version,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(2 + 2 + 2).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ApiVersion.ApiKey"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ApiVersion.MinVersion"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ApiVersion.MaxVersion"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("ApiVersion._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.api_key, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ApiVersion.ApiKey"))?;
@@ -352,8 +473,7 @@ impl<'a> rt::Wire<'a> for ApiVersion<'a> {
         rt::Wire::write(&self.max_version, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ApiVersion.MaxVersion"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -424,20 +544,25 @@ impl SupportedFeatureKey<'_> {
 impl<'a> rt::Wire<'a> for SupportedFeatureKey<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 3 {
-            this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SupportedFeatureKey.Name"))?;
-        }
-        if v >= 3 {
-            this.min_version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SupportedFeatureKey.MinVersion"))?;
-        }
-        if v >= 3 {
-            this.max_version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SupportedFeatureKey.MaxVersion"))?;
-        }
-        if cx.flexible {
+        let f_name: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SupportedFeatureKey.Name"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_min_version: i16 = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SupportedFeatureKey.MinVersion"))?
+        } else {
+            0
+        };
+        let f_max_version: i16 = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SupportedFeatureKey.MaxVersion"))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("SupportedFeatureKey._tagged"))?;
             while tags
@@ -445,11 +570,44 @@ impl<'a> rt::Wire<'a> for SupportedFeatureKey<'a> {
                 .map_err(|e| e.in_field("SupportedFeatureKey._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            min_version: f_min_version,
+            max_version: f_max_version,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SupportedFeatureKey.Name"))?;
+        }
+        if r.skip((if v >= 3 { 2 } else { 0 }) + (if v >= 3 { 2 } else { 0 })).is_err() {
+            if v >= 3 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("SupportedFeatureKey.MinVersion"))?;
+            }
+            if v >= 3 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("SupportedFeatureKey.MaxVersion"))?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("SupportedFeatureKey._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 3 {
             rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
@@ -479,8 +637,7 @@ impl<'a> rt::Wire<'a> for SupportedFeatureKey<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -551,26 +708,25 @@ impl FinalizedFeatureKey<'_> {
 impl<'a> rt::Wire<'a> for FinalizedFeatureKey<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 3 {
-            this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FinalizedFeatureKey.Name"))?;
-        }
-        if v >= 3 {
-            this.max_version_level = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FinalizedFeatureKey.MaxVersionLevel"))?;
-        }
-        if v >= 3 {
-            this.min_version_level = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FinalizedFeatureKey.MinVersionLevel"))?;
-        }
-        if cx.flexible {
+        let f_name: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FinalizedFeatureKey.Name"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_max_version_level: i16 = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FinalizedFeatureKey.MaxVersionLevel"))?
+        } else {
+            0
+        };
+        let f_min_version_level: i16 = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FinalizedFeatureKey.MinVersionLevel"))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("FinalizedFeatureKey._tagged"))?;
             while tags
@@ -578,11 +734,44 @@ impl<'a> rt::Wire<'a> for FinalizedFeatureKey<'a> {
                 .map_err(|e| e.in_field("FinalizedFeatureKey._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            max_version_level: f_max_version_level,
+            min_version_level: f_min_version_level,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FinalizedFeatureKey.Name"))?;
+        }
+        if r.skip((if v >= 3 { 2 } else { 0 }) + (if v >= 3 { 2 } else { 0 })).is_err() {
+            if v >= 3 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FinalizedFeatureKey.MaxVersionLevel"))?;
+            }
+            if v >= 3 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FinalizedFeatureKey.MinVersionLevel"))?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("FinalizedFeatureKey._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 3 {
             rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
@@ -620,8 +809,7 @@ impl<'a> rt::Wire<'a> for FinalizedFeatureKey<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

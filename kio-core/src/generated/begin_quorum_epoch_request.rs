@@ -61,20 +61,29 @@ impl BeginQuorumEpochRequest<'_> {
 impl<'a> rt::Wire<'a> for BeginQuorumEpochRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.cluster_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_cluster_id: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("BeginQuorumEpochRequest.ClusterId"))?;
-        if v >= 1 {
-            this.voter_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BeginQuorumEpochRequest.VoterId"))?;
-        }
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_voter_id: i32 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BeginQuorumEpochRequest.VoterId"))?
+        } else {
+            -1
+        };
+        let f_topics: rt::Array<'a, TopicData<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("BeginQuorumEpochRequest.Topics"))?;
-        if v >= 1 {
-            this.leader_endpoints = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BeginQuorumEpochRequest.LeaderEndpoints"))?;
-        }
-        if cx.flexible {
+        let f_leader_endpoints: rt::Array<'a, LeaderEndpoint<'a>> = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BeginQuorumEpochRequest.LeaderEndpoints"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("BeginQuorumEpochRequest._tagged"))?;
             while tags
@@ -82,11 +91,49 @@ impl<'a> rt::Wire<'a> for BeginQuorumEpochRequest<'a> {
                 .map_err(|e| e.in_field("BeginQuorumEpochRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            cluster_id: f_cluster_id,
+            voter_id: f_voter_id,
+            topics: f_topics,
+            leader_endpoints: f_leader_endpoints,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("BeginQuorumEpochRequest.ClusterId"))?;
+        if v >= 1 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BeginQuorumEpochRequest.VoterId"))?;
+        }
+        <rt::Array<
+            'a,
+            TopicData<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BeginQuorumEpochRequest.Topics"))?;
+        if v >= 1 {
+            <rt::Array<
+                'a,
+                LeaderEndpoint<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BeginQuorumEpochRequest.LeaderEndpoints"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("BeginQuorumEpochRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("BeginQuorumEpochRequest.ClusterId"))?;
@@ -105,8 +152,7 @@ impl<'a> rt::Wire<'a> for BeginQuorumEpochRequest<'a> {
                 .map_err(|e| e.in_field("BeginQuorumEpochRequest.LeaderEndpoints"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -172,28 +218,56 @@ impl TopicData<'_> {
 impl<'a> rt::Wire<'a> for TopicData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topic_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_name: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TopicData.TopicName"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, PartitionData<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("TopicData._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("TopicData._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_name: f_topic_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicData.TopicName"))?;
+        <rt::Array<
+            'a,
+            PartitionData<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicData.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("TopicData._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.TopicName"))?;
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -269,21 +343,22 @@ impl PartitionData<'_> {
 impl<'a> rt::Wire<'a> for PartitionData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_index: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
-        if v >= 1 {
-            this.voter_directory_id = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.VoterDirectoryId"))?;
-        }
-        this.leader_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_voter_directory_id: rt::Uuid = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.VoterDirectoryId"))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_leader_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.LeaderId"))?;
-        this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_leader_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
@@ -291,11 +366,42 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition_index: f_partition_index,
+            voter_directory_id: f_voter_directory_id,
+            leader_id: f_leader_id,
+            leader_epoch: f_leader_epoch,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + (if v >= 1 { 16 } else { 0 }) + 4 + 4).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
+            if v >= 1 {
+                <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("PartitionData.VoterDirectoryId"))?;
+            }
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.LeaderId"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
@@ -312,8 +418,7 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -385,20 +490,25 @@ impl LeaderEndpoint<'_> {
 impl<'a> rt::Wire<'a> for LeaderEndpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 1 {
-            this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderEndpoint.Name"))?;
-        }
-        if v >= 1 {
-            this.host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderEndpoint.Host"))?;
-        }
-        if v >= 1 {
-            this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderEndpoint.Port"))?;
-        }
-        if cx.flexible {
+        let f_name: rt::Str<'a> = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderEndpoint.Name"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_host: rt::Str<'a> = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderEndpoint.Host"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_port: u16 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderEndpoint.Port"))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("LeaderEndpoint._tagged"))?;
             while tags
@@ -406,11 +516,42 @@ impl<'a> rt::Wire<'a> for LeaderEndpoint<'a> {
                 .map_err(|e| e.in_field("LeaderEndpoint._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            host: f_host,
+            port: f_port,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderEndpoint.Name"))?;
+        }
+        if v >= 1 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderEndpoint.Host"))?;
+        }
+        if v >= 1 {
+            <u16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderEndpoint.Port"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("LeaderEndpoint._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
@@ -440,8 +581,7 @@ impl<'a> rt::Wire<'a> for LeaderEndpoint<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

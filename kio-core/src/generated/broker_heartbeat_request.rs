@@ -80,21 +80,25 @@ impl BrokerHeartbeatRequest<'_> {
 impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.broker_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_broker_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerId"))?;
-        this.broker_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_broker_epoch: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerEpoch"))?;
-        this.current_metadata_offset = rt::Wire::read(
+        let f_current_metadata_offset: i64 = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.CurrentMetadataOffset"))?;
-        this.want_fence = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_want_fence: bool = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantFence"))?;
-        this.want_shut_down = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_want_shut_down: bool = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantShutDown"))?;
-        if cx.flexible {
+        let mut f_offline_log_dirs: rt::Array<'a, rt::Uuid> = ::core::default::Default::default();
+        let mut f_cordoned_log_dirs: Option<rt::Array<'a, rt::Uuid>> = None;
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("BrokerHeartbeatRequest._tagged"))?;
             while let Some((tag, mut sub)) = tags
@@ -103,7 +107,7 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
             {
                 match tag {
                     0u32 if v >= 1 => {
-                        this.offline_log_dirs = rt::Wire::read(
+                        f_offline_log_dirs = rt::Wire::read(
                                 &mut sub,
                                 rt::Cx::new(v, true, false),
                             )
@@ -114,12 +118,12 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
                             .map_err(|e| {
                                 e.in_field("BrokerHeartbeatRequest.OfflineLogDirs")
                             })?;
-                        if this.offline_log_dirs != ::core::default::Default::default() {
+                        if f_offline_log_dirs != ::core::default::Default::default() {
                             tags.typed(tag);
                         }
                     }
                     1u32 if v >= 2 => {
-                        this.cordoned_log_dirs = rt::Wire::read(
+                        f_cordoned_log_dirs = rt::Wire::read(
                                 &mut sub,
                                 rt::Cx::new(v, true, v >= 2),
                             )
@@ -130,18 +134,88 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
                             .map_err(|e| {
                                 e.in_field("BrokerHeartbeatRequest.CordonedLogDirs")
                             })?;
-                        if this.cordoned_log_dirs != None {
+                        if f_cordoned_log_dirs != None {
                             tags.typed(tag);
                         }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            broker_id: f_broker_id,
+            broker_epoch: f_broker_epoch,
+            current_metadata_offset: f_current_metadata_offset,
+            want_fence: f_want_fence,
+            want_shut_down: f_want_shut_down,
+            offline_log_dirs: f_offline_log_dirs,
+            cordoned_log_dirs: f_cordoned_log_dirs,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 8 + 8 + 1 + 1).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerId"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerEpoch"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("BrokerHeartbeatRequest.CurrentMetadataOffset")
+                })?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantFence"))?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantShutDown"))?;
+        }
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("BrokerHeartbeatRequest._tagged"))?;
+            while let Some((tag, mut sub)) = tags
+                .next(r)
+                .map_err(|e| e.in_field("BrokerHeartbeatRequest._tagged"))?
+            {
+                match tag {
+                    0u32 if v >= 1 => {
+                        <rt::Array<
+                            'a,
+                            rt::Uuid,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .map_err(|e| {
+                                e.in_field("BrokerHeartbeatRequest.OfflineLogDirs")
+                            })?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| {
+                                e.in_field("BrokerHeartbeatRequest.OfflineLogDirs")
+                            })?;
+                    }
+                    1u32 if v >= 2 => {
+                        <Option<
+                            rt::Array<'a, rt::Uuid>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, v >= 2))
+                            .map_err(|e| {
+                                e.in_field("BrokerHeartbeatRequest.CordonedLogDirs")
+                            })?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| {
+                                e.in_field("BrokerHeartbeatRequest.CordonedLogDirs")
+                            })?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerId"))?;
@@ -181,27 +255,23 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
                 &[(0u32, has_offline_log_dirs), (1u32, has_cordoned_log_dirs)],
             )?;
             if has_offline_log_dirs {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.offline_log_dirs,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.offline_log_dirs,
+                        rt::Cx::new(v, true, false),
                     )
+                    .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.offline_log_dirs, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
             }
             if has_cordoned_log_dirs {
-                tw.field(
-                        w,
-                        1u32,
-                        &|w| rt::Wire::write(
-                            &self.cordoned_log_dirs,
-                            w,
-                            rt::Cx::new(v, true, v >= 2),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.cordoned_log_dirs,
+                        rt::Cx::new(v, true, v >= 2),
                     )
+                    .map_err(|e| e.in_field("BrokerHeartbeatRequest.CordonedLogDirs"))?;
+                tw.field(w, 1u32, len)?;
+                rt::Wire::write(&self.cordoned_log_dirs, w, rt::Cx::new(v, true, v >= 2))
                     .map_err(|e| e.in_field("BrokerHeartbeatRequest.CordonedLogDirs"))?;
             }
             tw.finish(w)?;

@@ -68,18 +68,23 @@ impl BrokerHeartbeatResponse<'_> {
 impl<'a> rt::Wire<'a> for BrokerHeartbeatResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("BrokerHeartbeatResponse.ThrottleTimeMs"))?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatResponse.ErrorCode"))?;
-        this.is_caught_up = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_is_caught_up: bool = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatResponse.IsCaughtUp"))?;
-        this.is_fenced = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_is_fenced: bool = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatResponse.IsFenced"))?;
-        this.should_shut_down = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_should_shut_down: bool = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("BrokerHeartbeatResponse.ShouldShutDown"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("BrokerHeartbeatResponse._tagged"))?;
             while tags
@@ -87,11 +92,44 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatResponse<'a> {
                 .map_err(|e| e.in_field("BrokerHeartbeatResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            is_caught_up: f_is_caught_up,
+            is_fenced: f_is_fenced,
+            should_shut_down: f_should_shut_down,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 2 + 1 + 1 + 1).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BrokerHeartbeatResponse.ThrottleTimeMs"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BrokerHeartbeatResponse.ErrorCode"))?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BrokerHeartbeatResponse.IsCaughtUp"))?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BrokerHeartbeatResponse.IsFenced"))?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BrokerHeartbeatResponse.ShouldShutDown"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("BrokerHeartbeatResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatResponse.ThrottleTimeMs"))?;
@@ -104,8 +142,7 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatResponse<'a> {
         rt::Wire::write(&self.should_shut_down, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerHeartbeatResponse.ShouldShutDown"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -98,42 +98,61 @@ impl ConsumerGroupHeartbeatRequest<'_> {
 impl<'a> rt::Wire<'a> for ConsumerGroupHeartbeatRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.group_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_group_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.GroupId"))?;
-        this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_member_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.MemberId"))?;
-        this.member_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_member_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.MemberEpoch"))?;
-        this.instance_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_instance_id: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.InstanceId"))?;
-        this.rack_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_rack_id: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.RackId"))?;
-        this.rebalance_timeout_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_rebalance_timeout_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("ConsumerGroupHeartbeatRequest.RebalanceTimeoutMs")
             })?;
-        this.subscribed_topic_names = rt::Wire::read(
+        let f_subscribed_topic_names: Option<rt::Array<'a, rt::Str<'a>>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, true),
             )
             .map_err(|e| {
                 e.in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicNames")
             })?;
-        if v >= 1 {
-            this.subscribed_topic_regex = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, v >= 1),
-                )
+        let f_subscribed_topic_regex: Option<rt::Str<'a>> = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 1))
                 .map_err(|e| {
                     e.in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicRegex")
-                })?;
-        }
-        this.server_assignor = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+                })?
+        } else {
+            None
+        };
+        let f_server_assignor: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.ServerAssignor"))?;
-        this.topic_partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_topic_partitions: Option<rt::Array<'a, TopicPartitions<'a>>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.TopicPartitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest._tagged"))?;
             while tags
@@ -141,11 +160,71 @@ impl<'a> rt::Wire<'a> for ConsumerGroupHeartbeatRequest<'a> {
                 .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            group_id: f_group_id,
+            member_id: f_member_id,
+            member_epoch: f_member_epoch,
+            instance_id: f_instance_id,
+            rack_id: f_rack_id,
+            rebalance_timeout_ms: f_rebalance_timeout_ms,
+            subscribed_topic_names: f_subscribed_topic_names,
+            subscribed_topic_regex: f_subscribed_topic_regex,
+            server_assignor: f_server_assignor,
+            topic_partitions: f_topic_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.GroupId"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.MemberId"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.MemberEpoch"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.InstanceId"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.RackId"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("ConsumerGroupHeartbeatRequest.RebalanceTimeoutMs")
+            })?;
+        <Option<
+            rt::Array<'a, rt::Str<'a>>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| {
+                e.in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicNames")
+            })?;
+        if v >= 1 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 1))
+                .map_err(|e| {
+                    e.in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicRegex")
+                })?;
+        }
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.ServerAssignor"))?;
+        <Option<
+            rt::Array<'a, TopicPartitions<'a>>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.TopicPartitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.GroupId"))?;
@@ -193,8 +272,7 @@ impl<'a> rt::Wire<'a> for ConsumerGroupHeartbeatRequest<'a> {
         rt::Wire::write(&self.topic_partitions, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.TopicPartitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -270,12 +348,14 @@ impl TopicPartitions<'_> {
 impl<'a> rt::Wire<'a> for TopicPartitions<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicPartitions.TopicId"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TopicPartitions.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("TopicPartitions._tagged"))?;
             while tags
@@ -283,19 +363,40 @@ impl<'a> rt::Wire<'a> for TopicPartitions<'a> {
                 .map_err(|e| e.in_field("TopicPartitions._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicPartitions.TopicId"))?;
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicPartitions.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("TopicPartitions._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicPartitions.TopicId"))?;
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicPartitions.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -49,14 +49,41 @@ impl ConsumerProtocolAssignment<'_> {
 impl<'a> rt::Wire<'a> for ConsumerProtocolAssignment<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.assigned_partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_assigned_partitions: rt::Array<'a, TopicPartition<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ConsumerProtocolAssignment.AssignedPartitions"))?;
-        this.user_data = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_user_data: Option<rt::Bytes<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("ConsumerProtocolAssignment.UserData"))?;
-        Ok(this)
+        let unknown_tagged_fields = rt::UnknownTags::default();
+        Ok(Self {
+            assigned_partitions: f_assigned_partitions,
+            user_data: f_user_data,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            TopicPartition<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerProtocolAssignment.AssignedPartitions"))?;
+        <Option<
+            rt::Bytes<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerProtocolAssignment.UserData"))?;
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.assigned_partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ConsumerProtocolAssignment.AssignedPartitions"))?;
@@ -125,14 +152,33 @@ impl TopicPartition<'_> {
 impl<'a> rt::Wire<'a> for TopicPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topic = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicPartition.Topic"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TopicPartition.Partitions"))?;
-        Ok(this)
+        let unknown_tagged_fields = rt::UnknownTags::default();
+        Ok(Self {
+            topic: f_topic,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicPartition.Topic"))?;
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicPartition.Partitions"))?;
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicPartition.Topic"))?;

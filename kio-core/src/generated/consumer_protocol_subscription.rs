@@ -67,28 +67,81 @@ impl ConsumerProtocolSubscription<'_> {
 impl<'a> rt::Wire<'a> for ConsumerProtocolSubscription<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topics: rt::Array<'a, rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ConsumerProtocolSubscription.Topics"))?;
-        this.user_data = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_user_data: Option<rt::Bytes<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
+            .map_err(|e| e.in_field("ConsumerProtocolSubscription.UserData"))?;
+        let f_owned_partitions: rt::Array<'a, TopicPartition<'a>> = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ConsumerProtocolSubscription.OwnedPartitions"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_generation_id: i32 = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ConsumerProtocolSubscription.GenerationId"))?
+        } else {
+            -1
+        };
+        let f_rack_id: Option<rt::Str<'a>> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 3))
+                .map_err(|e| e.in_field("ConsumerProtocolSubscription.RackId"))?
+        } else {
+            None
+        };
+        let unknown_tagged_fields = rt::UnknownTags::default();
+        Ok(Self {
+            topics: f_topics,
+            user_data: f_user_data,
+            owned_partitions: f_owned_partitions,
+            generation_id: f_generation_id,
+            rack_id: f_rack_id,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerProtocolSubscription.Topics"))?;
+        <Option<
+            rt::Bytes<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ConsumerProtocolSubscription.UserData"))?;
         if v >= 1 {
-            this.owned_partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            <rt::Array<
+                'a,
+                TopicPartition<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("ConsumerProtocolSubscription.OwnedPartitions")
                 })?;
         }
         if v >= 2 {
-            this.generation_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("ConsumerProtocolSubscription.GenerationId"))?;
         }
         if v >= 3 {
-            this.rack_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 3))
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 3))
                 .map_err(|e| e.in_field("ConsumerProtocolSubscription.RackId"))?;
         }
-        Ok(this)
+        Ok(())
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ConsumerProtocolSubscription.Topics"))?;
@@ -178,18 +231,45 @@ impl TopicPartition<'_> {
 impl<'a> rt::Wire<'a> for TopicPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
+        let f_topic: rt::Str<'a> = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicPartition.Topic"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_partitions: rt::Array<'a, i32> = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicPartition.Partitions"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = rt::UnknownTags::default();
+        Ok(Self {
+            topic: f_topic,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
         if v >= 1 {
-            this.topic = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("TopicPartition.Topic"))?;
         }
         if v >= 1 {
-            this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            <rt::Array<
+                'a,
+                i32,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("TopicPartition.Partitions"))?;
         }
-        Ok(this)
+        Ok(())
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))

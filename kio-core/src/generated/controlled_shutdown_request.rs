@@ -49,14 +49,15 @@ impl ControlledShutdownRequest<'_> {
 impl<'a> rt::Wire<'a> for ControlledShutdownRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.broker_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_broker_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ControlledShutdownRequest.BrokerId"))?;
-        if v >= 2 {
-            this.broker_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ControlledShutdownRequest.BrokerEpoch"))?;
-        }
-        if cx.flexible {
+        let f_broker_epoch: i64 = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ControlledShutdownRequest.BrokerEpoch"))?
+        } else {
+            -1
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ControlledShutdownRequest._tagged"))?;
             while tags
@@ -64,11 +65,37 @@ impl<'a> rt::Wire<'a> for ControlledShutdownRequest<'a> {
                 .map_err(|e| e.in_field("ControlledShutdownRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            broker_id: f_broker_id,
+            broker_epoch: f_broker_epoch,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + (if v >= 2 { 8 } else { 0 })).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ControlledShutdownRequest.BrokerId"))?;
+            if v >= 2 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ControlledShutdownRequest.BrokerEpoch"))?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ControlledShutdownRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ControlledShutdownRequest.BrokerId"))?;
@@ -77,8 +104,7 @@ impl<'a> rt::Wire<'a> for ControlledShutdownRequest<'a> {
                 .map_err(|e| e.in_field("ControlledShutdownRequest.BrokerEpoch"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

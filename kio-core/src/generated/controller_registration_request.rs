@@ -67,18 +67,29 @@ impl ControllerRegistrationRequest<'_> {
 impl<'a> rt::Wire<'a> for ControllerRegistrationRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.controller_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_controller_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ControllerRegistrationRequest.ControllerId"))?;
-        this.incarnation_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_incarnation_id: rt::Uuid = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ControllerRegistrationRequest.IncarnationId"))?;
-        this.zk_migration_ready = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_zk_migration_ready: bool = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ControllerRegistrationRequest.ZkMigrationReady"))?;
-        this.listeners = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_listeners: rt::Array<'a, Listener<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ControllerRegistrationRequest.Listeners"))?;
-        this.features = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_features: rt::Array<'a, Feature<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ControllerRegistrationRequest.Features"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ControllerRegistrationRequest._tagged"))?;
             while tags
@@ -86,11 +97,52 @@ impl<'a> rt::Wire<'a> for ControllerRegistrationRequest<'a> {
                 .map_err(|e| e.in_field("ControllerRegistrationRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            controller_id: f_controller_id,
+            incarnation_id: f_incarnation_id,
+            zk_migration_ready: f_zk_migration_ready,
+            listeners: f_listeners,
+            features: f_features,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 16 + 1).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ControllerRegistrationRequest.ControllerId"))?;
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ControllerRegistrationRequest.IncarnationId"))?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("ControllerRegistrationRequest.ZkMigrationReady")
+                })?;
+        }
+        <rt::Array<
+            'a,
+            Listener<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ControllerRegistrationRequest.Listeners"))?;
+        <rt::Array<
+            'a,
+            Feature<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ControllerRegistrationRequest.Features"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ControllerRegistrationRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ControllerRegistrationRequest.ControllerId"))?;
@@ -103,8 +155,7 @@ impl<'a> rt::Wire<'a> for ControllerRegistrationRequest<'a> {
         rt::Wire::write(&self.features, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ControllerRegistrationRequest.Features"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -183,24 +234,55 @@ impl Listener<'_> {
 impl<'a> rt::Wire<'a> for Listener<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Name"))?;
-        this.host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_host: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Host"))?;
-        this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_port: u16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Port"))?;
-        this.security_protocol = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_security_protocol: i16 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("Listener._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("Listener._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            host: f_host,
+            port: f_port,
+            security_protocol: f_security_protocol,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.Name"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.Host"))?;
+        if r.skip(2 + 2).is_err() {
+            <u16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Listener.Port"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("Listener._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Name"))?;
@@ -211,8 +293,7 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
         rt::Wire::write(&self.security_protocol, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -284,28 +365,53 @@ impl Feature<'_> {
 impl<'a> rt::Wire<'a> for Feature<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Feature.Name"))?;
-        this.min_supported_version = rt::Wire::read(
+        let f_min_supported_version: i16 = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("Feature.MinSupportedVersion"))?;
-        this.max_supported_version = rt::Wire::read(
+        let f_max_supported_version: i16 = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("Feature._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("Feature._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            min_supported_version: f_min_supported_version,
+            max_supported_version: f_max_supported_version,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Feature.Name"))?;
+        if r.skip(2 + 2).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Feature.MinSupportedVersion"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("Feature._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Feature.Name"))?;
@@ -322,8 +428,7 @@ impl<'a> rt::Wire<'a> for Feature<'a> {
             )
             .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -62,30 +62,33 @@ impl CreateDelegationTokenRequest<'_> {
 impl<'a> rt::Wire<'a> for CreateDelegationTokenRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 3 {
-            this.owner_principal_type = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, v >= 3),
-                )
+        let f_owner_principal_type: Option<rt::Str<'a>> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 3))
                 .map_err(|e| {
                     e.in_field("CreateDelegationTokenRequest.OwnerPrincipalType")
-                })?;
-        }
-        if v >= 3 {
-            this.owner_principal_name = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, v >= 3),
-                )
+                })?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let f_owner_principal_name: Option<rt::Str<'a>> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 3))
                 .map_err(|e| {
                     e.in_field("CreateDelegationTokenRequest.OwnerPrincipalName")
-                })?;
-        }
-        this.renewers = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                })?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let f_renewers: rt::Array<'a, CreatableRenewers<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("CreateDelegationTokenRequest.Renewers"))?;
-        this.max_lifetime_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_max_lifetime_ms: i64 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("CreateDelegationTokenRequest.MaxLifetimeMs"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("CreateDelegationTokenRequest._tagged"))?;
             while tags
@@ -93,11 +96,54 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenRequest<'a> {
                 .map_err(|e| e.in_field("CreateDelegationTokenRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            owner_principal_type: f_owner_principal_type,
+            owner_principal_name: f_owner_principal_name,
+            renewers: f_renewers,
+            max_lifetime_ms: f_max_lifetime_ms,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 3))
+                .map_err(|e| {
+                    e.in_field("CreateDelegationTokenRequest.OwnerPrincipalType")
+                })?;
+        }
+        if v >= 3 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 3))
+                .map_err(|e| {
+                    e.in_field("CreateDelegationTokenRequest.OwnerPrincipalName")
+                })?;
+        }
+        <rt::Array<
+            'a,
+            CreatableRenewers<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenRequest.Renewers"))?;
+        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenRequest.MaxLifetimeMs"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("CreateDelegationTokenRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 3 {
             rt::Wire::write(
@@ -134,8 +180,7 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenRequest<'a> {
         rt::Wire::write(&self.max_lifetime_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateDelegationTokenRequest.MaxLifetimeMs"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -201,12 +246,17 @@ impl CreatableRenewers<'_> {
 impl<'a> rt::Wire<'a> for CreatableRenewers<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.principal_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_principal_type: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("CreatableRenewers.PrincipalType"))?;
-        this.principal_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_principal_name: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("CreatableRenewers.PrincipalName"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("CreatableRenewers._tagged"))?;
             while tags
@@ -214,19 +264,40 @@ impl<'a> rt::Wire<'a> for CreatableRenewers<'a> {
                 .map_err(|e| e.in_field("CreatableRenewers._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            principal_type: f_principal_type,
+            principal_name: f_principal_name,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreatableRenewers.PrincipalType"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreatableRenewers.PrincipalName"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("CreatableRenewers._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.principal_type, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableRenewers.PrincipalType"))?;
         rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableRenewers.PrincipalName"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

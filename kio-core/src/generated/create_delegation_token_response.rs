@@ -104,18 +104,104 @@ impl CreateDelegationTokenResponse<'_> {
 impl<'a> rt::Wire<'a> for CreateDelegationTokenResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateDelegationTokenResponse.ErrorCode"))?;
-        this.principal_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_principal_type: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("CreateDelegationTokenResponse.PrincipalType"))?;
-        this.principal_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_principal_name: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.PrincipalName"))?;
+        let f_token_requester_principal_type: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e
+                        .in_field(
+                            "CreateDelegationTokenResponse.TokenRequesterPrincipalType",
+                        )
+                })?
+        } else {
+            rt::Str::new("")
+        };
+        let f_token_requester_principal_name: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e
+                        .in_field(
+                            "CreateDelegationTokenResponse.TokenRequesterPrincipalName",
+                        )
+                })?
+        } else {
+            rt::Str::new("")
+        };
+        let f_issue_timestamp_ms: i64 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.IssueTimestampMs"))?;
+        let f_expiry_timestamp_ms: i64 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.ExpiryTimestampMs"))?;
+        let f_max_timestamp_ms: i64 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.MaxTimestampMs"))?;
+        let f_token_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.TokenId"))?;
+        let f_hmac: rt::Bytes<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.Hmac"))?;
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.ThrottleTimeMs"))?;
+        let unknown_tagged_fields = if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("CreateDelegationTokenResponse._tagged"))?;
+            while tags
+                .next(r)
+                .map_err(|e| e.in_field("CreateDelegationTokenResponse._tagged"))?
+                .is_some()
+            {}
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            error_code: f_error_code,
+            principal_type: f_principal_type,
+            principal_name: f_principal_name,
+            token_requester_principal_type: f_token_requester_principal_type,
+            token_requester_principal_name: f_token_requester_principal_name,
+            issue_timestamp_ms: f_issue_timestamp_ms,
+            expiry_timestamp_ms: f_expiry_timestamp_ms,
+            max_timestamp_ms: f_max_timestamp_ms,
+            token_id: f_token_id,
+            hmac: f_hmac,
+            throttle_time_ms: f_throttle_time_ms,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.ErrorCode"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.PrincipalType"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateDelegationTokenResponse.PrincipalName"))?;
         if v >= 3 {
-            this.token_requester_principal_type = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e
                         .in_field(
@@ -124,10 +210,7 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenResponse<'a> {
                 })?;
         }
         if v >= 3 {
-            this.token_requester_principal_name = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e
                         .in_field(
@@ -135,31 +218,37 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenResponse<'a> {
                         )
                 })?;
         }
-        this.issue_timestamp_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateDelegationTokenResponse.IssueTimestampMs"))?;
-        this.expiry_timestamp_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateDelegationTokenResponse.ExpiryTimestampMs"))?;
-        this.max_timestamp_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateDelegationTokenResponse.MaxTimestampMs"))?;
-        this.token_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        if r.skip(8 + 8 + 8).is_err() {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("CreateDelegationTokenResponse.IssueTimestampMs")
+                })?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("CreateDelegationTokenResponse.ExpiryTimestampMs")
+                })?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("CreateDelegationTokenResponse.MaxTimestampMs")
+                })?;
+        }
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateDelegationTokenResponse.TokenId"))?;
-        this.hmac = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateDelegationTokenResponse.Hmac"))?;
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateDelegationTokenResponse.ThrottleTimeMs"))?;
         if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
+            rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("CreateDelegationTokenResponse._tagged"))?;
-            while tags
-                .next(r)
-                .map_err(|e| e.in_field("CreateDelegationTokenResponse._tagged"))?
-                .is_some()
-            {}
-            this.unknown_tagged_fields = tags.finish(r);
         }
-        Ok(this)
+        Ok(())
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateDelegationTokenResponse.ErrorCode"))?;
@@ -220,8 +309,7 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenResponse<'a> {
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateDelegationTokenResponse.ThrottleTimeMs"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -50,14 +50,18 @@ impl CreateTopicsResponse<'_> {
 impl<'a> rt::Wire<'a> for CreateTopicsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 2 {
-            this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreateTopicsResponse.ThrottleTimeMs"))?;
-        }
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreateTopicsResponse.ThrottleTimeMs"))?
+        } else {
+            0
+        };
+        let f_topics: rt::Array<'a, CreatableTopicResult<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("CreateTopicsResponse.Topics"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("CreateTopicsResponse._tagged"))?;
             while tags
@@ -65,11 +69,38 @@ impl<'a> rt::Wire<'a> for CreateTopicsResponse<'a> {
                 .map_err(|e| e.in_field("CreateTopicsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 2 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreateTopicsResponse.ThrottleTimeMs"))?;
+        }
+        <rt::Array<
+            'a,
+            CreatableTopicResult<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateTopicsResponse.Topics"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("CreateTopicsResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 2 {
             rt::Wire::write(
@@ -82,8 +113,7 @@ impl<'a> rt::Wire<'a> for CreateTopicsResponse<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateTopicsResponse.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -183,32 +213,116 @@ impl CreatableTopicResult<'_> {
 impl<'a> rt::Wire<'a> for CreatableTopicResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableTopicResult.Name"))?;
-        if v >= 7 {
-            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicResult.TopicId"))?;
-        }
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_id: rt::Uuid = if v >= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicResult.TopicId"))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableTopicResult.ErrorCode"))?;
+        let f_error_message: Option<rt::Str<'a>> = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+                .map_err(|e| e.in_field("CreatableTopicResult.ErrorMessage"))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let mut f_topic_config_error_code: i16 = 0;
+        let f_num_partitions: i32 = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicResult.NumPartitions"))?
+        } else {
+            -1
+        };
+        let f_replication_factor: i16 = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicResult.ReplicationFactor"))?
+        } else {
+            -1
+        };
+        let f_configs: Option<rt::Array<'a, CreatableTopicConfigs<'a>>> = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("CreatableTopicResult.Configs"))?
+        } else {
+            Some(::core::default::Default::default())
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("CreatableTopicResult._tagged"))?;
+            while let Some((tag, mut sub)) = tags
+                .next(r)
+                .map_err(|e| e.in_field("CreatableTopicResult._tagged"))?
+            {
+                match tag {
+                    0u32 if v >= 5 => {
+                        f_topic_config_error_code = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("CreatableTopicResult.TopicConfigErrorCode")
+                            })?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| {
+                                e.in_field("CreatableTopicResult.TopicConfigErrorCode")
+                            })?;
+                        if f_topic_config_error_code != 0 {
+                            tags.typed(tag);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            topic_id: f_topic_id,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            topic_config_error_code: f_topic_config_error_code,
+            num_partitions: f_num_partitions,
+            replication_factor: f_replication_factor,
+            configs: f_configs,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreatableTopicResult.Name"))?;
+        if r.skip((if v >= 7 { 16 } else { 0 }) + 2).is_err() {
+            if v >= 7 {
+                <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("CreatableTopicResult.TopicId"))?;
+            }
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicResult.ErrorCode"))?;
+        }
         if v >= 1 {
-            this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
                 .map_err(|e| e.in_field("CreatableTopicResult.ErrorMessage"))?;
         }
-        if v >= 5 {
-            this.num_partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicResult.NumPartitions"))?;
+        if r.skip((if v >= 5 { 4 } else { 0 }) + (if v >= 5 { 2 } else { 0 })).is_err() {
+            if v >= 5 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("CreatableTopicResult.NumPartitions"))?;
+            }
+            if v >= 5 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("CreatableTopicResult.ReplicationFactor"))?;
+            }
         }
         if v >= 5 {
-            this.replication_factor = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("CreatableTopicResult.ReplicationFactor"))?;
-        }
-        if v >= 5 {
-            this.configs = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
+            <Option<
+                rt::Array<'a, CreatableTopicConfigs<'a>>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 5))
                 .map_err(|e| e.in_field("CreatableTopicResult.Configs"))?;
         }
         if cx.flexible {
@@ -220,10 +334,9 @@ impl<'a> rt::Wire<'a> for CreatableTopicResult<'a> {
             {
                 match tag {
                     0u32 if v >= 5 => {
-                        this.topic_config_error_code = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        <i16 as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| {
                                 e.in_field("CreatableTopicResult.TopicConfigErrorCode")
                             })?;
@@ -231,18 +344,18 @@ impl<'a> rt::Wire<'a> for CreatableTopicResult<'a> {
                             .map_err(|e| {
                                 e.in_field("CreatableTopicResult.TopicConfigErrorCode")
                             })?;
-                        if this.topic_config_error_code != 0 {
-                            tags.typed(tag);
-                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r);
         }
-        Ok(this)
+        Ok(())
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableTopicResult.Name"))?;
@@ -281,14 +394,18 @@ impl<'a> rt::Wire<'a> for CreatableTopicResult<'a> {
                 &[(0u32, has_topic_config_error_code)],
             )?;
             if has_topic_config_error_code {
-                tw.field(
+                let len = rt::Wire::wire_len(
+                        &self.topic_config_error_code,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("CreatableTopicResult.TopicConfigErrorCode")
+                    })?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(
+                        &self.topic_config_error_code,
                         w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.topic_config_error_code,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                        rt::Cx::new(v, true, false),
                     )
                     .map_err(|e| {
                         e.in_field("CreatableTopicResult.TopicConfigErrorCode")
@@ -384,28 +501,37 @@ impl CreatableTopicConfigs<'_> {
 impl<'a> rt::Wire<'a> for CreatableTopicConfigs<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 5 {
-            this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicConfigs.Name"))?;
-        }
-        if v >= 5 {
-            this.value = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
-                .map_err(|e| e.in_field("CreatableTopicConfigs.Value"))?;
-        }
-        if v >= 5 {
-            this.read_only = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicConfigs.ReadOnly"))?;
-        }
-        if v >= 5 {
-            this.config_source = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicConfigs.ConfigSource"))?;
-        }
-        if v >= 5 {
-            this.is_sensitive = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicConfigs.IsSensitive"))?;
-        }
-        if cx.flexible {
+        let f_name: rt::Str<'a> = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicConfigs.Name"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_value: Option<rt::Str<'a>> = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("CreatableTopicConfigs.Value"))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let f_read_only: bool = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicConfigs.ReadOnly"))?
+        } else {
+            false
+        };
+        let f_config_source: i8 = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicConfigs.ConfigSource"))?
+        } else {
+            -1
+        };
+        let f_is_sensitive: bool = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicConfigs.IsSensitive"))?
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("CreatableTopicConfigs._tagged"))?;
             while tags
@@ -413,11 +539,62 @@ impl<'a> rt::Wire<'a> for CreatableTopicConfigs<'a> {
                 .map_err(|e| e.in_field("CreatableTopicConfigs._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            value: f_value,
+            read_only: f_read_only,
+            config_source: f_config_source,
+            is_sensitive: f_is_sensitive,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 5 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicConfigs.Name"))?;
+        }
+        if v >= 5 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("CreatableTopicConfigs.Value"))?;
+        }
+        if r
+            .skip(
+                (if v >= 5 { 1 } else { 0 }) + (if v >= 5 { 1 } else { 0 })
+                    + (if v >= 5 { 1 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v >= 5 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("CreatableTopicConfigs.ReadOnly"))?;
+            }
+            if v >= 5 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("CreatableTopicConfigs.ConfigSource"))?;
+            }
+            if v >= 5 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("CreatableTopicConfigs.IsSensitive"))?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("CreatableTopicConfigs._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 5 {
             rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
@@ -460,8 +637,7 @@ impl<'a> rt::Wire<'a> for CreatableTopicConfigs<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

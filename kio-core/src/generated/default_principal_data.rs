@@ -55,14 +55,16 @@ impl DefaultPrincipalData<'_> {
 impl<'a> rt::Wire<'a> for DefaultPrincipalData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.r#type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_type: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DefaultPrincipalData.Type"))?;
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DefaultPrincipalData.Name"))?;
-        this.token_authenticated = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_token_authenticated: bool = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DefaultPrincipalData.TokenAuthenticated"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DefaultPrincipalData._tagged"))?;
             while tags
@@ -70,11 +72,36 @@ impl<'a> rt::Wire<'a> for DefaultPrincipalData<'a> {
                 .map_err(|e| e.in_field("DefaultPrincipalData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            r#type: f_type,
+            name: f_name,
+            token_authenticated: f_token_authenticated,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DefaultPrincipalData.Type"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DefaultPrincipalData.Name"))?;
+        <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DefaultPrincipalData.TokenAuthenticated"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DefaultPrincipalData._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.r#type, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DefaultPrincipalData.Type"))?;
@@ -83,8 +110,7 @@ impl<'a> rt::Wire<'a> for DefaultPrincipalData<'a> {
         rt::Wire::write(&self.token_authenticated, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DefaultPrincipalData.TokenAuthenticated"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -44,10 +44,12 @@ impl DeleteAclsRequest<'_> {
 impl<'a> rt::Wire<'a> for DeleteAclsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.filters = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_filters: rt::Array<'a, DeleteAclsFilter<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DeleteAclsRequest.Filters"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DeleteAclsRequest._tagged"))?;
             while tags
@@ -55,17 +57,38 @@ impl<'a> rt::Wire<'a> for DeleteAclsRequest<'a> {
                 .map_err(|e| e.in_field("DeleteAclsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            filters: f_filters,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            DeleteAclsFilter<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DeleteAclsRequest.Filters"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DeleteAclsRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.filters, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteAclsRequest.Filters"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -158,27 +181,37 @@ impl DeleteAclsFilter<'_> {
 impl<'a> rt::Wire<'a> for DeleteAclsFilter<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.resource_type_filter = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_resource_type_filter: i8 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DeleteAclsFilter.ResourceTypeFilter"))?;
-        this.resource_name_filter = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_resource_name_filter: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("DeleteAclsFilter.ResourceNameFilter"))?;
-        if v >= 1 {
-            this.pattern_type_filter = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DeleteAclsFilter.PatternTypeFilter"))?;
-        }
-        this.principal_filter = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_pattern_type_filter: i8 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteAclsFilter.PatternTypeFilter"))?
+        } else {
+            3
+        };
+        let f_principal_filter: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("DeleteAclsFilter.PrincipalFilter"))?;
-        this.host_filter = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_host_filter: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("DeleteAclsFilter.HostFilter"))?;
-        this.operation = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_operation: i8 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteAclsFilter.Operation"))?;
-        this.permission_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_permission_type: i8 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteAclsFilter.PermissionType"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DeleteAclsFilter._tagged"))?;
             while tags
@@ -186,11 +219,52 @@ impl<'a> rt::Wire<'a> for DeleteAclsFilter<'a> {
                 .map_err(|e| e.in_field("DeleteAclsFilter._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            resource_type_filter: f_resource_type_filter,
+            resource_name_filter: f_resource_name_filter,
+            pattern_type_filter: f_pattern_type_filter,
+            principal_filter: f_principal_filter,
+            host_filter: f_host_filter,
+            operation: f_operation,
+            permission_type: f_permission_type,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DeleteAclsFilter.ResourceTypeFilter"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DeleteAclsFilter.ResourceNameFilter"))?;
+        if v >= 1 {
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteAclsFilter.PatternTypeFilter"))?;
+        }
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DeleteAclsFilter.PrincipalFilter"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DeleteAclsFilter.HostFilter"))?;
+        if r.skip(1 + 1).is_err() {
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteAclsFilter.Operation"))?;
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteAclsFilter.PermissionType"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DeleteAclsFilter._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(
                 &self.resource_type_filter,
@@ -222,8 +296,7 @@ impl<'a> rt::Wire<'a> for DeleteAclsFilter<'a> {
         rt::Wire::write(&self.permission_type, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteAclsFilter.PermissionType"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

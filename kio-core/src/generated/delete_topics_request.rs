@@ -56,18 +56,21 @@ impl DeleteTopicsRequest<'_> {
 impl<'a> rt::Wire<'a> for DeleteTopicsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 6 {
-            this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeleteTopicsRequest.Topics"))?;
-        }
-        if v <= 5 {
-            this.topic_names = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeleteTopicsRequest.TopicNames"))?;
-        }
-        this.timeout_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topics: rt::Array<'a, DeleteTopicState<'a>> = if v >= 6 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteTopicsRequest.Topics"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_topic_names: rt::Array<'a, rt::Str<'a>> = if v <= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteTopicsRequest.TopicNames"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_timeout_ms: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteTopicsRequest.TimeoutMs"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DeleteTopicsRequest._tagged"))?;
             while tags
@@ -75,11 +78,46 @@ impl<'a> rt::Wire<'a> for DeleteTopicsRequest<'a> {
                 .map_err(|e| e.in_field("DeleteTopicsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topics: f_topics,
+            topic_names: f_topic_names,
+            timeout_ms: f_timeout_ms,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 6 {
+            <rt::Array<
+                'a,
+                DeleteTopicState<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteTopicsRequest.Topics"))?;
+        }
+        if v <= 5 {
+            <rt::Array<
+                'a,
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteTopicsRequest.TopicNames"))?;
+        }
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DeleteTopicsRequest.TimeoutMs"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DeleteTopicsRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 6 {
             rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
@@ -97,8 +135,7 @@ impl<'a> rt::Wire<'a> for DeleteTopicsRequest<'a> {
         rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteTopicsRequest.TimeoutMs"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -163,16 +200,19 @@ impl DeleteTopicState<'_> {
 impl<'a> rt::Wire<'a> for DeleteTopicState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 6 {
-            this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 6))
-                .map_err(|e| e.in_field("DeleteTopicState.Name"))?;
-        }
-        if v >= 6 {
-            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeleteTopicState.TopicId"))?;
-        }
-        if cx.flexible {
+        let f_name: Option<rt::Str<'a>> = if v >= 6 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 6))
+                .map_err(|e| e.in_field("DeleteTopicState.Name"))?
+        } else {
+            None
+        };
+        let f_topic_id: rt::Uuid = if v >= 6 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteTopicState.TopicId"))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DeleteTopicState._tagged"))?;
             while tags
@@ -180,11 +220,39 @@ impl<'a> rt::Wire<'a> for DeleteTopicState<'a> {
                 .map_err(|e| e.in_field("DeleteTopicState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            topic_id: f_topic_id,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 6 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 6))
+                .map_err(|e| e.in_field("DeleteTopicState.Name"))?;
+        }
+        if v >= 6 {
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteTopicState.TopicId"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DeleteTopicState._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 6 {
             rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, v >= 6))
@@ -205,8 +273,7 @@ impl<'a> rt::Wire<'a> for DeleteTopicState<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -49,12 +49,14 @@ impl DescribeClientQuotasRequest<'_> {
 impl<'a> rt::Wire<'a> for DescribeClientQuotasRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.components = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_components: rt::Array<'a, ComponentData<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeClientQuotasRequest.Components"))?;
-        this.strict = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_strict: bool = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeClientQuotasRequest.Strict"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeClientQuotasRequest._tagged"))?;
             while tags
@@ -62,19 +64,43 @@ impl<'a> rt::Wire<'a> for DescribeClientQuotasRequest<'a> {
                 .map_err(|e| e.in_field("DescribeClientQuotasRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            components: f_components,
+            strict: f_strict,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            ComponentData<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeClientQuotasRequest.Components"))?;
+        <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeClientQuotasRequest.Strict"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeClientQuotasRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.components, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeClientQuotasRequest.Components"))?;
         rt::Wire::write(&self.strict, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeClientQuotasRequest.Strict"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -144,14 +170,19 @@ impl ComponentData<'_> {
 impl<'a> rt::Wire<'a> for ComponentData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.entity_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_entity_type: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ComponentData.EntityType"))?;
-        this.match_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_match_type: i8 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ComponentData.MatchType"))?;
-        this.r#match = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_match: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("ComponentData.Match"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ComponentData._tagged"))?;
             while tags
@@ -159,11 +190,35 @@ impl<'a> rt::Wire<'a> for ComponentData<'a> {
                 .map_err(|e| e.in_field("ComponentData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            entity_type: f_entity_type,
+            match_type: f_match_type,
+            r#match: f_match,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ComponentData.EntityType"))?;
+        <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ComponentData.MatchType"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ComponentData.Match"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("ComponentData._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.entity_type, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ComponentData.EntityType"))?;
@@ -172,8 +227,7 @@ impl<'a> rt::Wire<'a> for ComponentData<'a> {
         rt::Wire::write(&self.r#match, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ComponentData.Match"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

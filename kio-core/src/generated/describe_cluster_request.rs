@@ -56,26 +56,26 @@ impl DescribeClusterRequest<'_> {
 impl<'a> rt::Wire<'a> for DescribeClusterRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.include_cluster_authorized_operations = rt::Wire::read(
+        let f_include_cluster_authorized_operations: bool = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| {
                 e.in_field("DescribeClusterRequest.IncludeClusterAuthorizedOperations")
             })?;
-        if v >= 1 {
-            this.endpoint_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeClusterRequest.EndpointType"))?;
-        }
-        if v >= 2 {
-            this.include_fenced_brokers = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeClusterRequest.IncludeFencedBrokers"))?;
-        }
-        if cx.flexible {
+        let f_endpoint_type: i8 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeClusterRequest.EndpointType"))?
+        } else {
+            1
+        };
+        let f_include_fenced_brokers: bool = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeClusterRequest.IncludeFencedBrokers"))?
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeClusterRequest._tagged"))?;
             while tags
@@ -83,11 +83,52 @@ impl<'a> rt::Wire<'a> for DescribeClusterRequest<'a> {
                 .map_err(|e| e.in_field("DescribeClusterRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            include_cluster_authorized_operations: f_include_cluster_authorized_operations,
+            endpoint_type: f_endpoint_type,
+            include_fenced_brokers: f_include_fenced_brokers,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r
+            .skip(1 + (if v >= 1 { 1 } else { 0 }) + (if v >= 2 { 1 } else { 0 }))
+            .is_err()
+        {
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e
+                        .in_field(
+                            "DescribeClusterRequest.IncludeClusterAuthorizedOperations",
+                        )
+                })?;
+            if v >= 1 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("DescribeClusterRequest.EndpointType"))?;
+            }
+            if v >= 2 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("DescribeClusterRequest.IncludeFencedBrokers")
+                    })?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeClusterRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(
                 &self.include_cluster_authorized_operations,
@@ -120,8 +161,7 @@ impl<'a> rt::Wire<'a> for DescribeClusterRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -56,21 +56,24 @@ impl DescribeConfigsRequest<'_> {
 impl<'a> rt::Wire<'a> for DescribeConfigsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.resources = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_resources: rt::Array<'a, DescribeConfigsResource<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeConfigsRequest.Resources"))?;
-        if v >= 1 {
-            this.include_synonyms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeSynonyms"))?;
-        }
-        if v >= 3 {
-            this.include_documentation = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeDocumentation"))?;
-        }
-        if cx.flexible {
+        let f_include_synonyms: bool = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeSynonyms"))?
+        } else {
+            false
+        };
+        let f_include_documentation: bool = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeDocumentation"))?
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeConfigsRequest._tagged"))?;
             while tags
@@ -78,11 +81,47 @@ impl<'a> rt::Wire<'a> for DescribeConfigsRequest<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            resources: f_resources,
+            include_synonyms: f_include_synonyms,
+            include_documentation: f_include_documentation,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            DescribeConfigsResource<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsRequest.Resources"))?;
+        if r.skip((if v >= 1 { 1 } else { 0 }) + (if v >= 3 { 1 } else { 0 })).is_err() {
+            if v >= 1 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeSynonyms"))?;
+            }
+            if v >= 3 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("DescribeConfigsRequest.IncludeDocumentation")
+                    })?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeConfigsRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.resources, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsRequest.Resources"))?;
@@ -113,8 +152,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -185,14 +223,19 @@ impl DescribeConfigsResource<'_> {
 impl<'a> rt::Wire<'a> for DescribeConfigsResource<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.resource_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_resource_type: i8 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsResource.ResourceType"))?;
-        this.resource_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_resource_name: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeConfigsResource.ResourceName"))?;
-        this.configuration_keys = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_configuration_keys: Option<rt::Array<'a, rt::Str<'a>>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("DescribeConfigsResource.ConfigurationKeys"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeConfigsResource._tagged"))?;
             while tags
@@ -200,11 +243,38 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResource<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsResource._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            resource_type: f_resource_type,
+            resource_name: f_resource_name,
+            configuration_keys: f_configuration_keys,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResource.ResourceType"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResource.ResourceName"))?;
+        <Option<
+            rt::Array<'a, rt::Str<'a>>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeConfigsResource.ConfigurationKeys"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeConfigsResource._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.resource_type, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsResource.ResourceType"))?;
@@ -213,8 +283,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResource<'a> {
         rt::Wire::write(&self.configuration_keys, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeConfigsResource.ConfigurationKeys"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -50,12 +50,17 @@ impl DescribeConfigsResponse<'_> {
 impl<'a> rt::Wire<'a> for DescribeConfigsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeConfigsResponse.ThrottleTimeMs"))?;
-        this.results = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_results: rt::Array<'a, DescribeConfigsResult<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeConfigsResponse.Results"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeConfigsResponse._tagged"))?;
             while tags
@@ -63,19 +68,43 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResponse<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            results: f_results,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResponse.ThrottleTimeMs"))?;
+        <rt::Array<
+            'a,
+            DescribeConfigsResult<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResponse.Results"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeConfigsResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsResponse.Results"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -157,18 +186,26 @@ impl DescribeConfigsResult<'_> {
 impl<'a> rt::Wire<'a> for DescribeConfigsResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsResult.ErrorCode"))?;
-        this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_error_message: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("DescribeConfigsResult.ErrorMessage"))?;
-        this.resource_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_resource_type: i8 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsResult.ResourceType"))?;
-        this.resource_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_resource_name: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeConfigsResult.ResourceName"))?;
-        this.configs = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_configs: rt::Array<'a, DescribeConfigsResourceResult<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeConfigsResult.Configs"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeConfigsResult._tagged"))?;
             while tags
@@ -176,11 +213,45 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResult<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            error_code: f_error_code,
+            error_message: f_error_message,
+            resource_type: f_resource_type,
+            resource_name: f_resource_name,
+            configs: f_configs,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResult.ErrorCode"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeConfigsResult.ErrorMessage"))?;
+        <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResult.ResourceType"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResult.ResourceName"))?;
+        <rt::Array<
+            'a,
+            DescribeConfigsResourceResult<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResult.Configs"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeConfigsResult._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsResult.ErrorCode"))?;
@@ -193,8 +264,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResult<'a> {
         rt::Wire::write(&self.configs, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsResult.Configs"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -303,36 +373,48 @@ impl DescribeConfigsResourceResult<'_> {
 impl<'a> rt::Wire<'a> for DescribeConfigsResourceResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsResourceResult.Name"))?;
-        this.value = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_value: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("DescribeConfigsResourceResult.Value"))?;
-        this.read_only = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_read_only: bool = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsResourceResult.ReadOnly"))?;
-        if v <= 0 {
-            this.is_default = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsResourceResult.IsDefault"))?;
-        }
-        if v >= 1 {
-            this.config_source = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsResourceResult.ConfigSource"))?;
-        }
-        this.is_sensitive = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_is_default: bool = if v <= 0 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.IsDefault"))?
+        } else {
+            false
+        };
+        let f_config_source: i8 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.ConfigSource"))?
+        } else {
+            -1
+        };
+        let f_is_sensitive: bool = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsResourceResult.IsSensitive"))?;
-        if v >= 1 {
-            this.synonyms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsResourceResult.Synonyms"))?;
-        }
-        if v >= 3 {
-            this.config_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsResourceResult.ConfigType"))?;
-        }
-        if v >= 3 {
-            this.documentation = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 1))
-                .map_err(|e| e.in_field("DescribeConfigsResourceResult.Documentation"))?;
-        }
-        if cx.flexible {
+        let f_synonyms: rt::Array<'a, DescribeConfigsSynonym<'a>> = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.Synonyms"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_config_type: i8 = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.ConfigType"))?
+        } else {
+            0
+        };
+        let f_documentation: Option<rt::Str<'a>> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 1))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.Documentation"))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeConfigsResourceResult._tagged"))?;
             while tags
@@ -340,11 +422,76 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResourceResult<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsResourceResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            value: f_value,
+            read_only: f_read_only,
+            is_default: f_is_default,
+            config_source: f_config_source,
+            is_sensitive: f_is_sensitive,
+            synonyms: f_synonyms,
+            config_type: f_config_type,
+            documentation: f_documentation,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResourceResult.Name"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeConfigsResourceResult.Value"))?;
+        if r
+            .skip(1 + (if v <= 0 { 1 } else { 0 }) + (if v >= 1 { 1 } else { 0 }) + 1)
+            .is_err()
+        {
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.ReadOnly"))?;
+            if v <= 0 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("DescribeConfigsResourceResult.IsDefault"))?;
+            }
+            if v >= 1 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("DescribeConfigsResourceResult.ConfigSource")
+                    })?;
+            }
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.IsSensitive"))?;
+        }
+        if v >= 1 {
+            <rt::Array<
+                'a,
+                DescribeConfigsSynonym<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.Synonyms"))?;
+        }
+        if v >= 3 {
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.ConfigType"))?;
+        }
+        if v >= 3 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 1))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.Documentation"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeConfigsResourceResult.Name"))?;
@@ -380,8 +527,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResourceResult<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsResourceResult.Documentation"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -458,20 +604,25 @@ impl DescribeConfigsSynonym<'_> {
 impl<'a> rt::Wire<'a> for DescribeConfigsSynonym<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 1 {
-            this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsSynonym.Name"))?;
-        }
-        if v >= 1 {
-            this.value = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 1))
-                .map_err(|e| e.in_field("DescribeConfigsSynonym.Value"))?;
-        }
-        if v >= 1 {
-            this.source = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsSynonym.Source"))?;
-        }
-        if cx.flexible {
+        let f_name: rt::Str<'a> = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsSynonym.Name"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_value: Option<rt::Str<'a>> = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 1))
+                .map_err(|e| e.in_field("DescribeConfigsSynonym.Value"))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let f_source: i8 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsSynonym.Source"))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeConfigsSynonym._tagged"))?;
             while tags
@@ -479,11 +630,44 @@ impl<'a> rt::Wire<'a> for DescribeConfigsSynonym<'a> {
                 .map_err(|e| e.in_field("DescribeConfigsSynonym._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            value: f_value,
+            source: f_source,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsSynonym.Name"))?;
+        }
+        if v >= 1 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 1))
+                .map_err(|e| e.in_field("DescribeConfigsSynonym.Value"))?;
+        }
+        if v >= 1 {
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsSynonym.Source"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeConfigsSynonym._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
@@ -513,8 +697,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsSynonym<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

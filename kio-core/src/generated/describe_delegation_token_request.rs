@@ -44,10 +44,12 @@ impl DescribeDelegationTokenRequest<'_> {
 impl<'a> rt::Wire<'a> for DescribeDelegationTokenRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.owners = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_owners: Option<rt::Array<'a, DescribeDelegationTokenOwner<'a>>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("DescribeDelegationTokenRequest.Owners"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeDelegationTokenRequest._tagged"))?;
             while tags
@@ -55,17 +57,37 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenRequest<'a> {
                 .map_err(|e| e.in_field("DescribeDelegationTokenRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            owners: f_owners,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <Option<
+            rt::Array<'a, DescribeDelegationTokenOwner<'a>>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeDelegationTokenRequest.Owners"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeDelegationTokenRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.owners, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeDelegationTokenRequest.Owners"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -128,12 +150,17 @@ impl DescribeDelegationTokenOwner<'_> {
 impl<'a> rt::Wire<'a> for DescribeDelegationTokenOwner<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.principal_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_principal_type: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeDelegationTokenOwner.PrincipalType"))?;
-        this.principal_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_principal_name: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeDelegationTokenOwner.PrincipalName"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeDelegationTokenOwner._tagged"))?;
             while tags
@@ -141,19 +168,40 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenOwner<'a> {
                 .map_err(|e| e.in_field("DescribeDelegationTokenOwner._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            principal_type: f_principal_type,
+            principal_name: f_principal_name,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeDelegationTokenOwner.PrincipalType"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeDelegationTokenOwner.PrincipalName"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeDelegationTokenOwner._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.principal_type, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeDelegationTokenOwner.PrincipalType"))?;
         rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeDelegationTokenOwner.PrincipalName"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -56,14 +56,19 @@ impl DescribeDelegationTokenResponse<'_> {
 impl<'a> rt::Wire<'a> for DescribeDelegationTokenResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ErrorCode"))?;
-        this.tokens = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_tokens: rt::Array<'a, DescribedDelegationToken<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeDelegationTokenResponse.Tokens"))?;
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ThrottleTimeMs"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeDelegationTokenResponse._tagged"))?;
             while tags
@@ -71,11 +76,39 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenResponse<'a> {
                 .map_err(|e| e.in_field("DescribeDelegationTokenResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            error_code: f_error_code,
+            tokens: f_tokens,
+            throttle_time_ms: f_throttle_time_ms,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ErrorCode"))?;
+        <rt::Array<
+            'a,
+            DescribedDelegationToken<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeDelegationTokenResponse.Tokens"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ThrottleTimeMs"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeDelegationTokenResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ErrorCode"))?;
@@ -84,8 +117,7 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenResponse<'a> {
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ThrottleTimeMs"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -198,42 +230,57 @@ impl DescribedDelegationToken<'_> {
 impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.principal_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_principal_type: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedDelegationToken.PrincipalType"))?;
-        this.principal_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_principal_name: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedDelegationToken.PrincipalName"))?;
-        if v >= 3 {
-            this.token_requester_principal_type = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+        let f_token_requester_principal_type: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("DescribedDelegationToken.TokenRequesterPrincipalType")
-                })?;
-        }
-        if v >= 3 {
-            this.token_requester_principal_name = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+                })?
+        } else {
+            rt::Str::new("")
+        };
+        let f_token_requester_principal_name: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("DescribedDelegationToken.TokenRequesterPrincipalName")
-                })?;
-        }
-        this.issue_timestamp = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                })?
+        } else {
+            rt::Str::new("")
+        };
+        let f_issue_timestamp: i64 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedDelegationToken.IssueTimestamp"))?;
-        this.expiry_timestamp = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_expiry_timestamp: i64 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedDelegationToken.ExpiryTimestamp"))?;
-        this.max_timestamp = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_max_timestamp: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedDelegationToken.MaxTimestamp"))?;
-        this.token_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_token_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedDelegationToken.TokenId"))?;
-        this.hmac = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_hmac: rt::Bytes<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedDelegationToken.Hmac"))?;
-        this.renewers = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_renewers: rt::Array<'a, DescribedDelegationTokenRenewer<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedDelegationToken.Renewers"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribedDelegationToken._tagged"))?;
             while tags
@@ -241,11 +288,70 @@ impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
                 .map_err(|e| e.in_field("DescribedDelegationToken._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            principal_type: f_principal_type,
+            principal_name: f_principal_name,
+            token_requester_principal_type: f_token_requester_principal_type,
+            token_requester_principal_name: f_token_requester_principal_name,
+            issue_timestamp: f_issue_timestamp,
+            expiry_timestamp: f_expiry_timestamp,
+            max_timestamp: f_max_timestamp,
+            token_id: f_token_id,
+            hmac: f_hmac,
+            renewers: f_renewers,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.PrincipalType"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.PrincipalName"))?;
+        if v >= 3 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("DescribedDelegationToken.TokenRequesterPrincipalType")
+                })?;
+        }
+        if v >= 3 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("DescribedDelegationToken.TokenRequesterPrincipalName")
+                })?;
+        }
+        if r.skip(8 + 8 + 8).is_err() {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribedDelegationToken.IssueTimestamp"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribedDelegationToken.ExpiryTimestamp"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribedDelegationToken.MaxTimestamp"))?;
+        }
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.TokenId"))?;
+        <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.Hmac"))?;
+        <rt::Array<
+            'a,
+            DescribedDelegationTokenRenewer<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.Renewers"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribedDelegationToken._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.principal_type, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedDelegationToken.PrincipalType"))?;
@@ -294,8 +400,7 @@ impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
         rt::Wire::write(&self.renewers, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedDelegationToken.Renewers"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -371,12 +476,17 @@ impl DescribedDelegationTokenRenewer<'_> {
 impl<'a> rt::Wire<'a> for DescribedDelegationTokenRenewer<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.principal_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_principal_type: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedDelegationTokenRenewer.PrincipalType"))?;
-        this.principal_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_principal_name: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedDelegationTokenRenewer.PrincipalName"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribedDelegationTokenRenewer._tagged"))?;
             while tags
@@ -384,19 +494,40 @@ impl<'a> rt::Wire<'a> for DescribedDelegationTokenRenewer<'a> {
                 .map_err(|e| e.in_field("DescribedDelegationTokenRenewer._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            principal_type: f_principal_type,
+            principal_name: f_principal_name,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationTokenRenewer.PrincipalType"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationTokenRenewer.PrincipalName"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribedDelegationTokenRenewer._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.principal_type, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedDelegationTokenRenewer.PrincipalType"))?;
         rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedDelegationTokenRenewer.PrincipalName"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

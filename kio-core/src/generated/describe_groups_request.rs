@@ -50,19 +50,20 @@ impl DescribeGroupsRequest<'_> {
 impl<'a> rt::Wire<'a> for DescribeGroupsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.groups = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_groups: rt::Array<'a, rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeGroupsRequest.Groups"))?;
-        if v >= 3 {
-            this.include_authorized_operations = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+        let f_include_authorized_operations: bool = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("DescribeGroupsRequest.IncludeAuthorizedOperations")
-                })?;
-        }
-        if cx.flexible {
+                })?
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeGroupsRequest._tagged"))?;
             while tags
@@ -70,11 +71,40 @@ impl<'a> rt::Wire<'a> for DescribeGroupsRequest<'a> {
                 .map_err(|e| e.in_field("DescribeGroupsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            groups: f_groups,
+            include_authorized_operations: f_include_authorized_operations,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeGroupsRequest.Groups"))?;
+        if v >= 3 {
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("DescribeGroupsRequest.IncludeAuthorizedOperations")
+                })?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeGroupsRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeGroupsRequest.Groups"))?;
@@ -94,8 +124,7 @@ impl<'a> rt::Wire<'a> for DescribeGroupsRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -50,14 +50,18 @@ impl DescribeGroupsResponse<'_> {
 impl<'a> rt::Wire<'a> for DescribeGroupsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 1 {
-            this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeGroupsResponse.ThrottleTimeMs"))?;
-        }
-        this.groups = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeGroupsResponse.ThrottleTimeMs"))?
+        } else {
+            0
+        };
+        let f_groups: rt::Array<'a, DescribedGroup<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeGroupsResponse.Groups"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeGroupsResponse._tagged"))?;
             while tags
@@ -65,11 +69,38 @@ impl<'a> rt::Wire<'a> for DescribeGroupsResponse<'a> {
                 .map_err(|e| e.in_field("DescribeGroupsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            groups: f_groups,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeGroupsResponse.ThrottleTimeMs"))?;
+        }
+        <rt::Array<
+            'a,
+            DescribedGroup<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeGroupsResponse.Groups"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeGroupsResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(
@@ -82,8 +113,7 @@ impl<'a> rt::Wire<'a> for DescribeGroupsResponse<'a> {
         rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeGroupsResponse.Groups"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -183,31 +213,46 @@ impl DescribedGroup<'_> {
 impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroup.ErrorCode"))?;
-        if v >= 6 {
-            this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 6))
-                .map_err(|e| e.in_field("DescribedGroup.ErrorMessage"))?;
-        }
-        this.group_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_message: Option<rt::Str<'a>> = if v >= 6 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 6))
+                .map_err(|e| e.in_field("DescribedGroup.ErrorMessage"))?
+        } else {
+            None
+        };
+        let f_group_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedGroup.GroupId"))?;
-        this.group_state = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_group_state: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedGroup.GroupState"))?;
-        this.protocol_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_protocol_type: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedGroup.ProtocolType"))?;
-        this.protocol_data = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_protocol_data: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedGroup.ProtocolData"))?;
-        this.members = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_members: rt::Array<'a, DescribedGroupMember<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedGroup.Members"))?;
-        if v >= 3 {
-            this.authorized_operations = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
-        }
-        if cx.flexible {
+        let f_authorized_operations: i32 = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?
+        } else {
+            -2147483648
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribedGroup._tagged"))?;
             while tags
@@ -215,11 +260,60 @@ impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
                 .map_err(|e| e.in_field("DescribedGroup._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            error_code: f_error_code,
+            error_message: f_error_message,
+            group_id: f_group_id,
+            group_state: f_group_state,
+            protocol_type: f_protocol_type,
+            protocol_data: f_protocol_data,
+            members: f_members,
+            authorized_operations: f_authorized_operations,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.ErrorCode"))?;
+        if v >= 6 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 6))
+                .map_err(|e| e.in_field("DescribedGroup.ErrorMessage"))?;
+        }
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.GroupId"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.GroupState"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.ProtocolType"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.ProtocolData"))?;
+        <rt::Array<
+            'a,
+            DescribedGroupMember<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.Members"))?;
+        if v >= 3 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribedGroup._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroup.ErrorCode"))?;
@@ -256,8 +350,7 @@ impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -351,25 +444,38 @@ impl DescribedGroupMember<'_> {
 impl<'a> rt::Wire<'a> for DescribedGroupMember<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_member_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedGroupMember.MemberId"))?;
-        if v >= 4 {
-            this.group_instance_id = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, v >= 4),
-                )
-                .map_err(|e| e.in_field("DescribedGroupMember.GroupInstanceId"))?;
-        }
-        this.client_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_group_instance_id: Option<rt::Str<'a>> = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 4))
+                .map_err(|e| e.in_field("DescribedGroupMember.GroupInstanceId"))?
+        } else {
+            None
+        };
+        let f_client_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedGroupMember.ClientId"))?;
-        this.client_host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_client_host: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedGroupMember.ClientHost"))?;
-        this.member_metadata = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_member_metadata: rt::Bytes<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedGroupMember.MemberMetadata"))?;
-        this.member_assignment = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_member_assignment: rt::Bytes<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedGroupMember.MemberAssignment"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribedGroupMember._tagged"))?;
             while tags
@@ -377,11 +483,49 @@ impl<'a> rt::Wire<'a> for DescribedGroupMember<'a> {
                 .map_err(|e| e.in_field("DescribedGroupMember._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            member_id: f_member_id,
+            group_instance_id: f_group_instance_id,
+            client_id: f_client_id,
+            client_host: f_client_host,
+            member_metadata: f_member_metadata,
+            member_assignment: f_member_assignment,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroupMember.MemberId"))?;
+        if v >= 4 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 4))
+                .map_err(|e| e.in_field("DescribedGroupMember.GroupInstanceId"))?;
+        }
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroupMember.ClientId"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroupMember.ClientHost"))?;
+        <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroupMember.MemberMetadata"))?;
+        <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroupMember.MemberAssignment"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribedGroupMember._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroupMember.MemberId"))?;
@@ -402,8 +546,7 @@ impl<'a> rt::Wire<'a> for DescribedGroupMember<'a> {
         rt::Wire::write(&self.member_assignment, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroupMember.MemberAssignment"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -45,10 +45,12 @@ impl DescribeLogDirsRequest<'_> {
 impl<'a> rt::Wire<'a> for DescribeLogDirsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_topics: Option<rt::Array<'a, DescribableLogDirTopic<'a>>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("DescribeLogDirsRequest.Topics"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeLogDirsRequest._tagged"))?;
             while tags
@@ -56,17 +58,37 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsRequest<'a> {
                 .map_err(|e| e.in_field("DescribeLogDirsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <Option<
+            rt::Array<'a, DescribableLogDirTopic<'a>>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeLogDirsRequest.Topics"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeLogDirsRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeLogDirsRequest.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -129,12 +151,14 @@ impl DescribableLogDirTopic<'_> {
 impl<'a> rt::Wire<'a> for DescribableLogDirTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topic = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribableLogDirTopic.Topic"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribableLogDirTopic.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribableLogDirTopic._tagged"))?;
             while tags
@@ -142,19 +166,40 @@ impl<'a> rt::Wire<'a> for DescribableLogDirTopic<'a> {
                 .map_err(|e| e.in_field("DescribableLogDirTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic: f_topic,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribableLogDirTopic.Topic"))?;
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribableLogDirTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribableLogDirTopic._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribableLogDirTopic.Topic"))?;
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribableLogDirTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -57,16 +57,23 @@ impl DescribeLogDirsResponse<'_> {
 impl<'a> rt::Wire<'a> for DescribeLogDirsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeLogDirsResponse.ThrottleTimeMs"))?;
-        if v >= 3 {
-            this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResponse.ErrorCode"))?;
-        }
-        this.results = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsResponse.ErrorCode"))?
+        } else {
+            0
+        };
+        let f_results: rt::Array<'a, DescribeLogDirsResult<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeLogDirsResponse.Results"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeLogDirsResponse._tagged"))?;
             while tags
@@ -74,11 +81,43 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResponse<'a> {
                 .map_err(|e| e.in_field("DescribeLogDirsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            results: f_results,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + (if v >= 3 { 2 } else { 0 })).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsResponse.ThrottleTimeMs"))?;
+            if v >= 3 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("DescribeLogDirsResponse.ErrorCode"))?;
+            }
+        }
+        <rt::Array<
+            'a,
+            DescribeLogDirsResult<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsResponse.Results"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeLogDirsResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeLogDirsResponse.ThrottleTimeMs"))?;
@@ -89,8 +128,7 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResponse<'a> {
         rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeLogDirsResponse.Results"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -179,26 +217,37 @@ impl DescribeLogDirsResult<'_> {
 impl<'a> rt::Wire<'a> for DescribeLogDirsResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeLogDirsResult.ErrorCode"))?;
-        this.log_dir = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_log_dir: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeLogDirsResult.LogDir"))?;
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topics: rt::Array<'a, DescribeLogDirsTopic<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeLogDirsResult.Topics"))?;
-        if v >= 4 {
-            this.total_bytes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResult.TotalBytes"))?;
-        }
-        if v >= 4 {
-            this.usable_bytes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResult.UsableBytes"))?;
-        }
-        if v >= 5 {
-            this.is_cordoned = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResult.IsCordoned"))?;
-        }
-        if cx.flexible {
+        let f_total_bytes: i64 = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsResult.TotalBytes"))?
+        } else {
+            -1
+        };
+        let f_usable_bytes: i64 = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsResult.UsableBytes"))?
+        } else {
+            -1
+        };
+        let f_is_cordoned: bool = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsResult.IsCordoned"))?
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeLogDirsResult._tagged"))?;
             while tags
@@ -206,11 +255,62 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResult<'a> {
                 .map_err(|e| e.in_field("DescribeLogDirsResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            error_code: f_error_code,
+            log_dir: f_log_dir,
+            topics: f_topics,
+            total_bytes: f_total_bytes,
+            usable_bytes: f_usable_bytes,
+            is_cordoned: f_is_cordoned,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsResult.ErrorCode"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsResult.LogDir"))?;
+        <rt::Array<
+            'a,
+            DescribeLogDirsTopic<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsResult.Topics"))?;
+        if r
+            .skip(
+                (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 8 } else { 0 })
+                    + (if v >= 5 { 1 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v >= 4 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("DescribeLogDirsResult.TotalBytes"))?;
+            }
+            if v >= 4 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("DescribeLogDirsResult.UsableBytes"))?;
+            }
+            if v >= 5 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("DescribeLogDirsResult.IsCordoned"))?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeLogDirsResult._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeLogDirsResult.ErrorCode"))?;
@@ -231,8 +331,7 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResult<'a> {
                 .map_err(|e| e.in_field("DescribeLogDirsResult.IsCordoned"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -300,12 +399,14 @@ impl DescribeLogDirsTopic<'_> {
 impl<'a> rt::Wire<'a> for DescribeLogDirsTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeLogDirsTopic.Name"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, DescribeLogDirsPartition<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeLogDirsTopic.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeLogDirsTopic._tagged"))?;
             while tags
@@ -313,19 +414,43 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsTopic<'a> {
                 .map_err(|e| e.in_field("DescribeLogDirsTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsTopic.Name"))?;
+        <rt::Array<
+            'a,
+            DescribeLogDirsPartition<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeLogDirsTopic._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeLogDirsTopic.Name"))?;
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeLogDirsTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -401,16 +526,18 @@ impl DescribeLogDirsPartition<'_> {
 impl<'a> rt::Wire<'a> for DescribeLogDirsPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_index: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionIndex"))?;
-        this.partition_size = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_size: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionSize"))?;
-        this.offset_lag = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_offset_lag: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeLogDirsPartition.OffsetLag"))?;
-        this.is_future_key = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_is_future_key: bool = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeLogDirsPartition.IsFutureKey"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeLogDirsPartition._tagged"))?;
             while tags
@@ -418,11 +545,41 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsPartition<'a> {
                 .map_err(|e| e.in_field("DescribeLogDirsPartition._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition_index: f_partition_index,
+            partition_size: f_partition_size,
+            offset_lag: f_offset_lag,
+            is_future_key: f_is_future_key,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 8 + 8 + 1).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionIndex"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionSize"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsPartition.OffsetLag"))?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsPartition.IsFutureKey"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeLogDirsPartition._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionIndex"))?;
@@ -433,8 +590,7 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsPartition<'a> {
         rt::Wire::write(&self.is_future_key, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeLogDirsPartition.IsFutureKey"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

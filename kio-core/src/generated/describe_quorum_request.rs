@@ -43,10 +43,12 @@ impl DescribeQuorumRequest<'_> {
 impl<'a> rt::Wire<'a> for DescribeQuorumRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topics: rt::Array<'a, TopicData<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeQuorumRequest.Topics"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeQuorumRequest._tagged"))?;
             while tags
@@ -54,17 +56,38 @@ impl<'a> rt::Wire<'a> for DescribeQuorumRequest<'a> {
                 .map_err(|e| e.in_field("DescribeQuorumRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            TopicData<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeQuorumRequest.Topics"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeQuorumRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeQuorumRequest.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -127,28 +150,56 @@ impl TopicData<'_> {
 impl<'a> rt::Wire<'a> for TopicData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topic_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_name: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TopicData.TopicName"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, PartitionData<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("TopicData._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("TopicData._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_name: f_topic_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicData.TopicName"))?;
+        <rt::Array<
+            'a,
+            PartitionData<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicData.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("TopicData._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.TopicName"))?;
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -206,10 +257,12 @@ impl PartitionData<'_> {
 impl<'a> rt::Wire<'a> for PartitionData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_index: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
@@ -217,17 +270,34 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition_index: f_partition_index,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

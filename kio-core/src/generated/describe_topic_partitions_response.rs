@@ -55,14 +55,22 @@ impl DescribeTopicPartitionsResponse<'_> {
 impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.ThrottleTimeMs"))?;
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topics: rt::Array<'a, DescribeTopicPartitionsResponseTopic<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.Topics"))?;
-        this.next_cursor = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_next_cursor: Option<Cursor<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.NextCursor"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeTopicPartitionsResponse._tagged"))?;
             while tags
@@ -70,11 +78,39 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponse<'a> {
                 .map_err(|e| e.in_field("DescribeTopicPartitionsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            topics: f_topics,
+            next_cursor: f_next_cursor,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.ThrottleTimeMs"))?;
+        <rt::Array<
+            'a,
+            DescribeTopicPartitionsResponseTopic<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.Topics"))?;
+        <Option<Cursor<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.NextCursor"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeTopicPartitionsResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.ThrottleTimeMs"))?;
@@ -83,8 +119,7 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponse<'a> {
         rt::Wire::write(&self.next_cursor, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.NextCursor"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -173,18 +208,23 @@ impl DescribeTopicPartitionsResponseTopic<'_> {
 impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponseTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.ErrorCode"))?;
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_name: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.Name"))?;
-        this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.TopicId"))?;
-        this.is_internal = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_is_internal: bool = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.IsInternal"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, DescribeTopicPartitionsResponsePartition<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.Partitions"))?;
-        this.topic_authorized_operations = rt::Wire::read(
+        let f_topic_authorized_operations: i32 = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
@@ -194,7 +234,7 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponseTopic<'a> {
                         "DescribeTopicPartitionsResponseTopic.TopicAuthorizedOperations",
                     )
             })?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| {
                     e.in_field("DescribeTopicPartitionsResponseTopic._tagged")
@@ -204,11 +244,61 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponseTopic<'a> {
                 .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            error_code: f_error_code,
+            name: f_name,
+            topic_id: f_topic_id,
+            is_internal: f_is_internal,
+            partitions: f_partitions,
+            topic_authorized_operations: f_topic_authorized_operations,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.ErrorCode"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.Name"))?;
+        if r.skip(16 + 1).is_err() {
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("DescribeTopicPartitionsResponseTopic.TopicId")
+                })?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("DescribeTopicPartitionsResponseTopic.IsInternal")
+                })?;
+        }
+        <rt::Array<
+            'a,
+            DescribeTopicPartitionsResponsePartition<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.Partitions"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "DescribeTopicPartitionsResponseTopic.TopicAuthorizedOperations",
+                    )
+            })?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| {
+                    e.in_field("DescribeTopicPartitionsResponseTopic._tagged")
+                })?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.ErrorCode"))?;
@@ -232,8 +322,7 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponseTopic<'a> {
                     )
             })?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -347,32 +436,40 @@ impl DescribeTopicPartitionsResponsePartition<'_> {
 impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponsePartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| {
                 e.in_field("DescribeTopicPartitionsResponsePartition.ErrorCode")
             })?;
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_index: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("DescribeTopicPartitionsResponsePartition.PartitionIndex")
             })?;
-        this.leader_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_leader_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| {
                 e.in_field("DescribeTopicPartitionsResponsePartition.LeaderId")
             })?;
-        this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_leader_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| {
                 e.in_field("DescribeTopicPartitionsResponsePartition.LeaderEpoch")
             })?;
-        this.replica_nodes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_replica_nodes: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("DescribeTopicPartitionsResponsePartition.ReplicaNodes")
             })?;
-        this.isr_nodes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_isr_nodes: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("DescribeTopicPartitionsResponsePartition.IsrNodes")
             })?;
-        this.eligible_leader_replicas = rt::Wire::read(
+        let f_eligible_leader_replicas: Option<rt::Array<'a, i32>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, true),
             )
@@ -382,15 +479,21 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponsePartition<'a> {
                         "DescribeTopicPartitionsResponsePartition.EligibleLeaderReplicas",
                     )
             })?;
-        this.last_known_elr = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_last_known_elr: Option<rt::Array<'a, i32>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| {
                 e.in_field("DescribeTopicPartitionsResponsePartition.LastKnownElr")
             })?;
-        this.offline_replicas = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_offline_replicas: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("DescribeTopicPartitionsResponsePartition.OfflineReplicas")
             })?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| {
                     e.in_field("DescribeTopicPartitionsResponsePartition._tagged")
@@ -402,11 +505,83 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponsePartition<'a> {
                 })?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            error_code: f_error_code,
+            partition_index: f_partition_index,
+            leader_id: f_leader_id,
+            leader_epoch: f_leader_epoch,
+            replica_nodes: f_replica_nodes,
+            isr_nodes: f_isr_nodes,
+            eligible_leader_replicas: f_eligible_leader_replicas,
+            last_known_elr: f_last_known_elr,
+            offline_replicas: f_offline_replicas,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(2 + 4 + 4 + 4).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("DescribeTopicPartitionsResponsePartition.ErrorCode")
+                })?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("DescribeTopicPartitionsResponsePartition.PartitionIndex")
+                })?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("DescribeTopicPartitionsResponsePartition.LeaderId")
+                })?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("DescribeTopicPartitionsResponsePartition.LeaderEpoch")
+                })?;
+        }
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.ReplicaNodes")
+            })?;
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.IsrNodes")
+            })?;
+        <Option<
+            rt::Array<'a, i32>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "DescribeTopicPartitionsResponsePartition.EligibleLeaderReplicas",
+                    )
+            })?;
+        <Option<
+            rt::Array<'a, i32>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.LastKnownElr")
+            })?;
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.OfflineReplicas")
+            })?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| {
+                    e.in_field("DescribeTopicPartitionsResponsePartition._tagged")
+                })?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| {
@@ -452,8 +627,7 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponsePartition<'a> {
                 e.in_field("DescribeTopicPartitionsResponsePartition.OfflineReplicas")
             })?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -528,28 +702,53 @@ impl Cursor<'_> {
 impl<'a> rt::Wire<'a> for Cursor<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topic_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_name: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Cursor.TopicName"))?;
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_index: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Cursor.PartitionIndex"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("Cursor._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("Cursor._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_name: f_topic_name,
+            partition_index: f_partition_index,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Cursor.TopicName"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Cursor.PartitionIndex"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("Cursor._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Cursor.TopicName"))?;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Cursor.PartitionIndex"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -49,12 +49,17 @@ impl DescribeTransactionsResponse<'_> {
 impl<'a> rt::Wire<'a> for DescribeTransactionsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeTransactionsResponse.ThrottleTimeMs"))?;
-        this.transaction_states = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_transaction_states: rt::Array<'a, TransactionState<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeTransactionsResponse.TransactionStates"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeTransactionsResponse._tagged"))?;
             while tags
@@ -62,19 +67,43 @@ impl<'a> rt::Wire<'a> for DescribeTransactionsResponse<'a> {
                 .map_err(|e| e.in_field("DescribeTransactionsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            transaction_states: f_transaction_states,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTransactionsResponse.ThrottleTimeMs"))?;
+        <rt::Array<
+            'a,
+            TransactionState<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTransactionsResponse.TransactionStates"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeTransactionsResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeTransactionsResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.transaction_states, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeTransactionsResponse.TransactionStates"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -174,30 +203,38 @@ impl TransactionState<'_> {
 impl<'a> rt::Wire<'a> for TransactionState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TransactionState.ErrorCode"))?;
-        this.transactional_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_transactional_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TransactionState.TransactionalId"))?;
-        this.transaction_state = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_transaction_state: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TransactionState.TransactionState"))?;
-        this.transaction_timeout_ms = rt::Wire::read(
+        let f_transaction_timeout_ms: i32 = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("TransactionState.TransactionTimeoutMs"))?;
-        this.transaction_start_time_ms = rt::Wire::read(
+        let f_transaction_start_time_ms: i64 = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("TransactionState.TransactionStartTimeMs"))?;
-        this.producer_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_producer_id: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TransactionState.ProducerId"))?;
-        this.producer_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_producer_epoch: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TransactionState.ProducerEpoch"))?;
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topics: rt::Array<'a, TopicData<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TransactionState.Topics"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("TransactionState._tagged"))?;
             while tags
@@ -205,11 +242,56 @@ impl<'a> rt::Wire<'a> for TransactionState<'a> {
                 .map_err(|e| e.in_field("TransactionState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            error_code: f_error_code,
+            transactional_id: f_transactional_id,
+            transaction_state: f_transaction_state,
+            transaction_timeout_ms: f_transaction_timeout_ms,
+            transaction_start_time_ms: f_transaction_start_time_ms,
+            producer_id: f_producer_id,
+            producer_epoch: f_producer_epoch,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TransactionState.ErrorCode"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TransactionState.TransactionalId"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TransactionState.TransactionState"))?;
+        if r.skip(4 + 8 + 8 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TransactionState.TransactionTimeoutMs"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TransactionState.TransactionStartTimeMs"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TransactionState.ProducerId"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TransactionState.ProducerEpoch"))?;
+        }
+        <rt::Array<
+            'a,
+            TopicData<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TransactionState.Topics"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("TransactionState._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TransactionState.ErrorCode"))?;
@@ -236,8 +318,7 @@ impl<'a> rt::Wire<'a> for TransactionState<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TransactionState.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -311,28 +392,50 @@ impl TopicData<'_> {
 impl<'a> rt::Wire<'a> for TopicData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topic = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Topic"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("TopicData._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("TopicData._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic: f_topic,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicData.Topic"))?;
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicData.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("TopicData._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Topic"))?;
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicData.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

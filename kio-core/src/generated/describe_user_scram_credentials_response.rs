@@ -61,20 +61,28 @@ impl DescribeUserScramCredentialsResponse<'_> {
 impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("DescribeUserScramCredentialsResponse.ThrottleTimeMs")
             })?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeUserScramCredentialsResponse.ErrorCode"))?;
-        this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_error_message: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| {
                 e.in_field("DescribeUserScramCredentialsResponse.ErrorMessage")
             })?;
-        this.results = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_results: rt::Array<'a, DescribeUserScramCredentialsResult<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribeUserScramCredentialsResponse.Results"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| {
                     e.in_field("DescribeUserScramCredentialsResponse._tagged")
@@ -84,11 +92,52 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResponse<'a> {
                 .map_err(|e| e.in_field("DescribeUserScramCredentialsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            results: f_results,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("DescribeUserScramCredentialsResponse.ThrottleTimeMs")
+                })?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("DescribeUserScramCredentialsResponse.ErrorCode")
+                })?;
+        }
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| {
+                e.in_field("DescribeUserScramCredentialsResponse.ErrorMessage")
+            })?;
+        <rt::Array<
+            'a,
+            DescribeUserScramCredentialsResult<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeUserScramCredentialsResponse.Results"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| {
+                    e.in_field("DescribeUserScramCredentialsResponse._tagged")
+                })?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| {
@@ -103,8 +152,7 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResponse<'a> {
         rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeUserScramCredentialsResponse.Results"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -184,18 +232,23 @@ impl DescribeUserScramCredentialsResult<'_> {
 impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.user = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_user: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeUserScramCredentialsResult.User"))?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeUserScramCredentialsResult.ErrorCode"))?;
-        this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_error_message: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("DescribeUserScramCredentialsResult.ErrorMessage"))?;
-        this.credential_infos = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_credential_infos: rt::Array<'a, CredentialInfo<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("DescribeUserScramCredentialsResult.CredentialInfos")
             })?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribeUserScramCredentialsResult._tagged"))?;
             while tags
@@ -203,11 +256,44 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResult<'a> {
                 .map_err(|e| e.in_field("DescribeUserScramCredentialsResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            user: f_user,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            credential_infos: f_credential_infos,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeUserScramCredentialsResult.User"))?;
+        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeUserScramCredentialsResult.ErrorCode"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeUserScramCredentialsResult.ErrorMessage"))?;
+        <rt::Array<
+            'a,
+            CredentialInfo<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeUserScramCredentialsResult.CredentialInfos")
+            })?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribeUserScramCredentialsResult._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.user, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeUserScramCredentialsResult.User"))?;
@@ -220,8 +306,7 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResult<'a> {
                 e.in_field("DescribeUserScramCredentialsResult.CredentialInfos")
             })?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -287,12 +372,11 @@ impl CredentialInfo<'_> {
 impl<'a> rt::Wire<'a> for CredentialInfo<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.mechanism = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_mechanism: i8 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CredentialInfo.Mechanism"))?;
-        this.iterations = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_iterations: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CredentialInfo.Iterations"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("CredentialInfo._tagged"))?;
             while tags
@@ -300,19 +384,42 @@ impl<'a> rt::Wire<'a> for CredentialInfo<'a> {
                 .map_err(|e| e.in_field("CredentialInfo._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            mechanism: f_mechanism,
+            iterations: f_iterations,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(1 + 4).is_err() {
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CredentialInfo.Mechanism"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CredentialInfo.Iterations"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("CredentialInfo._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.mechanism, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CredentialInfo.Mechanism"))?;
         rt::Wire::write(&self.iterations, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CredentialInfo.Iterations"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

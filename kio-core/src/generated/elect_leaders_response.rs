@@ -55,19 +55,23 @@ impl ElectLeadersResponse<'_> {
 impl<'a> rt::Wire<'a> for ElectLeadersResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ElectLeadersResponse.ThrottleTimeMs"))?;
-        if v >= 1 {
-            this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ElectLeadersResponse.ErrorCode"))?;
-        }
-        this.replica_election_results = rt::Wire::read(
+        let f_error_code: i16 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ElectLeadersResponse.ErrorCode"))?
+        } else {
+            0
+        };
+        let f_replica_election_results: rt::Array<'a, ReplicaElectionResult<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("ElectLeadersResponse.ReplicaElectionResults"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ElectLeadersResponse._tagged"))?;
             while tags
@@ -75,11 +79,43 @@ impl<'a> rt::Wire<'a> for ElectLeadersResponse<'a> {
                 .map_err(|e| e.in_field("ElectLeadersResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            replica_election_results: f_replica_election_results,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + (if v >= 1 { 2 } else { 0 })).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ElectLeadersResponse.ThrottleTimeMs"))?;
+            if v >= 1 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ElectLeadersResponse.ErrorCode"))?;
+            }
+        }
+        <rt::Array<
+            'a,
+            ReplicaElectionResult<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ElectLeadersResponse.ReplicaElectionResults"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ElectLeadersResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ElectLeadersResponse.ThrottleTimeMs"))?;
@@ -99,8 +135,7 @@ impl<'a> rt::Wire<'a> for ElectLeadersResponse<'a> {
             )
             .map_err(|e| e.in_field("ElectLeadersResponse.ReplicaElectionResults"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -167,12 +202,14 @@ impl ReplicaElectionResult<'_> {
 impl<'a> rt::Wire<'a> for ReplicaElectionResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topic = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ReplicaElectionResult.Topic"))?;
-        this.partition_result = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_result: rt::Array<'a, PartitionResult<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ReplicaElectionResult.PartitionResult"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ReplicaElectionResult._tagged"))?;
             while tags
@@ -180,19 +217,43 @@ impl<'a> rt::Wire<'a> for ReplicaElectionResult<'a> {
                 .map_err(|e| e.in_field("ReplicaElectionResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic: f_topic,
+            partition_result: f_partition_result,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ReplicaElectionResult.Topic"))?;
+        <rt::Array<
+            'a,
+            PartitionResult<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ReplicaElectionResult.PartitionResult"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ReplicaElectionResult._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ReplicaElectionResult.Topic"))?;
         rt::Wire::write(&self.partition_result, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ReplicaElectionResult.PartitionResult"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -262,14 +323,16 @@ impl PartitionResult<'_> {
 impl<'a> rt::Wire<'a> for PartitionResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.partition_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionResult.PartitionId"))?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionResult.ErrorCode"))?;
-        this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_error_message: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("PartitionResult.ErrorMessage"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("PartitionResult._tagged"))?;
             while tags
@@ -277,11 +340,38 @@ impl<'a> rt::Wire<'a> for PartitionResult<'a> {
                 .map_err(|e| e.in_field("PartitionResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition_id: f_partition_id,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionResult.PartitionId"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionResult.ErrorCode"))?;
+        }
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("PartitionResult.ErrorMessage"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("PartitionResult._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.partition_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionResult.PartitionId"))?;
@@ -290,8 +380,7 @@ impl<'a> rt::Wire<'a> for PartitionResult<'a> {
         rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("PartitionResult.ErrorMessage"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

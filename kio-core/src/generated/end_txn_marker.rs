@@ -43,12 +43,28 @@ impl EndTxnMarker<'_> {
 impl<'a> rt::Wire<'a> for EndTxnMarker<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.coordinator_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_coordinator_epoch: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("EndTxnMarker.CoordinatorEpoch"))?;
-        Ok(this)
+        let unknown_tagged_fields = rt::UnknownTags::default();
+        Ok(Self {
+            coordinator_epoch: f_coordinator_epoch,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("EndTxnMarker.CoordinatorEpoch"))?;
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.coordinator_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EndTxnMarker.CoordinatorEpoch"))?;

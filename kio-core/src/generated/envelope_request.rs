@@ -55,14 +55,22 @@ impl EnvelopeRequest<'_> {
 impl<'a> rt::Wire<'a> for EnvelopeRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.request_data = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_request_data: rt::Bytes<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("EnvelopeRequest.RequestData"))?;
-        this.request_principal = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_request_principal: Option<rt::Bytes<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("EnvelopeRequest.RequestPrincipal"))?;
-        this.client_host_address = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_client_host_address: rt::Bytes<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("EnvelopeRequest.ClientHostAddress"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("EnvelopeRequest._tagged"))?;
             while tags
@@ -70,11 +78,38 @@ impl<'a> rt::Wire<'a> for EnvelopeRequest<'a> {
                 .map_err(|e| e.in_field("EnvelopeRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            request_data: f_request_data,
+            request_principal: f_request_principal,
+            client_host_address: f_client_host_address,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("EnvelopeRequest.RequestData"))?;
+        <Option<
+            rt::Bytes<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("EnvelopeRequest.RequestPrincipal"))?;
+        <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("EnvelopeRequest.ClientHostAddress"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("EnvelopeRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.request_data, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EnvelopeRequest.RequestData"))?;
@@ -83,8 +118,7 @@ impl<'a> rt::Wire<'a> for EnvelopeRequest<'a> {
         rt::Wire::write(&self.client_host_address, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("EnvelopeRequest.ClientHostAddress"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -56,14 +56,19 @@ impl ExpireDelegationTokenResponse<'_> {
 impl<'a> rt::Wire<'a> for ExpireDelegationTokenResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ExpireDelegationTokenResponse.ErrorCode"))?;
-        this.expiry_timestamp_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_expiry_timestamp_ms: i64 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ExpireDelegationTokenResponse.ExpiryTimestampMs"))?;
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ExpireDelegationTokenResponse.ThrottleTimeMs"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ExpireDelegationTokenResponse._tagged"))?;
             while tags
@@ -71,11 +76,42 @@ impl<'a> rt::Wire<'a> for ExpireDelegationTokenResponse<'a> {
                 .map_err(|e| e.in_field("ExpireDelegationTokenResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            error_code: f_error_code,
+            expiry_timestamp_ms: f_expiry_timestamp_ms,
+            throttle_time_ms: f_throttle_time_ms,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(2 + 8 + 4).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ExpireDelegationTokenResponse.ErrorCode"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("ExpireDelegationTokenResponse.ExpiryTimestampMs")
+                })?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("ExpireDelegationTokenResponse.ThrottleTimeMs")
+                })?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ExpireDelegationTokenResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ExpireDelegationTokenResponse.ErrorCode"))?;
@@ -84,8 +120,7 @@ impl<'a> rt::Wire<'a> for ExpireDelegationTokenResponse<'a> {
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ExpireDelegationTokenResponse.ThrottleTimeMs"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

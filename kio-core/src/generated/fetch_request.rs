@@ -111,42 +111,163 @@ impl FetchRequest<'_> {
 impl<'a> rt::Wire<'a> for FetchRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v <= 14 {
-            this.replica_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.ReplicaId"))?;
-        }
-        this.max_wait_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let mut f_cluster_id: Option<rt::Str<'a>> = None;
+        let f_replica_id: i32 = if v <= 14 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.ReplicaId"))?
+        } else {
+            -1
+        };
+        let mut f_replica_state: ReplicaState<'a> = ::core::default::Default::default();
+        let f_max_wait_ms: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchRequest.MaxWaitMs"))?;
-        this.min_bytes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_min_bytes: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchRequest.MinBytes"))?;
-        if v >= 3 {
-            this.max_bytes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.MaxBytes"))?;
+        let f_max_bytes: i32 = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.MaxBytes"))?
+        } else {
+            2147483647
+        };
+        let f_isolation_level: i8 = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.IsolationLevel"))?
+        } else {
+            0
+        };
+        let f_session_id: i32 = if v >= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.SessionId"))?
+        } else {
+            0
+        };
+        let f_session_epoch: i32 = if v >= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.SessionEpoch"))?
+        } else {
+            -1
+        };
+        let f_topics: rt::Array<'a, FetchTopic<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("FetchRequest.Topics"))?;
+        let f_forgotten_topics_data: rt::Array<'a, ForgottenTopic<'a>> = if v >= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.ForgottenTopicsData"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_rack_id: rt::Str<'a> = if v >= 11 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.RackId"))?
+        } else {
+            rt::Str::new("")
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("FetchRequest._tagged"))?;
+            while let Some((tag, mut sub)) = tags
+                .next(r)
+                .map_err(|e| e.in_field("FetchRequest._tagged"))?
+            {
+                match tag {
+                    0u32 if v >= 12 => {
+                        f_cluster_id = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, v >= 12),
+                            )
+                            .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
+                        if f_cluster_id != None {
+                            tags.typed(tag);
+                        }
+                    }
+                    1u32 if v >= 15 => {
+                        f_replica_state = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
+                        if f_replica_state != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            cluster_id: f_cluster_id,
+            replica_id: f_replica_id,
+            replica_state: f_replica_state,
+            max_wait_ms: f_max_wait_ms,
+            min_bytes: f_min_bytes,
+            max_bytes: f_max_bytes,
+            isolation_level: f_isolation_level,
+            session_id: f_session_id,
+            session_epoch: f_session_epoch,
+            topics: f_topics,
+            forgotten_topics_data: f_forgotten_topics_data,
+            rack_id: f_rack_id,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r
+            .skip(
+                (if v <= 14 { 4 } else { 0 }) + 4 + 4 + (if v >= 3 { 4 } else { 0 })
+                    + (if v >= 4 { 1 } else { 0 }) + (if v >= 7 { 4 } else { 0 })
+                    + (if v >= 7 { 4 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v <= 14 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchRequest.ReplicaId"))?;
+            }
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.MaxWaitMs"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.MinBytes"))?;
+            if v >= 3 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchRequest.MaxBytes"))?;
+            }
+            if v >= 4 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchRequest.IsolationLevel"))?;
+            }
+            if v >= 7 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchRequest.SessionId"))?;
+            }
+            if v >= 7 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchRequest.SessionEpoch"))?;
+            }
         }
-        if v >= 4 {
-            this.isolation_level = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.IsolationLevel"))?;
-        }
-        if v >= 7 {
-            this.session_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.SessionId"))?;
-        }
-        if v >= 7 {
-            this.session_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.SessionEpoch"))?;
-        }
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        <rt::Array<
+            'a,
+            FetchTopic<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchRequest.Topics"))?;
         if v >= 7 {
-            this.forgotten_topics_data = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+            <rt::Array<
+                'a,
+                ForgottenTopic<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("FetchRequest.ForgottenTopicsData"))?;
         }
         if v >= 11 {
-            this.rack_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("FetchRequest.RackId"))?;
         }
         if cx.flexible {
@@ -158,37 +279,32 @@ impl<'a> rt::Wire<'a> for FetchRequest<'a> {
             {
                 match tag {
                     0u32 if v >= 12 => {
-                        this.cluster_id = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, v >= 12),
-                            )
+                        <Option<
+                            rt::Str<'a>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, v >= 12))
                             .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
-                        if this.cluster_id != None {
-                            tags.typed(tag);
-                        }
                     }
                     1u32 if v >= 15 => {
-                        this.replica_state = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        <ReplicaState<
+                            'a,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
-                        if this.replica_state != ::core::default::Default::default() {
-                            tags.typed(tag);
-                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r);
         }
-        Ok(this)
+        Ok(())
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v <= 14 {
             rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -256,27 +372,23 @@ impl<'a> rt::Wire<'a> for FetchRequest<'a> {
                 &[(0u32, has_cluster_id), (1u32, has_replica_state)],
             )?;
             if has_cluster_id {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.cluster_id,
-                            w,
-                            rt::Cx::new(v, true, v >= 12),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.cluster_id,
+                        rt::Cx::new(v, true, v >= 12),
                     )
+                    .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, true, v >= 12))
                     .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
             }
             if has_replica_state {
-                tw.field(
-                        w,
-                        1u32,
-                        &|w| rt::Wire::write(
-                            &self.replica_state,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.replica_state,
+                        rt::Cx::new(v, true, false),
                     )
+                    .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
+                tw.field(w, 1u32, len)?;
+                rt::Wire::write(&self.replica_state, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
             }
             tw.finish(w)?;
@@ -353,25 +465,56 @@ impl ReplicaState<'_> {
 impl<'a> rt::Wire<'a> for ReplicaState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 15 {
-            this.replica_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ReplicaState.ReplicaId"))?;
-        }
-        if v >= 15 {
-            this.replica_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ReplicaState.ReplicaEpoch"))?;
-        }
-        if cx.flexible {
+        let f_replica_id: i32 = if v >= 15 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ReplicaState.ReplicaId"))?
+        } else {
+            -1
+        };
+        let f_replica_epoch: i64 = if v >= 15 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ReplicaState.ReplicaEpoch"))?
+        } else {
+            -1
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ReplicaState._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("ReplicaState._tagged"))?.is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            replica_id: f_replica_id,
+            replica_epoch: f_replica_epoch,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip((if v >= 15 { 4 } else { 0 }) + (if v >= 15 { 8 } else { 0 })).is_err()
+        {
+            if v >= 15 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ReplicaState.ReplicaId"))?;
+            }
+            if v >= 15 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ReplicaState.ReplicaEpoch"))?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("ReplicaState._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 15 {
             rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -392,8 +535,7 @@ impl<'a> rt::Wire<'a> for ReplicaState<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -463,26 +605,63 @@ impl FetchTopic<'_> {
 impl<'a> rt::Wire<'a> for FetchTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v <= 12 {
-            this.topic = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchTopic.Topic"))?;
-        }
-        if v >= 13 {
-            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchTopic.TopicId"))?;
-        }
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic: rt::Str<'a> = if v <= 12 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchTopic.Topic"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 13 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchTopic.TopicId"))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partitions: rt::Array<'a, FetchPartition<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("FetchTopic._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("FetchTopic._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic: f_topic,
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v <= 12 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchTopic.Topic"))?;
+        }
+        if v >= 13 {
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchTopic.TopicId"))?;
+        }
+        <rt::Array<
+            'a,
+            FetchPartition<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("FetchTopic._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v <= 12 {
             rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
@@ -495,8 +674,7 @@ impl<'a> rt::Wire<'a> for FetchTopic<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -597,31 +775,118 @@ impl FetchPartition<'_> {
 impl<'a> rt::Wire<'a> for FetchPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.partition = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchPartition.Partition"))?;
-        if v >= 9 {
-            this.current_leader_epoch = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FetchPartition.CurrentLeaderEpoch"))?;
-        }
-        this.fetch_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_current_leader_epoch: i32 = if v >= 9 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchPartition.CurrentLeaderEpoch"))?
+        } else {
+            -1
+        };
+        let f_fetch_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchPartition.FetchOffset"))?;
-        if v >= 12 {
-            this.last_fetched_epoch = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FetchPartition.LastFetchedEpoch"))?;
-        }
-        if v >= 5 {
-            this.log_start_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchPartition.LogStartOffset"))?;
-        }
-        this.partition_max_bytes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_last_fetched_epoch: i32 = if v >= 12 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchPartition.LastFetchedEpoch"))?
+        } else {
+            -1
+        };
+        let f_log_start_offset: i64 = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchPartition.LogStartOffset"))?
+        } else {
+            -1
+        };
+        let f_partition_max_bytes: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
+        let mut f_replica_directory_id: rt::Uuid = rt::Uuid::ZERO;
+        let mut f_high_watermark: i64 = 9223372036854775807;
+        let unknown_tagged_fields = if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("FetchPartition._tagged"))?;
+            while let Some((tag, mut sub)) = tags
+                .next(r)
+                .map_err(|e| e.in_field("FetchPartition._tagged"))?
+            {
+                match tag {
+                    0u32 if v >= 17 => {
+                        f_replica_directory_id = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("FetchPartition.ReplicaDirectoryId")
+                            })?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| {
+                                e.in_field("FetchPartition.ReplicaDirectoryId")
+                            })?;
+                        if f_replica_directory_id != rt::Uuid::ZERO {
+                            tags.typed(tag);
+                        }
+                    }
+                    1u32 if v >= 18 => {
+                        f_high_watermark = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
+                        if f_high_watermark != 9223372036854775807 {
+                            tags.typed(tag);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition: f_partition,
+            current_leader_epoch: f_current_leader_epoch,
+            fetch_offset: f_fetch_offset,
+            last_fetched_epoch: f_last_fetched_epoch,
+            log_start_offset: f_log_start_offset,
+            partition_max_bytes: f_partition_max_bytes,
+            replica_directory_id: f_replica_directory_id,
+            high_watermark: f_high_watermark,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r
+            .skip(
+                4 + (if v >= 9 { 4 } else { 0 }) + 8 + (if v >= 12 { 4 } else { 0 })
+                    + (if v >= 5 { 8 } else { 0 }) + 4,
+            )
+            .is_err()
+        {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchPartition.Partition"))?;
+            if v >= 9 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchPartition.CurrentLeaderEpoch"))?;
+            }
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchPartition.FetchOffset"))?;
+            if v >= 12 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchPartition.LastFetchedEpoch"))?;
+            }
+            if v >= 5 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchPartition.LogStartOffset"))?;
+            }
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
+        }
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("FetchPartition._tagged"))?;
@@ -631,10 +896,9 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
             {
                 match tag {
                     0u32 if v >= 17 => {
-                        this.replica_directory_id = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        <rt::Uuid as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| {
                                 e.in_field("FetchPartition.ReplicaDirectoryId")
                             })?;
@@ -642,30 +906,26 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
                             .map_err(|e| {
                                 e.in_field("FetchPartition.ReplicaDirectoryId")
                             })?;
-                        if this.replica_directory_id != rt::Uuid::ZERO {
-                            tags.typed(tag);
-                        }
                     }
                     1u32 if v >= 18 => {
-                        this.high_watermark = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        <i64 as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
-                        if this.high_watermark != 9223372036854775807 {
-                            tags.typed(tag);
-                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r);
         }
-        Ok(this)
+        Ok(())
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchPartition.Partition"))?;
@@ -713,27 +973,27 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
                 &[(0u32, has_replica_directory_id), (1u32, has_high_watermark)],
             )?;
             if has_replica_directory_id {
-                tw.field(
+                let len = rt::Wire::wire_len(
+                        &self.replica_directory_id,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("FetchPartition.ReplicaDirectoryId"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(
+                        &self.replica_directory_id,
                         w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.replica_directory_id,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                        rt::Cx::new(v, true, false),
                     )
                     .map_err(|e| e.in_field("FetchPartition.ReplicaDirectoryId"))?;
             }
             if has_high_watermark {
-                tw.field(
-                        w,
-                        1u32,
-                        &|w| rt::Wire::write(
-                            &self.high_watermark,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.high_watermark,
+                        rt::Cx::new(v, true, false),
                     )
+                    .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
+                tw.field(w, 1u32, len)?;
+                rt::Wire::write(&self.high_watermark, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
             }
             tw.finish(w)?;
@@ -812,20 +1072,25 @@ impl ForgottenTopic<'_> {
 impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if (7..=12).contains(&v) {
-            this.topic = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ForgottenTopic.Topic"))?;
-        }
-        if v >= 13 {
-            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ForgottenTopic.TopicId"))?;
-        }
-        if v >= 7 {
-            this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
-        }
-        if cx.flexible {
+        let f_topic: rt::Str<'a> = if (7..=12).contains(&v) {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ForgottenTopic.Topic"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 13 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ForgottenTopic.TopicId"))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partitions: rt::Array<'a, i32> = if v >= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ForgottenTopic._tagged"))?;
             while tags
@@ -833,11 +1098,45 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
                 .map_err(|e| e.in_field("ForgottenTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic: f_topic,
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if (7..=12).contains(&v) {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ForgottenTopic.Topic"))?;
+        }
+        if v >= 13 {
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ForgottenTopic.TopicId"))?;
+        }
+        if v >= 7 {
+            <rt::Array<
+                'a,
+                i32,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ForgottenTopic._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if (7..=12).contains(&v) {
             rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
@@ -857,8 +1156,7 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

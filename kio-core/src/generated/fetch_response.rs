@@ -69,20 +69,92 @@ impl FetchResponse<'_> {
 impl<'a> rt::Wire<'a> for FetchResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 1 {
-            this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchResponse.ThrottleTimeMs"))?;
+        let f_throttle_time_ms: i32 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchResponse.ThrottleTimeMs"))?
+        } else {
+            0
+        };
+        let f_error_code: i16 = if v >= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchResponse.ErrorCode"))?
+        } else {
+            0
+        };
+        let f_session_id: i32 = if v >= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchResponse.SessionId"))?
+        } else {
+            0
+        };
+        let f_responses: rt::Array<'a, FetchableTopicResponse<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("FetchResponse.Responses"))?;
+        let mut f_node_endpoints: rt::Array<'a, NodeEndpoint<'a>> = ::core::default::Default::default();
+        let unknown_tagged_fields = if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("FetchResponse._tagged"))?;
+            while let Some((tag, mut sub)) = tags
+                .next(r)
+                .map_err(|e| e.in_field("FetchResponse._tagged"))?
+            {
+                match tag {
+                    0u32 if v >= 16 => {
+                        f_node_endpoints = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
+                        if f_node_endpoints != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            session_id: f_session_id,
+            responses: f_responses,
+            node_endpoints: f_node_endpoints,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r
+            .skip(
+                (if v >= 1 { 4 } else { 0 }) + (if v >= 7 { 2 } else { 0 })
+                    + (if v >= 7 { 4 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v >= 1 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchResponse.ThrottleTimeMs"))?;
+            }
+            if v >= 7 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchResponse.ErrorCode"))?;
+            }
+            if v >= 7 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchResponse.SessionId"))?;
+            }
         }
-        if v >= 7 {
-            this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchResponse.ErrorCode"))?;
-        }
-        if v >= 7 {
-            this.session_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchResponse.SessionId"))?;
-        }
-        this.responses = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        <rt::Array<
+            'a,
+            FetchableTopicResponse<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchResponse.Responses"))?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -93,25 +165,25 @@ impl<'a> rt::Wire<'a> for FetchResponse<'a> {
             {
                 match tag {
                     0u32 if v >= 16 => {
-                        this.node_endpoints = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        <rt::Array<
+                            'a,
+                            NodeEndpoint<'a>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
-                        if this.node_endpoints != ::core::default::Default::default() {
-                            tags.typed(tag);
-                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r);
         }
-        Ok(this)
+        Ok(())
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(
@@ -153,15 +225,13 @@ impl<'a> rt::Wire<'a> for FetchResponse<'a> {
                 &[(0u32, has_node_endpoints)],
             )?;
             if has_node_endpoints {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.node_endpoints,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.node_endpoints,
+                        rt::Cx::new(v, true, false),
                     )
+                    .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
             }
             tw.finish(w)?;
@@ -237,18 +307,24 @@ impl FetchableTopicResponse<'_> {
 impl<'a> rt::Wire<'a> for FetchableTopicResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v <= 12 {
-            this.topic = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchableTopicResponse.Topic"))?;
-        }
-        if v >= 13 {
-            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchableTopicResponse.TopicId"))?;
-        }
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic: rt::Str<'a> = if v <= 12 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchableTopicResponse.Topic"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 13 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchableTopicResponse.TopicId"))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partitions: rt::Array<'a, PartitionData<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("FetchableTopicResponse.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("FetchableTopicResponse._tagged"))?;
             while tags
@@ -256,11 +332,43 @@ impl<'a> rt::Wire<'a> for FetchableTopicResponse<'a> {
                 .map_err(|e| e.in_field("FetchableTopicResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic: f_topic,
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v <= 12 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchableTopicResponse.Topic"))?;
+        }
+        if v >= 13 {
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchableTopicResponse.TopicId"))?;
+        }
+        <rt::Array<
+            'a,
+            PartitionData<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchableTopicResponse.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("FetchableTopicResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v <= 12 {
             rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
@@ -273,8 +381,7 @@ impl<'a> rt::Wire<'a> for FetchableTopicResponse<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchableTopicResponse.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -393,39 +500,151 @@ impl PartitionData<'_> {
 impl<'a> rt::Wire<'a> for PartitionData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_index: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
-        this.high_watermark = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_high_watermark: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.HighWatermark"))?;
-        if v >= 4 {
-            this.last_stable_offset = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.LastStableOffset"))?;
+        let f_last_stable_offset: i64 = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.LastStableOffset"))?
+        } else {
+            -1
+        };
+        let f_log_start_offset: i64 = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.LogStartOffset"))?
+        } else {
+            -1
+        };
+        let mut f_diverging_epoch: EpochEndOffset<'a> = ::core::default::Default::default();
+        let mut f_current_leader: LeaderIdAndEpoch<'a> = ::core::default::Default::default();
+        let mut f_snapshot_id: SnapshotId<'a> = ::core::default::Default::default();
+        let f_aborted_transactions: Option<rt::Array<'a, AbortedTransaction<'a>>> = if v
+            >= 4
+        {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 4))
+                .map_err(|e| e.in_field("PartitionData.AbortedTransactions"))?
+        } else {
+            Some(::core::default::Default::default())
+        };
+        let f_preferred_read_replica: i32 = if v >= 11 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.PreferredReadReplica"))?
+        } else {
+            -1
+        };
+        let f_records: Option<rt::RecordsBytes<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
+            .map_err(|e| e.in_field("PartitionData.Records"))?;
+        let unknown_tagged_fields = if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?;
+            while let Some((tag, mut sub)) = tags
+                .next(r)
+                .map_err(|e| e.in_field("PartitionData._tagged"))?
+            {
+                match tag {
+                    0u32 if v >= 12 => {
+                        f_diverging_epoch = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
+                        if f_diverging_epoch != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
+                    }
+                    1u32 if v >= 12 => {
+                        f_current_leader = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
+                        if f_current_leader != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
+                    }
+                    2u32 if v >= 12 => {
+                        f_snapshot_id = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
+                        if f_snapshot_id != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition_index: f_partition_index,
+            error_code: f_error_code,
+            high_watermark: f_high_watermark,
+            last_stable_offset: f_last_stable_offset,
+            log_start_offset: f_log_start_offset,
+            diverging_epoch: f_diverging_epoch,
+            current_leader: f_current_leader,
+            snapshot_id: f_snapshot_id,
+            aborted_transactions: f_aborted_transactions,
+            preferred_read_replica: f_preferred_read_replica,
+            records: f_records,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r
+            .skip(
+                4 + 2 + 8 + (if v >= 4 { 8 } else { 0 }) + (if v >= 5 { 8 } else { 0 }),
+            )
+            .is_err()
+        {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.HighWatermark"))?;
+            if v >= 4 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("PartitionData.LastStableOffset"))?;
+            }
+            if v >= 5 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("PartitionData.LogStartOffset"))?;
+            }
         }
-        if v >= 5 {
-            this.log_start_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionData.LogStartOffset"))?;
-        }
         if v >= 4 {
-            this.aborted_transactions = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, v >= 4),
-                )
+            <Option<
+                rt::Array<'a, AbortedTransaction<'a>>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 4))
                 .map_err(|e| e.in_field("PartitionData.AbortedTransactions"))?;
         }
         if v >= 11 {
-            this.preferred_read_replica = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("PartitionData.PreferredReadReplica"))?;
         }
-        this.records = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        <Option<
+            rt::RecordsBytes<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("PartitionData.Records"))?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -436,49 +655,40 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             {
                 match tag {
                     0u32 if v >= 12 => {
-                        this.diverging_epoch = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        <EpochEndOffset<
+                            'a,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
-                        if this.diverging_epoch != ::core::default::Default::default() {
-                            tags.typed(tag);
-                        }
                     }
                     1u32 if v >= 12 => {
-                        this.current_leader = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        <LeaderIdAndEpoch<
+                            'a,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
-                        if this.current_leader != ::core::default::Default::default() {
-                            tags.typed(tag);
-                        }
                     }
                     2u32 if v >= 12 => {
-                        this.snapshot_id = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        <SnapshotId<
+                            'a,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
-                        if this.snapshot_id != ::core::default::Default::default() {
-                            tags.typed(tag);
-                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r);
         }
-        Ok(this)
+        Ok(())
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
@@ -566,39 +776,33 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
                 ],
             )?;
             if has_diverging_epoch {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.diverging_epoch,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.diverging_epoch,
+                        rt::Cx::new(v, true, false),
                     )
+                    .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.diverging_epoch, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
             }
             if has_current_leader {
-                tw.field(
-                        w,
-                        1u32,
-                        &|w| rt::Wire::write(
-                            &self.current_leader,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.current_leader,
+                        rt::Cx::new(v, true, false),
                     )
+                    .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
+                tw.field(w, 1u32, len)?;
+                rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
             }
             if has_snapshot_id {
-                tw.field(
-                        w,
-                        2u32,
-                        &|w| rt::Wire::write(
-                            &self.snapshot_id,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.snapshot_id,
+                        rt::Cx::new(v, true, false),
                     )
+                    .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
+                tw.field(w, 2u32, len)?;
+                rt::Wire::write(&self.snapshot_id, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
             }
             tw.finish(w)?;
@@ -676,16 +880,19 @@ impl EpochEndOffset<'_> {
 impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 12 {
-            this.epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EpochEndOffset.Epoch"))?;
-        }
-        if v >= 12 {
-            this.end_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?;
-        }
-        if cx.flexible {
+        let f_epoch: i32 = if v >= 12 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EpochEndOffset.Epoch"))?
+        } else {
+            -1
+        };
+        let f_end_offset: i64 = if v >= 12 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?
+        } else {
+            -1
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("EpochEndOffset._tagged"))?;
             while tags
@@ -693,11 +900,40 @@ impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
                 .map_err(|e| e.in_field("EpochEndOffset._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            epoch: f_epoch,
+            end_offset: f_end_offset,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip((if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 8 } else { 0 })).is_err()
+        {
+            if v >= 12 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("EpochEndOffset.Epoch"))?;
+            }
+            if v >= 12 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("EpochEndOffset._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 12 {
             rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
@@ -718,8 +954,7 @@ impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -783,16 +1018,19 @@ impl LeaderIdAndEpoch<'_> {
 impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 12 {
-            this.leader_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
-        }
-        if v >= 12 {
-            this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
-        }
-        if cx.flexible {
+        let f_leader_id: i32 = if v >= 12 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?
+        } else {
+            -1
+        };
+        let f_leader_epoch: i32 = if v >= 12 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?
+        } else {
+            -1
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
             while tags
@@ -800,11 +1038,40 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            leader_id: f_leader_id,
+            leader_epoch: f_leader_epoch,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip((if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 4 } else { 0 })).is_err()
+        {
+            if v >= 12 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
+            }
+            if v >= 12 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 12 {
             rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -825,8 +1092,7 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -890,24 +1156,54 @@ impl SnapshotId<'_> {
 impl<'a> rt::Wire<'a> for SnapshotId<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 4 {
-            this.end_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
-        }
-        if v >= 4 {
-            this.epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
-        }
-        if cx.flexible {
+        let f_end_offset: i64 = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SnapshotId.EndOffset"))?
+        } else {
+            -1
+        };
+        let f_epoch: i32 = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SnapshotId.Epoch"))?
+        } else {
+            -1
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("SnapshotId._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("SnapshotId._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            end_offset: f_end_offset,
+            epoch: f_epoch,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip((if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 4 } else { 0 })).is_err() {
+            if v >= 4 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
+            }
+            if v >= 4 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("SnapshotId._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 4 {
             rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
@@ -928,8 +1224,7 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -993,16 +1288,19 @@ impl AbortedTransaction<'_> {
 impl<'a> rt::Wire<'a> for AbortedTransaction<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 4 {
-            this.producer_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AbortedTransaction.ProducerId"))?;
-        }
-        if v >= 4 {
-            this.first_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AbortedTransaction.FirstOffset"))?;
-        }
-        if cx.flexible {
+        let f_producer_id: i64 = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AbortedTransaction.ProducerId"))?
+        } else {
+            0
+        };
+        let f_first_offset: i64 = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AbortedTransaction.FirstOffset"))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AbortedTransaction._tagged"))?;
             while tags
@@ -1010,11 +1308,39 @@ impl<'a> rt::Wire<'a> for AbortedTransaction<'a> {
                 .map_err(|e| e.in_field("AbortedTransaction._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            producer_id: f_producer_id,
+            first_offset: f_first_offset,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip((if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 8 } else { 0 })).is_err() {
+            if v >= 4 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("AbortedTransaction.ProducerId"))?;
+            }
+            if v >= 4 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("AbortedTransaction.FirstOffset"))?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("AbortedTransaction._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 4 {
             rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -1035,8 +1361,7 @@ impl<'a> rt::Wire<'a> for AbortedTransaction<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -1112,33 +1437,77 @@ impl NodeEndpoint<'_> {
 impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 16 {
-            this.node_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
-        }
-        if v >= 16 {
-            this.host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
-        }
-        if v >= 16 {
-            this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
-        }
-        if v >= 16 {
-            this.rack = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 16))
-                .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
-        }
-        if cx.flexible {
+        let f_node_id: i32 = if v >= 16 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?
+        } else {
+            0
+        };
+        let f_host: rt::Str<'a> = if v >= 16 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Host"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_port: i32 = if v >= 16 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Port"))?
+        } else {
+            0
+        };
+        let f_rack: Option<rt::Str<'a>> = if v >= 16 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 16))
+                .map_err(|e| e.in_field("NodeEndpoint.Rack"))?
+        } else {
+            None
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?.is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            node_id: f_node_id,
+            host: f_host,
+            port: f_port,
+            rack: f_rack,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 16 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
+        }
+        if v >= 16 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
+        }
+        if v >= 16 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
+        }
+        if v >= 16 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 16))
+                .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 16 {
             rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -1177,8 +1546,7 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -61,12 +61,63 @@ impl FetchSnapshotRequest<'_> {
 impl<'a> rt::Wire<'a> for FetchSnapshotRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.replica_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let mut f_cluster_id: Option<rt::Str<'a>> = None;
+        let f_replica_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchSnapshotRequest.ReplicaId"))?;
-        this.max_bytes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_max_bytes: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchSnapshotRequest.MaxBytes"))?;
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topics: rt::Array<'a, TopicSnapshot<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("FetchSnapshotRequest.Topics"))?;
+        let unknown_tagged_fields = if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("FetchSnapshotRequest._tagged"))?;
+            while let Some((tag, mut sub)) = tags
+                .next(r)
+                .map_err(|e| e.in_field("FetchSnapshotRequest._tagged"))?
+            {
+                match tag {
+                    0u32 => {
+                        f_cluster_id = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, true),
+                            )
+                            .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
+                        if f_cluster_id != None {
+                            tags.typed(tag);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            cluster_id: f_cluster_id,
+            replica_id: f_replica_id,
+            max_bytes: f_max_bytes,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 4).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchSnapshotRequest.ReplicaId"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchSnapshotRequest.MaxBytes"))?;
+        }
+        <rt::Array<
+            'a,
+            TopicSnapshot<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchSnapshotRequest.Topics"))?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -77,25 +128,24 @@ impl<'a> rt::Wire<'a> for FetchSnapshotRequest<'a> {
             {
                 match tag {
                     0u32 => {
-                        this.cluster_id = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, true),
-                            )
+                        <Option<
+                            rt::Str<'a>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, true))
                             .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
-                        if this.cluster_id != None {
-                            tags.typed(tag);
-                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r);
         }
-        Ok(this)
+        Ok(())
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchSnapshotRequest.ReplicaId"))?;
@@ -117,15 +167,13 @@ impl<'a> rt::Wire<'a> for FetchSnapshotRequest<'a> {
                 &[(0u32, has_cluster_id)],
             )?;
             if has_cluster_id {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.cluster_id,
-                            w,
-                            rt::Cx::new(v, true, true),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.cluster_id,
+                        rt::Cx::new(v, true, true),
                     )
+                    .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, true, true))
                     .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
             }
             tw.finish(w)?;
@@ -194,12 +242,14 @@ impl TopicSnapshot<'_> {
 impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicSnapshot.Name"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, PartitionSnapshot<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TopicSnapshot.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("TopicSnapshot._tagged"))?;
             while tags
@@ -207,19 +257,42 @@ impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
                 .map_err(|e| e.in_field("TopicSnapshot._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicSnapshot.Name"))?;
+        <rt::Array<
+            'a,
+            PartitionSnapshot<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicSnapshot.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("TopicSnapshot._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicSnapshot.Name"))?;
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicSnapshot.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -301,16 +374,22 @@ impl PartitionSnapshot<'_> {
 impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.partition = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.Partition"))?;
-        this.current_leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_current_leader_epoch: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeaderEpoch"))?;
-        this.snapshot_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_snapshot_id: SnapshotId<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("PartitionSnapshot.SnapshotId"))?;
-        this.position = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_position: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.Position"))?;
-        if cx.flexible {
+        let mut f_replica_directory_id: rt::Uuid = rt::Uuid::ZERO;
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("PartitionSnapshot._tagged"))?;
             while let Some((tag, mut sub)) = tags
@@ -319,7 +398,7 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
             {
                 match tag {
                     0u32 if v >= 1 => {
-                        this.replica_directory_id = rt::Wire::read(
+                        f_replica_directory_id = rt::Wire::read(
                                 &mut sub,
                                 rt::Cx::new(v, true, false),
                             )
@@ -330,18 +409,69 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
                             .map_err(|e| {
                                 e.in_field("PartitionSnapshot.ReplicaDirectoryId")
                             })?;
-                        if this.replica_directory_id != rt::Uuid::ZERO {
+                        if f_replica_directory_id != rt::Uuid::ZERO {
                             tags.typed(tag);
                         }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition: f_partition,
+            current_leader_epoch: f_current_leader_epoch,
+            snapshot_id: f_snapshot_id,
+            position: f_position,
+            replica_directory_id: f_replica_directory_id,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 4).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionSnapshot.Partition"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeaderEpoch"))?;
+        }
+        <SnapshotId<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionSnapshot.SnapshotId"))?;
+        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionSnapshot.Position"))?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionSnapshot._tagged"))?;
+            while let Some((tag, mut sub)) = tags
+                .next(r)
+                .map_err(|e| e.in_field("PartitionSnapshot._tagged"))?
+            {
+                match tag {
+                    0u32 if v >= 1 => {
+                        <rt::Uuid as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .map_err(|e| {
+                                e.in_field("PartitionSnapshot.ReplicaDirectoryId")
+                            })?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| {
+                                e.in_field("PartitionSnapshot.ReplicaDirectoryId")
+                            })?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.Partition"))?;
@@ -364,14 +494,16 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
                 &[(0u32, has_replica_directory_id)],
             )?;
             if has_replica_directory_id {
-                tw.field(
+                let len = rt::Wire::wire_len(
+                        &self.replica_directory_id,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("PartitionSnapshot.ReplicaDirectoryId"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(
+                        &self.replica_directory_id,
                         w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.replica_directory_id,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                        rt::Cx::new(v, true, false),
                     )
                     .map_err(|e| e.in_field("PartitionSnapshot.ReplicaDirectoryId"))?;
             }
@@ -442,28 +574,49 @@ impl SnapshotId<'_> {
 impl<'a> rt::Wire<'a> for SnapshotId<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.end_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_end_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
-        this.epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("SnapshotId._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("SnapshotId._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            end_offset: f_end_offset,
+            epoch: f_epoch,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(8 + 4).is_err() {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("SnapshotId._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
         rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

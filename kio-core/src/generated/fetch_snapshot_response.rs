@@ -61,14 +61,20 @@ impl FetchSnapshotResponse<'_> {
 impl<'a> rt::Wire<'a> for FetchSnapshotResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("FetchSnapshotResponse.ThrottleTimeMs"))?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchSnapshotResponse.ErrorCode"))?;
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topics: rt::Array<'a, TopicSnapshot<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("FetchSnapshotResponse.Topics"))?;
-        if cx.flexible {
+        let mut f_node_endpoints: rt::Array<'a, NodeEndpoint<'a>> = ::core::default::Default::default();
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("FetchSnapshotResponse._tagged"))?;
             while let Some((tag, mut sub)) = tags
@@ -77,7 +83,7 @@ impl<'a> rt::Wire<'a> for FetchSnapshotResponse<'a> {
             {
                 match tag {
                     0u32 if v >= 1 => {
-                        this.node_endpoints = rt::Wire::read(
+                        f_node_endpoints = rt::Wire::read(
                                 &mut sub,
                                 rt::Cx::new(v, true, false),
                             )
@@ -88,18 +94,70 @@ impl<'a> rt::Wire<'a> for FetchSnapshotResponse<'a> {
                             .map_err(|e| {
                                 e.in_field("FetchSnapshotResponse.NodeEndpoints")
                             })?;
-                        if this.node_endpoints != ::core::default::Default::default() {
+                        if f_node_endpoints != ::core::default::Default::default() {
                             tags.typed(tag);
                         }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            topics: f_topics,
+            node_endpoints: f_node_endpoints,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchSnapshotResponse.ThrottleTimeMs"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchSnapshotResponse.ErrorCode"))?;
+        }
+        <rt::Array<
+            'a,
+            TopicSnapshot<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchSnapshotResponse.Topics"))?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("FetchSnapshotResponse._tagged"))?;
+            while let Some((tag, mut sub)) = tags
+                .next(r)
+                .map_err(|e| e.in_field("FetchSnapshotResponse._tagged"))?
+            {
+                match tag {
+                    0u32 if v >= 1 => {
+                        <rt::Array<
+                            'a,
+                            NodeEndpoint<'a>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .map_err(|e| {
+                                e.in_field("FetchSnapshotResponse.NodeEndpoints")
+                            })?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| {
+                                e.in_field("FetchSnapshotResponse.NodeEndpoints")
+                            })?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchSnapshotResponse.ThrottleTimeMs"))?;
@@ -124,15 +182,13 @@ impl<'a> rt::Wire<'a> for FetchSnapshotResponse<'a> {
                 &[(0u32, has_node_endpoints)],
             )?;
             if has_node_endpoints {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.node_endpoints,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.node_endpoints,
+                        rt::Cx::new(v, true, false),
                     )
+                    .map_err(|e| e.in_field("FetchSnapshotResponse.NodeEndpoints"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("FetchSnapshotResponse.NodeEndpoints"))?;
             }
             tw.finish(w)?;
@@ -201,12 +257,14 @@ impl TopicSnapshot<'_> {
 impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicSnapshot.Name"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, PartitionSnapshot<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TopicSnapshot.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("TopicSnapshot._tagged"))?;
             while tags
@@ -214,19 +272,42 @@ impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
                 .map_err(|e| e.in_field("TopicSnapshot._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicSnapshot.Name"))?;
+        <rt::Array<
+            'a,
+            PartitionSnapshot<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicSnapshot.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("TopicSnapshot._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicSnapshot.Name"))?;
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicSnapshot.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -320,18 +401,82 @@ impl PartitionSnapshot<'_> {
 impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_index: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.Index"))?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.ErrorCode"))?;
-        this.snapshot_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_snapshot_id: SnapshotId<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("PartitionSnapshot.SnapshotId"))?;
-        this.size = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let mut f_current_leader: LeaderIdAndEpoch<'a> = ::core::default::Default::default();
+        let f_size: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.Size"))?;
-        this.position = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_position: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.Position"))?;
-        this.unaligned_records = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_unaligned_records: rt::RecordsBytes<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("PartitionSnapshot.UnalignedRecords"))?;
+        let unknown_tagged_fields = if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionSnapshot._tagged"))?;
+            while let Some((tag, mut sub)) = tags
+                .next(r)
+                .map_err(|e| e.in_field("PartitionSnapshot._tagged"))?
+            {
+                match tag {
+                    0u32 => {
+                        f_current_leader = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeader"))?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeader"))?;
+                        if f_current_leader != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            index: f_index,
+            error_code: f_error_code,
+            snapshot_id: f_snapshot_id,
+            current_leader: f_current_leader,
+            size: f_size,
+            position: f_position,
+            unaligned_records: f_unaligned_records,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionSnapshot.Index"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionSnapshot.ErrorCode"))?;
+        }
+        <SnapshotId<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionSnapshot.SnapshotId"))?;
+        if r.skip(8 + 8).is_err() {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionSnapshot.Size"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionSnapshot.Position"))?;
+        }
+        <rt::RecordsBytes<
+            'a,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.UnalignedRecords"))?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -342,25 +487,24 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
             {
                 match tag {
                     0u32 => {
-                        this.current_leader = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        <LeaderIdAndEpoch<
+                            'a,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeader"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeader"))?;
-                        if this.current_leader != ::core::default::Default::default() {
-                            tags.typed(tag);
-                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r);
         }
-        Ok(this)
+        Ok(())
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionSnapshot.Index"))?;
@@ -389,15 +533,13 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
                 &[(0u32, has_current_leader)],
             )?;
             if has_current_leader {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.current_leader,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.current_leader,
+                        rt::Cx::new(v, true, false),
                     )
+                    .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeader"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeader"))?;
             }
             tw.finish(w)?;
@@ -469,28 +611,49 @@ impl SnapshotId<'_> {
 impl<'a> rt::Wire<'a> for SnapshotId<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.end_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_end_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
-        this.epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("SnapshotId._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("SnapshotId._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            end_offset: f_end_offset,
+            epoch: f_epoch,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(8 + 4).is_err() {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("SnapshotId._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
         rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -554,12 +717,11 @@ impl LeaderIdAndEpoch<'_> {
 impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.leader_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_leader_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
-        this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_leader_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
             while tags
@@ -567,19 +729,42 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            leader_id: f_leader_id,
+            leader_epoch: f_leader_epoch,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 4).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
         rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -649,29 +834,64 @@ impl NodeEndpoint<'_> {
 impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 1 {
-            this.node_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
-        }
-        if v >= 1 {
-            this.host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
-        }
-        if v >= 1 {
-            this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
-        }
-        if cx.flexible {
+        let f_node_id: i32 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?
+        } else {
+            0
+        };
+        let f_host: rt::Str<'a> = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Host"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_port: u16 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Port"))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?.is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            node_id: f_node_id,
+            host: f_host,
+            port: f_port,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
+        }
+        if v >= 1 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
+        }
+        if v >= 1 {
+            <u16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -701,8 +921,7 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

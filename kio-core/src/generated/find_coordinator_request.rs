@@ -55,20 +55,25 @@ impl FindCoordinatorRequest<'_> {
 impl<'a> rt::Wire<'a> for FindCoordinatorRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v <= 3 {
-            this.key = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorRequest.Key"))?;
-        }
-        if v >= 1 {
-            this.key_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorRequest.KeyType"))?;
-        }
-        if v >= 4 {
-            this.coordinator_keys = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorRequest.CoordinatorKeys"))?;
-        }
-        if cx.flexible {
+        let f_key: rt::Str<'a> = if v <= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorRequest.Key"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_key_type: i8 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorRequest.KeyType"))?
+        } else {
+            0
+        };
+        let f_coordinator_keys: rt::Array<'a, rt::Str<'a>> = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorRequest.CoordinatorKeys"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("FindCoordinatorRequest._tagged"))?;
             while tags
@@ -76,11 +81,45 @@ impl<'a> rt::Wire<'a> for FindCoordinatorRequest<'a> {
                 .map_err(|e| e.in_field("FindCoordinatorRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            key: f_key,
+            key_type: f_key_type,
+            coordinator_keys: f_coordinator_keys,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v <= 3 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorRequest.Key"))?;
+        }
+        if v >= 1 {
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorRequest.KeyType"))?;
+        }
+        if v >= 4 {
+            <rt::Array<
+                'a,
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorRequest.CoordinatorKeys"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("FindCoordinatorRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v <= 3 {
             rt::Wire::write(&self.key, w, rt::Cx::new(v, cx.flexible, false))
@@ -114,8 +153,7 @@ impl<'a> rt::Wire<'a> for FindCoordinatorRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

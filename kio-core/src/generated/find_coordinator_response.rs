@@ -79,39 +79,49 @@ impl FindCoordinatorResponse<'_> {
 impl<'a> rt::Wire<'a> for FindCoordinatorResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 1 {
-            this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorResponse.ThrottleTimeMs"))?;
-        }
-        if v <= 3 {
-            this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorCode"))?;
-        }
-        if (1..=3).contains(&v) {
-            this.error_message = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, (1..=3).contains(&v)),
-                )
-                .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorMessage"))?;
-        }
-        if v <= 3 {
-            this.node_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorResponse.NodeId"))?;
-        }
-        if v <= 3 {
-            this.host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorResponse.Host"))?;
-        }
-        if v <= 3 {
-            this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorResponse.Port"))?;
-        }
-        if v >= 4 {
-            this.coordinators = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorResponse.Coordinators"))?;
-        }
-        if cx.flexible {
+        let f_throttle_time_ms: i32 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.ThrottleTimeMs"))?
+        } else {
+            0
+        };
+        let f_error_code: i16 = if v <= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorCode"))?
+        } else {
+            0
+        };
+        let f_error_message: Option<rt::Str<'a>> = if (1..=3).contains(&v) {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, (1..=3).contains(&v)))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorMessage"))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let f_node_id: i32 = if v <= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.NodeId"))?
+        } else {
+            0
+        };
+        let f_host: rt::Str<'a> = if v <= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.Host"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_port: i32 = if v <= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.Port"))?
+        } else {
+            0
+        };
+        let f_coordinators: rt::Array<'a, Coordinator<'a>> = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.Coordinators"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("FindCoordinatorResponse._tagged"))?;
             while tags
@@ -119,11 +129,71 @@ impl<'a> rt::Wire<'a> for FindCoordinatorResponse<'a> {
                 .map_err(|e| e.in_field("FindCoordinatorResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            node_id: f_node_id,
+            host: f_host,
+            port: f_port,
+            coordinators: f_coordinators,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip((if v >= 1 { 4 } else { 0 }) + (if v <= 3 { 2 } else { 0 })).is_err() {
+            if v >= 1 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FindCoordinatorResponse.ThrottleTimeMs"))?;
+            }
+            if v <= 3 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorCode"))?;
+            }
+        }
+        if (1..=3).contains(&v) {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<
+                'a,
+            >>::skip(r, rt::Cx::new(v, cx.flexible, (1..=3).contains(&v)))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorMessage"))?;
+        }
+        if v <= 3 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.NodeId"))?;
+        }
+        if v <= 3 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.Host"))?;
+        }
+        if v <= 3 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.Port"))?;
+        }
+        if v >= 4 {
+            <rt::Array<
+                'a,
+                Coordinator<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.Coordinators"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("FindCoordinatorResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(
@@ -187,8 +257,7 @@ impl<'a> rt::Wire<'a> for FindCoordinatorResponse<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -281,41 +350,101 @@ impl Coordinator<'_> {
 impl<'a> rt::Wire<'a> for Coordinator<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 4 {
-            this.key = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Coordinator.Key"))?;
-        }
-        if v >= 4 {
-            this.node_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Coordinator.NodeId"))?;
-        }
-        if v >= 4 {
-            this.host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Coordinator.Host"))?;
-        }
-        if v >= 4 {
-            this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Coordinator.Port"))?;
-        }
-        if v >= 4 {
-            this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Coordinator.ErrorCode"))?;
-        }
-        if v >= 4 {
-            this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 4))
-                .map_err(|e| e.in_field("Coordinator.ErrorMessage"))?;
-        }
-        if cx.flexible {
+        let f_key: rt::Str<'a> = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.Key"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_node_id: i32 = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.NodeId"))?
+        } else {
+            0
+        };
+        let f_host: rt::Str<'a> = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.Host"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_port: i32 = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.Port"))?
+        } else {
+            0
+        };
+        let f_error_code: i16 = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.ErrorCode"))?
+        } else {
+            0
+        };
+        let f_error_message: Option<rt::Str<'a>> = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 4))
+                .map_err(|e| e.in_field("Coordinator.ErrorMessage"))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("Coordinator._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("Coordinator._tagged"))?.is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            key: f_key,
+            node_id: f_node_id,
+            host: f_host,
+            port: f_port,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.Key"))?;
+        }
+        if v >= 4 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.NodeId"))?;
+        }
+        if v >= 4 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.Host"))?;
+        }
+        if r.skip((if v >= 4 { 4 } else { 0 }) + (if v >= 4 { 2 } else { 0 })).is_err() {
+            if v >= 4 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("Coordinator.Port"))?;
+            }
+            if v >= 4 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("Coordinator.ErrorCode"))?;
+            }
+        }
+        if v >= 4 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 4))
+                .map_err(|e| e.in_field("Coordinator.ErrorMessage"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("Coordinator._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 4 {
             rt::Wire::write(&self.key, w, rt::Cx::new(v, cx.flexible, false))
@@ -367,8 +496,7 @@ impl<'a> rt::Wire<'a> for Coordinator<'a> {
                 .map_err(|e| e.in_field("Coordinator.ErrorMessage"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -91,45 +91,65 @@ impl GetTelemetrySubscriptionsResponse<'_> {
 impl<'a> rt::Wire<'a> for GetTelemetrySubscriptionsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("GetTelemetrySubscriptionsResponse.ThrottleTimeMs")
             })?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.ErrorCode"))?;
-        this.client_instance_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_client_instance_id: rt::Uuid = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("GetTelemetrySubscriptionsResponse.ClientInstanceId")
             })?;
-        this.subscription_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_subscription_id: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("GetTelemetrySubscriptionsResponse.SubscriptionId")
             })?;
-        this.accepted_compression_types = rt::Wire::read(
+        let f_accepted_compression_types: rt::Array<'a, i8> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| {
                 e.in_field("GetTelemetrySubscriptionsResponse.AcceptedCompressionTypes")
             })?;
-        this.push_interval_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_push_interval_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("GetTelemetrySubscriptionsResponse.PushIntervalMs")
             })?;
-        this.telemetry_max_bytes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_telemetry_max_bytes: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("GetTelemetrySubscriptionsResponse.TelemetryMaxBytes")
             })?;
-        this.delta_temporality = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_delta_temporality: bool = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("GetTelemetrySubscriptionsResponse.DeltaTemporality")
             })?;
-        this.requested_metrics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_requested_metrics: rt::Array<'a, rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("GetTelemetrySubscriptionsResponse.RequestedMetrics")
             })?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse._tagged"))?;
             while tags
@@ -137,11 +157,77 @@ impl<'a> rt::Wire<'a> for GetTelemetrySubscriptionsResponse<'a> {
                 .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            client_instance_id: f_client_instance_id,
+            subscription_id: f_subscription_id,
+            accepted_compression_types: f_accepted_compression_types,
+            push_interval_ms: f_push_interval_ms,
+            telemetry_max_bytes: f_telemetry_max_bytes,
+            delta_temporality: f_delta_temporality,
+            requested_metrics: f_requested_metrics,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 2 + 16 + 4).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("GetTelemetrySubscriptionsResponse.ThrottleTimeMs")
+                })?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.ErrorCode"))?;
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("GetTelemetrySubscriptionsResponse.ClientInstanceId")
+                })?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("GetTelemetrySubscriptionsResponse.SubscriptionId")
+                })?;
+        }
+        <rt::Array<'a, i8> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsResponse.AcceptedCompressionTypes")
+            })?;
+        if r.skip(4 + 4 + 1).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("GetTelemetrySubscriptionsResponse.PushIntervalMs")
+                })?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("GetTelemetrySubscriptionsResponse.TelemetryMaxBytes")
+                })?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("GetTelemetrySubscriptionsResponse.DeltaTemporality")
+                })?;
+        }
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("GetTelemetrySubscriptionsResponse.RequestedMetrics")
+            })?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| {
@@ -182,8 +268,7 @@ impl<'a> rt::Wire<'a> for GetTelemetrySubscriptionsResponse<'a> {
                 e.in_field("GetTelemetrySubscriptionsResponse.RequestedMetrics")
             })?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

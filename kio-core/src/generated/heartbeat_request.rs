@@ -61,21 +61,25 @@ impl HeartbeatRequest<'_> {
 impl<'a> rt::Wire<'a> for HeartbeatRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.group_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_group_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("HeartbeatRequest.GroupId"))?;
-        this.generation_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_generation_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("HeartbeatRequest.GenerationId"))?;
-        this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_member_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("HeartbeatRequest.MemberId"))?;
-        if v >= 3 {
-            this.group_instance_id = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, v >= 3),
-                )
-                .map_err(|e| e.in_field("HeartbeatRequest.GroupInstanceId"))?;
-        }
-        if cx.flexible {
+        let f_group_instance_id: Option<rt::Str<'a>> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 3))
+                .map_err(|e| e.in_field("HeartbeatRequest.GroupInstanceId"))?
+        } else {
+            None
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("HeartbeatRequest._tagged"))?;
             while tags
@@ -83,11 +87,43 @@ impl<'a> rt::Wire<'a> for HeartbeatRequest<'a> {
                 .map_err(|e| e.in_field("HeartbeatRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            group_id: f_group_id,
+            generation_id: f_generation_id,
+            member_id: f_member_id,
+            group_instance_id: f_group_instance_id,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("HeartbeatRequest.GroupId"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("HeartbeatRequest.GenerationId"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("HeartbeatRequest.MemberId"))?;
+        if v >= 3 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 3))
+                .map_err(|e| e.in_field("HeartbeatRequest.GroupInstanceId"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("HeartbeatRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("HeartbeatRequest.GroupId"))?;
@@ -109,8 +145,7 @@ impl<'a> rt::Wire<'a> for HeartbeatRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

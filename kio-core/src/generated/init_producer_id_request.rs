@@ -76,34 +76,41 @@ impl InitProducerIdRequest<'_> {
 impl<'a> rt::Wire<'a> for InitProducerIdRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.transactional_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_transactional_id: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("InitProducerIdRequest.TransactionalId"))?;
-        this.transaction_timeout_ms = rt::Wire::read(
+        let f_transaction_timeout_ms: i32 = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("InitProducerIdRequest.TransactionTimeoutMs"))?;
-        if v >= 3 {
-            this.producer_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdRequest.ProducerId"))?;
-        }
-        if v >= 3 {
-            this.producer_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdRequest.ProducerEpoch"))?;
-        }
-        if v >= 6 {
-            this.enable2_pc = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdRequest.Enable2Pc"))?;
-        }
-        if v >= 6 {
-            this.keep_prepared_txn = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("InitProducerIdRequest.KeepPreparedTxn"))?;
-        }
-        if cx.flexible {
+        let f_producer_id: i64 = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdRequest.ProducerId"))?
+        } else {
+            -1
+        };
+        let f_producer_epoch: i16 = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdRequest.ProducerEpoch"))?
+        } else {
+            -1
+        };
+        let f_enable2_pc: bool = if v >= 6 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdRequest.Enable2Pc"))?
+        } else {
+            false
+        };
+        let f_keep_prepared_txn: bool = if v >= 6 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdRequest.KeepPreparedTxn"))?
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("InitProducerIdRequest._tagged"))?;
             while tags
@@ -111,11 +118,61 @@ impl<'a> rt::Wire<'a> for InitProducerIdRequest<'a> {
                 .map_err(|e| e.in_field("InitProducerIdRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            transactional_id: f_transactional_id,
+            transaction_timeout_ms: f_transaction_timeout_ms,
+            producer_id: f_producer_id,
+            producer_epoch: f_producer_epoch,
+            enable2_pc: f_enable2_pc,
+            keep_prepared_txn: f_keep_prepared_txn,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("InitProducerIdRequest.TransactionalId"))?;
+        if r
+            .skip(
+                4 + (if v >= 3 { 8 } else { 0 }) + (if v >= 3 { 2 } else { 0 })
+                    + (if v >= 6 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 }),
+            )
+            .is_err()
+        {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdRequest.TransactionTimeoutMs"))?;
+            if v >= 3 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("InitProducerIdRequest.ProducerId"))?;
+            }
+            if v >= 3 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("InitProducerIdRequest.ProducerEpoch"))?;
+            }
+            if v >= 6 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("InitProducerIdRequest.Enable2Pc"))?;
+            }
+            if v >= 6 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("InitProducerIdRequest.KeepPreparedTxn"))?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("InitProducerIdRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.transactional_id, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("InitProducerIdRequest.TransactionalId"))?;
@@ -166,8 +223,7 @@ impl<'a> rt::Wire<'a> for InitProducerIdRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

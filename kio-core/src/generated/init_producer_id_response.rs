@@ -74,32 +74,32 @@ impl InitProducerIdResponse<'_> {
 impl<'a> rt::Wire<'a> for InitProducerIdResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("InitProducerIdResponse.ThrottleTimeMs"))?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("InitProducerIdResponse.ErrorCode"))?;
-        this.producer_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_producer_id: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("InitProducerIdResponse.ProducerId"))?;
-        this.producer_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_producer_epoch: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("InitProducerIdResponse.ProducerEpoch"))?;
-        if v >= 6 {
-            this.ongoing_txn_producer_id = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("InitProducerIdResponse.OngoingTxnProducerId"))?;
-        }
-        if v >= 6 {
-            this.ongoing_txn_producer_epoch = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+        let f_ongoing_txn_producer_id: i64 = if v >= 6 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdResponse.OngoingTxnProducerId"))?
+        } else {
+            -1
+        };
+        let f_ongoing_txn_producer_epoch: i16 = if v >= 6 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("InitProducerIdResponse.OngoingTxnProducerEpoch")
-                })?;
-        }
-        if cx.flexible {
+                })?
+        } else {
+            -1
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("InitProducerIdResponse._tagged"))?;
             while tags
@@ -107,11 +107,61 @@ impl<'a> rt::Wire<'a> for InitProducerIdResponse<'a> {
                 .map_err(|e| e.in_field("InitProducerIdResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            producer_id: f_producer_id,
+            producer_epoch: f_producer_epoch,
+            ongoing_txn_producer_id: f_ongoing_txn_producer_id,
+            ongoing_txn_producer_epoch: f_ongoing_txn_producer_epoch,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r
+            .skip(
+                4 + 2 + 8 + 2 + (if v >= 6 { 8 } else { 0 })
+                    + (if v >= 6 { 2 } else { 0 }),
+            )
+            .is_err()
+        {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdResponse.ThrottleTimeMs"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdResponse.ErrorCode"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdResponse.ProducerId"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdResponse.ProducerEpoch"))?;
+            if v >= 6 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("InitProducerIdResponse.OngoingTxnProducerId")
+                    })?;
+            }
+            if v >= 6 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("InitProducerIdResponse.OngoingTxnProducerEpoch")
+                    })?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("InitProducerIdResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("InitProducerIdResponse.ThrottleTimeMs"))?;
@@ -150,8 +200,7 @@ impl<'a> rt::Wire<'a> for InitProducerIdResponse<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -85,36 +85,50 @@ impl JoinGroupRequest<'_> {
 impl<'a> rt::Wire<'a> for JoinGroupRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.group_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_group_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("JoinGroupRequest.GroupId"))?;
-        this.session_timeout_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_session_timeout_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("JoinGroupRequest.SessionTimeoutMs"))?;
-        if v >= 1 {
-            this.rebalance_timeout_ms = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("JoinGroupRequest.RebalanceTimeoutMs"))?;
-        }
-        this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_rebalance_timeout_ms: i32 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("JoinGroupRequest.RebalanceTimeoutMs"))?
+        } else {
+            -1
+        };
+        let f_member_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("JoinGroupRequest.MemberId"))?;
-        if v >= 5 {
-            this.group_instance_id = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, v >= 5),
-                )
-                .map_err(|e| e.in_field("JoinGroupRequest.GroupInstanceId"))?;
-        }
-        this.protocol_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_group_instance_id: Option<rt::Str<'a>> = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("JoinGroupRequest.GroupInstanceId"))?
+        } else {
+            None
+        };
+        let f_protocol_type: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("JoinGroupRequest.ProtocolType"))?;
-        this.protocols = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_protocols: rt::Array<'a, JoinGroupRequestProtocol<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("JoinGroupRequest.Protocols"))?;
-        if v >= 8 {
-            this.reason = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 8))
-                .map_err(|e| e.in_field("JoinGroupRequest.Reason"))?;
-        }
-        if cx.flexible {
+        let f_reason: Option<rt::Str<'a>> = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 8))
+                .map_err(|e| e.in_field("JoinGroupRequest.Reason"))?
+        } else {
+            None
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("JoinGroupRequest._tagged"))?;
             while tags
@@ -122,11 +136,66 @@ impl<'a> rt::Wire<'a> for JoinGroupRequest<'a> {
                 .map_err(|e| e.in_field("JoinGroupRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            group_id: f_group_id,
+            session_timeout_ms: f_session_timeout_ms,
+            rebalance_timeout_ms: f_rebalance_timeout_ms,
+            member_id: f_member_id,
+            group_instance_id: f_group_instance_id,
+            protocol_type: f_protocol_type,
+            protocols: f_protocols,
+            reason: f_reason,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequest.GroupId"))?;
+        if r.skip(4 + (if v >= 1 { 4 } else { 0 })).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("JoinGroupRequest.SessionTimeoutMs"))?;
+            if v >= 1 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("JoinGroupRequest.RebalanceTimeoutMs"))?;
+            }
+        }
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequest.MemberId"))?;
+        if v >= 5 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("JoinGroupRequest.GroupInstanceId"))?;
+        }
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequest.ProtocolType"))?;
+        <rt::Array<
+            'a,
+            JoinGroupRequestProtocol<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequest.Protocols"))?;
+        if v >= 8 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 8))
+                .map_err(|e| e.in_field("JoinGroupRequest.Reason"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("JoinGroupRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupRequest.GroupId"))?;
@@ -164,8 +233,7 @@ impl<'a> rt::Wire<'a> for JoinGroupRequest<'a> {
                 .map_err(|e| e.in_field("JoinGroupRequest.Reason"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -235,12 +303,14 @@ impl JoinGroupRequestProtocol<'_> {
 impl<'a> rt::Wire<'a> for JoinGroupRequestProtocol<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupRequestProtocol.Name"))?;
-        this.metadata = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_metadata: rt::Bytes<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("JoinGroupRequestProtocol.Metadata"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("JoinGroupRequestProtocol._tagged"))?;
             while tags
@@ -248,19 +318,40 @@ impl<'a> rt::Wire<'a> for JoinGroupRequestProtocol<'a> {
                 .map_err(|e| e.in_field("JoinGroupRequestProtocol._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            metadata: f_metadata,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequestProtocol.Name"))?;
+        <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequestProtocol.Metadata"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("JoinGroupRequestProtocol._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupRequestProtocol.Name"))?;
         rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupRequestProtocol.Metadata"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -91,32 +91,46 @@ impl JoinGroupResponse<'_> {
 impl<'a> rt::Wire<'a> for JoinGroupResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 2 {
-            this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupResponse.ThrottleTimeMs"))?;
-        }
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("JoinGroupResponse.ThrottleTimeMs"))?
+        } else {
+            0
+        };
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupResponse.ErrorCode"))?;
-        this.generation_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_generation_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupResponse.GenerationId"))?;
-        if v >= 7 {
-            this.protocol_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 7))
-                .map_err(|e| e.in_field("JoinGroupResponse.ProtocolType"))?;
-        }
-        this.protocol_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 7))
+        let f_protocol_type: Option<rt::Str<'a>> = if v >= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 7))
+                .map_err(|e| e.in_field("JoinGroupResponse.ProtocolType"))?
+        } else {
+            None
+        };
+        let f_protocol_name: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, v >= 7),
+            )
             .map_err(|e| e.in_field("JoinGroupResponse.ProtocolName"))?;
-        this.leader = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_leader: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupResponse.Leader"))?;
-        if v >= 9 {
-            this.skip_assignment = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupResponse.SkipAssignment"))?;
-        }
-        this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_skip_assignment: bool = if v >= 9 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("JoinGroupResponse.SkipAssignment"))?
+        } else {
+            false
+        };
+        let f_member_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("JoinGroupResponse.MemberId"))?;
-        this.members = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_members: rt::Array<'a, JoinGroupResponseMember<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("JoinGroupResponse.Members"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("JoinGroupResponse._tagged"))?;
             while tags
@@ -124,11 +138,69 @@ impl<'a> rt::Wire<'a> for JoinGroupResponse<'a> {
                 .map_err(|e| e.in_field("JoinGroupResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            generation_id: f_generation_id,
+            protocol_type: f_protocol_type,
+            protocol_name: f_protocol_name,
+            leader: f_leader,
+            skip_assignment: f_skip_assignment,
+            member_id: f_member_id,
+            members: f_members,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip((if v >= 2 { 4 } else { 0 }) + 2 + 4).is_err() {
+            if v >= 2 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("JoinGroupResponse.ThrottleTimeMs"))?;
+            }
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("JoinGroupResponse.ErrorCode"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("JoinGroupResponse.GenerationId"))?;
+        }
+        if v >= 7 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 7))
+                .map_err(|e| e.in_field("JoinGroupResponse.ProtocolType"))?;
+        }
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 7))
+            .map_err(|e| e.in_field("JoinGroupResponse.ProtocolName"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponse.Leader"))?;
+        if v >= 9 {
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("JoinGroupResponse.SkipAssignment"))?;
+        }
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponse.MemberId"))?;
+        <rt::Array<
+            'a,
+            JoinGroupResponseMember<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponse.Members"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("JoinGroupResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 2 {
             rt::Wire::write(
@@ -164,8 +236,7 @@ impl<'a> rt::Wire<'a> for JoinGroupResponse<'a> {
         rt::Wire::write(&self.members, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupResponse.Members"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -242,19 +313,23 @@ impl JoinGroupResponseMember<'_> {
 impl<'a> rt::Wire<'a> for JoinGroupResponseMember<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_member_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("JoinGroupResponseMember.MemberId"))?;
-        if v >= 5 {
-            this.group_instance_id = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, v >= 5),
-                )
-                .map_err(|e| e.in_field("JoinGroupResponseMember.GroupInstanceId"))?;
-        }
-        this.metadata = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_group_instance_id: Option<rt::Str<'a>> = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("JoinGroupResponseMember.GroupInstanceId"))?
+        } else {
+            None
+        };
+        let f_metadata: rt::Bytes<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("JoinGroupResponseMember.Metadata"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("JoinGroupResponseMember._tagged"))?;
             while tags
@@ -262,11 +337,40 @@ impl<'a> rt::Wire<'a> for JoinGroupResponseMember<'a> {
                 .map_err(|e| e.in_field("JoinGroupResponseMember._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            member_id: f_member_id,
+            group_instance_id: f_group_instance_id,
+            metadata: f_metadata,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponseMember.MemberId"))?;
+        if v >= 5 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("JoinGroupResponseMember.GroupInstanceId"))?;
+        }
+        <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponseMember.Metadata"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("JoinGroupResponseMember._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupResponseMember.MemberId"))?;
@@ -281,8 +385,7 @@ impl<'a> rt::Wire<'a> for JoinGroupResponseMember<'a> {
         rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupResponseMember.Metadata"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -85,42 +85,52 @@ impl LeaderAndIsrRequest<'_> {
 impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.controller_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_controller_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerId"))?;
-        if v >= 7 {
-            this.is_k_raft_controller = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.isKRaftController"))?;
-        }
-        this.controller_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_is_k_raft_controller: bool = if v >= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.isKRaftController"))?
+        } else {
+            false
+        };
+        let f_controller_epoch: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerEpoch"))?;
-        if v >= 2 {
-            this.broker_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.BrokerEpoch"))?;
-        }
-        if v >= 5 {
-            this.r#type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.Type"))?;
-        }
-        if v <= 1 {
-            this.ungrouped_partition_states = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("LeaderAndIsrRequest.UngroupedPartitionStates")
-                })?;
-        }
-        if v >= 2 {
-            this.topic_states = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.TopicStates"))?;
-        }
-        this.live_leaders = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_broker_epoch: i64 = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.BrokerEpoch"))?
+        } else {
+            -1
+        };
+        let f_type: i8 = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.Type"))?
+        } else {
+            0
+        };
+        let f_ungrouped_partition_states: rt::Array<
+            'a,
+            LeaderAndIsrPartitionState<'a>,
+        > = if v <= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.UngroupedPartitionStates"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_topic_states: rt::Array<'a, LeaderAndIsrTopicState<'a>> = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.TopicStates"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_live_leaders: rt::Array<'a, LeaderAndIsrLiveLeader<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("LeaderAndIsrRequest.LiveLeaders"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("LeaderAndIsrRequest._tagged"))?;
             while tags
@@ -128,11 +138,80 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            controller_id: f_controller_id,
+            is_k_raft_controller: f_is_k_raft_controller,
+            controller_epoch: f_controller_epoch,
+            broker_epoch: f_broker_epoch,
+            r#type: f_type,
+            ungrouped_partition_states: f_ungrouped_partition_states,
+            topic_states: f_topic_states,
+            live_leaders: f_live_leaders,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r
+            .skip(
+                4 + (if v >= 7 { 1 } else { 0 }) + 4 + (if v >= 2 { 8 } else { 0 })
+                    + (if v >= 5 { 1 } else { 0 }),
+            )
+            .is_err()
+        {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerId"))?;
+            if v >= 7 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderAndIsrRequest.isKRaftController"))?;
+            }
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerEpoch"))?;
+            if v >= 2 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderAndIsrRequest.BrokerEpoch"))?;
+            }
+            if v >= 5 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderAndIsrRequest.Type"))?;
+            }
+        }
+        if v <= 1 {
+            <rt::Array<
+                'a,
+                LeaderAndIsrPartitionState<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("LeaderAndIsrRequest.UngroupedPartitionStates")
+                })?;
+        }
+        if v >= 2 {
+            <rt::Array<
+                'a,
+                LeaderAndIsrTopicState<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.TopicStates"))?;
+        }
+        <rt::Array<
+            'a,
+            LeaderAndIsrLiveLeader<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrRequest.LiveLeaders"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("LeaderAndIsrRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerId"))?;
@@ -192,8 +271,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
         rt::Wire::write(&self.live_leaders, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrRequest.LiveLeaders"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -325,50 +403,68 @@ impl LeaderAndIsrPartitionState<'_> {
 impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v <= 1 {
-            this.topic_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.TopicName"))?;
-        }
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_name: rt::Str<'a> = if v <= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.TopicName"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_partition_index: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionIndex"))?;
-        this.controller_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_controller_epoch: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("LeaderAndIsrPartitionState.ControllerEpoch"))?;
-        this.leader = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_leader: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Leader"))?;
-        this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_leader_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrPartitionState.LeaderEpoch"))?;
-        this.isr = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_isr: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Isr"))?;
-        this.partition_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_epoch: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionEpoch"))?;
-        this.replicas = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_replicas: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Replicas"))?;
-        if v >= 3 {
-            this.adding_replicas = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.AddingReplicas"))?;
-        }
-        if v >= 3 {
-            this.removing_replicas = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.RemovingReplicas"))?;
-        }
-        if v >= 1 {
-            this.is_new = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.IsNew"))?;
-        }
-        if v >= 6 {
-            this.leader_recovery_state = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+        let f_adding_replicas: rt::Array<'a, i32> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.AddingReplicas"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_removing_replicas: rt::Array<'a, i32> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.RemovingReplicas"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_is_new: bool = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.IsNew"))?
+        } else {
+            false
+        };
+        let f_leader_recovery_state: i8 = if v >= 6 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("LeaderAndIsrPartitionState.LeaderRecoveryState")
-                })?;
-        }
-        if cx.flexible {
+                })?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionState._tagged"))?;
             while tags
@@ -376,11 +472,85 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_name: f_topic_name,
+            partition_index: f_partition_index,
+            controller_epoch: f_controller_epoch,
+            leader: f_leader,
+            leader_epoch: f_leader_epoch,
+            isr: f_isr,
+            partition_epoch: f_partition_epoch,
+            replicas: f_replicas,
+            adding_replicas: f_adding_replicas,
+            removing_replicas: f_removing_replicas,
+            is_new: f_is_new,
+            leader_recovery_state: f_leader_recovery_state,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v <= 1 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.TopicName"))?;
+        }
+        if r.skip(4 + 4 + 4 + 4).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionIndex"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.ControllerEpoch"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Leader"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.LeaderEpoch"))?;
+        }
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Isr"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionEpoch"))?;
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Replicas"))?;
+        if v >= 3 {
+            <rt::Array<
+                'a,
+                i32,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.AddingReplicas"))?;
+        }
+        if v >= 3 {
+            <rt::Array<
+                'a,
+                i32,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.RemovingReplicas"))?;
+        }
+        if r.skip((if v >= 1 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 })).is_err() {
+            if v >= 1 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderAndIsrPartitionState.IsNew"))?;
+            }
+            if v >= 6 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("LeaderAndIsrPartitionState.LeaderRecoveryState")
+                    })?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v <= 1 {
             rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
@@ -432,8 +602,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -513,20 +682,26 @@ impl LeaderAndIsrTopicState<'_> {
 impl<'a> rt::Wire<'a> for LeaderAndIsrTopicState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 2 {
-            this.topic_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrTopicState.TopicName"))?;
-        }
-        if v >= 5 {
-            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrTopicState.TopicId"))?;
-        }
-        if v >= 2 {
-            this.partition_states = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrTopicState.PartitionStates"))?;
-        }
-        if cx.flexible {
+        let f_topic_name: rt::Str<'a> = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrTopicState.TopicName"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrTopicState.TopicId"))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partition_states: rt::Array<'a, LeaderAndIsrPartitionState<'a>> = if v >= 2
+        {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrTopicState.PartitionStates"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("LeaderAndIsrTopicState._tagged"))?;
             while tags
@@ -534,11 +709,45 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicState<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrTopicState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_name: f_topic_name,
+            topic_id: f_topic_id,
+            partition_states: f_partition_states,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 2 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrTopicState.TopicName"))?;
+        }
+        if v >= 5 {
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrTopicState.TopicId"))?;
+        }
+        if v >= 2 {
+            <rt::Array<
+                'a,
+                LeaderAndIsrPartitionState<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrTopicState.PartitionStates"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("LeaderAndIsrTopicState._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 2 {
             rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
@@ -567,8 +776,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicState<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -639,14 +847,16 @@ impl LeaderAndIsrLiveLeader<'_> {
 impl<'a> rt::Wire<'a> for LeaderAndIsrLiveLeader<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.broker_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_broker_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.BrokerId"))?;
-        this.host_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_host_name: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.HostName"))?;
-        this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_port: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.Port"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("LeaderAndIsrLiveLeader._tagged"))?;
             while tags
@@ -654,11 +864,36 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrLiveLeader<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrLiveLeader._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            broker_id: f_broker_id,
+            host_name: f_host_name,
+            port: f_port,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.BrokerId"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.HostName"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.Port"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("LeaderAndIsrLiveLeader._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.BrokerId"))?;
@@ -667,8 +902,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrLiveLeader<'a> {
         rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.Port"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

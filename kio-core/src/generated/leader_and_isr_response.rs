@@ -55,18 +55,22 @@ impl LeaderAndIsrResponse<'_> {
 impl<'a> rt::Wire<'a> for LeaderAndIsrResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrResponse.ErrorCode"))?;
-        if v <= 4 {
-            this.partition_errors = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrResponse.PartitionErrors"))?;
-        }
-        if v >= 5 {
-            this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrResponse.Topics"))?;
-        }
-        if cx.flexible {
+        let f_partition_errors: rt::Array<'a, LeaderAndIsrPartitionError<'a>> = if v <= 4
+        {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrResponse.PartitionErrors"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_topics: rt::Array<'a, LeaderAndIsrTopicError<'a>> = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrResponse.Topics"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("LeaderAndIsrResponse._tagged"))?;
             while tags
@@ -74,11 +78,46 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrResponse<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            error_code: f_error_code,
+            partition_errors: f_partition_errors,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrResponse.ErrorCode"))?;
+        if v <= 4 {
+            <rt::Array<
+                'a,
+                LeaderAndIsrPartitionError<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrResponse.PartitionErrors"))?;
+        }
+        if v >= 5 {
+            <rt::Array<
+                'a,
+                LeaderAndIsrTopicError<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrResponse.Topics"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("LeaderAndIsrResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrResponse.ErrorCode"))?;
@@ -105,8 +144,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrResponse<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -177,16 +215,20 @@ impl LeaderAndIsrPartitionError<'_> {
 impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionError<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v <= 4 {
-            this.topic_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionError.TopicName"))?;
-        }
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_name: rt::Str<'a> = if v <= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionError.TopicName"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_partition_index: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("LeaderAndIsrPartitionError.PartitionIndex"))?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrPartitionError.ErrorCode"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionError._tagged"))?;
             while tags
@@ -194,11 +236,40 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionError<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionError._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_name: f_topic_name,
+            partition_index: f_partition_index,
+            error_code: f_error_code,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v <= 4 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionError.TopicName"))?;
+        }
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionError.PartitionIndex"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionError.ErrorCode"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionError._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v <= 4 {
             rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
@@ -209,8 +280,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionError<'a> {
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrPartitionError.ErrorCode"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -275,16 +345,20 @@ impl LeaderAndIsrTopicError<'_> {
 impl<'a> rt::Wire<'a> for LeaderAndIsrTopicError<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 5 {
-            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrTopicError.TopicId"))?;
-        }
-        if v >= 5 {
-            this.partition_errors = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrTopicError.PartitionErrors"))?;
-        }
-        if cx.flexible {
+        let f_topic_id: rt::Uuid = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrTopicError.TopicId"))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partition_errors: rt::Array<'a, LeaderAndIsrPartitionError<'a>> = if v >= 5
+        {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrTopicError.PartitionErrors"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("LeaderAndIsrTopicError._tagged"))?;
             while tags
@@ -292,11 +366,40 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicError<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrTopicError._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_id: f_topic_id,
+            partition_errors: f_partition_errors,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 5 {
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrTopicError.TopicId"))?;
+        }
+        if v >= 5 {
+            <rt::Array<
+                'a,
+                LeaderAndIsrPartitionError<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrTopicError.PartitionErrors"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("LeaderAndIsrTopicError._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 5 {
             rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -321,8 +424,7 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicError<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

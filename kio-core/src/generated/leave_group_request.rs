@@ -55,18 +55,24 @@ impl LeaveGroupRequest<'_> {
 impl<'a> rt::Wire<'a> for LeaveGroupRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.group_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_group_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("LeaveGroupRequest.GroupId"))?;
-        if v <= 2 {
-            this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaveGroupRequest.MemberId"))?;
-        }
-        if v >= 3 {
-            this.members = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaveGroupRequest.Members"))?;
-        }
-        if cx.flexible {
+        let f_member_id: rt::Str<'a> = if v <= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaveGroupRequest.MemberId"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_members: rt::Array<'a, MemberIdentity<'a>> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaveGroupRequest.Members"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("LeaveGroupRequest._tagged"))?;
             while tags
@@ -74,11 +80,43 @@ impl<'a> rt::Wire<'a> for LeaveGroupRequest<'a> {
                 .map_err(|e| e.in_field("LeaveGroupRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            group_id: f_group_id,
+            member_id: f_member_id,
+            members: f_members,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaveGroupRequest.GroupId"))?;
+        if v <= 2 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaveGroupRequest.MemberId"))?;
+        }
+        if v >= 3 {
+            <rt::Array<
+                'a,
+                MemberIdentity<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaveGroupRequest.Members"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("LeaveGroupRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaveGroupRequest.GroupId"))?;
@@ -101,8 +139,7 @@ impl<'a> rt::Wire<'a> for LeaveGroupRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -173,23 +210,25 @@ impl MemberIdentity<'_> {
 impl<'a> rt::Wire<'a> for MemberIdentity<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 3 {
-            this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MemberIdentity.MemberId"))?;
-        }
-        if v >= 3 {
-            this.group_instance_id = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, v >= 3),
-                )
-                .map_err(|e| e.in_field("MemberIdentity.GroupInstanceId"))?;
-        }
-        if v >= 5 {
-            this.reason = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
-                .map_err(|e| e.in_field("MemberIdentity.Reason"))?;
-        }
-        if cx.flexible {
+        let f_member_id: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MemberIdentity.MemberId"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_group_instance_id: Option<rt::Str<'a>> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 3))
+                .map_err(|e| e.in_field("MemberIdentity.GroupInstanceId"))?
+        } else {
+            None
+        };
+        let f_reason: Option<rt::Str<'a>> = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("MemberIdentity.Reason"))?
+        } else {
+            None
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("MemberIdentity._tagged"))?;
             while tags
@@ -197,11 +236,46 @@ impl<'a> rt::Wire<'a> for MemberIdentity<'a> {
                 .map_err(|e| e.in_field("MemberIdentity._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            member_id: f_member_id,
+            group_instance_id: f_group_instance_id,
+            reason: f_reason,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MemberIdentity.MemberId"))?;
+        }
+        if v >= 3 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 3))
+                .map_err(|e| e.in_field("MemberIdentity.GroupInstanceId"))?;
+        }
+        if v >= 5 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("MemberIdentity.Reason"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("MemberIdentity._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 3 {
             rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -230,8 +304,7 @@ impl<'a> rt::Wire<'a> for MemberIdentity<'a> {
                 .map_err(|e| e.in_field("MemberIdentity.Reason"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

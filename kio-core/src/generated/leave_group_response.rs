@@ -55,18 +55,21 @@ impl LeaveGroupResponse<'_> {
 impl<'a> rt::Wire<'a> for LeaveGroupResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 1 {
-            this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaveGroupResponse.ThrottleTimeMs"))?;
-        }
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaveGroupResponse.ThrottleTimeMs"))?
+        } else {
+            0
+        };
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaveGroupResponse.ErrorCode"))?;
-        if v >= 3 {
-            this.members = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaveGroupResponse.Members"))?;
-        }
-        if cx.flexible {
+        let f_members: rt::Array<'a, MemberResponse<'a>> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaveGroupResponse.Members"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("LeaveGroupResponse._tagged"))?;
             while tags
@@ -74,11 +77,45 @@ impl<'a> rt::Wire<'a> for LeaveGroupResponse<'a> {
                 .map_err(|e| e.in_field("LeaveGroupResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            members: f_members,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip((if v >= 1 { 4 } else { 0 }) + 2).is_err() {
+            if v >= 1 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaveGroupResponse.ThrottleTimeMs"))?;
+            }
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaveGroupResponse.ErrorCode"))?;
+        }
+        if v >= 3 {
+            <rt::Array<
+                'a,
+                MemberResponse<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaveGroupResponse.Members"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("LeaveGroupResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(
@@ -100,8 +137,7 @@ impl<'a> rt::Wire<'a> for LeaveGroupResponse<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -172,23 +208,25 @@ impl MemberResponse<'_> {
 impl<'a> rt::Wire<'a> for MemberResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 3 {
-            this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MemberResponse.MemberId"))?;
-        }
-        if v >= 3 {
-            this.group_instance_id = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, v >= 3),
-                )
-                .map_err(|e| e.in_field("MemberResponse.GroupInstanceId"))?;
-        }
-        if v >= 3 {
-            this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MemberResponse.ErrorCode"))?;
-        }
-        if cx.flexible {
+        let f_member_id: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MemberResponse.MemberId"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_group_instance_id: Option<rt::Str<'a>> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 3))
+                .map_err(|e| e.in_field("MemberResponse.GroupInstanceId"))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let f_error_code: i16 = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MemberResponse.ErrorCode"))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("MemberResponse._tagged"))?;
             while tags
@@ -196,11 +234,44 @@ impl<'a> rt::Wire<'a> for MemberResponse<'a> {
                 .map_err(|e| e.in_field("MemberResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            member_id: f_member_id,
+            group_instance_id: f_group_instance_id,
+            error_code: f_error_code,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MemberResponse.MemberId"))?;
+        }
+        if v >= 3 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 3))
+                .map_err(|e| e.in_field("MemberResponse.GroupInstanceId"))?;
+        }
+        if v >= 3 {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MemberResponse.ErrorCode"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("MemberResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 3 {
             rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -234,8 +305,7 @@ impl<'a> rt::Wire<'a> for MemberResponse<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -59,14 +59,19 @@ impl ListConfigResourcesResponse<'_> {
 impl<'a> rt::Wire<'a> for ListConfigResourcesResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ListConfigResourcesResponse.ThrottleTimeMs"))?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListConfigResourcesResponse.ErrorCode"))?;
-        this.config_resources = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_config_resources: rt::Array<'a, ConfigResource<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ListConfigResourcesResponse.ConfigResources"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ListConfigResourcesResponse._tagged"))?;
             while tags
@@ -74,11 +79,41 @@ impl<'a> rt::Wire<'a> for ListConfigResourcesResponse<'a> {
                 .map_err(|e| e.in_field("ListConfigResourcesResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            config_resources: f_config_resources,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListConfigResourcesResponse.ThrottleTimeMs"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListConfigResourcesResponse.ErrorCode"))?;
+        }
+        <rt::Array<
+            'a,
+            ConfigResource<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListConfigResourcesResponse.ConfigResources"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ListConfigResourcesResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListConfigResourcesResponse.ThrottleTimeMs"))?;
@@ -87,8 +122,7 @@ impl<'a> rt::Wire<'a> for ListConfigResourcesResponse<'a> {
         rt::Wire::write(&self.config_resources, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListConfigResourcesResponse.ConfigResources"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -153,14 +187,18 @@ impl ConfigResource<'_> {
 impl<'a> rt::Wire<'a> for ConfigResource<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.resource_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_resource_name: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ConfigResource.ResourceName"))?;
-        if v >= 1 {
-            this.resource_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ConfigResource.ResourceType"))?;
-        }
-        if cx.flexible {
+        let f_resource_type: i8 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ConfigResource.ResourceType"))?
+        } else {
+            16
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ConfigResource._tagged"))?;
             while tags
@@ -168,11 +206,35 @@ impl<'a> rt::Wire<'a> for ConfigResource<'a> {
                 .map_err(|e| e.in_field("ConfigResource._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            resource_name: f_resource_name,
+            resource_type: f_resource_type,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConfigResource.ResourceName"))?;
+        if v >= 1 {
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ConfigResource.ResourceType"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ConfigResource._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ConfigResource.ResourceName"))?;
@@ -181,8 +243,7 @@ impl<'a> rt::Wire<'a> for ConfigResource<'a> {
                 .map_err(|e| e.in_field("ConfigResource.ResourceType"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -49,16 +49,19 @@ impl ListGroupsRequest<'_> {
 impl<'a> rt::Wire<'a> for ListGroupsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 4 {
-            this.states_filter = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListGroupsRequest.StatesFilter"))?;
-        }
-        if v >= 5 {
-            this.types_filter = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListGroupsRequest.TypesFilter"))?;
-        }
-        if cx.flexible {
+        let f_states_filter: rt::Array<'a, rt::Str<'a>> = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListGroupsRequest.StatesFilter"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_types_filter: rt::Array<'a, rt::Str<'a>> = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListGroupsRequest.TypesFilter"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ListGroupsRequest._tagged"))?;
             while tags
@@ -66,11 +69,43 @@ impl<'a> rt::Wire<'a> for ListGroupsRequest<'a> {
                 .map_err(|e| e.in_field("ListGroupsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            states_filter: f_states_filter,
+            types_filter: f_types_filter,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            <rt::Array<
+                'a,
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListGroupsRequest.StatesFilter"))?;
+        }
+        if v >= 5 {
+            <rt::Array<
+                'a,
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListGroupsRequest.TypesFilter"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ListGroupsRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 4 {
             rt::Wire::write(&self.states_filter, w, rt::Cx::new(v, cx.flexible, false))
@@ -91,8 +126,7 @@ impl<'a> rt::Wire<'a> for ListGroupsRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

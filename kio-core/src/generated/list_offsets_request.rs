@@ -63,20 +63,26 @@ impl ListOffsetsRequest<'_> {
 impl<'a> rt::Wire<'a> for ListOffsetsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.replica_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_replica_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListOffsetsRequest.ReplicaId"))?;
-        if v >= 2 {
-            this.isolation_level = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsRequest.IsolationLevel"))?;
-        }
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_isolation_level: i8 = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsRequest.IsolationLevel"))?
+        } else {
+            0
+        };
+        let f_topics: rt::Array<'a, ListOffsetsTopic<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ListOffsetsRequest.Topics"))?;
-        if v >= 10 {
-            this.timeout_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsRequest.TimeoutMs"))?;
-        }
-        if cx.flexible {
+        let f_timeout_ms: i32 = if v >= 10 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsRequest.TimeoutMs"))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ListOffsetsRequest._tagged"))?;
             while tags
@@ -84,11 +90,48 @@ impl<'a> rt::Wire<'a> for ListOffsetsRequest<'a> {
                 .map_err(|e| e.in_field("ListOffsetsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            replica_id: f_replica_id,
+            isolation_level: f_isolation_level,
+            topics: f_topics,
+            timeout_ms: f_timeout_ms,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + (if v >= 2 { 1 } else { 0 })).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsRequest.ReplicaId"))?;
+            if v >= 2 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ListOffsetsRequest.IsolationLevel"))?;
+            }
+        }
+        <rt::Array<
+            'a,
+            ListOffsetsTopic<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListOffsetsRequest.Topics"))?;
+        if v >= 10 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsRequest.TimeoutMs"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ListOffsetsRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListOffsetsRequest.ReplicaId"))?;
@@ -108,8 +151,7 @@ impl<'a> rt::Wire<'a> for ListOffsetsRequest<'a> {
                 .map_err(|e| e.in_field("ListOffsetsRequest.TimeoutMs"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -175,12 +217,14 @@ impl ListOffsetsTopic<'_> {
 impl<'a> rt::Wire<'a> for ListOffsetsTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListOffsetsTopic.Name"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, ListOffsetsPartition<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ListOffsetsTopic.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ListOffsetsTopic._tagged"))?;
             while tags
@@ -188,19 +232,43 @@ impl<'a> rt::Wire<'a> for ListOffsetsTopic<'a> {
                 .map_err(|e| e.in_field("ListOffsetsTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListOffsetsTopic.Name"))?;
+        <rt::Array<
+            'a,
+            ListOffsetsPartition<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListOffsetsTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ListOffsetsTopic._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListOffsetsTopic.Name"))?;
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListOffsetsTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -276,23 +344,26 @@ impl ListOffsetsPartition<'_> {
 impl<'a> rt::Wire<'a> for ListOffsetsPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_index: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ListOffsetsPartition.PartitionIndex"))?;
-        if v >= 4 {
-            this.current_leader_epoch = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ListOffsetsPartition.CurrentLeaderEpoch"))?;
-        }
-        this.timestamp = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_current_leader_epoch: i32 = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsPartition.CurrentLeaderEpoch"))?
+        } else {
+            -1
+        };
+        let f_timestamp: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListOffsetsPartition.Timestamp"))?;
-        if v <= 0 {
-            this.max_num_offsets = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartition.MaxNumOffsets"))?;
-        }
-        if cx.flexible {
+        let f_max_num_offsets: i32 = if v <= 0 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsPartition.MaxNumOffsets"))?
+        } else {
+            1
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ListOffsetsPartition._tagged"))?;
             while tags
@@ -300,11 +371,48 @@ impl<'a> rt::Wire<'a> for ListOffsetsPartition<'a> {
                 .map_err(|e| e.in_field("ListOffsetsPartition._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition_index: f_partition_index,
+            current_leader_epoch: f_current_leader_epoch,
+            timestamp: f_timestamp,
+            max_num_offsets: f_max_num_offsets,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r
+            .skip(4 + (if v >= 4 { 4 } else { 0 }) + 8 + (if v <= 0 { 4 } else { 0 }))
+            .is_err()
+        {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsPartition.PartitionIndex"))?;
+            if v >= 4 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ListOffsetsPartition.CurrentLeaderEpoch"))?;
+            }
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsPartition.Timestamp"))?;
+            if v <= 0 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ListOffsetsPartition.MaxNumOffsets"))?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ListOffsetsPartition._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListOffsetsPartition.PartitionIndex"))?;
@@ -328,8 +436,7 @@ impl<'a> rt::Wire<'a> for ListOffsetsPartition<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

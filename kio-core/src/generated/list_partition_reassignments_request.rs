@@ -49,12 +49,14 @@ impl ListPartitionReassignmentsRequest<'_> {
 impl<'a> rt::Wire<'a> for ListPartitionReassignmentsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.timeout_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_timeout_ms: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListPartitionReassignmentsRequest.TimeoutMs"))?;
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_topics: Option<rt::Array<'a, ListPartitionReassignmentsTopics<'a>>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("ListPartitionReassignmentsRequest.Topics"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ListPartitionReassignmentsRequest._tagged"))?;
             while tags
@@ -62,19 +64,42 @@ impl<'a> rt::Wire<'a> for ListPartitionReassignmentsRequest<'a> {
                 .map_err(|e| e.in_field("ListPartitionReassignmentsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            timeout_ms: f_timeout_ms,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListPartitionReassignmentsRequest.TimeoutMs"))?;
+        <Option<
+            rt::Array<'a, ListPartitionReassignmentsTopics<'a>>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ListPartitionReassignmentsRequest.Topics"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ListPartitionReassignmentsRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListPartitionReassignmentsRequest.TimeoutMs"))?;
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ListPartitionReassignmentsRequest.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -138,14 +163,16 @@ impl ListPartitionReassignmentsTopics<'_> {
 impl<'a> rt::Wire<'a> for ListPartitionReassignmentsTopics<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListPartitionReassignmentsTopics.Name"))?;
-        this.partition_indexes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_indexes: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("ListPartitionReassignmentsTopics.PartitionIndexes")
             })?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ListPartitionReassignmentsTopics._tagged"))?;
             while tags
@@ -153,11 +180,35 @@ impl<'a> rt::Wire<'a> for ListPartitionReassignmentsTopics<'a> {
                 .map_err(|e| e.in_field("ListPartitionReassignmentsTopics._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            partition_indexes: f_partition_indexes,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListPartitionReassignmentsTopics.Name"))?;
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("ListPartitionReassignmentsTopics.PartitionIndexes")
+            })?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ListPartitionReassignmentsTopics._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListPartitionReassignmentsTopics.Name"))?;
@@ -166,8 +217,7 @@ impl<'a> rt::Wire<'a> for ListPartitionReassignmentsTopics<'a> {
                 e.in_field("ListPartitionReassignmentsTopics.PartitionIndexes")
             })?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -62,25 +62,31 @@ impl ListTransactionsRequest<'_> {
 impl<'a> rt::Wire<'a> for ListTransactionsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.state_filters = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_state_filters: rt::Array<'a, rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ListTransactionsRequest.StateFilters"))?;
-        this.producer_id_filters = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_producer_id_filters: rt::Array<'a, i64> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ListTransactionsRequest.ProducerIdFilters"))?;
-        if v >= 1 {
-            this.duration_filter = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListTransactionsRequest.DurationFilter"))?;
-        }
-        if v >= 2 {
-            this.transactional_id_pattern = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, v >= 2),
-                )
+        let f_duration_filter: i64 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListTransactionsRequest.DurationFilter"))?
+        } else {
+            -1
+        };
+        let f_transactional_id_pattern: Option<rt::Str<'a>> = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 2))
                 .map_err(|e| {
                     e.in_field("ListTransactionsRequest.TransactionalIdPattern")
-                })?;
-        }
-        if cx.flexible {
+                })?
+        } else {
+            None
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ListTransactionsRequest._tagged"))?;
             while tags
@@ -88,11 +94,50 @@ impl<'a> rt::Wire<'a> for ListTransactionsRequest<'a> {
                 .map_err(|e| e.in_field("ListTransactionsRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            state_filters: f_state_filters,
+            producer_id_filters: f_producer_id_filters,
+            duration_filter: f_duration_filter,
+            transactional_id_pattern: f_transactional_id_pattern,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListTransactionsRequest.StateFilters"))?;
+        <rt::Array<'a, i64> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListTransactionsRequest.ProducerIdFilters"))?;
+        if v >= 1 {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListTransactionsRequest.DurationFilter"))?;
+        }
+        if v >= 2 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 2))
+                .map_err(|e| {
+                    e.in_field("ListTransactionsRequest.TransactionalIdPattern")
+                })?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ListTransactionsRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.state_filters, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ListTransactionsRequest.StateFilters"))?;
@@ -123,8 +168,7 @@ impl<'a> rt::Wire<'a> for ListTransactionsRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -62,35 +62,34 @@ impl MetadataRequest<'_> {
 impl<'a> rt::Wire<'a> for MetadataRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 1))
+        let f_topics: Option<rt::Array<'a, MetadataRequestTopic<'a>>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, v >= 1),
+            )
             .map_err(|e| e.in_field("MetadataRequest.Topics"))?;
-        if v >= 4 {
-            this.allow_auto_topic_creation = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("MetadataRequest.AllowAutoTopicCreation"))?;
-        }
-        if (8..=10).contains(&v) {
-            this.include_cluster_authorized_operations = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+        let f_allow_auto_topic_creation: bool = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataRequest.AllowAutoTopicCreation"))?
+        } else {
+            true
+        };
+        let f_include_cluster_authorized_operations: bool = if (8..=10).contains(&v) {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("MetadataRequest.IncludeClusterAuthorizedOperations")
-                })?;
-        }
-        if v >= 8 {
-            this.include_topic_authorized_operations = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+                })?
+        } else {
+            false
+        };
+        let f_include_topic_authorized_operations: bool = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("MetadataRequest.IncludeTopicAuthorizedOperations")
-                })?;
-        }
-        if cx.flexible {
+                })?
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("MetadataRequest._tagged"))?;
             while tags
@@ -98,11 +97,60 @@ impl<'a> rt::Wire<'a> for MetadataRequest<'a> {
                 .map_err(|e| e.in_field("MetadataRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topics: f_topics,
+            allow_auto_topic_creation: f_allow_auto_topic_creation,
+            include_cluster_authorized_operations: f_include_cluster_authorized_operations,
+            include_topic_authorized_operations: f_include_topic_authorized_operations,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <Option<
+            rt::Array<'a, MetadataRequestTopic<'a>>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 1))
+            .map_err(|e| e.in_field("MetadataRequest.Topics"))?;
+        if r
+            .skip(
+                (if v >= 4 { 1 } else { 0 })
+                    + (if (8..=10).contains(&v) { 1 } else { 0 })
+                    + (if v >= 8 { 1 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v >= 4 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("MetadataRequest.AllowAutoTopicCreation"))?;
+            }
+            if (8..=10).contains(&v) {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("MetadataRequest.IncludeClusterAuthorizedOperations")
+                    })?;
+            }
+            if v >= 8 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("MetadataRequest.IncludeTopicAuthorizedOperations")
+                    })?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("MetadataRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, v >= 1))
             .map_err(|e| e.in_field("MetadataRequest.Topics"))?;
@@ -150,8 +198,7 @@ impl<'a> rt::Wire<'a> for MetadataRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -223,14 +270,18 @@ impl MetadataRequestTopic<'_> {
 impl<'a> rt::Wire<'a> for MetadataRequestTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 10 {
-            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataRequestTopic.TopicId"))?;
-        }
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 10))
+        let f_topic_id: rt::Uuid = if v >= 10 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataRequestTopic.TopicId"))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_name: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, v >= 10),
+            )
             .map_err(|e| e.in_field("MetadataRequestTopic.Name"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("MetadataRequestTopic._tagged"))?;
             while tags
@@ -238,11 +289,37 @@ impl<'a> rt::Wire<'a> for MetadataRequestTopic<'a> {
                 .map_err(|e| e.in_field("MetadataRequestTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_id: f_topic_id,
+            name: f_name,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 10 {
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataRequestTopic.TopicId"))?;
+        }
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 10))
+            .map_err(|e| e.in_field("MetadataRequestTopic.Name"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("MetadataRequestTopic._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 10 {
             rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -251,8 +328,7 @@ impl<'a> rt::Wire<'a> for MetadataRequestTopic<'a> {
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, v >= 10))
             .map_err(|e| e.in_field("MetadataRequestTopic.Name"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

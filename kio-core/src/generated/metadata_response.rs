@@ -80,37 +80,47 @@ impl MetadataResponse<'_> {
 impl<'a> rt::Wire<'a> for MetadataResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 3 {
-            this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponse.ThrottleTimeMs"))?;
-        }
-        this.brokers = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponse.ThrottleTimeMs"))?
+        } else {
+            0
+        };
+        let f_brokers: rt::Array<'a, MetadataResponseBroker<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("MetadataResponse.Brokers"))?;
-        if v >= 2 {
-            this.cluster_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 2))
-                .map_err(|e| e.in_field("MetadataResponse.ClusterId"))?;
-        }
-        if v >= 1 {
-            this.controller_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponse.ControllerId"))?;
-        }
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_cluster_id: Option<rt::Str<'a>> = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 2))
+                .map_err(|e| e.in_field("MetadataResponse.ClusterId"))?
+        } else {
+            None
+        };
+        let f_controller_id: i32 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponse.ControllerId"))?
+        } else {
+            -1
+        };
+        let f_topics: rt::Array<'a, MetadataResponseTopic<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("MetadataResponse.Topics"))?;
-        if (8..=10).contains(&v) {
-            this.cluster_authorized_operations = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("MetadataResponse.ClusterAuthorizedOperations")
-                })?;
-        }
-        if v >= 13 {
-            this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponse.ErrorCode"))?;
-        }
-        if cx.flexible {
+        let f_cluster_authorized_operations: i32 = if (8..=10).contains(&v) {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponse.ClusterAuthorizedOperations"))?
+        } else {
+            -2147483648
+        };
+        let f_error_code: i16 = if v >= 13 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponse.ErrorCode"))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("MetadataResponse._tagged"))?;
             while tags
@@ -118,11 +128,76 @@ impl<'a> rt::Wire<'a> for MetadataResponse<'a> {
                 .map_err(|e| e.in_field("MetadataResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            brokers: f_brokers,
+            cluster_id: f_cluster_id,
+            controller_id: f_controller_id,
+            topics: f_topics,
+            cluster_authorized_operations: f_cluster_authorized_operations,
+            error_code: f_error_code,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponse.ThrottleTimeMs"))?;
+        }
+        <rt::Array<
+            'a,
+            MetadataResponseBroker<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponse.Brokers"))?;
+        if v >= 2 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 2))
+                .map_err(|e| e.in_field("MetadataResponse.ClusterId"))?;
+        }
+        if v >= 1 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponse.ControllerId"))?;
+        }
+        <rt::Array<
+            'a,
+            MetadataResponseTopic<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponse.Topics"))?;
+        if r
+            .skip(
+                (if (8..=10).contains(&v) { 4 } else { 0 })
+                    + (if v >= 13 { 2 } else { 0 }),
+            )
+            .is_err()
+        {
+            if (8..=10).contains(&v) {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("MetadataResponse.ClusterAuthorizedOperations")
+                    })?;
+            }
+            if v >= 13 {
+                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("MetadataResponse.ErrorCode"))?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("MetadataResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 3 {
             rt::Wire::write(
@@ -164,8 +239,7 @@ impl<'a> rt::Wire<'a> for MetadataResponse<'a> {
                 .map_err(|e| e.in_field("MetadataResponse.ErrorCode"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -248,18 +322,19 @@ impl MetadataResponseBroker<'_> {
 impl<'a> rt::Wire<'a> for MetadataResponseBroker<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.node_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_node_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("MetadataResponseBroker.NodeId"))?;
-        this.host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_host: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("MetadataResponseBroker.Host"))?;
-        this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_port: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("MetadataResponseBroker.Port"))?;
-        if v >= 1 {
-            this.rack = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 1))
-                .map_err(|e| e.in_field("MetadataResponseBroker.Rack"))?;
-        }
-        if cx.flexible {
+        let f_rack: Option<rt::Str<'a>> = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 1))
+                .map_err(|e| e.in_field("MetadataResponseBroker.Rack"))?
+        } else {
+            None
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("MetadataResponseBroker._tagged"))?;
             while tags
@@ -267,11 +342,43 @@ impl<'a> rt::Wire<'a> for MetadataResponseBroker<'a> {
                 .map_err(|e| e.in_field("MetadataResponseBroker._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            node_id: f_node_id,
+            host: f_host,
+            port: f_port,
+            rack: f_rack,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponseBroker.NodeId"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponseBroker.Host"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponseBroker.Port"))?;
+        if v >= 1 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 1))
+                .map_err(|e| e.in_field("MetadataResponseBroker.Rack"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("MetadataResponseBroker._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("MetadataResponseBroker.NodeId"))?;
@@ -284,8 +391,7 @@ impl<'a> rt::Wire<'a> for MetadataResponseBroker<'a> {
                 .map_err(|e| e.in_field("MetadataResponseBroker.Rack"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -375,31 +481,39 @@ impl MetadataResponseTopic<'_> {
 impl<'a> rt::Wire<'a> for MetadataResponseTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("MetadataResponseTopic.ErrorCode"))?;
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 12))
+        let f_name: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, v >= 12),
+            )
             .map_err(|e| e.in_field("MetadataResponseTopic.Name"))?;
-        if v >= 10 {
-            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponseTopic.TopicId"))?;
-        }
-        if v >= 1 {
-            this.is_internal = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponseTopic.IsInternal"))?;
-        }
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_id: rt::Uuid = if v >= 10 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponseTopic.TopicId"))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_is_internal: bool = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponseTopic.IsInternal"))?
+        } else {
+            false
+        };
+        let f_partitions: rt::Array<'a, MetadataResponsePartition<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("MetadataResponseTopic.Partitions"))?;
-        if v >= 8 {
-            this.topic_authorized_operations = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+        let f_topic_authorized_operations: i32 = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("MetadataResponseTopic.TopicAuthorizedOperations")
-                })?;
-        }
-        if cx.flexible {
+                })?
+        } else {
+            -2147483648
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("MetadataResponseTopic._tagged"))?;
             while tags
@@ -407,11 +521,61 @@ impl<'a> rt::Wire<'a> for MetadataResponseTopic<'a> {
                 .map_err(|e| e.in_field("MetadataResponseTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            error_code: f_error_code,
+            name: f_name,
+            topic_id: f_topic_id,
+            is_internal: f_is_internal,
+            partitions: f_partitions,
+            topic_authorized_operations: f_topic_authorized_operations,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponseTopic.ErrorCode"))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 12))
+            .map_err(|e| e.in_field("MetadataResponseTopic.Name"))?;
+        if r.skip((if v >= 10 { 16 } else { 0 }) + (if v >= 1 { 1 } else { 0 })).is_err()
+        {
+            if v >= 10 {
+                <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("MetadataResponseTopic.TopicId"))?;
+            }
+            if v >= 1 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("MetadataResponseTopic.IsInternal"))?;
+            }
+        }
+        <rt::Array<
+            'a,
+            MetadataResponsePartition<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponseTopic.Partitions"))?;
+        if v >= 8 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("MetadataResponseTopic.TopicAuthorizedOperations")
+                })?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("MetadataResponseTopic._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("MetadataResponseTopic.ErrorCode"))?;
@@ -443,8 +607,7 @@ impl<'a> rt::Wire<'a> for MetadataResponseTopic<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -544,26 +707,38 @@ impl MetadataResponsePartition<'_> {
 impl<'a> rt::Wire<'a> for MetadataResponsePartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("MetadataResponsePartition.ErrorCode"))?;
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_index: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("MetadataResponsePartition.PartitionIndex"))?;
-        this.leader_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_leader_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("MetadataResponsePartition.LeaderId"))?;
-        if v >= 7 {
-            this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponsePartition.LeaderEpoch"))?;
-        }
-        this.replica_nodes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_leader_epoch: i32 = if v >= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponsePartition.LeaderEpoch"))?
+        } else {
+            -1
+        };
+        let f_replica_nodes: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("MetadataResponsePartition.ReplicaNodes"))?;
-        this.isr_nodes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_isr_nodes: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("MetadataResponsePartition.IsrNodes"))?;
-        if v >= 5 {
-            this.offline_replicas = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponsePartition.OfflineReplicas"))?;
-        }
-        if cx.flexible {
+        let f_offline_replicas: rt::Array<'a, i32> = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponsePartition.OfflineReplicas"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("MetadataResponsePartition._tagged"))?;
             while tags
@@ -571,11 +746,57 @@ impl<'a> rt::Wire<'a> for MetadataResponsePartition<'a> {
                 .map_err(|e| e.in_field("MetadataResponsePartition._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            error_code: f_error_code,
+            partition_index: f_partition_index,
+            leader_id: f_leader_id,
+            leader_epoch: f_leader_epoch,
+            replica_nodes: f_replica_nodes,
+            isr_nodes: f_isr_nodes,
+            offline_replicas: f_offline_replicas,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(2 + 4 + 4 + (if v >= 7 { 4 } else { 0 })).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponsePartition.ErrorCode"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponsePartition.PartitionIndex"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponsePartition.LeaderId"))?;
+            if v >= 7 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("MetadataResponsePartition.LeaderEpoch"))?;
+            }
+        }
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponsePartition.ReplicaNodes"))?;
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponsePartition.IsrNodes"))?;
+        if v >= 5 {
+            <rt::Array<
+                'a,
+                i32,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponsePartition.OfflineReplicas"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("MetadataResponsePartition._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("MetadataResponsePartition.ErrorCode"))?;
@@ -600,8 +821,7 @@ impl<'a> rt::Wire<'a> for MetadataResponsePartition<'a> {
                 .map_err(|e| e.in_field("MetadataResponsePartition.OfflineReplicas"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -75,39 +75,43 @@ impl OffsetCommitRequest<'_> {
 impl<'a> rt::Wire<'a> for OffsetCommitRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.group_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_group_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("OffsetCommitRequest.GroupId"))?;
-        if v >= 1 {
-            this.generation_id_or_member_epoch = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+        let f_generation_id_or_member_epoch: i32 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("OffsetCommitRequest.GenerationIdOrMemberEpoch")
-                })?;
-        }
-        if v >= 1 {
-            this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitRequest.MemberId"))?;
-        }
-        if v >= 7 {
-            this.group_instance_id = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, v >= 7),
-                )
-                .map_err(|e| e.in_field("OffsetCommitRequest.GroupInstanceId"))?;
-        }
-        if (2..=4).contains(&v) {
-            this.retention_time_ms = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("OffsetCommitRequest.RetentionTimeMs"))?;
-        }
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                })?
+        } else {
+            -1
+        };
+        let f_member_id: rt::Str<'a> = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitRequest.MemberId"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_group_instance_id: Option<rt::Str<'a>> = if v >= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 7))
+                .map_err(|e| e.in_field("OffsetCommitRequest.GroupInstanceId"))?
+        } else {
+            None
+        };
+        let f_retention_time_ms: i64 = if (2..=4).contains(&v) {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitRequest.RetentionTimeMs"))?
+        } else {
+            -1
+        };
+        let f_topics: rt::Array<'a, OffsetCommitRequestTopic<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("OffsetCommitRequest.Topics"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("OffsetCommitRequest._tagged"))?;
             while tags
@@ -115,11 +119,60 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequest<'a> {
                 .map_err(|e| e.in_field("OffsetCommitRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            group_id: f_group_id,
+            generation_id_or_member_epoch: f_generation_id_or_member_epoch,
+            member_id: f_member_id,
+            group_instance_id: f_group_instance_id,
+            retention_time_ms: f_retention_time_ms,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitRequest.GroupId"))?;
+        if v >= 1 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("OffsetCommitRequest.GenerationIdOrMemberEpoch")
+                })?;
+        }
+        if v >= 1 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitRequest.MemberId"))?;
+        }
+        if v >= 7 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 7))
+                .map_err(|e| e.in_field("OffsetCommitRequest.GroupInstanceId"))?;
+        }
+        if (2..=4).contains(&v) {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitRequest.RetentionTimeMs"))?;
+        }
+        <rt::Array<
+            'a,
+            OffsetCommitRequestTopic<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitRequest.Topics"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("OffsetCommitRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetCommitRequest.GroupId"))?;
@@ -161,8 +214,7 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequest<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetCommitRequest.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -238,18 +290,24 @@ impl OffsetCommitRequestTopic<'_> {
 impl<'a> rt::Wire<'a> for OffsetCommitRequestTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v <= 9 {
-            this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitRequestTopic.Name"))?;
-        }
-        if v >= 10 {
-            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitRequestTopic.TopicId"))?;
-        }
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = if v <= 9 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitRequestTopic.Name"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 10 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitRequestTopic.TopicId"))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partitions: rt::Array<'a, OffsetCommitRequestPartition<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("OffsetCommitRequestTopic.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("OffsetCommitRequestTopic._tagged"))?;
             while tags
@@ -257,11 +315,43 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestTopic<'a> {
                 .map_err(|e| e.in_field("OffsetCommitRequestTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v <= 9 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitRequestTopic.Name"))?;
+        }
+        if v >= 10 {
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitRequestTopic.TopicId"))?;
+        }
+        <rt::Array<
+            'a,
+            OffsetCommitRequestPartition<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitRequestTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("OffsetCommitRequestTopic._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v <= 9 {
             rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
@@ -274,8 +364,7 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestTopic<'a> {
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetCommitRequestTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -358,29 +447,36 @@ impl OffsetCommitRequestPartition<'_> {
 impl<'a> rt::Wire<'a> for OffsetCommitRequestPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_index: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("OffsetCommitRequestPartition.PartitionIndex"))?;
-        this.committed_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_committed_offset: i64 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedOffset"))?;
-        if v >= 6 {
-            this.committed_leader_epoch = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+        let f_committed_leader_epoch: i32 = if v >= 6 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("OffsetCommitRequestPartition.CommittedLeaderEpoch")
-                })?;
-        }
-        if v == 1 {
-            this.commit_timestamp = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("OffsetCommitRequestPartition.CommitTimestamp")
-                })?;
-        }
-        this.committed_metadata = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+                })?
+        } else {
+            -1
+        };
+        let f_commit_timestamp: i64 = if v == 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommitTimestamp"))?
+        } else {
+            -1
+        };
+        let f_committed_metadata: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedMetadata"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("OffsetCommitRequestPartition._tagged"))?;
             while tags
@@ -388,11 +484,57 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestPartition<'a> {
                 .map_err(|e| e.in_field("OffsetCommitRequestPartition._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition_index: f_partition_index,
+            committed_offset: f_committed_offset,
+            committed_leader_epoch: f_committed_leader_epoch,
+            commit_timestamp: f_commit_timestamp,
+            committed_metadata: f_committed_metadata,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r
+            .skip(4 + 8 + (if v >= 6 { 4 } else { 0 }) + (if v == 1 { 8 } else { 0 }))
+            .is_err()
+        {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitRequestPartition.PartitionIndex"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("OffsetCommitRequestPartition.CommittedOffset")
+                })?;
+            if v >= 6 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("OffsetCommitRequestPartition.CommittedLeaderEpoch")
+                    })?;
+            }
+            if v == 1 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("OffsetCommitRequestPartition.CommitTimestamp")
+                    })?;
+            }
+        }
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedMetadata"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("OffsetCommitRequestPartition._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetCommitRequestPartition.PartitionIndex"))?;
@@ -426,8 +568,7 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestPartition<'a> {
         rt::Wire::write(&self.committed_metadata, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedMetadata"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

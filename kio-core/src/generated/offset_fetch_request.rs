@@ -63,27 +63,31 @@ impl OffsetFetchRequest<'_> {
 impl<'a> rt::Wire<'a> for OffsetFetchRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v <= 7 {
-            this.group_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchRequest.GroupId"))?;
-        }
-        if v <= 7 {
-            this.topics = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, (2..=7).contains(&v)),
-                )
-                .map_err(|e| e.in_field("OffsetFetchRequest.Topics"))?;
-        }
-        if v >= 8 {
-            this.groups = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchRequest.Groups"))?;
-        }
-        if v >= 7 {
-            this.require_stable = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchRequest.RequireStable"))?;
-        }
-        if cx.flexible {
+        let f_group_id: rt::Str<'a> = if v <= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequest.GroupId"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topics: Option<rt::Array<'a, OffsetFetchRequestTopic<'a>>> = if v <= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, (2..=7).contains(&v)))
+                .map_err(|e| e.in_field("OffsetFetchRequest.Topics"))?
+        } else {
+            Some(::core::default::Default::default())
+        };
+        let f_groups: rt::Array<'a, OffsetFetchRequestGroup<'a>> = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequest.Groups"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_require_stable: bool = if v >= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequest.RequireStable"))?
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("OffsetFetchRequest._tagged"))?;
             while tags
@@ -91,11 +95,54 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequest<'a> {
                 .map_err(|e| e.in_field("OffsetFetchRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            group_id: f_group_id,
+            topics: f_topics,
+            groups: f_groups,
+            require_stable: f_require_stable,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v <= 7 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequest.GroupId"))?;
+        }
+        if v <= 7 {
+            <Option<
+                rt::Array<'a, OffsetFetchRequestTopic<'a>>,
+            > as rt::Wire<
+                'a,
+            >>::skip(r, rt::Cx::new(v, cx.flexible, (2..=7).contains(&v)))
+                .map_err(|e| e.in_field("OffsetFetchRequest.Topics"))?;
+        }
+        if v >= 8 {
+            <rt::Array<
+                'a,
+                OffsetFetchRequestGroup<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequest.Groups"))?;
+        }
+        if v >= 7 {
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequest.RequireStable"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("OffsetFetchRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v <= 7 {
             rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -138,8 +185,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -205,19 +251,19 @@ impl OffsetFetchRequestTopic<'_> {
 impl<'a> rt::Wire<'a> for OffsetFetchRequestTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v <= 7 {
-            this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchRequestTopic.Name"))?;
-        }
-        if v <= 7 {
-            this.partition_indexes = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("OffsetFetchRequestTopic.PartitionIndexes"))?;
-        }
-        if cx.flexible {
+        let f_name: rt::Str<'a> = if v <= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopic.Name"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_partition_indexes: rt::Array<'a, i32> = if v <= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopic.PartitionIndexes"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("OffsetFetchRequestTopic._tagged"))?;
             while tags
@@ -225,11 +271,40 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopic<'a> {
                 .map_err(|e| e.in_field("OffsetFetchRequestTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            partition_indexes: f_partition_indexes,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v <= 7 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopic.Name"))?;
+        }
+        if v <= 7 {
+            <rt::Array<
+                'a,
+                i32,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopic.PartitionIndexes"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("OffsetFetchRequestTopic._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v <= 7 {
             rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
@@ -254,8 +329,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopic<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -331,24 +405,31 @@ impl OffsetFetchRequestGroup<'_> {
 impl<'a> rt::Wire<'a> for OffsetFetchRequestGroup<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 8 {
-            this.group_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchRequestGroup.GroupId"))?;
-        }
-        if v >= 9 {
-            this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 9))
-                .map_err(|e| e.in_field("OffsetFetchRequestGroup.MemberId"))?;
-        }
-        if v >= 9 {
-            this.member_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchRequestGroup.MemberEpoch"))?;
-        }
-        if v >= 8 {
-            this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 8))
-                .map_err(|e| e.in_field("OffsetFetchRequestGroup.Topics"))?;
-        }
-        if cx.flexible {
+        let f_group_id: rt::Str<'a> = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestGroup.GroupId"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_member_id: Option<rt::Str<'a>> = if v >= 9 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 9))
+                .map_err(|e| e.in_field("OffsetFetchRequestGroup.MemberId"))?
+        } else {
+            None
+        };
+        let f_member_epoch: i32 = if v >= 9 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestGroup.MemberEpoch"))?
+        } else {
+            -1
+        };
+        let f_topics: Option<rt::Array<'a, OffsetFetchRequestTopics<'a>>> = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 8))
+                .map_err(|e| e.in_field("OffsetFetchRequestGroup.Topics"))?
+        } else {
+            Some(::core::default::Default::default())
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("OffsetFetchRequestGroup._tagged"))?;
             while tags
@@ -356,11 +437,51 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestGroup<'a> {
                 .map_err(|e| e.in_field("OffsetFetchRequestGroup._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            group_id: f_group_id,
+            member_id: f_member_id,
+            member_epoch: f_member_epoch,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 8 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestGroup.GroupId"))?;
+        }
+        if v >= 9 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 9))
+                .map_err(|e| e.in_field("OffsetFetchRequestGroup.MemberId"))?;
+        }
+        if v >= 9 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestGroup.MemberEpoch"))?;
+        }
+        if v >= 8 {
+            <Option<
+                rt::Array<'a, OffsetFetchRequestTopics<'a>>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 8))
+                .map_err(|e| e.in_field("OffsetFetchRequestGroup.Topics"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("OffsetFetchRequestGroup._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 8 {
             rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -389,8 +510,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestGroup<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -462,23 +582,25 @@ impl OffsetFetchRequestTopics<'_> {
 impl<'a> rt::Wire<'a> for OffsetFetchRequestTopics<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if (8..=9).contains(&v) {
-            this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchRequestTopics.Name"))?;
-        }
-        if v >= 10 {
-            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchRequestTopics.TopicId"))?;
-        }
-        if v >= 8 {
-            this.partition_indexes = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("OffsetFetchRequestTopics.PartitionIndexes"))?;
-        }
-        if cx.flexible {
+        let f_name: rt::Str<'a> = if (8..=9).contains(&v) {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopics.Name"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 10 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopics.TopicId"))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partition_indexes: rt::Array<'a, i32> = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopics.PartitionIndexes"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("OffsetFetchRequestTopics._tagged"))?;
             while tags
@@ -486,11 +608,45 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopics<'a> {
                 .map_err(|e| e.in_field("OffsetFetchRequestTopics._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            topic_id: f_topic_id,
+            partition_indexes: f_partition_indexes,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if (8..=9).contains(&v) {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopics.Name"))?;
+        }
+        if v >= 10 {
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopics.TopicId"))?;
+        }
+        if v >= 8 {
+            <rt::Array<
+                'a,
+                i32,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopics.PartitionIndexes"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("OffsetFetchRequestTopics._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if (8..=9).contains(&v) {
             rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
@@ -514,8 +670,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopics<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -63,24 +63,31 @@ impl OffsetFetchResponse<'_> {
 impl<'a> rt::Wire<'a> for OffsetFetchResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 3 {
-            this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponse.ThrottleTimeMs"))?;
-        }
-        if v <= 7 {
-            this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponse.Topics"))?;
-        }
-        if (2..=7).contains(&v) {
-            this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponse.ErrorCode"))?;
-        }
-        if v >= 8 {
-            this.groups = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponse.Groups"))?;
-        }
-        if cx.flexible {
+        let f_throttle_time_ms: i32 = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponse.ThrottleTimeMs"))?
+        } else {
+            0
+        };
+        let f_topics: rt::Array<'a, OffsetFetchResponseTopic<'a>> = if v <= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponse.Topics"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_error_code: i16 = if (2..=7).contains(&v) {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponse.ErrorCode"))?
+        } else {
+            0
+        };
+        let f_groups: rt::Array<'a, OffsetFetchResponseGroup<'a>> = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponse.Groups"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("OffsetFetchResponse._tagged"))?;
             while tags
@@ -88,11 +95,53 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponse<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            topics: f_topics,
+            error_code: f_error_code,
+            groups: f_groups,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponse.ThrottleTimeMs"))?;
+        }
+        if v <= 7 {
+            <rt::Array<
+                'a,
+                OffsetFetchResponseTopic<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponse.Topics"))?;
+        }
+        if (2..=7).contains(&v) {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponse.ErrorCode"))?;
+        }
+        if v >= 8 {
+            <rt::Array<
+                'a,
+                OffsetFetchResponseGroup<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponse.Groups"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("OffsetFetchResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 3 {
             rt::Wire::write(
@@ -125,8 +174,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponse<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -192,16 +240,19 @@ impl OffsetFetchResponseTopic<'_> {
 impl<'a> rt::Wire<'a> for OffsetFetchResponseTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v <= 7 {
-            this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponseTopic.Name"))?;
-        }
-        if v <= 7 {
-            this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponseTopic.Partitions"))?;
-        }
-        if cx.flexible {
+        let f_name: rt::Str<'a> = if v <= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopic.Name"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_partitions: rt::Array<'a, OffsetFetchResponsePartition<'a>> = if v <= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopic.Partitions"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("OffsetFetchResponseTopic._tagged"))?;
             while tags
@@ -209,11 +260,40 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopic<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponseTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v <= 7 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopic.Name"))?;
+        }
+        if v <= 7 {
+            <rt::Array<
+                'a,
+                OffsetFetchResponsePartition<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopic.Partitions"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("OffsetFetchResponseTopic._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v <= 7 {
             rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
@@ -234,8 +314,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopic<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -317,35 +396,39 @@ impl OffsetFetchResponsePartition<'_> {
 impl<'a> rt::Wire<'a> for OffsetFetchResponsePartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v <= 7 {
-            this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartition.PartitionIndex"))?;
-        }
-        if v <= 7 {
-            this.committed_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("OffsetFetchResponsePartition.CommittedOffset")
-                })?;
-        }
-        if (5..=7).contains(&v) {
-            this.committed_leader_epoch = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+        let f_partition_index: i32 = if v <= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartition.PartitionIndex"))?
+        } else {
+            0
+        };
+        let f_committed_offset: i64 = if v <= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartition.CommittedOffset"))?
+        } else {
+            0
+        };
+        let f_committed_leader_epoch: i32 = if (5..=7).contains(&v) {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("OffsetFetchResponsePartition.CommittedLeaderEpoch")
-                })?;
-        }
-        if v <= 7 {
-            this.metadata = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v <= 7))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartition.Metadata"))?;
-        }
-        if v <= 7 {
-            this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartition.ErrorCode"))?;
-        }
-        if cx.flexible {
+                })?
+        } else {
+            -1
+        };
+        let f_metadata: Option<rt::Str<'a>> = if v <= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v <= 7))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartition.Metadata"))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let f_error_code: i16 = if v <= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartition.ErrorCode"))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("OffsetFetchResponsePartition._tagged"))?;
             while tags
@@ -353,11 +436,68 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartition<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponsePartition._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition_index: f_partition_index,
+            committed_offset: f_committed_offset,
+            committed_leader_epoch: f_committed_leader_epoch,
+            metadata: f_metadata,
+            error_code: f_error_code,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r
+            .skip(
+                (if v <= 7 { 4 } else { 0 }) + (if v <= 7 { 8 } else { 0 })
+                    + (if (5..=7).contains(&v) { 4 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v <= 7 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("OffsetFetchResponsePartition.PartitionIndex")
+                    })?;
+            }
+            if v <= 7 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("OffsetFetchResponsePartition.CommittedOffset")
+                    })?;
+            }
+            if (5..=7).contains(&v) {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("OffsetFetchResponsePartition.CommittedLeaderEpoch")
+                    })?;
+            }
+        }
+        if v <= 7 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v <= 7))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartition.Metadata"))?;
+        }
+        if v <= 7 {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartition.ErrorCode"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("OffsetFetchResponsePartition._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v <= 7 {
             rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
@@ -412,8 +552,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartition<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -488,20 +627,25 @@ impl OffsetFetchResponseGroup<'_> {
 impl<'a> rt::Wire<'a> for OffsetFetchResponseGroup<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 8 {
-            this.group_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponseGroup.GroupId"))?;
-        }
-        if v >= 8 {
-            this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponseGroup.Topics"))?;
-        }
-        if v >= 8 {
-            this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponseGroup.ErrorCode"))?;
-        }
-        if cx.flexible {
+        let f_group_id: rt::Str<'a> = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseGroup.GroupId"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topics: rt::Array<'a, OffsetFetchResponseTopics<'a>> = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseGroup.Topics"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_error_code: i16 = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseGroup.ErrorCode"))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("OffsetFetchResponseGroup._tagged"))?;
             while tags
@@ -509,11 +653,45 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseGroup<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponseGroup._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            group_id: f_group_id,
+            topics: f_topics,
+            error_code: f_error_code,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 8 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseGroup.GroupId"))?;
+        }
+        if v >= 8 {
+            <rt::Array<
+                'a,
+                OffsetFetchResponseTopics<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseGroup.Topics"))?;
+        }
+        if v >= 8 {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseGroup.ErrorCode"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("OffsetFetchResponseGroup._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 8 {
             rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -543,8 +721,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseGroup<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -615,20 +792,25 @@ impl OffsetFetchResponseTopics<'_> {
 impl<'a> rt::Wire<'a> for OffsetFetchResponseTopics<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if (8..=9).contains(&v) {
-            this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponseTopics.Name"))?;
-        }
-        if v >= 10 {
-            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponseTopics.TopicId"))?;
-        }
-        if v >= 8 {
-            this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponseTopics.Partitions"))?;
-        }
-        if cx.flexible {
+        let f_name: rt::Str<'a> = if (8..=9).contains(&v) {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopics.Name"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 10 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopics.TopicId"))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partitions: rt::Array<'a, OffsetFetchResponsePartitions<'a>> = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopics.Partitions"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("OffsetFetchResponseTopics._tagged"))?;
             while tags
@@ -636,11 +818,45 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopics<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponseTopics._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if (8..=9).contains(&v) {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopics.Name"))?;
+        }
+        if v >= 10 {
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopics.TopicId"))?;
+        }
+        if v >= 8 {
+            <rt::Array<
+                'a,
+                OffsetFetchResponsePartitions<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopics.Partitions"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("OffsetFetchResponseTopics._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if (8..=9).contains(&v) {
             rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
@@ -660,8 +876,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopics<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -744,37 +959,41 @@ impl OffsetFetchResponsePartitions<'_> {
 impl<'a> rt::Wire<'a> for OffsetFetchResponsePartitions<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 8 {
-            this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("OffsetFetchResponsePartitions.PartitionIndex")
-                })?;
-        }
-        if v >= 8 {
-            this.committed_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_index: i32 = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.PartitionIndex"))?
+        } else {
+            0
+        };
+        let f_committed_offset: i64 = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("OffsetFetchResponsePartitions.CommittedOffset")
-                })?;
-        }
-        if v >= 8 {
-            this.committed_leader_epoch = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+                })?
+        } else {
+            0
+        };
+        let f_committed_leader_epoch: i32 = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("OffsetFetchResponsePartitions.CommittedLeaderEpoch")
-                })?;
-        }
-        if v >= 8 {
-            this.metadata = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 8))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.Metadata"))?;
-        }
-        if v >= 8 {
-            this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.ErrorCode"))?;
-        }
-        if cx.flexible {
+                })?
+        } else {
+            -1
+        };
+        let f_metadata: Option<rt::Str<'a>> = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 8))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.Metadata"))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let f_error_code: i16 = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.ErrorCode"))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("OffsetFetchResponsePartitions._tagged"))?;
             while tags
@@ -782,11 +1001,68 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartitions<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponsePartitions._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition_index: f_partition_index,
+            committed_offset: f_committed_offset,
+            committed_leader_epoch: f_committed_leader_epoch,
+            metadata: f_metadata,
+            error_code: f_error_code,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r
+            .skip(
+                (if v >= 8 { 4 } else { 0 }) + (if v >= 8 { 8 } else { 0 })
+                    + (if v >= 8 { 4 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v >= 8 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("OffsetFetchResponsePartitions.PartitionIndex")
+                    })?;
+            }
+            if v >= 8 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("OffsetFetchResponsePartitions.CommittedOffset")
+                    })?;
+            }
+            if v >= 8 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("OffsetFetchResponsePartitions.CommittedLeaderEpoch")
+                    })?;
+            }
+        }
+        if v >= 8 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 8))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.Metadata"))?;
+        }
+        if v >= 8 {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.ErrorCode"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("OffsetFetchResponsePartitions._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 8 {
             rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
@@ -843,8 +1119,7 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartitions<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

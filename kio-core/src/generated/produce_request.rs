@@ -63,21 +63,22 @@ impl ProduceRequest<'_> {
 impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 3 {
-            this.transactional_id = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, v >= 3),
-                )
-                .map_err(|e| e.in_field("ProduceRequest.TransactionalId"))?;
-        }
-        this.acks = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_transactional_id: Option<rt::Str<'a>> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 3))
+                .map_err(|e| e.in_field("ProduceRequest.TransactionalId"))?
+        } else {
+            None
+        };
+        let f_acks: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ProduceRequest.Acks"))?;
-        this.timeout_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_timeout_ms: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ProduceRequest.TimeoutMs"))?;
-        this.topic_data = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_data: rt::Array<'a, TopicProduceData<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ProduceRequest.TopicData"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ProduceRequest._tagged"))?;
             while tags
@@ -85,11 +86,48 @@ impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
                 .map_err(|e| e.in_field("ProduceRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            transactional_id: f_transactional_id,
+            acks: f_acks,
+            timeout_ms: f_timeout_ms,
+            topic_data: f_topic_data,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 3))
+                .map_err(|e| e.in_field("ProduceRequest.TransactionalId"))?;
+        }
+        if r.skip(2 + 4).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ProduceRequest.Acks"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ProduceRequest.TimeoutMs"))?;
+        }
+        <rt::Array<
+            'a,
+            TopicProduceData<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProduceRequest.TopicData"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ProduceRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 3 {
             rt::Wire::write(
@@ -111,8 +149,7 @@ impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
         rt::Wire::write(&self.topic_data, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ProduceRequest.TopicData"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -184,18 +221,24 @@ impl TopicProduceData<'_> {
 impl<'a> rt::Wire<'a> for TopicProduceData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v <= 12 {
-            this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicProduceData.Name"))?;
-        }
-        if v >= 13 {
-            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicProduceData.TopicId"))?;
-        }
-        this.partition_data = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = if v <= 12 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceData.Name"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 13 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceData.TopicId"))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partition_data: rt::Array<'a, PartitionProduceData<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TopicProduceData.PartitionData"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("TopicProduceData._tagged"))?;
             while tags
@@ -203,11 +246,43 @@ impl<'a> rt::Wire<'a> for TopicProduceData<'a> {
                 .map_err(|e| e.in_field("TopicProduceData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            topic_id: f_topic_id,
+            partition_data: f_partition_data,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v <= 12 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceData.Name"))?;
+        }
+        if v >= 13 {
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceData.TopicId"))?;
+        }
+        <rt::Array<
+            'a,
+            PartitionProduceData<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicProduceData.PartitionData"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("TopicProduceData._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v <= 12 {
             rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
@@ -220,8 +295,7 @@ impl<'a> rt::Wire<'a> for TopicProduceData<'a> {
         rt::Wire::write(&self.partition_data, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicProduceData.PartitionData"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -286,12 +360,14 @@ impl PartitionProduceData<'_> {
 impl<'a> rt::Wire<'a> for PartitionProduceData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_index: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionProduceData.Index"))?;
-        this.records = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_records: Option<rt::RecordsBytes<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("PartitionProduceData.Records"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("PartitionProduceData._tagged"))?;
             while tags
@@ -299,19 +375,42 @@ impl<'a> rt::Wire<'a> for PartitionProduceData<'a> {
                 .map_err(|e| e.in_field("PartitionProduceData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            index: f_index,
+            records: f_records,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionProduceData.Index"))?;
+        <Option<
+            rt::RecordsBytes<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("PartitionProduceData.Records"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("PartitionProduceData._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionProduceData.Index"))?;
         rt::Wire::write(&self.records, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("PartitionProduceData.Records"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

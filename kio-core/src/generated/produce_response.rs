@@ -57,11 +57,61 @@ impl ProduceResponse<'_> {
 impl<'a> rt::Wire<'a> for ProduceResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.responses = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_responses: rt::Array<'a, TopicProduceResponse<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ProduceResponse.Responses"))?;
+        let f_throttle_time_ms: i32 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ProduceResponse.ThrottleTimeMs"))?
+        } else {
+            0
+        };
+        let mut f_node_endpoints: rt::Array<'a, NodeEndpoint<'a>> = ::core::default::Default::default();
+        let unknown_tagged_fields = if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("ProduceResponse._tagged"))?;
+            while let Some((tag, mut sub)) = tags
+                .next(r)
+                .map_err(|e| e.in_field("ProduceResponse._tagged"))?
+            {
+                match tag {
+                    0u32 if v >= 10 => {
+                        f_node_endpoints = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
+                        if f_node_endpoints != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            responses: f_responses,
+            throttle_time_ms: f_throttle_time_ms,
+            node_endpoints: f_node_endpoints,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            TopicProduceResponse<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ProduceResponse.Responses"))?;
         if v >= 1 {
-            this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("ProduceResponse.ThrottleTimeMs"))?;
         }
         if cx.flexible {
@@ -73,25 +123,25 @@ impl<'a> rt::Wire<'a> for ProduceResponse<'a> {
             {
                 match tag {
                     0u32 if v >= 10 => {
-                        this.node_endpoints = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        <rt::Array<
+                            'a,
+                            NodeEndpoint<'a>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
-                        if this.node_endpoints != ::core::default::Default::default() {
-                            tags.typed(tag);
-                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r);
         }
-        Ok(this)
+        Ok(())
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.responses, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ProduceResponse.Responses"))?;
@@ -120,15 +170,13 @@ impl<'a> rt::Wire<'a> for ProduceResponse<'a> {
                 &[(0u32, has_node_endpoints)],
             )?;
             if has_node_endpoints {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.node_endpoints,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.node_endpoints,
+                        rt::Cx::new(v, true, false),
                     )
+                    .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
             }
             tw.finish(w)?;
@@ -202,18 +250,24 @@ impl TopicProduceResponse<'_> {
 impl<'a> rt::Wire<'a> for TopicProduceResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v <= 12 {
-            this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicProduceResponse.Name"))?;
-        }
-        if v >= 13 {
-            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicProduceResponse.TopicId"))?;
-        }
-        this.partition_responses = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = if v <= 12 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceResponse.Name"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 13 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceResponse.TopicId"))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partition_responses: rt::Array<'a, PartitionProduceResponse<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TopicProduceResponse.PartitionResponses"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("TopicProduceResponse._tagged"))?;
             while tags
@@ -221,11 +275,43 @@ impl<'a> rt::Wire<'a> for TopicProduceResponse<'a> {
                 .map_err(|e| e.in_field("TopicProduceResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            topic_id: f_topic_id,
+            partition_responses: f_partition_responses,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v <= 12 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceResponse.Name"))?;
+        }
+        if v >= 13 {
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceResponse.TopicId"))?;
+        }
+        <rt::Array<
+            'a,
+            PartitionProduceResponse<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicProduceResponse.PartitionResponses"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("TopicProduceResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v <= 12 {
             rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
@@ -238,8 +324,7 @@ impl<'a> rt::Wire<'a> for TopicProduceResponse<'a> {
         rt::Wire::write(&self.partition_responses, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicProduceResponse.PartitionResponses"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -340,30 +425,116 @@ impl PartitionProduceResponse<'_> {
 impl<'a> rt::Wire<'a> for PartitionProduceResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_index: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionProduceResponse.Index"))?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionProduceResponse.ErrorCode"))?;
-        this.base_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_base_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionProduceResponse.BaseOffset"))?;
-        if v >= 2 {
-            this.log_append_time_ms = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionProduceResponse.LogAppendTimeMs"))?;
-        }
-        if v >= 5 {
-            this.log_start_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionProduceResponse.LogStartOffset"))?;
+        let f_log_append_time_ms: i64 = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionProduceResponse.LogAppendTimeMs"))?
+        } else {
+            -1
+        };
+        let f_log_start_offset: i64 = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionProduceResponse.LogStartOffset"))?
+        } else {
+            -1
+        };
+        let f_record_errors: rt::Array<'a, BatchIndexAndErrorMessage<'a>> = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionProduceResponse.RecordErrors"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_error_message: Option<rt::Str<'a>> = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 8))
+                .map_err(|e| e.in_field("PartitionProduceResponse.ErrorMessage"))?
+        } else {
+            None
+        };
+        let mut f_current_leader: LeaderIdAndEpoch<'a> = ::core::default::Default::default();
+        let unknown_tagged_fields = if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("PartitionProduceResponse._tagged"))?;
+            while let Some((tag, mut sub)) = tags
+                .next(r)
+                .map_err(|e| e.in_field("PartitionProduceResponse._tagged"))?
+            {
+                match tag {
+                    0u32 if v >= 10 => {
+                        f_current_leader = rt::Wire::read(
+                                &mut sub,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionProduceResponse.CurrentLeader")
+                            })?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| {
+                                e.in_field("PartitionProduceResponse.CurrentLeader")
+                            })?;
+                        if f_current_leader != ::core::default::Default::default() {
+                            tags.typed(tag);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            index: f_index,
+            error_code: f_error_code,
+            base_offset: f_base_offset,
+            log_append_time_ms: f_log_append_time_ms,
+            log_start_offset: f_log_start_offset,
+            record_errors: f_record_errors,
+            error_message: f_error_message,
+            current_leader: f_current_leader,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r
+            .skip(
+                4 + 2 + 8 + (if v >= 2 { 8 } else { 0 }) + (if v >= 5 { 8 } else { 0 }),
+            )
+            .is_err()
+        {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionProduceResponse.Index"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionProduceResponse.ErrorCode"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionProduceResponse.BaseOffset"))?;
+            if v >= 2 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("PartitionProduceResponse.LogAppendTimeMs")
+                    })?;
+            }
+            if v >= 5 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("PartitionProduceResponse.LogStartOffset"))?;
+            }
         }
         if v >= 8 {
-            this.record_errors = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            <rt::Array<
+                'a,
+                BatchIndexAndErrorMessage<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("PartitionProduceResponse.RecordErrors"))?;
         }
         if v >= 8 {
-            this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 8))
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 8))
                 .map_err(|e| e.in_field("PartitionProduceResponse.ErrorMessage"))?;
         }
         if cx.flexible {
@@ -375,10 +546,9 @@ impl<'a> rt::Wire<'a> for PartitionProduceResponse<'a> {
             {
                 match tag {
                     0u32 if v >= 10 => {
-                        this.current_leader = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        <LeaderIdAndEpoch<
+                            'a,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| {
                                 e.in_field("PartitionProduceResponse.CurrentLeader")
                             })?;
@@ -386,18 +556,18 @@ impl<'a> rt::Wire<'a> for PartitionProduceResponse<'a> {
                             .map_err(|e| {
                                 e.in_field("PartitionProduceResponse.CurrentLeader")
                             })?;
-                        if this.current_leader != ::core::default::Default::default() {
-                            tags.typed(tag);
-                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r);
         }
-        Ok(this)
+        Ok(())
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionProduceResponse.Index"))?;
@@ -446,15 +616,13 @@ impl<'a> rt::Wire<'a> for PartitionProduceResponse<'a> {
                 &[(0u32, has_current_leader)],
             )?;
             if has_current_leader {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.current_leader,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.current_leader,
+                        rt::Cx::new(v, true, false),
                     )
+                    .map_err(|e| e.in_field("PartitionProduceResponse.CurrentLeader"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("PartitionProduceResponse.CurrentLeader"))?;
             }
             tw.finish(w)?;
@@ -527,21 +695,21 @@ impl BatchIndexAndErrorMessage<'_> {
 impl<'a> rt::Wire<'a> for BatchIndexAndErrorMessage<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 8 {
-            this.batch_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BatchIndexAndErrorMessage.BatchIndex"))?;
-        }
-        if v >= 8 {
-            this.batch_index_error_message = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, v >= 8),
-                )
+        let f_batch_index: i32 = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BatchIndexAndErrorMessage.BatchIndex"))?
+        } else {
+            0
+        };
+        let f_batch_index_error_message: Option<rt::Str<'a>> = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 8))
                 .map_err(|e| {
                     e.in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage")
-                })?;
-        }
-        if cx.flexible {
+                })?
+        } else {
+            None
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("BatchIndexAndErrorMessage._tagged"))?;
             while tags
@@ -549,11 +717,41 @@ impl<'a> rt::Wire<'a> for BatchIndexAndErrorMessage<'a> {
                 .map_err(|e| e.in_field("BatchIndexAndErrorMessage._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            batch_index: f_batch_index,
+            batch_index_error_message: f_batch_index_error_message,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 8 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BatchIndexAndErrorMessage.BatchIndex"))?;
+        }
+        if v >= 8 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 8))
+                .map_err(|e| {
+                    e.in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage")
+                })?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("BatchIndexAndErrorMessage._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 8 {
             rt::Wire::write(&self.batch_index, w, rt::Cx::new(v, cx.flexible, false))
@@ -580,8 +778,7 @@ impl<'a> rt::Wire<'a> for BatchIndexAndErrorMessage<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -647,16 +844,19 @@ impl LeaderIdAndEpoch<'_> {
 impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 10 {
-            this.leader_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
-        }
-        if v >= 10 {
-            this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
-        }
-        if cx.flexible {
+        let f_leader_id: i32 = if v >= 10 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?
+        } else {
+            -1
+        };
+        let f_leader_epoch: i32 = if v >= 10 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?
+        } else {
+            -1
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
             while tags
@@ -664,11 +864,40 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            leader_id: f_leader_id,
+            leader_epoch: f_leader_epoch,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip((if v >= 10 { 4 } else { 0 }) + (if v >= 10 { 4 } else { 0 })).is_err()
+        {
+            if v >= 10 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
+            }
+            if v >= 10 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 10 {
             rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -689,8 +918,7 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -766,33 +994,77 @@ impl NodeEndpoint<'_> {
 impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 10 {
-            this.node_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
-        }
-        if v >= 10 {
-            this.host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
-        }
-        if v >= 10 {
-            this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
-        }
-        if v >= 10 {
-            this.rack = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 10))
-                .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
-        }
-        if cx.flexible {
+        let f_node_id: i32 = if v >= 10 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?
+        } else {
+            0
+        };
+        let f_host: rt::Str<'a> = if v >= 10 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Host"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_port: i32 = if v >= 10 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Port"))?
+        } else {
+            0
+        };
+        let f_rack: Option<rt::Str<'a>> = if v >= 10 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 10))
+                .map_err(|e| e.in_field("NodeEndpoint.Rack"))?
+        } else {
+            None
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?.is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            node_id: f_node_id,
+            host: f_host,
+            port: f_port,
+            rack: f_rack,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 10 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
+        }
+        if v >= 10 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
+        }
+        if v >= 10 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
+        }
+        if v >= 10 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 10))
+                .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 10 {
             rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
@@ -831,8 +1103,7 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -67,18 +67,29 @@ impl PushTelemetryRequest<'_> {
 impl<'a> rt::Wire<'a> for PushTelemetryRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.client_instance_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_client_instance_id: rt::Uuid = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("PushTelemetryRequest.ClientInstanceId"))?;
-        this.subscription_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_subscription_id: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("PushTelemetryRequest.SubscriptionId"))?;
-        this.terminating = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_terminating: bool = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PushTelemetryRequest.Terminating"))?;
-        this.compression_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_compression_type: i8 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("PushTelemetryRequest.CompressionType"))?;
-        this.metrics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_metrics: rt::Bytes<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("PushTelemetryRequest.Metrics"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("PushTelemetryRequest._tagged"))?;
             while tags
@@ -86,11 +97,44 @@ impl<'a> rt::Wire<'a> for PushTelemetryRequest<'a> {
                 .map_err(|e| e.in_field("PushTelemetryRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            client_instance_id: f_client_instance_id,
+            subscription_id: f_subscription_id,
+            terminating: f_terminating,
+            compression_type: f_compression_type,
+            metrics: f_metrics,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(16 + 4 + 1 + 1).is_err() {
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PushTelemetryRequest.ClientInstanceId"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PushTelemetryRequest.SubscriptionId"))?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PushTelemetryRequest.Terminating"))?;
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PushTelemetryRequest.CompressionType"))?;
+        }
+        <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PushTelemetryRequest.Metrics"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("PushTelemetryRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.client_instance_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PushTelemetryRequest.ClientInstanceId"))?;
@@ -103,8 +147,7 @@ impl<'a> rt::Wire<'a> for PushTelemetryRequest<'a> {
         rt::Wire::write(&self.metrics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PushTelemetryRequest.Metrics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

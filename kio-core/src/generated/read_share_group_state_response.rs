@@ -43,10 +43,12 @@ impl ReadShareGroupStateResponse<'_> {
 impl<'a> rt::Wire<'a> for ReadShareGroupStateResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.results = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_results: rt::Array<'a, ReadStateResult<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ReadShareGroupStateResponse.Results"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ReadShareGroupStateResponse._tagged"))?;
             while tags
@@ -54,17 +56,38 @@ impl<'a> rt::Wire<'a> for ReadShareGroupStateResponse<'a> {
                 .map_err(|e| e.in_field("ReadShareGroupStateResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            results: f_results,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            ReadStateResult<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ReadShareGroupStateResponse.Results"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ReadShareGroupStateResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ReadShareGroupStateResponse.Results"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -127,12 +150,14 @@ impl ReadStateResult<'_> {
 impl<'a> rt::Wire<'a> for ReadStateResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ReadStateResult.TopicId"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, PartitionResult<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ReadStateResult.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ReadStateResult._tagged"))?;
             while tags
@@ -140,19 +165,43 @@ impl<'a> rt::Wire<'a> for ReadStateResult<'a> {
                 .map_err(|e| e.in_field("ReadStateResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ReadStateResult.TopicId"))?;
+        <rt::Array<
+            'a,
+            PartitionResult<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ReadStateResult.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ReadStateResult._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ReadStateResult.TopicId"))?;
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ReadStateResult.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -240,20 +289,25 @@ impl PartitionResult<'_> {
 impl<'a> rt::Wire<'a> for PartitionResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.partition = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionResult.Partition"))?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionResult.ErrorCode"))?;
-        this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_error_message: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("PartitionResult.ErrorMessage"))?;
-        this.state_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_state_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionResult.StateEpoch"))?;
-        this.start_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_start_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionResult.StartOffset"))?;
-        this.state_batches = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_state_batches: rt::Array<'a, StateBatch<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("PartitionResult.StateBatches"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("PartitionResult._tagged"))?;
             while tags
@@ -261,11 +315,52 @@ impl<'a> rt::Wire<'a> for PartitionResult<'a> {
                 .map_err(|e| e.in_field("PartitionResult._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition: f_partition,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            state_epoch: f_state_epoch,
+            start_offset: f_start_offset,
+            state_batches: f_state_batches,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionResult.Partition"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionResult.ErrorCode"))?;
+        }
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("PartitionResult.ErrorMessage"))?;
+        if r.skip(4 + 8).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionResult.StateEpoch"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionResult.StartOffset"))?;
+        }
+        <rt::Array<
+            'a,
+            StateBatch<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionResult.StateBatches"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("PartitionResult._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionResult.Partition"))?;
@@ -280,8 +375,7 @@ impl<'a> rt::Wire<'a> for PartitionResult<'a> {
         rt::Wire::write(&self.state_batches, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionResult.StateBatches"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -361,24 +455,52 @@ impl StateBatch<'_> {
 impl<'a> rt::Wire<'a> for StateBatch<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.first_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_first_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StateBatch.FirstOffset"))?;
-        this.last_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_last_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StateBatch.LastOffset"))?;
-        this.delivery_state = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_delivery_state: i8 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StateBatch.DeliveryState"))?;
-        this.delivery_count = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_delivery_count: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StateBatch.DeliveryCount"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("StateBatch._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("StateBatch._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            first_offset: f_first_offset,
+            last_offset: f_last_offset,
+            delivery_state: f_delivery_state,
+            delivery_count: f_delivery_count,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(8 + 8 + 1 + 2).is_err() {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StateBatch.FirstOffset"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StateBatch.LastOffset"))?;
+            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StateBatch.DeliveryState"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StateBatch.DeliveryCount"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("StateBatch._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.first_offset, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StateBatch.FirstOffset"))?;
@@ -389,8 +511,7 @@ impl<'a> rt::Wire<'a> for StateBatch<'a> {
         rt::Wire::write(&self.delivery_count, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StateBatch.DeliveryCount"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -55,14 +55,19 @@ impl RemoveRaftVoterRequest<'_> {
 impl<'a> rt::Wire<'a> for RemoveRaftVoterRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.cluster_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_cluster_id: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("RemoveRaftVoterRequest.ClusterId"))?;
-        this.voter_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_voter_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterId"))?;
-        this.voter_directory_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_voter_directory_id: rt::Uuid = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterDirectoryId"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("RemoveRaftVoterRequest._tagged"))?;
             while tags
@@ -70,11 +75,38 @@ impl<'a> rt::Wire<'a> for RemoveRaftVoterRequest<'a> {
                 .map_err(|e| e.in_field("RemoveRaftVoterRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            cluster_id: f_cluster_id,
+            voter_id: f_voter_id,
+            voter_directory_id: f_voter_directory_id,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("RemoveRaftVoterRequest.ClusterId"))?;
+        if r.skip(4 + 16).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterId"))?;
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterDirectoryId"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("RemoveRaftVoterRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("RemoveRaftVoterRequest.ClusterId"))?;
@@ -83,8 +115,7 @@ impl<'a> rt::Wire<'a> for RemoveRaftVoterRequest<'a> {
         rt::Wire::write(&self.voter_directory_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterDirectoryId"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -50,12 +50,14 @@ impl RenewDelegationTokenRequest<'_> {
 impl<'a> rt::Wire<'a> for RenewDelegationTokenRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.hmac = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_hmac: rt::Bytes<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("RenewDelegationTokenRequest.Hmac"))?;
-        this.renew_period_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_renew_period_ms: i64 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("RenewDelegationTokenRequest.RenewPeriodMs"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("RenewDelegationTokenRequest._tagged"))?;
             while tags
@@ -63,19 +65,40 @@ impl<'a> rt::Wire<'a> for RenewDelegationTokenRequest<'a> {
                 .map_err(|e| e.in_field("RenewDelegationTokenRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            hmac: f_hmac,
+            renew_period_ms: f_renew_period_ms,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RenewDelegationTokenRequest.Hmac"))?;
+        <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RenewDelegationTokenRequest.RenewPeriodMs"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("RenewDelegationTokenRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.hmac, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("RenewDelegationTokenRequest.Hmac"))?;
         rt::Wire::write(&self.renew_period_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("RenewDelegationTokenRequest.RenewPeriodMs"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

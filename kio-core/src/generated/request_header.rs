@@ -62,18 +62,25 @@ impl RequestHeader<'_> {
 impl<'a> rt::Wire<'a> for RequestHeader<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.request_api_key = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_request_api_key: i16 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("RequestHeader.RequestApiKey"))?;
-        this.request_api_version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_request_api_version: i16 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("RequestHeader.RequestApiVersion"))?;
-        this.correlation_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_correlation_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("RequestHeader.CorrelationId"))?;
-        if v >= 1 {
-            this.client_id = rt::Wire::read(r, rt::Cx::new(v, false, v >= 1))
-                .map_err(|e| e.in_field("RequestHeader.ClientId"))?;
-        }
-        if cx.flexible {
+        let f_client_id: Option<rt::Str<'a>> = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, false, v >= 1))
+                .map_err(|e| e.in_field("RequestHeader.ClientId"))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("RequestHeader._tagged"))?;
             while tags
@@ -81,11 +88,42 @@ impl<'a> rt::Wire<'a> for RequestHeader<'a> {
                 .map_err(|e| e.in_field("RequestHeader._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            request_api_key: f_request_api_key,
+            request_api_version: f_request_api_version,
+            correlation_id: f_correlation_id,
+            client_id: f_client_id,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(2 + 2 + 4).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("RequestHeader.RequestApiKey"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("RequestHeader.RequestApiVersion"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("RequestHeader.CorrelationId"))?;
+        }
+        if v >= 1 {
+            <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, false, v >= 1))
+                .map_err(|e| e.in_field("RequestHeader.ClientId"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("RequestHeader._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.request_api_key, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("RequestHeader.RequestApiKey"))?;
@@ -103,8 +141,7 @@ impl<'a> rt::Wire<'a> for RequestHeader<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

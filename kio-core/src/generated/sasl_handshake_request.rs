@@ -43,12 +43,28 @@ impl SaslHandshakeRequest<'_> {
 impl<'a> rt::Wire<'a> for SaslHandshakeRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.mechanism = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_mechanism: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("SaslHandshakeRequest.Mechanism"))?;
-        Ok(this)
+        let unknown_tagged_fields = rt::UnknownTags::default();
+        Ok(Self {
+            mechanism: f_mechanism,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SaslHandshakeRequest.Mechanism"))?;
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.mechanism, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SaslHandshakeRequest.Mechanism"))?;

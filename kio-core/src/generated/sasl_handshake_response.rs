@@ -49,14 +49,36 @@ impl SaslHandshakeResponse<'_> {
 impl<'a> rt::Wire<'a> for SaslHandshakeResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SaslHandshakeResponse.ErrorCode"))?;
-        this.mechanisms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_mechanisms: rt::Array<'a, rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("SaslHandshakeResponse.Mechanisms"))?;
-        Ok(this)
+        let unknown_tagged_fields = rt::UnknownTags::default();
+        Ok(Self {
+            error_code: f_error_code,
+            mechanisms: f_mechanisms,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SaslHandshakeResponse.ErrorCode"))?;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SaslHandshakeResponse.Mechanisms"))?;
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SaslHandshakeResponse.ErrorCode"))?;

@@ -68,20 +68,33 @@ impl ShareAcknowledgeRequest<'_> {
 impl<'a> rt::Wire<'a> for ShareAcknowledgeRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.group_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_group_id: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("ShareAcknowledgeRequest.GroupId"))?;
-        this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_member_id: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("ShareAcknowledgeRequest.MemberId"))?;
-        this.share_session_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_share_session_epoch: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ShareAcknowledgeRequest.ShareSessionEpoch"))?;
-        if v >= 2 {
-            this.is_renew_ack = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareAcknowledgeRequest.IsRenewAck"))?;
-        }
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_is_renew_ack: bool = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareAcknowledgeRequest.IsRenewAck"))?
+        } else {
+            false
+        };
+        let f_topics: rt::Array<'a, AcknowledgeTopic<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ShareAcknowledgeRequest.Topics"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ShareAcknowledgeRequest._tagged"))?;
             while tags
@@ -89,11 +102,49 @@ impl<'a> rt::Wire<'a> for ShareAcknowledgeRequest<'a> {
                 .map_err(|e| e.in_field("ShareAcknowledgeRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            group_id: f_group_id,
+            member_id: f_member_id,
+            share_session_epoch: f_share_session_epoch,
+            is_renew_ack: f_is_renew_ack,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ShareAcknowledgeRequest.GroupId"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ShareAcknowledgeRequest.MemberId"))?;
+        if r.skip(4 + (if v >= 2 { 1 } else { 0 })).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareAcknowledgeRequest.ShareSessionEpoch"))?;
+            if v >= 2 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ShareAcknowledgeRequest.IsRenewAck"))?;
+            }
+        }
+        <rt::Array<
+            'a,
+            AcknowledgeTopic<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareAcknowledgeRequest.Topics"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ShareAcknowledgeRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ShareAcknowledgeRequest.GroupId"))?;
@@ -113,8 +164,7 @@ impl<'a> rt::Wire<'a> for ShareAcknowledgeRequest<'a> {
         rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareAcknowledgeRequest.Topics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -181,12 +231,14 @@ impl AcknowledgeTopic<'_> {
 impl<'a> rt::Wire<'a> for AcknowledgeTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgeTopic.TopicId"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, AcknowledgePartition<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("AcknowledgeTopic.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AcknowledgeTopic._tagged"))?;
             while tags
@@ -194,19 +246,43 @@ impl<'a> rt::Wire<'a> for AcknowledgeTopic<'a> {
                 .map_err(|e| e.in_field("AcknowledgeTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AcknowledgeTopic.TopicId"))?;
+        <rt::Array<
+            'a,
+            AcknowledgePartition<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AcknowledgeTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("AcknowledgeTopic._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgeTopic.TopicId"))?;
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgeTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -270,15 +346,17 @@ impl AcknowledgePartition<'_> {
 impl<'a> rt::Wire<'a> for AcknowledgePartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_index: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("AcknowledgePartition.PartitionIndex"))?;
-        this.acknowledgement_batches = rt::Wire::read(
+        let f_acknowledgement_batches: rt::Array<'a, AcknowledgementBatch<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("AcknowledgePartition.AcknowledgementBatches"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AcknowledgePartition._tagged"))?;
             while tags
@@ -286,11 +364,36 @@ impl<'a> rt::Wire<'a> for AcknowledgePartition<'a> {
                 .map_err(|e| e.in_field("AcknowledgePartition._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition_index: f_partition_index,
+            acknowledgement_batches: f_acknowledgement_batches,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AcknowledgePartition.PartitionIndex"))?;
+        <rt::Array<
+            'a,
+            AcknowledgementBatch<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AcknowledgePartition.AcknowledgementBatches"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("AcknowledgePartition._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgePartition.PartitionIndex"))?;
@@ -301,8 +404,7 @@ impl<'a> rt::Wire<'a> for AcknowledgePartition<'a> {
             )
             .map_err(|e| e.in_field("AcknowledgePartition.AcknowledgementBatches"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -374,14 +476,16 @@ impl AcknowledgementBatch<'_> {
 impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.first_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_first_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
-        this.last_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_last_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgementBatch.LastOffset"))?;
-        this.acknowledge_types = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_acknowledge_types: rt::Array<'a, i8> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AcknowledgementBatch._tagged"))?;
             while tags
@@ -389,11 +493,38 @@ impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
                 .map_err(|e| e.in_field("AcknowledgementBatch._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            first_offset: f_first_offset,
+            last_offset: f_last_offset,
+            acknowledge_types: f_acknowledge_types,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(8 + 8).is_err() {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AcknowledgementBatch.LastOffset"))?;
+        }
+        <rt::Array<'a, i8> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("AcknowledgementBatch._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.first_offset, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
@@ -402,8 +533,7 @@ impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
         rt::Wire::write(&self.acknowledge_types, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

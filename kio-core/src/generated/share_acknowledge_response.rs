@@ -74,27 +74,37 @@ impl ShareAcknowledgeResponse<'_> {
 impl<'a> rt::Wire<'a> for ShareAcknowledgeResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ShareAcknowledgeResponse.ThrottleTimeMs"))?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareAcknowledgeResponse.ErrorCode"))?;
-        this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_error_message: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("ShareAcknowledgeResponse.ErrorMessage"))?;
-        if v >= 2 {
-            this.acquisition_lock_timeout_ms = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+        let f_acquisition_lock_timeout_ms: i32 = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("ShareAcknowledgeResponse.AcquisitionLockTimeoutMs")
-                })?;
-        }
-        this.responses = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                })?
+        } else {
+            0
+        };
+        let f_responses: rt::Array<'a, ShareAcknowledgeTopicResponse<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ShareAcknowledgeResponse.Responses"))?;
-        this.node_endpoints = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_node_endpoints: rt::Array<'a, NodeEndpoint<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ShareAcknowledgeResponse.NodeEndpoints"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ShareAcknowledgeResponse._tagged"))?;
             while tags
@@ -102,11 +112,57 @@ impl<'a> rt::Wire<'a> for ShareAcknowledgeResponse<'a> {
                 .map_err(|e| e.in_field("ShareAcknowledgeResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            acquisition_lock_timeout_ms: f_acquisition_lock_timeout_ms,
+            responses: f_responses,
+            node_endpoints: f_node_endpoints,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareAcknowledgeResponse.ThrottleTimeMs"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareAcknowledgeResponse.ErrorCode"))?;
+        }
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ShareAcknowledgeResponse.ErrorMessage"))?;
+        if v >= 2 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("ShareAcknowledgeResponse.AcquisitionLockTimeoutMs")
+                })?;
+        }
+        <rt::Array<
+            'a,
+            ShareAcknowledgeTopicResponse<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareAcknowledgeResponse.Responses"))?;
+        <rt::Array<
+            'a,
+            NodeEndpoint<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareAcknowledgeResponse.NodeEndpoints"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ShareAcknowledgeResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareAcknowledgeResponse.ThrottleTimeMs"))?;
@@ -129,8 +185,7 @@ impl<'a> rt::Wire<'a> for ShareAcknowledgeResponse<'a> {
         rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareAcknowledgeResponse.NodeEndpoints"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -200,12 +255,14 @@ impl ShareAcknowledgeTopicResponse<'_> {
 impl<'a> rt::Wire<'a> for ShareAcknowledgeTopicResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareAcknowledgeTopicResponse.TopicId"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, PartitionData<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ShareAcknowledgeTopicResponse.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ShareAcknowledgeTopicResponse._tagged"))?;
             while tags
@@ -213,19 +270,43 @@ impl<'a> rt::Wire<'a> for ShareAcknowledgeTopicResponse<'a> {
                 .map_err(|e| e.in_field("ShareAcknowledgeTopicResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareAcknowledgeTopicResponse.TopicId"))?;
+        <rt::Array<
+            'a,
+            PartitionData<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareAcknowledgeTopicResponse.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ShareAcknowledgeTopicResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareAcknowledgeTopicResponse.TopicId"))?;
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareAcknowledgeTopicResponse.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -301,16 +382,24 @@ impl PartitionData<'_> {
 impl<'a> rt::Wire<'a> for PartitionData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_index: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
-        this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_error_message: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("PartitionData.ErrorMessage"))?;
-        this.current_leader = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_current_leader: LeaderIdAndEpoch<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("PartitionData._tagged"))?;
             while tags
@@ -318,11 +407,42 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
                 .map_err(|e| e.in_field("PartitionData._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition_index: f_partition_index,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            current_leader: f_current_leader,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
+        }
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("PartitionData.ErrorMessage"))?;
+        <LeaderIdAndEpoch<
+            'a,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("PartitionData._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
@@ -333,8 +453,7 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -400,12 +519,11 @@ impl LeaderIdAndEpoch<'_> {
 impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.leader_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_leader_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
-        this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_leader_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
             while tags
@@ -413,19 +531,42 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            leader_id: f_leader_id,
+            leader_epoch: f_leader_epoch,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 4).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
         rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -501,25 +642,54 @@ impl NodeEndpoint<'_> {
 impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.node_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_node_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
-        this.host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_host: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
-        this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_port: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
-        this.rack = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_rack: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?.is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            node_id: f_node_id,
+            host: f_host,
+            port: f_port,
+            rack: f_rack,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
@@ -530,8 +700,7 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
         rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -110,46 +110,62 @@ impl ShareFetchRequest<'_> {
 impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.group_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_group_id: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("ShareFetchRequest.GroupId"))?;
-        this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_member_id: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("ShareFetchRequest.MemberId"))?;
-        this.share_session_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_share_session_epoch: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ShareFetchRequest.ShareSessionEpoch"))?;
-        this.max_wait_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_max_wait_ms: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareFetchRequest.MaxWaitMs"))?;
-        this.min_bytes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_min_bytes: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareFetchRequest.MinBytes"))?;
-        this.max_bytes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_max_bytes: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareFetchRequest.MaxBytes"))?;
-        if v >= 1 {
-            this.max_records = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.MaxRecords"))?;
-        }
-        if v >= 1 {
-            this.batch_size = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.BatchSize"))?;
-        }
-        if v >= 2 {
-            this.share_acquire_mode = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ShareFetchRequest.ShareAcquireMode"))?;
-        }
-        if v >= 2 {
-            this.is_renew_ack = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.IsRenewAck"))?;
-        }
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_max_records: i32 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.MaxRecords"))?
+        } else {
+            0
+        };
+        let f_batch_size: i32 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.BatchSize"))?
+        } else {
+            0
+        };
+        let f_share_acquire_mode: i8 = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.ShareAcquireMode"))?
+        } else {
+            0
+        };
+        let f_is_renew_ack: bool = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.IsRenewAck"))?
+        } else {
+            false
+        };
+        let f_topics: rt::Array<'a, FetchTopic<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ShareFetchRequest.Topics"))?;
-        this.forgotten_topics_data = rt::Wire::read(
+        let f_forgotten_topics_data: rt::Array<'a, ForgottenTopic<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("ShareFetchRequest.ForgottenTopicsData"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ShareFetchRequest._tagged"))?;
             while tags
@@ -157,11 +173,86 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
                 .map_err(|e| e.in_field("ShareFetchRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            group_id: f_group_id,
+            member_id: f_member_id,
+            share_session_epoch: f_share_session_epoch,
+            max_wait_ms: f_max_wait_ms,
+            min_bytes: f_min_bytes,
+            max_bytes: f_max_bytes,
+            max_records: f_max_records,
+            batch_size: f_batch_size,
+            share_acquire_mode: f_share_acquire_mode,
+            is_renew_ack: f_is_renew_ack,
+            topics: f_topics,
+            forgotten_topics_data: f_forgotten_topics_data,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ShareFetchRequest.GroupId"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ShareFetchRequest.MemberId"))?;
+        if r
+            .skip(
+                4 + 4 + 4 + 4 + (if v >= 1 { 4 } else { 0 })
+                    + (if v >= 1 { 4 } else { 0 }) + (if v >= 2 { 1 } else { 0 })
+                    + (if v >= 2 { 1 } else { 0 }),
+            )
+            .is_err()
+        {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.ShareSessionEpoch"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.MaxWaitMs"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.MinBytes"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.MaxBytes"))?;
+            if v >= 1 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ShareFetchRequest.MaxRecords"))?;
+            }
+            if v >= 1 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ShareFetchRequest.BatchSize"))?;
+            }
+            if v >= 2 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ShareFetchRequest.ShareAcquireMode"))?;
+            }
+            if v >= 2 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("ShareFetchRequest.IsRenewAck"))?;
+            }
+        }
+        <rt::Array<
+            'a,
+            FetchTopic<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareFetchRequest.Topics"))?;
+        <rt::Array<
+            'a,
+            ForgottenTopic<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareFetchRequest.ForgottenTopicsData"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ShareFetchRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ShareFetchRequest.GroupId"))?;
@@ -219,8 +310,7 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
             )
             .map_err(|e| e.in_field("ShareFetchRequest.ForgottenTopicsData"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -294,28 +384,53 @@ impl FetchTopic<'_> {
 impl<'a> rt::Wire<'a> for FetchTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchTopic.TopicId"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, FetchPartition<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("FetchTopic._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("FetchTopic._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchTopic.TopicId"))?;
+        <rt::Array<
+            'a,
+            FetchPartition<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("FetchTopic._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchTopic.TopicId"))?;
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -385,22 +500,23 @@ impl FetchPartition<'_> {
 impl<'a> rt::Wire<'a> for FetchPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_index: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("FetchPartition.PartitionIndex"))?;
-        if v <= 0 {
-            this.partition_max_bytes = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
-        }
-        this.acknowledgement_batches = rt::Wire::read(
+        let f_partition_max_bytes: i32 = if v <= 0 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?
+        } else {
+            0
+        };
+        let f_acknowledgement_batches: rt::Array<'a, AcknowledgementBatch<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("FetchPartition.AcknowledgementBatches"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("FetchPartition._tagged"))?;
             while tags
@@ -408,11 +524,43 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
                 .map_err(|e| e.in_field("FetchPartition._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition_index: f_partition_index,
+            partition_max_bytes: f_partition_max_bytes,
+            acknowledgement_batches: f_acknowledgement_batches,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + (if v <= 0 { 4 } else { 0 })).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchPartition.PartitionIndex"))?;
+            if v <= 0 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
+            }
+        }
+        <rt::Array<
+            'a,
+            AcknowledgementBatch<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchPartition.AcknowledgementBatches"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("FetchPartition._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FetchPartition.PartitionIndex"))?;
@@ -436,8 +584,7 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
             )
             .map_err(|e| e.in_field("FetchPartition.AcknowledgementBatches"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -510,14 +657,16 @@ impl AcknowledgementBatch<'_> {
 impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.first_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_first_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
-        this.last_offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_last_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgementBatch.LastOffset"))?;
-        this.acknowledge_types = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_acknowledge_types: rt::Array<'a, i8> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("AcknowledgementBatch._tagged"))?;
             while tags
@@ -525,11 +674,38 @@ impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
                 .map_err(|e| e.in_field("AcknowledgementBatch._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            first_offset: f_first_offset,
+            last_offset: f_last_offset,
+            acknowledge_types: f_acknowledge_types,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(8 + 8).is_err() {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AcknowledgementBatch.LastOffset"))?;
+        }
+        <rt::Array<'a, i8> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("AcknowledgementBatch._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.first_offset, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
@@ -538,8 +714,7 @@ impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
         rt::Wire::write(&self.acknowledge_types, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -604,12 +779,14 @@ impl ForgottenTopic<'_> {
 impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ForgottenTopic.TopicId"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ForgottenTopic._tagged"))?;
             while tags
@@ -617,19 +794,40 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
                 .map_err(|e| e.in_field("ForgottenTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ForgottenTopic.TopicId"))?;
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ForgottenTopic._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ForgottenTopic.TopicId"))?;
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -68,21 +68,29 @@ impl ShareGroupHeartbeatRequest<'_> {
 impl<'a> rt::Wire<'a> for ShareGroupHeartbeatRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.group_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_group_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.GroupId"))?;
-        this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_member_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.MemberId"))?;
-        this.member_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_member_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.MemberEpoch"))?;
-        this.rack_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_rack_id: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.RackId"))?;
-        this.subscribed_topic_names = rt::Wire::read(
+        let f_subscribed_topic_names: Option<rt::Array<'a, rt::Str<'a>>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, true),
             )
             .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.SubscribedTopicNames"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("ShareGroupHeartbeatRequest._tagged"))?;
             while tags
@@ -90,11 +98,44 @@ impl<'a> rt::Wire<'a> for ShareGroupHeartbeatRequest<'a> {
                 .map_err(|e| e.in_field("ShareGroupHeartbeatRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            group_id: f_group_id,
+            member_id: f_member_id,
+            member_epoch: f_member_epoch,
+            rack_id: f_rack_id,
+            subscribed_topic_names: f_subscribed_topic_names,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.GroupId"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.MemberId"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.MemberEpoch"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.RackId"))?;
+        <Option<
+            rt::Array<'a, rt::Str<'a>>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.SubscribedTopicNames"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("ShareGroupHeartbeatRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.GroupId"))?;
@@ -111,8 +152,7 @@ impl<'a> rt::Wire<'a> for ShareGroupHeartbeatRequest<'a> {
             )
             .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.SubscribedTopicNames"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

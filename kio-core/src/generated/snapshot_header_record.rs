@@ -49,15 +49,14 @@ impl SnapshotHeaderRecord<'_> {
 impl<'a> rt::Wire<'a> for SnapshotHeaderRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_version: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotHeaderRecord.Version"))?;
-        this.last_contained_log_timestamp = rt::Wire::read(
+        let f_last_contained_log_timestamp: i64 = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("SnapshotHeaderRecord.LastContainedLogTimestamp"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("SnapshotHeaderRecord._tagged"))?;
             while tags
@@ -65,11 +64,37 @@ impl<'a> rt::Wire<'a> for SnapshotHeaderRecord<'a> {
                 .map_err(|e| e.in_field("SnapshotHeaderRecord._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            version: f_version,
+            last_contained_log_timestamp: f_last_contained_log_timestamp,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(2 + 8).is_err() {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SnapshotHeaderRecord.Version"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("SnapshotHeaderRecord.LastContainedLogTimestamp")
+                })?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("SnapshotHeaderRecord._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.version, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SnapshotHeaderRecord.Version"))?;
@@ -80,8 +105,7 @@ impl<'a> rt::Wire<'a> for SnapshotHeaderRecord<'a> {
             )
             .map_err(|e| e.in_field("SnapshotHeaderRecord.LastContainedLogTimestamp"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -85,45 +85,51 @@ impl StopReplicaRequest<'_> {
 impl<'a> rt::Wire<'a> for StopReplicaRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.controller_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_controller_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StopReplicaRequest.ControllerId"))?;
-        if v >= 4 {
-            this.is_k_raft_controller = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("StopReplicaRequest.isKRaftController"))?;
-        }
-        this.controller_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_is_k_raft_controller: bool = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaRequest.isKRaftController"))?
+        } else {
+            false
+        };
+        let f_controller_epoch: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("StopReplicaRequest.ControllerEpoch"))?;
-        if v >= 1 {
-            this.broker_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaRequest.BrokerEpoch"))?;
-        }
-        if v <= 2 {
-            this.delete_partitions = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("StopReplicaRequest.DeletePartitions"))?;
-        }
-        if v <= 0 {
-            this.ungrouped_partitions = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("StopReplicaRequest.UngroupedPartitions"))?;
-        }
-        if (1..=2).contains(&v) {
-            this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaRequest.Topics"))?;
-        }
-        if v >= 3 {
-            this.topic_states = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaRequest.TopicStates"))?;
-        }
-        if cx.flexible {
+        let f_broker_epoch: i64 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaRequest.BrokerEpoch"))?
+        } else {
+            -1
+        };
+        let f_delete_partitions: bool = if v <= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaRequest.DeletePartitions"))?
+        } else {
+            false
+        };
+        let f_ungrouped_partitions: rt::Array<'a, StopReplicaPartitionV0<'a>> = if v <= 0
+        {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaRequest.UngroupedPartitions"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_topics: rt::Array<'a, StopReplicaTopicV1<'a>> = if (1..=2).contains(&v) {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaRequest.Topics"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_topic_states: rt::Array<'a, StopReplicaTopicState<'a>> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaRequest.TopicStates"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("StopReplicaRequest._tagged"))?;
             while tags
@@ -131,11 +137,80 @@ impl<'a> rt::Wire<'a> for StopReplicaRequest<'a> {
                 .map_err(|e| e.in_field("StopReplicaRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            controller_id: f_controller_id,
+            is_k_raft_controller: f_is_k_raft_controller,
+            controller_epoch: f_controller_epoch,
+            broker_epoch: f_broker_epoch,
+            delete_partitions: f_delete_partitions,
+            ungrouped_partitions: f_ungrouped_partitions,
+            topics: f_topics,
+            topic_states: f_topic_states,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r
+            .skip(
+                4 + (if v >= 4 { 1 } else { 0 }) + 4 + (if v >= 1 { 8 } else { 0 })
+                    + (if v <= 2 { 1 } else { 0 }),
+            )
+            .is_err()
+        {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaRequest.ControllerId"))?;
+            if v >= 4 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("StopReplicaRequest.isKRaftController"))?;
+            }
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaRequest.ControllerEpoch"))?;
+            if v >= 1 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("StopReplicaRequest.BrokerEpoch"))?;
+            }
+            if v <= 2 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("StopReplicaRequest.DeletePartitions"))?;
+            }
+        }
+        if v <= 0 {
+            <rt::Array<
+                'a,
+                StopReplicaPartitionV0<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaRequest.UngroupedPartitions"))?;
+        }
+        if (1..=2).contains(&v) {
+            <rt::Array<
+                'a,
+                StopReplicaTopicV1<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaRequest.Topics"))?;
+        }
+        if v >= 3 {
+            <rt::Array<
+                'a,
+                StopReplicaTopicState<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaRequest.TopicStates"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("StopReplicaRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StopReplicaRequest.ControllerId"))?;
@@ -203,8 +278,7 @@ impl<'a> rt::Wire<'a> for StopReplicaRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -274,16 +348,19 @@ impl StopReplicaPartitionV0<'_> {
 impl<'a> rt::Wire<'a> for StopReplicaPartitionV0<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v <= 0 {
-            this.topic_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaPartitionV0.TopicName"))?;
-        }
-        if v <= 0 {
-            this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaPartitionV0.PartitionIndex"))?;
-        }
-        if cx.flexible {
+        let f_topic_name: rt::Str<'a> = if v <= 0 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaPartitionV0.TopicName"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_partition_index: i32 = if v <= 0 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaPartitionV0.PartitionIndex"))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("StopReplicaPartitionV0._tagged"))?;
             while tags
@@ -291,11 +368,37 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionV0<'a> {
                 .map_err(|e| e.in_field("StopReplicaPartitionV0._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_name: f_topic_name,
+            partition_index: f_partition_index,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v <= 0 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaPartitionV0.TopicName"))?;
+        }
+        if v <= 0 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaPartitionV0.PartitionIndex"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("StopReplicaPartitionV0._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v <= 0 {
             rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
@@ -316,8 +419,7 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionV0<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -381,19 +483,19 @@ impl StopReplicaTopicV1<'_> {
 impl<'a> rt::Wire<'a> for StopReplicaTopicV1<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if (1..=2).contains(&v) {
-            this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaTopicV1.Name"))?;
-        }
-        if (1..=2).contains(&v) {
-            this.partition_indexes = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("StopReplicaTopicV1.PartitionIndexes"))?;
-        }
-        if cx.flexible {
+        let f_name: rt::Str<'a> = if (1..=2).contains(&v) {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaTopicV1.Name"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_partition_indexes: rt::Array<'a, i32> = if (1..=2).contains(&v) {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaTopicV1.PartitionIndexes"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("StopReplicaTopicV1._tagged"))?;
             while tags
@@ -401,11 +503,40 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicV1<'a> {
                 .map_err(|e| e.in_field("StopReplicaTopicV1._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            partition_indexes: f_partition_indexes,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if (1..=2).contains(&v) {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaTopicV1.Name"))?;
+        }
+        if (1..=2).contains(&v) {
+            <rt::Array<
+                'a,
+                i32,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaTopicV1.PartitionIndexes"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("StopReplicaTopicV1._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if (1..=2).contains(&v) {
             rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
@@ -430,8 +561,7 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicV1<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -495,16 +625,20 @@ impl StopReplicaTopicState<'_> {
 impl<'a> rt::Wire<'a> for StopReplicaTopicState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 3 {
-            this.topic_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaTopicState.TopicName"))?;
-        }
-        if v >= 3 {
-            this.partition_states = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaTopicState.PartitionStates"))?;
-        }
-        if cx.flexible {
+        let f_topic_name: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaTopicState.TopicName"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_partition_states: rt::Array<'a, StopReplicaPartitionState<'a>> = if v >= 3
+        {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaTopicState.PartitionStates"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("StopReplicaTopicState._tagged"))?;
             while tags
@@ -512,11 +646,40 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicState<'a> {
                 .map_err(|e| e.in_field("StopReplicaTopicState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_name: f_topic_name,
+            partition_states: f_partition_states,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaTopicState.TopicName"))?;
+        }
+        if v >= 3 {
+            <rt::Array<
+                'a,
+                StopReplicaPartitionState<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaTopicState.PartitionStates"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("StopReplicaTopicState._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 3 {
             rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
@@ -541,8 +704,7 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicState<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -612,20 +774,25 @@ impl StopReplicaPartitionState<'_> {
 impl<'a> rt::Wire<'a> for StopReplicaPartitionState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 3 {
-            this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaPartitionState.PartitionIndex"))?;
-        }
-        if v >= 3 {
-            this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaPartitionState.LeaderEpoch"))?;
-        }
-        if v >= 3 {
-            this.delete_partition = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaPartitionState.DeletePartition"))?;
-        }
-        if cx.flexible {
+        let f_partition_index: i32 = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaPartitionState.PartitionIndex"))?
+        } else {
+            0
+        };
+        let f_leader_epoch: i32 = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaPartitionState.LeaderEpoch"))?
+        } else {
+            -1
+        };
+        let f_delete_partition: bool = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaPartitionState.DeletePartition"))?
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("StopReplicaPartitionState._tagged"))?;
             while tags
@@ -633,11 +800,54 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionState<'a> {
                 .map_err(|e| e.in_field("StopReplicaPartitionState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            partition_index: f_partition_index,
+            leader_epoch: f_leader_epoch,
+            delete_partition: f_delete_partition,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r
+            .skip(
+                (if v >= 3 { 4 } else { 0 }) + (if v >= 3 { 4 } else { 0 })
+                    + (if v >= 3 { 1 } else { 0 }),
+            )
+            .is_err()
+        {
+            if v >= 3 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("StopReplicaPartitionState.PartitionIndex")
+                    })?;
+            }
+            if v >= 3 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("StopReplicaPartitionState.LeaderEpoch"))?;
+            }
+            if v >= 3 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| {
+                        e.in_field("StopReplicaPartitionState.DeletePartition")
+                    })?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("StopReplicaPartitionState._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 3 {
             rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
@@ -671,8 +881,7 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionState<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

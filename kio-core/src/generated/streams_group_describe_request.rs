@@ -49,17 +49,19 @@ impl StreamsGroupDescribeRequest<'_> {
 impl<'a> rt::Wire<'a> for StreamsGroupDescribeRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.group_ids = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_group_ids: rt::Array<'a, rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("StreamsGroupDescribeRequest.GroupIds"))?;
-        this.include_authorized_operations = rt::Wire::read(
+        let f_include_authorized_operations: bool = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| {
                 e.in_field("StreamsGroupDescribeRequest.IncludeAuthorizedOperations")
             })?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("StreamsGroupDescribeRequest._tagged"))?;
             while tags
@@ -67,11 +69,38 @@ impl<'a> rt::Wire<'a> for StreamsGroupDescribeRequest<'a> {
                 .map_err(|e| e.in_field("StreamsGroupDescribeRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            group_ids: f_group_ids,
+            include_authorized_operations: f_include_authorized_operations,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupDescribeRequest.GroupIds"))?;
+        <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("StreamsGroupDescribeRequest.IncludeAuthorizedOperations")
+            })?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("StreamsGroupDescribeRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.group_ids, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StreamsGroupDescribeRequest.GroupIds"))?;
@@ -84,8 +113,7 @@ impl<'a> rt::Wire<'a> for StreamsGroupDescribeRequest<'a> {
                 e.in_field("StreamsGroupDescribeRequest.IncludeAuthorizedOperations")
             })?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -49,12 +49,17 @@ impl StreamsGroupDescribeResponse<'_> {
 impl<'a> rt::Wire<'a> for StreamsGroupDescribeResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("StreamsGroupDescribeResponse.ThrottleTimeMs"))?;
-        this.groups = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_groups: rt::Array<'a, DescribedGroup<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("StreamsGroupDescribeResponse.Groups"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("StreamsGroupDescribeResponse._tagged"))?;
             while tags
@@ -62,19 +67,43 @@ impl<'a> rt::Wire<'a> for StreamsGroupDescribeResponse<'a> {
                 .map_err(|e| e.in_field("StreamsGroupDescribeResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            groups: f_groups,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupDescribeResponse.ThrottleTimeMs"))?;
+        <rt::Array<
+            'a,
+            DescribedGroup<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupDescribeResponse.Groups"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("StreamsGroupDescribeResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StreamsGroupDescribeResponse.ThrottleTimeMs"))?;
         rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StreamsGroupDescribeResponse.Groups"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -180,29 +209,46 @@ impl DescribedGroup<'_> {
 impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroup.ErrorCode"))?;
-        this.error_message = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_error_message: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("DescribedGroup.ErrorMessage"))?;
-        this.group_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_group_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedGroup.GroupId"))?;
-        this.group_state = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_group_state: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedGroup.GroupState"))?;
-        this.group_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_group_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroup.GroupEpoch"))?;
-        this.assignment_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_assignment_epoch: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedGroup.AssignmentEpoch"))?;
-        this.topology = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_topology: Option<Topology<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("DescribedGroup.Topology"))?;
-        this.members = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_members: rt::Array<'a, Member<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("DescribedGroup.Members"))?;
-        this.authorized_operations = rt::Wire::read(
+        let f_authorized_operations: i32 = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("DescribedGroup._tagged"))?;
             while tags
@@ -210,11 +256,61 @@ impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
                 .map_err(|e| e.in_field("DescribedGroup._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            error_code: f_error_code,
+            error_message: f_error_message,
+            group_id: f_group_id,
+            group_state: f_group_state,
+            group_epoch: f_group_epoch,
+            assignment_epoch: f_assignment_epoch,
+            topology: f_topology,
+            members: f_members,
+            authorized_operations: f_authorized_operations,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.ErrorCode"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribedGroup.ErrorMessage"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.GroupId"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.GroupState"))?;
+        if r.skip(4 + 4).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribedGroup.GroupEpoch"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribedGroup.AssignmentEpoch"))?;
+        }
+        <Option<
+            Topology<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribedGroup.Topology"))?;
+        <rt::Array<
+            'a,
+            Member<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.Members"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("DescribedGroup._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedGroup.ErrorCode"))?;
@@ -239,8 +335,7 @@ impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
             )
             .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -311,28 +406,52 @@ impl Topology<'_> {
 impl<'a> rt::Wire<'a> for Topology<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Topology.Epoch"))?;
-        this.subtopologies = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_subtopologies: Option<rt::Array<'a, Subtopology<'a>>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("Topology.Subtopologies"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("Topology._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("Topology._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            epoch: f_epoch,
+            subtopologies: f_subtopologies,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Topology.Epoch"))?;
+        <Option<
+            rt::Array<'a, Subtopology<'a>>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("Topology.Subtopologies"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("Topology._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Topology.Epoch"))?;
         rt::Wire::write(&self.subtopologies, w, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("Topology.Subtopologies"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -414,36 +533,83 @@ impl Subtopology<'_> {
 impl<'a> rt::Wire<'a> for Subtopology<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.subtopology_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_subtopology_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Subtopology.SubtopologyId"))?;
-        this.source_topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_source_topics: rt::Array<'a, rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Subtopology.SourceTopics"))?;
-        this.repartition_sink_topics = rt::Wire::read(
+        let f_repartition_sink_topics: rt::Array<'a, rt::Str<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("Subtopology.RepartitionSinkTopics"))?;
-        this.state_changelog_topics = rt::Wire::read(
+        let f_state_changelog_topics: rt::Array<'a, TopicInfo<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("Subtopology.StateChangelogTopics"))?;
-        this.repartition_source_topics = rt::Wire::read(
+        let f_repartition_source_topics: rt::Array<'a, TopicInfo<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("Subtopology.RepartitionSourceTopics"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("Subtopology._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("Subtopology._tagged"))?.is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            subtopology_id: f_subtopology_id,
+            source_topics: f_source_topics,
+            repartition_sink_topics: f_repartition_sink_topics,
+            state_changelog_topics: f_state_changelog_topics,
+            repartition_source_topics: f_repartition_source_topics,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.SubtopologyId"))?;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.SourceTopics"))?;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.RepartitionSinkTopics"))?;
+        <rt::Array<
+            'a,
+            TopicInfo<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.StateChangelogTopics"))?;
+        <rt::Array<
+            'a,
+            TopicInfo<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.RepartitionSourceTopics"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("Subtopology._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Subtopology.SubtopologyId"))?;
@@ -468,8 +634,7 @@ impl<'a> rt::Wire<'a> for Subtopology<'a> {
             )
             .map_err(|e| e.in_field("Subtopology.RepartitionSourceTopics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -554,24 +719,61 @@ impl TopicInfo<'_> {
 impl<'a> rt::Wire<'a> for TopicInfo<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicInfo.Name"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicInfo.Partitions"))?;
-        this.replication_factor = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_replication_factor: i16 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TopicInfo.ReplicationFactor"))?;
-        this.topic_configs = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_configs: rt::Array<'a, KeyValue<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TopicInfo.TopicConfigs"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("TopicInfo._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("TopicInfo._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            partitions: f_partitions,
+            replication_factor: f_replication_factor,
+            topic_configs: f_topic_configs,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.Name"))?;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicInfo.Partitions"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicInfo.ReplicationFactor"))?;
+        }
+        <rt::Array<
+            'a,
+            KeyValue<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.TopicConfigs"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("TopicInfo._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicInfo.Name"))?;
@@ -582,8 +784,7 @@ impl<'a> rt::Wire<'a> for TopicInfo<'a> {
         rt::Wire::write(&self.topic_configs, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicInfo.TopicConfigs"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -649,28 +850,47 @@ impl KeyValue<'_> {
 impl<'a> rt::Wire<'a> for KeyValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.key = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_key: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("KeyValue.Key"))?;
-        this.value = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_value: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("KeyValue.Value"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("KeyValue._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("KeyValue._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            key: f_key,
+            value: f_value,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("KeyValue.Key"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("KeyValue.Value"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("KeyValue._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.key, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("KeyValue.Key"))?;
         rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("KeyValue.Value"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -812,46 +1032,152 @@ impl Member<'_> {
 impl<'a> rt::Wire<'a> for Member<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_member_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Member.MemberId"))?;
-        this.member_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_member_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Member.MemberEpoch"))?;
-        this.instance_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_instance_id: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("Member.InstanceId"))?;
-        this.rack_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_rack_id: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("Member.RackId"))?;
-        this.client_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_client_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Member.ClientId"))?;
-        this.client_host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_client_host: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Member.ClientHost"))?;
-        this.topology_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topology_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Member.TopologyEpoch"))?;
-        this.process_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_process_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Member.ProcessId"))?;
-        this.user_endpoint = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_user_endpoint: Option<Endpoint<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("Member.UserEndpoint"))?;
-        this.client_tags = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_client_tags: rt::Array<'a, KeyValue<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Member.ClientTags"))?;
-        this.task_offsets = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_task_offsets: rt::Array<'a, TaskOffset<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Member.TaskOffsets"))?;
-        this.task_end_offsets = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_task_end_offsets: rt::Array<'a, TaskOffset<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Member.TaskEndOffsets"))?;
-        this.assignment = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_assignment: Assignment<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Member.Assignment"))?;
-        this.target_assignment = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_target_assignment: Assignment<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Member.TargetAssignment"))?;
-        this.is_classic = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_is_classic: bool = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Member.IsClassic"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("Member._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("Member._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            member_id: f_member_id,
+            member_epoch: f_member_epoch,
+            instance_id: f_instance_id,
+            rack_id: f_rack_id,
+            client_id: f_client_id,
+            client_host: f_client_host,
+            topology_epoch: f_topology_epoch,
+            process_id: f_process_id,
+            user_endpoint: f_user_endpoint,
+            client_tags: f_client_tags,
+            task_offsets: f_task_offsets,
+            task_end_offsets: f_task_end_offsets,
+            assignment: f_assignment,
+            target_assignment: f_target_assignment,
+            is_classic: f_is_classic,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.MemberId"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.MemberEpoch"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("Member.InstanceId"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("Member.RackId"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.ClientId"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.ClientHost"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.TopologyEpoch"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.ProcessId"))?;
+        <Option<
+            Endpoint<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("Member.UserEndpoint"))?;
+        <rt::Array<
+            'a,
+            KeyValue<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.ClientTags"))?;
+        <rt::Array<
+            'a,
+            TaskOffset<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.TaskOffsets"))?;
+        <rt::Array<
+            'a,
+            TaskOffset<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.TaskEndOffsets"))?;
+        <Assignment<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.Assignment"))?;
+        <Assignment<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.TargetAssignment"))?;
+        <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.IsClassic"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("Member._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Member.MemberId"))?;
@@ -884,8 +1210,7 @@ impl<'a> rt::Wire<'a> for Member<'a> {
         rt::Wire::write(&self.is_classic, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Member.IsClassic"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -962,28 +1287,47 @@ impl Endpoint<'_> {
 impl<'a> rt::Wire<'a> for Endpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_host: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Endpoint.Host"))?;
-        this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_port: u16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Endpoint.Port"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("Endpoint._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("Endpoint._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            host: f_host,
+            port: f_port,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Endpoint.Host"))?;
+        <u16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Endpoint.Port"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("Endpoint._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Endpoint.Host"))?;
         rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Endpoint.Port"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -1053,22 +1397,50 @@ impl TaskOffset<'_> {
 impl<'a> rt::Wire<'a> for TaskOffset<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.subtopology_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_subtopology_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TaskOffset.SubtopologyId"))?;
-        this.partition = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TaskOffset.Partition"))?;
-        this.offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TaskOffset.Offset"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("TaskOffset._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("TaskOffset._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            subtopology_id: f_subtopology_id,
+            partition: f_partition,
+            offset: f_offset,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskOffset.SubtopologyId"))?;
+        if r.skip(4 + 8).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TaskOffset.Partition"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TaskOffset.Offset"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("TaskOffset._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TaskOffset.SubtopologyId"))?;
@@ -1077,8 +1449,7 @@ impl<'a> rt::Wire<'a> for TaskOffset<'a> {
         rt::Wire::write(&self.offset, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TaskOffset.Offset"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -1149,22 +1520,63 @@ impl Assignment<'_> {
 impl<'a> rt::Wire<'a> for Assignment<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.active_tasks = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_active_tasks: rt::Array<'a, TaskIds<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Assignment.ActiveTasks"))?;
-        this.standby_tasks = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_standby_tasks: rt::Array<'a, TaskIds<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Assignment.StandbyTasks"))?;
-        this.warmup_tasks = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_warmup_tasks: rt::Array<'a, TaskIds<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Assignment.WarmupTasks"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("Assignment._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("Assignment._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            active_tasks: f_active_tasks,
+            standby_tasks: f_standby_tasks,
+            warmup_tasks: f_warmup_tasks,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            TaskIds<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Assignment.ActiveTasks"))?;
+        <rt::Array<
+            'a,
+            TaskIds<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Assignment.StandbyTasks"))?;
+        <rt::Array<
+            'a,
+            TaskIds<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Assignment.WarmupTasks"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("Assignment._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.active_tasks, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Assignment.ActiveTasks"))?;
@@ -1173,8 +1585,7 @@ impl<'a> rt::Wire<'a> for Assignment<'a> {
         rt::Wire::write(&self.warmup_tasks, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Assignment.WarmupTasks"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -1239,28 +1650,53 @@ impl TaskIds<'_> {
 impl<'a> rt::Wire<'a> for TaskIds<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.subtopology_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_subtopology_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TaskIds.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("TaskIds._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("TaskIds._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            subtopology_id: f_subtopology_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("TaskIds._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TaskIds.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -139,49 +139,93 @@ impl StreamsGroupHeartbeatRequest<'_> {
 impl<'a> rt::Wire<'a> for StreamsGroupHeartbeatRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.group_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_group_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.GroupId"))?;
-        this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_member_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.MemberId"))?;
-        this.member_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_member_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.MemberEpoch"))?;
-        this.endpoint_information_epoch = rt::Wire::read(
+        let f_endpoint_information_epoch: i32 = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| {
                 e.in_field("StreamsGroupHeartbeatRequest.EndpointInformationEpoch")
             })?;
-        this.instance_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_instance_id: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.InstanceId"))?;
-        this.rack_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_rack_id: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.RackId"))?;
-        this.rebalance_timeout_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_rebalance_timeout_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.RebalanceTimeoutMs"))?;
-        this.topology = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_topology: Option<Topology<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.Topology"))?;
-        this.active_tasks = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_active_tasks: Option<rt::Array<'a, TaskIds<'a>>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ActiveTasks"))?;
-        this.standby_tasks = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_standby_tasks: Option<rt::Array<'a, TaskIds<'a>>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.StandbyTasks"))?;
-        this.warmup_tasks = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_warmup_tasks: Option<rt::Array<'a, TaskIds<'a>>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.WarmupTasks"))?;
-        this.process_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_process_id: Option<rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ProcessId"))?;
-        this.user_endpoint = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_user_endpoint: Option<Endpoint<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.UserEndpoint"))?;
-        this.client_tags = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_client_tags: Option<rt::Array<'a, KeyValue<'a>>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ClientTags"))?;
-        this.task_offsets = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_task_offsets: Option<rt::Array<'a, TaskOffset<'a>>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.TaskOffsets"))?;
-        this.task_end_offsets = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+        let f_task_end_offsets: Option<rt::Array<'a, TaskOffset<'a>>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, true),
+            )
             .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.TaskEndOffsets"))?;
-        this.shutdown_application = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_shutdown_application: bool = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| {
                 e.in_field("StreamsGroupHeartbeatRequest.ShutdownApplication")
             })?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest._tagged"))?;
             while tags
@@ -189,11 +233,100 @@ impl<'a> rt::Wire<'a> for StreamsGroupHeartbeatRequest<'a> {
                 .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            group_id: f_group_id,
+            member_id: f_member_id,
+            member_epoch: f_member_epoch,
+            endpoint_information_epoch: f_endpoint_information_epoch,
+            instance_id: f_instance_id,
+            rack_id: f_rack_id,
+            rebalance_timeout_ms: f_rebalance_timeout_ms,
+            topology: f_topology,
+            active_tasks: f_active_tasks,
+            standby_tasks: f_standby_tasks,
+            warmup_tasks: f_warmup_tasks,
+            process_id: f_process_id,
+            user_endpoint: f_user_endpoint,
+            client_tags: f_client_tags,
+            task_offsets: f_task_offsets,
+            task_end_offsets: f_task_end_offsets,
+            shutdown_application: f_shutdown_application,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.GroupId"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.MemberId"))?;
+        if r.skip(4 + 4).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.MemberEpoch"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("StreamsGroupHeartbeatRequest.EndpointInformationEpoch")
+                })?;
+        }
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.InstanceId"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.RackId"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.RebalanceTimeoutMs"))?;
+        <Option<
+            Topology<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.Topology"))?;
+        <Option<
+            rt::Array<'a, TaskIds<'a>>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ActiveTasks"))?;
+        <Option<
+            rt::Array<'a, TaskIds<'a>>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.StandbyTasks"))?;
+        <Option<
+            rt::Array<'a, TaskIds<'a>>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.WarmupTasks"))?;
+        <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ProcessId"))?;
+        <Option<
+            Endpoint<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.UserEndpoint"))?;
+        <Option<
+            rt::Array<'a, KeyValue<'a>>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ClientTags"))?;
+        <Option<
+            rt::Array<'a, TaskOffset<'a>>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.TaskOffsets"))?;
+        <Option<
+            rt::Array<'a, TaskOffset<'a>>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.TaskEndOffsets"))?;
+        <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("StreamsGroupHeartbeatRequest.ShutdownApplication")
+            })?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.GroupId"))?;
@@ -246,8 +379,7 @@ impl<'a> rt::Wire<'a> for StreamsGroupHeartbeatRequest<'a> {
                 e.in_field("StreamsGroupHeartbeatRequest.ShutdownApplication")
             })?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -328,28 +460,53 @@ impl Topology<'_> {
 impl<'a> rt::Wire<'a> for Topology<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Topology.Epoch"))?;
-        this.subtopologies = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_subtopologies: rt::Array<'a, Subtopology<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Topology.Subtopologies"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("Topology._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("Topology._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            epoch: f_epoch,
+            subtopologies: f_subtopologies,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Topology.Epoch"))?;
+        <rt::Array<
+            'a,
+            Subtopology<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Topology.Subtopologies"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("Topology._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Topology.Epoch"))?;
         rt::Wire::write(&self.subtopologies, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Topology.Subtopologies"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -443,40 +600,105 @@ impl Subtopology<'_> {
 impl<'a> rt::Wire<'a> for Subtopology<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.subtopology_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_subtopology_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Subtopology.SubtopologyId"))?;
-        this.source_topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_source_topics: rt::Array<'a, rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Subtopology.SourceTopics"))?;
-        this.source_topic_regex = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_source_topic_regex: rt::Array<'a, rt::Str<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Subtopology.SourceTopicRegex"))?;
-        this.state_changelog_topics = rt::Wire::read(
+        let f_state_changelog_topics: rt::Array<'a, TopicInfo<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("Subtopology.StateChangelogTopics"))?;
-        this.repartition_sink_topics = rt::Wire::read(
+        let f_repartition_sink_topics: rt::Array<'a, rt::Str<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("Subtopology.RepartitionSinkTopics"))?;
-        this.repartition_source_topics = rt::Wire::read(
+        let f_repartition_source_topics: rt::Array<'a, TopicInfo<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("Subtopology.RepartitionSourceTopics"))?;
-        this.copartition_groups = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_copartition_groups: rt::Array<'a, CopartitionGroup<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("Subtopology.CopartitionGroups"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("Subtopology._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("Subtopology._tagged"))?.is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            subtopology_id: f_subtopology_id,
+            source_topics: f_source_topics,
+            source_topic_regex: f_source_topic_regex,
+            state_changelog_topics: f_state_changelog_topics,
+            repartition_sink_topics: f_repartition_sink_topics,
+            repartition_source_topics: f_repartition_source_topics,
+            copartition_groups: f_copartition_groups,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.SubtopologyId"))?;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.SourceTopics"))?;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.SourceTopicRegex"))?;
+        <rt::Array<
+            'a,
+            TopicInfo<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.StateChangelogTopics"))?;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.RepartitionSinkTopics"))?;
+        <rt::Array<
+            'a,
+            TopicInfo<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.RepartitionSourceTopics"))?;
+        <rt::Array<
+            'a,
+            CopartitionGroup<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.CopartitionGroups"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("Subtopology._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Subtopology.SubtopologyId"))?;
@@ -505,8 +727,7 @@ impl<'a> rt::Wire<'a> for Subtopology<'a> {
         rt::Wire::write(&self.copartition_groups, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Subtopology.CopartitionGroups"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -593,24 +814,61 @@ impl TopicInfo<'_> {
 impl<'a> rt::Wire<'a> for TopicInfo<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicInfo.Name"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicInfo.Partitions"))?;
-        this.replication_factor = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_replication_factor: i16 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TopicInfo.ReplicationFactor"))?;
-        this.topic_configs = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_configs: rt::Array<'a, KeyValue<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TopicInfo.TopicConfigs"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("TopicInfo._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("TopicInfo._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            partitions: f_partitions,
+            replication_factor: f_replication_factor,
+            topic_configs: f_topic_configs,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.Name"))?;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicInfo.Partitions"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicInfo.ReplicationFactor"))?;
+        }
+        <rt::Array<
+            'a,
+            KeyValue<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.TopicConfigs"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("TopicInfo._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicInfo.Name"))?;
@@ -621,8 +879,7 @@ impl<'a> rt::Wire<'a> for TopicInfo<'a> {
         rt::Wire::write(&self.topic_configs, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicInfo.TopicConfigs"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -688,28 +945,47 @@ impl KeyValue<'_> {
 impl<'a> rt::Wire<'a> for KeyValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.key = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_key: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("KeyValue.Key"))?;
-        this.value = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_value: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("KeyValue.Value"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("KeyValue._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("KeyValue._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            key: f_key,
+            value: f_value,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("KeyValue.Key"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("KeyValue.Value"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("KeyValue._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.key, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("KeyValue.Key"))?;
         rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("KeyValue.Value"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -779,17 +1055,22 @@ impl CopartitionGroup<'_> {
 impl<'a> rt::Wire<'a> for CopartitionGroup<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.source_topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_source_topics: rt::Array<'a, i16> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("CopartitionGroup.SourceTopics"))?;
-        this.source_topic_regex = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_source_topic_regex: rt::Array<'a, i16> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("CopartitionGroup.SourceTopicRegex"))?;
-        this.repartition_source_topics = rt::Wire::read(
+        let f_repartition_source_topics: rt::Array<'a, i16> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("CopartitionGroup.RepartitionSourceTopics"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("CopartitionGroup._tagged"))?;
             while tags
@@ -797,11 +1078,36 @@ impl<'a> rt::Wire<'a> for CopartitionGroup<'a> {
                 .map_err(|e| e.in_field("CopartitionGroup._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            source_topics: f_source_topics,
+            source_topic_regex: f_source_topic_regex,
+            repartition_source_topics: f_repartition_source_topics,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Array<'a, i16> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CopartitionGroup.SourceTopics"))?;
+        <rt::Array<'a, i16> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CopartitionGroup.SourceTopicRegex"))?;
+        <rt::Array<'a, i16> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CopartitionGroup.RepartitionSourceTopics"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("CopartitionGroup._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.source_topics, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CopartitionGroup.SourceTopics"))?;
@@ -814,8 +1120,7 @@ impl<'a> rt::Wire<'a> for CopartitionGroup<'a> {
             )
             .map_err(|e| e.in_field("CopartitionGroup.RepartitionSourceTopics"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -882,28 +1187,53 @@ impl TaskIds<'_> {
 impl<'a> rt::Wire<'a> for TaskIds<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.subtopology_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_subtopology_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
-        this.partitions = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partitions: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TaskIds.Partitions"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("TaskIds._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("TaskIds._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            subtopology_id: f_subtopology_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("TaskIds._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
         rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TaskIds.Partitions"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -967,28 +1297,47 @@ impl Endpoint<'_> {
 impl<'a> rt::Wire<'a> for Endpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_host: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Endpoint.Host"))?;
-        this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_port: u16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Endpoint.Port"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("Endpoint._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("Endpoint._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            host: f_host,
+            port: f_port,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Endpoint.Host"))?;
+        <u16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Endpoint.Port"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("Endpoint._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Endpoint.Host"))?;
         rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Endpoint.Port"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -1058,22 +1407,50 @@ impl TaskOffset<'_> {
 impl<'a> rt::Wire<'a> for TaskOffset<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.subtopology_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_subtopology_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("TaskOffset.SubtopologyId"))?;
-        this.partition = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TaskOffset.Partition"))?;
-        this.offset = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TaskOffset.Offset"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("TaskOffset._tagged"))?;
             while tags.next(r).map_err(|e| e.in_field("TaskOffset._tagged"))?.is_some() {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            subtopology_id: f_subtopology_id,
+            partition: f_partition,
+            offset: f_offset,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskOffset.SubtopologyId"))?;
+        if r.skip(4 + 8).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TaskOffset.Partition"))?;
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TaskOffset.Offset"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("TaskOffset._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TaskOffset.SubtopologyId"))?;
@@ -1082,8 +1459,7 @@ impl<'a> rt::Wire<'a> for TaskOffset<'a> {
         rt::Wire::write(&self.offset, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TaskOffset.Offset"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -79,31 +79,42 @@ impl SyncGroupRequest<'_> {
 impl<'a> rt::Wire<'a> for SyncGroupRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.group_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_group_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("SyncGroupRequest.GroupId"))?;
-        this.generation_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_generation_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SyncGroupRequest.GenerationId"))?;
-        this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_member_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("SyncGroupRequest.MemberId"))?;
-        if v >= 3 {
-            this.group_instance_id = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, v >= 3),
-                )
-                .map_err(|e| e.in_field("SyncGroupRequest.GroupInstanceId"))?;
-        }
-        if v >= 5 {
-            this.protocol_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
-                .map_err(|e| e.in_field("SyncGroupRequest.ProtocolType"))?;
-        }
-        if v >= 5 {
-            this.protocol_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
-                .map_err(|e| e.in_field("SyncGroupRequest.ProtocolName"))?;
-        }
-        this.assignments = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_group_instance_id: Option<rt::Str<'a>> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 3))
+                .map_err(|e| e.in_field("SyncGroupRequest.GroupInstanceId"))?
+        } else {
+            None
+        };
+        let f_protocol_type: Option<rt::Str<'a>> = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("SyncGroupRequest.ProtocolType"))?
+        } else {
+            None
+        };
+        let f_protocol_name: Option<rt::Str<'a>> = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("SyncGroupRequest.ProtocolName"))?
+        } else {
+            None
+        };
+        let f_assignments: rt::Array<'a, SyncGroupRequestAssignment<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("SyncGroupRequest.Assignments"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("SyncGroupRequest._tagged"))?;
             while tags
@@ -111,11 +122,63 @@ impl<'a> rt::Wire<'a> for SyncGroupRequest<'a> {
                 .map_err(|e| e.in_field("SyncGroupRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            group_id: f_group_id,
+            generation_id: f_generation_id,
+            member_id: f_member_id,
+            group_instance_id: f_group_instance_id,
+            protocol_type: f_protocol_type,
+            protocol_name: f_protocol_name,
+            assignments: f_assignments,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupRequest.GroupId"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupRequest.GenerationId"))?;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupRequest.MemberId"))?;
+        if v >= 3 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 3))
+                .map_err(|e| e.in_field("SyncGroupRequest.GroupInstanceId"))?;
+        }
+        if v >= 5 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("SyncGroupRequest.ProtocolType"))?;
+        }
+        if v >= 5 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("SyncGroupRequest.ProtocolName"))?;
+        }
+        <rt::Array<
+            'a,
+            SyncGroupRequestAssignment<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupRequest.Assignments"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("SyncGroupRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SyncGroupRequest.GroupId"))?;
@@ -147,8 +210,7 @@ impl<'a> rt::Wire<'a> for SyncGroupRequest<'a> {
         rt::Wire::write(&self.assignments, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SyncGroupRequest.Assignments"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -217,12 +279,17 @@ impl SyncGroupRequestAssignment<'_> {
 impl<'a> rt::Wire<'a> for SyncGroupRequestAssignment<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.member_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_member_id: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("SyncGroupRequestAssignment.MemberId"))?;
-        this.assignment = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_assignment: rt::Bytes<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("SyncGroupRequestAssignment.Assignment"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("SyncGroupRequestAssignment._tagged"))?;
             while tags
@@ -230,19 +297,40 @@ impl<'a> rt::Wire<'a> for SyncGroupRequestAssignment<'a> {
                 .map_err(|e| e.in_field("SyncGroupRequestAssignment._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            member_id: f_member_id,
+            assignment: f_assignment,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupRequestAssignment.MemberId"))?;
+        <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupRequestAssignment.Assignment"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("SyncGroupRequestAssignment._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SyncGroupRequestAssignment.MemberId"))?;
         rt::Wire::write(&self.assignment, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SyncGroupRequestAssignment.Assignment"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

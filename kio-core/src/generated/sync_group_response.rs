@@ -67,24 +67,32 @@ impl SyncGroupResponse<'_> {
 impl<'a> rt::Wire<'a> for SyncGroupResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 1 {
-            this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SyncGroupResponse.ThrottleTimeMs"))?;
-        }
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SyncGroupResponse.ThrottleTimeMs"))?
+        } else {
+            0
+        };
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SyncGroupResponse.ErrorCode"))?;
-        if v >= 5 {
-            this.protocol_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
-                .map_err(|e| e.in_field("SyncGroupResponse.ProtocolType"))?;
-        }
-        if v >= 5 {
-            this.protocol_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
-                .map_err(|e| e.in_field("SyncGroupResponse.ProtocolName"))?;
-        }
-        this.assignment = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_protocol_type: Option<rt::Str<'a>> = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("SyncGroupResponse.ProtocolType"))?
+        } else {
+            None
+        };
+        let f_protocol_name: Option<rt::Str<'a>> = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("SyncGroupResponse.ProtocolName"))?
+        } else {
+            None
+        };
+        let f_assignment: rt::Bytes<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("SyncGroupResponse.Assignment"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("SyncGroupResponse._tagged"))?;
             while tags
@@ -92,11 +100,54 @@ impl<'a> rt::Wire<'a> for SyncGroupResponse<'a> {
                 .map_err(|e| e.in_field("SyncGroupResponse._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            protocol_type: f_protocol_type,
+            protocol_name: f_protocol_name,
+            assignment: f_assignment,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip((if v >= 1 { 4 } else { 0 }) + 2).is_err() {
+            if v >= 1 {
+                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("SyncGroupResponse.ThrottleTimeMs"))?;
+            }
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SyncGroupResponse.ErrorCode"))?;
+        }
+        if v >= 5 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("SyncGroupResponse.ProtocolType"))?;
+        }
+        if v >= 5 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("SyncGroupResponse.ProtocolName"))?;
+        }
+        <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupResponse.Assignment"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("SyncGroupResponse._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(
@@ -119,8 +170,7 @@ impl<'a> rt::Wire<'a> for SyncGroupResponse<'a> {
         rt::Wire::write(&self.assignment, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("SyncGroupResponse.Assignment"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -56,16 +56,20 @@ impl UpdateFeaturesRequest<'_> {
 impl<'a> rt::Wire<'a> for UpdateFeaturesRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.timeout_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_timeout_ms: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateFeaturesRequest.timeoutMs"))?;
-        this.feature_updates = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_feature_updates: rt::Array<'a, FeatureUpdateKey<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("UpdateFeaturesRequest.FeatureUpdates"))?;
-        if v >= 1 {
-            this.validate_only = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateFeaturesRequest.ValidateOnly"))?;
-        }
-        if cx.flexible {
+        let f_validate_only: bool = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateFeaturesRequest.ValidateOnly"))?
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("UpdateFeaturesRequest._tagged"))?;
             while tags
@@ -73,11 +77,41 @@ impl<'a> rt::Wire<'a> for UpdateFeaturesRequest<'a> {
                 .map_err(|e| e.in_field("UpdateFeaturesRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            timeout_ms: f_timeout_ms,
+            feature_updates: f_feature_updates,
+            validate_only: f_validate_only,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateFeaturesRequest.timeoutMs"))?;
+        <rt::Array<
+            'a,
+            FeatureUpdateKey<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateFeaturesRequest.FeatureUpdates"))?;
+        if v >= 1 {
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateFeaturesRequest.ValidateOnly"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("UpdateFeaturesRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateFeaturesRequest.timeoutMs"))?;
@@ -93,8 +127,7 @@ impl<'a> rt::Wire<'a> for UpdateFeaturesRequest<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -171,20 +204,29 @@ impl FeatureUpdateKey<'_> {
 impl<'a> rt::Wire<'a> for FeatureUpdateKey<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.feature = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_feature: rt::Str<'a> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("FeatureUpdateKey.Feature"))?;
-        this.max_version_level = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_max_version_level: i16 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("FeatureUpdateKey.MaxVersionLevel"))?;
-        if v <= 0 {
-            this.allow_downgrade = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FeatureUpdateKey.AllowDowngrade"))?;
-        }
-        if v >= 1 {
-            this.upgrade_type = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FeatureUpdateKey.UpgradeType"))?;
-        }
-        if cx.flexible {
+        let f_allow_downgrade: bool = if v <= 0 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FeatureUpdateKey.AllowDowngrade"))?
+        } else {
+            false
+        };
+        let f_upgrade_type: i8 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FeatureUpdateKey.UpgradeType"))?
+        } else {
+            1
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("FeatureUpdateKey._tagged"))?;
             while tags
@@ -192,11 +234,48 @@ impl<'a> rt::Wire<'a> for FeatureUpdateKey<'a> {
                 .map_err(|e| e.in_field("FeatureUpdateKey._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            feature: f_feature,
+            max_version_level: f_max_version_level,
+            allow_downgrade: f_allow_downgrade,
+            upgrade_type: f_upgrade_type,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FeatureUpdateKey.Feature"))?;
+        if r
+            .skip(2 + (if v <= 0 { 1 } else { 0 }) + (if v >= 1 { 1 } else { 0 }))
+            .is_err()
+        {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FeatureUpdateKey.MaxVersionLevel"))?;
+            if v <= 0 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FeatureUpdateKey.AllowDowngrade"))?;
+            }
+            if v >= 1 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("FeatureUpdateKey.UpgradeType"))?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("FeatureUpdateKey._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.feature, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FeatureUpdateKey.Feature"))?;
@@ -221,8 +300,7 @@ impl<'a> rt::Wire<'a> for FeatureUpdateKey<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -83,36 +83,123 @@ impl UpdateMetadataRequest<'_> {
 impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.controller_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_controller_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerId"))?;
-        if v >= 8 {
-            this.is_k_raft_controller = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("UpdateMetadataRequest.isKRaftController"))?;
-        }
-        this.controller_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_is_k_raft_controller: bool = if v >= 8 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataRequest.isKRaftController"))?
+        } else {
+            false
+        };
+        let mut f_type: i8 = 0;
+        let f_controller_epoch: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerEpoch"))?;
-        if v >= 5 {
-            this.broker_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataRequest.BrokerEpoch"))?;
+        let f_broker_epoch: i64 = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataRequest.BrokerEpoch"))?
+        } else {
+            -1
+        };
+        let f_ungrouped_partition_states: rt::Array<
+            'a,
+            UpdateMetadataPartitionState<'a>,
+        > = if v <= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("UpdateMetadataRequest.UngroupedPartitionStates")
+                })?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_topic_states: rt::Array<'a, UpdateMetadataTopicState<'a>> = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataRequest.TopicStates"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_live_brokers: rt::Array<'a, UpdateMetadataBroker<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("UpdateMetadataRequest.LiveBrokers"))?;
+        let unknown_tagged_fields = if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("UpdateMetadataRequest._tagged"))?;
+            while let Some((tag, mut sub)) = tags
+                .next(r)
+                .map_err(|e| e.in_field("UpdateMetadataRequest._tagged"))?
+            {
+                match tag {
+                    0u32 if v >= 8 => {
+                        f_type = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
+                            .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
+                        if f_type != 0 {
+                            tags.typed(tag);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            controller_id: f_controller_id,
+            is_k_raft_controller: f_is_k_raft_controller,
+            r#type: f_type,
+            controller_epoch: f_controller_epoch,
+            broker_epoch: f_broker_epoch,
+            ungrouped_partition_states: f_ungrouped_partition_states,
+            topic_states: f_topic_states,
+            live_brokers: f_live_brokers,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r
+            .skip(4 + (if v >= 8 { 1 } else { 0 }) + 4 + (if v >= 5 { 8 } else { 0 }))
+            .is_err()
+        {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerId"))?;
+            if v >= 8 {
+                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("UpdateMetadataRequest.isKRaftController"))?;
+            }
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerEpoch"))?;
+            if v >= 5 {
+                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("UpdateMetadataRequest.BrokerEpoch"))?;
+            }
         }
         if v <= 4 {
-            this.ungrouped_partition_states = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
+            <rt::Array<
+                'a,
+                UpdateMetadataPartitionState<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| {
                     e.in_field("UpdateMetadataRequest.UngroupedPartitionStates")
                 })?;
         }
         if v >= 5 {
-            this.topic_states = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+            <rt::Array<
+                'a,
+                UpdateMetadataTopicState<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("UpdateMetadataRequest.TopicStates"))?;
         }
-        this.live_brokers = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        <rt::Array<
+            'a,
+            UpdateMetadataBroker<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateMetadataRequest.LiveBrokers"))?;
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
@@ -123,25 +210,22 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
             {
                 match tag {
                     0u32 if v >= 8 => {
-                        this.r#type = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
+                        <i8 as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
                             .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
                         rt::TaggedSection::check_used(tag, &sub)
                             .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
-                        if this.r#type != 0 {
-                            tags.typed(tag);
-                        }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r);
         }
-        Ok(this)
+        Ok(())
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerId"))?;
@@ -205,15 +289,10 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
                 &[(0u32, has_type)],
             )?;
             if has_type {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.r#type,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
-                    )
+                let len = rt::Wire::wire_len(&self.r#type, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.r#type, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
             }
             tw.finish(w)?;
@@ -330,32 +409,45 @@ impl UpdateMetadataPartitionState<'_> {
 impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v <= 4 {
-            this.topic_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataPartitionState.TopicName"))?;
-        }
-        this.partition_index = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topic_name: rt::Str<'a> = if v <= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataPartitionState.TopicName"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_partition_index: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.PartitionIndex"))?;
-        this.controller_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_controller_epoch: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.ControllerEpoch"))?;
-        this.leader = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_leader: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.Leader"))?;
-        this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_leader_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.LeaderEpoch"))?;
-        this.isr = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_isr: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.Isr"))?;
-        this.zk_version = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_zk_version: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.ZkVersion"))?;
-        this.replicas = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_replicas: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.Replicas"))?;
-        if v >= 4 {
-            this.offline_replicas = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("UpdateMetadataPartitionState.OfflineReplicas")
-                })?;
-        }
-        if cx.flexible {
+        let f_offline_replicas: rt::Array<'a, i32> = if v >= 4 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataPartitionState.OfflineReplicas"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("UpdateMetadataPartitionState._tagged"))?;
             while tags
@@ -363,11 +455,67 @@ impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataPartitionState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_name: f_topic_name,
+            partition_index: f_partition_index,
+            controller_epoch: f_controller_epoch,
+            leader: f_leader,
+            leader_epoch: f_leader_epoch,
+            isr: f_isr,
+            zk_version: f_zk_version,
+            replicas: f_replicas,
+            offline_replicas: f_offline_replicas,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v <= 4 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataPartitionState.TopicName"))?;
+        }
+        if r.skip(4 + 4 + 4 + 4).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataPartitionState.PartitionIndex"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("UpdateMetadataPartitionState.ControllerEpoch")
+                })?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataPartitionState.Leader"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataPartitionState.LeaderEpoch"))?;
+        }
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.Isr"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.ZkVersion"))?;
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.Replicas"))?;
+        if v >= 4 {
+            <rt::Array<
+                'a,
+                i32,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("UpdateMetadataPartitionState.OfflineReplicas")
+                })?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("UpdateMetadataPartitionState._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v <= 4 {
             rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
@@ -398,8 +546,7 @@ impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
                 })?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -476,20 +623,27 @@ impl UpdateMetadataTopicState<'_> {
 impl<'a> rt::Wire<'a> for UpdateMetadataTopicState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 5 {
-            this.topic_name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataTopicState.TopicName"))?;
-        }
-        if v >= 7 {
-            this.topic_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataTopicState.TopicId"))?;
-        }
-        if v >= 5 {
-            this.partition_states = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataTopicState.PartitionStates"))?;
-        }
-        if cx.flexible {
+        let f_topic_name: rt::Str<'a> = if v >= 5 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataTopicState.TopicName"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 7 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataTopicState.TopicId"))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partition_states: rt::Array<'a, UpdateMetadataPartitionState<'a>> = if v
+            >= 5
+        {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataTopicState.PartitionStates"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("UpdateMetadataTopicState._tagged"))?;
             while tags
@@ -497,11 +651,45 @@ impl<'a> rt::Wire<'a> for UpdateMetadataTopicState<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataTopicState._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            topic_name: f_topic_name,
+            topic_id: f_topic_id,
+            partition_states: f_partition_states,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 5 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataTopicState.TopicName"))?;
+        }
+        if v >= 7 {
+            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataTopicState.TopicId"))?;
+        }
+        if v >= 5 {
+            <rt::Array<
+                'a,
+                UpdateMetadataPartitionState<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataTopicState.PartitionStates"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("UpdateMetadataTopicState._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 5 {
             rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
@@ -530,8 +718,7 @@ impl<'a> rt::Wire<'a> for UpdateMetadataTopicState<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -614,26 +801,33 @@ impl UpdateMetadataBroker<'_> {
 impl<'a> rt::Wire<'a> for UpdateMetadataBroker<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateMetadataBroker.Id"))?;
-        if v <= 0 {
-            this.v0_host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataBroker.V0Host"))?;
-        }
-        if v <= 0 {
-            this.v0_port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataBroker.V0Port"))?;
-        }
-        if v >= 1 {
-            this.endpoints = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataBroker.Endpoints"))?;
-        }
-        if v >= 2 {
-            this.rack = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("UpdateMetadataBroker.Rack"))?;
-        }
-        if cx.flexible {
+        let f_v0_host: rt::Str<'a> = if v <= 0 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataBroker.V0Host"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_v0_port: i32 = if v <= 0 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataBroker.V0Port"))?
+        } else {
+            0
+        };
+        let f_endpoints: rt::Array<'a, UpdateMetadataEndpoint<'a>> = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataBroker.Endpoints"))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_rack: Option<rt::Str<'a>> = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
+                .map_err(|e| e.in_field("UpdateMetadataBroker.Rack"))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("UpdateMetadataBroker._tagged"))?;
             while tags
@@ -641,11 +835,55 @@ impl<'a> rt::Wire<'a> for UpdateMetadataBroker<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataBroker._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            id: f_id,
+            v0_host: f_v0_host,
+            v0_port: f_v0_port,
+            endpoints: f_endpoints,
+            rack: f_rack,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataBroker.Id"))?;
+        if v <= 0 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataBroker.V0Host"))?;
+        }
+        if v <= 0 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataBroker.V0Port"))?;
+        }
+        if v >= 1 {
+            <rt::Array<
+                'a,
+                UpdateMetadataEndpoint<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataBroker.Endpoints"))?;
+        }
+        if v >= 2 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
+                .map_err(|e| e.in_field("UpdateMetadataBroker.Rack"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("UpdateMetadataBroker._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateMetadataBroker.Id"))?;
@@ -666,8 +904,7 @@ impl<'a> rt::Wire<'a> for UpdateMetadataBroker<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataBroker.Rack"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -746,27 +983,31 @@ impl UpdateMetadataEndpoint<'_> {
 impl<'a> rt::Wire<'a> for UpdateMetadataEndpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        if v >= 1 {
-            this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Port"))?;
-        }
-        if v >= 1 {
-            this.host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Host"))?;
-        }
-        if v >= 3 {
-            this.listener = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Listener"))?;
-        }
-        if v >= 1 {
-            this.security_protocol = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("UpdateMetadataEndpoint.SecurityProtocol"))?;
-        }
-        if cx.flexible {
+        let f_port: i32 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Port"))?
+        } else {
+            0
+        };
+        let f_host: rt::Str<'a> = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Host"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_listener: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Listener"))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_security_protocol: i16 = if v >= 1 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint.SecurityProtocol"))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("UpdateMetadataEndpoint._tagged"))?;
             while tags
@@ -774,11 +1015,47 @@ impl<'a> rt::Wire<'a> for UpdateMetadataEndpoint<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataEndpoint._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            port: f_port,
+            host: f_host,
+            listener: f_listener,
+            security_protocol: f_security_protocol,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Port"))?;
+        }
+        if v >= 1 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Host"))?;
+        }
+        if v >= 3 {
+            <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Listener"))?;
+        }
+        if v >= 1 {
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint.SecurityProtocol"))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         if v >= 1 {
             rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
@@ -816,8 +1093,7 @@ impl<'a> rt::Wire<'a> for UpdateMetadataEndpoint<'a> {
             );
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

@@ -55,12 +55,15 @@ impl UpdateRaftVoterResponse<'_> {
 impl<'a> rt::Wire<'a> for UpdateRaftVoterResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.throttle_time_ms = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_throttle_time_ms: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("UpdateRaftVoterResponse.ThrottleTimeMs"))?;
-        this.error_code = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateRaftVoterResponse.ErrorCode"))?;
-        if cx.flexible {
+        let mut f_current_leader: CurrentLeader<'a> = ::core::default::Default::default();
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("UpdateRaftVoterResponse._tagged"))?;
             while let Some((tag, mut sub)) = tags
@@ -69,7 +72,7 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterResponse<'a> {
             {
                 match tag {
                     0u32 => {
-                        this.current_leader = rt::Wire::read(
+                        f_current_leader = rt::Wire::read(
                                 &mut sub,
                                 rt::Cx::new(v, true, false),
                             )
@@ -80,18 +83,63 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterResponse<'a> {
                             .map_err(|e| {
                                 e.in_field("UpdateRaftVoterResponse.CurrentLeader")
                             })?;
-                        if this.current_leader != ::core::default::Default::default() {
+                        if f_current_leader != ::core::default::Default::default() {
                             tags.typed(tag);
                         }
                     }
                     _ => {}
                 }
             }
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            current_leader: f_current_leader,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 2).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateRaftVoterResponse.ThrottleTimeMs"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateRaftVoterResponse.ErrorCode"))?;
+        }
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r)
+                .map_err(|e| e.in_field("UpdateRaftVoterResponse._tagged"))?;
+            while let Some((tag, mut sub)) = tags
+                .next(r)
+                .map_err(|e| e.in_field("UpdateRaftVoterResponse._tagged"))?
+            {
+                match tag {
+                    0u32 => {
+                        <CurrentLeader<
+                            'a,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .map_err(|e| {
+                                e.in_field("UpdateRaftVoterResponse.CurrentLeader")
+                            })?;
+                        rt::TaggedSection::check_used(tag, &sub)
+                            .map_err(|e| {
+                                e.in_field("UpdateRaftVoterResponse.CurrentLeader")
+                            })?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateRaftVoterResponse.ThrottleTimeMs"))?;
@@ -112,15 +160,13 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterResponse<'a> {
                 &[(0u32, has_current_leader)],
             )?;
             if has_current_leader {
-                tw.field(
-                        w,
-                        0u32,
-                        &|w| rt::Wire::write(
-                            &self.current_leader,
-                            w,
-                            rt::Cx::new(v, true, false),
-                        ),
+                let len = rt::Wire::wire_len(
+                        &self.current_leader,
+                        rt::Cx::new(v, true, false),
                     )
+                    .map_err(|e| e.in_field("UpdateRaftVoterResponse.CurrentLeader"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("UpdateRaftVoterResponse.CurrentLeader"))?;
             }
             tw.finish(w)?;
@@ -200,16 +246,15 @@ impl CurrentLeader<'_> {
 impl<'a> rt::Wire<'a> for CurrentLeader<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.leader_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_leader_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CurrentLeader.LeaderId"))?;
-        this.leader_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_leader_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CurrentLeader.LeaderEpoch"))?;
-        this.host = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_host: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CurrentLeader.Host"))?;
-        this.port = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_port: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CurrentLeader.Port"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("CurrentLeader._tagged"))?;
             while tags
@@ -217,11 +262,40 @@ impl<'a> rt::Wire<'a> for CurrentLeader<'a> {
                 .map_err(|e| e.in_field("CurrentLeader._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            leader_id: f_leader_id,
+            leader_epoch: f_leader_epoch,
+            host: f_host,
+            port: f_port,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(4 + 4).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CurrentLeader.LeaderId"))?;
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CurrentLeader.LeaderEpoch"))?;
+        }
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CurrentLeader.Host"))?;
+        <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CurrentLeader.Port"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r).map_err(|e| e.in_field("CurrentLeader._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CurrentLeader.LeaderId"))?;
@@ -232,8 +306,7 @@ impl<'a> rt::Wire<'a> for CurrentLeader<'a> {
         rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CurrentLeader.Port"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

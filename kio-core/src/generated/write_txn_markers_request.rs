@@ -45,10 +45,12 @@ impl WriteTxnMarkersRequest<'_> {
 impl<'a> rt::Wire<'a> for WriteTxnMarkersRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.markers = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_markers: rt::Array<'a, WritableTxnMarker<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("WriteTxnMarkersRequest.Markers"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("WriteTxnMarkersRequest._tagged"))?;
             while tags
@@ -56,17 +58,38 @@ impl<'a> rt::Wire<'a> for WriteTxnMarkersRequest<'a> {
                 .map_err(|e| e.in_field("WriteTxnMarkersRequest._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            markers: f_markers,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            WritableTxnMarker<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("WriteTxnMarkersRequest.Markers"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("WriteTxnMarkersRequest._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.markers, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WriteTxnMarkersRequest.Markers"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -153,25 +176,32 @@ impl WritableTxnMarker<'_> {
 impl<'a> rt::Wire<'a> for WritableTxnMarker<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.producer_id = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_producer_id: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WritableTxnMarker.ProducerId"))?;
-        this.producer_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_producer_epoch: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WritableTxnMarker.ProducerEpoch"))?;
-        this.transaction_result = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_transaction_result: bool = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("WritableTxnMarker.TransactionResult"))?;
-        this.topics = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_topics: rt::Array<'a, WritableTxnMarkerTopic<'a>> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("WritableTxnMarker.Topics"))?;
-        this.coordinator_epoch = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_coordinator_epoch: i32 = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("WritableTxnMarker.CoordinatorEpoch"))?;
-        if v >= 2 {
-            this.transaction_version = rt::Wire::read(
-                    r,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("WritableTxnMarker.TransactionVersion"))?;
-        }
-        if cx.flexible {
+        let f_transaction_version: i8 = if v >= 2 {
+            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("WritableTxnMarker.TransactionVersion"))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("WritableTxnMarker._tagged"))?;
             while tags
@@ -179,11 +209,54 @@ impl<'a> rt::Wire<'a> for WritableTxnMarker<'a> {
                 .map_err(|e| e.in_field("WritableTxnMarker._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            producer_id: f_producer_id,
+            producer_epoch: f_producer_epoch,
+            transaction_result: f_transaction_result,
+            topics: f_topics,
+            coordinator_epoch: f_coordinator_epoch,
+            transaction_version: f_transaction_version,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        if r.skip(8 + 2 + 1).is_err() {
+            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("WritableTxnMarker.ProducerId"))?;
+            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("WritableTxnMarker.ProducerEpoch"))?;
+            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("WritableTxnMarker.TransactionResult"))?;
+        }
+        <rt::Array<
+            'a,
+            WritableTxnMarkerTopic<'a>,
+        > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("WritableTxnMarker.Topics"))?;
+        if r.skip(4 + (if v >= 2 { 1 } else { 0 })).is_err() {
+            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("WritableTxnMarker.CoordinatorEpoch"))?;
+            if v >= 2 {
+                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("WritableTxnMarker.TransactionVersion"))?;
+            }
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("WritableTxnMarker._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WritableTxnMarker.ProducerId"))?;
@@ -204,8 +277,7 @@ impl<'a> rt::Wire<'a> for WritableTxnMarker<'a> {
                 .map_err(|e| e.in_field("WritableTxnMarker.TransactionVersion"))?;
         }
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -273,12 +345,14 @@ impl WritableTxnMarkerTopic<'_> {
 impl<'a> rt::Wire<'a> for WritableTxnMarkerTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let mut this = Self::default();
-        this.name = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WritableTxnMarkerTopic.Name"))?;
-        this.partition_indexes = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
+        let f_partition_indexes: rt::Array<'a, i32> = rt::Wire::read(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
             .map_err(|e| e.in_field("WritableTxnMarkerTopic.PartitionIndexes"))?;
-        if cx.flexible {
+        let unknown_tagged_fields = if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("WritableTxnMarkerTopic._tagged"))?;
             while tags
@@ -286,19 +360,40 @@ impl<'a> rt::Wire<'a> for WritableTxnMarkerTopic<'a> {
                 .map_err(|e| e.in_field("WritableTxnMarkerTopic._tagged"))?
                 .is_some()
             {}
-            this.unknown_tagged_fields = tags.finish(r);
-        }
-        Ok(this)
+            tags.finish(r)
+        } else {
+            rt::UnknownTags::default()
+        };
+        Ok(Self {
+            name: f_name,
+            partition_indexes: f_partition_indexes,
+            unknown_tagged_fields,
+        })
     }
-    fn write(&self, w: &mut dyn rt::Sink, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        let v = cx.version;
+        <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("WritableTxnMarkerTopic.Name"))?;
+        <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("WritableTxnMarkerTopic.PartitionIndexes"))?;
+        if cx.flexible {
+            rt::TaggedSection::skip(r)
+                .map_err(|e| e.in_field("WritableTxnMarkerTopic._tagged"))?;
+        }
+        Ok(())
+    }
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         let v = cx.version;
         rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WritableTxnMarkerTopic.Name"))?;
         rt::Wire::write(&self.partition_indexes, w, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WritableTxnMarkerTopic.PartitionIndexes"))?;
         if cx.flexible {
-            let tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[])?;
-            tw.finish(w)?;
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
         } else if !self.unknown_tagged_fields.is_empty() {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))

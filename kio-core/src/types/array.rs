@@ -10,9 +10,10 @@ use crate::wire::{Reader, Sink};
 
 /// A Kafka array of `T`.
 ///
-/// Decoding validates every element once and keeps a view of the bytes;
-/// [`Array::iter`] decodes elements again as you go, so nothing is allocated
-/// and iteration cannot fail. To build a message, wrap a slice you own
+/// Decoding validates every element once without building it
+/// ([`Wire::skip`]) and keeps a view of the bytes; [`Array::iter`] builds
+/// each element as you go, from bytes already validated, so nothing is
+/// allocated and iteration cannot fail. To build a message, wrap a slice you own
 /// (`Array::from(&topics[..])`, a stack array or a `heapless::Vec`), or with
 /// `alloc` a `Vec`.
 ///
@@ -34,10 +35,13 @@ pub enum Array<'a, T> {
 }
 
 /// The encoded elements of an [`Array`], validated when decoded.
+///
+/// Kept small (32 bytes): offsets and counts fit in `u32` because a Kafka
+/// frame's size is an `int32`.
 pub struct WireArray<'a, T> {
     bytes: &'a [u8],
-    base: usize,
-    len: usize,
+    base: u32,
+    len: u32,
     cx: Cx,
     _elem: PhantomData<fn() -> T>,
 }
@@ -90,7 +94,7 @@ impl<'a, T> Array<'a, T> {
     /// Number of elements.
     pub fn len(&self) -> usize {
         match self {
-            Array::Wire(w) => w.len,
+            Array::Wire(w) => w.len as usize,
             Array::Slice(s) => s.len(),
             #[cfg(feature = "alloc")]
             Array::Vec(v) => v.len(),
@@ -111,10 +115,12 @@ impl<'a, T> Array<'a, T> {
     }
 }
 
-impl<'a, T: Wire<'a> + Clone> Array<'a, T> {
-    /// Reads a count and that many elements, validating each; `None` for a
-    /// null array. The count is checked against the bytes that remain before
-    /// any element is read.
+impl<'a, T: Wire<'a>> Array<'a, T> {
+    /// Reads a count and checks that many elements without building them
+    /// ([`Wire::skip`]; one length check for fixed-size elements); `None`
+    /// for a null array. The count is checked against the bytes that remain
+    /// before any element is looked at.
+    #[inline(always)]
     pub(crate) fn read_elements(r: &mut Reader<'a>, cx: Cx) -> Result<Option<Self>, DecodeError> {
         let Some(len) = r.length(cx.flexible, true)? else {
             return Ok(None);
@@ -125,43 +131,102 @@ impl<'a, T: Wire<'a> + Clone> Array<'a, T> {
         };
         let base = r.offset();
         let rest = r.rest();
-        for _ in 0..len {
-            T::read(r, elem_cx)?;
-        }
+        Self::skip_counted(r, len, elem_cx)?;
         let used = r.offset() - base;
         let bytes = rest.get(..used).unwrap_or_default();
         Ok(Some(Array::Wire(WireArray {
             bytes,
-            base,
-            len,
+            // Offsets and counts within one frame, which is at most `i32::MAX` bytes.
+            base: u32::try_from(base).unwrap_or(u32::MAX),
+            len: u32::try_from(len).unwrap_or(u32::MAX),
             cx: elem_cx,
             _elem: PhantomData,
         })))
     }
 
-    /// Writes every element (the count is written by the caller).
-    pub(crate) fn write_elements(&self, w: &mut dyn Sink, cx: Cx) -> Result<(), EncodeError> {
+    /// Like [`Array::read_elements`] without keeping anything: `false` for a null array.
+    #[inline(always)]
+    pub(crate) fn skip_elements(r: &mut Reader<'a>, cx: Cx) -> Result<bool, DecodeError> {
+        let Some(len) = r.length(cx.flexible, true)? else {
+            return Ok(false);
+        };
         let elem_cx = Cx {
             nullable: false,
             ..cx
         };
-        match self {
-            Array::Wire(a) if a.cx == elem_cx => w.put(a.bytes),
-            _ => {
-                for e in self.iter() {
-                    e.write(w, elem_cx)?;
+        Self::skip_counted(r, len, elem_cx)?;
+        Ok(true)
+    }
+
+    #[inline(always)]
+    fn skip_counted(r: &mut Reader<'a>, len: usize, elem_cx: Cx) -> Result<(), DecodeError> {
+        match T::FIXED_SIZE {
+            // `len` is at most the bytes that remain, so this cannot overflow.
+            Some(size) => r.skip(len.saturating_mul(size)),
+            None => {
+                for _ in 0..len {
+                    T::skip(r, elem_cx)?;
                 }
                 Ok(())
             }
         }
     }
 
+    /// Writes every element (the count is written by the caller): a decoded
+    /// array at the layout it was decoded with is one copy of its bytes;
+    /// otherwise each element is written by reference.
+    #[inline(always)]
+    pub(crate) fn write_elements<S: Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: Cx,
+    ) -> Result<(), EncodeError> {
+        let elem_cx = Cx {
+            nullable: false,
+            ..cx
+        };
+        if let Some(size) = T::FIXED_SIZE {
+            if w.add_len(self.len().saturating_mul(size)) {
+                return Ok(());
+            }
+        }
+        match self {
+            Array::Wire(a) if a.cx == elem_cx => w.put(a.bytes),
+            Array::Wire(a) => {
+                let mut r = Reader::with_base(a.bytes, a.base as usize);
+                for _ in 0..a.len {
+                    // Validated when decoded, at this reader and layout.
+                    let Ok(e) = T::read(&mut r, a.cx) else { break };
+                    e.write(w, elem_cx)?;
+                }
+                Ok(())
+            }
+            Array::Slice(s) => write_all(s, w, elem_cx),
+            #[cfg(feature = "alloc")]
+            Array::Vec(v) => write_all(v, w, elem_cx),
+        }
+    }
+}
+
+#[inline(always)]
+fn write_all<'a, T: Wire<'a>, S: Sink + ?Sized>(
+    s: &[T],
+    w: &mut S,
+    cx: Cx,
+) -> Result<(), EncodeError> {
+    for e in s {
+        e.write(w, cx)?;
+    }
+    Ok(())
+}
+
+impl<'a, T: Wire<'a> + Clone> Array<'a, T> {
     /// Iterates the elements by value (decoded views are cheap to make).
     pub fn iter(&self) -> ArrayIter<'_, 'a, T> {
         match self {
             Array::Wire(a) => ArrayIter::Wire {
-                r: Reader::with_base(a.bytes, a.base),
-                left: a.len,
+                r: Reader::with_base(a.bytes, a.base as usize),
+                left: a.len as usize,
                 cx: a.cx,
             },
             Array::Slice(s) => ArrayIter::Slice(s.iter()),
@@ -194,6 +259,7 @@ pub enum ArrayIter<'s, 'a, T> {
 
 impl<'a, T: Wire<'a> + Clone> Iterator for ArrayIter<'_, 'a, T> {
     type Item = T;
+    #[inline(always)]
     fn next(&mut self) -> Option<T> {
         match self {
             ArrayIter::Wire { r, left, cx } => {
@@ -203,7 +269,13 @@ impl<'a, T: Wire<'a> + Clone> Iterator for ArrayIter<'_, 'a, T> {
                 *left -= 1;
                 // Validated at decode time with the same reader and layout, so this
                 // cannot fail; if it ever did, iteration would simply end.
-                T::read(r, *cx).ok()
+                match T::read(r, *cx) {
+                    Ok(e) => Some(e),
+                    Err(_) => {
+                        *left = 0;
+                        None
+                    }
+                }
             }
             ArrayIter::Slice(it) => it.next().cloned(),
         }

@@ -5,7 +5,7 @@ use core::fmt;
 
 use super::Bytes;
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
-use crate::wire::{put_uvarint, CountingSink, Reader, Sink};
+use crate::wire::{put_uvarint, Reader, Sink};
 
 /// One raw tagged field: its tag and its encoded value.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -20,27 +20,35 @@ pub struct RawTag<'a> {
 /// The most typed tagged fields one struct can have (the generator checks).
 pub const MAX_TYPED_TAGS: usize = 8;
 
-/// A small set of tags held by typed fields.
+/// A small set of tags held by typed fields (tags of the schema, all far
+/// below `u16::MAX`; a larger one is simply not recorded, and its entry stays
+/// raw, which the writer drops when the typed field is written).
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
 pub struct TagSet {
-    tags: [u32; MAX_TYPED_TAGS],
+    tags: [u16; MAX_TYPED_TAGS],
     len: u8,
 }
 
 impl TagSet {
     fn insert(&mut self, tag: u32) {
+        let Ok(small) = u16::try_from(tag) else {
+            return;
+        };
         if !self.contains(tag) {
             if let Some(slot) = self.tags.get_mut(usize::from(self.len)) {
-                *slot = tag;
+                *slot = small;
                 self.len += 1;
             }
         }
     }
+    #[inline]
     fn contains(&self, tag: u32) -> bool {
-        self.tags
-            .iter()
-            .take(usize::from(self.len))
-            .any(|&t| t == tag)
+        self.len > 0
+            && self
+                .tags
+                .iter()
+                .take(usize::from(self.len))
+                .any(|&t| u32::from(t) == tag)
     }
 }
 
@@ -62,11 +70,12 @@ pub enum UnknownTags<'a> {
     /// A view over a decoded tagged section; tags held by typed fields are skipped.
     Wire {
         /// The whole tagged section after its count.
-        region: Bytes<'a>,
-        /// Absolute offset of `region` in the decoded input.
-        base: usize,
+        region: &'a [u8],
+        /// Absolute offset of `region` in the decoded input (within one frame,
+        /// so it fits in `u32`).
+        base: u32,
         /// Entries in `region` (typed and raw).
-        entries: usize,
+        entries: u32,
         /// The tags that typed fields hold.
         typed: TagSet,
     },
@@ -93,13 +102,25 @@ impl<'a> UnknownTags<'a> {
                 entries,
                 typed,
             } => UnknownTagsIter::Wire {
-                r: Reader::with_base(region.as_slice(), *base),
-                left: *entries,
+                r: Reader::with_base(region, *base as usize),
+                left: *entries as usize,
                 typed: *typed,
             },
             UnknownTags::Slice(s) => UnknownTagsIter::Slice(s.iter()),
             #[cfg(feature = "alloc")]
             UnknownTags::Vec(v) => UnknownTagsIter::Slice(v.iter()),
+        }
+    }
+
+    /// True when this is an empty slice or `Vec` (no walk needed): what
+    /// decoding yields when the section held no raw entries.
+    #[inline]
+    pub(crate) fn is_trivially_empty(&self) -> bool {
+        match self {
+            UnknownTags::Wire { .. } => false,
+            UnknownTags::Slice(s) => s.is_empty(),
+            #[cfg(feature = "alloc")]
+            UnknownTags::Vec(v) => v.is_empty(),
         }
     }
 
@@ -110,7 +131,7 @@ impl<'a> UnknownTags<'a> {
 
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
-        self.iter().next().is_none()
+        self.is_trivially_empty() || self.iter().next().is_none()
     }
 
     /// True when a raw entry with this tag is kept.
@@ -204,7 +225,21 @@ pub struct TaggedSection<'a> {
 }
 
 impl<'a> TaggedSection<'a> {
+    /// Checks a whole tagged section of a struct that has no typed tagged
+    /// fields, and moves past it (as `begin`, `next` until `None`).
+    #[inline(always)]
+    pub fn skip(r: &mut Reader<'a>) -> Result<(), DecodeError> {
+        // Almost every section is empty: one zero byte.
+        if r.rest().first() == Some(&0) {
+            return r.skip(1);
+        }
+        let mut tags = Self::begin(r)?;
+        while tags.next(r)?.is_some() {}
+        Ok(())
+    }
+
     /// Reads the section's entry count.
+    #[inline(always)]
     pub fn begin(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         let count = r.uvarint()?;
         // Each entry takes at least two bytes: refuse counts the input cannot hold.
@@ -219,6 +254,7 @@ impl<'a> TaggedSection<'a> {
     }
 
     /// The next entry's tag and a reader over exactly its value.
+    #[inline(always)]
     pub fn next(&mut self, r: &mut Reader<'a>) -> Result<Option<(u32, Reader<'a>)>, DecodeError> {
         if self.left == 0 {
             return Ok(None);
@@ -248,13 +284,17 @@ impl<'a> TaggedSection<'a> {
     }
 
     /// Ends the section, keeping the entries that typed fields do not hold.
+    #[inline(always)]
     pub fn finish(self, r: &Reader<'a>) -> UnknownTags<'a> {
+        if self.entries == 0 || self.entries == usize::from(self.typed.len) {
+            return UnknownTags::default();
+        }
         let used = r.offset() - self.base;
         let region = self.region.get(..used).unwrap_or_default();
         let raw = UnknownTags::Wire {
-            region: Bytes::new(region),
-            base: self.base,
-            entries: self.entries,
+            region,
+            base: u32::try_from(self.base).unwrap_or(u32::MAX),
+            entries: u32::try_from(self.entries).unwrap_or(u32::MAX),
             typed: self.typed,
         };
         if raw.is_empty() {
@@ -268,6 +308,13 @@ impl<'a> TaggedSection<'a> {
 /// Writes a tagged section, merging typed fields with the raw entries of
 /// [`UnknownTags`] in ascending tag order (a raw entry whose tag a typed field
 /// writes is dropped).
+///
+/// Generated encoders call [`TaggedWriter::begin`], then for each typed field
+/// that is present [`TaggedWriter::field`] (which writes the raw entries
+/// before it, its tag and its size) followed by the value itself, and end
+/// with [`TaggedWriter::finish`]. A struct with no typed tagged fields calls
+/// [`TaggedWriter::raw_only`], which writes a single zero byte when there is
+/// nothing to write.
 pub struct TaggedWriter<'s> {
     raw: core::iter::Peekable<UnknownTagsIter<'s>>,
     typed: TagSet,
@@ -276,8 +323,8 @@ pub struct TaggedWriter<'s> {
 impl<'s> TaggedWriter<'s> {
     /// Writes the entry count. `typed` lists each typed tagged field's tag
     /// and whether it will be written.
-    pub fn begin(
-        w: &mut dyn Sink,
+    pub fn begin<S: Sink + ?Sized>(
+        w: &mut S,
         raw: &'s UnknownTags<'_>,
         typed: &[(u32, bool)],
     ) -> Result<Self, EncodeError> {
@@ -287,7 +334,11 @@ impl<'s> TaggedWriter<'s> {
                 set.insert(tag);
             }
         }
-        let raw_count = raw.iter().filter(|t| !set.contains(t.tag)).count();
+        let raw_count = if raw.is_trivially_empty() {
+            0
+        } else {
+            raw.iter().filter(|t| !set.contains(t.tag)).count()
+        };
         let total = usize::from(set.len) + raw_count;
         put_uvarint(w, u32::try_from(total).unwrap_or(u32::MAX))?;
         Ok(Self {
@@ -296,9 +347,22 @@ impl<'s> TaggedWriter<'s> {
         })
     }
 
-    fn flush_through(
+    /// The tagged section of a struct without typed tagged fields: only the
+    /// raw entries (usually none: one zero byte).
+    #[inline]
+    pub fn raw_only<S: Sink + ?Sized>(
+        w: &mut S,
+        raw: &'s UnknownTags<'_>,
+    ) -> Result<(), EncodeError> {
+        if raw.is_trivially_empty() {
+            return w.put(&[0]);
+        }
+        Self::begin(w, raw, &[])?.finish(w)
+    }
+
+    fn flush_through<S: Sink + ?Sized>(
         &mut self,
-        w: &mut dyn Sink,
+        w: &mut S,
         tag: u32,
         inclusive: bool,
     ) -> Result<(), EncodeError> {
@@ -316,23 +380,22 @@ impl<'s> TaggedWriter<'s> {
         Ok(())
     }
 
-    /// Writes one typed field: its tag, its size and its value.
-    pub fn field(
+    /// Starts one typed field: writes the raw entries whose tags come before
+    /// it, then its tag and its size (`len`, from [`crate::Wire::wire_len`]).
+    /// The caller writes the value next.
+    pub fn field<S: Sink + ?Sized>(
         &mut self,
-        w: &mut dyn Sink,
+        w: &mut S,
         tag: u32,
-        write: &dyn Fn(&mut dyn Sink) -> Result<(), EncodeError>,
+        len: usize,
     ) -> Result<(), EncodeError> {
         self.flush_through(w, tag, false)?;
-        let mut count = CountingSink::default();
-        write(&mut count)?;
         put_uvarint(w, tag)?;
-        put_uvarint(w, u32::try_from(count.count).unwrap_or(u32::MAX))?;
-        write(w)
+        put_uvarint(w, u32::try_from(len).unwrap_or(u32::MAX))
     }
 
     /// Writes the raw entries that remain.
-    pub fn finish(mut self, w: &mut dyn Sink) -> Result<(), EncodeError> {
+    pub fn finish<S: Sink + ?Sized>(mut self, w: &mut S) -> Result<(), EncodeError> {
         self.flush_through(w, u32::MAX, true)
     }
 }

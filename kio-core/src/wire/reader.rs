@@ -51,18 +51,35 @@ impl<'a> Reader<'a> {
         DecodeError::new(self.offset(), kind)
     }
 
+    #[cold]
+    #[inline(never)]
+    fn eof(&self, needed: usize) -> DecodeError {
+        self.error(DecodeErrorKind::UnexpectedEof {
+            needed,
+            remaining: self.remaining(),
+        })
+    }
+
     /// Takes the next `n` bytes.
+    #[inline(always)]
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
-        let remaining = self.remaining();
-        if n > remaining {
-            return Err(self.error(DecodeErrorKind::UnexpectedEof {
-                needed: n,
-                remaining,
-            }));
+        match self.buf.get(self.pos..).and_then(|rest| rest.get(..n)) {
+            Some(out) => {
+                self.pos += n;
+                Ok(out)
+            }
+            None => Err(self.eof(n)),
         }
-        let out = self.buf.get(self.pos..self.pos + n).unwrap_or_default();
+    }
+
+    /// Moves past the next `n` bytes.
+    #[inline(always)]
+    pub fn skip(&mut self, n: usize) -> Result<(), DecodeError> {
+        if n > self.remaining() {
+            return Err(self.eof(n));
+        }
         self.pos += n;
-        Ok(out)
+        Ok(())
     }
 
     /// Takes a sub-reader over the next `n` bytes (offsets stay absolute).
@@ -72,41 +89,58 @@ impl<'a> Reader<'a> {
         Ok(Reader::with_base(bytes, base))
     }
 
+    #[inline(always)]
     fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
-        let mut out = [0u8; N];
-        out.copy_from_slice(self.take(N)?);
-        Ok(out)
+        match self
+            .buf
+            .get(self.pos..)
+            .and_then(|rest| rest.first_chunk::<N>())
+        {
+            Some(out) => {
+                self.pos += N;
+                Ok(*out)
+            }
+            None => Err(self.eof(N)),
+        }
     }
 
     /// Reads a `u8`.
+    #[inline(always)]
     pub fn u8(&mut self) -> Result<u8, DecodeError> {
         Ok(self.array::<1>()?[0])
     }
     /// Reads an `int8`.
+    #[inline(always)]
     pub fn i8(&mut self) -> Result<i8, DecodeError> {
         Ok(i8::from_be_bytes(self.array()?))
     }
     /// Reads an `int16`.
+    #[inline(always)]
     pub fn i16(&mut self) -> Result<i16, DecodeError> {
         Ok(i16::from_be_bytes(self.array()?))
     }
     /// Reads a `uint16`.
+    #[inline(always)]
     pub fn u16(&mut self) -> Result<u16, DecodeError> {
         Ok(u16::from_be_bytes(self.array()?))
     }
     /// Reads an `int32`.
+    #[inline(always)]
     pub fn i32(&mut self) -> Result<i32, DecodeError> {
         Ok(i32::from_be_bytes(self.array()?))
     }
     /// Reads a `uint32`.
+    #[inline(always)]
     pub fn u32(&mut self) -> Result<u32, DecodeError> {
         Ok(u32::from_be_bytes(self.array()?))
     }
     /// Reads an `int64`.
+    #[inline(always)]
     pub fn i64(&mut self) -> Result<i64, DecodeError> {
         Ok(i64::from_be_bytes(self.array()?))
     }
     /// Reads a `float64`.
+    #[inline(always)]
     pub fn f64(&mut self) -> Result<f64, DecodeError> {
         Ok(f64::from_be_bytes(self.array()?))
     }
@@ -117,7 +151,19 @@ impl<'a> Reader<'a> {
 
     /// Reads an unsigned varint of at most 32 bits (at most 5 bytes, as
     /// Kafka's `ByteUtils.readUnsignedVarint`).
+    #[inline(always)]
     pub fn uvarint(&mut self) -> Result<u32, DecodeError> {
+        // One byte (values below 128) is by far the most common case.
+        if let Some(&b) = self.buf.get(self.pos) {
+            if b & 0x80 == 0 {
+                self.pos += 1;
+                return Ok(u32::from(b));
+            }
+        }
+        self.uvarint_slow()
+    }
+
+    fn uvarint_slow(&mut self) -> Result<u32, DecodeError> {
         let start = self.offset();
         let mut value: u32 = 0;
         for i in 0..5 {
@@ -132,6 +178,7 @@ impl<'a> Reader<'a> {
 
     /// Checks that `len` bytes (or elements of at least one byte) remain,
     /// before anything is reserved or iterated.
+    #[inline(always)]
     pub fn check_len(&self, len: u64) -> Result<usize, DecodeError> {
         let remaining = self.remaining();
         if len > remaining as u64 {
@@ -147,6 +194,7 @@ impl<'a> Reader<'a> {
     /// when `compact`, else a signed `int16` (`wide == false`) or `int32`
     /// (-1 = null). Returns `None` for null. The length is checked against
     /// the bytes that remain.
+    #[inline(always)]
     pub fn length(&mut self, compact: bool, wide: bool) -> Result<Option<usize>, DecodeError> {
         let start = self.offset();
         let raw: i64 = if compact {

@@ -1,5 +1,7 @@
-//! [`Sink`]: where encoders write. Encoders take `&mut dyn Sink` so that one
-//! copy of each encoder serves every destination (small flash, small wasm).
+//! [`Sink`]: where encoders write. Encoders are generic over the sink
+//! (`S: Sink + ?Sized`): a `Vec<u8>`, a [`SliceSink`] or a [`CountingSink`]
+//! gets its own inlined copy (no call per field), and `&mut dyn Sink` still
+//! works where one copy must serve every destination (the frame layer).
 
 use crate::error::{EncodeError, EncodeErrorKind};
 
@@ -7,6 +9,16 @@ use crate::error::{EncodeError, EncodeErrorKind};
 pub trait Sink {
     /// Appends `bytes`.
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError>;
+
+    /// For a sink that only counts ([`CountingSink`]): adds `n` bytes
+    /// without being shown them and returns `true`. Every other sink returns
+    /// `false` (the default) and is written to normally. Lets a fixed-size
+    /// array be sized in O(1) by the same code that writes it.
+    #[inline(always)]
+    fn add_len(&mut self, n: usize) -> bool {
+        let _ = n;
+        false
+    }
 }
 
 /// Counts bytes without storing them; used for `encoded_len` and size prefixes.
@@ -17,9 +29,15 @@ pub struct CountingSink {
 }
 
 impl Sink for CountingSink {
+    #[inline(always)]
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         self.count += bytes.len();
         Ok(())
+    }
+    #[inline(always)]
+    fn add_len(&mut self, n: usize) -> bool {
+        self.count += n;
+        true
     }
 }
 
@@ -51,6 +69,7 @@ impl<'b> SliceSink<'b> {
 }
 
 impl Sink for SliceSink<'_> {
+    #[inline(always)]
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         let end = self
             .len
@@ -69,6 +88,7 @@ impl Sink for SliceSink<'_> {
 
 #[cfg(feature = "alloc")]
 impl Sink for alloc::vec::Vec<u8> {
+    #[inline(always)]
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         self.extend_from_slice(bytes);
         Ok(())
@@ -136,7 +156,11 @@ impl Sink for WindowSink<'_> {
 }
 
 /// Writes an unsigned varint.
-pub fn put_uvarint(w: &mut dyn Sink, mut v: u32) -> Result<(), EncodeError> {
+#[inline(always)]
+pub fn put_uvarint<S: Sink + ?Sized>(w: &mut S, mut v: u32) -> Result<(), EncodeError> {
+    if v < 0x80 {
+        return w.put(&[v as u8]);
+    }
     let mut buf = [0u8; 5];
     let mut n = 0;
     loop {

@@ -1,0 +1,275 @@
+//! kio-core and the `kafka-protocol` crate side by side, on the same bytes,
+//! doing the same work, in one criterion run; at the end a table of the
+//! ratios (`kafka-protocol time / kio time`: above 1 means kio is faster).
+//!
+//! `cargo bench -p kio-core --bench compare` (add
+//! `-- --warm-up-time 1 --measurement-time 3` for a shorter run;
+//! `cargo run --release -p kio-core --example alloc_count` counts allocations).
+
+use std::path::PathBuf;
+
+use bytes::{Bytes, BytesMut};
+use criterion::{black_box, Criterion, Throughput};
+use kafka_protocol::protocol::Encodable;
+use kio_core::Message;
+
+#[path = "fixtures/mod.rs"]
+mod fixtures;
+use fixtures::*;
+
+/// (group, what it measures) in table order.
+const CASES: &[(&str, &str)] = &[
+    (
+        "md_decode_walk",
+        "MetadataResponse v12: decode, then read every partition's leader and replica count",
+    ),
+    ("md_decode", "MetadataResponse v12: decode only"),
+    (
+        "md_encode_slices",
+        "MetadataResponse v12: encode a value built from slices",
+    ),
+    (
+        "md_encode_owned",
+        "MetadataResponse v12: encode an owned (Vec/String) value",
+    ),
+    (
+        "md_encode_decoded",
+        "MetadataResponse v12: encode a decoded value",
+    ),
+    (
+        "md_encoded_len",
+        "MetadataResponse v12: encoded_len of an owned value (kafka-protocol: compute_size)",
+    ),
+    ("mdreq_encode", "MetadataRequest v12, 1 topic: encode"),
+    (
+        "av_decode_walk",
+        "ApiVersionsResponse v3, 70 keys: decode + read all",
+    ),
+    (
+        "fetch_records_walk",
+        "FetchResponse v12, 2,000 records: decode + read every record",
+    ),
+    (
+        "produce_write",
+        "ProduceRequest v9, 2,000 records: write batches + encode",
+    ),
+];
+
+fn bench(c: &mut Criterion) {
+    let md = metadata_bytes();
+    let md_shared = Bytes::from(md.clone());
+    assert_eq!(
+        kio_md_walk(&md),
+        kp_md_walk(&md_shared),
+        "both read the same"
+    );
+    let kp_md = kp_metadata();
+    let parts = md_parts();
+    let brokers = md_brokers(&parts);
+    let partitions = md_partitions(&parts);
+    let topics = md_topics(&parts, &partitions);
+    let sliced = md_from_slices(&brokers, &topics);
+    let owned = md_owned(&md);
+    let decoded = kio_md_decode(&md);
+    for v in [&sliced, &owned, &decoded] {
+        assert_eq!(
+            v.to_vec(MD_VERSION).unwrap(),
+            md,
+            "kio re-encodes kafka-protocol's bytes"
+        );
+    }
+    let mut out = Vec::with_capacity(md.len() * 2);
+    let mut kp_out = BytesMut::with_capacity(md.len() * 2);
+
+    let mut g = c.benchmark_group("md_decode_walk");
+    g.throughput(Throughput::Bytes(md.len() as u64));
+    g.bench_function("kio", |b| b.iter(|| kio_md_walk(black_box(&md))));
+    g.bench_function("kafka-protocol", |b| {
+        b.iter(|| kp_md_walk(black_box(&md_shared)))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("md_decode");
+    g.throughput(Throughput::Bytes(md.len() as u64));
+    g.bench_function("kio", |b| {
+        b.iter(|| black_box(kio_md_decode(black_box(&md))))
+    });
+    g.bench_function("kafka-protocol", |b| {
+        b.iter(|| black_box(kp_md_decode(black_box(&md_shared))))
+    });
+    g.finish();
+
+    for (group, value) in [
+        ("md_encode_slices", &sliced),
+        ("md_encode_owned", &owned),
+        ("md_encode_decoded", &decoded),
+    ] {
+        let mut g = c.benchmark_group(group);
+        g.throughput(Throughput::Bytes(md.len() as u64));
+        g.bench_function("kio", |b| {
+            b.iter(|| {
+                out.clear();
+                black_box(value).encode(&mut out, MD_VERSION).unwrap();
+                out.len()
+            })
+        });
+        g.bench_function("kafka-protocol", |b| {
+            b.iter(|| {
+                kp_out.clear();
+                black_box(&kp_md).encode(&mut kp_out, MD_VERSION).unwrap();
+                kp_out.len()
+            })
+        });
+        g.finish();
+    }
+
+    let mut g = c.benchmark_group("md_encoded_len");
+    g.bench_function("kio", |b| {
+        b.iter(|| black_box(&owned).encoded_len(MD_VERSION).unwrap())
+    });
+    g.bench_function("kafka-protocol", |b| {
+        b.iter(|| black_box(&kp_md).compute_size(MD_VERSION).unwrap())
+    });
+    g.finish();
+
+    let kp_req = kp_mdreq();
+    let mut small = [0u8; 64];
+    let n = kio_mdreq_encode(&mut small);
+    assert_eq!(
+        &small[..n],
+        kp_encode(&kp_req, MDREQ_VERSION),
+        "same request bytes"
+    );
+    let mut g = c.benchmark_group("mdreq_encode");
+    g.bench_function("kio", |b| {
+        b.iter(|| kio_mdreq_encode(black_box(&mut small)))
+    });
+    g.bench_function("kafka-protocol", |b| {
+        b.iter(|| {
+            kp_out.clear();
+            black_box(&kp_req)
+                .encode(&mut kp_out, MDREQ_VERSION)
+                .unwrap();
+            kp_out.len()
+        })
+    });
+    g.finish();
+
+    let av = api_versions_bytes();
+    let av_shared = Bytes::from(av.clone());
+    assert_eq!(kio_av_walk(&av), kp_av_walk(&av_shared));
+    let mut g = c.benchmark_group("av_decode_walk");
+    g.bench_function("kio", |b| b.iter(|| kio_av_walk(black_box(&av))));
+    g.bench_function("kafka-protocol", |b| {
+        b.iter(|| kp_av_walk(black_box(&av_shared)))
+    });
+    g.finish();
+
+    let fetch = fetch_bytes();
+    let fetch_shared = Bytes::from(fetch.clone());
+    assert_eq!(kio_fetch_walk(&fetch), kp_fetch_walk(&fetch_shared));
+    let mut g = c.benchmark_group("fetch_records_walk");
+    g.throughput(Throughput::Elements(
+        (REC_PARTITIONS * RECORDS_PER_BATCH) as u64,
+    ));
+    g.bench_function("kio", |b| b.iter(|| kio_fetch_walk(black_box(&fetch))));
+    g.bench_function("kafka-protocol", |b| {
+        b.iter(|| kp_fetch_walk(black_box(&fetch_shared)))
+    });
+    g.finish();
+
+    let pp = produce_parts();
+    let kp_recs: Vec<_> = (0..REC_PARTITIONS).map(kp_records).collect();
+    let mut scratch = vec![0u8; PRODUCE_SCRATCH];
+    let mut g = c.benchmark_group("produce_write");
+    g.throughput(Throughput::Elements(
+        (REC_PARTITIONS * RECORDS_PER_BATCH) as u64,
+    ));
+    g.bench_function("kio", |b| {
+        b.iter(|| kio_produce(black_box(&pp), &mut scratch, &mut out))
+    });
+    g.bench_function("kafka-protocol", |b| {
+        b.iter(|| kp_produce(black_box(&kp_recs), &mut kp_out))
+    });
+    g.finish();
+
+    // The floor: one pass over the MetadataResponse's bytes at memory speed.
+    let mut copy = vec![0u8; md.len()];
+    let mut g = c.benchmark_group("reference");
+    g.throughput(Throughput::Bytes(md.len() as u64));
+    g.bench_function("memcpy-metadata-bytes", |b| {
+        b.iter(|| copy.copy_from_slice(black_box(&md)))
+    });
+    g.bench_function("sum-metadata-bytes", |b| {
+        b.iter(|| black_box(&md).iter().map(|&x| u64::from(x)).sum::<u64>())
+    });
+    g.finish();
+}
+
+/// criterion's directory (`target/criterion`), next to this executable's `target/<profile>/deps`.
+fn criterion_dir() -> Option<PathBuf> {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return Some(PathBuf::from(home));
+    }
+    let exe = std::env::current_exe().ok()?;
+    Some(exe.parent()?.parent()?.parent()?.join("criterion"))
+}
+
+/// The time in nanoseconds criterion measured for `group/function` in this
+/// run: its headline estimate (the slope, or the mean when there is none).
+fn mean_ns(dir: &std::path::Path, group: &str, function: &str) -> Option<f64> {
+    let path = dir
+        .join(group)
+        .join(function)
+        .join("new")
+        .join("estimates.json");
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    json["slope"]["point_estimate"]
+        .as_f64()
+        .or_else(|| json["mean"]["point_estimate"].as_f64())
+}
+
+fn human(ns: f64) -> String {
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.1} ns")
+    }
+}
+
+fn print_ratios() {
+    let Some(dir) = criterion_dir() else { return };
+    println!("\n| work | kio | kafka-protocol | kafka-protocol / kio |\n|---|---:|---:|---:|");
+    for (group, what) in CASES {
+        let (Some(ours), Some(theirs)) = (
+            mean_ns(&dir, group, "kio"),
+            mean_ns(&dir, group, "kafka-protocol"),
+        ) else {
+            continue;
+        };
+        println!(
+            "| {what} | {} | {} | {:.2} |",
+            human(ours),
+            human(theirs),
+            theirs / ours
+        );
+    }
+    for f in ["memcpy-metadata-bytes", "sum-metadata-bytes"] {
+        if let Some(t) = mean_ns(&dir, "reference", f) {
+            println!(
+                "| reference: {f} ({} B) | {} | | |",
+                metadata_bytes().len(),
+                human(t)
+            );
+        }
+    }
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    bench(&mut c);
+    c.final_summary();
+    print_ratios();
+}
