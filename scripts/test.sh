@@ -36,6 +36,8 @@ bash scripts/firmware-size.sh
 step "tests"
 cargo test --workspace
 
+step "release packaging: cargo package, npm pack, wasm size budget"; bash scripts/package-check.sh
+
 if [ -x scripts/test-browser.sh ]; then
     step "wasm build and browser tests"
     bash scripts/test-browser.sh
