@@ -23,9 +23,13 @@
 #    page and bundled by Vite (kio-wasm/npm-check; the pages are skipped with
 #    a note when chromium is absent).
 #
-# Budgets (bytes) can be overridden for an experiment, never to make CI pass:
-WASM_MAX_RAW="${KIO_WASM_MAX_RAW:-1200000}"
-WASM_MAX_GZIP="${KIO_WASM_MAX_GZIP:-400000}"
+# The wasm budget (bytes, kio_wasm_bg.wasm after wasm-bindgen): the cargo
+# output before wasm-bindgen measured 995,008 bytes (304,020 gzipped -9)
+# without its name and custom sections (2026-12, Kafka 3.9 schemas); the
+# budget leaves ~15% for growth. Overridable for an experiment, never to make
+# CI pass:
+WASM_MAX_RAW="${KIO_WASM_MAX_RAW:-1150000}"
+WASM_MAX_GZIP="${KIO_WASM_MAX_GZIP:-350000}"
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
@@ -45,7 +49,7 @@ pk = {p["id"]: p for p in m["packages"]}
 nodes = {n["id"]: n for n in m["resolve"]["nodes"]}
 members = [pk[i] for i in m["workspace_members"]]
 published = [p for p in members if p["publish"] is None]
-ver = lambda s: tuple(int(x) for x in s.split("."))
+ver = lambda s: (tuple(int(x) for x in s.split(".")) + (0, 0))[:3]
 msrv = {p["rust_version"] for p in published}
 if len(msrv) != 1 or None in msrv:
     sys.exit(f"published crates must share one rust-version: {[(p['name'], p['rust_version']) for p in published]}")
@@ -80,7 +84,8 @@ if ! cargo package --locked --allow-dirty "${args[@]}" >"$log" 2>&1; then
     grep -Ev '^ *(Compiling|Downloaded|Downloading) ' "$log" | tail -n 40 >&2
     fail "cargo package (full log: $log)"
 fi
-grep -E '^ *(Packaged|Verifying)|^(warning|error)' "$log" || true
+# (The tests, benches and examples left out on purpose are each a warning: not shown.)
+grep -E '^ *(Packaged|Verifying)|^(warning|error)' "$log" | grep -v 'is not included in the published package' || true
 printf '%-12s %6s %10s %12s\n' crate files ".crate" unpacked
 for p in $PUBLISHED; do
     v="$(python3 -c "import json,sys; print(next(x['version'] for x in json.load(open(sys.argv[1]))['packages'] if x['name']==sys.argv[2] and x['source'] is None))" "$TARGET/package-check-metadata.json" "$p")"

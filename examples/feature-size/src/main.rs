@@ -18,6 +18,9 @@ use panic_halt as _;
 
 #[cfg(feature = "defmt")]
 use defmt_semihosting as _;
+// The critical section defmt's logger takes (single core).
+#[cfg(feature = "defmt")]
+use cortex_m as _;
 
 use core::hint::black_box;
 use cortex_m_rt::entry;
@@ -79,7 +82,7 @@ fn main() -> ! {
             partitions += topic.partitions.len();
         }
         #[cfg(feature = "defmt")]
-        defmt::info!("{}", response);
+        defmt::println!("{}", response); // println! is never filtered by DEFMT_LOG
         #[cfg(feature = "serde")]
         black_box(serde_json::to_vec(&response).ok());
         #[cfg(feature = "owned")]
