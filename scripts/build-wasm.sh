@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds the npm package of kio-wasm:
 #   kio-wasm/pkg/           the package (wasm-bindgen --target web output,
-#                           package.json, README.md); gitignored
+#                           package.json, README.md, LICENSE); gitignored
 #   www/pkg/                a copy the devtools page loads; gitignored
-#   target/npm/kio-wasm-<version>.tgz   `npm pack` of the package
+#   target/npm/kio-rs-wasm-<version>.tgz   `npm pack` of the package
 # and prints the bundle size, raw and gzipped.
 #
 # Needs the wasm32-unknown-unknown target and wasm-bindgen-cli at exactly the
@@ -36,7 +36,7 @@ rm -rf "$PKG"
 mkdir -p "$PKG"
 wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$PKG" --out-name kio_wasm \
     "${CARGO_TARGET_DIR:-$REPO/target}/wasm32-unknown-unknown/wasm/kio_wasm.wasm"
-cp kio-wasm/npm/package.json kio-wasm/npm/README.md "$PKG/"
+cp kio-wasm/npm/package.json kio-wasm/npm/README.md LICENSE "$PKG/"
 
 rm -rf "$REPO/www/pkg"
 cp -r "$PKG" "$REPO/www/pkg"

@@ -49,6 +49,8 @@ step "the producer firmware in QEMU against Tansu"; bash scripts/test-firmware.s
 step "fuzz smoke run (every target, about 20 s each)"
 bash scripts/fuzz-smoke.sh
 
+step "release packaging: cargo package, npm pack, wasm size budget"; bash scripts/package-check.sh
+
 if [ -x scripts/test-browser.sh ]; then
     step "wasm build and browser tests"
     bash scripts/test-browser.sh

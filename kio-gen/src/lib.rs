@@ -13,6 +13,12 @@
 //! generator does not understand stops it with a message naming the file and
 //! the field. The output is formatted, marked `@generated`, and identical on
 //! every run for the same input.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+/// This crate's README, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 pub mod emit;
 pub mod merge;

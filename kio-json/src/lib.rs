@@ -24,6 +24,12 @@
 //! schema-driven codec, which the browser uses. [`inspect`] turns a packet
 //! capture into a conversation of such documents, for `kio inspect` and the
 //! browser alike.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+/// This crate's README, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 pub mod budget;
 pub mod canonical;

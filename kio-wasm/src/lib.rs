@@ -1,6 +1,6 @@
 //! # kio-wasm: Kafka devtools for the browser
 //!
-//! wasm-bindgen bindings over kio-core, published to npm as `@kio/wasm`
+//! wasm-bindgen bindings over kio-core, published to npm as `@kio-rs/wasm`
 //! (built by `scripts/build-wasm.sh`). Decode bytes into the `kio` CLI's
 //! JSON shape, encode JSON back to identical bytes, get the byte span of
 //! every field, browse the schemas and read pcap/pcapng captures into a
