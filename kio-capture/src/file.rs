@@ -135,7 +135,7 @@ fn pcapng_time(units: u64, iface: &Interface) -> Option<Duration> {
 /// are sane and it is all there.
 fn whole_block_len(rest: &[u8], e: Endianness) -> Option<usize> {
     let len = rd_u32(rest, 4, e)? as usize;
-    if len < 12 || len % 4 != 0 || len > rest.len() {
+    if len < 12 || !len.is_multiple_of(4) || len > rest.len() {
         return None;
     }
     (rd_u32(rest, len - 4, e)? as usize == len).then_some(len)

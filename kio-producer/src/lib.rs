@@ -26,6 +26,7 @@
 //! the same code expanded twice by one macro.
 //!
 //! With the `defmt` feature every step is logged with `defmt`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -18,7 +18,14 @@ use kio_interop::{repo_path, wait_bounded};
 /// Tools the dry run must find missing.
 const HIDDEN: [&str; 3] = ["wasm-bindgen", "tansu", "qemu-system-arm"];
 /// The installer's steps, in order.
-const STEPS: [&str; 5] = ["rust-targets", "debian", "python", "tansu", "wasm-bindgen"];
+const STEPS: [&str; 6] = [
+    "rust-targets",
+    "debian",
+    "python",
+    "tansu",
+    "wasm-bindgen",
+    "cargo-fuzz",
+];
 
 /// A folder of symlinks to every executable on this `PATH` except `hidden`
 /// (and the files in `stubs`, written as scripts instead).

@@ -9,8 +9,8 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use embedded_io::ErrorKind;
-use kio_interop as support;
 use kio_core::records::{Compression, Header, NewRecord};
+use kio_interop as support;
 use kio_producer::{AsyncLink, AsyncProducer, Config, Link, Producer};
 
 /// Runs the kafka-python helper below with `args`; returns its stdout.
