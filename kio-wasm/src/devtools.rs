@@ -135,7 +135,8 @@ pub fn parse_bytes(text: &str) -> Result<Vec<u8>> {
         .chars()
         .filter(|c| !c.is_whitespace() && *c != ':' && *c != ',')
         .collect();
-    if !hex.is_empty() && hex.len().is_multiple_of(2) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+    if !hex.is_empty() && hex.len().is_multiple_of(2) && hex.chars().all(|c| c.is_ascii_hexdigit())
+    {
         let mut out = Vec::with_capacity(hex.len() / 2);
         for i in (0..hex.len()).step_by(2) {
             out.push(u8::from_str_radix(&hex[i..i + 2], 16).map_err(|e| err(e.to_string()))?);

@@ -162,7 +162,19 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
     fn skip_counted(r: &mut Reader<'a>, len: usize, elem_cx: Cx) -> Result<(), DecodeError> {
         match T::FIXED_SIZE {
             // `len` is at most the bytes that remain, so this cannot overflow.
-            Some(size) => r.skip(len.saturating_mul(size)),
+            // One check for the whole run; when it fails, the elements are
+            // skipped one by one so that the error points at the first
+            // element that does not fit (as an element-wise read reports it).
+            Some(size) => {
+                // (`Reader::skip` does not move on failure.)
+                if r.skip(len.saturating_mul(size)).is_ok() {
+                    return Ok(());
+                }
+                for _ in 0..len {
+                    T::skip(r, elem_cx)?;
+                }
+                Ok(())
+            }
             None => {
                 for _ in 0..len {
                     T::skip(r, elem_cx)?;
