@@ -3,6 +3,8 @@
 
 use kio_core::ApiKey;
 
+pub mod checks;
+
 /// Every (API, version) pair kio knows, in a fixed order.
 pub fn all_versions() -> Vec<(ApiKey, i16)> {
     let mut v = Vec::new();
