@@ -30,7 +30,7 @@ budget_flash_none=${FW_BUDGET_FLASH_NONE:-64512}
 budget_flash_lz4=${FW_BUDGET_FLASH_LZ4:-69632}
 budget_flash_defmt=${FW_BUDGET_FLASH_DEFMT:-66560}
 budget_ram_none=${FW_BUDGET_RAM_NONE:-8192}
-budget_ram_lz4=${FW_BUDGET_RAM_LZ4:-20480}
+budget_ram_lz4=${FW_BUDGET_RAM_LZ4:-8192}
 budget_ram_defmt=${FW_BUDGET_RAM_DEFMT:-8192}
 
 work=$(mktemp -d)

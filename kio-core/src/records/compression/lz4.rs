@@ -1,5 +1,6 @@
-//! LZ4 frame format (as Kafka uses it) around `lz4_flex` blocks, with an own
-//! xxHash32 for the descriptor and content checksums. No heap needed.
+//! LZ4 frame format (as Kafka uses it): blocks decoded by `lz4_flex`,
+//! written by `lz4_block`'s small-table compressor, with an own xxHash32 for
+//! the descriptor and content checksums. No heap needed.
 
 use super::{corrupt, Output};
 use crate::records::error::{RecordsError, RecordsErrorKind, Result};
@@ -224,20 +225,20 @@ pub(crate) fn decompress<O: Output>(input: &[u8], out: &mut O) -> Result<usize> 
     Ok(n)
 }
 
-/// Output room with which [`compress`] compresses every block (it stores a
-/// block raw when less room is left).
+/// Output room that always holds [`compress`]'s frame: a block is kept
+/// compressed only when that is shorter than storing it raw.
 pub(crate) fn max_frame_len(len: usize) -> usize {
     let blocks = len / BLOCK + 1;
     7usize
         .saturating_add(len)
         .saturating_add(blocks.saturating_mul(4))
         .saturating_add(4)
-        .saturating_add(lz4_flex::block::get_maximum_output_size(len.min(BLOCK)))
 }
 
 /// Compresses `input` into one LZ4 frame as Kafka's Java client does
-/// (64 KiB independent blocks, no checksums). A block that does not shrink,
-/// or that `out` lacks the 10% slack to compress in place, is stored raw.
+/// (64 KiB independent blocks, no checksums), with the small-table block
+/// compressor of `lz4_block` (512 bytes of stack). A block that does not shrink
+/// is stored raw.
 pub(crate) fn compress(input: &[u8], out: &mut [u8]) -> Result<usize> {
     let available = out.len();
     let small = |needed: usize, at: usize| {
@@ -259,13 +260,12 @@ pub(crate) fn compress(input: &[u8], out: &mut [u8]) -> Result<usize> {
     for chunk in input.chunks(BLOCK) {
         let body_at = pos + 4;
         let body = out.get_mut(body_at..).unwrap_or(&mut []);
-        let compressed = if body.len() >= lz4_flex::block::get_maximum_output_size(chunk.len()) {
-            lz4_flex::block::compress_into(chunk, body)
-                .ok()
-                .filter(|&k| k < chunk.len())
-        } else {
-            None
-        };
+        // Room for less than the raw block: if it does not fit, it does not
+        // shrink, and the block is stored raw.
+        let room = chunk.len().saturating_sub(1).min(body.len());
+        let compressed = body
+            .get_mut(..room)
+            .and_then(|dst| super::lz4_block::compress_block(chunk, dst));
         let word = match compressed {
             Some(k) => {
                 pos = body_at + k;

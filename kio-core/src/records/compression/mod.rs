@@ -15,6 +15,8 @@
 mod gzip;
 #[cfg(feature = "lz4")]
 mod lz4;
+#[cfg(feature = "lz4")]
+mod lz4_block;
 #[cfg(feature = "snappy")]
 mod snappy;
 #[cfg(all(feature = "zstd", feature = "alloc"))]
