@@ -17,6 +17,12 @@ use crate::generated::{ApiKey, RequestBody, ResponseBody};
 use crate::messages::{RequestHeader, ResponseHeader};
 use crate::wire::{CountingSink, IoSink, Reader, Sink, WindowSink};
 
+mod typed;
+pub use typed::{
+    request_header_version_of, response_header_version_of, write_message_frame,
+    write_message_frame_async,
+};
+
 /// A message body that can be encoded at a version: any message type, or
 /// the dispatch enums [`RequestBody`] and [`ResponseBody`].
 pub trait Body {

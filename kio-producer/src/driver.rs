@@ -185,7 +185,7 @@ macro_rules! producer {
                     ..Default::default()
                 };
                 let frame = exchange(link, &mut self.session, &mut *self.rx, api, version, &req) $($aw)* ?;
-                let resp: MetadataResponse<'_> = decode(frame, api, version)?;
+                let resp: MetadataResponse<'_> = decode(frame, version)?;
                 self.session.on_metadata(&resp)
             }
 
@@ -194,7 +194,7 @@ macro_rules! producer {
                 let version = self.session.versions.init_producer_id;
                 let req = self.session.init_producer_id_request();
                 let frame = exchange(link, &mut self.session, &mut *self.rx, api, version, &req) $($aw)* ?;
-                let resp: InitProducerIdResponse<'_> = decode(frame, api, version)?;
+                let resp: InitProducerIdResponse<'_> = decode(frame, version)?;
                 self.session.on_init_producer_id(&resp)
             }
 
@@ -234,7 +234,7 @@ macro_rules! producer {
                     ..Default::default()
                 };
                 let frame = exchange(link, &mut self.session, &mut *self.rx, api, version, &req) $($aw)* ?;
-                let resp: ProduceResponse<'_> = decode(frame, api, version)?;
+                let resp: ProduceResponse<'_> = decode(frame, version)?;
                 self.session.on_produce(&resp, partition, records)
             }
 
@@ -278,7 +278,7 @@ macro_rules! producer {
                     ..Default::default()
                 };
                 let frame = exchange(link, &mut self.session, &mut *self.rx, api, version, &req) $($aw)* ?;
-                let resp: FetchResponse<'_> = decode(frame, api, version)?;
+                let resp: FetchResponse<'_> = decode(frame, version)?;
                 if resp.error_code != 0 {
                     return Err(Error::Broker { api, code: resp.error_code });
                 }
@@ -345,7 +345,8 @@ pub mod blocking {
         version: i16,
         _scratch: &mut [u8],
     ) -> Result<(), Error> {
-        crate::frame::write(link, header, body, version)
+        kio_core::frame::write_message_frame(link, header, body, version)?;
+        Ok(())
     }
 
     fn read<'r, L: Link>(link: &mut L, rx: &'r mut [u8]) -> Result<&'r [u8], Error> {
@@ -370,7 +371,8 @@ pub mod asynch {
         version: i16,
         scratch: &mut [u8],
     ) -> Result<(), Error> {
-        crate::frame::write_async(link, header, body, version, scratch).await
+        kio_core::frame::write_message_frame_async(link, header, body, version, scratch).await?;
+        Ok(())
     }
 
     async fn read<'r, L: AsyncLink>(link: &mut L, rx: &'r mut [u8]) -> Result<&'r [u8], Error> {

@@ -36,7 +36,6 @@ mod log;
 pub mod config;
 mod driver;
 pub mod error;
-pub mod frame;
 pub mod link;
 pub mod session;
 pub mod stamp;

@@ -463,15 +463,11 @@ pub fn api_versions_fallback(
 
 /// Decodes a response frame (after its size) of type `M` at `version`:
 /// the header, then the body, nothing after.
-pub fn decode<'f, M: Message<'f>>(
-    frame: &'f [u8],
-    api: ApiKey,
-    version: i16,
-) -> Result<M, DecodeError> {
+pub fn decode<'f, M: Message<'f>>(frame: &'f [u8], version: i16) -> Result<M, DecodeError> {
     let mut r = Reader::new(frame);
     ResponseHeader::decode_from(
         &mut r,
-        crate::frame::response_header_version::<M>(api, version),
+        kio_core::frame::response_header_version_of::<M>(version),
     )?;
     let body = M::decode_from(&mut r, version)?;
     r.finish()?;
@@ -484,8 +480,8 @@ pub fn decode_api_versions(
     frame: &[u8],
     asked: i16,
 ) -> Result<ApiVersionsResponse<'_>, DecodeError> {
-    match decode(frame, ApiKey::ApiVersions, asked) {
-        Err(e) if asked > 0 => decode(frame, ApiKey::ApiVersions, 0).map_err(|_| e),
+    match decode(frame, asked) {
+        Err(e) if asked > 0 => decode(frame, 0).map_err(|_| e),
         r => r,
     }
 }
