@@ -261,10 +261,10 @@ function filterBar(rows, apply) {
   for (const f of FILTERS) {
     const counts = new Map();
     for (const c of rows) for (const v of f.values(c)) counts.set(v, (counts.get(v) ?? 0) + 1);
-    const opts = [el("option", { value: "" }, `any ${f.label}`)];
+    const opts = [el("option", { value: "" }, f.id === "f-error" ? "errors or not" : `any ${f.label}`)];
     if (f.id === "f-error") {
-      opts.push(el("option", { value: "*" }, `any error (${rows.filter((c) => c.errorCount || c.decodeError).length})`));
-      opts.push(el("option", { value: "-" }, `no error (${rows.filter((c) => !c.errorCount && !c.decodeError).length})`));
+      opts.push(el("option", { value: "*" }, `with an error (${rows.filter((c) => c.errorCount || c.decodeError).length})`));
+      opts.push(el("option", { value: "-" }, `without errors (${rows.filter((c) => !c.errorCount && !c.decodeError).length})`));
     }
     const keys = [...counts.keys()].sort((a, b) => (f.id === "f-error" ? parseInt(a) - parseInt(b) : a.localeCompare(b)));
     for (const k of keys) opts.push(el("option", { value: k }, `${k} (${counts.get(k)})`));
@@ -357,7 +357,7 @@ function readCapture() {
   const axis = el("div", { class: "axis" },
     el("span", { class: "idx" }), el("span", { class: "api" }), el("span", { class: "what" }), el("span", { class: "size" }),
     el("span", { class: "track" }, ...[0, 0.25, 0.5, 0.75, 1].map((x) =>
-      el("span", { class: "tick", style: `left:${x * 100}%` }, `+${fmtMs(x * span * 1000)}`))),
+      el("span", { class: "tick", style: `left:${x * 100}%` }, x ? `+${fmtMs(x * span * 1000)}` : "0"))),
     el("span", { class: "lat muted" }, "latency"));
 
   // Lanes: one per connection, its calls in order.
