@@ -87,7 +87,7 @@ function inspector(bytes, tree) {
       el("span", { class: "name" }, node.name),
       el("span", { class: "type" }, node.type),
       node.value !== undefined && node.value !== null && !kids.length
-        ? el("span", { class: "val" }, node.type.startsWith("[]") || node.type === "records" ? String(node.value) : show(node.value))
+        ? el("span", { class: "val" }, node.type.startsWith("[]") || node.type === "records" || Array.isArray(node.children) ? String(node.value) : show(node.value))
         : node.value !== undefined && node.value !== null ? el("span", { class: "val" }, String(node.value)) : null,
       noteBadge(node.note),
       node.start !== undefined ? el("span", { class: "range" }, `[${node.start}..${node.end})`) : null);

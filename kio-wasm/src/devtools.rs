@@ -527,8 +527,12 @@ fn attach_views(node: &mut Value, doc: &Value, path: &str, depth: usize) {
             .iter_mut()
             .find(|c| c.get("name").and_then(Value::as_str) == Some(base))
         {
-            // Record batches: already shown with their spans.
-            Some(c) if c.get("type").and_then(Value::as_str) == Some("records") => {}
+            // Record batches are in the tree already, with their spans; the
+            // views added to their records in the JSON (internal topics,
+            // registry framing) replace the records' plain fields.
+            Some(c) if c.get("type").and_then(Value::as_str) == Some("records") => {
+                merge_record_views(c, v);
+            }
             Some(Value::Object(c)) => match c.get_mut("children") {
                 Some(Value::Array(cc)) => cc.push(view),
                 _ => {
@@ -539,6 +543,42 @@ fn attach_views(node: &mut Value, doc: &Value, path: &str, depth: usize) {
         }
     }
     kids.extend(extra);
+}
+
+/// Gives each record node of a `records` field's tree the fields of the
+/// same record in the JSON's `_records` view (batch by batch, record by
+/// record), so views kio-json adds to records show with their spans.
+fn merge_record_views(records: &mut Value, view: &Value) {
+    let (Some(Value::Array(batches)), Value::Array(vbatches)) = (records.get_mut("children"), view)
+    else {
+        return;
+    };
+    for (b, vb) in batches.iter_mut().zip(vbatches) {
+        let Some(Value::Array(vrecs)) = vb.get("records") else {
+            continue;
+        };
+        let Some(Value::Array(kids)) = b.get_mut("children") else {
+            continue;
+        };
+        let recs = kids
+            .iter_mut()
+            .filter(|k| k.get("type").and_then(Value::as_str) == Some("Record"));
+        for (r, vr) in recs.zip(vrecs) {
+            let (Value::Object(rm), Value::Object(vm)) = (r, vr) else {
+                continue;
+            };
+            let path = rm
+                .get("path")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let fields: Vec<Value> = vm
+                .iter()
+                .map(|(k, x)| view_tree(k, "record", x, &format!("{path}.{k}"), 0))
+                .collect();
+            rm.insert("children".into(), fields.into());
+        }
+    }
 }
 
 fn message_tree(name: &str, schema: &'static MessageSchema, node: &Node, shift: usize) -> Value {
