@@ -88,7 +88,8 @@ function inspector(bytes, tree) {
       el("span", { class: "type" }, node.type),
       node.value !== undefined && node.value !== null && !kids.length
         ? el("span", { class: "val" }, node.type.startsWith("[]") || node.type === "records" || Array.isArray(node.children) ? String(node.value) : show(node.value))
-        : node.value !== undefined && node.value !== null ? el("span", { class: "val" }, String(node.value)) : null,
+        : node.value !== undefined && node.value !== null ? el("span", { class: "val" }, String(node.value))
+        : node.value === null && !kids.length && node.start === undefined ? el("span", { class: "val null" }, "null") : null,
       noteBadge(node.note),
       node.start !== undefined ? el("span", { class: "range" }, `[${node.start}..${node.end})`) : null);
     if (node.type === "view" || node.name.startsWith("_")) label.classList.add("view");
