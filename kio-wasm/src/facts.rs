@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::meaning;
 
-/// At most this many topics and errors are listed per frame.
+/// At most this many topics and errors are listed per frame (256).
 const MAX_LISTED: usize = 256;
 /// JSON nesting the walk follows (Kafka's schemas nest less than 10 deep).
 const MAX_DEPTH: usize = 64;
@@ -22,7 +22,7 @@ pub struct Facts {
     /// Non-zero error codes: `{path, code, name, message, retriable}`
     /// (`path` a JSON pointer into the frame's JSON).
     pub errors: Vec<Value>,
-    /// How many errors there were (`errors` keeps the first [`MAX_LISTED`]).
+    /// How many errors there were (`errors` keeps the first 256).
     pub error_count: usize,
 }
 
