@@ -7,7 +7,9 @@
 #   4. runs `node --test` in tests/browser: Debian's chromium (/usr/bin/chromium),
 #      headless, on a page served from 127.0.0.1.
 # The screenshot is saved to target/www-screenshot.png (and the expanded
-# Produce call to target/www-produce.png). Idempotent; quick when built.
+# Produce call to target/www-produce.png); the debugger views' screenshots
+# (debugger.test.mjs) to tests/browser/screenshots/ (gitignored).
+# Idempotent; quick when built.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"

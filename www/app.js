@@ -21,6 +21,25 @@ const show = (v) => (typeof v === "string" ? JSON.stringify(v) : kio.toJson(v));
 window.kio = kio;
 window.kioPage = {};
 
+// ------------------------------------------------------------ notes
+// A note (kio-wasm's meaning module: error names, dates, durations, the
+// meanings schema `about` texts give) as a small badge after the value.
+function noteBadge(note) {
+  if (!note) return null;
+  if (note.kind === "error") {
+    const ok = note.code === 0;
+    const title = `${note.code} ${note.name}` + (note.message ? `: ${note.message}` : "") +
+      (ok ? "" : note.retriable ? " (retriable)" : " (not retriable)");
+    return el("span", { class: `note err-${ok ? "ok" : note.retriable ? "retry" : "fatal"}`, title, "data-kind": "error" },
+      note.name, ok ? null : el("span", { class: "flag" }, note.retriable ? "retriable" : "not retriable"));
+  }
+  const title = note.values ? note.values.map(([v, m]) => `${v} = ${m}`).join("\n") : note.text;
+  return el("span", { class: `note ${note.kind}${note.known === false ? " unknown" : ""}`, title, "data-kind": note.kind }, note.text);
+}
+
+// An error code as the page shows it everywhere: "6 NOT_LEADER_OR_FOLLOWER".
+const errorLabel = (e) => `${e.code} ${e.name}`;
+
 // ------------------------------------------------------------ inspector
 // A span tree beside a hex pane; hovering or clicking either side
 // highlights the other.
@@ -68,9 +87,12 @@ function inspector(bytes, tree) {
       el("span", { class: "name" }, node.name),
       el("span", { class: "type" }, node.type),
       node.value !== undefined && node.value !== null && !kids.length
-        ? el("span", { class: "val" }, node.type.startsWith("[]") || node.type === "records" ? String(node.value) : show(node.value))
-        : node.value !== undefined && node.value !== null ? el("span", { class: "val" }, String(node.value)) : null,
+        ? el("span", { class: "val" }, node.type.startsWith("[]") || node.type === "records" || Array.isArray(node.children) ? String(node.value) : show(node.value))
+        : node.value !== undefined && node.value !== null ? el("span", { class: "val" }, String(node.value))
+        : node.value === null && !kids.length && node.start === undefined ? el("span", { class: "val null" }, "null") : null,
+      noteBadge(node.note),
       node.start !== undefined ? el("span", { class: "range" }, `[${node.start}..${node.end})`) : null);
+    if (node.type === "view" || node.name.startsWith("_")) label.classList.add("view");
     const entry = { node, elem: label, depth };
     nodes.push(entry);
     label.addEventListener("mouseenter", () => { label.classList.add("hov"); mark("hov", node, true); });
@@ -207,14 +229,98 @@ function frameView(frame, title) {
   return wrap;
 }
 
-function summarize(f) {
-  const b = f.json?.body;
-  if (!b) return f.json?.error?.message ?? "";
-  const names = [];
-  for (const key of ["topics", "topicData", "topic_data"]) {
-    for (const t of b[key] ?? []) if (t?.name) names.push(t.name);
+// One row per call: what the filters and the timeline need.
+function callFacts(conv, call, i) {
+  const q = conv.frames[call.request];
+  const r = call.response === null ? null : conv.frames[call.response];
+  const topics = [...new Set([...(q.topics ?? []), ...(r?.topics ?? [])])];
+  const errors = [...(q.errors ?? []), ...(r?.errors ?? [])];
+  const latency = r && q.time !== null && r.time !== null ? (r.time - q.time) * 1000 : null;
+  return {
+    i, q, r, topics, errors, latency,
+    errorCount: (q.errorCount ?? 0) + (r?.errorCount ?? 0),
+    api: q.apiName ?? "?",
+    clientId: q.clientId ?? null,
+    decodeError: !(q.decoded && (!r || r.decoded)),
+  };
+}
+
+const fmtMs = (ms) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : ms < 1000 ? `${ms.toFixed(ms < 10 ? 2 : 1)} ms` : `${(ms / 1000).toFixed(2)} s`);
+
+// The filters: API, topic, client id, error. Each is a <select> of the
+// values the capture holds (with counts); "" is "any".
+const FILTERS = [
+  { id: "f-api", label: "API", values: (c) => [c.api] },
+  { id: "f-topic", label: "topic", values: (c) => c.topics },
+  { id: "f-client", label: "client id", values: (c) => (c.clientId === null ? ["(none)"] : [c.clientId]) },
+  { id: "f-error", label: "error", values: (c) => [...new Set(c.errors.map(errorLabel))] },
+];
+
+function filterBar(rows, apply) {
+  const bar = $("#capture-filters");
+  bar.replaceChildren();
+  for (const f of FILTERS) {
+    const counts = new Map();
+    for (const c of rows) for (const v of f.values(c)) counts.set(v, (counts.get(v) ?? 0) + 1);
+    const opts = [el("option", { value: "" }, f.id === "f-error" ? "errors or not" : `any ${f.label}`)];
+    if (f.id === "f-error") {
+      opts.push(el("option", { value: "*" }, `with an error (${rows.filter((c) => c.errorCount || c.decodeError).length})`));
+      opts.push(el("option", { value: "-" }, `without errors (${rows.filter((c) => !c.errorCount && !c.decodeError).length})`));
+    }
+    const keys = [...counts.keys()].sort((a, b) => (f.id === "f-error" ? parseInt(a) - parseInt(b) : a.localeCompare(b)));
+    for (const k of keys) opts.push(el("option", { value: k }, `${k} (${counts.get(k)})`));
+    const sel = el("select", { id: f.id, onchange: apply }, opts);
+    bar.append(el("label", {}, `${f.label} `, sel));
   }
-  return names.length ? `topics: ${[...new Set(names)].join(", ")}` : "";
+  bar.append(el("button", { id: "f-clear", onclick: () => { for (const f of FILTERS) $(`#${f.id}`).value = ""; apply(); } }, "clear"),
+    el("span", { id: "capture-shown", class: "muted" }));
+}
+
+function matches(c) {
+  for (const f of FILTERS) {
+    const want = $(`#${f.id}`)?.value ?? "";
+    if (!want) continue;
+    if (f.id === "f-error" && want === "*") { if (!c.errorCount && !c.decodeError) return false; continue; }
+    if (f.id === "f-error" && want === "-") { if (c.errorCount || c.decodeError) return false; continue; }
+    if (!f.values(c).includes(want)) return false;
+  }
+  return true;
+}
+
+function callRow(c, scale) {
+  const { q, r } = c;
+  const left = scale(q.time);
+  const right = r && r.time !== null ? scale(r.time) : left;
+  const bar = el("span", {
+    class: `bar${c.errorCount || c.decodeError ? " bad" : ""}${r ? "" : " open"}`,
+    style: `left:${left.toFixed(3)}%;width:${Math.max(right - left, 0).toFixed(3)}%`,
+    title: r ? `${c.api}: ${fmtMs(c.latency ?? 0)}` : `${c.api}: no response`,
+    "data-latency-ms": c.latency ?? "",
+  });
+  const errs = [...new Map(c.errors.map((e) => [e.code, e])).values()];
+  const item = el("details", {
+    class: "call", "data-api": c.api, "data-version": q.apiVersion ?? "", "data-conn": q.connection,
+    "data-client": c.clientId ?? "", "data-topics": c.topics.join("\n"), "data-errors": errs.map((e) => e.name).join(" "),
+  },
+  el("summary", {},
+    el("span", { class: "muted idx" }, `#${String(c.i).padStart(3, "0")} corr ${q.correlationId}`),
+    el("span", { class: "api" }, `${c.api} v${q.apiVersion ?? "?"}`),
+    el("span", { class: "what" },
+      c.topics.length ? el("span", { class: "topics" }, c.topics.join(", ")) : null,
+      ...errs.map((e) => el("span", { class: `note err-${e.retriable ? "retry" : "fatal"}`, title: `${e.message ?? ""}${e.retriable ? " (retriable)" : " (not retriable)"}` }, errorLabel(e))),
+      c.decodeError ? el("span", { class: "error" }, " decode error") : null),
+    el("span", { class: "muted size" }, `${q.wireLen} B → ${r ? `${r.wireLen} B` : "—"}`),
+    el("span", { class: "track" }, bar),
+    el("span", { class: "lat" }, r ? (c.latency === null ? "" : fmtMs(c.latency)) : "no response")));
+  const framesBox = el("div", { class: "frames" });
+  item.append(framesBox);
+  item.addEventListener("toggle", () => {
+    if (item.open && !framesBox.childElementCount) {
+      framesBox.append(frameView(q, `Request ${q.apiName} v${q.apiVersion} (${q.client} → ${q.server}${c.clientId ? `, client id ${c.clientId}` : ""})`));
+      if (r) framesBox.append(frameView(r, `Response (${r.server} → ${r.client}) after ${c.latency === null ? "?" : fmtMs(c.latency)}`));
+    }
+  });
+  return item;
 }
 
 function readCapture() {
@@ -222,6 +328,7 @@ function readCapture() {
   errBox.textContent = "";
   const list = $("#conversation");
   list.replaceChildren();
+  $("#capture-filters").replaceChildren();
   if (!captureBytes) return;
   const port = Number($("#port").value) || 9092;
   const t0 = performance.now();
@@ -240,28 +347,59 @@ function readCapture() {
     `${s.packets} packets, ${s.connections} connections, ${s.requests} requests, ${s.responses} responses ` +
     `(${s.paired} paired), ${s.decodeErrors} decode errors — read and decoded in ${ms.toFixed(1)} ms` +
     (conv.issues.length ? ` — ${conv.issues.length} capture issues` : "");
-  conv.calls.forEach((call, i) => {
-    const q = conv.frames[call.request];
-    const r = call.response === null ? null : conv.frames[call.response];
-    const latency = r && q.time !== null && r.time !== null ? `${((r.time - q.time) * 1000).toFixed(2)} ms` : "";
-    const item = el("details", { class: "call", "data-api": q.apiName ?? "?", "data-version": q.apiVersion ?? "" },
-      el("summary", {},
-        el("span", { class: "muted" }, `#${String(i).padStart(3, "0")} conn ${q.connection} corr ${q.correlationId} `),
-        el("span", { class: "api" }, `${q.apiName ?? "?"} v${q.apiVersion ?? "?"}`),
-        " ",
-        el("span", { class: "muted" }, `${q.wireLen} B → ${r ? `${r.wireLen} B ${latency}` : "no response"} ${summarize(q)}`),
-        q.decoded && (!r || r.decoded) ? null : el("span", { class: "error" }, " decode error")));
-    const framesBox = el("div", { class: "frames" });
-    item.append(framesBox);
-    item.addEventListener("toggle", () => {
-      if (item.open && !framesBox.childElementCount) {
-        framesBox.append(frameView(q, `Request ${q.apiName} v${q.apiVersion} (${q.client} → ${q.server})`));
-        if (r) framesBox.append(frameView(r, `Response (${r.server} → ${r.client})`));
-      }
-    });
-    list.append(item);
-  });
+
+  const rows = conv.calls.map((call, i) => callFacts(conv, call, i));
+  window.kioPage.calls = rows;
+  // The time axis: first request to last response, shared by every lane.
+  const times = conv.frames.map((f) => f.time).filter((t) => t !== null);
+  const start = Math.min(...times), end = Math.max(...times);
+  const span = end > start ? end - start : 1;
+  const scale = (t) => (t === null ? 0 : ((t - start) / span) * 100);
+  const axis = el("div", { class: "axis" },
+    el("span", { class: "idx" }), el("span", { class: "api" }), el("span", { class: "what" }), el("span", { class: "size" }),
+    el("span", { class: "track" }, ...[0, 0.25, 0.5, 0.75, 1].map((x) =>
+      el("span", { class: "tick", style: `left:${x * 100}%` }, x ? `+${fmtMs(x * span * 1000)}` : "0"))),
+    el("span", { class: "lat muted" }, "latency"));
+
+  // Lanes: one per connection, its calls in order.
+  const lanes = new Map();
+  for (const c of rows) {
+    const k = c.q.connection;
+    if (!lanes.has(k)) lanes.set(k, []);
+    lanes.get(k).push(c);
+  }
+  const laneBoxes = [];
+  for (const [conn, calls] of lanes) {
+    const q0 = calls[0].q;
+    const clients = [...new Set(calls.map((c) => c.clientId).filter((x) => x !== null))];
+    const head = el("div", { class: "lane-head" },
+      el("strong", {}, `connection ${conn}`), ` ${q0.client} → ${q0.server}`,
+      clients.length ? el("span", { class: "muted" }, ` · client id ${clients.join(", ")}`) : null,
+      el("span", { class: "muted count" }, ""));
+    const items = calls.map((c) => { const it = callRow(c, scale); c.elem = it; return it; });
+    const lane = el("div", { class: "lane", "data-conn": conn }, head, ...items);
+    laneBoxes.push({ lane, calls, head });
+  }
+  list.append(axis, ...laneBoxes.map((l) => l.lane));
   for (const issue of conv.issues) list.append(el("div", { class: "muted" }, issue));
+
+  const apply = () => {
+    let shown = 0;
+    for (const { lane, calls, head } of laneBoxes) {
+      let n = 0;
+      for (const c of calls) {
+        const ok = matches(c);
+        c.elem.classList.toggle("hidden", !ok);
+        if (ok) n++;
+      }
+      lane.classList.toggle("hidden", n === 0);
+      head.querySelector(".count").textContent = ` · ${n} of ${calls.length} calls`;
+      shown += n;
+    }
+    $("#capture-shown").textContent = `showing ${shown} of ${rows.length} calls`;
+  };
+  filterBar(rows, apply);
+  apply();
 }
 
 function setupCapture() {
@@ -375,7 +513,8 @@ function structForm(fields, version, value, path) {
     box.append(el("div", { class: "f" },
       el("label", { for: part.id, title: f.type }, f.jsonName + tagged),
       el("span", {}, part.node, nullBox ? el("label", {}, " null ", nullBox) : null),
-      el("span", { class: "about" }, `${f.type} · v${f.versions.text}${nullable ? " · nullable" : ""} — ${f.about}`)));
+      el("span", { class: "about" }, `${f.type} · v${f.versions.text}${nullable ? " · nullable" : ""} — ${f.about}`,
+        f.values ? ` Values: ${f.values.map(([v, m]) => `${v} = ${m}`).join("; ")}.` : "")));
     parts.push([f.jsonName, part, nullBox]);
   }
   return {
@@ -445,7 +584,9 @@ function fieldRows(fields, depth) {
       el("td", {}, f.nullableVersions?.text ?? ""),
       el("td", {}, f.tag !== null ? `${f.tag} (${f.taggedVersions?.text ?? ""})` : ""),
       el("td", {}, f.default),
-      el("td", { class: "about" }, f.about + (f.ignorable ? " [ignorable]" : "") + (f.entityType ? ` [${f.entityType}]` : ""))),
+      el("td", { class: "about" }, f.about + (f.ignorable ? " [ignorable]" : "") + (f.entityType ? ` [${f.entityType}]` : ""),
+        f.values ? el("div", { class: "values" }, ...f.values.map(([v, m]) => el("span", { class: "note enum" }, `${v} = ${m}`))) : null,
+        f.meaning ? el("span", { class: "note" }, { errorCode: "error code", timestamp: "date (ms since epoch)", duration: "duration (ms)" }[f.meaning]) : null)),
     ...(f.fields ? fieldRows(f.fields, depth + 1) : []),
   ]);
 }

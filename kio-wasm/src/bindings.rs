@@ -335,3 +335,27 @@ pub fn js_to_json(value: JsValue, pretty: Option<bool>) -> Result<String, JsValu
 pub fn js_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+#[wasm_bindgen(js_name = errorCode, skip_typescript)]
+pub fn js_error_code(code: f64) -> JsResult {
+    if code.fract() != 0.0 || !(i16::MIN as f64..=i16::MAX as f64).contains(&code) {
+        return Err(to_js_error(shape(format!(
+            "an error code is an int16, not {code}"
+        ))));
+    }
+    Ok(to_js(&crate::meaning::error_code(code as i64)))
+}
+
+#[wasm_bindgen(js_name = errorCodes, skip_typescript)]
+pub fn js_error_codes() -> JsValue {
+    to_js(&crate::meaning::error_codes())
+}
+
+#[wasm_bindgen(js_name = enumValues, skip_typescript)]
+pub fn js_enum_values(about: &str) -> JsValue {
+    let v: Vec<Value> = crate::meaning::enum_values(about)
+        .into_iter()
+        .map(|(n, m)| Value::Array(vec![n.into(), m.into()]))
+        .collect();
+    to_js(&Value::Array(v))
+}

@@ -13,6 +13,8 @@ use kio_json::inspect::{self, DynamicCodec, InspectOptions};
 use kio_json::{DecodeOptions, Kind};
 use serde_json::{json, Map, Value};
 
+use crate::meaning;
+
 /// The page's view budget per frame (`setMaxDecompressed`); `usize::MAX`
 /// stands for the default (64 × the frame, 1 MiB to 256 MiB).
 static MAX_DECOMPRESSED: std::sync::atomic::AtomicUsize =
@@ -179,13 +181,18 @@ fn decode_frame_nodes(bytes: &[u8], ctx: Option<(i16, i16)>) -> Result<(DecodedF
 pub fn decode_frame(bytes: &[u8], ctx: Option<(i16, i16)>) -> Result<Value> {
     let (frame, _) = split_prefix(bytes, ctx.is_none());
     let (d, _) = decode_frame_nodes(bytes, ctx)?;
-    let doc = dj::frame_json_with(&d, &mut decode_options().budget(frame.len()));
+    Ok(frame_doc(&d, frame))
+}
+
+/// The CLI's JSON of a decoded frame (`frame`: its bytes after the prefix).
+fn frame_doc(d: &DecodedFrame, frame: &[u8]) -> Value {
+    let doc = dj::frame_json_with(d, &mut decode_options().budget(frame.len()));
     let response_to = if d.kind == Kind::Response {
         Some((d.api, d.version))
     } else {
         None
     };
-    Ok(kio_json::canonical::mark(doc, frame, response_to))
+    kio_json::canonical::mark(doc, frame, response_to)
 }
 
 // ------------------------------------------------------------ span trees
@@ -193,6 +200,15 @@ pub fn decode_frame(bytes: &[u8], ctx: Option<(i16, i16)>) -> Result<Value> {
 fn span_fields(n: &mut Map<String, Value>, span: Span, shift: usize) {
     n.insert("start".into(), (span.start + shift).into());
     n.insert("end".into(), (span.end + shift).into());
+}
+
+/// A scalar node's `note` (error name, date, meaning; [`meaning::note`]).
+fn add_note(m: &mut Map<String, Value>, f: &'static FieldSchema, v: &Dv) {
+    if let Dv::Int(n) = v {
+        if let Some(note) = meaning::note(f, *n) {
+            m.insert("note".into(), note);
+        }
+    }
 }
 
 fn scalar_text(v: &Dv) -> Value {
@@ -277,6 +293,7 @@ fn field_tree(
                         }
                         v => {
                             e.insert("value".into(), scalar_text(v));
+                            add_note(&mut e, f, v);
                         }
                     }
                     Some(Value::Object(e))
@@ -292,6 +309,7 @@ fn field_tree(
         }
         v => {
             m.insert("value".into(), scalar_text(v));
+            add_note(&mut m, f, v);
         }
     }
     Value::Object(m)
@@ -366,7 +384,13 @@ fn records_tree(bytes: &[u8], base: usize, path: &str) -> Vec<Value> {
                         }
                     }
                 } else {
-                    kids.push(json!({"name": k, "type": "batch header", "value": val}));
+                    kids.push(view_tree(
+                        k,
+                        "batch header",
+                        val,
+                        &format!("{path}._records[{i}].{k}"),
+                        0,
+                    ));
                 }
             }
         }
@@ -391,7 +415,7 @@ fn record_tree(j: usize, r: &Value, path: &str, span: Option<(usize, usize)>) ->
     let mut kids = Vec::new();
     if let Value::Object(m) = r {
         for (k, v) in m {
-            kids.push(json!({"name": k, "type": "record", "value": v}));
+            kids.push(view_tree(k, "record", v, &format!("{path}.{k}"), 0));
         }
     }
     let mut node = json!({"name": format!("record {j}"), "type": "Record", "path": path, "value": label, "children": kids});
@@ -400,6 +424,161 @@ fn record_tree(j: usize, r: &Value, path: &str, span: Option<(usize, usize)>) ->
         m.insert("end".into(), end.into());
     }
     node
+}
+
+/// The depth below which a derived view is shown as JSON text, not nodes.
+const VIEW_DEPTH: usize = 32;
+
+/// A node for a value of a derived view (a record's fields, a nested
+/// payload decoded by kio-json): objects and arrays become children, so any
+/// view shape shows as a tree; error codes and timestamps get a `note`.
+fn view_tree(name: &str, ty: &str, v: &Value, path: &str, depth: usize) -> Value {
+    let mut m = Map::new();
+    m.insert("name".into(), name.into());
+    m.insert("type".into(), ty.into());
+    m.insert("path".into(), path.into());
+    match v {
+        Value::Object(o) if depth < VIEW_DEPTH => {
+            let kids: Vec<Value> = o
+                .iter()
+                .map(|(k, x)| view_tree(k, "view", x, &format!("{path}.{k}"), depth + 1))
+                .collect();
+            m.insert("value".into(), format!("{} fields", o.len()).into());
+            m.insert("children".into(), kids.into());
+        }
+        Value::Array(a) if depth < VIEW_DEPTH => {
+            let kids: Vec<Value> = a
+                .iter()
+                .enumerate()
+                .map(|(i, x)| {
+                    view_tree(
+                        &format!("[{i}]"),
+                        "view",
+                        x,
+                        &format!("{path}[{i}]"),
+                        depth + 1,
+                    )
+                })
+                .collect();
+            m.insert("value".into(), format!("{} items", a.len()).into());
+            m.insert("children".into(), kids.into());
+        }
+        Value::Object(_) | Value::Array(_) => {
+            m.insert("value".into(), v.to_string().into());
+        }
+        _ => {
+            m.insert("value".into(), v.clone());
+            if let Some(note) = meaning::view_note(name, v) {
+                m.insert("note".into(), note);
+            }
+        }
+    }
+    Value::Object(m)
+}
+
+/// Hangs the derived views of `doc` (keys beginning with `_`, docs/JSON.md)
+/// on the span tree `node` that shows the same struct: a view `_x` becomes a
+/// child of field `x`'s node (or of the struct's node when there is no `x`).
+/// Record batches (`_records`) are already in the tree, with their spans.
+fn attach_views(node: &mut Value, doc: &Value, path: &str, depth: usize) {
+    let (Value::Object(obj), Some(Value::Array(kids))) = (doc, node.get_mut("children")) else {
+        return;
+    };
+    if depth > VIEW_DEPTH {
+        return;
+    }
+    for kid in kids.iter_mut() {
+        let Some(name) = kid.get("name").and_then(Value::as_str).map(str::to_owned) else {
+            continue;
+        };
+        let Some(sub) = obj.get(&name) else { continue };
+        let p = if path.is_empty() {
+            name.clone()
+        } else {
+            format!("{path}.{name}")
+        };
+        match sub {
+            Value::Object(_) => attach_views(kid, sub, &p, depth + 1),
+            Value::Array(items) => {
+                if let Some(Value::Array(elems)) = kid.get_mut("children") {
+                    for (i, (e, x)) in elems.iter_mut().zip(items).enumerate() {
+                        attach_views(e, x, &format!("{p}[{i}]"), depth + 1);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut extra = Vec::new();
+    for (k, v) in obj {
+        let Some(base) = k.strip_prefix('_') else {
+            continue;
+        };
+        if k == "_unknownTaggedFields" {
+            continue;
+        }
+        let p = if path.is_empty() {
+            k.clone()
+        } else {
+            format!("{path}.{k}")
+        };
+        let view = view_tree(k, "view", v, &p, 0);
+        match kids
+            .iter_mut()
+            .find(|c| c.get("name").and_then(Value::as_str) == Some(base))
+        {
+            // Record batches are in the tree already, with their spans; the
+            // views added to their records in the JSON (internal topics,
+            // registry framing) replace the records' plain fields.
+            Some(c) if c.get("type").and_then(Value::as_str) == Some("records") => {
+                merge_record_views(c, v);
+            }
+            Some(Value::Object(c)) => match c.get_mut("children") {
+                Some(Value::Array(cc)) => cc.push(view),
+                _ => {
+                    c.insert("children".into(), vec![view].into());
+                }
+            },
+            _ => extra.push(view),
+        }
+    }
+    kids.extend(extra);
+}
+
+/// Gives each record node of a `records` field's tree the fields of the
+/// same record in the JSON's `_records` view (batch by batch, record by
+/// record), so views kio-json adds to records show with their spans.
+fn merge_record_views(records: &mut Value, view: &Value) {
+    let (Some(Value::Array(batches)), Value::Array(vbatches)) = (records.get_mut("children"), view)
+    else {
+        return;
+    };
+    for (b, vb) in batches.iter_mut().zip(vbatches) {
+        let Some(Value::Array(vrecs)) = vb.get("records") else {
+            continue;
+        };
+        let Some(Value::Array(kids)) = b.get_mut("children") else {
+            continue;
+        };
+        let recs = kids
+            .iter_mut()
+            .filter(|k| k.get("type").and_then(Value::as_str) == Some("Record"));
+        for (r, vr) in recs.zip(vrecs) {
+            let (Value::Object(rm), Value::Object(vm)) = (r, vr) else {
+                continue;
+            };
+            let path = rm
+                .get("path")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let fields: Vec<Value> = vm
+                .iter()
+                .map(|(k, x)| view_tree(k, "record", x, &format!("{path}.{k}"), 0))
+                .collect();
+            rm.insert("children".into(), fields.into());
+        }
+    }
 }
 
 fn message_tree(name: &str, schema: &'static MessageSchema, node: &Node, shift: usize) -> Value {
@@ -428,6 +607,10 @@ pub fn tree(api_key: i16, version: i16, kind: &str, bytes: &[u8]) -> Result<Valu
     let (node, rest) =
         dj::decode_body_node(kind, api, version, bytes).map_err(|e| dyn_err(e, 0))?;
     let mut t = message_tree("body", schema_of(kind, api), &node, 0);
+    let doc = decode(api_key, version, kind.as_str(), bytes)?;
+    if let Some(body) = doc.get("body") {
+        attach_views(&mut t, body, "body", 0);
+    }
     if !rest.is_empty() {
         let kids = vec![
             t,
@@ -459,11 +642,13 @@ pub fn frame_tree(bytes: &[u8], ctx: Option<(i16, i16)>) -> Result<Value> {
         &d.body,
         shift,
     ));
-    Ok(json!({
+    let mut root = json!({
         "name": format!("{} {} v{}", d.api.name(), d.kind.as_str(), d.version),
         "type": "frame", "path": "", "start": 0, "end": bytes.len(),
         "children": kids,
-    }))
+    });
+    attach_views(&mut root, &frame_doc(&d, &bytes[shift..]), "", 0);
+    Ok(root)
 }
 
 // ------------------------------------------------------------ encode
@@ -527,6 +712,29 @@ fn field_schema(f: &'static FieldSchema) -> Value {
     m.insert("mapKey".into(), f.map_key.into());
     m.insert("entityType".into(), f.entity_type.into());
     m.insert("about".into(), f.about.into());
+    let values = meaning::field_values(f);
+    if !values.is_empty() {
+        m.insert(
+            "values".into(),
+            values
+                .into_iter()
+                .map(|(v, t)| json!([v, t]))
+                .collect::<Vec<_>>()
+                .into(),
+        );
+    }
+    let reading = if meaning::is_error_field(f) {
+        Some("errorCode")
+    } else if meaning::is_timestamp_field(f) {
+        Some("timestamp")
+    } else if meaning::is_duration_field(f) {
+        Some("duration")
+    } else {
+        None
+    };
+    if let Some(t) = reading {
+        m.insert("meaning".into(), t.into());
+    }
     if !f.fields.is_empty() {
         m.insert(
             "fields".into(),
@@ -630,7 +838,10 @@ pub use kio_json::inspect::rfc3339;
 /// object `kio inspect` prints for it), `kind`, `connection`, `apiKey`,
 /// `apiName`, `apiVersion`, `correlationId`, `decoded`, `wireLen`, `time`
 /// (seconds) and `frame` (its bytes, size prefix included, base64); for a
-/// response `request` is the index of its request. `calls` pairs them:
+/// response `request` is the index of its request. For the filters, each
+/// frame also has `topics` (names), `errors` (non-zero error codes with
+/// name, message, retriable flag and JSON pointer; [`crate::facts`]),
+/// `errorCount` and, for a request, `clientId`. `calls` pairs them:
 /// `{request, response}` indices into `frames`.
 pub fn inspect_capture(bytes: &[u8], ports: &[u16]) -> Result<Value> {
     let opts = InspectOptions {
@@ -645,6 +856,13 @@ pub fn inspect_capture(bytes: &[u8], ports: &[u16]) -> Result<Value> {
         .into_iter()
         .map(|f| {
             let mut obj = Map::new();
+            let facts = crate::facts::of(&f.json);
+            obj.insert("topics".into(), facts.topics.into());
+            obj.insert("errors".into(), facts.errors.into());
+            obj.insert("errorCount".into(), facts.error_count.into());
+            if let Some(c) = f.json.pointer("/header/clientId") {
+                obj.insert("clientId".into(), c.clone());
+            }
             obj.insert("json".into(), f.json);
             obj.insert("kind".into(), f.kind.as_str().into());
             obj.insert("connection".into(), f.connection.into());
@@ -681,4 +899,41 @@ pub fn inspect_capture(bytes: &[u8], ports: &[u16]) -> Result<Value> {
             "decodeErrors": s.decode_errors,
         },
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A nested payload's view (`_metadata` next to `metadata`, as kio-json
+    // writes derived views) hangs under the field's node, any shape.
+    #[test]
+    fn derived_views_hang_under_their_field() {
+        let mut tree = json!({"name": "body", "type": "JoinGroupRequest", "path": "body", "children": [
+            {"name": "protocols", "type": "[]Protocol", "path": "body.protocols", "children": [
+                {"name": "[0]", "type": "Protocol", "path": "body.protocols[0]", "children": [
+                    {"name": "metadata", "type": "bytes", "path": "body.protocols[0].metadata", "value": "AAE="}]}]},
+            {"name": "records", "type": "records", "path": "body.records", "children": []}]});
+        let doc = json!({"protocols": [{"metadata": "AAE=", "_metadata": {"version": 1, "topics": ["orders"], "errorCode": 6}}],
+                         "records": "", "_records": [], "_summary": {"commitTimestamp": 1796141364934_i64}});
+        attach_views(&mut tree, &doc, "body", 0);
+        let meta = &tree["children"][0]["children"][0]["children"][0];
+        let view = &meta["children"][0];
+        assert_eq!(view["name"], "_metadata");
+        assert_eq!(view["path"], "body.protocols[0]._metadata");
+        assert_eq!(view["children"][1]["name"], "topics");
+        assert_eq!(view["children"][1]["children"][0]["value"], "orders");
+        assert_eq!(
+            view["children"][2]["note"]["name"],
+            "NOT_LEADER_OR_FOLLOWER"
+        );
+        // Record batches are in the tree already; other views hang on the struct.
+        assert_eq!(tree["children"][1]["children"], json!([]));
+        let summary = &tree["children"][2];
+        assert_eq!(summary["name"], "_summary");
+        assert_eq!(
+            summary["children"][0]["note"]["text"],
+            "2026-12-01T16:09:24.934Z"
+        );
+    }
 }

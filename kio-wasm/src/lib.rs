@@ -18,3 +18,5 @@
 
 mod bindings;
 pub mod devtools;
+pub mod facts;
+pub mod meaning;

@@ -9,62 +9,24 @@
 //   CHROMIUM=path         the browser (default /usr/bin/chromium)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import http from "node:http";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { openPage, repo } from "./harness.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, "..", "..");
-const www = path.join(repo, "www");
 const capture = path.resolve(repo, "../shared/captures/kafka-python-session.pcapng");
 const screenshot = path.join(repo, "target", "www-screenshot.png");
 const kioBin = process.env.KIO_BIN || path.join(repo, "target", "debug", "kio");
 const FRAME = "0000002b0003000c0000000700036b696f000200000000000000000000000000000000086b702d7465737400000000";
 
-const MIME = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-  ".wasm": "application/wasm", ".json": "application/json", ".ts": "text/plain",
-};
-
-let server, baseUrl, context, page, userDataDir;
+let page, close;
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(www, "pkg", "kio_wasm_bg.wasm")), "www/pkg missing: run scripts/build-wasm.sh");
-  server = http.createServer((req, res) => {
-    const url = new URL(req.url, "http://x");
-    let file = path.normalize(path.join(www, decodeURIComponent(url.pathname)));
-    if (!file.startsWith(www)) { res.writeHead(403).end(); return; }
-    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
-    fs.readFile(file, (err, data) => {
-      if (err) { res.writeHead(404).end("not found"); return; }
-      res.writeHead(200, { "content-type": MIME[path.extname(file)] || "application/octet-stream" }).end(data);
-    });
-  });
-  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  baseUrl = `http://127.0.0.1:${server.address().port}/`;
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kio-chromium-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1400, height: 1000 },
-  });
-  page = context.pages()[0] ?? await context.newPage();
-  page.on("pageerror", (e) => console.error("page error:", e));
-  await page.goto(baseUrl);
-  await page.waitForSelector("body[data-ready='1']", { timeout: 30000 });
+  ({ page, close } = await openPage());
 });
 
 after(async () => {
-  await context?.close();
-  server?.close();
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  await close?.();
 });
 
 function cli(args, input) {
