@@ -84,7 +84,7 @@ impl Proxy {
             tokio::select! {
                 r = &mut connect => break r,
                 n = cr.read(&mut chunk[..room]), if room > 0 => match n {
-                    Ok(0) => return self.closed(&cid, "the client closed while the upstream was away".into(), Counts::default()),
+                    Ok(0) => return self.closed(&cid, "the client closed before the upstream connection was made".into(), Counts::default()),
                     Ok(n) => held.extend_from_slice(&chunk[..n]),
                     Err(e) => return self.closed(&cid, describe(&PumpError::read(Kind::Request, e)), Counts::default()),
                 },
