@@ -181,7 +181,7 @@ impl Proxy {
         };
         let mut reason = describe_end(&first);
         if let Err(e) = &second {
-            if !matches!(first, Err(_)) {
+            if first.is_ok() {
                 reason.push_str("; then ");
                 reason.push_str(&describe(e));
             }

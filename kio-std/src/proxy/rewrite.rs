@@ -243,6 +243,10 @@ fn walk_struct(
     }
 }
 
+/// A rewritten frame (size prefix included) and its `{path, node, from,
+/// to}` changes.
+pub type Rewritten = (Vec<u8>, Vec<Value>);
+
 /// Rewrites the broker addresses of one response frame (`payload`: the
 /// frame without its size prefix, header included) of `api` at `version`,
 /// as the proxy does: decode to JSON, [`rewrite_addresses`], encode.
@@ -254,7 +258,7 @@ pub fn rewrite_response(
     version: i16,
     opts: &crate::json::DecodeOptions,
     route: &mut dyn FnMut(&Found) -> Option<(String, i32)>,
-) -> Result<Option<(Vec<u8>, Vec<Value>)>, crate::json::JsonError> {
+) -> Result<Option<Rewritten>, crate::json::JsonError> {
     let mut doc = crate::json::decode_response_frame_with(payload, api, version, opts)?;
     let Some(body) = doc.get_mut("body") else {
         return Ok(None);
