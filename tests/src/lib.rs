@@ -69,7 +69,13 @@ pub struct Tansu {
 impl Tansu {
     /// Starts a broker on a free port and waits until it accepts connections.
     pub fn start() -> Tansu {
-        let port = free_port();
+        Tansu::start_on(free_port())
+    }
+
+    /// Starts a broker on `port` (e.g. again after [`Tansu::stop`], to
+    /// restart it where clients knew it) and waits until it accepts
+    /// connections.
+    pub fn start_on(port: u16) -> Tansu {
         let url = format!("tcp://127.0.0.1:{port}");
         let bin = std::env::var("KIO_TANSU").unwrap_or_else(|_| "tansu".into());
         let child = Command::new(&bin)
@@ -94,6 +100,13 @@ impl Tansu {
             panic!("tansu did not listen on {addr}");
         }
         t
+    }
+}
+
+impl Tansu {
+    /// Kills the broker (as a crash would) and waits for it to be gone.
+    pub fn stop(self) {
+        drop(self);
     }
 }
 
@@ -193,6 +206,11 @@ impl KioProcess {
             .spawn()
             .unwrap_or_else(|e| panic!("{bin} {args:?} does not start: {e}"));
         KioProcess { child: Some(child) }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     /// SIGTERM, wait (at most 10 s, then kill) and return what it printed on stderr.

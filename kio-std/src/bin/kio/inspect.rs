@@ -18,6 +18,7 @@ pub const BUNDLED_PORT: u16 = 19092;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// One JSON object per frame, in capture time order (docs/JSON.md).
+    #[value(alias = "json")]
     Jsonl,
     /// One line per request/response pair.
     Table,
@@ -40,9 +41,10 @@ pub struct Args {
     /// The broker's TCP port (repeatable; default 9092, or 19092 for the bundled capture).
     #[arg(long = "port")]
     pub ports: Vec<u16>,
-    /// How to print the conversation.
-    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
-    pub format: Format,
+    /// How to print the conversation (default: the table on a terminal,
+    /// JSON Lines when piped).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Re-encode every frame from its JSON and compare with the captured
     /// bytes (adds `roundTrip` to each JSON object; fails on a mismatch).
     #[arg(long)]
@@ -73,7 +75,15 @@ pub fn run(a: Args) -> CmdResult {
     for issue in &conv.issues {
         eprintln!("kio: capture: {issue}");
     }
-    match a.format {
+    let format = a.format.unwrap_or_else(|| {
+        use std::io::IsTerminal;
+        if std::io::stdout().is_terminal() {
+            Format::Table
+        } else {
+            Format::Jsonl
+        }
+    });
+    match format {
         Format::Jsonl => {
             let mut out = String::new();
             for f in &conv.frames {

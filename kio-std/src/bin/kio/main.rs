@@ -41,7 +41,7 @@ enum Command {
     /// Ask a broker for its API versions and metadata (like `kcat -L`).
     Probe(probe::Args),
     /// Run an inspecting proxy between Kafka clients and a broker.
-    Proxy(proxy::Args),
+    Proxy(Box<proxy::Args>),
 }
 
 /// A failed command: the exit code and what to tell the user.
@@ -82,7 +82,7 @@ fn main() -> ExitCode {
         Command::Schema(a) => schema::run(a),
         Command::Inspect(a) => inspect::run(a),
         Command::Probe(a) => probe::run(a),
-        Command::Proxy(a) => proxy::run(a),
+        Command::Proxy(a) => proxy::run(*a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
