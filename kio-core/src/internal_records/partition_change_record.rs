@@ -431,12 +431,6 @@ impl<'a> rt::Wire<'a> for PartitionChangeRecord<'a> {
                     .in_field("PartitionChangeRecord.LeaderRecoveryState"),
             );
         }
-        if (!cx.flexible || !(v >= 1)) && self.directories != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionChangeRecord.Directories"),
-            );
-        }
         if (!cx.flexible || !(v >= 2)) && self.eligible_leader_replicas != None {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
@@ -449,6 +443,12 @@ impl<'a> rt::Wire<'a> for PartitionChangeRecord<'a> {
                     .in_field("PartitionChangeRecord.LastKnownElr"),
             );
         }
+        if (!cx.flexible || !(v >= 1)) && self.directories != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.Directories"),
+            );
+        }
         if cx.flexible {
             let has_isr = self.isr != None;
             let has_leader = self.leader != -2;
@@ -456,10 +456,10 @@ impl<'a> rt::Wire<'a> for PartitionChangeRecord<'a> {
             let has_removing_replicas = self.removing_replicas != None;
             let has_adding_replicas = self.adding_replicas != None;
             let has_leader_recovery_state = self.leader_recovery_state != -1;
-            let has_directories = v >= 1 && self.directories != None;
             let has_eligible_leader_replicas = v >= 2
                 && self.eligible_leader_replicas != None;
             let has_last_known_elr = v >= 2 && self.last_known_elr != None;
+            let has_directories = v >= 1 && self.directories != None;
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
@@ -470,9 +470,9 @@ impl<'a> rt::Wire<'a> for PartitionChangeRecord<'a> {
                     (3u32, has_removing_replicas),
                     (4u32, has_adding_replicas),
                     (5u32, has_leader_recovery_state),
-                    (8u32, has_directories),
                     (6u32, has_eligible_leader_replicas),
                     (7u32, has_last_known_elr),
+                    (8u32, has_directories),
                 ],
             )?;
             if has_isr {
@@ -534,16 +534,6 @@ impl<'a> rt::Wire<'a> for PartitionChangeRecord<'a> {
                         e.in_field("PartitionChangeRecord.LeaderRecoveryState")
                     })?;
             }
-            if has_directories {
-                let len = rt::Wire::wire_len(
-                        &self.directories,
-                        rt::Cx::new(v, true, v >= 1),
-                    )
-                    .map_err(|e| e.in_field("PartitionChangeRecord.Directories"))?;
-                tw.field(w, 8u32, len)?;
-                rt::Wire::write(&self.directories, w, rt::Cx::new(v, true, v >= 1))
-                    .map_err(|e| e.in_field("PartitionChangeRecord.Directories"))?;
-            }
             if has_eligible_leader_replicas {
                 let len = rt::Wire::wire_len(
                         &self.eligible_leader_replicas,
@@ -571,6 +561,16 @@ impl<'a> rt::Wire<'a> for PartitionChangeRecord<'a> {
                 tw.field(w, 7u32, len)?;
                 rt::Wire::write(&self.last_known_elr, w, rt::Cx::new(v, true, v >= 2))
                     .map_err(|e| e.in_field("PartitionChangeRecord.LastKnownElr"))?;
+            }
+            if has_directories {
+                let len = rt::Wire::wire_len(
+                        &self.directories,
+                        rt::Cx::new(v, true, v >= 1),
+                    )
+                    .map_err(|e| e.in_field("PartitionChangeRecord.Directories"))?;
+                tw.field(w, 8u32, len)?;
+                rt::Wire::write(&self.directories, w, rt::Cx::new(v, true, v >= 1))
+                    .map_err(|e| e.in_field("PartitionChangeRecord.Directories"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {

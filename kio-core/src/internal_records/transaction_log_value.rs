@@ -370,32 +370,32 @@ impl<'a> rt::Wire<'a> for TransactionLogValue<'a> {
                     .in_field("TransactionLogValue.NextProducerId"),
             );
         }
-        if (!cx.flexible || !(v >= 1)) && self.next_producer_epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TransactionLogValue.NextProducerEpoch"),
-            );
-        }
         if (!cx.flexible || !(v >= 1)) && self.client_transaction_version != 0 {
             return Err(
                 rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
                     .in_field("TransactionLogValue.ClientTransactionVersion"),
             );
         }
+        if (!cx.flexible || !(v >= 1)) && self.next_producer_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TransactionLogValue.NextProducerEpoch"),
+            );
+        }
         if cx.flexible {
             let has_previous_producer_id = v >= 1 && self.previous_producer_id != -1;
             let has_next_producer_id = v >= 1 && self.next_producer_id != -1;
-            let has_next_producer_epoch = v >= 1 && self.next_producer_epoch != -1;
             let has_client_transaction_version = v >= 1
                 && self.client_transaction_version != 0;
+            let has_next_producer_epoch = v >= 1 && self.next_producer_epoch != -1;
             let mut tw = rt::TaggedWriter::begin(
                 w,
                 &self.unknown_tagged_fields,
                 &[
                     (0u32, has_previous_producer_id),
                     (1u32, has_next_producer_id),
-                    (3u32, has_next_producer_epoch),
                     (2u32, has_client_transaction_version),
+                    (3u32, has_next_producer_epoch),
                 ],
             )?;
             if has_previous_producer_id {
@@ -422,20 +422,6 @@ impl<'a> rt::Wire<'a> for TransactionLogValue<'a> {
                 rt::Wire::write(&self.next_producer_id, w, rt::Cx::new(v, true, false))
                     .map_err(|e| e.in_field("TransactionLogValue.NextProducerId"))?;
             }
-            if has_next_producer_epoch {
-                let len = rt::Wire::wire_len(
-                        &self.next_producer_epoch,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("TransactionLogValue.NextProducerEpoch"))?;
-                tw.field(w, 3u32, len)?;
-                rt::Wire::write(
-                        &self.next_producer_epoch,
-                        w,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("TransactionLogValue.NextProducerEpoch"))?;
-            }
             if has_client_transaction_version {
                 let len = rt::Wire::wire_len(
                         &self.client_transaction_version,
@@ -453,6 +439,20 @@ impl<'a> rt::Wire<'a> for TransactionLogValue<'a> {
                     .map_err(|e| {
                         e.in_field("TransactionLogValue.ClientTransactionVersion")
                     })?;
+            }
+            if has_next_producer_epoch {
+                let len = rt::Wire::wire_len(
+                        &self.next_producer_epoch,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("TransactionLogValue.NextProducerEpoch"))?;
+                tw.field(w, 3u32, len)?;
+                rt::Wire::write(
+                        &self.next_producer_epoch,
+                        w,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("TransactionLogValue.NextProducerEpoch"))?;
             }
             tw.finish(w)?;
         } else if !self.unknown_tagged_fields.is_empty() {
