@@ -254,7 +254,7 @@ fn registry_framed_values_show_schema_id_and_indexes() {
     assert_eq!(
         recs[0]["valueRegistry"],
         json!({"framing": "magic-byte", "schemaId": 42, "messageIndexes": [0],
-               "payload": "\nfoo".replace('\n', "\n"), "rawPayload": {"base64": "AAoDZm9v"}})
+               "payload": "\n\u{3}foo", "rawPayload": "\u{0}\n\u{3}foo"})
     );
     assert!(recs[0].get("keyRegistry").is_none());
     assert_eq!(
