@@ -43,10 +43,14 @@ pub struct Versioned<T> {
 
 fn decode<'a, T: Message<'a>>(bytes: &'a [u8]) -> Result<Versioned<T>, DecodeError> {
     let mut r = Reader::new(bytes);
-    let version = r.i16().map_err(|e| e.in_field("ConsumerProtocol.Version"))?;
+    let version = r
+        .i16()
+        .map_err(|e| e.in_field("ConsumerProtocol.Version"))?;
     if version < 0 {
-        return Err(DecodeError::new(0, DecodeErrorKind::UnsupportedVersion(version))
-            .in_field("ConsumerProtocol.Version"));
+        return Err(
+            DecodeError::new(0, DecodeErrorKind::UnsupportedVersion(version))
+                .in_field("ConsumerProtocol.Version"),
+        );
     }
     let newest = T::SCHEMA.valid.max;
     let decoded_as = version.min(newest);

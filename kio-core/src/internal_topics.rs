@@ -226,7 +226,12 @@ impl fmt::Display for InternalError {
             Part::Key => "key",
             Part::Value => "value",
         };
-        write!(f, "{} record {part} at byte {}", self.topic.name(), self.offset)?;
+        write!(
+            f,
+            "{} record {part} at byte {}",
+            self.topic.name(),
+            self.offset
+        )?;
         if !self.field.is_empty() {
             write!(f, " in {}", self.field)?;
         }
@@ -253,8 +258,11 @@ pub trait CoordinatorKey<'a>: Sized {
 /// A value enum of a coordinator topic (generated: [`GroupCoordinatorValue`], ...).
 pub trait CoordinatorValue<'a>: Sized {
     /// Reads the value body of `type_id` at `version` (`Ok(None)`: unknown type).
-    fn read_body(type_id: i16, version: i16, r: &mut Reader<'a>)
-        -> Result<Option<Self>, DecodeError>;
+    fn read_body(
+        type_id: i16,
+        version: i16,
+        r: &mut Reader<'a>,
+    ) -> Result<Option<Self>, DecodeError>;
     /// The type id.
     fn type_id(&self) -> i16;
     /// Writes the value body at `version`.
@@ -347,7 +355,8 @@ fn i16_at(r: &mut Reader<'_>, topic: InternalTopic, part: Part) -> Result<i16, I
 }
 
 fn finish(r: &Reader<'_>, topic: InternalTopic, part: Part) -> Result<(), InternalError> {
-    r.finish().map_err(|e| InternalError::decode(topic, part, e))
+    r.finish()
+        .map_err(|e| InternalError::decode(topic, part, e))
 }
 
 /// Decodes the key of a coordinator topic's record: its type id and body.
@@ -357,7 +366,12 @@ pub fn decode_key<'a, K: CoordinatorKey<'a>>(key: &'a [u8]) -> Result<K, Interna
     let type_id = i16_at(&mut r, topic, part)?;
     let k = K::read_body(type_id, &mut r)
         .map_err(|e| InternalError::decode(topic, part, e))?
-        .ok_or(InternalError::new(topic, part, 0, InternalErrorKind::UnknownType(type_id)))?;
+        .ok_or(InternalError::new(
+            topic,
+            part,
+            0,
+            InternalErrorKind::UnknownType(type_id),
+        ))?;
     finish(&r, topic, part)?;
     Ok(k)
 }
@@ -448,7 +462,10 @@ pub fn encode_value<'a, V: CoordinatorValue<'a>, S: Sink + ?Sized>(
 }
 
 /// The size of [`encode_value`]'s output.
-pub fn value_len<'a, V: CoordinatorValue<'a>>(value: &V, version: i16) -> Result<usize, EncodeError> {
+pub fn value_len<'a, V: CoordinatorValue<'a>>(
+    value: &V,
+    version: i16,
+) -> Result<usize, EncodeError> {
     Ok(2 + value.body_len(version)?)
 }
 
@@ -480,8 +497,9 @@ fn frame_varint(r: &mut Reader<'_>, topic: InternalTopic) -> Result<i16, Interna
     let v = r
         .uvarint()
         .map_err(|e| InternalError::decode(topic, Part::Value, e))?;
-    i16::try_from(v)
-        .map_err(|_| InternalError::new(topic, Part::Value, at, InternalErrorKind::VarintTooLarge(v)))
+    i16::try_from(v).map_err(|_| {
+        InternalError::new(topic, Part::Value, at, InternalErrorKind::VarintTooLarge(v))
+    })
 }
 
 fn decode_framed<'a, B>(
@@ -491,7 +509,12 @@ fn decode_framed<'a, B>(
 ) -> Result<FramedRecord<B>, InternalError> {
     let part = Part::Value;
     if value.is_empty() {
-        return Err(InternalError::new(topic, part, 0, InternalErrorKind::MissingValue));
+        return Err(InternalError::new(
+            topic,
+            part,
+            0,
+            InternalErrorKind::MissingValue,
+        ));
     }
     let mut r = Reader::new(value);
     let frame = frame_varint(&mut r, topic)?;
@@ -558,7 +581,11 @@ pub fn decode_remote_log_record(value: &[u8]) -> Result<RemoteLogRecord<'_>, Int
 }
 
 fn framed_head(api_key: i16, version: i16) -> [u32; 3] {
-    [u32::from(FRAME_VERSION), api_key as u16 as u32, version as u16 as u32]
+    [
+        u32::from(FRAME_VERSION),
+        api_key as u16 as u32,
+        version as u16 as u32,
+    ]
 }
 
 /// Writes a `__cluster_metadata` record's value: the frame (version 1, the
@@ -575,8 +602,14 @@ pub fn encode_metadata_record<S: Sink + ?Sized>(
 }
 
 /// The size of [`encode_metadata_record`]'s output.
-pub fn metadata_record_len(body: &MetadataRecordBody<'_>, version: i16) -> Result<usize, EncodeError> {
-    let head: usize = framed_head(body.api_key(), version).iter().map(|&v| uvarint_len(v)).sum();
+pub fn metadata_record_len(
+    body: &MetadataRecordBody<'_>,
+    version: i16,
+) -> Result<usize, EncodeError> {
+    let head: usize = framed_head(body.api_key(), version)
+        .iter()
+        .map(|&v| uvarint_len(v))
+        .sum();
     Ok(head + body.body_len(version)?)
 }
 

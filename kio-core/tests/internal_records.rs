@@ -256,7 +256,11 @@ fn generated_records_match_kafkas_files() {
                 None => assert!(ours.flexible.is_empty(), "{jname}"),
                 Some((lo, _)) => assert_eq!(ours.flexible.min, lo, "{jname}"),
             }
-            assert_eq!(ours.api_key, json["apiKey"].as_i64().map(|k| k as i16), "{jname}");
+            assert_eq!(
+                ours.api_key,
+                json["apiKey"].as_i64().map(|k| k as i16),
+                "{jname}"
+            );
             for v in valid.0..=valid.1 {
                 versions += 1;
                 assert_eq!(kio_layout(ours, v), json_layout(&json, v), "{jname} v{v}");
@@ -274,8 +278,18 @@ fn generated_records_match_kafkas_files() {
         assert_eq!(table.len(), ids.len(), "{name}");
         for t in table {
             let (key, value) = &ids[&i64::from(t.id)];
-            assert_eq!(t.key.map(|k| k.name.to_string()), *key, "{name} type {}", t.id);
-            assert_eq!(Some(t.value.name.to_string()), *value, "{name} type {}", t.id);
+            assert_eq!(
+                t.key.map(|k| k.name.to_string()),
+                *key,
+                "{name} type {}",
+                t.id
+            );
+            assert_eq!(
+                Some(t.value.name.to_string()),
+                *value,
+                "{name} type {}",
+                t.id
+            );
         }
     }
     println!("internal record schemas: {schemas}, schema versions: {versions}");
@@ -392,14 +406,22 @@ fn check(f: &Framed) -> Result<(), String> {
     if let Some(key) = k {
         for cut in 0..key.len() {
             if decode_record(f.topic, Some(&key[..cut]), v, false).is_ok() {
-                return Err(format!("{}: key prefix {cut}/{} decoded", f.what, key.len()));
+                return Err(format!(
+                    "{}: key prefix {cut}/{} decoded",
+                    f.what,
+                    key.len()
+                ));
             }
         }
     }
     if let Some(value) = v {
         for cut in 0..value.len() {
             if decode_record(f.topic, k, Some(&value[..cut]), false).is_ok() {
-                return Err(format!("{}: value prefix {cut}/{} decoded", f.what, value.len()));
+                return Err(format!(
+                    "{}: value prefix {cut}/{} decoded",
+                    f.what,
+                    value.len()
+                ));
             }
         }
     }
@@ -458,10 +480,20 @@ fn java_layout_by_hand() {
     else {
         panic!()
     };
-    let GroupCoordinatorKey::OffsetCommit(k) = &r.key else { panic!("{r:?}") };
-    assert_eq!((k.group.as_str(), k.topic.as_str(), k.partition), ("g", "t", 3));
-    let Some((1, GroupCoordinatorValue::OffsetCommit(v))) = &r.value else { panic!("{r:?}") };
-    assert_eq!((v.offset, v.commit_timestamp, v.expire_timestamp), (42, 7, -1));
+    let GroupCoordinatorKey::OffsetCommit(k) = &r.key else {
+        panic!("{r:?}")
+    };
+    assert_eq!(
+        (k.group.as_str(), k.topic.as_str(), k.partition),
+        ("g", "t", 3)
+    );
+    let Some((1, GroupCoordinatorValue::OffsetCommit(v))) = &r.value else {
+        panic!("{r:?}")
+    };
+    assert_eq!(
+        (v.offset, v.commit_timestamp, v.expire_timestamp),
+        (42, 7, -1)
+    );
     // A tombstone.
     let InternalRecord::Group(r) = decode_record(t, Some(&key), None, false).unwrap() else {
         panic!()
@@ -472,8 +504,14 @@ fn java_layout_by_hand() {
     assert_eq!(e.kind, InternalErrorKind::UnknownType(9));
     // OffsetCommitValue v5 does not exist.
     let e = decode_record(t, Some(&key), Some(&[0, 5, 0]), false).unwrap_err();
-    assert_eq!(e.kind, InternalErrorKind::UnknownVersion { id: 1, version: 5 });
-    assert!(e.to_string().contains("__consumer_offsets record value"), "{e}");
+    assert_eq!(
+        e.kind,
+        InternalErrorKind::UnknownVersion { id: 1, version: 5 }
+    );
+    assert!(
+        e.to_string().contains("__consumer_offsets record value"),
+        "{e}"
+    );
 
     // The README's example: `01 02 00 …` is TopicRecord v0 (name, topic id, tags).
     let mut topic = vec![1, 2, 0, 3, b'a', b'b'];
@@ -492,7 +530,9 @@ fn java_layout_by_hand() {
         InternalErrorKind::FrameVersion(0)
     );
     assert_eq!(
-        decode_record(m, Some(b"k"), Some(&topic), false).unwrap_err().kind,
+        decode_record(m, Some(b"k"), Some(&topic), false)
+            .unwrap_err()
+            .kind,
         InternalErrorKind::UnexpectedKey
     );
     let mut long = topic.clone();
@@ -502,11 +542,19 @@ fn java_layout_by_hand() {
     // Control records: a commit marker in __consumer_offsets; a KRaft
     // SnapshotHeader (version 0, last contained log time 5).
     let r = decode_record(t, Some(&[0, 0, 0, 1]), Some(&[0, 0, 0, 0, 0, 9]), true).unwrap();
-    assert_eq!(r, InternalRecord::TxnMarker { commit: true, coordinator_epoch: 9 });
+    assert_eq!(
+        r,
+        InternalRecord::TxnMarker {
+            commit: true,
+            coordinator_epoch: 9
+        }
+    );
     let mut header = vec![0, 0];
     header.extend(5i64.to_be_bytes());
     header.push(0);
-    let InternalRecord::KRaftControl(c) = decode_record(m, Some(&[0, 0, 0, 3]), Some(&header), true).unwrap() else {
+    let InternalRecord::KRaftControl(c) =
+        decode_record(m, Some(&[0, 0, 0, 3]), Some(&header), true).unwrap()
+    else {
         panic!()
     };
     assert_eq!((c.control_type(), c.name()), (3, "SnapshotHeaderRecord"));

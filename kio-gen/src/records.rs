@@ -93,9 +93,8 @@ pub fn load(root: &Path) -> Result<Vec<Folder>, String> {
         for n in &names {
             let file = format!("{folder}/{n}");
             let text = fs::read_to_string(dir.join(n)).map_err(|e| format!("{file}: {e}"))?;
-            let mut value: serde_json::Value =
-                serde_json::from_str(&spec::strip_comments(&text))
-                    .map_err(|e| format!("{file}: {e}"))?;
+            let mut value: serde_json::Value = serde_json::from_str(&spec::strip_comments(&text))
+                .map_err(|e| format!("{file}: {e}"))?;
             default_versions(&mut value);
             let mut s: spec::MessageSpec =
                 serde_json::from_value(value).map_err(|e| format!("{file}: {e}"))?;
@@ -111,7 +110,9 @@ pub fn load(root: &Path) -> Result<Vec<Folder>, String> {
             s.kind = "data".into();
             let api_key = s.api_key.take();
             if (role == Role::Data) == api_key.is_some() {
-                return Err(format!("{file}: a {role:?} record needs an apiKey (and data none)"));
+                return Err(format!(
+                    "{file}: a {role:?} record needs an apiKey (and data none)"
+                ));
             }
             let mut m = model::build(&file, &s)?;
             m.api_key = api_key;
@@ -120,7 +121,9 @@ pub fn load(root: &Path) -> Result<Vec<Folder>, String> {
                 valid: m.valid,
                 latest_version_unstable: m.latest_version_unstable,
             }];
-            if role == Role::Key && (m.valid != model::Vr { min: 0, max: 0 } || !m.flexible.is_empty()) {
+            if role == Role::Key
+                && (m.valid != model::Vr { min: 0, max: 0 } || !m.flexible.is_empty())
+            {
                 return Err(format!(
                     "{file}: a coordinator key must have versions exactly 0 and none flexible"
                 ));
@@ -163,7 +166,10 @@ fn check_family(folder: &str, family: Family, messages: &[(Role, Message)]) -> R
         let Some(k) = m.api_key else { continue };
         let slot = (k, *role == Role::Value);
         if let Some(prev) = ids.insert(slot, &m.name) {
-            return Err(format!("{folder}: type id {k} used by {prev} and {}", m.name));
+            return Err(format!(
+                "{folder}: type id {k} used by {prev} and {}",
+                m.name
+            ));
         }
         match (family, role) {
             (Family::Coordinator(_), Role::Key | Role::Value) => {}
@@ -225,7 +231,12 @@ fn module(folders: &[Folder]) -> TokenStream {
         for (_, m) in &f.messages {
             let md = format_ident!("{}", names::snake(&m.name));
             let ty = format_ident!("{}", m.name);
-            let doc = format!(" `{}` ({}/{}) and its nested structs.", m.name, f.name, m.file.rsplit('/').next().unwrap_or(""));
+            let doc = format!(
+                " `{}` ({}/{}) and its nested structs.",
+                m.name,
+                f.name,
+                m.file.rsplit('/').next().unwrap_or("")
+            );
             items.extend(quote! {
                 #[doc = #doc]
                 pub mod #md;
@@ -241,10 +252,13 @@ fn module(folders: &[Folder]) -> TokenStream {
             Family::Metadata(name) => metadata_enum(f, name),
         });
     }
-    let all = folders.iter().flat_map(|f| f.messages.iter()).map(|(_, m)| {
-        let md = format_ident!("{}", names::snake(&m.name));
-        quote!(&#md::SCHEMA,)
-    });
+    let all = folders
+        .iter()
+        .flat_map(|f| f.messages.iter())
+        .map(|(_, m)| {
+            let md = format_ident!("{}", names::snake(&m.name));
+            quote!(&#md::SCHEMA,)
+        });
     let head = format!(
         " Kafka's internal records ({count} schemas, {versions} schema versions): the keys and\n values of \
          the coordinator topics and the KRaft and remote-log metadata records,\n one module per \
@@ -311,7 +325,9 @@ fn coordinator_enums(f: &Folder, prefix: &str) -> TokenStream {
         let vdoc = format!(" Type {id}: `{}`.", v.name);
         kvars.push(quote!(#[doc = #kdoc] #var(#kt<'a>),));
         vvars.push(quote!(#[doc = #vdoc] #var(#vt<'a>),));
-        kread.push(quote!(#idl => #key_enum::#var(<#kt<'a> as rt::Message<'a>>::decode_from(r, 0)?),));
+        kread.push(
+            quote!(#idl => #key_enum::#var(<#kt<'a> as rt::Message<'a>>::decode_from(r, 0)?),),
+        );
         vread.push(quote!(#idl => #value_enum::#var(<#vt<'a> as rt::Message<'a>>::decode_from(r, version)?),));
         kid.push(quote!(#key_enum::#var(_) => #idl,));
         vid.push(quote!(#value_enum::#var(_) => #idl,));
@@ -320,8 +336,14 @@ fn coordinator_enums(f: &Folder, prefix: &str) -> TokenStream {
         klen.push(quote!(#key_enum::#var(m) => rt::Message::encoded_len(m, 0),));
         vlen.push(quote!(#value_enum::#var(m) => rt::Message::encoded_len(m, version),));
     }
-    let tdoc = format!(" The record types of `{}`: type id, name, key and value schemas.", f.name);
-    let kedoc = format!(" A key of `{}`, by its type id (the key body is always version 0).", f.name);
+    let tdoc = format!(
+        " The record types of `{}`: type id, name, key and value schemas.",
+        f.name
+    );
+    let kedoc = format!(
+        " A key of `{}`, by its type id (the key body is always version 0).",
+        f.name
+    );
     let vedoc = format!(" A value of `{}`, by its key's type id.", f.name);
     quote! {
         #[doc = #tdoc]
@@ -399,7 +421,9 @@ fn metadata_enum(f: &Folder, name: &str) -> TokenStream {
         rows.push(quote!(RecordType { id: #idl, name: #n, key: None, value: &#md::SCHEMA },));
         let doc = format!(" API key {id}: `{}`.", m.name);
         vars.push(quote!(#[doc = #doc] #var(#t<'a>),));
-        read.push(quote!(#idl => #en::#var(<#t<'a> as rt::Message<'a>>::decode_from(r, version)?),));
+        read.push(
+            quote!(#idl => #en::#var(<#t<'a> as rt::Message<'a>>::decode_from(r, version)?),),
+        );
         ids.push(quote!(#en::#var(_) => #idl,));
         write.push(quote!(#en::#var(m) => rt::Message::encode(m, w, version),));
         len.push(quote!(#en::#var(m) => rt::Message::encoded_len(m, version),));

@@ -179,7 +179,13 @@ pub fn request_json_with(
     );
     m.insert("header".into(), header_json(header));
     let mut b = to_value(body);
-    body_views(&mut b, Kind::Request, api, api.request_schema().fields, budget);
+    body_views(
+        &mut b,
+        Kind::Request,
+        api,
+        api.request_schema().fields,
+        budget,
+    );
     m.insert("body".into(), b);
     Value::Object(m)
 }
@@ -237,7 +243,13 @@ pub fn response_json_with(
     let mut m = envelope(Kind::Response, api, version, Some(header.correlation_id));
     m.insert("header".into(), header_json(header));
     let mut b = to_value(body);
-    body_views(&mut b, Kind::Response, api, api.response_schema().fields, budget);
+    body_views(
+        &mut b,
+        Kind::Response,
+        api,
+        api.response_schema().fields,
+        budget,
+    );
     m.insert("body".into(), b);
     Value::Object(m)
 }

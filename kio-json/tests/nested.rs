@@ -52,7 +52,11 @@ fn lossless(doc: &Value, bytes: &[u8]) {
     let mut edited = doc.clone();
     scribble(&mut edited);
     assert_ne!(&edited, doc);
-    assert_eq!(kio_json::encode(&edited).unwrap(), bytes, "views are ignored");
+    assert_eq!(
+        kio_json::encode(&edited).unwrap(),
+        bytes,
+        "views are ignored"
+    );
     assert_eq!(kio_json::dynamic::encode(&edited).unwrap(), bytes);
 }
 
@@ -286,6 +290,9 @@ fn a_tiny_budget_truncates_the_views_not_the_data() {
     let doc =
         kio_json::decode_body_with(Kind::Request, ApiKey::JoinGroup, 5, &bytes, &opts).unwrap();
     let view = &doc["body"]["protocols"][0]["_metadata"];
-    assert!(view["_truncated"].as_str().unwrap().contains("view budget"), "{view}");
+    assert!(
+        view["_truncated"].as_str().unwrap().contains("view budget"),
+        "{view}"
+    );
     lossless(&doc, &bytes);
 }

@@ -135,7 +135,10 @@ fn partitions(a: &Value) -> BTreeSet<(String, i64)> {
         .unwrap_or_else(|| panic!("no assignedPartitions: {a}"))
     {
         for p in tp["partitions"].as_array().unwrap() {
-            out.insert((tp["topic"].as_str().unwrap().to_string(), p.as_i64().unwrap()));
+            out.insert((
+                tp["topic"].as_str().unwrap().to_string(),
+                p.as_i64().unwrap(),
+            ));
         }
     }
     out
@@ -150,13 +153,20 @@ fn check(client: &str, frames: &[Value], report: &Value) -> (usize, usize) {
         .iter()
         .map(|tp| (tp[0].as_str().unwrap().to_string(), tp[1].as_i64().unwrap()))
         .collect();
-    assert_eq!(reported.len(), 6, "{client}: assigned all 6 partitions: {report}");
+    assert_eq!(
+        reported.len(),
+        6,
+        "{client}: assigned all 6 partitions: {report}"
+    );
     let (subs, assigned) = views(frames);
     assert!(!subs.is_empty(), "{client}: no JoinGroup metadata seen");
     for s in &subs {
         assert_eq!(s, &subscribed, "{client}: JoinGroup subscription");
     }
-    assert!(!assigned.is_empty(), "{client}: no SyncGroup assignment seen");
+    assert!(
+        !assigned.is_empty(),
+        "{client}: no SyncGroup assignment seen"
+    );
     assert_eq!(
         assigned.last().unwrap(),
         &reported,
@@ -177,13 +187,25 @@ fn live(client: &str, script: &str) {
     let log_arg = log_path.to_string_lossy().into_owned();
     let proxy = KioProcess::start(
         KIO,
-        &["proxy", "--listen", &listen, "--upstream", &upstream, "--log", &log_arg],
+        &[
+            "proxy",
+            "--listen",
+            &listen,
+            "--upstream",
+            &upstream,
+            "--log",
+            &log_arg,
+        ],
     );
-    assert!(wait_listening(listen.parse().unwrap(), Duration::from_secs(10)));
+    assert!(wait_listening(
+        listen.parse().unwrap(),
+        Duration::from_secs(10)
+    ));
     let prefix = format!("kio-group-{}", client.replace(' ', "-"));
     let (ok, out, err) = run_python(script, &[&listen, &prefix], Duration::from_secs(150));
     assert!(ok, "{client} failed:\n{err}\n{out}");
-    let report: Value = serde_json::from_str(out.lines().last().unwrap_or("")).expect("client JSON");
+    let report: Value =
+        serde_json::from_str(out.lines().last().unwrap_or("")).expect("client JSON");
     let start = Instant::now();
     let done = |log: &[Value]| {
         let n = |e: &str| log.iter().filter(|l| l["event"] == e).count();
@@ -258,7 +280,8 @@ fn recorded_frames_decode_to_what_the_client_reported() {
     let mut seen = 0;
     for client in ["kafka-python", "confluent-kafka"] {
         let path = fixtures().join(format!("{client}.json"));
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let fixture: Value = serde_json::from_str(&text).unwrap();
         let mut docs = Vec::new();
         for f in fixture["frames"].as_array().unwrap() {
@@ -280,7 +303,11 @@ fn recorded_frames_decode_to_what_the_client_reported() {
             docs.push(doc);
         }
         let (s, a) = check(client, &docs, &fixture);
-        println!("{}: {} recorded frames, {s} subscriptions, {a} assignments decoded", fixture["client"], docs.len());
+        println!(
+            "{}: {} recorded frames, {s} subscriptions, {a} assignments decoded",
+            fixture["client"],
+            docs.len()
+        );
         seen += 1;
     }
     assert_eq!(seen, 2);
