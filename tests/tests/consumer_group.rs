@@ -86,7 +86,10 @@ fn read_log(path: &Path) -> Vec<Value> {
 /// What the JoinGroup/SyncGroup views of `frames` (decoded documents) say:
 /// the subscribed topics of every member's every protocol, and the
 /// partitions of every SyncGroup response's assignment.
-fn views(frames: &[Value]) -> (Vec<BTreeSet<String>>, Vec<BTreeSet<(String, i64)>>) {
+/// A set of (topic, partition).
+type Partitions = BTreeSet<(String, i64)>;
+
+fn views(frames: &[Value]) -> (Vec<BTreeSet<String>>, Vec<Partitions>) {
     let mut subs = Vec::new();
     let mut assigned = Vec::new();
     for f in frames {
@@ -109,10 +112,10 @@ fn views(frames: &[Value]) -> (Vec<BTreeSet<String>>, Vec<BTreeSet<(String, i64)
                     assigned.push(partitions(&a["_assignment"]));
                 }
             }
-            (Some("SyncGroup"), Some("response")) => {
-                if body["assignment"].as_str().is_some_and(|s| !s.is_empty()) {
-                    assigned.push(partitions(&body["_assignment"]));
-                }
+            (Some("SyncGroup"), Some("response"))
+                if body["assignment"].as_str().is_some_and(|s| !s.is_empty()) =>
+            {
+                assigned.push(partitions(&body["_assignment"]));
             }
             _ => {}
         }
