@@ -24,7 +24,7 @@ step "the installer on a machine without its tools (dry run, hidden PATH, empty 
 cargo test -q -p kio-interop --test installer
 
 step "regenerating from ../shared/kafka-schema/4.3.1 and 3.9.0 (must change nothing)"
-cargo run -q -p kio-gen -- --schema ../shared/kafka-schema/4.3.1 --schema ../shared/kafka-schema/3.9.0 --out kio-core/src/generated --check
+cargo run -q -p kio-gen -- --schema ../shared/kafka-schema/4.3.1 --schema ../shared/kafka-schema/3.9.0 --records ../shared/kafka-schema/4.3.1-records --out kio-core/src/generated --check
 
 step "rustfmt"
 cargo fmt --all -- --check

@@ -161,10 +161,15 @@
 extern crate alloc;
 
 pub mod codec;
+pub mod consumer_protocol;
 #[cfg(feature = "alloc")]
 pub mod dynamic;
 pub mod error;
 pub mod frame;
+// Formatted by kio-gen (prettyplease); rustfmt must leave it as generated.
+#[rustfmt::skip]
+pub mod internal_records;
+pub mod internal_topics;
 // Formatted by kio-gen (prettyplease); rustfmt must leave it as generated.
 #[rustfmt::skip]
 pub mod generated;

@@ -600,7 +600,10 @@ fn write_fn(m: &Message, s: &StructDef) -> TokenStream {
             }
         });
     }
-    let tagged: Vec<&Field> = s.fields.iter().filter(|f| f.tag.is_some()).collect();
+    // Written in ascending tag order, as Kafka does, whatever the field order
+    // (TransactionLogValue declares tag 3 before tag 2).
+    let mut tagged: Vec<&Field> = s.fields.iter().filter(|f| f.tag.is_some()).collect();
+    tagged.sort_by_key(|f| f.tag);
     let unknown_path = format!("{}._unknownTaggedFields", s.name);
     let section = if m.flexible.is_empty() {
         let fail = not_in_version(&unknown_path);

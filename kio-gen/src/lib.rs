@@ -24,6 +24,7 @@ pub mod emit;
 pub mod merge;
 pub mod model;
 pub mod names;
+pub mod records;
 pub mod releases;
 pub mod spec;
 mod toplevel;

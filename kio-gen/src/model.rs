@@ -410,10 +410,10 @@ fn build_fields(
         if out.iter().any(|o: &Field| o.name == field.name) {
             return Err(cx.err(&format!("{owner}.{}", f.name), "duplicate field name"));
         }
-        if field.tag.is_some() && tags.len() >= 8 {
+        if field.tag.is_some() && tags.len() >= 12 {
             return Err(cx.err(
                 &format!("{owner}.{}", f.name),
-                "more than 8 tagged fields in one struct",
+                "more than 12 tagged fields in one struct",
             ));
         }
         if let Some(t) = field.tag {

@@ -365,6 +365,7 @@ pub fn frame_json_with(d: &DecodedFrame, budget: &mut crate::Budget) -> Value {
     m.insert("header".into(), value_json(&d.header.value));
     let mut b = value_json(&d.body.value);
     records::add_views_with(&mut b, schema_of(d.kind, d.api).fields, budget);
+    crate::nested::add_views_with(&mut b, d.kind, d.api, budget);
     m.insert("body".into(), b);
     if !d.trailing.is_empty() {
         m.insert(TRAILING.into(), STANDARD.encode(&d.trailing).into());
@@ -419,11 +420,9 @@ pub fn decode_body_with(
     let (node, rest) = decode_body_node(kind, api, version, bytes)?;
     let mut m = envelope(kind, api, version, None);
     let mut b = value_json(&node.value);
-    records::add_views_with(
-        &mut b,
-        schema_of(kind, api).fields,
-        &mut opts.budget(bytes.len()),
-    );
+    let mut budget = opts.budget(bytes.len());
+    records::add_views_with(&mut b, schema_of(kind, api).fields, &mut budget);
+    crate::nested::add_views_with(&mut b, kind, api, &mut budget);
     m.insert("body".into(), b);
     if !rest.is_empty() {
         m.insert(TRAILING.into(), STANDARD.encode(&rest).into());

@@ -14,7 +14,9 @@
 //! * A document without `header` is a bare body.
 //! * Keys that begin with `_`, other than `_unknownTaggedFields`, are derived
 //!   views that the encoder ignores: a `records` field gets a sibling
-//!   `_records` with its batches and records decoded (see [`records`]).
+//!   `_records` with its batches and records decoded (see [`records`]); the
+//!   consumer-group protocol, internal topics' records and schema-registry
+//!   framing get views too (see [`nested`]).
 //! * Unknown top-level keys (`connection`, `time`, ... added by tools) are
 //!   ignored by the encoder.
 //!
@@ -35,6 +37,7 @@ pub mod budget;
 pub mod canonical;
 pub mod dynamic;
 pub mod inspect;
+pub mod nested;
 pub mod records;
 
 pub use budget::{Budget, DecodeOptions};
@@ -176,7 +179,13 @@ pub fn request_json_with(
     );
     m.insert("header".into(), header_json(header));
     let mut b = to_value(body);
-    body_views(&mut b, api.request_schema().fields, budget);
+    body_views(
+        &mut b,
+        Kind::Request,
+        api,
+        api.request_schema().fields,
+        budget,
+    );
     m.insert("body".into(), b);
     Value::Object(m)
 }
@@ -190,10 +199,18 @@ fn header_json<T: serde::Serialize>(header: &T) -> Value {
     h
 }
 
-/// The derived views of a body's JSON: `_records` (charged to `budget`) and
-/// unknown tagged fields in tag order (see [`canonical`]).
-fn body_views(b: &mut Value, fields: &'static [FieldSchema], budget: &mut Budget) {
+/// The derived views of a body's JSON: `_records` and the nested payloads
+/// of [`nested`] (charged to `budget`) and unknown tagged fields in tag
+/// order (see [`canonical`]).
+fn body_views(
+    b: &mut Value,
+    kind: Kind,
+    api: ApiKey,
+    fields: &'static [FieldSchema],
+    budget: &mut Budget,
+) {
     records::add_views_with(b, fields, budget);
+    nested::add_views_with(b, kind, api, budget);
     canonical::sort_unknown_tags(b, fields);
 }
 
@@ -226,7 +243,13 @@ pub fn response_json_with(
     let mut m = envelope(Kind::Response, api, version, Some(header.correlation_id));
     m.insert("header".into(), header_json(header));
     let mut b = to_value(body);
-    body_views(&mut b, api.response_schema().fields, budget);
+    body_views(
+        &mut b,
+        Kind::Response,
+        api,
+        api.response_schema().fields,
+        budget,
+    );
     m.insert("body".into(), b);
     Value::Object(m)
 }
@@ -361,7 +384,7 @@ fn decode_body_exact(
             api.response_schema().fields,
         ),
     };
-    body_views(&mut b, fields, budget);
+    body_views(&mut b, kind, api, fields, budget);
     m.insert("body".into(), b);
     Ok(Value::Object(m))
 }

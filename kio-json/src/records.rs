@@ -72,7 +72,7 @@ pub fn add_views_with(value: &mut Value, fields: &'static [FieldSchema], budget:
 }
 
 /// Inserts `key: value` right after `after`, keeping the order of the rest.
-fn insert_after(m: &mut Map<String, Value>, after: &str, key: String, value: Value) {
+pub(crate) fn insert_after(m: &mut Map<String, Value>, after: &str, key: String, value: Value) {
     let mut value = Some(value);
     let old = std::mem::take(m);
     for (k, v) in old {

@@ -18,7 +18,7 @@ pub struct RawTag<'a> {
 }
 
 /// The most typed tagged fields one struct can have (the generator checks).
-pub const MAX_TYPED_TAGS: usize = 8;
+pub const MAX_TYPED_TAGS: usize = 12;
 
 /// A small set of tags held by typed fields (tags of the schema, all far
 /// below `u16::MAX`; a larger one is simply not recorded, and its entry stays
