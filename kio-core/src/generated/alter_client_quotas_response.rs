@@ -60,14 +60,8 @@ impl<'a> rt::Wire<'a> for AlterClientQuotasResponse<'a> {
             )
             .map_err(|e| e.in_field("AlterClientQuotasResponse.Entries"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("AlterClientQuotasResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("AlterClientQuotasResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -92,6 +86,40 @@ impl<'a> rt::Wire<'a> for AlterClientQuotasResponse<'a> {
         }
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_entries: rt::Array<'a, EntryData<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            entries: f_entries,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            EntryData<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -111,6 +139,28 @@ impl<'a> rt::Wire<'a> for AlterClientQuotasResponse<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(
+                    &self.throttle_time_ms,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("AlterClientQuotasResponse.ThrottleTimeMs"))?;
+        n
+            += rt::Wire::wire_len(&self.entries, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AlterClientQuotasResponse.Entries"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AlterClientQuotasResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AlterClientQuotasResponse<'a> {}
@@ -186,10 +236,8 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
             )
             .map_err(|e| e.in_field("EntryData.Entity"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("EntryData._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("EntryData._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("EntryData._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -216,6 +264,48 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
         }
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_error_code: i16 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_error_message: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let f_entity: rt::Array<'a, EntityData<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            error_code: f_error_code,
+            error_message: f_error_message,
+            entity: f_entity,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        <rt::Array<
+            'a,
+            EntityData<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -237,6 +327,28 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EntryData.ErrorCode"))?;
+        n
+            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
+                .map_err(|e| e.in_field("EntryData.ErrorMessage"))?;
+        n
+            += rt::Wire::wire_len(&self.entity, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EntryData.Entity"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("EntryData._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for EntryData<'a> {}
@@ -305,10 +417,8 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
             )
             .map_err(|e| e.in_field("EntityData.EntityName"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("EntityData._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("EntityData._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("EntityData._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -329,6 +439,41 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
         }
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_entity_type: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_entity_name: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            entity_type: f_entity_type,
+            entity_name: f_entity_name,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -348,6 +493,25 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(&self.entity_type, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EntityData.EntityType"))?;
+        n
+            += rt::Wire::wire_len(&self.entity_name, rt::Cx::new(v, cx.flexible, true))
+                .map_err(|e| e.in_field("EntityData.EntityName"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("EntityData._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for EntityData<'a> {}

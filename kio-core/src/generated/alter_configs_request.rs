@@ -57,14 +57,8 @@ impl<'a> rt::Wire<'a> for AlterConfigsRequest<'a> {
         let f_validate_only: bool = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AlterConfigsRequest.ValidateOnly"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("AlterConfigsRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("AlterConfigsRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -89,6 +83,40 @@ impl<'a> rt::Wire<'a> for AlterConfigsRequest<'a> {
         }
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_resources: rt::Array<'a, AlterConfigsResource<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_validate_only: bool = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            resources: f_resources,
+            validate_only: f_validate_only,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            AlterConfigsResource<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <bool as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -108,6 +136,28 @@ impl<'a> rt::Wire<'a> for AlterConfigsRequest<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(&self.resources, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AlterConfigsRequest.Resources"))?;
+        n
+            += rt::Wire::wire_len(
+                    &self.validate_only,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("AlterConfigsRequest.ValidateOnly"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AlterConfigsRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AlterConfigsRequest<'a> {}
@@ -183,14 +233,8 @@ impl<'a> rt::Wire<'a> for AlterConfigsResource<'a> {
             )
             .map_err(|e| e.in_field("AlterConfigsResource.Configs"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("AlterConfigsResource._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("AlterConfigsResource._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -218,6 +262,48 @@ impl<'a> rt::Wire<'a> for AlterConfigsResource<'a> {
         }
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_resource_type: i8 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_resource_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_configs: rt::Array<'a, AlterableConfig<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            resource_type: f_resource_type,
+            resource_name: f_resource_name,
+            configs: f_configs,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i8 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            AlterableConfig<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -239,6 +325,34 @@ impl<'a> rt::Wire<'a> for AlterConfigsResource<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(
+                    &self.resource_type,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("AlterConfigsResource.ResourceType"))?;
+        n
+            += rt::Wire::wire_len(
+                    &self.resource_name,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("AlterConfigsResource.ResourceName"))?;
+        n
+            += rt::Wire::wire_len(&self.configs, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AlterConfigsResource.Configs"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AlterConfigsResource._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AlterConfigsResource<'a> {}
@@ -304,14 +418,8 @@ impl<'a> rt::Wire<'a> for AlterableConfig<'a> {
             )
             .map_err(|e| e.in_field("AlterableConfig.Value"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("AlterableConfig._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("AlterableConfig._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -333,6 +441,41 @@ impl<'a> rt::Wire<'a> for AlterableConfig<'a> {
         }
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_value: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            value: f_value,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -352,6 +495,25 @@ impl<'a> rt::Wire<'a> for AlterableConfig<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AlterableConfig.Name"))?;
+        n
+            += rt::Wire::wire_len(&self.value, rt::Cx::new(v, cx.flexible, true))
+                .map_err(|e| e.in_field("AlterableConfig.Value"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AlterableConfig._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AlterableConfig<'a> {}

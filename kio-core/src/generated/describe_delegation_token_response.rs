@@ -69,14 +69,8 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenResponse<'a> {
             )
             .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ThrottleTimeMs"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("DescribeDelegationTokenResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("DescribeDelegationTokenResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -104,6 +98,46 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenResponse<'a> {
         }
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_error_code: i16 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_tokens: rt::Array<'a, DescribedDelegationToken<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            error_code: f_error_code,
+            tokens: f_tokens,
+            throttle_time_ms: f_throttle_time_ms,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            DescribedDelegationToken<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -125,6 +159,33 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenResponse<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ErrorCode"))?;
+        n
+            += rt::Wire::wire_len(&self.tokens, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeDelegationTokenResponse.Tokens"))?;
+        n
+            += rt::Wire::wire_len(
+                    &self.throttle_time_ms,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("DescribeDelegationTokenResponse.ThrottleTimeMs")
+                })?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeDelegationTokenResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DescribeDelegationTokenResponse<'a> {}
@@ -256,18 +317,33 @@ impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
         } else {
             rt::Str::new("")
         };
-        let f_issue_timestamp: i64 = rt::Wire::read(
+        if r.remaining() < 8 + 8 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "DescribedDelegationToken.IssueTimestamp"),
+                            (8, "DescribedDelegationToken.ExpiryTimestamp"),
+                            (8, "DescribedDelegationToken.MaxTimestamp"),
+                        ],
+                    ),
+            );
+        }
+        let f_issue_timestamp: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("DescribedDelegationToken.IssueTimestamp"))?;
-        let f_expiry_timestamp: i64 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_expiry_timestamp: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("DescribedDelegationToken.ExpiryTimestamp"))?;
-        let f_max_timestamp: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedDelegationToken.MaxTimestamp"))?;
+            .unwrap_or_default();
+        let f_max_timestamp: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_token_id: rt::Str<'a> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -281,14 +357,8 @@ impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
             )
             .map_err(|e| e.in_field("DescribedDelegationToken.Renewers"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("DescribedDelegationToken._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("DescribedDelegationToken._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -324,14 +394,19 @@ impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
                     e.in_field("DescribedDelegationToken.TokenRequesterPrincipalName")
                 })?;
         }
-        if r.skip(8 + 8 + 8).is_err() {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedDelegationToken.IssueTimestamp"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedDelegationToken.ExpiryTimestamp"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedDelegationToken.MaxTimestamp"))?;
+        if r.remaining() < 8 + 8 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "DescribedDelegationToken.IssueTimestamp"),
+                            (8, "DescribedDelegationToken.ExpiryTimestamp"),
+                            (8, "DescribedDelegationToken.MaxTimestamp"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(8 + 8 + 8);
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribedDelegationToken.TokenId"))?;
         <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
@@ -346,6 +421,110 @@ impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
                 .map_err(|e| e.in_field("DescribedDelegationToken._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_principal_type: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_principal_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_token_requester_principal_type: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_token_requester_principal_name: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        if r.remaining() < 8 + 8 + 8 {
+            return None;
+        }
+        let f_issue_timestamp: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_expiry_timestamp: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_timestamp: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_token_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_hmac: rt::Bytes<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_renewers: rt::Array<'a, DescribedDelegationTokenRenewer<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            principal_type: f_principal_type,
+            principal_name: f_principal_name,
+            token_requester_principal_type: f_token_requester_principal_type,
+            token_requester_principal_name: f_token_requester_principal_name,
+            issue_timestamp: f_issue_timestamp,
+            expiry_timestamp: f_expiry_timestamp,
+            max_timestamp: f_max_timestamp,
+            token_id: f_token_id,
+            hmac: f_hmac,
+            renewers: f_renewers,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 3 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 3 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        r.advance(8 + 8 + 8)?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Bytes<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            DescribedDelegationTokenRenewer<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -408,6 +587,94 @@ impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(
+                    &self.principal_type,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribedDelegationToken.PrincipalType"))?;
+        n
+            += rt::Wire::wire_len(
+                    &self.principal_name,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribedDelegationToken.PrincipalName"))?;
+        if v >= 3 {
+            n
+                += rt::Wire::wire_len(
+                        &self.token_requester_principal_type,
+                        rt::Cx::new(v, cx.flexible, false),
+                    )
+                    .map_err(|e| {
+                        e
+                            .in_field(
+                                "DescribedDelegationToken.TokenRequesterPrincipalType",
+                            )
+                    })?;
+        } else if self.token_requester_principal_type != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedDelegationToken.TokenRequesterPrincipalType"),
+            );
+        }
+        if v >= 3 {
+            n
+                += rt::Wire::wire_len(
+                        &self.token_requester_principal_name,
+                        rt::Cx::new(v, cx.flexible, false),
+                    )
+                    .map_err(|e| {
+                        e
+                            .in_field(
+                                "DescribedDelegationToken.TokenRequesterPrincipalName",
+                            )
+                    })?;
+        } else if self.token_requester_principal_name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedDelegationToken.TokenRequesterPrincipalName"),
+            );
+        }
+        n
+            += rt::Wire::wire_len(
+                    &self.issue_timestamp,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribedDelegationToken.IssueTimestamp"))?;
+        n
+            += rt::Wire::wire_len(
+                    &self.expiry_timestamp,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribedDelegationToken.ExpiryTimestamp"))?;
+        n
+            += rt::Wire::wire_len(
+                    &self.max_timestamp,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribedDelegationToken.MaxTimestamp"))?;
+        n
+            += rt::Wire::wire_len(&self.token_id, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribedDelegationToken.TokenId"))?;
+        n
+            += rt::Wire::wire_len(&self.hmac, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribedDelegationToken.Hmac"))?;
+        n
+            += rt::Wire::wire_len(&self.renewers, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribedDelegationToken.Renewers"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedDelegationToken._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DescribedDelegationToken<'a> {}
@@ -487,14 +754,8 @@ impl<'a> rt::Wire<'a> for DescribedDelegationTokenRenewer<'a> {
             )
             .map_err(|e| e.in_field("DescribedDelegationTokenRenewer.PrincipalName"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("DescribedDelegationTokenRenewer._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("DescribedDelegationTokenRenewer._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -516,6 +777,41 @@ impl<'a> rt::Wire<'a> for DescribedDelegationTokenRenewer<'a> {
         }
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_principal_type: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_principal_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            principal_type: f_principal_type,
+            principal_name: f_principal_name,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -535,6 +831,35 @@ impl<'a> rt::Wire<'a> for DescribedDelegationTokenRenewer<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(
+                    &self.principal_type,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("DescribedDelegationTokenRenewer.PrincipalType")
+                })?;
+        n
+            += rt::Wire::wire_len(
+                    &self.principal_name,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("DescribedDelegationTokenRenewer.PrincipalName")
+                })?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedDelegationTokenRenewer._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DescribedDelegationTokenRenewer<'a> {}

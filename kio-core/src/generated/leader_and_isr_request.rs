@@ -85,28 +85,54 @@ impl LeaderAndIsrRequest<'_> {
 impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_controller_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerId"))?;
-        let f_is_k_raft_controller: bool = if v >= 7 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.isKRaftController"))?
-        } else {
-            false
-        };
-        let f_controller_epoch: i32 = rt::Wire::read(
+        if r.remaining()
+            < 4 + (if v >= 7 { 1 } else { 0 }) + 4 + (if v >= 2 { 8 } else { 0 })
+                + (if v >= 5 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "LeaderAndIsrRequest.ControllerId"),
+                            (
+                                (if v >= 7 { 1 } else { 0 }),
+                                "LeaderAndIsrRequest.isKRaftController",
+                            ),
+                            (4, "LeaderAndIsrRequest.ControllerEpoch"),
+                            (
+                                (if v >= 2 { 8 } else { 0 }),
+                                "LeaderAndIsrRequest.BrokerEpoch",
+                            ),
+                            ((if v >= 5 { 1 } else { 0 }), "LeaderAndIsrRequest.Type"),
+                        ],
+                    ),
+            );
+        }
+        let f_controller_id: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerEpoch"))?;
+            .unwrap_or_default();
+        let f_is_k_raft_controller: bool = if v >= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_controller_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_broker_epoch: i64 = if v >= 2 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.BrokerEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_type: i8 = if v >= 5 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.Type"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
@@ -131,14 +157,8 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
             )
             .map_err(|e| e.in_field("LeaderAndIsrRequest.LiveLeaders"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("LeaderAndIsrRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("LeaderAndIsrRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -156,30 +176,34 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r
-            .skip(
+        if r.remaining()
+            < 4 + (if v >= 7 { 1 } else { 0 }) + 4 + (if v >= 2 { 8 } else { 0 })
+                + (if v >= 5 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "LeaderAndIsrRequest.ControllerId"),
+                            (
+                                (if v >= 7 { 1 } else { 0 }),
+                                "LeaderAndIsrRequest.isKRaftController",
+                            ),
+                            (4, "LeaderAndIsrRequest.ControllerEpoch"),
+                            (
+                                (if v >= 2 { 8 } else { 0 }),
+                                "LeaderAndIsrRequest.BrokerEpoch",
+                            ),
+                            ((if v >= 5 { 1 } else { 0 }), "LeaderAndIsrRequest.Type"),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 4 + (if v >= 7 { 1 } else { 0 }) + 4 + (if v >= 2 { 8 } else { 0 })
                     + (if v >= 5 { 1 } else { 0 }),
-            )
-            .is_err()
-        {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerId"))?;
-            if v >= 7 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderAndIsrRequest.isKRaftController"))?;
-            }
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerEpoch"))?;
-            if v >= 2 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderAndIsrRequest.BrokerEpoch"))?;
-            }
-            if v >= 5 {
-                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderAndIsrRequest.Type"))?;
-            }
-        }
+            );
         if v <= 1 {
             <rt::Array<
                 'a,
@@ -206,6 +230,104 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining()
+            < 4 + (if v >= 7 { 1 } else { 0 }) + 4 + (if v >= 2 { 8 } else { 0 })
+                + (if v >= 5 { 1 } else { 0 })
+        {
+            return None;
+        }
+        let f_controller_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_is_k_raft_controller: bool = if v >= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_controller_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_broker_epoch: i64 = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_type: i8 = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_ungrouped_partition_states: rt::Array<
+            'a,
+            LeaderAndIsrPartitionState<'a>,
+        > = if v <= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_topic_states: rt::Array<'a, LeaderAndIsrTopicState<'a>> = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_live_leaders: rt::Array<'a, LeaderAndIsrLiveLeader<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            controller_id: f_controller_id,
+            is_k_raft_controller: f_is_k_raft_controller,
+            controller_epoch: f_controller_epoch,
+            broker_epoch: f_broker_epoch,
+            r#type: f_type,
+            ungrouped_partition_states: f_ungrouped_partition_states,
+            topic_states: f_topic_states,
+            live_leaders: f_live_leaders,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(
+            4 + (if v >= 7 { 1 } else { 0 }) + 4 + (if v >= 2 { 8 } else { 0 })
+                + (if v >= 5 { 1 } else { 0 }),
+        )?;
+        if v <= 1 {
+            <rt::Array<
+                'a,
+                LeaderAndIsrPartitionState<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 2 {
+            <rt::Array<
+                'a,
+                LeaderAndIsrTopicState<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <rt::Array<
+            'a,
+            LeaderAndIsrLiveLeader<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -279,6 +401,94 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(
+                    &self.controller_id,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerId"))?;
+        if v >= 7 {
+            n
+                += rt::Wire::wire_len(
+                        &self.is_k_raft_controller,
+                        rt::Cx::new(v, cx.flexible, false),
+                    )
+                    .map_err(|e| e.in_field("LeaderAndIsrRequest.isKRaftController"))?;
+        } else if self.is_k_raft_controller != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrRequest.isKRaftController"),
+            );
+        }
+        n
+            += rt::Wire::wire_len(
+                    &self.controller_epoch,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerEpoch"))?;
+        if v >= 2 {
+            n
+                += rt::Wire::wire_len(
+                        &self.broker_epoch,
+                        rt::Cx::new(v, cx.flexible, false),
+                    )
+                    .map_err(|e| e.in_field("LeaderAndIsrRequest.BrokerEpoch"))?;
+        }
+        if v >= 5 {
+            n
+                += rt::Wire::wire_len(&self.r#type, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderAndIsrRequest.Type"))?;
+        } else if self.r#type != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrRequest.Type"),
+            );
+        }
+        if v <= 1 {
+            n
+                += rt::Wire::wire_len(
+                        &self.ungrouped_partition_states,
+                        rt::Cx::new(v, cx.flexible, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("LeaderAndIsrRequest.UngroupedPartitionStates")
+                    })?;
+        } else if self.ungrouped_partition_states != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrRequest.UngroupedPartitionStates"),
+            );
+        }
+        if v >= 2 {
+            n
+                += rt::Wire::wire_len(
+                        &self.topic_states,
+                        rt::Cx::new(v, cx.flexible, false),
+                    )
+                    .map_err(|e| e.in_field("LeaderAndIsrRequest.TopicStates"))?;
+        } else if self.topic_states != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrRequest.TopicStates"),
+            );
+        }
+        n
+            += rt::Wire::wire_len(&self.live_leaders, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.LiveLeaders"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for LeaderAndIsrRequest<'a> {}
@@ -409,20 +619,36 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
         } else {
             rt::Str::new("")
         };
-        let f_partition_index: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 4 + 4 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "LeaderAndIsrPartitionState.PartitionIndex"),
+                            (4, "LeaderAndIsrPartitionState.ControllerEpoch"),
+                            (4, "LeaderAndIsrPartitionState.Leader"),
+                            (4, "LeaderAndIsrPartitionState.LeaderEpoch"),
+                        ],
+                    ),
+            );
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionIndex"))?;
-        let f_controller_epoch: i32 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_controller_epoch: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.ControllerEpoch"))?;
-        let f_leader: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Leader"))?;
-        let f_leader_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.LeaderEpoch"))?;
+            .unwrap_or_default();
+        let f_leader: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_leader_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_isr: rt::Array<'a, i32> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -450,29 +676,38 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
         } else {
             ::core::default::Default::default()
         };
+        if r.remaining() < (if v >= 1 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 1 { 1 } else { 0 }),
+                                "LeaderAndIsrPartitionState.IsNew",
+                            ),
+                            (
+                                (if v >= 6 { 1 } else { 0 }),
+                                "LeaderAndIsrPartitionState.LeaderRecoveryState",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_is_new: bool = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.IsNew"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
         let f_leader_recovery_state: i8 = if v >= 6 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("LeaderAndIsrPartitionState.LeaderRecoveryState")
-                })?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionState._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -498,16 +733,20 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
             <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionState.TopicName"))?;
         }
-        if r.skip(4 + 4 + 4 + 4).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionIndex"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.ControllerEpoch"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Leader"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.LeaderEpoch"))?;
+        if r.remaining() < 4 + 4 + 4 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "LeaderAndIsrPartitionState.PartitionIndex"),
+                            (4, "LeaderAndIsrPartitionState.ControllerEpoch"),
+                            (4, "LeaderAndIsrPartitionState.Leader"),
+                            (4, "LeaderAndIsrPartitionState.LeaderEpoch"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 4 + 4 + 4);
         <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Isr"))?;
         <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
@@ -528,23 +767,150 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
             > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionState.RemovingReplicas"))?;
         }
-        if r.skip((if v >= 1 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 })).is_err() {
-            if v >= 1 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderAndIsrPartitionState.IsNew"))?;
-            }
-            if v >= 6 {
-                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("LeaderAndIsrPartitionState.LeaderRecoveryState")
-                    })?;
-            }
+        if r.remaining() < (if v >= 1 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 1 { 1 } else { 0 }),
+                                "LeaderAndIsrPartitionState.IsNew",
+                            ),
+                            (
+                                (if v >= 6 { 1 } else { 0 }),
+                                "LeaderAndIsrPartitionState.LeaderRecoveryState",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 1 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 }));
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionState._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_name: rt::Str<'a> = if v <= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        if r.remaining() < 4 + 4 + 4 + 4 {
+            return None;
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_controller_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_leader: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_leader_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_isr: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partition_epoch: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_replicas: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_adding_replicas: rt::Array<'a, i32> = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_removing_replicas: rt::Array<'a, i32> = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        if r.remaining() < (if v >= 1 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 }) {
+            return None;
+        }
+        let f_is_new: bool = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_leader_recovery_state: i8 = if v >= 6 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_name: f_topic_name,
+            partition_index: f_partition_index,
+            controller_epoch: f_controller_epoch,
+            leader: f_leader,
+            leader_epoch: f_leader_epoch,
+            isr: f_isr,
+            partition_epoch: f_partition_epoch,
+            replicas: f_replicas,
+            adding_replicas: f_adding_replicas,
+            removing_replicas: f_removing_replicas,
+            is_new: f_is_new,
+            leader_recovery_state: f_leader_recovery_state,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v <= 1 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        r.advance(4 + 4 + 4 + 4)?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 3 {
+            <rt::Array<
+                'a,
+                i32,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 3 {
+            <rt::Array<
+                'a,
+                i32,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        r.advance((if v >= 1 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 }))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -610,6 +976,97 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        if v <= 1 {
+            n
+                += rt::Wire::wire_len(
+                        &self.topic_name,
+                        rt::Cx::new(v, cx.flexible, false),
+                    )
+                    .map_err(|e| e.in_field("LeaderAndIsrPartitionState.TopicName"))?;
+        }
+        n
+            += rt::Wire::wire_len(
+                    &self.partition_index,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionIndex"))?;
+        n
+            += rt::Wire::wire_len(
+                    &self.controller_epoch,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.ControllerEpoch"))?;
+        n
+            += rt::Wire::wire_len(&self.leader, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Leader"))?;
+        n
+            += rt::Wire::wire_len(&self.leader_epoch, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.LeaderEpoch"))?;
+        n
+            += rt::Wire::wire_len(&self.isr, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Isr"))?;
+        n
+            += rt::Wire::wire_len(
+                    &self.partition_epoch,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionEpoch"))?;
+        n
+            += rt::Wire::wire_len(&self.replicas, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Replicas"))?;
+        if v >= 3 {
+            n
+                += rt::Wire::wire_len(
+                        &self.adding_replicas,
+                        rt::Cx::new(v, cx.flexible, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("LeaderAndIsrPartitionState.AddingReplicas")
+                    })?;
+        }
+        if v >= 3 {
+            n
+                += rt::Wire::wire_len(
+                        &self.removing_replicas,
+                        rt::Cx::new(v, cx.flexible, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("LeaderAndIsrPartitionState.RemovingReplicas")
+                    })?;
+        }
+        if v >= 1 {
+            n
+                += rt::Wire::wire_len(&self.is_new, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderAndIsrPartitionState.IsNew"))?;
+        }
+        if v >= 6 {
+            n
+                += rt::Wire::wire_len(
+                        &self.leader_recovery_state,
+                        rt::Cx::new(v, cx.flexible, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("LeaderAndIsrPartitionState.LeaderRecoveryState")
+                    })?;
+        } else if self.leader_recovery_state != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrPartitionState.LeaderRecoveryState"),
+            );
+        }
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrPartitionState._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for LeaderAndIsrPartitionState<'a> {}
@@ -702,14 +1159,8 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicState<'a> {
             ::core::default::Default::default()
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("LeaderAndIsrTopicState._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("LeaderAndIsrTopicState._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -742,6 +1193,60 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicState<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrTopicState._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_name: rt::Str<'a> = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partition_states: rt::Array<'a, LeaderAndIsrPartitionState<'a>> = if v >= 2
+        {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_name: f_topic_name,
+            topic_id: f_topic_id,
+            partition_states: f_partition_states,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 2 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 5 {
+            <rt::Uuid as rt::Wire<
+                'a,
+            >>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 2 {
+            <rt::Array<
+                'a,
+                LeaderAndIsrPartitionState<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -784,6 +1289,50 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicState<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        if v >= 2 {
+            n
+                += rt::Wire::wire_len(
+                        &self.topic_name,
+                        rt::Cx::new(v, cx.flexible, false),
+                    )
+                    .map_err(|e| e.in_field("LeaderAndIsrTopicState.TopicName"))?;
+        } else if self.topic_name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrTopicState.TopicName"),
+            );
+        }
+        if v >= 5 {
+            n
+                += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("LeaderAndIsrTopicState.TopicId"))?;
+        }
+        if v >= 2 {
+            n
+                += rt::Wire::wire_len(
+                        &self.partition_states,
+                        rt::Cx::new(v, cx.flexible, false),
+                    )
+                    .map_err(|e| e.in_field("LeaderAndIsrTopicState.PartitionStates"))?;
+        } else if self.partition_states != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrTopicState.PartitionStates"),
+            );
+        }
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrTopicState._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for LeaderAndIsrTopicState<'a> {}
@@ -857,14 +1406,8 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrLiveLeader<'a> {
         let f_port: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.Port"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("LeaderAndIsrLiveLeader._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("LeaderAndIsrLiveLeader._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -889,6 +1432,42 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrLiveLeader<'a> {
         }
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_broker_id: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_host_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_port: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            broker_id: f_broker_id,
+            host_name: f_host_name,
+            port: f_port,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -910,6 +1489,28 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrLiveLeader<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(&self.broker_id, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.BrokerId"))?;
+        n
+            += rt::Wire::wire_len(&self.host_name, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.HostName"))?;
+        n
+            += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.Port"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrLiveLeader._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for LeaderAndIsrLiveLeader<'a> {}

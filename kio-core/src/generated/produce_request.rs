@@ -69,24 +69,29 @@ impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
         } else {
             None
         };
-        let f_acks: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProduceRequest.Acks"))?;
-        let f_timeout_ms: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProduceRequest.TimeoutMs"))?;
+        if r.remaining() < 2 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[(2, "ProduceRequest.Acks"), (4, "ProduceRequest.TimeoutMs")],
+                    ),
+            );
+        }
+        let f_acks: i16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_timeout_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_topic_data: rt::Array<'a, TopicProduceData<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("ProduceRequest.TopicData"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ProduceRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ProduceRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -106,12 +111,15 @@ impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
             > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 3))
                 .map_err(|e| e.in_field("ProduceRequest.TransactionalId"))?;
         }
-        if r.skip(2 + 4).is_err() {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ProduceRequest.Acks"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ProduceRequest.TimeoutMs"))?;
+        if r.remaining() < 2 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[(2, "ProduceRequest.Acks"), (4, "ProduceRequest.TimeoutMs")],
+                    ),
+            );
         }
+        let _ = r.advance(2 + 4);
         <rt::Array<
             'a,
             TopicProduceData<'a>,
@@ -122,6 +130,58 @@ impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
                 .map_err(|e| e.in_field("ProduceRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_transactional_id: Option<rt::Str<'a>> = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 3))?
+        } else {
+            None
+        };
+        if r.remaining() < 2 + 4 {
+            return None;
+        }
+        let f_acks: i16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_timeout_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_topic_data: rt::Array<'a, TopicProduceData<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            transactional_id: f_transactional_id,
+            acks: f_acks,
+            timeout_ms: f_timeout_ms,
+            topic_data: f_topic_data,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 3 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 3))?;
+        }
+        r.advance(2 + 4)?;
+        <rt::Array<
+            'a,
+            TopicProduceData<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -157,6 +217,41 @@ impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        if v >= 3 {
+            n
+                += rt::Wire::wire_len(
+                        &self.transactional_id,
+                        rt::Cx::new(v, cx.flexible, v >= 3),
+                    )
+                    .map_err(|e| e.in_field("ProduceRequest.TransactionalId"))?;
+        } else if self.transactional_id != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ProduceRequest.TransactionalId"),
+            );
+        }
+        n
+            += rt::Wire::wire_len(&self.acks, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ProduceRequest.Acks"))?;
+        n
+            += rt::Wire::wire_len(&self.timeout_ms, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ProduceRequest.TimeoutMs"))?;
+        n
+            += rt::Wire::wire_len(&self.topic_data, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ProduceRequest.TopicData"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ProduceRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for ProduceRequest<'a> {}
@@ -239,14 +334,8 @@ impl<'a> rt::Wire<'a> for TopicProduceData<'a> {
             )
             .map_err(|e| e.in_field("TopicProduceData.PartitionData"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TopicProduceData._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("TopicProduceData._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -278,6 +367,56 @@ impl<'a> rt::Wire<'a> for TopicProduceData<'a> {
         }
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = if v <= 12 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 13 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partition_data: rt::Array<'a, PartitionProduceData<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            topic_id: f_topic_id,
+            partition_data: f_partition_data,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v <= 12 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 13 {
+            <rt::Uuid as rt::Wire<
+                'a,
+            >>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <rt::Array<
+            'a,
+            PartitionProduceData<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -303,6 +442,35 @@ impl<'a> rt::Wire<'a> for TopicProduceData<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        if v <= 12 {
+            n
+                += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("TopicProduceData.Name"))?;
+        }
+        if v >= 13 {
+            n
+                += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
+                    .map_err(|e| e.in_field("TopicProduceData.TopicId"))?;
+        }
+        n
+            += rt::Wire::wire_len(
+                    &self.partition_data,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("TopicProduceData.PartitionData"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicProduceData._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TopicProduceData<'a> {}
@@ -368,14 +536,8 @@ impl<'a> rt::Wire<'a> for PartitionProduceData<'a> {
             )
             .map_err(|e| e.in_field("PartitionProduceData.Records"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("PartitionProduceData._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("PartitionProduceData._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -399,6 +561,36 @@ impl<'a> rt::Wire<'a> for PartitionProduceData<'a> {
         }
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_index: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        let f_records: Option<rt::RecordsBytes<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            index: f_index,
+            records: f_records,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <Option<
+            rt::RecordsBytes<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -418,6 +610,25 @@ impl<'a> rt::Wire<'a> for PartitionProduceData<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(&self.index, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionProduceData.Index"))?;
+        n
+            += rt::Wire::wire_len(&self.records, rt::Cx::new(v, cx.flexible, true))
+                .map_err(|e| e.in_field("PartitionProduceData.Records"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionProduceData._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for PartitionProduceData<'a> {}

@@ -120,38 +120,79 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
                 rt::Cx::new(v, cx.flexible, true),
             )
             .map_err(|e| e.in_field("ShareFetchRequest.MemberId"))?;
-        let f_share_session_epoch: i32 = rt::Wire::read(
+        if r.remaining()
+            < 4 + 4 + 4 + 4 + (if v >= 1 { 4 } else { 0 }) + (if v >= 1 { 4 } else { 0 })
+                + (if v >= 2 { 1 } else { 0 }) + (if v >= 2 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ShareFetchRequest.ShareSessionEpoch"),
+                            (4, "ShareFetchRequest.MaxWaitMs"),
+                            (4, "ShareFetchRequest.MinBytes"),
+                            (4, "ShareFetchRequest.MaxBytes"),
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "ShareFetchRequest.MaxRecords",
+                            ),
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "ShareFetchRequest.BatchSize",
+                            ),
+                            (
+                                (if v >= 2 { 1 } else { 0 }),
+                                "ShareFetchRequest.ShareAcquireMode",
+                            ),
+                            (
+                                (if v >= 2 { 1 } else { 0 }),
+                                "ShareFetchRequest.IsRenewAck",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_share_session_epoch: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("ShareFetchRequest.ShareSessionEpoch"))?;
-        let f_max_wait_ms: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareFetchRequest.MaxWaitMs"))?;
-        let f_min_bytes: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareFetchRequest.MinBytes"))?;
-        let f_max_bytes: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareFetchRequest.MaxBytes"))?;
+            .unwrap_or_default();
+        let f_max_wait_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_min_bytes: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_bytes: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_max_records: i32 = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.MaxRecords"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_batch_size: i32 = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.BatchSize"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_share_acquire_mode: i8 = if v >= 2 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.ShareAcquireMode"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_is_renew_ack: bool = if v >= 2 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.IsRenewAck"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
@@ -166,14 +207,8 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
             )
             .map_err(|e| e.in_field("ShareFetchRequest.ForgottenTopicsData"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ShareFetchRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ShareFetchRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -199,39 +234,44 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
             .map_err(|e| e.in_field("ShareFetchRequest.GroupId"))?;
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ShareFetchRequest.MemberId"))?;
-        if r
-            .skip(
+        if r.remaining()
+            < 4 + 4 + 4 + 4 + (if v >= 1 { 4 } else { 0 }) + (if v >= 1 { 4 } else { 0 })
+                + (if v >= 2 { 1 } else { 0 }) + (if v >= 2 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ShareFetchRequest.ShareSessionEpoch"),
+                            (4, "ShareFetchRequest.MaxWaitMs"),
+                            (4, "ShareFetchRequest.MinBytes"),
+                            (4, "ShareFetchRequest.MaxBytes"),
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "ShareFetchRequest.MaxRecords",
+                            ),
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "ShareFetchRequest.BatchSize",
+                            ),
+                            (
+                                (if v >= 2 { 1 } else { 0 }),
+                                "ShareFetchRequest.ShareAcquireMode",
+                            ),
+                            (
+                                (if v >= 2 { 1 } else { 0 }),
+                                "ShareFetchRequest.IsRenewAck",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 4 + 4 + 4 + 4 + (if v >= 1 { 4 } else { 0 })
                     + (if v >= 1 { 4 } else { 0 }) + (if v >= 2 { 1 } else { 0 })
                     + (if v >= 2 { 1 } else { 0 }),
-            )
-            .is_err()
-        {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.ShareSessionEpoch"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.MaxWaitMs"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.MinBytes"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.MaxBytes"))?;
-            if v >= 1 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ShareFetchRequest.MaxRecords"))?;
-            }
-            if v >= 1 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ShareFetchRequest.BatchSize"))?;
-            }
-            if v >= 2 {
-                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ShareFetchRequest.ShareAcquireMode"))?;
-            }
-            if v >= 2 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ShareFetchRequest.IsRenewAck"))?;
-            }
-        }
+            );
         <rt::Array<
             'a,
             FetchTopic<'a>,
@@ -247,6 +287,121 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
                 .map_err(|e| e.in_field("ShareFetchRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_group_id: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let f_member_id: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        if r.remaining()
+            < 4 + 4 + 4 + 4 + (if v >= 1 { 4 } else { 0 }) + (if v >= 1 { 4 } else { 0 })
+                + (if v >= 2 { 1 } else { 0 }) + (if v >= 2 { 1 } else { 0 })
+        {
+            return None;
+        }
+        let f_share_session_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_wait_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_min_bytes: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_bytes: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_records: i32 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_batch_size: i32 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_share_acquire_mode: i8 = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_is_renew_ack: bool = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_topics: rt::Array<'a, FetchTopic<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_forgotten_topics_data: rt::Array<'a, ForgottenTopic<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            group_id: f_group_id,
+            member_id: f_member_id,
+            share_session_epoch: f_share_session_epoch,
+            max_wait_ms: f_max_wait_ms,
+            min_bytes: f_min_bytes,
+            max_bytes: f_max_bytes,
+            max_records: f_max_records,
+            batch_size: f_batch_size,
+            share_acquire_mode: f_share_acquire_mode,
+            is_renew_ack: f_is_renew_ack,
+            topics: f_topics,
+            forgotten_topics_data: f_forgotten_topics_data,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        r.advance(
+            4 + 4 + 4 + 4 + (if v >= 1 { 4 } else { 0 }) + (if v >= 1 { 4 } else { 0 })
+                + (if v >= 2 { 1 } else { 0 }) + (if v >= 2 { 1 } else { 0 }),
+        )?;
+        <rt::Array<
+            'a,
+            FetchTopic<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            ForgottenTopic<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -318,6 +473,96 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, true))
+                .map_err(|e| e.in_field("ShareFetchRequest.GroupId"))?;
+        n
+            += rt::Wire::wire_len(&self.member_id, rt::Cx::new(v, cx.flexible, true))
+                .map_err(|e| e.in_field("ShareFetchRequest.MemberId"))?;
+        n
+            += rt::Wire::wire_len(
+                    &self.share_session_epoch,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ShareFetchRequest.ShareSessionEpoch"))?;
+        n
+            += rt::Wire::wire_len(&self.max_wait_ms, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.MaxWaitMs"))?;
+        n
+            += rt::Wire::wire_len(&self.min_bytes, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.MinBytes"))?;
+        n
+            += rt::Wire::wire_len(&self.max_bytes, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.MaxBytes"))?;
+        if v >= 1 {
+            n
+                += rt::Wire::wire_len(
+                        &self.max_records,
+                        rt::Cx::new(v, cx.flexible, false),
+                    )
+                    .map_err(|e| e.in_field("ShareFetchRequest.MaxRecords"))?;
+        } else if self.max_records != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareFetchRequest.MaxRecords"),
+            );
+        }
+        if v >= 1 {
+            n
+                += rt::Wire::wire_len(
+                        &self.batch_size,
+                        rt::Cx::new(v, cx.flexible, false),
+                    )
+                    .map_err(|e| e.in_field("ShareFetchRequest.BatchSize"))?;
+        } else if self.batch_size != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareFetchRequest.BatchSize"),
+            );
+        }
+        if v >= 2 {
+            n
+                += rt::Wire::wire_len(
+                        &self.share_acquire_mode,
+                        rt::Cx::new(v, cx.flexible, false),
+                    )
+                    .map_err(|e| e.in_field("ShareFetchRequest.ShareAcquireMode"))?;
+        }
+        if v >= 2 {
+            n
+                += rt::Wire::wire_len(
+                        &self.is_renew_ack,
+                        rt::Cx::new(v, cx.flexible, false),
+                    )
+                    .map_err(|e| e.in_field("ShareFetchRequest.IsRenewAck"))?;
+        } else if self.is_renew_ack != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareFetchRequest.IsRenewAck"),
+            );
+        }
+        n
+            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.Topics"))?;
+        n
+            += rt::Wire::wire_len(
+                    &self.forgotten_topics_data,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ShareFetchRequest.ForgottenTopicsData"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareFetchRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for ShareFetchRequest<'a> {}
@@ -392,10 +637,8 @@ impl<'a> rt::Wire<'a> for FetchTopic<'a> {
             )
             .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("FetchTopic._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("FetchTopic._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("FetchTopic._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -419,6 +662,40 @@ impl<'a> rt::Wire<'a> for FetchTopic<'a> {
         }
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_id: rt::Uuid = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions: rt::Array<'a, FetchPartition<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Uuid as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            FetchPartition<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -438,6 +715,25 @@ impl<'a> rt::Wire<'a> for FetchTopic<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchTopic.TopicId"))?;
+        n
+            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for FetchTopic<'a> {}
@@ -500,14 +796,28 @@ impl FetchPartition<'_> {
 impl<'a> rt::Wire<'a> for FetchPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_partition_index: i32 = rt::Wire::read(
+        if r.remaining() < 4 + (if v <= 0 { 4 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "FetchPartition.PartitionIndex"),
+                            (
+                                (if v <= 0 { 4 } else { 0 }),
+                                "FetchPartition.PartitionMaxBytes",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("FetchPartition.PartitionIndex"))?;
+            .unwrap_or_default();
         let f_partition_max_bytes: i32 = if v <= 0 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
@@ -517,14 +827,8 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
             )
             .map_err(|e| e.in_field("FetchPartition.AcknowledgementBatches"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("FetchPartition._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("FetchPartition._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -537,14 +841,21 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + (if v <= 0 { 4 } else { 0 })).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchPartition.PartitionIndex"))?;
-            if v <= 0 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
-            }
+        if r.remaining() < 4 + (if v <= 0 { 4 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "FetchPartition.PartitionIndex"),
+                            (
+                                (if v <= 0 { 4 } else { 0 }),
+                                "FetchPartition.PartitionMaxBytes",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + (if v <= 0 { 4 } else { 0 }));
         <rt::Array<
             'a,
             AcknowledgementBatch<'a>,
@@ -555,6 +866,51 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
                 .map_err(|e| e.in_field("FetchPartition._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + (if v <= 0 { 4 } else { 0 }) {
+            return None;
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_partition_max_bytes: i32 = if v <= 0 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_acknowledgement_batches: rt::Array<'a, AcknowledgementBatch<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition_index: f_partition_index,
+            partition_max_bytes: f_partition_max_bytes,
+            acknowledgement_batches: f_acknowledgement_batches,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + (if v <= 0 { 4 } else { 0 }))?;
+        <rt::Array<
+            'a,
+            AcknowledgementBatch<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -592,6 +948,44 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(
+                    &self.partition_index,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchPartition.PartitionIndex"))?;
+        if v <= 0 {
+            n
+                += rt::Wire::wire_len(
+                        &self.partition_max_bytes,
+                        rt::Cx::new(v, cx.flexible, false),
+                    )
+                    .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
+        } else if self.partition_max_bytes != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchPartition.PartitionMaxBytes"),
+            );
+        }
+        n
+            += rt::Wire::wire_len(
+                    &self.acknowledgement_batches,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchPartition.AcknowledgementBatches"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchPartition._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for FetchPartition<'a> {}
@@ -657,24 +1051,35 @@ impl AcknowledgementBatch<'_> {
 impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_first_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
-        let f_last_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AcknowledgementBatch.LastOffset"))?;
+        if r.remaining() < 8 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "AcknowledgementBatch.FirstOffset"),
+                            (8, "AcknowledgementBatch.LastOffset"),
+                        ],
+                    ),
+            );
+        }
+        let f_first_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_last_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_acknowledge_types: rt::Array<'a, i8> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("AcknowledgementBatch._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("AcknowledgementBatch._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -687,12 +1092,18 @@ impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(8 + 8).is_err() {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AcknowledgementBatch.LastOffset"))?;
+        if r.remaining() < 8 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "AcknowledgementBatch.FirstOffset"),
+                            (8, "AcknowledgementBatch.LastOffset"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(8 + 8);
         <rt::Array<'a, i8> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
         if cx.flexible {
@@ -700,6 +1111,50 @@ impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
                 .map_err(|e| e.in_field("AcknowledgementBatch._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 8 + 8 {
+            return None;
+        }
+        let f_first_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_last_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_acknowledge_types: rt::Array<'a, i8> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            first_offset: f_first_offset,
+            last_offset: f_last_offset,
+            acknowledge_types: f_acknowledge_types,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(8 + 8)?;
+        <rt::Array<
+            'a,
+            i8,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -722,6 +1177,31 @@ impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(&self.first_offset, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
+        n
+            += rt::Wire::wire_len(&self.last_offset, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AcknowledgementBatch.LastOffset"))?;
+        n
+            += rt::Wire::wire_len(
+                    &self.acknowledge_types,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AcknowledgementBatch._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AcknowledgementBatch<'a> {}
@@ -787,14 +1267,8 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
             )
             .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ForgottenTopic._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ForgottenTopic._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -816,6 +1290,40 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
         }
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_id: rt::Uuid = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Uuid as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -835,6 +1343,25 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ForgottenTopic.TopicId"))?;
+        n
+            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ForgottenTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for ForgottenTopic<'a> {}

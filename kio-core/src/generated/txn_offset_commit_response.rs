@@ -61,14 +61,8 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitResponse<'a> {
             )
             .map_err(|e| e.in_field("TxnOffsetCommitResponse.Topics"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TxnOffsetCommitResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("TxnOffsetCommitResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -93,6 +87,40 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitResponse<'a> {
         }
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_topics: rt::Array<'a, TxnOffsetCommitResponseTopic<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            TxnOffsetCommitResponseTopic<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -112,6 +140,28 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitResponse<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(
+                    &self.throttle_time_ms,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("TxnOffsetCommitResponse.ThrottleTimeMs"))?;
+        n
+            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TxnOffsetCommitResponse.Topics"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TxnOffsetCommitResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TxnOffsetCommitResponse<'a> {}
@@ -176,14 +226,8 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitResponseTopic<'a> {
             )
             .map_err(|e| e.in_field("TxnOffsetCommitResponseTopic.Partitions"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TxnOffsetCommitResponseTopic._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("TxnOffsetCommitResponseTopic._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -208,6 +252,42 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitResponseTopic<'a> {
         }
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions: rt::Array<'a, TxnOffsetCommitResponsePartition<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            TxnOffsetCommitResponsePartition<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -227,6 +307,25 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitResponseTopic<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TxnOffsetCommitResponseTopic.Name"))?;
+        n
+            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TxnOffsetCommitResponseTopic.Partitions"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TxnOffsetCommitResponseTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TxnOffsetCommitResponseTopic<'a> {}
@@ -283,22 +382,30 @@ impl TxnOffsetCommitResponsePartition<'_> {
 impl<'a> rt::Wire<'a> for TxnOffsetCommitResponsePartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_partition_index: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "TxnOffsetCommitResponsePartition.PartitionIndex"),
+                            (2, "TxnOffsetCommitResponsePartition.ErrorCode"),
+                        ],
+                    ),
+            );
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("TxnOffsetCommitResponsePartition.PartitionIndex"))?;
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TxnOffsetCommitResponsePartition.ErrorCode"))?;
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TxnOffsetCommitResponsePartition._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("TxnOffsetCommitResponsePartition._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -309,20 +416,57 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitResponsePartition<'a> {
         })
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
-        let v = cx.version;
-        if r.skip(4 + 2).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("TxnOffsetCommitResponsePartition.PartitionIndex")
-                })?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TxnOffsetCommitResponsePartition.ErrorCode"))?;
+        if r.remaining() < 4 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "TxnOffsetCommitResponsePartition.PartitionIndex"),
+                            (2, "TxnOffsetCommitResponsePartition.ErrorCode"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 2);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("TxnOffsetCommitResponsePartition._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 2 {
+            return None;
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition_index: f_partition_index,
+            error_code: f_error_code,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        r.advance(4 + 2)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -343,6 +487,30 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitResponsePartition<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(
+                    &self.partition_index,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("TxnOffsetCommitResponsePartition.PartitionIndex")
+                })?;
+        n
+            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TxnOffsetCommitResponsePartition.ErrorCode"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TxnOffsetCommitResponsePartition._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TxnOffsetCommitResponsePartition<'a> {}

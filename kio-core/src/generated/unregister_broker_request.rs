@@ -46,14 +46,8 @@ impl<'a> rt::Wire<'a> for UnregisterBrokerRequest<'a> {
         let f_broker_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UnregisterBrokerRequest.BrokerId"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("UnregisterBrokerRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("UnregisterBrokerRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -72,6 +66,31 @@ impl<'a> rt::Wire<'a> for UnregisterBrokerRequest<'a> {
         }
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_broker_id: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            broker_id: f_broker_id,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -89,6 +108,22 @@ impl<'a> rt::Wire<'a> for UnregisterBrokerRequest<'a> {
             );
         }
         Ok(())
+    }
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        let v = cx.version;
+        let mut n = 0usize;
+        n
+            += rt::Wire::wire_len(&self.broker_id, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UnregisterBrokerRequest.BrokerId"))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UnregisterBrokerRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for UnregisterBrokerRequest<'a> {}

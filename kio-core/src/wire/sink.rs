@@ -14,7 +14,7 @@ pub trait Sink {
     /// without being shown them and returns `true`. Every other sink returns
     /// `false` (the default) and is written to normally. Lets a fixed-size
     /// array be sized in O(1) by the same code that writes it.
-    #[inline(always)]
+    #[inline]
     fn add_len(&mut self, n: usize) -> bool {
         let _ = n;
         false
@@ -29,12 +29,12 @@ pub struct CountingSink {
 }
 
 impl Sink for CountingSink {
-    #[inline(always)]
+    #[inline]
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         self.count += bytes.len();
         Ok(())
     }
-    #[inline(always)]
+    #[inline]
     fn add_len(&mut self, n: usize) -> bool {
         self.count += n;
         true
@@ -69,7 +69,7 @@ impl<'b> SliceSink<'b> {
 }
 
 impl Sink for SliceSink<'_> {
-    #[inline(always)]
+    #[inline]
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         let end = self
             .len
@@ -88,7 +88,7 @@ impl Sink for SliceSink<'_> {
 
 #[cfg(feature = "alloc")]
 impl Sink for alloc::vec::Vec<u8> {
-    #[inline(always)]
+    #[inline]
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         self.extend_from_slice(bytes);
         Ok(())
@@ -156,7 +156,7 @@ impl Sink for WindowSink<'_> {
 }
 
 /// Writes an unsigned varint.
-#[inline(always)]
+#[inline]
 pub fn put_uvarint<S: Sink + ?Sized>(w: &mut S, mut v: u32) -> Result<(), EncodeError> {
     if v < 0x80 {
         return w.put(&[v as u8]);
