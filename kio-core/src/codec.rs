@@ -51,13 +51,15 @@ pub trait Wire<'a>: Sized {
     /// layout (what iterating a decoded array does): the same value as
     /// [`Wire::read`], without building or carrying an error. `None` only if
     /// the bytes were not in fact validated (iteration then ends); never panics.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn read_valid(r: &mut Reader<'a>, cx: Cx) -> Option<Self> {
         Self::read(r, cx).ok()
     }
     /// Moves past a value that [`Wire::skip`] already accepted at this
     /// layout, without building an error (`None` as in [`Wire::read_valid`]).
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn skip_valid(r: &mut Reader<'a>, cx: Cx) -> Option<()> {
         Self::skip(r, cx).ok()
     }
@@ -67,7 +69,8 @@ pub trait Wire<'a>: Sized {
     /// returns. Generated structs compute it by arithmetic that mirrors their
     /// `write` field by field (same conditions, same errors); the default
     /// writes into a [`CountingSink`].
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn wire_len(&self, cx: Cx) -> Result<usize, EncodeError> {
         let mut count = CountingSink::default();
         self.write(&mut count, cx)?;
@@ -149,27 +152,33 @@ macro_rules! int_wire {
     ($($t:ty => $read:ident),*) => {$(
         impl<'a> Wire<'a> for $t {
             const FIXED_SIZE: Option<usize> = Some(core::mem::size_of::<$t>());
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn read(r: &mut Reader<'a>, _cx: Cx) -> Result<Self, DecodeError> {
                 r.$read()
             }
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn skip(r: &mut Reader<'a>, _cx: Cx) -> Result<(), DecodeError> {
                 r.skip(core::mem::size_of::<$t>())
             }
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn read_valid(r: &mut Reader<'a>, _cx: Cx) -> Option<Self> {
                 r.next_array().map(<$t>::from_be_bytes)
             }
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn skip_valid(r: &mut Reader<'a>, _cx: Cx) -> Option<()> {
                 r.advance(core::mem::size_of::<$t>())
             }
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn write<S: Sink + ?Sized>(&self, w: &mut S, _cx: Cx) -> Result<(), EncodeError> {
                 w.put(&self.to_be_bytes())
             }
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn wire_len(&self, _cx: Cx) -> Result<usize, EncodeError> {
                 Ok(core::mem::size_of::<$t>())
             }
@@ -181,54 +190,66 @@ int_wire!(i8 => i8, i16 => i16, u16 => u16, i32 => i32, u32 => u32, i64 => i64, 
 impl<'a> Wire<'a> for bool {
     const FIXED_SIZE: Option<usize> = Some(1);
     /// Any non-zero byte is `true`, as Kafka's `readByte() != 0`.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn read(r: &mut Reader<'a>, _cx: Cx) -> Result<Self, DecodeError> {
         Ok(r.u8()? != 0)
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn skip(r: &mut Reader<'a>, _cx: Cx) -> Result<(), DecodeError> {
         r.skip(1)
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn read_valid(r: &mut Reader<'a>, _cx: Cx) -> Option<Self> {
         r.next_array::<1>().map(|[b]| b != 0)
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn skip_valid(r: &mut Reader<'a>, _cx: Cx) -> Option<()> {
         r.advance(1)
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, _cx: Cx) -> Result<(), EncodeError> {
         w.put(&[u8::from(*self)])
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn wire_len(&self, _cx: Cx) -> Result<usize, EncodeError> {
         Ok(1)
     }
 }
 impl<'a> Wire<'a> for Uuid {
     const FIXED_SIZE: Option<usize> = Some(16);
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn read(r: &mut Reader<'a>, _cx: Cx) -> Result<Self, DecodeError> {
         r.uuid().map(Uuid)
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn skip(r: &mut Reader<'a>, _cx: Cx) -> Result<(), DecodeError> {
         r.skip(16)
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn read_valid(r: &mut Reader<'a>, _cx: Cx) -> Option<Self> {
         r.next_array().map(Uuid)
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn skip_valid(r: &mut Reader<'a>, _cx: Cx) -> Option<()> {
         r.advance(16)
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, _cx: Cx) -> Result<(), EncodeError> {
         w.put(&self.0)
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn wire_len(&self, _cx: Cx) -> Result<usize, EncodeError> {
         Ok(16)
     }
@@ -240,7 +261,8 @@ fn too_long(n: usize) -> EncodeError {
 }
 
 /// Writes a length prefix: compact (N+1, 0 = null) or `int16`/`int32` (-1 = null).
-#[inline]
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
 pub fn write_length<S: Sink + ?Sized>(
     w: &mut S,
     len: Option<usize>,
@@ -266,7 +288,8 @@ pub fn write_length<S: Sink + ?Sized>(
 }
 
 /// The bytes [`write_length`] writes, or its error.
-#[inline]
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
 pub fn length_len(len: Option<usize>, compact: bool, wide: bool) -> Result<usize, EncodeError> {
     match (len, compact) {
         (None, true) => Ok(1),
@@ -287,7 +310,8 @@ pub fn length_len(len: Option<usize>, compact: bool, wide: bool) -> Result<usize
     }
 }
 
-#[inline]
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
 fn read_blob<'a>(r: &mut Reader<'a>, cx: Cx, wide: bool) -> Result<Option<&'a [u8]>, DecodeError> {
     let start = r.offset();
     match r.length(cx.flexible, wide)? {
@@ -298,7 +322,8 @@ fn read_blob<'a>(r: &mut Reader<'a>, cx: Cx, wide: bool) -> Result<Option<&'a [u
 }
 
 /// [`read_blob`] over validated bytes: `None` instead of an error.
-#[inline]
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
 fn read_blob_valid<'a>(r: &mut Reader<'a>, cx: Cx, wide: bool) -> Option<Option<&'a [u8]>> {
     match r.next_length(cx.flexible, wide)? {
         Some(n) => r.next_bytes(n).map(Some),
@@ -318,7 +343,8 @@ fn null_not_allowed(cx: Cx) -> EncodeError {
 macro_rules! blob_wire {
     ($t:ident, $wide:expr, $make:path, $bytes:path) => {
         impl<'a> Wire<'a> for $t<'a> {
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
                 let cx = Cx {
                     nullable: false,
@@ -326,7 +352,8 @@ macro_rules! blob_wire {
                 };
                 read_blob(r, cx, $wide).map(|b| $make(b.unwrap_or_default()))
             }
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
                 let cx = Cx {
                     nullable: false,
@@ -334,7 +361,8 @@ macro_rules! blob_wire {
                 };
                 read_blob(r, cx, $wide).map(drop)
             }
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn read_valid(r: &mut Reader<'a>, cx: Cx) -> Option<Self> {
                 let cx = Cx {
                     nullable: false,
@@ -342,7 +370,8 @@ macro_rules! blob_wire {
                 };
                 read_blob_valid(r, cx, $wide).map(|b| $make(b.unwrap_or_default()))
             }
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn skip_valid(r: &mut Reader<'a>, cx: Cx) -> Option<()> {
                 let cx = Cx {
                     nullable: false,
@@ -350,36 +379,43 @@ macro_rules! blob_wire {
                 };
                 read_blob_valid(r, cx, $wide).map(drop)
             }
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
                 let b: &[u8] = $bytes(self);
                 write_length(w, Some(b.len()), cx.flexible, $wide)?;
                 w.put(b)
             }
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn wire_len(&self, cx: Cx) -> Result<usize, EncodeError> {
                 let n = $bytes(self).len();
                 Ok(length_len(Some(n), cx.flexible, $wide)? + n)
             }
         }
         impl<'a> Wire<'a> for Option<$t<'a>> {
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
                 Ok(read_blob(r, cx, $wide)?.map($make))
             }
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
                 read_blob(r, cx, $wide).map(drop)
             }
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn read_valid(r: &mut Reader<'a>, cx: Cx) -> Option<Self> {
                 Some(read_blob_valid(r, cx, $wide)?.map($make))
             }
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn skip_valid(r: &mut Reader<'a>, cx: Cx) -> Option<()> {
                 read_blob_valid(r, cx, $wide).map(drop)
             }
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
                 match self {
                     Some(b) => b.write(w, cx),
@@ -387,7 +423,8 @@ macro_rules! blob_wire {
                     None => Err(null_not_allowed(cx)),
                 }
             }
-            #[inline]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn wire_len(&self, cx: Cx) -> Result<usize, EncodeError> {
                 match self {
                     Some(b) => b.wire_len(cx),
@@ -408,7 +445,8 @@ blob_wire!(
 );
 
 impl<'a, T: Wire<'a>> Wire<'a> for Array<'a, T> {
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
         let start = r.offset();
         match Array::read_elements(r, cx)? {
@@ -416,7 +454,8 @@ impl<'a, T: Wire<'a>> Wire<'a> for Array<'a, T> {
             None => Err(DecodeError::new(start, DecodeErrorKind::UnexpectedNull)),
         }
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
         let start = r.offset();
         match Array::<T>::skip_elements(r, cx)? {
@@ -424,29 +463,34 @@ impl<'a, T: Wire<'a>> Wire<'a> for Array<'a, T> {
             false => Err(DecodeError::new(start, DecodeErrorKind::UnexpectedNull)),
         }
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn read_valid(r: &mut Reader<'a>, cx: Cx) -> Option<Self> {
         Array::read_elements_valid(r, cx)?
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn skip_valid(r: &mut Reader<'a>, cx: Cx) -> Option<()> {
         match Array::<T>::skip_elements_valid(r, cx)? {
             true => Some(()),
             false => None,
         }
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         write_length(w, Some(self.len()), cx.flexible, true)?;
         self.write_elements(w, cx)
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn wire_len(&self, cx: Cx) -> Result<usize, EncodeError> {
         Ok(length_len(Some(self.len()), cx.flexible, true)? + self.elements_len(cx)?)
     }
 }
 impl<'a, T: Wire<'a>> Wire<'a> for Option<Array<'a, T>> {
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
         let start = r.offset();
         match Array::read_elements(r, cx)? {
@@ -454,7 +498,8 @@ impl<'a, T: Wire<'a>> Wire<'a> for Option<Array<'a, T>> {
             a => Ok(a),
         }
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
         let start = r.offset();
         match Array::<T>::skip_elements(r, cx)? {
@@ -462,21 +507,24 @@ impl<'a, T: Wire<'a>> Wire<'a> for Option<Array<'a, T>> {
             _ => Ok(()),
         }
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn read_valid(r: &mut Reader<'a>, cx: Cx) -> Option<Self> {
         match Array::read_elements_valid(r, cx)? {
             None if !cx.nullable => None,
             a => Some(a),
         }
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn skip_valid(r: &mut Reader<'a>, cx: Cx) -> Option<()> {
         match Array::<T>::skip_elements_valid(r, cx)? {
             false if !cx.nullable => None,
             _ => Some(()),
         }
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         match self {
             Some(a) => a.write(w, cx),
@@ -484,7 +532,8 @@ impl<'a, T: Wire<'a>> Wire<'a> for Option<Array<'a, T>> {
             None => Err(null_not_allowed(cx)),
         }
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn wire_len(&self, cx: Cx) -> Result<usize, EncodeError> {
         match self {
             Some(a) => a.wire_len(cx),
@@ -521,7 +570,8 @@ impl<'a, T: Struct<'a>> Wire<'a> for Option<T> {
         }
         T::skip_valid(r, cx)
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         match (self, cx.nullable) {
             (Some(v), true) => {

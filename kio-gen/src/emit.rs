@@ -422,7 +422,7 @@ struct RunField {
 
 /// The non-tagged fields of `s` in wire order, grouped into runs of
 /// fixed-size fields (`Ok`) and single variable-size fields (`Err`).
-fn field_runs<'s>(s: &'s StructDef) -> Vec<Result<Vec<&'s Field>, &'s Field>> {
+fn field_runs(s: &StructDef) -> Vec<Result<Vec<&Field>, &Field>> {
     let mut out: Vec<Result<Vec<&Field>, &Field>> = Vec::new();
     for f in s.fields.iter().filter(|f| f.tag.is_none()) {
         if fixed_size(f).is_some() {

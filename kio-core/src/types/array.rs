@@ -120,7 +120,8 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
     /// ([`Wire::skip`]; one length check for fixed-size elements); `None`
     /// for a null array. The count is checked against the bytes that remain
     /// before any element is looked at.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub(crate) fn read_elements(r: &mut Reader<'a>, cx: Cx) -> Result<Option<Self>, DecodeError> {
         let Some(len) = r.length(cx.flexible, true)? else {
             return Ok(None);
@@ -145,7 +146,8 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
     }
 
     /// Like [`Array::read_elements`] without keeping anything: `false` for a null array.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub(crate) fn skip_elements(r: &mut Reader<'a>, cx: Cx) -> Result<bool, DecodeError> {
         let Some(len) = r.length(cx.flexible, true)? else {
             return Ok(false);
@@ -158,7 +160,8 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
         Ok(true)
     }
 
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn skip_counted(r: &mut Reader<'a>, len: usize, elem_cx: Cx) -> Result<(), DecodeError> {
         match T::FIXED_SIZE {
             // `len` is at most the bytes that remain, so this cannot overflow.
@@ -187,7 +190,8 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
     /// [`Array::read_elements`] over validated bytes (iteration of the
     /// array that holds this one): `Some(None)` for null, `None` for what
     /// `read_elements` would reject. No error is built.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub(crate) fn read_elements_valid(r: &mut Reader<'a>, cx: Cx) -> Option<Option<Self>> {
         let Some(len) = r.next_length(cx.flexible, true)? else {
             return Some(None);
@@ -210,7 +214,8 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
     }
 
     /// [`Array::skip_elements`] over validated bytes.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub(crate) fn skip_elements_valid(r: &mut Reader<'a>, cx: Cx) -> Option<bool> {
         let Some(len) = r.next_length(cx.flexible, true)? else {
             return Some(false);
@@ -223,7 +228,8 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
         Some(true)
     }
 
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn skip_counted_valid(r: &mut Reader<'a>, len: usize, elem_cx: Cx) -> Option<()> {
         match T::FIXED_SIZE {
             Some(size) => r.advance(len.checked_mul(size)?),
@@ -237,7 +243,8 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
     }
 
     /// The bytes [`Array::write_elements`] writes (without the count), or its error.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub(crate) fn elements_len(&self, cx: Cx) -> Result<usize, EncodeError> {
         let elem_cx = Cx {
             nullable: false,
@@ -268,7 +275,8 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
     /// Writes every element (the count is written by the caller): a decoded
     /// array at the layout it was decoded with is one copy of its bytes;
     /// otherwise each element is written by reference.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub(crate) fn write_elements<S: Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -303,7 +311,8 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
     }
 }
 
-#[inline]
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
 fn write_all<'a, T: Wire<'a>, S: Sink + ?Sized>(
     s: &[T],
     w: &mut S,
@@ -315,7 +324,8 @@ fn write_all<'a, T: Wire<'a>, S: Sink + ?Sized>(
     Ok(())
 }
 
-#[inline]
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
 fn len_all<'a, T: Wire<'a>>(s: &[T], cx: Cx) -> Result<usize, EncodeError> {
     let mut n = 0usize;
     for e in s {
@@ -363,7 +373,8 @@ pub enum ArrayIter<'s, 'a, T> {
 
 impl<'a, T: Wire<'a> + Clone> Iterator for ArrayIter<'_, 'a, T> {
     type Item = T;
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn next(&mut self) -> Option<T> {
         match self {
             ArrayIter::Wire { r, left, cx } => {

@@ -28,17 +28,20 @@ pub const MAX_TYPED_TAGS: usize = 8;
 pub struct TagSet(u64);
 
 impl TagSet {
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn insert(&mut self, tag: u32) {
         if tag < 64 {
             self.0 |= 1 << tag;
         }
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn contains(&self, tag: u32) -> bool {
         tag < 64 && self.0 & (1 << tag) != 0
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn len(&self) -> usize {
         self.0.count_ones() as usize
     }
@@ -106,7 +109,8 @@ impl<'a> UnknownTags<'a> {
 
     /// True when this is an empty slice or `Vec` (no walk needed): what
     /// decoding yields when the section held no raw entries.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub(crate) fn is_trivially_empty(&self) -> bool {
         match self {
             UnknownTags::Wire { .. } => false,
@@ -219,7 +223,8 @@ pub struct TaggedSection<'a> {
 impl<'a> TaggedSection<'a> {
     /// Checks a whole tagged section of a struct that has no typed tagged
     /// fields, and moves past it (as `begin`, `next` until `None`).
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn skip(r: &mut Reader<'a>) -> Result<(), DecodeError> {
         // Almost every section is empty: one zero byte.
         if r.rest().first() == Some(&0) {
@@ -233,7 +238,8 @@ impl<'a> TaggedSection<'a> {
     /// Reads the tagged section of a struct that has no typed tagged
     /// fields: every entry is kept raw (as `begin`, `next` until `None`,
     /// `finish`). An empty section (one zero byte) is the fast path.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn read_raw_only(r: &mut Reader<'a>) -> Result<UnknownTags<'a>, DecodeError> {
         if r.rest().first() == Some(&0) {
             r.skip(1)?;
@@ -250,7 +256,8 @@ impl<'a> TaggedSection<'a> {
 
     /// [`TaggedSection::read_raw_only`] over validated bytes (`None`
     /// instead of an error).
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn read_raw_only_valid(r: &mut Reader<'a>) -> Option<UnknownTags<'a>> {
         if r.rest().first() == Some(&0) {
             r.advance(1)?;
@@ -260,7 +267,8 @@ impl<'a> TaggedSection<'a> {
     }
 
     /// [`TaggedSection::skip`] over validated bytes (`None` instead of an error).
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn skip_valid(r: &mut Reader<'a>) -> Option<()> {
         if r.rest().first() == Some(&0) {
             return r.advance(1);
@@ -269,7 +277,8 @@ impl<'a> TaggedSection<'a> {
     }
 
     /// Reads the section's entry count.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn begin(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         let count = r.uvarint()?;
         // Each entry takes at least two bytes: refuse counts the input cannot hold.
@@ -284,7 +293,8 @@ impl<'a> TaggedSection<'a> {
     }
 
     /// The next entry's tag and a reader over exactly its value.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn next(&mut self, r: &mut Reader<'a>) -> Result<Option<(u32, Reader<'a>)>, DecodeError> {
         if self.left == 0 {
             return Ok(None);
@@ -314,7 +324,8 @@ impl<'a> TaggedSection<'a> {
     }
 
     /// Ends the section, keeping the entries that typed fields do not hold.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn finish(self, r: &Reader<'a>) -> UnknownTags<'a> {
         if self.entries == 0 || self.entries == self.typed.len() {
             return UnknownTags::default();
@@ -379,7 +390,8 @@ impl<'s> TaggedWriter<'s> {
 
     /// The tagged section of a struct without typed tagged fields: only the
     /// raw entries (usually none: one zero byte).
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn raw_only<S: Sink + ?Sized>(
         w: &mut S,
         raw: &'s UnknownTags<'_>,
@@ -391,7 +403,8 @@ impl<'s> TaggedWriter<'s> {
     }
 
     /// The bytes [`TaggedWriter::raw_only`] writes for `raw`.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn raw_only_len(raw: &UnknownTags<'_>) -> usize {
         if raw.is_trivially_empty() {
             return 1;

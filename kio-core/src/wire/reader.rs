@@ -79,7 +79,8 @@ impl<'a> Reader<'a> {
     }
 
     /// Takes the next `n` bytes.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         match self.buf.get(self.pos..).and_then(|rest| rest.get(..n)) {
             Some(out) => {
@@ -91,7 +92,8 @@ impl<'a> Reader<'a> {
     }
 
     /// Moves past the next `n` bytes.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn skip(&mut self, n: usize) -> Result<(), DecodeError> {
         if n > self.remaining() {
             return Err(self.eof(n));
@@ -107,7 +109,8 @@ impl<'a> Reader<'a> {
         Ok(Reader::with_base(bytes, base))
     }
 
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
         match self
             .buf
@@ -123,42 +126,50 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a `u8`.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn u8(&mut self) -> Result<u8, DecodeError> {
         Ok(self.array::<1>()?[0])
     }
     /// Reads an `int8`.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn i8(&mut self) -> Result<i8, DecodeError> {
         Ok(i8::from_be_bytes(self.array()?))
     }
     /// Reads an `int16`.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn i16(&mut self) -> Result<i16, DecodeError> {
         Ok(i16::from_be_bytes(self.array()?))
     }
     /// Reads a `uint16`.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn u16(&mut self) -> Result<u16, DecodeError> {
         Ok(u16::from_be_bytes(self.array()?))
     }
     /// Reads an `int32`.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn i32(&mut self) -> Result<i32, DecodeError> {
         Ok(i32::from_be_bytes(self.array()?))
     }
     /// Reads a `uint32`.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn u32(&mut self) -> Result<u32, DecodeError> {
         Ok(u32::from_be_bytes(self.array()?))
     }
     /// Reads an `int64`.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn i64(&mut self) -> Result<i64, DecodeError> {
         Ok(i64::from_be_bytes(self.array()?))
     }
     /// Reads a `float64`.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn f64(&mut self) -> Result<f64, DecodeError> {
         Ok(f64::from_be_bytes(self.array()?))
     }
@@ -169,7 +180,8 @@ impl<'a> Reader<'a> {
 
     /// Reads an unsigned varint of at most 32 bits (at most 5 bytes, as
     /// Kafka's `ByteUtils.readUnsignedVarint`).
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn uvarint(&mut self) -> Result<u32, DecodeError> {
         // One byte (values below 128) is by far the most common case.
         if let Some(&b) = self.buf.get(self.pos) {
@@ -196,7 +208,8 @@ impl<'a> Reader<'a> {
 
     /// Checks that `len` bytes (or elements of at least one byte) remain,
     /// before anything is reserved or iterated.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn check_len(&self, len: u64) -> Result<usize, DecodeError> {
         let remaining = self.remaining();
         if len > remaining as u64 {
@@ -212,7 +225,8 @@ impl<'a> Reader<'a> {
     /// when `compact`, else a signed `int16` (`wide == false`) or `int32`
     /// (-1 = null). Returns `None` for null. The length is checked against
     /// the bytes that remain.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn length(&mut self, compact: bool, wide: bool) -> Result<Option<usize>, DecodeError> {
         let start = self.offset();
         let raw: i64 = if compact {
@@ -242,7 +256,8 @@ impl<'a> Reader<'a> {
     // way. Still bounds-checked: never a panic, whatever the bytes.
 
     /// Takes the next `n` bytes, or `None` (validated input).
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn next_bytes(&mut self, n: usize) -> Option<&'a [u8]> {
         let out = self.buf.get(self.pos..)?.get(..n)?;
         self.pos += n;
@@ -250,7 +265,8 @@ impl<'a> Reader<'a> {
     }
 
     /// Takes the next `N` bytes as an array, or `None` (validated input).
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn next_array<const N: usize>(&mut self) -> Option<[u8; N]> {
         let out = *self.buf.get(self.pos..)?.first_chunk::<N>()?;
         self.pos += N;
@@ -258,7 +274,8 @@ impl<'a> Reader<'a> {
     }
 
     /// Moves past the next `n` bytes, or `None` (validated input).
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn advance(&mut self, n: usize) -> Option<()> {
         if n > self.remaining() {
             return None;
@@ -268,7 +285,8 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads an unsigned varint, or `None` (validated input).
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn next_uvarint(&mut self) -> Option<u32> {
         if let Some(&b) = self.buf.get(self.pos) {
             if b & 0x80 == 0 {
@@ -281,7 +299,8 @@ impl<'a> Reader<'a> {
 
     /// [`Reader::length`] over validated input: `Some(None)` for null,
     /// `None` for what `length` would reject.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn next_length(&mut self, compact: bool, wide: bool) -> Option<Option<usize>> {
         let raw: i64 = if compact {
             i64::from(self.next_uvarint()?) - 1
