@@ -270,8 +270,10 @@ fn struct_def(m: &Message, s: &StructDef, top: bool) -> TokenStream {
     let skip = skip_fn(m, s, Mode::Checked);
     let read_valid = read_fn(m, s, Mode::Valid);
     let skip_valid = skip_fn(m, s, Mode::Valid);
+    // `wire_len` stays the trait's default (`write` into a `CountingSink`,
+    // monomorphized and inlined): generated arithmetic mirroring `write`
+    // was tried and measured slower (docs/PERFORMANCE.md).
     let write = write_fn(m, s);
-    let wire_len = wire_len_fn(m, s);
     let owner = &s.name;
     quote! {
         #doc
@@ -306,7 +308,6 @@ fn struct_def(m: &Message, s: &StructDef, top: bool) -> TokenStream {
             #read_valid
             #skip_valid
             #write
-            #wire_len
         }
 
         impl<'a> rt::Struct<'a> for #name<'a> {}
@@ -843,65 +844,6 @@ fn write_fn(m: &Message, s: &StructDef) -> TokenStream {
             #body
             #section
             Ok(())
-        }
-    }
-}
-
-/// `wire_len`: the bytes `write` writes, by arithmetic that mirrors it
-/// field by field (the same conditions and the same errors, in the same
-/// order), with no sink. A struct with typed tagged fields keeps the
-/// trait's default (its `write` into a counting sink).
-fn wire_len_fn(m: &Message, s: &StructDef) -> TokenStream {
-    if s.fields.iter().any(|f| f.tag.is_some()) {
-        return quote!();
-    }
-    let mut body = TokenStream::new();
-    for f in &s.fields {
-        let id = ident(&field_ident(&f.name));
-        let path = format!("{}.{}", s.name, f.name);
-        let fcx = field_cx(m, f, false);
-        let stmt = quote! {
-            n += rt::Wire::wire_len(&self.#id, #fcx).map_err(|e| e.in_field(#path))?;
-        };
-        body.extend(match cond(f.versions, m.valid) {
-            None => stmt,
-            Some(c) if f.ignorable => quote!(if #c { #stmt }),
-            Some(c) => {
-                let d = default_expr(f);
-                let fail = not_in_version(&path);
-                quote! {
-                    if #c { #stmt } else if self.#id != #d { #fail; }
-                }
-            }
-        });
-    }
-    let unknown_path = format!("{}._unknownTaggedFields", s.name);
-    let fail = not_in_version(&unknown_path);
-    let section = if m.flexible.is_empty() {
-        quote! {
-            if !self.unknown_tagged_fields.is_empty() { #fail; }
-        }
-    } else {
-        quote! {
-            if cx.flexible {
-                n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-            } else if !self.unknown_tagged_fields.is_empty() {
-                #fail;
-            }
-        }
-    };
-    let mut_n = if s.fields.is_empty() && m.flexible.is_empty() {
-        quote!()
-    } else {
-        quote!(mut)
-    };
-    quote! {
-        fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-            let v = cx.version;
-            let #mut_n n = 0usize;
-            #body
-            #section
-            Ok(n)
         }
     }
 }

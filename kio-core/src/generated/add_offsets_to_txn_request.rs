@@ -205,37 +205,6 @@ impl<'a> rt::Wire<'a> for AddOffsetsToTxnRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.transactional_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AddOffsetsToTxnRequest.TransactionalId"))?;
-        n
-            += rt::Wire::wire_len(&self.producer_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddOffsetsToTxnRequest.ProducerId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.producer_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AddOffsetsToTxnRequest.ProducerEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddOffsetsToTxnRequest.GroupId"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddOffsetsToTxnRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for AddOffsetsToTxnRequest<'a> {}
 #[cfg(feature = "alloc")]

@@ -336,92 +336,6 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.transactions,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("AddPartitionsToTxnRequest.Transactions"))?;
-        } else if self.transactions != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnRequest.Transactions"),
-            );
-        }
-        if v <= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.v3_and_below_transactional_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId")
-                    })?;
-        } else if self.v3_and_below_transactional_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId"),
-            );
-        }
-        if v <= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.v3_and_below_producer_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId")
-                    })?;
-        } else if self.v3_and_below_producer_id != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId"),
-            );
-        }
-        if v <= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.v3_and_below_producer_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch")
-                    })?;
-        } else if self.v3_and_below_producer_epoch != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch"),
-            );
-        }
-        if v <= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.v3_and_below_topics,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("AddPartitionsToTxnRequest.V3AndBelowTopics")
-                    })?;
-        } else if self.v3_and_below_topics != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnRequest.V3AndBelowTopics"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for AddPartitionsToTxnRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -765,89 +679,6 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTransaction<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.transactional_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("AddPartitionsToTxnTransaction.TransactionalId")
-                    })?;
-        } else if self.transactional_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnTransaction.TransactionalId"),
-            );
-        }
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.producer_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("AddPartitionsToTxnTransaction.ProducerId")
-                    })?;
-        } else if self.producer_id != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnTransaction.ProducerId"),
-            );
-        }
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.producer_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("AddPartitionsToTxnTransaction.ProducerEpoch")
-                    })?;
-        } else if self.producer_epoch != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnTransaction.ProducerEpoch"),
-            );
-        }
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.verify_only,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("AddPartitionsToTxnTransaction.VerifyOnly")
-                    })?;
-        } else if self.verify_only != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnTransaction.VerifyOnly"),
-            );
-        }
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.Topics"))?;
-        } else if self.topics != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnTransaction.Topics"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnTransaction._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for AddPartitionsToTxnTransaction<'a> {}
 #[cfg(feature = "alloc")]
@@ -992,25 +823,6 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTopic.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTopic.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AddPartitionsToTxnTopic<'a> {}

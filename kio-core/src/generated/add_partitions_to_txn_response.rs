@@ -281,65 +281,6 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ThrottleTimeMs"))?;
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.error_code,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ErrorCode"))?;
-        }
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.results_by_transaction,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("AddPartitionsToTxnResponse.ResultsByTransaction")
-                    })?;
-        } else if self.results_by_transaction != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnResponse.ResultsByTransaction"),
-            );
-        }
-        if v <= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.results_by_topic_v3_and_below,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow")
-                    })?;
-        } else if self.results_by_topic_v3_and_below
-            != ::core::default::Default::default()
-        {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for AddPartitionsToTxnResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -526,47 +467,6 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnResult<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.transactional_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("AddPartitionsToTxnResult.TransactionalId")
-                    })?;
-        } else if self.transactional_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnResult.TransactionalId"),
-            );
-        }
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.topic_results,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("AddPartitionsToTxnResult.TopicResults"))?;
-        } else if self.topic_results != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnResult.TopicResults"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnResult._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for AddPartitionsToTxnResult<'a> {}
 #[cfg(feature = "alloc")]
@@ -721,30 +621,6 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopicResult<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTopicResult.Name"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.results_by_partition,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnTopicResult.ResultsByPartition")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnTopicResult._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AddPartitionsToTxnTopicResult<'a> {}
@@ -914,35 +790,6 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnPartitionResult<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnPartitionResult.PartitionIndex")
-                })?;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_error_code,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnPartitionResult.PartitionErrorCode")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnPartitionResult._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AddPartitionsToTxnPartitionResult<'a> {}

@@ -265,50 +265,6 @@ impl<'a> rt::Wire<'a> for AddRaftVoterRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.cluster_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("AddRaftVoterRequest.ClusterId"))?;
-        n
-            += rt::Wire::wire_len(&self.timeout_ms, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddRaftVoterRequest.TimeoutMs"))?;
-        n
-            += rt::Wire::wire_len(&self.voter_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddRaftVoterRequest.VoterId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.voter_directory_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AddRaftVoterRequest.VoterDirectoryId"))?;
-        n
-            += rt::Wire::wire_len(&self.listeners, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddRaftVoterRequest.Listeners"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.ack_when_committed,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("AddRaftVoterRequest.AckWhenCommitted"))?;
-        } else if self.ack_when_committed != true {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddRaftVoterRequest.AckWhenCommitted"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddRaftVoterRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for AddRaftVoterRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -465,28 +421,6 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Listener.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Listener.Host"))?;
-        n
-            += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Listener.Port"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Listener._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for Listener<'a> {}

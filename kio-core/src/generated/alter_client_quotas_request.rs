@@ -137,28 +137,6 @@ impl<'a> rt::Wire<'a> for AlterClientQuotasRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.entries, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AlterClientQuotasRequest.Entries"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.validate_only,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AlterClientQuotasRequest.ValidateOnly"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AlterClientQuotasRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for AlterClientQuotasRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -310,25 +288,6 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.entity, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EntryData.Entity"))?;
-        n
-            += rt::Wire::wire_len(&self.ops, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EntryData.Ops"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EntryData._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for EntryData<'a> {}
 #[cfg(feature = "alloc")]
@@ -471,25 +430,6 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.entity_type, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EntityData.EntityType"))?;
-        n
-            += rt::Wire::wire_len(&self.entity_name, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("EntityData.EntityName"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EntityData._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for EntityData<'a> {}
@@ -648,28 +588,6 @@ impl<'a> rt::Wire<'a> for OpData<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.key, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OpData.Key"))?;
-        n
-            += rt::Wire::wire_len(&self.value, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OpData.Value"))?;
-        n
-            += rt::Wire::wire_len(&self.remove, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OpData.Remove"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OpData._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for OpData<'a> {}

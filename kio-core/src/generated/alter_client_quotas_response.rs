@@ -140,28 +140,6 @@ impl<'a> rt::Wire<'a> for AlterClientQuotasResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AlterClientQuotasResponse.ThrottleTimeMs"))?;
-        n
-            += rt::Wire::wire_len(&self.entries, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AlterClientQuotasResponse.Entries"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AlterClientQuotasResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for AlterClientQuotasResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -328,28 +306,6 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EntryData.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("EntryData.ErrorMessage"))?;
-        n
-            += rt::Wire::wire_len(&self.entity, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EntryData.Entity"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EntryData._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for EntryData<'a> {}
 #[cfg(feature = "alloc")]
@@ -493,25 +449,6 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.entity_type, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EntityData.EntityType"))?;
-        n
-            += rt::Wire::wire_len(&self.entity_name, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("EntityData.EntityName"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EntityData._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for EntityData<'a> {}

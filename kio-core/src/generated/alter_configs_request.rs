@@ -137,28 +137,6 @@ impl<'a> rt::Wire<'a> for AlterConfigsRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.resources, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AlterConfigsRequest.Resources"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.validate_only,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AlterConfigsRequest.ValidateOnly"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AlterConfigsRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for AlterConfigsRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -326,34 +304,6 @@ impl<'a> rt::Wire<'a> for AlterConfigsResource<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.resource_type,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AlterConfigsResource.ResourceType"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.resource_name,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AlterConfigsResource.ResourceName"))?;
-        n
-            += rt::Wire::wire_len(&self.configs, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AlterConfigsResource.Configs"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AlterConfigsResource._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for AlterConfigsResource<'a> {}
 #[cfg(feature = "alloc")]
@@ -495,25 +445,6 @@ impl<'a> rt::Wire<'a> for AlterableConfig<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AlterableConfig.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.value, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("AlterableConfig.Value"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AlterableConfig._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AlterableConfig<'a> {}

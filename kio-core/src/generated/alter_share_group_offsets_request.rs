@@ -142,25 +142,6 @@ impl<'a> rt::Wire<'a> for AlterShareGroupOffsetsRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AlterShareGroupOffsetsRequest.GroupId"))?;
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AlterShareGroupOffsetsRequest.Topics"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AlterShareGroupOffsetsRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for AlterShareGroupOffsetsRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -308,29 +289,6 @@ impl<'a> rt::Wire<'a> for AlterShareGroupOffsetsRequestTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic_name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("AlterShareGroupOffsetsRequestTopic.TopicName")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("AlterShareGroupOffsetsRequestTopic.Partitions")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AlterShareGroupOffsetsRequestTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AlterShareGroupOffsetsRequestTopic<'a> {}
@@ -502,34 +460,6 @@ impl<'a> rt::Wire<'a> for AlterShareGroupOffsetsRequestPartition<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AlterShareGroupOffsetsRequestPartition.PartitionIndex")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.start_offset, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("AlterShareGroupOffsetsRequestPartition.StartOffset")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field(
-                        "AlterShareGroupOffsetsRequestPartition._unknownTaggedFields",
-                    ),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AlterShareGroupOffsetsRequestPartition<'a> {}

@@ -209,36 +209,6 @@ impl<'a> rt::Wire<'a> for AlterShareGroupOffsetsResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AlterShareGroupOffsetsResponse.ThrottleTimeMs")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AlterShareGroupOffsetsResponse.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("AlterShareGroupOffsetsResponse.ErrorMessage"))?;
-        n
-            += rt::Wire::wire_len(&self.responses, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AlterShareGroupOffsetsResponse.Responses"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AlterShareGroupOffsetsResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for AlterShareGroupOffsetsResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -405,32 +375,6 @@ impl<'a> rt::Wire<'a> for AlterShareGroupOffsetsResponseTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic_name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("AlterShareGroupOffsetsResponseTopic.TopicName")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AlterShareGroupOffsetsResponseTopic.TopicId"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("AlterShareGroupOffsetsResponseTopic.Partitions")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AlterShareGroupOffsetsResponseTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AlterShareGroupOffsetsResponseTopic<'a> {}
@@ -641,39 +585,6 @@ impl<'a> rt::Wire<'a> for AlterShareGroupOffsetsResponsePartition<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AlterShareGroupOffsetsResponsePartition.PartitionIndex")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("AlterShareGroupOffsetsResponsePartition.ErrorCode")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| {
-                    e.in_field("AlterShareGroupOffsetsResponsePartition.ErrorMessage")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field(
-                        "AlterShareGroupOffsetsResponsePartition._unknownTaggedFields",
-                    ),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AlterShareGroupOffsetsResponsePartition<'a> {}

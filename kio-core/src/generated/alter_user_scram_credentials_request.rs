@@ -146,25 +146,6 @@ impl<'a> rt::Wire<'a> for AlterUserScramCredentialsRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.deletions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AlterUserScramCredentialsRequest.Deletions"))?;
-        n
-            += rt::Wire::wire_len(&self.upsertions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AlterUserScramCredentialsRequest.Upsertions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AlterUserScramCredentialsRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for AlterUserScramCredentialsRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -300,25 +281,6 @@ impl<'a> rt::Wire<'a> for ScramCredentialDeletion<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ScramCredentialDeletion.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.mechanism, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ScramCredentialDeletion.Mechanism"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ScramCredentialDeletion._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for ScramCredentialDeletion<'a> {}
@@ -542,37 +504,6 @@ impl<'a> rt::Wire<'a> for ScramCredentialUpsertion<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ScramCredentialUpsertion.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.mechanism, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ScramCredentialUpsertion.Mechanism"))?;
-        n
-            += rt::Wire::wire_len(&self.iterations, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ScramCredentialUpsertion.Iterations"))?;
-        n
-            += rt::Wire::wire_len(&self.salt, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ScramCredentialUpsertion.Salt"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.salted_password,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ScramCredentialUpsertion.SaltedPassword"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ScramCredentialUpsertion._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for ScramCredentialUpsertion<'a> {}

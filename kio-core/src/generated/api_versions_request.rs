@@ -162,37 +162,6 @@ impl<'a> rt::Wire<'a> for ApiVersionsRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.client_software_name,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ApiVersionsRequest.ClientSoftwareName"))?;
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.client_software_version,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("ApiVersionsRequest.ClientSoftwareVersion")
-                    })?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ApiVersionsRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ApiVersionsRequest<'a> {}
 #[cfg(feature = "alloc")]

@@ -687,28 +687,6 @@ impl<'a> rt::Wire<'a> for ApiVersion<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.api_key, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ApiVersion.ApiKey"))?;
-        n
-            += rt::Wire::wire_len(&self.min_version, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ApiVersion.MinVersion"))?;
-        n
-            += rt::Wire::wire_len(&self.max_version, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ApiVersion.MaxVersion"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ApiVersion._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ApiVersion<'a> {}
 #[cfg(feature = "alloc")]
@@ -939,55 +917,6 @@ impl<'a> rt::Wire<'a> for SupportedFeatureKey<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("SupportedFeatureKey.Name"))?;
-        } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SupportedFeatureKey.Name"),
-            );
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.min_version,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("SupportedFeatureKey.MinVersion"))?;
-        } else if self.min_version != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SupportedFeatureKey.MinVersion"),
-            );
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.max_version,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("SupportedFeatureKey.MaxVersion"))?;
-        } else if self.max_version != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SupportedFeatureKey.MaxVersion"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SupportedFeatureKey._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for SupportedFeatureKey<'a> {}
@@ -1227,55 +1156,6 @@ impl<'a> rt::Wire<'a> for FinalizedFeatureKey<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FinalizedFeatureKey.Name"))?;
-        } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FinalizedFeatureKey.Name"),
-            );
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.max_version_level,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("FinalizedFeatureKey.MaxVersionLevel"))?;
-        } else if self.max_version_level != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FinalizedFeatureKey.MaxVersionLevel"),
-            );
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.min_version_level,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("FinalizedFeatureKey.MinVersionLevel"))?;
-        } else if self.min_version_level != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FinalizedFeatureKey.MinVersionLevel"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FinalizedFeatureKey._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for FinalizedFeatureKey<'a> {}

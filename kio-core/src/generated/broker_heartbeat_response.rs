@@ -222,40 +222,6 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("BrokerHeartbeatResponse.ThrottleTimeMs"))?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerHeartbeatResponse.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.is_caught_up, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerHeartbeatResponse.IsCaughtUp"))?;
-        n
-            += rt::Wire::wire_len(&self.is_fenced, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerHeartbeatResponse.IsFenced"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.should_shut_down,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("BrokerHeartbeatResponse.ShouldShutDown"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BrokerHeartbeatResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for BrokerHeartbeatResponse<'a> {}
 #[cfg(feature = "alloc")]

@@ -356,70 +356,6 @@ impl<'a> rt::Wire<'a> for BrokerRegistrationRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.broker_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerRegistrationRequest.BrokerId"))?;
-        n
-            += rt::Wire::wire_len(&self.cluster_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerRegistrationRequest.ClusterId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.incarnation_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("BrokerRegistrationRequest.IncarnationId"))?;
-        n
-            += rt::Wire::wire_len(&self.listeners, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerRegistrationRequest.Listeners"))?;
-        n
-            += rt::Wire::wire_len(&self.features, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerRegistrationRequest.Features"))?;
-        n
-            += rt::Wire::wire_len(&self.rack, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("BrokerRegistrationRequest.Rack"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.is_migrating_zk_broker,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("BrokerRegistrationRequest.IsMigratingZkBroker")
-                    })?;
-        } else if self.is_migrating_zk_broker != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BrokerRegistrationRequest.IsMigratingZkBroker"),
-            );
-        }
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(&self.log_dirs, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("BrokerRegistrationRequest.LogDirs"))?;
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.previous_broker_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("BrokerRegistrationRequest.PreviousBrokerEpoch")
-                    })?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BrokerRegistrationRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for BrokerRegistrationRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -615,34 +551,6 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Listener.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Listener.Host"))?;
-        n
-            += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Listener.Port"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.security_protocol,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Listener._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for Listener<'a> {}
 #[cfg(feature = "alloc")]
@@ -835,34 +743,6 @@ impl<'a> rt::Wire<'a> for Feature<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Feature.Name"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.min_supported_version,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Feature.MinSupportedVersion"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.max_supported_version,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Feature._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for Feature<'a> {}

@@ -141,30 +141,6 @@ impl<'a> rt::Wire<'a> for ConsumerGroupDescribeResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("ConsumerGroupDescribeResponse.ThrottleTimeMs")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.groups, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ConsumerGroupDescribeResponse.Groups"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ConsumerGroupDescribeResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ConsumerGroupDescribeResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -496,55 +472,6 @@ impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedGroup.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("DescribedGroup.ErrorMessage"))?;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedGroup.GroupId"))?;
-        n
-            += rt::Wire::wire_len(&self.group_state, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedGroup.GroupState"))?;
-        n
-            += rt::Wire::wire_len(&self.group_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedGroup.GroupEpoch"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.assignment_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribedGroup.AssignmentEpoch"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.assignor_name,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribedGroup.AssignorName"))?;
-        n
-            += rt::Wire::wire_len(&self.members, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedGroup.Members"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.authorized_operations,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedGroup._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DescribedGroup<'a> {}
@@ -925,66 +852,6 @@ impl<'a> rt::Wire<'a> for Member<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Member.MemberId"))?;
-        n
-            += rt::Wire::wire_len(&self.instance_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("Member.InstanceId"))?;
-        n
-            += rt::Wire::wire_len(&self.rack_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("Member.RackId"))?;
-        n
-            += rt::Wire::wire_len(&self.member_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Member.MemberEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.client_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Member.ClientId"))?;
-        n
-            += rt::Wire::wire_len(&self.client_host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Member.ClientHost"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.subscribed_topic_names,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Member.SubscribedTopicNames"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.subscribed_topic_regex,
-                    rt::Cx::new(v, cx.flexible, true),
-                )
-                .map_err(|e| e.in_field("Member.SubscribedTopicRegex"))?;
-        n
-            += rt::Wire::wire_len(&self.assignment, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Member.Assignment"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.target_assignment,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Member.TargetAssignment"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.member_type,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("Member.MemberType"))?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Member._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for Member<'a> {}
 #[cfg(feature = "alloc")]
@@ -1120,25 +987,6 @@ impl<'a> rt::Wire<'a> for Assignment<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.topic_partitions,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Assignment.TopicPartitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Assignment._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for Assignment<'a> {}
@@ -1302,28 +1150,6 @@ impl<'a> rt::Wire<'a> for TopicPartitions<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicPartitions.TopicId"))?;
-        n
-            += rt::Wire::wire_len(&self.topic_name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicPartitions.TopicName"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicPartitions.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicPartitions._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TopicPartitions<'a> {}

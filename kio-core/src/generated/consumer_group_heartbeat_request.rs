@@ -373,81 +373,6 @@ impl<'a> rt::Wire<'a> for ConsumerGroupHeartbeatRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.GroupId"))?;
-        n
-            += rt::Wire::wire_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.MemberId"))?;
-        n
-            += rt::Wire::wire_len(&self.member_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.MemberEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.instance_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.InstanceId"))?;
-        n
-            += rt::Wire::wire_len(&self.rack_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.RackId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.rebalance_timeout_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("ConsumerGroupHeartbeatRequest.RebalanceTimeoutMs")
-                })?;
-        n
-            += rt::Wire::wire_len(
-                    &self.subscribed_topic_names,
-                    rt::Cx::new(v, cx.flexible, true),
-                )
-                .map_err(|e| {
-                    e.in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicNames")
-                })?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.subscribed_topic_regex,
-                        rt::Cx::new(v, cx.flexible, v >= 1),
-                    )
-                    .map_err(|e| {
-                        e.in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicRegex")
-                    })?;
-        } else if self.subscribed_topic_regex != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicRegex"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(
-                    &self.server_assignor,
-                    rt::Cx::new(v, cx.flexible, true),
-                )
-                .map_err(|e| {
-                    e.in_field("ConsumerGroupHeartbeatRequest.ServerAssignor")
-                })?;
-        n
-            += rt::Wire::wire_len(
-                    &self.topic_partitions,
-                    rt::Cx::new(v, cx.flexible, true),
-                )
-                .map_err(|e| {
-                    e.in_field("ConsumerGroupHeartbeatRequest.TopicPartitions")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ConsumerGroupHeartbeatRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ConsumerGroupHeartbeatRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -599,25 +524,6 @@ impl<'a> rt::Wire<'a> for TopicPartitions<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicPartitions.TopicId"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicPartitions.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicPartitions._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TopicPartitions<'a> {}

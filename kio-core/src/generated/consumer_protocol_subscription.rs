@@ -234,48 +234,6 @@ impl<'a> rt::Wire<'a> for ConsumerProtocolSubscription<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ConsumerProtocolSubscription.Topics"))?;
-        n
-            += rt::Wire::wire_len(&self.user_data, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("ConsumerProtocolSubscription.UserData"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.owned_partitions,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("ConsumerProtocolSubscription.OwnedPartitions")
-                    })?;
-        }
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.generation_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("ConsumerProtocolSubscription.GenerationId")
-                    })?;
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(&self.rack_id, rt::Cx::new(v, cx.flexible, v >= 3))
-                    .map_err(|e| e.in_field("ConsumerProtocolSubscription.RackId"))?;
-        }
-        if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ConsumerProtocolSubscription._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ConsumerProtocolSubscription<'a> {}
 #[cfg(feature = "alloc")]
@@ -434,40 +392,6 @@ impl<'a> rt::Wire<'a> for TopicPartition<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.topic, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("TopicPartition.Topic"))?;
-        } else if self.topic != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicPartition.Topic"),
-            );
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.partitions,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("TopicPartition.Partitions"))?;
-        } else if self.partitions != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicPartition.Partitions"),
-            );
-        }
-        if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicPartition._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TopicPartition<'a> {}

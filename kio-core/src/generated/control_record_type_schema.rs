@@ -88,20 +88,6 @@ impl<'a> rt::Wire<'a> for ControlRecordTypeSchema<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.r#type, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ControlRecordTypeSchema.Type"))?;
-        if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ControlRecordTypeSchema._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ControlRecordTypeSchema<'a> {}
 #[cfg(feature = "alloc")]

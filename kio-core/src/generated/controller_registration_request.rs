@@ -235,45 +235,6 @@ impl<'a> rt::Wire<'a> for ControllerRegistrationRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.controller_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ControllerRegistrationRequest.ControllerId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.incarnation_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ControllerRegistrationRequest.IncarnationId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.zk_migration_ready,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("ControllerRegistrationRequest.ZkMigrationReady")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.listeners, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ControllerRegistrationRequest.Listeners"))?;
-        n
-            += rt::Wire::wire_len(&self.features, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ControllerRegistrationRequest.Features"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ControllerRegistrationRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ControllerRegistrationRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -462,34 +423,6 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Listener.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Listener.Host"))?;
-        n
-            += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Listener.Port"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.security_protocol,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Listener._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for Listener<'a> {}
@@ -683,34 +616,6 @@ impl<'a> rt::Wire<'a> for Feature<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Feature.Name"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.min_supported_version,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Feature.MinSupportedVersion"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.max_supported_version,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Feature._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for Feature<'a> {}

@@ -119,22 +119,6 @@ impl<'a> rt::Wire<'a> for CreateAclsRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.creations, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreateAclsRequest.Creations"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreateAclsRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for CreateAclsRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -416,59 +400,6 @@ impl<'a> rt::Wire<'a> for AclCreation<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.resource_type,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AclCreation.ResourceType"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.resource_name,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AclCreation.ResourceName"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.resource_pattern_type,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("AclCreation.ResourcePatternType"))?;
-        } else if self.resource_pattern_type != 3 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AclCreation.ResourcePatternType"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(&self.principal, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AclCreation.Principal"))?;
-        n
-            += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AclCreation.Host"))?;
-        n
-            += rt::Wire::wire_len(&self.operation, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AclCreation.Operation"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.permission_type,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AclCreation.PermissionType"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AclCreation._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AclCreation<'a> {}

@@ -141,28 +141,6 @@ impl<'a> rt::Wire<'a> for CreateAclsResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("CreateAclsResponse.ThrottleTimeMs"))?;
-        n
-            += rt::Wire::wire_len(&self.results, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreateAclsResponse.Results"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreateAclsResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for CreateAclsResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -301,25 +279,6 @@ impl<'a> rt::Wire<'a> for AclCreationResult<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AclCreationResult.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("AclCreationResult.ErrorMessage"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AclCreationResult._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AclCreationResult<'a> {}

@@ -239,58 +239,6 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.owner_principal_type,
-                        rt::Cx::new(v, cx.flexible, v >= 3),
-                    )
-                    .map_err(|e| {
-                        e.in_field("CreateDelegationTokenRequest.OwnerPrincipalType")
-                    })?;
-        } else if self.owner_principal_type != Some(rt::Str::new("")) {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreateDelegationTokenRequest.OwnerPrincipalType"),
-            );
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.owner_principal_name,
-                        rt::Cx::new(v, cx.flexible, v >= 3),
-                    )
-                    .map_err(|e| {
-                        e.in_field("CreateDelegationTokenRequest.OwnerPrincipalName")
-                    })?;
-        } else if self.owner_principal_name != Some(rt::Str::new("")) {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreateDelegationTokenRequest.OwnerPrincipalName"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(&self.renewers, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreateDelegationTokenRequest.Renewers"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.max_lifetime_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("CreateDelegationTokenRequest.MaxLifetimeMs"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreateDelegationTokenRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for CreateDelegationTokenRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -436,31 +384,6 @@ impl<'a> rt::Wire<'a> for CreatableRenewers<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.principal_type,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("CreatableRenewers.PrincipalType"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.principal_name,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("CreatableRenewers.PrincipalName"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatableRenewers._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for CreatableRenewers<'a> {}

@@ -185,31 +185,6 @@ impl<'a> rt::Wire<'a> for CreatePartitionsRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatePartitionsRequest.Topics"))?;
-        n
-            += rt::Wire::wire_len(&self.timeout_ms, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatePartitionsRequest.TimeoutMs"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.validate_only,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("CreatePartitionsRequest.ValidateOnly"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatePartitionsRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for CreatePartitionsRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -370,28 +345,6 @@ impl<'a> rt::Wire<'a> for CreatePartitionsTopic<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatePartitionsTopic.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.count, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatePartitionsTopic.Count"))?;
-        n
-            += rt::Wire::wire_len(&self.assignments, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("CreatePartitionsTopic.Assignments"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatePartitionsTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for CreatePartitionsTopic<'a> {}
 #[cfg(feature = "alloc")]
@@ -513,22 +466,6 @@ impl<'a> rt::Wire<'a> for CreatePartitionsAssignment<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.broker_ids, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatePartitionsAssignment.BrokerIds"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatePartitionsAssignment._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for CreatePartitionsAssignment<'a> {}

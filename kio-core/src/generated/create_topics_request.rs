@@ -201,38 +201,6 @@ impl<'a> rt::Wire<'a> for CreateTopicsRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreateTopicsRequest.Topics"))?;
-        n
-            += rt::Wire::wire_len(&self.timeout_ms, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreateTopicsRequest.timeoutMs"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.validate_only,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("CreateTopicsRequest.validateOnly"))?;
-        } else if self.validate_only != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreateTopicsRequest.validateOnly"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreateTopicsRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for CreateTopicsRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -474,40 +442,6 @@ impl<'a> rt::Wire<'a> for CreatableTopic<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopic.Name"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.num_partitions,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("CreatableTopic.NumPartitions"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.replication_factor,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("CreatableTopic.ReplicationFactor"))?;
-        n
-            += rt::Wire::wire_len(&self.assignments, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopic.Assignments"))?;
-        n
-            += rt::Wire::wire_len(&self.configs, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopic.Configs"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatableTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for CreatableTopic<'a> {}
 #[cfg(feature = "alloc")]
@@ -654,28 +588,6 @@ impl<'a> rt::Wire<'a> for CreatableReplicaAssignment<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("CreatableReplicaAssignment.PartitionIndex"))?;
-        n
-            += rt::Wire::wire_len(&self.broker_ids, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableReplicaAssignment.BrokerIds"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatableReplicaAssignment._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for CreatableReplicaAssignment<'a> {}
 #[cfg(feature = "alloc")]
@@ -816,25 +728,6 @@ impl<'a> rt::Wire<'a> for CreatableTopicConfig<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicConfig.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.value, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("CreatableTopicConfig.Value"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatableTopicConfig._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for CreatableTopicConfig<'a> {}

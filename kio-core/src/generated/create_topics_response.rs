@@ -153,30 +153,6 @@ impl<'a> rt::Wire<'a> for CreateTopicsResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.throttle_time_ms,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("CreateTopicsResponse.ThrottleTimeMs"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreateTopicsResponse.Topics"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreateTopicsResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for CreateTopicsResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -967,73 +943,6 @@ impl<'a> rt::Wire<'a> for CreatableTopicConfigs<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("CreatableTopicConfigs.Name"))?;
-        } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatableTopicConfigs.Name"),
-            );
-        }
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(&self.value, rt::Cx::new(v, cx.flexible, v >= 5))
-                    .map_err(|e| e.in_field("CreatableTopicConfigs.Value"))?;
-        } else if self.value != Some(rt::Str::new("")) {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatableTopicConfigs.Value"),
-            );
-        }
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(
-                        &self.read_only,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("CreatableTopicConfigs.ReadOnly"))?;
-        } else if self.read_only != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatableTopicConfigs.ReadOnly"),
-            );
-        }
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(
-                        &self.config_source,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("CreatableTopicConfigs.ConfigSource"))?;
-        }
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(
-                        &self.is_sensitive,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("CreatableTopicConfigs.IsSensitive"))?;
-        } else if self.is_sensitive != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatableTopicConfigs.IsSensitive"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatableTopicConfigs._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for CreatableTopicConfigs<'a> {}

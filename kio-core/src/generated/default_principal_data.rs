@@ -154,31 +154,6 @@ impl<'a> rt::Wire<'a> for DefaultPrincipalData<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.r#type, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DefaultPrincipalData.Type"))?;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DefaultPrincipalData.Name"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.token_authenticated,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DefaultPrincipalData.TokenAuthenticated"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DefaultPrincipalData._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DefaultPrincipalData<'a> {}
 #[cfg(feature = "alloc")]

@@ -141,31 +141,6 @@ impl<'a> rt::Wire<'a> for DeleteAclsResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DeleteAclsResponse.ThrottleTimeMs"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.filter_results,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DeleteAclsResponse.FilterResults"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DeleteAclsResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DeleteAclsResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -332,31 +307,6 @@ impl<'a> rt::Wire<'a> for DeleteAclsFilterResult<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeleteAclsFilterResult.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("DeleteAclsFilterResult.ErrorMessage"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.matching_acls,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DeleteAclsFilterResult.MatchingAcls"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DeleteAclsFilterResult._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DeleteAclsFilterResult<'a> {}
@@ -681,65 +631,6 @@ impl<'a> rt::Wire<'a> for DeleteAclsMatchingAcl<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeleteAclsMatchingAcl.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("DeleteAclsMatchingAcl.ErrorMessage"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.resource_type,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DeleteAclsMatchingAcl.ResourceType"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.resource_name,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DeleteAclsMatchingAcl.ResourceName"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.pattern_type,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("DeleteAclsMatchingAcl.PatternType"))?;
-        } else if self.pattern_type != 3 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DeleteAclsMatchingAcl.PatternType"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(&self.principal, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeleteAclsMatchingAcl.Principal"))?;
-        n
-            += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeleteAclsMatchingAcl.Host"))?;
-        n
-            += rt::Wire::wire_len(&self.operation, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeleteAclsMatchingAcl.Operation"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.permission_type,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DeleteAclsMatchingAcl.PermissionType"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DeleteAclsMatchingAcl._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DeleteAclsMatchingAcl<'a> {}

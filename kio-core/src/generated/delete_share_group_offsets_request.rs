@@ -142,25 +142,6 @@ impl<'a> rt::Wire<'a> for DeleteShareGroupOffsetsRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeleteShareGroupOffsetsRequest.GroupId"))?;
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeleteShareGroupOffsetsRequest.Topics"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DeleteShareGroupOffsetsRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DeleteShareGroupOffsetsRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -280,24 +261,6 @@ impl<'a> rt::Wire<'a> for DeleteShareGroupOffsetsRequestTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic_name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DeleteShareGroupOffsetsRequestTopic.TopicName")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DeleteShareGroupOffsetsRequestTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DeleteShareGroupOffsetsRequestTopic<'a> {}

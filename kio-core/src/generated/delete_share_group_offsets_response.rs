@@ -209,38 +209,6 @@ impl<'a> rt::Wire<'a> for DeleteShareGroupOffsetsResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("DeleteShareGroupOffsetsResponse.ThrottleTimeMs")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeleteShareGroupOffsetsResponse.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| {
-                    e.in_field("DeleteShareGroupOffsetsResponse.ErrorMessage")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.responses, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeleteShareGroupOffsetsResponse.Responses"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DeleteShareGroupOffsetsResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DeleteShareGroupOffsetsResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -463,41 +431,6 @@ impl<'a> rt::Wire<'a> for DeleteShareGroupOffsetsResponseTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic_name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DeleteShareGroupOffsetsResponseTopic.TopicName")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DeleteShareGroupOffsetsResponseTopic.TopicId")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DeleteShareGroupOffsetsResponseTopic.ErrorCode")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| {
-                    e.in_field("DeleteShareGroupOffsetsResponseTopic.ErrorMessage")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field(
-                        "DeleteShareGroupOffsetsResponseTopic._unknownTaggedFields",
-                    ),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DeleteShareGroupOffsetsResponseTopic<'a> {}

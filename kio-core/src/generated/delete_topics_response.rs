@@ -153,30 +153,6 @@ impl<'a> rt::Wire<'a> for DeleteTopicsResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.throttle_time_ms,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("DeleteTopicsResponse.ThrottleTimeMs"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.responses, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeleteTopicsResponse.Responses"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DeleteTopicsResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DeleteTopicsResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -409,38 +385,6 @@ impl<'a> rt::Wire<'a> for DeletableTopicResult<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, v >= 6))
-                .map_err(|e| e.in_field("DeletableTopicResult.Name"))?;
-        if v >= 6 {
-            n
-                += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("DeletableTopicResult.TopicId"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeletableTopicResult.ErrorCode"))?;
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(
-                        &self.error_message,
-                        rt::Cx::new(v, cx.flexible, v >= 5),
-                    )
-                    .map_err(|e| e.in_field("DeletableTopicResult.ErrorMessage"))?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DeletableTopicResult._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DeletableTopicResult<'a> {}

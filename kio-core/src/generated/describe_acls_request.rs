@@ -289,62 +289,6 @@ impl<'a> rt::Wire<'a> for DescribeAclsRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.resource_type_filter,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeAclsRequest.ResourceTypeFilter"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.resource_name_filter,
-                    rt::Cx::new(v, cx.flexible, true),
-                )
-                .map_err(|e| e.in_field("DescribeAclsRequest.ResourceNameFilter"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.pattern_type_filter,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("DescribeAclsRequest.PatternTypeFilter"))?;
-        } else if self.pattern_type_filter != 3 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeAclsRequest.PatternTypeFilter"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(
-                    &self.principal_filter,
-                    rt::Cx::new(v, cx.flexible, true),
-                )
-                .map_err(|e| e.in_field("DescribeAclsRequest.PrincipalFilter"))?;
-        n
-            += rt::Wire::wire_len(&self.host_filter, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("DescribeAclsRequest.HostFilter"))?;
-        n
-            += rt::Wire::wire_len(&self.operation, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeAclsRequest.Operation"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.permission_type,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeAclsRequest.PermissionType"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeAclsRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeAclsRequest<'a> {}
 #[cfg(feature = "alloc")]

@@ -210,34 +210,6 @@ impl<'a> rt::Wire<'a> for DescribeAclsResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeAclsResponse.ThrottleTimeMs"))?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeAclsResponse.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("DescribeAclsResponse.ErrorMessage"))?;
-        n
-            += rt::Wire::wire_len(&self.resources, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeAclsResponse.Resources"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeAclsResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeAclsResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -442,47 +414,6 @@ impl<'a> rt::Wire<'a> for DescribeAclsResource<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.resource_type,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeAclsResource.ResourceType"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.resource_name,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeAclsResource.ResourceName"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.pattern_type,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("DescribeAclsResource.PatternType"))?;
-        } else if self.pattern_type != 3 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeAclsResource.PatternType"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(&self.acls, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeAclsResource.Acls"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeAclsResource._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeAclsResource<'a> {}
 #[cfg(feature = "alloc")]
@@ -686,34 +617,6 @@ impl<'a> rt::Wire<'a> for AclDescription<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.principal, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AclDescription.Principal"))?;
-        n
-            += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AclDescription.Host"))?;
-        n
-            += rt::Wire::wire_len(&self.operation, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AclDescription.Operation"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.permission_type,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AclDescription.PermissionType"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AclDescription._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AclDescription<'a> {}

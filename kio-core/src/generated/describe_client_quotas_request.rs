@@ -137,25 +137,6 @@ impl<'a> rt::Wire<'a> for DescribeClientQuotasRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.components, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeClientQuotasRequest.Components"))?;
-        n
-            += rt::Wire::wire_len(&self.strict, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeClientQuotasRequest.Strict"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeClientQuotasRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeClientQuotasRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -317,28 +298,6 @@ impl<'a> rt::Wire<'a> for ComponentData<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.entity_type, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ComponentData.EntityType"))?;
-        n
-            += rt::Wire::wire_len(&self.match_type, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ComponentData.MatchType"))?;
-        n
-            += rt::Wire::wire_len(&self.r#match, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("ComponentData.Match"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ComponentData._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for ComponentData<'a> {}

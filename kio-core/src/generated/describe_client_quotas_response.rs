@@ -207,34 +207,6 @@ impl<'a> rt::Wire<'a> for DescribeClientQuotasResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeClientQuotasResponse.ThrottleTimeMs"))?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeClientQuotasResponse.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("DescribeClientQuotasResponse.ErrorMessage"))?;
-        n
-            += rt::Wire::wire_len(&self.entries, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("DescribeClientQuotasResponse.Entries"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeClientQuotasResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeClientQuotasResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -388,25 +360,6 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.entity, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EntryData.Entity"))?;
-        n
-            += rt::Wire::wire_len(&self.values, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EntryData.Values"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EntryData._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for EntryData<'a> {}
 #[cfg(feature = "alloc")]
@@ -550,25 +503,6 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.entity_type, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EntityData.EntityType"))?;
-        n
-            += rt::Wire::wire_len(&self.entity_name, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("EntityData.EntityName"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EntityData._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for EntityData<'a> {}
 #[cfg(feature = "alloc")]
@@ -703,25 +637,6 @@ impl<'a> rt::Wire<'a> for ValueData<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.key, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ValueData.Key"))?;
-        n
-            += rt::Wire::wire_len(&self.value, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ValueData.Value"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ValueData._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for ValueData<'a> {}

@@ -233,58 +233,6 @@ impl<'a> rt::Wire<'a> for DescribeClusterRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.include_cluster_authorized_operations,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e
-                        .in_field(
-                            "DescribeClusterRequest.IncludeClusterAuthorizedOperations",
-                        )
-                })?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.endpoint_type,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("DescribeClusterRequest.EndpointType"))?;
-        } else if self.endpoint_type != 1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeClusterRequest.EndpointType"),
-            );
-        }
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.include_fenced_brokers,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("DescribeClusterRequest.IncludeFencedBrokers")
-                    })?;
-        } else if self.include_fenced_brokers != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeClusterRequest.IncludeFencedBrokers"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeClusterRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeClusterRequest<'a> {}
 #[cfg(feature = "alloc")]

@@ -320,64 +320,6 @@ impl<'a> rt::Wire<'a> for DescribeClusterResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeClusterResponse.ThrottleTimeMs"))?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeClusterResponse.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("DescribeClusterResponse.ErrorMessage"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.endpoint_type,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("DescribeClusterResponse.EndpointType"))?;
-        } else if self.endpoint_type != 1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeClusterResponse.EndpointType"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(&self.cluster_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeClusterResponse.ClusterId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.controller_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeClusterResponse.ControllerId"))?;
-        n
-            += rt::Wire::wire_len(&self.brokers, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeClusterResponse.Brokers"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.cluster_authorized_operations,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("DescribeClusterResponse.ClusterAuthorizedOperations")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeClusterResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeClusterResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -596,44 +538,6 @@ impl<'a> rt::Wire<'a> for DescribeClusterBroker<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.broker_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeClusterBroker.BrokerId"))?;
-        n
-            += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeClusterBroker.Host"))?;
-        n
-            += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeClusterBroker.Port"))?;
-        n
-            += rt::Wire::wire_len(&self.rack, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("DescribeClusterBroker.Rack"))?;
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.is_fenced,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("DescribeClusterBroker.IsFenced"))?;
-        } else if self.is_fenced != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeClusterBroker.IsFenced"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeClusterBroker._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DescribeClusterBroker<'a> {}

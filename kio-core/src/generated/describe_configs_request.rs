@@ -224,50 +224,6 @@ impl<'a> rt::Wire<'a> for DescribeConfigsRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.resources, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsRequest.Resources"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.include_synonyms,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeSynonyms"))?;
-        } else if self.include_synonyms != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsRequest.IncludeSynonyms"),
-            );
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.include_documentation,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("DescribeConfigsRequest.IncludeDocumentation")
-                    })?;
-        } else if self.include_documentation != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsRequest.IncludeDocumentation"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeConfigsRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -433,37 +389,6 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResource<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.resource_type,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeConfigsResource.ResourceType"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.resource_name,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeConfigsResource.ResourceName"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.configuration_keys,
-                    rt::Cx::new(v, cx.flexible, true),
-                )
-                .map_err(|e| e.in_field("DescribeConfigsResource.ConfigurationKeys"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsResource._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DescribeConfigsResource<'a> {}

@@ -141,28 +141,6 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeConfigsResponse.ThrottleTimeMs"))?;
-        n
-            += rt::Wire::wire_len(&self.results, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsResponse.Results"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeConfigsResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -372,40 +350,6 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResult<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsResult.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("DescribeConfigsResult.ErrorMessage"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.resource_type,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeConfigsResult.ResourceType"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.resource_name,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeConfigsResult.ResourceName"))?;
-        n
-            += rt::Wire::wire_len(&self.configs, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsResult.Configs"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsResult._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DescribeConfigsResult<'a> {}
@@ -796,79 +740,6 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResourceResult<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsResourceResult.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.value, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("DescribeConfigsResourceResult.Value"))?;
-        n
-            += rt::Wire::wire_len(&self.read_only, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsResourceResult.ReadOnly"))?;
-        if v <= 0 {
-            n
-                += rt::Wire::wire_len(
-                        &self.is_default,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("DescribeConfigsResourceResult.IsDefault"))?;
-        } else if self.is_default != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsResourceResult.IsDefault"),
-            );
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.config_source,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("DescribeConfigsResourceResult.ConfigSource")
-                    })?;
-        }
-        n
-            += rt::Wire::wire_len(&self.is_sensitive, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsResourceResult.IsSensitive"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.synonyms, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("DescribeConfigsResourceResult.Synonyms"))?;
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.config_type,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("DescribeConfigsResourceResult.ConfigType")
-                    })?;
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.documentation,
-                        rt::Cx::new(v, cx.flexible, v >= 1),
-                    )
-                    .map_err(|e| {
-                        e.in_field("DescribeConfigsResourceResult.Documentation")
-                    })?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsResourceResult._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeConfigsResourceResult<'a> {}
 #[cfg(feature = "alloc")]
@@ -1082,49 +953,6 @@ impl<'a> rt::Wire<'a> for DescribeConfigsSynonym<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("DescribeConfigsSynonym.Name"))?;
-        } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsSynonym.Name"),
-            );
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.value, rt::Cx::new(v, cx.flexible, v >= 1))
-                    .map_err(|e| e.in_field("DescribeConfigsSynonym.Value"))?;
-        } else if self.value != Some(rt::Str::new("")) {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsSynonym.Value"),
-            );
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.source, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("DescribeConfigsSynonym.Source"))?;
-        } else if self.source != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsSynonym.Source"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsSynonym._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DescribeConfigsSynonym<'a> {}

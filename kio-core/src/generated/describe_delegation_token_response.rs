@@ -160,33 +160,6 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.tokens, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeDelegationTokenResponse.Tokens"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("DescribeDelegationTokenResponse.ThrottleTimeMs")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeDelegationTokenResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeDelegationTokenResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -588,94 +561,6 @@ impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.principal_type,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribedDelegationToken.PrincipalType"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.principal_name,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribedDelegationToken.PrincipalName"))?;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.token_requester_principal_type,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e
-                            .in_field(
-                                "DescribedDelegationToken.TokenRequesterPrincipalType",
-                            )
-                    })?;
-        } else if self.token_requester_principal_type != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedDelegationToken.TokenRequesterPrincipalType"),
-            );
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.token_requester_principal_name,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e
-                            .in_field(
-                                "DescribedDelegationToken.TokenRequesterPrincipalName",
-                            )
-                    })?;
-        } else if self.token_requester_principal_name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedDelegationToken.TokenRequesterPrincipalName"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(
-                    &self.issue_timestamp,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribedDelegationToken.IssueTimestamp"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.expiry_timestamp,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribedDelegationToken.ExpiryTimestamp"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.max_timestamp,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribedDelegationToken.MaxTimestamp"))?;
-        n
-            += rt::Wire::wire_len(&self.token_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedDelegationToken.TokenId"))?;
-        n
-            += rt::Wire::wire_len(&self.hmac, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedDelegationToken.Hmac"))?;
-        n
-            += rt::Wire::wire_len(&self.renewers, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedDelegationToken.Renewers"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedDelegationToken._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribedDelegationToken<'a> {}
 #[cfg(feature = "alloc")]
@@ -831,35 +716,6 @@ impl<'a> rt::Wire<'a> for DescribedDelegationTokenRenewer<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.principal_type,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("DescribedDelegationTokenRenewer.PrincipalType")
-                })?;
-        n
-            += rt::Wire::wire_len(
-                    &self.principal_name,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("DescribedDelegationTokenRenewer.PrincipalName")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedDelegationTokenRenewer._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DescribedDelegationTokenRenewer<'a> {}

@@ -153,30 +153,6 @@ impl<'a> rt::Wire<'a> for DescribeGroupsResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.throttle_time_ms,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("DescribeGroupsResponse.ThrottleTimeMs"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.groups, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeGroupsResponse.Groups"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeGroupsResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeGroupsResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -494,69 +470,6 @@ impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedGroup.ErrorCode"))?;
-        if v >= 6 {
-            n
-                += rt::Wire::wire_len(
-                        &self.error_message,
-                        rt::Cx::new(v, cx.flexible, v >= 6),
-                    )
-                    .map_err(|e| e.in_field("DescribedGroup.ErrorMessage"))?;
-        } else if self.error_message != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedGroup.ErrorMessage"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedGroup.GroupId"))?;
-        n
-            += rt::Wire::wire_len(&self.group_state, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedGroup.GroupState"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.protocol_type,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribedGroup.ProtocolType"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.protocol_data,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribedGroup.ProtocolData"))?;
-        n
-            += rt::Wire::wire_len(&self.members, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedGroup.Members"))?;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.authorized_operations,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
-        } else if self.authorized_operations != -2147483648 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedGroup.AuthorizedOperations"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedGroup._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribedGroup<'a> {}
 #[cfg(feature = "alloc")]
@@ -816,48 +729,6 @@ impl<'a> rt::Wire<'a> for DescribedGroupMember<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedGroupMember.MemberId"))?;
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.group_instance_id,
-                        rt::Cx::new(v, cx.flexible, v >= 4),
-                    )
-                    .map_err(|e| e.in_field("DescribedGroupMember.GroupInstanceId"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.client_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedGroupMember.ClientId"))?;
-        n
-            += rt::Wire::wire_len(&self.client_host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedGroupMember.ClientHost"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.member_metadata,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribedGroupMember.MemberMetadata"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.member_assignment,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribedGroupMember.MemberAssignment"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedGroupMember._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DescribedGroupMember<'a> {}

@@ -197,36 +197,6 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeLogDirsResponse.ThrottleTimeMs"))?;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.error_code,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("DescribeLogDirsResponse.ErrorCode"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.results, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResponse.Results"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeLogDirsResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeLogDirsResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -530,52 +500,6 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResult<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResult.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.log_dir, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResult.LogDir"))?;
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResult.Topics"))?;
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.total_bytes,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("DescribeLogDirsResult.TotalBytes"))?;
-        }
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.usable_bytes,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("DescribeLogDirsResult.UsableBytes"))?;
-        }
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(
-                        &self.is_cordoned,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("DescribeLogDirsResult.IsCordoned"))?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeLogDirsResult._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeLogDirsResult<'a> {}
 #[cfg(feature = "alloc")]
@@ -724,25 +648,6 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsTopic.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsTopic.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeLogDirsTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DescribeLogDirsTopic<'a> {}
@@ -948,40 +853,6 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsPartition<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionIndex"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_size,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionSize"))?;
-        n
-            += rt::Wire::wire_len(&self.offset_lag, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsPartition.OffsetLag"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.is_future_key,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeLogDirsPartition.IsFutureKey"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeLogDirsPartition._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DescribeLogDirsPartition<'a> {}

@@ -118,22 +118,6 @@ impl<'a> rt::Wire<'a> for DescribeProducersRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeProducersRequest.Topics"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeProducersRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeProducersRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -273,28 +257,6 @@ impl<'a> rt::Wire<'a> for TopicRequest<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicRequest.Name"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_indexes,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("TopicRequest.PartitionIndexes"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TopicRequest<'a> {}

@@ -118,22 +118,6 @@ impl<'a> rt::Wire<'a> for DescribeShareGroupOffsetsRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.groups, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeShareGroupOffsetsRequest.Groups"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeShareGroupOffsetsRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeShareGroupOffsetsRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -284,31 +268,6 @@ impl<'a> rt::Wire<'a> for DescribeShareGroupOffsetsRequestGroup<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeShareGroupOffsetsRequestGroup.GroupId")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| {
-                    e.in_field("DescribeShareGroupOffsetsRequestGroup.Topics")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field(
-                        "DescribeShareGroupOffsetsRequestGroup._unknownTaggedFields",
-                    ),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DescribeShareGroupOffsetsRequestGroup<'a> {}
@@ -466,31 +425,6 @@ impl<'a> rt::Wire<'a> for DescribeShareGroupOffsetsRequestTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic_name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeShareGroupOffsetsRequestTopic.TopicName")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeShareGroupOffsetsRequestTopic.Partitions")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field(
-                        "DescribeShareGroupOffsetsRequestTopic._unknownTaggedFields",
-                    ),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DescribeShareGroupOffsetsRequestTopic<'a> {}

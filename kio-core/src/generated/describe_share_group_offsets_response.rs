@@ -146,30 +146,6 @@ impl<'a> rt::Wire<'a> for DescribeShareGroupOffsetsResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("DescribeShareGroupOffsetsResponse.ThrottleTimeMs")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.groups, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeShareGroupOffsetsResponse.Groups"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeShareGroupOffsetsResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeShareGroupOffsetsResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -379,41 +355,6 @@ impl<'a> rt::Wire<'a> for DescribeShareGroupOffsetsResponseGroup<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeShareGroupOffsetsResponseGroup.GroupId")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeShareGroupOffsetsResponseGroup.Topics")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeShareGroupOffsetsResponseGroup.ErrorCode")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| {
-                    e.in_field("DescribeShareGroupOffsetsResponseGroup.ErrorMessage")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field(
-                        "DescribeShareGroupOffsetsResponseGroup._unknownTaggedFields",
-                    ),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeShareGroupOffsetsResponseGroup<'a> {}
 #[cfg(feature = "alloc")]
@@ -598,36 +539,6 @@ impl<'a> rt::Wire<'a> for DescribeShareGroupOffsetsResponseTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic_name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeShareGroupOffsetsResponseTopic.TopicName")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeShareGroupOffsetsResponseTopic.TopicId")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeShareGroupOffsetsResponseTopic.Partitions")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field(
-                        "DescribeShareGroupOffsetsResponseTopic._unknownTaggedFields",
-                    ),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DescribeShareGroupOffsetsResponseTopic<'a> {}
@@ -932,59 +843,6 @@ impl<'a> rt::Wire<'a> for DescribeShareGroupOffsetsResponsePartition<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e
-                        .in_field(
-                            "DescribeShareGroupOffsetsResponsePartition.PartitionIndex",
-                        )
-                })?;
-        n
-            += rt::Wire::wire_len(&self.start_offset, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeShareGroupOffsetsResponsePartition.StartOffset")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.leader_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeShareGroupOffsetsResponsePartition.LeaderEpoch")
-                })?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.lag, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("DescribeShareGroupOffsetsResponsePartition.Lag")
-                    })?;
-        }
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeShareGroupOffsetsResponsePartition.ErrorCode")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| {
-                    e.in_field("DescribeShareGroupOffsetsResponsePartition.ErrorMessage")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field(
-                        "DescribeShareGroupOffsetsResponsePartition._unknownTaggedFields",
-                    ),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DescribeShareGroupOffsetsResponsePartition<'a> {}

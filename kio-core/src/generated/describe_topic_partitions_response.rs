@@ -164,33 +164,6 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("DescribeTopicPartitionsResponse.ThrottleTimeMs")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.Topics"))?;
-        n
-            += rt::Wire::wire_len(&self.next_cursor, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.NextCursor"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeTopicPartitionsResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeTopicPartitionsResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -470,55 +443,6 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponseTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeTopicPartitionsResponseTopic.ErrorCode")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeTopicPartitionsResponseTopic.TopicId")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.is_internal, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeTopicPartitionsResponseTopic.IsInternal")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeTopicPartitionsResponseTopic.Partitions")
-                })?;
-        n
-            += rt::Wire::wire_len(
-                    &self.topic_authorized_operations,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e
-                        .in_field(
-                            "DescribeTopicPartitionsResponseTopic.TopicAuthorizedOperations",
-                        )
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field(
-                        "DescribeTopicPartitionsResponseTopic._unknownTaggedFields",
-                    ),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for DescribeTopicPartitionsResponseTopic<'a> {}
@@ -923,87 +847,6 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponsePartition<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeTopicPartitionsResponsePartition.ErrorCode")
-                })?;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("DescribeTopicPartitionsResponsePartition.PartitionIndex")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.leader_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeTopicPartitionsResponsePartition.LeaderId")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.leader_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeTopicPartitionsResponsePartition.LeaderEpoch")
-                })?;
-        n
-            += rt::Wire::wire_len(
-                    &self.replica_nodes,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("DescribeTopicPartitionsResponsePartition.ReplicaNodes")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.isr_nodes, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeTopicPartitionsResponsePartition.IsrNodes")
-                })?;
-        n
-            += rt::Wire::wire_len(
-                    &self.eligible_leader_replicas,
-                    rt::Cx::new(v, cx.flexible, true),
-                )
-                .map_err(|e| {
-                    e
-                        .in_field(
-                            "DescribeTopicPartitionsResponsePartition.EligibleLeaderReplicas",
-                        )
-                })?;
-        n
-            += rt::Wire::wire_len(
-                    &self.last_known_elr,
-                    rt::Cx::new(v, cx.flexible, true),
-                )
-                .map_err(|e| {
-                    e.in_field("DescribeTopicPartitionsResponsePartition.LastKnownElr")
-                })?;
-        n
-            += rt::Wire::wire_len(
-                    &self.offline_replicas,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e
-                        .in_field(
-                            "DescribeTopicPartitionsResponsePartition.OfflineReplicas",
-                        )
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field(
-                        "DescribeTopicPartitionsResponsePartition._unknownTaggedFields",
-                    ),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeTopicPartitionsResponsePartition<'a> {}
 #[cfg(feature = "alloc")]
@@ -1153,28 +996,6 @@ impl<'a> rt::Wire<'a> for Cursor<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic_name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Cursor.TopicName"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Cursor.PartitionIndex"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Cursor._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for Cursor<'a> {}

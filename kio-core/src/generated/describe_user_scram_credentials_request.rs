@@ -116,22 +116,6 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.users, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("DescribeUserScramCredentialsRequest.Users"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeUserScramCredentialsRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeUserScramCredentialsRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -246,22 +230,6 @@ impl<'a> rt::Wire<'a> for UserName<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UserName.Name"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UserName._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for UserName<'a> {}

@@ -221,44 +221,6 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("DescribeUserScramCredentialsResponse.ThrottleTimeMs")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeUserScramCredentialsResponse.ErrorCode")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| {
-                    e.in_field("DescribeUserScramCredentialsResponse.ErrorMessage")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.results, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeUserScramCredentialsResponse.Results")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field(
-                        "DescribeUserScramCredentialsResponse._unknownTaggedFields",
-                    ),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeUserScramCredentialsResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -455,40 +417,6 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResult<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.user, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeUserScramCredentialsResult.User"))?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DescribeUserScramCredentialsResult.ErrorCode")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| {
-                    e.in_field("DescribeUserScramCredentialsResult.ErrorMessage")
-                })?;
-        n
-            += rt::Wire::wire_len(
-                    &self.credential_infos,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("DescribeUserScramCredentialsResult.CredentialInfos")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeUserScramCredentialsResult._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribeUserScramCredentialsResult<'a> {}
 #[cfg(feature = "alloc")]
@@ -645,25 +573,6 @@ impl<'a> rt::Wire<'a> for CredentialInfo<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.mechanism, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CredentialInfo.Mechanism"))?;
-        n
-            += rt::Wire::wire_len(&self.iterations, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CredentialInfo.Iterations"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CredentialInfo._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for CredentialInfo<'a> {}

@@ -182,33 +182,6 @@ impl<'a> rt::Wire<'a> for EndQuorumEpochRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.cluster_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("EndQuorumEpochRequest.ClusterId"))?;
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EndQuorumEpochRequest.Topics"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.leader_endpoints,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("EndQuorumEpochRequest.LeaderEndpoints"))?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EndQuorumEpochRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for EndQuorumEpochRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -356,25 +329,6 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic_name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicData.TopicName"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicData.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicData._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TopicData<'a> {}
@@ -640,47 +594,6 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
-        n
-            += rt::Wire::wire_len(&self.leader_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionData.LeaderId"))?;
-        n
-            += rt::Wire::wire_len(&self.leader_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
-        if v <= 0 {
-            n
-                += rt::Wire::wire_len(
-                        &self.preferred_successors,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("PartitionData.PreferredSuccessors"))?;
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.preferred_candidates,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("PartitionData.PreferredCandidates"))?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionData._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for PartitionData<'a> {}
 #[cfg(feature = "alloc")]
@@ -873,45 +786,6 @@ impl<'a> rt::Wire<'a> for ReplicaInfo<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.candidate_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ReplicaInfo.CandidateId"))?;
-        } else if self.candidate_id != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ReplicaInfo.CandidateId"),
-            );
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.candidate_directory_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ReplicaInfo.CandidateDirectoryId"))?;
-        } else if self.candidate_directory_id != rt::Uuid::ZERO {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ReplicaInfo.CandidateDirectoryId"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ReplicaInfo._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for ReplicaInfo<'a> {}
@@ -1119,49 +993,6 @@ impl<'a> rt::Wire<'a> for LeaderEndpoint<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderEndpoint.Name"))?;
-        } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderEndpoint.Name"),
-            );
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderEndpoint.Host"))?;
-        } else if self.host != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderEndpoint.Host"),
-            );
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderEndpoint.Port"))?;
-        } else if self.port != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderEndpoint.Port"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderEndpoint._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for LeaderEndpoint<'a> {}

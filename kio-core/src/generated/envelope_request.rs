@@ -164,34 +164,6 @@ impl<'a> rt::Wire<'a> for EnvelopeRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.request_data, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EnvelopeRequest.RequestData"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.request_principal,
-                    rt::Cx::new(v, cx.flexible, true),
-                )
-                .map_err(|e| e.in_field("EnvelopeRequest.RequestPrincipal"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.client_host_address,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("EnvelopeRequest.ClientHostAddress"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EnvelopeRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for EnvelopeRequest<'a> {}
 #[cfg(feature = "alloc")]

@@ -783,45 +783,6 @@ impl<'a> rt::Wire<'a> for ReplicaState<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 15 {
-            n
-                += rt::Wire::wire_len(
-                        &self.replica_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ReplicaState.ReplicaId"))?;
-        } else if self.replica_id != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ReplicaState.ReplicaId"),
-            );
-        }
-        if v >= 15 {
-            n
-                += rt::Wire::wire_len(
-                        &self.replica_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ReplicaState.ReplicaEpoch"))?;
-        } else if self.replica_epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ReplicaState.ReplicaEpoch"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ReplicaState._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ReplicaState<'a> {}
 #[cfg(feature = "alloc")]
@@ -1008,32 +969,6 @@ impl<'a> rt::Wire<'a> for FetchTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v <= 12 {
-            n
-                += rt::Wire::wire_len(&self.topic, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FetchTopic.Topic"))?;
-        }
-        if v >= 13 {
-            n
-                += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FetchTopic.TopicId"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for FetchTopic<'a> {}
@@ -1725,42 +1660,6 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if (7..=12).contains(&v) {
-            n
-                += rt::Wire::wire_len(&self.topic, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ForgottenTopic.Topic"))?;
-        }
-        if v >= 13 {
-            n
-                += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ForgottenTopic.TopicId"))?;
-        }
-        if v >= 7 {
-            n
-                += rt::Wire::wire_len(
-                        &self.partitions,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
-        } else if self.partitions != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ForgottenTopic.Partitions"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ForgottenTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for ForgottenTopic<'a> {}

@@ -550,32 +550,6 @@ impl<'a> rt::Wire<'a> for FetchableTopicResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v <= 12 {
-            n
-                += rt::Wire::wire_len(&self.topic, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FetchableTopicResponse.Topic"))?;
-        }
-        if v >= 13 {
-            n
-                += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FetchableTopicResponse.TopicId"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchableTopicResponse.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchableTopicResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for FetchableTopicResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -1392,42 +1366,6 @@ impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 12 {
-            n
-                += rt::Wire::wire_len(&self.epoch, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("EpochEndOffset.Epoch"))?;
-        } else if self.epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EpochEndOffset.Epoch"),
-            );
-        }
-        if v >= 12 {
-            n
-                += rt::Wire::wire_len(
-                        &self.end_offset,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?;
-        } else if self.end_offset != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EpochEndOffset.EndOffset"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EpochEndOffset._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for EpochEndOffset<'a> {}
 #[cfg(feature = "alloc")]
@@ -1618,45 +1556,6 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 12 {
-            n
-                += rt::Wire::wire_len(
-                        &self.leader_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
-        } else if self.leader_id != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderIdAndEpoch.LeaderId"),
-            );
-        }
-        if v >= 12 {
-            n
-                += rt::Wire::wire_len(
-                        &self.leader_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
-        } else if self.leader_epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderIdAndEpoch.LeaderEpoch"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderIdAndEpoch._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for LeaderIdAndEpoch<'a> {}
 #[cfg(feature = "alloc")]
@@ -1836,42 +1735,6 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.end_offset,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
-        } else if self.end_offset != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SnapshotId.EndOffset"),
-            );
-        }
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(&self.epoch, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
-        } else if self.epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SnapshotId.Epoch"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SnapshotId._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for SnapshotId<'a> {}
@@ -2065,45 +1928,6 @@ impl<'a> rt::Wire<'a> for AbortedTransaction<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.producer_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("AbortedTransaction.ProducerId"))?;
-        } else if self.producer_id != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AbortedTransaction.ProducerId"),
-            );
-        }
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.first_offset,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("AbortedTransaction.FirstOffset"))?;
-        } else if self.first_offset != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AbortedTransaction.FirstOffset"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AbortedTransaction._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AbortedTransaction<'a> {}
@@ -2345,59 +2169,6 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 16 {
-            n
-                += rt::Wire::wire_len(&self.node_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
-        } else if self.node_id != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.NodeId"),
-            );
-        }
-        if v >= 16 {
-            n
-                += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
-        } else if self.host != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.Host"),
-            );
-        }
-        if v >= 16 {
-            n
-                += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
-        } else if self.port != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.Port"),
-            );
-        }
-        if v >= 16 {
-            n
-                += rt::Wire::wire_len(&self.rack, rt::Cx::new(v, cx.flexible, v >= 16))
-                    .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
-        } else if self.rack != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.Rack"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for NodeEndpoint<'a> {}

@@ -446,25 +446,6 @@ impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicSnapshot.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicSnapshot.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicSnapshot._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for TopicSnapshot<'a> {}
 #[cfg(feature = "alloc")]
@@ -981,25 +962,6 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.end_offset, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
-        n
-            += rt::Wire::wire_len(&self.epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SnapshotId._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for SnapshotId<'a> {}
 #[cfg(feature = "alloc")]
@@ -1160,25 +1122,6 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.leader_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
-        n
-            += rt::Wire::wire_len(&self.leader_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderIdAndEpoch._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for LeaderIdAndEpoch<'a> {}
@@ -1381,49 +1324,6 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.node_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
-        } else if self.node_id != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.NodeId"),
-            );
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
-        } else if self.host != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.Host"),
-            );
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
-        } else if self.port != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.Port"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for NodeEndpoint<'a> {}

@@ -207,52 +207,6 @@ impl<'a> rt::Wire<'a> for FindCoordinatorRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v <= 3 {
-            n
-                += rt::Wire::wire_len(&self.key, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FindCoordinatorRequest.Key"))?;
-        } else if self.key != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FindCoordinatorRequest.Key"),
-            );
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.key_type, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FindCoordinatorRequest.KeyType"))?;
-        } else if self.key_type != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FindCoordinatorRequest.KeyType"),
-            );
-        }
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.coordinator_keys,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("FindCoordinatorRequest.CoordinatorKeys"))?;
-        } else if self.coordinator_keys != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FindCoordinatorRequest.CoordinatorKeys"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FindCoordinatorRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for FindCoordinatorRequest<'a> {}
 #[cfg(feature = "alloc")]

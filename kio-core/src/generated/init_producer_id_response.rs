@@ -298,67 +298,6 @@ impl<'a> rt::Wire<'a> for InitProducerIdResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("InitProducerIdResponse.ThrottleTimeMs"))?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdResponse.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.producer_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdResponse.ProducerId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.producer_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("InitProducerIdResponse.ProducerEpoch"))?;
-        if v >= 6 {
-            n
-                += rt::Wire::wire_len(
-                        &self.ongoing_txn_producer_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("InitProducerIdResponse.OngoingTxnProducerId")
-                    })?;
-        } else if self.ongoing_txn_producer_id != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("InitProducerIdResponse.OngoingTxnProducerId"),
-            );
-        }
-        if v >= 6 {
-            n
-                += rt::Wire::wire_len(
-                        &self.ongoing_txn_producer_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("InitProducerIdResponse.OngoingTxnProducerEpoch")
-                    })?;
-        } else if self.ongoing_txn_producer_epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("InitProducerIdResponse.OngoingTxnProducerEpoch"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("InitProducerIdResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for InitProducerIdResponse<'a> {}
 #[cfg(feature = "alloc")]

@@ -348,66 +348,6 @@ impl<'a> rt::Wire<'a> for JoinGroupRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupRequest.GroupId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.session_timeout_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("JoinGroupRequest.SessionTimeoutMs"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.rebalance_timeout_ms,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("JoinGroupRequest.RebalanceTimeoutMs"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupRequest.MemberId"))?;
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(
-                        &self.group_instance_id,
-                        rt::Cx::new(v, cx.flexible, v >= 5),
-                    )
-                    .map_err(|e| e.in_field("JoinGroupRequest.GroupInstanceId"))?;
-        } else if self.group_instance_id != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("JoinGroupRequest.GroupInstanceId"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(
-                    &self.protocol_type,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("JoinGroupRequest.ProtocolType"))?;
-        n
-            += rt::Wire::wire_len(&self.protocols, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupRequest.Protocols"))?;
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(&self.reason, rt::Cx::new(v, cx.flexible, v >= 8))
-                    .map_err(|e| e.in_field("JoinGroupRequest.Reason"))?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("JoinGroupRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for JoinGroupRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -554,25 +494,6 @@ impl<'a> rt::Wire<'a> for JoinGroupRequestProtocol<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupRequestProtocol.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.metadata, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupRequestProtocol.Metadata"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("JoinGroupRequestProtocol._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for JoinGroupRequestProtocol<'a> {}

@@ -361,72 +361,6 @@ impl<'a> rt::Wire<'a> for JoinGroupResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.throttle_time_ms,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("JoinGroupResponse.ThrottleTimeMs"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupResponse.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.generation_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("JoinGroupResponse.GenerationId"))?;
-        if v >= 7 {
-            n
-                += rt::Wire::wire_len(
-                        &self.protocol_type,
-                        rt::Cx::new(v, cx.flexible, v >= 7),
-                    )
-                    .map_err(|e| e.in_field("JoinGroupResponse.ProtocolType"))?;
-        }
-        n
-            += rt::Wire::wire_len(
-                    &self.protocol_name,
-                    rt::Cx::new(v, cx.flexible, v >= 7),
-                )
-                .map_err(|e| e.in_field("JoinGroupResponse.ProtocolName"))?;
-        n
-            += rt::Wire::wire_len(&self.leader, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupResponse.Leader"))?;
-        if v >= 9 {
-            n
-                += rt::Wire::wire_len(
-                        &self.skip_assignment,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("JoinGroupResponse.SkipAssignment"))?;
-        } else if self.skip_assignment != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("JoinGroupResponse.SkipAssignment"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupResponse.MemberId"))?;
-        n
-            += rt::Wire::wire_len(&self.members, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupResponse.Members"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("JoinGroupResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for JoinGroupResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -615,33 +549,6 @@ impl<'a> rt::Wire<'a> for JoinGroupResponseMember<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupResponseMember.MemberId"))?;
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(
-                        &self.group_instance_id,
-                        rt::Cx::new(v, cx.flexible, v >= 5),
-                    )
-                    .map_err(|e| e.in_field("JoinGroupResponseMember.GroupInstanceId"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.metadata, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupResponseMember.Metadata"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("JoinGroupResponseMember._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for JoinGroupResponseMember<'a> {}

@@ -149,28 +149,6 @@ impl<'a> rt::Wire<'a> for KRaftVersionRecord<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.version, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("KRaftVersionRecord.Version"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.k_raft_version,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("KRaftVersionRecord.KRaftVersion"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("KRaftVersionRecord._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for KRaftVersionRecord<'a> {}
 #[cfg(feature = "alloc")]

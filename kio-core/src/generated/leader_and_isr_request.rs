@@ -402,94 +402,6 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.controller_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerId"))?;
-        if v >= 7 {
-            n
-                += rt::Wire::wire_len(
-                        &self.is_k_raft_controller,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("LeaderAndIsrRequest.isKRaftController"))?;
-        } else if self.is_k_raft_controller != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrRequest.isKRaftController"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(
-                    &self.controller_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerEpoch"))?;
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.broker_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("LeaderAndIsrRequest.BrokerEpoch"))?;
-        }
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(&self.r#type, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderAndIsrRequest.Type"))?;
-        } else if self.r#type != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrRequest.Type"),
-            );
-        }
-        if v <= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.ungrouped_partition_states,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("LeaderAndIsrRequest.UngroupedPartitionStates")
-                    })?;
-        } else if self.ungrouped_partition_states != ::core::default::Default::default()
-        {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrRequest.UngroupedPartitionStates"),
-            );
-        }
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.topic_states,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("LeaderAndIsrRequest.TopicStates"))?;
-        } else if self.topic_states != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrRequest.TopicStates"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(&self.live_leaders, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.LiveLeaders"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for LeaderAndIsrRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -977,97 +889,6 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v <= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.topic_name,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("LeaderAndIsrPartitionState.TopicName"))?;
-        }
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionIndex"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.controller_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.ControllerEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.leader, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Leader"))?;
-        n
-            += rt::Wire::wire_len(&self.leader_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.LeaderEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.isr, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Isr"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.replicas, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Replicas"))?;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.adding_replicas,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("LeaderAndIsrPartitionState.AddingReplicas")
-                    })?;
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.removing_replicas,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("LeaderAndIsrPartitionState.RemovingReplicas")
-                    })?;
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.is_new, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderAndIsrPartitionState.IsNew"))?;
-        }
-        if v >= 6 {
-            n
-                += rt::Wire::wire_len(
-                        &self.leader_recovery_state,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("LeaderAndIsrPartitionState.LeaderRecoveryState")
-                    })?;
-        } else if self.leader_recovery_state != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrPartitionState.LeaderRecoveryState"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrPartitionState._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for LeaderAndIsrPartitionState<'a> {}
 #[cfg(feature = "alloc")]
@@ -1290,50 +1111,6 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicState<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.topic_name,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("LeaderAndIsrTopicState.TopicName"))?;
-        } else if self.topic_name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrTopicState.TopicName"),
-            );
-        }
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderAndIsrTopicState.TopicId"))?;
-        }
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.partition_states,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("LeaderAndIsrTopicState.PartitionStates"))?;
-        } else if self.partition_states != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrTopicState.PartitionStates"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrTopicState._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for LeaderAndIsrTopicState<'a> {}
 #[cfg(feature = "alloc")]
@@ -1489,28 +1266,6 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrLiveLeader<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.broker_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.BrokerId"))?;
-        n
-            += rt::Wire::wire_len(&self.host_name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.HostName"))?;
-        n
-            += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.Port"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrLiveLeader._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for LeaderAndIsrLiveLeader<'a> {}

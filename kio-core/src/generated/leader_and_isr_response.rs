@@ -197,45 +197,6 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrResponse.ErrorCode"))?;
-        if v <= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.partition_errors,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("LeaderAndIsrResponse.PartitionErrors"))?;
-        } else if self.partition_errors != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrResponse.PartitionErrors"),
-            );
-        }
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderAndIsrResponse.Topics"))?;
-        } else if self.topics != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrResponse.Topics"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for LeaderAndIsrResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -432,36 +393,6 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionError<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v <= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.topic_name,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("LeaderAndIsrPartitionError.TopicName"))?;
-        }
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionError.PartitionIndex"))?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionError.ErrorCode"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrPartitionError._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for LeaderAndIsrPartitionError<'a> {}
 #[cfg(feature = "alloc")]
@@ -642,42 +573,6 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicError<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderAndIsrTopicError.TopicId"))?;
-        } else if self.topic_id != rt::Uuid::ZERO {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrTopicError.TopicId"),
-            );
-        }
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(
-                        &self.partition_errors,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("LeaderAndIsrTopicError.PartitionErrors"))?;
-        } else if self.partition_errors != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrTopicError.PartitionErrors"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrTopicError._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for LeaderAndIsrTopicError<'a> {}

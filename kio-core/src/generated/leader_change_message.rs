@@ -207,34 +207,6 @@ impl<'a> rt::Wire<'a> for LeaderChangeMessage<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.version, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderChangeMessage.Version"))?;
-        n
-            += rt::Wire::wire_len(&self.leader_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderChangeMessage.LeaderId"))?;
-        n
-            += rt::Wire::wire_len(&self.voters, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderChangeMessage.Voters"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.granting_voters,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("LeaderChangeMessage.GrantingVoters"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderChangeMessage._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for LeaderChangeMessage<'a> {}
 #[cfg(feature = "alloc")]
@@ -404,35 +376,6 @@ impl<'a> rt::Wire<'a> for Voter<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.voter_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Voter.VoterId"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.voter_directory_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("Voter.VoterDirectoryId"))?;
-        } else if self.voter_directory_id != rt::Uuid::ZERO {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Voter.VoterDirectoryId"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Voter._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for Voter<'a> {}

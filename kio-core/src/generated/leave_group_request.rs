@@ -192,45 +192,6 @@ impl<'a> rt::Wire<'a> for LeaveGroupRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaveGroupRequest.GroupId"))?;
-        if v <= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.member_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("LeaveGroupRequest.MemberId"))?;
-        } else if self.member_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaveGroupRequest.MemberId"),
-            );
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(&self.members, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaveGroupRequest.Members"))?;
-        } else if self.members != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaveGroupRequest.Members"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaveGroupRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for LeaveGroupRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -441,50 +402,6 @@ impl<'a> rt::Wire<'a> for MemberIdentity<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.member_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("MemberIdentity.MemberId"))?;
-        } else if self.member_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MemberIdentity.MemberId"),
-            );
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.group_instance_id,
-                        rt::Cx::new(v, cx.flexible, v >= 3),
-                    )
-                    .map_err(|e| e.in_field("MemberIdentity.GroupInstanceId"))?;
-        } else if self.group_instance_id != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MemberIdentity.GroupInstanceId"),
-            );
-        }
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(&self.reason, rt::Cx::new(v, cx.flexible, v >= 5))
-                    .map_err(|e| e.in_field("MemberIdentity.Reason"))?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MemberIdentity._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for MemberIdentity<'a> {}

@@ -172,45 +172,6 @@ impl<'a> rt::Wire<'a> for ListGroupsRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.states_filter,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ListGroupsRequest.StatesFilter"))?;
-        } else if self.states_filter != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListGroupsRequest.StatesFilter"),
-            );
-        }
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(
-                        &self.types_filter,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ListGroupsRequest.TypesFilter"))?;
-        } else if self.types_filter != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListGroupsRequest.TypesFilter"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListGroupsRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ListGroupsRequest<'a> {}
 #[cfg(feature = "alloc")]

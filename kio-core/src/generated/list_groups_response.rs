@@ -199,33 +199,6 @@ impl<'a> rt::Wire<'a> for ListGroupsResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.throttle_time_ms,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ListGroupsResponse.ThrottleTimeMs"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListGroupsResponse.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.groups, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListGroupsResponse.Groups"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListGroupsResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ListGroupsResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -433,44 +406,6 @@ impl<'a> rt::Wire<'a> for ListedGroup<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListedGroup.GroupId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.protocol_type,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ListedGroup.ProtocolType"))?;
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.group_state,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ListedGroup.GroupState"))?;
-        }
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(
-                        &self.group_type,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ListedGroup.GroupType"))?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListedGroup._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for ListedGroup<'a> {}

@@ -232,46 +232,6 @@ impl<'a> rt::Wire<'a> for ListOffsetsRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.replica_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsRequest.ReplicaId"))?;
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.isolation_level,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ListOffsetsRequest.IsolationLevel"))?;
-        } else if self.isolation_level != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListOffsetsRequest.IsolationLevel"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsRequest.Topics"))?;
-        if v >= 10 {
-            n
-                += rt::Wire::wire_len(
-                        &self.timeout_ms,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ListOffsetsRequest.TimeoutMs"))?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListOffsetsRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ListOffsetsRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -418,25 +378,6 @@ impl<'a> rt::Wire<'a> for ListOffsetsTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsTopic.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsTopic.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListOffsetsTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for ListOffsetsTopic<'a> {}
@@ -682,49 +623,6 @@ impl<'a> rt::Wire<'a> for ListOffsetsPartition<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ListOffsetsPartition.PartitionIndex"))?;
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.current_leader_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ListOffsetsPartition.CurrentLeaderEpoch"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.timestamp, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartition.Timestamp"))?;
-        if v <= 0 {
-            n
-                += rt::Wire::wire_len(
-                        &self.max_num_offsets,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ListOffsetsPartition.MaxNumOffsets"))?;
-        } else if self.max_num_offsets != 1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListOffsetsPartition.MaxNumOffsets"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListOffsetsPartition._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for ListOffsetsPartition<'a> {}

@@ -135,25 +135,6 @@ impl<'a> rt::Wire<'a> for ListPartitionReassignmentsRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.timeout_ms, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListPartitionReassignmentsRequest.TimeoutMs"))?;
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("ListPartitionReassignmentsRequest.Topics"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListPartitionReassignmentsRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ListPartitionReassignmentsRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -301,30 +282,6 @@ impl<'a> rt::Wire<'a> for ListPartitionReassignmentsTopics<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListPartitionReassignmentsTopics.Name"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_indexes,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("ListPartitionReassignmentsTopics.PartitionIndexes")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListPartitionReassignmentsTopics._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for ListPartitionReassignmentsTopics<'a> {}

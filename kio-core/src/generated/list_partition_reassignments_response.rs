@@ -211,40 +211,6 @@ impl<'a> rt::Wire<'a> for ListPartitionReassignmentsResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("ListPartitionReassignmentsResponse.ThrottleTimeMs")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("ListPartitionReassignmentsResponse.ErrorCode")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| {
-                    e.in_field("ListPartitionReassignmentsResponse.ErrorMessage")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListPartitionReassignmentsResponse.Topics"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListPartitionReassignmentsResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ListPartitionReassignmentsResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -391,25 +357,6 @@ impl<'a> rt::Wire<'a> for OngoingTopicReassignment<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OngoingTopicReassignment.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OngoingTopicReassignment.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OngoingTopicReassignment._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for OngoingTopicReassignment<'a> {}
@@ -603,42 +550,6 @@ impl<'a> rt::Wire<'a> for OngoingPartitionReassignment<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("OngoingPartitionReassignment.PartitionIndex"))?;
-        n
-            += rt::Wire::wire_len(&self.replicas, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OngoingPartitionReassignment.Replicas"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.adding_replicas,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("OngoingPartitionReassignment.AddingReplicas"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.removing_replicas,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("OngoingPartitionReassignment.RemovingReplicas")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OngoingPartitionReassignment._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for OngoingPartitionReassignment<'a> {}

@@ -228,59 +228,6 @@ impl<'a> rt::Wire<'a> for ListTransactionsRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.state_filters,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ListTransactionsRequest.StateFilters"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.producer_id_filters,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ListTransactionsRequest.ProducerIdFilters"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.duration_filter,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ListTransactionsRequest.DurationFilter"))?;
-        } else if self.duration_filter != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListTransactionsRequest.DurationFilter"),
-            );
-        }
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.transactional_id_pattern,
-                        rt::Cx::new(v, cx.flexible, v >= 2),
-                    )
-                    .map_err(|e| {
-                        e.in_field("ListTransactionsRequest.TransactionalIdPattern")
-                    })?;
-        } else if self.transactional_id_pattern != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListTransactionsRequest.TransactionalIdPattern"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListTransactionsRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ListTransactionsRequest<'a> {}
 #[cfg(feature = "alloc")]

@@ -218,42 +218,6 @@ impl<'a> rt::Wire<'a> for ListTransactionsResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ListTransactionsResponse.ThrottleTimeMs"))?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListTransactionsResponse.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.unknown_state_filters,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("ListTransactionsResponse.UnknownStateFilters")
-                })?;
-        n
-            += rt::Wire::wire_len(
-                    &self.transaction_states,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ListTransactionsResponse.TransactionStates"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListTransactionsResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ListTransactionsResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -418,34 +382,6 @@ impl<'a> rt::Wire<'a> for TransactionState<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.transactional_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("TransactionState.TransactionalId"))?;
-        n
-            += rt::Wire::wire_len(&self.producer_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TransactionState.ProducerId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.transaction_state,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("TransactionState.TransactionState"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TransactionState._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TransactionState<'a> {}

@@ -284,65 +284,6 @@ impl<'a> rt::Wire<'a> for MetadataRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, v >= 1))
-                .map_err(|e| e.in_field("MetadataRequest.Topics"))?;
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.allow_auto_topic_creation,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("MetadataRequest.AllowAutoTopicCreation"))?;
-        } else if self.allow_auto_topic_creation != true {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataRequest.AllowAutoTopicCreation"),
-            );
-        }
-        if (8..=10).contains(&v) {
-            n
-                += rt::Wire::wire_len(
-                        &self.include_cluster_authorized_operations,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("MetadataRequest.IncludeClusterAuthorizedOperations")
-                    })?;
-        } else if self.include_cluster_authorized_operations != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataRequest.IncludeClusterAuthorizedOperations"),
-            );
-        }
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(
-                        &self.include_topic_authorized_operations,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("MetadataRequest.IncludeTopicAuthorizedOperations")
-                    })?;
-        } else if self.include_topic_authorized_operations != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataRequest.IncludeTopicAuthorizedOperations"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for MetadataRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -504,27 +445,6 @@ impl<'a> rt::Wire<'a> for MetadataRequestTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 10 {
-            n
-                += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("MetadataRequestTopic.TopicId"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, v >= 10))
-                .map_err(|e| e.in_field("MetadataRequestTopic.Name"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataRequestTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for MetadataRequestTopic<'a> {}

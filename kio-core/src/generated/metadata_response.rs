@@ -349,72 +349,6 @@ impl<'a> rt::Wire<'a> for MetadataResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.throttle_time_ms,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("MetadataResponse.ThrottleTimeMs"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.brokers, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponse.Brokers"))?;
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.cluster_id,
-                        rt::Cx::new(v, cx.flexible, v >= 2),
-                    )
-                    .map_err(|e| e.in_field("MetadataResponse.ClusterId"))?;
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.controller_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("MetadataResponse.ControllerId"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponse.Topics"))?;
-        if (8..=10).contains(&v) {
-            n
-                += rt::Wire::wire_len(
-                        &self.cluster_authorized_operations,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("MetadataResponse.ClusterAuthorizedOperations")
-                    })?;
-        } else if self.cluster_authorized_operations != -2147483648 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataResponse.ClusterAuthorizedOperations"),
-            );
-        }
-        if v >= 13 {
-            n
-                += rt::Wire::wire_len(
-                        &self.error_code,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("MetadataResponse.ErrorCode"))?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for MetadataResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -607,33 +541,6 @@ impl<'a> rt::Wire<'a> for MetadataResponseBroker<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.node_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponseBroker.NodeId"))?;
-        n
-            += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponseBroker.Host"))?;
-        n
-            += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponseBroker.Port"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.rack, rt::Cx::new(v, cx.flexible, v >= 1))
-                    .map_err(|e| e.in_field("MetadataResponseBroker.Rack"))?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataResponseBroker._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for MetadataResponseBroker<'a> {}
@@ -940,56 +847,6 @@ impl<'a> rt::Wire<'a> for MetadataResponseTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponseTopic.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, v >= 12))
-                .map_err(|e| e.in_field("MetadataResponseTopic.Name"))?;
-        if v >= 10 {
-            n
-                += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("MetadataResponseTopic.TopicId"))?;
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.is_internal,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("MetadataResponseTopic.IsInternal"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponseTopic.Partitions"))?;
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(
-                        &self.topic_authorized_operations,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("MetadataResponseTopic.TopicAuthorizedOperations")
-                    })?;
-        } else if self.topic_authorized_operations != -2147483648 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataResponseTopic.TopicAuthorizedOperations"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataResponseTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for MetadataResponseTopic<'a> {}
@@ -1303,58 +1160,6 @@ impl<'a> rt::Wire<'a> for MetadataResponsePartition<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponsePartition.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("MetadataResponsePartition.PartitionIndex"))?;
-        n
-            += rt::Wire::wire_len(&self.leader_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponsePartition.LeaderId"))?;
-        if v >= 7 {
-            n
-                += rt::Wire::wire_len(
-                        &self.leader_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("MetadataResponsePartition.LeaderEpoch"))?;
-        }
-        n
-            += rt::Wire::wire_len(
-                    &self.replica_nodes,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("MetadataResponsePartition.ReplicaNodes"))?;
-        n
-            += rt::Wire::wire_len(&self.isr_nodes, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponsePartition.IsrNodes"))?;
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(
-                        &self.offline_replicas,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("MetadataResponsePartition.OfflineReplicas")
-                    })?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataResponsePartition._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for MetadataResponsePartition<'a> {}

@@ -293,64 +293,6 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitRequest.GroupId"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.generation_id_or_member_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("OffsetCommitRequest.GenerationIdOrMemberEpoch")
-                    })?;
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.member_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("OffsetCommitRequest.MemberId"))?;
-        }
-        if v >= 7 {
-            n
-                += rt::Wire::wire_len(
-                        &self.group_instance_id,
-                        rt::Cx::new(v, cx.flexible, v >= 7),
-                    )
-                    .map_err(|e| e.in_field("OffsetCommitRequest.GroupInstanceId"))?;
-        } else if self.group_instance_id != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetCommitRequest.GroupInstanceId"),
-            );
-        }
-        if (2..=4).contains(&v) {
-            n
-                += rt::Wire::wire_len(
-                        &self.retention_time_ms,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("OffsetCommitRequest.RetentionTimeMs"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitRequest.Topics"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetCommitRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for OffsetCommitRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -544,32 +486,6 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v <= 9 {
-            n
-                += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetCommitRequestTopic.Name"))?;
-        }
-        if v >= 10 {
-            n
-                += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetCommitRequestTopic.TopicId"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitRequestTopic.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetCommitRequestTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for OffsetCommitRequestTopic<'a> {}
@@ -848,66 +764,6 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestPartition<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("OffsetCommitRequestPartition.PartitionIndex"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.committed_offset,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("OffsetCommitRequestPartition.CommittedOffset")
-                })?;
-        if v >= 6 {
-            n
-                += rt::Wire::wire_len(
-                        &self.committed_leader_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("OffsetCommitRequestPartition.CommittedLeaderEpoch")
-                    })?;
-        }
-        if v == 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.commit_timestamp,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("OffsetCommitRequestPartition.CommitTimestamp")
-                    })?;
-        } else if self.commit_timestamp != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetCommitRequestPartition.CommitTimestamp"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(
-                    &self.committed_metadata,
-                    rt::Cx::new(v, cx.flexible, true),
-                )
-                .map_err(|e| {
-                    e.in_field("OffsetCommitRequestPartition.CommittedMetadata")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetCommitRequestPartition._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for OffsetCommitRequestPartition<'a> {}

@@ -154,30 +154,6 @@ impl<'a> rt::Wire<'a> for OffsetCommitResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.throttle_time_ms,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("OffsetCommitResponse.ThrottleTimeMs"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitResponse.Topics"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetCommitResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for OffsetCommitResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -366,32 +342,6 @@ impl<'a> rt::Wire<'a> for OffsetCommitResponseTopic<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v <= 9 {
-            n
-                += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetCommitResponseTopic.Name"))?;
-        }
-        if v >= 10 {
-            n
-                += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetCommitResponseTopic.TopicId"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitResponseTopic.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetCommitResponseTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for OffsetCommitResponseTopic<'a> {}
 #[cfg(feature = "alloc")]
@@ -553,30 +503,6 @@ impl<'a> rt::Wire<'a> for OffsetCommitResponsePartition<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("OffsetCommitResponsePartition.PartitionIndex")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitResponsePartition.ErrorCode"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetCommitResponsePartition._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for OffsetCommitResponsePartition<'a> {}

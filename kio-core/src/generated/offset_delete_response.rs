@@ -167,29 +167,6 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetDeleteResponse.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("OffsetDeleteResponse.ThrottleTimeMs"))?;
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetDeleteResponse.Topics"))?;
-        if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetDeleteResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for OffsetDeleteResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -317,23 +294,6 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponseTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetDeleteResponseTopic.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetDeleteResponseTopic.Partitions"))?;
-        if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetDeleteResponseTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for OffsetDeleteResponseTopic<'a> {}
@@ -477,28 +437,6 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponsePartition<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("OffsetDeleteResponsePartition.PartitionIndex")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetDeleteResponsePartition.ErrorCode"))?;
-        if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetDeleteResponsePartition._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for OffsetDeleteResponsePartition<'a> {}

@@ -252,65 +252,6 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v <= 7 {
-            n
-                += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetFetchRequest.GroupId"))?;
-        } else if self.group_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequest.GroupId"),
-            );
-        }
-        if v <= 7 {
-            n
-                += rt::Wire::wire_len(
-                        &self.topics,
-                        rt::Cx::new(v, cx.flexible, (2..=7).contains(&v)),
-                    )
-                    .map_err(|e| e.in_field("OffsetFetchRequest.Topics"))?;
-        } else if self.topics != Some(::core::default::Default::default()) {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequest.Topics"),
-            );
-        }
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(&self.groups, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetFetchRequest.Groups"))?;
-        } else if self.groups != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequest.Groups"),
-            );
-        }
-        if v >= 7 {
-            n
-                += rt::Wire::wire_len(
-                        &self.require_stable,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("OffsetFetchRequest.RequireStable"))?;
-        } else if self.require_stable != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequest.RequireStable"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -490,44 +431,6 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v <= 7 {
-            n
-                += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetFetchRequestTopic.Name"))?;
-        } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequestTopic.Name"),
-            );
-        }
-        if v <= 7 {
-            n
-                += rt::Wire::wire_len(
-                        &self.partition_indexes,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("OffsetFetchRequestTopic.PartitionIndexes")
-                    })?;
-        } else if self.partition_indexes != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequestTopic.PartitionIndexes"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequestTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchRequestTopic<'a> {}
@@ -765,55 +668,6 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestGroup<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetFetchRequestGroup.GroupId"))?;
-        } else if self.group_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequestGroup.GroupId"),
-            );
-        }
-        if v >= 9 {
-            n
-                += rt::Wire::wire_len(
-                        &self.member_id,
-                        rt::Cx::new(v, cx.flexible, v >= 9),
-                    )
-                    .map_err(|e| e.in_field("OffsetFetchRequestGroup.MemberId"))?;
-        }
-        if v >= 9 {
-            n
-                += rt::Wire::wire_len(
-                        &self.member_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("OffsetFetchRequestGroup.MemberEpoch"))?;
-        }
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, v >= 8))
-                    .map_err(|e| e.in_field("OffsetFetchRequestGroup.Topics"))?;
-        } else if self.topics != Some(::core::default::Default::default()) {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequestGroup.Topics"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequestGroup._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchRequestGroup<'a> {}
 #[cfg(feature = "alloc")]
@@ -1020,44 +874,6 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopics<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if (8..=9).contains(&v) {
-            n
-                += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetFetchRequestTopics.Name"))?;
-        }
-        if v >= 10 {
-            n
-                += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetFetchRequestTopics.TopicId"))?;
-        }
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(
-                        &self.partition_indexes,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("OffsetFetchRequestTopics.PartitionIndexes")
-                    })?;
-        } else if self.partition_indexes != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequestTopics.PartitionIndexes"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequestTopics._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchRequestTopics<'a> {}

@@ -238,55 +238,6 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.throttle_time_ms,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("OffsetFetchResponse.ThrottleTimeMs"))?;
-        }
-        if v <= 7 {
-            n
-                += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetFetchResponse.Topics"))?;
-        } else if self.topics != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponse.Topics"),
-            );
-        }
-        if (2..=7).contains(&v) {
-            n
-                += rt::Wire::wire_len(
-                        &self.error_code,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("OffsetFetchResponse.ErrorCode"))?;
-        }
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(&self.groups, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetFetchResponse.Groups"))?;
-        } else if self.groups != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponse.Groups"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -462,42 +413,6 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v <= 7 {
-            n
-                += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetFetchResponseTopic.Name"))?;
-        } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseTopic.Name"),
-            );
-        }
-        if v <= 7 {
-            n
-                += rt::Wire::wire_len(
-                        &self.partitions,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("OffsetFetchResponseTopic.Partitions"))?;
-        } else if self.partitions != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseTopic.Partitions"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchResponseTopic<'a> {}
@@ -826,85 +741,6 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartition<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v <= 7 {
-            n
-                += rt::Wire::wire_len(
-                        &self.partition_index,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("OffsetFetchResponsePartition.PartitionIndex")
-                    })?;
-        } else if self.partition_index != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartition.PartitionIndex"),
-            );
-        }
-        if v <= 7 {
-            n
-                += rt::Wire::wire_len(
-                        &self.committed_offset,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("OffsetFetchResponsePartition.CommittedOffset")
-                    })?;
-        } else if self.committed_offset != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartition.CommittedOffset"),
-            );
-        }
-        if (5..=7).contains(&v) {
-            n
-                += rt::Wire::wire_len(
-                        &self.committed_leader_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("OffsetFetchResponsePartition.CommittedLeaderEpoch")
-                    })?;
-        }
-        if v <= 7 {
-            n
-                += rt::Wire::wire_len(
-                        &self.metadata,
-                        rt::Cx::new(v, cx.flexible, v <= 7),
-                    )
-                    .map_err(|e| e.in_field("OffsetFetchResponsePartition.Metadata"))?;
-        } else if self.metadata != Some(rt::Str::new("")) {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartition.Metadata"),
-            );
-        }
-        if v <= 7 {
-            n
-                += rt::Wire::wire_len(
-                        &self.error_code,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("OffsetFetchResponsePartition.ErrorCode"))?;
-        } else if self.error_code != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartition.ErrorCode"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartition._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchResponsePartition<'a> {}
 #[cfg(feature = "alloc")]
@@ -1119,52 +955,6 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseGroup<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetFetchResponseGroup.GroupId"))?;
-        } else if self.group_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseGroup.GroupId"),
-            );
-        }
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetFetchResponseGroup.Topics"))?;
-        } else if self.topics != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseGroup.Topics"),
-            );
-        }
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(
-                        &self.error_code,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("OffsetFetchResponseGroup.ErrorCode"))?;
-        } else if self.error_code != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseGroup.ErrorCode"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseGroup._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchResponseGroup<'a> {}
 #[cfg(feature = "alloc")]
@@ -1366,42 +1156,6 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopics<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if (8..=9).contains(&v) {
-            n
-                += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetFetchResponseTopics.Name"))?;
-        }
-        if v >= 10 {
-            n
-                += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetFetchResponseTopics.TopicId"))?;
-        }
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(
-                        &self.partitions,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("OffsetFetchResponseTopics.Partitions"))?;
-        } else if self.partitions != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseTopics.Partitions"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseTopics._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchResponseTopics<'a> {}
@@ -1732,85 +1486,6 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartitions<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(
-                        &self.partition_index,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("OffsetFetchResponsePartitions.PartitionIndex")
-                    })?;
-        } else if self.partition_index != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartitions.PartitionIndex"),
-            );
-        }
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(
-                        &self.committed_offset,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("OffsetFetchResponsePartitions.CommittedOffset")
-                    })?;
-        } else if self.committed_offset != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartitions.CommittedOffset"),
-            );
-        }
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(
-                        &self.committed_leader_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("OffsetFetchResponsePartitions.CommittedLeaderEpoch")
-                    })?;
-        }
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(
-                        &self.metadata,
-                        rt::Cx::new(v, cx.flexible, v >= 8),
-                    )
-                    .map_err(|e| e.in_field("OffsetFetchResponsePartitions.Metadata"))?;
-        } else if self.metadata != Some(rt::Str::new("")) {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartitions.Metadata"),
-            );
-        }
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(
-                        &self.error_code,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("OffsetFetchResponsePartitions.ErrorCode"))?;
-        } else if self.error_code != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartitions.ErrorCode"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartitions._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchResponsePartitions<'a> {}

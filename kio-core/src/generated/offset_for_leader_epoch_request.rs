@@ -149,30 +149,6 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderEpochRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.replica_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("OffsetForLeaderEpochRequest.ReplicaId"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetForLeaderEpochRequest.Topics"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetForLeaderEpochRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for OffsetForLeaderEpochRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -317,25 +293,6 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetForLeaderTopic.Topic"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetForLeaderTopic.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetForLeaderTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for OffsetForLeaderTopic<'a> {}
@@ -535,35 +492,6 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderPartition<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.partition, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetForLeaderPartition.Partition"))?;
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.current_leader_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("OffsetForLeaderPartition.CurrentLeaderEpoch")
-                    })?;
-        }
-        n
-            += rt::Wire::wire_len(&self.leader_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetForLeaderPartition.LeaderEpoch"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetForLeaderPartition._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for OffsetForLeaderPartition<'a> {}

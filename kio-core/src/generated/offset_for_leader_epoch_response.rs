@@ -153,32 +153,6 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderEpochResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.throttle_time_ms,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("OffsetForLeaderEpochResponse.ThrottleTimeMs")
-                    })?;
-        }
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetForLeaderEpochResponse.Topics"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetForLeaderEpochResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for OffsetForLeaderEpochResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -323,25 +297,6 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderTopicResult<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetForLeaderTopicResult.Topic"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetForLeaderTopicResult.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetForLeaderTopicResult._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for OffsetForLeaderTopicResult<'a> {}
@@ -553,36 +508,6 @@ impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EpochEndOffset.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.partition, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EpochEndOffset.Partition"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.leader_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("EpochEndOffset.LeaderEpoch"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.end_offset, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EpochEndOffset._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for EpochEndOffset<'a> {}

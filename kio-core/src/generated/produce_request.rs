@@ -218,41 +218,6 @@ impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.transactional_id,
-                        rt::Cx::new(v, cx.flexible, v >= 3),
-                    )
-                    .map_err(|e| e.in_field("ProduceRequest.TransactionalId"))?;
-        } else if self.transactional_id != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ProduceRequest.TransactionalId"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(&self.acks, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ProduceRequest.Acks"))?;
-        n
-            += rt::Wire::wire_len(&self.timeout_ms, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ProduceRequest.TimeoutMs"))?;
-        n
-            += rt::Wire::wire_len(&self.topic_data, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ProduceRequest.TopicData"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ProduceRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ProduceRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -443,35 +408,6 @@ impl<'a> rt::Wire<'a> for TopicProduceData<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v <= 12 {
-            n
-                += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("TopicProduceData.Name"))?;
-        }
-        if v >= 13 {
-            n
-                += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("TopicProduceData.TopicId"))?;
-        }
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_data,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("TopicProduceData.PartitionData"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicProduceData._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for TopicProduceData<'a> {}
 #[cfg(feature = "alloc")]
@@ -610,25 +546,6 @@ impl<'a> rt::Wire<'a> for PartitionProduceData<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.index, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionProduceData.Index"))?;
-        n
-            += rt::Wire::wire_len(&self.records, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("PartitionProduceData.Records"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionProduceData._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for PartitionProduceData<'a> {}

@@ -450,35 +450,6 @@ impl<'a> rt::Wire<'a> for TopicProduceResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v <= 12 {
-            n
-                += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("TopicProduceResponse.Name"))?;
-        }
-        if v >= 13 {
-            n
-                += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("TopicProduceResponse.TopicId"))?;
-        }
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_responses,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("TopicProduceResponse.PartitionResponses"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicProduceResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for TopicProduceResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -1111,47 +1082,6 @@ impl<'a> rt::Wire<'a> for BatchIndexAndErrorMessage<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(
-                        &self.batch_index,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("BatchIndexAndErrorMessage.BatchIndex"))?;
-        } else if self.batch_index != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BatchIndexAndErrorMessage.BatchIndex"),
-            );
-        }
-        if v >= 8 {
-            n
-                += rt::Wire::wire_len(
-                        &self.batch_index_error_message,
-                        rt::Cx::new(v, cx.flexible, v >= 8),
-                    )
-                    .map_err(|e| {
-                        e.in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage")
-                    })?;
-        } else if self.batch_index_error_message != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BatchIndexAndErrorMessage._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for BatchIndexAndErrorMessage<'a> {}
 #[cfg(feature = "alloc")]
@@ -1343,45 +1273,6 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 10 {
-            n
-                += rt::Wire::wire_len(
-                        &self.leader_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
-        } else if self.leader_id != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderIdAndEpoch.LeaderId"),
-            );
-        }
-        if v >= 10 {
-            n
-                += rt::Wire::wire_len(
-                        &self.leader_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
-        } else if self.leader_epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderIdAndEpoch.LeaderEpoch"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderIdAndEpoch._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for LeaderIdAndEpoch<'a> {}
@@ -1623,59 +1514,6 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 10 {
-            n
-                += rt::Wire::wire_len(&self.node_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
-        } else if self.node_id != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.NodeId"),
-            );
-        }
-        if v >= 10 {
-            n
-                += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
-        } else if self.host != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.Host"),
-            );
-        }
-        if v >= 10 {
-            n
-                += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
-        } else if self.port != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.Port"),
-            );
-        }
-        if v >= 10 {
-            n
-                += rt::Wire::wire_len(&self.rack, rt::Cx::new(v, cx.flexible, v >= 10))
-                    .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
-        } else if self.rack != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.Rack"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for NodeEndpoint<'a> {}

@@ -225,43 +225,6 @@ impl<'a> rt::Wire<'a> for PushTelemetryRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.client_instance_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PushTelemetryRequest.ClientInstanceId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.subscription_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PushTelemetryRequest.SubscriptionId"))?;
-        n
-            += rt::Wire::wire_len(&self.terminating, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PushTelemetryRequest.Terminating"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.compression_type,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PushTelemetryRequest.CompressionType"))?;
-        n
-            += rt::Wire::wire_len(&self.metrics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PushTelemetryRequest.Metrics"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PushTelemetryRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for PushTelemetryRequest<'a> {}
 #[cfg(feature = "alloc")]

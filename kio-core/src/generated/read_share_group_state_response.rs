@@ -118,22 +118,6 @@ impl<'a> rt::Wire<'a> for ReadShareGroupStateResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.results, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ReadShareGroupStateResponse.Results"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ReadShareGroupStateResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ReadShareGroupStateResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -275,25 +259,6 @@ impl<'a> rt::Wire<'a> for ReadStateResult<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ReadStateResult.TopicId"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ReadStateResult.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ReadStateResult._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for ReadStateResult<'a> {}
@@ -577,40 +542,6 @@ impl<'a> rt::Wire<'a> for PartitionResult<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.partition, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionResult.Partition"))?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionResult.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("PartitionResult.ErrorMessage"))?;
-        n
-            += rt::Wire::wire_len(&self.state_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionResult.StateEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.start_offset, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionResult.StartOffset"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.state_batches,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionResult.StateBatches"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionResult._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for PartitionResult<'a> {}
 #[cfg(feature = "alloc")]
@@ -818,37 +749,6 @@ impl<'a> rt::Wire<'a> for StateBatch<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.first_offset, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StateBatch.FirstOffset"))?;
-        n
-            += rt::Wire::wire_len(&self.last_offset, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StateBatch.LastOffset"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.delivery_state,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("StateBatch.DeliveryState"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.delivery_count,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("StateBatch.DeliveryCount"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StateBatch._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for StateBatch<'a> {}

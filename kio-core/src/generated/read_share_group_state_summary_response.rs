@@ -122,22 +122,6 @@ impl<'a> rt::Wire<'a> for ReadShareGroupStateSummaryResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.results, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ReadShareGroupStateSummaryResponse.Results"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ReadShareGroupStateSummaryResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ReadShareGroupStateSummaryResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -279,25 +263,6 @@ impl<'a> rt::Wire<'a> for ReadStateSummaryResult<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ReadStateSummaryResult.TopicId"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ReadStateSummaryResult.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ReadStateSummaryResult._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for ReadStateSummaryResult<'a> {}
@@ -610,45 +575,6 @@ impl<'a> rt::Wire<'a> for PartitionResult<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.partition, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionResult.Partition"))?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionResult.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("PartitionResult.ErrorMessage"))?;
-        n
-            += rt::Wire::wire_len(&self.state_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionResult.StateEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.leader_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionResult.LeaderEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.start_offset, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionResult.StartOffset"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.delivery_complete_count,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("PartitionResult.DeliveryCompleteCount"))?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionResult._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for PartitionResult<'a> {}

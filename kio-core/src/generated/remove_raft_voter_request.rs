@@ -175,31 +175,6 @@ impl<'a> rt::Wire<'a> for RemoveRaftVoterRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.cluster_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("RemoveRaftVoterRequest.ClusterId"))?;
-        n
-            += rt::Wire::wire_len(&self.voter_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.voter_directory_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterDirectoryId"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("RemoveRaftVoterRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for RemoveRaftVoterRequest<'a> {}
 #[cfg(feature = "alloc")]

@@ -216,47 +216,6 @@ impl<'a> rt::Wire<'a> for RequestHeader<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.request_api_key,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("RequestHeader.RequestApiKey"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.request_api_version,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("RequestHeader.RequestApiVersion"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.correlation_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("RequestHeader.CorrelationId"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.client_id, rt::Cx::new(v, false, v >= 1))
-                    .map_err(|e| e.in_field("RequestHeader.ClientId"))?;
-        } else if self.client_id != Some(rt::Str::new("")) {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("RequestHeader.ClientId"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("RequestHeader._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for RequestHeader<'a> {}
 #[cfg(feature = "alloc")]

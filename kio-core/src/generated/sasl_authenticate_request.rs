@@ -114,22 +114,6 @@ impl<'a> rt::Wire<'a> for SaslAuthenticateRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.auth_bytes, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SaslAuthenticateRequest.AuthBytes"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SaslAuthenticateRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for SaslAuthenticateRequest<'a> {}
 #[cfg(feature = "alloc")]

@@ -191,38 +191,6 @@ impl<'a> rt::Wire<'a> for SaslAuthenticateResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SaslAuthenticateResponse.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("SaslAuthenticateResponse.ErrorMessage"))?;
-        n
-            += rt::Wire::wire_len(&self.auth_bytes, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SaslAuthenticateResponse.AuthBytes"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.session_lifetime_ms,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("SaslAuthenticateResponse.SessionLifetimeMs")
-                    })?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SaslAuthenticateResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for SaslAuthenticateResponse<'a> {}
 #[cfg(feature = "alloc")]

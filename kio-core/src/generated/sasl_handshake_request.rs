@@ -96,20 +96,6 @@ impl<'a> rt::Wire<'a> for SaslHandshakeRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.mechanism, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SaslHandshakeRequest.Mechanism"))?;
-        if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SaslHandshakeRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for SaslHandshakeRequest<'a> {}
 #[cfg(feature = "alloc")]

@@ -119,23 +119,6 @@ impl<'a> rt::Wire<'a> for SaslHandshakeResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SaslHandshakeResponse.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.mechanisms, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SaslHandshakeResponse.Mechanisms"))?;
-        if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SaslHandshakeResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for SaslHandshakeResponse<'a> {}
 #[cfg(feature = "alloc")]

@@ -249,47 +249,6 @@ impl<'a> rt::Wire<'a> for ShareAcknowledgeRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("ShareAcknowledgeRequest.GroupId"))?;
-        n
-            += rt::Wire::wire_len(&self.member_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("ShareAcknowledgeRequest.MemberId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.share_session_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ShareAcknowledgeRequest.ShareSessionEpoch"))?;
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.is_renew_ack,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ShareAcknowledgeRequest.IsRenewAck"))?;
-        } else if self.is_renew_ack != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ShareAcknowledgeRequest.IsRenewAck"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareAcknowledgeRequest.Topics"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ShareAcknowledgeRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ShareAcknowledgeRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -435,25 +394,6 @@ impl<'a> rt::Wire<'a> for AcknowledgeTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AcknowledgeTopic.TopicId"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AcknowledgeTopic.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AcknowledgeTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AcknowledgeTopic<'a> {}
@@ -604,31 +544,6 @@ impl<'a> rt::Wire<'a> for AcknowledgePartition<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AcknowledgePartition.PartitionIndex"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.acknowledgement_batches,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AcknowledgePartition.AcknowledgementBatches"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AcknowledgePartition._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AcknowledgePartition<'a> {}
@@ -819,31 +734,6 @@ impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.first_offset, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
-        n
-            += rt::Wire::wire_len(&self.last_offset, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AcknowledgementBatch.LastOffset"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.acknowledge_types,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AcknowledgementBatch._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for AcknowledgementBatch<'a> {}

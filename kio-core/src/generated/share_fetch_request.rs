@@ -474,96 +474,6 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("ShareFetchRequest.GroupId"))?;
-        n
-            += rt::Wire::wire_len(&self.member_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("ShareFetchRequest.MemberId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.share_session_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ShareFetchRequest.ShareSessionEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.max_wait_ms, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.MaxWaitMs"))?;
-        n
-            += rt::Wire::wire_len(&self.min_bytes, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.MinBytes"))?;
-        n
-            += rt::Wire::wire_len(&self.max_bytes, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.MaxBytes"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.max_records,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ShareFetchRequest.MaxRecords"))?;
-        } else if self.max_records != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ShareFetchRequest.MaxRecords"),
-            );
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.batch_size,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ShareFetchRequest.BatchSize"))?;
-        } else if self.batch_size != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ShareFetchRequest.BatchSize"),
-            );
-        }
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.share_acquire_mode,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ShareFetchRequest.ShareAcquireMode"))?;
-        }
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.is_renew_ack,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("ShareFetchRequest.IsRenewAck"))?;
-        } else if self.is_renew_ack != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ShareFetchRequest.IsRenewAck"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.Topics"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.forgotten_topics_data,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ShareFetchRequest.ForgottenTopicsData"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ShareFetchRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ShareFetchRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -715,25 +625,6 @@ impl<'a> rt::Wire<'a> for FetchTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchTopic.TopicId"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for FetchTopic<'a> {}
@@ -949,44 +840,6 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FetchPartition.PartitionIndex"))?;
-        if v <= 0 {
-            n
-                += rt::Wire::wire_len(
-                        &self.partition_max_bytes,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
-        } else if self.partition_max_bytes != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchPartition.PartitionMaxBytes"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(
-                    &self.acknowledgement_batches,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FetchPartition.AcknowledgementBatches"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchPartition._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for FetchPartition<'a> {}
 #[cfg(feature = "alloc")]
@@ -1178,31 +1031,6 @@ impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.first_offset, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
-        n
-            += rt::Wire::wire_len(&self.last_offset, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AcknowledgementBatch.LastOffset"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.acknowledge_types,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AcknowledgementBatch._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for AcknowledgementBatch<'a> {}
 #[cfg(feature = "alloc")]
@@ -1343,25 +1171,6 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ForgottenTopic.TopicId"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ForgottenTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for ForgottenTopic<'a> {}

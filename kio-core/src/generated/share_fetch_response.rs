@@ -277,55 +277,6 @@ impl<'a> rt::Wire<'a> for ShareFetchResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ShareFetchResponse.ThrottleTimeMs"))?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchResponse.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("ShareFetchResponse.ErrorMessage"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.acquisition_lock_timeout_ms,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("ShareFetchResponse.AcquisitionLockTimeoutMs")
-                    })?;
-        } else if self.acquisition_lock_timeout_ms != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ShareFetchResponse.AcquisitionLockTimeoutMs"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(&self.responses, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchResponse.Responses"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.node_endpoints,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ShareFetchResponse.NodeEndpoints"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ShareFetchResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ShareFetchResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -474,25 +425,6 @@ impl<'a> rt::Wire<'a> for ShareFetchableTopicResponse<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchableTopicResponse.TopicId"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchableTopicResponse.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ShareFetchableTopicResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for ShareFetchableTopicResponse<'a> {}
@@ -814,58 +746,6 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("PartitionData.ErrorMessage"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.acknowledge_error_code,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.AcknowledgeErrorCode"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.acknowledge_error_message,
-                    rt::Cx::new(v, cx.flexible, true),
-                )
-                .map_err(|e| e.in_field("PartitionData.AcknowledgeErrorMessage"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.current_leader,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
-        n
-            += rt::Wire::wire_len(&self.records, rt::Cx::new(v, cx.flexible, v <= 0))
-                .map_err(|e| e.in_field("PartitionData.Records"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.acquired_records,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.AcquiredRecords"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionData._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for PartitionData<'a> {}
 #[cfg(feature = "alloc")]
@@ -1036,25 +916,6 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.leader_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
-        n
-            += rt::Wire::wire_len(&self.leader_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderIdAndEpoch._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for LeaderIdAndEpoch<'a> {}
@@ -1239,31 +1100,6 @@ impl<'a> rt::Wire<'a> for AcquiredRecords<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.first_offset, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AcquiredRecords.FirstOffset"))?;
-        n
-            += rt::Wire::wire_len(&self.last_offset, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AcquiredRecords.LastOffset"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.delivery_count,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AcquiredRecords.DeliveryCount"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AcquiredRecords._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for AcquiredRecords<'a> {}
 #[cfg(feature = "alloc")]
@@ -1439,31 +1275,6 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.node_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
-        n
-            += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
-        n
-            += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
-        n
-            += rt::Wire::wire_len(&self.rack, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for NodeEndpoint<'a> {}

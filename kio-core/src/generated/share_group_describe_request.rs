@@ -151,30 +151,6 @@ impl<'a> rt::Wire<'a> for ShareGroupDescribeRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.group_ids, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareGroupDescribeRequest.GroupIds"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.include_authorized_operations,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("ShareGroupDescribeRequest.IncludeAuthorizedOperations")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ShareGroupDescribeRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ShareGroupDescribeRequest<'a> {}
 #[cfg(feature = "alloc")]

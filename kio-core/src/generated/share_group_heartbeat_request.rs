@@ -212,39 +212,6 @@ impl<'a> rt::Wire<'a> for ShareGroupHeartbeatRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.GroupId"))?;
-        n
-            += rt::Wire::wire_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.MemberId"))?;
-        n
-            += rt::Wire::wire_len(&self.member_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.MemberEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.rack_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("ShareGroupHeartbeatRequest.RackId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.subscribed_topic_names,
-                    rt::Cx::new(v, cx.flexible, true),
-                )
-                .map_err(|e| {
-                    e.in_field("ShareGroupHeartbeatRequest.SubscribedTopicNames")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ShareGroupHeartbeatRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for ShareGroupHeartbeatRequest<'a> {}
 #[cfg(feature = "alloc")]

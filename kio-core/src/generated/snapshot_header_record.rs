@@ -153,30 +153,6 @@ impl<'a> rt::Wire<'a> for SnapshotHeaderRecord<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.version, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SnapshotHeaderRecord.Version"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.last_contained_log_timestamp,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("SnapshotHeaderRecord.LastContainedLogTimestamp")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SnapshotHeaderRecord._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for SnapshotHeaderRecord<'a> {}
 #[cfg(feature = "alloc")]

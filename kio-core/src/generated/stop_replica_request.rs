@@ -416,101 +416,6 @@ impl<'a> rt::Wire<'a> for StopReplicaRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.controller_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("StopReplicaRequest.ControllerId"))?;
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.is_k_raft_controller,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("StopReplicaRequest.isKRaftController"))?;
-        } else if self.is_k_raft_controller != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaRequest.isKRaftController"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(
-                    &self.controller_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("StopReplicaRequest.ControllerEpoch"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.broker_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("StopReplicaRequest.BrokerEpoch"))?;
-        }
-        if v <= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.delete_partitions,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("StopReplicaRequest.DeletePartitions"))?;
-        } else if self.delete_partitions != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaRequest.DeletePartitions"),
-            );
-        }
-        if v <= 0 {
-            n
-                += rt::Wire::wire_len(
-                        &self.ungrouped_partitions,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("StopReplicaRequest.UngroupedPartitions"))?;
-        } else if self.ungrouped_partitions != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaRequest.UngroupedPartitions"),
-            );
-        }
-        if (1..=2).contains(&v) {
-            n
-                += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("StopReplicaRequest.Topics"))?;
-        } else if self.topics != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaRequest.Topics"),
-            );
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.topic_states,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("StopReplicaRequest.TopicStates"))?;
-        } else if self.topic_states != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaRequest.TopicStates"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for StopReplicaRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -684,45 +589,6 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionV0<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v <= 0 {
-            n
-                += rt::Wire::wire_len(
-                        &self.topic_name,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("StopReplicaPartitionV0.TopicName"))?;
-        } else if self.topic_name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaPartitionV0.TopicName"),
-            );
-        }
-        if v <= 0 {
-            n
-                += rt::Wire::wire_len(
-                        &self.partition_index,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("StopReplicaPartitionV0.PartitionIndex"))?;
-        } else if self.partition_index != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaPartitionV0.PartitionIndex"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaPartitionV0._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for StopReplicaPartitionV0<'a> {}
@@ -901,42 +767,6 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicV1<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if (1..=2).contains(&v) {
-            n
-                += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("StopReplicaTopicV1.Name"))?;
-        } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaTopicV1.Name"),
-            );
-        }
-        if (1..=2).contains(&v) {
-            n
-                += rt::Wire::wire_len(
-                        &self.partition_indexes,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("StopReplicaTopicV1.PartitionIndexes"))?;
-        } else if self.partition_indexes != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaTopicV1.PartitionIndexes"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaTopicV1._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for StopReplicaTopicV1<'a> {}
@@ -1117,45 +947,6 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicState<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.topic_name,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("StopReplicaTopicState.TopicName"))?;
-        } else if self.topic_name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaTopicState.TopicName"),
-            );
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.partition_states,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("StopReplicaTopicState.PartitionStates"))?;
-        } else if self.partition_states != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaTopicState.PartitionStates"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaTopicState._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for StopReplicaTopicState<'a> {}
@@ -1406,62 +1197,6 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionState<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.partition_index,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("StopReplicaPartitionState.PartitionIndex")
-                    })?;
-        } else if self.partition_index != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaPartitionState.PartitionIndex"),
-            );
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.leader_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("StopReplicaPartitionState.LeaderEpoch"))?;
-        } else if self.leader_epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaPartitionState.LeaderEpoch"),
-            );
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.delete_partition,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("StopReplicaPartitionState.DeletePartition")
-                    })?;
-        } else if self.delete_partition != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaPartitionState.DeletePartition"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaPartitionState._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for StopReplicaPartitionState<'a> {}

@@ -150,30 +150,6 @@ impl<'a> rt::Wire<'a> for StreamsGroupDescribeRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.group_ids, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StreamsGroupDescribeRequest.GroupIds"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.include_authorized_operations,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("StreamsGroupDescribeRequest.IncludeAuthorizedOperations")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StreamsGroupDescribeRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for StreamsGroupDescribeRequest<'a> {}
 #[cfg(feature = "alloc")]

@@ -140,28 +140,6 @@ impl<'a> rt::Wire<'a> for StreamsGroupDescribeResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("StreamsGroupDescribeResponse.ThrottleTimeMs"))?;
-        n
-            += rt::Wire::wire_len(&self.groups, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StreamsGroupDescribeResponse.Groups"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StreamsGroupDescribeResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for StreamsGroupDescribeResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -496,52 +474,6 @@ impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedGroup.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("DescribedGroup.ErrorMessage"))?;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedGroup.GroupId"))?;
-        n
-            += rt::Wire::wire_len(&self.group_state, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedGroup.GroupState"))?;
-        n
-            += rt::Wire::wire_len(&self.group_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedGroup.GroupEpoch"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.assignment_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribedGroup.AssignmentEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.topology, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("DescribedGroup.Topology"))?;
-        n
-            += rt::Wire::wire_len(&self.members, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribedGroup.Members"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.authorized_operations,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedGroup._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for DescribedGroup<'a> {}
 #[cfg(feature = "alloc")]
@@ -685,25 +617,6 @@ impl<'a> rt::Wire<'a> for Topology<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Topology.Epoch"))?;
-        n
-            += rt::Wire::wire_len(&self.subtopologies, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("Topology.Subtopologies"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Topology._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for Topology<'a> {}
@@ -948,49 +861,6 @@ impl<'a> rt::Wire<'a> for Subtopology<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.subtopology_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Subtopology.SubtopologyId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.source_topics,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Subtopology.SourceTopics"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.repartition_sink_topics,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Subtopology.RepartitionSinkTopics"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.state_changelog_topics,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Subtopology.StateChangelogTopics"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.repartition_source_topics,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Subtopology.RepartitionSourceTopics"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Subtopology._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for Subtopology<'a> {}
 #[cfg(feature = "alloc")]
@@ -1211,37 +1081,6 @@ impl<'a> rt::Wire<'a> for TopicInfo<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicInfo.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicInfo.Partitions"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.replication_factor,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("TopicInfo.ReplicationFactor"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.topic_configs,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("TopicInfo.TopicConfigs"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicInfo._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for TopicInfo<'a> {}
 #[cfg(feature = "alloc")]
@@ -1380,25 +1219,6 @@ impl<'a> rt::Wire<'a> for KeyValue<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.key, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("KeyValue.Key"))?;
-        n
-            += rt::Wire::wire_len(&self.value, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("KeyValue.Value"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("KeyValue._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for KeyValue<'a> {}
@@ -1854,73 +1674,6 @@ impl<'a> rt::Wire<'a> for Member<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Member.MemberId"))?;
-        n
-            += rt::Wire::wire_len(&self.member_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Member.MemberEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.instance_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("Member.InstanceId"))?;
-        n
-            += rt::Wire::wire_len(&self.rack_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("Member.RackId"))?;
-        n
-            += rt::Wire::wire_len(&self.client_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Member.ClientId"))?;
-        n
-            += rt::Wire::wire_len(&self.client_host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Member.ClientHost"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.topology_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Member.TopologyEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.process_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Member.ProcessId"))?;
-        n
-            += rt::Wire::wire_len(&self.user_endpoint, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("Member.UserEndpoint"))?;
-        n
-            += rt::Wire::wire_len(&self.client_tags, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Member.ClientTags"))?;
-        n
-            += rt::Wire::wire_len(&self.task_offsets, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Member.TaskOffsets"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.task_end_offsets,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Member.TaskEndOffsets"))?;
-        n
-            += rt::Wire::wire_len(&self.assignment, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Member.Assignment"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.target_assignment,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Member.TargetAssignment"))?;
-        n
-            += rt::Wire::wire_len(&self.is_classic, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Member.IsClassic"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Member._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for Member<'a> {}
 #[cfg(feature = "alloc")]
@@ -2065,25 +1818,6 @@ impl<'a> rt::Wire<'a> for Endpoint<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Endpoint.Host"))?;
-        n
-            += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Endpoint.Port"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Endpoint._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for Endpoint<'a> {}
@@ -2252,31 +1986,6 @@ impl<'a> rt::Wire<'a> for TaskOffset<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.subtopology_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("TaskOffset.SubtopologyId"))?;
-        n
-            += rt::Wire::wire_len(&self.partition, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TaskOffset.Partition"))?;
-        n
-            += rt::Wire::wire_len(&self.offset, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TaskOffset.Offset"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TaskOffset._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TaskOffset<'a> {}
@@ -2458,31 +2167,6 @@ impl<'a> rt::Wire<'a> for Assignment<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.active_tasks, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Assignment.ActiveTasks"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.standby_tasks,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Assignment.StandbyTasks"))?;
-        n
-            += rt::Wire::wire_len(&self.warmup_tasks, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Assignment.WarmupTasks"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Assignment._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for Assignment<'a> {}
 #[cfg(feature = "alloc")]
@@ -2627,28 +2311,6 @@ impl<'a> rt::Wire<'a> for TaskIds<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.subtopology_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TaskIds.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TaskIds._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TaskIds<'a> {}

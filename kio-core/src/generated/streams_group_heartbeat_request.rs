@@ -549,88 +549,6 @@ impl<'a> rt::Wire<'a> for StreamsGroupHeartbeatRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.GroupId"))?;
-        n
-            += rt::Wire::wire_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.MemberId"))?;
-        n
-            += rt::Wire::wire_len(&self.member_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.MemberEpoch"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.endpoint_information_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("StreamsGroupHeartbeatRequest.EndpointInformationEpoch")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.instance_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.InstanceId"))?;
-        n
-            += rt::Wire::wire_len(&self.rack_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.RackId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.rebalance_timeout_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("StreamsGroupHeartbeatRequest.RebalanceTimeoutMs")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.topology, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.Topology"))?;
-        n
-            += rt::Wire::wire_len(&self.active_tasks, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ActiveTasks"))?;
-        n
-            += rt::Wire::wire_len(&self.standby_tasks, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.StandbyTasks"))?;
-        n
-            += rt::Wire::wire_len(&self.warmup_tasks, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.WarmupTasks"))?;
-        n
-            += rt::Wire::wire_len(&self.process_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ProcessId"))?;
-        n
-            += rt::Wire::wire_len(&self.user_endpoint, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.UserEndpoint"))?;
-        n
-            += rt::Wire::wire_len(&self.client_tags, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ClientTags"))?;
-        n
-            += rt::Wire::wire_len(&self.task_offsets, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.TaskOffsets"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.task_end_offsets,
-                    rt::Cx::new(v, cx.flexible, true),
-                )
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.TaskEndOffsets"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.shutdown_application,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("StreamsGroupHeartbeatRequest.ShutdownApplication")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StreamsGroupHeartbeatRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for StreamsGroupHeartbeatRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -786,28 +704,6 @@ impl<'a> rt::Wire<'a> for Topology<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Topology.Epoch"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.subtopologies,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Topology.Subtopologies"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Topology._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for Topology<'a> {}
@@ -1108,61 +1004,6 @@ impl<'a> rt::Wire<'a> for Subtopology<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.subtopology_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Subtopology.SubtopologyId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.source_topics,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Subtopology.SourceTopics"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.source_topic_regex,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Subtopology.SourceTopicRegex"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.state_changelog_topics,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Subtopology.StateChangelogTopics"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.repartition_sink_topics,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Subtopology.RepartitionSinkTopics"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.repartition_source_topics,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Subtopology.RepartitionSourceTopics"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.copartition_groups,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Subtopology.CopartitionGroups"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Subtopology._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for Subtopology<'a> {}
 #[cfg(feature = "alloc")]
@@ -1385,37 +1226,6 @@ impl<'a> rt::Wire<'a> for TopicInfo<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicInfo.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicInfo.Partitions"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.replication_factor,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("TopicInfo.ReplicationFactor"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.topic_configs,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("TopicInfo.TopicConfigs"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicInfo._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for TopicInfo<'a> {}
 #[cfg(feature = "alloc")]
@@ -1554,25 +1364,6 @@ impl<'a> rt::Wire<'a> for KeyValue<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.key, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("KeyValue.Key"))?;
-        n
-            += rt::Wire::wire_len(&self.value, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("KeyValue.Value"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("KeyValue._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for KeyValue<'a> {}
@@ -1749,37 +1540,6 @@ impl<'a> rt::Wire<'a> for CopartitionGroup<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.source_topics,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("CopartitionGroup.SourceTopics"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.source_topic_regex,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("CopartitionGroup.SourceTopicRegex"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.repartition_source_topics,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("CopartitionGroup.RepartitionSourceTopics"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CopartitionGroup._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for CopartitionGroup<'a> {}
 #[cfg(feature = "alloc")]
@@ -1927,28 +1687,6 @@ impl<'a> rt::Wire<'a> for TaskIds<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.subtopology_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TaskIds.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TaskIds._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for TaskIds<'a> {}
 #[cfg(feature = "alloc")]
@@ -2080,25 +1818,6 @@ impl<'a> rt::Wire<'a> for Endpoint<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Endpoint.Host"))?;
-        n
-            += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Endpoint.Port"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Endpoint._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for Endpoint<'a> {}
@@ -2267,31 +1986,6 @@ impl<'a> rt::Wire<'a> for TaskOffset<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.subtopology_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("TaskOffset.SubtopologyId"))?;
-        n
-            += rt::Wire::wire_len(&self.partition, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TaskOffset.Partition"))?;
-        n
-            += rt::Wire::wire_len(&self.offset, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TaskOffset.Offset"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TaskOffset._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TaskOffset<'a> {}

@@ -504,91 +504,6 @@ impl<'a> rt::Wire<'a> for StreamsGroupHeartbeatResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.throttle_time_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("StreamsGroupHeartbeatResponse.ThrottleTimeMs")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.ErrorCode"))?;
-        n
-            += rt::Wire::wire_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.ErrorMessage"))?;
-        n
-            += rt::Wire::wire_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.MemberId"))?;
-        n
-            += rt::Wire::wire_len(&self.member_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.MemberEpoch"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.heartbeat_interval_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("StreamsGroupHeartbeatResponse.HeartbeatIntervalMs")
-                })?;
-        n
-            += rt::Wire::wire_len(
-                    &self.acceptable_recovery_lag,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("StreamsGroupHeartbeatResponse.AcceptableRecoveryLag")
-                })?;
-        n
-            += rt::Wire::wire_len(
-                    &self.task_offset_interval_ms,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("StreamsGroupHeartbeatResponse.TaskOffsetIntervalMs")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.status, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.Status"))?;
-        n
-            += rt::Wire::wire_len(&self.active_tasks, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.ActiveTasks"))?;
-        n
-            += rt::Wire::wire_len(&self.standby_tasks, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.StandbyTasks"))?;
-        n
-            += rt::Wire::wire_len(&self.warmup_tasks, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.WarmupTasks"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.endpoint_information_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("StreamsGroupHeartbeatResponse.EndpointInformationEpoch")
-                })?;
-        n
-            += rt::Wire::wire_len(
-                    &self.partitions_by_user_endpoint,
-                    rt::Cx::new(v, cx.flexible, true),
-                )
-                .map_err(|e| {
-                    e.in_field("StreamsGroupHeartbeatResponse.PartitionsByUserEndpoint")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StreamsGroupHeartbeatResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for StreamsGroupHeartbeatResponse<'a> {}
 #[cfg(feature = "alloc")]
@@ -747,28 +662,6 @@ impl<'a> rt::Wire<'a> for Status<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.status_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Status.StatusCode"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.status_detail,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Status.StatusDetail"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Status._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for Status<'a> {}
 #[cfg(feature = "alloc")]
@@ -912,28 +805,6 @@ impl<'a> rt::Wire<'a> for TaskIds<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.subtopology_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TaskIds.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TaskIds._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TaskIds<'a> {}
@@ -1111,37 +982,6 @@ impl<'a> rt::Wire<'a> for EndpointToPartitions<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.user_endpoint,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("EndpointToPartitions.UserEndpoint"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.active_partitions,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("EndpointToPartitions.ActivePartitions"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.standby_partitions,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("EndpointToPartitions.StandbyPartitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EndpointToPartitions._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for EndpointToPartitions<'a> {}
 #[cfg(feature = "alloc")]
@@ -1274,25 +1114,6 @@ impl<'a> rt::Wire<'a> for Endpoint<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Endpoint.Host"))?;
-        n
-            += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Endpoint.Port"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Endpoint._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for Endpoint<'a> {}
@@ -1435,25 +1256,6 @@ impl<'a> rt::Wire<'a> for TopicPartition<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicPartition.Topic"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicPartition.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicPartition._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TopicPartition<'a> {}

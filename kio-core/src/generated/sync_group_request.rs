@@ -296,63 +296,6 @@ impl<'a> rt::Wire<'a> for SyncGroupRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SyncGroupRequest.GroupId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.generation_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("SyncGroupRequest.GenerationId"))?;
-        n
-            += rt::Wire::wire_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SyncGroupRequest.MemberId"))?;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.group_instance_id,
-                        rt::Cx::new(v, cx.flexible, v >= 3),
-                    )
-                    .map_err(|e| e.in_field("SyncGroupRequest.GroupInstanceId"))?;
-        } else if self.group_instance_id != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SyncGroupRequest.GroupInstanceId"),
-            );
-        }
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(
-                        &self.protocol_type,
-                        rt::Cx::new(v, cx.flexible, v >= 5),
-                    )
-                    .map_err(|e| e.in_field("SyncGroupRequest.ProtocolType"))?;
-        }
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(
-                        &self.protocol_name,
-                        rt::Cx::new(v, cx.flexible, v >= 5),
-                    )
-                    .map_err(|e| e.in_field("SyncGroupRequest.ProtocolName"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.assignments, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SyncGroupRequest.Assignments"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SyncGroupRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for SyncGroupRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -501,25 +444,6 @@ impl<'a> rt::Wire<'a> for SyncGroupRequestAssignment<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SyncGroupRequestAssignment.MemberId"))?;
-        n
-            += rt::Wire::wire_len(&self.assignment, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SyncGroupRequestAssignment.Assignment"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SyncGroupRequestAssignment._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for SyncGroupRequestAssignment<'a> {}

@@ -263,49 +263,6 @@ impl<'a> rt::Wire<'a> for SyncGroupResponse<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.throttle_time_ms,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("SyncGroupResponse.ThrottleTimeMs"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.error_code, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SyncGroupResponse.ErrorCode"))?;
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(
-                        &self.protocol_type,
-                        rt::Cx::new(v, cx.flexible, v >= 5),
-                    )
-                    .map_err(|e| e.in_field("SyncGroupResponse.ProtocolType"))?;
-        }
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(
-                        &self.protocol_name,
-                        rt::Cx::new(v, cx.flexible, v >= 5),
-                    )
-                    .map_err(|e| e.in_field("SyncGroupResponse.ProtocolName"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.assignment, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SyncGroupResponse.Assignment"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SyncGroupResponse._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for SyncGroupResponse<'a> {}
 #[cfg(feature = "alloc")]

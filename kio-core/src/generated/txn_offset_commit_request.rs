@@ -351,79 +351,6 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.transactional_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("TxnOffsetCommitRequest.TransactionalId"))?;
-        n
-            += rt::Wire::wire_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TxnOffsetCommitRequest.GroupId"))?;
-        n
-            += rt::Wire::wire_len(&self.producer_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TxnOffsetCommitRequest.ProducerId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.producer_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("TxnOffsetCommitRequest.ProducerEpoch"))?;
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.generation_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("TxnOffsetCommitRequest.GenerationId"))?;
-        } else if self.generation_id != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TxnOffsetCommitRequest.GenerationId"),
-            );
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.member_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("TxnOffsetCommitRequest.MemberId"))?;
-        } else if self.member_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TxnOffsetCommitRequest.MemberId"),
-            );
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(
-                        &self.group_instance_id,
-                        rt::Cx::new(v, cx.flexible, v >= 3),
-                    )
-                    .map_err(|e| e.in_field("TxnOffsetCommitRequest.GroupInstanceId"))?;
-        } else if self.group_instance_id != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TxnOffsetCommitRequest.GroupInstanceId"),
-            );
-        }
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TxnOffsetCommitRequest.Topics"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TxnOffsetCommitRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for TxnOffsetCommitRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -574,25 +501,6 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TxnOffsetCommitRequestTopic.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TxnOffsetCommitRequestTopic.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TxnOffsetCommitRequestTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TxnOffsetCommitRequestTopic<'a> {}
@@ -824,56 +732,6 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestPartition<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("TxnOffsetCommitRequestPartition.PartitionIndex")
-                })?;
-        n
-            += rt::Wire::wire_len(
-                    &self.committed_offset,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("TxnOffsetCommitRequestPartition.CommittedOffset")
-                })?;
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.committed_leader_epoch,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e
-                            .in_field(
-                                "TxnOffsetCommitRequestPartition.CommittedLeaderEpoch",
-                            )
-                    })?;
-        }
-        n
-            += rt::Wire::wire_len(
-                    &self.committed_metadata,
-                    rt::Cx::new(v, cx.flexible, true),
-                )
-                .map_err(|e| {
-                    e.in_field("TxnOffsetCommitRequestPartition.CommittedMetadata")
-                })?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TxnOffsetCommitRequestPartition._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TxnOffsetCommitRequestPartition<'a> {}

@@ -173,41 +173,6 @@ impl<'a> rt::Wire<'a> for UpdateFeaturesRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.timeout_ms, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateFeaturesRequest.timeoutMs"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.feature_updates,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("UpdateFeaturesRequest.FeatureUpdates"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.validate_only,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("UpdateFeaturesRequest.ValidateOnly"))?;
-        } else if self.validate_only != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateFeaturesRequest.ValidateOnly"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateFeaturesRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for UpdateFeaturesRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -454,54 +419,6 @@ impl<'a> rt::Wire<'a> for FeatureUpdateKey<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.feature, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FeatureUpdateKey.Feature"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.max_version_level,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FeatureUpdateKey.MaxVersionLevel"))?;
-        if v <= 0 {
-            n
-                += rt::Wire::wire_len(
-                        &self.allow_downgrade,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("FeatureUpdateKey.AllowDowngrade"))?;
-        } else if self.allow_downgrade != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FeatureUpdateKey.AllowDowngrade"),
-            );
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.upgrade_type,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("FeatureUpdateKey.UpgradeType"))?;
-        } else if self.upgrade_type != 1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FeatureUpdateKey.UpgradeType"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FeatureUpdateKey._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for FeatureUpdateKey<'a> {}

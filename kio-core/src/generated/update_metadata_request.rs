@@ -813,66 +813,6 @@ impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v <= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.topic_name,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("UpdateMetadataPartitionState.TopicName"))?;
-        }
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("UpdateMetadataPartitionState.PartitionIndex"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.controller_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("UpdateMetadataPartitionState.ControllerEpoch")
-                })?;
-        n
-            += rt::Wire::wire_len(&self.leader, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataPartitionState.Leader"))?;
-        n
-            += rt::Wire::wire_len(&self.leader_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataPartitionState.LeaderEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.isr, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataPartitionState.Isr"))?;
-        n
-            += rt::Wire::wire_len(&self.zk_version, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataPartitionState.ZkVersion"))?;
-        n
-            += rt::Wire::wire_len(&self.replicas, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataPartitionState.Replicas"))?;
-        if v >= 4 {
-            n
-                += rt::Wire::wire_len(
-                        &self.offline_replicas,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("UpdateMetadataPartitionState.OfflineReplicas")
-                    })?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataPartitionState._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for UpdateMetadataPartitionState<'a> {}
 #[cfg(feature = "alloc")]
@@ -1093,52 +1033,6 @@ impl<'a> rt::Wire<'a> for UpdateMetadataTopicState<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(
-                        &self.topic_name,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("UpdateMetadataTopicState.TopicName"))?;
-        } else if self.topic_name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataTopicState.TopicName"),
-            );
-        }
-        if v >= 7 {
-            n
-                += rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("UpdateMetadataTopicState.TopicId"))?;
-        }
-        if v >= 5 {
-            n
-                += rt::Wire::wire_len(
-                        &self.partition_states,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("UpdateMetadataTopicState.PartitionStates")
-                    })?;
-        } else if self.partition_states != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataTopicState.PartitionStates"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataTopicState._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for UpdateMetadataTopicState<'a> {}
@@ -1385,45 +1279,6 @@ impl<'a> rt::Wire<'a> for UpdateMetadataBroker<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataBroker.Id"))?;
-        if v <= 0 {
-            n
-                += rt::Wire::wire_len(&self.v0_host, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("UpdateMetadataBroker.V0Host"))?;
-        }
-        if v <= 0 {
-            n
-                += rt::Wire::wire_len(&self.v0_port, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("UpdateMetadataBroker.V0Port"))?;
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.endpoints,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("UpdateMetadataBroker.Endpoints"))?;
-        }
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(&self.rack, rt::Cx::new(v, cx.flexible, true))
-                    .map_err(|e| e.in_field("UpdateMetadataBroker.Rack"))?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataBroker._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for UpdateMetadataBroker<'a> {}
 #[cfg(feature = "alloc")]
@@ -1665,57 +1520,6 @@ impl<'a> rt::Wire<'a> for UpdateMetadataEndpoint<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("UpdateMetadataEndpoint.Port"))?;
-        } else if self.port != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataEndpoint.Port"),
-            );
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("UpdateMetadataEndpoint.Host"))?;
-        } else if self.host != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataEndpoint.Host"),
-            );
-        }
-        if v >= 3 {
-            n
-                += rt::Wire::wire_len(&self.listener, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("UpdateMetadataEndpoint.Listener"))?;
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.security_protocol,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("UpdateMetadataEndpoint.SecurityProtocol"))?;
-        } else if self.security_protocol != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataEndpoint.SecurityProtocol"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataEndpoint._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for UpdateMetadataEndpoint<'a> {}

@@ -259,46 +259,6 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.cluster_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("UpdateRaftVoterRequest.ClusterId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.current_leader_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("UpdateRaftVoterRequest.CurrentLeaderEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.voter_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateRaftVoterRequest.VoterId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.voter_directory_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("UpdateRaftVoterRequest.VoterDirectoryId"))?;
-        n
-            += rt::Wire::wire_len(&self.listeners, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateRaftVoterRequest.Listeners"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.k_raft_version_feature,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("UpdateRaftVoterRequest.KRaftVersionFeature"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateRaftVoterRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for UpdateRaftVoterRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -457,28 +417,6 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Listener.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Listener.Host"))?;
-        n
-            += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Listener.Port"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Listener._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for Listener<'a> {}
@@ -649,31 +587,6 @@ impl<'a> rt::Wire<'a> for KRaftVersionFeature<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.min_supported_version,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("KRaftVersionFeature.MinSupportedVersion"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.max_supported_version,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("KRaftVersionFeature.MaxSupportedVersion"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("KRaftVersionFeature._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for KRaftVersionFeature<'a> {}

@@ -468,31 +468,6 @@ impl<'a> rt::Wire<'a> for CurrentLeader<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.leader_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CurrentLeader.LeaderId"))?;
-        n
-            += rt::Wire::wire_len(&self.leader_epoch, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CurrentLeader.LeaderEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CurrentLeader.Host"))?;
-        n
-            += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CurrentLeader.Port"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CurrentLeader._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for CurrentLeader<'a> {}
 #[cfg(feature = "alloc")]

@@ -176,30 +176,6 @@ impl<'a> rt::Wire<'a> for VoteRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.cluster_id, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("VoteRequest.ClusterId"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(&self.voter_id, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("VoteRequest.VoterId"))?;
-        }
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("VoteRequest.Topics"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("VoteRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for VoteRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -347,25 +323,6 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.topic_name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicData.TopicName"))?;
-        n
-            += rt::Wire::wire_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicData.Partitions"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicData._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for TopicData<'a> {}
@@ -713,69 +670,6 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_index,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.replica_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.ReplicaEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.replica_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionData.ReplicaId"))?;
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.replica_directory_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("PartitionData.ReplicaDirectoryId"))?;
-        }
-        if v >= 1 {
-            n
-                += rt::Wire::wire_len(
-                        &self.voter_directory_id,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("PartitionData.VoterDirectoryId"))?;
-        }
-        n
-            += rt::Wire::wire_len(
-                    &self.last_offset_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.LastOffsetEpoch"))?;
-        n
-            += rt::Wire::wire_len(&self.last_offset, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionData.LastOffset"))?;
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(&self.pre_vote, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("PartitionData.PreVote"))?;
-        } else if self.pre_vote != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionData.PreVote"),
-            );
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionData._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for PartitionData<'a> {}

@@ -136,25 +136,6 @@ impl<'a> rt::Wire<'a> for VotersRecord<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.version, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("VotersRecord.Version"))?;
-        n
-            += rt::Wire::wire_len(&self.voters, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("VotersRecord.Voters"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("VotersRecord._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for VotersRecord<'a> {}
 #[cfg(feature = "alloc")]
@@ -356,37 +337,6 @@ impl<'a> rt::Wire<'a> for Voter<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.voter_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Voter.VoterId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.voter_directory_id,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Voter.VoterDirectoryId"))?;
-        n
-            += rt::Wire::wire_len(&self.endpoints, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Voter.Endpoints"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.k_raft_version_feature,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("Voter.KRaftVersionFeature"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Voter._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for Voter<'a> {}
 #[cfg(feature = "alloc")]
@@ -543,28 +493,6 @@ impl<'a> rt::Wire<'a> for Endpoint<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Endpoint.Name"))?;
-        n
-            += rt::Wire::wire_len(&self.host, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Endpoint.Host"))?;
-        n
-            += rt::Wire::wire_len(&self.port, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Endpoint.Port"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Endpoint._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for Endpoint<'a> {}
@@ -735,31 +663,6 @@ impl<'a> rt::Wire<'a> for KRaftVersionFeature<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(
-                    &self.min_supported_version,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("KRaftVersionFeature.MinSupportedVersion"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.max_supported_version,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("KRaftVersionFeature.MaxSupportedVersion"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("KRaftVersionFeature._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for KRaftVersionFeature<'a> {}

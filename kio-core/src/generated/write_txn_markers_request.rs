@@ -120,22 +120,6 @@ impl<'a> rt::Wire<'a> for WriteTxnMarkersRequest<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.markers, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("WriteTxnMarkersRequest.Markers"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("WriteTxnMarkersRequest._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for WriteTxnMarkersRequest<'a> {}
 #[cfg(feature = "alloc")]
@@ -429,51 +413,6 @@ impl<'a> rt::Wire<'a> for WritableTxnMarker<'a> {
         }
         Ok(())
     }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.producer_id, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("WritableTxnMarker.ProducerId"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.producer_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("WritableTxnMarker.ProducerEpoch"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.transaction_result,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("WritableTxnMarker.TransactionResult"))?;
-        n
-            += rt::Wire::wire_len(&self.topics, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("WritableTxnMarker.Topics"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.coordinator_epoch,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("WritableTxnMarker.CoordinatorEpoch"))?;
-        if v >= 2 {
-            n
-                += rt::Wire::wire_len(
-                        &self.transaction_version,
-                        rt::Cx::new(v, cx.flexible, false),
-                    )
-                    .map_err(|e| e.in_field("WritableTxnMarker.TransactionVersion"))?;
-        }
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("WritableTxnMarker._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
-    }
 }
 impl<'a> rt::Struct<'a> for WritableTxnMarker<'a> {}
 #[cfg(feature = "alloc")]
@@ -619,28 +558,6 @@ impl<'a> rt::Wire<'a> for WritableTxnMarkerTopic<'a> {
             );
         }
         Ok(())
-    }
-    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        let v = cx.version;
-        let mut n = 0usize;
-        n
-            += rt::Wire::wire_len(&self.name, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("WritableTxnMarkerTopic.Name"))?;
-        n
-            += rt::Wire::wire_len(
-                    &self.partition_indexes,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("WritableTxnMarkerTopic.PartitionIndexes"))?;
-        if cx.flexible {
-            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("WritableTxnMarkerTopic._unknownTaggedFields"),
-            );
-        }
-        Ok(n)
     }
 }
 impl<'a> rt::Struct<'a> for WritableTxnMarkerTopic<'a> {}
