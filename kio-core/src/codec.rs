@@ -4,7 +4,7 @@
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind};
 use crate::schema::MessageSchema;
 use crate::types::{Array, Bytes, RecordsBytes, Str, Uuid};
-use crate::wire::{put_uvarint, CountingSink, Reader, Sink};
+use crate::wire::{put_uvarint, uvarint_len, CountingSink, Reader, Sink};
 
 /// How a value is laid out at one version of its message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,11 +47,30 @@ pub trait Wire<'a>: Sized {
     fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
         Self::read(r, cx).map(drop)
     }
+    /// Reads a value from bytes that [`Wire::skip`] already accepted at this
+    /// layout (what iterating a decoded array does): the same value as
+    /// [`Wire::read`], without building or carrying an error. `None` only if
+    /// the bytes were not in fact validated (iteration then ends); never panics.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn read_valid(r: &mut Reader<'a>, cx: Cx) -> Option<Self> {
+        Self::read(r, cx).ok()
+    }
+    /// Moves past a value that [`Wire::skip`] already accepted at this
+    /// layout, without building an error (`None` as in [`Wire::read_valid`]).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn skip_valid(r: &mut Reader<'a>, cx: Cx) -> Option<()> {
+        Self::skip(r, cx).ok()
+    }
     /// Writes the value laid out as `cx` says.
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError>;
-    /// The exact number of bytes [`Wire::write`] writes (the same code,
-    /// writing into a [`CountingSink`], so the two cannot disagree).
-    #[inline(always)]
+    /// The exact number of bytes [`Wire::write`] writes, or the error it
+    /// returns. Generated structs compute it by arithmetic that mirrors their
+    /// `write` field by field (same conditions, same errors); the default
+    /// writes into a [`CountingSink`].
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn wire_len(&self, cx: Cx) -> Result<usize, EncodeError> {
         let mut count = CountingSink::default();
         self.write(&mut count, cx)?;
@@ -133,19 +152,33 @@ macro_rules! int_wire {
     ($($t:ty => $read:ident),*) => {$(
         impl<'a> Wire<'a> for $t {
             const FIXED_SIZE: Option<usize> = Some(core::mem::size_of::<$t>());
-            #[inline(always)]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn read(r: &mut Reader<'a>, _cx: Cx) -> Result<Self, DecodeError> {
                 r.$read()
             }
-            #[inline(always)]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn skip(r: &mut Reader<'a>, _cx: Cx) -> Result<(), DecodeError> {
                 r.skip(core::mem::size_of::<$t>())
             }
-            #[inline(always)]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
+            fn read_valid(r: &mut Reader<'a>, _cx: Cx) -> Option<Self> {
+                r.next_array().map(<$t>::from_be_bytes)
+            }
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
+            fn skip_valid(r: &mut Reader<'a>, _cx: Cx) -> Option<()> {
+                r.advance(core::mem::size_of::<$t>())
+            }
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn write<S: Sink + ?Sized>(&self, w: &mut S, _cx: Cx) -> Result<(), EncodeError> {
                 w.put(&self.to_be_bytes())
             }
-            #[inline(always)]
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
             fn wire_len(&self, _cx: Cx) -> Result<usize, EncodeError> {
                 Ok(core::mem::size_of::<$t>())
             }
@@ -157,58 +190,92 @@ int_wire!(i8 => i8, i16 => i16, u16 => u16, i32 => i32, u32 => u32, i64 => i64, 
 impl<'a> Wire<'a> for bool {
     const FIXED_SIZE: Option<usize> = Some(1);
     /// Any non-zero byte is `true`, as Kafka's `readByte() != 0`.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn read(r: &mut Reader<'a>, _cx: Cx) -> Result<Self, DecodeError> {
         Ok(r.u8()? != 0)
     }
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn skip(r: &mut Reader<'a>, _cx: Cx) -> Result<(), DecodeError> {
         r.skip(1)
     }
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn read_valid(r: &mut Reader<'a>, _cx: Cx) -> Option<Self> {
+        r.next_array::<1>().map(|[b]| b != 0)
+    }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn skip_valid(r: &mut Reader<'a>, _cx: Cx) -> Option<()> {
+        r.advance(1)
+    }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, _cx: Cx) -> Result<(), EncodeError> {
         w.put(&[u8::from(*self)])
     }
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn wire_len(&self, _cx: Cx) -> Result<usize, EncodeError> {
         Ok(1)
     }
 }
 impl<'a> Wire<'a> for Uuid {
     const FIXED_SIZE: Option<usize> = Some(16);
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn read(r: &mut Reader<'a>, _cx: Cx) -> Result<Self, DecodeError> {
         r.uuid().map(Uuid)
     }
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn skip(r: &mut Reader<'a>, _cx: Cx) -> Result<(), DecodeError> {
         r.skip(16)
     }
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn read_valid(r: &mut Reader<'a>, _cx: Cx) -> Option<Self> {
+        r.next_array().map(Uuid)
+    }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn skip_valid(r: &mut Reader<'a>, _cx: Cx) -> Option<()> {
+        r.advance(16)
+    }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, _cx: Cx) -> Result<(), EncodeError> {
         w.put(&self.0)
     }
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn wire_len(&self, _cx: Cx) -> Result<usize, EncodeError> {
         Ok(16)
     }
 }
+#[cold]
+#[inline(never)]
+fn too_long(n: usize) -> EncodeError {
+    EncodeError::new(EncodeErrorKind::TooLong(n))
+}
+
 /// Writes a length prefix: compact (N+1, 0 = null) or `int16`/`int32` (-1 = null).
-#[inline(always)]
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
 pub fn write_length<S: Sink + ?Sized>(
     w: &mut S,
     len: Option<usize>,
     compact: bool,
     wide: bool,
 ) -> Result<(), EncodeError> {
-    let too_long = |n: usize| EncodeError::new(EncodeErrorKind::TooLong(n));
     match (len, compact) {
         (None, true) => put_uvarint(w, 0),
         (Some(n), true) => {
             let v = u32::try_from(n)
                 .ok()
                 .and_then(|n| n.checked_add(1))
-                .ok_or(too_long(n))?;
+                .ok_or_else(|| too_long(n))?;
             put_uvarint(w, v)
         }
         (None, false) if wide => w.put(&(-1i32).to_be_bytes()),
@@ -220,7 +287,31 @@ pub fn write_length<S: Sink + ?Sized>(
     }
 }
 
-#[inline(always)]
+/// The bytes [`write_length`] writes, or its error.
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
+pub fn length_len(len: Option<usize>, compact: bool, wide: bool) -> Result<usize, EncodeError> {
+    match (len, compact) {
+        (None, true) => Ok(1),
+        (Some(n), true) => u32::try_from(n)
+            .ok()
+            .and_then(|n| n.checked_add(1))
+            .map(uvarint_len)
+            .ok_or_else(|| too_long(n)),
+        (None, false) => Ok(if wide { 4 } else { 2 }),
+        (Some(n), false) if wide => match i32::try_from(n) {
+            Ok(_) => Ok(4),
+            Err(_) => Err(too_long(n)),
+        },
+        (Some(n), false) => match i16::try_from(n) {
+            Ok(_) => Ok(2),
+            Err(_) => Err(too_long(n)),
+        },
+    }
+}
+
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
 fn read_blob<'a>(r: &mut Reader<'a>, cx: Cx, wide: bool) -> Result<Option<&'a [u8]>, DecodeError> {
     let start = r.offset();
     match r.length(cx.flexible, wide)? {
@@ -230,137 +321,132 @@ fn read_blob<'a>(r: &mut Reader<'a>, cx: Cx, wide: bool) -> Result<Option<&'a [u
     }
 }
 
+/// [`read_blob`] over validated bytes: `None` instead of an error.
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
+fn read_blob_valid<'a>(r: &mut Reader<'a>, cx: Cx, wide: bool) -> Option<Option<&'a [u8]>> {
+    match r.next_length(cx.flexible, wide)? {
+        Some(n) => r.next_bytes(n).map(Some),
+        None if cx.nullable => Some(None),
+        None => None,
+    }
+}
+
 #[cold]
+#[inline(never)]
 fn null_not_allowed(cx: Cx) -> EncodeError {
     EncodeError::new(EncodeErrorKind::NullNotAllowed(cx.version))
 }
 
-impl<'a> Wire<'a> for Str<'a> {
-    #[inline(always)]
-    fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
-        let cx = Cx {
-            nullable: false,
-            ..cx
-        };
-        read_blob(r, cx, false).map(drop)
-    }
-    fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
-        let cx = Cx {
-            nullable: false,
-            ..cx
-        };
-        read_blob(r, cx, false).map(|b| Str::from_utf8_unchecked_bytes(b.unwrap_or_default()))
-    }
-    #[inline(always)]
-    fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
-        write_length(w, Some(self.len()), cx.flexible, false)?;
-        w.put(self.as_bytes())
-    }
-}
-impl<'a> Wire<'a> for Option<Str<'a>> {
-    #[inline(always)]
-    fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
-        read_blob(r, cx, false).map(drop)
-    }
-    fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
-        Ok(read_blob(r, cx, false)?.map(Str::from_utf8_unchecked_bytes))
-    }
-    #[inline(always)]
-    fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
-        match self {
-            Some(s) => s.write(w, cx),
-            None if cx.nullable => write_length(w, None, cx.flexible, false),
-            None => Err(null_not_allowed(cx)),
-        }
-    }
-}
-
-impl<'a> Wire<'a> for Bytes<'a> {
-    #[inline(always)]
-    fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
-        let cx = Cx {
-            nullable: false,
-            ..cx
-        };
-        read_blob(r, cx, true).map(drop)
-    }
-    fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
-        let cx = Cx {
-            nullable: false,
-            ..cx
-        };
-        read_blob(r, cx, true).map(|b| Bytes::new(b.unwrap_or_default()))
-    }
-    #[inline(always)]
-    fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
-        write_length(w, Some(self.len()), cx.flexible, true)?;
-        w.put(self.as_slice())
-    }
-}
-impl<'a> Wire<'a> for Option<Bytes<'a>> {
-    #[inline(always)]
-    fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
-        read_blob(r, cx, true).map(drop)
-    }
-    fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
-        Ok(read_blob(r, cx, true)?.map(Bytes::new))
-    }
-    #[inline(always)]
-    fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
-        match self {
-            Some(b) => b.write(w, cx),
-            None if cx.nullable => write_length(w, None, cx.flexible, true),
-            None => Err(null_not_allowed(cx)),
-        }
-    }
-}
-
-impl<'a> Wire<'a> for RecordsBytes<'a> {
-    #[inline(always)]
-    fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
-        let cx = Cx {
-            nullable: false,
-            ..cx
-        };
-        read_blob(r, cx, true).map(drop)
-    }
-    fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
-        let cx = Cx {
-            nullable: false,
-            ..cx
-        };
-        read_blob(r, cx, true).map(|b| RecordsBytes::new(b.unwrap_or_default()))
-    }
-    #[inline(always)]
-    fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
-        write_length(w, Some(self.as_slice().len()), cx.flexible, true)?;
-        w.put(self.as_slice())
-    }
-}
-
-impl<'a> Wire<'a> for Option<RecordsBytes<'a>> {
-    #[inline(always)]
-    fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
-        read_blob(r, cx, true).map(drop)
-    }
-    fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
-        Ok(read_blob(r, cx, true)?.map(RecordsBytes::new))
-    }
-    #[inline(always)]
-    fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
-        match self {
-            Some(b) => {
-                write_length(w, Some(b.as_slice().len()), cx.flexible, true)?;
-                w.put(b.as_slice())
+/// `Wire` for a length-prefixed blob type (`string`, `bytes`, `records`),
+/// not null, and for its nullable `Option`.
+macro_rules! blob_wire {
+    ($t:ident, $wide:expr, $make:path, $bytes:path) => {
+        impl<'a> Wire<'a> for $t<'a> {
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
+            fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
+                let cx = Cx {
+                    nullable: false,
+                    ..cx
+                };
+                read_blob(r, cx, $wide).map(|b| $make(b.unwrap_or_default()))
             }
-            None if cx.nullable => write_length(w, None, cx.flexible, true),
-            None => Err(null_not_allowed(cx)),
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
+            fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
+                let cx = Cx {
+                    nullable: false,
+                    ..cx
+                };
+                read_blob(r, cx, $wide).map(drop)
+            }
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
+            fn read_valid(r: &mut Reader<'a>, cx: Cx) -> Option<Self> {
+                let cx = Cx {
+                    nullable: false,
+                    ..cx
+                };
+                read_blob_valid(r, cx, $wide).map(|b| $make(b.unwrap_or_default()))
+            }
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
+            fn skip_valid(r: &mut Reader<'a>, cx: Cx) -> Option<()> {
+                let cx = Cx {
+                    nullable: false,
+                    ..cx
+                };
+                read_blob_valid(r, cx, $wide).map(drop)
+            }
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
+            fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
+                let b: &[u8] = $bytes(self);
+                write_length(w, Some(b.len()), cx.flexible, $wide)?;
+                w.put(b)
+            }
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
+            fn wire_len(&self, cx: Cx) -> Result<usize, EncodeError> {
+                let n = $bytes(self).len();
+                Ok(length_len(Some(n), cx.flexible, $wide)? + n)
+            }
         }
-    }
+        impl<'a> Wire<'a> for Option<$t<'a>> {
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
+            fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
+                Ok(read_blob(r, cx, $wide)?.map($make))
+            }
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
+            fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
+                read_blob(r, cx, $wide).map(drop)
+            }
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
+            fn read_valid(r: &mut Reader<'a>, cx: Cx) -> Option<Self> {
+                Some(read_blob_valid(r, cx, $wide)?.map($make))
+            }
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
+            fn skip_valid(r: &mut Reader<'a>, cx: Cx) -> Option<()> {
+                read_blob_valid(r, cx, $wide).map(drop)
+            }
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
+            fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
+                match self {
+                    Some(b) => b.write(w, cx),
+                    None if cx.nullable => write_length(w, None, cx.flexible, $wide),
+                    None => Err(null_not_allowed(cx)),
+                }
+            }
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
+            fn wire_len(&self, cx: Cx) -> Result<usize, EncodeError> {
+                match self {
+                    Some(b) => b.wire_len(cx),
+                    None if cx.nullable => length_len(None, cx.flexible, $wide),
+                    None => Err(null_not_allowed(cx)),
+                }
+            }
+        }
+    };
 }
+blob_wire!(Str, false, Str::from_utf8_unchecked_bytes, Str::as_bytes);
+blob_wire!(Bytes, true, Bytes::new, Bytes::as_slice);
+blob_wire!(
+    RecordsBytes,
+    true,
+    RecordsBytes::new,
+    RecordsBytes::as_slice
+);
 
 impl<'a, T: Wire<'a>> Wire<'a> for Array<'a, T> {
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
         let start = r.offset();
         match Array::read_elements(r, cx)? {
@@ -368,7 +454,8 @@ impl<'a, T: Wire<'a>> Wire<'a> for Array<'a, T> {
             None => Err(DecodeError::new(start, DecodeErrorKind::UnexpectedNull)),
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
         let start = r.offset();
         match Array::<T>::skip_elements(r, cx)? {
@@ -376,14 +463,34 @@ impl<'a, T: Wire<'a>> Wire<'a> for Array<'a, T> {
             false => Err(DecodeError::new(start, DecodeErrorKind::UnexpectedNull)),
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn read_valid(r: &mut Reader<'a>, cx: Cx) -> Option<Self> {
+        Array::read_elements_valid(r, cx)?
+    }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn skip_valid(r: &mut Reader<'a>, cx: Cx) -> Option<()> {
+        match Array::<T>::skip_elements_valid(r, cx)? {
+            true => Some(()),
+            false => None,
+        }
+    }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         write_length(w, Some(self.len()), cx.flexible, true)?;
         self.write_elements(w, cx)
     }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn wire_len(&self, cx: Cx) -> Result<usize, EncodeError> {
+        Ok(length_len(Some(self.len()), cx.flexible, true)? + self.elements_len(cx)?)
+    }
 }
 impl<'a, T: Wire<'a>> Wire<'a> for Option<Array<'a, T>> {
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn read(r: &mut Reader<'a>, cx: Cx) -> Result<Self, DecodeError> {
         let start = r.offset();
         match Array::read_elements(r, cx)? {
@@ -391,7 +498,8 @@ impl<'a, T: Wire<'a>> Wire<'a> for Option<Array<'a, T>> {
             a => Ok(a),
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn skip(r: &mut Reader<'a>, cx: Cx) -> Result<(), DecodeError> {
         let start = r.offset();
         match Array::<T>::skip_elements(r, cx)? {
@@ -399,11 +507,37 @@ impl<'a, T: Wire<'a>> Wire<'a> for Option<Array<'a, T>> {
             _ => Ok(()),
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn read_valid(r: &mut Reader<'a>, cx: Cx) -> Option<Self> {
+        match Array::read_elements_valid(r, cx)? {
+            None if !cx.nullable => None,
+            a => Some(a),
+        }
+    }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn skip_valid(r: &mut Reader<'a>, cx: Cx) -> Option<()> {
+        match Array::<T>::skip_elements_valid(r, cx)? {
+            false if !cx.nullable => None,
+            _ => Some(()),
+        }
+    }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         match self {
             Some(a) => a.write(w, cx),
             None if cx.nullable => write_length(w, None, cx.flexible, true),
+            None => Err(null_not_allowed(cx)),
+        }
+    }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn wire_len(&self, cx: Cx) -> Result<usize, EncodeError> {
+        match self {
+            Some(a) => a.wire_len(cx),
+            None if cx.nullable => length_len(None, cx.flexible, true),
             None => Err(null_not_allowed(cx)),
         }
     }
@@ -424,7 +558,20 @@ impl<'a, T: Struct<'a>> Wire<'a> for Option<T> {
         }
         T::skip(r, cx)
     }
-    #[inline(always)]
+    fn read_valid(r: &mut Reader<'a>, cx: Cx) -> Option<Self> {
+        if cx.nullable && i8::read_valid(r, cx)? < 0 {
+            return Some(None);
+        }
+        T::read_valid(r, cx).map(Some)
+    }
+    fn skip_valid(r: &mut Reader<'a>, cx: Cx) -> Option<()> {
+        if cx.nullable && i8::read_valid(r, cx)? < 0 {
+            return Some(());
+        }
+        T::skip_valid(r, cx)
+    }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
         match (self, cx.nullable) {
             (Some(v), true) => {
@@ -433,6 +580,14 @@ impl<'a, T: Struct<'a>> Wire<'a> for Option<T> {
             }
             (Some(v), false) => v.write(w, cx),
             (None, true) => w.put(&[0xff]),
+            (None, false) => Err(null_not_allowed(cx)),
+        }
+    }
+    fn wire_len(&self, cx: Cx) -> Result<usize, EncodeError> {
+        match (self, cx.nullable) {
+            (Some(v), true) => Ok(1 + v.wire_len(cx)?),
+            (Some(v), false) => v.wire_len(cx),
+            (None, true) => Ok(1),
             (None, false) => Err(null_not_allowed(cx)),
         }
     }

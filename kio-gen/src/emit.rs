@@ -266,8 +266,13 @@ fn struct_def(m: &Message, s: &StructDef, top: bool) -> TokenStream {
         let id = ident(&field_ident(&f.name));
         quote!(#id: rt::IntoOwned::into_owned(self.#id),)
     });
-    let read = read_fn(m, s);
-    let skip = skip_fn(m, s);
+    let read = read_fn(m, s, Mode::Checked);
+    let skip = skip_fn(m, s, Mode::Checked);
+    let read_valid = read_fn(m, s, Mode::Valid);
+    let skip_valid = skip_fn(m, s, Mode::Valid);
+    // `wire_len` stays the trait's default (`write` into a `CountingSink`,
+    // monomorphized and inlined): generated arithmetic mirroring `write`
+    // was tried and measured slower (docs/PERFORMANCE.md).
     let write = write_fn(m, s);
     let owner = &s.name;
     quote! {
@@ -300,6 +305,8 @@ fn struct_def(m: &Message, s: &StructDef, top: bool) -> TokenStream {
         impl<'a> rt::Wire<'a> for #name<'a> {
             #read
             #skip
+            #read_valid
+            #skip_valid
             #write
         }
 
@@ -338,25 +345,162 @@ fn local(f: &Field) -> proc_macro2::Ident {
     format_ident!("f_{}", field_ident(&f.name).trim_start_matches("r#"))
 }
 
-/// `read`: each field into a local, then the struct built once (no
-/// `Default` first, no drop of a value about to be overwritten).
-fn read_fn(m: &Message, s: &StructDef) -> TokenStream {
+/// True when `ts` mentions the identifier `name` anywhere.
+fn uses_ident(ts: &TokenStream, name: &str) -> bool {
+    ts.clone().into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == name,
+        proc_macro2::TokenTree::Group(g) => uses_ident(&g.stream(), name),
+        _ => false,
+    })
+}
+
+/// Which decoding half a generated function is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `read` / `skip`: untrusted bytes, errors say what, where and why.
+    Checked,
+    /// `read_valid` / `skip_valid`: bytes `skip` already accepted (array
+    /// iteration); `None` instead of an error, nothing built on the way.
+    Valid,
+}
+
+impl Mode {
+    /// `expr?` for a fallible step: the error named after `path`, or `None`.
+    fn try_(self, expr: TokenStream, path: &str) -> TokenStream {
+        match self {
+            Mode::Checked => quote!(#expr.map_err(|e| e.in_field(#path))?),
+            Mode::Valid => quote!(#expr.ok()?),
+        }
+    }
+    fn read_call(self, fcx: &TokenStream, path: &str) -> TokenStream {
+        match self {
+            Mode::Checked => quote!(rt::Wire::read(r, #fcx).map_err(|e| e.in_field(#path))?),
+            Mode::Valid => quote!(rt::Wire::read_valid(r, #fcx)?),
+        }
+    }
+    fn skip_call(self, ty: &TokenStream, fcx: &TokenStream, path: &str) -> TokenStream {
+        match self {
+            Mode::Checked => {
+                quote!(<#ty as rt::Wire<'a>>::skip(r, #fcx).map_err(|e| e.in_field(#path))?;)
+            }
+            Mode::Valid => quote!(<#ty as rt::Wire<'a>>::skip_valid(r, #fcx)?;),
+        }
+    }
+    /// The guard of a run of fixed-size fields: one comparison; when it
+    /// fails, the error of the first field that does not fit (or `None`).
+    fn run_guard(self, run: &[RunField]) -> TokenStream {
+        let sizes = run.iter().map(|f| &f.size);
+        match self {
+            Mode::Checked => {
+                let table = run.iter().map(|f| {
+                    let (size, path) = (&f.size, &f.path);
+                    quote!((#size, #path))
+                });
+                quote! {
+                    if r.remaining() < #(#sizes)+* {
+                        return Err(r.run_error(&[#(#table),*]));
+                    }
+                }
+            }
+            Mode::Valid => quote! {
+                if r.remaining() < #(#sizes)+* {
+                    return None;
+                }
+            },
+        }
+    }
+}
+
+/// One field of a run of fixed-size fields.
+struct RunField {
+    /// Its size at this version: a literal, or `(if cond { n } else { 0 })`.
+    size: TokenStream,
+    /// `Struct.Field`, for the error.
+    path: String,
+    /// Its `read` (into a local) once the run is known to fit; or its skip.
+    stmt: TokenStream,
+}
+
+/// The non-tagged fields of `s` in wire order, grouped into runs of
+/// fixed-size fields (`Ok`) and single variable-size fields (`Err`).
+fn field_runs(s: &StructDef) -> Vec<Result<Vec<&Field>, &Field>> {
+    let mut out: Vec<Result<Vec<&Field>, &Field>> = Vec::new();
+    for f in s.fields.iter().filter(|f| f.tag.is_none()) {
+        if fixed_size(f).is_some() {
+            if let Some(Ok(run)) = out.last_mut() {
+                run.push(f);
+                continue;
+            }
+            out.push(Ok(vec![f]));
+        } else {
+            out.push(Err(f));
+        }
+    }
+    out
+}
+
+/// The size of a fixed-size field at version `v`, as an expression.
+fn run_size(m: &Message, f: &Field) -> TokenStream {
+    let n = Literal::usize_unsuffixed(fixed_size(f).unwrap_or_default());
+    match cond(f.versions, m.valid) {
+        None => quote!(#n),
+        Some(c) => quote!((if #c { #n } else { 0 })),
+    }
+}
+
+/// `read` (checked) or `read_valid`: each field into a local, then the
+/// struct built once (no `Default` first, no drop of a value about to be
+/// overwritten). A run of fixed-size fields is bounds-checked once.
+fn read_fn(m: &Message, s: &StructDef, mode: Mode) -> TokenStream {
     let mut body = TokenStream::new();
-    for f in &s.fields {
+    for f in s.fields.iter().filter(|f| f.tag.is_some()) {
         let loc = local(f);
         let ty = field_ty(f);
         let d = default_expr(f);
-        if f.tag.is_some() {
-            body.extend(quote!(let mut #loc: #ty = #d;));
-            continue;
-        }
-        let path = format!("{}.{}", s.name, f.name);
-        let fcx = field_cx(m, f, false);
-        let read = quote!(rt::Wire::read(r, #fcx).map_err(|e| e.in_field(#path))?);
-        body.extend(match cond(f.versions, m.valid) {
+        body.extend(quote!(let mut #loc: #ty = #d;));
+    }
+    let one = |f: &Field, read: TokenStream| {
+        let loc = local(f);
+        let ty = field_ty(f);
+        let d = default_expr(f);
+        match cond(f.versions, m.valid) {
             None => quote!(let #loc: #ty = #read;),
             Some(c) => quote!(let #loc: #ty = if #c { #read } else { #d };),
-        });
+        }
+    };
+    for group in field_runs(s) {
+        match group {
+            Err(f) => {
+                let path = format!("{}.{}", s.name, f.name);
+                let fcx = field_cx(m, f, false);
+                body.extend(one(f, mode.read_call(&fcx, &path)));
+            }
+            Ok(run) if run.len() == 1 => {
+                let f = run[0];
+                let path = format!("{}.{}", s.name, f.name);
+                let fcx = field_cx(m, f, false);
+                body.extend(one(f, mode.read_call(&fcx, &path)));
+            }
+            Ok(run) => {
+                let fields: Vec<RunField> = run
+                    .iter()
+                    .map(|f| {
+                        let fcx = field_cx(m, f, false);
+                        // The run fits, so this read cannot fail.
+                        let read = quote!(rt::Wire::read_valid(r, #fcx).unwrap_or_default());
+                        RunField {
+                            size: run_size(m, f),
+                            path: format!("{}.{}", s.name, f.name),
+                            stmt: one(f, read),
+                        }
+                    })
+                    .collect();
+                body.extend(mode.run_guard(&fields));
+                for f in fields {
+                    body.extend(f.stmt);
+                }
+            }
+        }
     }
     let tagged: Vec<&Field> = s.fields.iter().filter(|f| f.tag.is_some()).collect();
     let mut arms = TokenStream::new();
@@ -370,10 +514,12 @@ fn read_fn(m: &Message, s: &StructDef) -> TokenStream {
             Some(c) => quote!(if #c),
             None => quote!(),
         };
+        let read = mode.try_(quote!(rt::Wire::read(&mut sub, #fcx)), &path);
+        let used = mode.try_(quote!(rt::TaggedSection::check_used(tag, &sub)), &path);
         arms.extend(quote! {
             #tag #guard => {
-                #loc = rt::Wire::read(&mut sub, #fcx).map_err(|e| e.in_field(#path))?;
-                rt::TaggedSection::check_used(tag, &sub).map_err(|e| e.in_field(#path))?;
+                #loc = #read;
+                #used;
                 if #loc != #d {
                     tags.typed(tag);
                 }
@@ -384,25 +530,30 @@ fn read_fn(m: &Message, s: &StructDef) -> TokenStream {
         quote!(let unknown_tagged_fields = rt::UnknownTags::default();)
     } else {
         let path = format!("{}._tagged", s.name);
-        let lp = if tagged.is_empty() {
-            quote! {
-                while tags.next(r).map_err(|e| e.in_field(#path))?.is_some() {}
+        let inner = if tagged.is_empty() {
+            match mode {
+                Mode::Checked => quote! {
+                    rt::TaggedSection::read_raw_only(r).map_err(|e| e.in_field(#path))?
+                },
+                Mode::Valid => quote!(rt::TaggedSection::read_raw_only_valid(r)?),
             }
         } else {
-            quote! {
-                while let Some((tag, mut sub)) = tags.next(r).map_err(|e| e.in_field(#path))? {
+            let begin = mode.try_(quote!(rt::TaggedSection::begin(r)), &path);
+            let next = mode.try_(quote!(tags.next(r)), &path);
+            quote! {{
+                let mut tags = #begin;
+                while let Some((tag, mut sub)) = #next {
                     match tag {
                         #arms
                         _ => {}
                     }
                 }
-            }
+                tags.finish(r)
+            }}
         };
         quote! {
             let unknown_tagged_fields = if cx.flexible {
-                let mut tags = rt::TaggedSection::begin(r).map_err(|e| e.in_field(#path))?;
-                #lp
-                tags.finish(r)
+                #inner
             } else {
                 rt::UnknownTags::default()
             };
@@ -413,7 +564,7 @@ fn read_fn(m: &Message, s: &StructDef) -> TokenStream {
         let loc = local(f);
         quote!(#id: #loc,)
     });
-    let uses_v = !s.fields.is_empty();
+    let uses_v = uses_ident(&body, "v") || uses_ident(&section, "v");
     let v_binding = if uses_v {
         quote!(let v = cx.version;)
     } else {
@@ -429,16 +580,28 @@ fn read_fn(m: &Message, s: &StructDef) -> TokenStream {
     } else {
         quote!(_r)
     };
-    quote! {
-        fn read(#r_name: &mut rt::Reader<'a>, #cx_name: rt::Cx) -> Result<Self, rt::DecodeError> {
-            #v_binding
-            #body
-            #section
-            Ok(Self {
-                #(#inits)*
-                unknown_tagged_fields,
-            })
-        }
+    let value = quote!(Self {
+        #(#inits)*
+        unknown_tagged_fields,
+    });
+    match mode {
+        Mode::Checked => quote! {
+            fn read(#r_name: &mut rt::Reader<'a>, #cx_name: rt::Cx) -> Result<Self, rt::DecodeError> {
+                #v_binding
+                #body
+                #section
+                Ok(#value)
+            }
+        },
+        Mode::Valid => quote! {
+            #[inline]
+            fn read_valid(#r_name: &mut rt::Reader<'a>, #cx_name: rt::Cx) -> Option<Self> {
+                #v_binding
+                #body
+                #section
+                Some(#value)
+            }
+        },
     }
 }
 
@@ -457,65 +620,62 @@ fn fixed_size(f: &Field) -> Option<usize> {
     }
 }
 
-/// `skip`: the same checks as `read`, in the same order and with the same
-/// errors, without building the struct (arrays are validated this way).
-fn skip_fn(m: &Message, s: &StructDef) -> TokenStream {
+/// `skip` (checked) or `skip_valid`: the same checks as `read`, in the same
+/// order and with the same errors, without building the struct (arrays are
+/// validated this way). A run of fixed-size fields is one check.
+fn skip_fn(m: &Message, s: &StructDef, mode: Mode) -> TokenStream {
     let mut body = TokenStream::new();
-    // A run of fixed-size fields is skipped by one check; only when that
-    // fails are they skipped one by one, for the exact error.
-    let mut run: Vec<(TokenStream, TokenStream)> = Vec::new();
-    let flush = |run: &mut Vec<(TokenStream, TokenStream)>, body: &mut TokenStream| match run.len()
-    {
-        0 => {}
-        1 => body.extend(run.remove(0).1),
-        _ => {
-            let sizes = run.iter().map(|(n, _)| n);
-            let each = run.iter().map(|(_, st)| st);
-            body.extend(quote! {
-                if r.skip(#(#sizes)+*).is_err() {
-                    #(#each)*
-                }
-            });
-            run.clear();
-        }
-    };
-    for f in s.fields.iter().filter(|f| f.tag.is_none()) {
-        let path = format!("{}.{}", s.name, f.name);
-        let fcx = field_cx(m, f, false);
-        let ty = field_ty(f);
-        let stmt = quote! {
-            <#ty as rt::Wire<'a>>::skip(r, #fcx).map_err(|e| e.in_field(#path))?;
-        };
-        let c = cond(f.versions, m.valid);
-        let stmt = match &c {
-            None => stmt,
-            Some(c) => quote!(if #c { #stmt }),
-        };
-        match fixed_size(f) {
-            Some(n) => {
-                let n = Literal::usize_unsuffixed(n);
-                let size = match &c {
-                    None => quote!(#n),
-                    Some(c) => quote!((if #c { #n } else { 0 })),
-                };
-                run.push((size, stmt));
+    for group in field_runs(s) {
+        let one = |f: &Field| {
+            let path = format!("{}.{}", s.name, f.name);
+            let fcx = field_cx(m, f, false);
+            let ty = field_ty(f);
+            let stmt = mode.skip_call(&ty, &fcx, &path);
+            match cond(f.versions, m.valid) {
+                None => stmt,
+                Some(c) => quote!(if #c { #stmt }),
             }
-            None => {
-                flush(&mut run, &mut body);
-                body.extend(stmt);
+        };
+        match group {
+            Err(f) => body.extend(one(f)),
+            Ok(run) if run.len() == 1 => body.extend(one(run[0])),
+            Ok(run) => {
+                let fields: Vec<RunField> = run
+                    .iter()
+                    .map(|f| RunField {
+                        size: run_size(m, f),
+                        path: format!("{}.{}", s.name, f.name),
+                        stmt: TokenStream::new(),
+                    })
+                    .collect();
+                let sizes = fields.iter().map(|f| &f.size);
+                let step = match mode {
+                    Mode::Checked => {
+                        // After the guard the run fits: moving past it cannot fail.
+                        let guard = mode.run_guard(&fields);
+                        quote!(#guard let _ = r.advance(#(#sizes)+*);)
+                    }
+                    Mode::Valid => quote!(r.advance(#(#sizes)+*)?;),
+                };
+                body.extend(step);
             }
         }
     }
-    flush(&mut run, &mut body);
     let tagged: Vec<&Field> = s.fields.iter().filter(|f| f.tag.is_some()).collect();
     let section = if m.flexible.is_empty() {
         quote!()
     } else {
         let path = format!("{}._tagged", s.name);
         if tagged.is_empty() {
+            let step = match mode {
+                Mode::Checked => {
+                    quote!(rt::TaggedSection::skip(r).map_err(|e| e.in_field(#path))?;)
+                }
+                Mode::Valid => quote!(rt::TaggedSection::skip_valid(r)?;),
+            };
             quote! {
                 if cx.flexible {
-                    rt::TaggedSection::skip(r).map_err(|e| e.in_field(#path))?;
+                    #step
                 }
             }
         } else {
@@ -529,17 +689,21 @@ fn skip_fn(m: &Message, s: &StructDef) -> TokenStream {
                     Some(c) => quote!(if #c),
                     None => quote!(),
                 };
+                let skip = mode.try_(quote!(<#ty as rt::Wire<'a>>::skip(&mut sub, #fcx)), &fpath);
+                let used = mode.try_(quote!(rt::TaggedSection::check_used(tag, &sub)), &fpath);
                 arms.extend(quote! {
                     #tag #guard => {
-                        <#ty as rt::Wire<'a>>::skip(&mut sub, #fcx).map_err(|e| e.in_field(#fpath))?;
-                        rt::TaggedSection::check_used(tag, &sub).map_err(|e| e.in_field(#fpath))?;
+                        #skip;
+                        #used;
                     }
                 });
             }
+            let begin = mode.try_(quote!(rt::TaggedSection::begin(r)), &path);
+            let next = mode.try_(quote!(tags.next(r)), &path);
             quote! {
                 if cx.flexible {
-                    let mut tags = rt::TaggedSection::begin(r).map_err(|e| e.in_field(#path))?;
-                    while let Some((tag, mut sub)) = tags.next(r).map_err(|e| e.in_field(#path))? {
+                    let mut tags = #begin;
+                    while let Some((tag, mut sub)) = #next {
                         match tag {
                             #arms
                             _ => {}
@@ -549,7 +713,7 @@ fn skip_fn(m: &Message, s: &StructDef) -> TokenStream {
             }
         }
     };
-    let uses_v = !s.fields.is_empty();
+    let uses_v = uses_ident(&body, "v") || uses_ident(&section, "v");
     let v_binding = if uses_v {
         quote!(let v = cx.version;)
     } else {
@@ -565,13 +729,23 @@ fn skip_fn(m: &Message, s: &StructDef) -> TokenStream {
     } else {
         quote!(_r)
     };
-    quote! {
-        fn skip(#r_name: &mut rt::Reader<'a>, #cx_name: rt::Cx) -> Result<(), rt::DecodeError> {
-            #v_binding
-            #body
-            #section
-            Ok(())
-        }
+    match mode {
+        Mode::Checked => quote! {
+            fn skip(#r_name: &mut rt::Reader<'a>, #cx_name: rt::Cx) -> Result<(), rt::DecodeError> {
+                #v_binding
+                #body
+                #section
+                Ok(())
+            }
+        },
+        Mode::Valid => quote! {
+            fn skip_valid(#r_name: &mut rt::Reader<'a>, #cx_name: rt::Cx) -> Option<()> {
+                #v_binding
+                #body
+                #section
+                Some(())
+            }
+        },
     }
 }
 

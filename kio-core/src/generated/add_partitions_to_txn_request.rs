@@ -82,19 +82,32 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
         } else {
             rt::Str::new("")
         };
+        if r.remaining() < (if v <= 3 { 8 } else { 0 }) + (if v <= 3 { 2 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v <= 3 { 8 } else { 0 }),
+                                "AddPartitionsToTxnRequest.V3AndBelowProducerId",
+                            ),
+                            (
+                                (if v <= 3 { 2 } else { 0 }),
+                                "AddPartitionsToTxnRequest.V3AndBelowProducerEpoch",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_v3_and_below_producer_id: i64 = if v <= 3 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId")
-                })?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_v3_and_below_producer_epoch: i16 = if v <= 3 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch")
-                })?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
@@ -106,14 +119,8 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
             ::core::default::Default::default()
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("AddPartitionsToTxnRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("AddPartitionsToTxnRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -141,20 +148,24 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
                     e.in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId")
                 })?;
         }
-        if r.skip((if v <= 3 { 8 } else { 0 }) + (if v <= 3 { 2 } else { 0 })).is_err() {
-            if v <= 3 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId")
-                    })?;
-            }
-            if v <= 3 {
-                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch")
-                    })?;
-            }
+        if r.remaining() < (if v <= 3 { 8 } else { 0 }) + (if v <= 3 { 2 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v <= 3 { 8 } else { 0 }),
+                                "AddPartitionsToTxnRequest.V3AndBelowProducerId",
+                            ),
+                            (
+                                (if v <= 3 { 2 } else { 0 }),
+                                "AddPartitionsToTxnRequest.V3AndBelowProducerEpoch",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v <= 3 { 8 } else { 0 }) + (if v <= 3 { 2 } else { 0 }));
         if v <= 3 {
             <rt::Array<
                 'a,
@@ -167,6 +178,80 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_transactions: rt::Array<'a, AddPartitionsToTxnTransaction<'a>> = if v >= 4
+        {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_v3_and_below_transactional_id: rt::Str<'a> = if v <= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        if r.remaining() < (if v <= 3 { 8 } else { 0 }) + (if v <= 3 { 2 } else { 0 }) {
+            return None;
+        }
+        let f_v3_and_below_producer_id: i64 = if v <= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_v3_and_below_producer_epoch: i16 = if v <= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_v3_and_below_topics: rt::Array<'a, AddPartitionsToTxnTopic<'a>> = if v <= 3
+        {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            transactions: f_transactions,
+            v3_and_below_transactional_id: f_v3_and_below_transactional_id,
+            v3_and_below_producer_id: f_v3_and_below_producer_id,
+            v3_and_below_producer_epoch: f_v3_and_below_producer_epoch,
+            v3_and_below_topics: f_v3_and_below_topics,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 4 {
+            <rt::Array<
+                'a,
+                AddPartitionsToTxnTransaction<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v <= 3 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        r.advance((if v <= 3 { 8 } else { 0 }) + (if v <= 3 { 2 } else { 0 }))?;
+        if v <= 3 {
+            <rt::Array<
+                'a,
+                AddPartitionsToTxnTopic<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -341,21 +426,45 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTransaction<'a> {
         } else {
             rt::Str::new("")
         };
+        if r.remaining()
+            < (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 2 } else { 0 })
+                + (if v >= 4 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 4 { 8 } else { 0 }),
+                                "AddPartitionsToTxnTransaction.ProducerId",
+                            ),
+                            (
+                                (if v >= 4 { 2 } else { 0 }),
+                                "AddPartitionsToTxnTransaction.ProducerEpoch",
+                            ),
+                            (
+                                (if v >= 4 { 1 } else { 0 }),
+                                "AddPartitionsToTxnTransaction.VerifyOnly",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_producer_id: i64 = if v >= 4 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.ProducerId"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_producer_epoch: i16 = if v >= 4 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.ProducerEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_verify_only: bool = if v >= 4 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.VerifyOnly"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
@@ -366,14 +475,8 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTransaction<'a> {
             ::core::default::Default::default()
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("AddPartitionsToTxnTransaction._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -394,32 +497,35 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTransaction<'a> {
                     e.in_field("AddPartitionsToTxnTransaction.TransactionalId")
                 })?;
         }
-        if r
-            .skip(
+        if r.remaining()
+            < (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 2 } else { 0 })
+                + (if v >= 4 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 4 { 8 } else { 0 }),
+                                "AddPartitionsToTxnTransaction.ProducerId",
+                            ),
+                            (
+                                (if v >= 4 { 2 } else { 0 }),
+                                "AddPartitionsToTxnTransaction.ProducerEpoch",
+                            ),
+                            (
+                                (if v >= 4 { 1 } else { 0 }),
+                                "AddPartitionsToTxnTransaction.VerifyOnly",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 2 } else { 0 })
                     + (if v >= 4 { 1 } else { 0 }),
-            )
-            .is_err()
-        {
-            if v >= 4 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("AddPartitionsToTxnTransaction.ProducerId")
-                    })?;
-            }
-            if v >= 4 {
-                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("AddPartitionsToTxnTransaction.ProducerEpoch")
-                    })?;
-            }
-            if v >= 4 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("AddPartitionsToTxnTransaction.VerifyOnly")
-                    })?;
-            }
-        }
+            );
         if v >= 4 {
             <rt::Array<
                 'a,
@@ -432,6 +538,79 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTransaction<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnTransaction._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_transactional_id: rt::Str<'a> = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        if r.remaining()
+            < (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 2 } else { 0 })
+                + (if v >= 4 { 1 } else { 0 })
+        {
+            return None;
+        }
+        let f_producer_id: i64 = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_producer_epoch: i16 = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_verify_only: bool = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_topics: rt::Array<'a, AddPartitionsToTxnTopic<'a>> = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            transactional_id: f_transactional_id,
+            producer_id: f_producer_id,
+            producer_epoch: f_producer_epoch,
+            verify_only: f_verify_only,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 4 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        r.advance(
+            (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 2 } else { 0 })
+                + (if v >= 4 { 1 } else { 0 }),
+        )?;
+        if v >= 4 {
+            <rt::Array<
+                'a,
+                AddPartitionsToTxnTopic<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -566,14 +745,8 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopic<'a> {
             )
             .map_err(|e| e.in_field("AddPartitionsToTxnTopic.Partitions"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("AddPartitionsToTxnTopic._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("AddPartitionsToTxnTopic._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -594,6 +767,42 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopic<'a> {
                 .map_err(|e| e.in_field("AddPartitionsToTxnTopic._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

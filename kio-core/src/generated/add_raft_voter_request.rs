@@ -79,15 +79,30 @@ impl<'a> rt::Wire<'a> for AddRaftVoterRequest<'a> {
                 rt::Cx::new(v, cx.flexible, true),
             )
             .map_err(|e| e.in_field("AddRaftVoterRequest.ClusterId"))?;
-        let f_timeout_ms: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddRaftVoterRequest.TimeoutMs"))?;
-        let f_voter_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddRaftVoterRequest.VoterId"))?;
-        let f_voter_directory_id: rt::Uuid = rt::Wire::read(
+        if r.remaining() < 4 + 4 + 16 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "AddRaftVoterRequest.TimeoutMs"),
+                            (4, "AddRaftVoterRequest.VoterId"),
+                            (16, "AddRaftVoterRequest.VoterDirectoryId"),
+                        ],
+                    ),
+            );
+        }
+        let f_timeout_ms: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("AddRaftVoterRequest.VoterDirectoryId"))?;
+            .unwrap_or_default();
+        let f_voter_id: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_voter_directory_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_listeners: rt::Array<'a, Listener<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -100,14 +115,8 @@ impl<'a> rt::Wire<'a> for AddRaftVoterRequest<'a> {
             true
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("AddRaftVoterRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("AddRaftVoterRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -125,14 +134,19 @@ impl<'a> rt::Wire<'a> for AddRaftVoterRequest<'a> {
         let v = cx.version;
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("AddRaftVoterRequest.ClusterId"))?;
-        if r.skip(4 + 4 + 16).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddRaftVoterRequest.TimeoutMs"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddRaftVoterRequest.VoterId"))?;
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddRaftVoterRequest.VoterDirectoryId"))?;
+        if r.remaining() < 4 + 4 + 16 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "AddRaftVoterRequest.TimeoutMs"),
+                            (4, "AddRaftVoterRequest.VoterId"),
+                            (16, "AddRaftVoterRequest.VoterDirectoryId"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 4 + 16);
         <rt::Array<
             'a,
             Listener<'a>,
@@ -147,6 +161,70 @@ impl<'a> rt::Wire<'a> for AddRaftVoterRequest<'a> {
                 .map_err(|e| e.in_field("AddRaftVoterRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_cluster_id: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        if r.remaining() < 4 + 4 + 16 {
+            return None;
+        }
+        let f_timeout_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_voter_id: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_voter_directory_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_listeners: rt::Array<'a, Listener<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_ack_when_committed: bool = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            true
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            cluster_id: f_cluster_id,
+            timeout_ms: f_timeout_ms,
+            voter_id: f_voter_id,
+            voter_directory_id: f_voter_directory_id,
+            listeners: f_listeners,
+            ack_when_committed: f_ack_when_committed,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        r.advance(4 + 4 + 16)?;
+        <rt::Array<
+            'a,
+            Listener<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 1 {
+            <bool as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -259,10 +337,8 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
         let f_port: u16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Port"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("Listener._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("Listener._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("Listener._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -285,6 +361,44 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("Listener._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_host: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_port: u16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            host: f_host,
+            port: f_port,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <u16 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -61,32 +61,42 @@ impl AllocateProducerIdsResponse<'_> {
 impl<'a> rt::Wire<'a> for AllocateProducerIdsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_throttle_time_ms: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 2 + 8 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "AllocateProducerIdsResponse.ThrottleTimeMs"),
+                            (2, "AllocateProducerIdsResponse.ErrorCode"),
+                            (8, "AllocateProducerIdsResponse.ProducerIdStart"),
+                            (4, "AllocateProducerIdsResponse.ProducerIdLen"),
+                        ],
+                    ),
+            );
+        }
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("AllocateProducerIdsResponse.ThrottleTimeMs"))?;
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AllocateProducerIdsResponse.ErrorCode"))?;
-        let f_producer_id_start: i64 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("AllocateProducerIdsResponse.ProducerIdStart"))?;
-        let f_producer_id_len: i32 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_producer_id_start: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("AllocateProducerIdsResponse.ProducerIdLen"))?;
+            .unwrap_or_default();
+        let f_producer_id_len: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("AllocateProducerIdsResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("AllocateProducerIdsResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -99,22 +109,71 @@ impl<'a> rt::Wire<'a> for AllocateProducerIdsResponse<'a> {
         })
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
-        let v = cx.version;
-        if r.skip(4 + 2 + 8 + 4).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AllocateProducerIdsResponse.ThrottleTimeMs"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AllocateProducerIdsResponse.ErrorCode"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AllocateProducerIdsResponse.ProducerIdStart"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AllocateProducerIdsResponse.ProducerIdLen"))?;
+        if r.remaining() < 4 + 2 + 8 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "AllocateProducerIdsResponse.ThrottleTimeMs"),
+                            (2, "AllocateProducerIdsResponse.ErrorCode"),
+                            (8, "AllocateProducerIdsResponse.ProducerIdStart"),
+                            (4, "AllocateProducerIdsResponse.ProducerIdLen"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 2 + 8 + 4);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("AllocateProducerIdsResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 2 + 8 + 4 {
+            return None;
+        }
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_producer_id_start: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_producer_id_len: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            producer_id_start: f_producer_id_start,
+            producer_id_len: f_producer_id_len,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        r.advance(4 + 2 + 8 + 4)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -56,16 +56,28 @@ impl AlterPartitionReassignmentsRequest<'_> {
 impl<'a> rt::Wire<'a> for AlterPartitionReassignmentsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_timeout_ms: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AlterPartitionReassignmentsRequest.TimeoutMs"))?;
+        if r.remaining() < 4 + (if v >= 1 { 1 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "AlterPartitionReassignmentsRequest.TimeoutMs"),
+                            (
+                                (if v >= 1 { 1 } else { 0 }),
+                                "AlterPartitionReassignmentsRequest.AllowReplicationFactorChange",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_timeout_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_allow_replication_factor_change: bool = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e
-                        .in_field(
-                            "AlterPartitionReassignmentsRequest.AllowReplicationFactorChange",
-                        )
-                })?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             true
         };
@@ -75,14 +87,8 @@ impl<'a> rt::Wire<'a> for AlterPartitionReassignmentsRequest<'a> {
             )
             .map_err(|e| e.in_field("AlterPartitionReassignmentsRequest.Topics"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("AlterPartitionReassignmentsRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("AlterPartitionReassignmentsRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -95,21 +101,21 @@ impl<'a> rt::Wire<'a> for AlterPartitionReassignmentsRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + (if v >= 1 { 1 } else { 0 })).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("AlterPartitionReassignmentsRequest.TimeoutMs")
-                })?;
-            if v >= 1 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e
-                            .in_field(
+        if r.remaining() < 4 + (if v >= 1 { 1 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "AlterPartitionReassignmentsRequest.TimeoutMs"),
+                            (
+                                (if v >= 1 { 1 } else { 0 }),
                                 "AlterPartitionReassignmentsRequest.AllowReplicationFactorChange",
-                            )
-                    })?;
-            }
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + (if v >= 1 { 1 } else { 0 }));
         <rt::Array<
             'a,
             ReassignableTopic<'a>,
@@ -120,6 +126,51 @@ impl<'a> rt::Wire<'a> for AlterPartitionReassignmentsRequest<'a> {
                 .map_err(|e| e.in_field("AlterPartitionReassignmentsRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + (if v >= 1 { 1 } else { 0 }) {
+            return None;
+        }
+        let f_timeout_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_allow_replication_factor_change: bool = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            true
+        };
+        let f_topics: rt::Array<'a, ReassignableTopic<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            timeout_ms: f_timeout_ms,
+            allow_replication_factor_change: f_allow_replication_factor_change,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + (if v >= 1 { 1 } else { 0 }))?;
+        <rt::Array<
+            'a,
+            ReassignableTopic<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -227,14 +278,8 @@ impl<'a> rt::Wire<'a> for ReassignableTopic<'a> {
             )
             .map_err(|e| e.in_field("ReassignableTopic.Partitions"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ReassignableTopic._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ReassignableTopic._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -258,6 +303,42 @@ impl<'a> rt::Wire<'a> for ReassignableTopic<'a> {
                 .map_err(|e| e.in_field("ReassignableTopic._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions: rt::Array<'a, ReassignablePartition<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            ReassignablePartition<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -345,14 +426,8 @@ impl<'a> rt::Wire<'a> for ReassignablePartition<'a> {
             )
             .map_err(|e| e.in_field("ReassignablePartition.Replicas"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ReassignablePartition._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ReassignablePartition._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -375,6 +450,39 @@ impl<'a> rt::Wire<'a> for ReassignablePartition<'a> {
                 .map_err(|e| e.in_field("ReassignablePartition._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_partition_index: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_replicas: Option<rt::Array<'a, i32>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition_index: f_partition_index,
+            replicas: f_replicas,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <Option<
+            rt::Array<'a, i32>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

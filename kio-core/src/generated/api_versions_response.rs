@@ -79,6 +79,10 @@ impl ApiVersionsResponse<'_> {
 impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        let mut f_supported_features: rt::Array<'a, SupportedFeatureKey<'a>> = ::core::default::Default::default();
+        let mut f_finalized_features_epoch: i64 = -1;
+        let mut f_finalized_features: rt::Array<'a, FinalizedFeatureKey<'a>> = ::core::default::Default::default();
+        let mut f_zk_migration_ready: bool = false;
         let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ApiVersionsResponse.ErrorCode"))?;
         let f_api_keys: rt::Array<'a, ApiVersion<'a>> = rt::Wire::read(
@@ -92,86 +96,88 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
         } else {
             0
         };
-        let mut f_supported_features: rt::Array<'a, SupportedFeatureKey<'a>> = ::core::default::Default::default();
-        let mut f_finalized_features_epoch: i64 = -1;
-        let mut f_finalized_features: rt::Array<'a, FinalizedFeatureKey<'a>> = ::core::default::Default::default();
-        let mut f_zk_migration_ready: bool = false;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ApiVersionsResponse._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("ApiVersionsResponse._tagged"))?
             {
-                match tag {
-                    0u32 if v >= 3 => {
-                        f_supported_features = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("ApiVersionsResponse.SupportedFeatures")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("ApiVersionsResponse.SupportedFeatures")
-                            })?;
-                        if f_supported_features != ::core::default::Default::default() {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("ApiVersionsResponse._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("ApiVersionsResponse._tagged"))?
+                {
+                    match tag {
+                        0u32 if v >= 3 => {
+                            f_supported_features = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("ApiVersionsResponse.SupportedFeatures")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("ApiVersionsResponse.SupportedFeatures")
+                                })?;
+                            if f_supported_features
+                                != ::core::default::Default::default()
+                            {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    1u32 if v >= 3 => {
-                        f_finalized_features_epoch = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
-                            })?;
-                        if f_finalized_features_epoch != -1 {
-                            tags.typed(tag);
+                        1u32 if v >= 3 => {
+                            f_finalized_features_epoch = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
+                                })?;
+                            if f_finalized_features_epoch != -1 {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    2u32 if v >= 3 => {
-                        f_finalized_features = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("ApiVersionsResponse.FinalizedFeatures")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("ApiVersionsResponse.FinalizedFeatures")
-                            })?;
-                        if f_finalized_features != ::core::default::Default::default() {
-                            tags.typed(tag);
+                        2u32 if v >= 3 => {
+                            f_finalized_features = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("ApiVersionsResponse.FinalizedFeatures")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("ApiVersionsResponse.FinalizedFeatures")
+                                })?;
+                            if f_finalized_features
+                                != ::core::default::Default::default()
+                            {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    3u32 if v >= 3 => {
-                        f_zk_migration_ready = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("ApiVersionsResponse.ZkMigrationReady")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("ApiVersionsResponse.ZkMigrationReady")
-                            })?;
-                        if f_zk_migration_ready != false {
-                            tags.typed(tag);
+                        3u32 if v >= 3 => {
+                            f_zk_migration_ready = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("ApiVersionsResponse.ZkMigrationReady")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("ApiVersionsResponse.ZkMigrationReady")
+                                })?;
+                            if f_zk_migration_ready != false {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -262,6 +268,148 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_supported_features: rt::Array<'a, SupportedFeatureKey<'a>> = ::core::default::Default::default();
+        let mut f_finalized_features_epoch: i64 = -1;
+        let mut f_finalized_features: rt::Array<'a, FinalizedFeatureKey<'a>> = ::core::default::Default::default();
+        let mut f_zk_migration_ready: bool = false;
+        let f_error_code: i16 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_api_keys: rt::Array<'a, ApiVersion<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_throttle_time_ms: i32 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 if v >= 3 => {
+                            f_supported_features = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_supported_features
+                                != ::core::default::Default::default()
+                            {
+                                tags.typed(tag);
+                            }
+                        }
+                        1u32 if v >= 3 => {
+                            f_finalized_features_epoch = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_finalized_features_epoch != -1 {
+                                tags.typed(tag);
+                            }
+                        }
+                        2u32 if v >= 3 => {
+                            f_finalized_features = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_finalized_features
+                                != ::core::default::Default::default()
+                            {
+                                tags.typed(tag);
+                            }
+                        }
+                        3u32 if v >= 3 => {
+                            f_zk_migration_ready = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_zk_migration_ready != false {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            error_code: f_error_code,
+            api_keys: f_api_keys,
+            throttle_time_ms: f_throttle_time_ms,
+            supported_features: f_supported_features,
+            finalized_features_epoch: f_finalized_features_epoch,
+            finalized_features: f_finalized_features,
+            zk_migration_ready: f_zk_migration_ready,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            ApiVersion<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 1 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 if v >= 3 => {
+                        <rt::Array<
+                            'a,
+                            SupportedFeatureKey<'a>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    1u32 if v >= 3 => {
+                        <i64 as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    2u32 if v >= 3 => {
+                        <rt::Array<
+                            'a,
+                            FinalizedFeatureKey<'a>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    3u32 if v >= 3 => {
+                        <bool as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -424,17 +572,33 @@ impl ApiVersion<'_> {
 impl<'a> rt::Wire<'a> for ApiVersion<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_api_key: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ApiVersion.ApiKey"))?;
-        let f_min_version: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ApiVersion.MinVersion"))?;
-        let f_max_version: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ApiVersion.MaxVersion"))?;
+        if r.remaining() < 2 + 2 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "ApiVersion.ApiKey"),
+                            (2, "ApiVersion.MinVersion"),
+                            (2, "ApiVersion.MaxVersion"),
+                        ],
+                    ),
+            );
+        }
+        let f_api_key: i16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_min_version: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_version: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ApiVersion._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("ApiVersion._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("ApiVersion._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -446,19 +610,60 @@ impl<'a> rt::Wire<'a> for ApiVersion<'a> {
         })
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
-        let v = cx.version;
-        if r.skip(2 + 2 + 2).is_err() {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ApiVersion.ApiKey"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ApiVersion.MinVersion"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ApiVersion.MaxVersion"))?;
+        if r.remaining() < 2 + 2 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "ApiVersion.ApiKey"),
+                            (2, "ApiVersion.MinVersion"),
+                            (2, "ApiVersion.MaxVersion"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(2 + 2 + 2);
         if cx.flexible {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("ApiVersion._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 2 + 2 + 2 {
+            return None;
+        }
+        let f_api_key: i16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_min_version: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_version: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            api_key: f_api_key,
+            min_version: f_min_version,
+            max_version: f_max_version,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        r.advance(2 + 2 + 2)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -550,27 +755,38 @@ impl<'a> rt::Wire<'a> for SupportedFeatureKey<'a> {
         } else {
             rt::Str::new("")
         };
+        if r.remaining() < (if v >= 3 { 2 } else { 0 }) + (if v >= 3 { 2 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 3 { 2 } else { 0 }),
+                                "SupportedFeatureKey.MinVersion",
+                            ),
+                            (
+                                (if v >= 3 { 2 } else { 0 }),
+                                "SupportedFeatureKey.MaxVersion",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_min_version: i16 = if v >= 3 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SupportedFeatureKey.MinVersion"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_max_version: i16 = if v >= 3 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SupportedFeatureKey.MaxVersion"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("SupportedFeatureKey._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("SupportedFeatureKey._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -587,21 +803,77 @@ impl<'a> rt::Wire<'a> for SupportedFeatureKey<'a> {
             <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("SupportedFeatureKey.Name"))?;
         }
-        if r.skip((if v >= 3 { 2 } else { 0 }) + (if v >= 3 { 2 } else { 0 })).is_err() {
-            if v >= 3 {
-                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("SupportedFeatureKey.MinVersion"))?;
-            }
-            if v >= 3 {
-                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("SupportedFeatureKey.MaxVersion"))?;
-            }
+        if r.remaining() < (if v >= 3 { 2 } else { 0 }) + (if v >= 3 { 2 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 3 { 2 } else { 0 }),
+                                "SupportedFeatureKey.MinVersion",
+                            ),
+                            (
+                                (if v >= 3 { 2 } else { 0 }),
+                                "SupportedFeatureKey.MaxVersion",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 3 { 2 } else { 0 }) + (if v >= 3 { 2 } else { 0 }));
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("SupportedFeatureKey._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        if r.remaining() < (if v >= 3 { 2 } else { 0 }) + (if v >= 3 { 2 } else { 0 }) {
+            return None;
+        }
+        let f_min_version: i16 = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_max_version: i16 = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            min_version: f_min_version,
+            max_version: f_max_version,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 3 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        r.advance((if v >= 3 { 2 } else { 0 }) + (if v >= 3 { 2 } else { 0 }))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -714,27 +986,38 @@ impl<'a> rt::Wire<'a> for FinalizedFeatureKey<'a> {
         } else {
             rt::Str::new("")
         };
+        if r.remaining() < (if v >= 3 { 2 } else { 0 }) + (if v >= 3 { 2 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 3 { 2 } else { 0 }),
+                                "FinalizedFeatureKey.MaxVersionLevel",
+                            ),
+                            (
+                                (if v >= 3 { 2 } else { 0 }),
+                                "FinalizedFeatureKey.MinVersionLevel",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_max_version_level: i16 = if v >= 3 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FinalizedFeatureKey.MaxVersionLevel"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_min_version_level: i16 = if v >= 3 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FinalizedFeatureKey.MinVersionLevel"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("FinalizedFeatureKey._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("FinalizedFeatureKey._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -751,21 +1034,77 @@ impl<'a> rt::Wire<'a> for FinalizedFeatureKey<'a> {
             <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("FinalizedFeatureKey.Name"))?;
         }
-        if r.skip((if v >= 3 { 2 } else { 0 }) + (if v >= 3 { 2 } else { 0 })).is_err() {
-            if v >= 3 {
-                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FinalizedFeatureKey.MaxVersionLevel"))?;
-            }
-            if v >= 3 {
-                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FinalizedFeatureKey.MinVersionLevel"))?;
-            }
+        if r.remaining() < (if v >= 3 { 2 } else { 0 }) + (if v >= 3 { 2 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 3 { 2 } else { 0 }),
+                                "FinalizedFeatureKey.MaxVersionLevel",
+                            ),
+                            (
+                                (if v >= 3 { 2 } else { 0 }),
+                                "FinalizedFeatureKey.MinVersionLevel",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 3 { 2 } else { 0 }) + (if v >= 3 { 2 } else { 0 }));
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("FinalizedFeatureKey._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        if r.remaining() < (if v >= 3 { 2 } else { 0 }) + (if v >= 3 { 2 } else { 0 }) {
+            return None;
+        }
+        let f_max_version_level: i16 = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_min_version_level: i16 = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            max_version_level: f_max_version_level,
+            min_version_level: f_min_version_level,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 3 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        r.advance((if v >= 3 { 2 } else { 0 }) + (if v >= 3 { 2 } else { 0 }))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -80,68 +80,94 @@ impl BrokerHeartbeatRequest<'_> {
 impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_broker_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerId"))?;
-        let f_broker_epoch: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerEpoch"))?;
-        let f_current_metadata_offset: i64 = rt::Wire::read(
-                r,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("BrokerHeartbeatRequest.CurrentMetadataOffset"))?;
-        let f_want_fence: bool = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantFence"))?;
-        let f_want_shut_down: bool = rt::Wire::read(
-                r,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantShutDown"))?;
         let mut f_offline_log_dirs: rt::Array<'a, rt::Uuid> = ::core::default::Default::default();
         let mut f_cordoned_log_dirs: Option<rt::Array<'a, rt::Uuid>> = None;
+        if r.remaining() < 4 + 8 + 8 + 1 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "BrokerHeartbeatRequest.BrokerId"),
+                            (8, "BrokerHeartbeatRequest.BrokerEpoch"),
+                            (8, "BrokerHeartbeatRequest.CurrentMetadataOffset"),
+                            (1, "BrokerHeartbeatRequest.WantFence"),
+                            (1, "BrokerHeartbeatRequest.WantShutDown"),
+                        ],
+                    ),
+            );
+        }
+        let f_broker_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_broker_epoch: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_current_metadata_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_want_fence: bool = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_want_shut_down: bool = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("BrokerHeartbeatRequest._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("BrokerHeartbeatRequest._tagged"))?
             {
-                match tag {
-                    0u32 if v >= 1 => {
-                        f_offline_log_dirs = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("BrokerHeartbeatRequest.OfflineLogDirs")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("BrokerHeartbeatRequest.OfflineLogDirs")
-                            })?;
-                        if f_offline_log_dirs != ::core::default::Default::default() {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("BrokerHeartbeatRequest._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("BrokerHeartbeatRequest._tagged"))?
+                {
+                    match tag {
+                        0u32 if v >= 1 => {
+                            f_offline_log_dirs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("BrokerHeartbeatRequest.OfflineLogDirs")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("BrokerHeartbeatRequest.OfflineLogDirs")
+                                })?;
+                            if f_offline_log_dirs != ::core::default::Default::default()
+                            {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    1u32 if v >= 2 => {
-                        f_cordoned_log_dirs = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, v >= 2),
-                            )
-                            .map_err(|e| {
-                                e.in_field("BrokerHeartbeatRequest.CordonedLogDirs")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("BrokerHeartbeatRequest.CordonedLogDirs")
-                            })?;
-                        if f_cordoned_log_dirs != None {
-                            tags.typed(tag);
+                        1u32 if v >= 2 => {
+                            f_cordoned_log_dirs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 2),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("BrokerHeartbeatRequest.CordonedLogDirs")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("BrokerHeartbeatRequest.CordonedLogDirs")
+                                })?;
+                            if f_cordoned_log_dirs != None {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -158,20 +184,21 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + 8 + 8 + 1 + 1).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerId"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerEpoch"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("BrokerHeartbeatRequest.CurrentMetadataOffset")
-                })?;
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantFence"))?;
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantShutDown"))?;
+        if r.remaining() < 4 + 8 + 8 + 1 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "BrokerHeartbeatRequest.BrokerId"),
+                            (8, "BrokerHeartbeatRequest.BrokerEpoch"),
+                            (8, "BrokerHeartbeatRequest.CurrentMetadataOffset"),
+                            (1, "BrokerHeartbeatRequest.WantFence"),
+                            (1, "BrokerHeartbeatRequest.WantShutDown"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 8 + 8 + 1 + 1);
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("BrokerHeartbeatRequest._tagged"))?;
@@ -210,6 +237,114 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_offline_log_dirs: rt::Array<'a, rt::Uuid> = ::core::default::Default::default();
+        let mut f_cordoned_log_dirs: Option<rt::Array<'a, rt::Uuid>> = None;
+        if r.remaining() < 4 + 8 + 8 + 1 + 1 {
+            return None;
+        }
+        let f_broker_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_broker_epoch: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_current_metadata_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_want_fence: bool = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_want_shut_down: bool = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 if v >= 1 => {
+                            f_offline_log_dirs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_offline_log_dirs != ::core::default::Default::default()
+                            {
+                                tags.typed(tag);
+                            }
+                        }
+                        1u32 if v >= 2 => {
+                            f_cordoned_log_dirs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 2),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_cordoned_log_dirs != None {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            broker_id: f_broker_id,
+            broker_epoch: f_broker_epoch,
+            current_metadata_offset: f_current_metadata_offset,
+            want_fence: f_want_fence,
+            want_shut_down: f_want_shut_down,
+            offline_log_dirs: f_offline_log_dirs,
+            cordoned_log_dirs: f_cordoned_log_dirs,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 8 + 8 + 1 + 1)?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 if v >= 1 => {
+                        <rt::Array<
+                            'a,
+                            rt::Uuid,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    1u32 if v >= 2 => {
+                        <Option<
+                            rt::Array<'a, rt::Uuid>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, v >= 2))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -55,24 +55,36 @@ impl BrokerRegistrationResponse<'_> {
 impl<'a> rt::Wire<'a> for BrokerRegistrationResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_throttle_time_ms: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 2 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "BrokerRegistrationResponse.ThrottleTimeMs"),
+                            (2, "BrokerRegistrationResponse.ErrorCode"),
+                            (8, "BrokerRegistrationResponse.BrokerEpoch"),
+                        ],
+                    ),
+            );
+        }
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("BrokerRegistrationResponse.ThrottleTimeMs"))?;
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerRegistrationResponse.ErrorCode"))?;
-        let f_broker_epoch: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerRegistrationResponse.BrokerEpoch"))?;
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_broker_epoch: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("BrokerRegistrationResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("BrokerRegistrationResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -84,20 +96,64 @@ impl<'a> rt::Wire<'a> for BrokerRegistrationResponse<'a> {
         })
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
-        let v = cx.version;
-        if r.skip(4 + 2 + 8).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerRegistrationResponse.ThrottleTimeMs"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerRegistrationResponse.ErrorCode"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerRegistrationResponse.BrokerEpoch"))?;
+        if r.remaining() < 4 + 2 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "BrokerRegistrationResponse.ThrottleTimeMs"),
+                            (2, "BrokerRegistrationResponse.ErrorCode"),
+                            (8, "BrokerRegistrationResponse.BrokerEpoch"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 2 + 8);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("BrokerRegistrationResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 2 + 8 {
+            return None;
+        }
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_broker_epoch: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            broker_epoch: f_broker_epoch,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        r.advance(4 + 2 + 8)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

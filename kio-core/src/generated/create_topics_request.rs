@@ -61,23 +61,34 @@ impl<'a> rt::Wire<'a> for CreateTopicsRequest<'a> {
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("CreateTopicsRequest.Topics"))?;
-        let f_timeout_ms: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateTopicsRequest.timeoutMs"))?;
+        if r.remaining() < 4 + (if v >= 1 { 1 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "CreateTopicsRequest.timeoutMs"),
+                            (
+                                (if v >= 1 { 1 } else { 0 }),
+                                "CreateTopicsRequest.validateOnly",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_timeout_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_validate_only: bool = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreateTopicsRequest.validateOnly"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("CreateTopicsRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("CreateTopicsRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -95,19 +106,71 @@ impl<'a> rt::Wire<'a> for CreateTopicsRequest<'a> {
             CreatableTopic<'a>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreateTopicsRequest.Topics"))?;
-        if r.skip(4 + (if v >= 1 { 1 } else { 0 })).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreateTopicsRequest.timeoutMs"))?;
-            if v >= 1 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("CreateTopicsRequest.validateOnly"))?;
-            }
+        if r.remaining() < 4 + (if v >= 1 { 1 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "CreateTopicsRequest.timeoutMs"),
+                            (
+                                (if v >= 1 { 1 } else { 0 }),
+                                "CreateTopicsRequest.validateOnly",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + (if v >= 1 { 1 } else { 0 }));
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("CreateTopicsRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topics: rt::Array<'a, CreatableTopic<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 4 + (if v >= 1 { 1 } else { 0 }) {
+            return None;
+        }
+        let f_timeout_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_validate_only: bool = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topics: f_topics,
+            timeout_ms: f_timeout_ms,
+            validate_only: f_validate_only,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            CreatableTopic<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(4 + (if v >= 1 { 1 } else { 0 }))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -214,13 +277,27 @@ impl<'a> rt::Wire<'a> for CreatableTopic<'a> {
         let v = cx.version;
         let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableTopic.Name"))?;
-        let f_num_partitions: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreatableTopic.NumPartitions"))?;
-        let f_replication_factor: i16 = rt::Wire::read(
+        if r.remaining() < 4 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "CreatableTopic.NumPartitions"),
+                            (2, "CreatableTopic.ReplicationFactor"),
+                        ],
+                    ),
+            );
+        }
+        let f_num_partitions: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("CreatableTopic.ReplicationFactor"))?;
+            .unwrap_or_default();
+        let f_replication_factor: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_assignments: rt::Array<'a, CreatableReplicaAssignment<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -232,14 +309,8 @@ impl<'a> rt::Wire<'a> for CreatableTopic<'a> {
             )
             .map_err(|e| e.in_field("CreatableTopic.Configs"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("CreatableTopic._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("CreatableTopic._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -256,12 +327,18 @@ impl<'a> rt::Wire<'a> for CreatableTopic<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableTopic.Name"))?;
-        if r.skip(4 + 2).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopic.NumPartitions"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopic.ReplicationFactor"))?;
+        if r.remaining() < 4 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "CreatableTopic.NumPartitions"),
+                            (2, "CreatableTopic.ReplicationFactor"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 2);
         <rt::Array<
             'a,
             CreatableReplicaAssignment<'a>,
@@ -277,6 +354,67 @@ impl<'a> rt::Wire<'a> for CreatableTopic<'a> {
                 .map_err(|e| e.in_field("CreatableTopic._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 4 + 2 {
+            return None;
+        }
+        let f_num_partitions: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_replication_factor: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_assignments: rt::Array<'a, CreatableReplicaAssignment<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_configs: rt::Array<'a, CreatableTopicConfig<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            num_partitions: f_num_partitions,
+            replication_factor: f_replication_factor,
+            assignments: f_assignments,
+            configs: f_configs,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(4 + 2)?;
+        <rt::Array<
+            'a,
+            CreatableReplicaAssignment<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            CreatableTopicConfig<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -373,14 +511,8 @@ impl<'a> rt::Wire<'a> for CreatableReplicaAssignment<'a> {
             )
             .map_err(|e| e.in_field("CreatableReplicaAssignment.BrokerIds"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("CreatableReplicaAssignment._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("CreatableReplicaAssignment._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -401,6 +533,40 @@ impl<'a> rt::Wire<'a> for CreatableReplicaAssignment<'a> {
                 .map_err(|e| e.in_field("CreatableReplicaAssignment._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_partition_index: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_broker_ids: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition_index: f_partition_index,
+            broker_ids: f_broker_ids,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -485,14 +651,8 @@ impl<'a> rt::Wire<'a> for CreatableTopicConfig<'a> {
             )
             .map_err(|e| e.in_field("CreatableTopicConfig.Value"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("CreatableTopicConfig._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("CreatableTopicConfig._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -513,6 +673,41 @@ impl<'a> rt::Wire<'a> for CreatableTopicConfig<'a> {
                 .map_err(|e| e.in_field("CreatableTopicConfig._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_value: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            value: f_value,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

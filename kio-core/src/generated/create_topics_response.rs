@@ -62,14 +62,8 @@ impl<'a> rt::Wire<'a> for CreateTopicsResponse<'a> {
             )
             .map_err(|e| e.in_field("CreateTopicsResponse.Topics"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("CreateTopicsResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("CreateTopicsResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -95,6 +89,43 @@ impl<'a> rt::Wire<'a> for CreateTopicsResponse<'a> {
                 .map_err(|e| e.in_field("CreateTopicsResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_throttle_time_ms: i32 = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let f_topics: rt::Array<'a, CreatableTopicResult<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 2 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <rt::Array<
+            'a,
+            CreatableTopicResult<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -213,32 +244,66 @@ impl CreatableTopicResult<'_> {
 impl<'a> rt::Wire<'a> for CreatableTopicResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        let mut f_topic_config_error_code: i16 = 0;
         let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableTopicResult.Name"))?;
+        if r.remaining() < (if v >= 7 { 16 } else { 0 }) + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 7 { 16 } else { 0 }),
+                                "CreatableTopicResult.TopicId",
+                            ),
+                            (2, "CreatableTopicResult.ErrorCode"),
+                        ],
+                    ),
+            );
+        }
         let f_topic_id: rt::Uuid = if v >= 7 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicResult.TopicId"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             rt::Uuid::ZERO
         };
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreatableTopicResult.ErrorCode"))?;
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_error_message: Option<rt::Str<'a>> = if v >= 1 {
             rt::Wire::read(r, rt::Cx::new(v, cx.flexible, true))
                 .map_err(|e| e.in_field("CreatableTopicResult.ErrorMessage"))?
         } else {
             Some(rt::Str::new(""))
         };
-        let mut f_topic_config_error_code: i16 = 0;
+        if r.remaining() < (if v >= 5 { 4 } else { 0 }) + (if v >= 5 { 2 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 5 { 4 } else { 0 }),
+                                "CreatableTopicResult.NumPartitions",
+                            ),
+                            (
+                                (if v >= 5 { 2 } else { 0 }),
+                                "CreatableTopicResult.ReplicationFactor",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_num_partitions: i32 = if v >= 5 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicResult.NumPartitions"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_replication_factor: i16 = if v >= 5 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicResult.ReplicationFactor"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
@@ -249,33 +314,35 @@ impl<'a> rt::Wire<'a> for CreatableTopicResult<'a> {
             Some(::core::default::Default::default())
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("CreatableTopicResult._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("CreatableTopicResult._tagged"))?
             {
-                match tag {
-                    0u32 if v >= 5 => {
-                        f_topic_config_error_code = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("CreatableTopicResult.TopicConfigErrorCode")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("CreatableTopicResult.TopicConfigErrorCode")
-                            })?;
-                        if f_topic_config_error_code != 0 {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("CreatableTopicResult._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("CreatableTopicResult._tagged"))?
+                {
+                    match tag {
+                        0u32 if v >= 5 => {
+                            f_topic_config_error_code = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("CreatableTopicResult.TopicConfigErrorCode")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("CreatableTopicResult.TopicConfigErrorCode")
+                                })?;
+                            if f_topic_config_error_code != 0 {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -295,30 +362,45 @@ impl<'a> rt::Wire<'a> for CreatableTopicResult<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("CreatableTopicResult.Name"))?;
-        if r.skip((if v >= 7 { 16 } else { 0 }) + 2).is_err() {
-            if v >= 7 {
-                <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("CreatableTopicResult.TopicId"))?;
-            }
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicResult.ErrorCode"))?;
+        if r.remaining() < (if v >= 7 { 16 } else { 0 }) + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 7 { 16 } else { 0 }),
+                                "CreatableTopicResult.TopicId",
+                            ),
+                            (2, "CreatableTopicResult.ErrorCode"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 7 { 16 } else { 0 }) + 2);
         if v >= 1 {
             <Option<
                 rt::Str<'a>,
             > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
                 .map_err(|e| e.in_field("CreatableTopicResult.ErrorMessage"))?;
         }
-        if r.skip((if v >= 5 { 4 } else { 0 }) + (if v >= 5 { 2 } else { 0 })).is_err() {
-            if v >= 5 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("CreatableTopicResult.NumPartitions"))?;
-            }
-            if v >= 5 {
-                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("CreatableTopicResult.ReplicationFactor"))?;
-            }
+        if r.remaining() < (if v >= 5 { 4 } else { 0 }) + (if v >= 5 { 2 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 5 { 4 } else { 0 }),
+                                "CreatableTopicResult.NumPartitions",
+                            ),
+                            (
+                                (if v >= 5 { 2 } else { 0 }),
+                                "CreatableTopicResult.ReplicationFactor",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 5 { 4 } else { 0 }) + (if v >= 5 { 2 } else { 0 }));
         if v >= 5 {
             <Option<
                 rt::Array<'a, CreatableTopicConfigs<'a>>,
@@ -350,6 +432,123 @@ impl<'a> rt::Wire<'a> for CreatableTopicResult<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_topic_config_error_code: i16 = 0;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < (if v >= 7 { 16 } else { 0 }) + 2 {
+            return None;
+        }
+        let f_topic_id: rt::Uuid = if v >= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_message: Option<rt::Str<'a>> = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, true))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        if r.remaining() < (if v >= 5 { 4 } else { 0 }) + (if v >= 5 { 2 } else { 0 }) {
+            return None;
+        }
+        let f_num_partitions: i32 = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_replication_factor: i16 = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_configs: Option<rt::Array<'a, CreatableTopicConfigs<'a>>> = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 5))?
+        } else {
+            Some(::core::default::Default::default())
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 if v >= 5 => {
+                            f_topic_config_error_code = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_topic_config_error_code != 0 {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            topic_id: f_topic_id,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            topic_config_error_code: f_topic_config_error_code,
+            num_partitions: f_num_partitions,
+            replication_factor: f_replication_factor,
+            configs: f_configs,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance((if v >= 7 { 16 } else { 0 }) + 2)?;
+        if v >= 1 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        }
+        r.advance((if v >= 5 { 4 } else { 0 }) + (if v >= 5 { 2 } else { 0 }))?;
+        if v >= 5 {
+            <Option<
+                rt::Array<'a, CreatableTopicConfigs<'a>>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 5))?;
+        }
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 if v >= 5 => {
+                        <i16 as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -513,33 +712,51 @@ impl<'a> rt::Wire<'a> for CreatableTopicConfigs<'a> {
         } else {
             Some(rt::Str::new(""))
         };
+        if r.remaining()
+            < (if v >= 5 { 1 } else { 0 }) + (if v >= 5 { 1 } else { 0 })
+                + (if v >= 5 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 5 { 1 } else { 0 }),
+                                "CreatableTopicConfigs.ReadOnly",
+                            ),
+                            (
+                                (if v >= 5 { 1 } else { 0 }),
+                                "CreatableTopicConfigs.ConfigSource",
+                            ),
+                            (
+                                (if v >= 5 { 1 } else { 0 }),
+                                "CreatableTopicConfigs.IsSensitive",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_read_only: bool = if v >= 5 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicConfigs.ReadOnly"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
         let f_config_source: i8 = if v >= 5 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicConfigs.ConfigSource"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_is_sensitive: bool = if v >= 5 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicConfigs.IsSensitive"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("CreatableTopicConfigs._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("CreatableTopicConfigs._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -564,31 +781,112 @@ impl<'a> rt::Wire<'a> for CreatableTopicConfigs<'a> {
             > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 5))
                 .map_err(|e| e.in_field("CreatableTopicConfigs.Value"))?;
         }
-        if r
-            .skip(
+        if r.remaining()
+            < (if v >= 5 { 1 } else { 0 }) + (if v >= 5 { 1 } else { 0 })
+                + (if v >= 5 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 5 { 1 } else { 0 }),
+                                "CreatableTopicConfigs.ReadOnly",
+                            ),
+                            (
+                                (if v >= 5 { 1 } else { 0 }),
+                                "CreatableTopicConfigs.ConfigSource",
+                            ),
+                            (
+                                (if v >= 5 { 1 } else { 0 }),
+                                "CreatableTopicConfigs.IsSensitive",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 (if v >= 5 { 1 } else { 0 }) + (if v >= 5 { 1 } else { 0 })
                     + (if v >= 5 { 1 } else { 0 }),
-            )
-            .is_err()
-        {
-            if v >= 5 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("CreatableTopicConfigs.ReadOnly"))?;
-            }
-            if v >= 5 {
-                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("CreatableTopicConfigs.ConfigSource"))?;
-            }
-            if v >= 5 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("CreatableTopicConfigs.IsSensitive"))?;
-            }
-        }
+            );
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("CreatableTopicConfigs._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_value: Option<rt::Str<'a>> = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 5))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        if r.remaining()
+            < (if v >= 5 { 1 } else { 0 }) + (if v >= 5 { 1 } else { 0 })
+                + (if v >= 5 { 1 } else { 0 })
+        {
+            return None;
+        }
+        let f_read_only: bool = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_config_source: i8 = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_is_sensitive: bool = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            value: f_value,
+            read_only: f_read_only,
+            config_source: f_config_source,
+            is_sensitive: f_is_sensitive,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 5 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 5 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 5))?;
+        }
+        r.advance(
+            (if v >= 5 { 1 } else { 0 }) + (if v >= 5 { 1 } else { 0 })
+                + (if v >= 5 { 1 } else { 0 }),
+        )?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -61,13 +61,27 @@ impl DeleteShareGroupOffsetsResponse<'_> {
 impl<'a> rt::Wire<'a> for DeleteShareGroupOffsetsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_throttle_time_ms: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "DeleteShareGroupOffsetsResponse.ThrottleTimeMs"),
+                            (2, "DeleteShareGroupOffsetsResponse.ErrorCode"),
+                        ],
+                    ),
+            );
+        }
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("DeleteShareGroupOffsetsResponse.ThrottleTimeMs"))?;
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DeleteShareGroupOffsetsResponse.ErrorCode"))?;
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_error_message: Option<rt::Str<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, true),
@@ -79,14 +93,8 @@ impl<'a> rt::Wire<'a> for DeleteShareGroupOffsetsResponse<'a> {
             )
             .map_err(|e| e.in_field("DeleteShareGroupOffsetsResponse.Responses"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("DeleteShareGroupOffsetsResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("DeleteShareGroupOffsetsResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -100,14 +108,18 @@ impl<'a> rt::Wire<'a> for DeleteShareGroupOffsetsResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + 2).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DeleteShareGroupOffsetsResponse.ThrottleTimeMs")
-                })?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeleteShareGroupOffsetsResponse.ErrorCode"))?;
+        if r.remaining() < 4 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "DeleteShareGroupOffsetsResponse.ThrottleTimeMs"),
+                            (2, "DeleteShareGroupOffsetsResponse.ErrorCode"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 2);
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("DeleteShareGroupOffsetsResponse.ErrorMessage"))?;
         <rt::Array<
@@ -120,6 +132,58 @@ impl<'a> rt::Wire<'a> for DeleteShareGroupOffsetsResponse<'a> {
                 .map_err(|e| e.in_field("DeleteShareGroupOffsetsResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 2 {
+            return None;
+        }
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_message: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let f_responses: rt::Array<'a, DeleteShareGroupOffsetsResponseTopic<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            responses: f_responses,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 2)?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        <rt::Array<
+            'a,
+            DeleteShareGroupOffsetsResponseTopic<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -219,10 +283,27 @@ impl<'a> rt::Wire<'a> for DeleteShareGroupOffsetsResponseTopic<'a> {
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("DeleteShareGroupOffsetsResponseTopic.TopicName"))?;
-        let f_topic_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DeleteShareGroupOffsetsResponseTopic.TopicId"))?;
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DeleteShareGroupOffsetsResponseTopic.ErrorCode"))?;
+        if r.remaining() < 16 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (16, "DeleteShareGroupOffsetsResponseTopic.TopicId"),
+                            (2, "DeleteShareGroupOffsetsResponseTopic.ErrorCode"),
+                        ],
+                    ),
+            );
+        }
+        let f_topic_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_error_message: Option<rt::Str<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, true),
@@ -231,16 +312,8 @@ impl<'a> rt::Wire<'a> for DeleteShareGroupOffsetsResponseTopic<'a> {
                 e.in_field("DeleteShareGroupOffsetsResponseTopic.ErrorMessage")
             })?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| {
-                    e.in_field("DeleteShareGroupOffsetsResponseTopic._tagged")
-                })?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("DeleteShareGroupOffsetsResponseTopic._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -256,16 +329,18 @@ impl<'a> rt::Wire<'a> for DeleteShareGroupOffsetsResponseTopic<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteShareGroupOffsetsResponseTopic.TopicName"))?;
-        if r.skip(16 + 2).is_err() {
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DeleteShareGroupOffsetsResponseTopic.TopicId")
-                })?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("DeleteShareGroupOffsetsResponseTopic.ErrorCode")
-                })?;
+        if r.remaining() < 16 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (16, "DeleteShareGroupOffsetsResponseTopic.TopicId"),
+                            (2, "DeleteShareGroupOffsetsResponseTopic.ErrorCode"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(16 + 2);
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| {
                 e.in_field("DeleteShareGroupOffsetsResponseTopic.ErrorMessage")
@@ -277,6 +352,57 @@ impl<'a> rt::Wire<'a> for DeleteShareGroupOffsetsResponseTopic<'a> {
                 })?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 16 + 2 {
+            return None;
+        }
+        let f_topic_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_message: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_name: f_topic_name,
+            topic_id: f_topic_id,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(16 + 2)?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

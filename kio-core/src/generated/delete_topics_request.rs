@@ -71,14 +71,8 @@ impl<'a> rt::Wire<'a> for DeleteTopicsRequest<'a> {
         let f_timeout_ms: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DeleteTopicsRequest.TimeoutMs"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("DeleteTopicsRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("DeleteTopicsRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -112,6 +106,55 @@ impl<'a> rt::Wire<'a> for DeleteTopicsRequest<'a> {
                 .map_err(|e| e.in_field("DeleteTopicsRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topics: rt::Array<'a, DeleteTopicState<'a>> = if v >= 6 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_topic_names: rt::Array<'a, rt::Str<'a>> = if v <= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_timeout_ms: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topics: f_topics,
+            topic_names: f_topic_names,
+            timeout_ms: f_timeout_ms,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 6 {
+            <rt::Array<
+                'a,
+                DeleteTopicState<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v <= 5 {
+            <rt::Array<
+                'a,
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -213,14 +256,8 @@ impl<'a> rt::Wire<'a> for DeleteTopicState<'a> {
             rt::Uuid::ZERO
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("DeleteTopicState._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("DeleteTopicState._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -247,6 +284,47 @@ impl<'a> rt::Wire<'a> for DeleteTopicState<'a> {
                 .map_err(|e| e.in_field("DeleteTopicState._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: Option<rt::Str<'a>> = if v >= 6 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 6))?
+        } else {
+            None
+        };
+        let f_topic_id: rt::Uuid = if v >= 6 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            topic_id: f_topic_id,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 6 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 6))?;
+        }
+        if v >= 6 {
+            <rt::Uuid as rt::Wire<
+                'a,
+            >>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

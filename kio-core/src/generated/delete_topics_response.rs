@@ -62,14 +62,8 @@ impl<'a> rt::Wire<'a> for DeleteTopicsResponse<'a> {
             )
             .map_err(|e| e.in_field("DeleteTopicsResponse.Responses"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("DeleteTopicsResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("DeleteTopicsResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -95,6 +89,43 @@ impl<'a> rt::Wire<'a> for DeleteTopicsResponse<'a> {
                 .map_err(|e| e.in_field("DeleteTopicsResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_throttle_time_ms: i32 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let f_responses: rt::Array<'a, DeletableTopicResult<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            responses: f_responses,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 1 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <rt::Array<
+            'a,
+            DeletableTopicResult<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -194,14 +225,31 @@ impl<'a> rt::Wire<'a> for DeletableTopicResult<'a> {
                 rt::Cx::new(v, cx.flexible, v >= 6),
             )
             .map_err(|e| e.in_field("DeletableTopicResult.Name"))?;
+        if r.remaining() < (if v >= 6 { 16 } else { 0 }) + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 6 { 16 } else { 0 }),
+                                "DeletableTopicResult.TopicId",
+                            ),
+                            (2, "DeletableTopicResult.ErrorCode"),
+                        ],
+                    ),
+            );
+        }
         let f_topic_id: rt::Uuid = if v >= 6 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeletableTopicResult.TopicId"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             rt::Uuid::ZERO
         };
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DeletableTopicResult.ErrorCode"))?;
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_error_message: Option<rt::Str<'a>> = if v >= 5 {
             rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
                 .map_err(|e| e.in_field("DeletableTopicResult.ErrorMessage"))?
@@ -209,14 +257,8 @@ impl<'a> rt::Wire<'a> for DeletableTopicResult<'a> {
             None
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("DeletableTopicResult._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("DeletableTopicResult._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -234,14 +276,21 @@ impl<'a> rt::Wire<'a> for DeletableTopicResult<'a> {
             rt::Str<'a>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 6))
             .map_err(|e| e.in_field("DeletableTopicResult.Name"))?;
-        if r.skip((if v >= 6 { 16 } else { 0 }) + 2).is_err() {
-            if v >= 6 {
-                <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("DeletableTopicResult.TopicId"))?;
-            }
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeletableTopicResult.ErrorCode"))?;
+        if r.remaining() < (if v >= 6 { 16 } else { 0 }) + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 6 { 16 } else { 0 }),
+                                "DeletableTopicResult.TopicId",
+                            ),
+                            (2, "DeletableTopicResult.ErrorCode"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 6 { 16 } else { 0 }) + 2);
         if v >= 5 {
             <Option<
                 rt::Str<'a>,
@@ -253,6 +302,61 @@ impl<'a> rt::Wire<'a> for DeletableTopicResult<'a> {
                 .map_err(|e| e.in_field("DeletableTopicResult._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, v >= 6),
+        )?;
+        if r.remaining() < (if v >= 6 { 16 } else { 0 }) + 2 {
+            return None;
+        }
+        let f_topic_id: rt::Uuid = if v >= 6 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_message: Option<rt::Str<'a>> = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 5))?
+        } else {
+            None
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            topic_id: f_topic_id,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 6))?;
+        r.advance((if v >= 6 { 16 } else { 0 }) + 2)?;
+        if v >= 5 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 5))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -56,34 +56,49 @@ impl DescribeClusterRequest<'_> {
 impl<'a> rt::Wire<'a> for DescribeClusterRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_include_cluster_authorized_operations: bool = rt::Wire::read(
+        if r.remaining()
+            < 1 + (if v >= 1 { 1 } else { 0 }) + (if v >= 2 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                1,
+                                "DescribeClusterRequest.IncludeClusterAuthorizedOperations",
+                            ),
+                            (
+                                (if v >= 1 { 1 } else { 0 }),
+                                "DescribeClusterRequest.EndpointType",
+                            ),
+                            (
+                                (if v >= 2 { 1 } else { 0 }),
+                                "DescribeClusterRequest.IncludeFencedBrokers",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_include_cluster_authorized_operations: bool = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| {
-                e.in_field("DescribeClusterRequest.IncludeClusterAuthorizedOperations")
-            })?;
+            .unwrap_or_default();
         let f_endpoint_type: i8 = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeClusterRequest.EndpointType"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             1
         };
         let f_include_fenced_brokers: bool = if v >= 2 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeClusterRequest.IncludeFencedBrokers"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("DescribeClusterRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("DescribeClusterRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -96,33 +111,81 @@ impl<'a> rt::Wire<'a> for DescribeClusterRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r
-            .skip(1 + (if v >= 1 { 1 } else { 0 }) + (if v >= 2 { 1 } else { 0 }))
-            .is_err()
+        if r.remaining()
+            < 1 + (if v >= 1 { 1 } else { 0 }) + (if v >= 2 { 1 } else { 0 })
         {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e
-                        .in_field(
-                            "DescribeClusterRequest.IncludeClusterAuthorizedOperations",
-                        )
-                })?;
-            if v >= 1 {
-                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("DescribeClusterRequest.EndpointType"))?;
-            }
-            if v >= 2 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("DescribeClusterRequest.IncludeFencedBrokers")
-                    })?;
-            }
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                1,
+                                "DescribeClusterRequest.IncludeClusterAuthorizedOperations",
+                            ),
+                            (
+                                (if v >= 1 { 1 } else { 0 }),
+                                "DescribeClusterRequest.EndpointType",
+                            ),
+                            (
+                                (if v >= 2 { 1 } else { 0 }),
+                                "DescribeClusterRequest.IncludeFencedBrokers",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r
+            .advance(1 + (if v >= 1 { 1 } else { 0 }) + (if v >= 2 { 1 } else { 0 }));
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("DescribeClusterRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining()
+            < 1 + (if v >= 1 { 1 } else { 0 }) + (if v >= 2 { 1 } else { 0 })
+        {
+            return None;
+        }
+        let f_include_cluster_authorized_operations: bool = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_endpoint_type: i8 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            1
+        };
+        let f_include_fenced_brokers: bool = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            include_cluster_authorized_operations: f_include_cluster_authorized_operations,
+            endpoint_type: f_endpoint_type,
+            include_fenced_brokers: f_include_fenced_brokers,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(1 + (if v >= 1 { 1 } else { 0 }) + (if v >= 2 { 1 } else { 0 }))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -57,14 +57,28 @@ impl DescribeLogDirsResponse<'_> {
 impl<'a> rt::Wire<'a> for DescribeLogDirsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_throttle_time_ms: i32 = rt::Wire::read(
+        if r.remaining() < 4 + (if v >= 3 { 2 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "DescribeLogDirsResponse.ThrottleTimeMs"),
+                            (
+                                (if v >= 3 { 2 } else { 0 }),
+                                "DescribeLogDirsResponse.ErrorCode",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("DescribeLogDirsResponse.ThrottleTimeMs"))?;
+            .unwrap_or_default();
         let f_error_code: i16 = if v >= 3 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResponse.ErrorCode"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
@@ -74,14 +88,8 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResponse<'a> {
             )
             .map_err(|e| e.in_field("DescribeLogDirsResponse.Results"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("DescribeLogDirsResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("DescribeLogDirsResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -94,14 +102,21 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + (if v >= 3 { 2 } else { 0 })).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResponse.ThrottleTimeMs"))?;
-            if v >= 3 {
-                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("DescribeLogDirsResponse.ErrorCode"))?;
-            }
+        if r.remaining() < 4 + (if v >= 3 { 2 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "DescribeLogDirsResponse.ThrottleTimeMs"),
+                            (
+                                (if v >= 3 { 2 } else { 0 }),
+                                "DescribeLogDirsResponse.ErrorCode",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + (if v >= 3 { 2 } else { 0 }));
         <rt::Array<
             'a,
             DescribeLogDirsResult<'a>,
@@ -112,6 +127,51 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResponse<'a> {
                 .map_err(|e| e.in_field("DescribeLogDirsResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + (if v >= 3 { 2 } else { 0 }) {
+            return None;
+        }
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_code: i16 = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_results: rt::Array<'a, DescribeLogDirsResult<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            results: f_results,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + (if v >= 3 { 2 } else { 0 }))?;
+        <rt::Array<
+            'a,
+            DescribeLogDirsResult<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -229,33 +289,51 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResult<'a> {
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("DescribeLogDirsResult.Topics"))?;
+        if r.remaining()
+            < (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 8 } else { 0 })
+                + (if v >= 5 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 4 { 8 } else { 0 }),
+                                "DescribeLogDirsResult.TotalBytes",
+                            ),
+                            (
+                                (if v >= 4 { 8 } else { 0 }),
+                                "DescribeLogDirsResult.UsableBytes",
+                            ),
+                            (
+                                (if v >= 5 { 1 } else { 0 }),
+                                "DescribeLogDirsResult.IsCordoned",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_total_bytes: i64 = if v >= 4 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResult.TotalBytes"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_usable_bytes: i64 = if v >= 4 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResult.UsableBytes"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_is_cordoned: bool = if v >= 5 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResult.IsCordoned"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("DescribeLogDirsResult._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("DescribeLogDirsResult._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -280,31 +358,113 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResult<'a> {
             DescribeLogDirsTopic<'a>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DescribeLogDirsResult.Topics"))?;
-        if r
-            .skip(
+        if r.remaining()
+            < (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 8 } else { 0 })
+                + (if v >= 5 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 4 { 8 } else { 0 }),
+                                "DescribeLogDirsResult.TotalBytes",
+                            ),
+                            (
+                                (if v >= 4 { 8 } else { 0 }),
+                                "DescribeLogDirsResult.UsableBytes",
+                            ),
+                            (
+                                (if v >= 5 { 1 } else { 0 }),
+                                "DescribeLogDirsResult.IsCordoned",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 8 } else { 0 })
                     + (if v >= 5 { 1 } else { 0 }),
-            )
-            .is_err()
-        {
-            if v >= 4 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("DescribeLogDirsResult.TotalBytes"))?;
-            }
-            if v >= 4 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("DescribeLogDirsResult.UsableBytes"))?;
-            }
-            if v >= 5 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("DescribeLogDirsResult.IsCordoned"))?;
-            }
-        }
+            );
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("DescribeLogDirsResult._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_error_code: i16 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_log_dir: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_topics: rt::Array<'a, DescribeLogDirsTopic<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining()
+            < (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 8 } else { 0 })
+                + (if v >= 5 { 1 } else { 0 })
+        {
+            return None;
+        }
+        let f_total_bytes: i64 = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_usable_bytes: i64 = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_is_cordoned: bool = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            error_code: f_error_code,
+            log_dir: f_log_dir,
+            topics: f_topics,
+            total_bytes: f_total_bytes,
+            usable_bytes: f_usable_bytes,
+            is_cordoned: f_is_cordoned,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            DescribeLogDirsTopic<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(
+            (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 8 } else { 0 })
+                + (if v >= 5 { 1 } else { 0 }),
+        )?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -407,14 +567,8 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsTopic<'a> {
             )
             .map_err(|e| e.in_field("DescribeLogDirsTopic.Partitions"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("DescribeLogDirsTopic._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("DescribeLogDirsTopic._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -438,6 +592,42 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsTopic<'a> {
                 .map_err(|e| e.in_field("DescribeLogDirsTopic._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions: rt::Array<'a, DescribeLogDirsPartition<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            DescribeLogDirsPartition<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -526,26 +716,42 @@ impl DescribeLogDirsPartition<'_> {
 impl<'a> rt::Wire<'a> for DescribeLogDirsPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_partition_index: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 8 + 8 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "DescribeLogDirsPartition.PartitionIndex"),
+                            (8, "DescribeLogDirsPartition.PartitionSize"),
+                            (8, "DescribeLogDirsPartition.OffsetLag"),
+                            (1, "DescribeLogDirsPartition.IsFutureKey"),
+                        ],
+                    ),
+            );
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionIndex"))?;
-        let f_partition_size: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionSize"))?;
-        let f_offset_lag: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsPartition.OffsetLag"))?;
-        let f_is_future_key: bool = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsPartition.IsFutureKey"))?;
+            .unwrap_or_default();
+        let f_partition_size: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_offset_lag: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_is_future_key: bool = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("DescribeLogDirsPartition._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("DescribeLogDirsPartition._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -558,22 +764,71 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsPartition<'a> {
         })
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
-        let v = cx.version;
-        if r.skip(4 + 8 + 8 + 1).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionIndex"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionSize"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsPartition.OffsetLag"))?;
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsPartition.IsFutureKey"))?;
+        if r.remaining() < 4 + 8 + 8 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "DescribeLogDirsPartition.PartitionIndex"),
+                            (8, "DescribeLogDirsPartition.PartitionSize"),
+                            (8, "DescribeLogDirsPartition.OffsetLag"),
+                            (1, "DescribeLogDirsPartition.IsFutureKey"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 8 + 8 + 1);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("DescribeLogDirsPartition._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 8 + 8 + 1 {
+            return None;
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_partition_size: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_offset_lag: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_is_future_key: bool = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition_index: f_partition_index,
+            partition_size: f_partition_size,
+            offset_lag: f_offset_lag,
+            is_future_key: f_is_future_key,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        r.advance(4 + 8 + 8 + 1)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

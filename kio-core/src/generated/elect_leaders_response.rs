@@ -55,14 +55,28 @@ impl ElectLeadersResponse<'_> {
 impl<'a> rt::Wire<'a> for ElectLeadersResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_throttle_time_ms: i32 = rt::Wire::read(
+        if r.remaining() < 4 + (if v >= 1 { 2 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ElectLeadersResponse.ThrottleTimeMs"),
+                            (
+                                (if v >= 1 { 2 } else { 0 }),
+                                "ElectLeadersResponse.ErrorCode",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("ElectLeadersResponse.ThrottleTimeMs"))?;
+            .unwrap_or_default();
         let f_error_code: i16 = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ElectLeadersResponse.ErrorCode"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
@@ -72,14 +86,8 @@ impl<'a> rt::Wire<'a> for ElectLeadersResponse<'a> {
             )
             .map_err(|e| e.in_field("ElectLeadersResponse.ReplicaElectionResults"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ElectLeadersResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ElectLeadersResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -92,14 +100,21 @@ impl<'a> rt::Wire<'a> for ElectLeadersResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + (if v >= 1 { 2 } else { 0 })).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ElectLeadersResponse.ThrottleTimeMs"))?;
-            if v >= 1 {
-                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ElectLeadersResponse.ErrorCode"))?;
-            }
+        if r.remaining() < 4 + (if v >= 1 { 2 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ElectLeadersResponse.ThrottleTimeMs"),
+                            (
+                                (if v >= 1 { 2 } else { 0 }),
+                                "ElectLeadersResponse.ErrorCode",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + (if v >= 1 { 2 } else { 0 }));
         <rt::Array<
             'a,
             ReplicaElectionResult<'a>,
@@ -110,6 +125,51 @@ impl<'a> rt::Wire<'a> for ElectLeadersResponse<'a> {
                 .map_err(|e| e.in_field("ElectLeadersResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + (if v >= 1 { 2 } else { 0 }) {
+            return None;
+        }
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_code: i16 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_replica_election_results: rt::Array<'a, ReplicaElectionResult<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            replica_election_results: f_replica_election_results,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + (if v >= 1 { 2 } else { 0 }))?;
+        <rt::Array<
+            'a,
+            ReplicaElectionResult<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -210,14 +270,8 @@ impl<'a> rt::Wire<'a> for ReplicaElectionResult<'a> {
             )
             .map_err(|e| e.in_field("ReplicaElectionResult.PartitionResult"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ReplicaElectionResult._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ReplicaElectionResult._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -241,6 +295,42 @@ impl<'a> rt::Wire<'a> for ReplicaElectionResult<'a> {
                 .map_err(|e| e.in_field("ReplicaElectionResult._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partition_result: rt::Array<'a, PartitionResult<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic: f_topic,
+            partition_result: f_partition_result,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            PartitionResult<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -323,24 +413,35 @@ impl PartitionResult<'_> {
 impl<'a> rt::Wire<'a> for PartitionResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_partition_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionResult.PartitionId"))?;
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionResult.ErrorCode"))?;
+        if r.remaining() < 4 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "PartitionResult.PartitionId"),
+                            (2, "PartitionResult.ErrorCode"),
+                        ],
+                    ),
+            );
+        }
+        let f_partition_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_error_message: Option<rt::Str<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, true),
             )
             .map_err(|e| e.in_field("PartitionResult.ErrorMessage"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("PartitionResult._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("PartitionResult._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -353,12 +454,18 @@ impl<'a> rt::Wire<'a> for PartitionResult<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + 2).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionResult.PartitionId"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionResult.ErrorCode"))?;
+        if r.remaining() < 4 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "PartitionResult.PartitionId"),
+                            (2, "PartitionResult.ErrorCode"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 2);
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("PartitionResult.ErrorMessage"))?;
         if cx.flexible {
@@ -366,6 +473,49 @@ impl<'a> rt::Wire<'a> for PartitionResult<'a> {
                 .map_err(|e| e.in_field("PartitionResult._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 2 {
+            return None;
+        }
+        let f_partition_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_message: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition_id: f_partition_id,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 2)?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

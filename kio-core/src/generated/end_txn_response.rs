@@ -62,34 +62,49 @@ impl EndTxnResponse<'_> {
 impl<'a> rt::Wire<'a> for EndTxnResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_throttle_time_ms: i32 = rt::Wire::read(
+        if r.remaining()
+            < 4 + 2 + (if v >= 5 { 8 } else { 0 }) + (if v >= 5 { 2 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "EndTxnResponse.ThrottleTimeMs"),
+                            (2, "EndTxnResponse.ErrorCode"),
+                            ((if v >= 5 { 8 } else { 0 }), "EndTxnResponse.ProducerId"),
+                            (
+                                (if v >= 5 { 2 } else { 0 }),
+                                "EndTxnResponse.ProducerEpoch",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("EndTxnResponse.ThrottleTimeMs"))?;
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("EndTxnResponse.ErrorCode"))?;
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_producer_id: i64 = if v >= 5 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EndTxnResponse.ProducerId"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_producer_epoch: i16 = if v >= 5 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EndTxnResponse.ProducerEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("EndTxnResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("EndTxnResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -103,28 +118,84 @@ impl<'a> rt::Wire<'a> for EndTxnResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r
-            .skip(4 + 2 + (if v >= 5 { 8 } else { 0 }) + (if v >= 5 { 2 } else { 0 }))
-            .is_err()
+        if r.remaining()
+            < 4 + 2 + (if v >= 5 { 8 } else { 0 }) + (if v >= 5 { 2 } else { 0 })
         {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EndTxnResponse.ThrottleTimeMs"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EndTxnResponse.ErrorCode"))?;
-            if v >= 5 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("EndTxnResponse.ProducerId"))?;
-            }
-            if v >= 5 {
-                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("EndTxnResponse.ProducerEpoch"))?;
-            }
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "EndTxnResponse.ThrottleTimeMs"),
+                            (2, "EndTxnResponse.ErrorCode"),
+                            ((if v >= 5 { 8 } else { 0 }), "EndTxnResponse.ProducerId"),
+                            (
+                                (if v >= 5 { 2 } else { 0 }),
+                                "EndTxnResponse.ProducerEpoch",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r
+            .advance(
+                4 + 2 + (if v >= 5 { 8 } else { 0 }) + (if v >= 5 { 2 } else { 0 }),
+            );
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("EndTxnResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining()
+            < 4 + 2 + (if v >= 5 { 8 } else { 0 }) + (if v >= 5 { 2 } else { 0 })
+        {
+            return None;
+        }
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_producer_id: i64 = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_producer_epoch: i16 = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            producer_id: f_producer_id,
+            producer_epoch: f_producer_epoch,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 2 + (if v >= 5 { 8 } else { 0 }) + (if v >= 5 { 2 } else { 0 }))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

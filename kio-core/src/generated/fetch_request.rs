@@ -112,38 +112,67 @@ impl<'a> rt::Wire<'a> for FetchRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
         let mut f_cluster_id: Option<rt::Str<'a>> = None;
+        let mut f_replica_state: ReplicaState<'a> = ::core::default::Default::default();
+        if r.remaining()
+            < (if v <= 14 { 4 } else { 0 }) + 4 + 4 + (if v >= 3 { 4 } else { 0 })
+                + (if v >= 4 { 1 } else { 0 }) + (if v >= 7 { 4 } else { 0 })
+                + (if v >= 7 { 4 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            ((if v <= 14 { 4 } else { 0 }), "FetchRequest.ReplicaId"),
+                            (4, "FetchRequest.MaxWaitMs"),
+                            (4, "FetchRequest.MinBytes"),
+                            ((if v >= 3 { 4 } else { 0 }), "FetchRequest.MaxBytes"),
+                            (
+                                (if v >= 4 { 1 } else { 0 }),
+                                "FetchRequest.IsolationLevel",
+                            ),
+                            ((if v >= 7 { 4 } else { 0 }), "FetchRequest.SessionId"),
+                            ((if v >= 7 { 4 } else { 0 }), "FetchRequest.SessionEpoch"),
+                        ],
+                    ),
+            );
+        }
         let f_replica_id: i32 = if v <= 14 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.ReplicaId"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
-        let mut f_replica_state: ReplicaState<'a> = ::core::default::Default::default();
-        let f_max_wait_ms: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchRequest.MaxWaitMs"))?;
-        let f_min_bytes: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchRequest.MinBytes"))?;
+        let f_max_wait_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_min_bytes: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_max_bytes: i32 = if v >= 3 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.MaxBytes"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             2147483647
         };
         let f_isolation_level: i8 = if v >= 4 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.IsolationLevel"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_session_id: i32 = if v >= 7 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.SessionId"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_session_epoch: i32 = if v >= 7 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.SessionEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
@@ -165,41 +194,43 @@ impl<'a> rt::Wire<'a> for FetchRequest<'a> {
             rt::Str::new("")
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("FetchRequest._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("FetchRequest._tagged"))?
             {
-                match tag {
-                    0u32 if v >= 12 => {
-                        f_cluster_id = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, v >= 12),
-                            )
-                            .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
-                        if f_cluster_id != None {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("FetchRequest._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("FetchRequest._tagged"))?
+                {
+                    match tag {
+                        0u32 if v >= 12 => {
+                            f_cluster_id = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 12),
+                                )
+                                .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
+                            if f_cluster_id != None {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    1u32 if v >= 15 => {
-                        f_replica_state = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
-                        if f_replica_state != ::core::default::Default::default() {
-                            tags.typed(tag);
+                        1u32 if v >= 15 => {
+                            f_replica_state = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
+                            if f_replica_state != ::core::default::Default::default() {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -221,39 +252,35 @@ impl<'a> rt::Wire<'a> for FetchRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r
-            .skip(
+        if r.remaining()
+            < (if v <= 14 { 4 } else { 0 }) + 4 + 4 + (if v >= 3 { 4 } else { 0 })
+                + (if v >= 4 { 1 } else { 0 }) + (if v >= 7 { 4 } else { 0 })
+                + (if v >= 7 { 4 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            ((if v <= 14 { 4 } else { 0 }), "FetchRequest.ReplicaId"),
+                            (4, "FetchRequest.MaxWaitMs"),
+                            (4, "FetchRequest.MinBytes"),
+                            ((if v >= 3 { 4 } else { 0 }), "FetchRequest.MaxBytes"),
+                            (
+                                (if v >= 4 { 1 } else { 0 }),
+                                "FetchRequest.IsolationLevel",
+                            ),
+                            ((if v >= 7 { 4 } else { 0 }), "FetchRequest.SessionId"),
+                            ((if v >= 7 { 4 } else { 0 }), "FetchRequest.SessionEpoch"),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 (if v <= 14 { 4 } else { 0 }) + 4 + 4 + (if v >= 3 { 4 } else { 0 })
                     + (if v >= 4 { 1 } else { 0 }) + (if v >= 7 { 4 } else { 0 })
                     + (if v >= 7 { 4 } else { 0 }),
-            )
-            .is_err()
-        {
-            if v <= 14 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FetchRequest.ReplicaId"))?;
-            }
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.MaxWaitMs"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.MinBytes"))?;
-            if v >= 3 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FetchRequest.MaxBytes"))?;
-            }
-            if v >= 4 {
-                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FetchRequest.IsolationLevel"))?;
-            }
-            if v >= 7 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FetchRequest.SessionId"))?;
-            }
-            if v >= 7 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FetchRequest.SessionEpoch"))?;
-            }
-        }
+            );
         <rt::Array<
             'a,
             FetchTopic<'a>,
@@ -299,6 +326,169 @@ impl<'a> rt::Wire<'a> for FetchRequest<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_cluster_id: Option<rt::Str<'a>> = None;
+        let mut f_replica_state: ReplicaState<'a> = ::core::default::Default::default();
+        if r.remaining()
+            < (if v <= 14 { 4 } else { 0 }) + 4 + 4 + (if v >= 3 { 4 } else { 0 })
+                + (if v >= 4 { 1 } else { 0 }) + (if v >= 7 { 4 } else { 0 })
+                + (if v >= 7 { 4 } else { 0 })
+        {
+            return None;
+        }
+        let f_replica_id: i32 = if v <= 14 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_max_wait_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_min_bytes: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_bytes: i32 = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            2147483647
+        };
+        let f_isolation_level: i8 = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_session_id: i32 = if v >= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_session_epoch: i32 = if v >= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_topics: rt::Array<'a, FetchTopic<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_forgotten_topics_data: rt::Array<'a, ForgottenTopic<'a>> = if v >= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_rack_id: rt::Str<'a> = if v >= 11 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 if v >= 12 => {
+                            f_cluster_id = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 12),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_cluster_id != None {
+                                tags.typed(tag);
+                            }
+                        }
+                        1u32 if v >= 15 => {
+                            f_replica_state = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_replica_state != ::core::default::Default::default() {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            cluster_id: f_cluster_id,
+            replica_id: f_replica_id,
+            replica_state: f_replica_state,
+            max_wait_ms: f_max_wait_ms,
+            min_bytes: f_min_bytes,
+            max_bytes: f_max_bytes,
+            isolation_level: f_isolation_level,
+            session_id: f_session_id,
+            session_epoch: f_session_epoch,
+            topics: f_topics,
+            forgotten_topics_data: f_forgotten_topics_data,
+            rack_id: f_rack_id,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(
+            (if v <= 14 { 4 } else { 0 }) + 4 + 4 + (if v >= 3 { 4 } else { 0 })
+                + (if v >= 4 { 1 } else { 0 }) + (if v >= 7 { 4 } else { 0 })
+                + (if v >= 7 { 4 } else { 0 }),
+        )?;
+        <rt::Array<
+            'a,
+            FetchTopic<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 7 {
+            <rt::Array<
+                'a,
+                ForgottenTopic<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 11 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 if v >= 12 => {
+                        <Option<
+                            rt::Str<'a>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, v >= 12))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    1u32 if v >= 15 => {
+                        <ReplicaState<
+                            'a,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -465,24 +655,33 @@ impl ReplicaState<'_> {
 impl<'a> rt::Wire<'a> for ReplicaState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        if r.remaining() < (if v >= 15 { 4 } else { 0 }) + (if v >= 15 { 8 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            ((if v >= 15 { 4 } else { 0 }), "ReplicaState.ReplicaId"),
+                            ((if v >= 15 { 8 } else { 0 }), "ReplicaState.ReplicaEpoch"),
+                        ],
+                    ),
+            );
+        }
         let f_replica_id: i32 = if v >= 15 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ReplicaState.ReplicaId"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_replica_epoch: i64 = if v >= 15 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ReplicaState.ReplicaEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ReplicaState._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("ReplicaState._tagged"))?.is_some()
-            {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("ReplicaState._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -494,21 +693,61 @@ impl<'a> rt::Wire<'a> for ReplicaState<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip((if v >= 15 { 4 } else { 0 }) + (if v >= 15 { 8 } else { 0 })).is_err()
+        if r.remaining() < (if v >= 15 { 4 } else { 0 }) + (if v >= 15 { 8 } else { 0 })
         {
-            if v >= 15 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ReplicaState.ReplicaId"))?;
-            }
-            if v >= 15 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ReplicaState.ReplicaEpoch"))?;
-            }
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            ((if v >= 15 { 4 } else { 0 }), "ReplicaState.ReplicaId"),
+                            ((if v >= 15 { 8 } else { 0 }), "ReplicaState.ReplicaEpoch"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 15 { 4 } else { 0 }) + (if v >= 15 { 8 } else { 0 }));
         if cx.flexible {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("ReplicaState._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < (if v >= 15 { 4 } else { 0 }) + (if v >= 15 { 8 } else { 0 })
+        {
+            return None;
+        }
+        let f_replica_id: i32 = if v >= 15 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_replica_epoch: i64 = if v >= 15 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            replica_id: f_replica_id,
+            replica_epoch: f_replica_epoch,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance((if v >= 15 { 4 } else { 0 }) + (if v >= 15 { 8 } else { 0 }))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -623,10 +862,8 @@ impl<'a> rt::Wire<'a> for FetchTopic<'a> {
             )
             .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("FetchTopic._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("FetchTopic._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("FetchTopic._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -656,6 +893,56 @@ impl<'a> rt::Wire<'a> for FetchTopic<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("FetchTopic._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic: rt::Str<'a> = if v <= 12 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 13 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partitions: rt::Array<'a, FetchPartition<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic: f_topic,
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v <= 12 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 13 {
+            <rt::Uuid as rt::Wire<
+                'a,
+            >>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <rt::Array<
+            'a,
+            FetchPartition<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -775,75 +1062,110 @@ impl FetchPartition<'_> {
 impl<'a> rt::Wire<'a> for FetchPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_partition: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchPartition.Partition"))?;
+        let mut f_replica_directory_id: rt::Uuid = rt::Uuid::ZERO;
+        let mut f_high_watermark: i64 = 9223372036854775807;
+        if r.remaining()
+            < 4 + (if v >= 9 { 4 } else { 0 }) + 8 + (if v >= 12 { 4 } else { 0 })
+                + (if v >= 5 { 8 } else { 0 }) + 4
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "FetchPartition.Partition"),
+                            (
+                                (if v >= 9 { 4 } else { 0 }),
+                                "FetchPartition.CurrentLeaderEpoch",
+                            ),
+                            (8, "FetchPartition.FetchOffset"),
+                            (
+                                (if v >= 12 { 4 } else { 0 }),
+                                "FetchPartition.LastFetchedEpoch",
+                            ),
+                            (
+                                (if v >= 5 { 8 } else { 0 }),
+                                "FetchPartition.LogStartOffset",
+                            ),
+                            (4, "FetchPartition.PartitionMaxBytes"),
+                        ],
+                    ),
+            );
+        }
+        let f_partition: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_current_leader_epoch: i32 = if v >= 9 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchPartition.CurrentLeaderEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
-        let f_fetch_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchPartition.FetchOffset"))?;
+        let f_fetch_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_last_fetched_epoch: i32 = if v >= 12 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchPartition.LastFetchedEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_log_start_offset: i64 = if v >= 5 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchPartition.LogStartOffset"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
-        let f_partition_max_bytes: i32 = rt::Wire::read(
+        let f_partition_max_bytes: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
-        let mut f_replica_directory_id: rt::Uuid = rt::Uuid::ZERO;
-        let mut f_high_watermark: i64 = 9223372036854775807;
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("FetchPartition._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("FetchPartition._tagged"))?
             {
-                match tag {
-                    0u32 if v >= 17 => {
-                        f_replica_directory_id = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("FetchPartition.ReplicaDirectoryId")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("FetchPartition.ReplicaDirectoryId")
-                            })?;
-                        if f_replica_directory_id != rt::Uuid::ZERO {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("FetchPartition._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("FetchPartition._tagged"))?
+                {
+                    match tag {
+                        0u32 if v >= 17 => {
+                            f_replica_directory_id = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("FetchPartition.ReplicaDirectoryId")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("FetchPartition.ReplicaDirectoryId")
+                                })?;
+                            if f_replica_directory_id != rt::Uuid::ZERO {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    1u32 if v >= 18 => {
-                        f_high_watermark = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
-                        if f_high_watermark != 9223372036854775807 {
-                            tags.typed(tag);
+                        1u32 if v >= 18 => {
+                            f_high_watermark = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
+                            if f_high_watermark != 9223372036854775807 {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -861,32 +1183,38 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r
-            .skip(
+        if r.remaining()
+            < 4 + (if v >= 9 { 4 } else { 0 }) + 8 + (if v >= 12 { 4 } else { 0 })
+                + (if v >= 5 { 8 } else { 0 }) + 4
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "FetchPartition.Partition"),
+                            (
+                                (if v >= 9 { 4 } else { 0 }),
+                                "FetchPartition.CurrentLeaderEpoch",
+                            ),
+                            (8, "FetchPartition.FetchOffset"),
+                            (
+                                (if v >= 12 { 4 } else { 0 }),
+                                "FetchPartition.LastFetchedEpoch",
+                            ),
+                            (
+                                (if v >= 5 { 8 } else { 0 }),
+                                "FetchPartition.LogStartOffset",
+                            ),
+                            (4, "FetchPartition.PartitionMaxBytes"),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 4 + (if v >= 9 { 4 } else { 0 }) + 8 + (if v >= 12 { 4 } else { 0 })
                     + (if v >= 5 { 8 } else { 0 }) + 4,
-            )
-            .is_err()
-        {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchPartition.Partition"))?;
-            if v >= 9 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FetchPartition.CurrentLeaderEpoch"))?;
-            }
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchPartition.FetchOffset"))?;
-            if v >= 12 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FetchPartition.LastFetchedEpoch"))?;
-            }
-            if v >= 5 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FetchPartition.LogStartOffset"))?;
-            }
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
-        }
+            );
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("FetchPartition._tagged"))?;
@@ -920,6 +1248,127 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_replica_directory_id: rt::Uuid = rt::Uuid::ZERO;
+        let mut f_high_watermark: i64 = 9223372036854775807;
+        if r.remaining()
+            < 4 + (if v >= 9 { 4 } else { 0 }) + 8 + (if v >= 12 { 4 } else { 0 })
+                + (if v >= 5 { 8 } else { 0 }) + 4
+        {
+            return None;
+        }
+        let f_partition: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_current_leader_epoch: i32 = if v >= 9 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_fetch_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_last_fetched_epoch: i32 = if v >= 12 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_log_start_offset: i64 = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_partition_max_bytes: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 if v >= 17 => {
+                            f_replica_directory_id = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_replica_directory_id != rt::Uuid::ZERO {
+                                tags.typed(tag);
+                            }
+                        }
+                        1u32 if v >= 18 => {
+                            f_high_watermark = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_high_watermark != 9223372036854775807 {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition: f_partition,
+            current_leader_epoch: f_current_leader_epoch,
+            fetch_offset: f_fetch_offset,
+            last_fetched_epoch: f_last_fetched_epoch,
+            log_start_offset: f_log_start_offset,
+            partition_max_bytes: f_partition_max_bytes,
+            replica_directory_id: f_replica_directory_id,
+            high_watermark: f_high_watermark,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(
+            4 + (if v >= 9 { 4 } else { 0 }) + 8 + (if v >= 12 { 4 } else { 0 })
+                + (if v >= 5 { 8 } else { 0 }) + 4,
+        )?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 if v >= 17 => {
+                        <rt::Uuid as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    1u32 if v >= 18 => {
+                        <i64 as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -1091,14 +1540,8 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
             ::core::default::Default::default()
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ForgottenTopic._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ForgottenTopic._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -1131,6 +1574,59 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
                 .map_err(|e| e.in_field("ForgottenTopic._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic: rt::Str<'a> = if (7..=12).contains(&v) {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 13 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partitions: rt::Array<'a, i32> = if v >= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic: f_topic,
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if (7..=12).contains(&v) {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 13 {
+            <rt::Uuid as rt::Wire<
+                'a,
+            >>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 7 {
+            <rt::Array<
+                'a,
+                i32,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -69,21 +69,40 @@ impl FetchResponse<'_> {
 impl<'a> rt::Wire<'a> for FetchResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        let mut f_node_endpoints: rt::Array<'a, NodeEndpoint<'a>> = ::core::default::Default::default();
+        if r.remaining()
+            < (if v >= 1 { 4 } else { 0 }) + (if v >= 7 { 2 } else { 0 })
+                + (if v >= 7 { 4 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "FetchResponse.ThrottleTimeMs",
+                            ),
+                            ((if v >= 7 { 2 } else { 0 }), "FetchResponse.ErrorCode"),
+                            ((if v >= 7 { 4 } else { 0 }), "FetchResponse.SessionId"),
+                        ],
+                    ),
+            );
+        }
         let f_throttle_time_ms: i32 = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchResponse.ThrottleTimeMs"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_error_code: i16 = if v >= 7 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchResponse.ErrorCode"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_session_id: i32 = if v >= 7 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchResponse.SessionId"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
@@ -92,31 +111,32 @@ impl<'a> rt::Wire<'a> for FetchResponse<'a> {
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("FetchResponse.Responses"))?;
-        let mut f_node_endpoints: rt::Array<'a, NodeEndpoint<'a>> = ::core::default::Default::default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("FetchResponse._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("FetchResponse._tagged"))?
             {
-                match tag {
-                    0u32 if v >= 16 => {
-                        f_node_endpoints = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
-                        if f_node_endpoints != ::core::default::Default::default() {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("FetchResponse._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("FetchResponse._tagged"))?
+                {
+                    match tag {
+                        0u32 if v >= 16 => {
+                            f_node_endpoints = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
+                            if f_node_endpoints != ::core::default::Default::default() {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -131,26 +151,29 @@ impl<'a> rt::Wire<'a> for FetchResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r
-            .skip(
+        if r.remaining()
+            < (if v >= 1 { 4 } else { 0 }) + (if v >= 7 { 2 } else { 0 })
+                + (if v >= 7 { 4 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "FetchResponse.ThrottleTimeMs",
+                            ),
+                            ((if v >= 7 { 2 } else { 0 }), "FetchResponse.ErrorCode"),
+                            ((if v >= 7 { 4 } else { 0 }), "FetchResponse.SessionId"),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 (if v >= 1 { 4 } else { 0 }) + (if v >= 7 { 2 } else { 0 })
                     + (if v >= 7 { 4 } else { 0 }),
-            )
-            .is_err()
-        {
-            if v >= 1 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FetchResponse.ThrottleTimeMs"))?;
-            }
-            if v >= 7 {
-                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FetchResponse.ErrorCode"))?;
-            }
-            if v >= 7 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FetchResponse.SessionId"))?;
-            }
-        }
+            );
         <rt::Array<
             'a,
             FetchableTopicResponse<'a>,
@@ -178,6 +201,99 @@ impl<'a> rt::Wire<'a> for FetchResponse<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_node_endpoints: rt::Array<'a, NodeEndpoint<'a>> = ::core::default::Default::default();
+        if r.remaining()
+            < (if v >= 1 { 4 } else { 0 }) + (if v >= 7 { 2 } else { 0 })
+                + (if v >= 7 { 4 } else { 0 })
+        {
+            return None;
+        }
+        let f_throttle_time_ms: i32 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_error_code: i16 = if v >= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_session_id: i32 = if v >= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_responses: rt::Array<'a, FetchableTopicResponse<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 if v >= 16 => {
+                            f_node_endpoints = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_node_endpoints != ::core::default::Default::default() {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            session_id: f_session_id,
+            responses: f_responses,
+            node_endpoints: f_node_endpoints,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(
+            (if v >= 1 { 4 } else { 0 }) + (if v >= 7 { 2 } else { 0 })
+                + (if v >= 7 { 4 } else { 0 }),
+        )?;
+        <rt::Array<
+            'a,
+            FetchableTopicResponse<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 if v >= 16 => {
+                        <rt::Array<
+                            'a,
+                            NodeEndpoint<'a>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -325,14 +441,8 @@ impl<'a> rt::Wire<'a> for FetchableTopicResponse<'a> {
             )
             .map_err(|e| e.in_field("FetchableTopicResponse.Partitions"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("FetchableTopicResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("FetchableTopicResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -363,6 +473,56 @@ impl<'a> rt::Wire<'a> for FetchableTopicResponse<'a> {
                 .map_err(|e| e.in_field("FetchableTopicResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic: rt::Str<'a> = if v <= 12 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 13 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partitions: rt::Array<'a, PartitionData<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic: f_topic,
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v <= 12 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 13 {
+            <rt::Uuid as rt::Wire<
+                'a,
+            >>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <rt::Array<
+            'a,
+            PartitionData<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -500,30 +660,58 @@ impl PartitionData<'_> {
 impl<'a> rt::Wire<'a> for PartitionData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_partition_index: i32 = rt::Wire::read(
+        let mut f_diverging_epoch: EpochEndOffset<'a> = ::core::default::Default::default();
+        let mut f_current_leader: LeaderIdAndEpoch<'a> = ::core::default::Default::default();
+        let mut f_snapshot_id: SnapshotId<'a> = ::core::default::Default::default();
+        if r.remaining()
+            < 4 + 2 + 8 + (if v >= 4 { 8 } else { 0 }) + (if v >= 5 { 8 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "PartitionData.PartitionIndex"),
+                            (2, "PartitionData.ErrorCode"),
+                            (8, "PartitionData.HighWatermark"),
+                            (
+                                (if v >= 4 { 8 } else { 0 }),
+                                "PartitionData.LastStableOffset",
+                            ),
+                            (
+                                (if v >= 5 { 8 } else { 0 }),
+                                "PartitionData.LogStartOffset",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
-        let f_high_watermark: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.HighWatermark"))?;
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_high_watermark: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_last_stable_offset: i64 = if v >= 4 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionData.LastStableOffset"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_log_start_offset: i64 = if v >= 5 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionData.LogStartOffset"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
-        let mut f_diverging_epoch: EpochEndOffset<'a> = ::core::default::Default::default();
-        let mut f_current_leader: LeaderIdAndEpoch<'a> = ::core::default::Default::default();
-        let mut f_snapshot_id: SnapshotId<'a> = ::core::default::Default::default();
         let f_aborted_transactions: Option<rt::Array<'a, AbortedTransaction<'a>>> = if v
             >= 4
         {
@@ -544,53 +732,55 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             )
             .map_err(|e| e.in_field("PartitionData.Records"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("PartitionData._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("PartitionData._tagged"))?
             {
-                match tag {
-                    0u32 if v >= 12 => {
-                        f_diverging_epoch = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
-                        if f_diverging_epoch != ::core::default::Default::default() {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("PartitionData._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("PartitionData._tagged"))?
+                {
+                    match tag {
+                        0u32 if v >= 12 => {
+                            f_diverging_epoch = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
+                            if f_diverging_epoch != ::core::default::Default::default() {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    1u32 if v >= 12 => {
-                        f_current_leader = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
-                        if f_current_leader != ::core::default::Default::default() {
-                            tags.typed(tag);
+                        1u32 if v >= 12 => {
+                            f_current_leader = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
+                            if f_current_leader != ::core::default::Default::default() {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    2u32 if v >= 12 => {
-                        f_snapshot_id = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
-                        if f_snapshot_id != ::core::default::Default::default() {
-                            tags.typed(tag);
+                        2u32 if v >= 12 => {
+                            f_snapshot_id = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
+                            if f_snapshot_id != ::core::default::Default::default() {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -611,27 +801,32 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r
-            .skip(
-                4 + 2 + 8 + (if v >= 4 { 8 } else { 0 }) + (if v >= 5 { 8 } else { 0 }),
-            )
-            .is_err()
+        if r.remaining()
+            < 4 + 2 + 8 + (if v >= 4 { 8 } else { 0 }) + (if v >= 5 { 8 } else { 0 })
         {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionData.HighWatermark"))?;
-            if v >= 4 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("PartitionData.LastStableOffset"))?;
-            }
-            if v >= 5 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("PartitionData.LogStartOffset"))?;
-            }
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "PartitionData.PartitionIndex"),
+                            (2, "PartitionData.ErrorCode"),
+                            (8, "PartitionData.HighWatermark"),
+                            (
+                                (if v >= 4 { 8 } else { 0 }),
+                                "PartitionData.LastStableOffset",
+                            ),
+                            (
+                                (if v >= 5 { 8 } else { 0 }),
+                                "PartitionData.LogStartOffset",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r
+            .advance(
+                4 + 2 + 8 + (if v >= 4 { 8 } else { 0 }) + (if v >= 5 { 8 } else { 0 }),
+            );
         if v >= 4 {
             <Option<
                 rt::Array<'a, AbortedTransaction<'a>>,
@@ -683,6 +878,168 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_diverging_epoch: EpochEndOffset<'a> = ::core::default::Default::default();
+        let mut f_current_leader: LeaderIdAndEpoch<'a> = ::core::default::Default::default();
+        let mut f_snapshot_id: SnapshotId<'a> = ::core::default::Default::default();
+        if r.remaining()
+            < 4 + 2 + 8 + (if v >= 4 { 8 } else { 0 }) + (if v >= 5 { 8 } else { 0 })
+        {
+            return None;
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_high_watermark: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_last_stable_offset: i64 = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_log_start_offset: i64 = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_aborted_transactions: Option<rt::Array<'a, AbortedTransaction<'a>>> = if v
+            >= 4
+        {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 4))?
+        } else {
+            Some(::core::default::Default::default())
+        };
+        let f_preferred_read_replica: i32 = if v >= 11 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            -1
+        };
+        let f_records: Option<rt::RecordsBytes<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 if v >= 12 => {
+                            f_diverging_epoch = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_diverging_epoch != ::core::default::Default::default() {
+                                tags.typed(tag);
+                            }
+                        }
+                        1u32 if v >= 12 => {
+                            f_current_leader = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_current_leader != ::core::default::Default::default() {
+                                tags.typed(tag);
+                            }
+                        }
+                        2u32 if v >= 12 => {
+                            f_snapshot_id = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_snapshot_id != ::core::default::Default::default() {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition_index: f_partition_index,
+            error_code: f_error_code,
+            high_watermark: f_high_watermark,
+            last_stable_offset: f_last_stable_offset,
+            log_start_offset: f_log_start_offset,
+            diverging_epoch: f_diverging_epoch,
+            current_leader: f_current_leader,
+            snapshot_id: f_snapshot_id,
+            aborted_transactions: f_aborted_transactions,
+            preferred_read_replica: f_preferred_read_replica,
+            records: f_records,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(
+            4 + 2 + 8 + (if v >= 4 { 8 } else { 0 }) + (if v >= 5 { 8 } else { 0 }),
+        )?;
+        if v >= 4 {
+            <Option<
+                rt::Array<'a, AbortedTransaction<'a>>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 4))?;
+        }
+        if v >= 11 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <Option<
+            rt::RecordsBytes<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 if v >= 12 => {
+                        <EpochEndOffset<
+                            'a,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    1u32 if v >= 12 => {
+                        <LeaderIdAndEpoch<
+                            'a,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    2u32 if v >= 12 => {
+                        <SnapshotId<
+                            'a,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -880,27 +1237,33 @@ impl EpochEndOffset<'_> {
 impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        if r.remaining() < (if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 8 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            ((if v >= 12 { 4 } else { 0 }), "EpochEndOffset.Epoch"),
+                            ((if v >= 12 { 8 } else { 0 }), "EpochEndOffset.EndOffset"),
+                        ],
+                    ),
+            );
+        }
         let f_epoch: i32 = if v >= 12 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EpochEndOffset.Epoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_end_offset: i64 = if v >= 12 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("EpochEndOffset._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("EpochEndOffset._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -912,22 +1275,62 @@ impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip((if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 8 } else { 0 })).is_err()
+        if r.remaining() < (if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 8 } else { 0 })
         {
-            if v >= 12 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("EpochEndOffset.Epoch"))?;
-            }
-            if v >= 12 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?;
-            }
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            ((if v >= 12 { 4 } else { 0 }), "EpochEndOffset.Epoch"),
+                            ((if v >= 12 { 8 } else { 0 }), "EpochEndOffset.EndOffset"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 8 } else { 0 }));
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("EpochEndOffset._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < (if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 8 } else { 0 })
+        {
+            return None;
+        }
+        let f_epoch: i32 = if v >= 12 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_end_offset: i64 = if v >= 12 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            epoch: f_epoch,
+            end_offset: f_end_offset,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance((if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 8 } else { 0 }))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -1018,27 +1421,36 @@ impl LeaderIdAndEpoch<'_> {
 impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        if r.remaining() < (if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 4 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            ((if v >= 12 { 4 } else { 0 }), "LeaderIdAndEpoch.LeaderId"),
+                            (
+                                (if v >= 12 { 4 } else { 0 }),
+                                "LeaderIdAndEpoch.LeaderEpoch",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_leader_id: i32 = if v >= 12 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_leader_epoch: i32 = if v >= 12 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -1050,22 +1462,65 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip((if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 4 } else { 0 })).is_err()
+        if r.remaining() < (if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 4 } else { 0 })
         {
-            if v >= 12 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
-            }
-            if v >= 12 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
-            }
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            ((if v >= 12 { 4 } else { 0 }), "LeaderIdAndEpoch.LeaderId"),
+                            (
+                                (if v >= 12 { 4 } else { 0 }),
+                                "LeaderIdAndEpoch.LeaderEpoch",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 4 } else { 0 }));
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("LeaderIdAndEpoch._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < (if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 4 } else { 0 })
+        {
+            return None;
+        }
+        let f_leader_id: i32 = if v >= 12 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_leader_epoch: i32 = if v >= 12 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            leader_id: f_leader_id,
+            leader_epoch: f_leader_epoch,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance((if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 4 } else { 0 }))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -1156,23 +1611,32 @@ impl SnapshotId<'_> {
 impl<'a> rt::Wire<'a> for SnapshotId<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        if r.remaining() < (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 4 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            ((if v >= 4 { 8 } else { 0 }), "SnapshotId.EndOffset"),
+                            ((if v >= 4 { 4 } else { 0 }), "SnapshotId.Epoch"),
+                        ],
+                    ),
+            );
+        }
         let f_end_offset: i64 = if v >= 4 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SnapshotId.EndOffset"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_epoch: i32 = if v >= 4 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SnapshotId.Epoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("SnapshotId._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("SnapshotId._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("SnapshotId._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -1184,20 +1648,59 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip((if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 4 } else { 0 })).is_err() {
-            if v >= 4 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
-            }
-            if v >= 4 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
-            }
+        if r.remaining() < (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 4 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            ((if v >= 4 { 8 } else { 0 }), "SnapshotId.EndOffset"),
+                            ((if v >= 4 { 4 } else { 0 }), "SnapshotId.Epoch"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 4 } else { 0 }));
         if cx.flexible {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("SnapshotId._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 4 } else { 0 }) {
+            return None;
+        }
+        let f_end_offset: i64 = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_epoch: i32 = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            end_offset: f_end_offset,
+            epoch: f_epoch,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance((if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 4 } else { 0 }))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -1288,27 +1791,38 @@ impl AbortedTransaction<'_> {
 impl<'a> rt::Wire<'a> for AbortedTransaction<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        if r.remaining() < (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 8 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 4 { 8 } else { 0 }),
+                                "AbortedTransaction.ProducerId",
+                            ),
+                            (
+                                (if v >= 4 { 8 } else { 0 }),
+                                "AbortedTransaction.FirstOffset",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_producer_id: i64 = if v >= 4 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AbortedTransaction.ProducerId"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_first_offset: i64 = if v >= 4 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AbortedTransaction.FirstOffset"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("AbortedTransaction._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("AbortedTransaction._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -1320,21 +1834,66 @@ impl<'a> rt::Wire<'a> for AbortedTransaction<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip((if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 8 } else { 0 })).is_err() {
-            if v >= 4 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("AbortedTransaction.ProducerId"))?;
-            }
-            if v >= 4 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("AbortedTransaction.FirstOffset"))?;
-            }
+        if r.remaining() < (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 8 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 4 { 8 } else { 0 }),
+                                "AbortedTransaction.ProducerId",
+                            ),
+                            (
+                                (if v >= 4 { 8 } else { 0 }),
+                                "AbortedTransaction.FirstOffset",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 8 } else { 0 }));
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("AbortedTransaction._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 8 } else { 0 }) {
+            return None;
+        }
+        let f_producer_id: i64 = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_first_offset: i64 = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            producer_id: f_producer_id,
+            first_offset: f_first_offset,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance((if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 8 } else { 0 }))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -1462,11 +2021,8 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
             None
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?.is_some()
-            {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("NodeEndpoint._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -1502,6 +2058,65 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("NodeEndpoint._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_node_id: i32 = if v >= 16 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let f_host: rt::Str<'a> = if v >= 16 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_port: i32 = if v >= 16 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let f_rack: Option<rt::Str<'a>> = if v >= 16 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 16))?
+        } else {
+            None
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            node_id: f_node_id,
+            host: f_host,
+            port: f_port,
+            rack: f_rack,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 16 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 16 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 16 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 16 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 16))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -79,15 +79,32 @@ impl FindCoordinatorResponse<'_> {
 impl<'a> rt::Wire<'a> for FindCoordinatorResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        if r.remaining() < (if v >= 1 { 4 } else { 0 }) + (if v <= 3 { 2 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "FindCoordinatorResponse.ThrottleTimeMs",
+                            ),
+                            (
+                                (if v <= 3 { 2 } else { 0 }),
+                                "FindCoordinatorResponse.ErrorCode",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_throttle_time_ms: i32 = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorResponse.ThrottleTimeMs"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_error_code: i16 = if v <= 3 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorCode"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
@@ -122,14 +139,8 @@ impl<'a> rt::Wire<'a> for FindCoordinatorResponse<'a> {
             ::core::default::Default::default()
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("FindCoordinatorResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("FindCoordinatorResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -146,16 +157,24 @@ impl<'a> rt::Wire<'a> for FindCoordinatorResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip((if v >= 1 { 4 } else { 0 }) + (if v <= 3 { 2 } else { 0 })).is_err() {
-            if v >= 1 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FindCoordinatorResponse.ThrottleTimeMs"))?;
-            }
-            if v <= 3 {
-                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorCode"))?;
-            }
+        if r.remaining() < (if v >= 1 { 4 } else { 0 }) + (if v <= 3 { 2 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "FindCoordinatorResponse.ThrottleTimeMs",
+                            ),
+                            (
+                                (if v <= 3 { 2 } else { 0 }),
+                                "FindCoordinatorResponse.ErrorCode",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 1 { 4 } else { 0 }) + (if v <= 3 { 2 } else { 0 }));
         if (1..=3).contains(&v) {
             <Option<
                 rt::Str<'a>,
@@ -188,6 +207,97 @@ impl<'a> rt::Wire<'a> for FindCoordinatorResponse<'a> {
                 .map_err(|e| e.in_field("FindCoordinatorResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < (if v >= 1 { 4 } else { 0 }) + (if v <= 3 { 2 } else { 0 }) {
+            return None;
+        }
+        let f_throttle_time_ms: i32 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_error_code: i16 = if v <= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_error_message: Option<rt::Str<'a>> = if (1..=3).contains(&v) {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, (1..=3).contains(&v)))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let f_node_id: i32 = if v <= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let f_host: rt::Str<'a> = if v <= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_port: i32 = if v <= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let f_coordinators: rt::Array<'a, Coordinator<'a>> = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            node_id: f_node_id,
+            host: f_host,
+            port: f_port,
+            coordinators: f_coordinators,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance((if v >= 1 { 4 } else { 0 }) + (if v <= 3 { 2 } else { 0 }))?;
+        if (1..=3).contains(&v) {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<
+                'a,
+            >>::skip_valid(r, rt::Cx::new(v, cx.flexible, (1..=3).contains(&v)))?;
+        }
+        if v <= 3 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v <= 3 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v <= 3 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 4 {
+            <rt::Array<
+                'a,
+                Coordinator<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -368,15 +478,26 @@ impl<'a> rt::Wire<'a> for Coordinator<'a> {
         } else {
             rt::Str::new("")
         };
+        if r.remaining() < (if v >= 4 { 4 } else { 0 }) + (if v >= 4 { 2 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            ((if v >= 4 { 4 } else { 0 }), "Coordinator.Port"),
+                            ((if v >= 4 { 2 } else { 0 }), "Coordinator.ErrorCode"),
+                        ],
+                    ),
+            );
+        }
         let f_port: i32 = if v >= 4 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Coordinator.Port"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_error_code: i16 = if v >= 4 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Coordinator.ErrorCode"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
@@ -387,11 +508,8 @@ impl<'a> rt::Wire<'a> for Coordinator<'a> {
             Some(rt::Str::new(""))
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("Coordinator._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("Coordinator._tagged"))?.is_some()
-            {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("Coordinator._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -419,16 +537,18 @@ impl<'a> rt::Wire<'a> for Coordinator<'a> {
             <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("Coordinator.Host"))?;
         }
-        if r.skip((if v >= 4 { 4 } else { 0 }) + (if v >= 4 { 2 } else { 0 })).is_err() {
-            if v >= 4 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("Coordinator.Port"))?;
-            }
-            if v >= 4 {
-                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("Coordinator.ErrorCode"))?;
-            }
+        if r.remaining() < (if v >= 4 { 4 } else { 0 }) + (if v >= 4 { 2 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            ((if v >= 4 { 4 } else { 0 }), "Coordinator.Port"),
+                            ((if v >= 4 { 2 } else { 0 }), "Coordinator.ErrorCode"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 4 { 4 } else { 0 }) + (if v >= 4 { 2 } else { 0 }));
         if v >= 4 {
             <Option<
                 rt::Str<'a>,
@@ -439,6 +559,85 @@ impl<'a> rt::Wire<'a> for Coordinator<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("Coordinator._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_key: rt::Str<'a> = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_node_id: i32 = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let f_host: rt::Str<'a> = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        if r.remaining() < (if v >= 4 { 4 } else { 0 }) + (if v >= 4 { 2 } else { 0 }) {
+            return None;
+        }
+        let f_port: i32 = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_error_code: i16 = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_error_message: Option<rt::Str<'a>> = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 4))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            key: f_key,
+            node_id: f_node_id,
+            host: f_host,
+            port: f_port,
+            error_code: f_error_code,
+            error_message: f_error_message,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 4 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 4 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 4 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        r.advance((if v >= 4 { 4 } else { 0 }) + (if v >= 4 { 2 } else { 0 }))?;
+        if v >= 4 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 4))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

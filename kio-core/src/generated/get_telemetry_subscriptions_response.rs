@@ -91,29 +91,39 @@ impl GetTelemetrySubscriptionsResponse<'_> {
 impl<'a> rt::Wire<'a> for GetTelemetrySubscriptionsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_throttle_time_ms: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 2 + 16 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "GetTelemetrySubscriptionsResponse.ThrottleTimeMs"),
+                            (2, "GetTelemetrySubscriptionsResponse.ErrorCode"),
+                            (16, "GetTelemetrySubscriptionsResponse.ClientInstanceId"),
+                            (4, "GetTelemetrySubscriptionsResponse.SubscriptionId"),
+                        ],
+                    ),
+            );
+        }
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| {
-                e.in_field("GetTelemetrySubscriptionsResponse.ThrottleTimeMs")
-            })?;
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.ErrorCode"))?;
-        let f_client_instance_id: rt::Uuid = rt::Wire::read(
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| {
-                e.in_field("GetTelemetrySubscriptionsResponse.ClientInstanceId")
-            })?;
-        let f_subscription_id: i32 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_client_instance_id: rt::Uuid = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| {
-                e.in_field("GetTelemetrySubscriptionsResponse.SubscriptionId")
-            })?;
+            .unwrap_or_default();
+        let f_subscription_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_accepted_compression_types: rt::Array<'a, i8> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -121,27 +131,33 @@ impl<'a> rt::Wire<'a> for GetTelemetrySubscriptionsResponse<'a> {
             .map_err(|e| {
                 e.in_field("GetTelemetrySubscriptionsResponse.AcceptedCompressionTypes")
             })?;
-        let f_push_interval_ms: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 4 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "GetTelemetrySubscriptionsResponse.PushIntervalMs"),
+                            (4, "GetTelemetrySubscriptionsResponse.TelemetryMaxBytes"),
+                            (1, "GetTelemetrySubscriptionsResponse.DeltaTemporality"),
+                        ],
+                    ),
+            );
+        }
+        let f_push_interval_ms: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| {
-                e.in_field("GetTelemetrySubscriptionsResponse.PushIntervalMs")
-            })?;
-        let f_telemetry_max_bytes: i32 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_telemetry_max_bytes: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| {
-                e.in_field("GetTelemetrySubscriptionsResponse.TelemetryMaxBytes")
-            })?;
-        let f_delta_temporality: bool = rt::Wire::read(
+            .unwrap_or_default();
+        let f_delta_temporality: bool = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| {
-                e.in_field("GetTelemetrySubscriptionsResponse.DeltaTemporality")
-            })?;
+            .unwrap_or_default();
         let f_requested_metrics: rt::Array<'a, rt::Str<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -150,14 +166,8 @@ impl<'a> rt::Wire<'a> for GetTelemetrySubscriptionsResponse<'a> {
                 e.in_field("GetTelemetrySubscriptionsResponse.RequestedMetrics")
             })?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -176,40 +186,37 @@ impl<'a> rt::Wire<'a> for GetTelemetrySubscriptionsResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + 2 + 16 + 4).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("GetTelemetrySubscriptionsResponse.ThrottleTimeMs")
-                })?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse.ErrorCode"))?;
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("GetTelemetrySubscriptionsResponse.ClientInstanceId")
-                })?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("GetTelemetrySubscriptionsResponse.SubscriptionId")
-                })?;
+        if r.remaining() < 4 + 2 + 16 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "GetTelemetrySubscriptionsResponse.ThrottleTimeMs"),
+                            (2, "GetTelemetrySubscriptionsResponse.ErrorCode"),
+                            (16, "GetTelemetrySubscriptionsResponse.ClientInstanceId"),
+                            (4, "GetTelemetrySubscriptionsResponse.SubscriptionId"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 2 + 16 + 4);
         <rt::Array<'a, i8> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| {
                 e.in_field("GetTelemetrySubscriptionsResponse.AcceptedCompressionTypes")
             })?;
-        if r.skip(4 + 4 + 1).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("GetTelemetrySubscriptionsResponse.PushIntervalMs")
-                })?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("GetTelemetrySubscriptionsResponse.TelemetryMaxBytes")
-                })?;
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("GetTelemetrySubscriptionsResponse.DeltaTemporality")
-                })?;
+        if r.remaining() < 4 + 4 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "GetTelemetrySubscriptionsResponse.PushIntervalMs"),
+                            (4, "GetTelemetrySubscriptionsResponse.TelemetryMaxBytes"),
+                            (1, "GetTelemetrySubscriptionsResponse.DeltaTemporality"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 4 + 1);
         <rt::Array<
             'a,
             rt::Str<'a>,
@@ -222,6 +229,93 @@ impl<'a> rt::Wire<'a> for GetTelemetrySubscriptionsResponse<'a> {
                 .map_err(|e| e.in_field("GetTelemetrySubscriptionsResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 2 + 16 + 4 {
+            return None;
+        }
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_client_instance_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_subscription_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_accepted_compression_types: rt::Array<'a, i8> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 4 + 4 + 1 {
+            return None;
+        }
+        let f_push_interval_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_telemetry_max_bytes: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_delta_temporality: bool = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_requested_metrics: rt::Array<'a, rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            client_instance_id: f_client_instance_id,
+            subscription_id: f_subscription_id,
+            accepted_compression_types: f_accepted_compression_types,
+            push_interval_ms: f_push_interval_ms,
+            telemetry_max_bytes: f_telemetry_max_bytes,
+            delta_temporality: f_delta_temporality,
+            requested_metrics: f_requested_metrics,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 2 + 16 + 4)?;
+        <rt::Array<
+            'a,
+            i8,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(4 + 4 + 1)?;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -81,44 +81,67 @@ impl<'a> rt::Wire<'a> for InitProducerIdRequest<'a> {
                 rt::Cx::new(v, cx.flexible, true),
             )
             .map_err(|e| e.in_field("InitProducerIdRequest.TransactionalId"))?;
-        let f_transaction_timeout_ms: i32 = rt::Wire::read(
+        if r.remaining()
+            < 4 + (if v >= 3 { 8 } else { 0 }) + (if v >= 3 { 2 } else { 0 })
+                + (if v >= 6 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "InitProducerIdRequest.TransactionTimeoutMs"),
+                            (
+                                (if v >= 3 { 8 } else { 0 }),
+                                "InitProducerIdRequest.ProducerId",
+                            ),
+                            (
+                                (if v >= 3 { 2 } else { 0 }),
+                                "InitProducerIdRequest.ProducerEpoch",
+                            ),
+                            (
+                                (if v >= 6 { 1 } else { 0 }),
+                                "InitProducerIdRequest.Enable2Pc",
+                            ),
+                            (
+                                (if v >= 6 { 1 } else { 0 }),
+                                "InitProducerIdRequest.KeepPreparedTxn",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_transaction_timeout_ms: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("InitProducerIdRequest.TransactionTimeoutMs"))?;
+            .unwrap_or_default();
         let f_producer_id: i64 = if v >= 3 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdRequest.ProducerId"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_producer_epoch: i16 = if v >= 3 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdRequest.ProducerEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_enable2_pc: bool = if v >= 6 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdRequest.Enable2Pc"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
         let f_keep_prepared_txn: bool = if v >= 6 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdRequest.KeepPreparedTxn"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("InitProducerIdRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("InitProducerIdRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -136,37 +159,116 @@ impl<'a> rt::Wire<'a> for InitProducerIdRequest<'a> {
         let v = cx.version;
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("InitProducerIdRequest.TransactionalId"))?;
-        if r
-            .skip(
+        if r.remaining()
+            < 4 + (if v >= 3 { 8 } else { 0 }) + (if v >= 3 { 2 } else { 0 })
+                + (if v >= 6 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "InitProducerIdRequest.TransactionTimeoutMs"),
+                            (
+                                (if v >= 3 { 8 } else { 0 }),
+                                "InitProducerIdRequest.ProducerId",
+                            ),
+                            (
+                                (if v >= 3 { 2 } else { 0 }),
+                                "InitProducerIdRequest.ProducerEpoch",
+                            ),
+                            (
+                                (if v >= 6 { 1 } else { 0 }),
+                                "InitProducerIdRequest.Enable2Pc",
+                            ),
+                            (
+                                (if v >= 6 { 1 } else { 0 }),
+                                "InitProducerIdRequest.KeepPreparedTxn",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 4 + (if v >= 3 { 8 } else { 0 }) + (if v >= 3 { 2 } else { 0 })
                     + (if v >= 6 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 }),
-            )
-            .is_err()
-        {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdRequest.TransactionTimeoutMs"))?;
-            if v >= 3 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("InitProducerIdRequest.ProducerId"))?;
-            }
-            if v >= 3 {
-                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("InitProducerIdRequest.ProducerEpoch"))?;
-            }
-            if v >= 6 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("InitProducerIdRequest.Enable2Pc"))?;
-            }
-            if v >= 6 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("InitProducerIdRequest.KeepPreparedTxn"))?;
-            }
-        }
+            );
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("InitProducerIdRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_transactional_id: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        if r.remaining()
+            < 4 + (if v >= 3 { 8 } else { 0 }) + (if v >= 3 { 2 } else { 0 })
+                + (if v >= 6 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 })
+        {
+            return None;
+        }
+        let f_transaction_timeout_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_producer_id: i64 = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_producer_epoch: i16 = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_enable2_pc: bool = if v >= 6 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_keep_prepared_txn: bool = if v >= 6 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            transactional_id: f_transactional_id,
+            transaction_timeout_ms: f_transaction_timeout_ms,
+            producer_id: f_producer_id,
+            producer_epoch: f_producer_epoch,
+            enable2_pc: f_enable2_pc,
+            keep_prepared_txn: f_keep_prepared_txn,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        r.advance(
+            4 + (if v >= 3 { 8 } else { 0 }) + (if v >= 3 { 2 } else { 0 })
+                + (if v >= 6 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 }),
+        )?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

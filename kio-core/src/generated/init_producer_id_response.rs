@@ -74,40 +74,64 @@ impl InitProducerIdResponse<'_> {
 impl<'a> rt::Wire<'a> for InitProducerIdResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_throttle_time_ms: i32 = rt::Wire::read(
+        if r.remaining()
+            < 4 + 2 + 8 + 2 + (if v >= 6 { 8 } else { 0 }) + (if v >= 6 { 2 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "InitProducerIdResponse.ThrottleTimeMs"),
+                            (2, "InitProducerIdResponse.ErrorCode"),
+                            (8, "InitProducerIdResponse.ProducerId"),
+                            (2, "InitProducerIdResponse.ProducerEpoch"),
+                            (
+                                (if v >= 6 { 8 } else { 0 }),
+                                "InitProducerIdResponse.OngoingTxnProducerId",
+                            ),
+                            (
+                                (if v >= 6 { 2 } else { 0 }),
+                                "InitProducerIdResponse.OngoingTxnProducerEpoch",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("InitProducerIdResponse.ThrottleTimeMs"))?;
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("InitProducerIdResponse.ErrorCode"))?;
-        let f_producer_id: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("InitProducerIdResponse.ProducerId"))?;
-        let f_producer_epoch: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("InitProducerIdResponse.ProducerEpoch"))?;
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_producer_id: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_producer_epoch: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_ongoing_txn_producer_id: i64 = if v >= 6 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdResponse.OngoingTxnProducerId"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_ongoing_txn_producer_epoch: i16 = if v >= 6 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("InitProducerIdResponse.OngoingTxnProducerEpoch")
-                })?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("InitProducerIdResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("InitProducerIdResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -123,39 +147,104 @@ impl<'a> rt::Wire<'a> for InitProducerIdResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r
-            .skip(
+        if r.remaining()
+            < 4 + 2 + 8 + 2 + (if v >= 6 { 8 } else { 0 }) + (if v >= 6 { 2 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "InitProducerIdResponse.ThrottleTimeMs"),
+                            (2, "InitProducerIdResponse.ErrorCode"),
+                            (8, "InitProducerIdResponse.ProducerId"),
+                            (2, "InitProducerIdResponse.ProducerEpoch"),
+                            (
+                                (if v >= 6 { 8 } else { 0 }),
+                                "InitProducerIdResponse.OngoingTxnProducerId",
+                            ),
+                            (
+                                (if v >= 6 { 2 } else { 0 }),
+                                "InitProducerIdResponse.OngoingTxnProducerEpoch",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 4 + 2 + 8 + 2 + (if v >= 6 { 8 } else { 0 })
                     + (if v >= 6 { 2 } else { 0 }),
-            )
-            .is_err()
-        {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdResponse.ThrottleTimeMs"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdResponse.ErrorCode"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdResponse.ProducerId"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdResponse.ProducerEpoch"))?;
-            if v >= 6 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("InitProducerIdResponse.OngoingTxnProducerId")
-                    })?;
-            }
-            if v >= 6 {
-                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("InitProducerIdResponse.OngoingTxnProducerEpoch")
-                    })?;
-            }
-        }
+            );
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("InitProducerIdResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining()
+            < 4 + 2 + 8 + 2 + (if v >= 6 { 8 } else { 0 }) + (if v >= 6 { 2 } else { 0 })
+        {
+            return None;
+        }
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_producer_id: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_producer_epoch: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_ongoing_txn_producer_id: i64 = if v >= 6 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_ongoing_txn_producer_epoch: i16 = if v >= 6 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            producer_id: f_producer_id,
+            producer_epoch: f_producer_epoch,
+            ongoing_txn_producer_id: f_ongoing_txn_producer_id,
+            ongoing_txn_producer_epoch: f_ongoing_txn_producer_epoch,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(
+            4 + 2 + 8 + 2 + (if v >= 6 { 8 } else { 0 }) + (if v >= 6 { 2 } else { 0 }),
+        )?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

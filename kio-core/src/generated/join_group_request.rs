@@ -90,14 +90,28 @@ impl<'a> rt::Wire<'a> for JoinGroupRequest<'a> {
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("JoinGroupRequest.GroupId"))?;
-        let f_session_timeout_ms: i32 = rt::Wire::read(
+        if r.remaining() < 4 + (if v >= 1 { 4 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "JoinGroupRequest.SessionTimeoutMs"),
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "JoinGroupRequest.RebalanceTimeoutMs",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_session_timeout_ms: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("JoinGroupRequest.SessionTimeoutMs"))?;
+            .unwrap_or_default();
         let f_rebalance_timeout_ms: i32 = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupRequest.RebalanceTimeoutMs"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
@@ -129,14 +143,8 @@ impl<'a> rt::Wire<'a> for JoinGroupRequest<'a> {
             None
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("JoinGroupRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("JoinGroupRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -156,14 +164,21 @@ impl<'a> rt::Wire<'a> for JoinGroupRequest<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupRequest.GroupId"))?;
-        if r.skip(4 + (if v >= 1 { 4 } else { 0 })).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupRequest.SessionTimeoutMs"))?;
-            if v >= 1 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("JoinGroupRequest.RebalanceTimeoutMs"))?;
-            }
+        if r.remaining() < 4 + (if v >= 1 { 4 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "JoinGroupRequest.SessionTimeoutMs"),
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "JoinGroupRequest.RebalanceTimeoutMs",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + (if v >= 1 { 4 } else { 0 }));
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("JoinGroupRequest.MemberId"))?;
         if v >= 5 {
@@ -190,6 +205,97 @@ impl<'a> rt::Wire<'a> for JoinGroupRequest<'a> {
                 .map_err(|e| e.in_field("JoinGroupRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_group_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 4 + (if v >= 1 { 4 } else { 0 }) {
+            return None;
+        }
+        let f_session_timeout_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_rebalance_timeout_ms: i32 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_member_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_group_instance_id: Option<rt::Str<'a>> = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 5))?
+        } else {
+            None
+        };
+        let f_protocol_type: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_protocols: rt::Array<'a, JoinGroupRequestProtocol<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_reason: Option<rt::Str<'a>> = if v >= 8 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 8))?
+        } else {
+            None
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            group_id: f_group_id,
+            session_timeout_ms: f_session_timeout_ms,
+            rebalance_timeout_ms: f_rebalance_timeout_ms,
+            member_id: f_member_id,
+            group_instance_id: f_group_instance_id,
+            protocol_type: f_protocol_type,
+            protocols: f_protocols,
+            reason: f_reason,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(4 + (if v >= 1 { 4 } else { 0 }))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 5 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 5))?;
+        }
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            JoinGroupRequestProtocol<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 8 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 8))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -311,14 +417,8 @@ impl<'a> rt::Wire<'a> for JoinGroupRequestProtocol<'a> {
             )
             .map_err(|e| e.in_field("JoinGroupRequestProtocol.Metadata"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("JoinGroupRequestProtocol._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("JoinGroupRequestProtocol._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -339,6 +439,41 @@ impl<'a> rt::Wire<'a> for JoinGroupRequestProtocol<'a> {
                 .map_err(|e| e.in_field("JoinGroupRequestProtocol._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_metadata: rt::Bytes<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            metadata: f_metadata,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Bytes<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

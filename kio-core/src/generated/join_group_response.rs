@@ -91,16 +91,37 @@ impl JoinGroupResponse<'_> {
 impl<'a> rt::Wire<'a> for JoinGroupResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        if r.remaining() < (if v >= 2 { 4 } else { 0 }) + 2 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 2 { 4 } else { 0 }),
+                                "JoinGroupResponse.ThrottleTimeMs",
+                            ),
+                            (2, "JoinGroupResponse.ErrorCode"),
+                            (4, "JoinGroupResponse.GenerationId"),
+                        ],
+                    ),
+            );
+        }
         let f_throttle_time_ms: i32 = if v >= 2 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupResponse.ThrottleTimeMs"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupResponse.ErrorCode"))?;
-        let f_generation_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupResponse.GenerationId"))?;
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_generation_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_protocol_type: Option<rt::Str<'a>> = if v >= 7 {
             rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 7))
                 .map_err(|e| e.in_field("JoinGroupResponse.ProtocolType"))?
@@ -131,14 +152,8 @@ impl<'a> rt::Wire<'a> for JoinGroupResponse<'a> {
             )
             .map_err(|e| e.in_field("JoinGroupResponse.Members"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("JoinGroupResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("JoinGroupResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -157,16 +172,22 @@ impl<'a> rt::Wire<'a> for JoinGroupResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip((if v >= 2 { 4 } else { 0 }) + 2 + 4).is_err() {
-            if v >= 2 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("JoinGroupResponse.ThrottleTimeMs"))?;
-            }
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupResponse.ErrorCode"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupResponse.GenerationId"))?;
+        if r.remaining() < (if v >= 2 { 4 } else { 0 }) + 2 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 2 { 4 } else { 0 }),
+                                "JoinGroupResponse.ThrottleTimeMs",
+                            ),
+                            (2, "JoinGroupResponse.ErrorCode"),
+                            (4, "JoinGroupResponse.GenerationId"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 2 { 4 } else { 0 }) + 2 + 4);
         if v >= 7 {
             <Option<
                 rt::Str<'a>,
@@ -195,6 +216,101 @@ impl<'a> rt::Wire<'a> for JoinGroupResponse<'a> {
                 .map_err(|e| e.in_field("JoinGroupResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < (if v >= 2 { 4 } else { 0 }) + 2 + 4 {
+            return None;
+        }
+        let f_throttle_time_ms: i32 = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_generation_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_protocol_type: Option<rt::Str<'a>> = if v >= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 7))?
+        } else {
+            None
+        };
+        let f_protocol_name: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, v >= 7),
+        )?;
+        let f_leader: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_skip_assignment: bool = if v >= 9 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            false
+        };
+        let f_member_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_members: rt::Array<'a, JoinGroupResponseMember<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            generation_id: f_generation_id,
+            protocol_type: f_protocol_type,
+            protocol_name: f_protocol_name,
+            leader: f_leader,
+            skip_assignment: f_skip_assignment,
+            member_id: f_member_id,
+            members: f_members,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance((if v >= 2 { 4 } else { 0 }) + 2 + 4)?;
+        if v >= 7 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 7))?;
+        }
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 7))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 9 {
+            <bool as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            JoinGroupResponseMember<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -330,14 +446,8 @@ impl<'a> rt::Wire<'a> for JoinGroupResponseMember<'a> {
             )
             .map_err(|e| e.in_field("JoinGroupResponseMember.Metadata"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("JoinGroupResponseMember._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("JoinGroupResponseMember._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -365,6 +475,52 @@ impl<'a> rt::Wire<'a> for JoinGroupResponseMember<'a> {
                 .map_err(|e| e.in_field("JoinGroupResponseMember._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_member_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_group_instance_id: Option<rt::Str<'a>> = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 5))?
+        } else {
+            None
+        };
+        let f_metadata: rt::Bytes<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            member_id: f_member_id,
+            group_instance_id: f_group_instance_id,
+            metadata: f_metadata,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 5 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 5))?;
+        }
+        <rt::Bytes<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

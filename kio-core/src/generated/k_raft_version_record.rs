@@ -49,19 +49,27 @@ impl KRaftVersionRecord<'_> {
 impl<'a> rt::Wire<'a> for KRaftVersionRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_version: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("KRaftVersionRecord.Version"))?;
-        let f_k_raft_version: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("KRaftVersionRecord.KRaftVersion"))?;
+        if r.remaining() < 2 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "KRaftVersionRecord.Version"),
+                            (2, "KRaftVersionRecord.KRaftVersion"),
+                        ],
+                    ),
+            );
+        }
+        let f_version: i16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_k_raft_version: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("KRaftVersionRecord._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("KRaftVersionRecord._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -72,18 +80,54 @@ impl<'a> rt::Wire<'a> for KRaftVersionRecord<'a> {
         })
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
-        let v = cx.version;
-        if r.skip(2 + 2).is_err() {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("KRaftVersionRecord.Version"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("KRaftVersionRecord.KRaftVersion"))?;
+        if r.remaining() < 2 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "KRaftVersionRecord.Version"),
+                            (2, "KRaftVersionRecord.KRaftVersion"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(2 + 2);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("KRaftVersionRecord._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 2 + 2 {
+            return None;
+        }
+        let f_version: i16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_k_raft_version: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            version: f_version,
+            k_raft_version: f_k_raft_version,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        r.advance(2 + 2)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -85,28 +85,54 @@ impl LeaderAndIsrRequest<'_> {
 impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_controller_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerId"))?;
-        let f_is_k_raft_controller: bool = if v >= 7 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.isKRaftController"))?
-        } else {
-            false
-        };
-        let f_controller_epoch: i32 = rt::Wire::read(
+        if r.remaining()
+            < 4 + (if v >= 7 { 1 } else { 0 }) + 4 + (if v >= 2 { 8 } else { 0 })
+                + (if v >= 5 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "LeaderAndIsrRequest.ControllerId"),
+                            (
+                                (if v >= 7 { 1 } else { 0 }),
+                                "LeaderAndIsrRequest.isKRaftController",
+                            ),
+                            (4, "LeaderAndIsrRequest.ControllerEpoch"),
+                            (
+                                (if v >= 2 { 8 } else { 0 }),
+                                "LeaderAndIsrRequest.BrokerEpoch",
+                            ),
+                            ((if v >= 5 { 1 } else { 0 }), "LeaderAndIsrRequest.Type"),
+                        ],
+                    ),
+            );
+        }
+        let f_controller_id: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerEpoch"))?;
+            .unwrap_or_default();
+        let f_is_k_raft_controller: bool = if v >= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_controller_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_broker_epoch: i64 = if v >= 2 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.BrokerEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_type: i8 = if v >= 5 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.Type"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
@@ -131,14 +157,8 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
             )
             .map_err(|e| e.in_field("LeaderAndIsrRequest.LiveLeaders"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("LeaderAndIsrRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("LeaderAndIsrRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -156,30 +176,34 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r
-            .skip(
+        if r.remaining()
+            < 4 + (if v >= 7 { 1 } else { 0 }) + 4 + (if v >= 2 { 8 } else { 0 })
+                + (if v >= 5 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "LeaderAndIsrRequest.ControllerId"),
+                            (
+                                (if v >= 7 { 1 } else { 0 }),
+                                "LeaderAndIsrRequest.isKRaftController",
+                            ),
+                            (4, "LeaderAndIsrRequest.ControllerEpoch"),
+                            (
+                                (if v >= 2 { 8 } else { 0 }),
+                                "LeaderAndIsrRequest.BrokerEpoch",
+                            ),
+                            ((if v >= 5 { 1 } else { 0 }), "LeaderAndIsrRequest.Type"),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 4 + (if v >= 7 { 1 } else { 0 }) + 4 + (if v >= 2 { 8 } else { 0 })
                     + (if v >= 5 { 1 } else { 0 }),
-            )
-            .is_err()
-        {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerId"))?;
-            if v >= 7 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderAndIsrRequest.isKRaftController"))?;
-            }
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerEpoch"))?;
-            if v >= 2 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderAndIsrRequest.BrokerEpoch"))?;
-            }
-            if v >= 5 {
-                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderAndIsrRequest.Type"))?;
-            }
-        }
+            );
         if v <= 1 {
             <rt::Array<
                 'a,
@@ -206,6 +230,104 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining()
+            < 4 + (if v >= 7 { 1 } else { 0 }) + 4 + (if v >= 2 { 8 } else { 0 })
+                + (if v >= 5 { 1 } else { 0 })
+        {
+            return None;
+        }
+        let f_controller_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_is_k_raft_controller: bool = if v >= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_controller_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_broker_epoch: i64 = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_type: i8 = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_ungrouped_partition_states: rt::Array<
+            'a,
+            LeaderAndIsrPartitionState<'a>,
+        > = if v <= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_topic_states: rt::Array<'a, LeaderAndIsrTopicState<'a>> = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_live_leaders: rt::Array<'a, LeaderAndIsrLiveLeader<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            controller_id: f_controller_id,
+            is_k_raft_controller: f_is_k_raft_controller,
+            controller_epoch: f_controller_epoch,
+            broker_epoch: f_broker_epoch,
+            r#type: f_type,
+            ungrouped_partition_states: f_ungrouped_partition_states,
+            topic_states: f_topic_states,
+            live_leaders: f_live_leaders,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(
+            4 + (if v >= 7 { 1 } else { 0 }) + 4 + (if v >= 2 { 8 } else { 0 })
+                + (if v >= 5 { 1 } else { 0 }),
+        )?;
+        if v <= 1 {
+            <rt::Array<
+                'a,
+                LeaderAndIsrPartitionState<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 2 {
+            <rt::Array<
+                'a,
+                LeaderAndIsrTopicState<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <rt::Array<
+            'a,
+            LeaderAndIsrLiveLeader<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -409,20 +531,36 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
         } else {
             rt::Str::new("")
         };
-        let f_partition_index: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 4 + 4 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "LeaderAndIsrPartitionState.PartitionIndex"),
+                            (4, "LeaderAndIsrPartitionState.ControllerEpoch"),
+                            (4, "LeaderAndIsrPartitionState.Leader"),
+                            (4, "LeaderAndIsrPartitionState.LeaderEpoch"),
+                        ],
+                    ),
+            );
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionIndex"))?;
-        let f_controller_epoch: i32 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_controller_epoch: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.ControllerEpoch"))?;
-        let f_leader: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Leader"))?;
-        let f_leader_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.LeaderEpoch"))?;
+            .unwrap_or_default();
+        let f_leader: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_leader_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_isr: rt::Array<'a, i32> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -450,29 +588,38 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
         } else {
             ::core::default::Default::default()
         };
+        if r.remaining() < (if v >= 1 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 1 { 1 } else { 0 }),
+                                "LeaderAndIsrPartitionState.IsNew",
+                            ),
+                            (
+                                (if v >= 6 { 1 } else { 0 }),
+                                "LeaderAndIsrPartitionState.LeaderRecoveryState",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_is_new: bool = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.IsNew"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
         let f_leader_recovery_state: i8 = if v >= 6 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("LeaderAndIsrPartitionState.LeaderRecoveryState")
-                })?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionState._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -498,16 +645,20 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
             <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionState.TopicName"))?;
         }
-        if r.skip(4 + 4 + 4 + 4).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionIndex"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.ControllerEpoch"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Leader"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.LeaderEpoch"))?;
+        if r.remaining() < 4 + 4 + 4 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "LeaderAndIsrPartitionState.PartitionIndex"),
+                            (4, "LeaderAndIsrPartitionState.ControllerEpoch"),
+                            (4, "LeaderAndIsrPartitionState.Leader"),
+                            (4, "LeaderAndIsrPartitionState.LeaderEpoch"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 4 + 4 + 4);
         <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Isr"))?;
         <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
@@ -528,23 +679,150 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
             > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionState.RemovingReplicas"))?;
         }
-        if r.skip((if v >= 1 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 })).is_err() {
-            if v >= 1 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("LeaderAndIsrPartitionState.IsNew"))?;
-            }
-            if v >= 6 {
-                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("LeaderAndIsrPartitionState.LeaderRecoveryState")
-                    })?;
-            }
+        if r.remaining() < (if v >= 1 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 1 { 1 } else { 0 }),
+                                "LeaderAndIsrPartitionState.IsNew",
+                            ),
+                            (
+                                (if v >= 6 { 1 } else { 0 }),
+                                "LeaderAndIsrPartitionState.LeaderRecoveryState",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 1 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 }));
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("LeaderAndIsrPartitionState._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_name: rt::Str<'a> = if v <= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        if r.remaining() < 4 + 4 + 4 + 4 {
+            return None;
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_controller_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_leader: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_leader_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_isr: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partition_epoch: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_replicas: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_adding_replicas: rt::Array<'a, i32> = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_removing_replicas: rt::Array<'a, i32> = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        if r.remaining() < (if v >= 1 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 }) {
+            return None;
+        }
+        let f_is_new: bool = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_leader_recovery_state: i8 = if v >= 6 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_name: f_topic_name,
+            partition_index: f_partition_index,
+            controller_epoch: f_controller_epoch,
+            leader: f_leader,
+            leader_epoch: f_leader_epoch,
+            isr: f_isr,
+            partition_epoch: f_partition_epoch,
+            replicas: f_replicas,
+            adding_replicas: f_adding_replicas,
+            removing_replicas: f_removing_replicas,
+            is_new: f_is_new,
+            leader_recovery_state: f_leader_recovery_state,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v <= 1 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        r.advance(4 + 4 + 4 + 4)?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 3 {
+            <rt::Array<
+                'a,
+                i32,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 3 {
+            <rt::Array<
+                'a,
+                i32,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        r.advance((if v >= 1 { 1 } else { 0 }) + (if v >= 6 { 1 } else { 0 }))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -702,14 +980,8 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicState<'a> {
             ::core::default::Default::default()
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("LeaderAndIsrTopicState._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("LeaderAndIsrTopicState._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -742,6 +1014,60 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicState<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrTopicState._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_name: rt::Str<'a> = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partition_states: rt::Array<'a, LeaderAndIsrPartitionState<'a>> = if v >= 2
+        {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_name: f_topic_name,
+            topic_id: f_topic_id,
+            partition_states: f_partition_states,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 2 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 5 {
+            <rt::Uuid as rt::Wire<
+                'a,
+            >>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 2 {
+            <rt::Array<
+                'a,
+                LeaderAndIsrPartitionState<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -857,14 +1183,8 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrLiveLeader<'a> {
         let f_port: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.Port"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("LeaderAndIsrLiveLeader._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("LeaderAndIsrLiveLeader._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -888,6 +1208,42 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrLiveLeader<'a> {
                 .map_err(|e| e.in_field("LeaderAndIsrLiveLeader._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_broker_id: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_host_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_port: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            broker_id: f_broker_id,
+            host_name: f_host_name,
+            port: f_port,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -61,10 +61,24 @@ impl LeaderChangeMessage<'_> {
 impl<'a> rt::Wire<'a> for LeaderChangeMessage<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_version: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderChangeMessage.Version"))?;
-        let f_leader_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderChangeMessage.LeaderId"))?;
+        if r.remaining() < 2 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "LeaderChangeMessage.Version"),
+                            (4, "LeaderChangeMessage.LeaderId"),
+                        ],
+                    ),
+            );
+        }
+        let f_version: i16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_leader_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_voters: rt::Array<'a, Voter<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -76,14 +90,8 @@ impl<'a> rt::Wire<'a> for LeaderChangeMessage<'a> {
             )
             .map_err(|e| e.in_field("LeaderChangeMessage.GrantingVoters"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("LeaderChangeMessage._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("LeaderChangeMessage._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -97,12 +105,18 @@ impl<'a> rt::Wire<'a> for LeaderChangeMessage<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(2 + 4).is_err() {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderChangeMessage.Version"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderChangeMessage.LeaderId"))?;
+        if r.remaining() < 2 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "LeaderChangeMessage.Version"),
+                            (4, "LeaderChangeMessage.LeaderId"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(2 + 4);
         <rt::Array<
             'a,
             Voter<'a>,
@@ -118,6 +132,56 @@ impl<'a> rt::Wire<'a> for LeaderChangeMessage<'a> {
                 .map_err(|e| e.in_field("LeaderChangeMessage._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 2 + 4 {
+            return None;
+        }
+        let f_version: i16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_leader_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_voters: rt::Array<'a, Voter<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_granting_voters: rt::Array<'a, Voter<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            version: f_version,
+            leader_id: f_leader_id,
+            voters: f_voters,
+            granting_voters: f_granting_voters,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(2 + 4)?;
+        <rt::Array<
+            'a,
+            Voter<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            Voter<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -200,19 +264,27 @@ impl Voter<'_> {
 impl<'a> rt::Wire<'a> for Voter<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_voter_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Voter.VoterId"))?;
+        if r.remaining() < 4 + (if v >= 1 { 16 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "Voter.VoterId"),
+                            ((if v >= 1 { 16 } else { 0 }), "Voter.VoterDirectoryId"),
+                        ],
+                    ),
+            );
+        }
+        let f_voter_id: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
         let f_voter_directory_id: rt::Uuid = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Voter.VoterDirectoryId"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             rt::Uuid::ZERO
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("Voter._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("Voter._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r).map_err(|e| e.in_field("Voter._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -224,18 +296,55 @@ impl<'a> rt::Wire<'a> for Voter<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + (if v >= 1 { 16 } else { 0 })).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Voter.VoterId"))?;
-            if v >= 1 {
-                <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("Voter.VoterDirectoryId"))?;
-            }
+        if r.remaining() < 4 + (if v >= 1 { 16 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "Voter.VoterId"),
+                            ((if v >= 1 { 16 } else { 0 }), "Voter.VoterDirectoryId"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + (if v >= 1 { 16 } else { 0 }));
         if cx.flexible {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("Voter._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + (if v >= 1 { 16 } else { 0 }) {
+            return None;
+        }
+        let f_voter_id: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_voter_directory_id: rt::Uuid = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            rt::Uuid::ZERO
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            voter_id: f_voter_id,
+            voter_directory_id: f_voter_directory_id,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + (if v >= 1 { 16 } else { 0 }))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -63,11 +63,28 @@ impl ListOffsetsRequest<'_> {
 impl<'a> rt::Wire<'a> for ListOffsetsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_replica_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListOffsetsRequest.ReplicaId"))?;
+        if r.remaining() < 4 + (if v >= 2 { 1 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ListOffsetsRequest.ReplicaId"),
+                            (
+                                (if v >= 2 { 1 } else { 0 }),
+                                "ListOffsetsRequest.IsolationLevel",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_replica_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_isolation_level: i8 = if v >= 2 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsRequest.IsolationLevel"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
@@ -83,14 +100,8 @@ impl<'a> rt::Wire<'a> for ListOffsetsRequest<'a> {
             0
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ListOffsetsRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ListOffsetsRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -104,14 +115,21 @@ impl<'a> rt::Wire<'a> for ListOffsetsRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + (if v >= 2 { 1 } else { 0 })).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsRequest.ReplicaId"))?;
-            if v >= 2 {
-                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ListOffsetsRequest.IsolationLevel"))?;
-            }
+        if r.remaining() < 4 + (if v >= 2 { 1 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ListOffsetsRequest.ReplicaId"),
+                            (
+                                (if v >= 2 { 1 } else { 0 }),
+                                "ListOffsetsRequest.IsolationLevel",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + (if v >= 2 { 1 } else { 0 }));
         <rt::Array<
             'a,
             ListOffsetsTopic<'a>,
@@ -126,6 +144,60 @@ impl<'a> rt::Wire<'a> for ListOffsetsRequest<'a> {
                 .map_err(|e| e.in_field("ListOffsetsRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + (if v >= 2 { 1 } else { 0 }) {
+            return None;
+        }
+        let f_replica_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_isolation_level: i8 = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_topics: rt::Array<'a, ListOffsetsTopic<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_timeout_ms: i32 = if v >= 10 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            replica_id: f_replica_id,
+            isolation_level: f_isolation_level,
+            topics: f_topics,
+            timeout_ms: f_timeout_ms,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + (if v >= 2 { 1 } else { 0 }))?;
+        <rt::Array<
+            'a,
+            ListOffsetsTopic<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 10 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -225,14 +297,8 @@ impl<'a> rt::Wire<'a> for ListOffsetsTopic<'a> {
             )
             .map_err(|e| e.in_field("ListOffsetsTopic.Partitions"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ListOffsetsTopic._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ListOffsetsTopic._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -256,6 +322,42 @@ impl<'a> rt::Wire<'a> for ListOffsetsTopic<'a> {
                 .map_err(|e| e.in_field("ListOffsetsTopic._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions: rt::Array<'a, ListOffsetsPartition<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            ListOffsetsPartition<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -344,34 +446,52 @@ impl ListOffsetsPartition<'_> {
 impl<'a> rt::Wire<'a> for ListOffsetsPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_partition_index: i32 = rt::Wire::read(
+        if r.remaining()
+            < 4 + (if v >= 4 { 4 } else { 0 }) + 8 + (if v <= 0 { 4 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ListOffsetsPartition.PartitionIndex"),
+                            (
+                                (if v >= 4 { 4 } else { 0 }),
+                                "ListOffsetsPartition.CurrentLeaderEpoch",
+                            ),
+                            (8, "ListOffsetsPartition.Timestamp"),
+                            (
+                                (if v <= 0 { 4 } else { 0 }),
+                                "ListOffsetsPartition.MaxNumOffsets",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("ListOffsetsPartition.PartitionIndex"))?;
+            .unwrap_or_default();
         let f_current_leader_epoch: i32 = if v >= 4 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartition.CurrentLeaderEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
-        let f_timestamp: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListOffsetsPartition.Timestamp"))?;
+        let f_timestamp: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_max_num_offsets: i32 = if v <= 0 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartition.MaxNumOffsets"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             1
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ListOffsetsPartition._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ListOffsetsPartition._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -385,28 +505,87 @@ impl<'a> rt::Wire<'a> for ListOffsetsPartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r
-            .skip(4 + (if v >= 4 { 4 } else { 0 }) + 8 + (if v <= 0 { 4 } else { 0 }))
-            .is_err()
+        if r.remaining()
+            < 4 + (if v >= 4 { 4 } else { 0 }) + 8 + (if v <= 0 { 4 } else { 0 })
         {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartition.PartitionIndex"))?;
-            if v >= 4 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ListOffsetsPartition.CurrentLeaderEpoch"))?;
-            }
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartition.Timestamp"))?;
-            if v <= 0 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ListOffsetsPartition.MaxNumOffsets"))?;
-            }
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ListOffsetsPartition.PartitionIndex"),
+                            (
+                                (if v >= 4 { 4 } else { 0 }),
+                                "ListOffsetsPartition.CurrentLeaderEpoch",
+                            ),
+                            (8, "ListOffsetsPartition.Timestamp"),
+                            (
+                                (if v <= 0 { 4 } else { 0 }),
+                                "ListOffsetsPartition.MaxNumOffsets",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r
+            .advance(
+                4 + (if v >= 4 { 4 } else { 0 }) + 8 + (if v <= 0 { 4 } else { 0 }),
+            );
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("ListOffsetsPartition._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining()
+            < 4 + (if v >= 4 { 4 } else { 0 }) + 8 + (if v <= 0 { 4 } else { 0 })
+        {
+            return None;
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_current_leader_epoch: i32 = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_timestamp: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_num_offsets: i32 = if v <= 0 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            1
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition_index: f_partition_index,
+            current_leader_epoch: f_current_leader_epoch,
+            timestamp: f_timestamp,
+            max_num_offsets: f_max_num_offsets,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + (if v >= 4 { 4 } else { 0 }) + 8 + (if v <= 0 { 4 } else { 0 }))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -63,14 +63,8 @@ impl<'a> rt::Wire<'a> for ListOffsetsResponse<'a> {
             )
             .map_err(|e| e.in_field("ListOffsetsResponse.Topics"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ListOffsetsResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ListOffsetsResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -96,6 +90,43 @@ impl<'a> rt::Wire<'a> for ListOffsetsResponse<'a> {
                 .map_err(|e| e.in_field("ListOffsetsResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_throttle_time_ms: i32 = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let f_topics: rt::Array<'a, ListOffsetsTopicResponse<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 2 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <rt::Array<
+            'a,
+            ListOffsetsTopicResponse<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -186,14 +217,8 @@ impl<'a> rt::Wire<'a> for ListOffsetsTopicResponse<'a> {
             )
             .map_err(|e| e.in_field("ListOffsetsTopicResponse.Partitions"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ListOffsetsTopicResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ListOffsetsTopicResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -217,6 +242,42 @@ impl<'a> rt::Wire<'a> for ListOffsetsTopicResponse<'a> {
                 .map_err(|e| e.in_field("ListOffsetsTopicResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions: rt::Array<'a, ListOffsetsPartitionResponse<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            ListOffsetsPartitionResponse<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -317,46 +378,78 @@ impl ListOffsetsPartitionResponse<'_> {
 impl<'a> rt::Wire<'a> for ListOffsetsPartitionResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_partition_index: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ListOffsetsPartitionResponse.PartitionIndex"),
+                            (2, "ListOffsetsPartitionResponse.ErrorCode"),
+                        ],
+                    ),
+            );
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("ListOffsetsPartitionResponse.PartitionIndex"))?;
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListOffsetsPartitionResponse.ErrorCode"))?;
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_old_style_offsets: rt::Array<'a, i64> = if v <= 0 {
             rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("ListOffsetsPartitionResponse.OldStyleOffsets"))?
         } else {
             ::core::default::Default::default()
         };
+        if r.remaining()
+            < (if v >= 1 { 8 } else { 0 }) + (if v >= 1 { 8 } else { 0 })
+                + (if v >= 4 { 4 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 1 { 8 } else { 0 }),
+                                "ListOffsetsPartitionResponse.Timestamp",
+                            ),
+                            (
+                                (if v >= 1 { 8 } else { 0 }),
+                                "ListOffsetsPartitionResponse.Offset",
+                            ),
+                            (
+                                (if v >= 4 { 4 } else { 0 }),
+                                "ListOffsetsPartitionResponse.LeaderEpoch",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_timestamp: i64 = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartitionResponse.Timestamp"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_offset: i64 = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartitionResponse.Offset"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_leader_epoch: i32 = if v >= 4 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartitionResponse.LeaderEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ListOffsetsPartitionResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ListOffsetsPartitionResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -372,12 +465,18 @@ impl<'a> rt::Wire<'a> for ListOffsetsPartitionResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + 2).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartitionResponse.PartitionIndex"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartitionResponse.ErrorCode"))?;
+        if r.remaining() < 4 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ListOffsetsPartitionResponse.PartitionIndex"),
+                            (2, "ListOffsetsPartitionResponse.ErrorCode"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 2);
         if v <= 0 {
             <rt::Array<
                 'a,
@@ -387,33 +486,118 @@ impl<'a> rt::Wire<'a> for ListOffsetsPartitionResponse<'a> {
                     e.in_field("ListOffsetsPartitionResponse.OldStyleOffsets")
                 })?;
         }
-        if r
-            .skip(
+        if r.remaining()
+            < (if v >= 1 { 8 } else { 0 }) + (if v >= 1 { 8 } else { 0 })
+                + (if v >= 4 { 4 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 1 { 8 } else { 0 }),
+                                "ListOffsetsPartitionResponse.Timestamp",
+                            ),
+                            (
+                                (if v >= 1 { 8 } else { 0 }),
+                                "ListOffsetsPartitionResponse.Offset",
+                            ),
+                            (
+                                (if v >= 4 { 4 } else { 0 }),
+                                "ListOffsetsPartitionResponse.LeaderEpoch",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 (if v >= 1 { 8 } else { 0 }) + (if v >= 1 { 8 } else { 0 })
                     + (if v >= 4 { 4 } else { 0 }),
-            )
-            .is_err()
-        {
-            if v >= 1 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ListOffsetsPartitionResponse.Timestamp"))?;
-            }
-            if v >= 1 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ListOffsetsPartitionResponse.Offset"))?;
-            }
-            if v >= 4 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("ListOffsetsPartitionResponse.LeaderEpoch")
-                    })?;
-            }
-        }
+            );
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("ListOffsetsPartitionResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 2 {
+            return None;
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_old_style_offsets: rt::Array<'a, i64> = if v <= 0 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        if r.remaining()
+            < (if v >= 1 { 8 } else { 0 }) + (if v >= 1 { 8 } else { 0 })
+                + (if v >= 4 { 4 } else { 0 })
+        {
+            return None;
+        }
+        let f_timestamp: i64 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_offset: i64 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_leader_epoch: i32 = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition_index: f_partition_index,
+            error_code: f_error_code,
+            old_style_offsets: f_old_style_offsets,
+            timestamp: f_timestamp,
+            offset: f_offset,
+            leader_epoch: f_leader_epoch,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 2)?;
+        if v <= 0 {
+            <rt::Array<
+                'a,
+                i64,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        r.advance(
+            (if v >= 1 { 8 } else { 0 }) + (if v >= 1 { 8 } else { 0 })
+                + (if v >= 4 { 4 } else { 0 }),
+        )?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -67,37 +67,51 @@ impl<'a> rt::Wire<'a> for MetadataRequest<'a> {
                 rt::Cx::new(v, cx.flexible, v >= 1),
             )
             .map_err(|e| e.in_field("MetadataRequest.Topics"))?;
+        if r.remaining()
+            < (if v >= 4 { 1 } else { 0 }) + (if (8..=10).contains(&v) { 1 } else { 0 })
+                + (if v >= 8 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 4 { 1 } else { 0 }),
+                                "MetadataRequest.AllowAutoTopicCreation",
+                            ),
+                            (
+                                (if (8..=10).contains(&v) { 1 } else { 0 }),
+                                "MetadataRequest.IncludeClusterAuthorizedOperations",
+                            ),
+                            (
+                                (if v >= 8 { 1 } else { 0 }),
+                                "MetadataRequest.IncludeTopicAuthorizedOperations",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_allow_auto_topic_creation: bool = if v >= 4 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataRequest.AllowAutoTopicCreation"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             true
         };
         let f_include_cluster_authorized_operations: bool = if (8..=10).contains(&v) {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("MetadataRequest.IncludeClusterAuthorizedOperations")
-                })?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
         let f_include_topic_authorized_operations: bool = if v >= 8 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("MetadataRequest.IncludeTopicAuthorizedOperations")
-                })?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("MetadataRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("MetadataRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -115,36 +129,99 @@ impl<'a> rt::Wire<'a> for MetadataRequest<'a> {
             rt::Array<'a, MetadataRequestTopic<'a>>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 1))
             .map_err(|e| e.in_field("MetadataRequest.Topics"))?;
-        if r
-            .skip(
+        if r.remaining()
+            < (if v >= 4 { 1 } else { 0 }) + (if (8..=10).contains(&v) { 1 } else { 0 })
+                + (if v >= 8 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 4 { 1 } else { 0 }),
+                                "MetadataRequest.AllowAutoTopicCreation",
+                            ),
+                            (
+                                (if (8..=10).contains(&v) { 1 } else { 0 }),
+                                "MetadataRequest.IncludeClusterAuthorizedOperations",
+                            ),
+                            (
+                                (if v >= 8 { 1 } else { 0 }),
+                                "MetadataRequest.IncludeTopicAuthorizedOperations",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 (if v >= 4 { 1 } else { 0 })
                     + (if (8..=10).contains(&v) { 1 } else { 0 })
                     + (if v >= 8 { 1 } else { 0 }),
-            )
-            .is_err()
-        {
-            if v >= 4 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("MetadataRequest.AllowAutoTopicCreation"))?;
-            }
-            if (8..=10).contains(&v) {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("MetadataRequest.IncludeClusterAuthorizedOperations")
-                    })?;
-            }
-            if v >= 8 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("MetadataRequest.IncludeTopicAuthorizedOperations")
-                    })?;
-            }
-        }
+            );
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("MetadataRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topics: Option<rt::Array<'a, MetadataRequestTopic<'a>>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, v >= 1),
+        )?;
+        if r.remaining()
+            < (if v >= 4 { 1 } else { 0 }) + (if (8..=10).contains(&v) { 1 } else { 0 })
+                + (if v >= 8 { 1 } else { 0 })
+        {
+            return None;
+        }
+        let f_allow_auto_topic_creation: bool = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            true
+        };
+        let f_include_cluster_authorized_operations: bool = if (8..=10).contains(&v) {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_include_topic_authorized_operations: bool = if v >= 8 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topics: f_topics,
+            allow_auto_topic_creation: f_allow_auto_topic_creation,
+            include_cluster_authorized_operations: f_include_cluster_authorized_operations,
+            include_topic_authorized_operations: f_include_topic_authorized_operations,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <Option<
+            rt::Array<'a, MetadataRequestTopic<'a>>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 1))?;
+        r.advance(
+            (if v >= 4 { 1 } else { 0 }) + (if (8..=10).contains(&v) { 1 } else { 0 })
+                + (if v >= 8 { 1 } else { 0 }),
+        )?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -282,14 +359,8 @@ impl<'a> rt::Wire<'a> for MetadataRequestTopic<'a> {
             )
             .map_err(|e| e.in_field("MetadataRequestTopic.Name"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("MetadataRequestTopic._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("MetadataRequestTopic._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -314,6 +385,44 @@ impl<'a> rt::Wire<'a> for MetadataRequestTopic<'a> {
                 .map_err(|e| e.in_field("MetadataRequestTopic._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_id: rt::Uuid = if v >= 10 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_name: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, v >= 10),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_id: f_topic_id,
+            name: f_name,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 10 {
+            <rt::Uuid as rt::Wire<
+                'a,
+            >>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 10))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

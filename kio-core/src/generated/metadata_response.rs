@@ -108,27 +108,37 @@ impl<'a> rt::Wire<'a> for MetadataResponse<'a> {
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("MetadataResponse.Topics"))?;
+        if r.remaining()
+            < (if (8..=10).contains(&v) { 4 } else { 0 }) + (if v >= 13 { 2 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if (8..=10).contains(&v) { 4 } else { 0 }),
+                                "MetadataResponse.ClusterAuthorizedOperations",
+                            ),
+                            ((if v >= 13 { 2 } else { 0 }), "MetadataResponse.ErrorCode"),
+                        ],
+                    ),
+            );
+        }
         let f_cluster_authorized_operations: i32 = if (8..=10).contains(&v) {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponse.ClusterAuthorizedOperations"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -2147483648
         };
         let f_error_code: i16 = if v >= 13 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponse.ErrorCode"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("MetadataResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("MetadataResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -169,29 +179,120 @@ impl<'a> rt::Wire<'a> for MetadataResponse<'a> {
             MetadataResponseTopic<'a>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("MetadataResponse.Topics"))?;
-        if r
-            .skip(
+        if r.remaining()
+            < (if (8..=10).contains(&v) { 4 } else { 0 }) + (if v >= 13 { 2 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if (8..=10).contains(&v) { 4 } else { 0 }),
+                                "MetadataResponse.ClusterAuthorizedOperations",
+                            ),
+                            ((if v >= 13 { 2 } else { 0 }), "MetadataResponse.ErrorCode"),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 (if (8..=10).contains(&v) { 4 } else { 0 })
                     + (if v >= 13 { 2 } else { 0 }),
-            )
-            .is_err()
-        {
-            if (8..=10).contains(&v) {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("MetadataResponse.ClusterAuthorizedOperations")
-                    })?;
-            }
-            if v >= 13 {
-                <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("MetadataResponse.ErrorCode"))?;
-            }
-        }
+            );
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("MetadataResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_throttle_time_ms: i32 = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let f_brokers: rt::Array<'a, MetadataResponseBroker<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_cluster_id: Option<rt::Str<'a>> = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 2))?
+        } else {
+            None
+        };
+        let f_controller_id: i32 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            -1
+        };
+        let f_topics: rt::Array<'a, MetadataResponseTopic<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining()
+            < (if (8..=10).contains(&v) { 4 } else { 0 }) + (if v >= 13 { 2 } else { 0 })
+        {
+            return None;
+        }
+        let f_cluster_authorized_operations: i32 = if (8..=10).contains(&v) {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -2147483648
+        };
+        let f_error_code: i16 = if v >= 13 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            brokers: f_brokers,
+            cluster_id: f_cluster_id,
+            controller_id: f_controller_id,
+            topics: f_topics,
+            cluster_authorized_operations: f_cluster_authorized_operations,
+            error_code: f_error_code,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 3 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <rt::Array<
+            'a,
+            MetadataResponseBroker<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 2 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 2))?;
+        }
+        if v >= 1 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <rt::Array<
+            'a,
+            MetadataResponseTopic<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(
+            (if (8..=10).contains(&v) { 4 } else { 0 }) + (if v >= 13 { 2 } else { 0 }),
+        )?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -335,14 +436,8 @@ impl<'a> rt::Wire<'a> for MetadataResponseBroker<'a> {
             None
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("MetadataResponseBroker._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("MetadataResponseBroker._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -373,6 +468,53 @@ impl<'a> rt::Wire<'a> for MetadataResponseBroker<'a> {
                 .map_err(|e| e.in_field("MetadataResponseBroker._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_node_id: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_host: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_port: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        let f_rack: Option<rt::Str<'a>> = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 1))?
+        } else {
+            None
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            node_id: f_node_id,
+            host: f_host,
+            port: f_port,
+            rack: f_rack,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 1 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 1))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -488,15 +630,33 @@ impl<'a> rt::Wire<'a> for MetadataResponseTopic<'a> {
                 rt::Cx::new(v, cx.flexible, v >= 12),
             )
             .map_err(|e| e.in_field("MetadataResponseTopic.Name"))?;
+        if r.remaining() < (if v >= 10 { 16 } else { 0 }) + (if v >= 1 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 10 { 16 } else { 0 }),
+                                "MetadataResponseTopic.TopicId",
+                            ),
+                            (
+                                (if v >= 1 { 1 } else { 0 }),
+                                "MetadataResponseTopic.IsInternal",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_topic_id: rt::Uuid = if v >= 10 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponseTopic.TopicId"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             rt::Uuid::ZERO
         };
         let f_is_internal: bool = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponseTopic.IsInternal"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
@@ -514,14 +674,8 @@ impl<'a> rt::Wire<'a> for MetadataResponseTopic<'a> {
             -2147483648
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("MetadataResponseTopic._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("MetadataResponseTopic._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -543,17 +697,25 @@ impl<'a> rt::Wire<'a> for MetadataResponseTopic<'a> {
             rt::Str<'a>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, v >= 12))
             .map_err(|e| e.in_field("MetadataResponseTopic.Name"))?;
-        if r.skip((if v >= 10 { 16 } else { 0 }) + (if v >= 1 { 1 } else { 0 })).is_err()
+        if r.remaining() < (if v >= 10 { 16 } else { 0 }) + (if v >= 1 { 1 } else { 0 })
         {
-            if v >= 10 {
-                <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("MetadataResponseTopic.TopicId"))?;
-            }
-            if v >= 1 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("MetadataResponseTopic.IsInternal"))?;
-            }
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 10 { 16 } else { 0 }),
+                                "MetadataResponseTopic.TopicId",
+                            ),
+                            (
+                                (if v >= 1 { 1 } else { 0 }),
+                                "MetadataResponseTopic.IsInternal",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 10 { 16 } else { 0 }) + (if v >= 1 { 1 } else { 0 }));
         <rt::Array<
             'a,
             MetadataResponsePartition<'a>,
@@ -570,6 +732,76 @@ impl<'a> rt::Wire<'a> for MetadataResponseTopic<'a> {
                 .map_err(|e| e.in_field("MetadataResponseTopic._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_error_code: i16 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_name: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, v >= 12),
+        )?;
+        if r.remaining() < (if v >= 10 { 16 } else { 0 }) + (if v >= 1 { 1 } else { 0 })
+        {
+            return None;
+        }
+        let f_topic_id: rt::Uuid = if v >= 10 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_is_internal: bool = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_partitions: rt::Array<'a, MetadataResponsePartition<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_topic_authorized_operations: i32 = if v >= 8 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            -2147483648
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            error_code: f_error_code,
+            name: f_name,
+            topic_id: f_topic_id,
+            is_internal: f_is_internal,
+            partitions: f_partitions,
+            topic_authorized_operations: f_topic_authorized_operations,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 12))?;
+        r.advance((if v >= 10 { 16 } else { 0 }) + (if v >= 1 { 1 } else { 0 }))?;
+        <rt::Array<
+            'a,
+            MetadataResponsePartition<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 8 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -707,18 +939,40 @@ impl MetadataResponsePartition<'_> {
 impl<'a> rt::Wire<'a> for MetadataResponsePartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MetadataResponsePartition.ErrorCode"))?;
-        let f_partition_index: i32 = rt::Wire::read(
+        if r.remaining() < 2 + 4 + 4 + (if v >= 7 { 4 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "MetadataResponsePartition.ErrorCode"),
+                            (4, "MetadataResponsePartition.PartitionIndex"),
+                            (4, "MetadataResponsePartition.LeaderId"),
+                            (
+                                (if v >= 7 { 4 } else { 0 }),
+                                "MetadataResponsePartition.LeaderEpoch",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_error_code: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("MetadataResponsePartition.PartitionIndex"))?;
-        let f_leader_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MetadataResponsePartition.LeaderId"))?;
+            .unwrap_or_default();
+        let f_partition_index: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_leader_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_leader_epoch: i32 = if v >= 7 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponsePartition.LeaderEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
@@ -739,14 +993,8 @@ impl<'a> rt::Wire<'a> for MetadataResponsePartition<'a> {
             ::core::default::Default::default()
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("MetadataResponsePartition._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("MetadataResponsePartition._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -763,18 +1011,23 @@ impl<'a> rt::Wire<'a> for MetadataResponsePartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(2 + 4 + 4 + (if v >= 7 { 4 } else { 0 })).is_err() {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponsePartition.ErrorCode"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponsePartition.PartitionIndex"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponsePartition.LeaderId"))?;
-            if v >= 7 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("MetadataResponsePartition.LeaderEpoch"))?;
-            }
+        if r.remaining() < 2 + 4 + 4 + (if v >= 7 { 4 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "MetadataResponsePartition.ErrorCode"),
+                            (4, "MetadataResponsePartition.PartitionIndex"),
+                            (4, "MetadataResponsePartition.LeaderId"),
+                            (
+                                (if v >= 7 { 4 } else { 0 }),
+                                "MetadataResponsePartition.LeaderEpoch",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(2 + 4 + 4 + (if v >= 7 { 4 } else { 0 }));
         <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("MetadataResponsePartition.ReplicaNodes"))?;
         <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
@@ -791,6 +1044,84 @@ impl<'a> rt::Wire<'a> for MetadataResponsePartition<'a> {
                 .map_err(|e| e.in_field("MetadataResponsePartition._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 2 + 4 + 4 + (if v >= 7 { 4 } else { 0 }) {
+            return None;
+        }
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_partition_index: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_leader_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_leader_epoch: i32 = if v >= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_replica_nodes: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_isr_nodes: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_offline_replicas: rt::Array<'a, i32> = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            error_code: f_error_code,
+            partition_index: f_partition_index,
+            leader_id: f_leader_id,
+            leader_epoch: f_leader_epoch,
+            replica_nodes: f_replica_nodes,
+            isr_nodes: f_isr_nodes,
+            offline_replicas: f_offline_replicas,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(2 + 4 + 4 + (if v >= 7 { 4 } else { 0 }))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 5 {
+            <rt::Array<
+                'a,
+                i32,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

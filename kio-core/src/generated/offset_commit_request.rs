@@ -112,14 +112,8 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequest<'a> {
             )
             .map_err(|e| e.in_field("OffsetCommitRequest.Topics"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("OffsetCommitRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("OffsetCommitRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -167,6 +161,82 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequest<'a> {
                 .map_err(|e| e.in_field("OffsetCommitRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_group_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_generation_id_or_member_epoch: i32 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            -1
+        };
+        let f_member_id: rt::Str<'a> = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_group_instance_id: Option<rt::Str<'a>> = if v >= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 7))?
+        } else {
+            None
+        };
+        let f_retention_time_ms: i64 = if (2..=4).contains(&v) {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            -1
+        };
+        let f_topics: rt::Array<'a, OffsetCommitRequestTopic<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            group_id: f_group_id,
+            generation_id_or_member_epoch: f_generation_id_or_member_epoch,
+            member_id: f_member_id,
+            group_instance_id: f_group_instance_id,
+            retention_time_ms: f_retention_time_ms,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 1 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 1 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 7 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 7))?;
+        }
+        if (2..=4).contains(&v) {
+            <i64 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <rt::Array<
+            'a,
+            OffsetCommitRequestTopic<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -308,14 +378,8 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestTopic<'a> {
             )
             .map_err(|e| e.in_field("OffsetCommitRequestTopic.Partitions"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("OffsetCommitRequestTopic._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("OffsetCommitRequestTopic._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -346,6 +410,56 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestTopic<'a> {
                 .map_err(|e| e.in_field("OffsetCommitRequestTopic._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = if v <= 9 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 10 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partitions: rt::Array<'a, OffsetCommitRequestPartition<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v <= 9 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 10 {
+            <rt::Uuid as rt::Wire<
+                'a,
+            >>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <rt::Array<
+            'a,
+            OffsetCommitRequestPartition<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -447,27 +561,46 @@ impl OffsetCommitRequestPartition<'_> {
 impl<'a> rt::Wire<'a> for OffsetCommitRequestPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_partition_index: i32 = rt::Wire::read(
+        if r.remaining()
+            < 4 + 8 + (if v >= 6 { 4 } else { 0 }) + (if v == 1 { 8 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "OffsetCommitRequestPartition.PartitionIndex"),
+                            (8, "OffsetCommitRequestPartition.CommittedOffset"),
+                            (
+                                (if v >= 6 { 4 } else { 0 }),
+                                "OffsetCommitRequestPartition.CommittedLeaderEpoch",
+                            ),
+                            (
+                                (if v == 1 { 8 } else { 0 }),
+                                "OffsetCommitRequestPartition.CommitTimestamp",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("OffsetCommitRequestPartition.PartitionIndex"))?;
-        let f_committed_offset: i64 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_committed_offset: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedOffset"))?;
+            .unwrap_or_default();
         let f_committed_leader_epoch: i32 = if v >= 6 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("OffsetCommitRequestPartition.CommittedLeaderEpoch")
-                })?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_commit_timestamp: i64 = if v == 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommitTimestamp"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
@@ -477,14 +610,8 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestPartition<'a> {
             )
             .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedMetadata"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("OffsetCommitRequestPartition._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("OffsetCommitRequestPartition._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -499,29 +626,31 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestPartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r
-            .skip(4 + 8 + (if v >= 6 { 4 } else { 0 }) + (if v == 1 { 8 } else { 0 }))
-            .is_err()
+        if r.remaining()
+            < 4 + 8 + (if v >= 6 { 4 } else { 0 }) + (if v == 1 { 8 } else { 0 })
         {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitRequestPartition.PartitionIndex"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("OffsetCommitRequestPartition.CommittedOffset")
-                })?;
-            if v >= 6 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("OffsetCommitRequestPartition.CommittedLeaderEpoch")
-                    })?;
-            }
-            if v == 1 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("OffsetCommitRequestPartition.CommitTimestamp")
-                    })?;
-            }
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "OffsetCommitRequestPartition.PartitionIndex"),
+                            (8, "OffsetCommitRequestPartition.CommittedOffset"),
+                            (
+                                (if v >= 6 { 4 } else { 0 }),
+                                "OffsetCommitRequestPartition.CommittedLeaderEpoch",
+                            ),
+                            (
+                                (if v == 1 { 8 } else { 0 }),
+                                "OffsetCommitRequestPartition.CommitTimestamp",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r
+            .advance(
+                4 + 8 + (if v >= 6 { 4 } else { 0 }) + (if v == 1 { 8 } else { 0 }),
+            );
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedMetadata"))?;
         if cx.flexible {
@@ -529,6 +658,65 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestPartition<'a> {
                 .map_err(|e| e.in_field("OffsetCommitRequestPartition._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining()
+            < 4 + 8 + (if v >= 6 { 4 } else { 0 }) + (if v == 1 { 8 } else { 0 })
+        {
+            return None;
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_committed_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_committed_leader_epoch: i32 = if v >= 6 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_commit_timestamp: i64 = if v == 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_committed_metadata: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition_index: f_partition_index,
+            committed_offset: f_committed_offset,
+            committed_leader_epoch: f_committed_leader_epoch,
+            commit_timestamp: f_commit_timestamp,
+            committed_metadata: f_committed_metadata,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 8 + (if v >= 6 { 4 } else { 0 }) + (if v == 1 { 8 } else { 0 }))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

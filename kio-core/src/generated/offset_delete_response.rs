@@ -55,13 +55,27 @@ impl OffsetDeleteResponse<'_> {
 impl<'a> rt::Wire<'a> for OffsetDeleteResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetDeleteResponse.ErrorCode"))?;
-        let f_throttle_time_ms: i32 = rt::Wire::read(
+        if r.remaining() < 2 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "OffsetDeleteResponse.ErrorCode"),
+                            (4, "OffsetDeleteResponse.ThrottleTimeMs"),
+                        ],
+                    ),
+            );
+        }
+        let f_error_code: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("OffsetDeleteResponse.ThrottleTimeMs"))?;
+            .unwrap_or_default();
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_topics: rt::Array<'a, OffsetDeleteResponseTopic<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -77,18 +91,61 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(2 + 4).is_err() {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetDeleteResponse.ErrorCode"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetDeleteResponse.ThrottleTimeMs"))?;
+        if r.remaining() < 2 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "OffsetDeleteResponse.ErrorCode"),
+                            (4, "OffsetDeleteResponse.ThrottleTimeMs"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(2 + 4);
         <rt::Array<
             'a,
             OffsetDeleteResponseTopic<'a>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetDeleteResponse.Topics"))?;
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 2 + 4 {
+            return None;
+        }
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_topics: rt::Array<'a, OffsetDeleteResponseTopic<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = rt::UnknownTags::default();
+        Some(Self {
+            error_code: f_error_code,
+            throttle_time_ms: f_throttle_time_ms,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(2 + 4)?;
+        <rt::Array<
+            'a,
+            OffsetDeleteResponseTopic<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -191,6 +248,35 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponseTopic<'a> {
             .map_err(|e| e.in_field("OffsetDeleteResponseTopic.Partitions"))?;
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions: rt::Array<'a, OffsetDeleteResponsePartition<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = rt::UnknownTags::default();
+        Some(Self {
+            name: f_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            OffsetDeleteResponsePartition<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -264,13 +350,27 @@ impl OffsetDeleteResponsePartition<'_> {
 impl<'a> rt::Wire<'a> for OffsetDeleteResponsePartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_partition_index: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "OffsetDeleteResponsePartition.PartitionIndex"),
+                            (2, "OffsetDeleteResponsePartition.ErrorCode"),
+                        ],
+                    ),
+            );
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("OffsetDeleteResponsePartition.PartitionIndex"))?;
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetDeleteResponsePartition.ErrorCode"))?;
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = rt::UnknownTags::default();
         Ok(Self {
             partition_index: f_partition_index,
@@ -278,17 +378,47 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponsePartition<'a> {
             unknown_tagged_fields,
         })
     }
-    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
-        let v = cx.version;
-        if r.skip(4 + 2).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("OffsetDeleteResponsePartition.PartitionIndex")
-                })?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetDeleteResponsePartition.ErrorCode"))?;
+    fn skip(r: &mut rt::Reader<'a>, _cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        if r.remaining() < 4 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "OffsetDeleteResponsePartition.PartitionIndex"),
+                            (2, "OffsetDeleteResponsePartition.ErrorCode"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 2);
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 2 {
+            return None;
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = rt::UnknownTags::default();
+        Some(Self {
+            partition_index: f_partition_index,
+            error_code: f_error_code,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, _cx: rt::Cx) -> Option<()> {
+        r.advance(4 + 2)?;
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

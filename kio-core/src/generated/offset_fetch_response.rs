@@ -88,14 +88,8 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponse<'a> {
             ::core::default::Default::default()
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("OffsetFetchResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("OffsetFetchResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -136,6 +130,67 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponse<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_throttle_time_ms: i32 = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let f_topics: rt::Array<'a, OffsetFetchResponseTopic<'a>> = if v <= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_error_code: i16 = if (2..=7).contains(&v) {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let f_groups: rt::Array<'a, OffsetFetchResponseGroup<'a>> = if v >= 8 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            topics: f_topics,
+            error_code: f_error_code,
+            groups: f_groups,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 3 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v <= 7 {
+            <rt::Array<
+                'a,
+                OffsetFetchResponseTopic<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if (2..=7).contains(&v) {
+            <i16 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 8 {
+            <rt::Array<
+                'a,
+                OffsetFetchResponseGroup<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -253,14 +308,8 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopic<'a> {
             ::core::default::Default::default()
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("OffsetFetchResponseTopic._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("OffsetFetchResponseTopic._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -288,6 +337,48 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopic<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponseTopic._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = if v <= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_partitions: rt::Array<'a, OffsetFetchResponsePartition<'a>> = if v <= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v <= 7 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v <= 7 {
+            <rt::Array<
+                'a,
+                OffsetFetchResponsePartition<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -396,23 +487,45 @@ impl OffsetFetchResponsePartition<'_> {
 impl<'a> rt::Wire<'a> for OffsetFetchResponsePartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        if r.remaining()
+            < (if v <= 7 { 4 } else { 0 }) + (if v <= 7 { 8 } else { 0 })
+                + (if (5..=7).contains(&v) { 4 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v <= 7 { 4 } else { 0 }),
+                                "OffsetFetchResponsePartition.PartitionIndex",
+                            ),
+                            (
+                                (if v <= 7 { 8 } else { 0 }),
+                                "OffsetFetchResponsePartition.CommittedOffset",
+                            ),
+                            (
+                                (if (5..=7).contains(&v) { 4 } else { 0 }),
+                                "OffsetFetchResponsePartition.CommittedLeaderEpoch",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_partition_index: i32 = if v <= 7 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartition.PartitionIndex"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_committed_offset: i64 = if v <= 7 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartition.CommittedOffset"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_committed_leader_epoch: i32 = if (5..=7).contains(&v) {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("OffsetFetchResponsePartition.CommittedLeaderEpoch")
-                })?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
@@ -429,14 +542,8 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartition<'a> {
             0
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("OffsetFetchResponsePartition._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("OffsetFetchResponsePartition._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -451,32 +558,35 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r
-            .skip(
+        if r.remaining()
+            < (if v <= 7 { 4 } else { 0 }) + (if v <= 7 { 8 } else { 0 })
+                + (if (5..=7).contains(&v) { 4 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v <= 7 { 4 } else { 0 }),
+                                "OffsetFetchResponsePartition.PartitionIndex",
+                            ),
+                            (
+                                (if v <= 7 { 8 } else { 0 }),
+                                "OffsetFetchResponsePartition.CommittedOffset",
+                            ),
+                            (
+                                (if (5..=7).contains(&v) { 4 } else { 0 }),
+                                "OffsetFetchResponsePartition.CommittedLeaderEpoch",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 (if v <= 7 { 4 } else { 0 }) + (if v <= 7 { 8 } else { 0 })
                     + (if (5..=7).contains(&v) { 4 } else { 0 }),
-            )
-            .is_err()
-        {
-            if v <= 7 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("OffsetFetchResponsePartition.PartitionIndex")
-                    })?;
-            }
-            if v <= 7 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("OffsetFetchResponsePartition.CommittedOffset")
-                    })?;
-            }
-            if (5..=7).contains(&v) {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("OffsetFetchResponsePartition.CommittedLeaderEpoch")
-                    })?;
-            }
-        }
+            );
         if v <= 7 {
             <Option<
                 rt::Str<'a>,
@@ -492,6 +602,76 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartition<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponsePartition._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining()
+            < (if v <= 7 { 4 } else { 0 }) + (if v <= 7 { 8 } else { 0 })
+                + (if (5..=7).contains(&v) { 4 } else { 0 })
+        {
+            return None;
+        }
+        let f_partition_index: i32 = if v <= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_committed_offset: i64 = if v <= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_committed_leader_epoch: i32 = if (5..=7).contains(&v) {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_metadata: Option<rt::Str<'a>> = if v <= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v <= 7))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let f_error_code: i16 = if v <= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition_index: f_partition_index,
+            committed_offset: f_committed_offset,
+            committed_leader_epoch: f_committed_leader_epoch,
+            metadata: f_metadata,
+            error_code: f_error_code,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(
+            (if v <= 7 { 4 } else { 0 }) + (if v <= 7 { 8 } else { 0 })
+                + (if (5..=7).contains(&v) { 4 } else { 0 }),
+        )?;
+        if v <= 7 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v <= 7))?;
+        }
+        if v <= 7 {
+            <i16 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -646,14 +826,8 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseGroup<'a> {
             0
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("OffsetFetchResponseGroup._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("OffsetFetchResponseGroup._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -686,6 +860,57 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseGroup<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponseGroup._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_group_id: rt::Str<'a> = if v >= 8 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topics: rt::Array<'a, OffsetFetchResponseTopics<'a>> = if v >= 8 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_error_code: i16 = if v >= 8 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            group_id: f_group_id,
+            topics: f_topics,
+            error_code: f_error_code,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 8 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 8 {
+            <rt::Array<
+                'a,
+                OffsetFetchResponseTopics<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 8 {
+            <i16 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -811,14 +1036,8 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopics<'a> {
             ::core::default::Default::default()
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("OffsetFetchResponseTopics._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("OffsetFetchResponseTopics._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -851,6 +1070,59 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopics<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponseTopics._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = if (8..=9).contains(&v) {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 10 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partitions: rt::Array<'a, OffsetFetchResponsePartitions<'a>> = if v >= 8 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if (8..=9).contains(&v) {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 10 {
+            <rt::Uuid as rt::Wire<
+                'a,
+            >>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 8 {
+            <rt::Array<
+                'a,
+                OffsetFetchResponsePartitions<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -959,25 +1231,45 @@ impl OffsetFetchResponsePartitions<'_> {
 impl<'a> rt::Wire<'a> for OffsetFetchResponsePartitions<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        if r.remaining()
+            < (if v >= 8 { 4 } else { 0 }) + (if v >= 8 { 8 } else { 0 })
+                + (if v >= 8 { 4 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 8 { 4 } else { 0 }),
+                                "OffsetFetchResponsePartitions.PartitionIndex",
+                            ),
+                            (
+                                (if v >= 8 { 8 } else { 0 }),
+                                "OffsetFetchResponsePartitions.CommittedOffset",
+                            ),
+                            (
+                                (if v >= 8 { 4 } else { 0 }),
+                                "OffsetFetchResponsePartitions.CommittedLeaderEpoch",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_partition_index: i32 = if v >= 8 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.PartitionIndex"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_committed_offset: i64 = if v >= 8 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("OffsetFetchResponsePartitions.CommittedOffset")
-                })?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_committed_leader_epoch: i32 = if v >= 8 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("OffsetFetchResponsePartitions.CommittedLeaderEpoch")
-                })?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
@@ -994,14 +1286,8 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartitions<'a> {
             0
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("OffsetFetchResponsePartitions._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("OffsetFetchResponsePartitions._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -1016,32 +1302,35 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartitions<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r
-            .skip(
+        if r.remaining()
+            < (if v >= 8 { 4 } else { 0 }) + (if v >= 8 { 8 } else { 0 })
+                + (if v >= 8 { 4 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 8 { 4 } else { 0 }),
+                                "OffsetFetchResponsePartitions.PartitionIndex",
+                            ),
+                            (
+                                (if v >= 8 { 8 } else { 0 }),
+                                "OffsetFetchResponsePartitions.CommittedOffset",
+                            ),
+                            (
+                                (if v >= 8 { 4 } else { 0 }),
+                                "OffsetFetchResponsePartitions.CommittedLeaderEpoch",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 (if v >= 8 { 4 } else { 0 }) + (if v >= 8 { 8 } else { 0 })
                     + (if v >= 8 { 4 } else { 0 }),
-            )
-            .is_err()
-        {
-            if v >= 8 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("OffsetFetchResponsePartitions.PartitionIndex")
-                    })?;
-            }
-            if v >= 8 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("OffsetFetchResponsePartitions.CommittedOffset")
-                    })?;
-            }
-            if v >= 8 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("OffsetFetchResponsePartitions.CommittedLeaderEpoch")
-                    })?;
-            }
-        }
+            );
         if v >= 8 {
             <Option<
                 rt::Str<'a>,
@@ -1057,6 +1346,76 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartitions<'a> {
                 .map_err(|e| e.in_field("OffsetFetchResponsePartitions._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining()
+            < (if v >= 8 { 4 } else { 0 }) + (if v >= 8 { 8 } else { 0 })
+                + (if v >= 8 { 4 } else { 0 })
+        {
+            return None;
+        }
+        let f_partition_index: i32 = if v >= 8 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_committed_offset: i64 = if v >= 8 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_committed_leader_epoch: i32 = if v >= 8 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_metadata: Option<rt::Str<'a>> = if v >= 8 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 8))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let f_error_code: i16 = if v >= 8 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition_index: f_partition_index,
+            committed_offset: f_committed_offset,
+            committed_leader_epoch: f_committed_leader_epoch,
+            metadata: f_metadata,
+            error_code: f_error_code,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(
+            (if v >= 8 { 4 } else { 0 }) + (if v >= 8 { 8 } else { 0 })
+                + (if v >= 8 { 4 } else { 0 }),
+        )?;
+        if v >= 8 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 8))?;
+        }
+        if v >= 8 {
+            <i16 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

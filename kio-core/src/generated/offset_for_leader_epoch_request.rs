@@ -62,14 +62,8 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderEpochRequest<'a> {
             )
             .map_err(|e| e.in_field("OffsetForLeaderEpochRequest.Topics"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("OffsetForLeaderEpochRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("OffsetForLeaderEpochRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -95,6 +89,43 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderEpochRequest<'a> {
                 .map_err(|e| e.in_field("OffsetForLeaderEpochRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_replica_id: i32 = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            -2
+        };
+        let f_topics: rt::Array<'a, OffsetForLeaderTopic<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            replica_id: f_replica_id,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 3 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <rt::Array<
+            'a,
+            OffsetForLeaderTopic<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -181,14 +212,8 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderTopic<'a> {
             )
             .map_err(|e| e.in_field("OffsetForLeaderTopic.Partitions"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("OffsetForLeaderTopic._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("OffsetForLeaderTopic._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -212,6 +237,42 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderTopic<'a> {
                 .map_err(|e| e.in_field("OffsetForLeaderTopic._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions: rt::Array<'a, OffsetForLeaderPartition<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic: f_topic,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            OffsetForLeaderPartition<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -294,25 +355,40 @@ impl OffsetForLeaderPartition<'_> {
 impl<'a> rt::Wire<'a> for OffsetForLeaderPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_partition: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetForLeaderPartition.Partition"))?;
+        if r.remaining() < 4 + (if v >= 2 { 4 } else { 0 }) + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "OffsetForLeaderPartition.Partition"),
+                            (
+                                (if v >= 2 { 4 } else { 0 }),
+                                "OffsetForLeaderPartition.CurrentLeaderEpoch",
+                            ),
+                            (4, "OffsetForLeaderPartition.LeaderEpoch"),
+                        ],
+                    ),
+            );
+        }
+        let f_partition: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_current_leader_epoch: i32 = if v >= 2 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetForLeaderPartition.CurrentLeaderEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
-        let f_leader_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetForLeaderPartition.LeaderEpoch"))?;
+        let f_leader_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("OffsetForLeaderPartition._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("OffsetForLeaderPartition._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -325,23 +401,69 @@ impl<'a> rt::Wire<'a> for OffsetForLeaderPartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + (if v >= 2 { 4 } else { 0 }) + 4).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetForLeaderPartition.Partition"))?;
-            if v >= 2 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("OffsetForLeaderPartition.CurrentLeaderEpoch")
-                    })?;
-            }
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetForLeaderPartition.LeaderEpoch"))?;
+        if r.remaining() < 4 + (if v >= 2 { 4 } else { 0 }) + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "OffsetForLeaderPartition.Partition"),
+                            (
+                                (if v >= 2 { 4 } else { 0 }),
+                                "OffsetForLeaderPartition.CurrentLeaderEpoch",
+                            ),
+                            (4, "OffsetForLeaderPartition.LeaderEpoch"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + (if v >= 2 { 4 } else { 0 }) + 4);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("OffsetForLeaderPartition._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + (if v >= 2 { 4 } else { 0 }) + 4 {
+            return None;
+        }
+        let f_partition: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_current_leader_epoch: i32 = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_leader_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition: f_partition,
+            current_leader_epoch: f_current_leader_epoch,
+            leader_epoch: f_leader_epoch,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + (if v >= 2 { 4 } else { 0 }) + 4)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

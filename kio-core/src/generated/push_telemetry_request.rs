@@ -67,37 +67,47 @@ impl PushTelemetryRequest<'_> {
 impl<'a> rt::Wire<'a> for PushTelemetryRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_client_instance_id: rt::Uuid = rt::Wire::read(
+        if r.remaining() < 16 + 4 + 1 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (16, "PushTelemetryRequest.ClientInstanceId"),
+                            (4, "PushTelemetryRequest.SubscriptionId"),
+                            (1, "PushTelemetryRequest.Terminating"),
+                            (1, "PushTelemetryRequest.CompressionType"),
+                        ],
+                    ),
+            );
+        }
+        let f_client_instance_id: rt::Uuid = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("PushTelemetryRequest.ClientInstanceId"))?;
-        let f_subscription_id: i32 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_subscription_id: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("PushTelemetryRequest.SubscriptionId"))?;
-        let f_terminating: bool = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PushTelemetryRequest.Terminating"))?;
-        let f_compression_type: i8 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_terminating: bool = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("PushTelemetryRequest.CompressionType"))?;
+            .unwrap_or_default();
+        let f_compression_type: i8 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_metrics: rt::Bytes<'a> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("PushTelemetryRequest.Metrics"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("PushTelemetryRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("PushTelemetryRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -112,16 +122,20 @@ impl<'a> rt::Wire<'a> for PushTelemetryRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(16 + 4 + 1 + 1).is_err() {
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PushTelemetryRequest.ClientInstanceId"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PushTelemetryRequest.SubscriptionId"))?;
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PushTelemetryRequest.Terminating"))?;
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PushTelemetryRequest.CompressionType"))?;
+        if r.remaining() < 16 + 4 + 1 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (16, "PushTelemetryRequest.ClientInstanceId"),
+                            (4, "PushTelemetryRequest.SubscriptionId"),
+                            (1, "PushTelemetryRequest.Terminating"),
+                            (1, "PushTelemetryRequest.CompressionType"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(16 + 4 + 1 + 1);
         <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PushTelemetryRequest.Metrics"))?;
         if cx.flexible {
@@ -129,6 +143,61 @@ impl<'a> rt::Wire<'a> for PushTelemetryRequest<'a> {
                 .map_err(|e| e.in_field("PushTelemetryRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 16 + 4 + 1 + 1 {
+            return None;
+        }
+        let f_client_instance_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_subscription_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_terminating: bool = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_compression_type: i8 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_metrics: rt::Bytes<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            client_instance_id: f_client_instance_id,
+            subscription_id: f_subscription_id,
+            terminating: f_terminating,
+            compression_type: f_compression_type,
+            metrics: f_metrics,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(16 + 4 + 1 + 1)?;
+        <rt::Bytes<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -60,22 +60,27 @@ impl<'a> rt::Wire<'a> for RemoveRaftVoterRequest<'a> {
                 rt::Cx::new(v, cx.flexible, true),
             )
             .map_err(|e| e.in_field("RemoveRaftVoterRequest.ClusterId"))?;
-        let f_voter_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterId"))?;
-        let f_voter_directory_id: rt::Uuid = rt::Wire::read(
+        if r.remaining() < 4 + 16 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "RemoveRaftVoterRequest.VoterId"),
+                            (16, "RemoveRaftVoterRequest.VoterDirectoryId"),
+                        ],
+                    ),
+            );
+        }
+        let f_voter_id: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_voter_directory_id: rt::Uuid = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterDirectoryId"))?;
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("RemoveRaftVoterRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("RemoveRaftVoterRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -90,17 +95,63 @@ impl<'a> rt::Wire<'a> for RemoveRaftVoterRequest<'a> {
         let v = cx.version;
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("RemoveRaftVoterRequest.ClusterId"))?;
-        if r.skip(4 + 16).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterId"))?;
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RemoveRaftVoterRequest.VoterDirectoryId"))?;
+        if r.remaining() < 4 + 16 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "RemoveRaftVoterRequest.VoterId"),
+                            (16, "RemoveRaftVoterRequest.VoterDirectoryId"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 16);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("RemoveRaftVoterRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_cluster_id: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        if r.remaining() < 4 + 16 {
+            return None;
+        }
+        let f_voter_id: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_voter_directory_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            cluster_id: f_cluster_id,
+            voter_id: f_voter_id,
+            voter_directory_id: f_voter_directory_id,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        r.advance(4 + 16)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

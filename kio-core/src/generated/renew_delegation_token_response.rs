@@ -56,27 +56,36 @@ impl RenewDelegationTokenResponse<'_> {
 impl<'a> rt::Wire<'a> for RenewDelegationTokenResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RenewDelegationTokenResponse.ErrorCode"))?;
-        let f_expiry_timestamp_ms: i64 = rt::Wire::read(
+        if r.remaining() < 2 + 8 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "RenewDelegationTokenResponse.ErrorCode"),
+                            (8, "RenewDelegationTokenResponse.ExpiryTimestampMs"),
+                            (4, "RenewDelegationTokenResponse.ThrottleTimeMs"),
+                        ],
+                    ),
+            );
+        }
+        let f_error_code: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("RenewDelegationTokenResponse.ExpiryTimestampMs"))?;
-        let f_throttle_time_ms: i32 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_expiry_timestamp_ms: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("RenewDelegationTokenResponse.ThrottleTimeMs"))?;
+            .unwrap_or_default();
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("RenewDelegationTokenResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("RenewDelegationTokenResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -88,22 +97,64 @@ impl<'a> rt::Wire<'a> for RenewDelegationTokenResponse<'a> {
         })
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
-        let v = cx.version;
-        if r.skip(2 + 8 + 4).is_err() {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RenewDelegationTokenResponse.ErrorCode"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("RenewDelegationTokenResponse.ExpiryTimestampMs")
-                })?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RenewDelegationTokenResponse.ThrottleTimeMs"))?;
+        if r.remaining() < 2 + 8 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "RenewDelegationTokenResponse.ErrorCode"),
+                            (8, "RenewDelegationTokenResponse.ExpiryTimestampMs"),
+                            (4, "RenewDelegationTokenResponse.ThrottleTimeMs"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(2 + 8 + 4);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("RenewDelegationTokenResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 2 + 8 + 4 {
+            return None;
+        }
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_expiry_timestamp_ms: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_throttle_time_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            error_code: f_error_code,
+            expiry_timestamp_ms: f_expiry_timestamp_ms,
+            throttle_time_ms: f_throttle_time_ms,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        r.advance(2 + 8 + 4)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

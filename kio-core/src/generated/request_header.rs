@@ -62,18 +62,33 @@ impl RequestHeader<'_> {
 impl<'a> rt::Wire<'a> for RequestHeader<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_request_api_key: i16 = rt::Wire::read(
+        if r.remaining() < 2 + 2 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "RequestHeader.RequestApiKey"),
+                            (2, "RequestHeader.RequestApiVersion"),
+                            (4, "RequestHeader.CorrelationId"),
+                        ],
+                    ),
+            );
+        }
+        let f_request_api_key: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("RequestHeader.RequestApiKey"))?;
-        let f_request_api_version: i16 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_request_api_version: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("RequestHeader.RequestApiVersion"))?;
-        let f_correlation_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RequestHeader.CorrelationId"))?;
+            .unwrap_or_default();
+        let f_correlation_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_client_id: Option<rt::Str<'a>> = if v >= 1 {
             rt::Wire::read(r, rt::Cx::new(v, false, v >= 1))
                 .map_err(|e| e.in_field("RequestHeader.ClientId"))?
@@ -81,14 +96,8 @@ impl<'a> rt::Wire<'a> for RequestHeader<'a> {
             Some(rt::Str::new(""))
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("RequestHeader._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("RequestHeader._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -102,14 +111,19 @@ impl<'a> rt::Wire<'a> for RequestHeader<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(2 + 2 + 4).is_err() {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RequestHeader.RequestApiKey"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RequestHeader.RequestApiVersion"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RequestHeader.CorrelationId"))?;
+        if r.remaining() < 2 + 2 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "RequestHeader.RequestApiKey"),
+                            (2, "RequestHeader.RequestApiVersion"),
+                            (4, "RequestHeader.CorrelationId"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(2 + 2 + 4);
         if v >= 1 {
             <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, false, v >= 1))
                 .map_err(|e| e.in_field("RequestHeader.ClientId"))?;
@@ -118,6 +132,58 @@ impl<'a> rt::Wire<'a> for RequestHeader<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("RequestHeader._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 2 + 2 + 4 {
+            return None;
+        }
+        let f_request_api_key: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_request_api_version: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_correlation_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_client_id: Option<rt::Str<'a>> = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, false, v >= 1))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            request_api_key: f_request_api_key,
+            request_api_version: f_request_api_version,
+            correlation_id: f_correlation_id,
+            client_id: f_client_id,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(2 + 2 + 4)?;
+        if v >= 1 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, false, v >= 1))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

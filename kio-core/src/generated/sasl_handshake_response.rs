@@ -74,6 +74,33 @@ impl<'a> rt::Wire<'a> for SaslHandshakeResponse<'a> {
             .map_err(|e| e.in_field("SaslHandshakeResponse.Mechanisms"))?;
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_error_code: i16 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_mechanisms: rt::Array<'a, rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = rt::UnknownTags::default();
+        Some(Self {
+            error_code: f_error_code,
+            mechanisms: f_mechanisms,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,

@@ -120,38 +120,79 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
                 rt::Cx::new(v, cx.flexible, true),
             )
             .map_err(|e| e.in_field("ShareFetchRequest.MemberId"))?;
-        let f_share_session_epoch: i32 = rt::Wire::read(
+        if r.remaining()
+            < 4 + 4 + 4 + 4 + (if v >= 1 { 4 } else { 0 }) + (if v >= 1 { 4 } else { 0 })
+                + (if v >= 2 { 1 } else { 0 }) + (if v >= 2 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ShareFetchRequest.ShareSessionEpoch"),
+                            (4, "ShareFetchRequest.MaxWaitMs"),
+                            (4, "ShareFetchRequest.MinBytes"),
+                            (4, "ShareFetchRequest.MaxBytes"),
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "ShareFetchRequest.MaxRecords",
+                            ),
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "ShareFetchRequest.BatchSize",
+                            ),
+                            (
+                                (if v >= 2 { 1 } else { 0 }),
+                                "ShareFetchRequest.ShareAcquireMode",
+                            ),
+                            (
+                                (if v >= 2 { 1 } else { 0 }),
+                                "ShareFetchRequest.IsRenewAck",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_share_session_epoch: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("ShareFetchRequest.ShareSessionEpoch"))?;
-        let f_max_wait_ms: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareFetchRequest.MaxWaitMs"))?;
-        let f_min_bytes: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareFetchRequest.MinBytes"))?;
-        let f_max_bytes: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareFetchRequest.MaxBytes"))?;
+            .unwrap_or_default();
+        let f_max_wait_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_min_bytes: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_bytes: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_max_records: i32 = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.MaxRecords"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_batch_size: i32 = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.BatchSize"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_share_acquire_mode: i8 = if v >= 2 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.ShareAcquireMode"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_is_renew_ack: bool = if v >= 2 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.IsRenewAck"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
@@ -166,14 +207,8 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
             )
             .map_err(|e| e.in_field("ShareFetchRequest.ForgottenTopicsData"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ShareFetchRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ShareFetchRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -199,39 +234,44 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
             .map_err(|e| e.in_field("ShareFetchRequest.GroupId"))?;
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("ShareFetchRequest.MemberId"))?;
-        if r
-            .skip(
+        if r.remaining()
+            < 4 + 4 + 4 + 4 + (if v >= 1 { 4 } else { 0 }) + (if v >= 1 { 4 } else { 0 })
+                + (if v >= 2 { 1 } else { 0 }) + (if v >= 2 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ShareFetchRequest.ShareSessionEpoch"),
+                            (4, "ShareFetchRequest.MaxWaitMs"),
+                            (4, "ShareFetchRequest.MinBytes"),
+                            (4, "ShareFetchRequest.MaxBytes"),
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "ShareFetchRequest.MaxRecords",
+                            ),
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "ShareFetchRequest.BatchSize",
+                            ),
+                            (
+                                (if v >= 2 { 1 } else { 0 }),
+                                "ShareFetchRequest.ShareAcquireMode",
+                            ),
+                            (
+                                (if v >= 2 { 1 } else { 0 }),
+                                "ShareFetchRequest.IsRenewAck",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 4 + 4 + 4 + 4 + (if v >= 1 { 4 } else { 0 })
                     + (if v >= 1 { 4 } else { 0 }) + (if v >= 2 { 1 } else { 0 })
                     + (if v >= 2 { 1 } else { 0 }),
-            )
-            .is_err()
-        {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.ShareSessionEpoch"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.MaxWaitMs"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.MinBytes"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.MaxBytes"))?;
-            if v >= 1 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ShareFetchRequest.MaxRecords"))?;
-            }
-            if v >= 1 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ShareFetchRequest.BatchSize"))?;
-            }
-            if v >= 2 {
-                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ShareFetchRequest.ShareAcquireMode"))?;
-            }
-            if v >= 2 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("ShareFetchRequest.IsRenewAck"))?;
-            }
-        }
+            );
         <rt::Array<
             'a,
             FetchTopic<'a>,
@@ -247,6 +287,121 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
                 .map_err(|e| e.in_field("ShareFetchRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_group_id: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let f_member_id: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        if r.remaining()
+            < 4 + 4 + 4 + 4 + (if v >= 1 { 4 } else { 0 }) + (if v >= 1 { 4 } else { 0 })
+                + (if v >= 2 { 1 } else { 0 }) + (if v >= 2 { 1 } else { 0 })
+        {
+            return None;
+        }
+        let f_share_session_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_wait_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_min_bytes: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_bytes: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_records: i32 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_batch_size: i32 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_share_acquire_mode: i8 = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_is_renew_ack: bool = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_topics: rt::Array<'a, FetchTopic<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_forgotten_topics_data: rt::Array<'a, ForgottenTopic<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            group_id: f_group_id,
+            member_id: f_member_id,
+            share_session_epoch: f_share_session_epoch,
+            max_wait_ms: f_max_wait_ms,
+            min_bytes: f_min_bytes,
+            max_bytes: f_max_bytes,
+            max_records: f_max_records,
+            batch_size: f_batch_size,
+            share_acquire_mode: f_share_acquire_mode,
+            is_renew_ack: f_is_renew_ack,
+            topics: f_topics,
+            forgotten_topics_data: f_forgotten_topics_data,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        r.advance(
+            4 + 4 + 4 + 4 + (if v >= 1 { 4 } else { 0 }) + (if v >= 1 { 4 } else { 0 })
+                + (if v >= 2 { 1 } else { 0 }) + (if v >= 2 { 1 } else { 0 }),
+        )?;
+        <rt::Array<
+            'a,
+            FetchTopic<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            ForgottenTopic<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -392,10 +547,8 @@ impl<'a> rt::Wire<'a> for FetchTopic<'a> {
             )
             .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("FetchTopic._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("FetchTopic._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("FetchTopic._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -418,6 +571,40 @@ impl<'a> rt::Wire<'a> for FetchTopic<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("FetchTopic._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_id: rt::Uuid = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions: rt::Array<'a, FetchPartition<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Uuid as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            FetchPartition<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -500,14 +687,28 @@ impl FetchPartition<'_> {
 impl<'a> rt::Wire<'a> for FetchPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_partition_index: i32 = rt::Wire::read(
+        if r.remaining() < 4 + (if v <= 0 { 4 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "FetchPartition.PartitionIndex"),
+                            (
+                                (if v <= 0 { 4 } else { 0 }),
+                                "FetchPartition.PartitionMaxBytes",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("FetchPartition.PartitionIndex"))?;
+            .unwrap_or_default();
         let f_partition_max_bytes: i32 = if v <= 0 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
@@ -517,14 +718,8 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
             )
             .map_err(|e| e.in_field("FetchPartition.AcknowledgementBatches"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("FetchPartition._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("FetchPartition._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -537,14 +732,21 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + (if v <= 0 { 4 } else { 0 })).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchPartition.PartitionIndex"))?;
-            if v <= 0 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
-            }
+        if r.remaining() < 4 + (if v <= 0 { 4 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "FetchPartition.PartitionIndex"),
+                            (
+                                (if v <= 0 { 4 } else { 0 }),
+                                "FetchPartition.PartitionMaxBytes",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + (if v <= 0 { 4 } else { 0 }));
         <rt::Array<
             'a,
             AcknowledgementBatch<'a>,
@@ -555,6 +757,51 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
                 .map_err(|e| e.in_field("FetchPartition._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + (if v <= 0 { 4 } else { 0 }) {
+            return None;
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_partition_max_bytes: i32 = if v <= 0 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_acknowledgement_batches: rt::Array<'a, AcknowledgementBatch<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition_index: f_partition_index,
+            partition_max_bytes: f_partition_max_bytes,
+            acknowledgement_batches: f_acknowledgement_batches,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + (if v <= 0 { 4 } else { 0 }))?;
+        <rt::Array<
+            'a,
+            AcknowledgementBatch<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -657,24 +904,35 @@ impl AcknowledgementBatch<'_> {
 impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_first_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
-        let f_last_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AcknowledgementBatch.LastOffset"))?;
+        if r.remaining() < 8 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "AcknowledgementBatch.FirstOffset"),
+                            (8, "AcknowledgementBatch.LastOffset"),
+                        ],
+                    ),
+            );
+        }
+        let f_first_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_last_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_acknowledge_types: rt::Array<'a, i8> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("AcknowledgementBatch._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("AcknowledgementBatch._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -687,12 +945,18 @@ impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(8 + 8).is_err() {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AcknowledgementBatch.LastOffset"))?;
+        if r.remaining() < 8 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "AcknowledgementBatch.FirstOffset"),
+                            (8, "AcknowledgementBatch.LastOffset"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(8 + 8);
         <rt::Array<'a, i8> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
         if cx.flexible {
@@ -700,6 +964,50 @@ impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
                 .map_err(|e| e.in_field("AcknowledgementBatch._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 8 + 8 {
+            return None;
+        }
+        let f_first_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_last_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_acknowledge_types: rt::Array<'a, i8> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            first_offset: f_first_offset,
+            last_offset: f_last_offset,
+            acknowledge_types: f_acknowledge_types,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(8 + 8)?;
+        <rt::Array<
+            'a,
+            i8,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -787,14 +1095,8 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
             )
             .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ForgottenTopic._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ForgottenTopic._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -815,6 +1117,40 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
                 .map_err(|e| e.in_field("ForgottenTopic._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_id: rt::Uuid = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Uuid as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -49,22 +49,27 @@ impl SnapshotHeaderRecord<'_> {
 impl<'a> rt::Wire<'a> for SnapshotHeaderRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_version: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SnapshotHeaderRecord.Version"))?;
-        let f_last_contained_log_timestamp: i64 = rt::Wire::read(
+        if r.remaining() < 2 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "SnapshotHeaderRecord.Version"),
+                            (8, "SnapshotHeaderRecord.LastContainedLogTimestamp"),
+                        ],
+                    ),
+            );
+        }
+        let f_version: i16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_last_contained_log_timestamp: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("SnapshotHeaderRecord.LastContainedLogTimestamp"))?;
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("SnapshotHeaderRecord._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("SnapshotHeaderRecord._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -75,20 +80,54 @@ impl<'a> rt::Wire<'a> for SnapshotHeaderRecord<'a> {
         })
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
-        let v = cx.version;
-        if r.skip(2 + 8).is_err() {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SnapshotHeaderRecord.Version"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("SnapshotHeaderRecord.LastContainedLogTimestamp")
-                })?;
+        if r.remaining() < 2 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "SnapshotHeaderRecord.Version"),
+                            (8, "SnapshotHeaderRecord.LastContainedLogTimestamp"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(2 + 8);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("SnapshotHeaderRecord._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 2 + 8 {
+            return None;
+        }
+        let f_version: i16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_last_contained_log_timestamp: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            version: f_version,
+            last_contained_log_timestamp: f_last_contained_log_timestamp,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        r.advance(2 + 8)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

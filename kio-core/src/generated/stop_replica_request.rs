@@ -85,28 +85,57 @@ impl StopReplicaRequest<'_> {
 impl<'a> rt::Wire<'a> for StopReplicaRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_controller_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StopReplicaRequest.ControllerId"))?;
-        let f_is_k_raft_controller: bool = if v >= 4 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaRequest.isKRaftController"))?
-        } else {
-            false
-        };
-        let f_controller_epoch: i32 = rt::Wire::read(
+        if r.remaining()
+            < 4 + (if v >= 4 { 1 } else { 0 }) + 4 + (if v >= 1 { 8 } else { 0 })
+                + (if v <= 2 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "StopReplicaRequest.ControllerId"),
+                            (
+                                (if v >= 4 { 1 } else { 0 }),
+                                "StopReplicaRequest.isKRaftController",
+                            ),
+                            (4, "StopReplicaRequest.ControllerEpoch"),
+                            (
+                                (if v >= 1 { 8 } else { 0 }),
+                                "StopReplicaRequest.BrokerEpoch",
+                            ),
+                            (
+                                (if v <= 2 { 1 } else { 0 }),
+                                "StopReplicaRequest.DeletePartitions",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_controller_id: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("StopReplicaRequest.ControllerEpoch"))?;
+            .unwrap_or_default();
+        let f_is_k_raft_controller: bool = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_controller_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_broker_epoch: i64 = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaRequest.BrokerEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_delete_partitions: bool = if v <= 2 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaRequest.DeletePartitions"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
@@ -130,14 +159,8 @@ impl<'a> rt::Wire<'a> for StopReplicaRequest<'a> {
             ::core::default::Default::default()
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("StopReplicaRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("StopReplicaRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -155,30 +178,37 @@ impl<'a> rt::Wire<'a> for StopReplicaRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r
-            .skip(
+        if r.remaining()
+            < 4 + (if v >= 4 { 1 } else { 0 }) + 4 + (if v >= 1 { 8 } else { 0 })
+                + (if v <= 2 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "StopReplicaRequest.ControllerId"),
+                            (
+                                (if v >= 4 { 1 } else { 0 }),
+                                "StopReplicaRequest.isKRaftController",
+                            ),
+                            (4, "StopReplicaRequest.ControllerEpoch"),
+                            (
+                                (if v >= 1 { 8 } else { 0 }),
+                                "StopReplicaRequest.BrokerEpoch",
+                            ),
+                            (
+                                (if v <= 2 { 1 } else { 0 }),
+                                "StopReplicaRequest.DeletePartitions",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 4 + (if v >= 4 { 1 } else { 0 }) + 4 + (if v >= 1 { 8 } else { 0 })
                     + (if v <= 2 { 1 } else { 0 }),
-            )
-            .is_err()
-        {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaRequest.ControllerId"))?;
-            if v >= 4 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("StopReplicaRequest.isKRaftController"))?;
-            }
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaRequest.ControllerEpoch"))?;
-            if v >= 1 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("StopReplicaRequest.BrokerEpoch"))?;
-            }
-            if v <= 2 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("StopReplicaRequest.DeletePartitions"))?;
-            }
-        }
+            );
         if v <= 0 {
             <rt::Array<
                 'a,
@@ -205,6 +235,105 @@ impl<'a> rt::Wire<'a> for StopReplicaRequest<'a> {
                 .map_err(|e| e.in_field("StopReplicaRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining()
+            < 4 + (if v >= 4 { 1 } else { 0 }) + 4 + (if v >= 1 { 8 } else { 0 })
+                + (if v <= 2 { 1 } else { 0 })
+        {
+            return None;
+        }
+        let f_controller_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_is_k_raft_controller: bool = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_controller_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_broker_epoch: i64 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_delete_partitions: bool = if v <= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_ungrouped_partitions: rt::Array<'a, StopReplicaPartitionV0<'a>> = if v <= 0
+        {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_topics: rt::Array<'a, StopReplicaTopicV1<'a>> = if (1..=2).contains(&v) {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_topic_states: rt::Array<'a, StopReplicaTopicState<'a>> = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            controller_id: f_controller_id,
+            is_k_raft_controller: f_is_k_raft_controller,
+            controller_epoch: f_controller_epoch,
+            broker_epoch: f_broker_epoch,
+            delete_partitions: f_delete_partitions,
+            ungrouped_partitions: f_ungrouped_partitions,
+            topics: f_topics,
+            topic_states: f_topic_states,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(
+            4 + (if v >= 4 { 1 } else { 0 }) + 4 + (if v >= 1 { 8 } else { 0 })
+                + (if v <= 2 { 1 } else { 0 }),
+        )?;
+        if v <= 0 {
+            <rt::Array<
+                'a,
+                StopReplicaPartitionV0<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if (1..=2).contains(&v) {
+            <rt::Array<
+                'a,
+                StopReplicaTopicV1<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 3 {
+            <rt::Array<
+                'a,
+                StopReplicaTopicState<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -361,14 +490,8 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionV0<'a> {
             0
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("StopReplicaPartitionV0._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("StopReplicaPartitionV0._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -393,6 +516,45 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionV0<'a> {
                 .map_err(|e| e.in_field("StopReplicaPartitionV0._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_name: rt::Str<'a> = if v <= 0 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_partition_index: i32 = if v <= 0 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_name: f_topic_name,
+            partition_index: f_partition_index,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v <= 0 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v <= 0 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -496,14 +658,8 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicV1<'a> {
             ::core::default::Default::default()
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("StopReplicaTopicV1._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("StopReplicaTopicV1._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -531,6 +687,48 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicV1<'a> {
                 .map_err(|e| e.in_field("StopReplicaTopicV1._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = if (1..=2).contains(&v) {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_partition_indexes: rt::Array<'a, i32> = if (1..=2).contains(&v) {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            partition_indexes: f_partition_indexes,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if (1..=2).contains(&v) {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if (1..=2).contains(&v) {
+            <rt::Array<
+                'a,
+                i32,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -639,14 +837,8 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicState<'a> {
             ::core::default::Default::default()
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("StopReplicaTopicState._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("StopReplicaTopicState._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -674,6 +866,49 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicState<'a> {
                 .map_err(|e| e.in_field("StopReplicaTopicState._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_name: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_partition_states: rt::Array<'a, StopReplicaPartitionState<'a>> = if v >= 3
+        {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_name: f_topic_name,
+            partition_states: f_partition_states,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 3 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 3 {
+            <rt::Array<
+                'a,
+                StopReplicaPartitionState<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -774,33 +1009,51 @@ impl StopReplicaPartitionState<'_> {
 impl<'a> rt::Wire<'a> for StopReplicaPartitionState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        if r.remaining()
+            < (if v >= 3 { 4 } else { 0 }) + (if v >= 3 { 4 } else { 0 })
+                + (if v >= 3 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 3 { 4 } else { 0 }),
+                                "StopReplicaPartitionState.PartitionIndex",
+                            ),
+                            (
+                                (if v >= 3 { 4 } else { 0 }),
+                                "StopReplicaPartitionState.LeaderEpoch",
+                            ),
+                            (
+                                (if v >= 3 { 1 } else { 0 }),
+                                "StopReplicaPartitionState.DeletePartition",
+                            ),
+                        ],
+                    ),
+            );
+        }
         let f_partition_index: i32 = if v >= 3 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaPartitionState.PartitionIndex"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let f_leader_epoch: i32 = if v >= 3 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaPartitionState.LeaderEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
         let f_delete_partition: bool = if v >= 3 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaPartitionState.DeletePartition"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("StopReplicaPartitionState._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("StopReplicaPartitionState._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -813,35 +1066,90 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionState<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r
-            .skip(
+        if r.remaining()
+            < (if v >= 3 { 4 } else { 0 }) + (if v >= 3 { 4 } else { 0 })
+                + (if v >= 3 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 3 { 4 } else { 0 }),
+                                "StopReplicaPartitionState.PartitionIndex",
+                            ),
+                            (
+                                (if v >= 3 { 4 } else { 0 }),
+                                "StopReplicaPartitionState.LeaderEpoch",
+                            ),
+                            (
+                                (if v >= 3 { 1 } else { 0 }),
+                                "StopReplicaPartitionState.DeletePartition",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let _ = r
+            .advance(
                 (if v >= 3 { 4 } else { 0 }) + (if v >= 3 { 4 } else { 0 })
                     + (if v >= 3 { 1 } else { 0 }),
-            )
-            .is_err()
-        {
-            if v >= 3 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("StopReplicaPartitionState.PartitionIndex")
-                    })?;
-            }
-            if v >= 3 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("StopReplicaPartitionState.LeaderEpoch"))?;
-            }
-            if v >= 3 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("StopReplicaPartitionState.DeletePartition")
-                    })?;
-            }
-        }
+            );
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("StopReplicaPartitionState._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining()
+            < (if v >= 3 { 4 } else { 0 }) + (if v >= 3 { 4 } else { 0 })
+                + (if v >= 3 { 1 } else { 0 })
+        {
+            return None;
+        }
+        let f_partition_index: i32 = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_leader_epoch: i32 = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_delete_partition: bool = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition_index: f_partition_index,
+            leader_epoch: f_leader_epoch,
+            delete_partition: f_delete_partition,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(
+            (if v >= 3 { 4 } else { 0 }) + (if v >= 3 { 4 } else { 0 })
+                + (if v >= 3 { 1 } else { 0 }),
+        )?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -67,14 +67,31 @@ impl SyncGroupResponse<'_> {
 impl<'a> rt::Wire<'a> for SyncGroupResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        if r.remaining() < (if v >= 1 { 4 } else { 0 }) + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "SyncGroupResponse.ThrottleTimeMs",
+                            ),
+                            (2, "SyncGroupResponse.ErrorCode"),
+                        ],
+                    ),
+            );
+        }
         let f_throttle_time_ms: i32 = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SyncGroupResponse.ThrottleTimeMs"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
-        let f_error_code: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SyncGroupResponse.ErrorCode"))?;
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_protocol_type: Option<rt::Str<'a>> = if v >= 5 {
             rt::Wire::read(r, rt::Cx::new(v, cx.flexible, v >= 5))
                 .map_err(|e| e.in_field("SyncGroupResponse.ProtocolType"))?
@@ -93,14 +110,8 @@ impl<'a> rt::Wire<'a> for SyncGroupResponse<'a> {
             )
             .map_err(|e| e.in_field("SyncGroupResponse.Assignment"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("SyncGroupResponse._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("SyncGroupResponse._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -115,14 +126,21 @@ impl<'a> rt::Wire<'a> for SyncGroupResponse<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip((if v >= 1 { 4 } else { 0 }) + 2).is_err() {
-            if v >= 1 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("SyncGroupResponse.ThrottleTimeMs"))?;
-            }
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SyncGroupResponse.ErrorCode"))?;
+        if r.remaining() < (if v >= 1 { 4 } else { 0 }) + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "SyncGroupResponse.ThrottleTimeMs",
+                            ),
+                            (2, "SyncGroupResponse.ErrorCode"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 1 { 4 } else { 0 }) + 2);
         if v >= 5 {
             <Option<
                 rt::Str<'a>,
@@ -142,6 +160,72 @@ impl<'a> rt::Wire<'a> for SyncGroupResponse<'a> {
                 .map_err(|e| e.in_field("SyncGroupResponse._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < (if v >= 1 { 4 } else { 0 }) + 2 {
+            return None;
+        }
+        let f_throttle_time_ms: i32 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let f_error_code: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_protocol_type: Option<rt::Str<'a>> = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 5))?
+        } else {
+            None
+        };
+        let f_protocol_name: Option<rt::Str<'a>> = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 5))?
+        } else {
+            None
+        };
+        let f_assignment: rt::Bytes<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            throttle_time_ms: f_throttle_time_ms,
+            error_code: f_error_code,
+            protocol_type: f_protocol_type,
+            protocol_name: f_protocol_name,
+            assignment: f_assignment,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance((if v >= 1 { 4 } else { 0 }) + 2)?;
+        if v >= 5 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 5))?;
+        }
+        if v >= 5 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 5))?;
+        }
+        <rt::Bytes<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -96,13 +96,34 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequest<'a> {
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("TxnOffsetCommitRequest.GroupId"))?;
-        let f_producer_id: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TxnOffsetCommitRequest.ProducerId"))?;
-        let f_producer_epoch: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TxnOffsetCommitRequest.ProducerEpoch"))?;
+        if r.remaining() < 8 + 2 + (if v >= 3 { 4 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "TxnOffsetCommitRequest.ProducerId"),
+                            (2, "TxnOffsetCommitRequest.ProducerEpoch"),
+                            (
+                                (if v >= 3 { 4 } else { 0 }),
+                                "TxnOffsetCommitRequest.GenerationId",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_producer_id: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_producer_epoch: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_generation_id: i32 = if v >= 3 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TxnOffsetCommitRequest.GenerationId"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
@@ -124,14 +145,8 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequest<'a> {
             )
             .map_err(|e| e.in_field("TxnOffsetCommitRequest.Topics"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TxnOffsetCommitRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("TxnOffsetCommitRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -153,16 +168,22 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequest<'a> {
             .map_err(|e| e.in_field("TxnOffsetCommitRequest.TransactionalId"))?;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TxnOffsetCommitRequest.GroupId"))?;
-        if r.skip(8 + 2 + (if v >= 3 { 4 } else { 0 })).is_err() {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TxnOffsetCommitRequest.ProducerId"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TxnOffsetCommitRequest.ProducerEpoch"))?;
-            if v >= 3 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("TxnOffsetCommitRequest.GenerationId"))?;
-            }
+        if r.remaining() < 8 + 2 + (if v >= 3 { 4 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "TxnOffsetCommitRequest.ProducerId"),
+                            (2, "TxnOffsetCommitRequest.ProducerEpoch"),
+                            (
+                                (if v >= 3 { 4 } else { 0 }),
+                                "TxnOffsetCommitRequest.GenerationId",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(8 + 2 + (if v >= 3 { 4 } else { 0 }));
         if v >= 3 {
             <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("TxnOffsetCommitRequest.MemberId"))?;
@@ -183,6 +204,95 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequest<'a> {
                 .map_err(|e| e.in_field("TxnOffsetCommitRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_transactional_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_group_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 8 + 2 + (if v >= 3 { 4 } else { 0 }) {
+            return None;
+        }
+        let f_producer_id: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_producer_epoch: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_generation_id: i32 = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_member_id: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_group_instance_id: Option<rt::Str<'a>> = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 3))?
+        } else {
+            None
+        };
+        let f_topics: rt::Array<'a, TxnOffsetCommitRequestTopic<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            transactional_id: f_transactional_id,
+            group_id: f_group_id,
+            producer_id: f_producer_id,
+            producer_epoch: f_producer_epoch,
+            generation_id: f_generation_id,
+            member_id: f_member_id,
+            group_instance_id: f_group_instance_id,
+            topics: f_topics,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(8 + 2 + (if v >= 3 { 4 } else { 0 }))?;
+        if v >= 3 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 3 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 3))?;
+        }
+        <rt::Array<
+            'a,
+            TxnOffsetCommitRequestTopic<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -310,14 +420,8 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestTopic<'a> {
             )
             .map_err(|e| e.in_field("TxnOffsetCommitRequestTopic.Partitions"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TxnOffsetCommitRequestTopic._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("TxnOffsetCommitRequestTopic._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -341,6 +445,42 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestTopic<'a> {
                 .map_err(|e| e.in_field("TxnOffsetCommitRequestTopic._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions: rt::Array<'a, TxnOffsetCommitRequestPartition<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            TxnOffsetCommitRequestPartition<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -429,21 +569,34 @@ impl TxnOffsetCommitRequestPartition<'_> {
 impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_partition_index: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 8 + (if v >= 2 { 4 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "TxnOffsetCommitRequestPartition.PartitionIndex"),
+                            (8, "TxnOffsetCommitRequestPartition.CommittedOffset"),
+                            (
+                                (if v >= 2 { 4 } else { 0 }),
+                                "TxnOffsetCommitRequestPartition.CommittedLeaderEpoch",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.PartitionIndex"))?;
-        let f_committed_offset: i64 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_committed_offset: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.CommittedOffset"))?;
+            .unwrap_or_default();
         let f_committed_leader_epoch: i32 = if v >= 2 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("TxnOffsetCommitRequestPartition.CommittedLeaderEpoch")
-                })?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
@@ -455,14 +608,8 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestPartition<'a> {
                 e.in_field("TxnOffsetCommitRequestPartition.CommittedMetadata")
             })?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -476,25 +623,22 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestPartition<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + 8 + (if v >= 2 { 4 } else { 0 })).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("TxnOffsetCommitRequestPartition.PartitionIndex")
-                })?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("TxnOffsetCommitRequestPartition.CommittedOffset")
-                })?;
-            if v >= 2 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e
-                            .in_field(
+        if r.remaining() < 4 + 8 + (if v >= 2 { 4 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "TxnOffsetCommitRequestPartition.PartitionIndex"),
+                            (8, "TxnOffsetCommitRequestPartition.CommittedOffset"),
+                            (
+                                (if v >= 2 { 4 } else { 0 }),
                                 "TxnOffsetCommitRequestPartition.CommittedLeaderEpoch",
-                            )
-                    })?;
-            }
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 8 + (if v >= 2 { 4 } else { 0 }));
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| {
                 e.in_field("TxnOffsetCommitRequestPartition.CommittedMetadata")
@@ -504,6 +648,56 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestPartition<'a> {
                 .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 8 + (if v >= 2 { 4 } else { 0 }) {
+            return None;
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_committed_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_committed_leader_epoch: i32 = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_committed_metadata: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition_index: f_partition_index,
+            committed_offset: f_committed_offset,
+            committed_leader_epoch: f_committed_leader_epoch,
+            committed_metadata: f_committed_metadata,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 8 + (if v >= 2 { 4 } else { 0 }))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

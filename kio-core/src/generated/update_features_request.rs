@@ -70,14 +70,8 @@ impl<'a> rt::Wire<'a> for UpdateFeaturesRequest<'a> {
             false
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("UpdateFeaturesRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("UpdateFeaturesRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -106,6 +100,49 @@ impl<'a> rt::Wire<'a> for UpdateFeaturesRequest<'a> {
                 .map_err(|e| e.in_field("UpdateFeaturesRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_timeout_ms: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_feature_updates: rt::Array<'a, FeatureUpdateKey<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_validate_only: bool = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            timeout_ms: f_timeout_ms,
+            feature_updates: f_feature_updates,
+            validate_only: f_validate_only,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            FeatureUpdateKey<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 1 {
+            <bool as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -209,32 +246,46 @@ impl<'a> rt::Wire<'a> for FeatureUpdateKey<'a> {
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("FeatureUpdateKey.Feature"))?;
-        let f_max_version_level: i16 = rt::Wire::read(
+        if r.remaining()
+            < 2 + (if v <= 0 { 1 } else { 0 }) + (if v >= 1 { 1 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "FeatureUpdateKey.MaxVersionLevel"),
+                            (
+                                (if v <= 0 { 1 } else { 0 }),
+                                "FeatureUpdateKey.AllowDowngrade",
+                            ),
+                            (
+                                (if v >= 1 { 1 } else { 0 }),
+                                "FeatureUpdateKey.UpgradeType",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_max_version_level: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("FeatureUpdateKey.MaxVersionLevel"))?;
+            .unwrap_or_default();
         let f_allow_downgrade: bool = if v <= 0 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FeatureUpdateKey.AllowDowngrade"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
         let f_upgrade_type: i8 = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FeatureUpdateKey.UpgradeType"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             1
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("FeatureUpdateKey._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("FeatureUpdateKey._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -250,26 +301,86 @@ impl<'a> rt::Wire<'a> for FeatureUpdateKey<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("FeatureUpdateKey.Feature"))?;
-        if r
-            .skip(2 + (if v <= 0 { 1 } else { 0 }) + (if v >= 1 { 1 } else { 0 }))
-            .is_err()
+        if r.remaining()
+            < 2 + (if v <= 0 { 1 } else { 0 }) + (if v >= 1 { 1 } else { 0 })
         {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FeatureUpdateKey.MaxVersionLevel"))?;
-            if v <= 0 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FeatureUpdateKey.AllowDowngrade"))?;
-            }
-            if v >= 1 {
-                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("FeatureUpdateKey.UpgradeType"))?;
-            }
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "FeatureUpdateKey.MaxVersionLevel"),
+                            (
+                                (if v <= 0 { 1 } else { 0 }),
+                                "FeatureUpdateKey.AllowDowngrade",
+                            ),
+                            (
+                                (if v >= 1 { 1 } else { 0 }),
+                                "FeatureUpdateKey.UpgradeType",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r
+            .advance(2 + (if v <= 0 { 1 } else { 0 }) + (if v >= 1 { 1 } else { 0 }));
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("FeatureUpdateKey._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_feature: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining()
+            < 2 + (if v <= 0 { 1 } else { 0 }) + (if v >= 1 { 1 } else { 0 })
+        {
+            return None;
+        }
+        let f_max_version_level: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_allow_downgrade: bool = if v <= 0 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_upgrade_type: i8 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            1
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            feature: f_feature,
+            max_version_level: f_max_version_level,
+            allow_downgrade: f_allow_downgrade,
+            upgrade_type: f_upgrade_type,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(2 + (if v <= 0 { 1 } else { 0 }) + (if v >= 1 { 1 } else { 0 }))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -83,23 +83,47 @@ impl UpdateMetadataRequest<'_> {
 impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_controller_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerId"))?;
-        let f_is_k_raft_controller: bool = if v >= 8 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataRequest.isKRaftController"))?
-        } else {
-            false
-        };
         let mut f_type: i8 = 0;
-        let f_controller_epoch: i32 = rt::Wire::read(
+        if r.remaining()
+            < 4 + (if v >= 8 { 1 } else { 0 }) + 4 + (if v >= 5 { 8 } else { 0 })
+        {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "UpdateMetadataRequest.ControllerId"),
+                            (
+                                (if v >= 8 { 1 } else { 0 }),
+                                "UpdateMetadataRequest.isKRaftController",
+                            ),
+                            (4, "UpdateMetadataRequest.ControllerEpoch"),
+                            (
+                                (if v >= 5 { 8 } else { 0 }),
+                                "UpdateMetadataRequest.BrokerEpoch",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_controller_id: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerEpoch"))?;
+            .unwrap_or_default();
+        let f_is_k_raft_controller: bool = if v >= 8 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_controller_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_broker_epoch: i64 = if v >= 5 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataRequest.BrokerEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
@@ -126,26 +150,31 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
             )
             .map_err(|e| e.in_field("UpdateMetadataRequest.LiveBrokers"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("UpdateMetadataRequest._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("UpdateMetadataRequest._tagged"))?
             {
-                match tag {
-                    0u32 if v >= 8 => {
-                        f_type = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
-                            .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
-                        if f_type != 0 {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("UpdateMetadataRequest._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("UpdateMetadataRequest._tagged"))?
+                {
+                    match tag {
+                        0u32 if v >= 8 => {
+                            f_type = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
+                            if f_type != 0 {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -163,23 +192,31 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r
-            .skip(4 + (if v >= 8 { 1 } else { 0 }) + 4 + (if v >= 5 { 8 } else { 0 }))
-            .is_err()
+        if r.remaining()
+            < 4 + (if v >= 8 { 1 } else { 0 }) + 4 + (if v >= 5 { 8 } else { 0 })
         {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerId"))?;
-            if v >= 8 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("UpdateMetadataRequest.isKRaftController"))?;
-            }
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerEpoch"))?;
-            if v >= 5 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("UpdateMetadataRequest.BrokerEpoch"))?;
-            }
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "UpdateMetadataRequest.ControllerId"),
+                            (
+                                (if v >= 8 { 1 } else { 0 }),
+                                "UpdateMetadataRequest.isKRaftController",
+                            ),
+                            (4, "UpdateMetadataRequest.ControllerEpoch"),
+                            (
+                                (if v >= 5 { 8 } else { 0 }),
+                                "UpdateMetadataRequest.BrokerEpoch",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r
+            .advance(
+                4 + (if v >= 8 { 1 } else { 0 }) + 4 + (if v >= 5 { 8 } else { 0 }),
+            );
         if v <= 4 {
             <rt::Array<
                 'a,
@@ -220,6 +257,124 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_type: i8 = 0;
+        if r.remaining()
+            < 4 + (if v >= 8 { 1 } else { 0 }) + 4 + (if v >= 5 { 8 } else { 0 })
+        {
+            return None;
+        }
+        let f_controller_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_is_k_raft_controller: bool = if v >= 8 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_controller_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_broker_epoch: i64 = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_ungrouped_partition_states: rt::Array<
+            'a,
+            UpdateMetadataPartitionState<'a>,
+        > = if v <= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_topic_states: rt::Array<'a, UpdateMetadataTopicState<'a>> = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_live_brokers: rt::Array<'a, UpdateMetadataBroker<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 if v >= 8 => {
+                            f_type = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_type != 0 {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            controller_id: f_controller_id,
+            is_k_raft_controller: f_is_k_raft_controller,
+            r#type: f_type,
+            controller_epoch: f_controller_epoch,
+            broker_epoch: f_broker_epoch,
+            ungrouped_partition_states: f_ungrouped_partition_states,
+            topic_states: f_topic_states,
+            live_brokers: f_live_brokers,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + (if v >= 8 { 1 } else { 0 }) + 4 + (if v >= 5 { 8 } else { 0 }))?;
+        if v <= 4 {
+            <rt::Array<
+                'a,
+                UpdateMetadataPartitionState<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 5 {
+            <rt::Array<
+                'a,
+                UpdateMetadataTopicState<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <rt::Array<
+            'a,
+            UpdateMetadataBroker<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 if v >= 8 => {
+                        <i8 as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -415,20 +570,36 @@ impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
         } else {
             rt::Str::new("")
         };
-        let f_partition_index: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 4 + 4 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "UpdateMetadataPartitionState.PartitionIndex"),
+                            (4, "UpdateMetadataPartitionState.ControllerEpoch"),
+                            (4, "UpdateMetadataPartitionState.Leader"),
+                            (4, "UpdateMetadataPartitionState.LeaderEpoch"),
+                        ],
+                    ),
+            );
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("UpdateMetadataPartitionState.PartitionIndex"))?;
-        let f_controller_epoch: i32 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_controller_epoch: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("UpdateMetadataPartitionState.ControllerEpoch"))?;
-        let f_leader: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataPartitionState.Leader"))?;
-        let f_leader_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataPartitionState.LeaderEpoch"))?;
+            .unwrap_or_default();
+        let f_leader: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_leader_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_isr: rt::Array<'a, i32> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -448,14 +619,8 @@ impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
             ::core::default::Default::default()
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("UpdateMetadataPartitionState._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("UpdateMetadataPartitionState._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -478,18 +643,20 @@ impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
             <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("UpdateMetadataPartitionState.TopicName"))?;
         }
-        if r.skip(4 + 4 + 4 + 4).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataPartitionState.PartitionIndex"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("UpdateMetadataPartitionState.ControllerEpoch")
-                })?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataPartitionState.Leader"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataPartitionState.LeaderEpoch"))?;
+        if r.remaining() < 4 + 4 + 4 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "UpdateMetadataPartitionState.PartitionIndex"),
+                            (4, "UpdateMetadataPartitionState.ControllerEpoch"),
+                            (4, "UpdateMetadataPartitionState.Leader"),
+                            (4, "UpdateMetadataPartitionState.LeaderEpoch"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 4 + 4 + 4);
         <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("UpdateMetadataPartitionState.Isr"))?;
         <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
@@ -510,6 +677,97 @@ impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataPartitionState._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_name: rt::Str<'a> = if v <= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        if r.remaining() < 4 + 4 + 4 + 4 {
+            return None;
+        }
+        let f_partition_index: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_controller_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_leader: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_leader_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_isr: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_zk_version: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_replicas: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_offline_replicas: rt::Array<'a, i32> = if v >= 4 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_name: f_topic_name,
+            partition_index: f_partition_index,
+            controller_epoch: f_controller_epoch,
+            leader: f_leader,
+            leader_epoch: f_leader_epoch,
+            isr: f_isr,
+            zk_version: f_zk_version,
+            replicas: f_replicas,
+            offline_replicas: f_offline_replicas,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v <= 4 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        r.advance(4 + 4 + 4 + 4)?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 4 {
+            <rt::Array<
+                'a,
+                i32,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -644,14 +902,8 @@ impl<'a> rt::Wire<'a> for UpdateMetadataTopicState<'a> {
             ::core::default::Default::default()
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("UpdateMetadataTopicState._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("UpdateMetadataTopicState._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -684,6 +936,61 @@ impl<'a> rt::Wire<'a> for UpdateMetadataTopicState<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataTopicState._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_name: rt::Str<'a> = if v >= 5 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_topic_id: rt::Uuid = if v >= 7 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Uuid::ZERO
+        };
+        let f_partition_states: rt::Array<'a, UpdateMetadataPartitionState<'a>> = if v
+            >= 5
+        {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_name: f_topic_name,
+            topic_id: f_topic_id,
+            partition_states: f_partition_states,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 5 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 7 {
+            <rt::Uuid as rt::Wire<
+                'a,
+            >>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 5 {
+            <rt::Array<
+                'a,
+                UpdateMetadataPartitionState<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -828,14 +1135,8 @@ impl<'a> rt::Wire<'a> for UpdateMetadataBroker<'a> {
             Some(rt::Str::new(""))
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("UpdateMetadataBroker._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("UpdateMetadataBroker._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -878,6 +1179,71 @@ impl<'a> rt::Wire<'a> for UpdateMetadataBroker<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataBroker._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_id: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        let f_v0_host: rt::Str<'a> = if v <= 0 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_v0_port: i32 = if v <= 0 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let f_endpoints: rt::Array<'a, UpdateMetadataEndpoint<'a>> = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let f_rack: Option<rt::Str<'a>> = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, true))?
+        } else {
+            Some(rt::Str::new(""))
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            id: f_id,
+            v0_host: f_v0_host,
+            v0_port: f_v0_port,
+            endpoints: f_endpoints,
+            rack: f_rack,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v <= 0 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v <= 0 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 1 {
+            <rt::Array<
+                'a,
+                UpdateMetadataEndpoint<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 2 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -1008,14 +1374,8 @@ impl<'a> rt::Wire<'a> for UpdateMetadataEndpoint<'a> {
             0
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("UpdateMetadataEndpoint._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("UpdateMetadataEndpoint._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -1050,6 +1410,65 @@ impl<'a> rt::Wire<'a> for UpdateMetadataEndpoint<'a> {
                 .map_err(|e| e.in_field("UpdateMetadataEndpoint._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_port: i32 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let f_host: rt::Str<'a> = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_listener: rt::Str<'a> = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            rt::Str::new("")
+        };
+        let f_security_protocol: i16 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            port: f_port,
+            host: f_host,
+            listener: f_listener,
+            security_protocol: f_security_protocol,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        if v >= 1 {
+            <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 1 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 3 {
+            <rt::Str<
+                'a,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if v >= 1 {
+            <i16 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

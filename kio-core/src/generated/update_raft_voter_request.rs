@@ -78,18 +78,30 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterRequest<'a> {
                 rt::Cx::new(v, cx.flexible, true),
             )
             .map_err(|e| e.in_field("UpdateRaftVoterRequest.ClusterId"))?;
-        let f_current_leader_epoch: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 4 + 16 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "UpdateRaftVoterRequest.CurrentLeaderEpoch"),
+                            (4, "UpdateRaftVoterRequest.VoterId"),
+                            (16, "UpdateRaftVoterRequest.VoterDirectoryId"),
+                        ],
+                    ),
+            );
+        }
+        let f_current_leader_epoch: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("UpdateRaftVoterRequest.CurrentLeaderEpoch"))?;
-        let f_voter_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateRaftVoterRequest.VoterId"))?;
-        let f_voter_directory_id: rt::Uuid = rt::Wire::read(
+            .unwrap_or_default();
+        let f_voter_id: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_voter_directory_id: rt::Uuid = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("UpdateRaftVoterRequest.VoterDirectoryId"))?;
+            .unwrap_or_default();
         let f_listeners: rt::Array<'a, Listener<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -101,14 +113,8 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterRequest<'a> {
             )
             .map_err(|e| e.in_field("UpdateRaftVoterRequest.KRaftVersionFeature"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("UpdateRaftVoterRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("UpdateRaftVoterRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -126,14 +132,19 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterRequest<'a> {
         let v = cx.version;
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("UpdateRaftVoterRequest.ClusterId"))?;
-        if r.skip(4 + 4 + 16).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateRaftVoterRequest.CurrentLeaderEpoch"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateRaftVoterRequest.VoterId"))?;
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateRaftVoterRequest.VoterDirectoryId"))?;
+        if r.remaining() < 4 + 4 + 16 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "UpdateRaftVoterRequest.CurrentLeaderEpoch"),
+                            (4, "UpdateRaftVoterRequest.VoterId"),
+                            (16, "UpdateRaftVoterRequest.VoterDirectoryId"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 4 + 16);
         <rt::Array<
             'a,
             Listener<'a>,
@@ -148,6 +159,69 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterRequest<'a> {
                 .map_err(|e| e.in_field("UpdateRaftVoterRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_cluster_id: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        if r.remaining() < 4 + 4 + 16 {
+            return None;
+        }
+        let f_current_leader_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_voter_id: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_voter_directory_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_listeners: rt::Array<'a, Listener<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_k_raft_version_feature: KRaftVersionFeature<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            cluster_id: f_cluster_id,
+            current_leader_epoch: f_current_leader_epoch,
+            voter_id: f_voter_id,
+            voter_directory_id: f_voter_directory_id,
+            listeners: f_listeners,
+            k_raft_version_feature: f_k_raft_version_feature,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        r.advance(4 + 4 + 16)?;
+        <rt::Array<
+            'a,
+            Listener<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <KRaftVersionFeature<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -259,10 +333,8 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
         let f_port: u16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Listener.Port"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("Listener._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("Listener._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("Listener._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -285,6 +357,44 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("Listener._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_host: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_port: u16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            host: f_host,
+            port: f_port,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <u16 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -364,25 +474,30 @@ impl KRaftVersionFeature<'_> {
 impl<'a> rt::Wire<'a> for KRaftVersionFeature<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_min_supported_version: i16 = rt::Wire::read(
+        if r.remaining() < 2 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "KRaftVersionFeature.MinSupportedVersion"),
+                            (2, "KRaftVersionFeature.MaxSupportedVersion"),
+                        ],
+                    ),
+            );
+        }
+        let f_min_supported_version: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("KRaftVersionFeature.MinSupportedVersion"))?;
-        let f_max_supported_version: i16 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_max_supported_version: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("KRaftVersionFeature.MaxSupportedVersion"))?;
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("KRaftVersionFeature._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("KRaftVersionFeature._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -393,18 +508,57 @@ impl<'a> rt::Wire<'a> for KRaftVersionFeature<'a> {
         })
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
-        let v = cx.version;
-        if r.skip(2 + 2).is_err() {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("KRaftVersionFeature.MinSupportedVersion"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("KRaftVersionFeature.MaxSupportedVersion"))?;
+        if r.remaining() < 2 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "KRaftVersionFeature.MinSupportedVersion"),
+                            (2, "KRaftVersionFeature.MaxSupportedVersion"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(2 + 2);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("KRaftVersionFeature._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 2 + 2 {
+            return None;
+        }
+        let f_min_supported_version: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_supported_version: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            min_supported_version: f_min_supported_version,
+            max_supported_version: f_max_supported_version,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        r.advance(2 + 2)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -57,11 +57,8 @@ impl<'a> rt::Wire<'a> for VotersRecord<'a> {
             )
             .map_err(|e| e.in_field("VotersRecord.Voters"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("VotersRecord._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("VotersRecord._tagged"))?.is_some()
-            {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("VotersRecord._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -84,6 +81,40 @@ impl<'a> rt::Wire<'a> for VotersRecord<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("VotersRecord._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_version: i16 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_voters: rt::Array<'a, Voter<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            version: f_version,
+            voters: f_voters,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i16 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            Voter<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -172,13 +203,18 @@ impl Voter<'_> {
 impl<'a> rt::Wire<'a> for Voter<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_voter_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Voter.VoterId"))?;
-        let f_voter_directory_id: rt::Uuid = rt::Wire::read(
+        if r.remaining() < 4 + 16 {
+            return Err(
+                r.run_error(&[(4, "Voter.VoterId"), (16, "Voter.VoterDirectoryId")]),
+            );
+        }
+        let f_voter_id: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_voter_directory_id: rt::Uuid = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("Voter.VoterDirectoryId"))?;
+            .unwrap_or_default();
         let f_endpoints: rt::Array<'a, Endpoint<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -190,10 +226,7 @@ impl<'a> rt::Wire<'a> for Voter<'a> {
             )
             .map_err(|e| e.in_field("Voter.KRaftVersionFeature"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("Voter._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("Voter._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r).map_err(|e| e.in_field("Voter._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -207,12 +240,12 @@ impl<'a> rt::Wire<'a> for Voter<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + 16).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Voter.VoterId"))?;
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Voter.VoterDirectoryId"))?;
+        if r.remaining() < 4 + 16 {
+            return Err(
+                r.run_error(&[(4, "Voter.VoterId"), (16, "Voter.VoterDirectoryId")]),
+            );
         }
+        let _ = r.advance(4 + 16);
         <rt::Array<
             'a,
             Endpoint<'a>,
@@ -226,6 +259,55 @@ impl<'a> rt::Wire<'a> for Voter<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("Voter._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 16 {
+            return None;
+        }
+        let f_voter_id: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_voter_directory_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_endpoints: rt::Array<'a, Endpoint<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_k_raft_version_feature: KRaftVersionFeature<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            voter_id: f_voter_id,
+            voter_directory_id: f_voter_directory_id,
+            endpoints: f_endpoints,
+            k_raft_version_feature: f_k_raft_version_feature,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 16)?;
+        <rt::Array<
+            'a,
+            Endpoint<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <KRaftVersionFeature<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -327,10 +409,8 @@ impl<'a> rt::Wire<'a> for Endpoint<'a> {
         let f_port: u16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Endpoint.Port"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("Endpoint._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("Endpoint._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("Endpoint._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -353,6 +433,44 @@ impl<'a> rt::Wire<'a> for Endpoint<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("Endpoint._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_host: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_port: u16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            host: f_host,
+            port: f_port,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <u16 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -432,25 +550,30 @@ impl KRaftVersionFeature<'_> {
 impl<'a> rt::Wire<'a> for KRaftVersionFeature<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_min_supported_version: i16 = rt::Wire::read(
+        if r.remaining() < 2 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "KRaftVersionFeature.MinSupportedVersion"),
+                            (2, "KRaftVersionFeature.MaxSupportedVersion"),
+                        ],
+                    ),
+            );
+        }
+        let f_min_supported_version: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("KRaftVersionFeature.MinSupportedVersion"))?;
-        let f_max_supported_version: i16 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_max_supported_version: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("KRaftVersionFeature.MaxSupportedVersion"))?;
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("KRaftVersionFeature._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("KRaftVersionFeature._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -461,18 +584,57 @@ impl<'a> rt::Wire<'a> for KRaftVersionFeature<'a> {
         })
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
-        let v = cx.version;
-        if r.skip(2 + 2).is_err() {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("KRaftVersionFeature.MinSupportedVersion"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("KRaftVersionFeature.MaxSupportedVersion"))?;
+        if r.remaining() < 2 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "KRaftVersionFeature.MinSupportedVersion"),
+                            (2, "KRaftVersionFeature.MaxSupportedVersion"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(2 + 2);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("KRaftVersionFeature._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 2 + 2 {
+            return None;
+        }
+        let f_min_supported_version: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_supported_version: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            min_supported_version: f_min_supported_version,
+            max_supported_version: f_max_supported_version,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        r.advance(2 + 2)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

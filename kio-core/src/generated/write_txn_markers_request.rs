@@ -51,14 +51,8 @@ impl<'a> rt::Wire<'a> for WriteTxnMarkersRequest<'a> {
             )
             .map_err(|e| e.in_field("WriteTxnMarkersRequest.Markers"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("WriteTxnMarkersRequest._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("WriteTxnMarkersRequest._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -79,6 +73,34 @@ impl<'a> rt::Wire<'a> for WriteTxnMarkersRequest<'a> {
                 .map_err(|e| e.in_field("WriteTxnMarkersRequest._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_markers: rt::Array<'a, WritableTxnMarker<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            markers: f_markers,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            WritableTxnMarker<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -176,40 +198,66 @@ impl WritableTxnMarker<'_> {
 impl<'a> rt::Wire<'a> for WritableTxnMarker<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_producer_id: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("WritableTxnMarker.ProducerId"))?;
-        let f_producer_epoch: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("WritableTxnMarker.ProducerEpoch"))?;
-        let f_transaction_result: bool = rt::Wire::read(
+        if r.remaining() < 8 + 2 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "WritableTxnMarker.ProducerId"),
+                            (2, "WritableTxnMarker.ProducerEpoch"),
+                            (1, "WritableTxnMarker.TransactionResult"),
+                        ],
+                    ),
+            );
+        }
+        let f_producer_id: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("WritableTxnMarker.TransactionResult"))?;
+            .unwrap_or_default();
+        let f_producer_epoch: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_transaction_result: bool = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_topics: rt::Array<'a, WritableTxnMarkerTopic<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("WritableTxnMarker.Topics"))?;
-        let f_coordinator_epoch: i32 = rt::Wire::read(
+        if r.remaining() < 4 + (if v >= 2 { 1 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "WritableTxnMarker.CoordinatorEpoch"),
+                            (
+                                (if v >= 2 { 1 } else { 0 }),
+                                "WritableTxnMarker.TransactionVersion",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_coordinator_epoch: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("WritableTxnMarker.CoordinatorEpoch"))?;
+            .unwrap_or_default();
         let f_transaction_version: i8 = if v >= 2 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("WritableTxnMarker.TransactionVersion"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             0
         };
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("WritableTxnMarker._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("WritableTxnMarker._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -225,32 +273,111 @@ impl<'a> rt::Wire<'a> for WritableTxnMarker<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(8 + 2 + 1).is_err() {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("WritableTxnMarker.ProducerId"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("WritableTxnMarker.ProducerEpoch"))?;
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("WritableTxnMarker.TransactionResult"))?;
+        if r.remaining() < 8 + 2 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "WritableTxnMarker.ProducerId"),
+                            (2, "WritableTxnMarker.ProducerEpoch"),
+                            (1, "WritableTxnMarker.TransactionResult"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(8 + 2 + 1);
         <rt::Array<
             'a,
             WritableTxnMarkerTopic<'a>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("WritableTxnMarker.Topics"))?;
-        if r.skip(4 + (if v >= 2 { 1 } else { 0 })).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("WritableTxnMarker.CoordinatorEpoch"))?;
-            if v >= 2 {
-                <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("WritableTxnMarker.TransactionVersion"))?;
-            }
+        if r.remaining() < 4 + (if v >= 2 { 1 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "WritableTxnMarker.CoordinatorEpoch"),
+                            (
+                                (if v >= 2 { 1 } else { 0 }),
+                                "WritableTxnMarker.TransactionVersion",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + (if v >= 2 { 1 } else { 0 }));
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("WritableTxnMarker._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 8 + 2 + 1 {
+            return None;
+        }
+        let f_producer_id: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_producer_epoch: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_transaction_result: bool = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_topics: rt::Array<'a, WritableTxnMarkerTopic<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 4 + (if v >= 2 { 1 } else { 0 }) {
+            return None;
+        }
+        let f_coordinator_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_transaction_version: i8 = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            0
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            producer_id: f_producer_id,
+            producer_epoch: f_producer_epoch,
+            transaction_result: f_transaction_result,
+            topics: f_topics,
+            coordinator_epoch: f_coordinator_epoch,
+            transaction_version: f_transaction_version,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(8 + 2 + 1)?;
+        <rt::Array<
+            'a,
+            WritableTxnMarkerTopic<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(4 + (if v >= 2 { 1 } else { 0 }))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -353,14 +480,8 @@ impl<'a> rt::Wire<'a> for WritableTxnMarkerTopic<'a> {
             )
             .map_err(|e| e.in_field("WritableTxnMarkerTopic.PartitionIndexes"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("WritableTxnMarkerTopic._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("WritableTxnMarkerTopic._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -381,6 +502,42 @@ impl<'a> rt::Wire<'a> for WritableTxnMarkerTopic<'a> {
                 .map_err(|e| e.in_field("WritableTxnMarkerTopic._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partition_indexes: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            partition_indexes: f_partition_indexes,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

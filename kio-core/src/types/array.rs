@@ -120,7 +120,8 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
     /// ([`Wire::skip`]; one length check for fixed-size elements); `None`
     /// for a null array. The count is checked against the bytes that remain
     /// before any element is looked at.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub(crate) fn read_elements(r: &mut Reader<'a>, cx: Cx) -> Result<Option<Self>, DecodeError> {
         let Some(len) = r.length(cx.flexible, true)? else {
             return Ok(None);
@@ -145,7 +146,8 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
     }
 
     /// Like [`Array::read_elements`] without keeping anything: `false` for a null array.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub(crate) fn skip_elements(r: &mut Reader<'a>, cx: Cx) -> Result<bool, DecodeError> {
         let Some(len) = r.length(cx.flexible, true)? else {
             return Ok(false);
@@ -158,7 +160,8 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
         Ok(true)
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn skip_counted(r: &mut Reader<'a>, len: usize, elem_cx: Cx) -> Result<(), DecodeError> {
         match T::FIXED_SIZE {
             // `len` is at most the bytes that remain, so this cannot overflow.
@@ -184,10 +187,96 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
         }
     }
 
+    /// [`Array::read_elements`] over validated bytes (iteration of the
+    /// array that holds this one): `Some(None)` for null, `None` for what
+    /// `read_elements` would reject. No error is built.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    pub(crate) fn read_elements_valid(r: &mut Reader<'a>, cx: Cx) -> Option<Option<Self>> {
+        let Some(len) = r.next_length(cx.flexible, true)? else {
+            return Some(None);
+        };
+        let elem_cx = Cx {
+            nullable: false,
+            ..cx
+        };
+        let base = r.offset();
+        let rest = r.rest();
+        Self::skip_counted_valid(r, len, elem_cx)?;
+        let used = r.offset() - base;
+        Some(Some(Array::Wire(WireArray {
+            bytes: rest.get(..used)?,
+            base: u32::try_from(base).unwrap_or(u32::MAX),
+            len: u32::try_from(len).unwrap_or(u32::MAX),
+            cx: elem_cx,
+            _elem: PhantomData,
+        })))
+    }
+
+    /// [`Array::skip_elements`] over validated bytes.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    pub(crate) fn skip_elements_valid(r: &mut Reader<'a>, cx: Cx) -> Option<bool> {
+        let Some(len) = r.next_length(cx.flexible, true)? else {
+            return Some(false);
+        };
+        let elem_cx = Cx {
+            nullable: false,
+            ..cx
+        };
+        Self::skip_counted_valid(r, len, elem_cx)?;
+        Some(true)
+    }
+
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn skip_counted_valid(r: &mut Reader<'a>, len: usize, elem_cx: Cx) -> Option<()> {
+        match T::FIXED_SIZE {
+            Some(size) => r.advance(len.checked_mul(size)?),
+            None => {
+                for _ in 0..len {
+                    T::skip_valid(r, elem_cx)?;
+                }
+                Some(())
+            }
+        }
+    }
+
+    /// The bytes [`Array::write_elements`] writes (without the count), or its error.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    pub(crate) fn elements_len(&self, cx: Cx) -> Result<usize, EncodeError> {
+        let elem_cx = Cx {
+            nullable: false,
+            ..cx
+        };
+        if let Some(size) = T::FIXED_SIZE {
+            return Ok(self.len().saturating_mul(size));
+        }
+        match self {
+            Array::Wire(a) if a.cx == elem_cx => Ok(a.bytes.len()),
+            Array::Wire(a) => {
+                let mut r = Reader::with_base(a.bytes, a.base as usize);
+                let mut n = 0usize;
+                for _ in 0..a.len {
+                    let Some(e) = T::read_valid(&mut r, a.cx) else {
+                        break;
+                    };
+                    n += e.wire_len(elem_cx)?;
+                }
+                Ok(n)
+            }
+            Array::Slice(s) => len_all(s, elem_cx),
+            #[cfg(feature = "alloc")]
+            Array::Vec(v) => len_all(v, elem_cx),
+        }
+    }
+
     /// Writes every element (the count is written by the caller): a decoded
     /// array at the layout it was decoded with is one copy of its bytes;
     /// otherwise each element is written by reference.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub(crate) fn write_elements<S: Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -208,7 +297,9 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
                 let mut r = Reader::with_base(a.bytes, a.base as usize);
                 for _ in 0..a.len {
                     // Validated when decoded, at this reader and layout.
-                    let Ok(e) = T::read(&mut r, a.cx) else { break };
+                    let Some(e) = T::read_valid(&mut r, a.cx) else {
+                        break;
+                    };
                     e.write(w, elem_cx)?;
                 }
                 Ok(())
@@ -220,7 +311,8 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
     }
 }
 
-#[inline(always)]
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
 fn write_all<'a, T: Wire<'a>, S: Sink + ?Sized>(
     s: &[T],
     w: &mut S,
@@ -230,6 +322,16 @@ fn write_all<'a, T: Wire<'a>, S: Sink + ?Sized>(
         e.write(w, cx)?;
     }
     Ok(())
+}
+
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
+fn len_all<'a, T: Wire<'a>>(s: &[T], cx: Cx) -> Result<usize, EncodeError> {
+    let mut n = 0usize;
+    for e in s {
+        n += e.wire_len(cx)?;
+    }
+    Ok(n)
 }
 
 impl<'a, T: Wire<'a> + Clone> Array<'a, T> {
@@ -271,7 +373,8 @@ pub enum ArrayIter<'s, 'a, T> {
 
 impl<'a, T: Wire<'a> + Clone> Iterator for ArrayIter<'_, 'a, T> {
     type Item = T;
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn next(&mut self) -> Option<T> {
         match self {
             ArrayIter::Wire { r, left, cx } => {
@@ -281,9 +384,9 @@ impl<'a, T: Wire<'a> + Clone> Iterator for ArrayIter<'_, 'a, T> {
                 *left -= 1;
                 // Validated at decode time with the same reader and layout, so this
                 // cannot fail; if it ever did, iteration would simply end.
-                match T::read(r, *cx) {
-                    Ok(e) => Some(e),
-                    Err(_) => {
+                match T::read_valid(r, *cx) {
+                    Some(e) => Some(e),
+                    None => {
                         *left = 0;
                         None
                     }

@@ -5,7 +5,7 @@ use core::fmt;
 
 use super::Bytes;
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
-use crate::wire::{put_uvarint, Reader, Sink};
+use crate::wire::{put_uvarint, uvarint_len, Reader, Sink};
 
 /// One raw tagged field: its tag and its encoded value.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -20,42 +20,37 @@ pub struct RawTag<'a> {
 /// The most typed tagged fields one struct can have (the generator checks).
 pub const MAX_TYPED_TAGS: usize = 12;
 
-/// A small set of tags held by typed fields (tags of the schema, all far
-/// below `u16::MAX`; a larger one is simply not recorded, and its entry stays
-/// raw, which the writer drops when the typed field is written).
+/// A small set of tags held by typed fields: a bit per tag below 64 (the
+/// schemas' tags are all far below that; a larger one is simply not
+/// recorded, and its entry stays raw, which the writer drops when the typed
+/// field is written).
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
-pub struct TagSet {
-    tags: [u16; MAX_TYPED_TAGS],
-    len: u8,
-}
+pub struct TagSet(u64);
 
 impl TagSet {
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn insert(&mut self, tag: u32) {
-        let Ok(small) = u16::try_from(tag) else {
-            return;
-        };
-        if !self.contains(tag) {
-            if let Some(slot) = self.tags.get_mut(usize::from(self.len)) {
-                *slot = small;
-                self.len += 1;
-            }
+        if tag < 64 {
+            self.0 |= 1 << tag;
         }
     }
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn contains(&self, tag: u32) -> bool {
-        self.len > 0
-            && self
-                .tags
-                .iter()
-                .take(usize::from(self.len))
-                .any(|&t| u32::from(t) == tag)
+        tag < 64 && self.0 & (1 << tag) != 0
+    }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn len(&self) -> usize {
+        self.0.count_ones() as usize
     }
 }
 
 impl fmt::Debug for TagSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_set()
-            .entries(self.tags.iter().take(usize::from(self.len)))
+            .entries((0..64u32).filter(|&t| self.contains(t)))
             .finish()
     }
 }
@@ -114,7 +109,8 @@ impl<'a> UnknownTags<'a> {
 
     /// True when this is an empty slice or `Vec` (no walk needed): what
     /// decoding yields when the section held no raw entries.
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub(crate) fn is_trivially_empty(&self) -> bool {
         match self {
             UnknownTags::Wire { .. } => false,
@@ -227,7 +223,8 @@ pub struct TaggedSection<'a> {
 impl<'a> TaggedSection<'a> {
     /// Checks a whole tagged section of a struct that has no typed tagged
     /// fields, and moves past it (as `begin`, `next` until `None`).
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn skip(r: &mut Reader<'a>) -> Result<(), DecodeError> {
         // Almost every section is empty: one zero byte.
         if r.rest().first() == Some(&0) {
@@ -238,8 +235,50 @@ impl<'a> TaggedSection<'a> {
         Ok(())
     }
 
+    /// Reads the tagged section of a struct that has no typed tagged
+    /// fields: every entry is kept raw (as `begin`, `next` until `None`,
+    /// `finish`). An empty section (one zero byte) is the fast path.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    pub fn read_raw_only(r: &mut Reader<'a>) -> Result<UnknownTags<'a>, DecodeError> {
+        if r.rest().first() == Some(&0) {
+            r.skip(1)?;
+            return Ok(UnknownTags::default());
+        }
+        Self::read_raw_only_slow(r)
+    }
+
+    fn read_raw_only_slow(r: &mut Reader<'a>) -> Result<UnknownTags<'a>, DecodeError> {
+        let mut tags = Self::begin(r)?;
+        while tags.next(r)?.is_some() {}
+        Ok(tags.finish(r))
+    }
+
+    /// [`TaggedSection::read_raw_only`] over validated bytes (`None`
+    /// instead of an error).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    pub fn read_raw_only_valid(r: &mut Reader<'a>) -> Option<UnknownTags<'a>> {
+        if r.rest().first() == Some(&0) {
+            r.advance(1)?;
+            return Some(UnknownTags::default());
+        }
+        Self::read_raw_only_slow(r).ok()
+    }
+
+    /// [`TaggedSection::skip`] over validated bytes (`None` instead of an error).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    pub fn skip_valid(r: &mut Reader<'a>) -> Option<()> {
+        if r.rest().first() == Some(&0) {
+            return r.advance(1);
+        }
+        Self::skip(r).ok()
+    }
+
     /// Reads the section's entry count.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn begin(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
         let count = r.uvarint()?;
         // Each entry takes at least two bytes: refuse counts the input cannot hold.
@@ -254,7 +293,8 @@ impl<'a> TaggedSection<'a> {
     }
 
     /// The next entry's tag and a reader over exactly its value.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn next(&mut self, r: &mut Reader<'a>) -> Result<Option<(u32, Reader<'a>)>, DecodeError> {
         if self.left == 0 {
             return Ok(None);
@@ -284,9 +324,10 @@ impl<'a> TaggedSection<'a> {
     }
 
     /// Ends the section, keeping the entries that typed fields do not hold.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn finish(self, r: &Reader<'a>) -> UnknownTags<'a> {
-        if self.entries == 0 || self.entries == usize::from(self.typed.len) {
+        if self.entries == 0 || self.entries == self.typed.len() {
             return UnknownTags::default();
         }
         let used = r.offset() - self.base;
@@ -339,7 +380,7 @@ impl<'s> TaggedWriter<'s> {
         } else {
             raw.iter().filter(|t| !set.contains(t.tag)).count()
         };
-        let total = usize::from(set.len) + raw_count;
+        let total = set.len() + raw_count;
         put_uvarint(w, u32::try_from(total).unwrap_or(u32::MAX))?;
         Ok(Self {
             raw: raw.iter().peekable(),
@@ -349,7 +390,8 @@ impl<'s> TaggedWriter<'s> {
 
     /// The tagged section of a struct without typed tagged fields: only the
     /// raw entries (usually none: one zero byte).
-    #[inline]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn raw_only<S: Sink + ?Sized>(
         w: &mut S,
         raw: &'s UnknownTags<'_>,
@@ -358,6 +400,27 @@ impl<'s> TaggedWriter<'s> {
             return w.put(&[0]);
         }
         Self::begin(w, raw, &[])?.finish(w)
+    }
+
+    /// The bytes [`TaggedWriter::raw_only`] writes for `raw`.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    pub fn raw_only_len(raw: &UnknownTags<'_>) -> usize {
+        if raw.is_trivially_empty() {
+            return 1;
+        }
+        Self::raw_len_slow(raw)
+    }
+
+    fn raw_len_slow(raw: &UnknownTags<'_>) -> usize {
+        let mut count = 0usize;
+        let mut n = 0usize;
+        for t in raw.iter() {
+            count += 1;
+            let len = t.data.len();
+            n += uvarint_len(t.tag) + uvarint_len(u32::try_from(len).unwrap_or(u32::MAX)) + len;
+        }
+        n + uvarint_len(u32::try_from(count).unwrap_or(u32::MAX))
     }
 
     fn flush_through<S: Sink + ?Sized>(

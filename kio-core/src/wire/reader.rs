@@ -60,8 +60,27 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// The error of a run of fixed-size fields (`(size, "Struct.Field")`,
+    /// size 0 for a field absent at this version) that did not fit in what
+    /// remains: the error reading them one by one would give, naming the
+    /// first field that does not fit. Generated code checks a whole run
+    /// with one comparison and calls this only when it fails.
+    #[cold]
+    #[inline(never)]
+    pub fn run_error(&self, fields: &[(usize, &'static str)]) -> DecodeError {
+        let mut r = self.clone();
+        for &(n, field) in fields {
+            if let Err(e) = r.skip(n) {
+                return e.in_field(field);
+            }
+        }
+        // Not reached when the run did not fit.
+        self.eof(fields.iter().map(|f| f.0).sum())
+    }
+
     /// Takes the next `n` bytes.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         match self.buf.get(self.pos..).and_then(|rest| rest.get(..n)) {
             Some(out) => {
@@ -73,7 +92,8 @@ impl<'a> Reader<'a> {
     }
 
     /// Moves past the next `n` bytes.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn skip(&mut self, n: usize) -> Result<(), DecodeError> {
         if n > self.remaining() {
             return Err(self.eof(n));
@@ -89,7 +109,8 @@ impl<'a> Reader<'a> {
         Ok(Reader::with_base(bytes, base))
     }
 
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
         match self
             .buf
@@ -105,42 +126,50 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a `u8`.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn u8(&mut self) -> Result<u8, DecodeError> {
         Ok(self.array::<1>()?[0])
     }
     /// Reads an `int8`.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn i8(&mut self) -> Result<i8, DecodeError> {
         Ok(i8::from_be_bytes(self.array()?))
     }
     /// Reads an `int16`.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn i16(&mut self) -> Result<i16, DecodeError> {
         Ok(i16::from_be_bytes(self.array()?))
     }
     /// Reads a `uint16`.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn u16(&mut self) -> Result<u16, DecodeError> {
         Ok(u16::from_be_bytes(self.array()?))
     }
     /// Reads an `int32`.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn i32(&mut self) -> Result<i32, DecodeError> {
         Ok(i32::from_be_bytes(self.array()?))
     }
     /// Reads a `uint32`.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn u32(&mut self) -> Result<u32, DecodeError> {
         Ok(u32::from_be_bytes(self.array()?))
     }
     /// Reads an `int64`.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn i64(&mut self) -> Result<i64, DecodeError> {
         Ok(i64::from_be_bytes(self.array()?))
     }
     /// Reads a `float64`.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn f64(&mut self) -> Result<f64, DecodeError> {
         Ok(f64::from_be_bytes(self.array()?))
     }
@@ -151,7 +180,8 @@ impl<'a> Reader<'a> {
 
     /// Reads an unsigned varint of at most 32 bits (at most 5 bytes, as
     /// Kafka's `ByteUtils.readUnsignedVarint`).
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn uvarint(&mut self) -> Result<u32, DecodeError> {
         // One byte (values below 128) is by far the most common case.
         if let Some(&b) = self.buf.get(self.pos) {
@@ -178,7 +208,8 @@ impl<'a> Reader<'a> {
 
     /// Checks that `len` bytes (or elements of at least one byte) remain,
     /// before anything is reserved or iterated.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn check_len(&self, len: u64) -> Result<usize, DecodeError> {
         let remaining = self.remaining();
         if len > remaining as u64 {
@@ -194,7 +225,8 @@ impl<'a> Reader<'a> {
     /// when `compact`, else a signed `int16` (`wide == false`) or `int32`
     /// (-1 = null). Returns `None` for null. The length is checked against
     /// the bytes that remain.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub fn length(&mut self, compact: bool, wide: bool) -> Result<Option<usize>, DecodeError> {
         let start = self.offset();
         let raw: i64 = if compact {
@@ -217,6 +249,74 @@ impl<'a> Reader<'a> {
         self.check_len(raw as u64)
             .map(Some)
             .map_err(|e| DecodeError { offset: start, ..e })
+    }
+
+    // Reads over bytes already validated (iteration of a decoded array):
+    // `None` instead of an error, so nothing is built or carried on the
+    // way. Still bounds-checked: never a panic, whatever the bytes.
+
+    /// Takes the next `n` bytes, or `None` (validated input).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    pub fn next_bytes(&mut self, n: usize) -> Option<&'a [u8]> {
+        let out = self.buf.get(self.pos..)?.get(..n)?;
+        self.pos += n;
+        Some(out)
+    }
+
+    /// Takes the next `N` bytes as an array, or `None` (validated input).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    pub fn next_array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let out = *self.buf.get(self.pos..)?.first_chunk::<N>()?;
+        self.pos += N;
+        Some(out)
+    }
+
+    /// Moves past the next `n` bytes, or `None` (validated input).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    pub fn advance(&mut self, n: usize) -> Option<()> {
+        if n > self.remaining() {
+            return None;
+        }
+        self.pos += n;
+        Some(())
+    }
+
+    /// Reads an unsigned varint, or `None` (validated input).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    pub fn next_uvarint(&mut self) -> Option<u32> {
+        if let Some(&b) = self.buf.get(self.pos) {
+            if b & 0x80 == 0 {
+                self.pos += 1;
+                return Some(u32::from(b));
+            }
+        }
+        self.uvarint_slow().ok()
+    }
+
+    /// [`Reader::length`] over validated input: `Some(None)` for null,
+    /// `None` for what `length` would reject.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    pub fn next_length(&mut self, compact: bool, wide: bool) -> Option<Option<usize>> {
+        let raw: i64 = if compact {
+            i64::from(self.next_uvarint()?) - 1
+        } else if wide {
+            i64::from(i32::from_be_bytes(self.next_array()?))
+        } else {
+            i64::from(i16::from_be_bytes(self.next_array()?))
+        };
+        if raw == -1 {
+            return Some(None);
+        }
+        let n = usize::try_from(raw).ok()?;
+        if n > self.remaining() {
+            return None;
+        }
+        Some(Some(n))
     }
 
     /// Fails if any bytes are left.

@@ -14,7 +14,8 @@ pub trait Sink {
     /// without being shown them and returns `true`. Every other sink returns
     /// `false` (the default) and is written to normally. Lets a fixed-size
     /// array be sized in O(1) by the same code that writes it.
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn add_len(&mut self, n: usize) -> bool {
         let _ = n;
         false
@@ -29,12 +30,14 @@ pub struct CountingSink {
 }
 
 impl Sink for CountingSink {
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         self.count += bytes.len();
         Ok(())
     }
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn add_len(&mut self, n: usize) -> bool {
         self.count += n;
         true
@@ -69,7 +72,8 @@ impl<'b> SliceSink<'b> {
 }
 
 impl Sink for SliceSink<'_> {
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         let end = self
             .len
@@ -88,7 +92,8 @@ impl Sink for SliceSink<'_> {
 
 #[cfg(feature = "alloc")]
 impl Sink for alloc::vec::Vec<u8> {
-    #[inline(always)]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         self.extend_from_slice(bytes);
         Ok(())
@@ -156,7 +161,8 @@ impl Sink for WindowSink<'_> {
 }
 
 /// Writes an unsigned varint.
-#[inline(always)]
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
 pub fn put_uvarint<S: Sink + ?Sized>(w: &mut S, mut v: u32) -> Result<(), EncodeError> {
     if v < 0x80 {
         return w.put(&[v as u8]);
