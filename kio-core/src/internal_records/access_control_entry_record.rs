@@ -85,10 +85,24 @@ impl AccessControlEntryRecord<'_> {
 impl<'a> rt::Wire<'a> for AccessControlEntryRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AccessControlEntryRecord.Id"))?;
-        let f_resource_type: i8 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AccessControlEntryRecord.ResourceType"))?;
+        if r.remaining() < 16 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (16, "AccessControlEntryRecord.Id"),
+                            (1, "AccessControlEntryRecord.ResourceType"),
+                        ],
+                    ),
+            );
+        }
+        let f_id: rt::Uuid = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_resource_type: i8 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_resource_name: rt::Str<'a> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -103,19 +117,27 @@ impl<'a> rt::Wire<'a> for AccessControlEntryRecord<'a> {
             .map_err(|e| e.in_field("AccessControlEntryRecord.Principal"))?;
         let f_host: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AccessControlEntryRecord.Host"))?;
-        let f_operation: i8 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AccessControlEntryRecord.Operation"))?;
-        let f_permission_type: i8 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AccessControlEntryRecord.PermissionType"))?;
+        if r.remaining() < 1 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (1, "AccessControlEntryRecord.Operation"),
+                            (1, "AccessControlEntryRecord.PermissionType"),
+                        ],
+                    ),
+            );
+        }
+        let f_operation: i8 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_permission_type: i8 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("AccessControlEntryRecord._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("AccessControlEntryRecord._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -133,12 +155,18 @@ impl<'a> rt::Wire<'a> for AccessControlEntryRecord<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(16 + 1).is_err() {
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AccessControlEntryRecord.Id"))?;
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AccessControlEntryRecord.ResourceType"))?;
+        if r.remaining() < 16 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (16, "AccessControlEntryRecord.Id"),
+                            (1, "AccessControlEntryRecord.ResourceType"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(16 + 1);
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AccessControlEntryRecord.ResourceName"))?;
         <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
@@ -147,17 +175,98 @@ impl<'a> rt::Wire<'a> for AccessControlEntryRecord<'a> {
             .map_err(|e| e.in_field("AccessControlEntryRecord.Principal"))?;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("AccessControlEntryRecord.Host"))?;
-        if r.skip(1 + 1).is_err() {
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AccessControlEntryRecord.Operation"))?;
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AccessControlEntryRecord.PermissionType"))?;
+        if r.remaining() < 1 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (1, "AccessControlEntryRecord.Operation"),
+                            (1, "AccessControlEntryRecord.PermissionType"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(1 + 1);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("AccessControlEntryRecord._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 16 + 1 {
+            return None;
+        }
+        let f_id: rt::Uuid = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_resource_type: i8 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_resource_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_pattern_type: i8 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_principal: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_host: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 1 + 1 {
+            return None;
+        }
+        let f_operation: i8 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_permission_type: i8 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            id: f_id,
+            resource_type: f_resource_type,
+            resource_name: f_resource_name,
+            pattern_type: f_pattern_type,
+            principal: f_principal,
+            host: f_host,
+            operation: f_operation,
+            permission_type: f_permission_type,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(16 + 1)?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <i8 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(1 + 1)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -73,93 +73,115 @@ impl BrokerRegistrationChangeRecord<'_> {
 impl<'a> rt::Wire<'a> for BrokerRegistrationChangeRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_broker_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.BrokerId"))?;
-        let f_broker_epoch: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.BrokerEpoch"))?;
         let mut f_fenced: i8 = 0;
         let mut f_in_controlled_shutdown: i8 = 0;
         let mut f_log_dirs: rt::Array<'a, rt::Uuid> = ::core::default::Default::default();
         let mut f_cordoned_log_dirs: Option<rt::Array<'a, rt::Uuid>> = None;
+        if r.remaining() < 4 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "BrokerRegistrationChangeRecord.BrokerId"),
+                            (8, "BrokerRegistrationChangeRecord.BrokerEpoch"),
+                        ],
+                    ),
+            );
+        }
+        let f_broker_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_broker_epoch: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("BrokerRegistrationChangeRecord._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("BrokerRegistrationChangeRecord._tagged"))?
             {
-                match tag {
-                    0u32 => {
-                        f_fenced = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
-                            .map_err(|e| {
-                                e.in_field("BrokerRegistrationChangeRecord.Fenced")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("BrokerRegistrationChangeRecord.Fenced")
-                            })?;
-                        if f_fenced != 0 {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("BrokerRegistrationChangeRecord._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("BrokerRegistrationChangeRecord._tagged"))?
+                {
+                    match tag {
+                        0u32 => {
+                            f_fenced = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("BrokerRegistrationChangeRecord.Fenced")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("BrokerRegistrationChangeRecord.Fenced")
+                                })?;
+                            if f_fenced != 0 {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    1u32 if v >= 1 => {
-                        f_in_controlled_shutdown = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e
-                                    .in_field(
-                                        "BrokerRegistrationChangeRecord.InControlledShutdown",
-                                    )
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e
-                                    .in_field(
-                                        "BrokerRegistrationChangeRecord.InControlledShutdown",
-                                    )
-                            })?;
-                        if f_in_controlled_shutdown != 0 {
-                            tags.typed(tag);
+                        1u32 if v >= 1 => {
+                            f_in_controlled_shutdown = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e
+                                        .in_field(
+                                            "BrokerRegistrationChangeRecord.InControlledShutdown",
+                                        )
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e
+                                        .in_field(
+                                            "BrokerRegistrationChangeRecord.InControlledShutdown",
+                                        )
+                                })?;
+                            if f_in_controlled_shutdown != 0 {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    2u32 if v >= 2 => {
-                        f_log_dirs = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("BrokerRegistrationChangeRecord.LogDirs")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("BrokerRegistrationChangeRecord.LogDirs")
-                            })?;
-                        if f_log_dirs != ::core::default::Default::default() {
-                            tags.typed(tag);
+                        2u32 if v >= 2 => {
+                            f_log_dirs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("BrokerRegistrationChangeRecord.LogDirs")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("BrokerRegistrationChangeRecord.LogDirs")
+                                })?;
+                            if f_log_dirs != ::core::default::Default::default() {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    3u32 if v >= 3 => {
-                        f_cordoned_log_dirs = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, v >= 3),
-                            )
-                            .map_err(|e| {
-                                e.in_field("BrokerRegistrationChangeRecord.CordonedLogDirs")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("BrokerRegistrationChangeRecord.CordonedLogDirs")
-                            })?;
-                        if f_cordoned_log_dirs != None {
-                            tags.typed(tag);
+                        3u32 if v >= 3 => {
+                            f_cordoned_log_dirs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 3),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("BrokerRegistrationChangeRecord.CordonedLogDirs")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("BrokerRegistrationChangeRecord.CordonedLogDirs")
+                                })?;
+                            if f_cordoned_log_dirs != None {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -175,12 +197,18 @@ impl<'a> rt::Wire<'a> for BrokerRegistrationChangeRecord<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + 8).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.BrokerId"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.BrokerEpoch"))?;
+        if r.remaining() < 4 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "BrokerRegistrationChangeRecord.BrokerId"),
+                            (8, "BrokerRegistrationChangeRecord.BrokerEpoch"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 8);
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("BrokerRegistrationChangeRecord._tagged"))?;
@@ -245,6 +273,131 @@ impl<'a> rt::Wire<'a> for BrokerRegistrationChangeRecord<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_fenced: i8 = 0;
+        let mut f_in_controlled_shutdown: i8 = 0;
+        let mut f_log_dirs: rt::Array<'a, rt::Uuid> = ::core::default::Default::default();
+        let mut f_cordoned_log_dirs: Option<rt::Array<'a, rt::Uuid>> = None;
+        if r.remaining() < 4 + 8 {
+            return None;
+        }
+        let f_broker_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_broker_epoch: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 => {
+                            f_fenced = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_fenced != 0 {
+                                tags.typed(tag);
+                            }
+                        }
+                        1u32 if v >= 1 => {
+                            f_in_controlled_shutdown = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_in_controlled_shutdown != 0 {
+                                tags.typed(tag);
+                            }
+                        }
+                        2u32 if v >= 2 => {
+                            f_log_dirs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_log_dirs != ::core::default::Default::default() {
+                                tags.typed(tag);
+                            }
+                        }
+                        3u32 if v >= 3 => {
+                            f_cordoned_log_dirs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 3),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_cordoned_log_dirs != None {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            broker_id: f_broker_id,
+            broker_epoch: f_broker_epoch,
+            fenced: f_fenced,
+            in_controlled_shutdown: f_in_controlled_shutdown,
+            log_dirs: f_log_dirs,
+            cordoned_log_dirs: f_cordoned_log_dirs,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 8)?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 => {
+                        <i8 as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    1u32 if v >= 1 => {
+                        <i8 as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    2u32 if v >= 2 => {
+                        <rt::Array<
+                            'a,
+                            rt::Uuid,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    3u32 if v >= 3 => {
+                        <Option<
+                            rt::Array<'a, rt::Uuid>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, v >= 3))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -71,19 +71,24 @@ impl<'a> rt::Wire<'a> for ClientQuotaRecord<'a> {
             .map_err(|e| e.in_field("ClientQuotaRecord.Entity"))?;
         let f_key: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ClientQuotaRecord.Key"))?;
-        let f_value: f64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ClientQuotaRecord.Value"))?;
-        let f_remove: bool = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ClientQuotaRecord.Remove"))?;
+        if r.remaining() < 8 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "ClientQuotaRecord.Value"),
+                            (1, "ClientQuotaRecord.Remove"),
+                        ],
+                    ),
+            );
+        }
+        let f_value: f64 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_remove: bool = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ClientQuotaRecord._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ClientQuotaRecord._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -104,17 +109,69 @@ impl<'a> rt::Wire<'a> for ClientQuotaRecord<'a> {
             .map_err(|e| e.in_field("ClientQuotaRecord.Entity"))?;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ClientQuotaRecord.Key"))?;
-        if r.skip(8 + 1).is_err() {
-            <f64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ClientQuotaRecord.Value"))?;
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ClientQuotaRecord.Remove"))?;
+        if r.remaining() < 8 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "ClientQuotaRecord.Value"),
+                            (1, "ClientQuotaRecord.Remove"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(8 + 1);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("ClientQuotaRecord._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_entity: rt::Array<'a, EntityData<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_key: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 8 + 1 {
+            return None;
+        }
+        let f_value: f64 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_remove: bool = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            entity: f_entity,
+            key: f_key,
+            value: f_value,
+            remove: f_remove,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            EntityData<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(8 + 1)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -208,10 +265,8 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
             )
             .map_err(|e| e.in_field("EntityData.EntityName"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("EntityData._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("EntityData._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("EntityData._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -231,6 +286,41 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("EntityData._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_entity_type: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_entity_name: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            entity_type: f_entity_type,
+            entity_name: f_entity_name,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -67,22 +67,33 @@ impl ConsumerGroupCurrentMemberAssignmentValue<'_> {
 impl<'a> rt::Wire<'a> for ConsumerGroupCurrentMemberAssignmentValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_member_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("ConsumerGroupCurrentMemberAssignmentValue.MemberEpoch")
-            })?;
-        let f_previous_member_epoch: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 4 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ConsumerGroupCurrentMemberAssignmentValue.MemberEpoch"),
+                            (
+                                4,
+                                "ConsumerGroupCurrentMemberAssignmentValue.PreviousMemberEpoch",
+                            ),
+                            (1, "ConsumerGroupCurrentMemberAssignmentValue.State"),
+                        ],
+                    ),
+            );
+        }
+        let f_member_epoch: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| {
-                e
-                    .in_field(
-                        "ConsumerGroupCurrentMemberAssignmentValue.PreviousMemberEpoch",
-                    )
-            })?;
-        let f_state: i8 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ConsumerGroupCurrentMemberAssignmentValue.State"))?;
+            .unwrap_or_default();
+        let f_previous_member_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_state: i8 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
         let f_assigned_partitions: rt::Array<'a, TopicPartitions<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -104,18 +115,10 @@ impl<'a> rt::Wire<'a> for ConsumerGroupCurrentMemberAssignmentValue<'a> {
                     )
             })?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| {
-                    e.in_field("ConsumerGroupCurrentMemberAssignmentValue._tagged")
-                })?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| {
                     e.in_field("ConsumerGroupCurrentMemberAssignmentValue._tagged")
                 })?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -130,23 +133,22 @@ impl<'a> rt::Wire<'a> for ConsumerGroupCurrentMemberAssignmentValue<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + 4 + 1).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("ConsumerGroupCurrentMemberAssignmentValue.MemberEpoch")
-                })?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e
-                        .in_field(
-                            "ConsumerGroupCurrentMemberAssignmentValue.PreviousMemberEpoch",
-                        )
-                })?;
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("ConsumerGroupCurrentMemberAssignmentValue.State")
-                })?;
+        if r.remaining() < 4 + 4 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ConsumerGroupCurrentMemberAssignmentValue.MemberEpoch"),
+                            (
+                                4,
+                                "ConsumerGroupCurrentMemberAssignmentValue.PreviousMemberEpoch",
+                            ),
+                            (1, "ConsumerGroupCurrentMemberAssignmentValue.State"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 4 + 1);
         <rt::Array<
             'a,
             TopicPartitions<'a>,
@@ -174,6 +176,62 @@ impl<'a> rt::Wire<'a> for ConsumerGroupCurrentMemberAssignmentValue<'a> {
                 })?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 4 + 1 {
+            return None;
+        }
+        let f_member_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_previous_member_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_state: i8 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_assigned_partitions: rt::Array<'a, TopicPartitions<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions_pending_revocation: rt::Array<'a, TopicPartitions<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            member_epoch: f_member_epoch,
+            previous_member_epoch: f_previous_member_epoch,
+            state: f_state,
+            assigned_partitions: f_assigned_partitions,
+            partitions_pending_revocation: f_partitions_pending_revocation,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 4 + 1)?;
+        <rt::Array<
+            'a,
+            TopicPartitions<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            TopicPartitions<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -294,6 +352,9 @@ impl TopicPartitions<'_> {
 impl<'a> rt::Wire<'a> for TopicPartitions<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        let mut f_assignment_epochs: Option<rt::Array<'a, i32>> = Some(
+            ::core::default::Default::default(),
+        );
         let f_topic_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicPartitions.TopicId"))?;
         let f_partitions: rt::Array<'a, i32> = rt::Wire::read(
@@ -301,39 +362,38 @@ impl<'a> rt::Wire<'a> for TopicPartitions<'a> {
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("TopicPartitions.Partitions"))?;
-        let mut f_assignment_epochs: Option<rt::Array<'a, i32>> = Some(
-            ::core::default::Default::default(),
-        );
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TopicPartitions._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("TopicPartitions._tagged"))?
             {
-                match tag {
-                    0u32 => {
-                        f_assignment_epochs = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, true),
-                            )
-                            .map_err(|e| {
-                                e.in_field("TopicPartitions.AssignmentEpochs")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("TopicPartitions.AssignmentEpochs")
-                            })?;
-                        if f_assignment_epochs
-                            != Some(::core::default::Default::default())
-                        {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("TopicPartitions._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("TopicPartitions._tagged"))?
+                {
+                    match tag {
+                        0u32 => {
+                            f_assignment_epochs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, true),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("TopicPartitions.AssignmentEpochs")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("TopicPartitions.AssignmentEpochs")
+                                })?;
+                            if f_assignment_epochs
+                                != Some(::core::default::Default::default())
+                            {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -375,6 +435,77 @@ impl<'a> rt::Wire<'a> for TopicPartitions<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_assignment_epochs: Option<rt::Array<'a, i32>> = Some(
+            ::core::default::Default::default(),
+        );
+        let f_topic_id: rt::Uuid = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 => {
+                            f_assignment_epochs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, true),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_assignment_epochs
+                                != Some(::core::default::Default::default())
+                            {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            assignment_epochs: f_assignment_epochs,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Uuid as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 => {
+                        <Option<
+                            rt::Array<'a, i32>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, true))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

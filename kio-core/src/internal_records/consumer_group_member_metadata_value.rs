@@ -91,6 +91,9 @@ impl ConsumerGroupMemberMetadataValue<'_> {
 impl<'a> rt::Wire<'a> for ConsumerGroupMemberMetadataValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        let mut f_classic_member_metadata: Option<ClassicMemberMetadata<'a>> = Some(
+            ::core::default::Default::default(),
+        );
         let f_instance_id: Option<rt::Str<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, true),
@@ -137,45 +140,46 @@ impl<'a> rt::Wire<'a> for ConsumerGroupMemberMetadataValue<'a> {
                 rt::Cx::new(v, cx.flexible, true),
             )
             .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue.ServerAssignor"))?;
-        let mut f_classic_member_metadata: Option<ClassicMemberMetadata<'a>> = Some(
-            ::core::default::Default::default(),
-        );
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue._tagged"))?
             {
-                match tag {
-                    0u32 => {
-                        f_classic_member_metadata = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, true),
-                            )
-                            .map_err(|e| {
-                                e
-                                    .in_field(
-                                        "ConsumerGroupMemberMetadataValue.ClassicMemberMetadata",
-                                    )
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e
-                                    .in_field(
-                                        "ConsumerGroupMemberMetadataValue.ClassicMemberMetadata",
-                                    )
-                            })?;
-                        if f_classic_member_metadata
-                            != Some(::core::default::Default::default())
-                        {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| {
+                        e.in_field("ConsumerGroupMemberMetadataValue._tagged")
+                    })?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue._tagged"))?
+                {
+                    match tag {
+                        0u32 => {
+                            f_classic_member_metadata = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, true),
+                                )
+                                .map_err(|e| {
+                                    e
+                                        .in_field(
+                                            "ConsumerGroupMemberMetadataValue.ClassicMemberMetadata",
+                                        )
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e
+                                        .in_field(
+                                            "ConsumerGroupMemberMetadataValue.ClassicMemberMetadata",
+                                        )
+                                })?;
+                            if f_classic_member_metadata
+                                != Some(::core::default::Default::default())
+                            {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -250,6 +254,125 @@ impl<'a> rt::Wire<'a> for ConsumerGroupMemberMetadataValue<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_classic_member_metadata: Option<ClassicMemberMetadata<'a>> = Some(
+            ::core::default::Default::default(),
+        );
+        let f_instance_id: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let f_rack_id: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let f_client_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_client_host: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_subscribed_topic_names: rt::Array<'a, rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_subscribed_topic_regex: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let f_rebalance_timeout_ms: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_server_assignor: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 => {
+                            f_classic_member_metadata = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, true),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_classic_member_metadata
+                                != Some(::core::default::Default::default())
+                            {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            instance_id: f_instance_id,
+            rack_id: f_rack_id,
+            client_id: f_client_id,
+            client_host: f_client_host,
+            subscribed_topic_names: f_subscribed_topic_names,
+            subscribed_topic_regex: f_subscribed_topic_regex,
+            rebalance_timeout_ms: f_rebalance_timeout_ms,
+            server_assignor: f_server_assignor,
+            classic_member_metadata: f_classic_member_metadata,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 => {
+                        <Option<
+                            ClassicMemberMetadata<'a>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, true))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -419,14 +542,8 @@ impl<'a> rt::Wire<'a> for ClassicMemberMetadata<'a> {
             )
             .map_err(|e| e.in_field("ClassicMemberMetadata.SupportedProtocols"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ClassicMemberMetadata._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ClassicMemberMetadata._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -450,6 +567,40 @@ impl<'a> rt::Wire<'a> for ClassicMemberMetadata<'a> {
                 .map_err(|e| e.in_field("ClassicMemberMetadata._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_session_timeout_ms: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_supported_protocols: rt::Array<'a, ClassicProtocol<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            session_timeout_ms: f_session_timeout_ms,
+            supported_protocols: f_supported_protocols,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            ClassicProtocol<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -534,14 +685,8 @@ impl<'a> rt::Wire<'a> for ClassicProtocol<'a> {
             )
             .map_err(|e| e.in_field("ClassicProtocol.Metadata"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ClassicProtocol._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ClassicProtocol._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -562,6 +707,41 @@ impl<'a> rt::Wire<'a> for ClassicProtocol<'a> {
                 .map_err(|e| e.in_field("ClassicProtocol._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_metadata: rt::Bytes<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            metadata: f_metadata,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Bytes<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

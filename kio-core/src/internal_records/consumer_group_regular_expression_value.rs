@@ -54,19 +54,27 @@ impl<'a> rt::Wire<'a> for ConsumerGroupRegularExpressionValue<'a> {
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("ConsumerGroupRegularExpressionValue.Topics"))?;
-        let f_version: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ConsumerGroupRegularExpressionValue.Version"))?;
-        let f_timestamp: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ConsumerGroupRegularExpressionValue.Timestamp"))?;
+        if r.remaining() < 8 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "ConsumerGroupRegularExpressionValue.Version"),
+                            (8, "ConsumerGroupRegularExpressionValue.Timestamp"),
+                        ],
+                    ),
+            );
+        }
+        let f_version: i64 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_timestamp: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ConsumerGroupRegularExpressionValue._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ConsumerGroupRegularExpressionValue._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -84,19 +92,64 @@ impl<'a> rt::Wire<'a> for ConsumerGroupRegularExpressionValue<'a> {
             rt::Str<'a>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ConsumerGroupRegularExpressionValue.Topics"))?;
-        if r.skip(8 + 8).is_err() {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ConsumerGroupRegularExpressionValue.Version"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("ConsumerGroupRegularExpressionValue.Timestamp")
-                })?;
+        if r.remaining() < 8 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "ConsumerGroupRegularExpressionValue.Version"),
+                            (8, "ConsumerGroupRegularExpressionValue.Timestamp"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(8 + 8);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("ConsumerGroupRegularExpressionValue._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topics: rt::Array<'a, rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 8 + 8 {
+            return None;
+        }
+        let f_version: i64 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_timestamp: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topics: f_topics,
+            version: f_version,
+            timestamp: f_timestamp,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(8 + 8)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

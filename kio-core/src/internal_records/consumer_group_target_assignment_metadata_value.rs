@@ -49,6 +49,7 @@ impl ConsumerGroupTargetAssignmentMetadataValue<'_> {
 impl<'a> rt::Wire<'a> for ConsumerGroupTargetAssignmentMetadataValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        let mut f_assignment_timestamp: i64 = 0;
         let f_assignment_epoch: i32 = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -56,45 +57,46 @@ impl<'a> rt::Wire<'a> for ConsumerGroupTargetAssignmentMetadataValue<'a> {
             .map_err(|e| {
                 e.in_field("ConsumerGroupTargetAssignmentMetadataValue.AssignmentEpoch")
             })?;
-        let mut f_assignment_timestamp: i64 = 0;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| {
-                    e.in_field("ConsumerGroupTargetAssignmentMetadataValue._tagged")
-                })?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| {
-                    e.in_field("ConsumerGroupTargetAssignmentMetadataValue._tagged")
-                })?
             {
-                match tag {
-                    0u32 => {
-                        f_assignment_timestamp = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e
-                                    .in_field(
-                                        "ConsumerGroupTargetAssignmentMetadataValue.AssignmentTimestamp",
-                                    )
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e
-                                    .in_field(
-                                        "ConsumerGroupTargetAssignmentMetadataValue.AssignmentTimestamp",
-                                    )
-                            })?;
-                        if f_assignment_timestamp != 0 {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| {
+                        e.in_field("ConsumerGroupTargetAssignmentMetadataValue._tagged")
+                    })?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| {
+                        e.in_field("ConsumerGroupTargetAssignmentMetadataValue._tagged")
+                    })?
+                {
+                    match tag {
+                        0u32 => {
+                            f_assignment_timestamp = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e
+                                        .in_field(
+                                            "ConsumerGroupTargetAssignmentMetadataValue.AssignmentTimestamp",
+                                        )
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e
+                                        .in_field(
+                                            "ConsumerGroupTargetAssignmentMetadataValue.AssignmentTimestamp",
+                                        )
+                                })?;
+                            if f_assignment_timestamp != 0 {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -145,6 +147,64 @@ impl<'a> rt::Wire<'a> for ConsumerGroupTargetAssignmentMetadataValue<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_assignment_timestamp: i64 = 0;
+        let f_assignment_epoch: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 => {
+                            f_assignment_timestamp = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_assignment_timestamp != 0 {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            assignment_epoch: f_assignment_epoch,
+            assignment_timestamp: f_assignment_timestamp,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 => {
+                        <i64 as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -91,32 +91,41 @@ impl<'a> rt::Wire<'a> for DelegationTokenRecord<'a> {
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("DelegationTokenRecord.Renewers"))?;
-        let f_issue_timestamp: i64 = rt::Wire::read(
+        if r.remaining() < 8 + 8 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "DelegationTokenRecord.IssueTimestamp"),
+                            (8, "DelegationTokenRecord.MaxTimestamp"),
+                            (8, "DelegationTokenRecord.ExpirationTimestamp"),
+                        ],
+                    ),
+            );
+        }
+        let f_issue_timestamp: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("DelegationTokenRecord.IssueTimestamp"))?;
-        let f_max_timestamp: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DelegationTokenRecord.MaxTimestamp"))?;
-        let f_expiration_timestamp: i64 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_max_timestamp: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("DelegationTokenRecord.ExpirationTimestamp"))?;
+            .unwrap_or_default();
+        let f_expiration_timestamp: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_token_id: rt::Str<'a> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("DelegationTokenRecord.TokenId"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("DelegationTokenRecord._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("DelegationTokenRecord._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -142,14 +151,19 @@ impl<'a> rt::Wire<'a> for DelegationTokenRecord<'a> {
             rt::Str<'a>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DelegationTokenRecord.Renewers"))?;
-        if r.skip(8 + 8 + 8).is_err() {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DelegationTokenRecord.IssueTimestamp"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DelegationTokenRecord.MaxTimestamp"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DelegationTokenRecord.ExpirationTimestamp"))?;
+        if r.remaining() < 8 + 8 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "DelegationTokenRecord.IssueTimestamp"),
+                            (8, "DelegationTokenRecord.MaxTimestamp"),
+                            (8, "DelegationTokenRecord.ExpirationTimestamp"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(8 + 8 + 8);
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("DelegationTokenRecord.TokenId"))?;
         if cx.flexible {
@@ -157,6 +171,80 @@ impl<'a> rt::Wire<'a> for DelegationTokenRecord<'a> {
                 .map_err(|e| e.in_field("DelegationTokenRecord._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_owner: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_requester: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_renewers: rt::Array<'a, rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 8 + 8 + 8 {
+            return None;
+        }
+        let f_issue_timestamp: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_timestamp: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_expiration_timestamp: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_token_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            owner: f_owner,
+            requester: f_requester,
+            renewers: f_renewers,
+            issue_timestamp: f_issue_timestamp,
+            max_timestamp: f_max_timestamp,
+            expiration_timestamp: f_expiration_timestamp,
+            token_id: f_token_id,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(8 + 8 + 8)?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

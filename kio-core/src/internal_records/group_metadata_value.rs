@@ -102,14 +102,8 @@ impl<'a> rt::Wire<'a> for GroupMetadataValue<'a> {
             )
             .map_err(|e| e.in_field("GroupMetadataValue.members"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("GroupMetadataValue._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("GroupMetadataValue._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -147,6 +141,73 @@ impl<'a> rt::Wire<'a> for GroupMetadataValue<'a> {
                 .map_err(|e| e.in_field("GroupMetadataValue._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_protocol_type: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_generation: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_protocol: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let f_leader: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let f_current_state_timestamp: i64 = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            -1
+        };
+        let f_members: rt::Array<'a, MemberMetadata<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            protocol_type: f_protocol_type,
+            generation: f_generation,
+            protocol: f_protocol,
+            leader: f_leader,
+            current_state_timestamp: f_current_state_timestamp,
+            members: f_members,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        if v >= 2 {
+            <i64 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        <rt::Array<
+            'a,
+            MemberMetadata<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -300,17 +361,31 @@ impl<'a> rt::Wire<'a> for MemberMetadata<'a> {
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("MemberMetadata.clientHost"))?;
+        if r.remaining() < (if v >= 1 { 4 } else { 0 }) + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "MemberMetadata.rebalanceTimeout",
+                            ),
+                            (4, "MemberMetadata.sessionTimeout"),
+                        ],
+                    ),
+            );
+        }
         let f_rebalance_timeout: i32 = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MemberMetadata.rebalanceTimeout"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
-        let f_session_timeout: i32 = rt::Wire::read(
+        let f_session_timeout: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("MemberMetadata.sessionTimeout"))?;
+            .unwrap_or_default();
         let f_subscription: rt::Bytes<'a> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -322,14 +397,8 @@ impl<'a> rt::Wire<'a> for MemberMetadata<'a> {
             )
             .map_err(|e| e.in_field("MemberMetadata.assignment"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("MemberMetadata._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("MemberMetadata._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -359,14 +428,21 @@ impl<'a> rt::Wire<'a> for MemberMetadata<'a> {
             .map_err(|e| e.in_field("MemberMetadata.clientId"))?;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("MemberMetadata.clientHost"))?;
-        if r.skip((if v >= 1 { 4 } else { 0 }) + 4).is_err() {
-            if v >= 1 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("MemberMetadata.rebalanceTimeout"))?;
-            }
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MemberMetadata.sessionTimeout"))?;
+        if r.remaining() < (if v >= 1 { 4 } else { 0 }) + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (
+                                (if v >= 1 { 4 } else { 0 }),
+                                "MemberMetadata.rebalanceTimeout",
+                            ),
+                            (4, "MemberMetadata.sessionTimeout"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance((if v >= 1 { 4 } else { 0 }) + 4);
         <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("MemberMetadata.subscription"))?;
         <rt::Bytes<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
@@ -376,6 +452,93 @@ impl<'a> rt::Wire<'a> for MemberMetadata<'a> {
                 .map_err(|e| e.in_field("MemberMetadata._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_member_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_group_instance_id: Option<rt::Str<'a>> = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, v >= 3))?
+        } else {
+            None
+        };
+        let f_client_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_client_host: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < (if v >= 1 { 4 } else { 0 }) + 4 {
+            return None;
+        }
+        let f_rebalance_timeout: i32 = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_session_timeout: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_subscription: rt::Bytes<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_assignment: rt::Bytes<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            member_id: f_member_id,
+            group_instance_id: f_group_instance_id,
+            client_id: f_client_id,
+            client_host: f_client_host,
+            rebalance_timeout: f_rebalance_timeout,
+            session_timeout: f_session_timeout,
+            subscription: f_subscription,
+            assignment: f_assignment,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 3 {
+            <Option<
+                rt::Str<'a>,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, v >= 3))?;
+        }
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance((if v >= 1 { 4 } else { 0 }) + 4)?;
+        <rt::Bytes<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Bytes<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

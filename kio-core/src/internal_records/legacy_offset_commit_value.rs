@@ -85,6 +85,35 @@ impl<'a> rt::Wire<'a> for LegacyOffsetCommitValue<'a> {
             .map_err(|e| e.in_field("LegacyOffsetCommitValue.commitTimestamp"))?;
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_offset: i64 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        let f_metadata: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_commit_timestamp: i64 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = rt::UnknownTags::default();
+        Some(Self {
+            offset: f_offset,
+            metadata: f_metadata,
+            commit_timestamp: f_commit_timestamp,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i64 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <i64 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,

@@ -37,10 +37,8 @@ impl NoOpRecord<'_> {
 impl<'a> rt::Wire<'a> for NoOpRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("NoOpRecord._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("NoOpRecord._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("NoOpRecord._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -51,6 +49,21 @@ impl<'a> rt::Wire<'a> for NoOpRecord<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("NoOpRecord._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self { unknown_tagged_fields })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

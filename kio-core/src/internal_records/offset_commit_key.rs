@@ -79,6 +79,40 @@ impl<'a> rt::Wire<'a> for OffsetCommitKey<'a> {
             .map_err(|e| e.in_field("OffsetCommitKey.partition"))?;
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_group: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_topic: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partition: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = rt::UnknownTags::default();
+        Some(Self {
+            group: f_group,
+            topic: f_topic,
+            partition: f_partition,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,

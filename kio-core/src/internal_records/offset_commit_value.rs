@@ -73,11 +73,26 @@ impl OffsetCommitValue<'_> {
 impl<'a> rt::Wire<'a> for OffsetCommitValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetCommitValue.offset"))?;
+        let mut f_topic_id: rt::Uuid = rt::Uuid::ZERO;
+        if r.remaining() < 8 + (if v >= 3 { 4 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "OffsetCommitValue.offset"),
+                            (
+                                (if v >= 3 { 4 } else { 0 }),
+                                "OffsetCommitValue.leaderEpoch",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_offset: i64 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
         let f_leader_epoch: i32 = if v >= 3 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitValue.leaderEpoch"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
@@ -86,42 +101,57 @@ impl<'a> rt::Wire<'a> for OffsetCommitValue<'a> {
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("OffsetCommitValue.metadata"))?;
-        let f_commit_timestamp: i64 = rt::Wire::read(
+        if r.remaining() < 8 + (if v == 1 { 8 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "OffsetCommitValue.commitTimestamp"),
+                            (
+                                (if v == 1 { 8 } else { 0 }),
+                                "OffsetCommitValue.expireTimestamp",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_commit_timestamp: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("OffsetCommitValue.commitTimestamp"))?;
+            .unwrap_or_default();
         let f_expire_timestamp: i64 = if v == 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitValue.expireTimestamp"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             -1
         };
-        let mut f_topic_id: rt::Uuid = rt::Uuid::ZERO;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("OffsetCommitValue._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("OffsetCommitValue._tagged"))?
             {
-                match tag {
-                    0u32 if v >= 4 => {
-                        f_topic_id = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| e.in_field("OffsetCommitValue.topicId"))?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("OffsetCommitValue.topicId"))?;
-                        if f_topic_id != rt::Uuid::ZERO {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("OffsetCommitValue._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("OffsetCommitValue._tagged"))?
+                {
+                    match tag {
+                        0u32 if v >= 4 => {
+                            f_topic_id = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| e.in_field("OffsetCommitValue.topicId"))?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| e.in_field("OffsetCommitValue.topicId"))?;
+                            if f_topic_id != rt::Uuid::ZERO {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -137,24 +167,38 @@ impl<'a> rt::Wire<'a> for OffsetCommitValue<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(8 + (if v >= 3 { 4 } else { 0 })).is_err() {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitValue.offset"))?;
-            if v >= 3 {
-                <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetCommitValue.leaderEpoch"))?;
-            }
+        if r.remaining() < 8 + (if v >= 3 { 4 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "OffsetCommitValue.offset"),
+                            (
+                                (if v >= 3 { 4 } else { 0 }),
+                                "OffsetCommitValue.leaderEpoch",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(8 + (if v >= 3 { 4 } else { 0 }));
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("OffsetCommitValue.metadata"))?;
-        if r.skip(8 + (if v == 1 { 8 } else { 0 })).is_err() {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitValue.commitTimestamp"))?;
-            if v == 1 {
-                <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| e.in_field("OffsetCommitValue.expireTimestamp"))?;
-            }
+        if r.remaining() < 8 + (if v == 1 { 8 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "OffsetCommitValue.commitTimestamp"),
+                            (
+                                (if v == 1 { 8 } else { 0 }),
+                                "OffsetCommitValue.expireTimestamp",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(8 + (if v == 1 { 8 } else { 0 }));
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("OffsetCommitValue._tagged"))?;
@@ -176,6 +220,97 @@ impl<'a> rt::Wire<'a> for OffsetCommitValue<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_topic_id: rt::Uuid = rt::Uuid::ZERO;
+        if r.remaining() < 8 + (if v >= 3 { 4 } else { 0 }) {
+            return None;
+        }
+        let f_offset: i64 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_leader_epoch: i32 = if v >= 3 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let f_metadata: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 8 + (if v == 1 { 8 } else { 0 }) {
+            return None;
+        }
+        let f_commit_timestamp: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_expire_timestamp: i64 = if v == 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            -1
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 if v >= 4 => {
+                            f_topic_id = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_topic_id != rt::Uuid::ZERO {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            offset: f_offset,
+            leader_epoch: f_leader_epoch,
+            metadata: f_metadata,
+            commit_timestamp: f_commit_timestamp,
+            expire_timestamp: f_expire_timestamp,
+            topic_id: f_topic_id,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(8 + (if v >= 3 { 4 } else { 0 }))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(8 + (if v == 1 { 8 } else { 0 }))?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 if v >= 4 => {
+                        <rt::Uuid as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -103,10 +103,6 @@ impl PartitionChangeRecord<'_> {
 impl<'a> rt::Wire<'a> for PartitionChangeRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_partition_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionChangeRecord.PartitionId"))?;
-        let f_topic_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionChangeRecord.TopicId"))?;
         let mut f_isr: Option<rt::Array<'a, i32>> = None;
         let mut f_leader: i32 = -2;
         let mut f_replicas: Option<rt::Array<'a, i32>> = None;
@@ -116,141 +112,170 @@ impl<'a> rt::Wire<'a> for PartitionChangeRecord<'a> {
         let mut f_directories: Option<rt::Array<'a, rt::Uuid>> = None;
         let mut f_eligible_leader_replicas: Option<rt::Array<'a, i32>> = None;
         let mut f_last_known_elr: Option<rt::Array<'a, i32>> = None;
+        if r.remaining() < 4 + 16 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "PartitionChangeRecord.PartitionId"),
+                            (16, "PartitionChangeRecord.TopicId"),
+                        ],
+                    ),
+            );
+        }
+        let f_partition_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_topic_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("PartitionChangeRecord._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("PartitionChangeRecord._tagged"))?
             {
-                match tag {
-                    0u32 => {
-                        f_isr = rt::Wire::read(&mut sub, rt::Cx::new(v, true, true))
-                            .map_err(|e| e.in_field("PartitionChangeRecord.Isr"))?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("PartitionChangeRecord.Isr"))?;
-                        if f_isr != None {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("PartitionChangeRecord._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("PartitionChangeRecord._tagged"))?
+                {
+                    match tag {
+                        0u32 => {
+                            f_isr = rt::Wire::read(&mut sub, rt::Cx::new(v, true, true))
+                                .map_err(|e| e.in_field("PartitionChangeRecord.Isr"))?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| e.in_field("PartitionChangeRecord.Isr"))?;
+                            if f_isr != None {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    1u32 => {
-                        f_leader = rt::Wire::read(&mut sub, rt::Cx::new(v, true, false))
-                            .map_err(|e| e.in_field("PartitionChangeRecord.Leader"))?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("PartitionChangeRecord.Leader"))?;
-                        if f_leader != -2 {
-                            tags.typed(tag);
+                        1u32 => {
+                            f_leader = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| e.in_field("PartitionChangeRecord.Leader"))?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| e.in_field("PartitionChangeRecord.Leader"))?;
+                            if f_leader != -2 {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    2u32 => {
-                        f_replicas = rt::Wire::read(&mut sub, rt::Cx::new(v, true, true))
-                            .map_err(|e| e.in_field("PartitionChangeRecord.Replicas"))?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("PartitionChangeRecord.Replicas"))?;
-                        if f_replicas != None {
-                            tags.typed(tag);
+                        2u32 => {
+                            f_replicas = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, true),
+                                )
+                                .map_err(|e| e.in_field("PartitionChangeRecord.Replicas"))?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| e.in_field("PartitionChangeRecord.Replicas"))?;
+                            if f_replicas != None {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    3u32 => {
-                        f_removing_replicas = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, true),
-                            )
-                            .map_err(|e| {
-                                e.in_field("PartitionChangeRecord.RemovingReplicas")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("PartitionChangeRecord.RemovingReplicas")
-                            })?;
-                        if f_removing_replicas != None {
-                            tags.typed(tag);
+                        3u32 => {
+                            f_removing_replicas = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, true),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("PartitionChangeRecord.RemovingReplicas")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("PartitionChangeRecord.RemovingReplicas")
+                                })?;
+                            if f_removing_replicas != None {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    4u32 => {
-                        f_adding_replicas = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, true),
-                            )
-                            .map_err(|e| {
-                                e.in_field("PartitionChangeRecord.AddingReplicas")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("PartitionChangeRecord.AddingReplicas")
-                            })?;
-                        if f_adding_replicas != None {
-                            tags.typed(tag);
+                        4u32 => {
+                            f_adding_replicas = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, true),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("PartitionChangeRecord.AddingReplicas")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("PartitionChangeRecord.AddingReplicas")
+                                })?;
+                            if f_adding_replicas != None {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    5u32 => {
-                        f_leader_recovery_state = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("PartitionChangeRecord.LeaderRecoveryState")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("PartitionChangeRecord.LeaderRecoveryState")
-                            })?;
-                        if f_leader_recovery_state != -1 {
-                            tags.typed(tag);
+                        5u32 => {
+                            f_leader_recovery_state = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("PartitionChangeRecord.LeaderRecoveryState")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("PartitionChangeRecord.LeaderRecoveryState")
+                                })?;
+                            if f_leader_recovery_state != -1 {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    8u32 if v >= 1 => {
-                        f_directories = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, v >= 1),
-                            )
-                            .map_err(|e| {
-                                e.in_field("PartitionChangeRecord.Directories")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("PartitionChangeRecord.Directories")
-                            })?;
-                        if f_directories != None {
-                            tags.typed(tag);
+                        8u32 if v >= 1 => {
+                            f_directories = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 1),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("PartitionChangeRecord.Directories")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("PartitionChangeRecord.Directories")
+                                })?;
+                            if f_directories != None {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    6u32 if v >= 2 => {
-                        f_eligible_leader_replicas = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, v >= 2),
-                            )
-                            .map_err(|e| {
-                                e.in_field("PartitionChangeRecord.EligibleLeaderReplicas")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("PartitionChangeRecord.EligibleLeaderReplicas")
-                            })?;
-                        if f_eligible_leader_replicas != None {
-                            tags.typed(tag);
+                        6u32 if v >= 2 => {
+                            f_eligible_leader_replicas = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 2),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("PartitionChangeRecord.EligibleLeaderReplicas")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("PartitionChangeRecord.EligibleLeaderReplicas")
+                                })?;
+                            if f_eligible_leader_replicas != None {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    7u32 if v >= 2 => {
-                        f_last_known_elr = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, v >= 2),
-                            )
-                            .map_err(|e| {
-                                e.in_field("PartitionChangeRecord.LastKnownElr")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("PartitionChangeRecord.LastKnownElr")
-                            })?;
-                        if f_last_known_elr != None {
-                            tags.typed(tag);
+                        7u32 if v >= 2 => {
+                            f_last_known_elr = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 2),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("PartitionChangeRecord.LastKnownElr")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("PartitionChangeRecord.LastKnownElr")
+                                })?;
+                            if f_last_known_elr != None {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -271,12 +296,18 @@ impl<'a> rt::Wire<'a> for PartitionChangeRecord<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + 16).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionChangeRecord.PartitionId"))?;
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionChangeRecord.TopicId"))?;
+        if r.remaining() < 4 + 16 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "PartitionChangeRecord.PartitionId"),
+                            (16, "PartitionChangeRecord.TopicId"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 16);
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("PartitionChangeRecord._tagged"))?;
@@ -384,6 +415,229 @@ impl<'a> rt::Wire<'a> for PartitionChangeRecord<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_isr: Option<rt::Array<'a, i32>> = None;
+        let mut f_leader: i32 = -2;
+        let mut f_replicas: Option<rt::Array<'a, i32>> = None;
+        let mut f_removing_replicas: Option<rt::Array<'a, i32>> = None;
+        let mut f_adding_replicas: Option<rt::Array<'a, i32>> = None;
+        let mut f_leader_recovery_state: i8 = -1;
+        let mut f_directories: Option<rt::Array<'a, rt::Uuid>> = None;
+        let mut f_eligible_leader_replicas: Option<rt::Array<'a, i32>> = None;
+        let mut f_last_known_elr: Option<rt::Array<'a, i32>> = None;
+        if r.remaining() < 4 + 16 {
+            return None;
+        }
+        let f_partition_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_topic_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 => {
+                            f_isr = rt::Wire::read(&mut sub, rt::Cx::new(v, true, true))
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_isr != None {
+                                tags.typed(tag);
+                            }
+                        }
+                        1u32 => {
+                            f_leader = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_leader != -2 {
+                                tags.typed(tag);
+                            }
+                        }
+                        2u32 => {
+                            f_replicas = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, true),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_replicas != None {
+                                tags.typed(tag);
+                            }
+                        }
+                        3u32 => {
+                            f_removing_replicas = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, true),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_removing_replicas != None {
+                                tags.typed(tag);
+                            }
+                        }
+                        4u32 => {
+                            f_adding_replicas = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, true),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_adding_replicas != None {
+                                tags.typed(tag);
+                            }
+                        }
+                        5u32 => {
+                            f_leader_recovery_state = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_leader_recovery_state != -1 {
+                                tags.typed(tag);
+                            }
+                        }
+                        8u32 if v >= 1 => {
+                            f_directories = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 1),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_directories != None {
+                                tags.typed(tag);
+                            }
+                        }
+                        6u32 if v >= 2 => {
+                            f_eligible_leader_replicas = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 2),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_eligible_leader_replicas != None {
+                                tags.typed(tag);
+                            }
+                        }
+                        7u32 if v >= 2 => {
+                            f_last_known_elr = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 2),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_last_known_elr != None {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition_id: f_partition_id,
+            topic_id: f_topic_id,
+            isr: f_isr,
+            leader: f_leader,
+            replicas: f_replicas,
+            removing_replicas: f_removing_replicas,
+            adding_replicas: f_adding_replicas,
+            leader_recovery_state: f_leader_recovery_state,
+            directories: f_directories,
+            eligible_leader_replicas: f_eligible_leader_replicas,
+            last_known_elr: f_last_known_elr,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 16)?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 => {
+                        <Option<
+                            rt::Array<'a, i32>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, true))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    1u32 => {
+                        <i32 as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    2u32 => {
+                        <Option<
+                            rt::Array<'a, i32>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, true))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    3u32 => {
+                        <Option<
+                            rt::Array<'a, i32>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, true))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    4u32 => {
+                        <Option<
+                            rt::Array<'a, i32>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, true))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    5u32 => {
+                        <i8 as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    8u32 if v >= 1 => {
+                        <Option<
+                            rt::Array<'a, rt::Uuid>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, v >= 1))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    6u32 if v >= 2 => {
+                        <Option<
+                            rt::Array<'a, i32>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, v >= 2))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    7u32 if v >= 2 => {
+                        <Option<
+                            rt::Array<'a, i32>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, v >= 2))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

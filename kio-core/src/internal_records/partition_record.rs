@@ -115,10 +115,30 @@ impl PartitionRecord<'_> {
 impl<'a> rt::Wire<'a> for PartitionRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_partition_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionRecord.PartitionId"))?;
-        let f_topic_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionRecord.TopicId"))?;
+        let mut f_leader_recovery_state: i8 = 0;
+        let mut f_eligible_leader_replicas: Option<rt::Array<'a, i32>> = None;
+        let mut f_last_known_elr: Option<rt::Array<'a, i32>> = None;
+        if r.remaining() < 4 + 16 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "PartitionRecord.PartitionId"),
+                            (16, "PartitionRecord.TopicId"),
+                        ],
+                    ),
+            );
+        }
+        let f_partition_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_topic_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_replicas: rt::Array<'a, i32> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -139,80 +159,94 @@ impl<'a> rt::Wire<'a> for PartitionRecord<'a> {
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("PartitionRecord.AddingReplicas"))?;
-        let f_leader: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionRecord.Leader"))?;
-        let mut f_leader_recovery_state: i8 = 0;
-        let f_leader_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionRecord.LeaderEpoch"))?;
-        let f_partition_epoch: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 4 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "PartitionRecord.Leader"),
+                            (4, "PartitionRecord.LeaderEpoch"),
+                            (4, "PartitionRecord.PartitionEpoch"),
+                        ],
+                    ),
+            );
+        }
+        let f_leader: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_leader_epoch: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("PartitionRecord.PartitionEpoch"))?;
+            .unwrap_or_default();
+        let f_partition_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_directories: rt::Array<'a, rt::Uuid> = if v >= 1 {
             rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
                 .map_err(|e| e.in_field("PartitionRecord.Directories"))?
         } else {
             ::core::default::Default::default()
         };
-        let mut f_eligible_leader_replicas: Option<rt::Array<'a, i32>> = None;
-        let mut f_last_known_elr: Option<rt::Array<'a, i32>> = None;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("PartitionRecord._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("PartitionRecord._tagged"))?
             {
-                match tag {
-                    0u32 => {
-                        f_leader_recovery_state = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("PartitionRecord.LeaderRecoveryState")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("PartitionRecord.LeaderRecoveryState")
-                            })?;
-                        if f_leader_recovery_state != 0 {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("PartitionRecord._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("PartitionRecord._tagged"))?
+                {
+                    match tag {
+                        0u32 => {
+                            f_leader_recovery_state = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("PartitionRecord.LeaderRecoveryState")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("PartitionRecord.LeaderRecoveryState")
+                                })?;
+                            if f_leader_recovery_state != 0 {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    1u32 if v >= 2 => {
-                        f_eligible_leader_replicas = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, v >= 2),
-                            )
-                            .map_err(|e| {
-                                e.in_field("PartitionRecord.EligibleLeaderReplicas")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("PartitionRecord.EligibleLeaderReplicas")
-                            })?;
-                        if f_eligible_leader_replicas != None {
-                            tags.typed(tag);
+                        1u32 if v >= 2 => {
+                            f_eligible_leader_replicas = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 2),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("PartitionRecord.EligibleLeaderReplicas")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("PartitionRecord.EligibleLeaderReplicas")
+                                })?;
+                            if f_eligible_leader_replicas != None {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    2u32 if v >= 2 => {
-                        f_last_known_elr = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, v >= 2),
-                            )
-                            .map_err(|e| e.in_field("PartitionRecord.LastKnownElr"))?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("PartitionRecord.LastKnownElr"))?;
-                        if f_last_known_elr != None {
-                            tags.typed(tag);
+                        2u32 if v >= 2 => {
+                            f_last_known_elr = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 2),
+                                )
+                                .map_err(|e| e.in_field("PartitionRecord.LastKnownElr"))?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| e.in_field("PartitionRecord.LastKnownElr"))?;
+                            if f_last_known_elr != None {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -235,12 +269,18 @@ impl<'a> rt::Wire<'a> for PartitionRecord<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + 16).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionRecord.PartitionId"))?;
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionRecord.TopicId"))?;
+        if r.remaining() < 4 + 16 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "PartitionRecord.PartitionId"),
+                            (16, "PartitionRecord.TopicId"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 16);
         <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionRecord.Replicas"))?;
         <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
@@ -249,14 +289,19 @@ impl<'a> rt::Wire<'a> for PartitionRecord<'a> {
             .map_err(|e| e.in_field("PartitionRecord.RemovingReplicas"))?;
         <rt::Array<'a, i32> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("PartitionRecord.AddingReplicas"))?;
-        if r.skip(4 + 4 + 4).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionRecord.Leader"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionRecord.LeaderEpoch"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionRecord.PartitionEpoch"))?;
+        if r.remaining() < 4 + 4 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "PartitionRecord.Leader"),
+                            (4, "PartitionRecord.LeaderEpoch"),
+                            (4, "PartitionRecord.PartitionEpoch"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 4 + 4);
         if v >= 1 {
             <rt::Array<
                 'a,
@@ -307,6 +352,179 @@ impl<'a> rt::Wire<'a> for PartitionRecord<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_leader_recovery_state: i8 = 0;
+        let mut f_eligible_leader_replicas: Option<rt::Array<'a, i32>> = None;
+        let mut f_last_known_elr: Option<rt::Array<'a, i32>> = None;
+        if r.remaining() < 4 + 16 {
+            return None;
+        }
+        let f_partition_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_topic_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_replicas: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_isr: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_removing_replicas: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_adding_replicas: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 4 + 4 + 4 {
+            return None;
+        }
+        let f_leader: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_leader_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_partition_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_directories: rt::Array<'a, rt::Uuid> = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?
+        } else {
+            ::core::default::Default::default()
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 => {
+                            f_leader_recovery_state = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_leader_recovery_state != 0 {
+                                tags.typed(tag);
+                            }
+                        }
+                        1u32 if v >= 2 => {
+                            f_eligible_leader_replicas = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 2),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_eligible_leader_replicas != None {
+                                tags.typed(tag);
+                            }
+                        }
+                        2u32 if v >= 2 => {
+                            f_last_known_elr = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 2),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_last_known_elr != None {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            partition_id: f_partition_id,
+            topic_id: f_topic_id,
+            replicas: f_replicas,
+            isr: f_isr,
+            removing_replicas: f_removing_replicas,
+            adding_replicas: f_adding_replicas,
+            leader: f_leader,
+            leader_recovery_state: f_leader_recovery_state,
+            leader_epoch: f_leader_epoch,
+            partition_epoch: f_partition_epoch,
+            directories: f_directories,
+            eligible_leader_replicas: f_eligible_leader_replicas,
+            last_known_elr: f_last_known_elr,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 16)?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(4 + 4 + 4)?;
+        if v >= 1 {
+            <rt::Array<
+                'a,
+                rt::Uuid,
+            > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        }
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 => {
+                        <i8 as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    1u32 if v >= 2 => {
+                        <Option<
+                            rt::Array<'a, i32>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, v >= 2))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    2u32 if v >= 2 => {
+                        <Option<
+                            rt::Array<'a, i32>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, v >= 2))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -55,24 +55,36 @@ impl ProducerIdsRecord<'_> {
 impl<'a> rt::Wire<'a> for ProducerIdsRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_broker_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProducerIdsRecord.BrokerId"))?;
-        let f_broker_epoch: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProducerIdsRecord.BrokerEpoch"))?;
-        let f_next_producer_id: i64 = rt::Wire::read(
+        if r.remaining() < 4 + 8 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ProducerIdsRecord.BrokerId"),
+                            (8, "ProducerIdsRecord.BrokerEpoch"),
+                            (8, "ProducerIdsRecord.NextProducerId"),
+                        ],
+                    ),
+            );
+        }
+        let f_broker_id: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("ProducerIdsRecord.NextProducerId"))?;
+            .unwrap_or_default();
+        let f_broker_epoch: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_next_producer_id: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ProducerIdsRecord._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ProducerIdsRecord._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -84,20 +96,64 @@ impl<'a> rt::Wire<'a> for ProducerIdsRecord<'a> {
         })
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
-        let v = cx.version;
-        if r.skip(4 + 8 + 8).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ProducerIdsRecord.BrokerId"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ProducerIdsRecord.BrokerEpoch"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ProducerIdsRecord.NextProducerId"))?;
+        if r.remaining() < 4 + 8 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ProducerIdsRecord.BrokerId"),
+                            (8, "ProducerIdsRecord.BrokerEpoch"),
+                            (8, "ProducerIdsRecord.NextProducerId"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 8 + 8);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("ProducerIdsRecord._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 8 + 8 {
+            return None;
+        }
+        let f_broker_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_broker_epoch: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_next_producer_id: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            broker_id: f_broker_id,
+            broker_epoch: f_broker_epoch,
+            next_producer_id: f_next_producer_id,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        r.advance(4 + 8 + 8)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

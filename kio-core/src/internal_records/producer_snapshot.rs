@@ -74,6 +74,30 @@ impl<'a> rt::Wire<'a> for ProducerSnapshot<'a> {
             .map_err(|e| e.in_field("ProducerSnapshot.ProducerEntries"))?;
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_crc: u32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        let f_producer_entries: rt::Array<'a, ProducerEntry<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = rt::UnknownTags::default();
+        Some(Self {
+            crc: f_crc,
+            producer_entries: f_producer_entries,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <u32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            ProducerEntry<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
@@ -183,28 +207,60 @@ impl ProducerEntry<'_> {
 impl<'a> rt::Wire<'a> for ProducerEntry<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_producer_id: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProducerEntry.ProducerId"))?;
-        let f_epoch: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProducerEntry.Epoch"))?;
-        let f_last_sequence: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProducerEntry.LastSequence"))?;
-        let f_last_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProducerEntry.LastOffset"))?;
-        let f_offset_delta: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProducerEntry.OffsetDelta"))?;
-        let f_timestamp: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProducerEntry.Timestamp"))?;
-        let f_coordinator_epoch: i32 = rt::Wire::read(
+        if r.remaining() < 8 + 2 + 4 + 8 + 4 + 8 + 4 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "ProducerEntry.ProducerId"),
+                            (2, "ProducerEntry.Epoch"),
+                            (4, "ProducerEntry.LastSequence"),
+                            (8, "ProducerEntry.LastOffset"),
+                            (4, "ProducerEntry.OffsetDelta"),
+                            (8, "ProducerEntry.Timestamp"),
+                            (4, "ProducerEntry.CoordinatorEpoch"),
+                            (8, "ProducerEntry.CurrentTxnFirstOffset"),
+                        ],
+                    ),
+            );
+        }
+        let f_producer_id: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("ProducerEntry.CoordinatorEpoch"))?;
-        let f_current_txn_first_offset: i64 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_epoch: i16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_last_sequence: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("ProducerEntry.CurrentTxnFirstOffset"))?;
+            .unwrap_or_default();
+        let f_last_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_offset_delta: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_timestamp: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_coordinator_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_current_txn_first_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = rt::UnknownTags::default();
         Ok(Self {
             producer_id: f_producer_id,
@@ -218,27 +274,86 @@ impl<'a> rt::Wire<'a> for ProducerEntry<'a> {
             unknown_tagged_fields,
         })
     }
-    fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
-        let v = cx.version;
-        if r.skip(8 + 2 + 4 + 8 + 4 + 8 + 4 + 8).is_err() {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ProducerEntry.ProducerId"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ProducerEntry.Epoch"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ProducerEntry.LastSequence"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ProducerEntry.LastOffset"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ProducerEntry.OffsetDelta"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ProducerEntry.Timestamp"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ProducerEntry.CoordinatorEpoch"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ProducerEntry.CurrentTxnFirstOffset"))?;
+    fn skip(r: &mut rt::Reader<'a>, _cx: rt::Cx) -> Result<(), rt::DecodeError> {
+        if r.remaining() < 8 + 2 + 4 + 8 + 4 + 8 + 4 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "ProducerEntry.ProducerId"),
+                            (2, "ProducerEntry.Epoch"),
+                            (4, "ProducerEntry.LastSequence"),
+                            (8, "ProducerEntry.LastOffset"),
+                            (4, "ProducerEntry.OffsetDelta"),
+                            (8, "ProducerEntry.Timestamp"),
+                            (4, "ProducerEntry.CoordinatorEpoch"),
+                            (8, "ProducerEntry.CurrentTxnFirstOffset"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(8 + 2 + 4 + 8 + 4 + 8 + 4 + 8);
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 8 + 2 + 4 + 8 + 4 + 8 + 4 + 8 {
+            return None;
+        }
+        let f_producer_id: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_epoch: i16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_last_sequence: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_last_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_offset_delta: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_timestamp: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_coordinator_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_current_txn_first_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = rt::UnknownTags::default();
+        Some(Self {
+            producer_id: f_producer_id,
+            epoch: f_epoch,
+            last_sequence: f_last_sequence,
+            last_offset: f_last_offset,
+            offset_delta: f_offset_delta,
+            timestamp: f_timestamp,
+            coordinator_epoch: f_coordinator_epoch,
+            current_txn_first_offset: f_current_txn_first_offset,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, _cx: rt::Cx) -> Option<()> {
+        r.advance(8 + 2 + 4 + 8 + 4 + 8 + 4 + 8)?;
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

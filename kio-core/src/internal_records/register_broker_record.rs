@@ -103,21 +103,45 @@ impl RegisterBrokerRecord<'_> {
 impl<'a> rt::Wire<'a> for RegisterBrokerRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_broker_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RegisterBrokerRecord.BrokerId"))?;
-        let f_is_migrating_zk_broker: bool = if v >= 2 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RegisterBrokerRecord.IsMigratingZkBroker"))?
-        } else {
-            false
-        };
-        let f_incarnation_id: rt::Uuid = rt::Wire::read(
+        let mut f_log_dirs: rt::Array<'a, rt::Uuid> = ::core::default::Default::default();
+        let mut f_cordoned_log_dirs: Option<rt::Array<'a, rt::Uuid>> = None;
+        if r.remaining() < 4 + (if v >= 2 { 1 } else { 0 }) + 16 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "RegisterBrokerRecord.BrokerId"),
+                            (
+                                (if v >= 2 { 1 } else { 0 }),
+                                "RegisterBrokerRecord.IsMigratingZkBroker",
+                            ),
+                            (16, "RegisterBrokerRecord.IncarnationId"),
+                            (8, "RegisterBrokerRecord.BrokerEpoch"),
+                        ],
+                    ),
+            );
+        }
+        let f_broker_id: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("RegisterBrokerRecord.IncarnationId"))?;
-        let f_broker_epoch: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RegisterBrokerRecord.BrokerEpoch"))?;
+            .unwrap_or_default();
+        let f_is_migrating_zk_broker: bool = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_incarnation_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_broker_epoch: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_end_points: rt::Array<'a, BrokerEndpoint<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -133,56 +157,70 @@ impl<'a> rt::Wire<'a> for RegisterBrokerRecord<'a> {
                 rt::Cx::new(v, cx.flexible, true),
             )
             .map_err(|e| e.in_field("RegisterBrokerRecord.Rack"))?;
-        let f_fenced: bool = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RegisterBrokerRecord.Fenced"))?;
+        if r.remaining() < 1 + (if v >= 1 { 1 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (1, "RegisterBrokerRecord.Fenced"),
+                            (
+                                (if v >= 1 { 1 } else { 0 }),
+                                "RegisterBrokerRecord.InControlledShutdown",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_fenced: bool = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
         let f_in_controlled_shutdown: bool = if v >= 1 {
-            rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RegisterBrokerRecord.InControlledShutdown"))?
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
         } else {
             false
         };
-        let mut f_log_dirs: rt::Array<'a, rt::Uuid> = ::core::default::Default::default();
-        let mut f_cordoned_log_dirs: Option<rt::Array<'a, rt::Uuid>> = None;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("RegisterBrokerRecord._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("RegisterBrokerRecord._tagged"))?
             {
-                match tag {
-                    0u32 if v >= 3 => {
-                        f_log_dirs = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| e.in_field("RegisterBrokerRecord.LogDirs"))?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("RegisterBrokerRecord.LogDirs"))?;
-                        if f_log_dirs != ::core::default::Default::default() {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("RegisterBrokerRecord._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("RegisterBrokerRecord._tagged"))?
+                {
+                    match tag {
+                        0u32 if v >= 3 => {
+                            f_log_dirs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| e.in_field("RegisterBrokerRecord.LogDirs"))?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| e.in_field("RegisterBrokerRecord.LogDirs"))?;
+                            if f_log_dirs != ::core::default::Default::default() {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    1u32 if v >= 4 => {
-                        f_cordoned_log_dirs = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, v >= 4),
-                            )
-                            .map_err(|e| {
-                                e.in_field("RegisterBrokerRecord.CordonedLogDirs")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("RegisterBrokerRecord.CordonedLogDirs")
-                            })?;
-                        if f_cordoned_log_dirs != None {
-                            tags.typed(tag);
+                        1u32 if v >= 4 => {
+                            f_cordoned_log_dirs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 4),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("RegisterBrokerRecord.CordonedLogDirs")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("RegisterBrokerRecord.CordonedLogDirs")
+                                })?;
+                            if f_cordoned_log_dirs != None {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -203,20 +241,23 @@ impl<'a> rt::Wire<'a> for RegisterBrokerRecord<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + (if v >= 2 { 1 } else { 0 }) + 16 + 8).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RegisterBrokerRecord.BrokerId"))?;
-            if v >= 2 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("RegisterBrokerRecord.IsMigratingZkBroker")
-                    })?;
-            }
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RegisterBrokerRecord.IncarnationId"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RegisterBrokerRecord.BrokerEpoch"))?;
+        if r.remaining() < 4 + (if v >= 2 { 1 } else { 0 }) + 16 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "RegisterBrokerRecord.BrokerId"),
+                            (
+                                (if v >= 2 { 1 } else { 0 }),
+                                "RegisterBrokerRecord.IsMigratingZkBroker",
+                            ),
+                            (16, "RegisterBrokerRecord.IncarnationId"),
+                            (8, "RegisterBrokerRecord.BrokerEpoch"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + (if v >= 2 { 1 } else { 0 }) + 16 + 8);
         <rt::Array<
             'a,
             BrokerEndpoint<'a>,
@@ -229,16 +270,21 @@ impl<'a> rt::Wire<'a> for RegisterBrokerRecord<'a> {
             .map_err(|e| e.in_field("RegisterBrokerRecord.Features"))?;
         <Option<rt::Str<'a>> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("RegisterBrokerRecord.Rack"))?;
-        if r.skip(1 + (if v >= 1 { 1 } else { 0 })).is_err() {
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RegisterBrokerRecord.Fenced"))?;
-            if v >= 1 {
-                <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                    .map_err(|e| {
-                        e.in_field("RegisterBrokerRecord.InControlledShutdown")
-                    })?;
-            }
+        if r.remaining() < 1 + (if v >= 1 { 1 } else { 0 }) {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (1, "RegisterBrokerRecord.Fenced"),
+                            (
+                                (if v >= 1 { 1 } else { 0 }),
+                                "RegisterBrokerRecord.InControlledShutdown",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(1 + (if v >= 1 { 1 } else { 0 }));
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("RegisterBrokerRecord._tagged"))?;
@@ -273,6 +319,148 @@ impl<'a> rt::Wire<'a> for RegisterBrokerRecord<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_log_dirs: rt::Array<'a, rt::Uuid> = ::core::default::Default::default();
+        let mut f_cordoned_log_dirs: Option<rt::Array<'a, rt::Uuid>> = None;
+        if r.remaining() < 4 + (if v >= 2 { 1 } else { 0 }) + 16 + 8 {
+            return None;
+        }
+        let f_broker_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_is_migrating_zk_broker: bool = if v >= 2 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let f_incarnation_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_broker_epoch: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_end_points: rt::Array<'a, BrokerEndpoint<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_features: rt::Array<'a, BrokerFeature<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_rack: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        if r.remaining() < 1 + (if v >= 1 { 1 } else { 0 }) {
+            return None;
+        }
+        let f_fenced: bool = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_in_controlled_shutdown: bool = if v >= 1 {
+            rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+                .unwrap_or_default()
+        } else {
+            false
+        };
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 if v >= 3 => {
+                            f_log_dirs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_log_dirs != ::core::default::Default::default() {
+                                tags.typed(tag);
+                            }
+                        }
+                        1u32 if v >= 4 => {
+                            f_cordoned_log_dirs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, v >= 4),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_cordoned_log_dirs != None {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            broker_id: f_broker_id,
+            is_migrating_zk_broker: f_is_migrating_zk_broker,
+            incarnation_id: f_incarnation_id,
+            broker_epoch: f_broker_epoch,
+            end_points: f_end_points,
+            features: f_features,
+            rack: f_rack,
+            fenced: f_fenced,
+            in_controlled_shutdown: f_in_controlled_shutdown,
+            log_dirs: f_log_dirs,
+            cordoned_log_dirs: f_cordoned_log_dirs,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + (if v >= 2 { 1 } else { 0 }) + 16 + 8)?;
+        <rt::Array<
+            'a,
+            BrokerEndpoint<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            BrokerFeature<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        r.advance(1 + (if v >= 1 { 1 } else { 0 }))?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 if v >= 3 => {
+                        <rt::Array<
+                            'a,
+                            rt::Uuid,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    1u32 if v >= 4 => {
+                        <Option<
+                            rt::Array<'a, rt::Uuid>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, v >= 4))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -453,22 +641,27 @@ impl<'a> rt::Wire<'a> for BrokerEndpoint<'a> {
             .map_err(|e| e.in_field("BrokerEndpoint.Name"))?;
         let f_host: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerEndpoint.Host"))?;
-        let f_port: u16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerEndpoint.Port"))?;
-        let f_security_protocol: i16 = rt::Wire::read(
+        if r.remaining() < 2 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "BrokerEndpoint.Port"),
+                            (2, "BrokerEndpoint.SecurityProtocol"),
+                        ],
+                    ),
+            );
+        }
+        let f_port: u16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_security_protocol: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("BrokerEndpoint.SecurityProtocol"))?;
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("BrokerEndpoint._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("BrokerEndpoint._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -486,17 +679,71 @@ impl<'a> rt::Wire<'a> for BrokerEndpoint<'a> {
             .map_err(|e| e.in_field("BrokerEndpoint.Name"))?;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerEndpoint.Host"))?;
-        if r.skip(2 + 2).is_err() {
-            <u16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerEndpoint.Port"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerEndpoint.SecurityProtocol"))?;
+        if r.remaining() < 2 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "BrokerEndpoint.Port"),
+                            (2, "BrokerEndpoint.SecurityProtocol"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(2 + 2);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("BrokerEndpoint._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_host: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 2 + 2 {
+            return None;
+        }
+        let f_port: u16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_security_protocol: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            host: f_host,
+            port: f_port,
+            security_protocol: f_security_protocol,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(2 + 2)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -587,25 +834,30 @@ impl<'a> rt::Wire<'a> for BrokerFeature<'a> {
         let v = cx.version;
         let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerFeature.Name"))?;
-        let f_min_supported_version: i16 = rt::Wire::read(
+        if r.remaining() < 2 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "BrokerFeature.MinSupportedVersion"),
+                            (2, "BrokerFeature.MaxSupportedVersion"),
+                        ],
+                    ),
+            );
+        }
+        let f_min_supported_version: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("BrokerFeature.MinSupportedVersion"))?;
-        let f_max_supported_version: i16 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_max_supported_version: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("BrokerFeature.MaxSupportedVersion"))?;
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("BrokerFeature._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("BrokerFeature._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -620,16 +872,65 @@ impl<'a> rt::Wire<'a> for BrokerFeature<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("BrokerFeature.Name"))?;
-        if r.skip(2 + 2).is_err() {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerFeature.MinSupportedVersion"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerFeature.MaxSupportedVersion"))?;
+        if r.remaining() < 2 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "BrokerFeature.MinSupportedVersion"),
+                            (2, "BrokerFeature.MaxSupportedVersion"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(2 + 2);
         if cx.flexible {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("BrokerFeature._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 2 + 2 {
+            return None;
+        }
+        let f_min_supported_version: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_supported_version: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            min_supported_version: f_min_supported_version,
+            max_supported_version: f_max_supported_version,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(2 + 2)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -67,18 +67,33 @@ impl RegisterControllerRecord<'_> {
 impl<'a> rt::Wire<'a> for RegisterControllerRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_controller_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RegisterControllerRecord.ControllerId"))?;
-        let f_incarnation_id: rt::Uuid = rt::Wire::read(
+        if r.remaining() < 4 + 16 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "RegisterControllerRecord.ControllerId"),
+                            (16, "RegisterControllerRecord.IncarnationId"),
+                            (1, "RegisterControllerRecord.ZkMigrationReady"),
+                        ],
+                    ),
+            );
+        }
+        let f_controller_id: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("RegisterControllerRecord.IncarnationId"))?;
-        let f_zk_migration_ready: bool = rt::Wire::read(
+            .unwrap_or_default();
+        let f_incarnation_id: rt::Uuid = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("RegisterControllerRecord.ZkMigrationReady"))?;
+            .unwrap_or_default();
+        let f_zk_migration_ready: bool = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_end_points: rt::Array<'a, ControllerEndpoint<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -90,14 +105,8 @@ impl<'a> rt::Wire<'a> for RegisterControllerRecord<'a> {
             )
             .map_err(|e| e.in_field("RegisterControllerRecord.Features"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("RegisterControllerRecord._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("RegisterControllerRecord._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -112,14 +121,19 @@ impl<'a> rt::Wire<'a> for RegisterControllerRecord<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + 16 + 1).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RegisterControllerRecord.ControllerId"))?;
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RegisterControllerRecord.IncarnationId"))?;
-            <bool as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RegisterControllerRecord.ZkMigrationReady"))?;
+        if r.remaining() < 4 + 16 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "RegisterControllerRecord.ControllerId"),
+                            (16, "RegisterControllerRecord.IncarnationId"),
+                            (1, "RegisterControllerRecord.ZkMigrationReady"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 16 + 1);
         <rt::Array<
             'a,
             ControllerEndpoint<'a>,
@@ -135,6 +149,65 @@ impl<'a> rt::Wire<'a> for RegisterControllerRecord<'a> {
                 .map_err(|e| e.in_field("RegisterControllerRecord._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 16 + 1 {
+            return None;
+        }
+        let f_controller_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_incarnation_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_zk_migration_ready: bool = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_end_points: rt::Array<'a, ControllerEndpoint<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_features: rt::Array<'a, ControllerFeature<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            controller_id: f_controller_id,
+            incarnation_id: f_incarnation_id,
+            zk_migration_ready: f_zk_migration_ready,
+            end_points: f_end_points,
+            features: f_features,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 16 + 1)?;
+        <rt::Array<
+            'a,
+            ControllerEndpoint<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            ControllerFeature<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -236,22 +309,27 @@ impl<'a> rt::Wire<'a> for ControllerEndpoint<'a> {
             .map_err(|e| e.in_field("ControllerEndpoint.Name"))?;
         let f_host: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ControllerEndpoint.Host"))?;
-        let f_port: u16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ControllerEndpoint.Port"))?;
-        let f_security_protocol: i16 = rt::Wire::read(
+        if r.remaining() < 2 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "ControllerEndpoint.Port"),
+                            (2, "ControllerEndpoint.SecurityProtocol"),
+                        ],
+                    ),
+            );
+        }
+        let f_port: u16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_security_protocol: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("ControllerEndpoint.SecurityProtocol"))?;
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ControllerEndpoint._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ControllerEndpoint._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -269,17 +347,71 @@ impl<'a> rt::Wire<'a> for ControllerEndpoint<'a> {
             .map_err(|e| e.in_field("ControllerEndpoint.Name"))?;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ControllerEndpoint.Host"))?;
-        if r.skip(2 + 2).is_err() {
-            <u16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ControllerEndpoint.Port"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ControllerEndpoint.SecurityProtocol"))?;
+        if r.remaining() < 2 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "ControllerEndpoint.Port"),
+                            (2, "ControllerEndpoint.SecurityProtocol"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(2 + 2);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("ControllerEndpoint._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_host: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 2 + 2 {
+            return None;
+        }
+        let f_port: u16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_security_protocol: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            host: f_host,
+            port: f_port,
+            security_protocol: f_security_protocol,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(2 + 2)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -370,25 +502,30 @@ impl<'a> rt::Wire<'a> for ControllerFeature<'a> {
         let v = cx.version;
         let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ControllerFeature.Name"))?;
-        let f_min_supported_version: i16 = rt::Wire::read(
+        if r.remaining() < 2 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "ControllerFeature.MinSupportedVersion"),
+                            (2, "ControllerFeature.MaxSupportedVersion"),
+                        ],
+                    ),
+            );
+        }
+        let f_min_supported_version: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("ControllerFeature.MinSupportedVersion"))?;
-        let f_max_supported_version: i16 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_max_supported_version: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("ControllerFeature.MaxSupportedVersion"))?;
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ControllerFeature._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ControllerFeature._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -403,17 +540,66 @@ impl<'a> rt::Wire<'a> for ControllerFeature<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ControllerFeature.Name"))?;
-        if r.skip(2 + 2).is_err() {
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ControllerFeature.MinSupportedVersion"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ControllerFeature.MaxSupportedVersion"))?;
+        if r.remaining() < 2 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (2, "ControllerFeature.MinSupportedVersion"),
+                            (2, "ControllerFeature.MaxSupportedVersion"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(2 + 2);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("ControllerFeature._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 2 + 2 {
+            return None;
+        }
+        let f_min_supported_version: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_supported_version: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            min_supported_version: f_min_supported_version,
+            max_supported_version: f_max_supported_version,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(2 + 2)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

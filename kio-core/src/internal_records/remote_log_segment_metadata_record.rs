@@ -103,6 +103,7 @@ impl RemoteLogSegmentMetadataRecord<'_> {
 impl<'a> rt::Wire<'a> for RemoteLogSegmentMetadataRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        let mut f_txn_index_empty: bool = false;
         let f_remote_log_segment_id: RemoteLogSegmentIdEntry<'a> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -110,22 +111,45 @@ impl<'a> rt::Wire<'a> for RemoteLogSegmentMetadataRecord<'a> {
             .map_err(|e| {
                 e.in_field("RemoteLogSegmentMetadataRecord.RemoteLogSegmentId")
             })?;
-        let f_start_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.StartOffset"))?;
-        let f_end_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.EndOffset"))?;
-        let f_broker_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.BrokerId"))?;
-        let f_max_timestamp_ms: i64 = rt::Wire::read(
+        if r.remaining() < 8 + 8 + 4 + 8 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "RemoteLogSegmentMetadataRecord.StartOffset"),
+                            (8, "RemoteLogSegmentMetadataRecord.EndOffset"),
+                            (4, "RemoteLogSegmentMetadataRecord.BrokerId"),
+                            (8, "RemoteLogSegmentMetadataRecord.MaxTimestampMs"),
+                            (8, "RemoteLogSegmentMetadataRecord.EventTimestampMs"),
+                        ],
+                    ),
+            );
+        }
+        let f_start_offset: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.MaxTimestampMs"))?;
-        let f_event_timestamp_ms: i64 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_end_offset: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.EventTimestampMs"))?;
+            .unwrap_or_default();
+        let f_broker_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_timestamp_ms: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_event_timestamp_ms: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_segment_leader_epochs: rt::Array<'a, SegmentLeaderEpochEntry<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -152,35 +176,36 @@ impl<'a> rt::Wire<'a> for RemoteLogSegmentMetadataRecord<'a> {
             .map_err(|e| {
                 e.in_field("RemoteLogSegmentMetadataRecord.RemoteLogSegmentState")
             })?;
-        let mut f_txn_index_empty: bool = false;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord._tagged"))?
             {
-                match tag {
-                    0u32 => {
-                        f_txn_index_empty = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("RemoteLogSegmentMetadataRecord.TxnIndexEmpty")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("RemoteLogSegmentMetadataRecord.TxnIndexEmpty")
-                            })?;
-                        if f_txn_index_empty != false {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord._tagged"))?
+                {
+                    match tag {
+                        0u32 => {
+                            f_txn_index_empty = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("RemoteLogSegmentMetadataRecord.TxnIndexEmpty")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("RemoteLogSegmentMetadataRecord.TxnIndexEmpty")
+                                })?;
+                            if f_txn_index_empty != false {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -207,22 +232,21 @@ impl<'a> rt::Wire<'a> for RemoteLogSegmentMetadataRecord<'a> {
             .map_err(|e| {
                 e.in_field("RemoteLogSegmentMetadataRecord.RemoteLogSegmentId")
             })?;
-        if r.skip(8 + 8 + 4 + 8 + 8).is_err() {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.StartOffset"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.EndOffset"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.BrokerId"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("RemoteLogSegmentMetadataRecord.MaxTimestampMs")
-                })?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("RemoteLogSegmentMetadataRecord.EventTimestampMs")
-                })?;
+        if r.remaining() < 8 + 8 + 4 + 8 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "RemoteLogSegmentMetadataRecord.StartOffset"),
+                            (8, "RemoteLogSegmentMetadataRecord.EndOffset"),
+                            (4, "RemoteLogSegmentMetadataRecord.BrokerId"),
+                            (8, "RemoteLogSegmentMetadataRecord.MaxTimestampMs"),
+                            (8, "RemoteLogSegmentMetadataRecord.EventTimestampMs"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(8 + 8 + 4 + 8 + 8);
         <rt::Array<
             'a,
             SegmentLeaderEpochEntry<'a>,
@@ -267,6 +291,129 @@ impl<'a> rt::Wire<'a> for RemoteLogSegmentMetadataRecord<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_txn_index_empty: bool = false;
+        let f_remote_log_segment_id: RemoteLogSegmentIdEntry<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 8 + 8 + 4 + 8 + 8 {
+            return None;
+        }
+        let f_start_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_end_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_broker_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_max_timestamp_ms: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_event_timestamp_ms: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_segment_leader_epochs: rt::Array<'a, SegmentLeaderEpochEntry<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_segment_size_in_bytes: i32 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_custom_metadata: Option<rt::Bytes<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let f_remote_log_segment_state: i8 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 => {
+                            f_txn_index_empty = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_txn_index_empty != false {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            remote_log_segment_id: f_remote_log_segment_id,
+            start_offset: f_start_offset,
+            end_offset: f_end_offset,
+            broker_id: f_broker_id,
+            max_timestamp_ms: f_max_timestamp_ms,
+            event_timestamp_ms: f_event_timestamp_ms,
+            segment_leader_epochs: f_segment_leader_epochs,
+            segment_size_in_bytes: f_segment_size_in_bytes,
+            custom_metadata: f_custom_metadata,
+            remote_log_segment_state: f_remote_log_segment_state,
+            txn_index_empty: f_txn_index_empty,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <RemoteLogSegmentIdEntry<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(8 + 8 + 4 + 8 + 8)?;
+        <rt::Array<
+            'a,
+            SegmentLeaderEpochEntry<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <Option<
+            rt::Bytes<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        <i8 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 => {
+                        <bool as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -428,14 +575,8 @@ impl<'a> rt::Wire<'a> for RemoteLogSegmentIdEntry<'a> {
         let f_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("RemoteLogSegmentIdEntry.Id"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("RemoteLogSegmentIdEntry._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("RemoteLogSegmentIdEntry._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -458,6 +599,39 @@ impl<'a> rt::Wire<'a> for RemoteLogSegmentIdEntry<'a> {
                 .map_err(|e| e.in_field("RemoteLogSegmentIdEntry._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_id_partition: TopicIdPartitionEntry<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_id: rt::Uuid = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_id_partition: f_topic_id_partition,
+            id: f_id,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <TopicIdPartitionEntry<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Uuid as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -542,19 +716,27 @@ impl<'a> rt::Wire<'a> for TopicIdPartitionEntry<'a> {
         let v = cx.version;
         let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicIdPartitionEntry.Name"))?;
-        let f_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicIdPartitionEntry.Id"))?;
-        let f_partition: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicIdPartitionEntry.Partition"))?;
+        if r.remaining() < 16 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (16, "TopicIdPartitionEntry.Id"),
+                            (4, "TopicIdPartitionEntry.Partition"),
+                        ],
+                    ),
+            );
+        }
+        let f_id: rt::Uuid = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_partition: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TopicIdPartitionEntry._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("TopicIdPartitionEntry._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -569,17 +751,63 @@ impl<'a> rt::Wire<'a> for TopicIdPartitionEntry<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicIdPartitionEntry.Name"))?;
-        if r.skip(16 + 4).is_err() {
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicIdPartitionEntry.Id"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicIdPartitionEntry.Partition"))?;
+        if r.remaining() < 16 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (16, "TopicIdPartitionEntry.Id"),
+                            (4, "TopicIdPartitionEntry.Partition"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(16 + 4);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("TopicIdPartitionEntry._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 16 + 4 {
+            return None;
+        }
+        let f_id: rt::Uuid = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_partition: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            id: f_id,
+            partition: f_partition,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(16 + 4)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -659,19 +887,27 @@ impl SegmentLeaderEpochEntry<'_> {
 impl<'a> rt::Wire<'a> for SegmentLeaderEpochEntry<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_leader_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SegmentLeaderEpochEntry.LeaderEpoch"))?;
-        let f_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SegmentLeaderEpochEntry.Offset"))?;
+        if r.remaining() < 4 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "SegmentLeaderEpochEntry.LeaderEpoch"),
+                            (8, "SegmentLeaderEpochEntry.Offset"),
+                        ],
+                    ),
+            );
+        }
+        let f_leader_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_offset: i64 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("SegmentLeaderEpochEntry._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("SegmentLeaderEpochEntry._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -682,18 +918,54 @@ impl<'a> rt::Wire<'a> for SegmentLeaderEpochEntry<'a> {
         })
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
-        let v = cx.version;
-        if r.skip(4 + 8).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SegmentLeaderEpochEntry.LeaderEpoch"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SegmentLeaderEpochEntry.Offset"))?;
+        if r.remaining() < 4 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "SegmentLeaderEpochEntry.LeaderEpoch"),
+                            (8, "SegmentLeaderEpochEntry.Offset"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 8);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("SegmentLeaderEpochEntry._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 8 {
+            return None;
+        }
+        let f_leader_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_offset: i64 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            leader_epoch: f_leader_epoch,
+            offset: f_offset,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        r.advance(4 + 8)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -74,15 +74,27 @@ impl<'a> rt::Wire<'a> for RemoteLogSegmentMetadataUpdateRecord<'a> {
             .map_err(|e| {
                 e.in_field("RemoteLogSegmentMetadataUpdateRecord.RemoteLogSegmentId")
             })?;
-        let f_broker_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RemoteLogSegmentMetadataUpdateRecord.BrokerId"))?;
-        let f_event_timestamp_ms: i64 = rt::Wire::read(
+        if r.remaining() < 4 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "RemoteLogSegmentMetadataUpdateRecord.BrokerId"),
+                            (8, "RemoteLogSegmentMetadataUpdateRecord.EventTimestampMs"),
+                        ],
+                    ),
+            );
+        }
+        let f_broker_id: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| {
-                e.in_field("RemoteLogSegmentMetadataUpdateRecord.EventTimestampMs")
-            })?;
+            .unwrap_or_default();
+        let f_event_timestamp_ms: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_custom_metadata: Option<rt::Bytes<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, true),
@@ -98,16 +110,8 @@ impl<'a> rt::Wire<'a> for RemoteLogSegmentMetadataUpdateRecord<'a> {
                 e.in_field("RemoteLogSegmentMetadataUpdateRecord.RemoteLogSegmentState")
             })?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| {
-                    e.in_field("RemoteLogSegmentMetadataUpdateRecord._tagged")
-                })?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("RemoteLogSegmentMetadataUpdateRecord._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -128,16 +132,18 @@ impl<'a> rt::Wire<'a> for RemoteLogSegmentMetadataUpdateRecord<'a> {
             .map_err(|e| {
                 e.in_field("RemoteLogSegmentMetadataUpdateRecord.RemoteLogSegmentId")
             })?;
-        if r.skip(4 + 8).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("RemoteLogSegmentMetadataUpdateRecord.BrokerId")
-                })?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("RemoteLogSegmentMetadataUpdateRecord.EventTimestampMs")
-                })?;
+        if r.remaining() < 4 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "RemoteLogSegmentMetadataUpdateRecord.BrokerId"),
+                            (8, "RemoteLogSegmentMetadataUpdateRecord.EventTimestampMs"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 8);
         <Option<
             rt::Bytes<'a>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
@@ -155,6 +161,63 @@ impl<'a> rt::Wire<'a> for RemoteLogSegmentMetadataUpdateRecord<'a> {
                 })?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_remote_log_segment_id: RemoteLogSegmentIdEntry<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 4 + 8 {
+            return None;
+        }
+        let f_broker_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_event_timestamp_ms: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_custom_metadata: Option<rt::Bytes<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let f_remote_log_segment_state: i8 = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            remote_log_segment_id: f_remote_log_segment_id,
+            broker_id: f_broker_id,
+            event_timestamp_ms: f_event_timestamp_ms,
+            custom_metadata: f_custom_metadata,
+            remote_log_segment_state: f_remote_log_segment_state,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <RemoteLogSegmentIdEntry<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(4 + 8)?;
+        <Option<
+            rt::Bytes<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        <i8 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -268,14 +331,8 @@ impl<'a> rt::Wire<'a> for RemoteLogSegmentIdEntry<'a> {
         let f_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("RemoteLogSegmentIdEntry.Id"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("RemoteLogSegmentIdEntry._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("RemoteLogSegmentIdEntry._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -298,6 +355,39 @@ impl<'a> rt::Wire<'a> for RemoteLogSegmentIdEntry<'a> {
                 .map_err(|e| e.in_field("RemoteLogSegmentIdEntry._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_id_partition: TopicIdPartitionEntry<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_id: rt::Uuid = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_id_partition: f_topic_id_partition,
+            id: f_id,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <TopicIdPartitionEntry<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Uuid as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -382,19 +472,27 @@ impl<'a> rt::Wire<'a> for TopicIdPartitionEntry<'a> {
         let v = cx.version;
         let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicIdPartitionEntry.Name"))?;
-        let f_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicIdPartitionEntry.Id"))?;
-        let f_partition: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicIdPartitionEntry.Partition"))?;
+        if r.remaining() < 16 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (16, "TopicIdPartitionEntry.Id"),
+                            (4, "TopicIdPartitionEntry.Partition"),
+                        ],
+                    ),
+            );
+        }
+        let f_id: rt::Uuid = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_partition: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TopicIdPartitionEntry._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("TopicIdPartitionEntry._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -409,17 +507,63 @@ impl<'a> rt::Wire<'a> for TopicIdPartitionEntry<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicIdPartitionEntry.Name"))?;
-        if r.skip(16 + 4).is_err() {
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicIdPartitionEntry.Id"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicIdPartitionEntry.Partition"))?;
+        if r.remaining() < 16 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (16, "TopicIdPartitionEntry.Id"),
+                            (4, "TopicIdPartitionEntry.Partition"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(16 + 4);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("TopicIdPartitionEntry._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 16 + 4 {
+            return None;
+        }
+        let f_id: rt::Uuid = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_partition: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            id: f_id,
+            partition: f_partition,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(16 + 4)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -68,34 +68,39 @@ impl<'a> rt::Wire<'a> for RemotePartitionDeleteMetadataRecord<'a> {
             .map_err(|e| {
                 e.in_field("RemotePartitionDeleteMetadataRecord.TopicIdPartition")
             })?;
-        let f_broker_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RemotePartitionDeleteMetadataRecord.BrokerId"))?;
-        let f_event_timestamp_ms: i64 = rt::Wire::read(
+        if r.remaining() < 4 + 8 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "RemotePartitionDeleteMetadataRecord.BrokerId"),
+                            (8, "RemotePartitionDeleteMetadataRecord.EventTimestampMs"),
+                            (
+                                1,
+                                "RemotePartitionDeleteMetadataRecord.RemotePartitionDeleteState",
+                            ),
+                        ],
+                    ),
+            );
+        }
+        let f_broker_id: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| {
-                e.in_field("RemotePartitionDeleteMetadataRecord.EventTimestampMs")
-            })?;
-        let f_remote_partition_delete_state: i8 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_event_timestamp_ms: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| {
-                e
-                    .in_field(
-                        "RemotePartitionDeleteMetadataRecord.RemotePartitionDeleteState",
-                    )
-            })?;
+            .unwrap_or_default();
+        let f_remote_partition_delete_state: i8 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("RemotePartitionDeleteMetadataRecord._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("RemotePartitionDeleteMetadataRecord._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -115,28 +120,76 @@ impl<'a> rt::Wire<'a> for RemotePartitionDeleteMetadataRecord<'a> {
             .map_err(|e| {
                 e.in_field("RemotePartitionDeleteMetadataRecord.TopicIdPartition")
             })?;
-        if r.skip(4 + 8 + 1).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("RemotePartitionDeleteMetadataRecord.BrokerId")
-                })?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("RemotePartitionDeleteMetadataRecord.EventTimestampMs")
-                })?;
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e
-                        .in_field(
-                            "RemotePartitionDeleteMetadataRecord.RemotePartitionDeleteState",
-                        )
-                })?;
+        if r.remaining() < 4 + 8 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "RemotePartitionDeleteMetadataRecord.BrokerId"),
+                            (8, "RemotePartitionDeleteMetadataRecord.EventTimestampMs"),
+                            (
+                                1,
+                                "RemotePartitionDeleteMetadataRecord.RemotePartitionDeleteState",
+                            ),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 8 + 1);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("RemotePartitionDeleteMetadataRecord._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_id_partition: TopicIdPartitionEntry<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 4 + 8 + 1 {
+            return None;
+        }
+        let f_broker_id: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_event_timestamp_ms: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_remote_partition_delete_state: i8 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_id_partition: f_topic_id_partition,
+            broker_id: f_broker_id,
+            event_timestamp_ms: f_event_timestamp_ms,
+            remote_partition_delete_state: f_remote_partition_delete_state,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <TopicIdPartitionEntry<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(4 + 8 + 1)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -242,19 +295,27 @@ impl<'a> rt::Wire<'a> for TopicIdPartitionEntry<'a> {
         let v = cx.version;
         let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicIdPartitionEntry.Name"))?;
-        let f_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicIdPartitionEntry.Id"))?;
-        let f_partition: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicIdPartitionEntry.Partition"))?;
+        if r.remaining() < 16 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (16, "TopicIdPartitionEntry.Id"),
+                            (4, "TopicIdPartitionEntry.Partition"),
+                        ],
+                    ),
+            );
+        }
+        let f_id: rt::Uuid = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_partition: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TopicIdPartitionEntry._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("TopicIdPartitionEntry._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -269,17 +330,63 @@ impl<'a> rt::Wire<'a> for TopicIdPartitionEntry<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicIdPartitionEntry.Name"))?;
-        if r.skip(16 + 4).is_err() {
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicIdPartitionEntry.Id"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicIdPartitionEntry.Partition"))?;
+        if r.remaining() < 16 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (16, "TopicIdPartitionEntry.Id"),
+                            (4, "TopicIdPartitionEntry.Partition"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(16 + 4);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("TopicIdPartitionEntry._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 16 + 4 {
+            return None;
+        }
+        let f_id: rt::Uuid = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_partition: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            id: f_id,
+            partition: f_partition,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(16 + 4)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -61,19 +61,33 @@ impl ShareGroupCurrentMemberAssignmentValue<'_> {
 impl<'a> rt::Wire<'a> for ShareGroupCurrentMemberAssignmentValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_member_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("ShareGroupCurrentMemberAssignmentValue.MemberEpoch")
-            })?;
-        let f_previous_member_epoch: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 4 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ShareGroupCurrentMemberAssignmentValue.MemberEpoch"),
+                            (
+                                4,
+                                "ShareGroupCurrentMemberAssignmentValue.PreviousMemberEpoch",
+                            ),
+                            (1, "ShareGroupCurrentMemberAssignmentValue.State"),
+                        ],
+                    ),
+            );
+        }
+        let f_member_epoch: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| {
-                e.in_field("ShareGroupCurrentMemberAssignmentValue.PreviousMemberEpoch")
-            })?;
-        let f_state: i8 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareGroupCurrentMemberAssignmentValue.State"))?;
+            .unwrap_or_default();
+        let f_previous_member_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_state: i8 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
         let f_assigned_partitions: rt::Array<'a, TopicPartitions<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -82,18 +96,10 @@ impl<'a> rt::Wire<'a> for ShareGroupCurrentMemberAssignmentValue<'a> {
                 e.in_field("ShareGroupCurrentMemberAssignmentValue.AssignedPartitions")
             })?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| {
-                    e.in_field("ShareGroupCurrentMemberAssignmentValue._tagged")
-                })?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| {
                     e.in_field("ShareGroupCurrentMemberAssignmentValue._tagged")
                 })?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -107,23 +113,22 @@ impl<'a> rt::Wire<'a> for ShareGroupCurrentMemberAssignmentValue<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + 4 + 1).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("ShareGroupCurrentMemberAssignmentValue.MemberEpoch")
-                })?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e
-                        .in_field(
-                            "ShareGroupCurrentMemberAssignmentValue.PreviousMemberEpoch",
-                        )
-                })?;
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("ShareGroupCurrentMemberAssignmentValue.State")
-                })?;
+        if r.remaining() < 4 + 4 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ShareGroupCurrentMemberAssignmentValue.MemberEpoch"),
+                            (
+                                4,
+                                "ShareGroupCurrentMemberAssignmentValue.PreviousMemberEpoch",
+                            ),
+                            (1, "ShareGroupCurrentMemberAssignmentValue.State"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 4 + 1);
         <rt::Array<
             'a,
             TopicPartitions<'a>,
@@ -138,6 +143,53 @@ impl<'a> rt::Wire<'a> for ShareGroupCurrentMemberAssignmentValue<'a> {
                 })?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 4 + 1 {
+            return None;
+        }
+        let f_member_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_previous_member_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_state: i8 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_assigned_partitions: rt::Array<'a, TopicPartitions<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            member_epoch: f_member_epoch,
+            previous_member_epoch: f_previous_member_epoch,
+            state: f_state,
+            assigned_partitions: f_assigned_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 4 + 1)?;
+        <rt::Array<
+            'a,
+            TopicPartitions<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -240,14 +292,8 @@ impl<'a> rt::Wire<'a> for TopicPartitions<'a> {
             )
             .map_err(|e| e.in_field("TopicPartitions.Partitions"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TopicPartitions._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("TopicPartitions._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -268,6 +314,40 @@ impl<'a> rt::Wire<'a> for TopicPartitions<'a> {
                 .map_err(|e| e.in_field("TopicPartitions._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_id: rt::Uuid = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_id: f_topic_id,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Uuid as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

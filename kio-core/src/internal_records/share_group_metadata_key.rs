@@ -60,6 +60,26 @@ impl<'a> rt::Wire<'a> for ShareGroupMetadataKey<'a> {
             .map_err(|e| e.in_field("ShareGroupMetadataKey.GroupId"))?;
         Ok(())
     }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_group_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = rt::UnknownTags::default();
+        Some(Self {
+            group_id: f_group_id,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        Some(())
+    }
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,

@@ -49,19 +49,27 @@ impl ShareGroupMetadataValue<'_> {
 impl<'a> rt::Wire<'a> for ShareGroupMetadataValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareGroupMetadataValue.Epoch"))?;
-        let f_metadata_hash: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareGroupMetadataValue.MetadataHash"))?;
+        if r.remaining() < 4 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ShareGroupMetadataValue.Epoch"),
+                            (8, "ShareGroupMetadataValue.MetadataHash"),
+                        ],
+                    ),
+            );
+        }
+        let f_epoch: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_metadata_hash: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ShareGroupMetadataValue._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("ShareGroupMetadataValue._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -72,18 +80,54 @@ impl<'a> rt::Wire<'a> for ShareGroupMetadataValue<'a> {
         })
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
-        let v = cx.version;
-        if r.skip(4 + 8).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareGroupMetadataValue.Epoch"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareGroupMetadataValue.MetadataHash"))?;
+        if r.remaining() < 4 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ShareGroupMetadataValue.Epoch"),
+                            (8, "ShareGroupMetadataValue.MetadataHash"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 8);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("ShareGroupMetadataValue._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 8 {
+            return None;
+        }
+        let f_epoch: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_metadata_hash: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            epoch: f_epoch,
+            metadata_hash: f_metadata_hash,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        r.advance(4 + 8)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -77,18 +77,10 @@ impl<'a> rt::Wire<'a> for ShareGroupStatePartitionMetadataValue<'a> {
                 e.in_field("ShareGroupStatePartitionMetadataValue.DeletingTopics")
             })?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| {
-                    e.in_field("ShareGroupStatePartitionMetadataValue._tagged")
-                })?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| {
                     e.in_field("ShareGroupStatePartitionMetadataValue._tagged")
                 })?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -129,6 +121,52 @@ impl<'a> rt::Wire<'a> for ShareGroupStatePartitionMetadataValue<'a> {
                 })?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_initializing_topics: rt::Array<'a, TopicPartitionsInfo<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_initialized_topics: rt::Array<'a, TopicPartitionsInfo<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_deleting_topics: rt::Array<'a, TopicInfo<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            initializing_topics: f_initializing_topics,
+            initialized_topics: f_initialized_topics,
+            deleting_topics: f_deleting_topics,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            TopicPartitionsInfo<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            TopicPartitionsInfo<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            TopicInfo<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -235,14 +273,8 @@ impl<'a> rt::Wire<'a> for TopicPartitionsInfo<'a> {
             )
             .map_err(|e| e.in_field("TopicPartitionsInfo.Partitions"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TopicPartitionsInfo._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("TopicPartitionsInfo._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -266,6 +298,48 @@ impl<'a> rt::Wire<'a> for TopicPartitionsInfo<'a> {
                 .map_err(|e| e.in_field("TopicPartitionsInfo._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_id: rt::Uuid = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_topic_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_id: f_topic_id,
+            topic_name: f_topic_name,
+            partitions: f_partitions,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Uuid as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -353,10 +427,8 @@ impl<'a> rt::Wire<'a> for TopicInfo<'a> {
             )
             .map_err(|e| e.in_field("TopicInfo.TopicName"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TopicInfo._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("TopicInfo._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("TopicInfo._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -376,6 +448,39 @@ impl<'a> rt::Wire<'a> for TopicInfo<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("TopicInfo._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic_id: rt::Uuid = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_topic_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic_id: f_topic_id,
+            topic_name: f_topic_name,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Uuid as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -60,10 +60,27 @@ impl<'a> rt::Wire<'a> for ShareUpdateKey<'a> {
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("ShareUpdateKey.GroupId"))?;
-        let f_topic_id: rt::Uuid = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareUpdateKey.TopicId"))?;
-        let f_partition: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareUpdateKey.Partition"))?;
+        if r.remaining() < 16 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (16, "ShareUpdateKey.TopicId"),
+                            (4, "ShareUpdateKey.Partition"),
+                        ],
+                    ),
+            );
+        }
+        let f_topic_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_partition: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = rt::UnknownTags::default();
         Ok(Self {
             group_id: f_group_id,
@@ -76,13 +93,55 @@ impl<'a> rt::Wire<'a> for ShareUpdateKey<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("ShareUpdateKey.GroupId"))?;
-        if r.skip(16 + 4).is_err() {
-            <rt::Uuid as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareUpdateKey.TopicId"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareUpdateKey.Partition"))?;
+        if r.remaining() < 16 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (16, "ShareUpdateKey.TopicId"),
+                            (4, "ShareUpdateKey.Partition"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(16 + 4);
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_group_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 16 + 4 {
+            return None;
+        }
+        let f_topic_id: rt::Uuid = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_partition: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = rt::UnknownTags::default();
+        Some(Self {
+            group_id: f_group_id,
+            topic_id: f_topic_id,
+            partition: f_partition,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(16 + 4)?;
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

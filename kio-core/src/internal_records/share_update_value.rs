@@ -67,46 +67,69 @@ impl ShareUpdateValue<'_> {
 impl<'a> rt::Wire<'a> for ShareUpdateValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_snapshot_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareUpdateValue.SnapshotEpoch"))?;
-        let f_leader_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareUpdateValue.LeaderEpoch"))?;
-        let f_start_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareUpdateValue.StartOffset"))?;
         let mut f_delivery_complete_count: i32 = -1;
+        if r.remaining() < 4 + 4 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ShareUpdateValue.SnapshotEpoch"),
+                            (4, "ShareUpdateValue.LeaderEpoch"),
+                            (8, "ShareUpdateValue.StartOffset"),
+                        ],
+                    ),
+            );
+        }
+        let f_snapshot_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_leader_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_start_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_state_batches: rt::Array<'a, StateBatch<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("ShareUpdateValue.StateBatches"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("ShareUpdateValue._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("ShareUpdateValue._tagged"))?
             {
-                match tag {
-                    0u32 => {
-                        f_delivery_complete_count = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("ShareUpdateValue.DeliveryCompleteCount")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("ShareUpdateValue.DeliveryCompleteCount")
-                            })?;
-                        if f_delivery_complete_count != -1 {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("ShareUpdateValue._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("ShareUpdateValue._tagged"))?
+                {
+                    match tag {
+                        0u32 => {
+                            f_delivery_complete_count = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("ShareUpdateValue.DeliveryCompleteCount")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("ShareUpdateValue.DeliveryCompleteCount")
+                                })?;
+                            if f_delivery_complete_count != -1 {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -121,14 +144,19 @@ impl<'a> rt::Wire<'a> for ShareUpdateValue<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + 4 + 8).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareUpdateValue.SnapshotEpoch"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareUpdateValue.LeaderEpoch"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareUpdateValue.StartOffset"))?;
+        if r.remaining() < 4 + 4 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "ShareUpdateValue.SnapshotEpoch"),
+                            (4, "ShareUpdateValue.LeaderEpoch"),
+                            (8, "ShareUpdateValue.StartOffset"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 4 + 8);
         <rt::Array<
             'a,
             StateBatch<'a>,
@@ -159,6 +187,89 @@ impl<'a> rt::Wire<'a> for ShareUpdateValue<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_delivery_complete_count: i32 = -1;
+        if r.remaining() < 4 + 4 + 8 {
+            return None;
+        }
+        let f_snapshot_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_leader_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_start_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_state_batches: rt::Array<'a, StateBatch<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 => {
+                            f_delivery_complete_count = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_delivery_complete_count != -1 {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            snapshot_epoch: f_snapshot_epoch,
+            leader_epoch: f_leader_epoch,
+            start_offset: f_start_offset,
+            delivery_complete_count: f_delivery_complete_count,
+            state_batches: f_state_batches,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 4 + 8)?;
+        <rt::Array<
+            'a,
+            StateBatch<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 => {
+                        <i32 as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -282,19 +393,42 @@ impl StateBatch<'_> {
 impl<'a> rt::Wire<'a> for StateBatch<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_first_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StateBatch.FirstOffset"))?;
-        let f_last_offset: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StateBatch.LastOffset"))?;
-        let f_delivery_state: i8 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StateBatch.DeliveryState"))?;
-        let f_delivery_count: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StateBatch.DeliveryCount"))?;
+        if r.remaining() < 8 + 8 + 1 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "StateBatch.FirstOffset"),
+                            (8, "StateBatch.LastOffset"),
+                            (1, "StateBatch.DeliveryState"),
+                            (2, "StateBatch.DeliveryCount"),
+                        ],
+                    ),
+            );
+        }
+        let f_first_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_last_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_delivery_state: i8 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_delivery_count: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("StateBatch._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("StateBatch._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("StateBatch._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -307,21 +441,70 @@ impl<'a> rt::Wire<'a> for StateBatch<'a> {
         })
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
-        let v = cx.version;
-        if r.skip(8 + 8 + 1 + 2).is_err() {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StateBatch.FirstOffset"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StateBatch.LastOffset"))?;
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StateBatch.DeliveryState"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StateBatch.DeliveryCount"))?;
+        if r.remaining() < 8 + 8 + 1 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "StateBatch.FirstOffset"),
+                            (8, "StateBatch.LastOffset"),
+                            (1, "StateBatch.DeliveryState"),
+                            (2, "StateBatch.DeliveryCount"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(8 + 8 + 1 + 2);
         if cx.flexible {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("StateBatch._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 8 + 8 + 1 + 2 {
+            return None;
+        }
+        let f_first_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_last_offset: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_delivery_state: i8 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_delivery_count: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            first_offset: f_first_offset,
+            last_offset: f_last_offset,
+            delivery_state: f_delivery_state,
+            delivery_count: f_delivery_count,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        r.advance(8 + 8 + 1 + 2)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

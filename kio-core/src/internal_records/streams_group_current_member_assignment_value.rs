@@ -91,22 +91,33 @@ impl StreamsGroupCurrentMemberAssignmentValue<'_> {
 impl<'a> rt::Wire<'a> for StreamsGroupCurrentMemberAssignmentValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_member_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("StreamsGroupCurrentMemberAssignmentValue.MemberEpoch")
-            })?;
-        let f_previous_member_epoch: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 4 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "StreamsGroupCurrentMemberAssignmentValue.MemberEpoch"),
+                            (
+                                4,
+                                "StreamsGroupCurrentMemberAssignmentValue.PreviousMemberEpoch",
+                            ),
+                            (1, "StreamsGroupCurrentMemberAssignmentValue.State"),
+                        ],
+                    ),
+            );
+        }
+        let f_member_epoch: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| {
-                e
-                    .in_field(
-                        "StreamsGroupCurrentMemberAssignmentValue.PreviousMemberEpoch",
-                    )
-            })?;
-        let f_state: i8 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StreamsGroupCurrentMemberAssignmentValue.State"))?;
+            .unwrap_or_default();
+        let f_previous_member_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_state: i8 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
         let f_active_tasks: rt::Array<'a, TaskIds<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -159,18 +170,10 @@ impl<'a> rt::Wire<'a> for StreamsGroupCurrentMemberAssignmentValue<'a> {
                     )
             })?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| {
-                    e.in_field("StreamsGroupCurrentMemberAssignmentValue._tagged")
-                })?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| {
                     e.in_field("StreamsGroupCurrentMemberAssignmentValue._tagged")
                 })?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -189,23 +192,22 @@ impl<'a> rt::Wire<'a> for StreamsGroupCurrentMemberAssignmentValue<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + 4 + 1).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("StreamsGroupCurrentMemberAssignmentValue.MemberEpoch")
-                })?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e
-                        .in_field(
-                            "StreamsGroupCurrentMemberAssignmentValue.PreviousMemberEpoch",
-                        )
-                })?;
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("StreamsGroupCurrentMemberAssignmentValue.State")
-                })?;
+        if r.remaining() < 4 + 4 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "StreamsGroupCurrentMemberAssignmentValue.MemberEpoch"),
+                            (
+                                4,
+                                "StreamsGroupCurrentMemberAssignmentValue.PreviousMemberEpoch",
+                            ),
+                            (1, "StreamsGroupCurrentMemberAssignmentValue.State"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 4 + 1);
         <rt::Array<
             'a,
             TaskIds<'a>,
@@ -264,6 +266,98 @@ impl<'a> rt::Wire<'a> for StreamsGroupCurrentMemberAssignmentValue<'a> {
                 })?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 4 + 1 {
+            return None;
+        }
+        let f_member_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_previous_member_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_state: i8 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_active_tasks: rt::Array<'a, TaskIds<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_standby_tasks: rt::Array<'a, TaskIds<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_warmup_tasks: rt::Array<'a, TaskIds<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_active_tasks_pending_revocation: rt::Array<'a, TaskIds<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_standby_tasks_pending_revocation: rt::Array<'a, TaskIds<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_warmup_tasks_pending_revocation: rt::Array<'a, TaskIds<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            member_epoch: f_member_epoch,
+            previous_member_epoch: f_previous_member_epoch,
+            state: f_state,
+            active_tasks: f_active_tasks,
+            standby_tasks: f_standby_tasks,
+            warmup_tasks: f_warmup_tasks,
+            active_tasks_pending_revocation: f_active_tasks_pending_revocation,
+            standby_tasks_pending_revocation: f_standby_tasks_pending_revocation,
+            warmup_tasks_pending_revocation: f_warmup_tasks_pending_revocation,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 4 + 1)?;
+        <rt::Array<
+            'a,
+            TaskIds<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            TaskIds<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            TaskIds<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            TaskIds<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            TaskIds<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            TaskIds<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -419,6 +513,9 @@ impl TaskIds<'_> {
 impl<'a> rt::Wire<'a> for TaskIds<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
+        let mut f_assignment_epochs: Option<rt::Array<'a, i32>> = Some(
+            ::core::default::Default::default(),
+        );
         let f_subtopology_id: rt::Str<'a> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -429,35 +526,34 @@ impl<'a> rt::Wire<'a> for TaskIds<'a> {
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("TaskIds.Partitions"))?;
-        let mut f_assignment_epochs: Option<rt::Array<'a, i32>> = Some(
-            ::core::default::Default::default(),
-        );
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TaskIds._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("TaskIds._tagged"))?
             {
-                match tag {
-                    0u32 => {
-                        f_assignment_epochs = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, true),
-                            )
-                            .map_err(|e| e.in_field("TaskIds.AssignmentEpochs"))?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| e.in_field("TaskIds.AssignmentEpochs"))?;
-                        if f_assignment_epochs
-                            != Some(::core::default::Default::default())
-                        {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("TaskIds._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("TaskIds._tagged"))?
+                {
+                    match tag {
+                        0u32 => {
+                            f_assignment_epochs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, true),
+                                )
+                                .map_err(|e| e.in_field("TaskIds.AssignmentEpochs"))?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| e.in_field("TaskIds.AssignmentEpochs"))?;
+                            if f_assignment_epochs
+                                != Some(::core::default::Default::default())
+                            {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -495,6 +591,79 @@ impl<'a> rt::Wire<'a> for TaskIds<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_assignment_epochs: Option<rt::Array<'a, i32>> = Some(
+            ::core::default::Default::default(),
+        );
+        let f_subtopology_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partitions: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 => {
+                            f_assignment_epochs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, true),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_assignment_epochs
+                                != Some(::core::default::Default::default())
+                            {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            subtopology_id: f_subtopology_id,
+            partitions: f_partitions,
+            assignment_epochs: f_assignment_epochs,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 => {
+                        <Option<
+                            rt::Array<'a, i32>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, true))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

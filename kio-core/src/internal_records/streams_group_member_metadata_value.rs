@@ -111,15 +111,27 @@ impl<'a> rt::Wire<'a> for StreamsGroupMemberMetadataValue<'a> {
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("StreamsGroupMemberMetadataValue.ClientHost"))?;
-        let f_rebalance_timeout_ms: i32 = rt::Wire::read(
+        if r.remaining() < 4 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "StreamsGroupMemberMetadataValue.RebalanceTimeoutMs"),
+                            (4, "StreamsGroupMemberMetadataValue.TopologyEpoch"),
+                        ],
+                    ),
+            );
+        }
+        let f_rebalance_timeout_ms: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| {
-                e.in_field("StreamsGroupMemberMetadataValue.RebalanceTimeoutMs")
-            })?;
-        let f_topology_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StreamsGroupMemberMetadataValue.TopologyEpoch"))?;
+            .unwrap_or_default();
+        let f_topology_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_process_id: rt::Str<'a> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
@@ -136,14 +148,8 @@ impl<'a> rt::Wire<'a> for StreamsGroupMemberMetadataValue<'a> {
             )
             .map_err(|e| e.in_field("StreamsGroupMemberMetadataValue.ClientTags"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("StreamsGroupMemberMetadataValue._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("StreamsGroupMemberMetadataValue._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -170,16 +176,18 @@ impl<'a> rt::Wire<'a> for StreamsGroupMemberMetadataValue<'a> {
             .map_err(|e| e.in_field("StreamsGroupMemberMetadataValue.ClientId"))?;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StreamsGroupMemberMetadataValue.ClientHost"))?;
-        if r.skip(4 + 4).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("StreamsGroupMemberMetadataValue.RebalanceTimeoutMs")
-                })?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("StreamsGroupMemberMetadataValue.TopologyEpoch")
-                })?;
+        if r.remaining() < 4 + 4 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "StreamsGroupMemberMetadataValue.RebalanceTimeoutMs"),
+                            (4, "StreamsGroupMemberMetadataValue.TopologyEpoch"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 4);
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("StreamsGroupMemberMetadataValue.ProcessId"))?;
         <Option<
@@ -196,6 +204,98 @@ impl<'a> rt::Wire<'a> for StreamsGroupMemberMetadataValue<'a> {
                 .map_err(|e| e.in_field("StreamsGroupMemberMetadataValue._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_instance_id: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let f_rack_id: Option<rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let f_client_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_client_host: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 4 + 4 {
+            return None;
+        }
+        let f_rebalance_timeout_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_topology_epoch: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_process_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_user_endpoint: Option<Endpoint<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        let f_client_tags: rt::Array<'a, KeyValue<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            instance_id: f_instance_id,
+            rack_id: f_rack_id,
+            client_id: f_client_id,
+            client_host: f_client_host,
+            rebalance_timeout_ms: f_rebalance_timeout_ms,
+            topology_epoch: f_topology_epoch,
+            process_id: f_process_id,
+            user_endpoint: f_user_endpoint,
+            client_tags: f_client_tags,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        <Option<
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(4 + 4)?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <Option<
+            Endpoint<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        <rt::Array<
+            'a,
+            KeyValue<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -304,10 +404,8 @@ impl<'a> rt::Wire<'a> for Endpoint<'a> {
         let f_port: u16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("Endpoint.Port"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("Endpoint._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("Endpoint._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("Endpoint._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -327,6 +425,36 @@ impl<'a> rt::Wire<'a> for Endpoint<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("Endpoint._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_host: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_port: u16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            host: f_host,
+            port: f_port,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <u16 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -408,10 +536,8 @@ impl<'a> rt::Wire<'a> for KeyValue<'a> {
         let f_value: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("KeyValue.Value"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("KeyValue._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("KeyValue._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("KeyValue._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -431,6 +557,41 @@ impl<'a> rt::Wire<'a> for KeyValue<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("KeyValue._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_key: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_value: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            key: f_key,
+            value: f_value,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

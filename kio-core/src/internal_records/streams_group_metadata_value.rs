@@ -61,68 +61,84 @@ impl StreamsGroupMetadataValue<'_> {
 impl<'a> rt::Wire<'a> for StreamsGroupMetadataValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_epoch: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StreamsGroupMetadataValue.Epoch"))?;
-        let f_metadata_hash: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StreamsGroupMetadataValue.MetadataHash"))?;
         let mut f_validated_topology_epoch: i32 = -1;
         let mut f_last_assignment_configs: Option<
             rt::Array<'a, LastAssignmentConfig<'a>>,
         > = Some(::core::default::Default::default());
+        if r.remaining() < 4 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "StreamsGroupMetadataValue.Epoch"),
+                            (8, "StreamsGroupMetadataValue.MetadataHash"),
+                        ],
+                    ),
+            );
+        }
+        let f_epoch: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_metadata_hash: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("StreamsGroupMetadataValue._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("StreamsGroupMetadataValue._tagged"))?
             {
-                match tag {
-                    0u32 => {
-                        f_validated_topology_epoch = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e
-                                    .in_field(
-                                        "StreamsGroupMetadataValue.ValidatedTopologyEpoch",
-                                    )
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e
-                                    .in_field(
-                                        "StreamsGroupMetadataValue.ValidatedTopologyEpoch",
-                                    )
-                            })?;
-                        if f_validated_topology_epoch != -1 {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("StreamsGroupMetadataValue._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("StreamsGroupMetadataValue._tagged"))?
+                {
+                    match tag {
+                        0u32 => {
+                            f_validated_topology_epoch = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e
+                                        .in_field(
+                                            "StreamsGroupMetadataValue.ValidatedTopologyEpoch",
+                                        )
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e
+                                        .in_field(
+                                            "StreamsGroupMetadataValue.ValidatedTopologyEpoch",
+                                        )
+                                })?;
+                            if f_validated_topology_epoch != -1 {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    1u32 => {
-                        f_last_assignment_configs = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, true),
-                            )
-                            .map_err(|e| {
-                                e
-                                    .in_field("StreamsGroupMetadataValue.LastAssignmentConfigs")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e
-                                    .in_field("StreamsGroupMetadataValue.LastAssignmentConfigs")
-                            })?;
-                        if f_last_assignment_configs
-                            != Some(::core::default::Default::default())
-                        {
-                            tags.typed(tag);
+                        1u32 => {
+                            f_last_assignment_configs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, true),
+                                )
+                                .map_err(|e| {
+                                    e
+                                        .in_field("StreamsGroupMetadataValue.LastAssignmentConfigs")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e
+                                        .in_field("StreamsGroupMetadataValue.LastAssignmentConfigs")
+                                })?;
+                            if f_last_assignment_configs
+                                != Some(::core::default::Default::default())
+                            {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -136,12 +152,18 @@ impl<'a> rt::Wire<'a> for StreamsGroupMetadataValue<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(4 + 8).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StreamsGroupMetadataValue.Epoch"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StreamsGroupMetadataValue.MetadataHash"))?;
+        if r.remaining() < 4 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "StreamsGroupMetadataValue.Epoch"),
+                            (8, "StreamsGroupMetadataValue.MetadataHash"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 8);
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("StreamsGroupMetadataValue._tagged"))?;
@@ -187,6 +209,95 @@ impl<'a> rt::Wire<'a> for StreamsGroupMetadataValue<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_validated_topology_epoch: i32 = -1;
+        let mut f_last_assignment_configs: Option<
+            rt::Array<'a, LastAssignmentConfig<'a>>,
+        > = Some(::core::default::Default::default());
+        if r.remaining() < 4 + 8 {
+            return None;
+        }
+        let f_epoch: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_metadata_hash: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 => {
+                            f_validated_topology_epoch = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_validated_topology_epoch != -1 {
+                                tags.typed(tag);
+                            }
+                        }
+                        1u32 => {
+                            f_last_assignment_configs = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, true),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_last_assignment_configs
+                                != Some(::core::default::Default::default())
+                            {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            epoch: f_epoch,
+            metadata_hash: f_metadata_hash,
+            validated_topology_epoch: f_validated_topology_epoch,
+            last_assignment_configs: f_last_assignment_configs,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(4 + 8)?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 => {
+                        <i32 as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    1u32 => {
+                        <Option<
+                            rt::Array<'a, LastAssignmentConfig<'a>>,
+                        > as rt::Wire<'a>>::skip(&mut sub, rt::Cx::new(v, true, true))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -335,14 +446,8 @@ impl<'a> rt::Wire<'a> for LastAssignmentConfig<'a> {
         let f_value: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("LastAssignmentConfig.Value"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("LastAssignmentConfig._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("LastAssignmentConfig._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -363,6 +468,41 @@ impl<'a> rt::Wire<'a> for LastAssignmentConfig<'a> {
                 .map_err(|e| e.in_field("LastAssignmentConfig._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_key: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_value: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            key: f_key,
+            value: f_value,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -57,14 +57,8 @@ impl<'a> rt::Wire<'a> for StreamsGroupTopologyValue<'a> {
             )
             .map_err(|e| e.in_field("StreamsGroupTopologyValue.Subtopologies"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("StreamsGroupTopologyValue._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("StreamsGroupTopologyValue._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -88,6 +82,37 @@ impl<'a> rt::Wire<'a> for StreamsGroupTopologyValue<'a> {
                 .map_err(|e| e.in_field("StreamsGroupTopologyValue._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_epoch: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        let f_subtopologies: rt::Array<'a, Subtopology<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            epoch: f_epoch,
+            subtopologies: f_subtopologies,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <i32 as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            Subtopology<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -230,11 +255,8 @@ impl<'a> rt::Wire<'a> for Subtopology<'a> {
             )
             .map_err(|e| e.in_field("Subtopology.CopartitionGroups"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("Subtopology._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("Subtopology._tagged"))?.is_some()
-            {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("Subtopology._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -287,6 +309,87 @@ impl<'a> rt::Wire<'a> for Subtopology<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("Subtopology._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_subtopology_id: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_source_topics: rt::Array<'a, rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_source_topic_regex: rt::Array<'a, rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_state_changelog_topics: rt::Array<'a, TopicInfo<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_repartition_sink_topics: rt::Array<'a, rt::Str<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_repartition_source_topics: rt::Array<'a, TopicInfo<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_copartition_groups: rt::Array<'a, CopartitionGroup<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            subtopology_id: f_subtopology_id,
+            source_topics: f_source_topics,
+            source_topic_regex: f_source_topic_regex,
+            state_changelog_topics: f_state_changelog_topics,
+            repartition_sink_topics: f_repartition_sink_topics,
+            repartition_source_topics: f_repartition_source_topics,
+            copartition_groups: f_copartition_groups,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            TopicInfo<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            rt::Str<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            TopicInfo<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            CopartitionGroup<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -410,23 +513,35 @@ impl<'a> rt::Wire<'a> for TopicInfo<'a> {
         let v = cx.version;
         let f_name: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicInfo.Name"))?;
-        let f_partitions: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicInfo.Partitions"))?;
-        let f_replication_factor: i16 = rt::Wire::read(
+        if r.remaining() < 4 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "TopicInfo.Partitions"),
+                            (2, "TopicInfo.ReplicationFactor"),
+                        ],
+                    ),
+            );
+        }
+        let f_partitions: i32 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("TopicInfo.ReplicationFactor"))?;
+            .unwrap_or_default();
+        let f_replication_factor: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_topic_configs: rt::Array<'a, TopicConfig<'a>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
             .map_err(|e| e.in_field("TopicInfo.TopicConfigs"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TopicInfo._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("TopicInfo._tagged"))?.is_some() {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("TopicInfo._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -442,12 +557,18 @@ impl<'a> rt::Wire<'a> for TopicInfo<'a> {
         let v = cx.version;
         <rt::Str<'a> as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicInfo.Name"))?;
-        if r.skip(4 + 2).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicInfo.Partitions"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicInfo.ReplicationFactor"))?;
+        if r.remaining() < 4 + 2 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "TopicInfo.Partitions"),
+                            (2, "TopicInfo.ReplicationFactor"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 2);
         <rt::Array<
             'a,
             TopicConfig<'a>,
@@ -457,6 +578,58 @@ impl<'a> rt::Wire<'a> for TopicInfo<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("TopicInfo._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_name: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        if r.remaining() < 4 + 2 {
+            return None;
+        }
+        let f_partitions: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_replication_factor: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_topic_configs: rt::Array<'a, TopicConfig<'a>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            name: f_name,
+            partitions: f_partitions,
+            replication_factor: f_replication_factor,
+            topic_configs: f_topic_configs,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        r.advance(4 + 2)?;
+        <rt::Array<
+            'a,
+            TopicConfig<'a>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -544,11 +717,8 @@ impl<'a> rt::Wire<'a> for TopicConfig<'a> {
         let f_value: rt::Str<'a> = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
             .map_err(|e| e.in_field("TopicConfig.value"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TopicConfig._tagged"))?;
-            while tags.next(r).map_err(|e| e.in_field("TopicConfig._tagged"))?.is_some()
-            {}
-            tags.finish(r)
+            rt::TaggedSection::read_raw_only(r)
+                .map_err(|e| e.in_field("TopicConfig._tagged"))?
         } else {
             rt::UnknownTags::default()
         };
@@ -568,6 +738,41 @@ impl<'a> rt::Wire<'a> for TopicConfig<'a> {
             rt::TaggedSection::skip(r).map_err(|e| e.in_field("TopicConfig._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_key: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_value: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            key: f_key,
+            value: f_value,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -666,14 +871,8 @@ impl<'a> rt::Wire<'a> for CopartitionGroup<'a> {
             )
             .map_err(|e| e.in_field("CopartitionGroup.RepartitionSourceTopics"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("CopartitionGroup._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("CopartitionGroup._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -697,6 +896,52 @@ impl<'a> rt::Wire<'a> for CopartitionGroup<'a> {
                 .map_err(|e| e.in_field("CopartitionGroup._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_source_topics: rt::Array<'a, i16> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_source_topic_regex: rt::Array<'a, i16> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_repartition_source_topics: rt::Array<'a, i16> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            source_topics: f_source_topics,
+            source_topic_regex: f_source_topic_regex,
+            repartition_source_topics: f_repartition_source_topics,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Array<
+            'a,
+            i16,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i16,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i16,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -103,117 +103,147 @@ impl TransactionLogValue<'_> {
 impl<'a> rt::Wire<'a> for TransactionLogValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_producer_id: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TransactionLogValue.ProducerId"))?;
         let mut f_previous_producer_id: i64 = -1;
         let mut f_next_producer_id: i64 = -1;
-        let f_producer_epoch: i16 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TransactionLogValue.ProducerEpoch"))?;
         let mut f_next_producer_epoch: i16 = -1;
-        let f_transaction_timeout_ms: i32 = rt::Wire::read(
+        let mut f_client_transaction_version: i16 = 0;
+        if r.remaining() < 8 + 2 + 4 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "TransactionLogValue.ProducerId"),
+                            (2, "TransactionLogValue.ProducerEpoch"),
+                            (4, "TransactionLogValue.TransactionTimeoutMs"),
+                            (1, "TransactionLogValue.TransactionStatus"),
+                        ],
+                    ),
+            );
+        }
+        let f_producer_id: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("TransactionLogValue.TransactionTimeoutMs"))?;
-        let f_transaction_status: i8 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_producer_epoch: i16 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("TransactionLogValue.TransactionStatus"))?;
+            .unwrap_or_default();
+        let f_transaction_timeout_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_transaction_status: i8 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
         let f_transaction_partitions: Option<rt::Array<'a, PartitionsSchema<'a>>> = rt::Wire::read(
                 r,
                 rt::Cx::new(v, cx.flexible, true),
             )
             .map_err(|e| e.in_field("TransactionLogValue.TransactionPartitions"))?;
-        let f_transaction_last_update_timestamp_ms: i64 = rt::Wire::read(
+        if r.remaining() < 8 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "TransactionLogValue.TransactionLastUpdateTimestampMs"),
+                            (8, "TransactionLogValue.TransactionStartTimestampMs"),
+                        ],
+                    ),
+            );
+        }
+        let f_transaction_last_update_timestamp_ms: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| {
-                e.in_field("TransactionLogValue.TransactionLastUpdateTimestampMs")
-            })?;
-        let f_transaction_start_timestamp_ms: i64 = rt::Wire::read(
+            .unwrap_or_default();
+        let f_transaction_start_timestamp_ms: i64 = rt::Wire::read_valid(
                 r,
                 rt::Cx::new(v, cx.flexible, false),
             )
-            .map_err(|e| e.in_field("TransactionLogValue.TransactionStartTimestampMs"))?;
-        let mut f_client_transaction_version: i16 = 0;
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("TransactionLogValue._tagged"))?;
-            while let Some((tag, mut sub)) = tags
-                .next(r)
-                .map_err(|e| e.in_field("TransactionLogValue._tagged"))?
             {
-                match tag {
-                    0u32 if v >= 1 => {
-                        f_previous_producer_id = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("TransactionLogValue.PreviousProducerId")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("TransactionLogValue.PreviousProducerId")
-                            })?;
-                        if f_previous_producer_id != -1 {
-                            tags.typed(tag);
+                let mut tags = rt::TaggedSection::begin(r)
+                    .map_err(|e| e.in_field("TransactionLogValue._tagged"))?;
+                while let Some((tag, mut sub)) = tags
+                    .next(r)
+                    .map_err(|e| e.in_field("TransactionLogValue._tagged"))?
+                {
+                    match tag {
+                        0u32 if v >= 1 => {
+                            f_previous_producer_id = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("TransactionLogValue.PreviousProducerId")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("TransactionLogValue.PreviousProducerId")
+                                })?;
+                            if f_previous_producer_id != -1 {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    1u32 if v >= 1 => {
-                        f_next_producer_id = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("TransactionLogValue.NextProducerId")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("TransactionLogValue.NextProducerId")
-                            })?;
-                        if f_next_producer_id != -1 {
-                            tags.typed(tag);
+                        1u32 if v >= 1 => {
+                            f_next_producer_id = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("TransactionLogValue.NextProducerId")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("TransactionLogValue.NextProducerId")
+                                })?;
+                            if f_next_producer_id != -1 {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    3u32 if v >= 1 => {
-                        f_next_producer_epoch = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("TransactionLogValue.NextProducerEpoch")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("TransactionLogValue.NextProducerEpoch")
-                            })?;
-                        if f_next_producer_epoch != -1 {
-                            tags.typed(tag);
+                        3u32 if v >= 1 => {
+                            f_next_producer_epoch = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("TransactionLogValue.NextProducerEpoch")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("TransactionLogValue.NextProducerEpoch")
+                                })?;
+                            if f_next_producer_epoch != -1 {
+                                tags.typed(tag);
+                            }
                         }
-                    }
-                    2u32 if v >= 1 => {
-                        f_client_transaction_version = rt::Wire::read(
-                                &mut sub,
-                                rt::Cx::new(v, true, false),
-                            )
-                            .map_err(|e| {
-                                e.in_field("TransactionLogValue.ClientTransactionVersion")
-                            })?;
-                        rt::TaggedSection::check_used(tag, &sub)
-                            .map_err(|e| {
-                                e.in_field("TransactionLogValue.ClientTransactionVersion")
-                            })?;
-                        if f_client_transaction_version != 0 {
-                            tags.typed(tag);
+                        2u32 if v >= 1 => {
+                            f_client_transaction_version = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .map_err(|e| {
+                                    e.in_field("TransactionLogValue.ClientTransactionVersion")
+                                })?;
+                            rt::TaggedSection::check_used(tag, &sub)
+                                .map_err(|e| {
+                                    e.in_field("TransactionLogValue.ClientTransactionVersion")
+                                })?;
+                            if f_client_transaction_version != 0 {
+                                tags.typed(tag);
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
+                tags.finish(r)
             }
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -234,30 +264,36 @@ impl<'a> rt::Wire<'a> for TransactionLogValue<'a> {
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
         let v = cx.version;
-        if r.skip(8 + 2 + 4 + 1).is_err() {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TransactionLogValue.ProducerId"))?;
-            <i16 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TransactionLogValue.ProducerEpoch"))?;
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TransactionLogValue.TransactionTimeoutMs"))?;
-            <i8 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TransactionLogValue.TransactionStatus"))?;
+        if r.remaining() < 8 + 2 + 4 + 1 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "TransactionLogValue.ProducerId"),
+                            (2, "TransactionLogValue.ProducerEpoch"),
+                            (4, "TransactionLogValue.TransactionTimeoutMs"),
+                            (1, "TransactionLogValue.TransactionStatus"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(8 + 2 + 4 + 1);
         <Option<
             rt::Array<'a, PartitionsSchema<'a>>,
         > as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, true))
             .map_err(|e| e.in_field("TransactionLogValue.TransactionPartitions"))?;
-        if r.skip(8 + 8).is_err() {
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("TransactionLogValue.TransactionLastUpdateTimestampMs")
-                })?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("TransactionLogValue.TransactionStartTimestampMs")
-                })?;
+        if r.remaining() < 8 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (8, "TransactionLogValue.TransactionLastUpdateTimestampMs"),
+                            (8, "TransactionLogValue.TransactionStartTimestampMs"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(8 + 8);
         if cx.flexible {
             let mut tags = rt::TaggedSection::begin(r)
                 .map_err(|e| e.in_field("TransactionLogValue._tagged"))?;
@@ -319,6 +355,170 @@ impl<'a> rt::Wire<'a> for TransactionLogValue<'a> {
             }
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let mut f_previous_producer_id: i64 = -1;
+        let mut f_next_producer_id: i64 = -1;
+        let mut f_next_producer_epoch: i16 = -1;
+        let mut f_client_transaction_version: i16 = 0;
+        if r.remaining() < 8 + 2 + 4 + 1 {
+            return None;
+        }
+        let f_producer_id: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_producer_epoch: i16 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_transaction_timeout_ms: i32 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_transaction_status: i8 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_transaction_partitions: Option<rt::Array<'a, PartitionsSchema<'a>>> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, true),
+        )?;
+        if r.remaining() < 8 + 8 {
+            return None;
+        }
+        let f_transaction_last_update_timestamp_ms: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let f_transaction_start_timestamp_ms: i64 = rt::Wire::read_valid(
+                r,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            {
+                let mut tags = rt::TaggedSection::begin(r).ok()?;
+                while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                    match tag {
+                        0u32 if v >= 1 => {
+                            f_previous_producer_id = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_previous_producer_id != -1 {
+                                tags.typed(tag);
+                            }
+                        }
+                        1u32 if v >= 1 => {
+                            f_next_producer_id = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_next_producer_id != -1 {
+                                tags.typed(tag);
+                            }
+                        }
+                        3u32 if v >= 1 => {
+                            f_next_producer_epoch = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_next_producer_epoch != -1 {
+                                tags.typed(tag);
+                            }
+                        }
+                        2u32 if v >= 1 => {
+                            f_client_transaction_version = rt::Wire::read(
+                                    &mut sub,
+                                    rt::Cx::new(v, true, false),
+                                )
+                                .ok()?;
+                            rt::TaggedSection::check_used(tag, &sub).ok()?;
+                            if f_client_transaction_version != 0 {
+                                tags.typed(tag);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                tags.finish(r)
+            }
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            producer_id: f_producer_id,
+            previous_producer_id: f_previous_producer_id,
+            next_producer_id: f_next_producer_id,
+            producer_epoch: f_producer_epoch,
+            next_producer_epoch: f_next_producer_epoch,
+            transaction_timeout_ms: f_transaction_timeout_ms,
+            transaction_status: f_transaction_status,
+            transaction_partitions: f_transaction_partitions,
+            transaction_last_update_timestamp_ms: f_transaction_last_update_timestamp_ms,
+            transaction_start_timestamp_ms: f_transaction_start_timestamp_ms,
+            client_transaction_version: f_client_transaction_version,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        r.advance(8 + 2 + 4 + 1)?;
+        <Option<
+            rt::Array<'a, PartitionsSchema<'a>>,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, true))?;
+        r.advance(8 + 8)?;
+        if cx.flexible {
+            let mut tags = rt::TaggedSection::begin(r).ok()?;
+            while let Some((tag, mut sub)) = tags.next(r).ok()? {
+                match tag {
+                    0u32 if v >= 1 => {
+                        <i64 as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    1u32 if v >= 1 => {
+                        <i64 as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    3u32 if v >= 1 => {
+                        <i16 as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    2u32 if v >= 1 => {
+                        <i16 as rt::Wire<
+                            'a,
+                        >>::skip(&mut sub, rt::Cx::new(v, true, false))
+                            .ok()?;
+                        rt::TaggedSection::check_used(tag, &sub).ok()?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
@@ -545,14 +745,8 @@ impl<'a> rt::Wire<'a> for PartitionsSchema<'a> {
             )
             .map_err(|e| e.in_field("PartitionsSchema.PartitionIds"))?;
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("PartitionsSchema._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("PartitionsSchema._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -573,6 +767,42 @@ impl<'a> rt::Wire<'a> for PartitionsSchema<'a> {
                 .map_err(|e| e.in_field("PartitionsSchema._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        let f_topic: rt::Str<'a> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let f_partition_ids: rt::Array<'a, i32> = rt::Wire::read_valid(
+            r,
+            rt::Cx::new(v, cx.flexible, false),
+        )?;
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            topic: f_topic,
+            partition_ids: f_partition_ids,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        let v = cx.version;
+        <rt::Str<
+            'a,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        <rt::Array<
+            'a,
+            i32,
+        > as rt::Wire<'a>>::skip_valid(r, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,

@@ -49,19 +49,24 @@ impl UnfenceBrokerRecord<'_> {
 impl<'a> rt::Wire<'a> for UnfenceBrokerRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
-        let f_id: i32 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UnfenceBrokerRecord.Id"))?;
-        let f_epoch: i64 = rt::Wire::read(r, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UnfenceBrokerRecord.Epoch"))?;
+        if r.remaining() < 4 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "UnfenceBrokerRecord.Id"),
+                            (8, "UnfenceBrokerRecord.Epoch"),
+                        ],
+                    ),
+            );
+        }
+        let f_id: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_epoch: i64 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
         let unknown_tagged_fields = if cx.flexible {
-            let mut tags = rt::TaggedSection::begin(r)
-                .map_err(|e| e.in_field("UnfenceBrokerRecord._tagged"))?;
-            while tags
-                .next(r)
+            rt::TaggedSection::read_raw_only(r)
                 .map_err(|e| e.in_field("UnfenceBrokerRecord._tagged"))?
-                .is_some()
-            {}
-            tags.finish(r)
         } else {
             rt::UnknownTags::default()
         };
@@ -72,18 +77,51 @@ impl<'a> rt::Wire<'a> for UnfenceBrokerRecord<'a> {
         })
     }
     fn skip(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<(), rt::DecodeError> {
-        let v = cx.version;
-        if r.skip(4 + 8).is_err() {
-            <i32 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UnfenceBrokerRecord.Id"))?;
-            <i64 as rt::Wire<'a>>::skip(r, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UnfenceBrokerRecord.Epoch"))?;
+        if r.remaining() < 4 + 8 {
+            return Err(
+                r
+                    .run_error(
+                        &[
+                            (4, "UnfenceBrokerRecord.Id"),
+                            (8, "UnfenceBrokerRecord.Epoch"),
+                        ],
+                    ),
+            );
         }
+        let _ = r.advance(4 + 8);
         if cx.flexible {
             rt::TaggedSection::skip(r)
                 .map_err(|e| e.in_field("UnfenceBrokerRecord._tagged"))?;
         }
         Ok(())
+    }
+    #[inline]
+    fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
+        let v = cx.version;
+        if r.remaining() < 4 + 8 {
+            return None;
+        }
+        let f_id: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let f_epoch: i64 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))
+            .unwrap_or_default();
+        let unknown_tagged_fields = if cx.flexible {
+            rt::TaggedSection::read_raw_only_valid(r)?
+        } else {
+            rt::UnknownTags::default()
+        };
+        Some(Self {
+            id: f_id,
+            epoch: f_epoch,
+            unknown_tagged_fields,
+        })
+    }
+    fn skip_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<()> {
+        r.advance(4 + 8)?;
+        if cx.flexible {
+            rt::TaggedSection::skip_valid(r)?;
+        }
+        Some(())
     }
     fn write<S: rt::Sink + ?Sized>(
         &self,
