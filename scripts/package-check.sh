@@ -81,7 +81,19 @@ args=()
 for p in $PUBLISHED; do args+=(-p "$p"); done
 say "cargo package ${args[*]} (builds each package from its own sources)"
 log="$TARGET/package-check-cargo.log"
-if ! cargo package --locked --allow-dirty "${args[@]}" >"$log" 2>&1; then
+# cargo verifies each package against the others through a temporary local
+# registry: it extracts them into $CARGO_HOME/registry/src/-HASH/NAME-VERSION
+# (HASH from the registry's path) and builds them as registry crates, which
+# it assumes never change. A later run at the same version would reuse that
+# copy and those builds, verifying against an earlier commit's sources. So
+# the copies are removed first, and the verification builds go to their own
+# target folder whose kio artifacts are removed (their dependencies stay).
+for p in $PUBLISHED; do
+    rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/"$p"-[0-9]*
+done
+PKG_TARGET="$TARGET/package-check"
+rm -rf "$PKG_TARGET"/debug/.fingerprint/kio-* "$PKG_TARGET"/debug/deps/*kio_* "$PKG_TARGET"/debug/build/kio-*
+if ! cargo package --locked --allow-dirty --target-dir "$PKG_TARGET" "${args[@]}" >"$log" 2>&1; then
     grep -Ev '^ *(Compiling|Downloaded|Downloading) ' "$log" | tail -n 40 >&2
     fail "cargo package (full log: $log)"
 fi
@@ -90,7 +102,7 @@ grep -E '^ *(Packaged|Verifying)|^(warning|error)' "$log" | grep -v 'is not incl
 printf '%-12s %6s %10s %12s\n' crate files ".crate" unpacked
 for p in $PUBLISHED; do
     v="$(python3 -c "import json,sys; print(next(x['version'] for x in json.load(open(sys.argv[1]))['packages'] if x['name']==sys.argv[2] and x['source'] is None))" "$TARGET/package-check-metadata.json" "$p")"
-    crate="$TARGET/package/$p-$v.crate"
+    crate="$PKG_TARGET/package/$p-$v.crate"
     [ -f "$crate" ] || fail "$crate missing"
     files="$(tar tzf "$crate" | grep -vc '/$')"
     unpacked="$(tar xzf "$crate" -O | wc -c)"
