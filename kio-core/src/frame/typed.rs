@@ -11,7 +11,7 @@
 use crate::codec::Message;
 use crate::error::{EncodeError, EncodeErrorKind};
 use crate::messages::RequestHeader;
-use crate::wire::{CountingSink, IoSink, Sink, WindowSink};
+use crate::wire::{IoSink, Sink};
 
 /// ControlledShutdown's API key: its v0 request uses header version 0.
 const CONTROLLED_SHUTDOWN: i16 = 7;
@@ -98,22 +98,10 @@ pub async fn write_message_frame_async<'m, W: embedded_io_async::Write, M: Messa
     version: i16,
     scratch: &mut [u8],
 ) -> Result<usize, EncodeError> {
-    if scratch.is_empty() {
-        return Err(EncodeError::new(EncodeErrorKind::BufferFull));
-    }
-    let total = encode_message_frame(&mut CountingSink::default(), header, body, version)?;
-    let mut sent = 0;
-    while sent < total {
-        let mut window = WindowSink::new(scratch, sent);
-        encode_message_frame(&mut window, header, body, version)?;
-        let n = window.filled();
-        w.write_all(scratch.get(..n).unwrap_or_default())
-            .await
-            .map_err(super::io_error)?;
-        sent += n.max(1);
-    }
-    w.flush().await.map_err(super::io_error)?;
-    Ok(total)
+    super::write_windows(w, scratch, &|s| {
+        encode_message_frame(s, header, body, version)
+    })
+    .await
 }
 
 #[cfg(test)]
