@@ -378,8 +378,36 @@ pub fn peek_request(frame: &[u8]) -> Result<RequestPrefix, DecodeError> {
 }
 
 /// Decodes a request frame (without its size prefix): the header names the
-/// API and version, so no context is needed.
+/// API and version, so no context is needed. Bytes after the message are an
+/// error ([`DecodeErrorKind::TrailingBytes`]); a server that should accept
+/// them as Kafka brokers do uses [`decode_request_lenient`].
 pub fn decode_request(frame: &[u8]) -> Result<(RequestHeader<'_>, RequestBody<'_>), DecodeError> {
+    let (header, body, rest) = decode_request_lenient(frame)?;
+    if !rest.is_empty() {
+        return Err(DecodeError::new(
+            frame.len() - rest.len(),
+            DecodeErrorKind::TrailingBytes(rest.len()),
+        ));
+    }
+    Ok((header, body))
+}
+
+/// [`decode_request`] that returns the bytes after the message instead of
+/// refusing them. Kafka brokers ignore such bytes, and some clients send them
+/// (librdkafka 2.16's Metadata v12 request for all topics ends with
+/// `01 00 00` after a complete message), so a server answers these requests.
+///
+/// ```
+/// use kio_core::frame::decode_request_lenient;
+/// // ApiVersions v0 (key 18), correlation id 7, client id null, then 2 stray bytes.
+/// let frame = [0, 18, 0, 0, 0, 0, 0, 7, 0xff, 0xff, 0xab, 0xcd];
+/// let (header, _body, rest) = decode_request_lenient(&frame).unwrap();
+/// assert_eq!(header.correlation_id, 7);
+/// assert_eq!(rest, [0xab, 0xcd]);
+/// ```
+pub fn decode_request_lenient(
+    frame: &[u8],
+) -> Result<(RequestHeader<'_>, RequestBody<'_>, &[u8]), DecodeError> {
     let prefix = peek_request(frame)?;
     let key = ApiKey::from_i16(prefix.api_key)
         .ok_or_else(|| DecodeError::new(0, DecodeErrorKind::UnknownApiKey(prefix.api_key)))?;
@@ -393,8 +421,7 @@ pub fn decode_request(frame: &[u8]) -> Result<(RequestHeader<'_>, RequestBody<'_
     let header =
         RequestHeader::decode_from(&mut r, key.request_header_version(prefix.api_version))?;
     let body = RequestBody::decode_from(key, prefix.api_version, &mut r)?;
-    r.finish()?;
-    Ok((header, body))
+    Ok((header, body, r.rest()))
 }
 
 /// Decodes a response frame (without its size prefix) to a request of `api`

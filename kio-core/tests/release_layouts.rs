@@ -15,7 +15,10 @@
 
 use std::collections::BTreeMap;
 
-use kio_core::{FieldSchema, FieldType, MessageSchema};
+mod common;
+
+use common::kafka_json::{bounds, in_range, json_layout, strip_comments, type_text, Line};
+use kio_core::{FieldSchema, MessageSchema};
 use serde_json::Value;
 
 /// The releases, newest first, as `scripts/test.sh` runs kio-gen.
@@ -26,145 +29,6 @@ fn folder(release: &str) -> String {
         "{}/../../shared/kafka-schema/{release}",
         env!("CARGO_MANIFEST_DIR")
     )
-}
-
-/// Kafka's JSON with `//` comments removed (outside strings only).
-fn strip_comments(text: &str) -> String {
-    let mut out = String::new();
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-            continue;
-        }
-        if c == '/' && chars.peek() == Some(&'/') {
-            // Skip to the end of the line.
-            for d in chars.by_ref() {
-                if d == '\n' {
-                    out.push('\n');
-                    break;
-                }
-            }
-            continue;
-        }
-        if c == '"' {
-            in_string = true;
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// `"none"`, `"3"`, `"0-4"`, `"9+"` → inclusive bounds (`None` for none).
-fn bounds(spec: &str) -> Option<(i16, i16)> {
-    let spec = spec.trim();
-    if spec == "none" {
-        return None;
-    }
-    if let Some(lo) = spec.strip_suffix('+') {
-        return Some((lo.parse().unwrap(), i16::MAX));
-    }
-    match spec.split_once('-') {
-        Some((lo, hi)) => Some((lo.parse().unwrap(), hi.parse().unwrap())),
-        None => {
-            let v = spec.parse().unwrap();
-            Some((v, v))
-        }
-    }
-}
-
-fn in_range(spec: Option<&Value>, v: i16) -> bool {
-    spec.and_then(Value::as_str)
-        .and_then(bounds)
-        .is_some_and(|(lo, hi)| lo <= v && v <= hi)
-}
-
-/// One field of a layout at one version.
-#[derive(Debug, PartialEq, Eq)]
-struct Line {
-    depth: usize,
-    name: String,
-    ty: String,
-    nullable: bool,
-    tag: Option<u64>,
-}
-
-/// The fields of a JSON message file at version `v`, in wire order.
-fn json_layout(file: &Value, v: i16) -> Vec<Line> {
-    let mut common: BTreeMap<&str, &Value> = BTreeMap::new();
-    for c in file["commonStructs"].as_array().into_iter().flatten() {
-        common.insert(c["name"].as_str().unwrap(), &c["fields"]);
-    }
-    let flexible = in_range(file.get("flexibleVersions"), v);
-    let mut out = Vec::new();
-    fn walk(
-        fields: &Value,
-        v: i16,
-        flexible: bool,
-        common: &BTreeMap<&str, &Value>,
-        depth: usize,
-        out: &mut Vec<Line>,
-    ) {
-        for f in fields.as_array().into_iter().flatten() {
-            if !in_range(f.get("versions"), v) {
-                continue;
-            }
-            let ty = f["type"].as_str().unwrap().to_string();
-            let tag = if flexible && in_range(f.get("taggedVersions"), v) {
-                let t = &f["tag"];
-                Some(
-                    t.as_u64()
-                        .unwrap_or_else(|| t.as_str().unwrap().parse().unwrap()),
-                )
-            } else {
-                None
-            };
-            out.push(Line {
-                depth,
-                name: f["name"].as_str().unwrap().to_string(),
-                ty: ty.clone(),
-                nullable: in_range(f.get("nullableVersions"), v),
-                tag,
-            });
-            let elem = ty.strip_prefix("[]").unwrap_or(&ty);
-            if let Some(sub) = f.get("fields") {
-                walk(sub, v, flexible, common, depth + 1, out);
-            } else if let Some(sub) = common.get(elem) {
-                walk(sub, v, flexible, common, depth + 1, out);
-            }
-        }
-    }
-    walk(&file["fields"], v, flexible, &common, 0, &mut out);
-    out
-}
-
-/// Kafka's spelling of a parsed type.
-fn type_text(t: &FieldType) -> String {
-    match t {
-        FieldType::Bool => "bool".into(),
-        FieldType::Int8 => "int8".into(),
-        FieldType::Int16 => "int16".into(),
-        FieldType::Uint16 => "uint16".into(),
-        FieldType::Int32 => "int32".into(),
-        FieldType::Uint32 => "uint32".into(),
-        FieldType::Int64 => "int64".into(),
-        FieldType::Float64 => "float64".into(),
-        FieldType::String => "string".into(),
-        FieldType::Bytes => "bytes".into(),
-        FieldType::Records => "records".into(),
-        FieldType::Uuid => "uuid".into(),
-        FieldType::Struct(n) => (*n).into(),
-        FieldType::Array(e) => format!("[]{}", type_text(e)),
-    }
 }
 
 /// The fields kio-core's tables give at version `v`, in wire order.

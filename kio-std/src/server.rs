@@ -370,6 +370,9 @@ fn decode(req: &RequestFrame, peer: SocketAddr) -> Result<(Incoming, bool), kio_
         let body = RequestBody::ApiVersions(ApiVersionsRequest::default());
         return Ok((Incoming { header, body, peer }, true));
     }
-    let (header, body) = req.decode_owned()?;
+    // As a Kafka broker: bytes after a complete request are ignored.
+    let (header, body, _trailing) = kio_core::frame::decode_request_lenient(req.frame.as_bytes())?;
+    let header = kio_core::IntoOwned::into_owned(header);
+    let body = body.into_owned();
     Ok((Incoming { header, body, peer }, false))
 }

@@ -312,3 +312,51 @@ async fn kio_connection_against_the_mock() {
         .unwrap_err();
     assert!(matches!(err, kio_std::connection::Error::Closed), "{err:?}");
 }
+
+/// A Metadata v12 request for all topics with `01 00 00` after the complete
+/// message, as librdkafka 2.16's admin client sends it: Kafka brokers ignore
+/// such bytes, so `kio_std::server` answers it (the request is built and the
+/// answer read by the `kafka-protocol` crate, not by kio).
+#[tokio::test]
+async fn server_ignores_bytes_after_a_request_as_kafka_does() {
+    use bytes::BytesMut;
+    use kafka_protocol::messages::{
+        MetadataRequest, MetadataResponse, RequestHeader, ResponseHeader,
+    };
+    use kafka_protocol::protocol::{Decodable, Encodable, StrBytes};
+
+    let broker = MockBroker::start("127.0.0.1:0").await.unwrap();
+    let mut body = BytesMut::new();
+    RequestHeader::default()
+        .with_request_api_key(3)
+        .with_request_api_version(12)
+        .with_correlation_id(4242)
+        .with_client_id(Some(StrBytes::from_static_str("rdkafka")))
+        .encode(&mut body, 2)
+        .unwrap();
+    MetadataRequest::default()
+        .with_topics(None)
+        .encode(&mut body, 12)
+        .unwrap();
+    body.extend_from_slice(&[0x01, 0x00, 0x00]);
+    let mut frame = (body.len() as i32).to_be_bytes().to_vec();
+    frame.extend_from_slice(&body);
+
+    let mut s = tokio::net::TcpStream::connect(broker.addr()).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut s, &frame)
+        .await
+        .unwrap();
+    let answer = tokio::time::timeout(
+        Duration::from_secs(10),
+        kio_std::io::read_frame_tokio(&mut s, 1 << 20),
+    )
+    .await
+    .expect("the server answers instead of closing")
+    .expect("a response frame");
+    let mut buf = bytes::Bytes::from(answer.to_vec());
+    let header = ResponseHeader::decode(&mut buf, 1).unwrap();
+    assert_eq!(header.correlation_id, 4242);
+    let resp = MetadataResponse::decode(&mut buf, 12).unwrap();
+    assert_eq!(resp.brokers.len(), 1, "the mock advertises itself");
+    assert!(buf.is_empty());
+}

@@ -190,20 +190,33 @@ impl<'a> Reader<'a> {
                 return Ok(u32::from(b));
             }
         }
-        self.uvarint_slow()
+        match varint_tail(self.buf, self.pos) {
+            Some((value, next)) => {
+                self.pos = next;
+                Ok(value)
+            }
+            None => Err(self.uvarint_error()),
+        }
     }
 
-    fn uvarint_slow(&mut self) -> Result<u32, DecodeError> {
-        let start = self.offset();
-        let mut value: u32 = 0;
-        for i in 0..5 {
-            let b = self.u8()?;
-            value |= u32::from(b & 0x7f) << (7 * i);
-            if b & 0x80 == 0 {
-                return Ok(value);
-            }
+    /// Why the varint at the current offset is not one: too long, or cut short.
+    #[cold]
+    #[inline(never)]
+    fn uvarint_error(&self) -> DecodeError {
+        let rest = self.rest();
+        if rest.len() >= 5 && rest[..5].iter().all(|b| b & 0x80 != 0) {
+            DecodeError::new(self.offset(), DecodeErrorKind::VarintTooLong)
+        } else {
+            // As reading byte by byte reports it: at the first missing byte.
+            let have = rest.len().min(4);
+            DecodeError::new(
+                self.offset() + have,
+                DecodeErrorKind::UnexpectedEof {
+                    needed: 1,
+                    remaining: 0,
+                },
+            )
         }
-        Err(DecodeError::new(start, DecodeErrorKind::VarintTooLong))
     }
 
     /// Checks that `len` bytes (or elements of at least one byte) remain,
@@ -294,7 +307,9 @@ impl<'a> Reader<'a> {
                 return Some(u32::from(b));
             }
         }
-        self.uvarint_slow().ok()
+        let (value, next) = varint_tail(self.buf, self.pos)?;
+        self.pos = next;
+        Some(value)
     }
 
     /// [`Reader::length`] over validated input: `Some(None)` for null,
@@ -326,6 +341,23 @@ impl<'a> Reader<'a> {
             n => Err(self.error(DecodeErrorKind::TrailingBytes(n))),
         }
     }
+}
+
+/// An unsigned varint of at most 5 bytes starting at `buf[pos]`: the value
+/// and the offset after it, or `None` if it is cut short or too long. Takes
+/// the position by value so that a caller's reader stays in registers.
+#[inline(never)]
+fn varint_tail(buf: &[u8], mut pos: usize) -> Option<(u32, usize)> {
+    let mut value: u32 = 0;
+    for i in 0..5 {
+        let b = *buf.get(pos)?;
+        pos += 1;
+        value |= u32::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            return Some((value, pos));
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -2,4 +2,5 @@
 #![allow(dead_code)]
 
 pub mod gen;
+pub mod kafka_json;
 pub mod records;
