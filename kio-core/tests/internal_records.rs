@@ -22,13 +22,13 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::gen::{message, Rng};
-use common::kafka_json::{bounds, in_range, json_layout, strip_comments, type_text, Line};
+use common::kafka_json::{bounds, json_layout, strip_comments, type_text, Line};
 use kio_core::internal_records::{GroupCoordinatorKey, GroupCoordinatorValue, ALL_RECORD_SCHEMAS};
 use kio_core::internal_topics::{
     decode_record, encode_key, encode_metadata_record, encode_remote_log_record, encode_value,
     InternalErrorKind, InternalRecord, InternalTopic,
 };
-use kio_core::{FieldSchema, FieldType, MessageSchema};
+use kio_core::{FieldSchema, MessageSchema};
 use proptest::prelude::*;
 use serde_json::Value;
 
