@@ -36,6 +36,14 @@ pub enum Error {
     Encode(EncodeError),
     /// A response could not be decoded.
     Decode(DecodeError),
+    /// A response did not decode (the producer's lean decoder says where
+    /// it stopped, not why: decode the frame with `kio_core` for that).
+    Malformed {
+        /// The request answered.
+        api: ApiKey,
+        /// Byte offset in the frame (after its size) where decoding stopped.
+        offset: usize,
+    },
     /// A batch could not be built, stamped or read.
     Records(RecordsError),
     /// A response answered another request.
@@ -166,6 +174,9 @@ impl fmt::Display for Error {
             Error::Encode(e) => write!(f, "encode: {e}"),
             Error::Decode(e) => write!(f, "decode: {e}"),
             Error::Records(e) => write!(f, "records: {e}"),
+            Error::Malformed { api, offset } => {
+                write!(f, "{api:?}: malformed response (stopped at byte {offset})")
+            }
             Error::UnexpectedCorrelationId { expected, got } => {
                 write!(f, "response to request {got}, expected {expected}")
             }

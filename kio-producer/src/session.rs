@@ -26,7 +26,7 @@ use kio_core::messages::produce_request::ProduceRequest;
 use kio_core::messages::produce_response::ProduceResponse;
 use kio_core::messages::request_header::RequestHeader;
 use kio_core::messages::response_header::ResponseHeader;
-use kio_core::{ApiKey, DecodeError, ErrorCode, Message, Reader, Str};
+use kio_core::{ApiKey, DecodeError, ErrorCode, Message, Reader, Str, Wire};
 
 use crate::config::Config;
 use crate::error::Error;
@@ -245,9 +245,22 @@ impl<'c, const N: usize> Session<'c, N> {
                 }
             }
         }
+        // One pass over the broker's list (each `find` would be a loop of its own).
+        const APIS: [ApiKey; 4] = [
+            ApiKey::Metadata,
+            ApiKey::InitProducerId,
+            ApiKey::Produce,
+            ApiKey::Fetch,
+        ];
+        let mut chosen = [None; 4];
+        for k in resp.api_keys.iter() {
+            if let Some(i) = APIS.iter().position(|a| a.key() == k.api_key) {
+                chosen[i] = choose(APIS[i], k.min_version, k.max_version);
+            }
+        }
         let pick = |want: ApiKey| -> Option<i16> {
-            let k = resp.api_keys.iter().find(|k| k.api_key == want.key())?;
-            choose(want, k.min_version, k.max_version)
+            let i = APIS.iter().position(|&a| a == want)?;
+            chosen[i]
         };
         let need = |want: ApiKey| pick(want).ok_or(Error::UnsupportedApi(want));
         self.versions = Versions {
@@ -472,6 +485,42 @@ pub fn decode<'f, M: Message<'f>>(frame: &'f [u8], version: i16) -> Result<M, De
     let body = M::decode_from(&mut r, version)?;
     r.finish()?;
     Ok(body)
+}
+
+/// Decodes a response frame of type `M` at `version` as [`decode`] does
+/// (the same values, the same frames accepted and refused) through
+/// kio-core's error-free `read_valid` path: what the producer's driver uses,
+/// because the error-building decoders and their field names cost more
+/// flash than the rest of the producer. A refused frame is
+/// [`Error::Malformed`] with the offset where decoding stopped; decode the
+/// same bytes with [`decode`] for the field and the reason.
+pub fn decode_lean<'f, M: Message<'f>>(
+    frame: &'f [u8],
+    api: ApiKey,
+    version: i16,
+) -> Result<M, Error> {
+    let mut r = Reader::new(frame);
+    let header = kio_core::frame::response_header_version_of::<M>(version);
+    let body = if M::SCHEMA.valid.contains(version) {
+        ResponseHeader::read_valid(&mut r, ResponseHeader::SCHEMA.cx(header))
+            .and_then(|_| M::read_valid(&mut r, M::SCHEMA.cx(version)))
+            .filter(|_| r.remaining() == 0)
+    } else {
+        None
+    };
+    body.ok_or(Error::Malformed {
+        api,
+        offset: r.offset(),
+    })
+}
+
+/// [`decode_api_versions`] through [`decode_lean`].
+pub fn decode_api_versions_lean(frame: &[u8], asked: i16) -> Result<ApiVersionsResponse<'_>, Error> {
+    let api = ApiKey::ApiVersions;
+    match decode_lean(frame, api, asked) {
+        Err(e) if asked > 0 => decode_lean(frame, api, 0).map_err(|_| e),
+        r => r,
+    }
 }
 
 /// Decodes an ApiVersions answer to a request at `asked`: a broker that
