@@ -23,6 +23,7 @@ mod readback;
 mod report;
 mod stack;
 mod uart;
+mod vectors;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::debug;

@@ -25,6 +25,8 @@ mod clock;
 mod stack;
 #[path = "../uart.rs"]
 mod uart;
+#[path = "../vectors.rs"]
+mod vectors;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::debug;
