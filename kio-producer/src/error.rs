@@ -34,7 +34,9 @@ pub enum Error {
     },
     /// A request could not be encoded.
     Encode(EncodeError),
-    /// A response could not be decoded.
+    /// A response could not be decoded by the full decoder
+    /// ([`session::decode`](crate::session::decode)); the producer itself
+    /// decodes with the lean one and reports [`Error::Malformed`].
     Decode(DecodeError),
     /// A response did not decode (the producer's lean decoder says where
     /// it stopped, not why: decode the frame with `kio_core` for that).
