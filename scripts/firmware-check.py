@@ -2,12 +2,16 @@
 
   firmware-check.py create BOOTSTRAP TOPIC PARTITIONS
   firmware-check.py check BOOTSTRAP TOPIC
+  firmware-check.py check-min BOOTSTRAP TOPIC
 
 `check` consumes the whole topic and compares every record, byte for byte,
 with the records the firmware is meant to have produced, derived here again
 from examples/firmware/src/data.rs's description (not from its code): exactly
 300 records, each once, in the right partition, with key, value, headers and
-timestamp as specified.
+timestamp as specified. `check-min` does the same for what
+examples/firmware/src/bin/producer-min.rs produces (as its doc comment
+describes it): record i with no key, value i as 4 big-endian bytes, no
+headers, in partition (i // 10) % 3.
 """
 import sys
 import time
@@ -47,7 +51,30 @@ def create(bootstrap, topic, partitions):
     sys.exit(f"[check] cannot create {topic}: {last!r}")
 
 
-def check(bootstrap, topic):
+def expected_min(i):
+    return {
+        "partition": (i // PER_BATCH) % PARTITIONS,
+        "key": None,
+        "value": i.to_bytes(4, "big"),
+        "headers": [],
+        "timestamp": BASE_TS + 1000 * i,
+    }
+
+
+def index_full(m):
+    key = m.key or b""
+    return int(key[4:]) if key.startswith(b"key-") and key[4:].isdigit() else None
+
+
+def index_min(m):
+    return int.from_bytes(m.value, "big") if m.key is None and m.value and len(m.value) == 4 else None
+
+
+def check_min(bootstrap, topic):
+    check(bootstrap, topic, expected_min, index_min)
+
+
+def check(bootstrap, topic, expected=expected, index=index_full):
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap,
         enable_auto_commit=False,
@@ -65,11 +92,10 @@ def check(bootstrap, topic):
     while time.time() < deadline and any(consumer.position(tp) < ends[tp] for tp in parts):
         for tp, msgs in consumer.poll(timeout_ms=1000).items():
             for m in msgs:
-                key = m.key or b""
-                if not key.startswith(b"key-"):
-                    errors.append(f"unexpected key {key!r} at {tp.partition}/{m.offset}")
+                i = index(m)
+                if i is None or not 0 <= i < COUNT:
+                    errors.append(f"unexpected record (key {m.key!r}, value {m.value!r}) at {tp.partition}/{m.offset}")
                     continue
-                i = int(key[4:])
                 if i in seen:
                     errors.append(f"record {i} twice (offsets {seen[i]} and {tp.partition}/{m.offset})")
                 seen[i] = f"{tp.partition}/{m.offset}"
@@ -97,4 +123,4 @@ def check(bootstrap, topic):
 
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"create": create, "check": check}[cmd](*args)
+    {"create": create, "check": check, "check-min": check_min}[cmd](*args)

@@ -69,9 +69,11 @@ impl DecodeError {
     }
 
     /// Names the field being read, unless an inner field was already named.
+    /// With the `no-field-names` feature it names nothing (see that feature).
     #[must_use]
+    #[cfg_attr(feature = "no-field-names", inline(always))]
     pub fn in_field(mut self, field: &'static str) -> Self {
-        if self.field.is_empty() {
+        if !cfg!(feature = "no-field-names") && self.field.is_empty() {
             self.field = field;
         }
         self
@@ -166,9 +168,11 @@ impl EncodeError {
     }
 
     /// Names the field being written, unless an inner field was already named.
+    /// With the `no-field-names` feature it names nothing (see that feature).
     #[must_use]
+    #[cfg_attr(feature = "no-field-names", inline(always))]
     pub fn in_field(mut self, field: &'static str) -> Self {
-        if self.field.is_empty() {
+        if !cfg!(feature = "no-field-names") && self.field.is_empty() {
             self.field = field;
         }
         self

@@ -31,7 +31,7 @@ macro_rules! producer {
         use crate::config::Config;
         use crate::error::Error;
         use crate::link::$Link;
-        use crate::session::{self, decode, decode_api_versions, Session, ACKS_ALL};
+        use crate::session::{self, decode_api_versions_lean, decode_lean, Session, ACKS_ALL};
         use crate::stamp::stamp;
 
         $(#[$doc])*
@@ -165,7 +165,7 @@ macro_rules! producer {
                 loop {
                     let frame =
                         exchange(link, &mut self.session, &mut *self.rx, api, version, &req) $($aw)* ?;
-                    let resp = decode_api_versions(frame, version)?;
+                    let resp = decode_api_versions_lean(frame, version)?;
                     match self.session.on_api_versions(&resp, version, first)? {
                         None => return Ok(()),
                         Some(v) => {
@@ -185,7 +185,7 @@ macro_rules! producer {
                     ..Default::default()
                 };
                 let frame = exchange(link, &mut self.session, &mut *self.rx, api, version, &req) $($aw)* ?;
-                let resp: MetadataResponse<'_> = decode(frame, version)?;
+                let resp: MetadataResponse<'_> = decode_lean(frame, api, version)?;
                 self.session.on_metadata(&resp)
             }
 
@@ -194,7 +194,7 @@ macro_rules! producer {
                 let version = self.session.versions.init_producer_id;
                 let req = self.session.init_producer_id_request();
                 let frame = exchange(link, &mut self.session, &mut *self.rx, api, version, &req) $($aw)* ?;
-                let resp: InitProducerIdResponse<'_> = decode(frame, version)?;
+                let resp: InitProducerIdResponse<'_> = decode_lean(frame, api, version)?;
                 self.session.on_init_producer_id(&resp)
             }
 
@@ -234,7 +234,7 @@ macro_rules! producer {
                     ..Default::default()
                 };
                 let frame = exchange(link, &mut self.session, &mut *self.rx, api, version, &req) $($aw)* ?;
-                let resp: ProduceResponse<'_> = decode(frame, version)?;
+                let resp: ProduceResponse<'_> = decode_lean(frame, api, version)?;
                 self.session.on_produce(&resp, partition, records)
             }
 
@@ -278,7 +278,7 @@ macro_rules! producer {
                     ..Default::default()
                 };
                 let frame = exchange(link, &mut self.session, &mut *self.rx, api, version, &req) $($aw)* ?;
-                let resp: FetchResponse<'_> = decode(frame, version)?;
+                let resp: FetchResponse<'_> = decode_lean(frame, api, version)?;
                 if resp.error_code != 0 {
                     return Err(Error::Broker { api, code: resp.error_code });
                 }
@@ -311,6 +311,17 @@ macro_rules! producer {
             let header = s.header(api, version);
             let expected = header.correlation_id;
             write(link, &header, body, version, rx) $($aw)* ?;
+            answer(link, rx, expected) $($aw)*
+        }
+
+        /// Reads the answer with correlation id `expected` into `rx`
+        /// (skipping up to three stale answers to earlier requests).
+        #[inline(never)]
+        $($async)? fn answer<'r, L: $Link>(
+            link: &mut L,
+            rx: &'r mut [u8],
+            expected: i32,
+        ) -> Result<&'r [u8], Error> {
             let mut got = -1;
             for _ in 0..4 {
                 let frame = read(link, &mut *rx) $($aw)* ?;
@@ -329,6 +340,7 @@ macro_rules! producer {
 /// The blocking producer.
 pub mod blocking {
     use kio_core::messages::request_header::RequestHeader;
+    use kio_core::{CountingSink, EncodeError, EncodeErrorKind, IoSink, Sink};
 
     producer! {
         /// An idempotent producer over a blocking [`Link`].
@@ -338,6 +350,9 @@ pub mod blocking {
         Producer, Link, [], []
     }
 
+    /// Writes a request frame straight to the link: counted, then written,
+    /// both through `&mut dyn Sink`, so each message's encoder is linked once
+    /// (a generic sink would link it twice, once per sink type).
     fn write<'m, L: Link, B: Message<'m>>(
         link: &mut L,
         header: &RequestHeader<'_>,
@@ -345,8 +360,28 @@ pub mod blocking {
         version: i16,
         _scratch: &mut [u8],
     ) -> Result<(), Error> {
-        kio_core::frame::write_message_frame(link, header, body, version)?;
-        Ok(())
+        let hv = kio_core::frame::request_header_version_of::<B>(version);
+        write_frame(link, &|s: &mut dyn Sink| {
+            header.encode(s, hv)?;
+            body.encode(s, version)
+        })
+    }
+
+    /// The part of [`write`] that does not depend on the message type (once in a firmware).
+    #[inline(never)]
+    fn write_frame<L: Link>(
+        link: &mut L,
+        frame: &dyn Fn(&mut dyn Sink) -> Result<(), EncodeError>,
+    ) -> Result<(), Error> {
+        let mut count = CountingSink::default();
+        frame(&mut count)?;
+        let n = count.count;
+        let size = i32::try_from(n).map_err(|_| EncodeError::new(EncodeErrorKind::TooLong(n)))?;
+        let mut sink = IoSink(&mut *link);
+        sink.put(&size.to_be_bytes())?;
+        frame(&mut sink)?;
+        link.flush()
+            .map_err(|e| Error::Io(embedded_io::Error::kind(&e)))
     }
 
     fn read<'r, L: Link>(link: &mut L, rx: &'r mut [u8]) -> Result<&'r [u8], Error> {

@@ -34,8 +34,18 @@ pub enum Error {
     },
     /// A request could not be encoded.
     Encode(EncodeError),
-    /// A response could not be decoded.
+    /// A response could not be decoded by the full decoder
+    /// ([`session::decode`](crate::session::decode)); the producer itself
+    /// decodes with the lean one and reports [`Error::Malformed`].
     Decode(DecodeError),
+    /// A response did not decode (the producer's lean decoder says where
+    /// it stopped, not why: decode the frame with `kio_core` for that).
+    Malformed {
+        /// The request answered.
+        api: ApiKey,
+        /// Byte offset in the frame (after its size) where decoding stopped.
+        offset: usize,
+    },
     /// A batch could not be built, stamped or read.
     Records(RecordsError),
     /// A response answered another request.
@@ -166,6 +176,9 @@ impl fmt::Display for Error {
             Error::Encode(e) => write!(f, "encode: {e}"),
             Error::Decode(e) => write!(f, "decode: {e}"),
             Error::Records(e) => write!(f, "records: {e}"),
+            Error::Malformed { api, offset } => {
+                write!(f, "{api:?}: malformed response (stopped at byte {offset})")
+            }
             Error::UnexpectedCorrelationId { expected, got } => {
                 write!(f, "response to request {got}, expected {expected}")
             }

@@ -21,6 +21,12 @@
 //!   advances when the broker has the batch, so a retry (ours or yours) of
 //!   the same batch can never be written twice.
 //!
+//! Responses are decoded with the generated types through kio-core's
+//! error-free `read_valid` path ([`session::decode_lean`]: the same frames
+//! accepted, the same values, but a refused frame is only
+//! [`Error::Malformed`] with a byte offset), which keeps the error-building
+//! decoders and their field names out of a firmware.
+//!
 //! The protocol logic (which request next, what an answer means) lives once,
 //! sans-I/O, in [`session::Session`]; the blocking and async producers are
 //! the same code expanded twice by one macro.

@@ -26,7 +26,7 @@ use kio_core::messages::produce_request::ProduceRequest;
 use kio_core::messages::produce_response::ProduceResponse;
 use kio_core::messages::request_header::RequestHeader;
 use kio_core::messages::response_header::ResponseHeader;
-use kio_core::{ApiKey, DecodeError, ErrorCode, Message, Reader, Str};
+use kio_core::{ApiKey, DecodeError, ErrorCode, Message, Reader, Str, Wire};
 
 use crate::config::Config;
 use crate::error::Error;
@@ -245,9 +245,22 @@ impl<'c, const N: usize> Session<'c, N> {
                 }
             }
         }
+        // One pass over the broker's list (each `find` would be a loop of its own).
+        const APIS: [ApiKey; 4] = [
+            ApiKey::Metadata,
+            ApiKey::InitProducerId,
+            ApiKey::Produce,
+            ApiKey::Fetch,
+        ];
+        let mut chosen = [None; 4];
+        for k in resp.api_keys.iter() {
+            if let Some(i) = APIS.iter().position(|a| a.key() == k.api_key) {
+                chosen[i] = choose(APIS[i], k.min_version, k.max_version);
+            }
+        }
         let pick = |want: ApiKey| -> Option<i16> {
-            let k = resp.api_keys.iter().find(|k| k.api_key == want.key())?;
-            choose(want, k.min_version, k.max_version)
+            let i = APIS.iter().position(|&a| a == want)?;
+            chosen[i]
         };
         let need = |want: ApiKey| pick(want).ok_or(Error::UnsupportedApi(want));
         self.versions = Versions {
@@ -474,6 +487,45 @@ pub fn decode<'f, M: Message<'f>>(frame: &'f [u8], version: i16) -> Result<M, De
     Ok(body)
 }
 
+/// Decodes a response frame of type `M` at `version` as [`decode`] does
+/// (the same values, the same frames accepted and refused) through
+/// kio-core's error-free `read_valid` path: what the producer's driver uses,
+/// because the error-building decoders and their field names cost more
+/// flash than the rest of the producer. A refused frame is
+/// [`Error::Malformed`] with the offset where decoding stopped; decode the
+/// same bytes with [`decode`] for the field and the reason.
+pub fn decode_lean<'f, M: Message<'f>>(
+    frame: &'f [u8],
+    api: ApiKey,
+    version: i16,
+) -> Result<M, Error> {
+    let mut r = Reader::new(frame);
+    let header = kio_core::frame::response_header_version_of::<M>(version);
+    let body = if M::SCHEMA.valid.contains(version) {
+        ResponseHeader::read_valid(&mut r, ResponseHeader::SCHEMA.cx(header))
+            .and_then(|_| M::read_valid(&mut r, M::SCHEMA.cx(version)))
+            .filter(|_| r.remaining() == 0)
+    } else {
+        None
+    };
+    body.ok_or(Error::Malformed {
+        api,
+        offset: r.offset(),
+    })
+}
+
+/// [`decode_api_versions`] through [`decode_lean`].
+pub fn decode_api_versions_lean(
+    frame: &[u8],
+    asked: i16,
+) -> Result<ApiVersionsResponse<'_>, Error> {
+    let api = ApiKey::ApiVersions;
+    match decode_lean(frame, api, asked) {
+        Err(e) if asked > 0 => decode_lean(frame, api, 0).map_err(|_| e),
+        r => r,
+    }
+}
+
 /// Decodes an ApiVersions answer to a request at `asked`: a broker that
 /// does not know `asked` answers at v0, so on failure v0 is tried (as Kafka's clients do).
 pub fn decode_api_versions(
@@ -560,6 +612,184 @@ mod tests {
         ] {
             assert_eq!(answer(code), Err(Error::Partition { partition: 1, code }));
         }
+    }
+
+    /// A response frame (after its size): header, then `body` at `version`.
+    fn frame<'m, M: Message<'m>>(body: &M, version: i16, out: &mut [u8]) -> Option<usize> {
+        let mut sink = kio_core::SliceSink::new(out);
+        let hv = kio_core::frame::response_header_version_of::<M>(version);
+        let header = ResponseHeader {
+            correlation_id: 7,
+            ..Default::default()
+        };
+        header.encode(&mut sink, hv).ok()?;
+        body.encode(&mut sink, version).ok()?;
+        Some(sink.len())
+    }
+
+    /// `decode_lean` accepts exactly the frames `decode` accepts, with the
+    /// same values: the whole frame, every truncation, every byte flipped
+    /// or zeroed. Evaluates to the number of versions tried.
+    macro_rules! lean_matches_full {
+        ($T:ident, $body:expr, $versions:expr) => {{
+            let (lo, hi) = $versions;
+            let mut tried = 0;
+            for v in lo..=hi {
+                let mut buf = [0u8; 512];
+                let Some(n) = frame(&$body, v, &mut buf) else {
+                    continue;
+                };
+                tried += 1;
+                let check = |bytes: &[u8]| {
+                    let full: Result<$T<'_>, _> = decode(bytes, v);
+                    let lean: Result<$T<'_>, _> = decode_lean(bytes, ApiKey::Produce, v);
+                    assert_eq!(full.ok(), lean.ok(), "v{v} {bytes:?}");
+                };
+                check(&buf[..n]);
+                assert!(decode_lean::<$T<'_>>(&buf[..n], ApiKey::Produce, v).is_ok());
+                for cut in 0..n {
+                    check(&buf[..cut]);
+                }
+                for at in 0..n {
+                    for x in [0xff, 0x80, 0x01] {
+                        let mut m = buf;
+                        m[at] ^= x;
+                        check(&m[..n]);
+                    }
+                    let mut m = buf;
+                    m[at] = 0;
+                    check(&m[..n]);
+                }
+            }
+            tried
+        }};
+    }
+
+    #[test]
+    fn lean_decoding_accepts_and_refuses_what_full_decoding_does() {
+        use kio_core::messages::api_versions_response::{
+            ApiVersion, FinalizedFeatureKey, SupportedFeatureKey,
+        };
+        use kio_core::messages::metadata_response::{
+            MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
+        };
+        use kio_core::messages::produce_response::{
+            LeaderIdAndEpoch, PartitionProduceResponse, TopicProduceResponse,
+        };
+        use kio_core::Array;
+        let keys = [
+            ApiVersion {
+                api_key: 0,
+                min_version: 3,
+                max_version: 11,
+                ..Default::default()
+            },
+            ApiVersion {
+                api_key: 3,
+                min_version: 0,
+                max_version: 12,
+                ..Default::default()
+            },
+        ];
+        let supported = [SupportedFeatureKey {
+            name: Str::new("f"),
+            min_version: 1,
+            max_version: 2,
+            ..Default::default()
+        }];
+        let finalized = [FinalizedFeatureKey {
+            name: Str::new("g"),
+            max_version_level: 3,
+            min_version_level: 1,
+            ..Default::default()
+        }];
+        let av = ApiVersionsResponse {
+            api_keys: Array::from(&keys),
+            throttle_time_ms: 5,
+            supported_features: Array::from(&supported),
+            finalized_features: Array::from(&finalized),
+            finalized_features_epoch: 9,
+            ..Default::default()
+        };
+        assert!(lean_matches_full!(ApiVersionsResponse, av, (0, ours(ApiKey::ApiVersions).1)) >= 4);
+
+        let brokers = [MetadataResponseBroker {
+            node_id: 1,
+            host: Str::new("h"),
+            port: 9092,
+            ..Default::default()
+        }];
+        let replicas = [1i32, 2];
+        let partitions = [MetadataResponsePartition {
+            partition_index: 2,
+            leader_id: 1,
+            leader_epoch: 4,
+            replica_nodes: Array::from(&replicas),
+            isr_nodes: Array::from(&replicas),
+            ..Default::default()
+        }];
+        let topics = [MetadataResponseTopic {
+            name: Some(Str::new("t")),
+            partitions: Array::from(&partitions),
+            ..Default::default()
+        }];
+        let md = MetadataResponse {
+            brokers: Array::from(&brokers),
+            topics: Array::from(&topics),
+            ..Default::default()
+        };
+        assert!(lean_matches_full!(MetadataResponse, md, ours(ApiKey::Metadata)) >= 10);
+
+        let ip = InitProducerIdResponse {
+            producer_id: 42,
+            producer_epoch: 3,
+            ..Default::default()
+        };
+        assert!(
+            lean_matches_full!(
+                InitProducerIdResponse,
+                ip,
+                (0, ours(ApiKey::InitProducerId).1)
+            ) >= 4
+        );
+
+        let parts = [PartitionProduceResponse {
+            index: 1,
+            base_offset: 40,
+            current_leader: LeaderIdAndEpoch {
+                leader_id: 2,
+                leader_epoch: 5,
+                ..Default::default()
+            },
+            ..Default::default()
+        }];
+        let topics = [TopicProduceResponse {
+            name: Str::new("t"),
+            partition_responses: Array::from(&parts),
+            ..Default::default()
+        }];
+        let pr = ProduceResponse {
+            responses: Array::from(&topics),
+            ..Default::default()
+        };
+        // The current leader is a tagged field of v10+: only those encode it.
+        assert!(lean_matches_full!(ProduceResponse, pr, ours(ApiKey::Produce)) >= 3);
+        let plain = [PartitionProduceResponse {
+            index: 1,
+            base_offset: 40,
+            error_code: 6,
+            ..Default::default()
+        }];
+        let topics = [TopicProduceResponse {
+            name: Str::new("t"),
+            partition_responses: Array::from(&plain),
+            ..Default::default()
+        }];
+        let pr = ProduceResponse {
+            responses: Array::from(&topics),
+            ..Default::default()
+        };
+        assert!(lean_matches_full!(ProduceResponse, pr, ours(ApiKey::Produce)) >= 10);
     }
 
     #[test]

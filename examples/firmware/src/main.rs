@@ -23,6 +23,7 @@ mod readback;
 mod report;
 mod stack;
 mod uart;
+mod vectors;
 
 use cortex_m_rt::entry;
 use cortex_m_semihosting::debug;
@@ -173,6 +174,7 @@ pub fn report_error(what: &str, e: &Error) {
         },
         Error::FrameTooLarge { size, .. } => ("frame-too-large", *size as i64),
         Error::Decode(d) => ("decode", d.offset as i64),
+        Error::Malformed { offset, .. } => ("malformed", *offset as i64),
         Error::Encode(_) => ("encode", -1),
         Error::Records(_) => ("records", -1),
         Error::UnsupportedApi(a) => ("unsupported-api", a.key().into()),
