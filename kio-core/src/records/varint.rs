@@ -150,7 +150,7 @@ pub const fn varlong_len(v: i64) -> usize {
     let raw = ((v << 1) ^ (v >> 63)) as u64;
     // ceil(significant bits / 7); zero takes one byte.
     let bits = 64 - (raw | 1).leading_zeros() as usize;
-    (bits + 6) / 7
+    bits.div_ceil(7)
 }
 
 /// Writes `v` as a zigzag varint at the start of `out`; the bytes written, or
