@@ -2,8 +2,9 @@
 //! doing the same work, in one criterion run; at the end a table of the
 //! ratios (`kafka-protocol time / kio time`: above 1 means kio is faster).
 //!
-//! `cargo bench -p kio-core --bench compare` (add
-//! `-- --warm-up-time 1 --measurement-time 3` for a shorter run;
+//! `cargo bench -p kio-core --features hw-crc32c --bench compare` (add
+//! `-- --warm-up-time 1 --measurement-time 3` for a shorter run; without
+//! `--features hw-crc32c` the record rows with the hardware CRC are left out;
 //! `cargo run --release -p kio-core --example alloc_count` counts allocations).
 
 use std::path::PathBuf;
@@ -47,13 +48,37 @@ const CASES: &[(&str, &str)] = &[
     ),
     (
         "fetch_records_walk",
-        "FetchResponse v12, 2,000 records: decode + read every record",
+        "FetchResponse v12, 2,000 records: decode + read every record (portable CRC)",
+    ),
+    (
+        "fetch_records_walk_hw",
+        "FetchResponse v12, 2,000 records: decode + read every record (hardware CRC)",
     ),
     (
         "produce_write",
-        "ProduceRequest v9, 2,000 records: write batches + encode",
+        "ProduceRequest v9, 2,000 records: write batches + encode (portable CRC)",
+    ),
+    (
+        "produce_write_hw",
+        "ProduceRequest v9, 2,000 records: write batches + encode (hardware CRC)",
     ),
 ];
+
+/// The record-batch groups: `""` with kio's portable CRC-32C table (what a
+/// `no_std` build has), and, when built with `--features hw-crc32c`, `"_hw"`
+/// with the CPU's CRC instructions. kafka-protocol always uses the hardware CRC.
+#[cfg(feature = "hw-crc32c")]
+const CRC_VARIANTS: &[(&str, bool)] = &[("", true), ("_hw", false)];
+#[cfg(not(feature = "hw-crc32c"))]
+const CRC_VARIANTS: &[(&str, bool)] = &[("", true)];
+
+/// Makes kio use the portable (`true`) or the hardware CRC.
+fn portable_crc(on: bool) {
+    #[cfg(feature = "hw-crc32c")]
+    kio_core::records::crc::use_portable_crc32c(on);
+    #[cfg(not(feature = "hw-crc32c"))]
+    assert!(on, "built without hw-crc32c");
+}
 
 fn bench(c: &mut Criterion) {
     let md = metadata_bytes();
@@ -168,30 +193,34 @@ fn bench(c: &mut Criterion) {
     let fetch = fetch_bytes();
     let fetch_shared = Bytes::from(fetch.clone());
     assert_eq!(kio_fetch_walk(&fetch), kp_fetch_walk(&fetch_shared));
-    let mut g = c.benchmark_group("fetch_records_walk");
-    g.throughput(Throughput::Elements(
-        (REC_PARTITIONS * RECORDS_PER_BATCH) as u64,
-    ));
-    g.bench_function("kio", |b| b.iter(|| kio_fetch_walk(black_box(&fetch))));
-    g.bench_function("kafka-protocol", |b| {
-        b.iter(|| kp_fetch_walk(black_box(&fetch_shared)))
-    });
-    g.finish();
-
     let pp = produce_parts();
     let kp_recs: Vec<_> = (0..REC_PARTITIONS).map(kp_records).collect();
     let mut scratch = vec![0u8; PRODUCE_SCRATCH];
-    let mut g = c.benchmark_group("produce_write");
-    g.throughput(Throughput::Elements(
-        (REC_PARTITIONS * RECORDS_PER_BATCH) as u64,
-    ));
-    g.bench_function("kio", |b| {
-        b.iter(|| kio_produce(black_box(&pp), &mut scratch, &mut out))
-    });
-    g.bench_function("kafka-protocol", |b| {
-        b.iter(|| kp_produce(black_box(&kp_recs), &mut kp_out))
-    });
-    g.finish();
+    for &(suffix, portable) in CRC_VARIANTS {
+        portable_crc(portable);
+        let mut g = c.benchmark_group(format!("fetch_records_walk{suffix}"));
+        g.throughput(Throughput::Elements(
+            (REC_PARTITIONS * RECORDS_PER_BATCH) as u64,
+        ));
+        g.bench_function("kio", |b| b.iter(|| kio_fetch_walk(black_box(&fetch))));
+        g.bench_function("kafka-protocol", |b| {
+            b.iter(|| kp_fetch_walk(black_box(&fetch_shared)))
+        });
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("produce_write{suffix}"));
+        g.throughput(Throughput::Elements(
+            (REC_PARTITIONS * RECORDS_PER_BATCH) as u64,
+        ));
+        g.bench_function("kio", |b| {
+            b.iter(|| kio_produce(black_box(&pp), &mut scratch, &mut out))
+        });
+        g.bench_function("kafka-protocol", |b| {
+            b.iter(|| kp_produce(black_box(&kp_recs), &mut kp_out))
+        });
+        g.finish();
+    }
+    portable_crc(true);
 
     // The floor: one pass over the MetadataResponse's bytes at memory speed.
     let mut copy = vec![0u8; md.len()];

@@ -4,9 +4,13 @@
 //!   magic-2 [`RecordBatch`]es (every header field, CRC-32C checked), legacy
 //!   magic 0/1 [`LegacyMessage`]s, and a final [`Truncated`] item when a
 //!   Fetch response cuts the last batch short (not an error).
-//! * A batch is validated once when it is opened: for an uncompressed batch
-//!   every record and header is checked then, so [`Records`] and [`Headers`]
-//!   iterate without errors and without panics, whatever the input.
+//! * A batch is validated once when it is opened: its header is read from
+//!   one fixed 61-byte slice, the CRC-32C is computed once over the batch,
+//!   and for an uncompressed batch every record and header is checked by a
+//!   walk that only skips (it builds nothing), so [`Records`] and [`Headers`]
+//!   then read each field once from trusted bytes, without errors and
+//!   without panics, whatever the input. Why two light walks rather than a
+//!   fallible iterator: see [`record`].
 //! * Compressed batches: [`RecordBatch::decompress_into`] (caller buffer) or
 //!   `RecordBatch::decompress_to_vec` (with `alloc`), both bounded, then the
 //!   same [`Records`] iterator.

@@ -14,7 +14,17 @@ pub const MAX_VARLONG_LEN: usize = 10;
 /// Decodes a zigzag varint from the start of `buf`: the value and the bytes used.
 ///
 /// Errors are reported at offset 0 of `buf`.
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
 pub fn decode_varint(buf: &[u8]) -> Result<(i32, usize)> {
+    match buf.first() {
+        Some(&b) if b < 0x80 => Ok((zigzag32(u32::from(b)), 1)),
+        _ => decode_varint_slow(buf),
+    }
+}
+
+#[inline(never)]
+fn decode_varint_slow(buf: &[u8]) -> Result<(i32, usize)> {
     let mut raw: u32 = 0;
     for i in 0..MAX_VARINT_LEN {
         let Some(&b) = buf.get(i) else {
@@ -22,8 +32,7 @@ pub fn decode_varint(buf: &[u8]) -> Result<(i32, usize)> {
         };
         raw |= u32::from(b & 0x7f).wrapping_shl(7 * i as u32);
         if b & 0x80 == 0 {
-            let v = ((raw >> 1) as i32) ^ -((raw & 1) as i32);
-            return Ok((v, i + 1));
+            return Ok((zigzag32(raw), i + 1));
         }
     }
     Err(RecordsError::new(
@@ -34,7 +43,17 @@ pub fn decode_varint(buf: &[u8]) -> Result<(i32, usize)> {
 }
 
 /// Decodes a zigzag varlong from the start of `buf`: the value and the bytes used.
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
 pub fn decode_varlong(buf: &[u8]) -> Result<(i64, usize)> {
+    match buf.first() {
+        Some(&b) if b < 0x80 => Ok((zigzag64(u64::from(b)), 1)),
+        _ => decode_varlong_slow(buf),
+    }
+}
+
+#[inline(never)]
+fn decode_varlong_slow(buf: &[u8]) -> Result<(i64, usize)> {
     let mut raw: u64 = 0;
     for i in 0..MAX_VARLONG_LEN {
         let Some(&b) = buf.get(i) else {
@@ -42,8 +61,7 @@ pub fn decode_varlong(buf: &[u8]) -> Result<(i64, usize)> {
         };
         raw |= u64::from(b & 0x7f).wrapping_shl(7 * i as u32);
         if b & 0x80 == 0 {
-            let v = ((raw >> 1) as i64) ^ -((raw & 1) as i64);
-            return Ok((v, i + 1));
+            return Ok((zigzag64(raw), i + 1));
         }
     }
     Err(RecordsError::new(
@@ -51,6 +69,67 @@ pub fn decode_varlong(buf: &[u8]) -> Result<(i64, usize)> {
         "varlong",
         0,
     ))
+}
+
+const fn zigzag32(raw: u32) -> i32 {
+    ((raw >> 1) as i32) ^ -((raw & 1) as i32)
+}
+
+const fn zigzag64(raw: u64) -> i64 {
+    ((raw >> 1) as i64) ^ -((raw & 1) as i64)
+}
+
+/// The varint at `buf[pos..]` and the position after it, or `None` if it is
+/// cut short or too long: the same values as [`decode_varint`], for the
+/// record walks that report their errors elsewhere.
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
+pub(crate) fn varint_at(buf: &[u8], pos: usize) -> Option<(i32, usize)> {
+    match (buf.get(pos), buf.get(pos + 1)) {
+        (Some(&b), _) if b < 0x80 => Some((zigzag32(u32::from(b)), pos + 1)),
+        // Two bytes (values up to ±8191, as most record lengths): no loop.
+        (Some(&b), Some(&c)) if c < 0x80 => {
+            let raw = u32::from(b & 0x7f) | (u32::from(c) << 7);
+            Some((zigzag32(raw), pos + 2))
+        }
+        (Some(_), _) => match decode_varint_slow(buf.get(pos..)?) {
+            Ok((v, n)) => Some((v, pos + n)),
+            Err(_) => None,
+        },
+        (None, _) => None,
+    }
+}
+
+/// The varlong at `buf[pos..]` and the position after it (see [`varint_at`]).
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
+pub(crate) fn varlong_at(buf: &[u8], pos: usize) -> Option<(i64, usize)> {
+    match (buf.get(pos), buf.get(pos + 1)) {
+        (Some(&b), _) if b < 0x80 => Some((zigzag64(u64::from(b)), pos + 1)),
+        // Two bytes (values up to ±8191, as most record lengths): no loop.
+        (Some(&b), Some(&c)) if c < 0x80 => {
+            let raw = u64::from(b & 0x7f) | (u64::from(c) << 7);
+            Some((zigzag64(raw), pos + 2))
+        }
+        (Some(_), _) => match decode_varlong_slow(buf.get(pos..)?) {
+            Ok((v, n)) => Some((v, pos + n)),
+            Err(_) => None,
+        },
+        (None, _) => None,
+    }
+}
+
+/// Varint-length-prefixed bytes at `buf[pos..]` (`None` inside for length
+/// -1) and the position after them; `None` if malformed (see [`varint_at`]).
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
+pub(crate) fn varint_bytes_at(buf: &[u8], pos: usize) -> Option<(Option<&[u8]>, usize)> {
+    let (len, pos) = varint_at(buf, pos)?;
+    if len == -1 {
+        return Some((None, pos));
+    }
+    let end = pos.checked_add(usize::try_from(len).ok()?)?;
+    Some((Some(buf.get(pos..end)?), end))
 }
 
 fn eof(needed: usize, available: usize) -> RecordsError {
@@ -68,13 +147,10 @@ pub const fn varint_len(v: i32) -> usize {
 
 /// Bytes that [`encode_varlong`] writes for `v`.
 pub const fn varlong_len(v: i64) -> usize {
-    let mut raw = ((v << 1) ^ (v >> 63)) as u64;
-    let mut n = 1;
-    while raw >= 0x80 {
-        raw >>= 7;
-        n += 1;
-    }
-    n
+    let raw = ((v << 1) ^ (v >> 63)) as u64;
+    // ceil(significant bits / 7); zero takes one byte.
+    let bits = 64 - (raw | 1).leading_zeros() as usize;
+    bits.div_ceil(7)
 }
 
 /// Writes `v` as a zigzag varint at the start of `out`; the bytes written, or
@@ -85,8 +161,24 @@ pub fn encode_varint(v: i32, out: &mut [u8]) -> Option<usize> {
 
 /// Writes `v` as a zigzag varlong at the start of `out`; the bytes written, or
 /// `None` if `out` is too short.
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
 pub fn encode_varlong(v: i64, out: &mut [u8]) -> Option<usize> {
-    let mut raw = ((v << 1) ^ (v >> 63)) as u64;
+    let raw = ((v << 1) ^ (v >> 63)) as u64;
+    if raw < 0x80 {
+        *out.first_mut()? = raw as u8;
+        return Some(1);
+    }
+    if raw < 0x4000 {
+        let [a, b] = out.first_chunk_mut::<2>()?;
+        *a = (raw as u8 & 0x7f) | 0x80;
+        *b = (raw >> 7) as u8;
+        return Some(2);
+    }
+    encode_raw_slow(raw, out)
+}
+
+fn encode_raw_slow(mut raw: u64, out: &mut [u8]) -> Option<usize> {
     let mut i = 0;
     loop {
         let slot = out.get_mut(i)?;
@@ -174,6 +266,8 @@ impl<'a> Reader<'a> {
         Ok(i64::from_be_bytes(self.array(what)?))
     }
 
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub(crate) fn varint(&mut self, what: &'static str) -> Result<i32> {
         match decode_varint(self.rest()) {
             Ok((v, n)) => {
@@ -184,6 +278,8 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
     pub(crate) fn varlong(&mut self, what: &'static str) -> Result<i64> {
         match decode_varlong(self.rest()) {
             Ok((v, n)) => {
@@ -253,34 +349,6 @@ impl<'b> Writer<'b> {
                 Ok(())
             }
             None => Err(self.too_small(bytes.len(), what)),
-        }
-    }
-
-    pub(crate) fn varint(&mut self, v: i32, what: &'static str) -> Result<()> {
-        self.varlong(i64::from(v), what)
-    }
-
-    pub(crate) fn varlong(&mut self, v: i64, what: &'static str) -> Result<()> {
-        let dst = self.buf.get_mut(self.pos..).unwrap_or(&mut []);
-        match encode_varlong(v, dst) {
-            Some(n) => {
-                self.pos += n;
-                Ok(())
-            }
-            None => Err(self.too_small(varlong_len(v), what)),
-        }
-    }
-
-    /// Varint length then bytes; `None` writes length -1.
-    pub(crate) fn varint_bytes(&mut self, b: Option<&[u8]>, what: &'static str) -> Result<()> {
-        match b {
-            None => self.varint(-1, what),
-            Some(b) => {
-                let len = i32::try_from(b.len())
-                    .map_err(|_| RecordsError::new(RecordsErrorKind::OutOfRange, what, self.pos))?;
-                self.varint(len, what)?;
-                self.put(b, what)
-            }
         }
     }
 }

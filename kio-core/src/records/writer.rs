@@ -11,7 +11,7 @@ use super::control::{ControlRecordKey, ControlType, EndTxnMarker};
 use super::crc::crc32c;
 use super::error::{RecordsError, RecordsErrorKind, Result};
 use super::record::Header;
-use super::varint::{varint_len, varlong_len, Writer};
+use super::varint::{encode_varlong, varint_len, varlong_len, Writer};
 
 /// Batch-level settings of a batch being written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,6 +157,8 @@ impl State {
     }
 }
 
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
 fn bytes_len(b: Option<&[u8]>) -> Result<usize> {
     match b {
         None => Ok(1),
@@ -169,6 +171,8 @@ fn bytes_len(b: Option<&[u8]>) -> Result<usize> {
 }
 
 /// Encoded size of a record's body (after its length varint).
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
 fn body_len(rec: &NewRecord<'_>, delta: i32, ts_delta: i64) -> Result<usize> {
     let headers = i32::try_from(rec.headers.len())
         .map_err(|_| RecordsError::new(RecordsErrorKind::OutOfRange, "record header count", 0))?;
@@ -181,21 +185,85 @@ fn body_len(rec: &NewRecord<'_>, delta: i32, ts_delta: i64) -> Result<usize> {
 }
 
 /// Encodes a record (length prefix included) at `w`.
+///
+/// The record's size is known from its parts, so the space is checked once
+/// and the fields are written straight into it.
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
 fn encode_record(w: &mut Writer<'_>, rec: &NewRecord<'_>, delta: i32, ts_delta: i64) -> Result<()> {
-    let len = i32::try_from(body_len(rec, delta, ts_delta)?)
+    let body = body_len(rec, delta, ts_delta)?;
+    let len = i32::try_from(body)
         .map_err(|_| RecordsError::new(RecordsErrorKind::OutOfRange, "record length", w.pos))?;
-    w.varint(len, "record length")?;
-    w.put(&[0], "record attributes")?;
-    w.varlong(ts_delta, "record timestamp delta")?;
-    w.varint(delta, "record offset delta")?;
-    w.varint_bytes(rec.key, "record key")?;
-    w.varint_bytes(rec.value, "record value")?;
-    w.varint(rec.headers.len() as i32, "record header count")?;
+    let total = varint_len(len) + body;
+    let start = w.pos;
+    let available = w.buf.len();
+    let Some(dst) = start
+        .checked_add(total)
+        .and_then(|end| w.buf.get_mut(start..end))
+    else {
+        return Err(RecordsError::new(
+            RecordsErrorKind::BufferTooSmall {
+                needed: start.saturating_add(total),
+                available,
+            },
+            "record",
+            start,
+        ));
+    };
+    let mut c = Fill { dst, pos: 0 };
+    c.varlong(i64::from(len));
+    c.put(&[0]);
+    c.varlong(ts_delta);
+    c.varlong(i64::from(delta));
+    c.bytes(rec.key);
+    c.bytes(rec.value);
+    // `body_len` checked the count fits an `i32`.
+    c.varlong(rec.headers.len() as i64);
     for h in rec.headers {
-        w.varint_bytes(Some(h.key.as_bytes()), "header key")?;
-        w.varint_bytes(h.value, "header value")?;
+        c.bytes(Some(h.key.as_bytes()));
+        c.bytes(h.value);
     }
+    w.pos = start + total;
     Ok(())
+}
+
+/// Writes into a slice sized for exactly what is written (so nothing can
+/// fall off its end; if it did, the excess would be dropped, not panic).
+struct Fill<'d> {
+    dst: &'d mut [u8],
+    pos: usize,
+}
+
+impl Fill<'_> {
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn put(&mut self, b: &[u8]) {
+        let end = self.pos + b.len();
+        if let Some(d) = self.dst.get_mut(self.pos..end) {
+            d.copy_from_slice(b);
+        }
+        self.pos = end;
+    }
+
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn varlong(&mut self, v: i64) {
+        let d = self.dst.get_mut(self.pos..).unwrap_or(&mut []);
+        self.pos += encode_varlong(v, d).unwrap_or(0);
+    }
+
+    /// Varint length then bytes (lengths were checked by `body_len`); `None` writes -1.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn bytes(&mut self, b: Option<&[u8]>) {
+        match b {
+            None => self.varlong(-1),
+            Some(b) => {
+                self.varlong(b.len() as i64);
+                self.put(b);
+            }
+        }
+    }
 }
 
 /// Writes header and CRC into `batch` (whose records section is final).
