@@ -1,5 +1,6 @@
 //! Everything generated code refers to, in one place (`use crate::rt;`).
 
+pub use crate::codec::count_write;
 pub use crate::codec::{Cx, Message, Request, Response, Struct, Wire};
 pub use crate::error::{DecodeError, EncodeError, EncodeErrorKind};
 pub use crate::generated::ApiKey;
@@ -11,4 +12,5 @@ pub use crate::schema::{
 pub use crate::types::{
     Array, Bytes, RecordsBytes, Str, TaggedSection, TaggedWriter, UnknownTags, Uuid,
 };
+pub use crate::wire::{nested, uvarint_len, SliceSink};
 pub use crate::wire::{CountingSink, Reader, Sink};
