@@ -4,7 +4,7 @@
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind};
 use crate::schema::MessageSchema;
 use crate::types::{Array, Bytes, RecordsBytes, Str, Uuid};
-use crate::wire::{put_uvarint, uvarint_len, CountingSink, Reader, Sink, SliceSink};
+use crate::wire::{put_uvarint, uvarint_len, CountingSink, Reader, Sink};
 
 /// How a value is laid out at one version of its message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,12 +146,15 @@ pub trait Message<'a>: Struct<'a> {
 
     /// Encodes into a new `Vec`, sized first ([`Message::encoded_len`],
     /// arithmetic) so that it is allocated once and written through a
-    /// [`SliceSink`].
+    /// [`crate::SliceSink`].
     #[cfg(feature = "alloc")]
     fn to_vec(&self, version: i16) -> Result<alloc::vec::Vec<u8>, EncodeError> {
         let n = self.encoded_len(version)?;
         let mut out = alloc::vec![0u8; n];
-        self.write(&mut SliceSink::new(&mut out), Self::SCHEMA.cx(version))?;
+        self.write(
+            &mut crate::wire::SliceSink::new(&mut out),
+            Self::SCHEMA.cx(version),
+        )?;
         Ok(out)
     }
 }
@@ -555,10 +558,11 @@ impl<'a, T: Wire<'a>> Wire<'a> for Array<'a, T> {
     #[cfg_attr(not(target_os = "none"), inline(always))]
     #[cfg_attr(target_os = "none", inline)]
     fn wire_len(&self, cx: Cx) -> Result<usize, EncodeError> {
-        match self.fast_len(cx) {
-            Some(n) => Ok(n),
-            None => Ok(length_len(Some(self.len()), cx.flexible, true)? + self.elements_len(cx)?),
+        #[cfg(not(target_os = "none"))]
+        if let Some(n) = self.fast_len(cx) {
+            return Ok(n);
         }
+        Ok(length_len(Some(self.len()), cx.flexible, true)? + self.elements_len(cx)?)
     }
     #[cfg_attr(not(target_os = "none"), inline(always))]
     #[cfg_attr(target_os = "none", inline)]

@@ -787,8 +787,8 @@ struct Encode {
 /// each field costs one bounds check and a store instead of a load and store
 /// of the sink's state. When the fields do not fit (or the sink has no
 /// spare room) it writes them again through the sink, which fails at the
-/// same byte. Bare-metal builds (`target_os = "none"`) keep only the direct
-/// path, for flash.
+/// same byte. Bare-metal and wasm builds keep only the direct path, for
+/// flash and download size.
 ///
 /// `fast_len` mirrors `write_fields` with additions: the same conditions in
 /// the same order, `None` wherever `write_fields` would return an error.
@@ -1007,7 +1007,7 @@ fn encode_fns(m: &Message, s: &StructDef) -> Encode {
         #write_fields
 
         /// Writes every field through a local cursor (see `write`).
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
         #[inline(always)]
         fn write_local(&self, w: &mut rt::SliceSink<'_>, cx: rt::Cx) -> Result<(), rt::EncodeError> {
             let v = cx.version;
@@ -1018,7 +1018,7 @@ fn encode_fns(m: &Message, s: &StructDef) -> Encode {
     };
     let write = quote! {
         fn write<S: rt::Sink + ?Sized>(&self, w: &mut S, cx: rt::Cx) -> Result<(), rt::EncodeError> {
-            #[cfg(not(target_os = "none"))]
+            #[cfg(not(any(target_os = "none", target_family = "wasm")))]
             {
                 let spare = w.spare();
                 if !spare.is_empty() {
@@ -1049,13 +1049,16 @@ fn encode_fns(m: &Message, s: &StructDef) -> Encode {
     } else {
         quote!(_cx)
     };
+    // Bare metal keeps the trait's defaults (a counting `write`), for flash.
     let len = quote! {
+        #[cfg(not(target_os = "none"))]
         fn fast_len(&self, #len_cx: rt::Cx) -> Option<usize> {
             #len_v
             let #mut_n n: usize = #fixed;
             #len_inner
             Some(n)
         }
+        #[cfg(not(target_os = "none"))]
         fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
             match rt::Wire::fast_len(self, cx) {
                 Some(n) => Ok(n),

@@ -71,7 +71,7 @@ impl<'a> AlterClientQuotasResponse<'a> {
         Ok(())
     }
     /// Writes every field through a local cursor (see `write`).
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     #[inline(always)]
     fn write_local(
         &self,
@@ -176,7 +176,7 @@ impl<'a> rt::Wire<'a> for AlterClientQuotasResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
         {
             let spare = w.spare();
             if !spare.is_empty() {
@@ -190,6 +190,7 @@ impl<'a> rt::Wire<'a> for AlterClientQuotasResponse<'a> {
         }
         self.write_fields(w, cx)
     }
+    #[cfg(not(target_os = "none"))]
     fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
         let mut n: usize = 4;
@@ -201,6 +202,7 @@ impl<'a> rt::Wire<'a> for AlterClientQuotasResponse<'a> {
         }
         Some(n)
     }
+    #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
         match rt::Wire::fast_len(self, cx) {
             Some(n) => Ok(n),
@@ -292,7 +294,7 @@ impl<'a> EntryData<'a> {
         Ok(())
     }
     /// Writes every field through a local cursor (see `write`).
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     #[inline(always)]
     fn write_local(
         &self,
@@ -411,7 +413,7 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
         {
             let spare = w.spare();
             if !spare.is_empty() {
@@ -425,6 +427,7 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
         }
         self.write_fields(w, cx)
     }
+    #[cfg(not(target_os = "none"))]
     fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
         let mut n: usize = 2;
@@ -437,6 +440,7 @@ impl<'a> rt::Wire<'a> for EntryData<'a> {
         }
         Some(n)
     }
+    #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
         match rt::Wire::fast_len(self, cx) {
             Some(n) => Ok(n),
@@ -521,7 +525,7 @@ impl<'a> EntityData<'a> {
         Ok(())
     }
     /// Writes every field through a local cursor (see `write`).
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     #[inline(always)]
     fn write_local(
         &self,
@@ -620,7 +624,7 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
         {
             let spare = w.spare();
             if !spare.is_empty() {
@@ -634,6 +638,7 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
         }
         self.write_fields(w, cx)
     }
+    #[cfg(not(target_os = "none"))]
     fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
         let mut n: usize = 0;
@@ -646,6 +651,7 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
         }
         Some(n)
     }
+    #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
         match rt::Wire::fast_len(self, cx) {
             Some(n) => Ok(n),

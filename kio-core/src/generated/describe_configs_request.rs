@@ -102,7 +102,7 @@ impl<'a> DescribeConfigsRequest<'a> {
         Ok(())
     }
     /// Writes every field through a local cursor (see `write`).
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     #[inline(always)]
     fn write_local(
         &self,
@@ -288,7 +288,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
         {
             let spare = w.spare();
             if !spare.is_empty() {
@@ -302,6 +302,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsRequest<'a> {
         }
         self.write_fields(w, cx)
     }
+    #[cfg(not(target_os = "none"))]
     fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
         let mut n: usize = 0 + (if v >= 1 { 1 } else { 0 })
@@ -320,6 +321,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsRequest<'a> {
         }
         Some(n)
     }
+    #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
         match rt::Wire::fast_len(self, cx) {
             Some(n) => Ok(n),
@@ -412,7 +414,7 @@ impl<'a> DescribeConfigsResource<'a> {
         Ok(())
     }
     /// Writes every field through a local cursor (see `write`).
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     #[inline(always)]
     fn write_local(
         &self,
@@ -527,7 +529,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResource<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
         {
             let spare = w.spare();
             if !spare.is_empty() {
@@ -541,6 +543,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResource<'a> {
         }
         self.write_fields(w, cx)
     }
+    #[cfg(not(target_os = "none"))]
     fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
         let mut n: usize = 1;
@@ -561,6 +564,7 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResource<'a> {
         }
         Some(n)
     }
+    #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
         match rt::Wire::fast_len(self, cx) {
             Some(n) => Ok(n),

@@ -61,7 +61,7 @@ impl<'a> EndTxnMarker<'a> {
         Ok(())
     }
     /// Writes every field through a local cursor (see `write`).
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     #[inline(always)]
     fn write_local(
         &self,
@@ -123,7 +123,7 @@ impl<'a> rt::Wire<'a> for EndTxnMarker<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
         {
             let spare = w.spare();
             if !spare.is_empty() {
@@ -137,6 +137,7 @@ impl<'a> rt::Wire<'a> for EndTxnMarker<'a> {
         }
         self.write_fields(w, cx)
     }
+    #[cfg(not(target_os = "none"))]
     fn fast_len(&self, _cx: rt::Cx) -> Option<usize> {
         let n: usize = 4;
         if !self.unknown_tagged_fields.is_empty() {
@@ -144,6 +145,7 @@ impl<'a> rt::Wire<'a> for EndTxnMarker<'a> {
         }
         Some(n)
     }
+    #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
         match rt::Wire::fast_len(self, cx) {
             Some(n) => Ok(n),

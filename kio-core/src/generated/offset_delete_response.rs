@@ -77,7 +77,7 @@ impl<'a> OffsetDeleteResponse<'a> {
         Ok(())
     }
     /// Writes every field through a local cursor (see `write`).
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     #[inline(always)]
     fn write_local(
         &self,
@@ -203,7 +203,7 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
         {
             let spare = w.spare();
             if !spare.is_empty() {
@@ -217,6 +217,7 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponse<'a> {
         }
         self.write_fields(w, cx)
     }
+    #[cfg(not(target_os = "none"))]
     fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
         let mut n: usize = 6;
@@ -226,6 +227,7 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponse<'a> {
         }
         Some(n)
     }
+    #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
         match rt::Wire::fast_len(self, cx) {
             Some(n) => Ok(n),
@@ -308,7 +310,7 @@ impl<'a> OffsetDeleteResponseTopic<'a> {
         Ok(())
     }
     /// Writes every field through a local cursor (see `write`).
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     #[inline(always)]
     fn write_local(
         &self,
@@ -398,7 +400,7 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponseTopic<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
         {
             let spare = w.spare();
             if !spare.is_empty() {
@@ -412,6 +414,7 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponseTopic<'a> {
         }
         self.write_fields(w, cx)
     }
+    #[cfg(not(target_os = "none"))]
     fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
         let mut n: usize = 0;
@@ -422,6 +425,7 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponseTopic<'a> {
         }
         Some(n)
     }
+    #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
         match rt::Wire::fast_len(self, cx) {
             Some(n) => Ok(n),
@@ -503,7 +507,7 @@ impl<'a> OffsetDeleteResponsePartition<'a> {
         Ok(())
     }
     /// Writes every field through a local cursor (see `write`).
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     #[inline(always)]
     fn write_local(
         &self,
@@ -602,7 +606,7 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponsePartition<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
         {
             let spare = w.spare();
             if !spare.is_empty() {
@@ -616,6 +620,7 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponsePartition<'a> {
         }
         self.write_fields(w, cx)
     }
+    #[cfg(not(target_os = "none"))]
     fn fast_len(&self, _cx: rt::Cx) -> Option<usize> {
         let n: usize = 6;
         if !self.unknown_tagged_fields.is_empty() {
@@ -623,6 +628,7 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponsePartition<'a> {
         }
         Some(n)
     }
+    #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
         match rt::Wire::fast_len(self, cx) {
             Some(n) => Ok(n),

@@ -72,7 +72,7 @@ impl<'a> WriteShareGroupStateRequest<'a> {
         Ok(())
     }
     /// Writes every field through a local cursor (see `write`).
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     #[inline(always)]
     fn write_local(
         &self,
@@ -179,7 +179,7 @@ impl<'a> rt::Wire<'a> for WriteShareGroupStateRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
         {
             let spare = w.spare();
             if !spare.is_empty() {
@@ -193,6 +193,7 @@ impl<'a> rt::Wire<'a> for WriteShareGroupStateRequest<'a> {
         }
         self.write_fields(w, cx)
     }
+    #[cfg(not(target_os = "none"))]
     fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
         let mut n: usize = 0;
@@ -205,6 +206,7 @@ impl<'a> rt::Wire<'a> for WriteShareGroupStateRequest<'a> {
         }
         Some(n)
     }
+    #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
         match rt::Wire::fast_len(self, cx) {
             Some(n) => Ok(n),
@@ -288,7 +290,7 @@ impl<'a> WriteStateData<'a> {
         Ok(())
     }
     /// Writes every field through a local cursor (see `write`).
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     #[inline(always)]
     fn write_local(
         &self,
@@ -394,7 +396,7 @@ impl<'a> rt::Wire<'a> for WriteStateData<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
         {
             let spare = w.spare();
             if !spare.is_empty() {
@@ -408,6 +410,7 @@ impl<'a> rt::Wire<'a> for WriteStateData<'a> {
         }
         self.write_fields(w, cx)
     }
+    #[cfg(not(target_os = "none"))]
     fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
         let mut n: usize = 16;
@@ -419,6 +422,7 @@ impl<'a> rt::Wire<'a> for WriteStateData<'a> {
         }
         Some(n)
     }
+    #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
         match rt::Wire::fast_len(self, cx) {
             Some(n) => Ok(n),
@@ -540,7 +544,7 @@ impl<'a> PartitionData<'a> {
         Ok(())
     }
     /// Writes every field through a local cursor (see `write`).
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     #[inline(always)]
     fn write_local(
         &self,
@@ -749,7 +753,7 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
         {
             let spare = w.spare();
             if !spare.is_empty() {
@@ -763,6 +767,7 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         }
         self.write_fields(w, cx)
     }
+    #[cfg(not(target_os = "none"))]
     fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
         let mut n: usize = 20 + (if v >= 1 { 4 } else { 0 });
@@ -778,6 +783,7 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         }
         Some(n)
     }
+    #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
         match rt::Wire::fast_len(self, cx) {
             Some(n) => Ok(n),
@@ -883,7 +889,7 @@ impl<'a> StateBatch<'a> {
         Ok(())
     }
     /// Writes every field through a local cursor (see `write`).
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     #[inline(always)]
     fn write_local(
         &self,
@@ -1031,7 +1037,7 @@ impl<'a> rt::Wire<'a> for StateBatch<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
         {
             let spare = w.spare();
             if !spare.is_empty() {
@@ -1045,6 +1051,7 @@ impl<'a> rt::Wire<'a> for StateBatch<'a> {
         }
         self.write_fields(w, cx)
     }
+    #[cfg(not(target_os = "none"))]
     fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let mut n: usize = 19;
         if cx.flexible {
@@ -1054,6 +1061,7 @@ impl<'a> rt::Wire<'a> for StateBatch<'a> {
         }
         Some(n)
     }
+    #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
         match rt::Wire::fast_len(self, cx) {
             Some(n) => Ok(n),

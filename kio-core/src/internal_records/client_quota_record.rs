@@ -90,7 +90,7 @@ impl<'a> ClientQuotaRecord<'a> {
         Ok(())
     }
     /// Writes every field through a local cursor (see `write`).
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     #[inline(always)]
     fn write_local(
         &self,
@@ -237,7 +237,7 @@ impl<'a> rt::Wire<'a> for ClientQuotaRecord<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
         {
             let spare = w.spare();
             if !spare.is_empty() {
@@ -251,6 +251,7 @@ impl<'a> rt::Wire<'a> for ClientQuotaRecord<'a> {
         }
         self.write_fields(w, cx)
     }
+    #[cfg(not(target_os = "none"))]
     fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
         let mut n: usize = 9;
@@ -263,6 +264,7 @@ impl<'a> rt::Wire<'a> for ClientQuotaRecord<'a> {
         }
         Some(n)
     }
+    #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
         match rt::Wire::fast_len(self, cx) {
             Some(n) => Ok(n),
@@ -348,7 +350,7 @@ impl<'a> EntityData<'a> {
         Ok(())
     }
     /// Writes every field through a local cursor (see `write`).
-    #[cfg(not(target_os = "none"))]
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     #[inline(always)]
     fn write_local(
         &self,
@@ -447,7 +449,7 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(target_os = "none"))]
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
         {
             let spare = w.spare();
             if !spare.is_empty() {
@@ -461,6 +463,7 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
         }
         self.write_fields(w, cx)
     }
+    #[cfg(not(target_os = "none"))]
     fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
         let mut n: usize = 0;
@@ -473,6 +476,7 @@ impl<'a> rt::Wire<'a> for EntityData<'a> {
         }
         Some(n)
     }
+    #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
         match rt::Wire::fast_len(self, cx) {
             Some(n) => Ok(n),

@@ -6,7 +6,7 @@ use core::marker::PhantomData;
 
 use crate::codec::{Cx, Wire};
 use crate::error::{DecodeError, EncodeError};
-use crate::wire::{Reader, Sink, SliceSink};
+use crate::wire::{Reader, Sink};
 
 /// A Kafka array of `T`.
 ///
@@ -320,17 +320,20 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
             }
             // Elements in memory, into a sink with room: one bounds check for
             // the run, then a loop of fixed-size stores (which vectorizes).
+            // (Not on bare metal, for flash.)
+            #[cfg(not(target_os = "none"))]
             let elems = match self {
                 Array::Slice(s) => Some(*s),
                 #[cfg(feature = "alloc")]
                 Array::Vec(v) => Some(v.as_slice()),
                 Array::Wire(_) => None,
             };
+            #[cfg(not(target_os = "none"))]
             if let Some(s) = elems.filter(|_| size > 0) {
                 let total = s.len().saturating_mul(size);
                 if let Some(dst) = w.spare().get_mut(..total) {
                     for (d, e) in dst.chunks_exact_mut(size).zip(s) {
-                        e.write(&mut SliceSink::new(d), elem_cx)?;
+                        e.write(&mut crate::wire::SliceSink::new(d), elem_cx)?;
                     }
                     w.commit(total);
                     return Ok(());
