@@ -72,10 +72,29 @@ pub trait Wire<'a>: Sized {
     #[cfg_attr(not(target_os = "none"), inline(always))]
     #[cfg_attr(target_os = "none", inline)]
     fn wire_len(&self, cx: Cx) -> Result<usize, EncodeError> {
-        let mut count = CountingSink::default();
-        self.write(&mut count, cx)?;
-        Ok(count.count)
+        count_write(self, cx)
     }
+    /// The exact number of bytes [`Wire::write`] writes when it succeeds,
+    /// by arithmetic alone: no sink, no error built. `None` when `write`
+    /// would fail (a null that is not allowed, a value a version cannot
+    /// carry, a length the prefix cannot express) or when the type cannot
+    /// tell cheaply; [`Wire::wire_len`] then counts a real `write` to get
+    /// the exact answer or error. `Some(n)` always means `write` writes `n`
+    /// bytes (the sink aside).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn fast_len(&self, cx: Cx) -> Option<usize> {
+        self.wire_len(cx).ok()
+    }
+}
+
+/// [`Wire::wire_len`] by writing into a [`CountingSink`]: what `write`
+/// writes, or the error it returns. The source of truth generated
+/// `wire_len`s fall back on when [`Wire::fast_len`] says `None`.
+pub fn count_write<'a, T: Wire<'a>>(value: &T, cx: Cx) -> Result<usize, EncodeError> {
+    let mut count = CountingSink::default();
+    value.write(&mut count, cx)?;
+    Ok(count.count)
 }
 
 /// A generated struct (a message or one of its nested structs).
@@ -125,11 +144,17 @@ pub trait Message<'a>: Struct<'a> {
         self.wire_len(Self::SCHEMA.cx(version))
     }
 
-    /// Encodes into a new `Vec`.
+    /// Encodes into a new `Vec`, sized first ([`Message::encoded_len`],
+    /// arithmetic) so that it is allocated once and written through a
+    /// [`crate::SliceSink`].
     #[cfg(feature = "alloc")]
     fn to_vec(&self, version: i16) -> Result<alloc::vec::Vec<u8>, EncodeError> {
-        let mut out = alloc::vec::Vec::new();
-        self.encode(&mut out, version)?;
+        let n = self.encoded_len(version)?;
+        let mut out = alloc::vec![0u8; n];
+        self.write(
+            &mut crate::wire::SliceSink::new(&mut out),
+            Self::SCHEMA.cx(version),
+        )?;
         Ok(out)
     }
 }
@@ -182,6 +207,11 @@ macro_rules! int_wire {
             fn wire_len(&self, _cx: Cx) -> Result<usize, EncodeError> {
                 Ok(core::mem::size_of::<$t>())
             }
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
+            fn fast_len(&self, _cx: Cx) -> Option<usize> {
+                Some(core::mem::size_of::<$t>())
+            }
         }
     )*};
 }
@@ -220,6 +250,11 @@ impl<'a> Wire<'a> for bool {
     fn wire_len(&self, _cx: Cx) -> Result<usize, EncodeError> {
         Ok(1)
     }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn fast_len(&self, _cx: Cx) -> Option<usize> {
+        Some(1)
+    }
 }
 impl<'a> Wire<'a> for Uuid {
     const FIXED_SIZE: Option<usize> = Some(16);
@@ -252,6 +287,11 @@ impl<'a> Wire<'a> for Uuid {
     #[cfg_attr(target_os = "none", inline)]
     fn wire_len(&self, _cx: Cx) -> Result<usize, EncodeError> {
         Ok(16)
+    }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn fast_len(&self, _cx: Cx) -> Option<usize> {
+        Some(16)
     }
 }
 #[cold]
@@ -307,6 +347,24 @@ pub fn length_len(len: Option<usize>, compact: bool, wide: bool) -> Result<usize
             Ok(_) => Ok(2),
             Err(_) => Err(too_long(n)),
         },
+    }
+}
+
+/// [`length_len`] without the error: `None` when the length cannot be written.
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
+pub fn length_size(len: Option<usize>, compact: bool, wide: bool) -> Option<usize> {
+    match (len, compact) {
+        (None, true) => Some(1),
+        // Below 127 elements (nearly always) the prefix is one byte.
+        (Some(n), true) if n < 0x7f => Some(1),
+        (Some(n), true) => u32::try_from(n)
+            .ok()
+            .and_then(|n| n.checked_add(1))
+            .map(uvarint_len),
+        (None, false) => Some(if wide { 4 } else { 2 }),
+        (Some(n), false) if wide => (n <= i32::MAX as usize).then_some(4),
+        (Some(n), false) => (n <= i16::MAX as usize).then_some(2),
     }
 }
 
@@ -392,6 +450,12 @@ macro_rules! blob_wire {
                 let n = $bytes(self).len();
                 Ok(length_len(Some(n), cx.flexible, $wide)? + n)
             }
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
+            fn fast_len(&self, cx: Cx) -> Option<usize> {
+                let n = $bytes(self).len();
+                Some(length_size(Some(n), cx.flexible, $wide)? + n)
+            }
         }
         impl<'a> Wire<'a> for Option<$t<'a>> {
             #[cfg_attr(not(target_os = "none"), inline(always))]
@@ -430,6 +494,15 @@ macro_rules! blob_wire {
                     Some(b) => b.wire_len(cx),
                     None if cx.nullable => length_len(None, cx.flexible, $wide),
                     None => Err(null_not_allowed(cx)),
+                }
+            }
+            #[cfg_attr(not(target_os = "none"), inline(always))]
+            #[cfg_attr(target_os = "none", inline)]
+            fn fast_len(&self, cx: Cx) -> Option<usize> {
+                match self {
+                    Some(b) => b.fast_len(cx),
+                    None if cx.nullable => length_size(None, cx.flexible, $wide),
+                    None => None,
                 }
             }
         }
@@ -485,7 +558,21 @@ impl<'a, T: Wire<'a>> Wire<'a> for Array<'a, T> {
     #[cfg_attr(not(target_os = "none"), inline(always))]
     #[cfg_attr(target_os = "none", inline)]
     fn wire_len(&self, cx: Cx) -> Result<usize, EncodeError> {
+        #[cfg(not(target_os = "none"))]
+        if let Some(n) = self.fast_len(cx) {
+            return Ok(n);
+        }
         Ok(length_len(Some(self.len()), cx.flexible, true)? + self.elements_len(cx)?)
+    }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn fast_len(&self, cx: Cx) -> Option<usize> {
+        let n = self.len();
+        let elements = match T::FIXED_SIZE {
+            Some(size) => n.checked_mul(size)?,
+            None => self.elements_fast_len(cx)?,
+        };
+        Some(length_size(Some(n), cx.flexible, true)? + elements)
     }
 }
 impl<'a, T: Wire<'a>> Wire<'a> for Option<Array<'a, T>> {
@@ -541,6 +628,15 @@ impl<'a, T: Wire<'a>> Wire<'a> for Option<Array<'a, T>> {
             None => Err(null_not_allowed(cx)),
         }
     }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn fast_len(&self, cx: Cx) -> Option<usize> {
+        match self {
+            Some(a) => a.fast_len(cx),
+            None if cx.nullable => length_size(None, cx.flexible, true),
+            None => None,
+        }
+    }
 }
 
 /// A nullable struct (KIP-893): in nullable versions an `int8` marker comes
@@ -589,6 +685,14 @@ impl<'a, T: Struct<'a>> Wire<'a> for Option<T> {
             (Some(v), false) => v.wire_len(cx),
             (None, true) => Ok(1),
             (None, false) => Err(null_not_allowed(cx)),
+        }
+    }
+    fn fast_len(&self, cx: Cx) -> Option<usize> {
+        match (self, cx.nullable) {
+            (Some(v), true) => Some(1 + v.fast_len(cx)?),
+            (Some(v), false) => v.fast_len(cx),
+            (None, true) => Some(1),
+            (None, false) => None,
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Everything generated code refers to, in one place (`use crate::rt;`).
 
+#[cfg(not(target_os = "none"))]
+pub use crate::codec::count_write;
 pub use crate::codec::{Cx, Message, Request, Response, Struct, Wire};
 pub use crate::error::{DecodeError, EncodeError, EncodeErrorKind};
 pub use crate::generated::ApiKey;
@@ -11,4 +13,8 @@ pub use crate::schema::{
 pub use crate::types::{
     Array, Bytes, RecordsBytes, Str, TaggedSection, TaggedWriter, UnknownTags, Uuid,
 };
+#[cfg(not(target_os = "none"))]
+pub use crate::wire::uvarint_len;
+#[cfg(not(any(target_os = "none", target_family = "wasm")))]
+pub use crate::wire::{nested, SliceSink};
 pub use crate::wire::{CountingSink, Reader, Sink};

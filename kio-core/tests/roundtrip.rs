@@ -31,6 +31,32 @@ where
             "{name} v{version}: re-encoded bytes differ\n in: {bytes:02x?}\nout: {again:02x?}"
         ));
     }
+    // Into a `Vec` (no spare room: every field through the sink) as into
+    // `to_vec`'s `SliceSink` (each struct through a local cursor).
+    let mut direct = Vec::new();
+    value
+        .encode(&mut direct, version)
+        .map_err(|e| format!("{name} v{version}: encode into a Vec {e}"))?;
+    if direct != bytes {
+        return Err(format!(
+            "{name} v{version}: Vec encode differs
+ in: {bytes:02x?}
+out: {direct:02x?}"
+        ));
+    }
+    // One byte short: the local cursors run out, the sink is written field
+    // by field again and fails at the same byte, leaving a prefix.
+    if let Some(short_len) = bytes.len().checked_sub(1) {
+        let mut short = vec![0u8; short_len];
+        let mut sink = kio_core::SliceSink::new(&mut short);
+        match value.encode(&mut sink, version) {
+            Err(e) if e.kind == kio_core::EncodeErrorKind::BufferFull => {}
+            other => return Err(format!("{name} v{version}: short buffer gave {other:?}")),
+        }
+        if !bytes.starts_with(sink.written()) {
+            return Err(format!("{name} v{version}: short buffer holds other bytes"));
+        }
+    }
     let len = value.encoded_len(version).map_err(|e| e.to_string())?;
     if len != bytes.len() {
         return Err(format!(

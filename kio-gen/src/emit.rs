@@ -270,10 +270,11 @@ fn struct_def(m: &Message, s: &StructDef, top: bool) -> TokenStream {
     let skip = skip_fn(m, s, Mode::Checked);
     let read_valid = read_fn(m, s, Mode::Valid);
     let skip_valid = skip_fn(m, s, Mode::Valid);
-    // `wire_len` stays the trait's default (`write` into a `CountingSink`,
-    // monomorphized and inlined): generated arithmetic mirroring `write`
-    // was tried and measured slower (docs/PERFORMANCE.md).
-    let write = write_fn(m, s);
+    let Encode {
+        write,
+        write_fields,
+        len,
+    } = encode_fns(m, s);
     let owner = &s.name;
     quote! {
         #doc
@@ -302,12 +303,17 @@ fn struct_def(m: &Message, s: &StructDef, top: bool) -> TokenStream {
             pub const NAME: &'static str = #owner;
         }
 
+        impl<'a> #name<'a> {
+            #write_fields
+        }
+
         impl<'a> rt::Wire<'a> for #name<'a> {
             #read
             #skip
             #read_valid
             #skip_valid
             #write
+            #len
         }
 
         impl<'a> rt::Struct<'a> for #name<'a> {}
@@ -753,8 +759,50 @@ fn not_in_version(path: &str) -> TokenStream {
     quote!(return Err(rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v)).in_field(#path)))
 }
 
-fn write_fn(m: &Message, s: &StructDef) -> TokenStream {
+/// True when a field of this type holds structs (whose `write` is a call).
+fn has_struct(t: &Ty) -> bool {
+    match t {
+        Ty::Prim(_) => false,
+        Ty::Struct(_) => true,
+        Ty::Array(e) => has_struct(e),
+    }
+}
+
+/// The encoding half of a struct's `Wire` impl.
+struct Encode {
+    /// `write`: the fields through a local cursor over the sink's spare
+    /// room when it has some (hosted targets), else through the sink.
+    write: TokenStream,
+    /// The inherent `write_fields`: every field, in order, through `w`.
+    write_fields: TokenStream,
+    /// `fast_len` (arithmetic mirroring `write_fields`) and `wire_len`.
+    len: TokenStream,
+}
+
+/// `write`, `write_fields`, `fast_len` and `wire_len` of one struct.
+///
+/// `write_fields` writes field by field through a generic sink. `write`
+/// first tries a local `SliceSink` over `Sink::spare` (a `SliceSink` hands
+/// out the rest of its buffer): a local's position stays in a register, so
+/// each field costs one bounds check and a store instead of a load and store
+/// of the sink's state. When the fields do not fit (or the sink has no
+/// spare room) it writes them again through the sink, which fails at the
+/// same byte. Bare-metal and wasm builds keep only the direct path, for
+/// flash and download size.
+///
+/// `fast_len` mirrors `write_fields` with additions: the same conditions in
+/// the same order, `None` wherever `write_fields` would return an error.
+/// `wire_len` is `fast_len`, or when it says `None`, a counting `write`
+/// (which gives the exact error). Fixed-size fields are summed into one
+/// constant per version (`2 + 4 + 4 + if v >= 7 { 4 } else { 0 }`); the
+/// version conditions are plain comparisons of one local.
+fn encode_fns(m: &Message, s: &StructDef) -> Encode {
     let mut body = TokenStream::new();
+    let mut local_body = TokenStream::new();
+    let mut len_body = TokenStream::new();
+    // Fixed-size fields present at every version, and those present at some.
+    let mut fixed_always = 0usize;
+    let mut fixed_cond: Vec<TokenStream> = Vec::new();
     for f in s.fields.iter().filter(|f| f.tag.is_none()) {
         let id = ident(&field_ident(&f.name));
         let path = format!("{}.{}", s.name, f.name);
@@ -762,7 +810,17 @@ fn write_fn(m: &Message, s: &StructDef) -> TokenStream {
         let stmt = quote! {
             rt::Wire::write(&self.#id, w, #fcx).map_err(|e| e.in_field(#path))?;
         };
-        body.extend(match cond(f.versions, m.valid) {
+        // A field holding structs calls their `write`: through a fresh
+        // cursor over the rest, so that the local one never escapes.
+        let local_stmt = if has_struct(&f.ty) {
+            quote! {
+                rt::nested(w, |w| rt::Wire::write(&self.#id, w, #fcx)).map_err(|e| e.in_field(#path))?;
+            }
+        } else {
+            stmt.clone()
+        };
+        let c = cond(f.versions, m.valid);
+        let guard = |stmt: TokenStream| match &c {
             None => stmt,
             Some(c) if f.ignorable => quote!(if #c { #stmt }),
             Some(c) => {
@@ -772,6 +830,37 @@ fn write_fn(m: &Message, s: &StructDef) -> TokenStream {
                     if #c { #stmt } else if self.#id != #d { #fail; }
                 }
             }
+        };
+        body.extend(guard(stmt));
+        local_body.extend(guard(local_stmt));
+        let size = fixed_size(f);
+        let add = match size {
+            Some(_) => quote!(),
+            None => quote!(n += rt::Wire::fast_len(&self.#id, #fcx)?;),
+        };
+        match (&c, size) {
+            (None, Some(k)) => fixed_always += k,
+            (Some(c), Some(k)) => {
+                let k = Literal::usize_unsuffixed(k);
+                fixed_cond.push(quote!((if #c { #k } else { 0 })));
+            }
+            _ => {}
+        }
+        len_body.extend(match &c {
+            None => add,
+            Some(c) if f.ignorable => {
+                if add.is_empty() {
+                    quote!()
+                } else {
+                    quote!(if #c { #add })
+                }
+            }
+            Some(c) => {
+                let d = default_expr(f);
+                quote! {
+                    if #c { #add } else if self.#id != #d { return None; }
+                }
+            }
         });
     }
     // Written in ascending tag order, as Kafka does, whatever the field order
@@ -779,16 +868,25 @@ fn write_fn(m: &Message, s: &StructDef) -> TokenStream {
     let mut tagged: Vec<&Field> = s.fields.iter().filter(|f| f.tag.is_some()).collect();
     tagged.sort_by_key(|f| f.tag);
     let unknown_path = format!("{}._unknownTaggedFields", s.name);
-    let section = if m.flexible.is_empty() {
+    let (section, local_section, len_section) = if m.flexible.is_empty() {
         let fail = not_in_version(&unknown_path);
-        quote! {
+        let section = quote! {
             if !self.unknown_tagged_fields.is_empty() { #fail; }
-        }
+        };
+        (
+            section.clone(),
+            section,
+            quote! {
+                if !self.unknown_tagged_fields.is_empty() { return None; }
+            },
+        )
     } else {
         let mut present = Vec::new();
         let mut lets = TokenStream::new();
         let mut writes = TokenStream::new();
+        let mut sizes = TokenStream::new();
         let mut absent_checks = TokenStream::new();
+        let mut absent_len_checks = TokenStream::new();
         for f in &tagged {
             let id = ident(&field_ident(&f.name));
             let path = format!("{}.{}", s.name, f.name);
@@ -810,6 +908,13 @@ fn write_fn(m: &Message, s: &StructDef) -> TokenStream {
                     rt::Wire::write(&self.#id, w, #fcx).map_err(|e| e.in_field(#path))?;
                 }
             });
+            sizes.extend(quote! {
+                if #has {
+                    let len = rt::Wire::fast_len(&self.#id, #fcx)?;
+                    count += 1;
+                    n += rt::uvarint_len(#tag) + rt::uvarint_len(u32::try_from(len).ok()?) + len;
+                }
+            });
             if !f.ignorable {
                 let fail = not_in_version(&path);
                 let outside = match &c {
@@ -819,35 +924,152 @@ fn write_fn(m: &Message, s: &StructDef) -> TokenStream {
                 absent_checks.extend(quote! {
                     if (#outside) && self.#id != #d { #fail; }
                 });
+                absent_len_checks.extend(quote! {
+                    if (#outside) && self.#id != #d { return None; }
+                });
             }
         }
         let fail = not_in_version(&unknown_path);
-        let flexible_section = if tagged.is_empty() {
-            quote!(rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;)
+        let (flexible_section, flexible_local, flexible_len) = if tagged.is_empty() {
+            (
+                quote!(rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;),
+                quote!(rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;),
+                quote!(n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);),
+            )
         } else {
-            quote! {
+            let section = quote! {
                 #lets
                 let mut tw = rt::TaggedWriter::begin(w, &self.unknown_tagged_fields, &[#(#present),*])?;
                 #writes
                 tw.finish(w)?;
-            }
+            };
+            (
+                section.clone(),
+                quote! {
+                    rt::nested(w, |w| {
+                        #section
+                        Ok(())
+                    })?;
+                },
+                // Raw entries next to typed tags: counted by a real write.
+                quote! {
+                    if !self.unknown_tagged_fields.is_empty() { return None; }
+                    #lets
+                    let mut count = 0u32;
+                    #sizes
+                    n += rt::uvarint_len(count);
+                },
+            )
         };
-        quote! {
-            #absent_checks
-            if cx.flexible {
-                #flexible_section
-            } else if !self.unknown_tagged_fields.is_empty() {
-                #fail;
-            }
-        }
+        (
+            quote! {
+                #absent_checks
+                if cx.flexible {
+                    #flexible_section
+                } else if !self.unknown_tagged_fields.is_empty() {
+                    #fail;
+                }
+            },
+            quote! {
+                #absent_checks
+                if cx.flexible {
+                    #flexible_local
+                } else if !self.unknown_tagged_fields.is_empty() {
+                    #fail;
+                }
+            },
+            quote! {
+                #absent_len_checks
+                if cx.flexible {
+                    #flexible_len
+                } else if !self.unknown_tagged_fields.is_empty() {
+                    return None;
+                }
+            },
+        )
     };
-    quote! {
-        fn write<S: rt::Sink + ?Sized>(&self, w: &mut S, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+    let fixed = {
+        let k = Literal::usize_unsuffixed(fixed_always);
+        quote!(#k #(+ #fixed_cond)*)
+    };
+    let write_fields = quote! {
+        /// Writes every field through `w` (see `write`).
+        #[cfg_attr(not(target_os = "none"), inline(always))]
+        #[cfg_attr(target_os = "none", inline)]
+        fn write_fields<S: rt::Sink + ?Sized>(&self, w: &mut S, cx: rt::Cx) -> Result<(), rt::EncodeError> {
             let v = cx.version;
             #body
             #section
             Ok(())
         }
+    };
+    let write_fields = quote! {
+        #write_fields
+
+        /// Writes every field through a local cursor (see `write`).
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        #[inline(always)]
+        fn write_local(&self, w: &mut rt::SliceSink<'_>, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+            let v = cx.version;
+            #local_body
+            #local_section
+            Ok(())
+        }
+    };
+    let write = quote! {
+        fn write<S: rt::Sink + ?Sized>(&self, w: &mut S, cx: rt::Cx) -> Result<(), rt::EncodeError> {
+            #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+            {
+                let spare = w.spare();
+                if !spare.is_empty() {
+                    let mut c = rt::SliceSink::new(spare);
+                    if self.write_local(&mut c, cx).is_ok() {
+                        let n = c.len();
+                        w.commit(n);
+                        return Ok(());
+                    }
+                }
+            }
+            self.write_fields(w, cx)
+        }
+    };
+    let len_inner = quote!(#len_body #len_section);
+    let mut_n = if !uses_ident(&len_inner, "n") {
+        quote!()
+    } else {
+        quote!(mut)
+    };
+    let len_v = if uses_ident(&len_inner, "v") || uses_ident(&fixed, "v") {
+        quote!(let v = cx.version;)
+    } else {
+        quote!()
+    };
+    let len_cx = if uses_ident(&len_inner, "cx") || !len_v.is_empty() {
+        quote!(cx)
+    } else {
+        quote!(_cx)
+    };
+    // Bare metal keeps the trait's defaults (a counting `write`), for flash.
+    let len = quote! {
+        #[cfg(not(target_os = "none"))]
+        fn fast_len(&self, #len_cx: rt::Cx) -> Option<usize> {
+            #len_v
+            let #mut_n n: usize = #fixed;
+            #len_inner
+            Some(n)
+        }
+        #[cfg(not(target_os = "none"))]
+        fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+            match rt::Wire::fast_len(self, cx) {
+                Some(n) => Ok(n),
+                None => rt::count_write(self, cx),
+            }
+        }
+    };
+    Encode {
+        write,
+        write_fields,
+        len,
     }
 }
 

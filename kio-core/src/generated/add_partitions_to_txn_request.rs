@@ -64,6 +64,190 @@ impl AddPartitionsToTxnRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddPartitionsToTxnRequest";
 }
+impl<'a> AddPartitionsToTxnRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            rt::Wire::write(&self.transactions, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnRequest.Transactions"))?;
+        } else if self.transactions != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnRequest.Transactions"),
+            );
+        }
+        if v <= 3 {
+            rt::Wire::write(
+                    &self.v3_and_below_transactional_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId")
+                })?;
+        } else if self.v3_and_below_transactional_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId"),
+            );
+        }
+        if v <= 3 {
+            rt::Wire::write(
+                    &self.v3_and_below_producer_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId")
+                })?;
+        } else if self.v3_and_below_producer_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId"),
+            );
+        }
+        if v <= 3 {
+            rt::Wire::write(
+                    &self.v3_and_below_producer_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch")
+                })?;
+        } else if self.v3_and_below_producer_epoch != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch"),
+            );
+        }
+        if v <= 3 {
+            rt::Wire::write(
+                    &self.v3_and_below_topics,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowTopics"))?;
+        } else if self.v3_and_below_topics != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnRequest.V3AndBelowTopics"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.transactions,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("AddPartitionsToTxnRequest.Transactions"))?;
+        } else if self.transactions != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnRequest.Transactions"),
+            );
+        }
+        if v <= 3 {
+            rt::Wire::write(
+                    &self.v3_and_below_transactional_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId")
+                })?;
+        } else if self.v3_and_below_transactional_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId"),
+            );
+        }
+        if v <= 3 {
+            rt::Wire::write(
+                    &self.v3_and_below_producer_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId")
+                })?;
+        } else if self.v3_and_below_producer_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId"),
+            );
+        }
+        if v <= 3 {
+            rt::Wire::write(
+                    &self.v3_and_below_producer_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch")
+                })?;
+        } else if self.v3_and_below_producer_epoch != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch"),
+            );
+        }
+        if v <= 3 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.v3_and_below_topics,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowTopics"))?;
+        } else if self.v3_and_below_topics != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnRequest.V3AndBelowTopics"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -258,83 +442,71 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v <= 3 { 8 } else { 0 })
+            + (if v <= 3 { 2 } else { 0 });
         if v >= 4 {
-            rt::Wire::write(&self.transactions, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnRequest.Transactions"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.transactions,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.transactions != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnRequest.Transactions"),
-            );
+            return None;
         }
         if v <= 3 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.v3_and_below_transactional_id,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId")
-                })?;
+                )?;
         } else if self.v3_and_below_transactional_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnRequest.V3AndBelowTransactionalId"),
-            );
+            return None;
+        }
+        if v <= 3 {} else if self.v3_and_below_producer_id != 0 {
+            return None;
+        }
+        if v <= 3 {} else if self.v3_and_below_producer_epoch != 0 {
+            return None;
         }
         if v <= 3 {
-            rt::Wire::write(
-                    &self.v3_and_below_producer_id,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId")
-                })?;
-        } else if self.v3_and_below_producer_id != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnRequest.V3AndBelowProducerId"),
-            );
-        }
-        if v <= 3 {
-            rt::Wire::write(
-                    &self.v3_and_below_producer_epoch,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch")
-                })?;
-        } else if self.v3_and_below_producer_epoch != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnRequest.V3AndBelowProducerEpoch"),
-            );
-        }
-        if v <= 3 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.v3_and_below_topics,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AddPartitionsToTxnRequest.V3AndBelowTopics"))?;
+                )?;
         } else if self.v3_and_below_topics != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnRequest.V3AndBelowTopics"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for AddPartitionsToTxnRequest<'a> {}
@@ -414,6 +586,155 @@ impl Default for AddPartitionsToTxnTransaction<'_> {
 impl AddPartitionsToTxnTransaction<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddPartitionsToTxnTransaction";
+}
+impl<'a> AddPartitionsToTxnTransaction<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.transactional_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnTransaction.TransactionalId")
+                })?;
+        } else if self.transactional_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnTransaction.TransactionalId"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.ProducerId"))?;
+        } else if self.producer_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnTransaction.ProducerId"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.ProducerEpoch"))?;
+        } else if self.producer_epoch != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnTransaction.ProducerEpoch"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.verify_only, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.VerifyOnly"))?;
+        } else if self.verify_only != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnTransaction.VerifyOnly"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.Topics"))?;
+        } else if self.topics != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnTransaction.Topics"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnTransaction._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.transactional_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnTransaction.TransactionalId")
+                })?;
+        } else if self.transactional_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnTransaction.TransactionalId"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.ProducerId"))?;
+        } else if self.producer_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnTransaction.ProducerId"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.ProducerEpoch"))?;
+        } else if self.producer_epoch != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnTransaction.ProducerEpoch"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.verify_only, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.VerifyOnly"))?;
+        } else if self.verify_only != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnTransaction.VerifyOnly"),
+            );
+        }
+        if v >= 4 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.topics,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.Topics"))?;
+        } else if self.topics != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnTransaction.Topics"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnTransaction._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for AddPartitionsToTxnTransaction<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -617,67 +938,61 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTransaction<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v >= 4 { 8 } else { 0 })
+            + (if v >= 4 { 2 } else { 0 }) + (if v >= 4 { 1 } else { 0 });
         if v >= 4 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.transactional_id,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnTransaction.TransactionalId")
-                })?;
+                )?;
         } else if self.transactional_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnTransaction.TransactionalId"),
-            );
+            return None;
+        }
+        if v >= 4 {} else if self.producer_id != 0 {
+            return None;
+        }
+        if v >= 4 {} else if self.producer_epoch != 0 {
+            return None;
+        }
+        if v >= 4 {} else if self.verify_only != false {
+            return None;
         }
         if v >= 4 {
-            rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.ProducerId"))?;
-        } else if self.producer_id != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnTransaction.ProducerId"),
-            );
-        }
-        if v >= 4 {
-            rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.ProducerEpoch"))?;
-        } else if self.producer_epoch != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnTransaction.ProducerEpoch"),
-            );
-        }
-        if v >= 4 {
-            rt::Wire::write(&self.verify_only, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.VerifyOnly"))?;
-        } else if self.verify_only != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnTransaction.VerifyOnly"),
-            );
-        }
-        if v >= 4 {
-            rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnTransaction.Topics"))?;
+            n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.topics != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnTransaction.Topics"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnTransaction._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for AddPartitionsToTxnTransaction<'a> {}
@@ -733,6 +1048,54 @@ impl Default for AddPartitionsToTxnTopic<'_> {
 impl AddPartitionsToTxnTopic<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddPartitionsToTxnTopic";
+}
+impl<'a> AddPartitionsToTxnTopic<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddPartitionsToTxnTopic.Name"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddPartitionsToTxnTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddPartitionsToTxnTopic.Name"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddPartitionsToTxnTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -809,20 +1172,39 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopic<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddPartitionsToTxnTopic.Name"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddPartitionsToTxnTopic.Partitions"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnTopic._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for AddPartitionsToTxnTopic<'a> {}

@@ -58,6 +58,128 @@ impl AddPartitionsToTxnResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddPartitionsToTxnResponse";
 }
+impl<'a> AddPartitionsToTxnResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ThrottleTimeMs"))?;
+        if v >= 4 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ErrorCode"))?;
+        }
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.results_by_transaction,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnResponse.ResultsByTransaction")
+                })?;
+        } else if self.results_by_transaction != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnResponse.ResultsByTransaction"),
+            );
+        }
+        if v <= 3 {
+            rt::Wire::write(
+                    &self.results_by_topic_v3_and_below,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow")
+                })?;
+        } else if self.results_by_topic_v3_and_below
+            != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ThrottleTimeMs"))?;
+        if v >= 4 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ErrorCode"))?;
+        }
+        if v >= 4 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.results_by_transaction,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnResponse.ResultsByTransaction")
+                })?;
+        } else if self.results_by_transaction != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnResponse.ResultsByTransaction"),
+            );
+        }
+        if v <= 3 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.results_by_topic_v3_and_below,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| {
+                    e.in_field("AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow")
+                })?;
+        } else if self.results_by_topic_v3_and_below
+            != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for AddPartitionsToTxnResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -232,54 +354,57 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ThrottleTimeMs"))?;
-        if v >= 4 {
-            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnResponse.ErrorCode"))?;
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4 + (if v >= 4 { 2 } else { 0 });
         if v >= 4 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.results_by_transaction,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnResponse.ResultsByTransaction")
-                })?;
+                )?;
         } else if self.results_by_transaction != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnResponse.ResultsByTransaction"),
-            );
+            return None;
         }
         if v <= 3 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.results_by_topic_v3_and_below,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow")
-                })?;
+                )?;
         } else if self.results_by_topic_v3_and_below
             != ::core::default::Default::default()
         {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnResponse.ResultsByTopicV3AndBelow"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for AddPartitionsToTxnResponse<'a> {}
@@ -338,6 +463,97 @@ impl Default for AddPartitionsToTxnResult<'_> {
 impl AddPartitionsToTxnResult<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddPartitionsToTxnResult";
+}
+impl<'a> AddPartitionsToTxnResult<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.transactional_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("AddPartitionsToTxnResult.TransactionalId"))?;
+        } else if self.transactional_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnResult.TransactionalId"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.topic_results, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AddPartitionsToTxnResult.TopicResults"))?;
+        } else if self.topic_results != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnResult.TopicResults"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.transactional_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("AddPartitionsToTxnResult.TransactionalId"))?;
+        } else if self.transactional_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnResult.TransactionalId"),
+            );
+        }
+        if v >= 4 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.topic_results,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("AddPartitionsToTxnResult.TopicResults"))?;
+        } else if self.topic_results != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnResult.TopicResults"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for AddPartitionsToTxnResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -434,38 +650,55 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnResult<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0;
         if v >= 4 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.transactional_id,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AddPartitionsToTxnResult.TransactionalId"))?;
+                )?;
         } else if self.transactional_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnResult.TransactionalId"),
-            );
+            return None;
         }
         if v >= 4 {
-            rt::Wire::write(&self.topic_results, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AddPartitionsToTxnResult.TopicResults"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.topic_results,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.topic_results != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnResult.TopicResults"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnResult._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for AddPartitionsToTxnResult<'a> {}
@@ -518,6 +751,69 @@ impl Default for AddPartitionsToTxnTopicResult<'_> {
 impl AddPartitionsToTxnTopicResult<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddPartitionsToTxnTopicResult";
+}
+impl<'a> AddPartitionsToTxnTopicResult<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddPartitionsToTxnTopicResult.Name"))?;
+        rt::Wire::write(
+                &self.results_by_partition,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("AddPartitionsToTxnTopicResult.ResultsByPartition")
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnTopicResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddPartitionsToTxnTopicResult.Name"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.results_by_partition,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| {
+                e.in_field("AddPartitionsToTxnTopicResult.ResultsByPartition")
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnTopicResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopicResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -601,26 +897,43 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnTopicResult<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddPartitionsToTxnTopicResult.Name"))?;
-        rt::Wire::write(
-                &self.results_by_partition,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("AddPartitionsToTxnTopicResult.ResultsByPartition")
-            })?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnTopicResult._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
+                &self.results_by_partition,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for AddPartitionsToTxnTopicResult<'a> {}
@@ -673,6 +986,70 @@ impl Default for AddPartitionsToTxnPartitionResult<'_> {
 impl AddPartitionsToTxnPartitionResult<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddPartitionsToTxnPartitionResult";
+}
+impl<'a> AddPartitionsToTxnPartitionResult<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("AddPartitionsToTxnPartitionResult.PartitionIndex")
+            })?;
+        rt::Wire::write(
+                &self.partition_error_code,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("AddPartitionsToTxnPartitionResult.PartitionErrorCode")
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnPartitionResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("AddPartitionsToTxnPartitionResult.PartitionIndex")
+            })?;
+        rt::Wire::write(
+                &self.partition_error_code,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("AddPartitionsToTxnPartitionResult.PartitionErrorCode")
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddPartitionsToTxnPartitionResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for AddPartitionsToTxnPartitionResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -768,28 +1145,36 @@ impl<'a> rt::Wire<'a> for AddPartitionsToTxnPartitionResult<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("AddPartitionsToTxnPartitionResult.PartitionIndex")
-            })?;
-        rt::Wire::write(
-                &self.partition_error_code,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("AddPartitionsToTxnPartitionResult.PartitionErrorCode")
-            })?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddPartitionsToTxnPartitionResult._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let mut n: usize = 6;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for AddPartitionsToTxnPartitionResult<'a> {}

@@ -71,6 +71,99 @@ impl AddRaftVoterRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AddRaftVoterRequest";
 }
+impl<'a> AddRaftVoterRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("AddRaftVoterRequest.ClusterId"))?;
+        rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddRaftVoterRequest.TimeoutMs"))?;
+        rt::Wire::write(&self.voter_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddRaftVoterRequest.VoterId"))?;
+        rt::Wire::write(&self.voter_directory_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddRaftVoterRequest.VoterDirectoryId"))?;
+        rt::Wire::write(&self.listeners, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddRaftVoterRequest.Listeners"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.ack_when_committed,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("AddRaftVoterRequest.AckWhenCommitted"))?;
+        } else if self.ack_when_committed != true {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddRaftVoterRequest.AckWhenCommitted"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddRaftVoterRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("AddRaftVoterRequest.ClusterId"))?;
+        rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddRaftVoterRequest.TimeoutMs"))?;
+        rt::Wire::write(&self.voter_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddRaftVoterRequest.VoterId"))?;
+        rt::Wire::write(&self.voter_directory_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AddRaftVoterRequest.VoterDirectoryId"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.listeners,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("AddRaftVoterRequest.Listeners"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.ack_when_committed,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("AddRaftVoterRequest.AckWhenCommitted"))?;
+        } else if self.ack_when_committed != true {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddRaftVoterRequest.AckWhenCommitted"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AddRaftVoterRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for AddRaftVoterRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -231,39 +324,42 @@ impl<'a> rt::Wire<'a> for AddRaftVoterRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("AddRaftVoterRequest.ClusterId"))?;
-        rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddRaftVoterRequest.TimeoutMs"))?;
-        rt::Wire::write(&self.voter_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddRaftVoterRequest.VoterId"))?;
-        rt::Wire::write(&self.voter_directory_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddRaftVoterRequest.VoterDirectoryId"))?;
-        rt::Wire::write(&self.listeners, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AddRaftVoterRequest.Listeners"))?;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.ack_when_committed,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AddRaftVoterRequest.AckWhenCommitted"))?;
-        } else if self.ack_when_committed != true {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddRaftVoterRequest.AckWhenCommitted"),
-            );
+        let mut n: usize = 24 + (if v >= 1 { 1 } else { 0 });
+        n += rt::Wire::fast_len(&self.cluster_id, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.listeners, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 1 {} else if self.ack_when_committed != true {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AddRaftVoterRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for AddRaftVoterRequest<'a> {}
@@ -326,6 +422,58 @@ impl Default for Listener<'_> {
 impl Listener<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Listener";
+}
+impl<'a> Listener<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.Name"))?;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.Host"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.Port"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Listener._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.Name"))?;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.Host"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.Port"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Listener._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for Listener<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -405,22 +553,39 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Listener.Name"))?;
-        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Listener.Host"))?;
-        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Listener.Port"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Listener._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 2;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.host, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for Listener<'a> {}

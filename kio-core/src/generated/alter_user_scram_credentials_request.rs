@@ -46,6 +46,68 @@ impl AlterUserScramCredentialsRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterUserScramCredentialsRequest";
 }
+impl<'a> AlterUserScramCredentialsRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.deletions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterUserScramCredentialsRequest.Deletions"))?;
+        rt::Wire::write(&self.upsertions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterUserScramCredentialsRequest.Upsertions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AlterUserScramCredentialsRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.deletions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("AlterUserScramCredentialsRequest.Deletions"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.upsertions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("AlterUserScramCredentialsRequest.Upsertions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AlterUserScramCredentialsRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for AlterUserScramCredentialsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -131,20 +193,39 @@ impl<'a> rt::Wire<'a> for AlterUserScramCredentialsRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.deletions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AlterUserScramCredentialsRequest.Deletions"))?;
-        rt::Wire::write(&self.upsertions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AlterUserScramCredentialsRequest.Upsertions"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AlterUserScramCredentialsRequest._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.deletions, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.upsertions, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for AlterUserScramCredentialsRequest<'a> {}
@@ -197,6 +278,54 @@ impl Default for ScramCredentialDeletion<'_> {
 impl ScramCredentialDeletion<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ScramCredentialDeletion";
+}
+impl<'a> ScramCredentialDeletion<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialDeletion.Name"))?;
+        rt::Wire::write(&self.mechanism, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialDeletion.Mechanism"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ScramCredentialDeletion._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialDeletion.Name"))?;
+        rt::Wire::write(&self.mechanism, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialDeletion.Mechanism"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ScramCredentialDeletion._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for ScramCredentialDeletion<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -267,20 +396,38 @@ impl<'a> rt::Wire<'a> for ScramCredentialDeletion<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ScramCredentialDeletion.Name"))?;
-        rt::Wire::write(&self.mechanism, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ScramCredentialDeletion.Mechanism"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ScramCredentialDeletion._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 1;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ScramCredentialDeletion<'a> {}
@@ -351,6 +498,66 @@ impl Default for ScramCredentialUpsertion<'_> {
 impl ScramCredentialUpsertion<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ScramCredentialUpsertion";
+}
+impl<'a> ScramCredentialUpsertion<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialUpsertion.Name"))?;
+        rt::Wire::write(&self.mechanism, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialUpsertion.Mechanism"))?;
+        rt::Wire::write(&self.iterations, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialUpsertion.Iterations"))?;
+        rt::Wire::write(&self.salt, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialUpsertion.Salt"))?;
+        rt::Wire::write(&self.salted_password, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialUpsertion.SaltedPassword"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ScramCredentialUpsertion._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialUpsertion.Name"))?;
+        rt::Wire::write(&self.mechanism, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialUpsertion.Mechanism"))?;
+        rt::Wire::write(&self.iterations, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialUpsertion.Iterations"))?;
+        rt::Wire::write(&self.salt, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialUpsertion.Salt"))?;
+        rt::Wire::write(&self.salted_password, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ScramCredentialUpsertion.SaltedPassword"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ScramCredentialUpsertion._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for ScramCredentialUpsertion<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -484,26 +691,44 @@ impl<'a> rt::Wire<'a> for ScramCredentialUpsertion<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ScramCredentialUpsertion.Name"))?;
-        rt::Wire::write(&self.mechanism, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ScramCredentialUpsertion.Mechanism"))?;
-        rt::Wire::write(&self.iterations, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ScramCredentialUpsertion.Iterations"))?;
-        rt::Wire::write(&self.salt, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ScramCredentialUpsertion.Salt"))?;
-        rt::Wire::write(&self.salted_password, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ScramCredentialUpsertion.SaltedPassword"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ScramCredentialUpsertion._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 5;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.salt, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
+                &self.salted_password,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ScramCredentialUpsertion<'a> {}

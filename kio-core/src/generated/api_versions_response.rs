@@ -76,6 +76,240 @@ impl ApiVersionsResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ApiVersionsResponse";
 }
+impl<'a> ApiVersionsResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ApiVersionsResponse.ErrorCode"))?;
+        rt::Wire::write(&self.api_keys, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ApiVersionsResponse.ApiKeys"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ApiVersionsResponse.ThrottleTimeMs"))?;
+        }
+        if cx.flexible {
+            let has_supported_features = v >= 3
+                && self.supported_features != ::core::default::Default::default();
+            let has_finalized_features_epoch = v >= 3
+                && self.finalized_features_epoch != -1;
+            let has_finalized_features = v >= 3
+                && self.finalized_features != ::core::default::Default::default();
+            let has_zk_migration_ready = v >= 3 && self.zk_migration_ready != false;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[
+                    (0u32, has_supported_features),
+                    (1u32, has_finalized_features_epoch),
+                    (2u32, has_finalized_features),
+                    (3u32, has_zk_migration_ready),
+                ],
+            )?;
+            if has_supported_features {
+                let len = rt::Wire::wire_len(
+                        &self.supported_features,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("ApiVersionsResponse.SupportedFeatures"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.supported_features, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("ApiVersionsResponse.SupportedFeatures"))?;
+            }
+            if has_finalized_features_epoch {
+                let len = rt::Wire::wire_len(
+                        &self.finalized_features_epoch,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
+                    })?;
+                tw.field(w, 1u32, len)?;
+                rt::Wire::write(
+                        &self.finalized_features_epoch,
+                        w,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
+                    })?;
+            }
+            if has_finalized_features {
+                let len = rt::Wire::wire_len(
+                        &self.finalized_features,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("ApiVersionsResponse.FinalizedFeatures"))?;
+                tw.field(w, 2u32, len)?;
+                rt::Wire::write(&self.finalized_features, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("ApiVersionsResponse.FinalizedFeatures"))?;
+            }
+            if has_zk_migration_ready {
+                let len = rt::Wire::wire_len(
+                        &self.zk_migration_ready,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("ApiVersionsResponse.ZkMigrationReady"))?;
+                tw.field(w, 3u32, len)?;
+                rt::Wire::write(&self.zk_migration_ready, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("ApiVersionsResponse.ZkMigrationReady"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ApiVersionsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ApiVersionsResponse.ErrorCode"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.api_keys,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("ApiVersionsResponse.ApiKeys"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ApiVersionsResponse.ThrottleTimeMs"))?;
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_supported_features = v >= 3
+                        && self.supported_features
+                            != ::core::default::Default::default();
+                    let has_finalized_features_epoch = v >= 3
+                        && self.finalized_features_epoch != -1;
+                    let has_finalized_features = v >= 3
+                        && self.finalized_features
+                            != ::core::default::Default::default();
+                    let has_zk_migration_ready = v >= 3
+                        && self.zk_migration_ready != false;
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[
+                            (0u32, has_supported_features),
+                            (1u32, has_finalized_features_epoch),
+                            (2u32, has_finalized_features),
+                            (3u32, has_zk_migration_ready),
+                        ],
+                    )?;
+                    if has_supported_features {
+                        let len = rt::Wire::wire_len(
+                                &self.supported_features,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.SupportedFeatures")
+                            })?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.supported_features,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.SupportedFeatures")
+                            })?;
+                    }
+                    if has_finalized_features_epoch {
+                        let len = rt::Wire::wire_len(
+                                &self.finalized_features_epoch,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
+                            })?;
+                        tw.field(w, 1u32, len)?;
+                        rt::Wire::write(
+                                &self.finalized_features_epoch,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
+                            })?;
+                    }
+                    if has_finalized_features {
+                        let len = rt::Wire::wire_len(
+                                &self.finalized_features,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.FinalizedFeatures")
+                            })?;
+                        tw.field(w, 2u32, len)?;
+                        rt::Wire::write(
+                                &self.finalized_features,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.FinalizedFeatures")
+                            })?;
+                    }
+                    if has_zk_migration_ready {
+                        let len = rt::Wire::wire_len(
+                                &self.zk_migration_ready,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.ZkMigrationReady")
+                            })?;
+                        tw.field(w, 3u32, len)?;
+                        rt::Wire::write(
+                                &self.zk_migration_ready,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ApiVersionsResponse.ZkMigrationReady")
+                            })?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ApiVersionsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -416,20 +650,29 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ApiVersionsResponse.ErrorCode"))?;
-        rt::Wire::write(&self.api_keys, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ApiVersionsResponse.ApiKeys"))?;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.throttle_time_ms,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ApiVersionsResponse.ThrottleTimeMs"))?;
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 2 + (if v >= 1 { 4 } else { 0 });
+        n += rt::Wire::fast_len(&self.api_keys, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_supported_features = v >= 3
                 && self.supported_features != ::core::default::Default::default();
             let has_finalized_features_epoch = v >= 3
@@ -437,72 +680,59 @@ impl<'a> rt::Wire<'a> for ApiVersionsResponse<'a> {
             let has_finalized_features = v >= 3
                 && self.finalized_features != ::core::default::Default::default();
             let has_zk_migration_ready = v >= 3 && self.zk_migration_ready != false;
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[
-                    (0u32, has_supported_features),
-                    (1u32, has_finalized_features_epoch),
-                    (2u32, has_finalized_features),
-                    (3u32, has_zk_migration_ready),
-                ],
-            )?;
+            let mut count = 0u32;
             if has_supported_features {
-                let len = rt::Wire::wire_len(
-                        &self.supported_features,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("ApiVersionsResponse.SupportedFeatures"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(&self.supported_features, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("ApiVersionsResponse.SupportedFeatures"))?;
+                let len = rt::Wire::fast_len(
+                    &self.supported_features,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_finalized_features_epoch {
-                let len = rt::Wire::wire_len(
-                        &self.finalized_features_epoch,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
-                    })?;
-                tw.field(w, 1u32, len)?;
-                rt::Wire::write(
-                        &self.finalized_features_epoch,
-                        w,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("ApiVersionsResponse.FinalizedFeaturesEpoch")
-                    })?;
+                let len = rt::Wire::fast_len(
+                    &self.finalized_features_epoch,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(1u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_finalized_features {
-                let len = rt::Wire::wire_len(
-                        &self.finalized_features,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("ApiVersionsResponse.FinalizedFeatures"))?;
-                tw.field(w, 2u32, len)?;
-                rt::Wire::write(&self.finalized_features, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("ApiVersionsResponse.FinalizedFeatures"))?;
+                let len = rt::Wire::fast_len(
+                    &self.finalized_features,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(2u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_zk_migration_ready {
-                let len = rt::Wire::wire_len(
-                        &self.zk_migration_ready,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("ApiVersionsResponse.ZkMigrationReady"))?;
-                tw.field(w, 3u32, len)?;
-                rt::Wire::write(&self.zk_migration_ready, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("ApiVersionsResponse.ZkMigrationReady"))?;
+                let len = rt::Wire::fast_len(
+                    &self.zk_migration_ready,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(3u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ApiVersionsResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ApiVersionsResponse<'a> {}
@@ -568,6 +798,58 @@ impl Default for ApiVersion<'_> {
 impl ApiVersion<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ApiVersion";
+}
+impl<'a> ApiVersion<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.api_key, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ApiVersion.ApiKey"))?;
+        rt::Wire::write(&self.min_version, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ApiVersion.MinVersion"))?;
+        rt::Wire::write(&self.max_version, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ApiVersion.MaxVersion"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ApiVersion._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.api_key, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ApiVersion.ApiKey"))?;
+        rt::Wire::write(&self.min_version, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ApiVersion.MinVersion"))?;
+        rt::Wire::write(&self.max_version, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ApiVersion.MaxVersion"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ApiVersion._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for ApiVersion<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -670,22 +952,36 @@ impl<'a> rt::Wire<'a> for ApiVersion<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.api_key, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ApiVersion.ApiKey"))?;
-        rt::Wire::write(&self.min_version, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ApiVersion.MinVersion"))?;
-        rt::Wire::write(&self.max_version, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ApiVersion.MaxVersion"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ApiVersion._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let mut n: usize = 6;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ApiVersion<'a> {}
@@ -745,6 +1041,100 @@ impl Default for SupportedFeatureKey<'_> {
 impl SupportedFeatureKey<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "SupportedFeatureKey";
+}
+impl<'a> SupportedFeatureKey<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SupportedFeatureKey.Name"))?;
+        } else if self.name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SupportedFeatureKey.Name"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.min_version, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SupportedFeatureKey.MinVersion"))?;
+        } else if self.min_version != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SupportedFeatureKey.MinVersion"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.max_version, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SupportedFeatureKey.MaxVersion"))?;
+        } else if self.max_version != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SupportedFeatureKey.MaxVersion"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SupportedFeatureKey._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SupportedFeatureKey.Name"))?;
+        } else if self.name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SupportedFeatureKey.Name"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.min_version, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SupportedFeatureKey.MinVersion"))?;
+        } else if self.min_version != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SupportedFeatureKey.MinVersion"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.max_version, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SupportedFeatureKey.MaxVersion"))?;
+        } else if self.max_version != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SupportedFeatureKey.MaxVersion"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SupportedFeatureKey._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for SupportedFeatureKey<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -880,43 +1270,49 @@ impl<'a> rt::Wire<'a> for SupportedFeatureKey<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v >= 3 { 2 } else { 0 })
+            + (if v >= 3 { 2 } else { 0 });
         if v >= 3 {
-            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SupportedFeatureKey.Name"))?;
+            n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SupportedFeatureKey.Name"),
-            );
+            return None;
         }
-        if v >= 3 {
-            rt::Wire::write(&self.min_version, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SupportedFeatureKey.MinVersion"))?;
-        } else if self.min_version != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SupportedFeatureKey.MinVersion"),
-            );
+        if v >= 3 {} else if self.min_version != 0 {
+            return None;
         }
-        if v >= 3 {
-            rt::Wire::write(&self.max_version, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SupportedFeatureKey.MaxVersion"))?;
-        } else if self.max_version != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SupportedFeatureKey.MaxVersion"),
-            );
+        if v >= 3 {} else if self.max_version != 0 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SupportedFeatureKey._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for SupportedFeatureKey<'a> {}
@@ -976,6 +1372,116 @@ impl Default for FinalizedFeatureKey<'_> {
 impl FinalizedFeatureKey<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FinalizedFeatureKey";
+}
+impl<'a> FinalizedFeatureKey<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FinalizedFeatureKey.Name"))?;
+        } else if self.name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FinalizedFeatureKey.Name"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.max_version_level,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FinalizedFeatureKey.MaxVersionLevel"))?;
+        } else if self.max_version_level != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FinalizedFeatureKey.MaxVersionLevel"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.min_version_level,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FinalizedFeatureKey.MinVersionLevel"))?;
+        } else if self.min_version_level != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FinalizedFeatureKey.MinVersionLevel"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FinalizedFeatureKey._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FinalizedFeatureKey.Name"))?;
+        } else if self.name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FinalizedFeatureKey.Name"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.max_version_level,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FinalizedFeatureKey.MaxVersionLevel"))?;
+        } else if self.max_version_level != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FinalizedFeatureKey.MaxVersionLevel"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.min_version_level,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FinalizedFeatureKey.MinVersionLevel"))?;
+        } else if self.min_version_level != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FinalizedFeatureKey.MinVersionLevel"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FinalizedFeatureKey._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for FinalizedFeatureKey<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1111,51 +1617,49 @@ impl<'a> rt::Wire<'a> for FinalizedFeatureKey<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v >= 3 { 2 } else { 0 })
+            + (if v >= 3 { 2 } else { 0 });
         if v >= 3 {
-            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FinalizedFeatureKey.Name"))?;
+            n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FinalizedFeatureKey.Name"),
-            );
+            return None;
         }
-        if v >= 3 {
-            rt::Wire::write(
-                    &self.max_version_level,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FinalizedFeatureKey.MaxVersionLevel"))?;
-        } else if self.max_version_level != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FinalizedFeatureKey.MaxVersionLevel"),
-            );
+        if v >= 3 {} else if self.max_version_level != 0 {
+            return None;
         }
-        if v >= 3 {
-            rt::Wire::write(
-                    &self.min_version_level,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FinalizedFeatureKey.MinVersionLevel"))?;
-        } else if self.min_version_level != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FinalizedFeatureKey.MinVersionLevel"),
-            );
+        if v >= 3 {} else if self.min_version_level != 0 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FinalizedFeatureKey._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for FinalizedFeatureKey<'a> {}

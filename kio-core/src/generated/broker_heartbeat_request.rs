@@ -77,6 +77,180 @@ impl BrokerHeartbeatRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "BrokerHeartbeatRequest";
 }
+impl<'a> BrokerHeartbeatRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerId"))?;
+        rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerEpoch"))?;
+        rt::Wire::write(
+                &self.current_metadata_offset,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("BrokerHeartbeatRequest.CurrentMetadataOffset"))?;
+        rt::Wire::write(&self.want_fence, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantFence"))?;
+        rt::Wire::write(&self.want_shut_down, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantShutDown"))?;
+        if (!cx.flexible || !(v >= 1))
+            && self.offline_log_dirs != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerHeartbeatRequest.OfflineLogDirs"),
+            );
+        }
+        if (!cx.flexible || !(v >= 2)) && self.cordoned_log_dirs != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerHeartbeatRequest.CordonedLogDirs"),
+            );
+        }
+        if cx.flexible {
+            let has_offline_log_dirs = v >= 1
+                && self.offline_log_dirs != ::core::default::Default::default();
+            let has_cordoned_log_dirs = v >= 2 && self.cordoned_log_dirs != None;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_offline_log_dirs), (1u32, has_cordoned_log_dirs)],
+            )?;
+            if has_offline_log_dirs {
+                let len = rt::Wire::wire_len(
+                        &self.offline_log_dirs,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.offline_log_dirs, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
+            }
+            if has_cordoned_log_dirs {
+                let len = rt::Wire::wire_len(
+                        &self.cordoned_log_dirs,
+                        rt::Cx::new(v, true, v >= 2),
+                    )
+                    .map_err(|e| e.in_field("BrokerHeartbeatRequest.CordonedLogDirs"))?;
+                tw.field(w, 1u32, len)?;
+                rt::Wire::write(&self.cordoned_log_dirs, w, rt::Cx::new(v, true, v >= 2))
+                    .map_err(|e| e.in_field("BrokerHeartbeatRequest.CordonedLogDirs"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerHeartbeatRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerId"))?;
+        rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerEpoch"))?;
+        rt::Wire::write(
+                &self.current_metadata_offset,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("BrokerHeartbeatRequest.CurrentMetadataOffset"))?;
+        rt::Wire::write(&self.want_fence, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantFence"))?;
+        rt::Wire::write(&self.want_shut_down, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantShutDown"))?;
+        if (!cx.flexible || !(v >= 1))
+            && self.offline_log_dirs != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerHeartbeatRequest.OfflineLogDirs"),
+            );
+        }
+        if (!cx.flexible || !(v >= 2)) && self.cordoned_log_dirs != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerHeartbeatRequest.CordonedLogDirs"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_offline_log_dirs = v >= 1
+                        && self.offline_log_dirs != ::core::default::Default::default();
+                    let has_cordoned_log_dirs = v >= 2 && self.cordoned_log_dirs != None;
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_offline_log_dirs), (1u32, has_cordoned_log_dirs)],
+                    )?;
+                    if has_offline_log_dirs {
+                        let len = rt::Wire::wire_len(
+                                &self.offline_log_dirs,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("BrokerHeartbeatRequest.OfflineLogDirs")
+                            })?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.offline_log_dirs,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("BrokerHeartbeatRequest.OfflineLogDirs")
+                            })?;
+                    }
+                    if has_cordoned_log_dirs {
+                        let len = rt::Wire::wire_len(
+                                &self.cordoned_log_dirs,
+                                rt::Cx::new(v, true, v >= 2),
+                            )
+                            .map_err(|e| {
+                                e.in_field("BrokerHeartbeatRequest.CordonedLogDirs")
+                            })?;
+                        tw.field(w, 1u32, len)?;
+                        rt::Wire::write(
+                                &self.cordoned_log_dirs,
+                                w,
+                                rt::Cx::new(v, true, v >= 2),
+                            )
+                            .map_err(|e| {
+                                e.in_field("BrokerHeartbeatRequest.CordonedLogDirs")
+                            })?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerHeartbeatRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -351,72 +525,72 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerId"))?;
-        rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerHeartbeatRequest.BrokerEpoch"))?;
-        rt::Wire::write(
-                &self.current_metadata_offset,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("BrokerHeartbeatRequest.CurrentMetadataOffset"))?;
-        rt::Wire::write(&self.want_fence, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantFence"))?;
-        rt::Wire::write(&self.want_shut_down, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerHeartbeatRequest.WantShutDown"))?;
+        let mut n: usize = 22;
         if (!cx.flexible || !(v >= 1))
             && self.offline_log_dirs != ::core::default::Default::default()
         {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BrokerHeartbeatRequest.OfflineLogDirs"),
-            );
+            return None;
         }
         if (!cx.flexible || !(v >= 2)) && self.cordoned_log_dirs != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BrokerHeartbeatRequest.CordonedLogDirs"),
-            );
+            return None;
         }
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_offline_log_dirs = v >= 1
                 && self.offline_log_dirs != ::core::default::Default::default();
             let has_cordoned_log_dirs = v >= 2 && self.cordoned_log_dirs != None;
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_offline_log_dirs), (1u32, has_cordoned_log_dirs)],
-            )?;
+            let mut count = 0u32;
             if has_offline_log_dirs {
-                let len = rt::Wire::wire_len(
-                        &self.offline_log_dirs,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(&self.offline_log_dirs, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("BrokerHeartbeatRequest.OfflineLogDirs"))?;
+                let len = rt::Wire::fast_len(
+                    &self.offline_log_dirs,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_cordoned_log_dirs {
-                let len = rt::Wire::wire_len(
-                        &self.cordoned_log_dirs,
-                        rt::Cx::new(v, true, v >= 2),
-                    )
-                    .map_err(|e| e.in_field("BrokerHeartbeatRequest.CordonedLogDirs"))?;
-                tw.field(w, 1u32, len)?;
-                rt::Wire::write(&self.cordoned_log_dirs, w, rt::Cx::new(v, true, v >= 2))
-                    .map_err(|e| e.in_field("BrokerHeartbeatRequest.CordonedLogDirs"))?;
+                let len = rt::Wire::fast_len(
+                    &self.cordoned_log_dirs,
+                    rt::Cx::new(v, true, v >= 2),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(1u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BrokerHeartbeatRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for BrokerHeartbeatRequest<'a> {}

@@ -88,6 +88,142 @@ impl BrokerRegistrationRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "BrokerRegistrationRequest";
 }
+impl<'a> BrokerRegistrationRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerRegistrationRequest.BrokerId"))?;
+        rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerRegistrationRequest.ClusterId"))?;
+        rt::Wire::write(&self.incarnation_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerRegistrationRequest.IncarnationId"))?;
+        rt::Wire::write(&self.listeners, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerRegistrationRequest.Listeners"))?;
+        rt::Wire::write(&self.features, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerRegistrationRequest.Features"))?;
+        rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("BrokerRegistrationRequest.Rack"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.is_migrating_zk_broker,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("BrokerRegistrationRequest.IsMigratingZkBroker")
+                })?;
+        } else if self.is_migrating_zk_broker != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerRegistrationRequest.IsMigratingZkBroker"),
+            );
+        }
+        if v >= 2 {
+            rt::Wire::write(&self.log_dirs, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BrokerRegistrationRequest.LogDirs"))?;
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.previous_broker_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("BrokerRegistrationRequest.PreviousBrokerEpoch")
+                })?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerRegistrationRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerRegistrationRequest.BrokerId"))?;
+        rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerRegistrationRequest.ClusterId"))?;
+        rt::Wire::write(&self.incarnation_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerRegistrationRequest.IncarnationId"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.listeners,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("BrokerRegistrationRequest.Listeners"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.features,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("BrokerRegistrationRequest.Features"))?;
+        rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("BrokerRegistrationRequest.Rack"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.is_migrating_zk_broker,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("BrokerRegistrationRequest.IsMigratingZkBroker")
+                })?;
+        } else if self.is_migrating_zk_broker != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerRegistrationRequest.IsMigratingZkBroker"),
+            );
+        }
+        if v >= 2 {
+            rt::Wire::write(&self.log_dirs, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BrokerRegistrationRequest.LogDirs"))?;
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.previous_broker_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("BrokerRegistrationRequest.PreviousBrokerEpoch")
+                })?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerRegistrationRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for BrokerRegistrationRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -304,57 +440,48 @@ impl<'a> rt::Wire<'a> for BrokerRegistrationRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerRegistrationRequest.BrokerId"))?;
-        rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerRegistrationRequest.ClusterId"))?;
-        rt::Wire::write(&self.incarnation_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerRegistrationRequest.IncarnationId"))?;
-        rt::Wire::write(&self.listeners, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerRegistrationRequest.Listeners"))?;
-        rt::Wire::write(&self.features, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerRegistrationRequest.Features"))?;
-        rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("BrokerRegistrationRequest.Rack"))?;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.is_migrating_zk_broker,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("BrokerRegistrationRequest.IsMigratingZkBroker")
-                })?;
-        } else if self.is_migrating_zk_broker != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BrokerRegistrationRequest.IsMigratingZkBroker"),
-            );
+        let mut n: usize = 20 + (if v >= 1 { 1 } else { 0 })
+            + (if v >= 3 { 8 } else { 0 });
+        n += rt::Wire::fast_len(&self.cluster_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.listeners, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.features, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.rack, rt::Cx::new(v, cx.flexible, true))?;
+        if v >= 1 {} else if self.is_migrating_zk_broker != false {
+            return None;
         }
         if v >= 2 {
-            rt::Wire::write(&self.log_dirs, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BrokerRegistrationRequest.LogDirs"))?;
-        }
-        if v >= 3 {
-            rt::Wire::write(
-                    &self.previous_broker_epoch,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("BrokerRegistrationRequest.PreviousBrokerEpoch")
-                })?;
+            n += rt::Wire::fast_len(&self.log_dirs, rt::Cx::new(v, cx.flexible, false))?;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BrokerRegistrationRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for BrokerRegistrationRequest<'a> {}
@@ -428,6 +555,62 @@ impl Default for Listener<'_> {
 impl Listener<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Listener";
+}
+impl<'a> Listener<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.Name"))?;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.Host"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.Port"))?;
+        rt::Wire::write(&self.security_protocol, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Listener._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.Name"))?;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.Host"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.Port"))?;
+        rt::Wire::write(&self.security_protocol, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Listener._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for Listener<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -532,24 +715,39 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Listener.Name"))?;
-        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Listener.Host"))?;
-        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Listener.Port"))?;
-        rt::Wire::write(&self.security_protocol, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Listener.SecurityProtocol"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Listener._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.host, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for Listener<'a> {}
@@ -610,6 +808,74 @@ impl Default for Feature<'_> {
 impl Feature<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Feature";
+}
+impl<'a> Feature<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Feature.Name"))?;
+        rt::Wire::write(
+                &self.min_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Feature.MinSupportedVersion"))?;
+        rt::Wire::write(
+                &self.max_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Feature._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Feature.Name"))?;
+        rt::Wire::write(
+                &self.min_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Feature.MinSupportedVersion"))?;
+        rt::Wire::write(
+                &self.max_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Feature._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for Feature<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -719,30 +985,38 @@ impl<'a> rt::Wire<'a> for Feature<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Feature.Name"))?;
-        rt::Wire::write(
-                &self.min_supported_version,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("Feature.MinSupportedVersion"))?;
-        rt::Wire::write(
-                &self.max_supported_version,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("Feature.MaxSupportedVersion"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Feature._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for Feature<'a> {}

@@ -95,6 +95,143 @@ impl ConsumerGroupHeartbeatRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ConsumerGroupHeartbeatRequest";
 }
+impl<'a> ConsumerGroupHeartbeatRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.GroupId"))?;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.MemberId"))?;
+        rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.MemberEpoch"))?;
+        rt::Wire::write(&self.instance_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.InstanceId"))?;
+        rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.RackId"))?;
+        rt::Wire::write(
+                &self.rebalance_timeout_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("ConsumerGroupHeartbeatRequest.RebalanceTimeoutMs")
+            })?;
+        rt::Wire::write(
+                &self.subscribed_topic_names,
+                w,
+                rt::Cx::new(v, cx.flexible, true),
+            )
+            .map_err(|e| {
+                e.in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicNames")
+            })?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.subscribed_topic_regex,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 1),
+                )
+                .map_err(|e| {
+                    e.in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicRegex")
+                })?;
+        } else if self.subscribed_topic_regex != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicRegex"),
+            );
+        }
+        rt::Wire::write(&self.server_assignor, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.ServerAssignor"))?;
+        rt::Wire::write(&self.topic_partitions, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.TopicPartitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ConsumerGroupHeartbeatRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.GroupId"))?;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.MemberId"))?;
+        rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.MemberEpoch"))?;
+        rt::Wire::write(&self.instance_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.InstanceId"))?;
+        rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.RackId"))?;
+        rt::Wire::write(
+                &self.rebalance_timeout_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("ConsumerGroupHeartbeatRequest.RebalanceTimeoutMs")
+            })?;
+        rt::Wire::write(
+                &self.subscribed_topic_names,
+                w,
+                rt::Cx::new(v, cx.flexible, true),
+            )
+            .map_err(|e| {
+                e.in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicNames")
+            })?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.subscribed_topic_regex,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 1),
+                )
+                .map_err(|e| {
+                    e.in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicRegex")
+                })?;
+        } else if self.subscribed_topic_regex != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicRegex"),
+            );
+        }
+        rt::Wire::write(&self.server_assignor, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.ServerAssignor"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.topic_partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, true),
+                ),
+            )
+            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.TopicPartitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ConsumerGroupHeartbeatRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for ConsumerGroupHeartbeatRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -317,61 +454,65 @@ impl<'a> rt::Wire<'a> for ConsumerGroupHeartbeatRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.GroupId"))?;
-        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.MemberId"))?;
-        rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.MemberEpoch"))?;
-        rt::Wire::write(&self.instance_id, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.InstanceId"))?;
-        rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.RackId"))?;
-        rt::Wire::write(
-                &self.rebalance_timeout_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("ConsumerGroupHeartbeatRequest.RebalanceTimeoutMs")
-            })?;
-        rt::Wire::write(
+        let mut n: usize = 8;
+        n += rt::Wire::fast_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.instance_id, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.rack_id, rt::Cx::new(v, cx.flexible, true))?;
+        n
+            += rt::Wire::fast_len(
                 &self.subscribed_topic_names,
-                w,
                 rt::Cx::new(v, cx.flexible, true),
-            )
-            .map_err(|e| {
-                e.in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicNames")
-            })?;
+            )?;
         if v >= 1 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.subscribed_topic_regex,
-                    w,
                     rt::Cx::new(v, cx.flexible, v >= 1),
-                )
-                .map_err(|e| {
-                    e.in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicRegex")
-                })?;
+                )?;
         } else if self.subscribed_topic_regex != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ConsumerGroupHeartbeatRequest.SubscribedTopicRegex"),
-            );
+            return None;
         }
-        rt::Wire::write(&self.server_assignor, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.ServerAssignor"))?;
-        rt::Wire::write(&self.topic_partitions, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("ConsumerGroupHeartbeatRequest.TopicPartitions"))?;
+        n
+            += rt::Wire::fast_len(
+                &self.server_assignor,
+                rt::Cx::new(v, cx.flexible, true),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.topic_partitions,
+                rt::Cx::new(v, cx.flexible, true),
+            )?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ConsumerGroupHeartbeatRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ConsumerGroupHeartbeatRequest<'a> {}
@@ -436,6 +577,54 @@ impl Default for TopicPartitions<'_> {
 impl TopicPartitions<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicPartitions";
+}
+impl<'a> TopicPartitions<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicPartitions.TopicId"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicPartitions.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicPartitions._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicPartitions.TopicId"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicPartitions.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicPartitions._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TopicPartitions<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -510,20 +699,38 @@ impl<'a> rt::Wire<'a> for TopicPartitions<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicPartitions.TopicId"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicPartitions.Partitions"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicPartitions._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 16;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TopicPartitions<'a> {}

@@ -64,6 +64,89 @@ impl ConsumerProtocolSubscription<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ConsumerProtocolSubscription";
 }
+impl<'a> ConsumerProtocolSubscription<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerProtocolSubscription.Topics"))?;
+        rt::Wire::write(&self.user_data, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerProtocolSubscription.UserData"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.owned_partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("ConsumerProtocolSubscription.OwnedPartitions")
+                })?;
+        }
+        if v >= 2 {
+            rt::Wire::write(&self.generation_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ConsumerProtocolSubscription.GenerationId"))?;
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, v >= 3))
+                .map_err(|e| e.in_field("ConsumerProtocolSubscription.RackId"))?;
+        }
+        if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ConsumerProtocolSubscription._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerProtocolSubscription.Topics"))?;
+        rt::Wire::write(&self.user_data, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerProtocolSubscription.UserData"))?;
+        if v >= 1 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.owned_partitions,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| {
+                    e.in_field("ConsumerProtocolSubscription.OwnedPartitions")
+                })?;
+        }
+        if v >= 2 {
+            rt::Wire::write(&self.generation_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ConsumerProtocolSubscription.GenerationId"))?;
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, v >= 3))
+                .map_err(|e| e.in_field("ConsumerProtocolSubscription.RackId"))?;
+        }
+        if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ConsumerProtocolSubscription._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for ConsumerProtocolSubscription<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -203,36 +286,47 @@ impl<'a> rt::Wire<'a> for ConsumerProtocolSubscription<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ConsumerProtocolSubscription.Topics"))?;
-        rt::Wire::write(&self.user_data, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("ConsumerProtocolSubscription.UserData"))?;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.owned_partitions,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("ConsumerProtocolSubscription.OwnedPartitions")
-                })?;
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        if v >= 2 {
-            rt::Wire::write(&self.generation_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ConsumerProtocolSubscription.GenerationId"))?;
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0 + (if v >= 2 { 4 } else { 0 });
+        n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.user_data, rt::Cx::new(v, cx.flexible, true))?;
+        if v >= 1 {
+            n
+                += rt::Wire::fast_len(
+                    &self.owned_partitions,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         }
         if v >= 3 {
-            rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, v >= 3))
-                .map_err(|e| e.in_field("ConsumerProtocolSubscription.RackId"))?;
+            n += rt::Wire::fast_len(&self.rack_id, rt::Cx::new(v, cx.flexible, v >= 3))?;
         }
         if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ConsumerProtocolSubscription._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ConsumerProtocolSubscription<'a> {}
@@ -288,6 +382,78 @@ impl Default for TopicPartition<'_> {
 impl TopicPartition<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicPartition";
+}
+impl<'a> TopicPartition<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicPartition.Topic"))?;
+        } else if self.topic != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicPartition.Topic"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicPartition.Partitions"))?;
+        } else if self.partitions != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicPartition.Partitions"),
+            );
+        }
+        if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicPartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicPartition.Topic"))?;
+        } else if self.topic != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicPartition.Topic"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicPartition.Partitions"))?;
+        } else if self.partitions != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicPartition.Partitions"),
+            );
+        }
+        if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicPartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TopicPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -366,32 +532,49 @@ impl<'a> rt::Wire<'a> for TopicPartition<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0;
         if v >= 1 {
-            rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicPartition.Topic"))?;
+            n += rt::Wire::fast_len(&self.topic, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.topic != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicPartition.Topic"),
-            );
+            return None;
         }
         if v >= 1 {
-            rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicPartition.Partitions"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.partitions,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.partitions != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicPartition.Partitions"),
-            );
+            return None;
         }
         if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicPartition._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TopicPartition<'a> {}

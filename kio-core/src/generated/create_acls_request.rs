@@ -41,6 +41,57 @@ impl CreateAclsRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreateAclsRequest";
 }
+impl<'a> CreateAclsRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.creations, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateAclsRequest.Creations"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreateAclsRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.creations,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("CreateAclsRequest.Creations"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreateAclsRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for CreateAclsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -106,18 +157,38 @@ impl<'a> rt::Wire<'a> for CreateAclsRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.creations, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateAclsRequest.Creations"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreateAclsRequest._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.creations, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for CreateAclsRequest<'a> {}
@@ -199,6 +270,96 @@ impl Default for AclCreation<'_> {
 impl AclCreation<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AclCreation";
+}
+impl<'a> AclCreation<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.resource_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclCreation.ResourceType"))?;
+        rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclCreation.ResourceName"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.resource_pattern_type,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("AclCreation.ResourcePatternType"))?;
+        } else if self.resource_pattern_type != 3 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AclCreation.ResourcePatternType"),
+            );
+        }
+        rt::Wire::write(&self.principal, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclCreation.Principal"))?;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclCreation.Host"))?;
+        rt::Wire::write(&self.operation, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclCreation.Operation"))?;
+        rt::Wire::write(&self.permission_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclCreation.PermissionType"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AclCreation._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.resource_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclCreation.ResourceType"))?;
+        rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclCreation.ResourceName"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.resource_pattern_type,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("AclCreation.ResourcePatternType"))?;
+        } else if self.resource_pattern_type != 3 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AclCreation.ResourcePatternType"),
+            );
+        }
+        rt::Wire::write(&self.principal, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclCreation.Principal"))?;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclCreation.Host"))?;
+        rt::Wire::write(&self.operation, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclCreation.Operation"))?;
+        rt::Wire::write(&self.permission_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclCreation.PermissionType"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AclCreation._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for AclCreation<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -365,41 +526,47 @@ impl<'a> rt::Wire<'a> for AclCreation<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.resource_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AclCreation.ResourceType"))?;
-        rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AclCreation.ResourceName"))?;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.resource_pattern_type,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("AclCreation.ResourcePatternType"))?;
-        } else if self.resource_pattern_type != 3 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AclCreation.ResourcePatternType"),
-            );
+        let mut n: usize = 3 + (if v >= 1 { 1 } else { 0 });
+        n
+            += rt::Wire::fast_len(
+                &self.resource_name,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if v >= 1 {} else if self.resource_pattern_type != 3 {
+            return None;
         }
-        rt::Wire::write(&self.principal, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AclCreation.Principal"))?;
-        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AclCreation.Host"))?;
-        rt::Wire::write(&self.operation, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AclCreation.Operation"))?;
-        rt::Wire::write(&self.permission_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AclCreation.PermissionType"))?;
+        n += rt::Wire::fast_len(&self.principal, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.host, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AclCreation._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for AclCreation<'a> {}

@@ -59,6 +59,121 @@ impl CreateDelegationTokenRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreateDelegationTokenRequest";
 }
+impl<'a> CreateDelegationTokenRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.owner_principal_type,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| {
+                    e.in_field("CreateDelegationTokenRequest.OwnerPrincipalType")
+                })?;
+        } else if self.owner_principal_type != Some(rt::Str::new("")) {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreateDelegationTokenRequest.OwnerPrincipalType"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.owner_principal_name,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| {
+                    e.in_field("CreateDelegationTokenRequest.OwnerPrincipalName")
+                })?;
+        } else if self.owner_principal_name != Some(rt::Str::new("")) {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreateDelegationTokenRequest.OwnerPrincipalName"),
+            );
+        }
+        rt::Wire::write(&self.renewers, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenRequest.Renewers"))?;
+        rt::Wire::write(&self.max_lifetime_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenRequest.MaxLifetimeMs"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreateDelegationTokenRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.owner_principal_type,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| {
+                    e.in_field("CreateDelegationTokenRequest.OwnerPrincipalType")
+                })?;
+        } else if self.owner_principal_type != Some(rt::Str::new("")) {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreateDelegationTokenRequest.OwnerPrincipalType"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.owner_principal_name,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| {
+                    e.in_field("CreateDelegationTokenRequest.OwnerPrincipalName")
+                })?;
+        } else if self.owner_principal_name != Some(rt::Str::new("")) {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreateDelegationTokenRequest.OwnerPrincipalName"),
+            );
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.renewers,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("CreateDelegationTokenRequest.Renewers"))?;
+        rt::Wire::write(&self.max_lifetime_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenRequest.MaxLifetimeMs"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreateDelegationTokenRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for CreateDelegationTokenRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -194,50 +309,56 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 8;
         if v >= 3 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.owner_principal_type,
-                    w,
                     rt::Cx::new(v, cx.flexible, v >= 3),
-                )
-                .map_err(|e| {
-                    e.in_field("CreateDelegationTokenRequest.OwnerPrincipalType")
-                })?;
+                )?;
         } else if self.owner_principal_type != Some(rt::Str::new("")) {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreateDelegationTokenRequest.OwnerPrincipalType"),
-            );
+            return None;
         }
         if v >= 3 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.owner_principal_name,
-                    w,
                     rt::Cx::new(v, cx.flexible, v >= 3),
-                )
-                .map_err(|e| {
-                    e.in_field("CreateDelegationTokenRequest.OwnerPrincipalName")
-                })?;
+                )?;
         } else if self.owner_principal_name != Some(rt::Str::new("")) {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreateDelegationTokenRequest.OwnerPrincipalName"),
-            );
+            return None;
         }
-        rt::Wire::write(&self.renewers, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateDelegationTokenRequest.Renewers"))?;
-        rt::Wire::write(&self.max_lifetime_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateDelegationTokenRequest.MaxLifetimeMs"))?;
+        n += rt::Wire::fast_len(&self.renewers, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreateDelegationTokenRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for CreateDelegationTokenRequest<'a> {}
@@ -292,6 +413,54 @@ impl Default for CreatableRenewers<'_> {
 impl CreatableRenewers<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreatableRenewers";
+}
+impl<'a> CreatableRenewers<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.principal_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreatableRenewers.PrincipalType"))?;
+        rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreatableRenewers.PrincipalName"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreatableRenewers._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.principal_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreatableRenewers.PrincipalType"))?;
+        rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreatableRenewers.PrincipalName"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreatableRenewers._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for CreatableRenewers<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -370,20 +539,47 @@ impl<'a> rt::Wire<'a> for CreatableRenewers<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.principal_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreatableRenewers.PrincipalType"))?;
-        rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreatableRenewers.PrincipalName"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatableRenewers._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n
+            += rt::Wire::fast_len(
+                &self.principal_type,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.principal_name,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for CreatableRenewers<'a> {}

@@ -101,6 +101,162 @@ impl CreateDelegationTokenResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreateDelegationTokenResponse";
 }
+impl<'a> CreateDelegationTokenResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.ErrorCode"))?;
+        rt::Wire::write(&self.principal_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.PrincipalType"))?;
+        rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.PrincipalName"))?;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.token_requester_principal_type,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e
+                        .in_field(
+                            "CreateDelegationTokenResponse.TokenRequesterPrincipalType",
+                        )
+                })?;
+        } else if self.token_requester_principal_type != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field(
+                        "CreateDelegationTokenResponse.TokenRequesterPrincipalType",
+                    ),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.token_requester_principal_name,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e
+                        .in_field(
+                            "CreateDelegationTokenResponse.TokenRequesterPrincipalName",
+                        )
+                })?;
+        } else if self.token_requester_principal_name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field(
+                        "CreateDelegationTokenResponse.TokenRequesterPrincipalName",
+                    ),
+            );
+        }
+        rt::Wire::write(&self.issue_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.IssueTimestampMs"))?;
+        rt::Wire::write(&self.expiry_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.ExpiryTimestampMs"))?;
+        rt::Wire::write(&self.max_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.MaxTimestampMs"))?;
+        rt::Wire::write(&self.token_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.TokenId"))?;
+        rt::Wire::write(&self.hmac, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.Hmac"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.ThrottleTimeMs"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreateDelegationTokenResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.ErrorCode"))?;
+        rt::Wire::write(&self.principal_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.PrincipalType"))?;
+        rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.PrincipalName"))?;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.token_requester_principal_type,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e
+                        .in_field(
+                            "CreateDelegationTokenResponse.TokenRequesterPrincipalType",
+                        )
+                })?;
+        } else if self.token_requester_principal_type != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field(
+                        "CreateDelegationTokenResponse.TokenRequesterPrincipalType",
+                    ),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.token_requester_principal_name,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e
+                        .in_field(
+                            "CreateDelegationTokenResponse.TokenRequesterPrincipalName",
+                        )
+                })?;
+        } else if self.token_requester_principal_name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field(
+                        "CreateDelegationTokenResponse.TokenRequesterPrincipalName",
+                    ),
+            );
+        }
+        rt::Wire::write(&self.issue_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.IssueTimestampMs"))?;
+        rt::Wire::write(&self.expiry_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.ExpiryTimestampMs"))?;
+        rt::Wire::write(&self.max_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.MaxTimestampMs"))?;
+        rt::Wire::write(&self.token_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.TokenId"))?;
+        rt::Wire::write(&self.hmac, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.Hmac"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateDelegationTokenResponse.ThrottleTimeMs"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreateDelegationTokenResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for CreateDelegationTokenResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -361,74 +517,67 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateDelegationTokenResponse.ErrorCode"))?;
-        rt::Wire::write(&self.principal_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateDelegationTokenResponse.PrincipalType"))?;
-        rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateDelegationTokenResponse.PrincipalName"))?;
+        let mut n: usize = 30;
+        n
+            += rt::Wire::fast_len(
+                &self.principal_type,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.principal_name,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
         if v >= 3 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.token_requester_principal_type,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e
-                        .in_field(
-                            "CreateDelegationTokenResponse.TokenRequesterPrincipalType",
-                        )
-                })?;
+                )?;
         } else if self.token_requester_principal_type != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field(
-                        "CreateDelegationTokenResponse.TokenRequesterPrincipalType",
-                    ),
-            );
+            return None;
         }
         if v >= 3 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.token_requester_principal_name,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e
-                        .in_field(
-                            "CreateDelegationTokenResponse.TokenRequesterPrincipalName",
-                        )
-                })?;
+                )?;
         } else if self.token_requester_principal_name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field(
-                        "CreateDelegationTokenResponse.TokenRequesterPrincipalName",
-                    ),
-            );
+            return None;
         }
-        rt::Wire::write(&self.issue_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateDelegationTokenResponse.IssueTimestampMs"))?;
-        rt::Wire::write(&self.expiry_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateDelegationTokenResponse.ExpiryTimestampMs"))?;
-        rt::Wire::write(&self.max_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateDelegationTokenResponse.MaxTimestampMs"))?;
-        rt::Wire::write(&self.token_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateDelegationTokenResponse.TokenId"))?;
-        rt::Wire::write(&self.hmac, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateDelegationTokenResponse.Hmac"))?;
-        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateDelegationTokenResponse.ThrottleTimeMs"))?;
+        n += rt::Wire::fast_len(&self.token_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.hmac, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreateDelegationTokenResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for CreateDelegationTokenResponse<'a> {}

@@ -47,6 +47,69 @@ impl CreateTopicsResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreateTopicsResponse";
 }
+impl<'a> CreateTopicsResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("CreateTopicsResponse.ThrottleTimeMs"))?;
+        }
+        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreateTopicsResponse.Topics"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreateTopicsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("CreateTopicsResponse.ThrottleTimeMs"))?;
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("CreateTopicsResponse.Topics"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreateTopicsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for CreateTopicsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -132,26 +195,38 @@ impl<'a> rt::Wire<'a> for CreateTopicsResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v >= 2 {
-            rt::Wire::write(
-                    &self.throttle_time_ms,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("CreateTopicsResponse.ThrottleTimeMs"))?;
-        }
-        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreateTopicsResponse.Topics"))?;
+        let mut n: usize = 0 + (if v >= 2 { 4 } else { 0 });
+        n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreateTopicsResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for CreateTopicsResponse<'a> {}
@@ -240,6 +315,165 @@ impl Default for CreatableTopicResult<'_> {
 impl CreatableTopicResult<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreatableTopicResult";
+}
+impl<'a> CreatableTopicResult<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreatableTopicResult.Name"))?;
+        if v >= 7 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicResult.TopicId"))?;
+        }
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreatableTopicResult.ErrorCode"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
+                .map_err(|e| e.in_field("CreatableTopicResult.ErrorMessage"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.num_partitions, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicResult.NumPartitions"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(
+                    &self.replication_factor,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("CreatableTopicResult.ReplicationFactor"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.configs, w, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("CreatableTopicResult.Configs"))?;
+        }
+        if cx.flexible {
+            let has_topic_config_error_code = v >= 5
+                && self.topic_config_error_code != 0;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_topic_config_error_code)],
+            )?;
+            if has_topic_config_error_code {
+                let len = rt::Wire::wire_len(
+                        &self.topic_config_error_code,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("CreatableTopicResult.TopicConfigErrorCode")
+                    })?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(
+                        &self.topic_config_error_code,
+                        w,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("CreatableTopicResult.TopicConfigErrorCode")
+                    })?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreatableTopicResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreatableTopicResult.Name"))?;
+        if v >= 7 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicResult.TopicId"))?;
+        }
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CreatableTopicResult.ErrorCode"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
+                .map_err(|e| e.in_field("CreatableTopicResult.ErrorMessage"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.num_partitions, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicResult.NumPartitions"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(
+                    &self.replication_factor,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("CreatableTopicResult.ReplicationFactor"))?;
+        }
+        if v >= 5 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.configs,
+                        w,
+                        rt::Cx::new(v, cx.flexible, v >= 5),
+                    ),
+                )
+                .map_err(|e| e.in_field("CreatableTopicResult.Configs"))?;
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_topic_config_error_code = v >= 5
+                        && self.topic_config_error_code != 0;
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_topic_config_error_code)],
+                    )?;
+                    if has_topic_config_error_code {
+                        let len = rt::Wire::wire_len(
+                                &self.topic_config_error_code,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("CreatableTopicResult.TopicConfigErrorCode")
+                            })?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.topic_config_error_code,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("CreatableTopicResult.TopicConfigErrorCode")
+                            })?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreatableTopicResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for CreatableTopicResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -555,69 +789,65 @@ impl<'a> rt::Wire<'a> for CreatableTopicResult<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreatableTopicResult.Name"))?;
-        if v >= 7 {
-            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicResult.TopicId"))?;
-        }
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CreatableTopicResult.ErrorCode"))?;
+        let mut n: usize = 2 + (if v >= 7 { 16 } else { 0 })
+            + (if v >= 5 { 4 } else { 0 }) + (if v >= 5 { 2 } else { 0 });
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
         if v >= 1 {
-            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("CreatableTopicResult.ErrorMessage"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.error_message,
+                    rt::Cx::new(v, cx.flexible, true),
+                )?;
         }
         if v >= 5 {
-            rt::Wire::write(&self.num_partitions, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicResult.NumPartitions"))?;
-        }
-        if v >= 5 {
-            rt::Wire::write(
-                    &self.replication_factor,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("CreatableTopicResult.ReplicationFactor"))?;
-        }
-        if v >= 5 {
-            rt::Wire::write(&self.configs, w, rt::Cx::new(v, cx.flexible, v >= 5))
-                .map_err(|e| e.in_field("CreatableTopicResult.Configs"))?;
+            n += rt::Wire::fast_len(&self.configs, rt::Cx::new(v, cx.flexible, v >= 5))?;
         }
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_topic_config_error_code = v >= 5
                 && self.topic_config_error_code != 0;
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_topic_config_error_code)],
-            )?;
+            let mut count = 0u32;
             if has_topic_config_error_code {
-                let len = rt::Wire::wire_len(
-                        &self.topic_config_error_code,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("CreatableTopicResult.TopicConfigErrorCode")
-                    })?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(
-                        &self.topic_config_error_code,
-                        w,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("CreatableTopicResult.TopicConfigErrorCode")
-                    })?;
+                let len = rt::Wire::fast_len(
+                    &self.topic_config_error_code,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatableTopicResult._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for CreatableTopicResult<'a> {}
@@ -696,6 +926,126 @@ impl Default for CreatableTopicConfigs<'_> {
 impl CreatableTopicConfigs<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CreatableTopicConfigs";
+}
+impl<'a> CreatableTopicConfigs<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 5 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicConfigs.Name"))?;
+        } else if self.name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreatableTopicConfigs.Name"),
+            );
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("CreatableTopicConfigs.Value"))?;
+        } else if self.value != Some(rt::Str::new("")) {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreatableTopicConfigs.Value"),
+            );
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.read_only, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicConfigs.ReadOnly"))?;
+        } else if self.read_only != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreatableTopicConfigs.ReadOnly"),
+            );
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.config_source, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicConfigs.ConfigSource"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.is_sensitive, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicConfigs.IsSensitive"))?;
+        } else if self.is_sensitive != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreatableTopicConfigs.IsSensitive"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreatableTopicConfigs._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 5 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicConfigs.Name"))?;
+        } else if self.name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreatableTopicConfigs.Name"),
+            );
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("CreatableTopicConfigs.Value"))?;
+        } else if self.value != Some(rt::Str::new("")) {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreatableTopicConfigs.Value"),
+            );
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.read_only, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicConfigs.ReadOnly"))?;
+        } else if self.read_only != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreatableTopicConfigs.ReadOnly"),
+            );
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.config_source, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicConfigs.ConfigSource"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.is_sensitive, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("CreatableTopicConfigs.IsSensitive"))?;
+        } else if self.is_sensitive != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreatableTopicConfigs.IsSensitive"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CreatableTopicConfigs._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for CreatableTopicConfigs<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -893,56 +1243,54 @@ impl<'a> rt::Wire<'a> for CreatableTopicConfigs<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v >= 5 { 1 } else { 0 })
+            + (if v >= 5 { 1 } else { 0 }) + (if v >= 5 { 1 } else { 0 });
         if v >= 5 {
-            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicConfigs.Name"))?;
+            n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatableTopicConfigs.Name"),
-            );
+            return None;
         }
         if v >= 5 {
-            rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, v >= 5))
-                .map_err(|e| e.in_field("CreatableTopicConfigs.Value"))?;
+            n += rt::Wire::fast_len(&self.value, rt::Cx::new(v, cx.flexible, v >= 5))?;
         } else if self.value != Some(rt::Str::new("")) {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatableTopicConfigs.Value"),
-            );
+            return None;
         }
-        if v >= 5 {
-            rt::Wire::write(&self.read_only, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicConfigs.ReadOnly"))?;
-        } else if self.read_only != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatableTopicConfigs.ReadOnly"),
-            );
+        if v >= 5 {} else if self.read_only != false {
+            return None;
         }
-        if v >= 5 {
-            rt::Wire::write(&self.config_source, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicConfigs.ConfigSource"))?;
-        }
-        if v >= 5 {
-            rt::Wire::write(&self.is_sensitive, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("CreatableTopicConfigs.IsSensitive"))?;
-        } else if self.is_sensitive != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatableTopicConfigs.IsSensitive"),
-            );
+        if v >= 5 {} else if self.is_sensitive != false {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CreatableTopicConfigs._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for CreatableTopicConfigs<'a> {}

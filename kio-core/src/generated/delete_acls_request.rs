@@ -41,6 +41,53 @@ impl DeleteAclsRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DeleteAclsRequest";
 }
+impl<'a> DeleteAclsRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.filters, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DeleteAclsRequest.Filters"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DeleteAclsRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.filters, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("DeleteAclsRequest.Filters"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DeleteAclsRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for DeleteAclsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -106,18 +153,38 @@ impl<'a> rt::Wire<'a> for DeleteAclsRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.filters, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DeleteAclsRequest.Filters"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DeleteAclsRequest._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.filters, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DeleteAclsRequest<'a> {}
@@ -199,6 +266,104 @@ impl Default for DeleteAclsFilter<'_> {
 impl DeleteAclsFilter<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DeleteAclsFilter";
+}
+impl<'a> DeleteAclsFilter<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(
+                &self.resource_type_filter,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("DeleteAclsFilter.ResourceTypeFilter"))?;
+        rt::Wire::write(&self.resource_name_filter, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DeleteAclsFilter.ResourceNameFilter"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.pattern_type_filter,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DeleteAclsFilter.PatternTypeFilter"))?;
+        } else if self.pattern_type_filter != 3 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DeleteAclsFilter.PatternTypeFilter"),
+            );
+        }
+        rt::Wire::write(&self.principal_filter, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DeleteAclsFilter.PrincipalFilter"))?;
+        rt::Wire::write(&self.host_filter, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DeleteAclsFilter.HostFilter"))?;
+        rt::Wire::write(&self.operation, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DeleteAclsFilter.Operation"))?;
+        rt::Wire::write(&self.permission_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DeleteAclsFilter.PermissionType"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DeleteAclsFilter._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(
+                &self.resource_type_filter,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("DeleteAclsFilter.ResourceTypeFilter"))?;
+        rt::Wire::write(&self.resource_name_filter, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DeleteAclsFilter.ResourceNameFilter"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.pattern_type_filter,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DeleteAclsFilter.PatternTypeFilter"))?;
+        } else if self.pattern_type_filter != 3 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DeleteAclsFilter.PatternTypeFilter"),
+            );
+        }
+        rt::Wire::write(&self.principal_filter, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DeleteAclsFilter.PrincipalFilter"))?;
+        rt::Wire::write(&self.host_filter, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DeleteAclsFilter.HostFilter"))?;
+        rt::Wire::write(&self.operation, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DeleteAclsFilter.Operation"))?;
+        rt::Wire::write(&self.permission_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DeleteAclsFilter.PermissionType"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DeleteAclsFilter._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for DeleteAclsFilter<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -372,45 +537,51 @@ impl<'a> rt::Wire<'a> for DeleteAclsFilter<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(
-                &self.resource_type_filter,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("DeleteAclsFilter.ResourceTypeFilter"))?;
-        rt::Wire::write(&self.resource_name_filter, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("DeleteAclsFilter.ResourceNameFilter"))?;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.pattern_type_filter,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DeleteAclsFilter.PatternTypeFilter"))?;
-        } else if self.pattern_type_filter != 3 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DeleteAclsFilter.PatternTypeFilter"),
-            );
+        let mut n: usize = 3 + (if v >= 1 { 1 } else { 0 });
+        n
+            += rt::Wire::fast_len(
+                &self.resource_name_filter,
+                rt::Cx::new(v, cx.flexible, true),
+            )?;
+        if v >= 1 {} else if self.pattern_type_filter != 3 {
+            return None;
         }
-        rt::Wire::write(&self.principal_filter, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("DeleteAclsFilter.PrincipalFilter"))?;
-        rt::Wire::write(&self.host_filter, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("DeleteAclsFilter.HostFilter"))?;
-        rt::Wire::write(&self.operation, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DeleteAclsFilter.Operation"))?;
-        rt::Wire::write(&self.permission_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DeleteAclsFilter.PermissionType"))?;
+        n
+            += rt::Wire::fast_len(
+                &self.principal_filter,
+                rt::Cx::new(v, cx.flexible, true),
+            )?;
+        n += rt::Wire::fast_len(&self.host_filter, rt::Cx::new(v, cx.flexible, true))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DeleteAclsFilter._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DeleteAclsFilter<'a> {}

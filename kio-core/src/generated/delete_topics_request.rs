@@ -53,6 +53,83 @@ impl DeleteTopicsRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DeleteTopicsRequest";
 }
+impl<'a> DeleteTopicsRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 6 {
+            rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteTopicsRequest.Topics"))?;
+        } else if self.topics != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DeleteTopicsRequest.Topics"),
+            );
+        }
+        if v <= 5 {
+            rt::Wire::write(&self.topic_names, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteTopicsRequest.TopicNames"))?;
+        }
+        rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DeleteTopicsRequest.TimeoutMs"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DeleteTopicsRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 6 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.topics,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("DeleteTopicsRequest.Topics"))?;
+        } else if self.topics != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DeleteTopicsRequest.Topics"),
+            );
+        }
+        if v <= 5 {
+            rt::Wire::write(&self.topic_names, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteTopicsRequest.TopicNames"))?;
+        }
+        rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DeleteTopicsRequest.TimeoutMs"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DeleteTopicsRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for DeleteTopicsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -161,31 +238,49 @@ impl<'a> rt::Wire<'a> for DeleteTopicsRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 4;
         if v >= 6 {
-            rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeleteTopicsRequest.Topics"))?;
+            n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.topics != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DeleteTopicsRequest.Topics"),
-            );
+            return None;
         }
         if v <= 5 {
-            rt::Wire::write(&self.topic_names, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeleteTopicsRequest.TopicNames"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.topic_names,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         }
-        rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DeleteTopicsRequest.TimeoutMs"))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DeleteTopicsRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DeleteTopicsRequest<'a> {}
@@ -239,6 +334,82 @@ impl Default for DeleteTopicState<'_> {
 impl DeleteTopicState<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DeleteTopicState";
+}
+impl<'a> DeleteTopicState<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 6 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, v >= 6))
+                .map_err(|e| e.in_field("DeleteTopicState.Name"))?;
+        } else if self.name != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DeleteTopicState.Name"),
+            );
+        }
+        if v >= 6 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteTopicState.TopicId"))?;
+        } else if self.topic_id != rt::Uuid::ZERO {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DeleteTopicState.TopicId"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DeleteTopicState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 6 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, v >= 6))
+                .map_err(|e| e.in_field("DeleteTopicState.Name"))?;
+        } else if self.name != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DeleteTopicState.Name"),
+            );
+        }
+        if v >= 6 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DeleteTopicState.TopicId"))?;
+        } else if self.topic_id != rt::Uuid::ZERO {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DeleteTopicState.TopicId"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DeleteTopicState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for DeleteTopicState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -331,34 +502,45 @@ impl<'a> rt::Wire<'a> for DeleteTopicState<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        if v >= 6 {
-            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, v >= 6))
-                .map_err(|e| e.in_field("DeleteTopicState.Name"))?;
-        } else if self.name != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DeleteTopicState.Name"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0 + (if v >= 6 { 16 } else { 0 });
         if v >= 6 {
-            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DeleteTopicState.TopicId"))?;
-        } else if self.topic_id != rt::Uuid::ZERO {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DeleteTopicState.TopicId"),
-            );
+            n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, v >= 6))?;
+        } else if self.name != None {
+            return None;
+        }
+        if v >= 6 {} else if self.topic_id != rt::Uuid::ZERO {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DeleteTopicState._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DeleteTopicState<'a> {}

@@ -59,6 +59,69 @@ impl DescribeAclsResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeAclsResponse";
 }
+impl<'a> DescribeAclsResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeAclsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeAclsResponse.ErrorCode"))?;
+        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeAclsResponse.ErrorMessage"))?;
+        rt::Wire::write(&self.resources, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeAclsResponse.Resources"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeAclsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeAclsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeAclsResponse.ErrorCode"))?;
+        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeAclsResponse.ErrorMessage"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.resources,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("DescribeAclsResponse.Resources"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeAclsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for DescribeAclsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -191,24 +254,39 @@ impl<'a> rt::Wire<'a> for DescribeAclsResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeAclsResponse.ThrottleTimeMs"))?;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeAclsResponse.ErrorCode"))?;
-        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("DescribeAclsResponse.ErrorMessage"))?;
-        rt::Wire::write(&self.resources, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeAclsResponse.Resources"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeAclsResponse._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 6;
+        n += rt::Wire::fast_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.resources, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeAclsResponse<'a> {}
@@ -275,6 +353,79 @@ impl Default for DescribeAclsResource<'_> {
 impl DescribeAclsResource<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeAclsResource";
+}
+impl<'a> DescribeAclsResource<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.resource_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeAclsResource.ResourceType"))?;
+        rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeAclsResource.ResourceName"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.pattern_type, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeAclsResource.PatternType"))?;
+        } else if self.pattern_type != 3 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeAclsResource.PatternType"),
+            );
+        }
+        rt::Wire::write(&self.acls, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeAclsResource.Acls"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeAclsResource._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.resource_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeAclsResource.ResourceType"))?;
+        rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeAclsResource.ResourceName"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.pattern_type, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeAclsResource.PatternType"))?;
+        } else if self.pattern_type != 3 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeAclsResource.PatternType"),
+            );
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.acls, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("DescribeAclsResource.Acls"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeAclsResource._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for DescribeAclsResource<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -388,31 +539,46 @@ impl<'a> rt::Wire<'a> for DescribeAclsResource<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.resource_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeAclsResource.ResourceType"))?;
-        rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeAclsResource.ResourceName"))?;
-        if v >= 1 {
-            rt::Wire::write(&self.pattern_type, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeAclsResource.PatternType"))?;
-        } else if self.pattern_type != 3 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeAclsResource.PatternType"),
-            );
+        let mut n: usize = 1 + (if v >= 1 { 1 } else { 0 });
+        n
+            += rt::Wire::fast_len(
+                &self.resource_name,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if v >= 1 {} else if self.pattern_type != 3 {
+            return None;
         }
-        rt::Wire::write(&self.acls, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeAclsResource.Acls"))?;
+        n += rt::Wire::fast_len(&self.acls, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeAclsResource._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeAclsResource<'a> {}
@@ -479,6 +645,62 @@ impl Default for AclDescription<'_> {
 impl AclDescription<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AclDescription";
+}
+impl<'a> AclDescription<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.principal, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclDescription.Principal"))?;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclDescription.Host"))?;
+        rt::Wire::write(&self.operation, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclDescription.Operation"))?;
+        rt::Wire::write(&self.permission_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclDescription.PermissionType"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AclDescription._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.principal, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclDescription.Principal"))?;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclDescription.Host"))?;
+        rt::Wire::write(&self.operation, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclDescription.Operation"))?;
+        rt::Wire::write(&self.permission_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AclDescription.PermissionType"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AclDescription._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for AclDescription<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -599,24 +821,39 @@ impl<'a> rt::Wire<'a> for AclDescription<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.principal, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AclDescription.Principal"))?;
-        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AclDescription.Host"))?;
-        rt::Wire::write(&self.operation, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AclDescription.Operation"))?;
-        rt::Wire::write(&self.permission_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AclDescription.PermissionType"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AclDescription._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 2;
+        n += rt::Wire::fast_len(&self.principal, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.host, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for AclDescription<'a> {}

@@ -46,6 +46,61 @@ impl DescribeClientQuotasRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeClientQuotasRequest";
 }
+impl<'a> DescribeClientQuotasRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.components, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeClientQuotasRequest.Components"))?;
+        rt::Wire::write(&self.strict, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeClientQuotasRequest.Strict"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeClientQuotasRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.components,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("DescribeClientQuotasRequest.Components"))?;
+        rt::Wire::write(&self.strict, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeClientQuotasRequest.Strict"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeClientQuotasRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for DescribeClientQuotasRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -122,20 +177,38 @@ impl<'a> rt::Wire<'a> for DescribeClientQuotasRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.components, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeClientQuotasRequest.Components"))?;
-        rt::Wire::write(&self.strict, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeClientQuotasRequest.Strict"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeClientQuotasRequest._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 1;
+        n += rt::Wire::fast_len(&self.components, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeClientQuotasRequest<'a> {}
@@ -194,6 +267,58 @@ impl Default for ComponentData<'_> {
 impl ComponentData<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ComponentData";
+}
+impl<'a> ComponentData<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.entity_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ComponentData.EntityType"))?;
+        rt::Wire::write(&self.match_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ComponentData.MatchType"))?;
+        rt::Wire::write(&self.r#match, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ComponentData.Match"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ComponentData._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.entity_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ComponentData.EntityType"))?;
+        rt::Wire::write(&self.match_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ComponentData.MatchType"))?;
+        rt::Wire::write(&self.r#match, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ComponentData.Match"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ComponentData._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for ComponentData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -282,22 +407,39 @@ impl<'a> rt::Wire<'a> for ComponentData<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.entity_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ComponentData.EntityType"))?;
-        rt::Wire::write(&self.match_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ComponentData.MatchType"))?;
-        rt::Wire::write(&self.r#match, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("ComponentData.Match"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ComponentData._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 1;
+        n += rt::Wire::fast_len(&self.entity_type, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.r#match, rt::Cx::new(v, cx.flexible, true))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ComponentData<'a> {}

@@ -53,6 +53,109 @@ impl DescribeConfigsRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeConfigsRequest";
 }
+impl<'a> DescribeConfigsRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.resources, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsRequest.Resources"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.include_synonyms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeSynonyms"))?;
+        } else if self.include_synonyms != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsRequest.IncludeSynonyms"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.include_documentation,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeDocumentation"))?;
+        } else if self.include_documentation != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsRequest.IncludeDocumentation"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.resources,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("DescribeConfigsRequest.Resources"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.include_synonyms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeSynonyms"))?;
+        } else if self.include_synonyms != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsRequest.IncludeSynonyms"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.include_documentation,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeDocumentation"))?;
+        } else if self.include_documentation != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsRequest.IncludeDocumentation"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for DescribeConfigsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -185,44 +288,45 @@ impl<'a> rt::Wire<'a> for DescribeConfigsRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.resources, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeConfigsRequest.Resources"))?;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.include_synonyms,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeSynonyms"))?;
-        } else if self.include_synonyms != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsRequest.IncludeSynonyms"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        if v >= 3 {
-            rt::Wire::write(
-                    &self.include_documentation,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeConfigsRequest.IncludeDocumentation"))?;
-        } else if self.include_documentation != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsRequest.IncludeDocumentation"),
-            );
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0 + (if v >= 1 { 1 } else { 0 })
+            + (if v >= 3 { 1 } else { 0 });
+        n += rt::Wire::fast_len(&self.resources, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 1 {} else if self.include_synonyms != false {
+            return None;
+        }
+        if v >= 3 {} else if self.include_documentation != false {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeConfigsRequest<'a> {}
@@ -282,6 +386,58 @@ impl Default for DescribeConfigsResource<'_> {
 impl DescribeConfigsResource<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeConfigsResource";
+}
+impl<'a> DescribeConfigsResource<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.resource_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResource.ResourceType"))?;
+        rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResource.ResourceName"))?;
+        rt::Wire::write(&self.configuration_keys, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeConfigsResource.ConfigurationKeys"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsResource._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.resource_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResource.ResourceType"))?;
+        rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResource.ResourceName"))?;
+        rt::Wire::write(&self.configuration_keys, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeConfigsResource.ConfigurationKeys"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsResource._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for DescribeConfigsResource<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -373,22 +529,47 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResource<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.resource_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeConfigsResource.ResourceType"))?;
-        rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeConfigsResource.ResourceName"))?;
-        rt::Wire::write(&self.configuration_keys, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("DescribeConfigsResource.ConfigurationKeys"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsResource._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 1;
+        n
+            += rt::Wire::fast_len(
+                &self.resource_name,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.configuration_keys,
+                rt::Cx::new(v, cx.flexible, true),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeConfigsResource<'a> {}

@@ -47,6 +47,57 @@ impl DescribeConfigsResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeConfigsResponse";
 }
+impl<'a> DescribeConfigsResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResponse.Results"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResponse.ThrottleTimeMs"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("DescribeConfigsResponse.Results"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for DescribeConfigsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -126,20 +177,38 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeConfigsResponse.ThrottleTimeMs"))?;
-        rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeConfigsResponse.Results"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsResponse._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        n += rt::Wire::fast_len(&self.results, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeConfigsResponse<'a> {}
@@ -210,6 +279,69 @@ impl Default for DescribeConfigsResult<'_> {
 impl DescribeConfigsResult<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeConfigsResult";
+}
+impl<'a> DescribeConfigsResult<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResult.ErrorCode"))?;
+        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeConfigsResult.ErrorMessage"))?;
+        rt::Wire::write(&self.resource_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResult.ResourceType"))?;
+        rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResult.ResourceName"))?;
+        rt::Wire::write(&self.configs, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResult.Configs"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResult.ErrorCode"))?;
+        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeConfigsResult.ErrorMessage"))?;
+        rt::Wire::write(&self.resource_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResult.ResourceType"))?;
+        rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResult.ResourceName"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.configs, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("DescribeConfigsResult.Configs"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for DescribeConfigsResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -330,26 +462,44 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResult<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeConfigsResult.ErrorCode"))?;
-        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("DescribeConfigsResult.ErrorMessage"))?;
-        rt::Wire::write(&self.resource_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeConfigsResult.ResourceType"))?;
-        rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeConfigsResult.ResourceName"))?;
-        rt::Wire::write(&self.configs, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeConfigsResult.Configs"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsResult._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 3;
+        n += rt::Wire::fast_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))?;
+        n
+            += rt::Wire::fast_len(
+                &self.resource_name,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n += rt::Wire::fast_len(&self.configs, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeConfigsResult<'a> {}
@@ -447,6 +597,119 @@ impl Default for DescribeConfigsResourceResult<'_> {
 impl DescribeConfigsResourceResult<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeConfigsResourceResult";
+}
+impl<'a> DescribeConfigsResourceResult<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResourceResult.Name"))?;
+        rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeConfigsResourceResult.Value"))?;
+        rt::Wire::write(&self.read_only, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResourceResult.ReadOnly"))?;
+        if v <= 0 {
+            rt::Wire::write(&self.is_default, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.IsDefault"))?;
+        } else if self.is_default != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsResourceResult.IsDefault"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.config_source, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.ConfigSource"))?;
+        }
+        rt::Wire::write(&self.is_sensitive, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResourceResult.IsSensitive"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.synonyms, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.Synonyms"))?;
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.config_type, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.ConfigType"))?;
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.documentation, w, rt::Cx::new(v, cx.flexible, v >= 1))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.Documentation"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsResourceResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResourceResult.Name"))?;
+        rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeConfigsResourceResult.Value"))?;
+        rt::Wire::write(&self.read_only, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResourceResult.ReadOnly"))?;
+        if v <= 0 {
+            rt::Wire::write(&self.is_default, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.IsDefault"))?;
+        } else if self.is_default != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsResourceResult.IsDefault"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.config_source, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.ConfigSource"))?;
+        }
+        rt::Wire::write(&self.is_sensitive, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeConfigsResourceResult.IsSensitive"))?;
+        if v >= 1 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.synonyms,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.Synonyms"))?;
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.config_type, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.ConfigType"))?;
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.documentation, w, rt::Cx::new(v, cx.flexible, v >= 1))
+                .map_err(|e| e.in_field("DescribeConfigsResourceResult.Documentation"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsResourceResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for DescribeConfigsResourceResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -696,49 +959,53 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResourceResult<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeConfigsResourceResult.Name"))?;
-        rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("DescribeConfigsResourceResult.Value"))?;
-        rt::Wire::write(&self.read_only, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeConfigsResourceResult.ReadOnly"))?;
-        if v <= 0 {
-            rt::Wire::write(&self.is_default, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsResourceResult.IsDefault"))?;
-        } else if self.is_default != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsResourceResult.IsDefault"),
-            );
+        let mut n: usize = 2 + (if v <= 0 { 1 } else { 0 })
+            + (if v >= 1 { 1 } else { 0 }) + (if v >= 3 { 1 } else { 0 });
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.value, rt::Cx::new(v, cx.flexible, true))?;
+        if v <= 0 {} else if self.is_default != false {
+            return None;
         }
         if v >= 1 {
-            rt::Wire::write(&self.config_source, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsResourceResult.ConfigSource"))?;
-        }
-        rt::Wire::write(&self.is_sensitive, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeConfigsResourceResult.IsSensitive"))?;
-        if v >= 1 {
-            rt::Wire::write(&self.synonyms, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsResourceResult.Synonyms"))?;
+            n += rt::Wire::fast_len(&self.synonyms, rt::Cx::new(v, cx.flexible, false))?;
         }
         if v >= 3 {
-            rt::Wire::write(&self.config_type, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsResourceResult.ConfigType"))?;
-        }
-        if v >= 3 {
-            rt::Wire::write(&self.documentation, w, rt::Cx::new(v, cx.flexible, v >= 1))
-                .map_err(|e| e.in_field("DescribeConfigsResourceResult.Documentation"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.documentation,
+                    rt::Cx::new(v, cx.flexible, v >= 1),
+                )?;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsResourceResult._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeConfigsResourceResult<'a> {}
@@ -804,6 +1071,100 @@ impl Default for DescribeConfigsSynonym<'_> {
 impl DescribeConfigsSynonym<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeConfigsSynonym";
+}
+impl<'a> DescribeConfigsSynonym<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsSynonym.Name"))?;
+        } else if self.name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsSynonym.Name"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, v >= 1))
+                .map_err(|e| e.in_field("DescribeConfigsSynonym.Value"))?;
+        } else if self.value != Some(rt::Str::new("")) {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsSynonym.Value"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.source, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsSynonym.Source"))?;
+        } else if self.source != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsSynonym.Source"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsSynonym._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsSynonym.Name"))?;
+        } else if self.name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsSynonym.Name"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, v >= 1))
+                .map_err(|e| e.in_field("DescribeConfigsSynonym.Value"))?;
+        } else if self.value != Some(rt::Str::new("")) {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsSynonym.Value"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.source, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeConfigsSynonym.Source"))?;
+        } else if self.source != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsSynonym.Source"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeConfigsSynonym._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for DescribeConfigsSynonym<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -916,43 +1277,50 @@ impl<'a> rt::Wire<'a> for DescribeConfigsSynonym<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v >= 1 { 1 } else { 0 });
         if v >= 1 {
-            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsSynonym.Name"))?;
+            n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsSynonym.Name"),
-            );
+            return None;
         }
         if v >= 1 {
-            rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, v >= 1))
-                .map_err(|e| e.in_field("DescribeConfigsSynonym.Value"))?;
+            n += rt::Wire::fast_len(&self.value, rt::Cx::new(v, cx.flexible, v >= 1))?;
         } else if self.value != Some(rt::Str::new("")) {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsSynonym.Value"),
-            );
+            return None;
         }
-        if v >= 1 {
-            rt::Wire::write(&self.source, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeConfigsSynonym.Source"))?;
-        } else if self.source != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsSynonym.Source"),
-            );
+        if v >= 1 {} else if self.source != 0 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeConfigsSynonym._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeConfigsSynonym<'a> {}

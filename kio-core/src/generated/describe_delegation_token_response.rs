@@ -53,6 +53,61 @@ impl DescribeDelegationTokenResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeDelegationTokenResponse";
 }
+impl<'a> DescribeDelegationTokenResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ErrorCode"))?;
+        rt::Wire::write(&self.tokens, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeDelegationTokenResponse.Tokens"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ThrottleTimeMs"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeDelegationTokenResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ErrorCode"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.tokens, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("DescribeDelegationTokenResponse.Tokens"))?;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ThrottleTimeMs"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeDelegationTokenResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for DescribeDelegationTokenResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -143,22 +198,38 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ErrorCode"))?;
-        rt::Wire::write(&self.tokens, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeDelegationTokenResponse.Tokens"))?;
-        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeDelegationTokenResponse.ThrottleTimeMs"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeDelegationTokenResponse._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 6;
+        n += rt::Wire::fast_len(&self.tokens, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeDelegationTokenResponse<'a> {}
@@ -260,6 +331,145 @@ impl Default for DescribedDelegationToken<'_> {
 impl DescribedDelegationToken<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribedDelegationToken";
+}
+impl<'a> DescribedDelegationToken<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.principal_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.PrincipalType"))?;
+        rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.PrincipalName"))?;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.token_requester_principal_type,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("DescribedDelegationToken.TokenRequesterPrincipalType")
+                })?;
+        } else if self.token_requester_principal_type != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedDelegationToken.TokenRequesterPrincipalType"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.token_requester_principal_name,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("DescribedDelegationToken.TokenRequesterPrincipalName")
+                })?;
+        } else if self.token_requester_principal_name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedDelegationToken.TokenRequesterPrincipalName"),
+            );
+        }
+        rt::Wire::write(&self.issue_timestamp, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.IssueTimestamp"))?;
+        rt::Wire::write(&self.expiry_timestamp, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.ExpiryTimestamp"))?;
+        rt::Wire::write(&self.max_timestamp, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.MaxTimestamp"))?;
+        rt::Wire::write(&self.token_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.TokenId"))?;
+        rt::Wire::write(&self.hmac, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.Hmac"))?;
+        rt::Wire::write(&self.renewers, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.Renewers"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedDelegationToken._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.principal_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.PrincipalType"))?;
+        rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.PrincipalName"))?;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.token_requester_principal_type,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("DescribedDelegationToken.TokenRequesterPrincipalType")
+                })?;
+        } else if self.token_requester_principal_type != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedDelegationToken.TokenRequesterPrincipalType"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.token_requester_principal_name,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("DescribedDelegationToken.TokenRequesterPrincipalName")
+                })?;
+        } else if self.token_requester_principal_name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedDelegationToken.TokenRequesterPrincipalName"),
+            );
+        }
+        rt::Wire::write(&self.issue_timestamp, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.IssueTimestamp"))?;
+        rt::Wire::write(&self.expiry_timestamp, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.ExpiryTimestamp"))?;
+        rt::Wire::write(&self.max_timestamp, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.MaxTimestamp"))?;
+        rt::Wire::write(&self.token_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.TokenId"))?;
+        rt::Wire::write(&self.hmac, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationToken.Hmac"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.renewers,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("DescribedDelegationToken.Renewers"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedDelegationToken._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -504,62 +714,68 @@ impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.principal_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedDelegationToken.PrincipalType"))?;
-        rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedDelegationToken.PrincipalName"))?;
+        let mut n: usize = 24;
+        n
+            += rt::Wire::fast_len(
+                &self.principal_type,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.principal_name,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
         if v >= 3 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.token_requester_principal_type,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("DescribedDelegationToken.TokenRequesterPrincipalType")
-                })?;
+                )?;
         } else if self.token_requester_principal_type != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedDelegationToken.TokenRequesterPrincipalType"),
-            );
+            return None;
         }
         if v >= 3 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.token_requester_principal_name,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("DescribedDelegationToken.TokenRequesterPrincipalName")
-                })?;
+                )?;
         } else if self.token_requester_principal_name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedDelegationToken.TokenRequesterPrincipalName"),
-            );
+            return None;
         }
-        rt::Wire::write(&self.issue_timestamp, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedDelegationToken.IssueTimestamp"))?;
-        rt::Wire::write(&self.expiry_timestamp, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedDelegationToken.ExpiryTimestamp"))?;
-        rt::Wire::write(&self.max_timestamp, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedDelegationToken.MaxTimestamp"))?;
-        rt::Wire::write(&self.token_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedDelegationToken.TokenId"))?;
-        rt::Wire::write(&self.hmac, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedDelegationToken.Hmac"))?;
-        rt::Wire::write(&self.renewers, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedDelegationToken.Renewers"))?;
+        n += rt::Wire::fast_len(&self.token_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.hmac, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.renewers, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedDelegationToken._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribedDelegationToken<'a> {}
@@ -624,6 +840,54 @@ impl Default for DescribedDelegationTokenRenewer<'_> {
 impl DescribedDelegationTokenRenewer<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribedDelegationTokenRenewer";
+}
+impl<'a> DescribedDelegationTokenRenewer<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.principal_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationTokenRenewer.PrincipalType"))?;
+        rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationTokenRenewer.PrincipalName"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedDelegationTokenRenewer._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.principal_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationTokenRenewer.PrincipalType"))?;
+        rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedDelegationTokenRenewer.PrincipalName"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedDelegationTokenRenewer._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for DescribedDelegationTokenRenewer<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -702,20 +966,47 @@ impl<'a> rt::Wire<'a> for DescribedDelegationTokenRenewer<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.principal_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedDelegationTokenRenewer.PrincipalType"))?;
-        rt::Wire::write(&self.principal_name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedDelegationTokenRenewer.PrincipalName"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedDelegationTokenRenewer._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n
+            += rt::Wire::fast_len(
+                &self.principal_type,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.principal_name,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribedDelegationTokenRenewer<'a> {}

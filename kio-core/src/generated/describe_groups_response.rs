@@ -47,6 +47,69 @@ impl DescribeGroupsResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeGroupsResponse";
 }
+impl<'a> DescribeGroupsResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribeGroupsResponse.ThrottleTimeMs"))?;
+        }
+        rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeGroupsResponse.Groups"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeGroupsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribeGroupsResponse.ThrottleTimeMs"))?;
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("DescribeGroupsResponse.Groups"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeGroupsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for DescribeGroupsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -132,26 +195,38 @@ impl<'a> rt::Wire<'a> for DescribeGroupsResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.throttle_time_ms,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribeGroupsResponse.ThrottleTimeMs"))?;
-        }
-        rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeGroupsResponse.Groups"))?;
+        let mut n: usize = 0 + (if v >= 1 { 4 } else { 0 });
+        n += rt::Wire::fast_len(&self.groups, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeGroupsResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeGroupsResponse<'a> {}
@@ -240,6 +315,117 @@ impl Default for DescribedGroup<'_> {
 impl DescribedGroup<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribedGroup";
+}
+impl<'a> DescribedGroup<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.ErrorCode"))?;
+        if v >= 6 {
+            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, v >= 6))
+                .map_err(|e| e.in_field("DescribedGroup.ErrorMessage"))?;
+        } else if self.error_message != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedGroup.ErrorMessage"),
+            );
+        }
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.GroupId"))?;
+        rt::Wire::write(&self.group_state, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.GroupState"))?;
+        rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.ProtocolType"))?;
+        rt::Wire::write(&self.protocol_data, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.ProtocolData"))?;
+        rt::Wire::write(&self.members, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.Members"))?;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.authorized_operations,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
+        } else if self.authorized_operations != -2147483648 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedGroup.AuthorizedOperations"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedGroup._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.ErrorCode"))?;
+        if v >= 6 {
+            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, v >= 6))
+                .map_err(|e| e.in_field("DescribedGroup.ErrorMessage"))?;
+        } else if self.error_message != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedGroup.ErrorMessage"),
+            );
+        }
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.GroupId"))?;
+        rt::Wire::write(&self.group_state, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.GroupState"))?;
+        rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.ProtocolType"))?;
+        rt::Wire::write(&self.protocol_data, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.ProtocolData"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.members, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("DescribedGroup.Members"))?;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.authorized_operations,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
+        } else if self.authorized_operations != -2147483648 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedGroup.AuthorizedOperations"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedGroup._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -425,50 +611,62 @@ impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedGroup.ErrorCode"))?;
-        if v >= 6 {
-            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, v >= 6))
-                .map_err(|e| e.in_field("DescribedGroup.ErrorMessage"))?;
-        } else if self.error_message != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedGroup.ErrorMessage"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedGroup.GroupId"))?;
-        rt::Wire::write(&self.group_state, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedGroup.GroupState"))?;
-        rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedGroup.ProtocolType"))?;
-        rt::Wire::write(&self.protocol_data, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedGroup.ProtocolData"))?;
-        rt::Wire::write(&self.members, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedGroup.Members"))?;
-        if v >= 3 {
-            rt::Wire::write(
-                    &self.authorized_operations,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
-        } else if self.authorized_operations != -2147483648 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedGroup.AuthorizedOperations"),
-            );
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 2 + (if v >= 3 { 4 } else { 0 });
+        if v >= 6 {
+            n
+                += rt::Wire::fast_len(
+                    &self.error_message,
+                    rt::Cx::new(v, cx.flexible, v >= 6),
+                )?;
+        } else if self.error_message != None {
+            return None;
+        }
+        n += rt::Wire::fast_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.group_state, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
+                &self.protocol_type,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.protocol_data,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n += rt::Wire::fast_len(&self.members, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 3 {} else if self.authorized_operations != -2147483648 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedGroup._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribedGroup<'a> {}
@@ -551,6 +749,82 @@ impl Default for DescribedGroupMember<'_> {
 impl DescribedGroupMember<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribedGroupMember";
+}
+impl<'a> DescribedGroupMember<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroupMember.MemberId"))?;
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 4),
+                )
+                .map_err(|e| e.in_field("DescribedGroupMember.GroupInstanceId"))?;
+        }
+        rt::Wire::write(&self.client_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroupMember.ClientId"))?;
+        rt::Wire::write(&self.client_host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroupMember.ClientHost"))?;
+        rt::Wire::write(&self.member_metadata, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroupMember.MemberMetadata"))?;
+        rt::Wire::write(&self.member_assignment, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroupMember.MemberAssignment"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedGroupMember._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroupMember.MemberId"))?;
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 4),
+                )
+                .map_err(|e| e.in_field("DescribedGroupMember.GroupInstanceId"))?;
+        }
+        rt::Wire::write(&self.client_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroupMember.ClientId"))?;
+        rt::Wire::write(&self.client_host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroupMember.ClientHost"))?;
+        rt::Wire::write(&self.member_metadata, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroupMember.MemberMetadata"))?;
+        rt::Wire::write(&self.member_assignment, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroupMember.MemberAssignment"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedGroupMember._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for DescribedGroupMember<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -701,34 +975,57 @@ impl<'a> rt::Wire<'a> for DescribedGroupMember<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedGroupMember.MemberId"))?;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))?;
         if v >= 4 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.group_instance_id,
-                    w,
                     rt::Cx::new(v, cx.flexible, v >= 4),
-                )
-                .map_err(|e| e.in_field("DescribedGroupMember.GroupInstanceId"))?;
+                )?;
         }
-        rt::Wire::write(&self.client_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedGroupMember.ClientId"))?;
-        rt::Wire::write(&self.client_host, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedGroupMember.ClientHost"))?;
-        rt::Wire::write(&self.member_metadata, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedGroupMember.MemberMetadata"))?;
-        rt::Wire::write(&self.member_assignment, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedGroupMember.MemberAssignment"))?;
+        n += rt::Wire::fast_len(&self.client_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.client_host, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
+                &self.member_metadata,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.member_assignment,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedGroupMember._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribedGroupMember<'a> {}

@@ -54,6 +54,65 @@ impl DescribeLogDirsResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeLogDirsResponse";
 }
+impl<'a> DescribeLogDirsResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsResponse.ThrottleTimeMs"))?;
+        if v >= 3 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsResponse.ErrorCode"))?;
+        }
+        rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsResponse.Results"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeLogDirsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsResponse.ThrottleTimeMs"))?;
+        if v >= 3 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsResponse.ErrorCode"))?;
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("DescribeLogDirsResponse.Results"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeLogDirsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for DescribeLogDirsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -178,24 +237,38 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsResponse.ThrottleTimeMs"))?;
-        if v >= 3 {
-            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResponse.ErrorCode"))?;
-        }
-        rt::Wire::write(&self.results, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsResponse.Results"))?;
+        let mut n: usize = 4 + (if v >= 3 { 2 } else { 0 });
+        n += rt::Wire::fast_len(&self.results, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeLogDirsResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeLogDirsResponse<'a> {}
@@ -273,6 +346,85 @@ impl Default for DescribeLogDirsResult<'_> {
 impl DescribeLogDirsResult<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeLogDirsResult";
+}
+impl<'a> DescribeLogDirsResult<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsResult.ErrorCode"))?;
+        rt::Wire::write(&self.log_dir, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsResult.LogDir"))?;
+        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsResult.Topics"))?;
+        if v >= 4 {
+            rt::Wire::write(&self.total_bytes, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsResult.TotalBytes"))?;
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.usable_bytes, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsResult.UsableBytes"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.is_cordoned, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsResult.IsCordoned"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeLogDirsResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsResult.ErrorCode"))?;
+        rt::Wire::write(&self.log_dir, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsResult.LogDir"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("DescribeLogDirsResult.Topics"))?;
+        if v >= 4 {
+            rt::Wire::write(&self.total_bytes, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsResult.TotalBytes"))?;
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.usable_bytes, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsResult.UsableBytes"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.is_cordoned, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeLogDirsResult.IsCordoned"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeLogDirsResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for DescribeLogDirsResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -471,34 +623,40 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsResult<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsResult.ErrorCode"))?;
-        rt::Wire::write(&self.log_dir, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsResult.LogDir"))?;
-        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsResult.Topics"))?;
-        if v >= 4 {
-            rt::Wire::write(&self.total_bytes, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResult.TotalBytes"))?;
-        }
-        if v >= 4 {
-            rt::Wire::write(&self.usable_bytes, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResult.UsableBytes"))?;
-        }
-        if v >= 5 {
-            rt::Wire::write(&self.is_cordoned, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeLogDirsResult.IsCordoned"))?;
-        }
+        let mut n: usize = 2 + (if v >= 4 { 8 } else { 0 })
+            + (if v >= 4 { 8 } else { 0 }) + (if v >= 5 { 1 } else { 0 });
+        n += rt::Wire::fast_len(&self.log_dir, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeLogDirsResult._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeLogDirsResult<'a> {}
@@ -555,6 +713,61 @@ impl Default for DescribeLogDirsTopic<'_> {
 impl DescribeLogDirsTopic<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeLogDirsTopic";
+}
+impl<'a> DescribeLogDirsTopic<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsTopic.Name"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeLogDirsTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsTopic.Name"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("DescribeLogDirsTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeLogDirsTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for DescribeLogDirsTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -634,20 +847,39 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsTopic<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsTopic.Name"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsTopic.Partitions"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeLogDirsTopic._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeLogDirsTopic<'a> {}
@@ -712,6 +944,62 @@ impl Default for DescribeLogDirsPartition<'_> {
 impl DescribeLogDirsPartition<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeLogDirsPartition";
+}
+impl<'a> DescribeLogDirsPartition<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionIndex"))?;
+        rt::Wire::write(&self.partition_size, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionSize"))?;
+        rt::Wire::write(&self.offset_lag, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsPartition.OffsetLag"))?;
+        rt::Wire::write(&self.is_future_key, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsPartition.IsFutureKey"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeLogDirsPartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionIndex"))?;
+        rt::Wire::write(&self.partition_size, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionSize"))?;
+        rt::Wire::write(&self.offset_lag, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsPartition.OffsetLag"))?;
+        rt::Wire::write(&self.is_future_key, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeLogDirsPartition.IsFutureKey"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeLogDirsPartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for DescribeLogDirsPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -835,24 +1123,36 @@ impl<'a> rt::Wire<'a> for DescribeLogDirsPartition<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionIndex"))?;
-        rt::Wire::write(&self.partition_size, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsPartition.PartitionSize"))?;
-        rt::Wire::write(&self.offset_lag, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsPartition.OffsetLag"))?;
-        rt::Wire::write(&self.is_future_key, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeLogDirsPartition.IsFutureKey"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeLogDirsPartition._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let mut n: usize = 21;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeLogDirsPartition<'a> {}

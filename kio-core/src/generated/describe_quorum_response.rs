@@ -58,6 +58,90 @@ impl DescribeQuorumResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeQuorumResponse";
 }
+impl<'a> DescribeQuorumResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeQuorumResponse.ErrorCode"))?;
+        if v >= 2 {
+            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, v >= 2))
+                .map_err(|e| e.in_field("DescribeQuorumResponse.ErrorMessage"))?;
+        }
+        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeQuorumResponse.Topics"))?;
+        if v >= 2 {
+            rt::Wire::write(&self.nodes, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("DescribeQuorumResponse.Nodes"))?;
+        } else if self.nodes != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeQuorumResponse.Nodes"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeQuorumResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeQuorumResponse.ErrorCode"))?;
+        if v >= 2 {
+            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, v >= 2))
+                .map_err(|e| e.in_field("DescribeQuorumResponse.ErrorMessage"))?;
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("DescribeQuorumResponse.Topics"))?;
+        if v >= 2 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.nodes,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("DescribeQuorumResponse.Nodes"))?;
+        } else if self.nodes != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeQuorumResponse.Nodes"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeQuorumResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for DescribeQuorumResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -184,33 +268,50 @@ impl<'a> rt::Wire<'a> for DescribeQuorumResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeQuorumResponse.ErrorCode"))?;
-        if v >= 2 {
-            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, v >= 2))
-                .map_err(|e| e.in_field("DescribeQuorumResponse.ErrorMessage"))?;
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeQuorumResponse.Topics"))?;
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 2;
         if v >= 2 {
-            rt::Wire::write(&self.nodes, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("DescribeQuorumResponse.Nodes"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.error_message,
+                    rt::Cx::new(v, cx.flexible, v >= 2),
+                )?;
+        }
+        n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 2 {
+            n += rt::Wire::fast_len(&self.nodes, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.nodes != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeQuorumResponse.Nodes"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeQuorumResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeQuorumResponse<'a> {}
@@ -265,6 +366,61 @@ impl Default for TopicData<'_> {
 impl TopicData<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicData";
+}
+impl<'a> TopicData<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicData.TopicName"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicData.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicData._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicData.TopicName"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("TopicData.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicData._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TopicData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -346,20 +502,39 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicData.TopicName"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicData.Partitions"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicData._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.topic_name, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TopicData<'a> {}
@@ -448,6 +623,96 @@ impl Default for PartitionData<'_> {
 impl PartitionData<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionData";
+}
+impl<'a> PartitionData<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
+        if v >= 2 {
+            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, v >= 2))
+                .map_err(|e| e.in_field("PartitionData.ErrorMessage"))?;
+        }
+        rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.LeaderId"))?;
+        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
+        rt::Wire::write(&self.high_watermark, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.HighWatermark"))?;
+        rt::Wire::write(&self.current_voters, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.CurrentVoters"))?;
+        rt::Wire::write(&self.observers, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.Observers"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionData._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
+        if v >= 2 {
+            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, v >= 2))
+                .map_err(|e| e.in_field("PartitionData.ErrorMessage"))?;
+        }
+        rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.LeaderId"))?;
+        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
+        rt::Wire::write(&self.high_watermark, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.HighWatermark"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.current_voters,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("PartitionData.CurrentVoters"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.observers,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("PartitionData.Observers"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionData._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for PartitionData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -673,34 +938,50 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
+        let mut n: usize = 22;
         if v >= 2 {
-            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, v >= 2))
-                .map_err(|e| e.in_field("PartitionData.ErrorMessage"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.error_message,
+                    rt::Cx::new(v, cx.flexible, v >= 2),
+                )?;
         }
-        rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.LeaderId"))?;
-        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
-        rt::Wire::write(&self.high_watermark, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.HighWatermark"))?;
-        rt::Wire::write(&self.current_voters, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.CurrentVoters"))?;
-        rt::Wire::write(&self.observers, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.Observers"))?;
+        n
+            += rt::Wire::fast_len(
+                &self.current_voters,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n += rt::Wire::fast_len(&self.observers, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionData._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for PartitionData<'a> {}
@@ -777,6 +1058,112 @@ impl Default for ReplicaState<'_> {
 impl ReplicaState<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ReplicaState";
+}
+impl<'a> ReplicaState<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ReplicaState.ReplicaId"))?;
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.replica_directory_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ReplicaState.ReplicaDirectoryId"))?;
+        } else if self.replica_directory_id != rt::Uuid::ZERO {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ReplicaState.ReplicaDirectoryId"),
+            );
+        }
+        rt::Wire::write(&self.log_end_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ReplicaState.LogEndOffset"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.last_fetch_timestamp,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ReplicaState.LastFetchTimestamp"))?;
+        }
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.last_caught_up_timestamp,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ReplicaState.LastCaughtUpTimestamp"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ReplicaState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ReplicaState.ReplicaId"))?;
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.replica_directory_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ReplicaState.ReplicaDirectoryId"))?;
+        } else if self.replica_directory_id != rt::Uuid::ZERO {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ReplicaState.ReplicaDirectoryId"),
+            );
+        }
+        rt::Wire::write(&self.log_end_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ReplicaState.LogEndOffset"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.last_fetch_timestamp,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ReplicaState.LastFetchTimestamp"))?;
+        }
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.last_caught_up_timestamp,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ReplicaState.LastCaughtUpTimestamp"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ReplicaState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for ReplicaState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -955,49 +1342,41 @@ impl<'a> rt::Wire<'a> for ReplicaState<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ReplicaState.ReplicaId"))?;
-        if v >= 2 {
-            rt::Wire::write(
-                    &self.replica_directory_id,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ReplicaState.ReplicaDirectoryId"))?;
-        } else if self.replica_directory_id != rt::Uuid::ZERO {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ReplicaState.ReplicaDirectoryId"),
-            );
-        }
-        rt::Wire::write(&self.log_end_offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ReplicaState.LogEndOffset"))?;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.last_fetch_timestamp,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ReplicaState.LastFetchTimestamp"))?;
-        }
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.last_caught_up_timestamp,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ReplicaState.LastCaughtUpTimestamp"))?;
+        let mut n: usize = 12 + (if v >= 2 { 16 } else { 0 })
+            + (if v >= 1 { 8 } else { 0 }) + (if v >= 1 { 8 } else { 0 });
+        if v >= 2 {} else if self.replica_directory_id != rt::Uuid::ZERO {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ReplicaState._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ReplicaState<'a> {}
@@ -1055,6 +1434,89 @@ impl Default for Node<'_> {
 impl Node<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Node";
+}
+impl<'a> Node<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 2 {
+            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Node.NodeId"))?;
+        } else if self.node_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Node.NodeId"),
+            );
+        }
+        if v >= 2 {
+            rt::Wire::write(&self.listeners, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Node.Listeners"))?;
+        } else if self.listeners != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Node.Listeners"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Node._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 2 {
+            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Node.NodeId"))?;
+        } else if self.node_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Node.NodeId"),
+            );
+        }
+        if v >= 2 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.listeners,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("Node.Listeners"))?;
+        } else if self.listeners != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Node.Listeners"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Node._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for Node<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1145,34 +1607,49 @@ impl<'a> rt::Wire<'a> for Node<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v >= 2 {
-            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Node.NodeId"))?;
-        } else if self.node_id != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Node.NodeId"),
-            );
+        let mut n: usize = 0 + (if v >= 2 { 4 } else { 0 });
+        if v >= 2 {} else if self.node_id != 0 {
+            return None;
         }
         if v >= 2 {
-            rt::Wire::write(&self.listeners, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Node.Listeners"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.listeners,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.listeners != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Node.Listeners"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Node._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for Node<'a> {}
@@ -1231,6 +1708,100 @@ impl Default for Listener<'_> {
 impl Listener<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Listener";
+}
+impl<'a> Listener<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 2 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Listener.Name"))?;
+        } else if self.name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Listener.Name"),
+            );
+        }
+        if v >= 2 {
+            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Listener.Host"))?;
+        } else if self.host != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Listener.Host"),
+            );
+        }
+        if v >= 2 {
+            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Listener.Port"))?;
+        } else if self.port != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Listener.Port"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Listener._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 2 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Listener.Name"))?;
+        } else if self.name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Listener.Name"),
+            );
+        }
+        if v >= 2 {
+            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Listener.Host"))?;
+        } else if self.host != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Listener.Host"),
+            );
+        }
+        if v >= 2 {
+            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Listener.Port"))?;
+        } else if self.port != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Listener.Port"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Listener._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for Listener<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1340,43 +1911,50 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v >= 2 { 2 } else { 0 });
         if v >= 2 {
-            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Listener.Name"))?;
+            n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Listener.Name"),
-            );
+            return None;
         }
         if v >= 2 {
-            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Listener.Host"))?;
+            n += rt::Wire::fast_len(&self.host, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.host != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Listener.Host"),
-            );
+            return None;
         }
-        if v >= 2 {
-            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Listener.Port"))?;
-        } else if self.port != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Listener.Port"),
-            );
+        if v >= 2 {} else if self.port != 0 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Listener._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for Listener<'a> {}

@@ -52,6 +52,68 @@ impl DescribeTopicPartitionsResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeTopicPartitionsResponse";
 }
+impl<'a> DescribeTopicPartitionsResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.Topics"))?;
+        rt::Wire::write(&self.next_cursor, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.NextCursor"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeTopicPartitionsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.ThrottleTimeMs"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.Topics"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.next_cursor,
+                    w,
+                    rt::Cx::new(v, cx.flexible, true),
+                ),
+            )
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.NextCursor"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribeTopicPartitionsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -147,22 +209,39 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.ThrottleTimeMs"))?;
-        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.Topics"))?;
-        rt::Wire::write(&self.next_cursor, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponse.NextCursor"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribeTopicPartitionsResponse._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.next_cursor, rt::Cx::new(v, cx.flexible, true))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeTopicPartitionsResponse<'a> {}
@@ -240,6 +319,99 @@ impl Default for DescribeTopicPartitionsResponseTopic<'_> {
 impl DescribeTopicPartitionsResponseTopic<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeTopicPartitionsResponseTopic";
+}
+impl<'a> DescribeTopicPartitionsResponseTopic<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.ErrorCode"))?;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.Name"))?;
+        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.TopicId"))?;
+        rt::Wire::write(&self.is_internal, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.IsInternal"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.Partitions"))?;
+        rt::Wire::write(
+                &self.topic_authorized_operations,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "DescribeTopicPartitionsResponseTopic.TopicAuthorizedOperations",
+                    )
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field(
+                        "DescribeTopicPartitionsResponseTopic._unknownTaggedFields",
+                    ),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.ErrorCode"))?;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.Name"))?;
+        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.TopicId"))?;
+        rt::Wire::write(&self.is_internal, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.IsInternal"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.Partitions"))?;
+        rt::Wire::write(
+                &self.topic_authorized_operations,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "DescribeTopicPartitionsResponseTopic.TopicAuthorizedOperations",
+                    )
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field(
+                        "DescribeTopicPartitionsResponseTopic._unknownTaggedFields",
+                    ),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponseTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -410,39 +582,39 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponseTopic<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.ErrorCode"))?;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.Name"))?;
-        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.TopicId"))?;
-        rt::Wire::write(&self.is_internal, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.IsInternal"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribeTopicPartitionsResponseTopic.Partitions"))?;
-        rt::Wire::write(
-                &self.topic_authorized_operations,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e
-                    .in_field(
-                        "DescribeTopicPartitionsResponseTopic.TopicAuthorizedOperations",
-                    )
-            })?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field(
-                        "DescribeTopicPartitionsResponseTopic._unknownTaggedFields",
-                    ),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 23;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeTopicPartitionsResponseTopic<'a> {}
@@ -543,6 +715,136 @@ impl Default for DescribeTopicPartitionsResponsePartition<'_> {
 impl DescribeTopicPartitionsResponsePartition<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribeTopicPartitionsResponsePartition";
+}
+impl<'a> DescribeTopicPartitionsResponsePartition<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.ErrorCode")
+            })?;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.PartitionIndex")
+            })?;
+        rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.LeaderId")
+            })?;
+        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.LeaderEpoch")
+            })?;
+        rt::Wire::write(&self.replica_nodes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.ReplicaNodes")
+            })?;
+        rt::Wire::write(&self.isr_nodes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.IsrNodes")
+            })?;
+        rt::Wire::write(
+                &self.eligible_leader_replicas,
+                w,
+                rt::Cx::new(v, cx.flexible, true),
+            )
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "DescribeTopicPartitionsResponsePartition.EligibleLeaderReplicas",
+                    )
+            })?;
+        rt::Wire::write(&self.last_known_elr, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.LastKnownElr")
+            })?;
+        rt::Wire::write(&self.offline_replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.OfflineReplicas")
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field(
+                        "DescribeTopicPartitionsResponsePartition._unknownTaggedFields",
+                    ),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.ErrorCode")
+            })?;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.PartitionIndex")
+            })?;
+        rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.LeaderId")
+            })?;
+        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.LeaderEpoch")
+            })?;
+        rt::Wire::write(&self.replica_nodes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.ReplicaNodes")
+            })?;
+        rt::Wire::write(&self.isr_nodes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.IsrNodes")
+            })?;
+        rt::Wire::write(
+                &self.eligible_leader_replicas,
+                w,
+                rt::Cx::new(v, cx.flexible, true),
+            )
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "DescribeTopicPartitionsResponsePartition.EligibleLeaderReplicas",
+                    )
+            })?;
+        rt::Wire::write(&self.last_known_elr, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.LastKnownElr")
+            })?;
+        rt::Wire::write(&self.offline_replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("DescribeTopicPartitionsResponsePartition.OfflineReplicas")
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field(
+                        "DescribeTopicPartitionsResponsePartition._unknownTaggedFields",
+                    ),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponsePartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -791,61 +1093,58 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponsePartition<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("DescribeTopicPartitionsResponsePartition.ErrorCode")
-            })?;
-        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("DescribeTopicPartitionsResponsePartition.PartitionIndex")
-            })?;
-        rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("DescribeTopicPartitionsResponsePartition.LeaderId")
-            })?;
-        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("DescribeTopicPartitionsResponsePartition.LeaderEpoch")
-            })?;
-        rt::Wire::write(&self.replica_nodes, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("DescribeTopicPartitionsResponsePartition.ReplicaNodes")
-            })?;
-        rt::Wire::write(&self.isr_nodes, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("DescribeTopicPartitionsResponsePartition.IsrNodes")
-            })?;
-        rt::Wire::write(
-                &self.eligible_leader_replicas,
-                w,
-                rt::Cx::new(v, cx.flexible, true),
-            )
-            .map_err(|e| {
-                e
-                    .in_field(
-                        "DescribeTopicPartitionsResponsePartition.EligibleLeaderReplicas",
-                    )
-            })?;
-        rt::Wire::write(&self.last_known_elr, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| {
-                e.in_field("DescribeTopicPartitionsResponsePartition.LastKnownElr")
-            })?;
-        rt::Wire::write(&self.offline_replicas, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("DescribeTopicPartitionsResponsePartition.OfflineReplicas")
-            })?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field(
-                        "DescribeTopicPartitionsResponsePartition._unknownTaggedFields",
-                    ),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 14;
+        n
+            += rt::Wire::fast_len(
+                &self.replica_nodes,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n += rt::Wire::fast_len(&self.isr_nodes, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
+                &self.eligible_leader_replicas,
+                rt::Cx::new(v, cx.flexible, true),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.last_known_elr,
+                rt::Cx::new(v, cx.flexible, true),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.offline_replicas,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribeTopicPartitionsResponsePartition<'a> {}
@@ -907,6 +1206,54 @@ impl Default for Cursor<'_> {
 impl Cursor<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Cursor";
+}
+impl<'a> Cursor<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Cursor.TopicName"))?;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Cursor.PartitionIndex"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Cursor._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Cursor.TopicName"))?;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Cursor.PartitionIndex"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Cursor._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for Cursor<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -982,20 +1329,38 @@ impl<'a> rt::Wire<'a> for Cursor<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Cursor.TopicName"))?;
-        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Cursor.PartitionIndex"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Cursor._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        n += rt::Wire::fast_len(&self.topic_name, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for Cursor<'a> {}

@@ -52,6 +52,83 @@ impl ElectLeadersResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ElectLeadersResponse";
 }
+impl<'a> ElectLeadersResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ElectLeadersResponse.ThrottleTimeMs"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ElectLeadersResponse.ErrorCode"))?;
+        } else if self.error_code != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ElectLeadersResponse.ErrorCode"),
+            );
+        }
+        rt::Wire::write(
+                &self.replica_election_results,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ElectLeadersResponse.ReplicaElectionResults"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ElectLeadersResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ElectLeadersResponse.ThrottleTimeMs"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ElectLeadersResponse.ErrorCode"))?;
+        } else if self.error_code != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ElectLeadersResponse.ErrorCode"),
+            );
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.replica_election_results,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("ElectLeadersResponse.ReplicaElectionResults"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ElectLeadersResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for ElectLeadersResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -176,33 +253,45 @@ impl<'a> rt::Wire<'a> for ElectLeadersResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ElectLeadersResponse.ThrottleTimeMs"))?;
-        if v >= 1 {
-            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ElectLeadersResponse.ErrorCode"))?;
-        } else if self.error_code != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ElectLeadersResponse.ErrorCode"),
-            );
+        let mut n: usize = 4 + (if v >= 1 { 2 } else { 0 });
+        if v >= 1 {} else if self.error_code != 0 {
+            return None;
         }
-        rt::Wire::write(
+        n
+            += rt::Wire::fast_len(
                 &self.replica_election_results,
-                w,
                 rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ElectLeadersResponse.ReplicaElectionResults"))?;
+            )?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ElectLeadersResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ElectLeadersResponse<'a> {}
@@ -258,6 +347,61 @@ impl Default for ReplicaElectionResult<'_> {
 impl ReplicaElectionResult<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ReplicaElectionResult";
+}
+impl<'a> ReplicaElectionResult<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ReplicaElectionResult.Topic"))?;
+        rt::Wire::write(&self.partition_result, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ReplicaElectionResult.PartitionResult"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ReplicaElectionResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ReplicaElectionResult.Topic"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.partition_result,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("ReplicaElectionResult.PartitionResult"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ReplicaElectionResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for ReplicaElectionResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -337,20 +481,43 @@ impl<'a> rt::Wire<'a> for ReplicaElectionResult<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ReplicaElectionResult.Topic"))?;
-        rt::Wire::write(&self.partition_result, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ReplicaElectionResult.PartitionResult"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ReplicaElectionResult._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.topic, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
+                &self.partition_result,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ReplicaElectionResult<'a> {}
@@ -409,6 +576,58 @@ impl Default for PartitionResult<'_> {
 impl PartitionResult<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionResult";
+}
+impl<'a> PartitionResult<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionResult.PartitionId"))?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionResult.ErrorCode"))?;
+        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("PartitionResult.ErrorMessage"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionResult.PartitionId"))?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionResult.ErrorCode"))?;
+        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("PartitionResult.ErrorMessage"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionResult._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for PartitionResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -522,22 +741,38 @@ impl<'a> rt::Wire<'a> for PartitionResult<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.partition_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionResult.PartitionId"))?;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionResult.ErrorCode"))?;
-        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("PartitionResult.ErrorMessage"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionResult._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 6;
+        n += rt::Wire::fast_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for PartitionResult<'a> {}

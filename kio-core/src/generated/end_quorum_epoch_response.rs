@@ -52,6 +52,121 @@ impl EndQuorumEpochResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "EndQuorumEpochResponse";
 }
+impl<'a> EndQuorumEpochResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("EndQuorumEpochResponse.ErrorCode"))?;
+        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("EndQuorumEpochResponse.Topics"))?;
+        if (!cx.flexible || !(v >= 1))
+            && self.node_endpoints != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("EndQuorumEpochResponse.NodeEndpoints"),
+            );
+        }
+        if cx.flexible {
+            let has_node_endpoints = v >= 1
+                && self.node_endpoints != ::core::default::Default::default();
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_node_endpoints)],
+            )?;
+            if has_node_endpoints {
+                let len = rt::Wire::wire_len(
+                        &self.node_endpoints,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("EndQuorumEpochResponse.NodeEndpoints"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("EndQuorumEpochResponse.NodeEndpoints"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("EndQuorumEpochResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("EndQuorumEpochResponse.ErrorCode"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("EndQuorumEpochResponse.Topics"))?;
+        if (!cx.flexible || !(v >= 1))
+            && self.node_endpoints != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("EndQuorumEpochResponse.NodeEndpoints"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_node_endpoints = v >= 1
+                        && self.node_endpoints != ::core::default::Default::default();
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_node_endpoints)],
+                    )?;
+                    if has_node_endpoints {
+                        let len = rt::Wire::wire_len(
+                                &self.node_endpoints,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("EndQuorumEpochResponse.NodeEndpoints")
+                            })?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.node_endpoints,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("EndQuorumEpochResponse.NodeEndpoints")
+                            })?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("EndQuorumEpochResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for EndQuorumEpochResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -212,45 +327,59 @@ impl<'a> rt::Wire<'a> for EndQuorumEpochResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("EndQuorumEpochResponse.ErrorCode"))?;
-        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("EndQuorumEpochResponse.Topics"))?;
+        let mut n: usize = 2;
+        n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
         if (!cx.flexible || !(v >= 1))
             && self.node_endpoints != ::core::default::Default::default()
         {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EndQuorumEpochResponse.NodeEndpoints"),
-            );
+            return None;
         }
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_node_endpoints = v >= 1
                 && self.node_endpoints != ::core::default::Default::default();
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_node_endpoints)],
-            )?;
+            let mut count = 0u32;
             if has_node_endpoints {
-                let len = rt::Wire::wire_len(
-                        &self.node_endpoints,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("EndQuorumEpochResponse.NodeEndpoints"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("EndQuorumEpochResponse.NodeEndpoints"))?;
+                let len = rt::Wire::fast_len(
+                    &self.node_endpoints,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EndQuorumEpochResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for EndQuorumEpochResponse<'a> {}
@@ -304,6 +433,61 @@ impl Default for TopicData<'_> {
 impl TopicData<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicData";
+}
+impl<'a> TopicData<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicData.TopicName"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicData.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicData._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicData.TopicName"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("TopicData.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicData._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TopicData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -385,20 +569,39 @@ impl<'a> rt::Wire<'a> for TopicData<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicData.TopicName"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicData.Partitions"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicData._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.topic_name, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TopicData<'a> {}
@@ -463,6 +666,62 @@ impl Default for PartitionData<'_> {
 impl PartitionData<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionData";
+}
+impl<'a> PartitionData<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
+        rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.LeaderId"))?;
+        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionData._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
+        rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.LeaderId"))?;
+        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionData._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for PartitionData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -585,24 +844,36 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
-        rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.LeaderId"))?;
-        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.LeaderEpoch"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionData._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let mut n: usize = 14;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for PartitionData<'a> {}
@@ -663,6 +934,100 @@ impl Default for NodeEndpoint<'_> {
 impl NodeEndpoint<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "NodeEndpoint";
+}
+impl<'a> NodeEndpoint<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
+        } else if self.node_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.NodeId"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
+        } else if self.host != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.Host"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
+        } else if self.port != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.Port"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
+        } else if self.node_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.NodeId"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
+        } else if self.host != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.Host"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
+        } else if self.port != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.Port"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -770,43 +1135,49 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v >= 1 {
-            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
-        } else if self.node_id != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.NodeId"),
-            );
+        let mut n: usize = 0 + (if v >= 1 { 4 } else { 0 })
+            + (if v >= 1 { 2 } else { 0 });
+        if v >= 1 {} else if self.node_id != 0 {
+            return None;
         }
         if v >= 1 {
-            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
+            n += rt::Wire::fast_len(&self.host, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.host != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.Host"),
-            );
+            return None;
         }
-        if v >= 1 {
-            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
-        } else if self.port != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.Port"),
-            );
+        if v >= 1 {} else if self.port != 0 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for NodeEndpoint<'a> {}

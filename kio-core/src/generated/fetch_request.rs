@@ -108,6 +108,234 @@ impl FetchRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchRequest";
 }
+impl<'a> FetchRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 14 {
+            rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.ReplicaId"))?;
+        } else if self.replica_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchRequest.ReplicaId"),
+            );
+        }
+        rt::Wire::write(&self.max_wait_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchRequest.MaxWaitMs"))?;
+        rt::Wire::write(&self.min_bytes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchRequest.MinBytes"))?;
+        if v >= 3 {
+            rt::Wire::write(&self.max_bytes, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.MaxBytes"))?;
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.isolation_level, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.IsolationLevel"))?;
+        }
+        if v >= 7 {
+            rt::Wire::write(&self.session_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.SessionId"))?;
+        }
+        if v >= 7 {
+            rt::Wire::write(&self.session_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.SessionEpoch"))?;
+        }
+        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchRequest.Topics"))?;
+        if v >= 7 {
+            rt::Wire::write(
+                    &self.forgotten_topics_data,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchRequest.ForgottenTopicsData"))?;
+        } else if self.forgotten_topics_data != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchRequest.ForgottenTopicsData"),
+            );
+        }
+        if v >= 11 {
+            rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.RackId"))?;
+        }
+        if (!cx.flexible || !(v >= 15))
+            && self.replica_state != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchRequest.ReplicaState"),
+            );
+        }
+        if cx.flexible {
+            let has_cluster_id = v >= 12 && self.cluster_id != None;
+            let has_replica_state = v >= 15
+                && self.replica_state != ::core::default::Default::default();
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_cluster_id), (1u32, has_replica_state)],
+            )?;
+            if has_cluster_id {
+                let len = rt::Wire::wire_len(
+                        &self.cluster_id,
+                        rt::Cx::new(v, true, v >= 12),
+                    )
+                    .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, true, v >= 12))
+                    .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
+            }
+            if has_replica_state {
+                let len = rt::Wire::wire_len(
+                        &self.replica_state,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
+                tw.field(w, 1u32, len)?;
+                rt::Wire::write(&self.replica_state, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 14 {
+            rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.ReplicaId"))?;
+        } else if self.replica_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchRequest.ReplicaId"),
+            );
+        }
+        rt::Wire::write(&self.max_wait_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchRequest.MaxWaitMs"))?;
+        rt::Wire::write(&self.min_bytes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchRequest.MinBytes"))?;
+        if v >= 3 {
+            rt::Wire::write(&self.max_bytes, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.MaxBytes"))?;
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.isolation_level, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.IsolationLevel"))?;
+        }
+        if v >= 7 {
+            rt::Wire::write(&self.session_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.SessionId"))?;
+        }
+        if v >= 7 {
+            rt::Wire::write(&self.session_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.SessionEpoch"))?;
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("FetchRequest.Topics"))?;
+        if v >= 7 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.forgotten_topics_data,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("FetchRequest.ForgottenTopicsData"))?;
+        } else if self.forgotten_topics_data != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchRequest.ForgottenTopicsData"),
+            );
+        }
+        if v >= 11 {
+            rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchRequest.RackId"))?;
+        }
+        if (!cx.flexible || !(v >= 15))
+            && self.replica_state != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchRequest.ReplicaState"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_cluster_id = v >= 12 && self.cluster_id != None;
+                    let has_replica_state = v >= 15
+                        && self.replica_state != ::core::default::Default::default();
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_cluster_id), (1u32, has_replica_state)],
+                    )?;
+                    if has_cluster_id {
+                        let len = rt::Wire::wire_len(
+                                &self.cluster_id,
+                                rt::Cx::new(v, true, v >= 12),
+                            )
+                            .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.cluster_id,
+                                w,
+                                rt::Cx::new(v, true, v >= 12),
+                            )
+                            .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
+                    }
+                    if has_replica_state {
+                        let len = rt::Wire::wire_len(
+                                &self.replica_state,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
+                        tw.field(w, 1u32, len)?;
+                        rt::Wire::write(
+                                &self.replica_state,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for FetchRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -495,100 +723,87 @@ impl<'a> rt::Wire<'a> for FetchRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v <= 14 {
-            rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.ReplicaId"))?;
-        } else if self.replica_id != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchRequest.ReplicaId"),
-            );
+        let mut n: usize = 8 + (if v <= 14 { 4 } else { 0 })
+            + (if v >= 3 { 4 } else { 0 }) + (if v >= 4 { 1 } else { 0 })
+            + (if v >= 7 { 4 } else { 0 }) + (if v >= 7 { 4 } else { 0 });
+        if v <= 14 {} else if self.replica_id != -1 {
+            return None;
         }
-        rt::Wire::write(&self.max_wait_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchRequest.MaxWaitMs"))?;
-        rt::Wire::write(&self.min_bytes, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchRequest.MinBytes"))?;
-        if v >= 3 {
-            rt::Wire::write(&self.max_bytes, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.MaxBytes"))?;
-        }
-        if v >= 4 {
-            rt::Wire::write(&self.isolation_level, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.IsolationLevel"))?;
-        }
+        n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
         if v >= 7 {
-            rt::Wire::write(&self.session_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.SessionId"))?;
-        }
-        if v >= 7 {
-            rt::Wire::write(&self.session_epoch, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.SessionEpoch"))?;
-        }
-        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchRequest.Topics"))?;
-        if v >= 7 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.forgotten_topics_data,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FetchRequest.ForgottenTopicsData"))?;
+                )?;
         } else if self.forgotten_topics_data != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchRequest.ForgottenTopicsData"),
-            );
+            return None;
         }
         if v >= 11 {
-            rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchRequest.RackId"))?;
+            n += rt::Wire::fast_len(&self.rack_id, rt::Cx::new(v, cx.flexible, false))?;
         }
         if (!cx.flexible || !(v >= 15))
             && self.replica_state != ::core::default::Default::default()
         {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchRequest.ReplicaState"),
-            );
+            return None;
         }
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_cluster_id = v >= 12 && self.cluster_id != None;
             let has_replica_state = v >= 15
                 && self.replica_state != ::core::default::Default::default();
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_cluster_id), (1u32, has_replica_state)],
-            )?;
+            let mut count = 0u32;
             if has_cluster_id {
-                let len = rt::Wire::wire_len(
-                        &self.cluster_id,
-                        rt::Cx::new(v, true, v >= 12),
-                    )
-                    .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, true, v >= 12))
-                    .map_err(|e| e.in_field("FetchRequest.ClusterId"))?;
+                let len = rt::Wire::fast_len(
+                    &self.cluster_id,
+                    rt::Cx::new(v, true, v >= 12),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_replica_state {
-                let len = rt::Wire::wire_len(
-                        &self.replica_state,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
-                tw.field(w, 1u32, len)?;
-                rt::Wire::write(&self.replica_state, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("FetchRequest.ReplicaState"))?;
+                let len = rt::Wire::fast_len(
+                    &self.replica_state,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(1u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for FetchRequest<'a> {}
@@ -651,6 +866,82 @@ impl Default for ReplicaState<'_> {
 impl ReplicaState<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ReplicaState";
+}
+impl<'a> ReplicaState<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 15 {
+            rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ReplicaState.ReplicaId"))?;
+        } else if self.replica_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ReplicaState.ReplicaId"),
+            );
+        }
+        if v >= 15 {
+            rt::Wire::write(&self.replica_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ReplicaState.ReplicaEpoch"))?;
+        } else if self.replica_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ReplicaState.ReplicaEpoch"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ReplicaState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 15 {
+            rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ReplicaState.ReplicaId"))?;
+        } else if self.replica_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ReplicaState.ReplicaId"),
+            );
+        }
+        if v >= 15 {
+            rt::Wire::write(&self.replica_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ReplicaState.ReplicaEpoch"))?;
+        } else if self.replica_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ReplicaState.ReplicaEpoch"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ReplicaState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for ReplicaState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -754,34 +1045,44 @@ impl<'a> rt::Wire<'a> for ReplicaState<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        if v >= 15 {
-            rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ReplicaState.ReplicaId"))?;
-        } else if self.replica_id != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ReplicaState.ReplicaId"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        if v >= 15 {
-            rt::Wire::write(&self.replica_epoch, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ReplicaState.ReplicaEpoch"))?;
-        } else if self.replica_epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ReplicaState.ReplicaEpoch"),
-            );
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0 + (if v >= 15 { 4 } else { 0 })
+            + (if v >= 15 { 8 } else { 0 });
+        if v >= 15 {} else if self.replica_id != -1 {
+            return None;
+        }
+        if v >= 15 {} else if self.replica_epoch != -1 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ReplicaState._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ReplicaState<'a> {}
@@ -840,6 +1141,73 @@ impl Default for FetchTopic<'_> {
 impl FetchTopic<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchTopic";
+}
+impl<'a> FetchTopic<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 12 {
+            rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchTopic.Topic"))?;
+        }
+        if v >= 13 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchTopic.TopicId"))?;
+        }
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 12 {
+            rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchTopic.Topic"))?;
+        }
+        if v >= 13 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchTopic.TopicId"))?;
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for FetchTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -949,26 +1317,41 @@ impl<'a> rt::Wire<'a> for FetchTopic<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v >= 13 { 16 } else { 0 });
         if v <= 12 {
-            rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchTopic.Topic"))?;
+            n += rt::Wire::fast_len(&self.topic, rt::Cx::new(v, cx.flexible, false))?;
         }
-        if v >= 13 {
-            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchTopic.TopicId"))?;
-        }
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchTopic._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for FetchTopic<'a> {}
@@ -1058,6 +1441,196 @@ impl Default for FetchPartition<'_> {
 impl FetchPartition<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchPartition";
+}
+impl<'a> FetchPartition<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchPartition.Partition"))?;
+        if v >= 9 {
+            rt::Wire::write(
+                    &self.current_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchPartition.CurrentLeaderEpoch"))?;
+        }
+        rt::Wire::write(&self.fetch_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchPartition.FetchOffset"))?;
+        if v >= 12 {
+            rt::Wire::write(
+                    &self.last_fetched_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchPartition.LastFetchedEpoch"))?;
+        } else if self.last_fetched_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchPartition.LastFetchedEpoch"),
+            );
+        }
+        if v >= 5 {
+            rt::Wire::write(
+                    &self.log_start_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchPartition.LogStartOffset"))?;
+        }
+        rt::Wire::write(&self.partition_max_bytes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
+        if cx.flexible {
+            let has_replica_directory_id = v >= 17
+                && self.replica_directory_id != rt::Uuid::ZERO;
+            let has_high_watermark = v >= 18
+                && self.high_watermark != 9223372036854775807;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_replica_directory_id), (1u32, has_high_watermark)],
+            )?;
+            if has_replica_directory_id {
+                let len = rt::Wire::wire_len(
+                        &self.replica_directory_id,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("FetchPartition.ReplicaDirectoryId"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(
+                        &self.replica_directory_id,
+                        w,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("FetchPartition.ReplicaDirectoryId"))?;
+            }
+            if has_high_watermark {
+                let len = rt::Wire::wire_len(
+                        &self.high_watermark,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
+                tw.field(w, 1u32, len)?;
+                rt::Wire::write(&self.high_watermark, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchPartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchPartition.Partition"))?;
+        if v >= 9 {
+            rt::Wire::write(
+                    &self.current_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchPartition.CurrentLeaderEpoch"))?;
+        }
+        rt::Wire::write(&self.fetch_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchPartition.FetchOffset"))?;
+        if v >= 12 {
+            rt::Wire::write(
+                    &self.last_fetched_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchPartition.LastFetchedEpoch"))?;
+        } else if self.last_fetched_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchPartition.LastFetchedEpoch"),
+            );
+        }
+        if v >= 5 {
+            rt::Wire::write(
+                    &self.log_start_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchPartition.LogStartOffset"))?;
+        }
+        rt::Wire::write(&self.partition_max_bytes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_replica_directory_id = v >= 17
+                        && self.replica_directory_id != rt::Uuid::ZERO;
+                    let has_high_watermark = v >= 18
+                        && self.high_watermark != 9223372036854775807;
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_replica_directory_id), (1u32, has_high_watermark)],
+                    )?;
+                    if has_replica_directory_id {
+                        let len = rt::Wire::wire_len(
+                                &self.replica_directory_id,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("FetchPartition.ReplicaDirectoryId")
+                            })?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.replica_directory_id,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("FetchPartition.ReplicaDirectoryId")
+                            })?;
+                    }
+                    if has_high_watermark {
+                        let len = rt::Wire::wire_len(
+                                &self.high_watermark,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
+                        tw.field(w, 1u32, len)?;
+                        rt::Wire::write(
+                                &self.high_watermark,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchPartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for FetchPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1375,84 +1948,69 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchPartition.Partition"))?;
-        if v >= 9 {
-            rt::Wire::write(
-                    &self.current_leader_epoch,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FetchPartition.CurrentLeaderEpoch"))?;
+        let mut n: usize = 16 + (if v >= 9 { 4 } else { 0 })
+            + (if v >= 12 { 4 } else { 0 }) + (if v >= 5 { 8 } else { 0 });
+        if v >= 12 {} else if self.last_fetched_epoch != -1 {
+            return None;
         }
-        rt::Wire::write(&self.fetch_offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchPartition.FetchOffset"))?;
-        if v >= 12 {
-            rt::Wire::write(
-                    &self.last_fetched_epoch,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FetchPartition.LastFetchedEpoch"))?;
-        } else if self.last_fetched_epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchPartition.LastFetchedEpoch"),
-            );
-        }
-        if v >= 5 {
-            rt::Wire::write(
-                    &self.log_start_offset,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FetchPartition.LogStartOffset"))?;
-        }
-        rt::Wire::write(&self.partition_max_bytes, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_replica_directory_id = v >= 17
                 && self.replica_directory_id != rt::Uuid::ZERO;
             let has_high_watermark = v >= 18
                 && self.high_watermark != 9223372036854775807;
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_replica_directory_id), (1u32, has_high_watermark)],
-            )?;
+            let mut count = 0u32;
             if has_replica_directory_id {
-                let len = rt::Wire::wire_len(
-                        &self.replica_directory_id,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("FetchPartition.ReplicaDirectoryId"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(
-                        &self.replica_directory_id,
-                        w,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("FetchPartition.ReplicaDirectoryId"))?;
+                let len = rt::Wire::fast_len(
+                    &self.replica_directory_id,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_high_watermark {
-                let len = rt::Wire::wire_len(
-                        &self.high_watermark,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
-                tw.field(w, 1u32, len)?;
-                rt::Wire::write(&self.high_watermark, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("FetchPartition.HighWatermark"))?;
+                let len = rt::Wire::fast_len(
+                    &self.high_watermark,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(1u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchPartition._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for FetchPartition<'a> {}
@@ -1517,6 +2075,80 @@ impl Default for ForgottenTopic<'_> {
 impl ForgottenTopic<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ForgottenTopic";
+}
+impl<'a> ForgottenTopic<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if (7..=12).contains(&v) {
+            rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ForgottenTopic.Topic"))?;
+        }
+        if v >= 13 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ForgottenTopic.TopicId"))?;
+        }
+        if v >= 7 {
+            rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
+        } else if self.partitions != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ForgottenTopic.Partitions"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ForgottenTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if (7..=12).contains(&v) {
+            rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ForgottenTopic.Topic"))?;
+        }
+        if v >= 13 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ForgottenTopic.TopicId"))?;
+        }
+        if v >= 7 {
+            rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
+        } else if self.partitions != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ForgottenTopic.Partitions"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ForgottenTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1633,33 +2265,49 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        if (7..=12).contains(&v) {
-            rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ForgottenTopic.Topic"))?;
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        if v >= 13 {
-            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ForgottenTopic.TopicId"))?;
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0 + (if v >= 13 { 16 } else { 0 });
+        if (7..=12).contains(&v) {
+            n += rt::Wire::fast_len(&self.topic, rt::Cx::new(v, cx.flexible, false))?;
         }
         if v >= 7 {
-            rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.partitions,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.partitions != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ForgottenTopic.Partitions"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ForgottenTopic._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ForgottenTopic<'a> {}

@@ -66,6 +66,159 @@ impl FetchResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchResponse";
 }
+impl<'a> FetchResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchResponse.ThrottleTimeMs"))?;
+        }
+        if v >= 7 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchResponse.ErrorCode"))?;
+        }
+        if v >= 7 {
+            rt::Wire::write(&self.session_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchResponse.SessionId"))?;
+        } else if self.session_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchResponse.SessionId"),
+            );
+        }
+        rt::Wire::write(&self.responses, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchResponse.Responses"))?;
+        if (!cx.flexible || !(v >= 16))
+            && self.node_endpoints != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchResponse.NodeEndpoints"),
+            );
+        }
+        if cx.flexible {
+            let has_node_endpoints = v >= 16
+                && self.node_endpoints != ::core::default::Default::default();
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_node_endpoints)],
+            )?;
+            if has_node_endpoints {
+                let len = rt::Wire::wire_len(
+                        &self.node_endpoints,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchResponse.ThrottleTimeMs"))?;
+        }
+        if v >= 7 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchResponse.ErrorCode"))?;
+        }
+        if v >= 7 {
+            rt::Wire::write(&self.session_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchResponse.SessionId"))?;
+        } else if self.session_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchResponse.SessionId"),
+            );
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.responses,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("FetchResponse.Responses"))?;
+        if (!cx.flexible || !(v >= 16))
+            && self.node_endpoints != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchResponse.NodeEndpoints"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_node_endpoints = v >= 16
+                        && self.node_endpoints != ::core::default::Default::default();
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_node_endpoints)],
+                    )?;
+                    if has_node_endpoints {
+                        let len = rt::Wire::wire_len(
+                                &self.node_endpoints,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.node_endpoints,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for FetchResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -300,64 +453,63 @@ impl<'a> rt::Wire<'a> for FetchResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.throttle_time_ms,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FetchResponse.ThrottleTimeMs"))?;
+        let mut n: usize = 0 + (if v >= 1 { 4 } else { 0 })
+            + (if v >= 7 { 2 } else { 0 }) + (if v >= 7 { 4 } else { 0 });
+        if v >= 7 {} else if self.session_id != 0 {
+            return None;
         }
-        if v >= 7 {
-            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchResponse.ErrorCode"))?;
-        }
-        if v >= 7 {
-            rt::Wire::write(&self.session_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchResponse.SessionId"))?;
-        } else if self.session_id != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchResponse.SessionId"),
-            );
-        }
-        rt::Wire::write(&self.responses, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchResponse.Responses"))?;
+        n += rt::Wire::fast_len(&self.responses, rt::Cx::new(v, cx.flexible, false))?;
         if (!cx.flexible || !(v >= 16))
             && self.node_endpoints != ::core::default::Default::default()
         {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchResponse.NodeEndpoints"),
-            );
+            return None;
         }
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_node_endpoints = v >= 16
                 && self.node_endpoints != ::core::default::Default::default();
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_node_endpoints)],
-            )?;
+            let mut count = 0u32;
             if has_node_endpoints {
-                let len = rt::Wire::wire_len(
-                        &self.node_endpoints,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("FetchResponse.NodeEndpoints"))?;
+                let len = rt::Wire::fast_len(
+                    &self.node_endpoints,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for FetchResponse<'a> {}
@@ -419,6 +571,73 @@ impl Default for FetchableTopicResponse<'_> {
 impl FetchableTopicResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchableTopicResponse";
+}
+impl<'a> FetchableTopicResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 12 {
+            rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchableTopicResponse.Topic"))?;
+        }
+        if v >= 13 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchableTopicResponse.TopicId"))?;
+        }
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchableTopicResponse.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchableTopicResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 12 {
+            rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchableTopicResponse.Topic"))?;
+        }
+        if v >= 13 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FetchableTopicResponse.TopicId"))?;
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("FetchableTopicResponse.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchableTopicResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for FetchableTopicResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -529,26 +748,41 @@ impl<'a> rt::Wire<'a> for FetchableTopicResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v >= 13 { 16 } else { 0 });
         if v <= 12 {
-            rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchableTopicResponse.Topic"))?;
+            n += rt::Wire::fast_len(&self.topic, rt::Cx::new(v, cx.flexible, false))?;
         }
-        if v >= 13 {
-            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FetchableTopicResponse.TopicId"))?;
-        }
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchableTopicResponse.Partitions"))?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchableTopicResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for FetchableTopicResponse<'a> {}
@@ -656,6 +890,295 @@ impl Default for PartitionData<'_> {
 impl PartitionData<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionData";
+}
+impl<'a> PartitionData<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
+        rt::Wire::write(&self.high_watermark, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.HighWatermark"))?;
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.last_stable_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.LastStableOffset"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(
+                    &self.log_start_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.LogStartOffset"))?;
+        }
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.aborted_transactions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 4),
+                )
+                .map_err(|e| e.in_field("PartitionData.AbortedTransactions"))?;
+        }
+        if v >= 11 {
+            rt::Wire::write(
+                    &self.preferred_read_replica,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.PreferredReadReplica"))?;
+        } else if self.preferred_read_replica != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionData.PreferredReadReplica"),
+            );
+        }
+        rt::Wire::write(&self.records, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("PartitionData.Records"))?;
+        if (!cx.flexible || !(v >= 12))
+            && self.diverging_epoch != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionData.DivergingEpoch"),
+            );
+        }
+        if (!cx.flexible || !(v >= 12))
+            && self.current_leader != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionData.CurrentLeader"),
+            );
+        }
+        if (!cx.flexible || !(v >= 12))
+            && self.snapshot_id != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionData.SnapshotId"),
+            );
+        }
+        if cx.flexible {
+            let has_diverging_epoch = v >= 12
+                && self.diverging_epoch != ::core::default::Default::default();
+            let has_current_leader = v >= 12
+                && self.current_leader != ::core::default::Default::default();
+            let has_snapshot_id = v >= 12
+                && self.snapshot_id != ::core::default::Default::default();
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[
+                    (0u32, has_diverging_epoch),
+                    (1u32, has_current_leader),
+                    (2u32, has_snapshot_id),
+                ],
+            )?;
+            if has_diverging_epoch {
+                let len = rt::Wire::wire_len(
+                        &self.diverging_epoch,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.diverging_epoch, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
+            }
+            if has_current_leader {
+                let len = rt::Wire::wire_len(
+                        &self.current_leader,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
+                tw.field(w, 1u32, len)?;
+                rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
+            }
+            if has_snapshot_id {
+                let len = rt::Wire::wire_len(
+                        &self.snapshot_id,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
+                tw.field(w, 2u32, len)?;
+                rt::Wire::write(&self.snapshot_id, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionData._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
+        rt::Wire::write(&self.high_watermark, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionData.HighWatermark"))?;
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.last_stable_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.LastStableOffset"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(
+                    &self.log_start_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.LogStartOffset"))?;
+        }
+        if v >= 4 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.aborted_transactions,
+                        w,
+                        rt::Cx::new(v, cx.flexible, v >= 4),
+                    ),
+                )
+                .map_err(|e| e.in_field("PartitionData.AbortedTransactions"))?;
+        }
+        if v >= 11 {
+            rt::Wire::write(
+                    &self.preferred_read_replica,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionData.PreferredReadReplica"))?;
+        } else if self.preferred_read_replica != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionData.PreferredReadReplica"),
+            );
+        }
+        rt::Wire::write(&self.records, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("PartitionData.Records"))?;
+        if (!cx.flexible || !(v >= 12))
+            && self.diverging_epoch != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionData.DivergingEpoch"),
+            );
+        }
+        if (!cx.flexible || !(v >= 12))
+            && self.current_leader != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionData.CurrentLeader"),
+            );
+        }
+        if (!cx.flexible || !(v >= 12))
+            && self.snapshot_id != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionData.SnapshotId"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_diverging_epoch = v >= 12
+                        && self.diverging_epoch != ::core::default::Default::default();
+                    let has_current_leader = v >= 12
+                        && self.current_leader != ::core::default::Default::default();
+                    let has_snapshot_id = v >= 12
+                        && self.snapshot_id != ::core::default::Default::default();
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[
+                            (0u32, has_diverging_epoch),
+                            (1u32, has_current_leader),
+                            (2u32, has_snapshot_id),
+                        ],
+                    )?;
+                    if has_diverging_epoch {
+                        let len = rt::Wire::wire_len(
+                                &self.diverging_epoch,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.diverging_epoch,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
+                    }
+                    if has_current_leader {
+                        let len = rt::Wire::wire_len(
+                                &self.current_leader,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
+                        tw.field(w, 1u32, len)?;
+                        rt::Wire::write(
+                                &self.current_leader,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
+                    }
+                    if has_snapshot_id {
+                        let len = rt::Wire::wire_len(
+                                &self.snapshot_id,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
+                        tw.field(w, 2u32, len)?;
+                        rt::Wire::write(
+                                &self.snapshot_id,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionData._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for PartitionData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1046,130 +1569,104 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.PartitionIndex"))?;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.ErrorCode"))?;
-        rt::Wire::write(&self.high_watermark, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionData.HighWatermark"))?;
+        let mut n: usize = 14 + (if v >= 4 { 8 } else { 0 })
+            + (if v >= 5 { 8 } else { 0 }) + (if v >= 11 { 4 } else { 0 });
         if v >= 4 {
-            rt::Wire::write(
-                    &self.last_stable_offset,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.LastStableOffset"))?;
-        }
-        if v >= 5 {
-            rt::Wire::write(
-                    &self.log_start_offset,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.LogStartOffset"))?;
-        }
-        if v >= 4 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.aborted_transactions,
-                    w,
                     rt::Cx::new(v, cx.flexible, v >= 4),
-                )
-                .map_err(|e| e.in_field("PartitionData.AbortedTransactions"))?;
+                )?;
         }
-        if v >= 11 {
-            rt::Wire::write(
-                    &self.preferred_read_replica,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionData.PreferredReadReplica"))?;
-        } else if self.preferred_read_replica != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionData.PreferredReadReplica"),
-            );
+        if v >= 11 {} else if self.preferred_read_replica != -1 {
+            return None;
         }
-        rt::Wire::write(&self.records, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("PartitionData.Records"))?;
+        n += rt::Wire::fast_len(&self.records, rt::Cx::new(v, cx.flexible, true))?;
         if (!cx.flexible || !(v >= 12))
             && self.diverging_epoch != ::core::default::Default::default()
         {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionData.DivergingEpoch"),
-            );
+            return None;
         }
         if (!cx.flexible || !(v >= 12))
             && self.current_leader != ::core::default::Default::default()
         {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionData.CurrentLeader"),
-            );
+            return None;
         }
         if (!cx.flexible || !(v >= 12))
             && self.snapshot_id != ::core::default::Default::default()
         {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionData.SnapshotId"),
-            );
+            return None;
         }
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_diverging_epoch = v >= 12
                 && self.diverging_epoch != ::core::default::Default::default();
             let has_current_leader = v >= 12
                 && self.current_leader != ::core::default::Default::default();
             let has_snapshot_id = v >= 12
                 && self.snapshot_id != ::core::default::Default::default();
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[
-                    (0u32, has_diverging_epoch),
-                    (1u32, has_current_leader),
-                    (2u32, has_snapshot_id),
-                ],
-            )?;
+            let mut count = 0u32;
             if has_diverging_epoch {
-                let len = rt::Wire::wire_len(
-                        &self.diverging_epoch,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(&self.diverging_epoch, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("PartitionData.DivergingEpoch"))?;
+                let len = rt::Wire::fast_len(
+                    &self.diverging_epoch,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_current_leader {
-                let len = rt::Wire::wire_len(
-                        &self.current_leader,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
-                tw.field(w, 1u32, len)?;
-                rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("PartitionData.CurrentLeader"))?;
+                let len = rt::Wire::fast_len(
+                    &self.current_leader,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(1u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_snapshot_id {
-                let len = rt::Wire::wire_len(
-                        &self.snapshot_id,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
-                tw.field(w, 2u32, len)?;
-                rt::Wire::write(&self.snapshot_id, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("PartitionData.SnapshotId"))?;
+                let len = rt::Wire::fast_len(
+                    &self.snapshot_id,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(2u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionData._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for PartitionData<'a> {}
@@ -1233,6 +1730,82 @@ impl Default for EpochEndOffset<'_> {
 impl EpochEndOffset<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "EpochEndOffset";
+}
+impl<'a> EpochEndOffset<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 12 {
+            rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EpochEndOffset.Epoch"))?;
+        } else if self.epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("EpochEndOffset.Epoch"),
+            );
+        }
+        if v >= 12 {
+            rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?;
+        } else if self.end_offset != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("EpochEndOffset.EndOffset"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("EpochEndOffset._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 12 {
+            rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EpochEndOffset.Epoch"))?;
+        } else if self.epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("EpochEndOffset.Epoch"),
+            );
+        }
+        if v >= 12 {
+            rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?;
+        } else if self.end_offset != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("EpochEndOffset.EndOffset"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("EpochEndOffset._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1337,34 +1910,44 @@ impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        if v >= 12 {
-            rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EpochEndOffset.Epoch"))?;
-        } else if self.epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EpochEndOffset.Epoch"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        if v >= 12 {
-            rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("EpochEndOffset.EndOffset"))?;
-        } else if self.end_offset != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EpochEndOffset.EndOffset"),
-            );
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0 + (if v >= 12 { 4 } else { 0 })
+            + (if v >= 12 { 8 } else { 0 });
+        if v >= 12 {} else if self.epoch != -1 {
+            return None;
+        }
+        if v >= 12 {} else if self.end_offset != -1 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EpochEndOffset._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for EpochEndOffset<'a> {}
@@ -1417,6 +2000,82 @@ impl Default for LeaderIdAndEpoch<'_> {
 impl LeaderIdAndEpoch<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderIdAndEpoch";
+}
+impl<'a> LeaderIdAndEpoch<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 12 {
+            rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
+        } else if self.leader_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderIdAndEpoch.LeaderId"),
+            );
+        }
+        if v >= 12 {
+            rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
+        } else if self.leader_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderIdAndEpoch.LeaderEpoch"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderIdAndEpoch._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 12 {
+            rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
+        } else if self.leader_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderIdAndEpoch.LeaderId"),
+            );
+        }
+        if v >= 12 {
+            rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
+        } else if self.leader_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderIdAndEpoch.LeaderEpoch"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderIdAndEpoch._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1527,34 +2186,44 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        if v >= 12 {
-            rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
-        } else if self.leader_id != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderIdAndEpoch.LeaderId"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        if v >= 12 {
-            rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
-        } else if self.leader_epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderIdAndEpoch.LeaderEpoch"),
-            );
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0 + (if v >= 12 { 4 } else { 0 })
+            + (if v >= 12 { 4 } else { 0 });
+        if v >= 12 {} else if self.leader_id != -1 {
+            return None;
+        }
+        if v >= 12 {} else if self.leader_epoch != -1 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderIdAndEpoch._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for LeaderIdAndEpoch<'a> {}
@@ -1607,6 +2276,82 @@ impl Default for SnapshotId<'_> {
 impl SnapshotId<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "SnapshotId";
+}
+impl<'a> SnapshotId<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
+        } else if self.end_offset != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SnapshotId.EndOffset"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
+        } else if self.epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SnapshotId.Epoch"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SnapshotId._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
+        } else if self.end_offset != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SnapshotId.EndOffset"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
+        } else if self.epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SnapshotId.Epoch"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SnapshotId._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for SnapshotId<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1707,34 +2452,44 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        if v >= 4 {
-            rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
-        } else if self.end_offset != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SnapshotId.EndOffset"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        if v >= 4 {
-            rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
-        } else if self.epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SnapshotId.Epoch"),
-            );
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0 + (if v >= 4 { 8 } else { 0 })
+            + (if v >= 4 { 4 } else { 0 });
+        if v >= 4 {} else if self.end_offset != -1 {
+            return None;
+        }
+        if v >= 4 {} else if self.epoch != -1 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SnapshotId._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for SnapshotId<'a> {}
@@ -1787,6 +2542,82 @@ impl Default for AbortedTransaction<'_> {
 impl AbortedTransaction<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AbortedTransaction";
+}
+impl<'a> AbortedTransaction<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AbortedTransaction.ProducerId"))?;
+        } else if self.producer_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AbortedTransaction.ProducerId"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.first_offset, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AbortedTransaction.FirstOffset"))?;
+        } else if self.first_offset != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AbortedTransaction.FirstOffset"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AbortedTransaction._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AbortedTransaction.ProducerId"))?;
+        } else if self.producer_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AbortedTransaction.ProducerId"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.first_offset, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("AbortedTransaction.FirstOffset"))?;
+        } else if self.first_offset != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AbortedTransaction.FirstOffset"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AbortedTransaction._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for AbortedTransaction<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1900,34 +2731,44 @@ impl<'a> rt::Wire<'a> for AbortedTransaction<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        if v >= 4 {
-            rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AbortedTransaction.ProducerId"))?;
-        } else if self.producer_id != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AbortedTransaction.ProducerId"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        if v >= 4 {
-            rt::Wire::write(&self.first_offset, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("AbortedTransaction.FirstOffset"))?;
-        } else if self.first_offset != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AbortedTransaction.FirstOffset"),
-            );
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0 + (if v >= 4 { 8 } else { 0 })
+            + (if v >= 4 { 8 } else { 0 });
+        if v >= 4 {} else if self.producer_id != 0 {
+            return None;
+        }
+        if v >= 4 {} else if self.first_offset != 0 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AbortedTransaction._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for AbortedTransaction<'a> {}
@@ -1992,6 +2833,118 @@ impl Default for NodeEndpoint<'_> {
 impl NodeEndpoint<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "NodeEndpoint";
+}
+impl<'a> NodeEndpoint<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 16 {
+            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
+        } else if self.node_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.NodeId"),
+            );
+        }
+        if v >= 16 {
+            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
+        } else if self.host != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.Host"),
+            );
+        }
+        if v >= 16 {
+            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
+        } else if self.port != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.Port"),
+            );
+        }
+        if v >= 16 {
+            rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, v >= 16))
+                .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
+        } else if self.rack != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.Rack"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 16 {
+            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
+        } else if self.node_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.NodeId"),
+            );
+        }
+        if v >= 16 {
+            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
+        } else if self.host != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.Host"),
+            );
+        }
+        if v >= 16 {
+            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
+        } else if self.port != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.Port"),
+            );
+        }
+        if v >= 16 {
+            rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, v >= 16))
+                .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
+        } else if self.rack != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.Rack"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -2123,52 +3076,54 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v >= 16 {
-            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
-        } else if self.node_id != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.NodeId"),
-            );
+        let mut n: usize = 0 + (if v >= 16 { 4 } else { 0 })
+            + (if v >= 16 { 4 } else { 0 });
+        if v >= 16 {} else if self.node_id != 0 {
+            return None;
         }
         if v >= 16 {
-            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
+            n += rt::Wire::fast_len(&self.host, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.host != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.Host"),
-            );
+            return None;
+        }
+        if v >= 16 {} else if self.port != 0 {
+            return None;
         }
         if v >= 16 {
-            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
-        } else if self.port != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.Port"),
-            );
-        }
-        if v >= 16 {
-            rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, v >= 16))
-                .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
+            n += rt::Wire::fast_len(&self.rack, rt::Cx::new(v, cx.flexible, v >= 16))?;
         } else if self.rack != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.Rack"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for NodeEndpoint<'a> {}

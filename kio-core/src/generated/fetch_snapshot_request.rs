@@ -58,6 +58,111 @@ impl FetchSnapshotRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchSnapshotRequest";
 }
+impl<'a> FetchSnapshotRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchSnapshotRequest.ReplicaId"))?;
+        rt::Wire::write(&self.max_bytes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchSnapshotRequest.MaxBytes"))?;
+        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchSnapshotRequest.Topics"))?;
+        if (!cx.flexible) && self.cluster_id != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchSnapshotRequest.ClusterId"),
+            );
+        }
+        if cx.flexible {
+            let has_cluster_id = self.cluster_id != None;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_cluster_id)],
+            )?;
+            if has_cluster_id {
+                let len = rt::Wire::wire_len(
+                        &self.cluster_id,
+                        rt::Cx::new(v, true, true),
+                    )
+                    .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, true, true))
+                    .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchSnapshotRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchSnapshotRequest.ReplicaId"))?;
+        rt::Wire::write(&self.max_bytes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchSnapshotRequest.MaxBytes"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("FetchSnapshotRequest.Topics"))?;
+        if (!cx.flexible) && self.cluster_id != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchSnapshotRequest.ClusterId"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_cluster_id = self.cluster_id != None;
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_cluster_id)],
+                    )?;
+                    if has_cluster_id {
+                        let len = rt::Wire::wire_len(
+                                &self.cluster_id,
+                                rt::Cx::new(v, true, true),
+                            )
+                            .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, true, true))
+                            .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchSnapshotRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for FetchSnapshotRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -248,44 +353,56 @@ impl<'a> rt::Wire<'a> for FetchSnapshotRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchSnapshotRequest.ReplicaId"))?;
-        rt::Wire::write(&self.max_bytes, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchSnapshotRequest.MaxBytes"))?;
-        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchSnapshotRequest.Topics"))?;
+        let mut n: usize = 8;
+        n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
         if (!cx.flexible) && self.cluster_id != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchSnapshotRequest.ClusterId"),
-            );
+            return None;
         }
         if cx.flexible {
-            let has_cluster_id = self.cluster_id != None;
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_cluster_id)],
-            )?;
-            if has_cluster_id {
-                let len = rt::Wire::wire_len(
-                        &self.cluster_id,
-                        rt::Cx::new(v, true, true),
-                    )
-                    .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, true, true))
-                    .map_err(|e| e.in_field("FetchSnapshotRequest.ClusterId"))?;
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
             }
-            tw.finish(w)?;
+            let has_cluster_id = self.cluster_id != None;
+            let mut count = 0u32;
+            if has_cluster_id {
+                let len = rt::Wire::fast_len(
+                    &self.cluster_id,
+                    rt::Cx::new(v, true, true),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
+            }
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchSnapshotRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for FetchSnapshotRequest<'a> {}
@@ -340,6 +457,61 @@ impl Default for TopicSnapshot<'_> {
 impl TopicSnapshot<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicSnapshot";
+}
+impl<'a> TopicSnapshot<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicSnapshot.Name"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicSnapshot.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicSnapshot._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicSnapshot.Name"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("TopicSnapshot.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicSnapshot._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -418,20 +590,39 @@ impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicSnapshot.Name"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicSnapshot.Partitions"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicSnapshot._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TopicSnapshot<'a> {}
@@ -502,6 +693,129 @@ impl Default for PartitionSnapshot<'_> {
 impl PartitionSnapshot<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionSnapshot";
+}
+impl<'a> PartitionSnapshot<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionSnapshot.Partition"))?;
+        rt::Wire::write(
+                &self.current_leader_epoch,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeaderEpoch"))?;
+        rt::Wire::write(&self.snapshot_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionSnapshot.SnapshotId"))?;
+        rt::Wire::write(&self.position, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionSnapshot.Position"))?;
+        if cx.flexible {
+            let has_replica_directory_id = v >= 1
+                && self.replica_directory_id != rt::Uuid::ZERO;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_replica_directory_id)],
+            )?;
+            if has_replica_directory_id {
+                let len = rt::Wire::wire_len(
+                        &self.replica_directory_id,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("PartitionSnapshot.ReplicaDirectoryId"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(
+                        &self.replica_directory_id,
+                        w,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("PartitionSnapshot.ReplicaDirectoryId"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionSnapshot._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionSnapshot.Partition"))?;
+        rt::Wire::write(
+                &self.current_leader_epoch,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeaderEpoch"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.snapshot_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("PartitionSnapshot.SnapshotId"))?;
+        rt::Wire::write(&self.position, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionSnapshot.Position"))?;
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_replica_directory_id = v >= 1
+                        && self.replica_directory_id != rt::Uuid::ZERO;
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_replica_directory_id)],
+                    )?;
+                    if has_replica_directory_id {
+                        let len = rt::Wire::wire_len(
+                                &self.replica_directory_id,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionSnapshot.ReplicaDirectoryId")
+                            })?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.replica_directory_id,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionSnapshot.ReplicaDirectoryId")
+                            })?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionSnapshot._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -708,49 +1022,54 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionSnapshot.Partition"))?;
-        rt::Wire::write(
-                &self.current_leader_epoch,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("PartitionSnapshot.CurrentLeaderEpoch"))?;
-        rt::Wire::write(&self.snapshot_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionSnapshot.SnapshotId"))?;
-        rt::Wire::write(&self.position, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionSnapshot.Position"))?;
+        let mut n: usize = 16;
+        n += rt::Wire::fast_len(&self.snapshot_id, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_replica_directory_id = v >= 1
                 && self.replica_directory_id != rt::Uuid::ZERO;
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_replica_directory_id)],
-            )?;
+            let mut count = 0u32;
             if has_replica_directory_id {
-                let len = rt::Wire::wire_len(
-                        &self.replica_directory_id,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("PartitionSnapshot.ReplicaDirectoryId"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(
-                        &self.replica_directory_id,
-                        w,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("PartitionSnapshot.ReplicaDirectoryId"))?;
+                let len = rt::Wire::fast_len(
+                    &self.replica_directory_id,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionSnapshot._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for PartitionSnapshot<'a> {}
@@ -806,6 +1125,54 @@ impl Default for SnapshotId<'_> {
 impl SnapshotId<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "SnapshotId";
+}
+impl<'a> SnapshotId<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
+        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SnapshotId._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
+        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SnapshotId._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for SnapshotId<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -882,20 +1249,36 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SnapshotId.EndOffset"))?;
-        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SnapshotId.Epoch"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SnapshotId._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let mut n: usize = 12;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for SnapshotId<'a> {}

@@ -76,6 +76,175 @@ impl FindCoordinatorResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FindCoordinatorResponse";
 }
+impl<'a> FindCoordinatorResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FindCoordinatorResponse.ThrottleTimeMs"))?;
+        }
+        if v <= 3 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorCode"))?;
+        } else if self.error_code != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FindCoordinatorResponse.ErrorCode"),
+            );
+        }
+        if (1..=3).contains(&v) {
+            rt::Wire::write(
+                    &self.error_message,
+                    w,
+                    rt::Cx::new(v, cx.flexible, (1..=3).contains(&v)),
+                )
+                .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorMessage"))?;
+        }
+        if v <= 3 {
+            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.NodeId"))?;
+        } else if self.node_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FindCoordinatorResponse.NodeId"),
+            );
+        }
+        if v <= 3 {
+            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.Host"))?;
+        } else if self.host != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FindCoordinatorResponse.Host"),
+            );
+        }
+        if v <= 3 {
+            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.Port"))?;
+        } else if self.port != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FindCoordinatorResponse.Port"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.coordinators, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.Coordinators"))?;
+        } else if self.coordinators != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FindCoordinatorResponse.Coordinators"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FindCoordinatorResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FindCoordinatorResponse.ThrottleTimeMs"))?;
+        }
+        if v <= 3 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorCode"))?;
+        } else if self.error_code != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FindCoordinatorResponse.ErrorCode"),
+            );
+        }
+        if (1..=3).contains(&v) {
+            rt::Wire::write(
+                    &self.error_message,
+                    w,
+                    rt::Cx::new(v, cx.flexible, (1..=3).contains(&v)),
+                )
+                .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorMessage"))?;
+        }
+        if v <= 3 {
+            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.NodeId"))?;
+        } else if self.node_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FindCoordinatorResponse.NodeId"),
+            );
+        }
+        if v <= 3 {
+            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.Host"))?;
+        } else if self.host != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FindCoordinatorResponse.Host"),
+            );
+        }
+        if v <= 3 {
+            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FindCoordinatorResponse.Port"))?;
+        } else if self.port != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FindCoordinatorResponse.Port"),
+            );
+        }
+        if v >= 4 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.coordinators,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("FindCoordinatorResponse.Coordinators"))?;
+        } else if self.coordinators != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FindCoordinatorResponse.Coordinators"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FindCoordinatorResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for FindCoordinatorResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -304,77 +473,69 @@ impl<'a> rt::Wire<'a> for FindCoordinatorResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.throttle_time_ms,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FindCoordinatorResponse.ThrottleTimeMs"))?;
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        if v <= 3 {
-            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorCode"))?;
-        } else if self.error_code != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FindCoordinatorResponse.ErrorCode"),
-            );
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0 + (if v >= 1 { 4 } else { 0 })
+            + (if v <= 3 { 2 } else { 0 }) + (if v <= 3 { 4 } else { 0 })
+            + (if v <= 3 { 4 } else { 0 });
+        if v <= 3 {} else if self.error_code != 0 {
+            return None;
         }
         if (1..=3).contains(&v) {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.error_message,
-                    w,
                     rt::Cx::new(v, cx.flexible, (1..=3).contains(&v)),
-                )
-                .map_err(|e| e.in_field("FindCoordinatorResponse.ErrorMessage"))?;
+                )?;
+        }
+        if v <= 3 {} else if self.node_id != 0 {
+            return None;
         }
         if v <= 3 {
-            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorResponse.NodeId"))?;
-        } else if self.node_id != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FindCoordinatorResponse.NodeId"),
-            );
-        }
-        if v <= 3 {
-            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorResponse.Host"))?;
+            n += rt::Wire::fast_len(&self.host, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.host != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FindCoordinatorResponse.Host"),
-            );
+            return None;
         }
-        if v <= 3 {
-            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorResponse.Port"))?;
-        } else if self.port != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FindCoordinatorResponse.Port"),
-            );
+        if v <= 3 {} else if self.port != 0 {
+            return None;
         }
         if v >= 4 {
-            rt::Wire::write(&self.coordinators, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FindCoordinatorResponse.Coordinators"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.coordinators,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.coordinators != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FindCoordinatorResponse.Coordinators"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FindCoordinatorResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for FindCoordinatorResponse<'a> {}
@@ -456,6 +617,144 @@ impl Default for Coordinator<'_> {
 impl Coordinator<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Coordinator";
+}
+impl<'a> Coordinator<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            rt::Wire::write(&self.key, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.Key"))?;
+        } else if self.key != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Coordinator.Key"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.NodeId"))?;
+        } else if self.node_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Coordinator.NodeId"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.Host"))?;
+        } else if self.host != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Coordinator.Host"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.Port"))?;
+        } else if self.port != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Coordinator.Port"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.ErrorCode"))?;
+        } else if self.error_code != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Coordinator.ErrorCode"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, v >= 4))
+                .map_err(|e| e.in_field("Coordinator.ErrorMessage"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Coordinator._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            rt::Wire::write(&self.key, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.Key"))?;
+        } else if self.key != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Coordinator.Key"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.NodeId"))?;
+        } else if self.node_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Coordinator.NodeId"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.Host"))?;
+        } else if self.host != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Coordinator.Host"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.Port"))?;
+        } else if self.port != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Coordinator.Port"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("Coordinator.ErrorCode"))?;
+        } else if self.error_code != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Coordinator.ErrorCode"),
+            );
+        }
+        if v >= 4 {
+            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, v >= 4))
+                .map_err(|e| e.in_field("Coordinator.ErrorMessage"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Coordinator._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for Coordinator<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -644,65 +943,64 @@ impl<'a> rt::Wire<'a> for Coordinator<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v >= 4 { 4 } else { 0 })
+            + (if v >= 4 { 4 } else { 0 }) + (if v >= 4 { 2 } else { 0 });
         if v >= 4 {
-            rt::Wire::write(&self.key, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Coordinator.Key"))?;
+            n += rt::Wire::fast_len(&self.key, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.key != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Coordinator.Key"),
-            );
+            return None;
+        }
+        if v >= 4 {} else if self.node_id != 0 {
+            return None;
         }
         if v >= 4 {
-            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Coordinator.NodeId"))?;
-        } else if self.node_id != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Coordinator.NodeId"),
-            );
-        }
-        if v >= 4 {
-            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Coordinator.Host"))?;
+            n += rt::Wire::fast_len(&self.host, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.host != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Coordinator.Host"),
-            );
+            return None;
+        }
+        if v >= 4 {} else if self.port != 0 {
+            return None;
+        }
+        if v >= 4 {} else if self.error_code != 0 {
+            return None;
         }
         if v >= 4 {
-            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Coordinator.Port"))?;
-        } else if self.port != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Coordinator.Port"),
-            );
-        }
-        if v >= 4 {
-            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("Coordinator.ErrorCode"))?;
-        } else if self.error_code != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Coordinator.ErrorCode"),
-            );
-        }
-        if v >= 4 {
-            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, v >= 4))
-                .map_err(|e| e.in_field("Coordinator.ErrorMessage"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.error_message,
+                    rt::Cx::new(v, cx.flexible, v >= 4),
+                )?;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Coordinator._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for Coordinator<'a> {}

@@ -46,6 +46,61 @@ impl IncrementalAlterConfigsResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "IncrementalAlterConfigsResponse";
 }
+impl<'a> IncrementalAlterConfigsResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("IncrementalAlterConfigsResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.responses, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("IncrementalAlterConfigsResponse.Responses"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("IncrementalAlterConfigsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("IncrementalAlterConfigsResponse.ThrottleTimeMs"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.responses,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("IncrementalAlterConfigsResponse.Responses"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("IncrementalAlterConfigsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for IncrementalAlterConfigsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -125,20 +180,38 @@ impl<'a> rt::Wire<'a> for IncrementalAlterConfigsResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("IncrementalAlterConfigsResponse.ThrottleTimeMs"))?;
-        rt::Wire::write(&self.responses, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("IncrementalAlterConfigsResponse.Responses"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("IncrementalAlterConfigsResponse._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        n += rt::Wire::fast_len(&self.responses, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for IncrementalAlterConfigsResponse<'a> {}
@@ -203,6 +276,62 @@ impl Default for AlterConfigsResourceResponse<'_> {
 impl AlterConfigsResourceResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AlterConfigsResourceResponse";
+}
+impl<'a> AlterConfigsResourceResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterConfigsResourceResponse.ErrorCode"))?;
+        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("AlterConfigsResourceResponse.ErrorMessage"))?;
+        rt::Wire::write(&self.resource_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterConfigsResourceResponse.ResourceType"))?;
+        rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterConfigsResourceResponse.ResourceName"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AlterConfigsResourceResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterConfigsResourceResponse.ErrorCode"))?;
+        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("AlterConfigsResourceResponse.ErrorMessage"))?;
+        rt::Wire::write(&self.resource_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterConfigsResourceResponse.ResourceType"))?;
+        rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AlterConfigsResourceResponse.ResourceName"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AlterConfigsResourceResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for AlterConfigsResourceResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -303,24 +432,43 @@ impl<'a> rt::Wire<'a> for AlterConfigsResourceResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AlterConfigsResourceResponse.ErrorCode"))?;
-        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("AlterConfigsResourceResponse.ErrorMessage"))?;
-        rt::Wire::write(&self.resource_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AlterConfigsResourceResponse.ResourceType"))?;
-        rt::Wire::write(&self.resource_name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AlterConfigsResourceResponse.ResourceName"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AlterConfigsResourceResponse._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 3;
+        n += rt::Wire::fast_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))?;
+        n
+            += rt::Wire::fast_len(
+                &self.resource_name,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for AlterConfigsResourceResponse<'a> {}

@@ -73,6 +73,142 @@ impl InitProducerIdRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "InitProducerIdRequest";
 }
+impl<'a> InitProducerIdRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.transactional_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("InitProducerIdRequest.TransactionalId"))?;
+        rt::Wire::write(
+                &self.transaction_timeout_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("InitProducerIdRequest.TransactionTimeoutMs"))?;
+        if v >= 3 {
+            rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdRequest.ProducerId"))?;
+        } else if self.producer_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdRequest.ProducerId"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdRequest.ProducerEpoch"))?;
+        } else if self.producer_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdRequest.ProducerEpoch"),
+            );
+        }
+        if v >= 6 {
+            rt::Wire::write(&self.enable2_pc, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdRequest.Enable2Pc"))?;
+        } else if self.enable2_pc != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdRequest.Enable2Pc"),
+            );
+        }
+        if v >= 6 {
+            rt::Wire::write(
+                    &self.keep_prepared_txn,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("InitProducerIdRequest.KeepPreparedTxn"))?;
+        } else if self.keep_prepared_txn != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdRequest.KeepPreparedTxn"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.transactional_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("InitProducerIdRequest.TransactionalId"))?;
+        rt::Wire::write(
+                &self.transaction_timeout_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("InitProducerIdRequest.TransactionTimeoutMs"))?;
+        if v >= 3 {
+            rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdRequest.ProducerId"))?;
+        } else if self.producer_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdRequest.ProducerId"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdRequest.ProducerEpoch"))?;
+        } else if self.producer_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdRequest.ProducerEpoch"),
+            );
+        }
+        if v >= 6 {
+            rt::Wire::write(&self.enable2_pc, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("InitProducerIdRequest.Enable2Pc"))?;
+        } else if self.enable2_pc != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdRequest.Enable2Pc"),
+            );
+        }
+        if v >= 6 {
+            rt::Wire::write(
+                    &self.keep_prepared_txn,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("InitProducerIdRequest.KeepPreparedTxn"))?;
+        } else if self.keep_prepared_txn != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdRequest.KeepPreparedTxn"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for InitProducerIdRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -275,64 +411,56 @@ impl<'a> rt::Wire<'a> for InitProducerIdRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.transactional_id, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("InitProducerIdRequest.TransactionalId"))?;
-        rt::Wire::write(
-                &self.transaction_timeout_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("InitProducerIdRequest.TransactionTimeoutMs"))?;
-        if v >= 3 {
-            rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdRequest.ProducerId"))?;
-        } else if self.producer_id != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("InitProducerIdRequest.ProducerId"),
-            );
+        let mut n: usize = 4 + (if v >= 3 { 8 } else { 0 })
+            + (if v >= 3 { 2 } else { 0 }) + (if v >= 6 { 1 } else { 0 })
+            + (if v >= 6 { 1 } else { 0 });
+        n
+            += rt::Wire::fast_len(
+                &self.transactional_id,
+                rt::Cx::new(v, cx.flexible, true),
+            )?;
+        if v >= 3 {} else if self.producer_id != -1 {
+            return None;
         }
-        if v >= 3 {
-            rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdRequest.ProducerEpoch"))?;
-        } else if self.producer_epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("InitProducerIdRequest.ProducerEpoch"),
-            );
+        if v >= 3 {} else if self.producer_epoch != -1 {
+            return None;
         }
-        if v >= 6 {
-            rt::Wire::write(&self.enable2_pc, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("InitProducerIdRequest.Enable2Pc"))?;
-        } else if self.enable2_pc != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("InitProducerIdRequest.Enable2Pc"),
-            );
+        if v >= 6 {} else if self.enable2_pc != false {
+            return None;
         }
-        if v >= 6 {
-            rt::Wire::write(
-                    &self.keep_prepared_txn,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("InitProducerIdRequest.KeepPreparedTxn"))?;
-        } else if self.keep_prepared_txn != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("InitProducerIdRequest.KeepPreparedTxn"),
-            );
+        if v >= 6 {} else if self.keep_prepared_txn != false {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("InitProducerIdRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for InitProducerIdRequest<'a> {}

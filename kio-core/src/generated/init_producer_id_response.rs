@@ -71,6 +71,118 @@ impl InitProducerIdResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "InitProducerIdResponse";
 }
+impl<'a> InitProducerIdResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("InitProducerIdResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("InitProducerIdResponse.ErrorCode"))?;
+        rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("InitProducerIdResponse.ProducerId"))?;
+        rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("InitProducerIdResponse.ProducerEpoch"))?;
+        if v >= 6 {
+            rt::Wire::write(
+                    &self.ongoing_txn_producer_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("InitProducerIdResponse.OngoingTxnProducerId"))?;
+        } else if self.ongoing_txn_producer_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdResponse.OngoingTxnProducerId"),
+            );
+        }
+        if v >= 6 {
+            rt::Wire::write(
+                    &self.ongoing_txn_producer_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("InitProducerIdResponse.OngoingTxnProducerEpoch")
+                })?;
+        } else if self.ongoing_txn_producer_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdResponse.OngoingTxnProducerEpoch"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("InitProducerIdResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("InitProducerIdResponse.ErrorCode"))?;
+        rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("InitProducerIdResponse.ProducerId"))?;
+        rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("InitProducerIdResponse.ProducerEpoch"))?;
+        if v >= 6 {
+            rt::Wire::write(
+                    &self.ongoing_txn_producer_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("InitProducerIdResponse.OngoingTxnProducerId"))?;
+        } else if self.ongoing_txn_producer_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdResponse.OngoingTxnProducerId"),
+            );
+        }
+        if v >= 6 {
+            rt::Wire::write(
+                    &self.ongoing_txn_producer_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("InitProducerIdResponse.OngoingTxnProducerEpoch")
+                })?;
+        } else if self.ongoing_txn_producer_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdResponse.OngoingTxnProducerEpoch"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("InitProducerIdResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for InitProducerIdResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -251,52 +363,44 @@ impl<'a> rt::Wire<'a> for InitProducerIdResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("InitProducerIdResponse.ThrottleTimeMs"))?;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("InitProducerIdResponse.ErrorCode"))?;
-        rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("InitProducerIdResponse.ProducerId"))?;
-        rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("InitProducerIdResponse.ProducerEpoch"))?;
-        if v >= 6 {
-            rt::Wire::write(
-                    &self.ongoing_txn_producer_id,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("InitProducerIdResponse.OngoingTxnProducerId"))?;
-        } else if self.ongoing_txn_producer_id != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("InitProducerIdResponse.OngoingTxnProducerId"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        if v >= 6 {
-            rt::Wire::write(
-                    &self.ongoing_txn_producer_epoch,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("InitProducerIdResponse.OngoingTxnProducerEpoch")
-                })?;
-        } else if self.ongoing_txn_producer_epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("InitProducerIdResponse.OngoingTxnProducerEpoch"),
-            );
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 16 + (if v >= 6 { 8 } else { 0 })
+            + (if v >= 6 { 2 } else { 0 });
+        if v >= 6 {} else if self.ongoing_txn_producer_id != -1 {
+            return None;
+        }
+        if v >= 6 {} else if self.ongoing_txn_producer_epoch != -1 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("InitProducerIdResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for InitProducerIdResponse<'a> {}

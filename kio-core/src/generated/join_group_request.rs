@@ -82,6 +82,123 @@ impl JoinGroupRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "JoinGroupRequest";
 }
+impl<'a> JoinGroupRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequest.GroupId"))?;
+        rt::Wire::write(&self.session_timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequest.SessionTimeoutMs"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.rebalance_timeout_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("JoinGroupRequest.RebalanceTimeoutMs"))?;
+        }
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequest.MemberId"))?;
+        if v >= 5 {
+            rt::Wire::write(
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 5),
+                )
+                .map_err(|e| e.in_field("JoinGroupRequest.GroupInstanceId"))?;
+        } else if self.group_instance_id != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("JoinGroupRequest.GroupInstanceId"),
+            );
+        }
+        rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequest.ProtocolType"))?;
+        rt::Wire::write(&self.protocols, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequest.Protocols"))?;
+        if v >= 8 {
+            rt::Wire::write(&self.reason, w, rt::Cx::new(v, cx.flexible, v >= 8))
+                .map_err(|e| e.in_field("JoinGroupRequest.Reason"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("JoinGroupRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequest.GroupId"))?;
+        rt::Wire::write(&self.session_timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequest.SessionTimeoutMs"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.rebalance_timeout_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("JoinGroupRequest.RebalanceTimeoutMs"))?;
+        }
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequest.MemberId"))?;
+        if v >= 5 {
+            rt::Wire::write(
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 5),
+                )
+                .map_err(|e| e.in_field("JoinGroupRequest.GroupInstanceId"))?;
+        } else if self.group_instance_id != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("JoinGroupRequest.GroupInstanceId"),
+            );
+        }
+        rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequest.ProtocolType"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.protocols,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("JoinGroupRequest.Protocols"))?;
+        if v >= 8 {
+            rt::Wire::write(&self.reason, w, rt::Cx::new(v, cx.flexible, v >= 8))
+                .map_err(|e| e.in_field("JoinGroupRequest.Reason"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("JoinGroupRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for JoinGroupRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -302,51 +419,57 @@ impl<'a> rt::Wire<'a> for JoinGroupRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupRequest.GroupId"))?;
-        rt::Wire::write(&self.session_timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupRequest.SessionTimeoutMs"))?;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.rebalance_timeout_ms,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("JoinGroupRequest.RebalanceTimeoutMs"))?;
-        }
-        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupRequest.MemberId"))?;
+        let mut n: usize = 4 + (if v >= 1 { 4 } else { 0 });
+        n += rt::Wire::fast_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))?;
         if v >= 5 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.group_instance_id,
-                    w,
                     rt::Cx::new(v, cx.flexible, v >= 5),
-                )
-                .map_err(|e| e.in_field("JoinGroupRequest.GroupInstanceId"))?;
+                )?;
         } else if self.group_instance_id != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("JoinGroupRequest.GroupInstanceId"),
-            );
+            return None;
         }
-        rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupRequest.ProtocolType"))?;
-        rt::Wire::write(&self.protocols, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupRequest.Protocols"))?;
+        n
+            += rt::Wire::fast_len(
+                &self.protocol_type,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n += rt::Wire::fast_len(&self.protocols, rt::Cx::new(v, cx.flexible, false))?;
         if v >= 8 {
-            rt::Wire::write(&self.reason, w, rt::Cx::new(v, cx.flexible, v >= 8))
-                .map_err(|e| e.in_field("JoinGroupRequest.Reason"))?;
+            n += rt::Wire::fast_len(&self.reason, rt::Cx::new(v, cx.flexible, v >= 8))?;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("JoinGroupRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for JoinGroupRequest<'a> {}
@@ -405,6 +528,54 @@ impl Default for JoinGroupRequestProtocol<'_> {
 impl JoinGroupRequestProtocol<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "JoinGroupRequestProtocol";
+}
+impl<'a> JoinGroupRequestProtocol<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequestProtocol.Name"))?;
+        rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequestProtocol.Metadata"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("JoinGroupRequestProtocol._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequestProtocol.Name"))?;
+        rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupRequestProtocol.Metadata"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("JoinGroupRequestProtocol._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for JoinGroupRequestProtocol<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -480,20 +651,39 @@ impl<'a> rt::Wire<'a> for JoinGroupRequestProtocol<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupRequestProtocol.Name"))?;
-        rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupRequestProtocol.Metadata"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("JoinGroupRequestProtocol._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.metadata, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for JoinGroupRequestProtocol<'a> {}

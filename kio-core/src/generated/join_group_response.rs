@@ -88,6 +88,115 @@ impl JoinGroupResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "JoinGroupResponse";
 }
+impl<'a> JoinGroupResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("JoinGroupResponse.ThrottleTimeMs"))?;
+        }
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponse.ErrorCode"))?;
+        rt::Wire::write(&self.generation_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponse.GenerationId"))?;
+        if v >= 7 {
+            rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, v >= 7))
+                .map_err(|e| e.in_field("JoinGroupResponse.ProtocolType"))?;
+        }
+        rt::Wire::write(&self.protocol_name, w, rt::Cx::new(v, cx.flexible, v >= 7))
+            .map_err(|e| e.in_field("JoinGroupResponse.ProtocolName"))?;
+        rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponse.Leader"))?;
+        if v >= 9 {
+            rt::Wire::write(&self.skip_assignment, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("JoinGroupResponse.SkipAssignment"))?;
+        } else if self.skip_assignment != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("JoinGroupResponse.SkipAssignment"),
+            );
+        }
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponse.MemberId"))?;
+        rt::Wire::write(&self.members, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponse.Members"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("JoinGroupResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("JoinGroupResponse.ThrottleTimeMs"))?;
+        }
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponse.ErrorCode"))?;
+        rt::Wire::write(&self.generation_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponse.GenerationId"))?;
+        if v >= 7 {
+            rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, v >= 7))
+                .map_err(|e| e.in_field("JoinGroupResponse.ProtocolType"))?;
+        }
+        rt::Wire::write(&self.protocol_name, w, rt::Cx::new(v, cx.flexible, v >= 7))
+            .map_err(|e| e.in_field("JoinGroupResponse.ProtocolName"))?;
+        rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponse.Leader"))?;
+        if v >= 9 {
+            rt::Wire::write(&self.skip_assignment, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("JoinGroupResponse.SkipAssignment"))?;
+        } else if self.skip_assignment != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("JoinGroupResponse.SkipAssignment"),
+            );
+        }
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponse.MemberId"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.members, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("JoinGroupResponse.Members"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("JoinGroupResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for JoinGroupResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -317,49 +426,56 @@ impl<'a> rt::Wire<'a> for JoinGroupResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v >= 2 {
-            rt::Wire::write(
-                    &self.throttle_time_ms,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("JoinGroupResponse.ThrottleTimeMs"))?;
-        }
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupResponse.ErrorCode"))?;
-        rt::Wire::write(&self.generation_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupResponse.GenerationId"))?;
+        let mut n: usize = 6 + (if v >= 2 { 4 } else { 0 })
+            + (if v >= 9 { 1 } else { 0 });
         if v >= 7 {
-            rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, v >= 7))
-                .map_err(|e| e.in_field("JoinGroupResponse.ProtocolType"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.protocol_type,
+                    rt::Cx::new(v, cx.flexible, v >= 7),
+                )?;
         }
-        rt::Wire::write(&self.protocol_name, w, rt::Cx::new(v, cx.flexible, v >= 7))
-            .map_err(|e| e.in_field("JoinGroupResponse.ProtocolName"))?;
-        rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupResponse.Leader"))?;
-        if v >= 9 {
-            rt::Wire::write(&self.skip_assignment, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("JoinGroupResponse.SkipAssignment"))?;
-        } else if self.skip_assignment != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("JoinGroupResponse.SkipAssignment"),
-            );
+        n
+            += rt::Wire::fast_len(
+                &self.protocol_name,
+                rt::Cx::new(v, cx.flexible, v >= 7),
+            )?;
+        n += rt::Wire::fast_len(&self.leader, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 9 {} else if self.skip_assignment != false {
+            return None;
         }
-        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupResponse.MemberId"))?;
-        rt::Wire::write(&self.members, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupResponse.Members"))?;
+        n += rt::Wire::fast_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.members, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("JoinGroupResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for JoinGroupResponse<'a> {}
@@ -425,6 +541,70 @@ impl Default for JoinGroupResponseMember<'_> {
 impl JoinGroupResponseMember<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "JoinGroupResponseMember";
+}
+impl<'a> JoinGroupResponseMember<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponseMember.MemberId"))?;
+        if v >= 5 {
+            rt::Wire::write(
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 5),
+                )
+                .map_err(|e| e.in_field("JoinGroupResponseMember.GroupInstanceId"))?;
+        }
+        rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponseMember.Metadata"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("JoinGroupResponseMember._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponseMember.MemberId"))?;
+        if v >= 5 {
+            rt::Wire::write(
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 5),
+                )
+                .map_err(|e| e.in_field("JoinGroupResponseMember.GroupInstanceId"))?;
+        }
+        rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("JoinGroupResponseMember.Metadata"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("JoinGroupResponseMember._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for JoinGroupResponseMember<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -527,28 +707,46 @@ impl<'a> rt::Wire<'a> for JoinGroupResponseMember<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupResponseMember.MemberId"))?;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))?;
         if v >= 5 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.group_instance_id,
-                    w,
                     rt::Cx::new(v, cx.flexible, v >= 5),
-                )
-                .map_err(|e| e.in_field("JoinGroupResponseMember.GroupInstanceId"))?;
+                )?;
         }
-        rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("JoinGroupResponseMember.Metadata"))?;
+        n += rt::Wire::fast_len(&self.metadata, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("JoinGroupResponseMember._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for JoinGroupResponseMember<'a> {}

@@ -82,6 +82,177 @@ impl LeaderAndIsrRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderAndIsrRequest";
 }
+impl<'a> LeaderAndIsrRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerId"))?;
+        if v >= 7 {
+            rt::Wire::write(
+                    &self.is_k_raft_controller,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.isKRaftController"))?;
+        } else if self.is_k_raft_controller != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrRequest.isKRaftController"),
+            );
+        }
+        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerEpoch"))?;
+        if v >= 2 {
+            rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.BrokerEpoch"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.r#type, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.Type"))?;
+        } else if self.r#type != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrRequest.Type"),
+            );
+        }
+        if v <= 1 {
+            rt::Wire::write(
+                    &self.ungrouped_partition_states,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("LeaderAndIsrRequest.UngroupedPartitionStates")
+                })?;
+        } else if self.ungrouped_partition_states != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrRequest.UngroupedPartitionStates"),
+            );
+        }
+        if v >= 2 {
+            rt::Wire::write(&self.topic_states, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.TopicStates"))?;
+        } else if self.topic_states != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrRequest.TopicStates"),
+            );
+        }
+        rt::Wire::write(&self.live_leaders, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrRequest.LiveLeaders"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerId"))?;
+        if v >= 7 {
+            rt::Wire::write(
+                    &self.is_k_raft_controller,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.isKRaftController"))?;
+        } else if self.is_k_raft_controller != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrRequest.isKRaftController"),
+            );
+        }
+        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerEpoch"))?;
+        if v >= 2 {
+            rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.BrokerEpoch"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.r#type, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.Type"))?;
+        } else if self.r#type != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrRequest.Type"),
+            );
+        }
+        if v <= 1 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.ungrouped_partition_states,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| {
+                    e.in_field("LeaderAndIsrRequest.UngroupedPartitionStates")
+                })?;
+        } else if self.ungrouped_partition_states != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrRequest.UngroupedPartitionStates"),
+            );
+        }
+        if v >= 2 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.topic_states,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("LeaderAndIsrRequest.TopicStates"))?;
+        } else if self.topic_states != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrRequest.TopicStates"),
+            );
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.live_leaders,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("LeaderAndIsrRequest.LiveLeaders"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -334,73 +505,64 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerId"))?;
-        if v >= 7 {
-            rt::Wire::write(
-                    &self.is_k_raft_controller,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.isKRaftController"))?;
-        } else if self.is_k_raft_controller != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrRequest.isKRaftController"),
-            );
+        let mut n: usize = 8 + (if v >= 7 { 1 } else { 0 })
+            + (if v >= 2 { 8 } else { 0 }) + (if v >= 5 { 1 } else { 0 });
+        if v >= 7 {} else if self.is_k_raft_controller != false {
+            return None;
         }
-        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrRequest.ControllerEpoch"))?;
-        if v >= 2 {
-            rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.BrokerEpoch"))?;
-        }
-        if v >= 5 {
-            rt::Wire::write(&self.r#type, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.Type"))?;
-        } else if self.r#type != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrRequest.Type"),
-            );
+        if v >= 5 {} else if self.r#type != 0 {
+            return None;
         }
         if v <= 1 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.ungrouped_partition_states,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("LeaderAndIsrRequest.UngroupedPartitionStates")
-                })?;
+                )?;
         } else if self.ungrouped_partition_states != ::core::default::Default::default()
         {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrRequest.UngroupedPartitionStates"),
-            );
+            return None;
         }
         if v >= 2 {
-            rt::Wire::write(&self.topic_states, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrRequest.TopicStates"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.topic_states,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.topic_states != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrRequest.TopicStates"),
-            );
+            return None;
         }
-        rt::Wire::write(&self.live_leaders, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrRequest.LiveLeaders"))?;
+        n += rt::Wire::fast_len(&self.live_leaders, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for LeaderAndIsrRequest<'a> {}
@@ -521,6 +683,144 @@ impl Default for LeaderAndIsrPartitionState<'_> {
 impl LeaderAndIsrPartitionState<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderAndIsrPartitionState";
+}
+impl<'a> LeaderAndIsrPartitionState<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 1 {
+            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.TopicName"))?;
+        }
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionIndex"))?;
+        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.ControllerEpoch"))?;
+        rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Leader"))?;
+        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.LeaderEpoch"))?;
+        rt::Wire::write(&self.isr, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Isr"))?;
+        rt::Wire::write(&self.partition_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionEpoch"))?;
+        rt::Wire::write(&self.replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Replicas"))?;
+        if v >= 3 {
+            rt::Wire::write(&self.adding_replicas, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.AddingReplicas"))?;
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.removing_replicas,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.RemovingReplicas"))?;
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.is_new, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.IsNew"))?;
+        }
+        if v >= 6 {
+            rt::Wire::write(
+                    &self.leader_recovery_state,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("LeaderAndIsrPartitionState.LeaderRecoveryState")
+                })?;
+        } else if self.leader_recovery_state != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrPartitionState.LeaderRecoveryState"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrPartitionState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 1 {
+            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.TopicName"))?;
+        }
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionIndex"))?;
+        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.ControllerEpoch"))?;
+        rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Leader"))?;
+        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.LeaderEpoch"))?;
+        rt::Wire::write(&self.isr, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Isr"))?;
+        rt::Wire::write(&self.partition_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionEpoch"))?;
+        rt::Wire::write(&self.replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Replicas"))?;
+        if v >= 3 {
+            rt::Wire::write(&self.adding_replicas, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.AddingReplicas"))?;
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.removing_replicas,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.RemovingReplicas"))?;
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.is_new, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.IsNew"))?;
+        }
+        if v >= 6 {
+            rt::Wire::write(
+                    &self.leader_recovery_state,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("LeaderAndIsrPartitionState.LeaderRecoveryState")
+                })?;
+        } else if self.leader_recovery_state != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrPartitionState.LeaderRecoveryState"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrPartitionState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -829,65 +1129,64 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrPartitionState<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 20 + (if v >= 1 { 1 } else { 0 })
+            + (if v >= 6 { 1 } else { 0 });
         if v <= 1 {
-            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.TopicName"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.topic_name,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         }
-        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionIndex"))?;
-        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.ControllerEpoch"))?;
-        rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Leader"))?;
-        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.LeaderEpoch"))?;
-        rt::Wire::write(&self.isr, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Isr"))?;
-        rt::Wire::write(&self.partition_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.PartitionEpoch"))?;
-        rt::Wire::write(&self.replicas, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrPartitionState.Replicas"))?;
+        n += rt::Wire::fast_len(&self.isr, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.replicas, rt::Cx::new(v, cx.flexible, false))?;
         if v >= 3 {
-            rt::Wire::write(&self.adding_replicas, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.AddingReplicas"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.adding_replicas,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         }
         if v >= 3 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.removing_replicas,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.RemovingReplicas"))?;
+                )?;
         }
-        if v >= 1 {
-            rt::Wire::write(&self.is_new, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrPartitionState.IsNew"))?;
-        }
-        if v >= 6 {
-            rt::Wire::write(
-                    &self.leader_recovery_state,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("LeaderAndIsrPartitionState.LeaderRecoveryState")
-                })?;
-        } else if self.leader_recovery_state != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrPartitionState.LeaderRecoveryState"),
-            );
+        if v >= 6 {} else if self.leader_recovery_state != 0 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrPartitionState._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for LeaderAndIsrPartitionState<'a> {}
@@ -956,6 +1255,101 @@ impl Default for LeaderAndIsrTopicState<'_> {
 impl LeaderAndIsrTopicState<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderAndIsrTopicState";
+}
+impl<'a> LeaderAndIsrTopicState<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 2 {
+            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrTopicState.TopicName"))?;
+        } else if self.topic_name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrTopicState.TopicName"),
+            );
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrTopicState.TopicId"))?;
+        }
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.partition_states,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("LeaderAndIsrTopicState.PartitionStates"))?;
+        } else if self.partition_states != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrTopicState.PartitionStates"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrTopicState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 2 {
+            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrTopicState.TopicName"))?;
+        } else if self.topic_name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrTopicState.TopicName"),
+            );
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderAndIsrTopicState.TopicId"))?;
+        }
+        if v >= 2 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.partition_states,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("LeaderAndIsrTopicState.PartitionStates"))?;
+        } else if self.partition_states != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrTopicState.PartitionStates"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrTopicState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for LeaderAndIsrTopicState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1074,42 +1468,55 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrTopicState<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v >= 5 { 16 } else { 0 });
         if v >= 2 {
-            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrTopicState.TopicName"))?;
-        } else if self.topic_name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrTopicState.TopicName"),
-            );
-        }
-        if v >= 5 {
-            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderAndIsrTopicState.TopicId"))?;
-        }
-        if v >= 2 {
-            rt::Wire::write(
-                    &self.partition_states,
-                    w,
+            n
+                += rt::Wire::fast_len(
+                    &self.topic_name,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("LeaderAndIsrTopicState.PartitionStates"))?;
+                )?;
+        } else if self.topic_name != rt::Str::new("") {
+            return None;
+        }
+        if v >= 2 {
+            n
+                += rt::Wire::fast_len(
+                    &self.partition_states,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.partition_states != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrTopicState.PartitionStates"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrTopicState._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for LeaderAndIsrTopicState<'a> {}
@@ -1169,6 +1576,58 @@ impl Default for LeaderAndIsrLiveLeader<'_> {
 impl LeaderAndIsrLiveLeader<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderAndIsrLiveLeader";
+}
+impl<'a> LeaderAndIsrLiveLeader<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.BrokerId"))?;
+        rt::Wire::write(&self.host_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.HostName"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.Port"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrLiveLeader._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.BrokerId"))?;
+        rt::Wire::write(&self.host_name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.HostName"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.Port"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderAndIsrLiveLeader._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for LeaderAndIsrLiveLeader<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1250,22 +1709,38 @@ impl<'a> rt::Wire<'a> for LeaderAndIsrLiveLeader<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.BrokerId"))?;
-        rt::Wire::write(&self.host_name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.HostName"))?;
-        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaderAndIsrLiveLeader.Port"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderAndIsrLiveLeader._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 8;
+        n += rt::Wire::fast_len(&self.host_name, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for LeaderAndIsrLiveLeader<'a> {}

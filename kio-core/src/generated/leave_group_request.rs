@@ -52,6 +52,93 @@ impl LeaveGroupRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaveGroupRequest";
 }
+impl<'a> LeaveGroupRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaveGroupRequest.GroupId"))?;
+        if v <= 2 {
+            rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaveGroupRequest.MemberId"))?;
+        } else if self.member_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaveGroupRequest.MemberId"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.members, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaveGroupRequest.Members"))?;
+        } else if self.members != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaveGroupRequest.Members"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaveGroupRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LeaveGroupRequest.GroupId"))?;
+        if v <= 2 {
+            rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaveGroupRequest.MemberId"))?;
+        } else if self.member_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaveGroupRequest.MemberId"),
+            );
+        }
+        if v >= 3 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.members,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("LeaveGroupRequest.Members"))?;
+        } else if self.members != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaveGroupRequest.Members"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaveGroupRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for LeaveGroupRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -161,36 +248,52 @@ impl<'a> rt::Wire<'a> for LeaveGroupRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LeaveGroupRequest.GroupId"))?;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))?;
         if v <= 2 {
-            rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaveGroupRequest.MemberId"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.member_id,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.member_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaveGroupRequest.MemberId"),
-            );
+            return None;
         }
         if v >= 3 {
-            rt::Wire::write(&self.members, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaveGroupRequest.Members"))?;
+            n += rt::Wire::fast_len(&self.members, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.members != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaveGroupRequest.Members"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaveGroupRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for LeaveGroupRequest<'a> {}
@@ -250,6 +353,98 @@ impl Default for MemberIdentity<'_> {
 impl MemberIdentity<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "MemberIdentity";
+}
+impl<'a> MemberIdentity<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MemberIdentity.MemberId"))?;
+        } else if self.member_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MemberIdentity.MemberId"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| e.in_field("MemberIdentity.GroupInstanceId"))?;
+        } else if self.group_instance_id != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MemberIdentity.GroupInstanceId"),
+            );
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.reason, w, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("MemberIdentity.Reason"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MemberIdentity._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MemberIdentity.MemberId"))?;
+        } else if self.member_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MemberIdentity.MemberId"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| e.in_field("MemberIdentity.GroupInstanceId"))?;
+        } else if self.group_instance_id != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MemberIdentity.GroupInstanceId"),
+            );
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.reason, w, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("MemberIdentity.Reason"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MemberIdentity._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for MemberIdentity<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -366,42 +561,58 @@ impl<'a> rt::Wire<'a> for MemberIdentity<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0;
         if v >= 3 {
-            rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MemberIdentity.MemberId"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.member_id,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.member_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MemberIdentity.MemberId"),
-            );
+            return None;
         }
         if v >= 3 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.group_instance_id,
-                    w,
                     rt::Cx::new(v, cx.flexible, v >= 3),
-                )
-                .map_err(|e| e.in_field("MemberIdentity.GroupInstanceId"))?;
+                )?;
         } else if self.group_instance_id != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MemberIdentity.GroupInstanceId"),
-            );
+            return None;
         }
         if v >= 5 {
-            rt::Wire::write(&self.reason, w, rt::Cx::new(v, cx.flexible, v >= 5))
-                .map_err(|e| e.in_field("MemberIdentity.Reason"))?;
+            n += rt::Wire::fast_len(&self.reason, rt::Cx::new(v, cx.flexible, v >= 5))?;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MemberIdentity._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for MemberIdentity<'a> {}

@@ -46,6 +46,82 @@ impl ListGroupsRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ListGroupsRequest";
 }
+impl<'a> ListGroupsRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            rt::Wire::write(&self.states_filter, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListGroupsRequest.StatesFilter"))?;
+        } else if self.states_filter != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListGroupsRequest.StatesFilter"),
+            );
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.types_filter, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListGroupsRequest.TypesFilter"))?;
+        } else if self.types_filter != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListGroupsRequest.TypesFilter"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListGroupsRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 4 {
+            rt::Wire::write(&self.states_filter, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListGroupsRequest.StatesFilter"))?;
+        } else if self.states_filter != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListGroupsRequest.StatesFilter"),
+            );
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.types_filter, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListGroupsRequest.TypesFilter"))?;
+        } else if self.types_filter != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListGroupsRequest.TypesFilter"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListGroupsRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for ListGroupsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -143,34 +219,55 @@ impl<'a> rt::Wire<'a> for ListGroupsRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0;
         if v >= 4 {
-            rt::Wire::write(&self.states_filter, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListGroupsRequest.StatesFilter"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.states_filter,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.states_filter != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListGroupsRequest.StatesFilter"),
-            );
+            return None;
         }
         if v >= 5 {
-            rt::Wire::write(&self.types_filter, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListGroupsRequest.TypesFilter"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.types_filter,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.types_filter != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListGroupsRequest.TypesFilter"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListGroupsRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ListGroupsRequest<'a> {}

@@ -52,6 +52,73 @@ impl ListGroupsResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ListGroupsResponse";
 }
+impl<'a> ListGroupsResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ListGroupsResponse.ThrottleTimeMs"))?;
+        }
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListGroupsResponse.ErrorCode"))?;
+        rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListGroupsResponse.Groups"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListGroupsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ListGroupsResponse.ThrottleTimeMs"))?;
+        }
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListGroupsResponse.ErrorCode"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("ListGroupsResponse.Groups"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListGroupsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for ListGroupsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -176,28 +243,38 @@ impl<'a> rt::Wire<'a> for ListGroupsResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.throttle_time_ms,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ListGroupsResponse.ThrottleTimeMs"))?;
-        }
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListGroupsResponse.ErrorCode"))?;
-        rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListGroupsResponse.Groups"))?;
+        let mut n: usize = 2 + (if v >= 1 { 4 } else { 0 });
+        n += rt::Wire::fast_len(&self.groups, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListGroupsResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ListGroupsResponse<'a> {}
@@ -263,6 +340,70 @@ impl Default for ListedGroup<'_> {
 impl ListedGroup<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ListedGroup";
+}
+impl<'a> ListedGroup<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListedGroup.GroupId"))?;
+        rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListedGroup.ProtocolType"))?;
+        if v >= 4 {
+            rt::Wire::write(&self.group_state, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListedGroup.GroupState"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.group_type, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListedGroup.GroupType"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListedGroup._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListedGroup.GroupId"))?;
+        rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListedGroup.ProtocolType"))?;
+        if v >= 4 {
+            rt::Wire::write(&self.group_state, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListedGroup.GroupState"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.group_type, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListedGroup.GroupType"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListedGroup._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for ListedGroup<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -384,28 +525,57 @@ impl<'a> rt::Wire<'a> for ListedGroup<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListedGroup.GroupId"))?;
-        rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListedGroup.ProtocolType"))?;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
+                &self.protocol_type,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
         if v >= 4 {
-            rt::Wire::write(&self.group_state, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListedGroup.GroupState"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.group_state,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         }
         if v >= 5 {
-            rt::Wire::write(&self.group_type, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListedGroup.GroupType"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.group_type,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListedGroup._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ListedGroup<'a> {}

@@ -60,6 +60,83 @@ impl ListOffsetsRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ListOffsetsRequest";
 }
+impl<'a> ListOffsetsRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListOffsetsRequest.ReplicaId"))?;
+        if v >= 2 {
+            rt::Wire::write(&self.isolation_level, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsRequest.IsolationLevel"))?;
+        } else if self.isolation_level != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListOffsetsRequest.IsolationLevel"),
+            );
+        }
+        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListOffsetsRequest.Topics"))?;
+        if v >= 10 {
+            rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsRequest.TimeoutMs"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListOffsetsRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListOffsetsRequest.ReplicaId"))?;
+        if v >= 2 {
+            rt::Wire::write(&self.isolation_level, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsRequest.IsolationLevel"))?;
+        } else if self.isolation_level != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListOffsetsRequest.IsolationLevel"),
+            );
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("ListOffsetsRequest.Topics"))?;
+        if v >= 10 {
+            rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsRequest.TimeoutMs"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListOffsetsRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for ListOffsetsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -204,33 +281,42 @@ impl<'a> rt::Wire<'a> for ListOffsetsRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.replica_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListOffsetsRequest.ReplicaId"))?;
-        if v >= 2 {
-            rt::Wire::write(&self.isolation_level, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsRequest.IsolationLevel"))?;
-        } else if self.isolation_level != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListOffsetsRequest.IsolationLevel"),
-            );
+        let mut n: usize = 4 + (if v >= 2 { 1 } else { 0 })
+            + (if v >= 10 { 4 } else { 0 });
+        if v >= 2 {} else if self.isolation_level != 0 {
+            return None;
         }
-        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListOffsetsRequest.Topics"))?;
-        if v >= 10 {
-            rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsRequest.TimeoutMs"))?;
-        }
+        n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListOffsetsRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ListOffsetsRequest<'a> {}
@@ -285,6 +371,61 @@ impl Default for ListOffsetsTopic<'_> {
 impl ListOffsetsTopic<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ListOffsetsTopic";
+}
+impl<'a> ListOffsetsTopic<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListOffsetsTopic.Name"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListOffsetsTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListOffsetsTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListOffsetsTopic.Name"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("ListOffsetsTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListOffsetsTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for ListOffsetsTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -364,20 +505,39 @@ impl<'a> rt::Wire<'a> for ListOffsetsTopic<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListOffsetsTopic.Name"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListOffsetsTopic.Partitions"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListOffsetsTopic._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ListOffsetsTopic<'a> {}
@@ -442,6 +602,88 @@ impl Default for ListOffsetsPartition<'_> {
 impl ListOffsetsPartition<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ListOffsetsPartition";
+}
+impl<'a> ListOffsetsPartition<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListOffsetsPartition.PartitionIndex"))?;
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.current_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ListOffsetsPartition.CurrentLeaderEpoch"))?;
+        }
+        rt::Wire::write(&self.timestamp, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListOffsetsPartition.Timestamp"))?;
+        if v <= 0 {
+            rt::Wire::write(&self.max_num_offsets, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsPartition.MaxNumOffsets"))?;
+        } else if self.max_num_offsets != 1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListOffsetsPartition.MaxNumOffsets"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListOffsetsPartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListOffsetsPartition.PartitionIndex"))?;
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.current_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ListOffsetsPartition.CurrentLeaderEpoch"))?;
+        }
+        rt::Wire::write(&self.timestamp, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListOffsetsPartition.Timestamp"))?;
+        if v <= 0 {
+            rt::Wire::write(&self.max_num_offsets, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListOffsetsPartition.MaxNumOffsets"))?;
+        } else if self.max_num_offsets != 1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListOffsetsPartition.MaxNumOffsets"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListOffsetsPartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for ListOffsetsPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -592,37 +834,41 @@ impl<'a> rt::Wire<'a> for ListOffsetsPartition<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListOffsetsPartition.PartitionIndex"))?;
-        if v >= 4 {
-            rt::Wire::write(
-                    &self.current_leader_epoch,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ListOffsetsPartition.CurrentLeaderEpoch"))?;
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        rt::Wire::write(&self.timestamp, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListOffsetsPartition.Timestamp"))?;
-        if v <= 0 {
-            rt::Wire::write(&self.max_num_offsets, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListOffsetsPartition.MaxNumOffsets"))?;
-        } else if self.max_num_offsets != 1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListOffsetsPartition.MaxNumOffsets"),
-            );
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 12 + (if v >= 4 { 4 } else { 0 })
+            + (if v <= 0 { 4 } else { 0 });
+        if v <= 0 {} else if self.max_num_offsets != 1 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListOffsetsPartition._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ListOffsetsPartition<'a> {}

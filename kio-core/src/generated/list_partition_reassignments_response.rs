@@ -58,6 +58,69 @@ impl ListPartitionReassignmentsResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ListPartitionReassignmentsResponse";
 }
+impl<'a> ListPartitionReassignmentsResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("ListPartitionReassignmentsResponse.ThrottleTimeMs")
+            })?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListPartitionReassignmentsResponse.ErrorCode"))?;
+        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ListPartitionReassignmentsResponse.ErrorMessage"))?;
+        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListPartitionReassignmentsResponse.Topics"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListPartitionReassignmentsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("ListPartitionReassignmentsResponse.ThrottleTimeMs")
+            })?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListPartitionReassignmentsResponse.ErrorCode"))?;
+        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ListPartitionReassignmentsResponse.ErrorMessage"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("ListPartitionReassignmentsResponse.Topics"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListPartitionReassignmentsResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for ListPartitionReassignmentsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -190,26 +253,39 @@ impl<'a> rt::Wire<'a> for ListPartitionReassignmentsResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("ListPartitionReassignmentsResponse.ThrottleTimeMs")
-            })?;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListPartitionReassignmentsResponse.ErrorCode"))?;
-        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("ListPartitionReassignmentsResponse.ErrorMessage"))?;
-        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListPartitionReassignmentsResponse.Topics"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListPartitionReassignmentsResponse._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 6;
+        n += rt::Wire::fast_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ListPartitionReassignmentsResponse<'a> {}
@@ -264,6 +340,61 @@ impl Default for OngoingTopicReassignment<'_> {
 impl OngoingTopicReassignment<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OngoingTopicReassignment";
+}
+impl<'a> OngoingTopicReassignment<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OngoingTopicReassignment.Name"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OngoingTopicReassignment.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OngoingTopicReassignment._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OngoingTopicReassignment.Name"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("OngoingTopicReassignment.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OngoingTopicReassignment._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for OngoingTopicReassignment<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -343,20 +474,39 @@ impl<'a> rt::Wire<'a> for OngoingTopicReassignment<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OngoingTopicReassignment.Name"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OngoingTopicReassignment.Partitions"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OngoingTopicReassignment._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for OngoingTopicReassignment<'a> {}
@@ -421,6 +571,62 @@ impl Default for OngoingPartitionReassignment<'_> {
 impl OngoingPartitionReassignment<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OngoingPartitionReassignment";
+}
+impl<'a> OngoingPartitionReassignment<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OngoingPartitionReassignment.PartitionIndex"))?;
+        rt::Wire::write(&self.replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OngoingPartitionReassignment.Replicas"))?;
+        rt::Wire::write(&self.adding_replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OngoingPartitionReassignment.AddingReplicas"))?;
+        rt::Wire::write(&self.removing_replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OngoingPartitionReassignment.RemovingReplicas"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OngoingPartitionReassignment._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OngoingPartitionReassignment.PartitionIndex"))?;
+        rt::Wire::write(&self.replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OngoingPartitionReassignment.Replicas"))?;
+        rt::Wire::write(&self.adding_replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OngoingPartitionReassignment.AddingReplicas"))?;
+        rt::Wire::write(&self.removing_replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OngoingPartitionReassignment.RemovingReplicas"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OngoingPartitionReassignment._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for OngoingPartitionReassignment<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -532,24 +738,48 @@ impl<'a> rt::Wire<'a> for OngoingPartitionReassignment<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OngoingPartitionReassignment.PartitionIndex"))?;
-        rt::Wire::write(&self.replicas, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OngoingPartitionReassignment.Replicas"))?;
-        rt::Wire::write(&self.adding_replicas, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OngoingPartitionReassignment.AddingReplicas"))?;
-        rt::Wire::write(&self.removing_replicas, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OngoingPartitionReassignment.RemovingReplicas"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OngoingPartitionReassignment._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        n += rt::Wire::fast_len(&self.replicas, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
+                &self.adding_replicas,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.removing_replicas,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for OngoingPartitionReassignment<'a> {}

@@ -59,6 +59,102 @@ impl ListTransactionsRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ListTransactionsRequest";
 }
+impl<'a> ListTransactionsRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.state_filters, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListTransactionsRequest.StateFilters"))?;
+        rt::Wire::write(&self.producer_id_filters, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListTransactionsRequest.ProducerIdFilters"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.duration_filter, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListTransactionsRequest.DurationFilter"))?;
+        } else if self.duration_filter != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListTransactionsRequest.DurationFilter"),
+            );
+        }
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.transactional_id_pattern,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 2),
+                )
+                .map_err(|e| {
+                    e.in_field("ListTransactionsRequest.TransactionalIdPattern")
+                })?;
+        } else if self.transactional_id_pattern != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListTransactionsRequest.TransactionalIdPattern"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListTransactionsRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.state_filters, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListTransactionsRequest.StateFilters"))?;
+        rt::Wire::write(&self.producer_id_filters, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ListTransactionsRequest.ProducerIdFilters"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.duration_filter, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ListTransactionsRequest.DurationFilter"))?;
+        } else if self.duration_filter != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListTransactionsRequest.DurationFilter"),
+            );
+        }
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.transactional_id_pattern,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 2),
+                )
+                .map_err(|e| {
+                    e.in_field("ListTransactionsRequest.TransactionalIdPattern")
+                })?;
+        } else if self.transactional_id_pattern != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListTransactionsRequest.TransactionalIdPattern"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ListTransactionsRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for ListTransactionsRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -189,44 +285,59 @@ impl<'a> rt::Wire<'a> for ListTransactionsRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.state_filters, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListTransactionsRequest.StateFilters"))?;
-        rt::Wire::write(&self.producer_id_filters, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ListTransactionsRequest.ProducerIdFilters"))?;
-        if v >= 1 {
-            rt::Wire::write(&self.duration_filter, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ListTransactionsRequest.DurationFilter"))?;
-        } else if self.duration_filter != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListTransactionsRequest.DurationFilter"),
-            );
+        let mut n: usize = 0 + (if v >= 1 { 8 } else { 0 });
+        n
+            += rt::Wire::fast_len(
+                &self.state_filters,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.producer_id_filters,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if v >= 1 {} else if self.duration_filter != -1 {
+            return None;
         }
         if v >= 2 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.transactional_id_pattern,
-                    w,
                     rt::Cx::new(v, cx.flexible, v >= 2),
-                )
-                .map_err(|e| {
-                    e.in_field("ListTransactionsRequest.TransactionalIdPattern")
-                })?;
+                )?;
         } else if self.transactional_id_pattern != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListTransactionsRequest.TransactionalIdPattern"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ListTransactionsRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ListTransactionsRequest<'a> {}

@@ -59,6 +59,139 @@ impl MetadataRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "MetadataRequest";
 }
+impl<'a> MetadataRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, v >= 1))
+            .map_err(|e| e.in_field("MetadataRequest.Topics"))?;
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.allow_auto_topic_creation,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("MetadataRequest.AllowAutoTopicCreation"))?;
+        } else if self.allow_auto_topic_creation != true {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataRequest.AllowAutoTopicCreation"),
+            );
+        }
+        if (8..=10).contains(&v) {
+            rt::Wire::write(
+                    &self.include_cluster_authorized_operations,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("MetadataRequest.IncludeClusterAuthorizedOperations")
+                })?;
+        } else if self.include_cluster_authorized_operations != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataRequest.IncludeClusterAuthorizedOperations"),
+            );
+        }
+        if v >= 8 {
+            rt::Wire::write(
+                    &self.include_topic_authorized_operations,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("MetadataRequest.IncludeTopicAuthorizedOperations")
+                })?;
+        } else if self.include_topic_authorized_operations != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataRequest.IncludeTopicAuthorizedOperations"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, v >= 1)),
+            )
+            .map_err(|e| e.in_field("MetadataRequest.Topics"))?;
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.allow_auto_topic_creation,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("MetadataRequest.AllowAutoTopicCreation"))?;
+        } else if self.allow_auto_topic_creation != true {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataRequest.AllowAutoTopicCreation"),
+            );
+        }
+        if (8..=10).contains(&v) {
+            rt::Wire::write(
+                    &self.include_cluster_authorized_operations,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("MetadataRequest.IncludeClusterAuthorizedOperations")
+                })?;
+        } else if self.include_cluster_authorized_operations != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataRequest.IncludeClusterAuthorizedOperations"),
+            );
+        }
+        if v >= 8 {
+            rt::Wire::write(
+                    &self.include_topic_authorized_operations,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("MetadataRequest.IncludeTopicAuthorizedOperations")
+                })?;
+        } else if self.include_topic_authorized_operations != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataRequest.IncludeTopicAuthorizedOperations"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for MetadataRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -228,61 +361,49 @@ impl<'a> rt::Wire<'a> for MetadataRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, v >= 1))
-            .map_err(|e| e.in_field("MetadataRequest.Topics"))?;
-        if v >= 4 {
-            rt::Wire::write(
-                    &self.allow_auto_topic_creation,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("MetadataRequest.AllowAutoTopicCreation"))?;
-        } else if self.allow_auto_topic_creation != true {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataRequest.AllowAutoTopicCreation"),
-            );
+        let mut n: usize = 0 + (if v >= 4 { 1 } else { 0 })
+            + (if (8..=10).contains(&v) { 1 } else { 0 }) + (if v >= 8 { 1 } else { 0 });
+        n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, v >= 1))?;
+        if v >= 4 {} else if self.allow_auto_topic_creation != true {
+            return None;
         }
-        if (8..=10).contains(&v) {
-            rt::Wire::write(
-                    &self.include_cluster_authorized_operations,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("MetadataRequest.IncludeClusterAuthorizedOperations")
-                })?;
-        } else if self.include_cluster_authorized_operations != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataRequest.IncludeClusterAuthorizedOperations"),
-            );
+        if (8..=10).contains(&v)
+        {} else if self.include_cluster_authorized_operations != false {
+            return None;
         }
-        if v >= 8 {
-            rt::Wire::write(
-                    &self.include_topic_authorized_operations,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("MetadataRequest.IncludeTopicAuthorizedOperations")
-                })?;
-        } else if self.include_topic_authorized_operations != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataRequest.IncludeTopicAuthorizedOperations"),
-            );
+        if v >= 8 {} else if self.include_topic_authorized_operations != false {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for MetadataRequest<'a> {}
@@ -343,6 +464,58 @@ impl Default for MetadataRequestTopic<'_> {
 impl MetadataRequestTopic<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "MetadataRequestTopic";
+}
+impl<'a> MetadataRequestTopic<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 10 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataRequestTopic.TopicId"))?;
+        }
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, v >= 10))
+            .map_err(|e| e.in_field("MetadataRequestTopic.Name"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataRequestTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 10 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataRequestTopic.TopicId"))?;
+        }
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, v >= 10))
+            .map_err(|e| e.in_field("MetadataRequestTopic.Name"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataRequestTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for MetadataRequestTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -429,22 +602,38 @@ impl<'a> rt::Wire<'a> for MetadataRequestTopic<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v >= 10 {
-            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataRequestTopic.TopicId"))?;
-        }
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, v >= 10))
-            .map_err(|e| e.in_field("MetadataRequestTopic.Name"))?;
+        let mut n: usize = 0 + (if v >= 10 { 16 } else { 0 });
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, v >= 10))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataRequestTopic._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for MetadataRequestTopic<'a> {}

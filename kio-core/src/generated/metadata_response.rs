@@ -77,6 +77,130 @@ impl MetadataResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "MetadataResponse";
 }
+impl<'a> MetadataResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("MetadataResponse.ThrottleTimeMs"))?;
+        }
+        rt::Wire::write(&self.brokers, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponse.Brokers"))?;
+        if v >= 2 {
+            rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, cx.flexible, v >= 2))
+                .map_err(|e| e.in_field("MetadataResponse.ClusterId"))?;
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponse.ControllerId"))?;
+        }
+        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponse.Topics"))?;
+        if (8..=10).contains(&v) {
+            rt::Wire::write(
+                    &self.cluster_authorized_operations,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("MetadataResponse.ClusterAuthorizedOperations")
+                })?;
+        } else if self.cluster_authorized_operations != -2147483648 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataResponse.ClusterAuthorizedOperations"),
+            );
+        }
+        if v >= 13 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponse.ErrorCode"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("MetadataResponse.ThrottleTimeMs"))?;
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.brokers, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("MetadataResponse.Brokers"))?;
+        if v >= 2 {
+            rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, cx.flexible, v >= 2))
+                .map_err(|e| e.in_field("MetadataResponse.ClusterId"))?;
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponse.ControllerId"))?;
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("MetadataResponse.Topics"))?;
+        if (8..=10).contains(&v) {
+            rt::Wire::write(
+                    &self.cluster_authorized_operations,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("MetadataResponse.ClusterAuthorizedOperations")
+                })?;
+        } else if self.cluster_authorized_operations != -2147483648 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataResponse.ClusterAuthorizedOperations"),
+            );
+        }
+        if v >= 13 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponse.ErrorCode"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for MetadataResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -299,55 +423,52 @@ impl<'a> rt::Wire<'a> for MetadataResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v >= 3 {
-            rt::Wire::write(
-                    &self.throttle_time_ms,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("MetadataResponse.ThrottleTimeMs"))?;
-        }
-        rt::Wire::write(&self.brokers, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MetadataResponse.Brokers"))?;
+        let mut n: usize = 0 + (if v >= 3 { 4 } else { 0 })
+            + (if v >= 1 { 4 } else { 0 }) + (if (8..=10).contains(&v) { 4 } else { 0 })
+            + (if v >= 13 { 2 } else { 0 });
+        n += rt::Wire::fast_len(&self.brokers, rt::Cx::new(v, cx.flexible, false))?;
         if v >= 2 {
-            rt::Wire::write(&self.cluster_id, w, rt::Cx::new(v, cx.flexible, v >= 2))
-                .map_err(|e| e.in_field("MetadataResponse.ClusterId"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.cluster_id,
+                    rt::Cx::new(v, cx.flexible, v >= 2),
+                )?;
         }
-        if v >= 1 {
-            rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponse.ControllerId"))?;
-        }
-        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MetadataResponse.Topics"))?;
-        if (8..=10).contains(&v) {
-            rt::Wire::write(
-                    &self.cluster_authorized_operations,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("MetadataResponse.ClusterAuthorizedOperations")
-                })?;
-        } else if self.cluster_authorized_operations != -2147483648 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataResponse.ClusterAuthorizedOperations"),
-            );
-        }
-        if v >= 13 {
-            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponse.ErrorCode"))?;
+        n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
+        if (8..=10).contains(&v)
+        {} else if self.cluster_authorized_operations != -2147483648 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for MetadataResponse<'a> {}
@@ -419,6 +540,66 @@ impl Default for MetadataResponseBroker<'_> {
 impl MetadataResponseBroker<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "MetadataResponseBroker";
+}
+impl<'a> MetadataResponseBroker<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponseBroker.NodeId"))?;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponseBroker.Host"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponseBroker.Port"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, v >= 1))
+                .map_err(|e| e.in_field("MetadataResponseBroker.Rack"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataResponseBroker._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponseBroker.NodeId"))?;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponseBroker.Host"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponseBroker.Port"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, v >= 1))
+                .map_err(|e| e.in_field("MetadataResponseBroker.Rack"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataResponseBroker._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for MetadataResponseBroker<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -521,26 +702,41 @@ impl<'a> rt::Wire<'a> for MetadataResponseBroker<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MetadataResponseBroker.NodeId"))?;
-        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MetadataResponseBroker.Host"))?;
-        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MetadataResponseBroker.Port"))?;
+        let mut n: usize = 8;
+        n += rt::Wire::fast_len(&self.host, rt::Cx::new(v, cx.flexible, false))?;
         if v >= 1 {
-            rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, v >= 1))
-                .map_err(|e| e.in_field("MetadataResponseBroker.Rack"))?;
+            n += rt::Wire::fast_len(&self.rack, rt::Cx::new(v, cx.flexible, v >= 1))?;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataResponseBroker._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for MetadataResponseBroker<'a> {}
@@ -619,6 +815,111 @@ impl Default for MetadataResponseTopic<'_> {
 impl MetadataResponseTopic<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "MetadataResponseTopic";
+}
+impl<'a> MetadataResponseTopic<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponseTopic.ErrorCode"))?;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, v >= 12))
+            .map_err(|e| e.in_field("MetadataResponseTopic.Name"))?;
+        if v >= 10 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponseTopic.TopicId"))?;
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.is_internal, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponseTopic.IsInternal"))?;
+        }
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponseTopic.Partitions"))?;
+        if v >= 8 {
+            rt::Wire::write(
+                    &self.topic_authorized_operations,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("MetadataResponseTopic.TopicAuthorizedOperations")
+                })?;
+        } else if self.topic_authorized_operations != -2147483648 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataResponseTopic.TopicAuthorizedOperations"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataResponseTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponseTopic.ErrorCode"))?;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, v >= 12))
+            .map_err(|e| e.in_field("MetadataResponseTopic.Name"))?;
+        if v >= 10 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponseTopic.TopicId"))?;
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.is_internal, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponseTopic.IsInternal"))?;
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("MetadataResponseTopic.Partitions"))?;
+        if v >= 8 {
+            rt::Wire::write(
+                    &self.topic_authorized_operations,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("MetadataResponseTopic.TopicAuthorizedOperations")
+                })?;
+        } else if self.topic_authorized_operations != -2147483648 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataResponseTopic.TopicAuthorizedOperations"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataResponseTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for MetadataResponseTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -808,45 +1109,43 @@ impl<'a> rt::Wire<'a> for MetadataResponseTopic<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MetadataResponseTopic.ErrorCode"))?;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, v >= 12))
-            .map_err(|e| e.in_field("MetadataResponseTopic.Name"))?;
-        if v >= 10 {
-            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponseTopic.TopicId"))?;
-        }
-        if v >= 1 {
-            rt::Wire::write(&self.is_internal, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponseTopic.IsInternal"))?;
-        }
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MetadataResponseTopic.Partitions"))?;
-        if v >= 8 {
-            rt::Wire::write(
-                    &self.topic_authorized_operations,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("MetadataResponseTopic.TopicAuthorizedOperations")
-                })?;
-        } else if self.topic_authorized_operations != -2147483648 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataResponseTopic.TopicAuthorizedOperations"),
-            );
+        let mut n: usize = 2 + (if v >= 10 { 16 } else { 0 })
+            + (if v >= 1 { 1 } else { 0 }) + (if v >= 8 { 4 } else { 0 });
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, v >= 12))?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 8 {} else if self.topic_authorized_operations != -2147483648 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataResponseTopic._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for MetadataResponseTopic<'a> {}
@@ -935,6 +1234,90 @@ impl Default for MetadataResponsePartition<'_> {
 impl MetadataResponsePartition<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "MetadataResponsePartition";
+}
+impl<'a> MetadataResponsePartition<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponsePartition.ErrorCode"))?;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponsePartition.PartitionIndex"))?;
+        rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponsePartition.LeaderId"))?;
+        if v >= 7 {
+            rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponsePartition.LeaderEpoch"))?;
+        }
+        rt::Wire::write(&self.replica_nodes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponsePartition.ReplicaNodes"))?;
+        rt::Wire::write(&self.isr_nodes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponsePartition.IsrNodes"))?;
+        if v >= 5 {
+            rt::Wire::write(
+                    &self.offline_replicas,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("MetadataResponsePartition.OfflineReplicas"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataResponsePartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponsePartition.ErrorCode"))?;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponsePartition.PartitionIndex"))?;
+        rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponsePartition.LeaderId"))?;
+        if v >= 7 {
+            rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("MetadataResponsePartition.LeaderEpoch"))?;
+        }
+        rt::Wire::write(&self.replica_nodes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponsePartition.ReplicaNodes"))?;
+        rt::Wire::write(&self.isr_nodes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MetadataResponsePartition.IsrNodes"))?;
+        if v >= 5 {
+            rt::Wire::write(
+                    &self.offline_replicas,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("MetadataResponsePartition.OfflineReplicas"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MetadataResponsePartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for MetadataResponsePartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1128,38 +1511,50 @@ impl<'a> rt::Wire<'a> for MetadataResponsePartition<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MetadataResponsePartition.ErrorCode"))?;
-        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MetadataResponsePartition.PartitionIndex"))?;
-        rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MetadataResponsePartition.LeaderId"))?;
-        if v >= 7 {
-            rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("MetadataResponsePartition.LeaderEpoch"))?;
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        rt::Wire::write(&self.replica_nodes, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MetadataResponsePartition.ReplicaNodes"))?;
-        rt::Wire::write(&self.isr_nodes, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MetadataResponsePartition.IsrNodes"))?;
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 10 + (if v >= 7 { 4 } else { 0 });
+        n
+            += rt::Wire::fast_len(
+                &self.replica_nodes,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n += rt::Wire::fast_len(&self.isr_nodes, rt::Cx::new(v, cx.flexible, false))?;
         if v >= 5 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.offline_replicas,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("MetadataResponsePartition.OfflineReplicas"))?;
+                )?;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MetadataResponsePartition._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for MetadataResponsePartition<'a> {}

@@ -72,6 +72,127 @@ impl OffsetCommitRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetCommitRequest";
 }
+impl<'a> OffsetCommitRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitRequest.GroupId"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.generation_id_or_member_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetCommitRequest.GenerationIdOrMemberEpoch")
+                })?;
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitRequest.MemberId"))?;
+        }
+        if v >= 7 {
+            rt::Wire::write(
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 7),
+                )
+                .map_err(|e| e.in_field("OffsetCommitRequest.GroupInstanceId"))?;
+        } else if self.group_instance_id != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetCommitRequest.GroupInstanceId"),
+            );
+        }
+        if (2..=4).contains(&v) {
+            rt::Wire::write(
+                    &self.retention_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("OffsetCommitRequest.RetentionTimeMs"))?;
+        }
+        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitRequest.Topics"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetCommitRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitRequest.GroupId"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.generation_id_or_member_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetCommitRequest.GenerationIdOrMemberEpoch")
+                })?;
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitRequest.MemberId"))?;
+        }
+        if v >= 7 {
+            rt::Wire::write(
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 7),
+                )
+                .map_err(|e| e.in_field("OffsetCommitRequest.GroupInstanceId"))?;
+        } else if self.group_instance_id != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetCommitRequest.GroupInstanceId"),
+            );
+        }
+        if (2..=4).contains(&v) {
+            rt::Wire::write(
+                    &self.retention_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("OffsetCommitRequest.RetentionTimeMs"))?;
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("OffsetCommitRequest.Topics"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetCommitRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for OffsetCommitRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -243,55 +364,56 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetCommitRequest.GroupId"))?;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.generation_id_or_member_epoch,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("OffsetCommitRequest.GenerationIdOrMemberEpoch")
-                })?;
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0 + (if v >= 1 { 4 } else { 0 })
+            + (if (2..=4).contains(&v) { 8 } else { 0 });
+        n += rt::Wire::fast_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))?;
         if v >= 1 {
-            rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitRequest.MemberId"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.member_id,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         }
         if v >= 7 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.group_instance_id,
-                    w,
                     rt::Cx::new(v, cx.flexible, v >= 7),
-                )
-                .map_err(|e| e.in_field("OffsetCommitRequest.GroupInstanceId"))?;
+                )?;
         } else if self.group_instance_id != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetCommitRequest.GroupInstanceId"),
-            );
+            return None;
         }
-        if (2..=4).contains(&v) {
-            rt::Wire::write(
-                    &self.retention_time_ms,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("OffsetCommitRequest.RetentionTimeMs"))?;
-        }
-        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetCommitRequest.Topics"))?;
+        n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetCommitRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for OffsetCommitRequest<'a> {}
@@ -356,6 +478,73 @@ impl Default for OffsetCommitRequestTopic<'_> {
 impl OffsetCommitRequestTopic<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetCommitRequestTopic";
+}
+impl<'a> OffsetCommitRequestTopic<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 9 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitRequestTopic.Name"))?;
+        }
+        if v >= 10 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitRequestTopic.TopicId"))?;
+        }
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitRequestTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetCommitRequestTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 9 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitRequestTopic.Name"))?;
+        }
+        if v >= 10 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitRequestTopic.TopicId"))?;
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("OffsetCommitRequestTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetCommitRequestTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for OffsetCommitRequestTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -466,26 +655,41 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestTopic<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v >= 10 { 16 } else { 0 });
         if v <= 9 {
-            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitRequestTopic.Name"))?;
+            n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
         }
-        if v >= 10 {
-            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitRequestTopic.TopicId"))?;
-        }
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetCommitRequestTopic.Partitions"))?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetCommitRequestTopic._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for OffsetCommitRequestTopic<'a> {}
@@ -557,6 +761,108 @@ impl Default for OffsetCommitRequestPartition<'_> {
 impl OffsetCommitRequestPartition<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetCommitRequestPartition";
+}
+impl<'a> OffsetCommitRequestPartition<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitRequestPartition.PartitionIndex"))?;
+        rt::Wire::write(&self.committed_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedOffset"))?;
+        if v >= 6 {
+            rt::Wire::write(
+                    &self.committed_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetCommitRequestPartition.CommittedLeaderEpoch")
+                })?;
+        }
+        if v == 1 {
+            rt::Wire::write(
+                    &self.commit_timestamp,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetCommitRequestPartition.CommitTimestamp")
+                })?;
+        } else if self.commit_timestamp != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetCommitRequestPartition.CommitTimestamp"),
+            );
+        }
+        rt::Wire::write(&self.committed_metadata, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedMetadata"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetCommitRequestPartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitRequestPartition.PartitionIndex"))?;
+        rt::Wire::write(&self.committed_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedOffset"))?;
+        if v >= 6 {
+            rt::Wire::write(
+                    &self.committed_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetCommitRequestPartition.CommittedLeaderEpoch")
+                })?;
+        }
+        if v == 1 {
+            rt::Wire::write(
+                    &self.commit_timestamp,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetCommitRequestPartition.CommitTimestamp")
+                })?;
+        } else if self.commit_timestamp != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetCommitRequestPartition.CommitTimestamp"),
+            );
+        }
+        rt::Wire::write(&self.committed_metadata, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedMetadata"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetCommitRequestPartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for OffsetCommitRequestPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -723,47 +1029,46 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestPartition<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetCommitRequestPartition.PartitionIndex"))?;
-        rt::Wire::write(&self.committed_offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedOffset"))?;
-        if v >= 6 {
-            rt::Wire::write(
-                    &self.committed_leader_epoch,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("OffsetCommitRequestPartition.CommittedLeaderEpoch")
-                })?;
+        let mut n: usize = 12 + (if v >= 6 { 4 } else { 0 })
+            + (if v == 1 { 8 } else { 0 });
+        if v == 1 {} else if self.commit_timestamp != -1 {
+            return None;
         }
-        if v == 1 {
-            rt::Wire::write(
-                    &self.commit_timestamp,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("OffsetCommitRequestPartition.CommitTimestamp")
-                })?;
-        } else if self.commit_timestamp != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetCommitRequestPartition.CommitTimestamp"),
-            );
-        }
-        rt::Wire::write(&self.committed_metadata, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("OffsetCommitRequestPartition.CommittedMetadata"))?;
+        n
+            += rt::Wire::fast_len(
+                &self.committed_metadata,
+                rt::Cx::new(v, cx.flexible, true),
+            )?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetCommitRequestPartition._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for OffsetCommitRequestPartition<'a> {}

@@ -60,6 +60,136 @@ impl OffsetFetchRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchRequest";
 }
+impl<'a> OffsetFetchRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 7 {
+            rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequest.GroupId"))?;
+        } else if self.group_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequest.GroupId"),
+            );
+        }
+        if v <= 7 {
+            rt::Wire::write(
+                    &self.topics,
+                    w,
+                    rt::Cx::new(v, cx.flexible, (2..=7).contains(&v)),
+                )
+                .map_err(|e| e.in_field("OffsetFetchRequest.Topics"))?;
+        } else if self.topics != Some(::core::default::Default::default()) {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequest.Topics"),
+            );
+        }
+        if v >= 8 {
+            rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequest.Groups"))?;
+        } else if self.groups != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequest.Groups"),
+            );
+        }
+        if v >= 7 {
+            rt::Wire::write(&self.require_stable, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequest.RequireStable"))?;
+        } else if self.require_stable != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequest.RequireStable"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 7 {
+            rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequest.GroupId"))?;
+        } else if self.group_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequest.GroupId"),
+            );
+        }
+        if v <= 7 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.topics,
+                        w,
+                        rt::Cx::new(v, cx.flexible, (2..=7).contains(&v)),
+                    ),
+                )
+                .map_err(|e| e.in_field("OffsetFetchRequest.Topics"))?;
+        } else if self.topics != Some(::core::default::Default::default()) {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequest.Topics"),
+            );
+        }
+        if v >= 8 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.groups,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("OffsetFetchRequest.Groups"))?;
+        } else if self.groups != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequest.Groups"),
+            );
+        }
+        if v >= 7 {
+            rt::Wire::write(&self.require_stable, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequest.RequireStable"))?;
+        } else if self.require_stable != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequest.RequireStable"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for OffsetFetchRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -201,56 +331,59 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v >= 7 { 1 } else { 0 });
         if v <= 7 {
-            rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchRequest.GroupId"))?;
+            n += rt::Wire::fast_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.group_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequest.GroupId"),
-            );
+            return None;
         }
         if v <= 7 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.topics,
-                    w,
                     rt::Cx::new(v, cx.flexible, (2..=7).contains(&v)),
-                )
-                .map_err(|e| e.in_field("OffsetFetchRequest.Topics"))?;
+                )?;
         } else if self.topics != Some(::core::default::Default::default()) {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequest.Topics"),
-            );
+            return None;
         }
         if v >= 8 {
-            rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchRequest.Groups"))?;
+            n += rt::Wire::fast_len(&self.groups, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.groups != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequest.Groups"),
-            );
+            return None;
         }
-        if v >= 7 {
-            rt::Wire::write(&self.require_stable, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchRequest.RequireStable"))?;
-        } else if self.require_stable != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequest.RequireStable"),
-            );
+        if v >= 7 {} else if self.require_stable != false {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchRequest<'a> {}
@@ -305,6 +438,90 @@ impl Default for OffsetFetchRequestTopic<'_> {
 impl OffsetFetchRequestTopic<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchRequestTopic";
+}
+impl<'a> OffsetFetchRequestTopic<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 7 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopic.Name"))?;
+        } else if self.name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequestTopic.Name"),
+            );
+        }
+        if v <= 7 {
+            rt::Wire::write(
+                    &self.partition_indexes,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("OffsetFetchRequestTopic.PartitionIndexes"))?;
+        } else if self.partition_indexes != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequestTopic.PartitionIndexes"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequestTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 7 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopic.Name"))?;
+        } else if self.name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequestTopic.Name"),
+            );
+        }
+        if v <= 7 {
+            rt::Wire::write(
+                    &self.partition_indexes,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("OffsetFetchRequestTopic.PartitionIndexes"))?;
+        } else if self.partition_indexes != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequestTopic.PartitionIndexes"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequestTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for OffsetFetchRequestTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -399,38 +616,51 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopic<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0;
         if v <= 7 {
-            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchRequestTopic.Name"))?;
+            n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequestTopic.Name"),
-            );
+            return None;
         }
         if v <= 7 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.partition_indexes,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("OffsetFetchRequestTopic.PartitionIndexes"))?;
+                )?;
         } else if self.partition_indexes != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequestTopic.PartitionIndexes"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequestTopic._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchRequestTopic<'a> {}
@@ -495,6 +725,105 @@ impl Default for OffsetFetchRequestGroup<'_> {
 impl OffsetFetchRequestGroup<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchRequestGroup";
+}
+impl<'a> OffsetFetchRequestGroup<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 8 {
+            rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestGroup.GroupId"))?;
+        } else if self.group_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequestGroup.GroupId"),
+            );
+        }
+        if v >= 9 {
+            rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, v >= 9))
+                .map_err(|e| e.in_field("OffsetFetchRequestGroup.MemberId"))?;
+        }
+        if v >= 9 {
+            rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestGroup.MemberEpoch"))?;
+        }
+        if v >= 8 {
+            rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, v >= 8))
+                .map_err(|e| e.in_field("OffsetFetchRequestGroup.Topics"))?;
+        } else if self.topics != Some(::core::default::Default::default()) {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequestGroup.Topics"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequestGroup._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 8 {
+            rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestGroup.GroupId"))?;
+        } else if self.group_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequestGroup.GroupId"),
+            );
+        }
+        if v >= 9 {
+            rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, v >= 9))
+                .map_err(|e| e.in_field("OffsetFetchRequestGroup.MemberId"))?;
+        }
+        if v >= 9 {
+            rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestGroup.MemberEpoch"))?;
+        }
+        if v >= 8 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.topics,
+                        w,
+                        rt::Cx::new(v, cx.flexible, v >= 8),
+                    ),
+                )
+                .map_err(|e| e.in_field("OffsetFetchRequestGroup.Topics"))?;
+        } else if self.topics != Some(::core::default::Default::default()) {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequestGroup.Topics"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequestGroup._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for OffsetFetchRequestGroup<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -631,42 +960,54 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestGroup<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v >= 9 { 4 } else { 0 });
         if v >= 8 {
-            rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchRequestGroup.GroupId"))?;
+            n += rt::Wire::fast_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.group_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequestGroup.GroupId"),
-            );
+            return None;
         }
         if v >= 9 {
-            rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, v >= 9))
-                .map_err(|e| e.in_field("OffsetFetchRequestGroup.MemberId"))?;
-        }
-        if v >= 9 {
-            rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchRequestGroup.MemberEpoch"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.member_id,
+                    rt::Cx::new(v, cx.flexible, v >= 9),
+                )?;
         }
         if v >= 8 {
-            rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, v >= 8))
-                .map_err(|e| e.in_field("OffsetFetchRequestGroup.Topics"))?;
+            n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, v >= 8))?;
         } else if self.topics != Some(::core::default::Default::default()) {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequestGroup.Topics"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequestGroup._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchRequestGroup<'a> {}
@@ -727,6 +1068,88 @@ impl Default for OffsetFetchRequestTopics<'_> {
 impl OffsetFetchRequestTopics<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchRequestTopics";
+}
+impl<'a> OffsetFetchRequestTopics<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if (8..=9).contains(&v) {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopics.Name"))?;
+        }
+        if v >= 10 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopics.TopicId"))?;
+        }
+        if v >= 8 {
+            rt::Wire::write(
+                    &self.partition_indexes,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("OffsetFetchRequestTopics.PartitionIndexes"))?;
+        } else if self.partition_indexes != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequestTopics.PartitionIndexes"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequestTopics._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if (8..=9).contains(&v) {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopics.Name"))?;
+        }
+        if v >= 10 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchRequestTopics.TopicId"))?;
+        }
+        if v >= 8 {
+            rt::Wire::write(
+                    &self.partition_indexes,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("OffsetFetchRequestTopics.PartitionIndexes"))?;
+        } else if self.partition_indexes != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequestTopics.PartitionIndexes"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchRequestTopics._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for OffsetFetchRequestTopics<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -843,37 +1266,49 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopics<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        if (8..=9).contains(&v) {
-            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchRequestTopics.Name"))?;
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        if v >= 10 {
-            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchRequestTopics.TopicId"))?;
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0 + (if v >= 10 { 16 } else { 0 });
+        if (8..=9).contains(&v) {
+            n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
         }
         if v >= 8 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.partition_indexes,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("OffsetFetchRequestTopics.PartitionIndexes"))?;
+                )?;
         } else if self.partition_indexes != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequestTopics.PartitionIndexes"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchRequestTopics._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchRequestTopics<'a> {}

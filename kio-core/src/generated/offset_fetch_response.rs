@@ -60,6 +60,120 @@ impl OffsetFetchResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchResponse";
 }
+impl<'a> OffsetFetchResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("OffsetFetchResponse.ThrottleTimeMs"))?;
+        }
+        if v <= 7 {
+            rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponse.Topics"))?;
+        } else if self.topics != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponse.Topics"),
+            );
+        }
+        if (2..=7).contains(&v) {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponse.ErrorCode"))?;
+        }
+        if v >= 8 {
+            rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponse.Groups"))?;
+        } else if self.groups != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponse.Groups"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("OffsetFetchResponse.ThrottleTimeMs"))?;
+        }
+        if v <= 7 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.topics,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("OffsetFetchResponse.Topics"))?;
+        } else if self.topics != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponse.Topics"),
+            );
+        }
+        if (2..=7).contains(&v) {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponse.ErrorCode"))?;
+        }
+        if v >= 8 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.groups,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("OffsetFetchResponse.Groups"))?;
+        } else if self.groups != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponse.Groups"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for OffsetFetchResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -197,46 +311,48 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v >= 3 {
-            rt::Wire::write(
-                    &self.throttle_time_ms,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("OffsetFetchResponse.ThrottleTimeMs"))?;
-        }
+        let mut n: usize = 0 + (if v >= 3 { 4 } else { 0 })
+            + (if (2..=7).contains(&v) { 2 } else { 0 });
         if v <= 7 {
-            rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponse.Topics"))?;
+            n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.topics != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponse.Topics"),
-            );
-        }
-        if (2..=7).contains(&v) {
-            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponse.ErrorCode"))?;
+            return None;
         }
         if v >= 8 {
-            rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponse.Groups"))?;
+            n += rt::Wire::fast_len(&self.groups, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.groups != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponse.Groups"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchResponse<'a> {}
@@ -291,6 +407,89 @@ impl Default for OffsetFetchResponseTopic<'_> {
 impl OffsetFetchResponseTopic<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchResponseTopic";
+}
+impl<'a> OffsetFetchResponseTopic<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 7 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopic.Name"))?;
+        } else if self.name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseTopic.Name"),
+            );
+        }
+        if v <= 7 {
+            rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopic.Partitions"))?;
+        } else if self.partitions != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseTopic.Partitions"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 7 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopic.Name"))?;
+        } else if self.name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseTopic.Name"),
+            );
+        }
+        if v <= 7 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.partitions,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("OffsetFetchResponseTopic.Partitions"))?;
+        } else if self.partitions != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseTopic.Partitions"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for OffsetFetchResponseTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -385,34 +584,51 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopic<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0;
         if v <= 7 {
-            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponseTopic.Name"))?;
+            n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseTopic.Name"),
-            );
+            return None;
         }
         if v <= 7 {
-            rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponseTopic.Partitions"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.partitions,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.partitions != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseTopic.Partitions"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseTopic._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchResponseTopic<'a> {}
@@ -483,6 +699,150 @@ impl Default for OffsetFetchResponsePartition<'_> {
 impl OffsetFetchResponsePartition<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchResponsePartition";
+}
+impl<'a> OffsetFetchResponsePartition<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 7 {
+            rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartition.PartitionIndex"))?;
+        } else if self.partition_index != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartition.PartitionIndex"),
+            );
+        }
+        if v <= 7 {
+            rt::Wire::write(
+                    &self.committed_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartition.CommittedOffset")
+                })?;
+        } else if self.committed_offset != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartition.CommittedOffset"),
+            );
+        }
+        if (5..=7).contains(&v) {
+            rt::Wire::write(
+                    &self.committed_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartition.CommittedLeaderEpoch")
+                })?;
+        }
+        if v <= 7 {
+            rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, v <= 7))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartition.Metadata"))?;
+        } else if self.metadata != Some(rt::Str::new("")) {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartition.Metadata"),
+            );
+        }
+        if v <= 7 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartition.ErrorCode"))?;
+        } else if self.error_code != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartition.ErrorCode"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 7 {
+            rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartition.PartitionIndex"))?;
+        } else if self.partition_index != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartition.PartitionIndex"),
+            );
+        }
+        if v <= 7 {
+            rt::Wire::write(
+                    &self.committed_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartition.CommittedOffset")
+                })?;
+        } else if self.committed_offset != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartition.CommittedOffset"),
+            );
+        }
+        if (5..=7).contains(&v) {
+            rt::Wire::write(
+                    &self.committed_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartition.CommittedLeaderEpoch")
+                })?;
+        }
+        if v <= 7 {
+            rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, v <= 7))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartition.Metadata"))?;
+        } else if self.metadata != Some(rt::Str::new("")) {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartition.Metadata"),
+            );
+        }
+        if v <= 7 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartition.ErrorCode"))?;
+        } else if self.error_code != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartition.ErrorCode"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for OffsetFetchResponsePartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -678,68 +1038,57 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartition<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v <= 7 {
-            rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartition.PartitionIndex"))?;
-        } else if self.partition_index != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartition.PartitionIndex"),
-            );
+        let mut n: usize = 0 + (if v <= 7 { 4 } else { 0 })
+            + (if v <= 7 { 8 } else { 0 }) + (if (5..=7).contains(&v) { 4 } else { 0 })
+            + (if v <= 7 { 2 } else { 0 });
+        if v <= 7 {} else if self.partition_index != 0 {
+            return None;
+        }
+        if v <= 7 {} else if self.committed_offset != 0 {
+            return None;
         }
         if v <= 7 {
-            rt::Wire::write(
-                    &self.committed_offset,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("OffsetFetchResponsePartition.CommittedOffset")
-                })?;
-        } else if self.committed_offset != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartition.CommittedOffset"),
-            );
-        }
-        if (5..=7).contains(&v) {
-            rt::Wire::write(
-                    &self.committed_leader_epoch,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("OffsetFetchResponsePartition.CommittedLeaderEpoch")
-                })?;
-        }
-        if v <= 7 {
-            rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, v <= 7))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartition.Metadata"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.metadata,
+                    rt::Cx::new(v, cx.flexible, v <= 7),
+                )?;
         } else if self.metadata != Some(rt::Str::new("")) {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartition.Metadata"),
-            );
+            return None;
         }
-        if v <= 7 {
-            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartition.ErrorCode"))?;
-        } else if self.error_code != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartition.ErrorCode"),
-            );
+        if v <= 7 {} else if self.error_code != 0 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartition._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchResponsePartition<'a> {}
@@ -803,6 +1152,107 @@ impl Default for OffsetFetchResponseGroup<'_> {
 impl OffsetFetchResponseGroup<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchResponseGroup";
+}
+impl<'a> OffsetFetchResponseGroup<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 8 {
+            rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseGroup.GroupId"))?;
+        } else if self.group_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseGroup.GroupId"),
+            );
+        }
+        if v >= 8 {
+            rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseGroup.Topics"))?;
+        } else if self.topics != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseGroup.Topics"),
+            );
+        }
+        if v >= 8 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseGroup.ErrorCode"))?;
+        } else if self.error_code != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseGroup.ErrorCode"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseGroup._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 8 {
+            rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseGroup.GroupId"))?;
+        } else if self.group_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseGroup.GroupId"),
+            );
+        }
+        if v >= 8 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.topics,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("OffsetFetchResponseGroup.Topics"))?;
+        } else if self.topics != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseGroup.Topics"),
+            );
+        }
+        if v >= 8 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseGroup.ErrorCode"))?;
+        } else if self.error_code != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseGroup.ErrorCode"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseGroup._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for OffsetFetchResponseGroup<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -917,43 +1367,50 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseGroup<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v >= 8 { 2 } else { 0 });
         if v >= 8 {
-            rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponseGroup.GroupId"))?;
+            n += rt::Wire::fast_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.group_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseGroup.GroupId"),
-            );
+            return None;
         }
         if v >= 8 {
-            rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponseGroup.Topics"))?;
+            n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.topics != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseGroup.Topics"),
-            );
+            return None;
         }
-        if v >= 8 {
-            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponseGroup.ErrorCode"))?;
-        } else if self.error_code != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseGroup.ErrorCode"),
-            );
+        if v >= 8 {} else if self.error_code != 0 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseGroup._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchResponseGroup<'a> {}
@@ -1013,6 +1470,87 @@ impl Default for OffsetFetchResponseTopics<'_> {
 impl OffsetFetchResponseTopics<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchResponseTopics";
+}
+impl<'a> OffsetFetchResponseTopics<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if (8..=9).contains(&v) {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopics.Name"))?;
+        }
+        if v >= 10 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopics.TopicId"))?;
+        }
+        if v >= 8 {
+            rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopics.Partitions"))?;
+        } else if self.partitions != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseTopics.Partitions"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseTopics._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if (8..=9).contains(&v) {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopics.Name"))?;
+        }
+        if v >= 10 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponseTopics.TopicId"))?;
+        }
+        if v >= 8 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.partitions,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("OffsetFetchResponseTopics.Partitions"))?;
+        } else if self.partitions != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseTopics.Partitions"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponseTopics._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for OffsetFetchResponseTopics<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1129,33 +1667,49 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponseTopics<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        if (8..=9).contains(&v) {
-            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponseTopics.Name"))?;
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        if v >= 10 {
-            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponseTopics.TopicId"))?;
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0 + (if v >= 10 { 16 } else { 0 });
+        if (8..=9).contains(&v) {
+            n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
         }
         if v >= 8 {
-            rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponseTopics.Partitions"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.partitions,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.partitions != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseTopics.Partitions"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponseTopics._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchResponseTopics<'a> {}
@@ -1227,6 +1781,154 @@ impl Default for OffsetFetchResponsePartitions<'_> {
 impl OffsetFetchResponsePartitions<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetFetchResponsePartitions";
+}
+impl<'a> OffsetFetchResponsePartitions<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 8 {
+            rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartitions.PartitionIndex")
+                })?;
+        } else if self.partition_index != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartitions.PartitionIndex"),
+            );
+        }
+        if v >= 8 {
+            rt::Wire::write(
+                    &self.committed_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartitions.CommittedOffset")
+                })?;
+        } else if self.committed_offset != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartitions.CommittedOffset"),
+            );
+        }
+        if v >= 8 {
+            rt::Wire::write(
+                    &self.committed_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartitions.CommittedLeaderEpoch")
+                })?;
+        }
+        if v >= 8 {
+            rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, v >= 8))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.Metadata"))?;
+        } else if self.metadata != Some(rt::Str::new("")) {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartitions.Metadata"),
+            );
+        }
+        if v >= 8 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.ErrorCode"))?;
+        } else if self.error_code != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartitions.ErrorCode"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartitions._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 8 {
+            rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartitions.PartitionIndex")
+                })?;
+        } else if self.partition_index != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartitions.PartitionIndex"),
+            );
+        }
+        if v >= 8 {
+            rt::Wire::write(
+                    &self.committed_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartitions.CommittedOffset")
+                })?;
+        } else if self.committed_offset != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartitions.CommittedOffset"),
+            );
+        }
+        if v >= 8 {
+            rt::Wire::write(
+                    &self.committed_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("OffsetFetchResponsePartitions.CommittedLeaderEpoch")
+                })?;
+        }
+        if v >= 8 {
+            rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, v >= 8))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.Metadata"))?;
+        } else if self.metadata != Some(rt::Str::new("")) {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartitions.Metadata"),
+            );
+        }
+        if v >= 8 {
+            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.ErrorCode"))?;
+        } else if self.error_code != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartitions.ErrorCode"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetFetchResponsePartitions._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for OffsetFetchResponsePartitions<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1422,70 +2124,57 @@ impl<'a> rt::Wire<'a> for OffsetFetchResponsePartitions<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v >= 8 {
-            rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| {
-                    e.in_field("OffsetFetchResponsePartitions.PartitionIndex")
-                })?;
-        } else if self.partition_index != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartitions.PartitionIndex"),
-            );
+        let mut n: usize = 0 + (if v >= 8 { 4 } else { 0 })
+            + (if v >= 8 { 8 } else { 0 }) + (if v >= 8 { 4 } else { 0 })
+            + (if v >= 8 { 2 } else { 0 });
+        if v >= 8 {} else if self.partition_index != 0 {
+            return None;
+        }
+        if v >= 8 {} else if self.committed_offset != 0 {
+            return None;
         }
         if v >= 8 {
-            rt::Wire::write(
-                    &self.committed_offset,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("OffsetFetchResponsePartitions.CommittedOffset")
-                })?;
-        } else if self.committed_offset != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartitions.CommittedOffset"),
-            );
-        }
-        if v >= 8 {
-            rt::Wire::write(
-                    &self.committed_leader_epoch,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("OffsetFetchResponsePartitions.CommittedLeaderEpoch")
-                })?;
-        }
-        if v >= 8 {
-            rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, v >= 8))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.Metadata"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.metadata,
+                    rt::Cx::new(v, cx.flexible, v >= 8),
+                )?;
         } else if self.metadata != Some(rt::Str::new("")) {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartitions.Metadata"),
-            );
+            return None;
         }
-        if v >= 8 {
-            rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetFetchResponsePartitions.ErrorCode"))?;
-        } else if self.error_code != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartitions.ErrorCode"),
-            );
+        if v >= 8 {} else if self.error_code != 0 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetFetchResponsePartitions._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for OffsetFetchResponsePartitions<'a> {}

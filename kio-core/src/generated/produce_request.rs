@@ -60,6 +60,91 @@ impl ProduceRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ProduceRequest";
 }
+impl<'a> ProduceRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.transactional_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| e.in_field("ProduceRequest.TransactionalId"))?;
+        } else if self.transactional_id != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ProduceRequest.TransactionalId"),
+            );
+        }
+        rt::Wire::write(&self.acks, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProduceRequest.Acks"))?;
+        rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProduceRequest.TimeoutMs"))?;
+        rt::Wire::write(&self.topic_data, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProduceRequest.TopicData"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ProduceRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.transactional_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| e.in_field("ProduceRequest.TransactionalId"))?;
+        } else if self.transactional_id != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ProduceRequest.TransactionalId"),
+            );
+        }
+        rt::Wire::write(&self.acks, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProduceRequest.Acks"))?;
+        rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProduceRequest.TimeoutMs"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.topic_data,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("ProduceRequest.TopicData"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ProduceRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -188,35 +273,47 @@ impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 6;
         if v >= 3 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.transactional_id,
-                    w,
                     rt::Cx::new(v, cx.flexible, v >= 3),
-                )
-                .map_err(|e| e.in_field("ProduceRequest.TransactionalId"))?;
+                )?;
         } else if self.transactional_id != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ProduceRequest.TransactionalId"),
-            );
+            return None;
         }
-        rt::Wire::write(&self.acks, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProduceRequest.Acks"))?;
-        rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProduceRequest.TimeoutMs"))?;
-        rt::Wire::write(&self.topic_data, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProduceRequest.TopicData"))?;
+        n += rt::Wire::fast_len(&self.topic_data, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ProduceRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ProduceRequest<'a> {}
@@ -277,6 +374,73 @@ impl Default for TopicProduceData<'_> {
 impl TopicProduceData<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicProduceData";
+}
+impl<'a> TopicProduceData<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 12 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceData.Name"))?;
+        }
+        if v >= 13 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceData.TopicId"))?;
+        }
+        rt::Wire::write(&self.partition_data, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicProduceData.PartitionData"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicProduceData._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 12 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceData.Name"))?;
+        }
+        if v >= 13 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceData.TopicId"))?;
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.partition_data,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("TopicProduceData.PartitionData"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicProduceData._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TopicProduceData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -387,26 +551,45 @@ impl<'a> rt::Wire<'a> for TopicProduceData<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v >= 13 { 16 } else { 0 });
         if v <= 12 {
-            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicProduceData.Name"))?;
+            n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
         }
-        if v >= 13 {
-            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicProduceData.TopicId"))?;
-        }
-        rt::Wire::write(&self.partition_data, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicProduceData.PartitionData"))?;
+        n
+            += rt::Wire::fast_len(
+                &self.partition_data,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicProduceData._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TopicProduceData<'a> {}
@@ -460,6 +643,54 @@ impl Default for PartitionProduceData<'_> {
 impl PartitionProduceData<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionProduceData";
+}
+impl<'a> PartitionProduceData<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionProduceData.Index"))?;
+        rt::Wire::write(&self.records, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("PartitionProduceData.Records"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionProduceData._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionProduceData.Index"))?;
+        rt::Wire::write(&self.records, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("PartitionProduceData.Records"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionProduceData._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for PartitionProduceData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -532,20 +763,38 @@ impl<'a> rt::Wire<'a> for PartitionProduceData<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionProduceData.Index"))?;
-        rt::Wire::write(&self.records, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("PartitionProduceData.Records"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionProduceData._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        n += rt::Wire::fast_len(&self.records, rt::Cx::new(v, cx.flexible, true))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for PartitionProduceData<'a> {}

@@ -54,6 +54,133 @@ impl ProduceResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ProduceResponse";
 }
+impl<'a> ProduceResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.responses, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProduceResponse.Responses"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ProduceResponse.ThrottleTimeMs"))?;
+        }
+        if (!cx.flexible || !(v >= 10))
+            && self.node_endpoints != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ProduceResponse.NodeEndpoints"),
+            );
+        }
+        if cx.flexible {
+            let has_node_endpoints = v >= 10
+                && self.node_endpoints != ::core::default::Default::default();
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_node_endpoints)],
+            )?;
+            if has_node_endpoints {
+                let len = rt::Wire::wire_len(
+                        &self.node_endpoints,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ProduceResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.responses,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("ProduceResponse.Responses"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ProduceResponse.ThrottleTimeMs"))?;
+        }
+        if (!cx.flexible || !(v >= 10))
+            && self.node_endpoints != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ProduceResponse.NodeEndpoints"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_node_endpoints = v >= 10
+                        && self.node_endpoints != ::core::default::Default::default();
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_node_endpoints)],
+                    )?;
+                    if has_node_endpoints {
+                        let len = rt::Wire::wire_len(
+                                &self.node_endpoints,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.node_endpoints,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ProduceResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for ProduceResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -215,51 +342,59 @@ impl<'a> rt::Wire<'a> for ProduceResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.responses, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProduceResponse.Responses"))?;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.throttle_time_ms,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ProduceResponse.ThrottleTimeMs"))?;
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0 + (if v >= 1 { 4 } else { 0 });
+        n += rt::Wire::fast_len(&self.responses, rt::Cx::new(v, cx.flexible, false))?;
         if (!cx.flexible || !(v >= 10))
             && self.node_endpoints != ::core::default::Default::default()
         {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ProduceResponse.NodeEndpoints"),
-            );
+            return None;
         }
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_node_endpoints = v >= 10
                 && self.node_endpoints != ::core::default::Default::default();
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_node_endpoints)],
-            )?;
+            let mut count = 0u32;
             if has_node_endpoints {
-                let len = rt::Wire::wire_len(
-                        &self.node_endpoints,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(&self.node_endpoints, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("ProduceResponse.NodeEndpoints"))?;
+                let len = rt::Wire::fast_len(
+                    &self.node_endpoints,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ProduceResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ProduceResponse<'a> {}
@@ -319,6 +454,73 @@ impl Default for TopicProduceResponse<'_> {
 impl TopicProduceResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicProduceResponse";
+}
+impl<'a> TopicProduceResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 12 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceResponse.Name"))?;
+        }
+        if v >= 13 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceResponse.TopicId"))?;
+        }
+        rt::Wire::write(&self.partition_responses, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicProduceResponse.PartitionResponses"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicProduceResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 12 {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceResponse.Name"))?;
+        }
+        if v >= 13 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TopicProduceResponse.TopicId"))?;
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.partition_responses,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("TopicProduceResponse.PartitionResponses"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicProduceResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TopicProduceResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -429,26 +631,45 @@ impl<'a> rt::Wire<'a> for TopicProduceResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v >= 13 { 16 } else { 0 });
         if v <= 12 {
-            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicProduceResponse.Name"))?;
+            n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
         }
-        if v >= 13 {
-            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TopicProduceResponse.TopicId"))?;
-        }
-        rt::Wire::write(&self.partition_responses, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicProduceResponse.PartitionResponses"))?;
+        n
+            += rt::Wire::fast_len(
+                &self.partition_responses,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicProduceResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TopicProduceResponse<'a> {}
@@ -538,6 +759,177 @@ impl Default for PartitionProduceResponse<'_> {
 impl PartitionProduceResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionProduceResponse";
+}
+impl<'a> PartitionProduceResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionProduceResponse.Index"))?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionProduceResponse.ErrorCode"))?;
+        rt::Wire::write(&self.base_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionProduceResponse.BaseOffset"))?;
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.log_append_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionProduceResponse.LogAppendTimeMs"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(
+                    &self.log_start_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionProduceResponse.LogStartOffset"))?;
+        }
+        if v >= 8 {
+            rt::Wire::write(&self.record_errors, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionProduceResponse.RecordErrors"))?;
+        }
+        if v >= 8 {
+            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, v >= 8))
+                .map_err(|e| e.in_field("PartitionProduceResponse.ErrorMessage"))?;
+        }
+        if (!cx.flexible || !(v >= 10))
+            && self.current_leader != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionProduceResponse.CurrentLeader"),
+            );
+        }
+        if cx.flexible {
+            let has_current_leader = v >= 10
+                && self.current_leader != ::core::default::Default::default();
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_current_leader)],
+            )?;
+            if has_current_leader {
+                let len = rt::Wire::wire_len(
+                        &self.current_leader,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("PartitionProduceResponse.CurrentLeader"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("PartitionProduceResponse.CurrentLeader"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionProduceResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionProduceResponse.Index"))?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionProduceResponse.ErrorCode"))?;
+        rt::Wire::write(&self.base_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionProduceResponse.BaseOffset"))?;
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.log_append_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionProduceResponse.LogAppendTimeMs"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(
+                    &self.log_start_offset,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("PartitionProduceResponse.LogStartOffset"))?;
+        }
+        if v >= 8 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.record_errors,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("PartitionProduceResponse.RecordErrors"))?;
+        }
+        if v >= 8 {
+            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, v >= 8))
+                .map_err(|e| e.in_field("PartitionProduceResponse.ErrorMessage"))?;
+        }
+        if (!cx.flexible || !(v >= 10))
+            && self.current_leader != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionProduceResponse.CurrentLeader"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_current_leader = v >= 10
+                        && self.current_leader != ::core::default::Default::default();
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_current_leader)],
+                    )?;
+                    if has_current_leader {
+                        let len = rt::Wire::wire_len(
+                                &self.current_leader,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionProduceResponse.CurrentLeader")
+                            })?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.current_leader,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionProduceResponse.CurrentLeader")
+                            })?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionProduceResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for PartitionProduceResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -830,71 +1222,73 @@ impl<'a> rt::Wire<'a> for PartitionProduceResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionProduceResponse.Index"))?;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionProduceResponse.ErrorCode"))?;
-        rt::Wire::write(&self.base_offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionProduceResponse.BaseOffset"))?;
-        if v >= 2 {
-            rt::Wire::write(
-                    &self.log_append_time_ms,
-                    w,
+        let mut n: usize = 14 + (if v >= 2 { 8 } else { 0 })
+            + (if v >= 5 { 8 } else { 0 });
+        if v >= 8 {
+            n
+                += rt::Wire::fast_len(
+                    &self.record_errors,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionProduceResponse.LogAppendTimeMs"))?;
-        }
-        if v >= 5 {
-            rt::Wire::write(
-                    &self.log_start_offset,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("PartitionProduceResponse.LogStartOffset"))?;
+                )?;
         }
         if v >= 8 {
-            rt::Wire::write(&self.record_errors, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionProduceResponse.RecordErrors"))?;
-        }
-        if v >= 8 {
-            rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, v >= 8))
-                .map_err(|e| e.in_field("PartitionProduceResponse.ErrorMessage"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.error_message,
+                    rt::Cx::new(v, cx.flexible, v >= 8),
+                )?;
         }
         if (!cx.flexible || !(v >= 10))
             && self.current_leader != ::core::default::Default::default()
         {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionProduceResponse.CurrentLeader"),
-            );
+            return None;
         }
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_current_leader = v >= 10
                 && self.current_leader != ::core::default::Default::default();
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_current_leader)],
-            )?;
+            let mut count = 0u32;
             if has_current_leader {
-                let len = rt::Wire::wire_len(
-                        &self.current_leader,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("PartitionProduceResponse.CurrentLeader"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(&self.current_leader, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("PartitionProduceResponse.CurrentLeader"))?;
+                let len = rt::Wire::fast_len(
+                    &self.current_leader,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionProduceResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for PartitionProduceResponse<'a> {}
@@ -953,6 +1347,94 @@ impl Default for BatchIndexAndErrorMessage<'_> {
 impl BatchIndexAndErrorMessage<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "BatchIndexAndErrorMessage";
+}
+impl<'a> BatchIndexAndErrorMessage<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 8 {
+            rt::Wire::write(&self.batch_index, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BatchIndexAndErrorMessage.BatchIndex"))?;
+        } else if self.batch_index != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BatchIndexAndErrorMessage.BatchIndex"),
+            );
+        }
+        if v >= 8 {
+            rt::Wire::write(
+                    &self.batch_index_error_message,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 8),
+                )
+                .map_err(|e| {
+                    e.in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage")
+                })?;
+        } else if self.batch_index_error_message != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BatchIndexAndErrorMessage._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 8 {
+            rt::Wire::write(&self.batch_index, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("BatchIndexAndErrorMessage.BatchIndex"))?;
+        } else if self.batch_index != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BatchIndexAndErrorMessage.BatchIndex"),
+            );
+        }
+        if v >= 8 {
+            rt::Wire::write(
+                    &self.batch_index_error_message,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 8),
+                )
+                .map_err(|e| {
+                    e.in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage")
+                })?;
+        } else if self.batch_index_error_message != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BatchIndexAndErrorMessage._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for BatchIndexAndErrorMessage<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1047,40 +1529,49 @@ impl<'a> rt::Wire<'a> for BatchIndexAndErrorMessage<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v >= 8 {
-            rt::Wire::write(&self.batch_index, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("BatchIndexAndErrorMessage.BatchIndex"))?;
-        } else if self.batch_index != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BatchIndexAndErrorMessage.BatchIndex"),
-            );
+        let mut n: usize = 0 + (if v >= 8 { 4 } else { 0 });
+        if v >= 8 {} else if self.batch_index != 0 {
+            return None;
         }
         if v >= 8 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.batch_index_error_message,
-                    w,
                     rt::Cx::new(v, cx.flexible, v >= 8),
-                )
-                .map_err(|e| {
-                    e.in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage")
-                })?;
+                )?;
         } else if self.batch_index_error_message != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BatchIndexAndErrorMessage.BatchIndexErrorMessage"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BatchIndexAndErrorMessage._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for BatchIndexAndErrorMessage<'a> {}
@@ -1135,6 +1626,82 @@ impl Default for LeaderIdAndEpoch<'_> {
 impl LeaderIdAndEpoch<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LeaderIdAndEpoch";
+}
+impl<'a> LeaderIdAndEpoch<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 10 {
+            rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
+        } else if self.leader_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderIdAndEpoch.LeaderId"),
+            );
+        }
+        if v >= 10 {
+            rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
+        } else if self.leader_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderIdAndEpoch.LeaderEpoch"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderIdAndEpoch._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 10 {
+            rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
+        } else if self.leader_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderIdAndEpoch.LeaderId"),
+            );
+        }
+        if v >= 10 {
+            rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
+        } else if self.leader_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderIdAndEpoch.LeaderEpoch"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LeaderIdAndEpoch._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1245,34 +1812,44 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        if v >= 10 {
-            rt::Wire::write(&self.leader_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderId"))?;
-        } else if self.leader_id != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderIdAndEpoch.LeaderId"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        if v >= 10 {
-            rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("LeaderIdAndEpoch.LeaderEpoch"))?;
-        } else if self.leader_epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderIdAndEpoch.LeaderEpoch"),
-            );
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0 + (if v >= 10 { 4 } else { 0 })
+            + (if v >= 10 { 4 } else { 0 });
+        if v >= 10 {} else if self.leader_id != -1 {
+            return None;
+        }
+        if v >= 10 {} else if self.leader_epoch != -1 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LeaderIdAndEpoch._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for LeaderIdAndEpoch<'a> {}
@@ -1337,6 +1914,118 @@ impl Default for NodeEndpoint<'_> {
 impl NodeEndpoint<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "NodeEndpoint";
+}
+impl<'a> NodeEndpoint<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 10 {
+            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
+        } else if self.node_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.NodeId"),
+            );
+        }
+        if v >= 10 {
+            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
+        } else if self.host != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.Host"),
+            );
+        }
+        if v >= 10 {
+            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
+        } else if self.port != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.Port"),
+            );
+        }
+        if v >= 10 {
+            rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, v >= 10))
+                .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
+        } else if self.rack != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.Rack"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 10 {
+            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
+        } else if self.node_id != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.NodeId"),
+            );
+        }
+        if v >= 10 {
+            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
+        } else if self.host != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.Host"),
+            );
+        }
+        if v >= 10 {
+            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
+        } else if self.port != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.Port"),
+            );
+        }
+        if v >= 10 {
+            rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, v >= 10))
+                .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
+        } else if self.rack != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint.Rack"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("NodeEndpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1468,52 +2157,54 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v >= 10 {
-            rt::Wire::write(&self.node_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.NodeId"))?;
-        } else if self.node_id != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.NodeId"),
-            );
+        let mut n: usize = 0 + (if v >= 10 { 4 } else { 0 })
+            + (if v >= 10 { 4 } else { 0 });
+        if v >= 10 {} else if self.node_id != 0 {
+            return None;
         }
         if v >= 10 {
-            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.Host"))?;
+            n += rt::Wire::fast_len(&self.host, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.host != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.Host"),
-            );
+            return None;
+        }
+        if v >= 10 {} else if self.port != 0 {
+            return None;
         }
         if v >= 10 {
-            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("NodeEndpoint.Port"))?;
-        } else if self.port != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.Port"),
-            );
-        }
-        if v >= 10 {
-            rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, v >= 10))
-                .map_err(|e| e.in_field("NodeEndpoint.Rack"))?;
+            n += rt::Wire::fast_len(&self.rack, rt::Cx::new(v, cx.flexible, v >= 10))?;
         } else if self.rack != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint.Rack"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("NodeEndpoint._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for NodeEndpoint<'a> {}

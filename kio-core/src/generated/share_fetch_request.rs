@@ -107,6 +107,162 @@ impl ShareFetchRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ShareFetchRequest";
 }
+impl<'a> ShareFetchRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ShareFetchRequest.GroupId"))?;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ShareFetchRequest.MemberId"))?;
+        rt::Wire::write(&self.share_session_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareFetchRequest.ShareSessionEpoch"))?;
+        rt::Wire::write(&self.max_wait_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareFetchRequest.MaxWaitMs"))?;
+        rt::Wire::write(&self.min_bytes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareFetchRequest.MinBytes"))?;
+        rt::Wire::write(&self.max_bytes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareFetchRequest.MaxBytes"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.max_records, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.MaxRecords"))?;
+        } else if self.max_records != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareFetchRequest.MaxRecords"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.batch_size, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.BatchSize"))?;
+        } else if self.batch_size != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareFetchRequest.BatchSize"),
+            );
+        }
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.share_acquire_mode,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ShareFetchRequest.ShareAcquireMode"))?;
+        }
+        if v >= 2 {
+            rt::Wire::write(&self.is_renew_ack, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.IsRenewAck"))?;
+        } else if self.is_renew_ack != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareFetchRequest.IsRenewAck"),
+            );
+        }
+        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareFetchRequest.Topics"))?;
+        rt::Wire::write(
+                &self.forgotten_topics_data,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ShareFetchRequest.ForgottenTopicsData"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareFetchRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ShareFetchRequest.GroupId"))?;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ShareFetchRequest.MemberId"))?;
+        rt::Wire::write(&self.share_session_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareFetchRequest.ShareSessionEpoch"))?;
+        rt::Wire::write(&self.max_wait_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareFetchRequest.MaxWaitMs"))?;
+        rt::Wire::write(&self.min_bytes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareFetchRequest.MinBytes"))?;
+        rt::Wire::write(&self.max_bytes, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareFetchRequest.MaxBytes"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.max_records, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.MaxRecords"))?;
+        } else if self.max_records != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareFetchRequest.MaxRecords"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.batch_size, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.BatchSize"))?;
+        } else if self.batch_size != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareFetchRequest.BatchSize"),
+            );
+        }
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.share_acquire_mode,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("ShareFetchRequest.ShareAcquireMode"))?;
+        }
+        if v >= 2 {
+            rt::Wire::write(&self.is_renew_ack, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("ShareFetchRequest.IsRenewAck"))?;
+        } else if self.is_renew_ack != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareFetchRequest.IsRenewAck"),
+            );
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("ShareFetchRequest.Topics"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.forgotten_topics_data,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("ShareFetchRequest.ForgottenTopicsData"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareFetchRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -408,71 +564,56 @@ impl<'a> rt::Wire<'a> for ShareFetchRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("ShareFetchRequest.GroupId"))?;
-        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("ShareFetchRequest.MemberId"))?;
-        rt::Wire::write(&self.share_session_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareFetchRequest.ShareSessionEpoch"))?;
-        rt::Wire::write(&self.max_wait_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareFetchRequest.MaxWaitMs"))?;
-        rt::Wire::write(&self.min_bytes, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareFetchRequest.MinBytes"))?;
-        rt::Wire::write(&self.max_bytes, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareFetchRequest.MaxBytes"))?;
-        if v >= 1 {
-            rt::Wire::write(&self.max_records, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.MaxRecords"))?;
-        } else if self.max_records != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ShareFetchRequest.MaxRecords"),
-            );
+        let mut n: usize = 16 + (if v >= 1 { 4 } else { 0 })
+            + (if v >= 1 { 4 } else { 0 }) + (if v >= 2 { 1 } else { 0 })
+            + (if v >= 2 { 1 } else { 0 });
+        n += rt::Wire::fast_len(&self.group_id, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.member_id, rt::Cx::new(v, cx.flexible, true))?;
+        if v >= 1 {} else if self.max_records != 0 {
+            return None;
         }
-        if v >= 1 {
-            rt::Wire::write(&self.batch_size, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.BatchSize"))?;
-        } else if self.batch_size != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ShareFetchRequest.BatchSize"),
-            );
+        if v >= 1 {} else if self.batch_size != 0 {
+            return None;
         }
-        if v >= 2 {
-            rt::Wire::write(
-                    &self.share_acquire_mode,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("ShareFetchRequest.ShareAcquireMode"))?;
+        if v >= 2 {} else if self.is_renew_ack != false {
+            return None;
         }
-        if v >= 2 {
-            rt::Wire::write(&self.is_renew_ack, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("ShareFetchRequest.IsRenewAck"))?;
-        } else if self.is_renew_ack != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ShareFetchRequest.IsRenewAck"),
-            );
-        }
-        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareFetchRequest.Topics"))?;
-        rt::Wire::write(
+        n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
                 &self.forgotten_topics_data,
-                w,
                 rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ShareFetchRequest.ForgottenTopicsData"))?;
+            )?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ShareFetchRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ShareFetchRequest<'a> {}
@@ -535,6 +676,61 @@ impl Default for FetchTopic<'_> {
 impl FetchTopic<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchTopic";
+}
+impl<'a> FetchTopic<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchTopic.TopicId"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchTopic.TopicId"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for FetchTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -611,20 +807,38 @@ impl<'a> rt::Wire<'a> for FetchTopic<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchTopic.TopicId"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchTopic.Partitions"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchTopic._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 16;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for FetchTopic<'a> {}
@@ -683,6 +897,91 @@ impl Default for FetchPartition<'_> {
 impl FetchPartition<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FetchPartition";
+}
+impl<'a> FetchPartition<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchPartition.PartitionIndex"))?;
+        if v <= 0 {
+            rt::Wire::write(
+                    &self.partition_max_bytes,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
+        } else if self.partition_max_bytes != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchPartition.PartitionMaxBytes"),
+            );
+        }
+        rt::Wire::write(
+                &self.acknowledgement_batches,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("FetchPartition.AcknowledgementBatches"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchPartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FetchPartition.PartitionIndex"))?;
+        if v <= 0 {
+            rt::Wire::write(
+                    &self.partition_max_bytes,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
+        } else if self.partition_max_bytes != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchPartition.PartitionMaxBytes"),
+            );
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.acknowledgement_batches,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("FetchPartition.AcknowledgementBatches"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FetchPartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for FetchPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -808,37 +1107,45 @@ impl<'a> rt::Wire<'a> for FetchPartition<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FetchPartition.PartitionIndex"))?;
-        if v <= 0 {
-            rt::Wire::write(
-                    &self.partition_max_bytes,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("FetchPartition.PartitionMaxBytes"))?;
-        } else if self.partition_max_bytes != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchPartition.PartitionMaxBytes"),
-            );
+        let mut n: usize = 4 + (if v <= 0 { 4 } else { 0 });
+        if v <= 0 {} else if self.partition_max_bytes != 0 {
+            return None;
         }
-        rt::Wire::write(
+        n
+            += rt::Wire::fast_len(
                 &self.acknowledgement_batches,
-                w,
                 rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("FetchPartition.AcknowledgementBatches"))?;
+            )?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FetchPartition._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for FetchPartition<'a> {}
@@ -900,6 +1207,58 @@ impl Default for AcknowledgementBatch<'_> {
 impl AcknowledgementBatch<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "AcknowledgementBatch";
+}
+impl<'a> AcknowledgementBatch<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.first_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
+        rt::Wire::write(&self.last_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AcknowledgementBatch.LastOffset"))?;
+        rt::Wire::write(&self.acknowledge_types, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AcknowledgementBatch._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.first_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
+        rt::Wire::write(&self.last_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AcknowledgementBatch.LastOffset"))?;
+        rt::Wire::write(&self.acknowledge_types, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("AcknowledgementBatch._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1014,22 +1373,42 @@ impl<'a> rt::Wire<'a> for AcknowledgementBatch<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.first_offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AcknowledgementBatch.FirstOffset"))?;
-        rt::Wire::write(&self.last_offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AcknowledgementBatch.LastOffset"))?;
-        rt::Wire::write(&self.acknowledge_types, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("AcknowledgementBatch.AcknowledgeTypes"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("AcknowledgementBatch._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 16;
+        n
+            += rt::Wire::fast_len(
+                &self.acknowledge_types,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for AcknowledgementBatch<'a> {}
@@ -1083,6 +1462,54 @@ impl Default for ForgottenTopic<'_> {
 impl ForgottenTopic<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ForgottenTopic";
+}
+impl<'a> ForgottenTopic<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ForgottenTopic.TopicId"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ForgottenTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ForgottenTopic.TopicId"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ForgottenTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1157,20 +1584,38 @@ impl<'a> rt::Wire<'a> for ForgottenTopic<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ForgottenTopic.TopicId"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ForgottenTopic.Partitions"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ForgottenTopic._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 16;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ForgottenTopic<'a> {}

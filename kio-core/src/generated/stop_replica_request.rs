@@ -82,6 +82,193 @@ impl StopReplicaRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "StopReplicaRequest";
 }
+impl<'a> StopReplicaRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StopReplicaRequest.ControllerId"))?;
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.is_k_raft_controller,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("StopReplicaRequest.isKRaftController"))?;
+        } else if self.is_k_raft_controller != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaRequest.isKRaftController"),
+            );
+        }
+        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StopReplicaRequest.ControllerEpoch"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaRequest.BrokerEpoch"))?;
+        }
+        if v <= 2 {
+            rt::Wire::write(
+                    &self.delete_partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("StopReplicaRequest.DeletePartitions"))?;
+        } else if self.delete_partitions != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaRequest.DeletePartitions"),
+            );
+        }
+        if v <= 0 {
+            rt::Wire::write(
+                    &self.ungrouped_partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("StopReplicaRequest.UngroupedPartitions"))?;
+        } else if self.ungrouped_partitions != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaRequest.UngroupedPartitions"),
+            );
+        }
+        if (1..=2).contains(&v) {
+            rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaRequest.Topics"))?;
+        } else if self.topics != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaRequest.Topics"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.topic_states, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaRequest.TopicStates"))?;
+        } else if self.topic_states != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaRequest.TopicStates"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StopReplicaRequest.ControllerId"))?;
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.is_k_raft_controller,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("StopReplicaRequest.isKRaftController"))?;
+        } else if self.is_k_raft_controller != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaRequest.isKRaftController"),
+            );
+        }
+        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StopReplicaRequest.ControllerEpoch"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaRequest.BrokerEpoch"))?;
+        }
+        if v <= 2 {
+            rt::Wire::write(
+                    &self.delete_partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("StopReplicaRequest.DeletePartitions"))?;
+        } else if self.delete_partitions != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaRequest.DeletePartitions"),
+            );
+        }
+        if v <= 0 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.ungrouped_partitions,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("StopReplicaRequest.UngroupedPartitions"))?;
+        } else if self.ungrouped_partitions != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaRequest.UngroupedPartitions"),
+            );
+        }
+        if (1..=2).contains(&v) {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.topics,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("StopReplicaRequest.Topics"))?;
+        } else if self.topics != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaRequest.Topics"),
+            );
+        }
+        if v >= 3 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.topic_states,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("StopReplicaRequest.TopicStates"))?;
+        } else if self.topic_states != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaRequest.TopicStates"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for StopReplicaRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -340,81 +527,67 @@ impl<'a> rt::Wire<'a> for StopReplicaRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StopReplicaRequest.ControllerId"))?;
-        if v >= 4 {
-            rt::Wire::write(
-                    &self.is_k_raft_controller,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("StopReplicaRequest.isKRaftController"))?;
-        } else if self.is_k_raft_controller != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaRequest.isKRaftController"),
-            );
+        let mut n: usize = 8 + (if v >= 4 { 1 } else { 0 })
+            + (if v >= 1 { 8 } else { 0 }) + (if v <= 2 { 1 } else { 0 });
+        if v >= 4 {} else if self.is_k_raft_controller != false {
+            return None;
         }
-        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StopReplicaRequest.ControllerEpoch"))?;
-        if v >= 1 {
-            rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaRequest.BrokerEpoch"))?;
-        }
-        if v <= 2 {
-            rt::Wire::write(
-                    &self.delete_partitions,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("StopReplicaRequest.DeletePartitions"))?;
-        } else if self.delete_partitions != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaRequest.DeletePartitions"),
-            );
+        if v <= 2 {} else if self.delete_partitions != false {
+            return None;
         }
         if v <= 0 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.ungrouped_partitions,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("StopReplicaRequest.UngroupedPartitions"))?;
+                )?;
         } else if self.ungrouped_partitions != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaRequest.UngroupedPartitions"),
-            );
+            return None;
         }
         if (1..=2).contains(&v) {
-            rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaRequest.Topics"))?;
+            n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.topics != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaRequest.Topics"),
-            );
+            return None;
         }
         if v >= 3 {
-            rt::Wire::write(&self.topic_states, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaRequest.TopicStates"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.topic_states,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.topic_states != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaRequest.TopicStates"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for StopReplicaRequest<'a> {}
@@ -473,6 +646,82 @@ impl Default for StopReplicaPartitionV0<'_> {
 impl StopReplicaPartitionV0<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "StopReplicaPartitionV0";
+}
+impl<'a> StopReplicaPartitionV0<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 0 {
+            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaPartitionV0.TopicName"))?;
+        } else if self.topic_name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaPartitionV0.TopicName"),
+            );
+        }
+        if v <= 0 {
+            rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaPartitionV0.PartitionIndex"))?;
+        } else if self.partition_index != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaPartitionV0.PartitionIndex"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaPartitionV0._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 0 {
+            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaPartitionV0.TopicName"))?;
+        } else if self.topic_name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaPartitionV0.TopicName"),
+            );
+        }
+        if v <= 0 {
+            rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaPartitionV0.PartitionIndex"))?;
+        } else if self.partition_index != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaPartitionV0.PartitionIndex"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaPartitionV0._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for StopReplicaPartitionV0<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -561,34 +810,49 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionV0<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        if v <= 0 {
-            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaPartitionV0.TopicName"))?;
-        } else if self.topic_name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaPartitionV0.TopicName"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0 + (if v <= 0 { 4 } else { 0 });
         if v <= 0 {
-            rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaPartitionV0.PartitionIndex"))?;
-        } else if self.partition_index != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaPartitionV0.PartitionIndex"),
-            );
+            n
+                += rt::Wire::fast_len(
+                    &self.topic_name,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
+        } else if self.topic_name != rt::Str::new("") {
+            return None;
+        }
+        if v <= 0 {} else if self.partition_index != 0 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaPartitionV0._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for StopReplicaPartitionV0<'a> {}
@@ -641,6 +905,90 @@ impl Default for StopReplicaTopicV1<'_> {
 impl StopReplicaTopicV1<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "StopReplicaTopicV1";
+}
+impl<'a> StopReplicaTopicV1<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if (1..=2).contains(&v) {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaTopicV1.Name"))?;
+        } else if self.name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaTopicV1.Name"),
+            );
+        }
+        if (1..=2).contains(&v) {
+            rt::Wire::write(
+                    &self.partition_indexes,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("StopReplicaTopicV1.PartitionIndexes"))?;
+        } else if self.partition_indexes != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaTopicV1.PartitionIndexes"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaTopicV1._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if (1..=2).contains(&v) {
+            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaTopicV1.Name"))?;
+        } else if self.name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaTopicV1.Name"),
+            );
+        }
+        if (1..=2).contains(&v) {
+            rt::Wire::write(
+                    &self.partition_indexes,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("StopReplicaTopicV1.PartitionIndexes"))?;
+        } else if self.partition_indexes != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaTopicV1.PartitionIndexes"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaTopicV1._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for StopReplicaTopicV1<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -735,38 +1083,51 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicV1<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0;
         if (1..=2).contains(&v) {
-            rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaTopicV1.Name"))?;
+            n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaTopicV1.Name"),
-            );
+            return None;
         }
         if (1..=2).contains(&v) {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.partition_indexes,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("StopReplicaTopicV1.PartitionIndexes"))?;
+                )?;
         } else if self.partition_indexes != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaTopicV1.PartitionIndexes"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaTopicV1._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for StopReplicaTopicV1<'a> {}
@@ -819,6 +1180,93 @@ impl Default for StopReplicaTopicState<'_> {
 impl StopReplicaTopicState<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "StopReplicaTopicState";
+}
+impl<'a> StopReplicaTopicState<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaTopicState.TopicName"))?;
+        } else if self.topic_name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaTopicState.TopicName"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.partition_states,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("StopReplicaTopicState.PartitionStates"))?;
+        } else if self.partition_states != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaTopicState.PartitionStates"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaTopicState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaTopicState.TopicName"))?;
+        } else if self.topic_name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaTopicState.TopicName"),
+            );
+        }
+        if v >= 3 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.partition_states,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("StopReplicaTopicState.PartitionStates"))?;
+        } else if self.partition_states != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaTopicState.PartitionStates"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaTopicState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for StopReplicaTopicState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -915,38 +1363,55 @@ impl<'a> rt::Wire<'a> for StopReplicaTopicState<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0;
         if v >= 3 {
-            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaTopicState.TopicName"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.topic_name,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.topic_name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaTopicState.TopicName"),
-            );
+            return None;
         }
         if v >= 3 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.partition_states,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("StopReplicaTopicState.PartitionStates"))?;
+                )?;
         } else if self.partition_states != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaTopicState.PartitionStates"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaTopicState._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for StopReplicaTopicState<'a> {}
@@ -1005,6 +1470,108 @@ impl Default for StopReplicaPartitionState<'_> {
 impl StopReplicaPartitionState<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "StopReplicaPartitionState";
+}
+impl<'a> StopReplicaPartitionState<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaPartitionState.PartitionIndex"))?;
+        } else if self.partition_index != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaPartitionState.PartitionIndex"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaPartitionState.LeaderEpoch"))?;
+        } else if self.leader_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaPartitionState.LeaderEpoch"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.delete_partition,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("StopReplicaPartitionState.DeletePartition"))?;
+        } else if self.delete_partition != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaPartitionState.DeletePartition"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaPartitionState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 3 {
+            rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaPartitionState.PartitionIndex"))?;
+        } else if self.partition_index != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaPartitionState.PartitionIndex"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("StopReplicaPartitionState.LeaderEpoch"))?;
+        } else if self.leader_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaPartitionState.LeaderEpoch"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.delete_partition,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("StopReplicaPartitionState.DeletePartition"))?;
+        } else if self.delete_partition != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaPartitionState.DeletePartition"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StopReplicaPartitionState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for StopReplicaPartitionState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1156,47 +1723,47 @@ impl<'a> rt::Wire<'a> for StopReplicaPartitionState<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v >= 3 {
-            rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaPartitionState.PartitionIndex"))?;
-        } else if self.partition_index != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaPartitionState.PartitionIndex"),
-            );
+        let mut n: usize = 0 + (if v >= 3 { 4 } else { 0 })
+            + (if v >= 3 { 4 } else { 0 }) + (if v >= 3 { 1 } else { 0 });
+        if v >= 3 {} else if self.partition_index != 0 {
+            return None;
         }
-        if v >= 3 {
-            rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("StopReplicaPartitionState.LeaderEpoch"))?;
-        } else if self.leader_epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaPartitionState.LeaderEpoch"),
-            );
+        if v >= 3 {} else if self.leader_epoch != -1 {
+            return None;
         }
-        if v >= 3 {
-            rt::Wire::write(
-                    &self.delete_partition,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("StopReplicaPartitionState.DeletePartition"))?;
-        } else if self.delete_partition != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaPartitionState.DeletePartition"),
-            );
+        if v >= 3 {} else if self.delete_partition != false {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StopReplicaPartitionState._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for StopReplicaPartitionState<'a> {}

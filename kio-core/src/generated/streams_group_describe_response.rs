@@ -46,6 +46,57 @@ impl StreamsGroupDescribeResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "StreamsGroupDescribeResponse";
 }
+impl<'a> StreamsGroupDescribeResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupDescribeResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupDescribeResponse.Groups"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StreamsGroupDescribeResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupDescribeResponse.ThrottleTimeMs"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("StreamsGroupDescribeResponse.Groups"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StreamsGroupDescribeResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for StreamsGroupDescribeResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -125,20 +176,38 @@ impl<'a> rt::Wire<'a> for StreamsGroupDescribeResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StreamsGroupDescribeResponse.ThrottleTimeMs"))?;
-        rt::Wire::write(&self.groups, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StreamsGroupDescribeResponse.Groups"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StreamsGroupDescribeResponse._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        n += rt::Wire::fast_len(&self.groups, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for StreamsGroupDescribeResponse<'a> {}
@@ -233,6 +302,96 @@ impl Default for DescribedGroup<'_> {
 impl DescribedGroup<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "DescribedGroup";
+}
+impl<'a> DescribedGroup<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.ErrorCode"))?;
+        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribedGroup.ErrorMessage"))?;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.GroupId"))?;
+        rt::Wire::write(&self.group_state, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.GroupState"))?;
+        rt::Wire::write(&self.group_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.GroupEpoch"))?;
+        rt::Wire::write(&self.assignment_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.AssignmentEpoch"))?;
+        rt::Wire::write(&self.topology, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribedGroup.Topology"))?;
+        rt::Wire::write(&self.members, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.Members"))?;
+        rt::Wire::write(
+                &self.authorized_operations,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedGroup._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.ErrorCode"))?;
+        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("DescribedGroup.ErrorMessage"))?;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.GroupId"))?;
+        rt::Wire::write(&self.group_state, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.GroupState"))?;
+        rt::Wire::write(&self.group_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.GroupEpoch"))?;
+        rt::Wire::write(&self.assignment_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("DescribedGroup.AssignmentEpoch"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.topology, w, rt::Cx::new(v, cx.flexible, true)),
+            )
+            .map_err(|e| e.in_field("DescribedGroup.Topology"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.members, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("DescribedGroup.Members"))?;
+        rt::Wire::write(
+                &self.authorized_operations,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("DescribedGroup._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -441,38 +600,42 @@ impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedGroup.ErrorCode"))?;
-        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("DescribedGroup.ErrorMessage"))?;
-        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedGroup.GroupId"))?;
-        rt::Wire::write(&self.group_state, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedGroup.GroupState"))?;
-        rt::Wire::write(&self.group_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedGroup.GroupEpoch"))?;
-        rt::Wire::write(&self.assignment_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedGroup.AssignmentEpoch"))?;
-        rt::Wire::write(&self.topology, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("DescribedGroup.Topology"))?;
-        rt::Wire::write(&self.members, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("DescribedGroup.Members"))?;
-        rt::Wire::write(
-                &self.authorized_operations,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("DescribedGroup.AuthorizedOperations"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("DescribedGroup._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 14;
+        n += rt::Wire::fast_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.group_state, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.topology, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.members, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for DescribedGroup<'a> {}
@@ -532,6 +695,61 @@ impl Default for Topology<'_> {
 impl Topology<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Topology";
+}
+impl<'a> Topology<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Topology.Epoch"))?;
+        rt::Wire::write(&self.subtopologies, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("Topology.Subtopologies"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Topology._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Topology.Epoch"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.subtopologies,
+                    w,
+                    rt::Cx::new(v, cx.flexible, true),
+                ),
+            )
+            .map_err(|e| e.in_field("Topology.Subtopologies"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Topology._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for Topology<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -603,20 +821,38 @@ impl<'a> rt::Wire<'a> for Topology<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Topology.Epoch"))?;
-        rt::Wire::write(&self.subtopologies, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("Topology.Subtopologies"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Topology._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        n += rt::Wire::fast_len(&self.subtopologies, rt::Cx::new(v, cx.flexible, true))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for Topology<'a> {}
@@ -687,6 +923,96 @@ impl Default for Subtopology<'_> {
 impl Subtopology<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Subtopology";
+}
+impl<'a> Subtopology<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.SubtopologyId"))?;
+        rt::Wire::write(&self.source_topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.SourceTopics"))?;
+        rt::Wire::write(
+                &self.repartition_sink_topics,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Subtopology.RepartitionSinkTopics"))?;
+        rt::Wire::write(
+                &self.state_changelog_topics,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Subtopology.StateChangelogTopics"))?;
+        rt::Wire::write(
+                &self.repartition_source_topics,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Subtopology.RepartitionSourceTopics"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Subtopology._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.SubtopologyId"))?;
+        rt::Wire::write(&self.source_topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.SourceTopics"))?;
+        rt::Wire::write(
+                &self.repartition_sink_topics,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Subtopology.RepartitionSinkTopics"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.state_changelog_topics,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("Subtopology.StateChangelogTopics"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.repartition_source_topics,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("Subtopology.RepartitionSourceTopics"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Subtopology._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for Subtopology<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -828,38 +1154,62 @@ impl<'a> rt::Wire<'a> for Subtopology<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Subtopology.SubtopologyId"))?;
-        rt::Wire::write(&self.source_topics, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Subtopology.SourceTopics"))?;
-        rt::Wire::write(
-                &self.repartition_sink_topics,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("Subtopology.RepartitionSinkTopics"))?;
-        rt::Wire::write(
-                &self.state_changelog_topics,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("Subtopology.StateChangelogTopics"))?;
-        rt::Wire::write(
-                &self.repartition_source_topics,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("Subtopology.RepartitionSourceTopics"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Subtopology._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n
+            += rt::Wire::fast_len(
+                &self.subtopology_id,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.source_topics,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.repartition_sink_topics,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.state_changelog_topics,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.repartition_source_topics,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for Subtopology<'a> {}
@@ -933,6 +1283,69 @@ impl Default for TopicInfo<'_> {
 impl TopicInfo<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicInfo";
+}
+impl<'a> TopicInfo<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.Name"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.Partitions"))?;
+        rt::Wire::write(&self.replication_factor, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.ReplicationFactor"))?;
+        rt::Wire::write(&self.topic_configs, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.TopicConfigs"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicInfo._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.Name"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.Partitions"))?;
+        rt::Wire::write(&self.replication_factor, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.ReplicationFactor"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.topic_configs,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("TopicInfo.TopicConfigs"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicInfo._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TopicInfo<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1062,24 +1475,43 @@ impl<'a> rt::Wire<'a> for TopicInfo<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicInfo.Name"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicInfo.Partitions"))?;
-        rt::Wire::write(&self.replication_factor, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicInfo.ReplicationFactor"))?;
-        rt::Wire::write(&self.topic_configs, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicInfo.TopicConfigs"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicInfo._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 6;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
+                &self.topic_configs,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TopicInfo<'a> {}
@@ -1134,6 +1566,54 @@ impl Default for KeyValue<'_> {
 impl KeyValue<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "KeyValue";
+}
+impl<'a> KeyValue<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.key, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("KeyValue.Key"))?;
+        rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("KeyValue.Value"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("KeyValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.key, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("KeyValue.Key"))?;
+        rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("KeyValue.Value"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("KeyValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for KeyValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1205,20 +1685,39 @@ impl<'a> rt::Wire<'a> for KeyValue<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.key, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("KeyValue.Key"))?;
-        rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("KeyValue.Value"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("KeyValue._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.key, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.value, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for KeyValue<'a> {}
@@ -1349,6 +1848,148 @@ impl Default for Member<'_> {
 impl Member<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Member";
+}
+impl<'a> Member<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.MemberId"))?;
+        rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.MemberEpoch"))?;
+        rt::Wire::write(&self.instance_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("Member.InstanceId"))?;
+        rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("Member.RackId"))?;
+        rt::Wire::write(&self.client_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.ClientId"))?;
+        rt::Wire::write(&self.client_host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.ClientHost"))?;
+        rt::Wire::write(&self.topology_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.TopologyEpoch"))?;
+        rt::Wire::write(&self.process_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.ProcessId"))?;
+        rt::Wire::write(&self.user_endpoint, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("Member.UserEndpoint"))?;
+        rt::Wire::write(&self.client_tags, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.ClientTags"))?;
+        rt::Wire::write(&self.task_offsets, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.TaskOffsets"))?;
+        rt::Wire::write(&self.task_end_offsets, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.TaskEndOffsets"))?;
+        rt::Wire::write(&self.assignment, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.Assignment"))?;
+        rt::Wire::write(&self.target_assignment, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.TargetAssignment"))?;
+        rt::Wire::write(&self.is_classic, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.IsClassic"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Member._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.MemberId"))?;
+        rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.MemberEpoch"))?;
+        rt::Wire::write(&self.instance_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("Member.InstanceId"))?;
+        rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("Member.RackId"))?;
+        rt::Wire::write(&self.client_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.ClientId"))?;
+        rt::Wire::write(&self.client_host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.ClientHost"))?;
+        rt::Wire::write(&self.topology_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.TopologyEpoch"))?;
+        rt::Wire::write(&self.process_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.ProcessId"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.user_endpoint,
+                    w,
+                    rt::Cx::new(v, cx.flexible, true),
+                ),
+            )
+            .map_err(|e| e.in_field("Member.UserEndpoint"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.client_tags,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("Member.ClientTags"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.task_offsets,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("Member.TaskOffsets"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.task_end_offsets,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("Member.TaskEndOffsets"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.assignment,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("Member.Assignment"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.target_assignment,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("Member.TargetAssignment"))?;
+        rt::Wire::write(&self.is_classic, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Member.IsClassic"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Member._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for Member<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1633,46 +2274,57 @@ impl<'a> rt::Wire<'a> for Member<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Member.MemberId"))?;
-        rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Member.MemberEpoch"))?;
-        rt::Wire::write(&self.instance_id, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("Member.InstanceId"))?;
-        rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("Member.RackId"))?;
-        rt::Wire::write(&self.client_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Member.ClientId"))?;
-        rt::Wire::write(&self.client_host, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Member.ClientHost"))?;
-        rt::Wire::write(&self.topology_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Member.TopologyEpoch"))?;
-        rt::Wire::write(&self.process_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Member.ProcessId"))?;
-        rt::Wire::write(&self.user_endpoint, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("Member.UserEndpoint"))?;
-        rt::Wire::write(&self.client_tags, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Member.ClientTags"))?;
-        rt::Wire::write(&self.task_offsets, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Member.TaskOffsets"))?;
-        rt::Wire::write(&self.task_end_offsets, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Member.TaskEndOffsets"))?;
-        rt::Wire::write(&self.assignment, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Member.Assignment"))?;
-        rt::Wire::write(&self.target_assignment, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Member.TargetAssignment"))?;
-        rt::Wire::write(&self.is_classic, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Member.IsClassic"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Member._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 9;
+        n += rt::Wire::fast_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.instance_id, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.rack_id, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.client_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.client_host, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.process_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.user_endpoint, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.client_tags, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.task_offsets, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
+                &self.task_end_offsets,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n += rt::Wire::fast_len(&self.assignment, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
+                &self.target_assignment,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for Member<'a> {}
@@ -1739,6 +2391,54 @@ impl Endpoint<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Endpoint";
 }
+impl<'a> Endpoint<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Endpoint.Host"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Endpoint.Port"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Endpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Endpoint.Host"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Endpoint.Port"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Endpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for Endpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -1804,20 +2504,38 @@ impl<'a> rt::Wire<'a> for Endpoint<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Endpoint.Host"))?;
-        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Endpoint.Port"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Endpoint._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 2;
+        n += rt::Wire::fast_len(&self.host, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for Endpoint<'a> {}
@@ -1876,6 +2594,58 @@ impl Default for TaskOffset<'_> {
 impl TaskOffset<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TaskOffset";
+}
+impl<'a> TaskOffset<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskOffset.SubtopologyId"))?;
+        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskOffset.Partition"))?;
+        rt::Wire::write(&self.offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskOffset.Offset"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TaskOffset._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskOffset.SubtopologyId"))?;
+        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskOffset.Partition"))?;
+        rt::Wire::write(&self.offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskOffset.Offset"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TaskOffset._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TaskOffset<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1970,22 +2740,42 @@ impl<'a> rt::Wire<'a> for TaskOffset<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TaskOffset.SubtopologyId"))?;
-        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TaskOffset.Partition"))?;
-        rt::Wire::write(&self.offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TaskOffset.Offset"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TaskOffset._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 12;
+        n
+            += rt::Wire::fast_len(
+                &self.subtopology_id,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TaskOffset<'a> {}
@@ -2045,6 +2835,79 @@ impl Default for Assignment<'_> {
 impl Assignment<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Assignment";
+}
+impl<'a> Assignment<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.active_tasks, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Assignment.ActiveTasks"))?;
+        rt::Wire::write(&self.standby_tasks, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Assignment.StandbyTasks"))?;
+        rt::Wire::write(&self.warmup_tasks, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Assignment.WarmupTasks"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Assignment._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.active_tasks,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("Assignment.ActiveTasks"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.standby_tasks,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("Assignment.StandbyTasks"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.warmup_tasks,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("Assignment.WarmupTasks"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Assignment._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for Assignment<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -2150,22 +3013,44 @@ impl<'a> rt::Wire<'a> for Assignment<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.active_tasks, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Assignment.ActiveTasks"))?;
-        rt::Wire::write(&self.standby_tasks, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Assignment.StandbyTasks"))?;
-        rt::Wire::write(&self.warmup_tasks, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Assignment.WarmupTasks"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Assignment._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.active_tasks, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
+                &self.standby_tasks,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n += rt::Wire::fast_len(&self.warmup_tasks, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for Assignment<'a> {}
@@ -2219,6 +3104,54 @@ impl Default for TaskIds<'_> {
 impl TaskIds<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TaskIds";
+}
+impl<'a> TaskIds<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TaskIds._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TaskIds._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TaskIds<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -2297,20 +3230,43 @@ impl<'a> rt::Wire<'a> for TaskIds<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TaskIds.Partitions"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TaskIds._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n
+            += rt::Wire::fast_len(
+                &self.subtopology_id,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TaskIds<'a> {}

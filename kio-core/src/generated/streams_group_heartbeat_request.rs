@@ -136,6 +136,198 @@ impl StreamsGroupHeartbeatRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "StreamsGroupHeartbeatRequest";
 }
+impl<'a> StreamsGroupHeartbeatRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.GroupId"))?;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.MemberId"))?;
+        rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.MemberEpoch"))?;
+        rt::Wire::write(
+                &self.endpoint_information_epoch,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("StreamsGroupHeartbeatRequest.EndpointInformationEpoch")
+            })?;
+        rt::Wire::write(&self.instance_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.InstanceId"))?;
+        rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.RackId"))?;
+        rt::Wire::write(
+                &self.rebalance_timeout_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.RebalanceTimeoutMs"))?;
+        rt::Wire::write(&self.topology, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.Topology"))?;
+        rt::Wire::write(&self.active_tasks, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ActiveTasks"))?;
+        rt::Wire::write(&self.standby_tasks, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.StandbyTasks"))?;
+        rt::Wire::write(&self.warmup_tasks, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.WarmupTasks"))?;
+        rt::Wire::write(&self.process_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ProcessId"))?;
+        rt::Wire::write(&self.user_endpoint, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.UserEndpoint"))?;
+        rt::Wire::write(&self.client_tags, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ClientTags"))?;
+        rt::Wire::write(&self.task_offsets, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.TaskOffsets"))?;
+        rt::Wire::write(&self.task_end_offsets, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.TaskEndOffsets"))?;
+        rt::Wire::write(
+                &self.shutdown_application,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("StreamsGroupHeartbeatRequest.ShutdownApplication")
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StreamsGroupHeartbeatRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.GroupId"))?;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.MemberId"))?;
+        rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.MemberEpoch"))?;
+        rt::Wire::write(
+                &self.endpoint_information_epoch,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("StreamsGroupHeartbeatRequest.EndpointInformationEpoch")
+            })?;
+        rt::Wire::write(&self.instance_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.InstanceId"))?;
+        rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.RackId"))?;
+        rt::Wire::write(
+                &self.rebalance_timeout_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.RebalanceTimeoutMs"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.topology, w, rt::Cx::new(v, cx.flexible, true)),
+            )
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.Topology"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.active_tasks,
+                    w,
+                    rt::Cx::new(v, cx.flexible, true),
+                ),
+            )
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ActiveTasks"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.standby_tasks,
+                    w,
+                    rt::Cx::new(v, cx.flexible, true),
+                ),
+            )
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.StandbyTasks"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.warmup_tasks,
+                    w,
+                    rt::Cx::new(v, cx.flexible, true),
+                ),
+            )
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.WarmupTasks"))?;
+        rt::Wire::write(&self.process_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ProcessId"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.user_endpoint,
+                    w,
+                    rt::Cx::new(v, cx.flexible, true),
+                ),
+            )
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.UserEndpoint"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.client_tags,
+                    w,
+                    rt::Cx::new(v, cx.flexible, true),
+                ),
+            )
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ClientTags"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.task_offsets,
+                    w,
+                    rt::Cx::new(v, cx.flexible, true),
+                ),
+            )
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.TaskOffsets"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.task_end_offsets,
+                    w,
+                    rt::Cx::new(v, cx.flexible, true),
+                ),
+            )
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.TaskEndOffsets"))?;
+        rt::Wire::write(
+                &self.shutdown_application,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("StreamsGroupHeartbeatRequest.ShutdownApplication")
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StreamsGroupHeartbeatRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for StreamsGroupHeartbeatRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -488,66 +680,54 @@ impl<'a> rt::Wire<'a> for StreamsGroupHeartbeatRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.GroupId"))?;
-        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.MemberId"))?;
-        rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.MemberEpoch"))?;
-        rt::Wire::write(
-                &self.endpoint_information_epoch,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("StreamsGroupHeartbeatRequest.EndpointInformationEpoch")
-            })?;
-        rt::Wire::write(&self.instance_id, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.InstanceId"))?;
-        rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.RackId"))?;
-        rt::Wire::write(
-                &self.rebalance_timeout_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.RebalanceTimeoutMs"))?;
-        rt::Wire::write(&self.topology, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.Topology"))?;
-        rt::Wire::write(&self.active_tasks, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ActiveTasks"))?;
-        rt::Wire::write(&self.standby_tasks, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.StandbyTasks"))?;
-        rt::Wire::write(&self.warmup_tasks, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.WarmupTasks"))?;
-        rt::Wire::write(&self.process_id, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ProcessId"))?;
-        rt::Wire::write(&self.user_endpoint, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.UserEndpoint"))?;
-        rt::Wire::write(&self.client_tags, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.ClientTags"))?;
-        rt::Wire::write(&self.task_offsets, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.TaskOffsets"))?;
-        rt::Wire::write(&self.task_end_offsets, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatRequest.TaskEndOffsets"))?;
-        rt::Wire::write(
-                &self.shutdown_application,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("StreamsGroupHeartbeatRequest.ShutdownApplication")
-            })?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StreamsGroupHeartbeatRequest._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 13;
+        n += rt::Wire::fast_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.instance_id, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.rack_id, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.topology, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.active_tasks, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.standby_tasks, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.warmup_tasks, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.process_id, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.user_endpoint, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.client_tags, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.task_offsets, rt::Cx::new(v, cx.flexible, true))?;
+        n
+            += rt::Wire::fast_len(
+                &self.task_end_offsets,
+                rt::Cx::new(v, cx.flexible, true),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for StreamsGroupHeartbeatRequest<'a> {}
@@ -617,6 +797,61 @@ impl Default for Topology<'_> {
 impl Topology<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Topology";
+}
+impl<'a> Topology<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Topology.Epoch"))?;
+        rt::Wire::write(&self.subtopologies, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Topology.Subtopologies"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Topology._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Topology.Epoch"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.subtopologies,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("Topology.Subtopologies"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Topology._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for Topology<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -690,20 +925,42 @@ impl<'a> rt::Wire<'a> for Topology<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Topology.Epoch"))?;
-        rt::Wire::write(&self.subtopologies, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Topology.Subtopologies"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Topology._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        n
+            += rt::Wire::fast_len(
+                &self.subtopologies,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for Topology<'a> {}
@@ -786,6 +1043,111 @@ impl Default for Subtopology<'_> {
 impl Subtopology<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Subtopology";
+}
+impl<'a> Subtopology<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.SubtopologyId"))?;
+        rt::Wire::write(&self.source_topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.SourceTopics"))?;
+        rt::Wire::write(&self.source_topic_regex, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.SourceTopicRegex"))?;
+        rt::Wire::write(
+                &self.state_changelog_topics,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Subtopology.StateChangelogTopics"))?;
+        rt::Wire::write(
+                &self.repartition_sink_topics,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Subtopology.RepartitionSinkTopics"))?;
+        rt::Wire::write(
+                &self.repartition_source_topics,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Subtopology.RepartitionSourceTopics"))?;
+        rt::Wire::write(&self.copartition_groups, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.CopartitionGroups"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Subtopology._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.SubtopologyId"))?;
+        rt::Wire::write(&self.source_topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.SourceTopics"))?;
+        rt::Wire::write(&self.source_topic_regex, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Subtopology.SourceTopicRegex"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.state_changelog_topics,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("Subtopology.StateChangelogTopics"))?;
+        rt::Wire::write(
+                &self.repartition_sink_topics,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("Subtopology.RepartitionSinkTopics"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.repartition_source_topics,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("Subtopology.RepartitionSourceTopics"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.copartition_groups,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("Subtopology.CopartitionGroups"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Subtopology._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for Subtopology<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -967,42 +1329,72 @@ impl<'a> rt::Wire<'a> for Subtopology<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Subtopology.SubtopologyId"))?;
-        rt::Wire::write(&self.source_topics, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Subtopology.SourceTopics"))?;
-        rt::Wire::write(&self.source_topic_regex, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Subtopology.SourceTopicRegex"))?;
-        rt::Wire::write(
-                &self.state_changelog_topics,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("Subtopology.StateChangelogTopics"))?;
-        rt::Wire::write(
-                &self.repartition_sink_topics,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("Subtopology.RepartitionSinkTopics"))?;
-        rt::Wire::write(
-                &self.repartition_source_topics,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("Subtopology.RepartitionSourceTopics"))?;
-        rt::Wire::write(&self.copartition_groups, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Subtopology.CopartitionGroups"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Subtopology._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n
+            += rt::Wire::fast_len(
+                &self.subtopology_id,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.source_topics,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.source_topic_regex,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.state_changelog_topics,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.repartition_sink_topics,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.repartition_source_topics,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.copartition_groups,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for Subtopology<'a> {}
@@ -1078,6 +1470,69 @@ impl Default for TopicInfo<'_> {
 impl TopicInfo<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicInfo";
+}
+impl<'a> TopicInfo<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.Name"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.Partitions"))?;
+        rt::Wire::write(&self.replication_factor, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.ReplicationFactor"))?;
+        rt::Wire::write(&self.topic_configs, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.TopicConfigs"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicInfo._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.Name"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.Partitions"))?;
+        rt::Wire::write(&self.replication_factor, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicInfo.ReplicationFactor"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.topic_configs,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("TopicInfo.TopicConfigs"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicInfo._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TopicInfo<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1207,24 +1662,43 @@ impl<'a> rt::Wire<'a> for TopicInfo<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicInfo.Name"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicInfo.Partitions"))?;
-        rt::Wire::write(&self.replication_factor, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicInfo.ReplicationFactor"))?;
-        rt::Wire::write(&self.topic_configs, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicInfo.TopicConfigs"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicInfo._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 6;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
+                &self.topic_configs,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TopicInfo<'a> {}
@@ -1279,6 +1753,54 @@ impl Default for KeyValue<'_> {
 impl KeyValue<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "KeyValue";
+}
+impl<'a> KeyValue<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.key, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("KeyValue.Key"))?;
+        rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("KeyValue.Value"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("KeyValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.key, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("KeyValue.Key"))?;
+        rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("KeyValue.Value"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("KeyValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for KeyValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1350,20 +1872,39 @@ impl<'a> rt::Wire<'a> for KeyValue<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.key, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("KeyValue.Key"))?;
-        rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("KeyValue.Value"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("KeyValue._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.key, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.value, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for KeyValue<'a> {}
@@ -1422,6 +1963,66 @@ impl Default for CopartitionGroup<'_> {
 impl CopartitionGroup<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "CopartitionGroup";
+}
+impl<'a> CopartitionGroup<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.source_topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CopartitionGroup.SourceTopics"))?;
+        rt::Wire::write(&self.source_topic_regex, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CopartitionGroup.SourceTopicRegex"))?;
+        rt::Wire::write(
+                &self.repartition_source_topics,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("CopartitionGroup.RepartitionSourceTopics"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CopartitionGroup._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.source_topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CopartitionGroup.SourceTopics"))?;
+        rt::Wire::write(&self.source_topic_regex, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("CopartitionGroup.SourceTopicRegex"))?;
+        rt::Wire::write(
+                &self.repartition_source_topics,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("CopartitionGroup.RepartitionSourceTopics"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("CopartitionGroup._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for CopartitionGroup<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1519,26 +2120,52 @@ impl<'a> rt::Wire<'a> for CopartitionGroup<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.source_topics, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CopartitionGroup.SourceTopics"))?;
-        rt::Wire::write(&self.source_topic_regex, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("CopartitionGroup.SourceTopicRegex"))?;
-        rt::Wire::write(
-                &self.repartition_source_topics,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("CopartitionGroup.RepartitionSourceTopics"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("CopartitionGroup._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n
+            += rt::Wire::fast_len(
+                &self.source_topics,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.source_topic_regex,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.repartition_source_topics,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for CopartitionGroup<'a> {}
@@ -1594,6 +2221,54 @@ impl Default for TaskIds<'_> {
 impl TaskIds<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TaskIds";
+}
+impl<'a> TaskIds<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TaskIds._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TaskIds._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TaskIds<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1672,20 +2347,43 @@ impl<'a> rt::Wire<'a> for TaskIds<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TaskIds.Partitions"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TaskIds._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n
+            += rt::Wire::fast_len(
+                &self.subtopology_id,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TaskIds<'a> {}
@@ -1738,6 +2436,54 @@ impl Default for Endpoint<'_> {
 impl Endpoint<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Endpoint";
+}
+impl<'a> Endpoint<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Endpoint.Host"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Endpoint.Port"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Endpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Endpoint.Host"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Endpoint.Port"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Endpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for Endpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1804,20 +2550,38 @@ impl<'a> rt::Wire<'a> for Endpoint<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Endpoint.Host"))?;
-        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Endpoint.Port"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Endpoint._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 2;
+        n += rt::Wire::fast_len(&self.host, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for Endpoint<'a> {}
@@ -1876,6 +2640,58 @@ impl Default for TaskOffset<'_> {
 impl TaskOffset<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TaskOffset";
+}
+impl<'a> TaskOffset<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskOffset.SubtopologyId"))?;
+        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskOffset.Partition"))?;
+        rt::Wire::write(&self.offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskOffset.Offset"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TaskOffset._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskOffset.SubtopologyId"))?;
+        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskOffset.Partition"))?;
+        rt::Wire::write(&self.offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskOffset.Offset"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TaskOffset._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TaskOffset<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1970,22 +2786,42 @@ impl<'a> rt::Wire<'a> for TaskOffset<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TaskOffset.SubtopologyId"))?;
-        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TaskOffset.Partition"))?;
-        rt::Wire::write(&self.offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TaskOffset.Offset"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TaskOffset._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 12;
+        n
+            += rt::Wire::fast_len(
+                &self.subtopology_id,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TaskOffset<'a> {}

@@ -118,6 +118,189 @@ impl StreamsGroupHeartbeatResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "StreamsGroupHeartbeatResponse";
 }
+impl<'a> StreamsGroupHeartbeatResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.ErrorCode"))?;
+        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.ErrorMessage"))?;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.MemberId"))?;
+        rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.MemberEpoch"))?;
+        rt::Wire::write(
+                &self.heartbeat_interval_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("StreamsGroupHeartbeatResponse.HeartbeatIntervalMs")
+            })?;
+        rt::Wire::write(
+                &self.acceptable_recovery_lag,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("StreamsGroupHeartbeatResponse.AcceptableRecoveryLag")
+            })?;
+        rt::Wire::write(
+                &self.task_offset_interval_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("StreamsGroupHeartbeatResponse.TaskOffsetIntervalMs")
+            })?;
+        rt::Wire::write(&self.status, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.Status"))?;
+        rt::Wire::write(&self.active_tasks, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.ActiveTasks"))?;
+        rt::Wire::write(&self.standby_tasks, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.StandbyTasks"))?;
+        rt::Wire::write(&self.warmup_tasks, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.WarmupTasks"))?;
+        rt::Wire::write(
+                &self.endpoint_information_epoch,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("StreamsGroupHeartbeatResponse.EndpointInformationEpoch")
+            })?;
+        rt::Wire::write(
+                &self.partitions_by_user_endpoint,
+                w,
+                rt::Cx::new(v, cx.flexible, true),
+            )
+            .map_err(|e| {
+                e.in_field("StreamsGroupHeartbeatResponse.PartitionsByUserEndpoint")
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StreamsGroupHeartbeatResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.ThrottleTimeMs"))?;
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.ErrorCode"))?;
+        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.ErrorMessage"))?;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.MemberId"))?;
+        rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.MemberEpoch"))?;
+        rt::Wire::write(
+                &self.heartbeat_interval_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("StreamsGroupHeartbeatResponse.HeartbeatIntervalMs")
+            })?;
+        rt::Wire::write(
+                &self.acceptable_recovery_lag,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("StreamsGroupHeartbeatResponse.AcceptableRecoveryLag")
+            })?;
+        rt::Wire::write(
+                &self.task_offset_interval_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("StreamsGroupHeartbeatResponse.TaskOffsetIntervalMs")
+            })?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.status, w, rt::Cx::new(v, cx.flexible, true)),
+            )
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.Status"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.active_tasks,
+                    w,
+                    rt::Cx::new(v, cx.flexible, true),
+                ),
+            )
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.ActiveTasks"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.standby_tasks,
+                    w,
+                    rt::Cx::new(v, cx.flexible, true),
+                ),
+            )
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.StandbyTasks"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.warmup_tasks,
+                    w,
+                    rt::Cx::new(v, cx.flexible, true),
+                ),
+            )
+            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.WarmupTasks"))?;
+        rt::Wire::write(
+                &self.endpoint_information_epoch,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("StreamsGroupHeartbeatResponse.EndpointInformationEpoch")
+            })?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.partitions_by_user_endpoint,
+                    w,
+                    rt::Cx::new(v, cx.flexible, true),
+                ),
+            )
+            .map_err(|e| {
+                e.in_field("StreamsGroupHeartbeatResponse.PartitionsByUserEndpoint")
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StreamsGroupHeartbeatResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for StreamsGroupHeartbeatResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -435,74 +618,48 @@ impl<'a> rt::Wire<'a> for StreamsGroupHeartbeatResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.throttle_time_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.ThrottleTimeMs"))?;
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.ErrorCode"))?;
-        rt::Wire::write(&self.error_message, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.ErrorMessage"))?;
-        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.MemberId"))?;
-        rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.MemberEpoch"))?;
-        rt::Wire::write(
-                &self.heartbeat_interval_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("StreamsGroupHeartbeatResponse.HeartbeatIntervalMs")
-            })?;
-        rt::Wire::write(
-                &self.acceptable_recovery_lag,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("StreamsGroupHeartbeatResponse.AcceptableRecoveryLag")
-            })?;
-        rt::Wire::write(
-                &self.task_offset_interval_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("StreamsGroupHeartbeatResponse.TaskOffsetIntervalMs")
-            })?;
-        rt::Wire::write(&self.status, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.Status"))?;
-        rt::Wire::write(&self.active_tasks, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.ActiveTasks"))?;
-        rt::Wire::write(&self.standby_tasks, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.StandbyTasks"))?;
-        rt::Wire::write(&self.warmup_tasks, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("StreamsGroupHeartbeatResponse.WarmupTasks"))?;
-        rt::Wire::write(
-                &self.endpoint_information_epoch,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("StreamsGroupHeartbeatResponse.EndpointInformationEpoch")
-            })?;
-        rt::Wire::write(
-                &self.partitions_by_user_endpoint,
-                w,
-                rt::Cx::new(v, cx.flexible, true),
-            )
-            .map_err(|e| {
-                e.in_field("StreamsGroupHeartbeatResponse.PartitionsByUserEndpoint")
-            })?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StreamsGroupHeartbeatResponse._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 26;
+        n += rt::Wire::fast_len(&self.error_message, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.status, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.active_tasks, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.standby_tasks, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.warmup_tasks, rt::Cx::new(v, cx.flexible, true))?;
+        n
+            += rt::Wire::fast_len(
+                &self.partitions_by_user_endpoint,
+                rt::Cx::new(v, cx.flexible, true),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for StreamsGroupHeartbeatResponse<'a> {}
@@ -576,6 +733,54 @@ impl Status<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Status";
 }
+impl<'a> Status<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.status_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Status.StatusCode"))?;
+        rt::Wire::write(&self.status_detail, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Status.StatusDetail"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Status._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.status_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Status.StatusCode"))?;
+        rt::Wire::write(&self.status_detail, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Status.StatusDetail"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Status._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for Status<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -647,20 +852,42 @@ impl<'a> rt::Wire<'a> for Status<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.status_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Status.StatusCode"))?;
-        rt::Wire::write(&self.status_detail, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Status.StatusDetail"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Status._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 1;
+        n
+            += rt::Wire::fast_len(
+                &self.status_detail,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for Status<'a> {}
@@ -713,6 +940,54 @@ impl Default for TaskIds<'_> {
 impl TaskIds<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TaskIds";
+}
+impl<'a> TaskIds<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TaskIds._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TaskIds._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TaskIds<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -791,20 +1066,43 @@ impl<'a> rt::Wire<'a> for TaskIds<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TaskIds.Partitions"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TaskIds._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n
+            += rt::Wire::fast_len(
+                &self.subtopology_id,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TaskIds<'a> {}
@@ -863,6 +1161,79 @@ impl Default for EndpointToPartitions<'_> {
 impl EndpointToPartitions<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "EndpointToPartitions";
+}
+impl<'a> EndpointToPartitions<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.user_endpoint, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("EndpointToPartitions.UserEndpoint"))?;
+        rt::Wire::write(&self.active_partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("EndpointToPartitions.ActivePartitions"))?;
+        rt::Wire::write(&self.standby_partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("EndpointToPartitions.StandbyPartitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("EndpointToPartitions._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.user_endpoint,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("EndpointToPartitions.UserEndpoint"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.active_partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("EndpointToPartitions.ActivePartitions"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.standby_partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("EndpointToPartitions.StandbyPartitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("EndpointToPartitions._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for EndpointToPartitions<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -965,22 +1336,52 @@ impl<'a> rt::Wire<'a> for EndpointToPartitions<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.user_endpoint, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("EndpointToPartitions.UserEndpoint"))?;
-        rt::Wire::write(&self.active_partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("EndpointToPartitions.ActivePartitions"))?;
-        rt::Wire::write(&self.standby_partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("EndpointToPartitions.StandbyPartitions"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("EndpointToPartitions._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n
+            += rt::Wire::fast_len(
+                &self.user_endpoint,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.active_partitions,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.standby_partitions,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for EndpointToPartitions<'a> {}
@@ -1034,6 +1435,54 @@ impl Default for Endpoint<'_> {
 impl Endpoint<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "Endpoint";
+}
+impl<'a> Endpoint<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Endpoint.Host"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Endpoint.Port"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Endpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Endpoint.Host"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("Endpoint.Port"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("Endpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for Endpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1100,20 +1549,38 @@ impl<'a> rt::Wire<'a> for Endpoint<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Endpoint.Host"))?;
-        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("Endpoint.Port"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("Endpoint._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 2;
+        n += rt::Wire::fast_len(&self.host, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for Endpoint<'a> {}
@@ -1166,6 +1633,54 @@ impl Default for TopicPartition<'_> {
 impl TopicPartition<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicPartition";
+}
+impl<'a> TopicPartition<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicPartition.Topic"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicPartition.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicPartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicPartition.Topic"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicPartition.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicPartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TopicPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1242,20 +1757,39 @@ impl<'a> rt::Wire<'a> for TopicPartition<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicPartition.Topic"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicPartition.Partitions"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicPartition._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.topic, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TopicPartition<'a> {}

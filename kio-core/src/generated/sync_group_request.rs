@@ -76,6 +76,111 @@ impl SyncGroupRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "SyncGroupRequest";
 }
+impl<'a> SyncGroupRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupRequest.GroupId"))?;
+        rt::Wire::write(&self.generation_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupRequest.GenerationId"))?;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupRequest.MemberId"))?;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| e.in_field("SyncGroupRequest.GroupInstanceId"))?;
+        } else if self.group_instance_id != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SyncGroupRequest.GroupInstanceId"),
+            );
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("SyncGroupRequest.ProtocolType"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.protocol_name, w, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("SyncGroupRequest.ProtocolName"))?;
+        }
+        rt::Wire::write(&self.assignments, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupRequest.Assignments"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SyncGroupRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupRequest.GroupId"))?;
+        rt::Wire::write(&self.generation_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupRequest.GenerationId"))?;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupRequest.MemberId"))?;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| e.in_field("SyncGroupRequest.GroupInstanceId"))?;
+        } else if self.group_instance_id != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SyncGroupRequest.GroupInstanceId"),
+            );
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("SyncGroupRequest.ProtocolType"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.protocol_name, w, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("SyncGroupRequest.ProtocolName"))?;
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.assignments,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("SyncGroupRequest.Assignments"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SyncGroupRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for SyncGroupRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -256,45 +361,63 @@ impl<'a> rt::Wire<'a> for SyncGroupRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SyncGroupRequest.GroupId"))?;
-        rt::Wire::write(&self.generation_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SyncGroupRequest.GenerationId"))?;
-        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SyncGroupRequest.MemberId"))?;
+        let mut n: usize = 4;
+        n += rt::Wire::fast_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))?;
         if v >= 3 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.group_instance_id,
-                    w,
                     rt::Cx::new(v, cx.flexible, v >= 3),
-                )
-                .map_err(|e| e.in_field("SyncGroupRequest.GroupInstanceId"))?;
+                )?;
         } else if self.group_instance_id != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SyncGroupRequest.GroupInstanceId"),
-            );
+            return None;
         }
         if v >= 5 {
-            rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, v >= 5))
-                .map_err(|e| e.in_field("SyncGroupRequest.ProtocolType"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.protocol_type,
+                    rt::Cx::new(v, cx.flexible, v >= 5),
+                )?;
         }
         if v >= 5 {
-            rt::Wire::write(&self.protocol_name, w, rt::Cx::new(v, cx.flexible, v >= 5))
-                .map_err(|e| e.in_field("SyncGroupRequest.ProtocolName"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.protocol_name,
+                    rt::Cx::new(v, cx.flexible, v >= 5),
+                )?;
         }
-        rt::Wire::write(&self.assignments, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SyncGroupRequest.Assignments"))?;
+        n += rt::Wire::fast_len(&self.assignments, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SyncGroupRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for SyncGroupRequest<'a> {}
@@ -352,6 +475,54 @@ impl Default for SyncGroupRequestAssignment<'_> {
 impl SyncGroupRequestAssignment<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "SyncGroupRequestAssignment";
+}
+impl<'a> SyncGroupRequestAssignment<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupRequestAssignment.MemberId"))?;
+        rt::Wire::write(&self.assignment, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupRequestAssignment.Assignment"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SyncGroupRequestAssignment._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupRequestAssignment.MemberId"))?;
+        rt::Wire::write(&self.assignment, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupRequestAssignment.Assignment"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SyncGroupRequestAssignment._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for SyncGroupRequestAssignment<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -430,20 +601,39 @@ impl<'a> rt::Wire<'a> for SyncGroupRequestAssignment<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SyncGroupRequestAssignment.MemberId"))?;
-        rt::Wire::write(&self.assignment, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SyncGroupRequestAssignment.Assignment"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SyncGroupRequestAssignment._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.assignment, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for SyncGroupRequestAssignment<'a> {}

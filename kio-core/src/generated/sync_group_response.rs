@@ -64,6 +64,86 @@ impl SyncGroupResponse<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "SyncGroupResponse";
 }
+impl<'a> SyncGroupResponse<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("SyncGroupResponse.ThrottleTimeMs"))?;
+        }
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupResponse.ErrorCode"))?;
+        if v >= 5 {
+            rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("SyncGroupResponse.ProtocolType"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.protocol_name, w, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("SyncGroupResponse.ProtocolName"))?;
+        }
+        rt::Wire::write(&self.assignment, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupResponse.Assignment"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SyncGroupResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.throttle_time_ms,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("SyncGroupResponse.ThrottleTimeMs"))?;
+        }
+        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupResponse.ErrorCode"))?;
+        if v >= 5 {
+            rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("SyncGroupResponse.ProtocolType"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.protocol_name, w, rt::Cx::new(v, cx.flexible, v >= 5))
+                .map_err(|e| e.in_field("SyncGroupResponse.ProtocolName"))?;
+        }
+        rt::Wire::write(&self.assignment, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SyncGroupResponse.Assignment"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SyncGroupResponse._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for SyncGroupResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -232,36 +312,52 @@ impl<'a> rt::Wire<'a> for SyncGroupResponse<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.throttle_time_ms,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("SyncGroupResponse.ThrottleTimeMs"))?;
-        }
-        rt::Wire::write(&self.error_code, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SyncGroupResponse.ErrorCode"))?;
+        let mut n: usize = 2 + (if v >= 1 { 4 } else { 0 });
         if v >= 5 {
-            rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, v >= 5))
-                .map_err(|e| e.in_field("SyncGroupResponse.ProtocolType"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.protocol_type,
+                    rt::Cx::new(v, cx.flexible, v >= 5),
+                )?;
         }
         if v >= 5 {
-            rt::Wire::write(&self.protocol_name, w, rt::Cx::new(v, cx.flexible, v >= 5))
-                .map_err(|e| e.in_field("SyncGroupResponse.ProtocolName"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.protocol_name,
+                    rt::Cx::new(v, cx.flexible, v >= 5),
+                )?;
         }
-        rt::Wire::write(&self.assignment, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SyncGroupResponse.Assignment"))?;
+        n += rt::Wire::fast_len(&self.assignment, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SyncGroupResponse._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for SyncGroupResponse<'a> {}

@@ -83,6 +83,131 @@ impl TxnOffsetCommitRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TxnOffsetCommitRequest";
 }
+impl<'a> TxnOffsetCommitRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.transactional_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequest.TransactionalId"))?;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequest.GroupId"))?;
+        rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequest.ProducerId"))?;
+        rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequest.ProducerEpoch"))?;
+        if v >= 3 {
+            rt::Wire::write(&self.generation_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TxnOffsetCommitRequest.GenerationId"))?;
+        } else if self.generation_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TxnOffsetCommitRequest.GenerationId"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TxnOffsetCommitRequest.MemberId"))?;
+        } else if self.member_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TxnOffsetCommitRequest.MemberId"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| e.in_field("TxnOffsetCommitRequest.GroupInstanceId"))?;
+        } else if self.group_instance_id != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TxnOffsetCommitRequest.GroupInstanceId"),
+            );
+        }
+        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequest.Topics"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TxnOffsetCommitRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.transactional_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequest.TransactionalId"))?;
+        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequest.GroupId"))?;
+        rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequest.ProducerId"))?;
+        rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequest.ProducerEpoch"))?;
+        if v >= 3 {
+            rt::Wire::write(&self.generation_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TxnOffsetCommitRequest.GenerationId"))?;
+        } else if self.generation_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TxnOffsetCommitRequest.GenerationId"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("TxnOffsetCommitRequest.MemberId"))?;
+        } else if self.member_id != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TxnOffsetCommitRequest.MemberId"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| e.in_field("TxnOffsetCommitRequest.GroupInstanceId"))?;
+        } else if self.group_instance_id != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TxnOffsetCommitRequest.GroupInstanceId"),
+            );
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("TxnOffsetCommitRequest.Topics"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TxnOffsetCommitRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for TxnOffsetCommitRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -299,57 +424,65 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.transactional_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TxnOffsetCommitRequest.TransactionalId"))?;
-        rt::Wire::write(&self.group_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TxnOffsetCommitRequest.GroupId"))?;
-        rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TxnOffsetCommitRequest.ProducerId"))?;
-        rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TxnOffsetCommitRequest.ProducerEpoch"))?;
-        if v >= 3 {
-            rt::Wire::write(&self.generation_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TxnOffsetCommitRequest.GenerationId"))?;
-        } else if self.generation_id != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TxnOffsetCommitRequest.GenerationId"),
-            );
+        let mut n: usize = 10 + (if v >= 3 { 4 } else { 0 });
+        n
+            += rt::Wire::fast_len(
+                &self.transactional_id,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n += rt::Wire::fast_len(&self.group_id, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 3 {} else if self.generation_id != -1 {
+            return None;
         }
         if v >= 3 {
-            rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("TxnOffsetCommitRequest.MemberId"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.member_id,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.member_id != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TxnOffsetCommitRequest.MemberId"),
-            );
+            return None;
         }
         if v >= 3 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.group_instance_id,
-                    w,
                     rt::Cx::new(v, cx.flexible, v >= 3),
-                )
-                .map_err(|e| e.in_field("TxnOffsetCommitRequest.GroupInstanceId"))?;
+                )?;
         } else if self.group_instance_id != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TxnOffsetCommitRequest.GroupInstanceId"),
-            );
+            return None;
         }
-        rt::Wire::write(&self.topics, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TxnOffsetCommitRequest.Topics"))?;
+        n += rt::Wire::fast_len(&self.topics, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TxnOffsetCommitRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TxnOffsetCommitRequest<'a> {}
@@ -408,6 +541,61 @@ impl Default for TxnOffsetCommitRequestTopic<'_> {
 impl TxnOffsetCommitRequestTopic<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TxnOffsetCommitRequestTopic";
+}
+impl<'a> TxnOffsetCommitRequestTopic<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequestTopic.Name"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequestTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TxnOffsetCommitRequestTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequestTopic.Name"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("TxnOffsetCommitRequestTopic.Partitions"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TxnOffsetCommitRequestTopic._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -487,20 +675,39 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestTopic<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TxnOffsetCommitRequestTopic.Name"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TxnOffsetCommitRequestTopic.Partitions"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TxnOffsetCommitRequestTopic._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TxnOffsetCommitRequestTopic<'a> {}
@@ -565,6 +772,82 @@ impl Default for TxnOffsetCommitRequestPartition<'_> {
 impl TxnOffsetCommitRequestPartition<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TxnOffsetCommitRequestPartition";
+}
+impl<'a> TxnOffsetCommitRequestPartition<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.PartitionIndex"))?;
+        rt::Wire::write(&self.committed_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.CommittedOffset"))?;
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.committed_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("TxnOffsetCommitRequestPartition.CommittedLeaderEpoch")
+                })?;
+        }
+        rt::Wire::write(&self.committed_metadata, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| {
+                e.in_field("TxnOffsetCommitRequestPartition.CommittedMetadata")
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TxnOffsetCommitRequestPartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.PartitionIndex"))?;
+        rt::Wire::write(&self.committed_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.CommittedOffset"))?;
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.committed_leader_epoch,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("TxnOffsetCommitRequestPartition.CommittedLeaderEpoch")
+                })?;
+        }
+        rt::Wire::write(&self.committed_metadata, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| {
+                e.in_field("TxnOffsetCommitRequestPartition.CommittedMetadata")
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TxnOffsetCommitRequestPartition._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestPartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -704,34 +987,42 @@ impl<'a> rt::Wire<'a> for TxnOffsetCommitRequestPartition<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.PartitionIndex"))?;
-        rt::Wire::write(&self.committed_offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TxnOffsetCommitRequestPartition.CommittedOffset"))?;
-        if v >= 2 {
-            rt::Wire::write(
-                    &self.committed_leader_epoch,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("TxnOffsetCommitRequestPartition.CommittedLeaderEpoch")
-                })?;
-        }
-        rt::Wire::write(&self.committed_metadata, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| {
-                e.in_field("TxnOffsetCommitRequestPartition.CommittedMetadata")
-            })?;
+        let mut n: usize = 12 + (if v >= 2 { 4 } else { 0 });
+        n
+            += rt::Wire::fast_len(
+                &self.committed_metadata,
+                rt::Cx::new(v, cx.flexible, true),
+            )?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TxnOffsetCommitRequestPartition._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TxnOffsetCommitRequestPartition<'a> {}

@@ -53,6 +53,79 @@ impl UpdateFeaturesRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdateFeaturesRequest";
 }
+impl<'a> UpdateFeaturesRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateFeaturesRequest.timeoutMs"))?;
+        rt::Wire::write(&self.feature_updates, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateFeaturesRequest.FeatureUpdates"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.validate_only, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateFeaturesRequest.ValidateOnly"))?;
+        } else if self.validate_only != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateFeaturesRequest.ValidateOnly"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateFeaturesRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateFeaturesRequest.timeoutMs"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.feature_updates,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("UpdateFeaturesRequest.FeatureUpdates"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.validate_only, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateFeaturesRequest.ValidateOnly"))?;
+        } else if self.validate_only != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateFeaturesRequest.ValidateOnly"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateFeaturesRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for UpdateFeaturesRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -149,29 +222,45 @@ impl<'a> rt::Wire<'a> for UpdateFeaturesRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateFeaturesRequest.timeoutMs"))?;
-        rt::Wire::write(&self.feature_updates, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateFeaturesRequest.FeatureUpdates"))?;
-        if v >= 1 {
-            rt::Wire::write(&self.validate_only, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateFeaturesRequest.ValidateOnly"))?;
-        } else if self.validate_only != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateFeaturesRequest.ValidateOnly"),
-            );
+        let mut n: usize = 4 + (if v >= 1 { 1 } else { 0 });
+        n
+            += rt::Wire::fast_len(
+                &self.feature_updates,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if v >= 1 {} else if self.validate_only != false {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateFeaturesRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for UpdateFeaturesRequest<'a> {}
@@ -237,6 +326,90 @@ impl Default for FeatureUpdateKey<'_> {
 impl FeatureUpdateKey<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "FeatureUpdateKey";
+}
+impl<'a> FeatureUpdateKey<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.feature, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FeatureUpdateKey.Feature"))?;
+        rt::Wire::write(&self.max_version_level, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FeatureUpdateKey.MaxVersionLevel"))?;
+        if v <= 0 {
+            rt::Wire::write(&self.allow_downgrade, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FeatureUpdateKey.AllowDowngrade"))?;
+        } else if self.allow_downgrade != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FeatureUpdateKey.AllowDowngrade"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.upgrade_type, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FeatureUpdateKey.UpgradeType"))?;
+        } else if self.upgrade_type != 1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FeatureUpdateKey.UpgradeType"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FeatureUpdateKey._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.feature, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FeatureUpdateKey.Feature"))?;
+        rt::Wire::write(&self.max_version_level, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("FeatureUpdateKey.MaxVersionLevel"))?;
+        if v <= 0 {
+            rt::Wire::write(&self.allow_downgrade, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FeatureUpdateKey.AllowDowngrade"))?;
+        } else if self.allow_downgrade != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FeatureUpdateKey.AllowDowngrade"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.upgrade_type, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("FeatureUpdateKey.UpgradeType"))?;
+        } else if self.upgrade_type != 1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FeatureUpdateKey.UpgradeType"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("FeatureUpdateKey._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for FeatureUpdateKey<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -387,38 +560,45 @@ impl<'a> rt::Wire<'a> for FeatureUpdateKey<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.feature, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FeatureUpdateKey.Feature"))?;
-        rt::Wire::write(&self.max_version_level, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("FeatureUpdateKey.MaxVersionLevel"))?;
-        if v <= 0 {
-            rt::Wire::write(&self.allow_downgrade, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FeatureUpdateKey.AllowDowngrade"))?;
-        } else if self.allow_downgrade != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FeatureUpdateKey.AllowDowngrade"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        if v >= 1 {
-            rt::Wire::write(&self.upgrade_type, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("FeatureUpdateKey.UpgradeType"))?;
-        } else if self.upgrade_type != 1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FeatureUpdateKey.UpgradeType"),
-            );
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 2 + (if v <= 0 { 1 } else { 0 })
+            + (if v >= 1 { 1 } else { 0 });
+        n += rt::Wire::fast_len(&self.feature, rt::Cx::new(v, cx.flexible, false))?;
+        if v <= 0 {} else if self.allow_downgrade != false {
+            return None;
+        }
+        if v >= 1 {} else if self.upgrade_type != 1 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("FeatureUpdateKey._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for FeatureUpdateKey<'a> {}

@@ -80,6 +80,206 @@ impl UpdateMetadataRequest<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdateMetadataRequest";
 }
+impl<'a> UpdateMetadataRequest<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerId"))?;
+        if v >= 8 {
+            rt::Wire::write(
+                    &self.is_k_raft_controller,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("UpdateMetadataRequest.isKRaftController"))?;
+        } else if self.is_k_raft_controller != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataRequest.isKRaftController"),
+            );
+        }
+        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerEpoch"))?;
+        if v >= 5 {
+            rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataRequest.BrokerEpoch"))?;
+        }
+        if v <= 4 {
+            rt::Wire::write(
+                    &self.ungrouped_partition_states,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("UpdateMetadataRequest.UngroupedPartitionStates")
+                })?;
+        } else if self.ungrouped_partition_states != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataRequest.UngroupedPartitionStates"),
+            );
+        }
+        if v >= 5 {
+            rt::Wire::write(&self.topic_states, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataRequest.TopicStates"))?;
+        } else if self.topic_states != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataRequest.TopicStates"),
+            );
+        }
+        rt::Wire::write(&self.live_brokers, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataRequest.LiveBrokers"))?;
+        if (!cx.flexible || !(v >= 8)) && self.r#type != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataRequest.Type"),
+            );
+        }
+        if cx.flexible {
+            let has_type = v >= 8 && self.r#type != 0;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_type)],
+            )?;
+            if has_type {
+                let len = rt::Wire::wire_len(&self.r#type, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.r#type, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerId"))?;
+        if v >= 8 {
+            rt::Wire::write(
+                    &self.is_k_raft_controller,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("UpdateMetadataRequest.isKRaftController"))?;
+        } else if self.is_k_raft_controller != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataRequest.isKRaftController"),
+            );
+        }
+        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerEpoch"))?;
+        if v >= 5 {
+            rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataRequest.BrokerEpoch"))?;
+        }
+        if v <= 4 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.ungrouped_partition_states,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| {
+                    e.in_field("UpdateMetadataRequest.UngroupedPartitionStates")
+                })?;
+        } else if self.ungrouped_partition_states != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataRequest.UngroupedPartitionStates"),
+            );
+        }
+        if v >= 5 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.topic_states,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("UpdateMetadataRequest.TopicStates"))?;
+        } else if self.topic_states != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataRequest.TopicStates"),
+            );
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.live_brokers,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("UpdateMetadataRequest.LiveBrokers"))?;
+        if (!cx.flexible || !(v >= 8)) && self.r#type != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataRequest.Type"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_type = v >= 8 && self.r#type != 0;
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_type)],
+                    )?;
+                    if has_type {
+                        let len = rt::Wire::wire_len(
+                                &self.r#type,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(&self.r#type, w, rt::Cx::new(v, true, false))
+                            .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataRequest._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -381,83 +581,76 @@ impl<'a> rt::Wire<'a> for UpdateMetadataRequest<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerId"))?;
-        if v >= 8 {
-            rt::Wire::write(
-                    &self.is_k_raft_controller,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("UpdateMetadataRequest.isKRaftController"))?;
-        } else if self.is_k_raft_controller != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataRequest.isKRaftController"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataRequest.ControllerEpoch"))?;
-        if v >= 5 {
-            rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataRequest.BrokerEpoch"))?;
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 8 + (if v >= 8 { 1 } else { 0 })
+            + (if v >= 5 { 8 } else { 0 });
+        if v >= 8 {} else if self.is_k_raft_controller != false {
+            return None;
         }
         if v <= 4 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.ungrouped_partition_states,
-                    w,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("UpdateMetadataRequest.UngroupedPartitionStates")
-                })?;
+                )?;
         } else if self.ungrouped_partition_states != ::core::default::Default::default()
         {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataRequest.UngroupedPartitionStates"),
-            );
+            return None;
         }
         if v >= 5 {
-            rt::Wire::write(&self.topic_states, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataRequest.TopicStates"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.topic_states,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.topic_states != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataRequest.TopicStates"),
-            );
+            return None;
         }
-        rt::Wire::write(&self.live_brokers, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataRequest.LiveBrokers"))?;
+        n += rt::Wire::fast_len(&self.live_brokers, rt::Cx::new(v, cx.flexible, false))?;
         if (!cx.flexible || !(v >= 8)) && self.r#type != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataRequest.Type"),
-            );
+            return None;
         }
         if cx.flexible {
-            let has_type = v >= 8 && self.r#type != 0;
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_type)],
-            )?;
-            if has_type {
-                let len = rt::Wire::wire_len(&self.r#type, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(&self.r#type, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("UpdateMetadataRequest.Type"))?;
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
             }
-            tw.finish(w)?;
+            let has_type = v >= 8 && self.r#type != 0;
+            let mut count = 0u32;
+            if has_type {
+                let len = rt::Wire::fast_len(&self.r#type, rt::Cx::new(v, true, false))?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
+            }
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataRequest._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for UpdateMetadataRequest<'a> {}
@@ -560,6 +753,102 @@ impl Default for UpdateMetadataPartitionState<'_> {
 impl UpdateMetadataPartitionState<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdateMetadataPartitionState";
+}
+impl<'a> UpdateMetadataPartitionState<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 4 {
+            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataPartitionState.TopicName"))?;
+        }
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.PartitionIndex"))?;
+        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.ControllerEpoch"))?;
+        rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.Leader"))?;
+        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.LeaderEpoch"))?;
+        rt::Wire::write(&self.isr, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.Isr"))?;
+        rt::Wire::write(&self.zk_version, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.ZkVersion"))?;
+        rt::Wire::write(&self.replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.Replicas"))?;
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.offline_replicas,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("UpdateMetadataPartitionState.OfflineReplicas")
+                })?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataPartitionState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v <= 4 {
+            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataPartitionState.TopicName"))?;
+        }
+        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.PartitionIndex"))?;
+        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.ControllerEpoch"))?;
+        rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.Leader"))?;
+        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.LeaderEpoch"))?;
+        rt::Wire::write(&self.isr, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.Isr"))?;
+        rt::Wire::write(&self.zk_version, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.ZkVersion"))?;
+        rt::Wire::write(&self.replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataPartitionState.Replicas"))?;
+        if v >= 4 {
+            rt::Wire::write(
+                    &self.offline_replicas,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| {
+                    e.in_field("UpdateMetadataPartitionState.OfflineReplicas")
+                })?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataPartitionState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -774,44 +1063,53 @@ impl<'a> rt::Wire<'a> for UpdateMetadataPartitionState<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        if v <= 4 {
-            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataPartitionState.TopicName"))?;
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        rt::Wire::write(&self.partition_index, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataPartitionState.PartitionIndex"))?;
-        rt::Wire::write(&self.controller_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataPartitionState.ControllerEpoch"))?;
-        rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataPartitionState.Leader"))?;
-        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataPartitionState.LeaderEpoch"))?;
-        rt::Wire::write(&self.isr, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataPartitionState.Isr"))?;
-        rt::Wire::write(&self.zk_version, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataPartitionState.ZkVersion"))?;
-        rt::Wire::write(&self.replicas, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataPartitionState.Replicas"))?;
-        if v >= 4 {
-            rt::Wire::write(
-                    &self.offline_replicas,
-                    w,
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 20;
+        if v <= 4 {
+            n
+                += rt::Wire::fast_len(
+                    &self.topic_name,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| {
-                    e.in_field("UpdateMetadataPartitionState.OfflineReplicas")
-                })?;
+                )?;
+        }
+        n += rt::Wire::fast_len(&self.isr, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.replicas, rt::Cx::new(v, cx.flexible, false))?;
+        if v >= 4 {
+            n
+                += rt::Wire::fast_len(
+                    &self.offline_replicas,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataPartitionState._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for UpdateMetadataPartitionState<'a> {}
@@ -877,6 +1175,101 @@ impl Default for UpdateMetadataTopicState<'_> {
 impl UpdateMetadataTopicState<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdateMetadataTopicState";
+}
+impl<'a> UpdateMetadataTopicState<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 5 {
+            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataTopicState.TopicName"))?;
+        } else if self.topic_name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataTopicState.TopicName"),
+            );
+        }
+        if v >= 7 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataTopicState.TopicId"))?;
+        }
+        if v >= 5 {
+            rt::Wire::write(
+                    &self.partition_states,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("UpdateMetadataTopicState.PartitionStates"))?;
+        } else if self.partition_states != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataTopicState.PartitionStates"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataTopicState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 5 {
+            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataTopicState.TopicName"))?;
+        } else if self.topic_name != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataTopicState.TopicName"),
+            );
+        }
+        if v >= 7 {
+            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataTopicState.TopicId"))?;
+        }
+        if v >= 5 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.partition_states,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("UpdateMetadataTopicState.PartitionStates"))?;
+        } else if self.partition_states != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataTopicState.PartitionStates"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataTopicState._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for UpdateMetadataTopicState<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -997,42 +1390,55 @@ impl<'a> rt::Wire<'a> for UpdateMetadataTopicState<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
+        let mut n: usize = 0 + (if v >= 7 { 16 } else { 0 });
         if v >= 5 {
-            rt::Wire::write(&self.topic_name, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataTopicState.TopicName"))?;
-        } else if self.topic_name != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataTopicState.TopicName"),
-            );
-        }
-        if v >= 7 {
-            rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataTopicState.TopicId"))?;
-        }
-        if v >= 5 {
-            rt::Wire::write(
-                    &self.partition_states,
-                    w,
+            n
+                += rt::Wire::fast_len(
+                    &self.topic_name,
                     rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("UpdateMetadataTopicState.PartitionStates"))?;
+                )?;
+        } else if self.topic_name != rt::Str::new("") {
+            return None;
+        }
+        if v >= 5 {
+            n
+                += rt::Wire::fast_len(
+                    &self.partition_states,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.partition_states != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataTopicState.PartitionStates"),
-            );
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataTopicState._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for UpdateMetadataTopicState<'a> {}
@@ -1104,6 +1510,89 @@ impl Default for UpdateMetadataBroker<'_> {
 impl UpdateMetadataBroker<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdateMetadataBroker";
+}
+impl<'a> UpdateMetadataBroker<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataBroker.Id"))?;
+        if v <= 0 {
+            rt::Wire::write(&self.v0_host, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataBroker.V0Host"))?;
+        }
+        if v <= 0 {
+            rt::Wire::write(&self.v0_port, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataBroker.V0Port"))?;
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.endpoints, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataBroker.Endpoints"))?;
+        }
+        if v >= 2 {
+            rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, true))
+                .map_err(|e| e.in_field("UpdateMetadataBroker.Rack"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataBroker._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("UpdateMetadataBroker.Id"))?;
+        if v <= 0 {
+            rt::Wire::write(&self.v0_host, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataBroker.V0Host"))?;
+        }
+        if v <= 0 {
+            rt::Wire::write(&self.v0_port, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataBroker.V0Port"))?;
+        }
+        if v >= 1 {
+            rt::nested(
+                    w,
+                    |w| rt::Wire::write(
+                        &self.endpoints,
+                        w,
+                        rt::Cx::new(v, cx.flexible, false),
+                    ),
+                )
+                .map_err(|e| e.in_field("UpdateMetadataBroker.Endpoints"))?;
+        }
+        if v >= 2 {
+            rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, true))
+                .map_err(|e| e.in_field("UpdateMetadataBroker.Rack"))?;
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataBroker._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for UpdateMetadataBroker<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1250,34 +1739,50 @@ impl<'a> rt::Wire<'a> for UpdateMetadataBroker<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("UpdateMetadataBroker.Id"))?;
-        if v <= 0 {
-            rt::Wire::write(&self.v0_host, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataBroker.V0Host"))?;
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4 + (if v <= 0 { 4 } else { 0 });
         if v <= 0 {
-            rt::Wire::write(&self.v0_port, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataBroker.V0Port"))?;
+            n += rt::Wire::fast_len(&self.v0_host, rt::Cx::new(v, cx.flexible, false))?;
         }
         if v >= 1 {
-            rt::Wire::write(&self.endpoints, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataBroker.Endpoints"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.endpoints,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         }
         if v >= 2 {
-            rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, true))
-                .map_err(|e| e.in_field("UpdateMetadataBroker.Rack"))?;
+            n += rt::Wire::fast_len(&self.rack, rt::Cx::new(v, cx.flexible, true))?;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataBroker._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for UpdateMetadataBroker<'a> {}
@@ -1345,6 +1850,116 @@ impl Default for UpdateMetadataEndpoint<'_> {
 impl UpdateMetadataEndpoint<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "UpdateMetadataEndpoint";
+}
+impl<'a> UpdateMetadataEndpoint<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Port"))?;
+        } else if self.port != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataEndpoint.Port"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Host"))?;
+        } else if self.host != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataEndpoint.Host"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.listener, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Listener"))?;
+        }
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.security_protocol,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint.SecurityProtocol"))?;
+        } else if self.security_protocol != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataEndpoint.SecurityProtocol"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataEndpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        if v >= 1 {
+            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Port"))?;
+        } else if self.port != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataEndpoint.Port"),
+            );
+        }
+        if v >= 1 {
+            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Host"))?;
+        } else if self.host != rt::Str::new("") {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataEndpoint.Host"),
+            );
+        }
+        if v >= 3 {
+            rt::Wire::write(&self.listener, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Listener"))?;
+        }
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.security_protocol,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("UpdateMetadataEndpoint.SecurityProtocol"))?;
+        } else if self.security_protocol != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataEndpoint.SecurityProtocol"),
+            );
+        }
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("UpdateMetadataEndpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for UpdateMetadataEndpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1475,51 +2090,52 @@ impl<'a> rt::Wire<'a> for UpdateMetadataEndpoint<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        if v >= 1 {
-            rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Port"))?;
-        } else if self.port != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataEndpoint.Port"),
-            );
+        let mut n: usize = 0 + (if v >= 1 { 4 } else { 0 })
+            + (if v >= 1 { 2 } else { 0 });
+        if v >= 1 {} else if self.port != 0 {
+            return None;
         }
         if v >= 1 {
-            rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Host"))?;
+            n += rt::Wire::fast_len(&self.host, rt::Cx::new(v, cx.flexible, false))?;
         } else if self.host != rt::Str::new("") {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataEndpoint.Host"),
-            );
+            return None;
         }
         if v >= 3 {
-            rt::Wire::write(&self.listener, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("UpdateMetadataEndpoint.Listener"))?;
+            n += rt::Wire::fast_len(&self.listener, rt::Cx::new(v, cx.flexible, false))?;
         }
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.security_protocol,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("UpdateMetadataEndpoint.SecurityProtocol"))?;
-        } else if self.security_protocol != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataEndpoint.SecurityProtocol"),
-            );
+        if v >= 1 {} else if self.security_protocol != 0 {
+            return None;
         }
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("UpdateMetadataEndpoint._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for UpdateMetadataEndpoint<'a> {}

@@ -70,6 +70,259 @@ impl BrokerRegistrationChangeRecord<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "BrokerRegistrationChangeRecord";
 }
+impl<'a> BrokerRegistrationChangeRecord<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.BrokerId"))?;
+        rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.BrokerEpoch"))?;
+        if (!cx.flexible) && self.fenced != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerRegistrationChangeRecord.Fenced"),
+            );
+        }
+        if (!cx.flexible || !(v >= 1)) && self.in_controlled_shutdown != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerRegistrationChangeRecord.InControlledShutdown"),
+            );
+        }
+        if (!cx.flexible || !(v >= 2))
+            && self.log_dirs != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerRegistrationChangeRecord.LogDirs"),
+            );
+        }
+        if (!cx.flexible || !(v >= 3)) && self.cordoned_log_dirs != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerRegistrationChangeRecord.CordonedLogDirs"),
+            );
+        }
+        if cx.flexible {
+            let has_fenced = self.fenced != 0;
+            let has_in_controlled_shutdown = v >= 1 && self.in_controlled_shutdown != 0;
+            let has_log_dirs = v >= 2
+                && self.log_dirs != ::core::default::Default::default();
+            let has_cordoned_log_dirs = v >= 3 && self.cordoned_log_dirs != None;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[
+                    (0u32, has_fenced),
+                    (1u32, has_in_controlled_shutdown),
+                    (2u32, has_log_dirs),
+                    (3u32, has_cordoned_log_dirs),
+                ],
+            )?;
+            if has_fenced {
+                let len = rt::Wire::wire_len(&self.fenced, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.Fenced"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.fenced, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.Fenced"))?;
+            }
+            if has_in_controlled_shutdown {
+                let len = rt::Wire::wire_len(
+                        &self.in_controlled_shutdown,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("BrokerRegistrationChangeRecord.InControlledShutdown")
+                    })?;
+                tw.field(w, 1u32, len)?;
+                rt::Wire::write(
+                        &self.in_controlled_shutdown,
+                        w,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("BrokerRegistrationChangeRecord.InControlledShutdown")
+                    })?;
+            }
+            if has_log_dirs {
+                let len = rt::Wire::wire_len(&self.log_dirs, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.LogDirs"))?;
+                tw.field(w, 2u32, len)?;
+                rt::Wire::write(&self.log_dirs, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.LogDirs"))?;
+            }
+            if has_cordoned_log_dirs {
+                let len = rt::Wire::wire_len(
+                        &self.cordoned_log_dirs,
+                        rt::Cx::new(v, true, v >= 3),
+                    )
+                    .map_err(|e| {
+                        e.in_field("BrokerRegistrationChangeRecord.CordonedLogDirs")
+                    })?;
+                tw.field(w, 3u32, len)?;
+                rt::Wire::write(&self.cordoned_log_dirs, w, rt::Cx::new(v, true, v >= 3))
+                    .map_err(|e| {
+                        e.in_field("BrokerRegistrationChangeRecord.CordonedLogDirs")
+                    })?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerRegistrationChangeRecord._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.BrokerId"))?;
+        rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.BrokerEpoch"))?;
+        if (!cx.flexible) && self.fenced != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerRegistrationChangeRecord.Fenced"),
+            );
+        }
+        if (!cx.flexible || !(v >= 1)) && self.in_controlled_shutdown != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerRegistrationChangeRecord.InControlledShutdown"),
+            );
+        }
+        if (!cx.flexible || !(v >= 2))
+            && self.log_dirs != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerRegistrationChangeRecord.LogDirs"),
+            );
+        }
+        if (!cx.flexible || !(v >= 3)) && self.cordoned_log_dirs != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerRegistrationChangeRecord.CordonedLogDirs"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_fenced = self.fenced != 0;
+                    let has_in_controlled_shutdown = v >= 1
+                        && self.in_controlled_shutdown != 0;
+                    let has_log_dirs = v >= 2
+                        && self.log_dirs != ::core::default::Default::default();
+                    let has_cordoned_log_dirs = v >= 3 && self.cordoned_log_dirs != None;
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[
+                            (0u32, has_fenced),
+                            (1u32, has_in_controlled_shutdown),
+                            (2u32, has_log_dirs),
+                            (3u32, has_cordoned_log_dirs),
+                        ],
+                    )?;
+                    if has_fenced {
+                        let len = rt::Wire::wire_len(
+                                &self.fenced,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("BrokerRegistrationChangeRecord.Fenced")
+                            })?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(&self.fenced, w, rt::Cx::new(v, true, false))
+                            .map_err(|e| {
+                                e.in_field("BrokerRegistrationChangeRecord.Fenced")
+                            })?;
+                    }
+                    if has_in_controlled_shutdown {
+                        let len = rt::Wire::wire_len(
+                                &self.in_controlled_shutdown,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e
+                                    .in_field(
+                                        "BrokerRegistrationChangeRecord.InControlledShutdown",
+                                    )
+                            })?;
+                        tw.field(w, 1u32, len)?;
+                        rt::Wire::write(
+                                &self.in_controlled_shutdown,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e
+                                    .in_field(
+                                        "BrokerRegistrationChangeRecord.InControlledShutdown",
+                                    )
+                            })?;
+                    }
+                    if has_log_dirs {
+                        let len = rt::Wire::wire_len(
+                                &self.log_dirs,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("BrokerRegistrationChangeRecord.LogDirs")
+                            })?;
+                        tw.field(w, 2u32, len)?;
+                        rt::Wire::write(&self.log_dirs, w, rt::Cx::new(v, true, false))
+                            .map_err(|e| {
+                                e.in_field("BrokerRegistrationChangeRecord.LogDirs")
+                            })?;
+                    }
+                    if has_cordoned_log_dirs {
+                        let len = rt::Wire::wire_len(
+                                &self.cordoned_log_dirs,
+                                rt::Cx::new(v, true, v >= 3),
+                            )
+                            .map_err(|e| {
+                                e.in_field("BrokerRegistrationChangeRecord.CordonedLogDirs")
+                            })?;
+                        tw.field(w, 3u32, len)?;
+                        rt::Wire::write(
+                                &self.cordoned_log_dirs,
+                                w,
+                                rt::Cx::new(v, true, v >= 3),
+                            )
+                            .map_err(|e| {
+                                e.in_field("BrokerRegistrationChangeRecord.CordonedLogDirs")
+                            })?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerRegistrationChangeRecord._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for BrokerRegistrationChangeRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -404,107 +657,97 @@ impl<'a> rt::Wire<'a> for BrokerRegistrationChangeRecord<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.BrokerId"))?;
-        rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.BrokerEpoch"))?;
+        let mut n: usize = 12;
         if (!cx.flexible) && self.fenced != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BrokerRegistrationChangeRecord.Fenced"),
-            );
+            return None;
         }
         if (!cx.flexible || !(v >= 1)) && self.in_controlled_shutdown != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BrokerRegistrationChangeRecord.InControlledShutdown"),
-            );
+            return None;
         }
         if (!cx.flexible || !(v >= 2))
             && self.log_dirs != ::core::default::Default::default()
         {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BrokerRegistrationChangeRecord.LogDirs"),
-            );
+            return None;
         }
         if (!cx.flexible || !(v >= 3)) && self.cordoned_log_dirs != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BrokerRegistrationChangeRecord.CordonedLogDirs"),
-            );
+            return None;
         }
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_fenced = self.fenced != 0;
             let has_in_controlled_shutdown = v >= 1 && self.in_controlled_shutdown != 0;
             let has_log_dirs = v >= 2
                 && self.log_dirs != ::core::default::Default::default();
             let has_cordoned_log_dirs = v >= 3 && self.cordoned_log_dirs != None;
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[
-                    (0u32, has_fenced),
-                    (1u32, has_in_controlled_shutdown),
-                    (2u32, has_log_dirs),
-                    (3u32, has_cordoned_log_dirs),
-                ],
-            )?;
+            let mut count = 0u32;
             if has_fenced {
-                let len = rt::Wire::wire_len(&self.fenced, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.Fenced"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(&self.fenced, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.Fenced"))?;
+                let len = rt::Wire::fast_len(&self.fenced, rt::Cx::new(v, true, false))?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_in_controlled_shutdown {
-                let len = rt::Wire::wire_len(
-                        &self.in_controlled_shutdown,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("BrokerRegistrationChangeRecord.InControlledShutdown")
-                    })?;
-                tw.field(w, 1u32, len)?;
-                rt::Wire::write(
-                        &self.in_controlled_shutdown,
-                        w,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("BrokerRegistrationChangeRecord.InControlledShutdown")
-                    })?;
+                let len = rt::Wire::fast_len(
+                    &self.in_controlled_shutdown,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(1u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_log_dirs {
-                let len = rt::Wire::wire_len(&self.log_dirs, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.LogDirs"))?;
-                tw.field(w, 2u32, len)?;
-                rt::Wire::write(&self.log_dirs, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("BrokerRegistrationChangeRecord.LogDirs"))?;
+                let len = rt::Wire::fast_len(
+                    &self.log_dirs,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(2u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_cordoned_log_dirs {
-                let len = rt::Wire::wire_len(
-                        &self.cordoned_log_dirs,
-                        rt::Cx::new(v, true, v >= 3),
-                    )
-                    .map_err(|e| {
-                        e.in_field("BrokerRegistrationChangeRecord.CordonedLogDirs")
-                    })?;
-                tw.field(w, 3u32, len)?;
-                rt::Wire::write(&self.cordoned_log_dirs, w, rt::Cx::new(v, true, v >= 3))
-                    .map_err(|e| {
-                        e.in_field("BrokerRegistrationChangeRecord.CordonedLogDirs")
-                    })?;
+                let len = rt::Wire::fast_len(
+                    &self.cordoned_log_dirs,
+                    rt::Cx::new(v, true, v >= 3),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(3u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BrokerRegistrationChangeRecord._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for BrokerRegistrationChangeRecord<'a> {}

@@ -88,6 +88,198 @@ impl ConsumerGroupMemberMetadataValue<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ConsumerGroupMemberMetadataValue";
 }
+impl<'a> ConsumerGroupMemberMetadataValue<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.instance_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue.InstanceId"))?;
+        rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue.RackId"))?;
+        rt::Wire::write(&self.client_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue.ClientId"))?;
+        rt::Wire::write(&self.client_host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue.ClientHost"))?;
+        rt::Wire::write(
+                &self.subscribed_topic_names,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("ConsumerGroupMemberMetadataValue.SubscribedTopicNames")
+            })?;
+        rt::Wire::write(
+                &self.subscribed_topic_regex,
+                w,
+                rt::Cx::new(v, cx.flexible, true),
+            )
+            .map_err(|e| {
+                e.in_field("ConsumerGroupMemberMetadataValue.SubscribedTopicRegex")
+            })?;
+        rt::Wire::write(
+                &self.rebalance_timeout_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("ConsumerGroupMemberMetadataValue.RebalanceTimeoutMs")
+            })?;
+        rt::Wire::write(&self.server_assignor, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue.ServerAssignor"))?;
+        if (!cx.flexible)
+            && self.classic_member_metadata != Some(::core::default::Default::default())
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ConsumerGroupMemberMetadataValue.ClassicMemberMetadata"),
+            );
+        }
+        if cx.flexible {
+            let has_classic_member_metadata = self.classic_member_metadata
+                != Some(::core::default::Default::default());
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_classic_member_metadata)],
+            )?;
+            if has_classic_member_metadata {
+                let len = rt::Wire::wire_len(
+                        &self.classic_member_metadata,
+                        rt::Cx::new(v, true, true),
+                    )
+                    .map_err(|e| {
+                        e
+                            .in_field(
+                                "ConsumerGroupMemberMetadataValue.ClassicMemberMetadata",
+                            )
+                    })?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(
+                        &self.classic_member_metadata,
+                        w,
+                        rt::Cx::new(v, true, true),
+                    )
+                    .map_err(|e| {
+                        e
+                            .in_field(
+                                "ConsumerGroupMemberMetadataValue.ClassicMemberMetadata",
+                            )
+                    })?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ConsumerGroupMemberMetadataValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.instance_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue.InstanceId"))?;
+        rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue.RackId"))?;
+        rt::Wire::write(&self.client_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue.ClientId"))?;
+        rt::Wire::write(&self.client_host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue.ClientHost"))?;
+        rt::Wire::write(
+                &self.subscribed_topic_names,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("ConsumerGroupMemberMetadataValue.SubscribedTopicNames")
+            })?;
+        rt::Wire::write(
+                &self.subscribed_topic_regex,
+                w,
+                rt::Cx::new(v, cx.flexible, true),
+            )
+            .map_err(|e| {
+                e.in_field("ConsumerGroupMemberMetadataValue.SubscribedTopicRegex")
+            })?;
+        rt::Wire::write(
+                &self.rebalance_timeout_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("ConsumerGroupMemberMetadataValue.RebalanceTimeoutMs")
+            })?;
+        rt::Wire::write(&self.server_assignor, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue.ServerAssignor"))?;
+        if (!cx.flexible)
+            && self.classic_member_metadata != Some(::core::default::Default::default())
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ConsumerGroupMemberMetadataValue.ClassicMemberMetadata"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_classic_member_metadata = self.classic_member_metadata
+                        != Some(::core::default::Default::default());
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_classic_member_metadata)],
+                    )?;
+                    if has_classic_member_metadata {
+                        let len = rt::Wire::wire_len(
+                                &self.classic_member_metadata,
+                                rt::Cx::new(v, true, true),
+                            )
+                            .map_err(|e| {
+                                e
+                                    .in_field(
+                                        "ConsumerGroupMemberMetadataValue.ClassicMemberMetadata",
+                                    )
+                            })?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.classic_member_metadata,
+                                w,
+                                rt::Cx::new(v, true, true),
+                            )
+                            .map_err(|e| {
+                                e
+                                    .in_field(
+                                        "ConsumerGroupMemberMetadataValue.ClassicMemberMetadata",
+                                    )
+                            })?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ConsumerGroupMemberMetadataValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for ConsumerGroupMemberMetadataValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -379,89 +571,77 @@ impl<'a> rt::Wire<'a> for ConsumerGroupMemberMetadataValue<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.instance_id, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue.InstanceId"))?;
-        rt::Wire::write(&self.rack_id, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue.RackId"))?;
-        rt::Wire::write(&self.client_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue.ClientId"))?;
-        rt::Wire::write(&self.client_host, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue.ClientHost"))?;
-        rt::Wire::write(
+        let mut n: usize = 4;
+        n += rt::Wire::fast_len(&self.instance_id, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.rack_id, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.client_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.client_host, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
                 &self.subscribed_topic_names,
-                w,
                 rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("ConsumerGroupMemberMetadataValue.SubscribedTopicNames")
-            })?;
-        rt::Wire::write(
+            )?;
+        n
+            += rt::Wire::fast_len(
                 &self.subscribed_topic_regex,
-                w,
                 rt::Cx::new(v, cx.flexible, true),
-            )
-            .map_err(|e| {
-                e.in_field("ConsumerGroupMemberMetadataValue.SubscribedTopicRegex")
-            })?;
-        rt::Wire::write(
-                &self.rebalance_timeout_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("ConsumerGroupMemberMetadataValue.RebalanceTimeoutMs")
-            })?;
-        rt::Wire::write(&self.server_assignor, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("ConsumerGroupMemberMetadataValue.ServerAssignor"))?;
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.server_assignor,
+                rt::Cx::new(v, cx.flexible, true),
+            )?;
         if (!cx.flexible)
             && self.classic_member_metadata != Some(::core::default::Default::default())
         {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ConsumerGroupMemberMetadataValue.ClassicMemberMetadata"),
-            );
+            return None;
         }
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_classic_member_metadata = self.classic_member_metadata
                 != Some(::core::default::Default::default());
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_classic_member_metadata)],
-            )?;
+            let mut count = 0u32;
             if has_classic_member_metadata {
-                let len = rt::Wire::wire_len(
-                        &self.classic_member_metadata,
-                        rt::Cx::new(v, true, true),
-                    )
-                    .map_err(|e| {
-                        e
-                            .in_field(
-                                "ConsumerGroupMemberMetadataValue.ClassicMemberMetadata",
-                            )
-                    })?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(
-                        &self.classic_member_metadata,
-                        w,
-                        rt::Cx::new(v, true, true),
-                    )
-                    .map_err(|e| {
-                        e
-                            .in_field(
-                                "ConsumerGroupMemberMetadataValue.ClassicMemberMetadata",
-                            )
-                    })?;
+                let len = rt::Wire::fast_len(
+                    &self.classic_member_metadata,
+                    rt::Cx::new(v, true, true),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ConsumerGroupMemberMetadataValue._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ConsumerGroupMemberMetadataValue<'a> {}
@@ -527,6 +707,61 @@ impl Default for ClassicMemberMetadata<'_> {
 impl ClassicMemberMetadata<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ClassicMemberMetadata";
+}
+impl<'a> ClassicMemberMetadata<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.session_timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ClassicMemberMetadata.SessionTimeoutMs"))?;
+        rt::Wire::write(&self.supported_protocols, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ClassicMemberMetadata.SupportedProtocols"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ClassicMemberMetadata._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.session_timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ClassicMemberMetadata.SessionTimeoutMs"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.supported_protocols,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("ClassicMemberMetadata.SupportedProtocols"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ClassicMemberMetadata._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for ClassicMemberMetadata<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -607,20 +842,42 @@ impl<'a> rt::Wire<'a> for ClassicMemberMetadata<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.session_timeout_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ClassicMemberMetadata.SessionTimeoutMs"))?;
-        rt::Wire::write(&self.supported_protocols, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ClassicMemberMetadata.SupportedProtocols"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ClassicMemberMetadata._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        n
+            += rt::Wire::fast_len(
+                &self.supported_protocols,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ClassicMemberMetadata<'a> {}
@@ -673,6 +930,54 @@ impl Default for ClassicProtocol<'_> {
 impl ClassicProtocol<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ClassicProtocol";
+}
+impl<'a> ClassicProtocol<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ClassicProtocol.Name"))?;
+        rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ClassicProtocol.Metadata"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ClassicProtocol._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ClassicProtocol.Name"))?;
+        rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ClassicProtocol.Metadata"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ClassicProtocol._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for ClassicProtocol<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -748,20 +1053,39 @@ impl<'a> rt::Wire<'a> for ClassicProtocol<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ClassicProtocol.Name"))?;
-        rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ClassicProtocol.Metadata"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ClassicProtocol._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.metadata, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ClassicProtocol<'a> {}

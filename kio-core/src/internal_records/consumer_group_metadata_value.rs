@@ -46,6 +46,108 @@ impl ConsumerGroupMetadataValue<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ConsumerGroupMetadataValue";
 }
+impl<'a> ConsumerGroupMetadataValue<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerGroupMetadataValue.Epoch"))?;
+        if (!cx.flexible) && self.metadata_hash != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ConsumerGroupMetadataValue.MetadataHash"),
+            );
+        }
+        if cx.flexible {
+            let has_metadata_hash = self.metadata_hash != 0;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_metadata_hash)],
+            )?;
+            if has_metadata_hash {
+                let len = rt::Wire::wire_len(
+                        &self.metadata_hash,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("ConsumerGroupMetadataValue.MetadataHash"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.metadata_hash, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("ConsumerGroupMetadataValue.MetadataHash"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ConsumerGroupMetadataValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ConsumerGroupMetadataValue.Epoch"))?;
+        if (!cx.flexible) && self.metadata_hash != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ConsumerGroupMetadataValue.MetadataHash"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_metadata_hash = self.metadata_hash != 0;
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_metadata_hash)],
+                    )?;
+                    if has_metadata_hash {
+                        let len = rt::Wire::wire_len(
+                                &self.metadata_hash,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ConsumerGroupMetadataValue.MetadataHash")
+                            })?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.metadata_hash,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ConsumerGroupMetadataValue.MetadataHash")
+                            })?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ConsumerGroupMetadataValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for ConsumerGroupMetadataValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -181,40 +283,55 @@ impl<'a> rt::Wire<'a> for ConsumerGroupMetadataValue<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ConsumerGroupMetadataValue.Epoch"))?;
+        let mut n: usize = 4;
         if (!cx.flexible) && self.metadata_hash != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ConsumerGroupMetadataValue.MetadataHash"),
-            );
+            return None;
         }
         if cx.flexible {
-            let has_metadata_hash = self.metadata_hash != 0;
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_metadata_hash)],
-            )?;
-            if has_metadata_hash {
-                let len = rt::Wire::wire_len(
-                        &self.metadata_hash,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("ConsumerGroupMetadataValue.MetadataHash"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(&self.metadata_hash, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("ConsumerGroupMetadataValue.MetadataHash"))?;
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
             }
-            tw.finish(w)?;
+            let has_metadata_hash = self.metadata_hash != 0;
+            let mut count = 0u32;
+            if has_metadata_hash {
+                let len = rt::Wire::fast_len(
+                    &self.metadata_hash,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
+            }
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ConsumerGroupMetadataValue._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ConsumerGroupMetadataValue<'a> {}

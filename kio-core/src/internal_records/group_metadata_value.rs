@@ -70,6 +70,85 @@ impl GroupMetadataValue<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "GroupMetadataValue";
 }
+impl<'a> GroupMetadataValue<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("GroupMetadataValue.protocolType"))?;
+        rt::Wire::write(&self.generation, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("GroupMetadataValue.generation"))?;
+        rt::Wire::write(&self.protocol, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("GroupMetadataValue.protocol"))?;
+        rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("GroupMetadataValue.leader"))?;
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.current_state_timestamp,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("GroupMetadataValue.currentStateTimestamp"))?;
+        }
+        rt::Wire::write(&self.members, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("GroupMetadataValue.members"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("GroupMetadataValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("GroupMetadataValue.protocolType"))?;
+        rt::Wire::write(&self.generation, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("GroupMetadataValue.generation"))?;
+        rt::Wire::write(&self.protocol, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("GroupMetadataValue.protocol"))?;
+        rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("GroupMetadataValue.leader"))?;
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.current_state_timestamp,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("GroupMetadataValue.currentStateTimestamp"))?;
+        }
+        rt::nested(
+                w,
+                |w| rt::Wire::write(&self.members, w, rt::Cx::new(v, cx.flexible, false)),
+            )
+            .map_err(|e| e.in_field("GroupMetadataValue.members"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("GroupMetadataValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for GroupMetadataValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -214,34 +293,45 @@ impl<'a> rt::Wire<'a> for GroupMetadataValue<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.protocol_type, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("GroupMetadataValue.protocolType"))?;
-        rt::Wire::write(&self.generation, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("GroupMetadataValue.generation"))?;
-        rt::Wire::write(&self.protocol, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("GroupMetadataValue.protocol"))?;
-        rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("GroupMetadataValue.leader"))?;
-        if v >= 2 {
-            rt::Wire::write(
-                    &self.current_state_timestamp,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("GroupMetadataValue.currentStateTimestamp"))?;
-        }
-        rt::Wire::write(&self.members, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("GroupMetadataValue.members"))?;
+        let mut n: usize = 4 + (if v >= 2 { 8 } else { 0 });
+        n
+            += rt::Wire::fast_len(
+                &self.protocol_type,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n += rt::Wire::fast_len(&self.protocol, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.leader, rt::Cx::new(v, cx.flexible, true))?;
+        n += rt::Wire::fast_len(&self.members, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("GroupMetadataValue._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for GroupMetadataValue<'a> {}
@@ -336,6 +426,102 @@ impl Default for MemberMetadata<'_> {
 impl MemberMetadata<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "MemberMetadata";
+}
+impl<'a> MemberMetadata<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MemberMetadata.memberId"))?;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| e.in_field("MemberMetadata.groupInstanceId"))?;
+        }
+        rt::Wire::write(&self.client_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MemberMetadata.clientId"))?;
+        rt::Wire::write(&self.client_host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MemberMetadata.clientHost"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.rebalance_timeout,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("MemberMetadata.rebalanceTimeout"))?;
+        }
+        rt::Wire::write(&self.session_timeout, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MemberMetadata.sessionTimeout"))?;
+        rt::Wire::write(&self.subscription, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MemberMetadata.subscription"))?;
+        rt::Wire::write(&self.assignment, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MemberMetadata.assignment"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MemberMetadata._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MemberMetadata.memberId"))?;
+        if v >= 3 {
+            rt::Wire::write(
+                    &self.group_instance_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, v >= 3),
+                )
+                .map_err(|e| e.in_field("MemberMetadata.groupInstanceId"))?;
+        }
+        rt::Wire::write(&self.client_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MemberMetadata.clientId"))?;
+        rt::Wire::write(&self.client_host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MemberMetadata.clientHost"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.rebalance_timeout,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("MemberMetadata.rebalanceTimeout"))?;
+        }
+        rt::Wire::write(&self.session_timeout, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MemberMetadata.sessionTimeout"))?;
+        rt::Wire::write(&self.subscription, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MemberMetadata.subscription"))?;
+        rt::Wire::write(&self.assignment, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("MemberMetadata.assignment"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("MemberMetadata._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for MemberMetadata<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -545,44 +731,49 @@ impl<'a> rt::Wire<'a> for MemberMetadata<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.member_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MemberMetadata.memberId"))?;
+        let mut n: usize = 4 + (if v >= 1 { 4 } else { 0 });
+        n += rt::Wire::fast_len(&self.member_id, rt::Cx::new(v, cx.flexible, false))?;
         if v >= 3 {
-            rt::Wire::write(
+            n
+                += rt::Wire::fast_len(
                     &self.group_instance_id,
-                    w,
                     rt::Cx::new(v, cx.flexible, v >= 3),
-                )
-                .map_err(|e| e.in_field("MemberMetadata.groupInstanceId"))?;
+                )?;
         }
-        rt::Wire::write(&self.client_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MemberMetadata.clientId"))?;
-        rt::Wire::write(&self.client_host, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MemberMetadata.clientHost"))?;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.rebalance_timeout,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("MemberMetadata.rebalanceTimeout"))?;
-        }
-        rt::Wire::write(&self.session_timeout, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MemberMetadata.sessionTimeout"))?;
-        rt::Wire::write(&self.subscription, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MemberMetadata.subscription"))?;
-        rt::Wire::write(&self.assignment, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("MemberMetadata.assignment"))?;
+        n += rt::Wire::fast_len(&self.client_id, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.client_host, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.subscription, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.assignment, rt::Cx::new(v, cx.flexible, false))?;
         if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("MemberMetadata._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for MemberMetadata<'a> {}

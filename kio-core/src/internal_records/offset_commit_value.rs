@@ -70,6 +70,117 @@ impl OffsetCommitValue<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "OffsetCommitValue";
 }
+impl<'a> OffsetCommitValue<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitValue.offset"))?;
+        if v >= 3 {
+            rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitValue.leaderEpoch"))?;
+        }
+        rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitValue.metadata"))?;
+        rt::Wire::write(&self.commit_timestamp, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitValue.commitTimestamp"))?;
+        if v == 1 {
+            rt::Wire::write(
+                    &self.expire_timestamp,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("OffsetCommitValue.expireTimestamp"))?;
+        }
+        if cx.flexible {
+            let has_topic_id = v >= 4 && self.topic_id != rt::Uuid::ZERO;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_topic_id)],
+            )?;
+            if has_topic_id {
+                let len = rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("OffsetCommitValue.topicId"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("OffsetCommitValue.topicId"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetCommitValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitValue.offset"))?;
+        if v >= 3 {
+            rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("OffsetCommitValue.leaderEpoch"))?;
+        }
+        rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitValue.metadata"))?;
+        rt::Wire::write(&self.commit_timestamp, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("OffsetCommitValue.commitTimestamp"))?;
+        if v == 1 {
+            rt::Wire::write(
+                    &self.expire_timestamp,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("OffsetCommitValue.expireTimestamp"))?;
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_topic_id = v >= 4 && self.topic_id != rt::Uuid::ZERO;
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_topic_id)],
+                    )?;
+                    if has_topic_id {
+                        let len = rt::Wire::wire_len(
+                                &self.topic_id,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("OffsetCommitValue.topicId"))?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, true, false))
+                            .map_err(|e| e.in_field("OffsetCommitValue.topicId"))?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("OffsetCommitValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for OffsetCommitValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -317,47 +428,54 @@ impl<'a> rt::Wire<'a> for OffsetCommitValue<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetCommitValue.offset"))?;
-        if v >= 3 {
-            rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("OffsetCommitValue.leaderEpoch"))?;
-        }
-        rt::Wire::write(&self.metadata, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetCommitValue.metadata"))?;
-        rt::Wire::write(&self.commit_timestamp, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("OffsetCommitValue.commitTimestamp"))?;
-        if v == 1 {
-            rt::Wire::write(
-                    &self.expire_timestamp,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("OffsetCommitValue.expireTimestamp"))?;
-        }
-        if cx.flexible {
-            let has_topic_id = v >= 4 && self.topic_id != rt::Uuid::ZERO;
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_topic_id)],
-            )?;
-            if has_topic_id {
-                let len = rt::Wire::wire_len(&self.topic_id, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("OffsetCommitValue.topicId"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("OffsetCommitValue.topicId"))?;
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
             }
-            tw.finish(w)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("OffsetCommitValue._unknownTaggedFields"),
-            );
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 16 + (if v >= 3 { 4 } else { 0 })
+            + (if v == 1 { 8 } else { 0 });
+        n += rt::Wire::fast_len(&self.metadata, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
+            let has_topic_id = v >= 4 && self.topic_id != rt::Uuid::ZERO;
+            let mut count = 0u32;
+            if has_topic_id {
+                let len = rt::Wire::fast_len(
+                    &self.topic_id,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
+            }
+            n += rt::uvarint_len(count);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for OffsetCommitValue<'a> {}

@@ -100,6 +100,453 @@ impl PartitionChangeRecord<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionChangeRecord";
 }
+impl<'a> PartitionChangeRecord<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionChangeRecord.PartitionId"))?;
+        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionChangeRecord.TopicId"))?;
+        if (!cx.flexible) && self.isr != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.Isr"),
+            );
+        }
+        if (!cx.flexible) && self.leader != -2 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.Leader"),
+            );
+        }
+        if (!cx.flexible) && self.replicas != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.Replicas"),
+            );
+        }
+        if (!cx.flexible) && self.removing_replicas != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.RemovingReplicas"),
+            );
+        }
+        if (!cx.flexible) && self.adding_replicas != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.AddingReplicas"),
+            );
+        }
+        if (!cx.flexible) && self.leader_recovery_state != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.LeaderRecoveryState"),
+            );
+        }
+        if (!cx.flexible || !(v >= 2)) && self.eligible_leader_replicas != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.EligibleLeaderReplicas"),
+            );
+        }
+        if (!cx.flexible || !(v >= 2)) && self.last_known_elr != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.LastKnownElr"),
+            );
+        }
+        if (!cx.flexible || !(v >= 1)) && self.directories != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.Directories"),
+            );
+        }
+        if cx.flexible {
+            let has_isr = self.isr != None;
+            let has_leader = self.leader != -2;
+            let has_replicas = self.replicas != None;
+            let has_removing_replicas = self.removing_replicas != None;
+            let has_adding_replicas = self.adding_replicas != None;
+            let has_leader_recovery_state = self.leader_recovery_state != -1;
+            let has_eligible_leader_replicas = v >= 2
+                && self.eligible_leader_replicas != None;
+            let has_last_known_elr = v >= 2 && self.last_known_elr != None;
+            let has_directories = v >= 1 && self.directories != None;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[
+                    (0u32, has_isr),
+                    (1u32, has_leader),
+                    (2u32, has_replicas),
+                    (3u32, has_removing_replicas),
+                    (4u32, has_adding_replicas),
+                    (5u32, has_leader_recovery_state),
+                    (6u32, has_eligible_leader_replicas),
+                    (7u32, has_last_known_elr),
+                    (8u32, has_directories),
+                ],
+            )?;
+            if has_isr {
+                let len = rt::Wire::wire_len(&self.isr, rt::Cx::new(v, true, true))
+                    .map_err(|e| e.in_field("PartitionChangeRecord.Isr"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.isr, w, rt::Cx::new(v, true, true))
+                    .map_err(|e| e.in_field("PartitionChangeRecord.Isr"))?;
+            }
+            if has_leader {
+                let len = rt::Wire::wire_len(&self.leader, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("PartitionChangeRecord.Leader"))?;
+                tw.field(w, 1u32, len)?;
+                rt::Wire::write(&self.leader, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("PartitionChangeRecord.Leader"))?;
+            }
+            if has_replicas {
+                let len = rt::Wire::wire_len(&self.replicas, rt::Cx::new(v, true, true))
+                    .map_err(|e| e.in_field("PartitionChangeRecord.Replicas"))?;
+                tw.field(w, 2u32, len)?;
+                rt::Wire::write(&self.replicas, w, rt::Cx::new(v, true, true))
+                    .map_err(|e| e.in_field("PartitionChangeRecord.Replicas"))?;
+            }
+            if has_removing_replicas {
+                let len = rt::Wire::wire_len(
+                        &self.removing_replicas,
+                        rt::Cx::new(v, true, true),
+                    )
+                    .map_err(|e| e.in_field("PartitionChangeRecord.RemovingReplicas"))?;
+                tw.field(w, 3u32, len)?;
+                rt::Wire::write(&self.removing_replicas, w, rt::Cx::new(v, true, true))
+                    .map_err(|e| e.in_field("PartitionChangeRecord.RemovingReplicas"))?;
+            }
+            if has_adding_replicas {
+                let len = rt::Wire::wire_len(
+                        &self.adding_replicas,
+                        rt::Cx::new(v, true, true),
+                    )
+                    .map_err(|e| e.in_field("PartitionChangeRecord.AddingReplicas"))?;
+                tw.field(w, 4u32, len)?;
+                rt::Wire::write(&self.adding_replicas, w, rt::Cx::new(v, true, true))
+                    .map_err(|e| e.in_field("PartitionChangeRecord.AddingReplicas"))?;
+            }
+            if has_leader_recovery_state {
+                let len = rt::Wire::wire_len(
+                        &self.leader_recovery_state,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("PartitionChangeRecord.LeaderRecoveryState")
+                    })?;
+                tw.field(w, 5u32, len)?;
+                rt::Wire::write(
+                        &self.leader_recovery_state,
+                        w,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("PartitionChangeRecord.LeaderRecoveryState")
+                    })?;
+            }
+            if has_eligible_leader_replicas {
+                let len = rt::Wire::wire_len(
+                        &self.eligible_leader_replicas,
+                        rt::Cx::new(v, true, v >= 2),
+                    )
+                    .map_err(|e| {
+                        e.in_field("PartitionChangeRecord.EligibleLeaderReplicas")
+                    })?;
+                tw.field(w, 6u32, len)?;
+                rt::Wire::write(
+                        &self.eligible_leader_replicas,
+                        w,
+                        rt::Cx::new(v, true, v >= 2),
+                    )
+                    .map_err(|e| {
+                        e.in_field("PartitionChangeRecord.EligibleLeaderReplicas")
+                    })?;
+            }
+            if has_last_known_elr {
+                let len = rt::Wire::wire_len(
+                        &self.last_known_elr,
+                        rt::Cx::new(v, true, v >= 2),
+                    )
+                    .map_err(|e| e.in_field("PartitionChangeRecord.LastKnownElr"))?;
+                tw.field(w, 7u32, len)?;
+                rt::Wire::write(&self.last_known_elr, w, rt::Cx::new(v, true, v >= 2))
+                    .map_err(|e| e.in_field("PartitionChangeRecord.LastKnownElr"))?;
+            }
+            if has_directories {
+                let len = rt::Wire::wire_len(
+                        &self.directories,
+                        rt::Cx::new(v, true, v >= 1),
+                    )
+                    .map_err(|e| e.in_field("PartitionChangeRecord.Directories"))?;
+                tw.field(w, 8u32, len)?;
+                rt::Wire::write(&self.directories, w, rt::Cx::new(v, true, v >= 1))
+                    .map_err(|e| e.in_field("PartitionChangeRecord.Directories"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionChangeRecord.PartitionId"))?;
+        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionChangeRecord.TopicId"))?;
+        if (!cx.flexible) && self.isr != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.Isr"),
+            );
+        }
+        if (!cx.flexible) && self.leader != -2 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.Leader"),
+            );
+        }
+        if (!cx.flexible) && self.replicas != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.Replicas"),
+            );
+        }
+        if (!cx.flexible) && self.removing_replicas != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.RemovingReplicas"),
+            );
+        }
+        if (!cx.flexible) && self.adding_replicas != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.AddingReplicas"),
+            );
+        }
+        if (!cx.flexible) && self.leader_recovery_state != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.LeaderRecoveryState"),
+            );
+        }
+        if (!cx.flexible || !(v >= 2)) && self.eligible_leader_replicas != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.EligibleLeaderReplicas"),
+            );
+        }
+        if (!cx.flexible || !(v >= 2)) && self.last_known_elr != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.LastKnownElr"),
+            );
+        }
+        if (!cx.flexible || !(v >= 1)) && self.directories != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord.Directories"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_isr = self.isr != None;
+                    let has_leader = self.leader != -2;
+                    let has_replicas = self.replicas != None;
+                    let has_removing_replicas = self.removing_replicas != None;
+                    let has_adding_replicas = self.adding_replicas != None;
+                    let has_leader_recovery_state = self.leader_recovery_state != -1;
+                    let has_eligible_leader_replicas = v >= 2
+                        && self.eligible_leader_replicas != None;
+                    let has_last_known_elr = v >= 2 && self.last_known_elr != None;
+                    let has_directories = v >= 1 && self.directories != None;
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[
+                            (0u32, has_isr),
+                            (1u32, has_leader),
+                            (2u32, has_replicas),
+                            (3u32, has_removing_replicas),
+                            (4u32, has_adding_replicas),
+                            (5u32, has_leader_recovery_state),
+                            (6u32, has_eligible_leader_replicas),
+                            (7u32, has_last_known_elr),
+                            (8u32, has_directories),
+                        ],
+                    )?;
+                    if has_isr {
+                        let len = rt::Wire::wire_len(
+                                &self.isr,
+                                rt::Cx::new(v, true, true),
+                            )
+                            .map_err(|e| e.in_field("PartitionChangeRecord.Isr"))?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(&self.isr, w, rt::Cx::new(v, true, true))
+                            .map_err(|e| e.in_field("PartitionChangeRecord.Isr"))?;
+                    }
+                    if has_leader {
+                        let len = rt::Wire::wire_len(
+                                &self.leader,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("PartitionChangeRecord.Leader"))?;
+                        tw.field(w, 1u32, len)?;
+                        rt::Wire::write(&self.leader, w, rt::Cx::new(v, true, false))
+                            .map_err(|e| e.in_field("PartitionChangeRecord.Leader"))?;
+                    }
+                    if has_replicas {
+                        let len = rt::Wire::wire_len(
+                                &self.replicas,
+                                rt::Cx::new(v, true, true),
+                            )
+                            .map_err(|e| e.in_field("PartitionChangeRecord.Replicas"))?;
+                        tw.field(w, 2u32, len)?;
+                        rt::Wire::write(&self.replicas, w, rt::Cx::new(v, true, true))
+                            .map_err(|e| e.in_field("PartitionChangeRecord.Replicas"))?;
+                    }
+                    if has_removing_replicas {
+                        let len = rt::Wire::wire_len(
+                                &self.removing_replicas,
+                                rt::Cx::new(v, true, true),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionChangeRecord.RemovingReplicas")
+                            })?;
+                        tw.field(w, 3u32, len)?;
+                        rt::Wire::write(
+                                &self.removing_replicas,
+                                w,
+                                rt::Cx::new(v, true, true),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionChangeRecord.RemovingReplicas")
+                            })?;
+                    }
+                    if has_adding_replicas {
+                        let len = rt::Wire::wire_len(
+                                &self.adding_replicas,
+                                rt::Cx::new(v, true, true),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionChangeRecord.AddingReplicas")
+                            })?;
+                        tw.field(w, 4u32, len)?;
+                        rt::Wire::write(
+                                &self.adding_replicas,
+                                w,
+                                rt::Cx::new(v, true, true),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionChangeRecord.AddingReplicas")
+                            })?;
+                    }
+                    if has_leader_recovery_state {
+                        let len = rt::Wire::wire_len(
+                                &self.leader_recovery_state,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionChangeRecord.LeaderRecoveryState")
+                            })?;
+                        tw.field(w, 5u32, len)?;
+                        rt::Wire::write(
+                                &self.leader_recovery_state,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionChangeRecord.LeaderRecoveryState")
+                            })?;
+                    }
+                    if has_eligible_leader_replicas {
+                        let len = rt::Wire::wire_len(
+                                &self.eligible_leader_replicas,
+                                rt::Cx::new(v, true, v >= 2),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionChangeRecord.EligibleLeaderReplicas")
+                            })?;
+                        tw.field(w, 6u32, len)?;
+                        rt::Wire::write(
+                                &self.eligible_leader_replicas,
+                                w,
+                                rt::Cx::new(v, true, v >= 2),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionChangeRecord.EligibleLeaderReplicas")
+                            })?;
+                    }
+                    if has_last_known_elr {
+                        let len = rt::Wire::wire_len(
+                                &self.last_known_elr,
+                                rt::Cx::new(v, true, v >= 2),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionChangeRecord.LastKnownElr")
+                            })?;
+                        tw.field(w, 7u32, len)?;
+                        rt::Wire::write(
+                                &self.last_known_elr,
+                                w,
+                                rt::Cx::new(v, true, v >= 2),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionChangeRecord.LastKnownElr")
+                            })?;
+                    }
+                    if has_directories {
+                        let len = rt::Wire::wire_len(
+                                &self.directories,
+                                rt::Cx::new(v, true, v >= 1),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionChangeRecord.Directories")
+                            })?;
+                        tw.field(w, 8u32, len)?;
+                        rt::Wire::write(
+                                &self.directories,
+                                w,
+                                rt::Cx::new(v, true, v >= 1),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionChangeRecord.Directories")
+                            })?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionChangeRecord._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for PartitionChangeRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -644,66 +1091,55 @@ impl<'a> rt::Wire<'a> for PartitionChangeRecord<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.partition_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionChangeRecord.PartitionId"))?;
-        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionChangeRecord.TopicId"))?;
+        let mut n: usize = 20;
         if (!cx.flexible) && self.isr != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionChangeRecord.Isr"),
-            );
+            return None;
         }
         if (!cx.flexible) && self.leader != -2 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionChangeRecord.Leader"),
-            );
+            return None;
         }
         if (!cx.flexible) && self.replicas != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionChangeRecord.Replicas"),
-            );
+            return None;
         }
         if (!cx.flexible) && self.removing_replicas != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionChangeRecord.RemovingReplicas"),
-            );
+            return None;
         }
         if (!cx.flexible) && self.adding_replicas != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionChangeRecord.AddingReplicas"),
-            );
+            return None;
         }
         if (!cx.flexible) && self.leader_recovery_state != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionChangeRecord.LeaderRecoveryState"),
-            );
+            return None;
         }
         if (!cx.flexible || !(v >= 2)) && self.eligible_leader_replicas != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionChangeRecord.EligibleLeaderReplicas"),
-            );
+            return None;
         }
         if (!cx.flexible || !(v >= 2)) && self.last_known_elr != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionChangeRecord.LastKnownElr"),
-            );
+            return None;
         }
         if (!cx.flexible || !(v >= 1)) && self.directories != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionChangeRecord.Directories"),
-            );
+            return None;
         }
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_isr = self.isr != None;
             let has_leader = self.leader != -2;
             let has_replicas = self.replicas != None;
@@ -714,126 +1150,103 @@ impl<'a> rt::Wire<'a> for PartitionChangeRecord<'a> {
                 && self.eligible_leader_replicas != None;
             let has_last_known_elr = v >= 2 && self.last_known_elr != None;
             let has_directories = v >= 1 && self.directories != None;
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[
-                    (0u32, has_isr),
-                    (1u32, has_leader),
-                    (2u32, has_replicas),
-                    (3u32, has_removing_replicas),
-                    (4u32, has_adding_replicas),
-                    (5u32, has_leader_recovery_state),
-                    (6u32, has_eligible_leader_replicas),
-                    (7u32, has_last_known_elr),
-                    (8u32, has_directories),
-                ],
-            )?;
+            let mut count = 0u32;
             if has_isr {
-                let len = rt::Wire::wire_len(&self.isr, rt::Cx::new(v, true, true))
-                    .map_err(|e| e.in_field("PartitionChangeRecord.Isr"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(&self.isr, w, rt::Cx::new(v, true, true))
-                    .map_err(|e| e.in_field("PartitionChangeRecord.Isr"))?;
+                let len = rt::Wire::fast_len(&self.isr, rt::Cx::new(v, true, true))?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_leader {
-                let len = rt::Wire::wire_len(&self.leader, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("PartitionChangeRecord.Leader"))?;
-                tw.field(w, 1u32, len)?;
-                rt::Wire::write(&self.leader, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("PartitionChangeRecord.Leader"))?;
+                let len = rt::Wire::fast_len(&self.leader, rt::Cx::new(v, true, false))?;
+                count += 1;
+                n
+                    += rt::uvarint_len(1u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_replicas {
-                let len = rt::Wire::wire_len(&self.replicas, rt::Cx::new(v, true, true))
-                    .map_err(|e| e.in_field("PartitionChangeRecord.Replicas"))?;
-                tw.field(w, 2u32, len)?;
-                rt::Wire::write(&self.replicas, w, rt::Cx::new(v, true, true))
-                    .map_err(|e| e.in_field("PartitionChangeRecord.Replicas"))?;
+                let len = rt::Wire::fast_len(
+                    &self.replicas,
+                    rt::Cx::new(v, true, true),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(2u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_removing_replicas {
-                let len = rt::Wire::wire_len(
-                        &self.removing_replicas,
-                        rt::Cx::new(v, true, true),
-                    )
-                    .map_err(|e| e.in_field("PartitionChangeRecord.RemovingReplicas"))?;
-                tw.field(w, 3u32, len)?;
-                rt::Wire::write(&self.removing_replicas, w, rt::Cx::new(v, true, true))
-                    .map_err(|e| e.in_field("PartitionChangeRecord.RemovingReplicas"))?;
+                let len = rt::Wire::fast_len(
+                    &self.removing_replicas,
+                    rt::Cx::new(v, true, true),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(3u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_adding_replicas {
-                let len = rt::Wire::wire_len(
-                        &self.adding_replicas,
-                        rt::Cx::new(v, true, true),
-                    )
-                    .map_err(|e| e.in_field("PartitionChangeRecord.AddingReplicas"))?;
-                tw.field(w, 4u32, len)?;
-                rt::Wire::write(&self.adding_replicas, w, rt::Cx::new(v, true, true))
-                    .map_err(|e| e.in_field("PartitionChangeRecord.AddingReplicas"))?;
+                let len = rt::Wire::fast_len(
+                    &self.adding_replicas,
+                    rt::Cx::new(v, true, true),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(4u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_leader_recovery_state {
-                let len = rt::Wire::wire_len(
-                        &self.leader_recovery_state,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("PartitionChangeRecord.LeaderRecoveryState")
-                    })?;
-                tw.field(w, 5u32, len)?;
-                rt::Wire::write(
-                        &self.leader_recovery_state,
-                        w,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("PartitionChangeRecord.LeaderRecoveryState")
-                    })?;
+                let len = rt::Wire::fast_len(
+                    &self.leader_recovery_state,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(5u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_eligible_leader_replicas {
-                let len = rt::Wire::wire_len(
-                        &self.eligible_leader_replicas,
-                        rt::Cx::new(v, true, v >= 2),
-                    )
-                    .map_err(|e| {
-                        e.in_field("PartitionChangeRecord.EligibleLeaderReplicas")
-                    })?;
-                tw.field(w, 6u32, len)?;
-                rt::Wire::write(
-                        &self.eligible_leader_replicas,
-                        w,
-                        rt::Cx::new(v, true, v >= 2),
-                    )
-                    .map_err(|e| {
-                        e.in_field("PartitionChangeRecord.EligibleLeaderReplicas")
-                    })?;
+                let len = rt::Wire::fast_len(
+                    &self.eligible_leader_replicas,
+                    rt::Cx::new(v, true, v >= 2),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(6u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_last_known_elr {
-                let len = rt::Wire::wire_len(
-                        &self.last_known_elr,
-                        rt::Cx::new(v, true, v >= 2),
-                    )
-                    .map_err(|e| e.in_field("PartitionChangeRecord.LastKnownElr"))?;
-                tw.field(w, 7u32, len)?;
-                rt::Wire::write(&self.last_known_elr, w, rt::Cx::new(v, true, v >= 2))
-                    .map_err(|e| e.in_field("PartitionChangeRecord.LastKnownElr"))?;
+                let len = rt::Wire::fast_len(
+                    &self.last_known_elr,
+                    rt::Cx::new(v, true, v >= 2),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(7u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_directories {
-                let len = rt::Wire::wire_len(
-                        &self.directories,
-                        rt::Cx::new(v, true, v >= 1),
-                    )
-                    .map_err(|e| e.in_field("PartitionChangeRecord.Directories"))?;
-                tw.field(w, 8u32, len)?;
-                rt::Wire::write(&self.directories, w, rt::Cx::new(v, true, v >= 1))
-                    .map_err(|e| e.in_field("PartitionChangeRecord.Directories"))?;
+                let len = rt::Wire::fast_len(
+                    &self.directories,
+                    rt::Cx::new(v, true, v >= 1),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(8u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionChangeRecord._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for PartitionChangeRecord<'a> {}

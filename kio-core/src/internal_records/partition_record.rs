@@ -112,6 +112,256 @@ impl PartitionRecord<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionRecord";
 }
+impl<'a> PartitionRecord<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.PartitionId"))?;
+        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.TopicId"))?;
+        rt::Wire::write(&self.replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.Replicas"))?;
+        rt::Wire::write(&self.isr, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.Isr"))?;
+        rt::Wire::write(&self.removing_replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.RemovingReplicas"))?;
+        rt::Wire::write(&self.adding_replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.AddingReplicas"))?;
+        rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.Leader"))?;
+        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.LeaderEpoch"))?;
+        rt::Wire::write(&self.partition_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.PartitionEpoch"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.directories, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionRecord.Directories"))?;
+        } else if self.directories != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionRecord.Directories"),
+            );
+        }
+        if (!cx.flexible) && self.leader_recovery_state != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionRecord.LeaderRecoveryState"),
+            );
+        }
+        if (!cx.flexible || !(v >= 2)) && self.eligible_leader_replicas != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionRecord.EligibleLeaderReplicas"),
+            );
+        }
+        if (!cx.flexible || !(v >= 2)) && self.last_known_elr != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionRecord.LastKnownElr"),
+            );
+        }
+        if cx.flexible {
+            let has_leader_recovery_state = self.leader_recovery_state != 0;
+            let has_eligible_leader_replicas = v >= 2
+                && self.eligible_leader_replicas != None;
+            let has_last_known_elr = v >= 2 && self.last_known_elr != None;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[
+                    (0u32, has_leader_recovery_state),
+                    (1u32, has_eligible_leader_replicas),
+                    (2u32, has_last_known_elr),
+                ],
+            )?;
+            if has_leader_recovery_state {
+                let len = rt::Wire::wire_len(
+                        &self.leader_recovery_state,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("PartitionRecord.LeaderRecoveryState"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(
+                        &self.leader_recovery_state,
+                        w,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("PartitionRecord.LeaderRecoveryState"))?;
+            }
+            if has_eligible_leader_replicas {
+                let len = rt::Wire::wire_len(
+                        &self.eligible_leader_replicas,
+                        rt::Cx::new(v, true, v >= 2),
+                    )
+                    .map_err(|e| e.in_field("PartitionRecord.EligibleLeaderReplicas"))?;
+                tw.field(w, 1u32, len)?;
+                rt::Wire::write(
+                        &self.eligible_leader_replicas,
+                        w,
+                        rt::Cx::new(v, true, v >= 2),
+                    )
+                    .map_err(|e| e.in_field("PartitionRecord.EligibleLeaderReplicas"))?;
+            }
+            if has_last_known_elr {
+                let len = rt::Wire::wire_len(
+                        &self.last_known_elr,
+                        rt::Cx::new(v, true, v >= 2),
+                    )
+                    .map_err(|e| e.in_field("PartitionRecord.LastKnownElr"))?;
+                tw.field(w, 2u32, len)?;
+                rt::Wire::write(&self.last_known_elr, w, rt::Cx::new(v, true, v >= 2))
+                    .map_err(|e| e.in_field("PartitionRecord.LastKnownElr"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionRecord._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.partition_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.PartitionId"))?;
+        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.TopicId"))?;
+        rt::Wire::write(&self.replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.Replicas"))?;
+        rt::Wire::write(&self.isr, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.Isr"))?;
+        rt::Wire::write(&self.removing_replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.RemovingReplicas"))?;
+        rt::Wire::write(&self.adding_replicas, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.AddingReplicas"))?;
+        rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.Leader"))?;
+        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.LeaderEpoch"))?;
+        rt::Wire::write(&self.partition_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionRecord.PartitionEpoch"))?;
+        if v >= 1 {
+            rt::Wire::write(&self.directories, w, rt::Cx::new(v, cx.flexible, false))
+                .map_err(|e| e.in_field("PartitionRecord.Directories"))?;
+        } else if self.directories != ::core::default::Default::default() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionRecord.Directories"),
+            );
+        }
+        if (!cx.flexible) && self.leader_recovery_state != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionRecord.LeaderRecoveryState"),
+            );
+        }
+        if (!cx.flexible || !(v >= 2)) && self.eligible_leader_replicas != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionRecord.EligibleLeaderReplicas"),
+            );
+        }
+        if (!cx.flexible || !(v >= 2)) && self.last_known_elr != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionRecord.LastKnownElr"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_leader_recovery_state = self.leader_recovery_state != 0;
+                    let has_eligible_leader_replicas = v >= 2
+                        && self.eligible_leader_replicas != None;
+                    let has_last_known_elr = v >= 2 && self.last_known_elr != None;
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[
+                            (0u32, has_leader_recovery_state),
+                            (1u32, has_eligible_leader_replicas),
+                            (2u32, has_last_known_elr),
+                        ],
+                    )?;
+                    if has_leader_recovery_state {
+                        let len = rt::Wire::wire_len(
+                                &self.leader_recovery_state,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionRecord.LeaderRecoveryState")
+                            })?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.leader_recovery_state,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionRecord.LeaderRecoveryState")
+                            })?;
+                    }
+                    if has_eligible_leader_replicas {
+                        let len = rt::Wire::wire_len(
+                                &self.eligible_leader_replicas,
+                                rt::Cx::new(v, true, v >= 2),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionRecord.EligibleLeaderReplicas")
+                            })?;
+                        tw.field(w, 1u32, len)?;
+                        rt::Wire::write(
+                                &self.eligible_leader_replicas,
+                                w,
+                                rt::Cx::new(v, true, v >= 2),
+                            )
+                            .map_err(|e| {
+                                e.in_field("PartitionRecord.EligibleLeaderReplicas")
+                            })?;
+                    }
+                    if has_last_known_elr {
+                        let len = rt::Wire::wire_len(
+                                &self.last_known_elr,
+                                rt::Cx::new(v, true, v >= 2),
+                            )
+                            .map_err(|e| e.in_field("PartitionRecord.LastKnownElr"))?;
+                        tw.field(w, 2u32, len)?;
+                        rt::Wire::write(
+                                &self.last_known_elr,
+                                w,
+                                rt::Cx::new(v, true, v >= 2),
+                            )
+                            .map_err(|e| e.in_field("PartitionRecord.LastKnownElr"))?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionRecord._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for PartitionRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -531,112 +781,105 @@ impl<'a> rt::Wire<'a> for PartitionRecord<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.partition_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionRecord.PartitionId"))?;
-        rt::Wire::write(&self.topic_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionRecord.TopicId"))?;
-        rt::Wire::write(&self.replicas, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionRecord.Replicas"))?;
-        rt::Wire::write(&self.isr, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionRecord.Isr"))?;
-        rt::Wire::write(&self.removing_replicas, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionRecord.RemovingReplicas"))?;
-        rt::Wire::write(&self.adding_replicas, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionRecord.AddingReplicas"))?;
-        rt::Wire::write(&self.leader, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionRecord.Leader"))?;
-        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionRecord.LeaderEpoch"))?;
-        rt::Wire::write(&self.partition_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionRecord.PartitionEpoch"))?;
+        let mut n: usize = 32;
+        n += rt::Wire::fast_len(&self.replicas, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.isr, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
+                &self.removing_replicas,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.adding_replicas,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
         if v >= 1 {
-            rt::Wire::write(&self.directories, w, rt::Cx::new(v, cx.flexible, false))
-                .map_err(|e| e.in_field("PartitionRecord.Directories"))?;
+            n
+                += rt::Wire::fast_len(
+                    &self.directories,
+                    rt::Cx::new(v, cx.flexible, false),
+                )?;
         } else if self.directories != ::core::default::Default::default() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionRecord.Directories"),
-            );
+            return None;
         }
         if (!cx.flexible) && self.leader_recovery_state != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionRecord.LeaderRecoveryState"),
-            );
+            return None;
         }
         if (!cx.flexible || !(v >= 2)) && self.eligible_leader_replicas != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionRecord.EligibleLeaderReplicas"),
-            );
+            return None;
         }
         if (!cx.flexible || !(v >= 2)) && self.last_known_elr != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionRecord.LastKnownElr"),
-            );
+            return None;
         }
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_leader_recovery_state = self.leader_recovery_state != 0;
             let has_eligible_leader_replicas = v >= 2
                 && self.eligible_leader_replicas != None;
             let has_last_known_elr = v >= 2 && self.last_known_elr != None;
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[
-                    (0u32, has_leader_recovery_state),
-                    (1u32, has_eligible_leader_replicas),
-                    (2u32, has_last_known_elr),
-                ],
-            )?;
+            let mut count = 0u32;
             if has_leader_recovery_state {
-                let len = rt::Wire::wire_len(
-                        &self.leader_recovery_state,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("PartitionRecord.LeaderRecoveryState"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(
-                        &self.leader_recovery_state,
-                        w,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("PartitionRecord.LeaderRecoveryState"))?;
+                let len = rt::Wire::fast_len(
+                    &self.leader_recovery_state,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_eligible_leader_replicas {
-                let len = rt::Wire::wire_len(
-                        &self.eligible_leader_replicas,
-                        rt::Cx::new(v, true, v >= 2),
-                    )
-                    .map_err(|e| e.in_field("PartitionRecord.EligibleLeaderReplicas"))?;
-                tw.field(w, 1u32, len)?;
-                rt::Wire::write(
-                        &self.eligible_leader_replicas,
-                        w,
-                        rt::Cx::new(v, true, v >= 2),
-                    )
-                    .map_err(|e| e.in_field("PartitionRecord.EligibleLeaderReplicas"))?;
+                let len = rt::Wire::fast_len(
+                    &self.eligible_leader_replicas,
+                    rt::Cx::new(v, true, v >= 2),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(1u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_last_known_elr {
-                let len = rt::Wire::wire_len(
-                        &self.last_known_elr,
-                        rt::Cx::new(v, true, v >= 2),
-                    )
-                    .map_err(|e| e.in_field("PartitionRecord.LastKnownElr"))?;
-                tw.field(w, 2u32, len)?;
-                rt::Wire::write(&self.last_known_elr, w, rt::Cx::new(v, true, v >= 2))
-                    .map_err(|e| e.in_field("PartitionRecord.LastKnownElr"))?;
+                let len = rt::Wire::fast_len(
+                    &self.last_known_elr,
+                    rt::Cx::new(v, true, v >= 2),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(2u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionRecord._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for PartitionRecord<'a> {}

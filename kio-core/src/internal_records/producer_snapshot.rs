@@ -46,6 +46,57 @@ impl ProducerSnapshot<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ProducerSnapshot";
 }
+impl<'a> ProducerSnapshot<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.crc, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerSnapshot.Crc"))?;
+        rt::Wire::write(&self.producer_entries, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerSnapshot.ProducerEntries"))?;
+        if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ProducerSnapshot._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.crc, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerSnapshot.Crc"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.producer_entries,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("ProducerSnapshot.ProducerEntries"))?;
+        if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ProducerSnapshot._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for ProducerSnapshot<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -103,18 +154,40 @@ impl<'a> rt::Wire<'a> for ProducerSnapshot<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.crc, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProducerSnapshot.Crc"))?;
-        rt::Wire::write(&self.producer_entries, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProducerSnapshot.ProducerEntries"))?;
-        if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ProducerSnapshot._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        n
+            += rt::Wire::fast_len(
+                &self.producer_entries,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ProducerSnapshot<'a> {}
@@ -203,6 +276,82 @@ impl Default for ProducerEntry<'_> {
 impl ProducerEntry<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ProducerEntry";
+}
+impl<'a> ProducerEntry<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerEntry.ProducerId"))?;
+        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerEntry.Epoch"))?;
+        rt::Wire::write(&self.last_sequence, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerEntry.LastSequence"))?;
+        rt::Wire::write(&self.last_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerEntry.LastOffset"))?;
+        rt::Wire::write(&self.offset_delta, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerEntry.OffsetDelta"))?;
+        rt::Wire::write(&self.timestamp, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerEntry.Timestamp"))?;
+        rt::Wire::write(&self.coordinator_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerEntry.CoordinatorEpoch"))?;
+        rt::Wire::write(
+                &self.current_txn_first_offset,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ProducerEntry.CurrentTxnFirstOffset"))?;
+        if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ProducerEntry._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerEntry.ProducerId"))?;
+        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerEntry.Epoch"))?;
+        rt::Wire::write(&self.last_sequence, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerEntry.LastSequence"))?;
+        rt::Wire::write(&self.last_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerEntry.LastOffset"))?;
+        rt::Wire::write(&self.offset_delta, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerEntry.OffsetDelta"))?;
+        rt::Wire::write(&self.timestamp, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerEntry.Timestamp"))?;
+        rt::Wire::write(&self.coordinator_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ProducerEntry.CoordinatorEpoch"))?;
+        rt::Wire::write(
+                &self.current_txn_first_offset,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ProducerEntry.CurrentTxnFirstOffset"))?;
+        if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ProducerEntry._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for ProducerEntry<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -360,34 +509,34 @@ impl<'a> rt::Wire<'a> for ProducerEntry<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProducerEntry.ProducerId"))?;
-        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProducerEntry.Epoch"))?;
-        rt::Wire::write(&self.last_sequence, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProducerEntry.LastSequence"))?;
-        rt::Wire::write(&self.last_offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProducerEntry.LastOffset"))?;
-        rt::Wire::write(&self.offset_delta, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProducerEntry.OffsetDelta"))?;
-        rt::Wire::write(&self.timestamp, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProducerEntry.Timestamp"))?;
-        rt::Wire::write(&self.coordinator_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ProducerEntry.CoordinatorEpoch"))?;
-        rt::Wire::write(
-                &self.current_txn_first_offset,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ProducerEntry.CurrentTxnFirstOffset"))?;
-        if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ProducerEntry._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, _cx: rt::Cx) -> Option<usize> {
+        let n: usize = 46;
+        if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ProducerEntry<'a> {}

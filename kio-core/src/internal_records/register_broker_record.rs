@@ -100,6 +100,235 @@ impl RegisterBrokerRecord<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "RegisterBrokerRecord";
 }
+impl<'a> RegisterBrokerRecord<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterBrokerRecord.BrokerId"))?;
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.is_migrating_zk_broker,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("RegisterBrokerRecord.IsMigratingZkBroker"))?;
+        } else if self.is_migrating_zk_broker != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RegisterBrokerRecord.IsMigratingZkBroker"),
+            );
+        }
+        rt::Wire::write(&self.incarnation_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterBrokerRecord.IncarnationId"))?;
+        rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterBrokerRecord.BrokerEpoch"))?;
+        rt::Wire::write(&self.end_points, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterBrokerRecord.EndPoints"))?;
+        rt::Wire::write(&self.features, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterBrokerRecord.Features"))?;
+        rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("RegisterBrokerRecord.Rack"))?;
+        rt::Wire::write(&self.fenced, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterBrokerRecord.Fenced"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.in_controlled_shutdown,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("RegisterBrokerRecord.InControlledShutdown"))?;
+        } else if self.in_controlled_shutdown != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RegisterBrokerRecord.InControlledShutdown"),
+            );
+        }
+        if (!cx.flexible || !(v >= 3))
+            && self.log_dirs != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RegisterBrokerRecord.LogDirs"),
+            );
+        }
+        if (!cx.flexible || !(v >= 4)) && self.cordoned_log_dirs != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RegisterBrokerRecord.CordonedLogDirs"),
+            );
+        }
+        if cx.flexible {
+            let has_log_dirs = v >= 3
+                && self.log_dirs != ::core::default::Default::default();
+            let has_cordoned_log_dirs = v >= 4 && self.cordoned_log_dirs != None;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_log_dirs), (1u32, has_cordoned_log_dirs)],
+            )?;
+            if has_log_dirs {
+                let len = rt::Wire::wire_len(&self.log_dirs, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("RegisterBrokerRecord.LogDirs"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.log_dirs, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("RegisterBrokerRecord.LogDirs"))?;
+            }
+            if has_cordoned_log_dirs {
+                let len = rt::Wire::wire_len(
+                        &self.cordoned_log_dirs,
+                        rt::Cx::new(v, true, v >= 4),
+                    )
+                    .map_err(|e| e.in_field("RegisterBrokerRecord.CordonedLogDirs"))?;
+                tw.field(w, 1u32, len)?;
+                rt::Wire::write(&self.cordoned_log_dirs, w, rt::Cx::new(v, true, v >= 4))
+                    .map_err(|e| e.in_field("RegisterBrokerRecord.CordonedLogDirs"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RegisterBrokerRecord._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterBrokerRecord.BrokerId"))?;
+        if v >= 2 {
+            rt::Wire::write(
+                    &self.is_migrating_zk_broker,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("RegisterBrokerRecord.IsMigratingZkBroker"))?;
+        } else if self.is_migrating_zk_broker != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RegisterBrokerRecord.IsMigratingZkBroker"),
+            );
+        }
+        rt::Wire::write(&self.incarnation_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterBrokerRecord.IncarnationId"))?;
+        rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterBrokerRecord.BrokerEpoch"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.end_points,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("RegisterBrokerRecord.EndPoints"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.features,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("RegisterBrokerRecord.Features"))?;
+        rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("RegisterBrokerRecord.Rack"))?;
+        rt::Wire::write(&self.fenced, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterBrokerRecord.Fenced"))?;
+        if v >= 1 {
+            rt::Wire::write(
+                    &self.in_controlled_shutdown,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                )
+                .map_err(|e| e.in_field("RegisterBrokerRecord.InControlledShutdown"))?;
+        } else if self.in_controlled_shutdown != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RegisterBrokerRecord.InControlledShutdown"),
+            );
+        }
+        if (!cx.flexible || !(v >= 3))
+            && self.log_dirs != ::core::default::Default::default()
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RegisterBrokerRecord.LogDirs"),
+            );
+        }
+        if (!cx.flexible || !(v >= 4)) && self.cordoned_log_dirs != None {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RegisterBrokerRecord.CordonedLogDirs"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_log_dirs = v >= 3
+                        && self.log_dirs != ::core::default::Default::default();
+                    let has_cordoned_log_dirs = v >= 4 && self.cordoned_log_dirs != None;
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_log_dirs), (1u32, has_cordoned_log_dirs)],
+                    )?;
+                    if has_log_dirs {
+                        let len = rt::Wire::wire_len(
+                                &self.log_dirs,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| e.in_field("RegisterBrokerRecord.LogDirs"))?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(&self.log_dirs, w, rt::Cx::new(v, true, false))
+                            .map_err(|e| e.in_field("RegisterBrokerRecord.LogDirs"))?;
+                    }
+                    if has_cordoned_log_dirs {
+                        let len = rt::Wire::wire_len(
+                                &self.cordoned_log_dirs,
+                                rt::Cx::new(v, true, v >= 4),
+                            )
+                            .map_err(|e| {
+                                e.in_field("RegisterBrokerRecord.CordonedLogDirs")
+                            })?;
+                        tw.field(w, 1u32, len)?;
+                        rt::Wire::write(
+                                &self.cordoned_log_dirs,
+                                w,
+                                rt::Cx::new(v, true, v >= 4),
+                            )
+                            .map_err(|e| {
+                                e.in_field("RegisterBrokerRecord.CordonedLogDirs")
+                            })?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RegisterBrokerRecord._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for RegisterBrokerRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -467,95 +696,82 @@ impl<'a> rt::Wire<'a> for RegisterBrokerRecord<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RegisterBrokerRecord.BrokerId"))?;
-        if v >= 2 {
-            rt::Wire::write(
-                    &self.is_migrating_zk_broker,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("RegisterBrokerRecord.IsMigratingZkBroker"))?;
-        } else if self.is_migrating_zk_broker != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("RegisterBrokerRecord.IsMigratingZkBroker"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        rt::Wire::write(&self.incarnation_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RegisterBrokerRecord.IncarnationId"))?;
-        rt::Wire::write(&self.broker_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RegisterBrokerRecord.BrokerEpoch"))?;
-        rt::Wire::write(&self.end_points, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RegisterBrokerRecord.EndPoints"))?;
-        rt::Wire::write(&self.features, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RegisterBrokerRecord.Features"))?;
-        rt::Wire::write(&self.rack, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("RegisterBrokerRecord.Rack"))?;
-        rt::Wire::write(&self.fenced, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RegisterBrokerRecord.Fenced"))?;
-        if v >= 1 {
-            rt::Wire::write(
-                    &self.in_controlled_shutdown,
-                    w,
-                    rt::Cx::new(v, cx.flexible, false),
-                )
-                .map_err(|e| e.in_field("RegisterBrokerRecord.InControlledShutdown"))?;
-        } else if self.in_controlled_shutdown != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("RegisterBrokerRecord.InControlledShutdown"),
-            );
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 29 + (if v >= 2 { 1 } else { 0 })
+            + (if v >= 1 { 1 } else { 0 });
+        if v >= 2 {} else if self.is_migrating_zk_broker != false {
+            return None;
+        }
+        n += rt::Wire::fast_len(&self.end_points, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.features, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.rack, rt::Cx::new(v, cx.flexible, true))?;
+        if v >= 1 {} else if self.in_controlled_shutdown != false {
+            return None;
         }
         if (!cx.flexible || !(v >= 3))
             && self.log_dirs != ::core::default::Default::default()
         {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("RegisterBrokerRecord.LogDirs"),
-            );
+            return None;
         }
         if (!cx.flexible || !(v >= 4)) && self.cordoned_log_dirs != None {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("RegisterBrokerRecord.CordonedLogDirs"),
-            );
+            return None;
         }
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_log_dirs = v >= 3
                 && self.log_dirs != ::core::default::Default::default();
             let has_cordoned_log_dirs = v >= 4 && self.cordoned_log_dirs != None;
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_log_dirs), (1u32, has_cordoned_log_dirs)],
-            )?;
+            let mut count = 0u32;
             if has_log_dirs {
-                let len = rt::Wire::wire_len(&self.log_dirs, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("RegisterBrokerRecord.LogDirs"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(&self.log_dirs, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("RegisterBrokerRecord.LogDirs"))?;
+                let len = rt::Wire::fast_len(
+                    &self.log_dirs,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_cordoned_log_dirs {
-                let len = rt::Wire::wire_len(
-                        &self.cordoned_log_dirs,
-                        rt::Cx::new(v, true, v >= 4),
-                    )
-                    .map_err(|e| e.in_field("RegisterBrokerRecord.CordonedLogDirs"))?;
-                tw.field(w, 1u32, len)?;
-                rt::Wire::write(&self.cordoned_log_dirs, w, rt::Cx::new(v, true, v >= 4))
-                    .map_err(|e| e.in_field("RegisterBrokerRecord.CordonedLogDirs"))?;
+                let len = rt::Wire::fast_len(
+                    &self.cordoned_log_dirs,
+                    rt::Cx::new(v, true, v >= 4),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(1u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("RegisterBrokerRecord._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for RegisterBrokerRecord<'a> {}
@@ -633,6 +849,62 @@ impl Default for BrokerEndpoint<'_> {
 impl BrokerEndpoint<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "BrokerEndpoint";
+}
+impl<'a> BrokerEndpoint<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerEndpoint.Name"))?;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerEndpoint.Host"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerEndpoint.Port"))?;
+        rt::Wire::write(&self.security_protocol, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerEndpoint.SecurityProtocol"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerEndpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerEndpoint.Name"))?;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerEndpoint.Host"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerEndpoint.Port"))?;
+        rt::Wire::write(&self.security_protocol, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerEndpoint.SecurityProtocol"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerEndpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for BrokerEndpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -750,24 +1022,39 @@ impl<'a> rt::Wire<'a> for BrokerEndpoint<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerEndpoint.Name"))?;
-        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerEndpoint.Host"))?;
-        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerEndpoint.Port"))?;
-        rt::Wire::write(&self.security_protocol, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerEndpoint.SecurityProtocol"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BrokerEndpoint._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.host, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for BrokerEndpoint<'a> {}
@@ -828,6 +1115,74 @@ impl Default for BrokerFeature<'_> {
 impl BrokerFeature<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "BrokerFeature";
+}
+impl<'a> BrokerFeature<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerFeature.Name"))?;
+        rt::Wire::write(
+                &self.min_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("BrokerFeature.MinSupportedVersion"))?;
+        rt::Wire::write(
+                &self.max_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("BrokerFeature.MaxSupportedVersion"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerFeature._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("BrokerFeature.Name"))?;
+        rt::Wire::write(
+                &self.min_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("BrokerFeature.MinSupportedVersion"))?;
+        rt::Wire::write(
+                &self.max_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("BrokerFeature.MaxSupportedVersion"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("BrokerFeature._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for BrokerFeature<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -937,30 +1292,38 @@ impl<'a> rt::Wire<'a> for BrokerFeature<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("BrokerFeature.Name"))?;
-        rt::Wire::write(
-                &self.min_supported_version,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("BrokerFeature.MinSupportedVersion"))?;
-        rt::Wire::write(
-                &self.max_supported_version,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("BrokerFeature.MaxSupportedVersion"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("BrokerFeature._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for BrokerFeature<'a> {}

@@ -64,6 +64,80 @@ impl RegisterControllerRecord<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "RegisterControllerRecord";
 }
+impl<'a> RegisterControllerRecord<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterControllerRecord.ControllerId"))?;
+        rt::Wire::write(&self.incarnation_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterControllerRecord.IncarnationId"))?;
+        rt::Wire::write(&self.zk_migration_ready, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterControllerRecord.ZkMigrationReady"))?;
+        rt::Wire::write(&self.end_points, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterControllerRecord.EndPoints"))?;
+        rt::Wire::write(&self.features, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterControllerRecord.Features"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RegisterControllerRecord._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterControllerRecord.ControllerId"))?;
+        rt::Wire::write(&self.incarnation_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterControllerRecord.IncarnationId"))?;
+        rt::Wire::write(&self.zk_migration_ready, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RegisterControllerRecord.ZkMigrationReady"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.end_points,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("RegisterControllerRecord.EndPoints"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.features,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("RegisterControllerRecord.Features"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RegisterControllerRecord._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for RegisterControllerRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -214,26 +288,39 @@ impl<'a> rt::Wire<'a> for RegisterControllerRecord<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.controller_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RegisterControllerRecord.ControllerId"))?;
-        rt::Wire::write(&self.incarnation_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RegisterControllerRecord.IncarnationId"))?;
-        rt::Wire::write(&self.zk_migration_ready, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RegisterControllerRecord.ZkMigrationReady"))?;
-        rt::Wire::write(&self.end_points, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RegisterControllerRecord.EndPoints"))?;
-        rt::Wire::write(&self.features, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RegisterControllerRecord.Features"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("RegisterControllerRecord._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 21;
+        n += rt::Wire::fast_len(&self.end_points, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.features, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for RegisterControllerRecord<'a> {}
@@ -301,6 +388,62 @@ impl Default for ControllerEndpoint<'_> {
 impl ControllerEndpoint<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ControllerEndpoint";
+}
+impl<'a> ControllerEndpoint<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ControllerEndpoint.Name"))?;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ControllerEndpoint.Host"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ControllerEndpoint.Port"))?;
+        rt::Wire::write(&self.security_protocol, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ControllerEndpoint.SecurityProtocol"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ControllerEndpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ControllerEndpoint.Name"))?;
+        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ControllerEndpoint.Host"))?;
+        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ControllerEndpoint.Port"))?;
+        rt::Wire::write(&self.security_protocol, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ControllerEndpoint.SecurityProtocol"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ControllerEndpoint._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for ControllerEndpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -418,24 +561,39 @@ impl<'a> rt::Wire<'a> for ControllerEndpoint<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ControllerEndpoint.Name"))?;
-        rt::Wire::write(&self.host, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ControllerEndpoint.Host"))?;
-        rt::Wire::write(&self.port, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ControllerEndpoint.Port"))?;
-        rt::Wire::write(&self.security_protocol, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ControllerEndpoint.SecurityProtocol"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ControllerEndpoint._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.host, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ControllerEndpoint<'a> {}
@@ -496,6 +654,74 @@ impl Default for ControllerFeature<'_> {
 impl ControllerFeature<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ControllerFeature";
+}
+impl<'a> ControllerFeature<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ControllerFeature.Name"))?;
+        rt::Wire::write(
+                &self.min_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ControllerFeature.MinSupportedVersion"))?;
+        rt::Wire::write(
+                &self.max_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ControllerFeature.MaxSupportedVersion"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ControllerFeature._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ControllerFeature.Name"))?;
+        rt::Wire::write(
+                &self.min_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ControllerFeature.MinSupportedVersion"))?;
+        rt::Wire::write(
+                &self.max_supported_version,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("ControllerFeature.MaxSupportedVersion"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ControllerFeature._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for ControllerFeature<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -606,30 +832,38 @@ impl<'a> rt::Wire<'a> for ControllerFeature<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ControllerFeature.Name"))?;
-        rt::Wire::write(
-                &self.min_supported_version,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ControllerFeature.MinSupportedVersion"))?;
-        rt::Wire::write(
-                &self.max_supported_version,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("ControllerFeature.MaxSupportedVersion"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ControllerFeature._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ControllerFeature<'a> {}

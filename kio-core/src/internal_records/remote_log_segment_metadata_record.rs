@@ -100,6 +100,202 @@ impl RemoteLogSegmentMetadataRecord<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "RemoteLogSegmentMetadataRecord";
 }
+impl<'a> RemoteLogSegmentMetadataRecord<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(
+                &self.remote_log_segment_id,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("RemoteLogSegmentMetadataRecord.RemoteLogSegmentId")
+            })?;
+        rt::Wire::write(&self.start_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.StartOffset"))?;
+        rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.EndOffset"))?;
+        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.BrokerId"))?;
+        rt::Wire::write(&self.max_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.MaxTimestampMs"))?;
+        rt::Wire::write(&self.event_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.EventTimestampMs"))?;
+        rt::Wire::write(
+                &self.segment_leader_epochs,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("RemoteLogSegmentMetadataRecord.SegmentLeaderEpochs")
+            })?;
+        rt::Wire::write(
+                &self.segment_size_in_bytes,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("RemoteLogSegmentMetadataRecord.SegmentSizeInBytes")
+            })?;
+        rt::Wire::write(&self.custom_metadata, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.CustomMetadata"))?;
+        rt::Wire::write(
+                &self.remote_log_segment_state,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("RemoteLogSegmentMetadataRecord.RemoteLogSegmentState")
+            })?;
+        if (!cx.flexible) && self.txn_index_empty != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RemoteLogSegmentMetadataRecord.TxnIndexEmpty"),
+            );
+        }
+        if cx.flexible {
+            let has_txn_index_empty = self.txn_index_empty != false;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_txn_index_empty)],
+            )?;
+            if has_txn_index_empty {
+                let len = rt::Wire::wire_len(
+                        &self.txn_index_empty,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("RemoteLogSegmentMetadataRecord.TxnIndexEmpty")
+                    })?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.txn_index_empty, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| {
+                        e.in_field("RemoteLogSegmentMetadataRecord.TxnIndexEmpty")
+                    })?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RemoteLogSegmentMetadataRecord._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.remote_log_segment_id,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| {
+                e.in_field("RemoteLogSegmentMetadataRecord.RemoteLogSegmentId")
+            })?;
+        rt::Wire::write(&self.start_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.StartOffset"))?;
+        rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.EndOffset"))?;
+        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.BrokerId"))?;
+        rt::Wire::write(&self.max_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.MaxTimestampMs"))?;
+        rt::Wire::write(&self.event_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.EventTimestampMs"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.segment_leader_epochs,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| {
+                e.in_field("RemoteLogSegmentMetadataRecord.SegmentLeaderEpochs")
+            })?;
+        rt::Wire::write(
+                &self.segment_size_in_bytes,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("RemoteLogSegmentMetadataRecord.SegmentSizeInBytes")
+            })?;
+        rt::Wire::write(&self.custom_metadata, w, rt::Cx::new(v, cx.flexible, true))
+            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.CustomMetadata"))?;
+        rt::Wire::write(
+                &self.remote_log_segment_state,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("RemoteLogSegmentMetadataRecord.RemoteLogSegmentState")
+            })?;
+        if (!cx.flexible) && self.txn_index_empty != false {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RemoteLogSegmentMetadataRecord.TxnIndexEmpty"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_txn_index_empty = self.txn_index_empty != false;
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_txn_index_empty)],
+                    )?;
+                    if has_txn_index_empty {
+                        let len = rt::Wire::wire_len(
+                                &self.txn_index_empty,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("RemoteLogSegmentMetadataRecord.TxnIndexEmpty")
+                            })?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.txn_index_empty,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("RemoteLogSegmentMetadataRecord.TxnIndexEmpty")
+                            })?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RemoteLogSegmentMetadataRecord._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for RemoteLogSegmentMetadataRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -420,86 +616,70 @@ impl<'a> rt::Wire<'a> for RemoteLogSegmentMetadataRecord<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(
+        let mut n: usize = 41;
+        n
+            += rt::Wire::fast_len(
                 &self.remote_log_segment_id,
-                w,
                 rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("RemoteLogSegmentMetadataRecord.RemoteLogSegmentId")
-            })?;
-        rt::Wire::write(&self.start_offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.StartOffset"))?;
-        rt::Wire::write(&self.end_offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.EndOffset"))?;
-        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.BrokerId"))?;
-        rt::Wire::write(&self.max_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.MaxTimestampMs"))?;
-        rt::Wire::write(&self.event_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.EventTimestampMs"))?;
-        rt::Wire::write(
+            )?;
+        n
+            += rt::Wire::fast_len(
                 &self.segment_leader_epochs,
-                w,
                 rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("RemoteLogSegmentMetadataRecord.SegmentLeaderEpochs")
-            })?;
-        rt::Wire::write(
-                &self.segment_size_in_bytes,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("RemoteLogSegmentMetadataRecord.SegmentSizeInBytes")
-            })?;
-        rt::Wire::write(&self.custom_metadata, w, rt::Cx::new(v, cx.flexible, true))
-            .map_err(|e| e.in_field("RemoteLogSegmentMetadataRecord.CustomMetadata"))?;
-        rt::Wire::write(
-                &self.remote_log_segment_state,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("RemoteLogSegmentMetadataRecord.RemoteLogSegmentState")
-            })?;
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.custom_metadata,
+                rt::Cx::new(v, cx.flexible, true),
+            )?;
         if (!cx.flexible) && self.txn_index_empty != false {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("RemoteLogSegmentMetadataRecord.TxnIndexEmpty"),
-            );
+            return None;
         }
         if cx.flexible {
-            let has_txn_index_empty = self.txn_index_empty != false;
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_txn_index_empty)],
-            )?;
-            if has_txn_index_empty {
-                let len = rt::Wire::wire_len(
-                        &self.txn_index_empty,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("RemoteLogSegmentMetadataRecord.TxnIndexEmpty")
-                    })?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(&self.txn_index_empty, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| {
-                        e.in_field("RemoteLogSegmentMetadataRecord.TxnIndexEmpty")
-                    })?;
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
             }
-            tw.finish(w)?;
+            let has_txn_index_empty = self.txn_index_empty != false;
+            let mut count = 0u32;
+            if has_txn_index_empty {
+                let len = rt::Wire::fast_len(
+                    &self.txn_index_empty,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
+            }
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("RemoteLogSegmentMetadataRecord._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for RemoteLogSegmentMetadataRecord<'a> {}
@@ -563,6 +743,61 @@ impl Default for RemoteLogSegmentIdEntry<'_> {
 impl RemoteLogSegmentIdEntry<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "RemoteLogSegmentIdEntry";
+}
+impl<'a> RemoteLogSegmentIdEntry<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic_id_partition, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RemoteLogSegmentIdEntry.TopicIdPartition"))?;
+        rt::Wire::write(&self.id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RemoteLogSegmentIdEntry.Id"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RemoteLogSegmentIdEntry._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.topic_id_partition,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("RemoteLogSegmentIdEntry.TopicIdPartition"))?;
+        rt::Wire::write(&self.id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RemoteLogSegmentIdEntry.Id"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RemoteLogSegmentIdEntry._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for RemoteLogSegmentIdEntry<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -638,20 +873,42 @@ impl<'a> rt::Wire<'a> for RemoteLogSegmentIdEntry<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.topic_id_partition, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RemoteLogSegmentIdEntry.TopicIdPartition"))?;
-        rt::Wire::write(&self.id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RemoteLogSegmentIdEntry.Id"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("RemoteLogSegmentIdEntry._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 16;
+        n
+            += rt::Wire::fast_len(
+                &self.topic_id_partition,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for RemoteLogSegmentIdEntry<'a> {}
@@ -710,6 +967,58 @@ impl Default for TopicIdPartitionEntry<'_> {
 impl TopicIdPartitionEntry<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicIdPartitionEntry";
+}
+impl<'a> TopicIdPartitionEntry<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicIdPartitionEntry.Name"))?;
+        rt::Wire::write(&self.id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicIdPartitionEntry.Id"))?;
+        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicIdPartitionEntry.Partition"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicIdPartitionEntry._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicIdPartitionEntry.Name"))?;
+        rt::Wire::write(&self.id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicIdPartitionEntry.Id"))?;
+        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicIdPartitionEntry.Partition"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicIdPartitionEntry._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TopicIdPartitionEntry<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -814,22 +1123,38 @@ impl<'a> rt::Wire<'a> for TopicIdPartitionEntry<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicIdPartitionEntry.Name"))?;
-        rt::Wire::write(&self.id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicIdPartitionEntry.Id"))?;
-        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicIdPartitionEntry.Partition"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicIdPartitionEntry._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 20;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TopicIdPartitionEntry<'a> {}
@@ -883,6 +1208,54 @@ impl Default for SegmentLeaderEpochEntry<'_> {
 impl SegmentLeaderEpochEntry<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "SegmentLeaderEpochEntry";
+}
+impl<'a> SegmentLeaderEpochEntry<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SegmentLeaderEpochEntry.LeaderEpoch"))?;
+        rt::Wire::write(&self.offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SegmentLeaderEpochEntry.Offset"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SegmentLeaderEpochEntry._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SegmentLeaderEpochEntry.LeaderEpoch"))?;
+        rt::Wire::write(&self.offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("SegmentLeaderEpochEntry.Offset"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("SegmentLeaderEpochEntry._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for SegmentLeaderEpochEntry<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -972,20 +1345,36 @@ impl<'a> rt::Wire<'a> for SegmentLeaderEpochEntry<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SegmentLeaderEpochEntry.LeaderEpoch"))?;
-        rt::Wire::write(&self.offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("SegmentLeaderEpochEntry.Offset"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("SegmentLeaderEpochEntry._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let mut n: usize = 12;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for SegmentLeaderEpochEntry<'a> {}

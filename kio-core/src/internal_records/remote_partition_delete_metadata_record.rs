@@ -58,6 +58,95 @@ impl RemotePartitionDeleteMetadataRecord<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "RemotePartitionDeleteMetadataRecord";
 }
+impl<'a> RemotePartitionDeleteMetadataRecord<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic_id_partition, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("RemotePartitionDeleteMetadataRecord.TopicIdPartition")
+            })?;
+        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RemotePartitionDeleteMetadataRecord.BrokerId"))?;
+        rt::Wire::write(&self.event_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("RemotePartitionDeleteMetadataRecord.EventTimestampMs")
+            })?;
+        rt::Wire::write(
+                &self.remote_partition_delete_state,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "RemotePartitionDeleteMetadataRecord.RemotePartitionDeleteState",
+                    )
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RemotePartitionDeleteMetadataRecord._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.topic_id_partition,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| {
+                e.in_field("RemotePartitionDeleteMetadataRecord.TopicIdPartition")
+            })?;
+        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("RemotePartitionDeleteMetadataRecord.BrokerId"))?;
+        rt::Wire::write(&self.event_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("RemotePartitionDeleteMetadataRecord.EventTimestampMs")
+            })?;
+        rt::Wire::write(
+                &self.remote_partition_delete_state,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "RemotePartitionDeleteMetadataRecord.RemotePartitionDeleteState",
+                    )
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("RemotePartitionDeleteMetadataRecord._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for RemotePartitionDeleteMetadataRecord<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -196,37 +285,42 @@ impl<'a> rt::Wire<'a> for RemotePartitionDeleteMetadataRecord<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.topic_id_partition, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("RemotePartitionDeleteMetadataRecord.TopicIdPartition")
-            })?;
-        rt::Wire::write(&self.broker_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("RemotePartitionDeleteMetadataRecord.BrokerId"))?;
-        rt::Wire::write(&self.event_timestamp_ms, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("RemotePartitionDeleteMetadataRecord.EventTimestampMs")
-            })?;
-        rt::Wire::write(
-                &self.remote_partition_delete_state,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e
-                    .in_field(
-                        "RemotePartitionDeleteMetadataRecord.RemotePartitionDeleteState",
-                    )
-            })?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("RemotePartitionDeleteMetadataRecord._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 13;
+        n
+            += rt::Wire::fast_len(
+                &self.topic_id_partition,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for RemotePartitionDeleteMetadataRecord<'a> {}
@@ -289,6 +383,58 @@ impl Default for TopicIdPartitionEntry<'_> {
 impl TopicIdPartitionEntry<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TopicIdPartitionEntry";
+}
+impl<'a> TopicIdPartitionEntry<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicIdPartitionEntry.Name"))?;
+        rt::Wire::write(&self.id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicIdPartitionEntry.Id"))?;
+        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicIdPartitionEntry.Partition"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicIdPartitionEntry._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicIdPartitionEntry.Name"))?;
+        rt::Wire::write(&self.id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicIdPartitionEntry.Id"))?;
+        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TopicIdPartitionEntry.Partition"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TopicIdPartitionEntry._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TopicIdPartitionEntry<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -393,22 +539,38 @@ impl<'a> rt::Wire<'a> for TopicIdPartitionEntry<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.name, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicIdPartitionEntry.Name"))?;
-        rt::Wire::write(&self.id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicIdPartitionEntry.Id"))?;
-        rt::Wire::write(&self.partition, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TopicIdPartitionEntry.Partition"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TopicIdPartitionEntry._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 20;
+        n += rt::Wire::fast_len(&self.name, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TopicIdPartitionEntry<'a> {}

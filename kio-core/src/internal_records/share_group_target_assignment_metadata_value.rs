@@ -46,6 +46,124 @@ impl ShareGroupTargetAssignmentMetadataValue<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ShareGroupTargetAssignmentMetadataValue";
 }
+impl<'a> ShareGroupTargetAssignmentMetadataValue<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.assignment_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("ShareGroupTargetAssignmentMetadataValue.AssignmentEpoch")
+            })?;
+        if cx.flexible {
+            let has_assignment_timestamp = self.assignment_timestamp != 0;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_assignment_timestamp)],
+            )?;
+            if has_assignment_timestamp {
+                let len = rt::Wire::wire_len(
+                        &self.assignment_timestamp,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| {
+                        e
+                            .in_field(
+                                "ShareGroupTargetAssignmentMetadataValue.AssignmentTimestamp",
+                            )
+                    })?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(
+                        &self.assignment_timestamp,
+                        w,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| {
+                        e
+                            .in_field(
+                                "ShareGroupTargetAssignmentMetadataValue.AssignmentTimestamp",
+                            )
+                    })?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field(
+                        "ShareGroupTargetAssignmentMetadataValue._unknownTaggedFields",
+                    ),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.assignment_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("ShareGroupTargetAssignmentMetadataValue.AssignmentEpoch")
+            })?;
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_assignment_timestamp = self.assignment_timestamp != 0;
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_assignment_timestamp)],
+                    )?;
+                    if has_assignment_timestamp {
+                        let len = rt::Wire::wire_len(
+                                &self.assignment_timestamp,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e
+                                    .in_field(
+                                        "ShareGroupTargetAssignmentMetadataValue.AssignmentTimestamp",
+                                    )
+                            })?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.assignment_timestamp,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e
+                                    .in_field(
+                                        "ShareGroupTargetAssignmentMetadataValue.AssignmentTimestamp",
+                                    )
+                            })?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field(
+                        "ShareGroupTargetAssignmentMetadataValue._unknownTaggedFields",
+                    ),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for ShareGroupTargetAssignmentMetadataValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -211,52 +329,52 @@ impl<'a> rt::Wire<'a> for ShareGroupTargetAssignmentMetadataValue<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.assignment_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("ShareGroupTargetAssignmentMetadataValue.AssignmentEpoch")
-            })?;
-        if cx.flexible {
-            let has_assignment_timestamp = self.assignment_timestamp != 0;
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_assignment_timestamp)],
-            )?;
-            if has_assignment_timestamp {
-                let len = rt::Wire::wire_len(
-                        &self.assignment_timestamp,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| {
-                        e
-                            .in_field(
-                                "ShareGroupTargetAssignmentMetadataValue.AssignmentTimestamp",
-                            )
-                    })?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(
-                        &self.assignment_timestamp,
-                        w,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| {
-                        e
-                            .in_field(
-                                "ShareGroupTargetAssignmentMetadataValue.AssignmentTimestamp",
-                            )
-                    })?;
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
             }
-            tw.finish(w)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field(
-                        "ShareGroupTargetAssignmentMetadataValue._unknownTaggedFields",
-                    ),
-            );
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 4;
+        if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
+            let has_assignment_timestamp = self.assignment_timestamp != 0;
+            let mut count = 0u32;
+            if has_assignment_timestamp {
+                let len = rt::Wire::fast_len(
+                    &self.assignment_timestamp,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
+            }
+            n += rt::uvarint_len(count);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ShareGroupTargetAssignmentMetadataValue<'a> {}

@@ -64,6 +64,131 @@ impl ShareUpdateValue<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "ShareUpdateValue";
 }
+impl<'a> ShareUpdateValue<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.snapshot_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareUpdateValue.SnapshotEpoch"))?;
+        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareUpdateValue.LeaderEpoch"))?;
+        rt::Wire::write(&self.start_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareUpdateValue.StartOffset"))?;
+        rt::Wire::write(&self.state_batches, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareUpdateValue.StateBatches"))?;
+        if (!cx.flexible) && self.delivery_complete_count != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareUpdateValue.DeliveryCompleteCount"),
+            );
+        }
+        if cx.flexible {
+            let has_delivery_complete_count = self.delivery_complete_count != -1;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_delivery_complete_count)],
+            )?;
+            if has_delivery_complete_count {
+                let len = rt::Wire::wire_len(
+                        &self.delivery_complete_count,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("ShareUpdateValue.DeliveryCompleteCount"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(
+                        &self.delivery_complete_count,
+                        w,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("ShareUpdateValue.DeliveryCompleteCount"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareUpdateValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.snapshot_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareUpdateValue.SnapshotEpoch"))?;
+        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareUpdateValue.LeaderEpoch"))?;
+        rt::Wire::write(&self.start_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("ShareUpdateValue.StartOffset"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.state_batches,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| e.in_field("ShareUpdateValue.StateBatches"))?;
+        if (!cx.flexible) && self.delivery_complete_count != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareUpdateValue.DeliveryCompleteCount"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_delivery_complete_count = self.delivery_complete_count != -1;
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_delivery_complete_count)],
+                    )?;
+                    if has_delivery_complete_count {
+                        let len = rt::Wire::wire_len(
+                                &self.delivery_complete_count,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ShareUpdateValue.DeliveryCompleteCount")
+                            })?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.delivery_complete_count,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("ShareUpdateValue.DeliveryCompleteCount")
+                            })?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("ShareUpdateValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for ShareUpdateValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -276,50 +401,60 @@ impl<'a> rt::Wire<'a> for ShareUpdateValue<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.snapshot_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareUpdateValue.SnapshotEpoch"))?;
-        rt::Wire::write(&self.leader_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareUpdateValue.LeaderEpoch"))?;
-        rt::Wire::write(&self.start_offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareUpdateValue.StartOffset"))?;
-        rt::Wire::write(&self.state_batches, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("ShareUpdateValue.StateBatches"))?;
+        let mut n: usize = 16;
+        n
+            += rt::Wire::fast_len(
+                &self.state_batches,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
         if (!cx.flexible) && self.delivery_complete_count != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ShareUpdateValue.DeliveryCompleteCount"),
-            );
+            return None;
         }
         if cx.flexible {
-            let has_delivery_complete_count = self.delivery_complete_count != -1;
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_delivery_complete_count)],
-            )?;
-            if has_delivery_complete_count {
-                let len = rt::Wire::wire_len(
-                        &self.delivery_complete_count,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("ShareUpdateValue.DeliveryCompleteCount"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(
-                        &self.delivery_complete_count,
-                        w,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("ShareUpdateValue.DeliveryCompleteCount"))?;
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
             }
-            tw.finish(w)?;
+            let has_delivery_complete_count = self.delivery_complete_count != -1;
+            let mut count = 0u32;
+            if has_delivery_complete_count {
+                let len = rt::Wire::fast_len(
+                    &self.delivery_complete_count,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
+            }
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("ShareUpdateValue._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for ShareUpdateValue<'a> {}
@@ -389,6 +524,62 @@ impl Default for StateBatch<'_> {
 impl StateBatch<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "StateBatch";
+}
+impl<'a> StateBatch<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.first_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StateBatch.FirstOffset"))?;
+        rt::Wire::write(&self.last_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StateBatch.LastOffset"))?;
+        rt::Wire::write(&self.delivery_state, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StateBatch.DeliveryState"))?;
+        rt::Wire::write(&self.delivery_count, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StateBatch.DeliveryCount"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StateBatch._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.first_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StateBatch.FirstOffset"))?;
+        rt::Wire::write(&self.last_offset, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StateBatch.LastOffset"))?;
+        rt::Wire::write(&self.delivery_state, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StateBatch.DeliveryState"))?;
+        rt::Wire::write(&self.delivery_count, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StateBatch.DeliveryCount"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StateBatch._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for StateBatch<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -511,24 +702,36 @@ impl<'a> rt::Wire<'a> for StateBatch<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.first_offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StateBatch.FirstOffset"))?;
-        rt::Wire::write(&self.last_offset, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StateBatch.LastOffset"))?;
-        rt::Wire::write(&self.delivery_state, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StateBatch.DeliveryState"))?;
-        rt::Wire::write(&self.delivery_count, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StateBatch.DeliveryCount"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StateBatch._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let mut n: usize = 19;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for StateBatch<'a> {}

@@ -88,6 +88,204 @@ impl StreamsGroupCurrentMemberAssignmentValue<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "StreamsGroupCurrentMemberAssignmentValue";
 }
+impl<'a> StreamsGroupCurrentMemberAssignmentValue<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("StreamsGroupCurrentMemberAssignmentValue.MemberEpoch")
+            })?;
+        rt::Wire::write(
+                &self.previous_member_epoch,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "StreamsGroupCurrentMemberAssignmentValue.PreviousMemberEpoch",
+                    )
+            })?;
+        rt::Wire::write(&self.state, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupCurrentMemberAssignmentValue.State"))?;
+        rt::Wire::write(&self.active_tasks, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("StreamsGroupCurrentMemberAssignmentValue.ActiveTasks")
+            })?;
+        rt::Wire::write(&self.standby_tasks, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("StreamsGroupCurrentMemberAssignmentValue.StandbyTasks")
+            })?;
+        rt::Wire::write(&self.warmup_tasks, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("StreamsGroupCurrentMemberAssignmentValue.WarmupTasks")
+            })?;
+        rt::Wire::write(
+                &self.active_tasks_pending_revocation,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "StreamsGroupCurrentMemberAssignmentValue.ActiveTasksPendingRevocation",
+                    )
+            })?;
+        rt::Wire::write(
+                &self.standby_tasks_pending_revocation,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "StreamsGroupCurrentMemberAssignmentValue.StandbyTasksPendingRevocation",
+                    )
+            })?;
+        rt::Wire::write(
+                &self.warmup_tasks_pending_revocation,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "StreamsGroupCurrentMemberAssignmentValue.WarmupTasksPendingRevocation",
+                    )
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field(
+                        "StreamsGroupCurrentMemberAssignmentValue._unknownTaggedFields",
+                    ),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| {
+                e.in_field("StreamsGroupCurrentMemberAssignmentValue.MemberEpoch")
+            })?;
+        rt::Wire::write(
+                &self.previous_member_epoch,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "StreamsGroupCurrentMemberAssignmentValue.PreviousMemberEpoch",
+                    )
+            })?;
+        rt::Wire::write(&self.state, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupCurrentMemberAssignmentValue.State"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.active_tasks,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| {
+                e.in_field("StreamsGroupCurrentMemberAssignmentValue.ActiveTasks")
+            })?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.standby_tasks,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| {
+                e.in_field("StreamsGroupCurrentMemberAssignmentValue.StandbyTasks")
+            })?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.warmup_tasks,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| {
+                e.in_field("StreamsGroupCurrentMemberAssignmentValue.WarmupTasks")
+            })?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.active_tasks_pending_revocation,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "StreamsGroupCurrentMemberAssignmentValue.ActiveTasksPendingRevocation",
+                    )
+            })?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.standby_tasks_pending_revocation,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "StreamsGroupCurrentMemberAssignmentValue.StandbyTasksPendingRevocation",
+                    )
+            })?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.warmup_tasks_pending_revocation,
+                    w,
+                    rt::Cx::new(v, cx.flexible, false),
+                ),
+            )
+            .map_err(|e| {
+                e
+                    .in_field(
+                        "StreamsGroupCurrentMemberAssignmentValue.WarmupTasksPendingRevocation",
+                    )
+            })?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field(
+                        "StreamsGroupCurrentMemberAssignmentValue._unknownTaggedFields",
+                    ),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for StreamsGroupCurrentMemberAssignmentValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -364,80 +562,59 @@ impl<'a> rt::Wire<'a> for StreamsGroupCurrentMemberAssignmentValue<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.member_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("StreamsGroupCurrentMemberAssignmentValue.MemberEpoch")
-            })?;
-        rt::Wire::write(
-                &self.previous_member_epoch,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e
-                    .in_field(
-                        "StreamsGroupCurrentMemberAssignmentValue.PreviousMemberEpoch",
-                    )
-            })?;
-        rt::Wire::write(&self.state, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StreamsGroupCurrentMemberAssignmentValue.State"))?;
-        rt::Wire::write(&self.active_tasks, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("StreamsGroupCurrentMemberAssignmentValue.ActiveTasks")
-            })?;
-        rt::Wire::write(&self.standby_tasks, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("StreamsGroupCurrentMemberAssignmentValue.StandbyTasks")
-            })?;
-        rt::Wire::write(&self.warmup_tasks, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| {
-                e.in_field("StreamsGroupCurrentMemberAssignmentValue.WarmupTasks")
-            })?;
-        rt::Wire::write(
-                &self.active_tasks_pending_revocation,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e
-                    .in_field(
-                        "StreamsGroupCurrentMemberAssignmentValue.ActiveTasksPendingRevocation",
-                    )
-            })?;
-        rt::Wire::write(
-                &self.standby_tasks_pending_revocation,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e
-                    .in_field(
-                        "StreamsGroupCurrentMemberAssignmentValue.StandbyTasksPendingRevocation",
-                    )
-            })?;
-        rt::Wire::write(
-                &self.warmup_tasks_pending_revocation,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e
-                    .in_field(
-                        "StreamsGroupCurrentMemberAssignmentValue.WarmupTasksPendingRevocation",
-                    )
-            })?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field(
-                        "StreamsGroupCurrentMemberAssignmentValue._unknownTaggedFields",
-                    ),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 9;
+        n += rt::Wire::fast_len(&self.active_tasks, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
+                &self.standby_tasks,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n += rt::Wire::fast_len(&self.warmup_tasks, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
+                &self.active_tasks_pending_revocation,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.standby_tasks_pending_revocation,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n
+            += rt::Wire::fast_len(
+                &self.warmup_tasks_pending_revocation,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for StreamsGroupCurrentMemberAssignmentValue<'a> {}
@@ -509,6 +686,114 @@ impl Default for TaskIds<'_> {
 impl TaskIds<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TaskIds";
+}
+impl<'a> TaskIds<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.Partitions"))?;
+        if (!cx.flexible)
+            && self.assignment_epochs != Some(::core::default::Default::default())
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TaskIds.AssignmentEpochs"),
+            );
+        }
+        if cx.flexible {
+            let has_assignment_epochs = self.assignment_epochs
+                != Some(::core::default::Default::default());
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[(0u32, has_assignment_epochs)],
+            )?;
+            if has_assignment_epochs {
+                let len = rt::Wire::wire_len(
+                        &self.assignment_epochs,
+                        rt::Cx::new(v, true, true),
+                    )
+                    .map_err(|e| e.in_field("TaskIds.AssignmentEpochs"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(&self.assignment_epochs, w, rt::Cx::new(v, true, true))
+                    .map_err(|e| e.in_field("TaskIds.AssignmentEpochs"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TaskIds._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
+        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TaskIds.Partitions"))?;
+        if (!cx.flexible)
+            && self.assignment_epochs != Some(::core::default::Default::default())
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TaskIds.AssignmentEpochs"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_assignment_epochs = self.assignment_epochs
+                        != Some(::core::default::Default::default());
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[(0u32, has_assignment_epochs)],
+                    )?;
+                    if has_assignment_epochs {
+                        let len = rt::Wire::wire_len(
+                                &self.assignment_epochs,
+                                rt::Cx::new(v, true, true),
+                            )
+                            .map_err(|e| e.in_field("TaskIds.AssignmentEpochs"))?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.assignment_epochs,
+                                w,
+                                rt::Cx::new(v, true, true),
+                            )
+                            .map_err(|e| e.in_field("TaskIds.AssignmentEpochs"))?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TaskIds._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for TaskIds<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -670,45 +955,64 @@ impl<'a> rt::Wire<'a> for TaskIds<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.subtopology_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TaskIds.SubtopologyId"))?;
-        rt::Wire::write(&self.partitions, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TaskIds.Partitions"))?;
+        let mut n: usize = 0;
+        n
+            += rt::Wire::fast_len(
+                &self.subtopology_id,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        n += rt::Wire::fast_len(&self.partitions, rt::Cx::new(v, cx.flexible, false))?;
         if (!cx.flexible)
             && self.assignment_epochs != Some(::core::default::Default::default())
         {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TaskIds.AssignmentEpochs"),
-            );
+            return None;
         }
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_assignment_epochs = self.assignment_epochs
                 != Some(::core::default::Default::default());
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[(0u32, has_assignment_epochs)],
-            )?;
+            let mut count = 0u32;
             if has_assignment_epochs {
-                let len = rt::Wire::wire_len(
-                        &self.assignment_epochs,
-                        rt::Cx::new(v, true, true),
-                    )
-                    .map_err(|e| e.in_field("TaskIds.AssignmentEpochs"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(&self.assignment_epochs, w, rt::Cx::new(v, true, true))
-                    .map_err(|e| e.in_field("TaskIds.AssignmentEpochs"))?;
+                let len = rt::Wire::fast_len(
+                    &self.assignment_epochs,
+                    rt::Cx::new(v, true, true),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TaskIds._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TaskIds<'a> {}

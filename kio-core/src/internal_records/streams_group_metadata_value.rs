@@ -58,6 +58,191 @@ impl StreamsGroupMetadataValue<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "StreamsGroupMetadataValue";
 }
+impl<'a> StreamsGroupMetadataValue<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupMetadataValue.Epoch"))?;
+        rt::Wire::write(&self.metadata_hash, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupMetadataValue.MetadataHash"))?;
+        if (!cx.flexible) && self.validated_topology_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StreamsGroupMetadataValue.ValidatedTopologyEpoch"),
+            );
+        }
+        if (!cx.flexible)
+            && self.last_assignment_configs != Some(::core::default::Default::default())
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StreamsGroupMetadataValue.LastAssignmentConfigs"),
+            );
+        }
+        if cx.flexible {
+            let has_validated_topology_epoch = self.validated_topology_epoch != -1;
+            let has_last_assignment_configs = self.last_assignment_configs
+                != Some(::core::default::Default::default());
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[
+                    (0u32, has_validated_topology_epoch),
+                    (1u32, has_last_assignment_configs),
+                ],
+            )?;
+            if has_validated_topology_epoch {
+                let len = rt::Wire::wire_len(
+                        &self.validated_topology_epoch,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("StreamsGroupMetadataValue.ValidatedTopologyEpoch")
+                    })?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(
+                        &self.validated_topology_epoch,
+                        w,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("StreamsGroupMetadataValue.ValidatedTopologyEpoch")
+                    })?;
+            }
+            if has_last_assignment_configs {
+                let len = rt::Wire::wire_len(
+                        &self.last_assignment_configs,
+                        rt::Cx::new(v, true, true),
+                    )
+                    .map_err(|e| {
+                        e.in_field("StreamsGroupMetadataValue.LastAssignmentConfigs")
+                    })?;
+                tw.field(w, 1u32, len)?;
+                rt::Wire::write(
+                        &self.last_assignment_configs,
+                        w,
+                        rt::Cx::new(v, true, true),
+                    )
+                    .map_err(|e| {
+                        e.in_field("StreamsGroupMetadataValue.LastAssignmentConfigs")
+                    })?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StreamsGroupMetadataValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupMetadataValue.Epoch"))?;
+        rt::Wire::write(&self.metadata_hash, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("StreamsGroupMetadataValue.MetadataHash"))?;
+        if (!cx.flexible) && self.validated_topology_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StreamsGroupMetadataValue.ValidatedTopologyEpoch"),
+            );
+        }
+        if (!cx.flexible)
+            && self.last_assignment_configs != Some(::core::default::Default::default())
+        {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StreamsGroupMetadataValue.LastAssignmentConfigs"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_validated_topology_epoch = self.validated_topology_epoch
+                        != -1;
+                    let has_last_assignment_configs = self.last_assignment_configs
+                        != Some(::core::default::Default::default());
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[
+                            (0u32, has_validated_topology_epoch),
+                            (1u32, has_last_assignment_configs),
+                        ],
+                    )?;
+                    if has_validated_topology_epoch {
+                        let len = rt::Wire::wire_len(
+                                &self.validated_topology_epoch,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e
+                                    .in_field(
+                                        "StreamsGroupMetadataValue.ValidatedTopologyEpoch",
+                                    )
+                            })?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.validated_topology_epoch,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e
+                                    .in_field(
+                                        "StreamsGroupMetadataValue.ValidatedTopologyEpoch",
+                                    )
+                            })?;
+                    }
+                    if has_last_assignment_configs {
+                        let len = rt::Wire::wire_len(
+                                &self.last_assignment_configs,
+                                rt::Cx::new(v, true, true),
+                            )
+                            .map_err(|e| {
+                                e
+                                    .in_field("StreamsGroupMetadataValue.LastAssignmentConfigs")
+                            })?;
+                        tw.field(w, 1u32, len)?;
+                        rt::Wire::write(
+                                &self.last_assignment_configs,
+                                w,
+                                rt::Cx::new(v, true, true),
+                            )
+                            .map_err(|e| {
+                                e
+                                    .in_field("StreamsGroupMetadataValue.LastAssignmentConfigs")
+                            })?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("StreamsGroupMetadataValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for StreamsGroupMetadataValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -304,81 +489,72 @@ impl<'a> rt::Wire<'a> for StreamsGroupMetadataValue<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StreamsGroupMetadataValue.Epoch"))?;
-        rt::Wire::write(&self.metadata_hash, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("StreamsGroupMetadataValue.MetadataHash"))?;
+        let mut n: usize = 12;
         if (!cx.flexible) && self.validated_topology_epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StreamsGroupMetadataValue.ValidatedTopologyEpoch"),
-            );
+            return None;
         }
         if (!cx.flexible)
             && self.last_assignment_configs != Some(::core::default::Default::default())
         {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StreamsGroupMetadataValue.LastAssignmentConfigs"),
-            );
+            return None;
         }
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_validated_topology_epoch = self.validated_topology_epoch != -1;
             let has_last_assignment_configs = self.last_assignment_configs
                 != Some(::core::default::Default::default());
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[
-                    (0u32, has_validated_topology_epoch),
-                    (1u32, has_last_assignment_configs),
-                ],
-            )?;
+            let mut count = 0u32;
             if has_validated_topology_epoch {
-                let len = rt::Wire::wire_len(
-                        &self.validated_topology_epoch,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("StreamsGroupMetadataValue.ValidatedTopologyEpoch")
-                    })?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(
-                        &self.validated_topology_epoch,
-                        w,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("StreamsGroupMetadataValue.ValidatedTopologyEpoch")
-                    })?;
+                let len = rt::Wire::fast_len(
+                    &self.validated_topology_epoch,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_last_assignment_configs {
-                let len = rt::Wire::wire_len(
-                        &self.last_assignment_configs,
-                        rt::Cx::new(v, true, true),
-                    )
-                    .map_err(|e| {
-                        e.in_field("StreamsGroupMetadataValue.LastAssignmentConfigs")
-                    })?;
-                tw.field(w, 1u32, len)?;
-                rt::Wire::write(
-                        &self.last_assignment_configs,
-                        w,
-                        rt::Cx::new(v, true, true),
-                    )
-                    .map_err(|e| {
-                        e.in_field("StreamsGroupMetadataValue.LastAssignmentConfigs")
-                    })?;
+                let len = rt::Wire::fast_len(
+                    &self.last_assignment_configs,
+                    rt::Cx::new(v, true, true),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(1u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("StreamsGroupMetadataValue._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for StreamsGroupMetadataValue<'a> {}
@@ -437,6 +613,54 @@ impl Default for LastAssignmentConfig<'_> {
 impl LastAssignmentConfig<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "LastAssignmentConfig";
+}
+impl<'a> LastAssignmentConfig<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.key, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LastAssignmentConfig.Key"))?;
+        rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LastAssignmentConfig.Value"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LastAssignmentConfig._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.key, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LastAssignmentConfig.Key"))?;
+        rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("LastAssignmentConfig.Value"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("LastAssignmentConfig._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for LastAssignmentConfig<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -509,20 +733,39 @@ impl<'a> rt::Wire<'a> for LastAssignmentConfig<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.key, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LastAssignmentConfig.Key"))?;
-        rt::Wire::write(&self.value, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("LastAssignmentConfig.Value"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("LastAssignmentConfig._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.key, rt::Cx::new(v, cx.flexible, false))?;
+        n += rt::Wire::fast_len(&self.value, rt::Cx::new(v, cx.flexible, false))?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for LastAssignmentConfig<'a> {}

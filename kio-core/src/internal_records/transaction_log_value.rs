@@ -100,6 +100,327 @@ impl TransactionLogValue<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "TransactionLogValue";
 }
+impl<'a> TransactionLogValue<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TransactionLogValue.ProducerId"))?;
+        rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TransactionLogValue.ProducerEpoch"))?;
+        rt::Wire::write(
+                &self.transaction_timeout_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("TransactionLogValue.TransactionTimeoutMs"))?;
+        rt::Wire::write(&self.transaction_status, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TransactionLogValue.TransactionStatus"))?;
+        rt::Wire::write(
+                &self.transaction_partitions,
+                w,
+                rt::Cx::new(v, cx.flexible, true),
+            )
+            .map_err(|e| e.in_field("TransactionLogValue.TransactionPartitions"))?;
+        rt::Wire::write(
+                &self.transaction_last_update_timestamp_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("TransactionLogValue.TransactionLastUpdateTimestampMs")
+            })?;
+        rt::Wire::write(
+                &self.transaction_start_timestamp_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("TransactionLogValue.TransactionStartTimestampMs"))?;
+        if (!cx.flexible || !(v >= 1)) && self.previous_producer_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TransactionLogValue.PreviousProducerId"),
+            );
+        }
+        if (!cx.flexible || !(v >= 1)) && self.next_producer_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TransactionLogValue.NextProducerId"),
+            );
+        }
+        if (!cx.flexible || !(v >= 1)) && self.client_transaction_version != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TransactionLogValue.ClientTransactionVersion"),
+            );
+        }
+        if (!cx.flexible || !(v >= 1)) && self.next_producer_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TransactionLogValue.NextProducerEpoch"),
+            );
+        }
+        if cx.flexible {
+            let has_previous_producer_id = v >= 1 && self.previous_producer_id != -1;
+            let has_next_producer_id = v >= 1 && self.next_producer_id != -1;
+            let has_client_transaction_version = v >= 1
+                && self.client_transaction_version != 0;
+            let has_next_producer_epoch = v >= 1 && self.next_producer_epoch != -1;
+            let mut tw = rt::TaggedWriter::begin(
+                w,
+                &self.unknown_tagged_fields,
+                &[
+                    (0u32, has_previous_producer_id),
+                    (1u32, has_next_producer_id),
+                    (2u32, has_client_transaction_version),
+                    (3u32, has_next_producer_epoch),
+                ],
+            )?;
+            if has_previous_producer_id {
+                let len = rt::Wire::wire_len(
+                        &self.previous_producer_id,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("TransactionLogValue.PreviousProducerId"))?;
+                tw.field(w, 0u32, len)?;
+                rt::Wire::write(
+                        &self.previous_producer_id,
+                        w,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("TransactionLogValue.PreviousProducerId"))?;
+            }
+            if has_next_producer_id {
+                let len = rt::Wire::wire_len(
+                        &self.next_producer_id,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("TransactionLogValue.NextProducerId"))?;
+                tw.field(w, 1u32, len)?;
+                rt::Wire::write(&self.next_producer_id, w, rt::Cx::new(v, true, false))
+                    .map_err(|e| e.in_field("TransactionLogValue.NextProducerId"))?;
+            }
+            if has_client_transaction_version {
+                let len = rt::Wire::wire_len(
+                        &self.client_transaction_version,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("TransactionLogValue.ClientTransactionVersion")
+                    })?;
+                tw.field(w, 2u32, len)?;
+                rt::Wire::write(
+                        &self.client_transaction_version,
+                        w,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| {
+                        e.in_field("TransactionLogValue.ClientTransactionVersion")
+                    })?;
+            }
+            if has_next_producer_epoch {
+                let len = rt::Wire::wire_len(
+                        &self.next_producer_epoch,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("TransactionLogValue.NextProducerEpoch"))?;
+                tw.field(w, 3u32, len)?;
+                rt::Wire::write(
+                        &self.next_producer_epoch,
+                        w,
+                        rt::Cx::new(v, true, false),
+                    )
+                    .map_err(|e| e.in_field("TransactionLogValue.NextProducerEpoch"))?;
+            }
+            tw.finish(w)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TransactionLogValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TransactionLogValue.ProducerId"))?;
+        rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TransactionLogValue.ProducerEpoch"))?;
+        rt::Wire::write(
+                &self.transaction_timeout_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("TransactionLogValue.TransactionTimeoutMs"))?;
+        rt::Wire::write(&self.transaction_status, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("TransactionLogValue.TransactionStatus"))?;
+        rt::nested(
+                w,
+                |w| rt::Wire::write(
+                    &self.transaction_partitions,
+                    w,
+                    rt::Cx::new(v, cx.flexible, true),
+                ),
+            )
+            .map_err(|e| e.in_field("TransactionLogValue.TransactionPartitions"))?;
+        rt::Wire::write(
+                &self.transaction_last_update_timestamp_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| {
+                e.in_field("TransactionLogValue.TransactionLastUpdateTimestampMs")
+            })?;
+        rt::Wire::write(
+                &self.transaction_start_timestamp_ms,
+                w,
+                rt::Cx::new(v, cx.flexible, false),
+            )
+            .map_err(|e| e.in_field("TransactionLogValue.TransactionStartTimestampMs"))?;
+        if (!cx.flexible || !(v >= 1)) && self.previous_producer_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TransactionLogValue.PreviousProducerId"),
+            );
+        }
+        if (!cx.flexible || !(v >= 1)) && self.next_producer_id != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TransactionLogValue.NextProducerId"),
+            );
+        }
+        if (!cx.flexible || !(v >= 1)) && self.client_transaction_version != 0 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TransactionLogValue.ClientTransactionVersion"),
+            );
+        }
+        if (!cx.flexible || !(v >= 1)) && self.next_producer_epoch != -1 {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TransactionLogValue.NextProducerEpoch"),
+            );
+        }
+        if cx.flexible {
+            rt::nested(
+                w,
+                |w| {
+                    let has_previous_producer_id = v >= 1
+                        && self.previous_producer_id != -1;
+                    let has_next_producer_id = v >= 1 && self.next_producer_id != -1;
+                    let has_client_transaction_version = v >= 1
+                        && self.client_transaction_version != 0;
+                    let has_next_producer_epoch = v >= 1
+                        && self.next_producer_epoch != -1;
+                    let mut tw = rt::TaggedWriter::begin(
+                        w,
+                        &self.unknown_tagged_fields,
+                        &[
+                            (0u32, has_previous_producer_id),
+                            (1u32, has_next_producer_id),
+                            (2u32, has_client_transaction_version),
+                            (3u32, has_next_producer_epoch),
+                        ],
+                    )?;
+                    if has_previous_producer_id {
+                        let len = rt::Wire::wire_len(
+                                &self.previous_producer_id,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("TransactionLogValue.PreviousProducerId")
+                            })?;
+                        tw.field(w, 0u32, len)?;
+                        rt::Wire::write(
+                                &self.previous_producer_id,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("TransactionLogValue.PreviousProducerId")
+                            })?;
+                    }
+                    if has_next_producer_id {
+                        let len = rt::Wire::wire_len(
+                                &self.next_producer_id,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("TransactionLogValue.NextProducerId")
+                            })?;
+                        tw.field(w, 1u32, len)?;
+                        rt::Wire::write(
+                                &self.next_producer_id,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("TransactionLogValue.NextProducerId")
+                            })?;
+                    }
+                    if has_client_transaction_version {
+                        let len = rt::Wire::wire_len(
+                                &self.client_transaction_version,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("TransactionLogValue.ClientTransactionVersion")
+                            })?;
+                        tw.field(w, 2u32, len)?;
+                        rt::Wire::write(
+                                &self.client_transaction_version,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("TransactionLogValue.ClientTransactionVersion")
+                            })?;
+                    }
+                    if has_next_producer_epoch {
+                        let len = rt::Wire::wire_len(
+                                &self.next_producer_epoch,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("TransactionLogValue.NextProducerEpoch")
+                            })?;
+                        tw.field(w, 3u32, len)?;
+                        rt::Wire::write(
+                                &self.next_producer_epoch,
+                                w,
+                                rt::Cx::new(v, true, false),
+                            )
+                            .map_err(|e| {
+                                e.in_field("TransactionLogValue.NextProducerEpoch")
+                            })?;
+                    }
+                    tw.finish(w)?;
+                    Ok(())
+                },
+            )?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("TransactionLogValue._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+}
 impl<'a> rt::Wire<'a> for TransactionLogValue<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
         let v = cx.version;
@@ -525,143 +846,103 @@ impl<'a> rt::Wire<'a> for TransactionLogValue<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
+        }
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
         let v = cx.version;
-        rt::Wire::write(&self.producer_id, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TransactionLogValue.ProducerId"))?;
-        rt::Wire::write(&self.producer_epoch, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TransactionLogValue.ProducerEpoch"))?;
-        rt::Wire::write(
-                &self.transaction_timeout_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("TransactionLogValue.TransactionTimeoutMs"))?;
-        rt::Wire::write(&self.transaction_status, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("TransactionLogValue.TransactionStatus"))?;
-        rt::Wire::write(
+        let mut n: usize = 31;
+        n
+            += rt::Wire::fast_len(
                 &self.transaction_partitions,
-                w,
                 rt::Cx::new(v, cx.flexible, true),
-            )
-            .map_err(|e| e.in_field("TransactionLogValue.TransactionPartitions"))?;
-        rt::Wire::write(
-                &self.transaction_last_update_timestamp_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| {
-                e.in_field("TransactionLogValue.TransactionLastUpdateTimestampMs")
-            })?;
-        rt::Wire::write(
-                &self.transaction_start_timestamp_ms,
-                w,
-                rt::Cx::new(v, cx.flexible, false),
-            )
-            .map_err(|e| e.in_field("TransactionLogValue.TransactionStartTimestampMs"))?;
+            )?;
         if (!cx.flexible || !(v >= 1)) && self.previous_producer_id != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TransactionLogValue.PreviousProducerId"),
-            );
+            return None;
         }
         if (!cx.flexible || !(v >= 1)) && self.next_producer_id != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TransactionLogValue.NextProducerId"),
-            );
+            return None;
         }
         if (!cx.flexible || !(v >= 1)) && self.client_transaction_version != 0 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TransactionLogValue.ClientTransactionVersion"),
-            );
+            return None;
         }
         if (!cx.flexible || !(v >= 1)) && self.next_producer_epoch != -1 {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TransactionLogValue.NextProducerEpoch"),
-            );
+            return None;
         }
         if cx.flexible {
+            if !self.unknown_tagged_fields.is_empty() {
+                return None;
+            }
             let has_previous_producer_id = v >= 1 && self.previous_producer_id != -1;
             let has_next_producer_id = v >= 1 && self.next_producer_id != -1;
             let has_client_transaction_version = v >= 1
                 && self.client_transaction_version != 0;
             let has_next_producer_epoch = v >= 1 && self.next_producer_epoch != -1;
-            let mut tw = rt::TaggedWriter::begin(
-                w,
-                &self.unknown_tagged_fields,
-                &[
-                    (0u32, has_previous_producer_id),
-                    (1u32, has_next_producer_id),
-                    (2u32, has_client_transaction_version),
-                    (3u32, has_next_producer_epoch),
-                ],
-            )?;
+            let mut count = 0u32;
             if has_previous_producer_id {
-                let len = rt::Wire::wire_len(
-                        &self.previous_producer_id,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("TransactionLogValue.PreviousProducerId"))?;
-                tw.field(w, 0u32, len)?;
-                rt::Wire::write(
-                        &self.previous_producer_id,
-                        w,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("TransactionLogValue.PreviousProducerId"))?;
+                let len = rt::Wire::fast_len(
+                    &self.previous_producer_id,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(0u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_next_producer_id {
-                let len = rt::Wire::wire_len(
-                        &self.next_producer_id,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("TransactionLogValue.NextProducerId"))?;
-                tw.field(w, 1u32, len)?;
-                rt::Wire::write(&self.next_producer_id, w, rt::Cx::new(v, true, false))
-                    .map_err(|e| e.in_field("TransactionLogValue.NextProducerId"))?;
+                let len = rt::Wire::fast_len(
+                    &self.next_producer_id,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(1u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_client_transaction_version {
-                let len = rt::Wire::wire_len(
-                        &self.client_transaction_version,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("TransactionLogValue.ClientTransactionVersion")
-                    })?;
-                tw.field(w, 2u32, len)?;
-                rt::Wire::write(
-                        &self.client_transaction_version,
-                        w,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| {
-                        e.in_field("TransactionLogValue.ClientTransactionVersion")
-                    })?;
+                let len = rt::Wire::fast_len(
+                    &self.client_transaction_version,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(2u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
             if has_next_producer_epoch {
-                let len = rt::Wire::wire_len(
-                        &self.next_producer_epoch,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("TransactionLogValue.NextProducerEpoch"))?;
-                tw.field(w, 3u32, len)?;
-                rt::Wire::write(
-                        &self.next_producer_epoch,
-                        w,
-                        rt::Cx::new(v, true, false),
-                    )
-                    .map_err(|e| e.in_field("TransactionLogValue.NextProducerEpoch"))?;
+                let len = rt::Wire::fast_len(
+                    &self.next_producer_epoch,
+                    rt::Cx::new(v, true, false),
+                )?;
+                count += 1;
+                n
+                    += rt::uvarint_len(3u32) + rt::uvarint_len(u32::try_from(len).ok()?)
+                        + len;
             }
-            tw.finish(w)?;
+            n += rt::uvarint_len(count);
         } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("TransactionLogValue._unknownTaggedFields"),
-            );
+            return None;
         }
-        Ok(())
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for TransactionLogValue<'a> {}
@@ -733,6 +1014,54 @@ impl Default for PartitionsSchema<'_> {
 impl PartitionsSchema<'_> {
     /// The struct's name in Kafka's schema.
     pub const NAME: &'static str = "PartitionsSchema";
+}
+impl<'a> PartitionsSchema<'a> {
+    /// Writes every field through `w` (see `write`).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn write_fields<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionsSchema.Topic"))?;
+        rt::Wire::write(&self.partition_ids, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionsSchema.PartitionIds"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionsSchema._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
+    /// Writes every field through a local cursor (see `write`).
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(always)]
+    fn write_local(
+        &self,
+        w: &mut rt::SliceSink<'_>,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        let v = cx.version;
+        rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionsSchema.Topic"))?;
+        rt::Wire::write(&self.partition_ids, w, rt::Cx::new(v, cx.flexible, false))
+            .map_err(|e| e.in_field("PartitionsSchema.PartitionIds"))?;
+        if cx.flexible {
+            rt::TaggedWriter::raw_only_local(w, &self.unknown_tagged_fields)?;
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return Err(
+                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
+                    .in_field("PartitionsSchema._unknownTaggedFields"),
+            );
+        }
+        Ok(())
+    }
 }
 impl<'a> rt::Wire<'a> for PartitionsSchema<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -809,20 +1138,43 @@ impl<'a> rt::Wire<'a> for PartitionsSchema<'a> {
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        let v = cx.version;
-        rt::Wire::write(&self.topic, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionsSchema.Topic"))?;
-        rt::Wire::write(&self.partition_ids, w, rt::Cx::new(v, cx.flexible, false))
-            .map_err(|e| e.in_field("PartitionsSchema.PartitionIds"))?;
-        if cx.flexible {
-            rt::TaggedWriter::raw_only(w, &self.unknown_tagged_fields)?;
-        } else if !self.unknown_tagged_fields.is_empty() {
-            return Err(
-                rt::EncodeError::new(rt::EncodeErrorKind::FieldNotInVersion(v))
-                    .in_field("PartitionsSchema._unknownTaggedFields"),
-            );
+        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+        {
+            let spare = w.spare();
+            if !spare.is_empty() {
+                let mut c = rt::SliceSink::new(spare);
+                if self.write_local(&mut c, cx).is_ok() {
+                    let n = c.len();
+                    w.commit(n);
+                    return Ok(());
+                }
+            }
         }
-        Ok(())
+        self.write_fields(w, cx)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn fast_len(&self, cx: rt::Cx) -> Option<usize> {
+        let v = cx.version;
+        let mut n: usize = 0;
+        n += rt::Wire::fast_len(&self.topic, rt::Cx::new(v, cx.flexible, false))?;
+        n
+            += rt::Wire::fast_len(
+                &self.partition_ids,
+                rt::Cx::new(v, cx.flexible, false),
+            )?;
+        if cx.flexible {
+            n += rt::TaggedWriter::raw_only_len(&self.unknown_tagged_fields);
+        } else if !self.unknown_tagged_fields.is_empty() {
+            return None;
+        }
+        Some(n)
+    }
+    #[cfg(not(target_os = "none"))]
+    fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
+        match rt::Wire::fast_len(self, cx) {
+            Some(n) => Ok(n),
+            None => rt::count_write(self, cx),
+        }
     }
 }
 impl<'a> rt::Struct<'a> for PartitionsSchema<'a> {}

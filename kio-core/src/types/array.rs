@@ -272,6 +272,34 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
         }
     }
 
+    /// [`Array::elements_len`] by arithmetic ([`Wire::fast_len`]): `None`
+    /// when an element cannot be written or sized cheaply.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    pub(crate) fn elements_fast_len(&self, cx: Cx) -> Option<usize> {
+        let elem_cx = Cx {
+            nullable: false,
+            ..cx
+        };
+        if let Some(size) = T::FIXED_SIZE {
+            return self.len().checked_mul(size);
+        }
+        match self {
+            Array::Wire(a) if a.cx == elem_cx => Some(a.bytes.len()),
+            Array::Wire(a) => {
+                let mut r = Reader::with_base(a.bytes, a.base as usize);
+                let mut n = 0usize;
+                for _ in 0..a.len {
+                    n += T::read_valid(&mut r, a.cx)?.fast_len(elem_cx)?;
+                }
+                Some(n)
+            }
+            Array::Slice(s) => fast_len_all(s, elem_cx),
+            #[cfg(feature = "alloc")]
+            Array::Vec(v) => fast_len_all(v, elem_cx),
+        }
+    }
+
     /// Writes every element (the count is written by the caller): a decoded
     /// array at the layout it was decoded with is one copy of its bytes;
     /// otherwise each element is written by reference.
@@ -289,6 +317,27 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
         if let Some(size) = T::FIXED_SIZE {
             if w.add_len(self.len().saturating_mul(size)) {
                 return Ok(());
+            }
+            // Elements in memory, into a sink with room: one bounds check for
+            // the run, then a loop of fixed-size stores (which vectorizes).
+            // (Not on bare metal, for flash.)
+            #[cfg(not(target_os = "none"))]
+            let elems = match self {
+                Array::Slice(s) => Some(*s),
+                #[cfg(feature = "alloc")]
+                Array::Vec(v) => Some(v.as_slice()),
+                Array::Wire(_) => None,
+            };
+            #[cfg(not(target_os = "none"))]
+            if let Some(s) = elems.filter(|_| size > 0) {
+                let total = s.len().saturating_mul(size);
+                if let Some(dst) = w.spare().get_mut(..total) {
+                    for (d, e) in dst.chunks_exact_mut(size).zip(s) {
+                        e.write(&mut crate::wire::SliceSink::new(d), elem_cx)?;
+                    }
+                    w.commit(total);
+                    return Ok(());
+                }
             }
         }
         match self {
@@ -322,6 +371,16 @@ fn write_all<'a, T: Wire<'a>, S: Sink + ?Sized>(
         e.write(w, cx)?;
     }
     Ok(())
+}
+
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
+fn fast_len_all<'a, T: Wire<'a>>(s: &[T], cx: Cx) -> Option<usize> {
+    let mut n = 0usize;
+    for e in s {
+        n += e.fast_len(cx)?;
+    }
+    Some(n)
 }
 
 #[cfg_attr(not(target_os = "none"), inline(always))]

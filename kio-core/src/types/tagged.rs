@@ -5,6 +5,7 @@ use core::fmt;
 
 use super::Bytes;
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
+use crate::wire::{nested, SliceSink};
 use crate::wire::{put_uvarint, uvarint_len, Reader, Sink};
 
 /// One raw tagged field: its tag and its encoded value.
@@ -400,6 +401,18 @@ impl<'s> TaggedWriter<'s> {
             return w.put(&[0]);
         }
         Self::begin(w, raw, &[])?.finish(w)
+    }
+
+    /// [`TaggedWriter::raw_only`] into a generated encoder's local cursor:
+    /// the empty section is one byte; anything else is written through a
+    /// fresh cursor ([`crate::wire::nested`]) so the local one stays local.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    pub fn raw_only_local(w: &mut SliceSink<'_>, raw: &UnknownTags<'_>) -> Result<(), EncodeError> {
+        if raw.is_trivially_empty() {
+            return w.put(&[0]);
+        }
+        nested(w, |w| TaggedWriter::raw_only(w, raw))
     }
 
     /// The bytes [`TaggedWriter::raw_only`] writes for `raw`.

@@ -5,4 +5,5 @@ mod reader;
 mod sink;
 
 pub use reader::Reader;
+pub use sink::nested;
 pub use sink::{put_uvarint, uvarint_len, CountingSink, IoSink, Sink, SliceSink, WindowSink};

@@ -20,6 +20,26 @@ pub trait Sink {
         let _ = n;
         false
     }
+
+    /// The unwritten rest of the sink's own buffer, for a sink that has one
+    /// ([`SliceSink`]); empty (the default) for every other sink. An encoder
+    /// may write a run of fields there through a local cursor (kept in
+    /// registers, one bounds check per field and no call) and then
+    /// [`Sink::commit`] what it wrote; when the run does not fit it writes
+    /// the run again through [`Sink::put`], which fails at the same byte.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn spare(&mut self) -> &mut [u8] {
+        &mut []
+    }
+
+    /// Marks the first `n` bytes of [`Sink::spare`] as written. Only called
+    /// with `n` at most the length `spare` returned; the default does nothing.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn commit(&mut self, n: usize) {
+        let _ = n;
+    }
 }
 
 /// Counts bytes without storing them; used for `encoded_len` and size prefixes.
@@ -75,19 +95,34 @@ impl Sink for SliceSink<'_> {
     #[cfg_attr(not(target_os = "none"), inline(always))]
     #[cfg_attr(target_os = "none", inline)]
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
-        let end = self
-            .len
-            .checked_add(bytes.len())
-            .filter(|&e| e <= self.buf.len());
-        match end.and_then(|end| self.buf.get_mut(self.len..end)) {
+        // `len <= buf.len()` and a slice is at most `isize::MAX` bytes, so
+        // the sum cannot overflow.
+        let end = self.len + bytes.len();
+        match self.buf.get_mut(self.len..end) {
             Some(dst) => {
                 dst.copy_from_slice(bytes);
-                self.len += bytes.len();
+                self.len = end;
                 Ok(())
             }
-            None => Err(EncodeError::new(EncodeErrorKind::BufferFull)),
+            None => Err(buffer_full()),
         }
     }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn spare(&mut self) -> &mut [u8] {
+        self.buf.get_mut(self.len..).unwrap_or_default()
+    }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn commit(&mut self, n: usize) {
+        self.len = (self.len + n).min(self.buf.len());
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn buffer_full() -> EncodeError {
+    EncodeError::new(EncodeErrorKind::BufferFull)
 }
 
 #[cfg(feature = "alloc")]
@@ -158,6 +193,23 @@ impl Sink for WindowSink<'_> {
         }
         Ok(())
     }
+}
+
+/// Runs `f` on a fresh [`SliceSink`] over the rest of `w`, then counts what
+/// it wrote as written to `w`. Generated encoders write a nested struct this
+/// way from their local cursor, so that the cursor's address never escapes
+/// (and its position stays in a register).
+#[cfg_attr(not(target_os = "none"), inline(always))]
+#[cfg_attr(target_os = "none", inline)]
+pub fn nested(
+    w: &mut SliceSink<'_>,
+    f: impl FnOnce(&mut SliceSink<'_>) -> Result<(), EncodeError>,
+) -> Result<(), EncodeError> {
+    let mut sub = SliceSink::new(w.spare());
+    let r = f(&mut sub);
+    let n = sub.len();
+    w.commit(n);
+    r
 }
 
 /// Writes an unsigned varint.
