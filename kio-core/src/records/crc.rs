@@ -49,7 +49,7 @@ pub fn crc32c_portable(data: &[u8]) -> u32 {
 #[cfg(feature = "hw-crc32c")]
 static PORTABLE: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
-/// With `hw-crc32c`: makes [`crc32c`] (so every batch check and every batch
+/// With `hw-crc32c`: makes [`crc32c()`] (so every batch check and every batch
 /// written) use the portable table from now on (`true`) or the CPU's
 /// instructions again (`false`), for the whole program. For measuring the
 /// portable path in the same run and for checking both agree.
