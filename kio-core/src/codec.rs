@@ -97,6 +97,17 @@ pub fn count_write<'a, T: Wire<'a>>(value: &T, cx: Cx) -> Result<usize, EncodeEr
     Ok(count.count)
 }
 
+/// The generated structs' [`Wire::wire_len`]: [`Wire::fast_len`] when it
+/// answers, else [`count_write`] (which also gives the exact error).
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+pub fn fast_or_counted_len<'a, T: Wire<'a>>(value: &T, cx: Cx) -> Result<usize, EncodeError> {
+    match value.fast_len(cx) {
+        Some(n) => Ok(n),
+        None => count_write(value, cx),
+    }
+}
+
 /// A generated struct (a message or one of its nested structs).
 pub trait Struct<'a>: Wire<'a> + Default + Clone + PartialEq + core::fmt::Debug {}
 
@@ -151,10 +162,11 @@ pub trait Message<'a>: Struct<'a> {
     fn to_vec(&self, version: i16) -> Result<alloc::vec::Vec<u8>, EncodeError> {
         let n = self.encoded_len(version)?;
         let mut out = alloc::vec![0u8; n];
-        self.write(
-            &mut crate::wire::SliceSink::new(&mut out),
-            Self::SCHEMA.cx(version),
-        )?;
+        let mut sink = crate::wire::SliceSink::new(&mut out);
+        self.write(&mut sink, Self::SCHEMA.cx(version))?;
+        // Exactly `n` when the sizing is right; never trailing zeros if not.
+        let written = sink.len();
+        out.truncate(written);
         Ok(out)
     }
 }
@@ -567,12 +579,7 @@ impl<'a, T: Wire<'a>> Wire<'a> for Array<'a, T> {
     #[cfg_attr(not(target_os = "none"), inline(always))]
     #[cfg_attr(target_os = "none", inline)]
     fn fast_len(&self, cx: Cx) -> Option<usize> {
-        let n = self.len();
-        let elements = match T::FIXED_SIZE {
-            Some(size) => n.checked_mul(size)?,
-            None => self.elements_fast_len(cx)?,
-        };
-        Some(length_size(Some(n), cx.flexible, true)? + elements)
+        Some(length_size(Some(self.len()), cx.flexible, true)? + self.elements_fast_len(cx)?)
     }
 }
 impl<'a, T: Wire<'a>> Wire<'a> for Option<Array<'a, T>> {

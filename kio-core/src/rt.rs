@@ -1,7 +1,7 @@
 //! Everything generated code refers to, in one place (`use crate::rt;`).
 
 #[cfg(not(target_os = "none"))]
-pub use crate::codec::count_write;
+pub use crate::codec::fast_or_counted_len;
 pub use crate::codec::{Cx, Message, Request, Response, Struct, Wire};
 pub use crate::error::{DecodeError, EncodeError, EncodeErrorKind};
 pub use crate::generated::ApiKey;

@@ -1060,10 +1060,7 @@ fn encode_fns(m: &Message, s: &StructDef) -> Encode {
         }
         #[cfg(not(target_os = "none"))]
         fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-            match rt::Wire::fast_len(self, cx) {
-                Some(n) => Ok(n),
-                None => rt::count_write(self, cx),
-            }
+            rt::fast_or_counted_len(self, cx)
         }
     };
     Encode {

@@ -317,10 +317,7 @@ impl<'a> rt::Wire<'a> for ControllerRegistrationRequest<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for ControllerRegistrationRequest<'a> {}
@@ -577,10 +574,7 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for Listener<'a> {}
@@ -846,10 +840,7 @@ impl<'a> rt::Wire<'a> for Feature<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for Feature<'a> {}

@@ -212,10 +212,7 @@ impl<'a> rt::Wire<'a> for DescribeShareGroupOffsetsResponse<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for DescribeShareGroupOffsetsResponse<'a> {}
@@ -502,10 +499,7 @@ impl<'a> rt::Wire<'a> for DescribeShareGroupOffsetsResponseGroup<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for DescribeShareGroupOffsetsResponseGroup<'a> {}
@@ -769,10 +763,7 @@ impl<'a> rt::Wire<'a> for DescribeShareGroupOffsetsResponseTopic<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for DescribeShareGroupOffsetsResponseTopic<'a> {}
@@ -1163,10 +1154,7 @@ impl<'a> rt::Wire<'a> for DescribeShareGroupOffsetsResponsePartition<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for DescribeShareGroupOffsetsResponsePartition<'a> {}

@@ -399,10 +399,7 @@ impl<'a> rt::Wire<'a> for FetchSnapshotRequest<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for FetchSnapshotRequest<'a> {}
@@ -619,10 +616,7 @@ impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for TopicSnapshot<'a> {}
@@ -1066,10 +1060,7 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for PartitionSnapshot<'a> {}
@@ -1275,10 +1266,7 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for SnapshotId<'a> {}

@@ -426,10 +426,7 @@ impl<'a> rt::Wire<'a> for FetchSnapshotResponse<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for FetchSnapshotResponse<'a> {}
@@ -646,10 +643,7 @@ impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for TopicSnapshot<'a> {}
@@ -1153,10 +1147,7 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for PartitionSnapshot<'a> {}
@@ -1364,10 +1355,7 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for SnapshotId<'a> {}
@@ -1589,10 +1577,7 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for LeaderIdAndEpoch<'a> {}
@@ -1891,10 +1876,7 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for NodeEndpoint<'a> {}

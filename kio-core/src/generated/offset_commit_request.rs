@@ -410,10 +410,7 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequest<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for OffsetCommitRequest<'a> {}
@@ -686,10 +683,7 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestTopic<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for OffsetCommitRequestTopic<'a> {}
@@ -1065,10 +1059,7 @@ impl<'a> rt::Wire<'a> for OffsetCommitRequestPartition<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for OffsetCommitRequestPartition<'a> {}

@@ -352,10 +352,7 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterRequest<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for UpdateRaftVoterRequest<'a> {}
@@ -580,10 +577,7 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for Listener<'a> {}
@@ -822,10 +816,7 @@ impl<'a> rt::Wire<'a> for KRaftVersionFeature<'a> {
     }
     #[cfg(not(target_os = "none"))]
     fn wire_len(&self, cx: rt::Cx) -> Result<usize, rt::EncodeError> {
-        match rt::Wire::fast_len(self, cx) {
-            Some(n) => Ok(n),
-            None => rt::count_write(self, cx),
-        }
+        rt::fast_or_counted_len(self, cx)
     }
 }
 impl<'a> rt::Struct<'a> for KRaftVersionFeature<'a> {}

@@ -146,7 +146,7 @@ fn read_header(buf: &[u8], pos: usize) -> Option<(Header<'_>, usize)> {
     Some((Header { key, value }, pos))
 }
 
-/// `bytes` as UTF-8, with a fast path for ASCII (header keys nearly always are).
+/// `bytes` as UTF-8 (a header key), or `None`.
 #[cfg_attr(not(target_os = "none"), inline(always))]
 #[cfg_attr(target_os = "none", inline)]
 fn utf8(bytes: &[u8]) -> Option<&str> {

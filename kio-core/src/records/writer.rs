@@ -223,6 +223,15 @@ fn encode_record(w: &mut Writer<'_>, rec: &NewRecord<'_>, delta: i32, ts_delta: 
         c.bytes(Some(h.key.as_bytes()));
         c.bytes(h.value);
     }
+    // The sizes above and the writes agree; should they not, refuse the
+    // record rather than seal a batch with a gap or a cut field in it.
+    if c.pos != total {
+        return Err(RecordsError::new(
+            RecordsErrorKind::RecordLengthMismatch,
+            "record",
+            start,
+        ));
+    }
     w.pos = start + total;
     Ok(())
 }
