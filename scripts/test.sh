@@ -14,6 +14,8 @@
 # 6. the wasm build and the browser end-to-end test (when the browser test exists).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# One build from scratch: incremental caches (~5 GB here) would only fill the disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 step() { printf '\n=== %s\n' "$*"; }
 
