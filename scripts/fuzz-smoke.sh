@@ -19,6 +19,8 @@ for t in $(bash scripts/fuzz.sh --list); do
     log="$(mktemp)"
     if ! bash scripts/fuzz.sh "$t" "$SECS" >"$log" 2>&1; then
         tail -n 40 "$log" >&2
+        # The panic message is above libFuzzer's trailer: show it too.
+        grep -m 1 -A 1 'panicked at' "$log" >&2 || true
         echo "[fuzz-smoke] $t FAILED (log above; artifacts in fuzz/artifacts/$t/)" >&2
         rm -f "$log"
         exit 1
