@@ -39,13 +39,13 @@ RUSTDOCFLAGS="-D warnings" cargo doc -q --no-deps --workspace
 
 step "kio-core without a heap, for thumbv7em-none-eabihf"
 cargo build -q -p kio-core --no-default-features --target thumbv7em-none-eabihf
-cargo build -q -p kio-core --no-default-features --features defmt,gzip,snappy,lz4 --target thumbv7em-none-eabihf
+cargo build -q -p kio-core --no-default-features --features defmt,gzip,snappy,lz4,index --target thumbv7em-none-eabihf
 bash scripts/firmware-size.sh
 
 step "tests"
 cargo test --workspace
 # The benchmarks must build (in the test profile, reusing its artifacts); their times are never asserted.
-cargo build -q -p kio-core --benches --profile test
+cargo build -q -p kio-core -p kio-bench-noalloc --benches --profile test
 
 step "the producer firmware in QEMU against Tansu"; bash scripts/test-firmware.sh
 

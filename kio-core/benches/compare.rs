@@ -7,8 +7,6 @@
 //! `--features hw-crc32c` the record rows with the hardware CRC are left out;
 //! `cargo run --release -p kio-core --example alloc_count` counts allocations).
 
-use std::path::PathBuf;
-
 use bytes::{Bytes, BytesMut};
 use criterion::{black_box, Criterion, Throughput};
 use kafka_protocol::protocol::Encodable;
@@ -17,12 +15,18 @@ use kio_core::Message;
 #[path = "fixtures/mod.rs"]
 mod fixtures;
 use fixtures::*;
+#[path = "fixtures/report.rs"]
+mod report;
 
 /// (group, what it measures) in table order.
 const CASES: &[(&str, &str)] = &[
     (
         "md_decode_walk",
         "MetadataResponse v12: decode, then read every partition's leader and replica count",
+    ),
+    (
+        "md_decode_walk_indexed",
+        "MetadataResponse v12: decode with a caller-supplied index (`decode_indexed`), then read every partition's leader and replica count",
     ),
     ("md_decode", "MetadataResponse v12: decode only"),
     (
@@ -109,6 +113,22 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("md_decode_walk");
     g.throughput(Throughput::Bytes(md.len() as u64));
     g.bench_function("kio", |b| b.iter(|| kio_md_walk(black_box(&md))));
+    g.bench_function("kafka-protocol", |b| {
+        b.iter(|| kp_md_walk(black_box(&md_shared)))
+    });
+    g.finish();
+
+    let mut index = kio_core::wire::Index::<4096>::new();
+    assert_eq!(
+        kio_md_walk_indexed(&md, index.slots()),
+        kio_md_walk(&md),
+        "indexed and plain decoding read the same"
+    );
+    let mut g = c.benchmark_group("md_decode_walk_indexed");
+    g.throughput(Throughput::Bytes(md.len() as u64));
+    g.bench_function("kio", |b| {
+        b.iter(|| kio_md_walk_indexed(black_box(&md), index.slots()))
+    });
     g.bench_function("kafka-protocol", |b| {
         b.iter(|| kp_md_walk(black_box(&md_shared)))
     });
@@ -235,56 +255,12 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-/// criterion's directory (`target/criterion`), next to this executable's `target/<profile>/deps`.
-fn criterion_dir() -> Option<PathBuf> {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return Some(PathBuf::from(home));
-    }
-    let exe = std::env::current_exe().ok()?;
-    Some(exe.parent()?.parent()?.parent()?.join("criterion"))
-}
-
-/// The time in nanoseconds criterion measured for `group/function` in this
-/// run: its headline estimate (the slope, or the mean when there is none).
-fn mean_ns(dir: &std::path::Path, group: &str, function: &str) -> Option<f64> {
-    let path = dir
-        .join(group)
-        .join(function)
-        .join("new")
-        .join("estimates.json");
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    json["slope"]["point_estimate"]
-        .as_f64()
-        .or_else(|| json["mean"]["point_estimate"].as_f64())
-}
-
-fn human(ns: f64) -> String {
-    if ns >= 1e6 {
-        format!("{:.2} ms", ns / 1e6)
-    } else if ns >= 1e3 {
-        format!("{:.2} µs", ns / 1e3)
-    } else {
-        format!("{ns:.1} ns")
-    }
-}
-
 fn print_ratios() {
-    let Some(dir) = criterion_dir() else { return };
-    println!("\n| work | kio | kafka-protocol | kafka-protocol / kio |\n|---|---:|---:|---:|");
-    for (group, what) in CASES {
-        let (Some(ours), Some(theirs)) = (
-            mean_ns(&dir, group, "kio"),
-            mean_ns(&dir, group, "kafka-protocol"),
-        ) else {
-            continue;
-        };
-        println!(
-            "| {what} | {} | {} | {:.2} |",
-            human(ours),
-            human(theirs),
-            theirs / ours
-        );
-    }
+    let Some(dir) = report::criterion_dir() else {
+        return;
+    };
+    report::print_ratio_table(&dir, CASES);
+    use report::{human, mean_ns};
     for f in ["memcpy-metadata-bytes", "sum-metadata-bytes"] {
         if let Some(t) = mean_ns(&dir, "reference", f) {
             println!(

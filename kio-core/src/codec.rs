@@ -124,6 +124,57 @@ pub trait Message<'a>: Struct<'a> {
         Ok(value)
     }
 
+    /// Decodes `bytes` (exactly one message) at `version` like
+    /// [`Message::decode`], and records where every element of its arrays
+    /// of structs (and strings) ends in `index`, so that iterating them
+    /// needs no walk: the same values and errors, faster to iterate. The
+    /// message borrows the index; reuse it once the message is gone. When
+    /// the slots run out, the arrays that did not fit are walked as
+    /// without an index. See [`crate::wire::index`].
+    #[cfg(feature = "index")]
+    fn decode_indexed(
+        bytes: &'a [u8],
+        version: i16,
+        index: &'a mut [crate::wire::IndexSlot],
+    ) -> Result<Self, DecodeError> {
+        use crate::wire::index::Cursor;
+        if !Self::SCHEMA.valid.contains(version) {
+            return Err(Reader::new(bytes).error(DecodeErrorKind::UnsupportedVersion(version)));
+        }
+        let cx = Self::SCHEMA.cx(version);
+        let slots: &'a [crate::wire::IndexSlot] = index;
+        // Offsets are kept as `u32`: a larger input is decoded without an index.
+        if u32::try_from(bytes.len()).is_err() {
+            return Self::decode(bytes, version);
+        }
+        // One validating walk that records the blocks, then the top-level
+        // fields read through them.
+        let mut r = Reader::with_index(bytes, 0, Cursor::recording(slots));
+        Self::skip(&mut r, cx)?;
+        r.finish()?;
+        let used = r.ix().at();
+        let mut r = Reader::with_index(bytes, 0, Cursor::reading(slots, 0, used));
+        match Self::read_valid(&mut r, cx) {
+            Some(value) => Ok(value),
+            // Not reached (the bytes were just validated); decode plainly if it were.
+            None => Self::decode(bytes, version),
+        }
+    }
+
+    /// The index slots [`Message::decode_indexed`] would use for `bytes`
+    /// at `version` (validating them as [`Message::decode`] does).
+    #[cfg(feature = "index")]
+    fn index_slots(bytes: &'a [u8], version: i16) -> Result<usize, DecodeError> {
+        use crate::wire::index::Cursor;
+        if !Self::SCHEMA.valid.contains(version) {
+            return Err(Reader::new(bytes).error(DecodeErrorKind::UnsupportedVersion(version)));
+        }
+        let mut r = Reader::with_index(bytes, 0, Cursor::counting());
+        Self::skip(&mut r, Self::SCHEMA.cx(version))?;
+        r.finish()?;
+        Ok(r.ix().at() as usize)
+    }
+
     /// Decodes one message at `version` from a reader, leaving what follows.
     fn decode_from(r: &mut Reader<'a>, version: i16) -> Result<Self, DecodeError> {
         if !Self::SCHEMA.valid.contains(version) {

@@ -65,3 +65,12 @@ where
         self.into_owned_with(T::into_owned)
     }
 }
+
+/// Clones a `Vec` out of line: the `Clone` of a borrowed-or-owned value
+/// ([`Array`], [`Str`], [`Bytes`], [`UnknownTags`]) stays a few inlined
+/// instructions for views, which is what iteration clones.
+#[cold]
+#[inline(never)]
+pub(crate) fn clone_vec<T: Clone>(v: &[T]) -> alloc::vec::Vec<T> {
+    v.to_vec()
+}

@@ -77,4 +77,30 @@ fn decoding_a_large_metadata_response_allocates_nothing() {
     assert_eq!(partitions_seen, 1000 * 8 * 3);
     assert!(name_bytes > 0);
     assert_eq!(decoded, resp);
+
+    // The same with a decode index in caller storage (boxed here, outside
+    // the measured part; a firmware or server would reuse a static one).
+    // Brokers (one, of variable size: 2 + 2), topics (2 + 2 per topic),
+    // each topic's partitions (2 + 2 per partition).
+    let needed = MetadataResponse::index_slots(&bytes, 12).unwrap();
+    assert_eq!(needed, (2 + 2) + (2 + 2 * 1000) + 1000 * (2 + 2 * 8));
+    let mut slots: Vec<kio_core::wire::IndexSlot> = (0..needed)
+        .map(|_| kio_core::wire::IndexSlot::new(0))
+        .collect();
+    let before = ALLOCS.load(Ordering::SeqCst);
+    let indexed = MetadataResponse::decode_indexed(&bytes, 12, &mut slots).unwrap();
+    let mut seen = 0usize;
+    for t in indexed.topics.iter() {
+        for p in t.partitions.iter() {
+            seen += p.replica_nodes.iter().count();
+        }
+    }
+    let after = ALLOCS.load(Ordering::SeqCst);
+    assert_eq!(
+        after - before,
+        0,
+        "indexed decoding and iterating allocated"
+    );
+    assert_eq!(seen, 1000 * 8 * 3);
+    assert_eq!(indexed, resp);
 }

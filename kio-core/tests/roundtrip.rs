@@ -7,6 +7,7 @@
 mod common;
 
 use common::gen::{message, Rng};
+use kio_core::wire::IndexSlot;
 use kio_core::{IntoOwned, Message};
 use proptest::prelude::*;
 
@@ -104,6 +105,68 @@ out: {direct:02x?}"
     Ok(())
 }
 
+/// One indexed decode: its `Debug` form (which iterates every array to
+/// its end) and its re-encoding.
+fn indexed_once<'b, M: Message<'b>>(
+    bytes: &'b [u8],
+    version: i16,
+    slots: &'b mut [IndexSlot],
+) -> Result<(String, Vec<u8>), kio_core::DecodeError> {
+    let value = M::decode_indexed(bytes, version, slots)?;
+    Ok((
+        format!("{value:?}"),
+        value.to_vec(version).unwrap_or_default(),
+    ))
+}
+
+/// Slots holding junk, as an index reused from another message would.
+fn junk_slots(n: usize) -> Vec<IndexSlot> {
+    (0..n)
+        .map(|i| IndexSlot::new((i as u32).wrapping_mul(2_654_435_761)))
+        .collect()
+}
+
+/// `decode_indexed` agrees with `decode`: the same value (compared through
+/// `Debug`) and bytes with enough slots, with none, and with numbers of
+/// slots in between that cut the index short (so arrays fall back to
+/// walking at every depth); the same error on every strict prefix.
+macro_rules! check_indexed {
+    ($ty:ty, $bytes:expr, $version:expr) => {{
+        let (bytes, version): (&[u8], i16) = ($bytes, $version);
+        let name = <$ty as Message>::SCHEMA.name;
+        let plain = <$ty>::decode(bytes, version).map_err(|e| e.to_string())?;
+        let want = format!("{plain:?}");
+        let needed = <$ty>::index_slots(bytes, version).map_err(|e| e.to_string())?;
+        let mut sizes = vec![0, needed, needed + 3];
+        sizes.extend((1..needed).step_by(needed / 7 + 1));
+        for size in sizes {
+            let mut slots = junk_slots(size);
+            let (got, again) = indexed_once::<$ty>(bytes, version, &mut slots)
+                .map_err(|e| format!("{name} v{version}: indexed decode ({size} slots) {e}"))?;
+            if got != want {
+                return Err(format!(
+                    "{name} v{version}: indexed decode ({size} of {needed} slots) differs: {bytes:02x?}"
+                ));
+            }
+            if again != bytes {
+                return Err(format!(
+                    "{name} v{version}: indexed value ({size} slots) re-encodes differently"
+                ));
+            }
+        }
+        for cut in 0..bytes.len() {
+            let plain = <$ty>::decode(&bytes[..cut], version).err();
+            let mut slots = junk_slots(needed);
+            let indexed = indexed_once::<$ty>(&bytes[..cut], version, &mut slots).err();
+            if indexed != plain {
+                return Err(format!(
+                    "{name} v{version}: prefix of {cut} bytes: indexed decode {indexed:?}, decode {plain:?}"
+                ));
+            }
+        }
+    }};
+}
+
 fn all_messages(seed: u64, per_version: usize, stats: &mut Stats) -> Result<(), String> {
     let mut rng = Rng(seed);
     macro_rules! check {
@@ -115,6 +178,7 @@ fn all_messages(seed: u64, per_version: usize, stats: &mut Stats) -> Result<(), 
                     let bytes = message(&mut rng, schema, version);
                     stats.cases += 1;
                     roundtrip::<kio_core::messages::$ty>(&bytes, version)?;
+                    check_indexed!(kio_core::messages::$ty, &bytes, version);
                 }
             }
         }};

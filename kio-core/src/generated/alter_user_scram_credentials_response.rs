@@ -145,7 +145,8 @@ impl<'a> rt::Wire<'a> for AlterUserScramCredentialsResponse<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_throttle_time_ms: i32 = rt::Wire::read_valid(
@@ -363,7 +364,8 @@ impl<'a> rt::Wire<'a> for AlterUserScramCredentialsResult<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_user: rt::Str<'a> = rt::Wire::read_valid(

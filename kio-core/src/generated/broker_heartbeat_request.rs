@@ -412,7 +412,8 @@ impl<'a> rt::Wire<'a> for BrokerHeartbeatRequest<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let mut f_offline_log_dirs: rt::Array<'a, rt::Uuid> = ::core::default::Default::default();

@@ -281,7 +281,8 @@ impl<'a> rt::Wire<'a> for ConsumerGroupHeartbeatResponse<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         if r.remaining() < 4 + 2 {
@@ -526,7 +527,8 @@ impl<'a> rt::Wire<'a> for Assignment<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_topic_partitions: rt::Array<'a, TopicPartitions<'a>> = rt::Wire::read_valid(
@@ -726,7 +728,8 @@ impl<'a> rt::Wire<'a> for TopicPartitions<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_topic_id: rt::Uuid = rt::Wire::read_valid(

@@ -130,7 +130,8 @@ impl<'a> rt::Wire<'a> for ConsumerProtocolAssignment<'a> {
             .map_err(|e| e.in_field("ConsumerProtocolAssignment.UserData"))?;
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_assigned_partitions: rt::Array<'a, TopicPartition<'a>> = rt::Wire::read_valid(
@@ -318,7 +319,8 @@ impl<'a> rt::Wire<'a> for TopicPartition<'a> {
             .map_err(|e| e.in_field("TopicPartition.Partitions"))?;
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_topic: rt::Str<'a> = rt::Wire::read_valid(

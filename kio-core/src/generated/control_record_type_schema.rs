@@ -97,7 +97,8 @@ impl<'a> rt::Wire<'a> for ControlRecordTypeSchema<'a> {
             .map_err(|e| e.in_field("ControlRecordTypeSchema.Type"))?;
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_type: i16 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?;

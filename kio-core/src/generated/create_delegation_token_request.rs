@@ -248,7 +248,8 @@ impl<'a> rt::Wire<'a> for CreateDelegationTokenRequest<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_owner_principal_type: Option<rt::Str<'a>> = if v >= 3 {
@@ -496,7 +497,8 @@ impl<'a> rt::Wire<'a> for CreatableRenewers<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_principal_type: rt::Str<'a> = rt::Wire::read_valid(

@@ -120,7 +120,8 @@ impl<'a> rt::Wire<'a> for DeleteAclsRequest<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_filters: rt::Array<'a, DeleteAclsFilter<'a>> = rt::Wire::read_valid(
@@ -458,7 +459,8 @@ impl<'a> rt::Wire<'a> for DeleteAclsFilter<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_resource_type_filter: i8 = rt::Wire::read_valid(

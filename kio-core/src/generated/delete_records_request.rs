@@ -134,7 +134,8 @@ impl<'a> rt::Wire<'a> for DeleteRecordsRequest<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_topics: rt::Array<'a, DeleteRecordsTopic<'a>> = rt::Wire::read_valid(
@@ -347,7 +348,8 @@ impl<'a> rt::Wire<'a> for DeleteRecordsTopic<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_name: rt::Str<'a> = rt::Wire::read_valid(
@@ -571,7 +573,8 @@ impl<'a> rt::Wire<'a> for DeleteRecordsPartition<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         if r.remaining() < 4 + 8 {

@@ -137,7 +137,8 @@ impl<'a> rt::Wire<'a> for DeleteRecordsResponse<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_throttle_time_ms: i32 = rt::Wire::read_valid(
@@ -350,7 +351,8 @@ impl<'a> rt::Wire<'a> for DeleteRecordsTopicResult<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_name: rt::Str<'a> = rt::Wire::read_valid(
@@ -595,7 +597,8 @@ impl<'a> rt::Wire<'a> for DeleteRecordsPartitionResult<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         if r.remaining() < 4 + 8 + 2 {

@@ -138,7 +138,8 @@ impl<'a> rt::Wire<'a> for DescribeClientQuotasRequest<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_components: rt::Array<'a, ComponentData<'a>> = rt::Wire::read_valid(
@@ -358,7 +359,8 @@ impl<'a> rt::Wire<'a> for ComponentData<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_entity_type: rt::Str<'a> = rt::Wire::read_valid(

@@ -237,7 +237,8 @@ impl<'a> rt::Wire<'a> for DescribeConfigsRequest<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_resources: rt::Array<'a, DescribeConfigsResource<'a>> = rt::Wire::read_valid(
@@ -480,7 +481,8 @@ impl<'a> rt::Wire<'a> for DescribeConfigsResource<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_resource_type: i8 = rt::Wire::read_valid(

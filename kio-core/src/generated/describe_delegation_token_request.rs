@@ -119,7 +119,8 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenRequest<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_owners: Option<rt::Array<'a, DescribeDelegationTokenOwner<'a>>> = rt::Wire::read_valid(
@@ -317,7 +318,8 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenOwner<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_principal_type: rt::Str<'a> = rt::Wire::read_valid(

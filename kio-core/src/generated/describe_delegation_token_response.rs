@@ -153,7 +153,8 @@ impl<'a> rt::Wire<'a> for DescribeDelegationTokenResponse<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_error_code: i16 = rt::Wire::read_valid(
@@ -602,7 +603,8 @@ impl<'a> rt::Wire<'a> for DescribedDelegationToken<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_principal_type: rt::Str<'a> = rt::Wire::read_valid(
@@ -920,7 +922,8 @@ impl<'a> rt::Wire<'a> for DescribedDelegationTokenRenewer<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_principal_type: rt::Str<'a> = rt::Wire::read_valid(

@@ -355,7 +355,8 @@ impl<'a> rt::Wire<'a> for FetchResponse<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let mut f_node_endpoints: rt::Array<'a, NodeEndpoint<'a>> = ::core::default::Default::default();
@@ -690,7 +691,8 @@ impl<'a> rt::Wire<'a> for FetchableTopicResponse<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_topic: rt::Str<'a> = if v <= 12 {
@@ -1396,7 +1398,8 @@ impl<'a> rt::Wire<'a> for PartitionData<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let mut f_diverging_epoch: EpochEndOffset<'a> = ::core::default::Default::default();
@@ -1858,7 +1861,8 @@ impl<'a> rt::Wire<'a> for EpochEndOffset<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         if r.remaining() < (if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 8 } else { 0 })
@@ -2131,7 +2135,8 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         if r.remaining() < (if v >= 12 { 4 } else { 0 }) + (if v >= 12 { 4 } else { 0 })
@@ -2395,7 +2400,8 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         if r.remaining() < (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 4 } else { 0 }) {
@@ -2671,7 +2677,8 @@ impl<'a> rt::Wire<'a> for AbortedTransaction<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         if r.remaining() < (if v >= 4 { 8 } else { 0 }) + (if v >= 4 { 8 } else { 0 }) {
@@ -2991,7 +2998,8 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_node_id: i32 = if v >= 16 {

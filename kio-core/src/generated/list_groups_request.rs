@@ -171,7 +171,8 @@ impl<'a> rt::Wire<'a> for ListGroupsRequest<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_states_filter: rt::Array<'a, rt::Str<'a>> = if v >= 4 {

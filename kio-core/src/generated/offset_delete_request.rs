@@ -124,7 +124,8 @@ impl<'a> rt::Wire<'a> for OffsetDeleteRequest<'a> {
             .map_err(|e| e.in_field("OffsetDeleteRequest.Topics"))?;
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_group_id: rt::Str<'a> = rt::Wire::read_valid(
@@ -318,7 +319,8 @@ impl<'a> rt::Wire<'a> for OffsetDeleteRequestTopic<'a> {
             .map_err(|e| e.in_field("OffsetDeleteRequestTopic.Partitions"))?;
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_name: rt::Str<'a> = rt::Wire::read_valid(
@@ -487,7 +489,8 @@ impl<'a> rt::Wire<'a> for OffsetDeleteRequestPartition<'a> {
             .map_err(|e| e.in_field("OffsetDeleteRequestPartition.PartitionIndex"))?;
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_partition_index: i32 = rt::Wire::read_valid(

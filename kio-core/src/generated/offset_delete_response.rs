@@ -161,7 +161,8 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponse<'a> {
             .map_err(|e| e.in_field("OffsetDeleteResponse.Topics"))?;
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         if r.remaining() < 2 + 4 {
@@ -363,7 +364,8 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponseTopic<'a> {
             .map_err(|e| e.in_field("OffsetDeleteResponseTopic.Partitions"))?;
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_name: rt::Str<'a> = rt::Wire::read_valid(
@@ -568,7 +570,8 @@ impl<'a> rt::Wire<'a> for OffsetDeleteResponsePartition<'a> {
         let _ = r.advance(4 + 2);
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         if r.remaining() < 4 + 2 {

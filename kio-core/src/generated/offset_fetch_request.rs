@@ -262,7 +262,8 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequest<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_group_id: rt::Str<'a> = if v <= 7 {
@@ -566,7 +567,8 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopic<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_name: rt::Str<'a> = if v <= 7 {
@@ -888,7 +890,8 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestGroup<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_group_id: rt::Str<'a> = if v >= 8 {
@@ -1199,7 +1202,8 @@ impl<'a> rt::Wire<'a> for OffsetFetchRequestTopics<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_name: rt::Str<'a> = if (8..=9).contains(&v) {

@@ -138,7 +138,8 @@ impl<'a> rt::Wire<'a> for ShareGroupDescribeResponse<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_throttle_time_ms: i32 = rt::Wire::read_valid(
@@ -500,7 +501,8 @@ impl<'a> rt::Wire<'a> for DescribedGroup<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_error_code: i16 = rt::Wire::read_valid(
@@ -879,7 +881,8 @@ impl<'a> rt::Wire<'a> for Member<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_member_id: rt::Str<'a> = rt::Wire::read_valid(
@@ -1132,7 +1135,8 @@ impl<'a> rt::Wire<'a> for Assignment<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_topic_partitions: rt::Array<'a, TopicPartitions<'a>> = rt::Wire::read_valid(
@@ -1350,7 +1354,8 @@ impl<'a> rt::Wire<'a> for TopicPartitions<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_topic_id: rt::Uuid = rt::Wire::read_valid(

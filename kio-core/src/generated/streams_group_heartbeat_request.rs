@@ -524,7 +524,8 @@ impl<'a> rt::Wire<'a> for StreamsGroupHeartbeatRequest<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_group_id: rt::Str<'a> = rt::Wire::read_valid(
@@ -886,7 +887,8 @@ impl<'a> rt::Wire<'a> for Topology<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_epoch: i32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?;
@@ -1237,7 +1239,8 @@ impl<'a> rt::Wire<'a> for Subtopology<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_subtopology_id: rt::Str<'a> = rt::Wire::read_valid(
@@ -1596,7 +1599,8 @@ impl<'a> rt::Wire<'a> for TopicInfo<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_name: rt::Str<'a> = rt::Wire::read_valid(
@@ -1820,7 +1824,8 @@ impl<'a> rt::Wire<'a> for KeyValue<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_key: rt::Str<'a> = rt::Wire::read_valid(
@@ -2054,7 +2059,8 @@ impl<'a> rt::Wire<'a> for CopartitionGroup<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_source_topics: rt::Array<'a, i16> = rt::Wire::read_valid(
@@ -2288,7 +2294,8 @@ impl<'a> rt::Wire<'a> for TaskIds<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_subtopology_id: rt::Str<'a> = rt::Wire::read_valid(
@@ -2494,7 +2501,8 @@ impl<'a> rt::Wire<'a> for Endpoint<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_host: rt::Str<'a> = rt::Wire::read_valid(
@@ -2717,7 +2725,8 @@ impl<'a> rt::Wire<'a> for TaskOffset<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_subtopology_id: rt::Str<'a> = rt::Wire::read_valid(

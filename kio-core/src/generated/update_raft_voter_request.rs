@@ -250,7 +250,8 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterRequest<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_cluster_id: Option<rt::Str<'a>> = rt::Wire::read_valid(
@@ -505,7 +506,8 @@ impl<'a> rt::Wire<'a> for Listener<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_name: rt::Str<'a> = rt::Wire::read_valid(
@@ -751,7 +753,8 @@ impl<'a> rt::Wire<'a> for KRaftVersionFeature<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         if r.remaining() < 2 + 2 {

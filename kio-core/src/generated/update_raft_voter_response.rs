@@ -265,7 +265,8 @@ impl<'a> rt::Wire<'a> for UpdateRaftVoterResponse<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let mut f_current_leader: CurrentLeader<'a> = ::core::default::Default::default();
@@ -572,7 +573,8 @@ impl<'a> rt::Wire<'a> for CurrentLeader<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         if r.remaining() < 4 + 4 {

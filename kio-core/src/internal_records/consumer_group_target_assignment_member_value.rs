@@ -139,7 +139,8 @@ impl<'a> rt::Wire<'a> for ConsumerGroupTargetAssignmentMemberValue<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_topic_partitions: rt::Array<'a, TopicPartition<'a>> = rt::Wire::read_valid(
@@ -339,7 +340,8 @@ impl<'a> rt::Wire<'a> for TopicPartition<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_topic_id: rt::Uuid = rt::Wire::read_valid(

@@ -90,7 +90,8 @@ impl<'a> rt::Wire<'a> for NoOpRecord<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let unknown_tagged_fields = if cx.flexible {
             rt::TaggedSection::read_raw_only_valid(r)?

@@ -125,7 +125,8 @@ impl<'a> rt::Wire<'a> for ProducerSnapshot<'a> {
             .map_err(|e| e.in_field("ProducerSnapshot.ProducerEntries"))?;
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_crc: u32 = rt::Wire::read_valid(r, rt::Cx::new(v, cx.flexible, false))?;
@@ -441,7 +442,8 @@ impl<'a> rt::Wire<'a> for ProducerEntry<'a> {
         let _ = r.advance(8 + 2 + 4 + 8 + 4 + 8 + 4 + 8);
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         if r.remaining() < 8 + 2 + 4 + 8 + 4 + 8 + 4 + 8 {

@@ -549,7 +549,8 @@ impl<'a> rt::Wire<'a> for RemoteLogSegmentMetadataSnapshotRecord<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let mut f_txn_index_empty: bool = false;
@@ -895,7 +896,8 @@ impl<'a> rt::Wire<'a> for SegmentLeaderEpochEntry<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         if r.remaining() < 4 + 8 {

@@ -261,7 +261,8 @@ impl<'a> rt::Wire<'a> for RemoteLogSegmentMetadataUpdateRecord<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_remote_log_segment_id: RemoteLogSegmentIdEntry<'a> = rt::Wire::read_valid(
@@ -510,7 +511,8 @@ impl<'a> rt::Wire<'a> for RemoteLogSegmentIdEntry<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_topic_id_partition: TopicIdPartitionEntry<'a> = rt::Wire::read_valid(
@@ -750,7 +752,8 @@ impl<'a> rt::Wire<'a> for TopicIdPartitionEntry<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_name: rt::Str<'a> = rt::Wire::read_valid(

@@ -211,7 +211,8 @@ impl<'a> rt::Wire<'a> for ShareGroupStatePartitionMetadataValue<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_initializing_topics: rt::Array<'a, TopicPartitionsInfo<'a>> = rt::Wire::read_valid(
@@ -459,7 +460,8 @@ impl<'a> rt::Wire<'a> for TopicPartitionsInfo<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_topic_id: rt::Uuid = rt::Wire::read_valid(
@@ -671,7 +673,8 @@ impl<'a> rt::Wire<'a> for TopicInfo<'a> {
         }
         Ok(())
     }
-    #[inline]
+    #[cfg_attr(not(any(target_os = "none", target_family = "wasm")), inline(always))]
+    #[cfg_attr(any(target_os = "none", target_family = "wasm"), inline)]
     fn read_valid(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Option<Self> {
         let v = cx.version;
         let f_topic_id: rt::Uuid = rt::Wire::read_valid(

@@ -3,6 +3,8 @@
 
 use core::fmt;
 use core::marker::PhantomData;
+#[cfg(feature = "index")]
+use core::sync::atomic::AtomicU32;
 
 use crate::codec::{Cx, Wire};
 use crate::error::{DecodeError, EncodeError};
@@ -23,7 +25,6 @@ use crate::wire::{Reader, Sink};
 /// let a = Array::from(&ids[..]);
 /// assert_eq!(a.iter().sum::<i32>(), 6);
 /// ```
-#[derive(Clone)]
 pub enum Array<'a, T> {
     /// A validated view over encoded elements in the input.
     Wire(WireArray<'a, T>),
@@ -36,13 +37,18 @@ pub enum Array<'a, T> {
 
 /// The encoded elements of an [`Array`], validated when decoded.
 ///
-/// Kept small (32 bytes): offsets and counts fit in `u32` because a Kafka
-/// frame's size is an `int32`.
+/// Kept small (32 bytes; 48 with the `index` feature): offsets and counts
+/// fit in `u32` because a Kafka frame's size is an `int32`.
 pub struct WireArray<'a, T> {
     bytes: &'a [u8],
     base: u32,
     len: u32,
     cx: Cx,
+    /// The block of this array in its decode index (`ix` empty: none).
+    #[cfg(feature = "index")]
+    ip: u32,
+    #[cfg(feature = "index")]
+    ix: &'a [AtomicU32],
     _elem: PhantomData<fn() -> T>,
 }
 
@@ -53,7 +59,67 @@ impl<T> Clone for WireArray<'_, T> {
             base: self.base,
             len: self.len,
             cx: self.cx,
+            #[cfg(feature = "index")]
+            ip: self.ip,
+            #[cfg(feature = "index")]
+            ix: self.ix,
             _elem: PhantomData,
+        }
+    }
+}
+
+impl<'a, T> WireArray<'a, T> {
+    /// A view of `len` elements laid out as `cx` in `bytes`, which start at
+    /// absolute offset `base`, walked when iterated.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn walked(bytes: &'a [u8], base: usize, len: usize, cx: Cx) -> Self {
+        WireArray {
+            bytes,
+            // Offsets and counts within one frame, which is at most `i32::MAX` bytes.
+            base: u32::try_from(base).unwrap_or(u32::MAX),
+            len: u32::try_from(len).unwrap_or(u32::MAX),
+            cx,
+            #[cfg(feature = "index")]
+            ip: 0,
+            #[cfg(feature = "index")]
+            ix: &[],
+            _elem: PhantomData,
+        }
+    }
+
+    /// The view of an array whose block in the reader's index ends at
+    /// absolute offset `end`, or `None` when the reader has no block for it.
+    #[cfg(feature = "index")]
+    #[inline(always)]
+    fn indexed(r: &mut Reader<'a>, len: usize, cx: Cx) -> Option<Self> {
+        let base = r.offset();
+        let (h, end) = r.ix().take(base, len)?;
+        let bytes = r.next_bytes(end.checked_sub(base)?)?;
+        Some(WireArray {
+            bytes,
+            base: u32::try_from(base).ok()?,
+            len: u32::try_from(len).ok()?,
+            cx,
+            ip: h,
+            ix: r.ix().slots(),
+            _elem: PhantomData,
+        })
+    }
+}
+
+/// Cloning a view is a copy, inlined; only a `Vec` is cloned out of line.
+/// (A struct whose clone is a call keeps the elements an iterator yields in
+/// memory, since `iter` clones out of slices on the same path.)
+impl<T: Clone> Clone for Array<'_, T> {
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn clone(&self) -> Self {
+        match self {
+            Array::Wire(a) => Array::Wire(a.clone()),
+            Array::Slice(s) => Array::Slice(s),
+            #[cfg(feature = "alloc")]
+            Array::Vec(v) => Array::Vec(crate::owned::clone_vec(v)),
         }
     }
 }
@@ -130,19 +196,20 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
             nullable: false,
             ..cx
         };
+        #[cfg(feature = "index")]
+        if T::FIXED_SIZE.is_none() && r.ix().readable() {
+            if let Some(a) = WireArray::indexed(r, len, elem_cx) {
+                return Ok(Some(Array::Wire(a)));
+            }
+        }
         let base = r.offset();
         let rest = r.rest();
         Self::skip_counted(r, len, elem_cx)?;
         let used = r.offset() - base;
         let bytes = rest.get(..used).unwrap_or_default();
-        Ok(Some(Array::Wire(WireArray {
-            bytes,
-            // Offsets and counts within one frame, which is at most `i32::MAX` bytes.
-            base: u32::try_from(base).unwrap_or(u32::MAX),
-            len: u32::try_from(len).unwrap_or(u32::MAX),
-            cx: elem_cx,
-            _elem: PhantomData,
-        })))
+        Ok(Some(Array::Wire(WireArray::walked(
+            bytes, base, len, elem_cx,
+        ))))
     }
 
     /// Like [`Array::read_elements`] without keeping anything: `false` for a null array.
@@ -156,6 +223,13 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
             nullable: false,
             ..cx
         };
+        #[cfg(feature = "index")]
+        if T::FIXED_SIZE.is_none()
+            && r.ix().readable()
+            && WireArray::<T>::indexed(r, len, elem_cx).is_some()
+        {
+            return Ok(true);
+        }
         Self::skip_counted(r, len, elem_cx)?;
         Ok(true)
     }
@@ -179,6 +253,20 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
                 Ok(())
             }
             None => {
+                #[cfg(feature = "index")]
+                {
+                    let start = r.offset();
+                    if let Some(b) = r.ix().reserve(start, len) {
+                        for i in 0..len {
+                            r.ix().element_start(b, i);
+                            T::skip(r, elem_cx)?;
+                            let end = r.offset();
+                            r.ix().element_end(b, i, end);
+                        }
+                        r.ix().close(b);
+                        return Ok(());
+                    }
+                }
                 for _ in 0..len {
                     T::skip(r, elem_cx)?;
                 }
@@ -200,17 +288,22 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
             nullable: false,
             ..cx
         };
+        #[cfg(feature = "index")]
+        if T::FIXED_SIZE.is_none() && r.ix().readable() {
+            if let Some(a) = WireArray::indexed(r, len, elem_cx) {
+                return Some(Some(Array::Wire(a)));
+            }
+        }
         let base = r.offset();
         let rest = r.rest();
         Self::skip_counted_valid(r, len, elem_cx)?;
         let used = r.offset() - base;
-        Some(Some(Array::Wire(WireArray {
-            bytes: rest.get(..used)?,
-            base: u32::try_from(base).unwrap_or(u32::MAX),
-            len: u32::try_from(len).unwrap_or(u32::MAX),
-            cx: elem_cx,
-            _elem: PhantomData,
-        })))
+        Some(Some(Array::Wire(WireArray::walked(
+            rest.get(..used)?,
+            base,
+            len,
+            elem_cx,
+        ))))
     }
 
     /// [`Array::skip_elements`] over validated bytes.
@@ -224,6 +317,13 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
             nullable: false,
             ..cx
         };
+        #[cfg(feature = "index")]
+        if T::FIXED_SIZE.is_none()
+            && r.ix().readable()
+            && WireArray::<T>::indexed(r, len, elem_cx).is_some()
+        {
+            return Some(true);
+        }
         Self::skip_counted_valid(r, len, elem_cx)?;
         Some(true)
     }
@@ -397,6 +497,17 @@ impl<'a, T: Wire<'a> + Clone> Array<'a, T> {
     /// Iterates the elements by value (decoded views are cheap to make).
     pub fn iter(&self) -> ArrayIter<'_, 'a, T> {
         match self {
+            #[cfg(feature = "index")]
+            Array::Wire(a) if !a.ix.is_empty() => ArrayIter::Indexed(IndexedIter {
+                bytes: a.bytes,
+                base: a.base as usize,
+                ix: a.ix,
+                h: a.ip,
+                i: 0,
+                len: a.len,
+                cx: a.cx,
+                _elem: PhantomData,
+            }),
             Array::Wire(a) => ArrayIter::Wire {
                 r: Reader::with_base(a.bytes, a.base as usize),
                 left: a.len as usize,
@@ -428,6 +539,65 @@ pub enum ArrayIter<'s, 'a, T> {
     },
     /// Cloning out of a slice.
     Slice(core::slice::Iter<'s, T>),
+    /// Decoding from a validated view whose element offsets are in a
+    /// decode index ([`crate::wire::index`]).
+    #[cfg(feature = "index")]
+    Indexed(IndexedIter<'a, T>),
+}
+
+/// Iterator over the elements of a decoded array whose offsets are in a
+/// decode index: each element is read from where the index says it is, so
+/// reading one does not wait for the one before.
+#[cfg(feature = "index")]
+pub struct IndexedIter<'a, T> {
+    bytes: &'a [u8],
+    base: usize,
+    ix: &'a [AtomicU32],
+    h: u32,
+    i: u32,
+    len: u32,
+    cx: Cx,
+    _elem: PhantomData<fn() -> T>,
+}
+
+#[cfg(feature = "index")]
+impl<'a, T: Wire<'a>> IndexedIter<'a, T> {
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn element(&self, i: u32) -> Option<T> {
+        let (start, end, cursor) =
+            crate::wire::index::Cursor::element(self.ix, self.h, i, self.len, self.base)?;
+        let bytes = self
+            .bytes
+            .get(start.checked_sub(self.base)?..end.checked_sub(self.base)?)?;
+        T::read_valid(&mut Reader::with_index(bytes, start, cursor), self.cx)
+    }
+}
+
+#[cfg(feature = "index")]
+impl<'a, T: Wire<'a>> Iterator for IndexedIter<'a, T> {
+    type Item = T;
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn next(&mut self) -> Option<T> {
+        if self.i >= self.len {
+            return None;
+        }
+        let i = self.i;
+        self.i += 1;
+        // Validated and indexed at decode time: cannot fail; if it ever
+        // did, iteration would simply end.
+        let e = self.element(i);
+        if e.is_none() {
+            self.i = self.len;
+        }
+        e
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = (self.len - self.i) as usize;
+        (n, Some(n))
+    }
 }
 
 impl<'a, T: Wire<'a> + Clone> Iterator for ArrayIter<'_, 'a, T> {
@@ -452,13 +622,48 @@ impl<'a, T: Wire<'a> + Clone> Iterator for ArrayIter<'_, 'a, T> {
                 }
             }
             ArrayIter::Slice(it) => it.next().cloned(),
+            #[cfg(feature = "index")]
+            ArrayIter::Indexed(it) => it.next(),
         }
+    }
+
+    /// One loop per kind of array (the kind is checked once, not per
+    /// element), so `for_each`, `sum`, `map(..).collect()` and the like
+    /// run a loop that knows how its elements are made.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn fold<B, F: FnMut(B, T) -> B>(self, init: B, mut f: F) -> B {
+        let mut acc = init;
+        match self {
+            ArrayIter::Wire { mut r, left, cx } => {
+                for _ in 0..left {
+                    match T::read_valid(&mut r, cx) {
+                        Some(e) => acc = f(acc, e),
+                        None => break,
+                    }
+                }
+            }
+            ArrayIter::Slice(it) => {
+                for e in it {
+                    acc = f(acc, e.clone());
+                }
+            }
+            #[cfg(feature = "index")]
+            ArrayIter::Indexed(it) => {
+                for e in it {
+                    acc = f(acc, e);
+                }
+            }
+        }
+        acc
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         let n = match self {
             ArrayIter::Wire { left, .. } => *left,
             ArrayIter::Slice(it) => it.len(),
+            #[cfg(feature = "index")]
+            ArrayIter::Indexed(it) => it.size_hint().0,
         };
         (n, Some(n))
     }

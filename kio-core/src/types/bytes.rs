@@ -6,11 +6,23 @@ use core::fmt;
 #[derive(Clone, Default)]
 pub struct Bytes<'a>(Repr<'a>);
 
-#[derive(Clone)]
 enum Repr<'a> {
     Borrowed(&'a [u8]),
     #[cfg(feature = "alloc")]
     Owned(alloc::vec::Vec<u8>),
+}
+
+/// A borrowed value is copied inline; an owned one is cloned out of line.
+impl Clone for Repr<'_> {
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn clone(&self) -> Self {
+        match self {
+            Repr::Borrowed(b) => Repr::Borrowed(b),
+            #[cfg(feature = "alloc")]
+            Repr::Owned(v) => Repr::Owned(crate::owned::clone_vec(v)),
+        }
+    }
 }
 
 impl Default for Repr<'_> {

@@ -7,6 +7,8 @@ mod str;
 mod tagged;
 mod uuid;
 
+#[cfg(feature = "index")]
+pub use array::IndexedIter;
 pub use array::{Array, ArrayIter};
 pub use bytes::Bytes;
 pub use records::RecordsBytes;

@@ -61,7 +61,6 @@ impl fmt::Debug for TagSet {
 /// at their default value (some brokers do). They are kept as raw bytes and
 /// written back in tag order, so a decode → encode round trip is
 /// byte-identical.
-#[derive(Clone)]
 pub enum UnknownTags<'a> {
     /// A view over a decoded tagged section; tags held by typed fields are skipped.
     Wire {
@@ -80,6 +79,30 @@ pub enum UnknownTags<'a> {
     /// Raw tags in a `Vec`, in ascending tag order.
     #[cfg(feature = "alloc")]
     Vec(alloc::vec::Vec<RawTag<'a>>),
+}
+
+/// A view is copied inline; a `Vec` is cloned out of line.
+impl Clone for UnknownTags<'_> {
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn clone(&self) -> Self {
+        match self {
+            UnknownTags::Wire {
+                region,
+                base,
+                entries,
+                typed,
+            } => UnknownTags::Wire {
+                region,
+                base: *base,
+                entries: *entries,
+                typed: *typed,
+            },
+            UnknownTags::Slice(s) => UnknownTags::Slice(s),
+            #[cfg(feature = "alloc")]
+            UnknownTags::Vec(v) => UnknownTags::Vec(crate::owned::clone_vec(v)),
+        }
+    }
 }
 
 impl Default for UnknownTags<'_> {

@@ -1,8 +1,13 @@
 //! Wire primitives: a bounds-checked reader over borrowed bytes and the
 //! [`Sink`] that encoders write into.
 
+#[cfg(feature = "index")]
+pub mod index;
 mod reader;
 mod sink;
+
+#[cfg(feature = "index")]
+pub use index::{Index, IndexSlot};
 
 pub use reader::Reader;
 pub use sink::nested;

@@ -1,6 +1,8 @@
 //! [`Reader`]: a cursor over borrowed bytes that never reads past the end.
 
 use crate::error::{DecodeError, DecodeErrorKind};
+#[cfg(feature = "index")]
+use crate::wire::index::Cursor;
 
 /// A cursor over `&'a [u8]`. Every read is bounds-checked; values borrow from
 /// the input. Offsets in errors are absolute (relative to the outermost input).
@@ -9,21 +11,45 @@ pub struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
     base: usize,
+    /// Where this reader's arrays are in a decode index (feature `index`).
+    #[cfg(feature = "index")]
+    ix: Cursor<'a>,
 }
 
 impl<'a> Reader<'a> {
     /// A reader over `buf`, whose first byte is offset 0.
     pub const fn new(buf: &'a [u8]) -> Self {
-        Self {
-            buf,
-            pos: 0,
-            base: 0,
-        }
+        Self::with_base(buf, 0)
     }
 
     /// A reader over `buf` whose first byte is at absolute offset `base`.
     pub const fn with_base(buf: &'a [u8], base: usize) -> Self {
-        Self { buf, pos: 0, base }
+        Self {
+            buf,
+            pos: 0,
+            base,
+            #[cfg(feature = "index")]
+            ix: Cursor::NONE,
+        }
+    }
+
+    /// A reader over `buf` (first byte at absolute offset `base`) whose
+    /// arrays are recorded in or read from a decode index.
+    #[cfg(feature = "index")]
+    pub(crate) const fn with_index(buf: &'a [u8], base: usize, ix: Cursor<'a>) -> Self {
+        Self {
+            buf,
+            pos: 0,
+            base,
+            ix,
+        }
+    }
+
+    /// This reader's place in its decode index.
+    #[cfg(feature = "index")]
+    #[inline(always)]
+    pub(crate) fn ix(&mut self) -> &mut Cursor<'a> {
+        &mut self.ix
     }
 
     /// Absolute offset of the next byte.
