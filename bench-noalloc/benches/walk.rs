@@ -5,8 +5,7 @@
 //! ratios at the end. `cargo bench -p kio-bench-noalloc` (add `--
 //! --warm-up-time 1 --measurement-time 3` for a shorter run).
 
-use bytes::Bytes;
-use criterion::{black_box, Criterion, Throughput};
+use criterion::Criterion;
 
 #[path = "../../kio-core/benches/fixtures/metadata.rs"]
 mod metadata;
@@ -29,46 +28,9 @@ const CASES: &[(&str, &str)] = &[
     ),
 ];
 
-fn bench(c: &mut Criterion) {
-    let md = metadata_bytes();
-    let md_shared = Bytes::from(md.clone());
-    let mut index = kio_core::wire::Index::<4096>::new();
-    let want = kp_md_walk(&md_shared);
-    assert_eq!(kio_md_walk(&md), want, "both read the same");
-    assert_eq!(kio_md_walk_indexed(&md, index.slots()), want);
-
-    let mut g = c.benchmark_group("noalloc_md_decode_walk");
-    g.throughput(Throughput::Bytes(md.len() as u64));
-    g.bench_function("kio", |b| b.iter(|| kio_md_walk(black_box(&md))));
-    g.bench_function("kafka-protocol", |b| {
-        b.iter(|| kp_md_walk(black_box(&md_shared)))
-    });
-    g.finish();
-
-    let mut g = c.benchmark_group("noalloc_md_decode_walk_indexed");
-    g.throughput(Throughput::Bytes(md.len() as u64));
-    g.bench_function("kio", |b| {
-        b.iter(|| kio_md_walk_indexed(black_box(&md), index.slots()))
-    });
-    g.bench_function("kafka-protocol", |b| {
-        b.iter(|| kp_md_walk(black_box(&md_shared)))
-    });
-    g.finish();
-
-    let mut g = c.benchmark_group("noalloc_md_decode");
-    g.throughput(Throughput::Bytes(md.len() as u64));
-    g.bench_function("kio", |b| {
-        b.iter(|| black_box(kio_md_decode(black_box(&md))).topics.len())
-    });
-    g.bench_function("kafka-protocol", |b| {
-        b.iter(|| black_box(kp_md_decode(black_box(&md_shared))).topics.len())
-    });
-    g.finish();
-}
-
 fn main() {
     let mut c = Criterion::default().configure_from_args();
-    bench(&mut c);
+    bench_md_decode(&mut c, "noalloc_", &metadata_bytes());
     c.final_summary();
     if let Some(dir) = report::criterion_dir() {
         report::print_ratio_table(&dir, CASES);

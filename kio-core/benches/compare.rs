@@ -86,12 +86,6 @@ fn portable_crc(on: bool) {
 
 fn bench(c: &mut Criterion) {
     let md = metadata_bytes();
-    let md_shared = Bytes::from(md.clone());
-    assert_eq!(
-        kio_md_walk(&md),
-        kp_md_walk(&md_shared),
-        "both read the same"
-    );
     let kp_md = kp_metadata();
     let parts = md_parts();
     let brokers = md_brokers(&parts);
@@ -110,39 +104,7 @@ fn bench(c: &mut Criterion) {
     let mut out = Vec::with_capacity(md.len() * 2);
     let mut kp_out = BytesMut::with_capacity(md.len() * 2);
 
-    let mut g = c.benchmark_group("md_decode_walk");
-    g.throughput(Throughput::Bytes(md.len() as u64));
-    g.bench_function("kio", |b| b.iter(|| kio_md_walk(black_box(&md))));
-    g.bench_function("kafka-protocol", |b| {
-        b.iter(|| kp_md_walk(black_box(&md_shared)))
-    });
-    g.finish();
-
-    let mut index = kio_core::wire::Index::<4096>::new();
-    assert_eq!(
-        kio_md_walk_indexed(&md, index.slots()),
-        kio_md_walk(&md),
-        "indexed and plain decoding read the same"
-    );
-    let mut g = c.benchmark_group("md_decode_walk_indexed");
-    g.throughput(Throughput::Bytes(md.len() as u64));
-    g.bench_function("kio", |b| {
-        b.iter(|| kio_md_walk_indexed(black_box(&md), index.slots()))
-    });
-    g.bench_function("kafka-protocol", |b| {
-        b.iter(|| kp_md_walk(black_box(&md_shared)))
-    });
-    g.finish();
-
-    let mut g = c.benchmark_group("md_decode");
-    g.throughput(Throughput::Bytes(md.len() as u64));
-    g.bench_function("kio", |b| {
-        b.iter(|| black_box(kio_md_decode(black_box(&md))))
-    });
-    g.bench_function("kafka-protocol", |b| {
-        b.iter(|| black_box(kp_md_decode(black_box(&md_shared))))
-    });
-    g.finish();
+    bench_md_decode(c, "", &md);
 
     for (group, value) in [
         ("md_encode_slices", &sliced),
