@@ -10,7 +10,7 @@
 use bytes::{Bytes, BytesMut};
 use criterion::{black_box, Criterion, Throughput};
 use kafka_protocol::protocol::Encodable;
-use kio_core::Message;
+use kio_core::{Message, SliceSink};
 
 #[path = "fixtures/mod.rs"]
 mod fixtures;
@@ -102,6 +102,7 @@ fn bench(c: &mut Criterion) {
         );
     }
     let mut out = Vec::with_capacity(md.len() * 2);
+    let mut slice_out = vec![0u8; md.len() * 2];
     let mut kp_out = BytesMut::with_capacity(md.len() * 2);
 
     bench_md_decode(c, "", &md);
@@ -118,6 +119,13 @@ fn bench(c: &mut Criterion) {
                 out.clear();
                 black_box(value).encode(&mut out, MD_VERSION).unwrap();
                 out.len()
+            })
+        });
+        g.bench_function("kio-slice", |b| {
+            b.iter(|| {
+                let mut sink = SliceSink::new(&mut slice_out);
+                black_box(value).encode(&mut sink, MD_VERSION).unwrap();
+                sink.len()
             })
         });
         g.bench_function("kafka-protocol", |b| {

@@ -185,6 +185,9 @@ pub trait Message<'a>: Struct<'a> {
 
     /// Encodes the message at `version` into `w` (a `&mut Vec<u8>`, a
     /// [`crate::SliceSink`], an [`crate::IoSink`], a `&mut dyn Sink`, ...).
+    ///
+    /// A `Vec` is appended to; on an error it is left holding what it held
+    /// before.
     fn encode<S: Sink + ?Sized>(&self, w: &mut S, version: i16) -> Result<(), EncodeError> {
         if !Self::SCHEMA.valid.contains(version) {
             return Err(
@@ -192,7 +195,22 @@ pub trait Message<'a>: Struct<'a> {
                     .in_field(Self::SCHEMA.name),
             );
         }
-        self.write(w, Self::SCHEMA.cx(version))
+        let cx = Self::SCHEMA.cx(version);
+        #[cfg(all(feature = "alloc", not(target_os = "none")))]
+        if let Some(v) = w.as_vec() {
+            let mut vw = crate::wire::vec_sink::VecWriter::new(v);
+            return match self.write(&mut vw, cx) {
+                Ok(()) => {
+                    vw.finish();
+                    Ok(())
+                }
+                Err(e) => {
+                    vw.abandon();
+                    Err(e)
+                }
+            };
+        }
+        self.write(w, cx)
     }
 
     /// The exact number of bytes [`Message::encode`] writes at `version`.
@@ -615,6 +633,10 @@ impl<'a, T: Wire<'a>> Wire<'a> for Array<'a, T> {
     #[cfg_attr(not(target_os = "none"), inline(always))]
     #[cfg_attr(target_os = "none", inline)]
     fn write<S: Sink + ?Sized>(&self, w: &mut S, cx: Cx) -> Result<(), EncodeError> {
+        #[cfg(not(target_os = "none"))]
+        if let Some(done) = self.write_short_fixed(w, cx) {
+            return done;
+        }
         write_length(w, Some(self.len()), cx.flexible, true)?;
         self.write_elements(w, cx)
     }
@@ -630,6 +652,14 @@ impl<'a, T: Wire<'a>> Wire<'a> for Array<'a, T> {
     #[cfg_attr(not(target_os = "none"), inline(always))]
     #[cfg_attr(target_os = "none", inline)]
     fn fast_len(&self, cx: Cx) -> Option<usize> {
+        if let Some(size) = T::FIXED_SIZE {
+            // One look at the length; below 127 elements a compact prefix
+            // is one byte and the product cannot overflow.
+            let n = self.len();
+            if cx.flexible && n < 0x7f {
+                return Some(1 + n * size);
+            }
+        }
         Some(length_size(Some(self.len()), cx.flexible, true)? + self.elements_fast_len(cx)?)
     }
 }

@@ -11,6 +11,44 @@ use kio_core::wire::IndexSlot;
 use kio_core::{IntoOwned, Message};
 use proptest::prelude::*;
 
+/// A sink with no spare room of its own and no `Vec` behind it: every
+/// field is written through `put`.
+struct PutOnly(Vec<u8>);
+
+impl kio_core::wire::Sink for PutOnly {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), kio_core::EncodeError> {
+        self.0.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
+/// A `Vec` that an encode fails into holds what it held before, though the
+/// failure comes after bytes were written (here a null topic name where
+/// the version has no null, after the topic count).
+#[test]
+fn failed_encode_leaves_vec_as_it_was() {
+    use kio_core::messages::{metadata_request::MetadataRequestTopic, MetadataRequest};
+    let topics = [MetadataRequestTopic {
+        name: None,
+        ..Default::default()
+    }];
+    let req = MetadataRequest {
+        topics: Some(kio_core::Array::from(&topics)),
+        ..Default::default()
+    };
+    let mut out = b"before".to_vec();
+    let err = req.encode(&mut out, 9).expect_err("a null name at v9");
+    assert!(
+        matches!(err.kind, kio_core::EncodeErrorKind::NullNotAllowed(9)),
+        "{err}"
+    );
+    assert_eq!(out, b"before");
+    // The same value where the name may be null encodes, after the old bytes.
+    req.encode(&mut out, 10).expect("v10 allows a null name");
+    assert_eq!(out.get(..6), Some(&b"before"[..]));
+    assert_eq!(out.get(6..), Some(&req.to_vec(10).expect("to_vec")[..]));
+}
+
 struct Stats {
     pairs: usize,
     cases: usize,
@@ -32,13 +70,27 @@ where
             "{name} v{version}: re-encoded bytes differ\n in: {bytes:02x?}\nout: {again:02x?}"
         ));
     }
-    // Into a `Vec` (no spare room: every field through the sink) as into
-    // `to_vec`'s `SliceSink` (each struct through a local cursor).
-    let mut direct = Vec::new();
+    // Into a sink with no spare room (every field through `put`), and
+    // appended to a `Vec` that already holds bytes (through its zeroed
+    // stretch, grown as it goes), as into `to_vec`'s `SliceSink` (each
+    // struct through a local cursor).
+    let mut plain = PutOnly(Vec::new());
+    value
+        .encode(&mut plain, version)
+        .map_err(|e| format!("{name} v{version}: encode into a put-only sink {e}"))?;
+    if plain.0 != bytes {
+        return Err(format!(
+            "{name} v{version}: put-only encode differs
+ in: {bytes:02x?}
+out: {:02x?}",
+            plain.0
+        ));
+    }
+    let mut direct = b"kept".to_vec();
     value
         .encode(&mut direct, version)
         .map_err(|e| format!("{name} v{version}: encode into a Vec {e}"))?;
-    if direct != bytes {
+    if direct.get(..4) != Some(&b"kept"[..]) || direct.get(4..) != Some(bytes) {
         return Err(format!(
             "{name} v{version}: Vec encode differs
  in: {bytes:02x?}
@@ -79,6 +131,20 @@ out: {direct:02x?}"
     if from_owned != bytes {
         return Err(format!(
             "{name} v{version}: owned re-encode differs\n in: {bytes:02x?}\nout: {from_owned:02x?}"
+        ));
+    }
+    let mut plain = PutOnly(Vec::new());
+    owned
+        .encode(&mut plain, version)
+        .map_err(|e| format!("{name} v{version}: owned encode into a put-only sink {e}"))?;
+    let mut direct = Vec::new();
+    owned
+        .encode(&mut direct, version)
+        .map_err(|e| format!("{name} v{version}: owned encode into a Vec {e}"))?;
+    if plain.0 != bytes || direct != bytes {
+        return Err(format!(
+            "{name} v{version}: owned re-encode into a sink differs\n in: {bytes:02x?}\nput-only: {:02x?}\nVec: {direct:02x?}",
+            plain.0
         ));
     }
     // The serde (JSON) form is lossless: JSON -> value -> bytes is identical.

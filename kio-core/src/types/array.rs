@@ -460,6 +460,66 @@ impl<'a, T: Wire<'a>> Array<'a, T> {
     }
 }
 
+impl<'a, T: Wire<'a>> Array<'a, T> {
+    /// The common case of an array of fixed-size elements held in memory
+    /// (a slice or a `Vec`), compact and shorter than 127 (a one-byte
+    /// prefix), into a sink with spare room ([`Sink::spare`]): prefix and
+    /// elements written straight there after one bounds check. `None` when
+    /// the case does not apply; [`Wire::write`] then writes it the general
+    /// way, with the same bytes.
+    #[cfg(not(target_os = "none"))]
+    #[inline(always)]
+    pub(crate) fn write_short_fixed<S: Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: Cx,
+    ) -> Option<Result<(), EncodeError>> {
+        let size = T::FIXED_SIZE.filter(|&s| s > 0)?;
+        let elems: &[T] = match self {
+            Array::Slice(s) => s,
+            #[cfg(feature = "alloc")]
+            Array::Vec(v) => v,
+            Array::Wire(_) => return None,
+        };
+        let n = elems.len();
+        if !cx.flexible || n >= 0x7f {
+            return None;
+        }
+        let elem_cx = Cx {
+            nullable: false,
+            ..cx
+        };
+        // `n < 127`, so neither the product nor the prefix overflows.
+        let total = 1 + n * size;
+        if let Some(dst) = w.spare().get_mut(..total) {
+            return Some(fill_short_fixed(dst, elems, size, elem_cx).map(|()| w.commit(total)));
+        }
+        if w.add_len(total) {
+            return Some(Ok(()));
+        }
+        None
+    }
+}
+
+/// Writes the one-byte compact prefix of `elems` (fewer than 127) and then
+/// each element into its `size`-byte slot of `dst`.
+#[cfg(not(target_os = "none"))]
+#[inline(always)]
+fn fill_short_fixed<'a, T: Wire<'a>>(
+    dst: &mut [u8],
+    elems: &[T],
+    size: usize,
+    cx: Cx,
+) -> Result<(), EncodeError> {
+    if let Some((head, body)) = dst.split_first_mut() {
+        *head = (elems.len() + 1) as u8;
+        for (d, e) in body.chunks_exact_mut(size).zip(elems) {
+            e.write(&mut crate::wire::SliceSink::new(d), cx)?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg_attr(not(target_os = "none"), inline(always))]
 #[cfg_attr(target_os = "none", inline)]
 fn write_all<'a, T: Wire<'a>, S: Sink + ?Sized>(

@@ -5,6 +5,8 @@
 pub mod index;
 mod reader;
 mod sink;
+#[cfg(all(feature = "alloc", not(target_os = "none")))]
+pub(crate) mod vec_sink;
 
 #[cfg(feature = "index")]
 pub use index::{Index, IndexSlot};

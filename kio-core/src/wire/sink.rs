@@ -40,6 +40,16 @@ pub trait Sink {
     fn commit(&mut self, n: usize) {
         let _ = n;
     }
+
+    /// The `Vec` a growable sink appends to, so that
+    /// [`crate::Message::encode`] can write through a zeroed stretch of it
+    /// (see [`Sink::spare`]); `None` (the default) for every other sink.
+    #[cfg(feature = "alloc")]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn as_vec(&mut self) -> Option<&mut alloc::vec::Vec<u8>> {
+        None
+    }
 }
 
 /// Counts bytes without storing them; used for `encoded_len` and size prefixes.
@@ -132,6 +142,11 @@ impl Sink for alloc::vec::Vec<u8> {
     fn put(&mut self, bytes: &[u8]) -> Result<(), EncodeError> {
         self.extend_from_slice(bytes);
         Ok(())
+    }
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(target_os = "none", inline)]
+    fn as_vec(&mut self) -> Option<&mut alloc::vec::Vec<u8>> {
+        Some(self)
     }
 }
 
