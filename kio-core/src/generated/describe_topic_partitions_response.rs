@@ -113,6 +113,17 @@ impl<'a> DescribeTopicPartitionsResponse<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -205,23 +216,29 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponse<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]
@@ -410,6 +427,17 @@ impl<'a> DescribeTopicPartitionsResponseTopic<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponseTopic<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -576,23 +604,29 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponseTopic<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]
@@ -841,6 +875,17 @@ impl<'a> DescribeTopicPartitionsResponsePartition<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponsePartition<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1085,23 +1130,29 @@ impl<'a> rt::Wire<'a> for DescribeTopicPartitionsResponsePartition<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]
@@ -1248,6 +1299,17 @@ impl<'a> Cursor<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for Cursor<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1319,23 +1381,29 @@ impl<'a> rt::Wire<'a> for Cursor<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]

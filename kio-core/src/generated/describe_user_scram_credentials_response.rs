@@ -128,6 +128,17 @@ impl<'a> DescribeUserScramCredentialsResponse<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -263,23 +274,29 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResponse<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]
@@ -431,6 +448,17 @@ impl<'a> DescribeUserScramCredentialsResult<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -537,23 +565,29 @@ impl<'a> rt::Wire<'a> for DescribeUserScramCredentialsResult<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]
@@ -679,6 +713,17 @@ impl<'a> CredentialInfo<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for CredentialInfo<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -764,23 +809,29 @@ impl<'a> rt::Wire<'a> for CredentialInfo<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]

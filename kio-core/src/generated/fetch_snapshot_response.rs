@@ -176,6 +176,17 @@ impl<'a> FetchSnapshotResponse<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for FetchSnapshotResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -373,23 +384,29 @@ impl<'a> rt::Wire<'a> for FetchSnapshotResponse<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]
@@ -537,6 +554,17 @@ impl<'a> TopicSnapshot<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -611,23 +639,29 @@ impl<'a> rt::Wire<'a> for TopicSnapshot<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]
@@ -854,6 +888,17 @@ impl<'a> PartitionSnapshot<'a> {
             );
         }
         Ok(())
+    }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
     }
 }
 impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
@@ -1093,23 +1138,29 @@ impl<'a> rt::Wire<'a> for PartitionSnapshot<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]
@@ -1256,6 +1307,17 @@ impl<'a> SnapshotId<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for SnapshotId<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1328,23 +1390,29 @@ impl<'a> rt::Wire<'a> for SnapshotId<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]
@@ -1460,6 +1528,17 @@ impl<'a> LeaderIdAndEpoch<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1551,23 +1630,29 @@ impl<'a> rt::Wire<'a> for LeaderIdAndEpoch<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]
@@ -1735,6 +1820,17 @@ impl<'a> NodeEndpoint<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -1838,23 +1934,29 @@ impl<'a> rt::Wire<'a> for NodeEndpoint<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]

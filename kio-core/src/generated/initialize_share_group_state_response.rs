@@ -86,6 +86,17 @@ impl<'a> InitializeShareGroupStateResponse<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for InitializeShareGroupStateResponse<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -148,23 +159,29 @@ impl<'a> rt::Wire<'a> for InitializeShareGroupStateResponse<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]
@@ -288,6 +305,17 @@ impl<'a> InitializeStateResult<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for InitializeStateResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -361,23 +389,29 @@ impl<'a> rt::Wire<'a> for InitializeStateResult<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]
@@ -505,6 +539,17 @@ impl<'a> PartitionResult<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for PartitionResult<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -614,23 +659,29 @@ impl<'a> rt::Wire<'a> for PartitionResult<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]

@@ -144,6 +144,17 @@ impl<'a> ProduceRequest<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -269,23 +280,29 @@ impl<'a> rt::Wire<'a> for ProduceRequest<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]
@@ -439,6 +456,17 @@ impl<'a> TopicProduceData<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for TopicProduceData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -545,23 +573,29 @@ impl<'a> rt::Wire<'a> for TopicProduceData<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]
@@ -687,6 +721,17 @@ impl<'a> PartitionProduceData<'a> {
         }
         Ok(())
     }
+    /// `write_fields`, out of line: what `write` falls back on, kept
+    /// out of its body so that the local-cursor path stays small.
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
+    #[inline(never)]
+    fn write_fields_outlined<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
+        self.write_fields(w, cx)
+    }
 }
 impl<'a> rt::Wire<'a> for PartitionProduceData<'a> {
     fn read(r: &mut rt::Reader<'a>, cx: rt::Cx) -> Result<Self, rt::DecodeError> {
@@ -755,23 +800,29 @@ impl<'a> rt::Wire<'a> for PartitionProduceData<'a> {
         }
         Some(())
     }
+    #[cfg(not(any(target_os = "none", target_family = "wasm")))]
     fn write<S: rt::Sink + ?Sized>(
         &self,
         w: &mut S,
         cx: rt::Cx,
     ) -> Result<(), rt::EncodeError> {
-        #[cfg(not(any(target_os = "none", target_family = "wasm")))]
-        {
-            let spare = w.spare();
-            if !spare.is_empty() {
-                let mut c = rt::SliceSink::new(spare);
-                if self.write_local(&mut c, cx).is_ok() {
-                    let n = c.len();
-                    w.commit(n);
-                    return Ok(());
-                }
+        let spare = w.spare();
+        if !spare.is_empty() {
+            let mut c = rt::SliceSink::new(spare);
+            if self.write_local(&mut c, cx).is_ok() {
+                let n = c.len();
+                w.commit(n);
+                return Ok(());
             }
         }
+        self.write_fields_outlined(w, cx)
+    }
+    #[cfg(any(target_os = "none", target_family = "wasm"))]
+    fn write<S: rt::Sink + ?Sized>(
+        &self,
+        w: &mut S,
+        cx: rt::Cx,
+    ) -> Result<(), rt::EncodeError> {
         self.write_fields(w, cx)
     }
     #[cfg(not(target_os = "none"))]
